@@ -1,0 +1,7 @@
+// Copies the non-TypeScript files the compiled code reads at run time (SQL migrations, console assets).
+import { cpSync, existsSync } from 'node:fs';
+
+const assets = [['src/store/sqlite/migrations', 'dist/store/sqlite/migrations']];
+for (const [from, to] of assets) {
+  if (existsSync(from)) cpSync(from, to, { recursive: true });
+}

@@ -1,0 +1,124 @@
+// The `herald` command (spec 06): serve, apply, migrate, token create|revoke.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ProvisioningError } from '../core/provisioning/file.js';
+import { applyProvisioningFile } from '../core/provisioning/apply.js';
+import { hashToken, mintToken } from '../core/provisioning/tokens.js';
+import { serve } from '../main.js';
+import { createLogger } from '../runtime/logger.js';
+import { openStore, readProvisioningFile } from '../runtime/open-store.js';
+
+const USAGE = `Usage: herald <command> [options]
+
+Commands:
+  serve [--port N] [--host H] [--workers N] [--provision FILE]   run the API (and delivery workers)
+  apply FILE                                                      apply a provisioning file
+  migrate                                                         bring the storage schema up to date
+  token create --account ID [--role read|write]                   mint a token and print it once
+  token revoke TOKEN                                              revoke a token
+
+Common options: --config FILE (settings file), --database-url URL (HERALD_DATABASE_URL)`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  strict: true,
+  options: {
+    config: { type: 'string' },
+    'database-url': { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    workers: { type: 'string' },
+    provision: { type: 'string' },
+    account: { type: 'string' },
+    role: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+function config(): Readonly<Config> {
+  return loadConfig({
+    env: process.env,
+    ...(values.config ? { file: values.config } : {}),
+    flags: { databaseUrl: values['database-url'], port: values.port, host: values.host, workers: values.workers, provision: values.provision },
+  });
+}
+
+async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+  const store = await openStore(config());
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  switch (command) {
+    case 'serve': {
+      const cfg = config();
+      const logger = createLogger(cfg.logLevel);
+      const server = await serve(cfg, logger);
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        void server.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      return -1;
+    }
+    case 'apply': {
+      if (!sub) throw new ConfigError('apply needs a FILE');
+      const summary = await withStore((store) => applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now()));
+      console.log(`applied ${sub}: ${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+      return 0;
+    }
+    case 'migrate': {
+      await withStore(async () => {});
+      console.log('storage schema is up to date');
+      return 0;
+    }
+    case 'token': {
+      if (sub === 'create') {
+        const account = Number(values.account);
+        const role = values.role ?? 'write';
+        if (!Number.isSafeInteger(account) || account < 1) throw new ConfigError('token create needs --account ID');
+        if (role !== 'read' && role !== 'write') throw new ConfigError('--role must be read or write');
+        const token = mintToken();
+        await withStore(async (store) => {
+          const owners = await store.describeOwnership();
+          if (!owners.accounts.has(account)) throw new ConfigError(`account ${account} does not exist`);
+          await store.createToken(hashToken(token), account, role, Date.now());
+        });
+        console.log(token);
+        return 0;
+      }
+      if (sub === 'revoke') {
+        if (!arg) throw new ConfigError('token revoke needs the TOKEN');
+        const found = await withStore((store) => store.revokeToken(hashToken(arg)));
+        console.log(found ? 'token revoked' : 'no such token');
+        return found ? 0 : 1;
+      }
+      throw new ConfigError('token needs create or revoke');
+    }
+    default:
+      console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof ProvisioningError) console.error(`herald: ${err.message}`);
+    else console.error('herald: failed:', err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,101 @@
+// Herald's configuration (spec 06): one typed schema with defaults, read from HERALD_*
+// variables, an optional --config file (JSON or YAML, the same keys in lower case) and flags
+// (which win), validated at start and then frozen.
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  provision: string | undefined;
+  publicUrl: string;
+  secret: string | undefined;
+  sqliteSync: 'normal' | 'full';
+  messageRetentionDays: number;
+  workers: number;
+  bodyLimitMb: number;
+  fileBodyLimitMb: number;
+  logLevel: string;
+}
+
+type Kind = 'int' | 'string' | 'sync' | 'level';
+const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[keyof Config] }> = {
+  port: { env: 'HERALD_PORT', kind: 'int', fallback: 8080 },
+  host: { env: 'HERALD_HOST', kind: 'string', fallback: '0.0.0.0' },
+  databaseUrl: { env: 'HERALD_DATABASE_URL', kind: 'string', fallback: 'sqlite:./data/herald.db' },
+  provision: { env: 'HERALD_PROVISION', kind: 'string', fallback: undefined },
+  publicUrl: { env: 'HERALD_PUBLIC_URL', kind: 'string', fallback: 'http://localhost:8080' },
+  secret: { env: 'HERALD_SECRET', kind: 'string', fallback: undefined },
+  sqliteSync: { env: 'HERALD_SQLITE_SYNC', kind: 'sync', fallback: 'normal' },
+  messageRetentionDays: { env: 'HERALD_MESSAGE_RETENTION_DAYS', kind: 'int', fallback: 30 },
+  workers: { env: 'HERALD_WORKERS', kind: 'int', fallback: 1 },
+  bodyLimitMb: { env: 'HERALD_BODY_LIMIT_MB', kind: 'int', fallback: 10 },
+  fileBodyLimitMb: { env: 'HERALD_FILE_BODY_LIMIT_MB', kind: 'int', fallback: 100 },
+  logLevel: { env: 'HERALD_LOG_LEVEL', kind: 'level', fallback: 'info' },
+};
+
+/** `HERALD_BODY_LIMIT_MB` → `body_limit_mb` (the config-file spelling). */
+const fileKey = (env: string): string => env.replace(/^HERALD_/, '').toLowerCase();
+
+export class ConfigError extends Error {}
+
+function coerce(name: string, kind: Kind, raw: unknown): Config[keyof Config] {
+  const text = String(raw).trim();
+  switch (kind) {
+    case 'int': {
+      if (!/^\d+$/.test(text)) throw new ConfigError(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
+      return Number(text);
+    }
+    case 'sync':
+      if (text !== 'normal' && text !== 'full') throw new ConfigError(`${name}: expected normal or full, got ${JSON.stringify(raw)}`);
+      return text;
+    case 'level':
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text)) throw new ConfigError(`${name}: unknown log level ${JSON.stringify(raw)}`);
+      return text;
+    default:
+      return text;
+  }
+}
+
+export interface ConfigSources {
+  env: Record<string, string | undefined>;
+  file?: string;
+  flags?: Partial<Record<keyof Config, string | number | undefined>>;
+}
+
+export function loadConfig(sources: ConfigSources): Readonly<Config> {
+  let fromFile: Record<string, unknown> = {};
+  if (sources.file) {
+    const text = readFileSync(sources.file, 'utf8');
+    const parsed: unknown = sources.file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) fromFile = parsed as Record<string, unknown>;
+    else throw new ConfigError(`${sources.file}: expected an object of settings`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(keys) as [keyof Config, (typeof keys)[keyof Config]][]) {
+    const flag = sources.flags?.[name];
+    const raw = flag ?? sources.env[spec.env] ?? fromFile[fileKey(spec.env)];
+    out[name] = raw === undefined || raw === '' ? spec.fallback : coerce(spec.env, spec.kind, raw);
+  }
+  const config = out as unknown as Config;
+  if (config.port > 65535) throw new ConfigError('HERALD_PORT: must be at most 65535');
+  if (config.bodyLimitMb < 1 || config.fileBodyLimitMb < config.bodyLimitMb) throw new ConfigError('body limits: need 1 ≤ HERALD_BODY_LIMIT_MB ≤ HERALD_FILE_BODY_LIMIT_MB');
+  storageOf(config);
+  return Object.freeze(config);
+}
+
+export type Storage = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export function storageOf(config: Pick<Config, 'databaseUrl'>): Storage {
+  const url = config.databaseUrl;
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!file) throw new ConfigError('HERALD_DATABASE_URL: sqlite: needs a file path');
+    return { kind: 'sqlite', file };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
+  throw new ConfigError(`HERALD_DATABASE_URL: expected sqlite:<file> or postgres://…, got ${JSON.stringify(url.replace(/\/\/[^@]*@/, '//***@'))}`);
+}
+
+export const MB = 1024 * 1024;

@@ -1,0 +1,217 @@
+// Decoders for configuration objects, shared by the provisioning file (06) and the management
+// methods (05) so both validate the same way. Cross-object rules live in validate.ts.
+import { DecodeError, within } from '../errors.js';
+import { reservedFieldName } from '../profiles/field-specs.js';
+import { templateProblem } from '../templates/parse.js';
+import { describe, isPlainObject, toStr } from '../values/coerce.js';
+import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
+import {
+  CHANNELS,
+  FIELD_TYPES,
+  HOOK_EVENTS,
+  PUSH_SENDING_MODES,
+  SENDER_TYPES,
+  TRIGGER_TYPES,
+  type Channel,
+  type ChannelSettings,
+  type ContentEntry,
+  type FieldDef,
+  type HookFilters,
+} from './types.js';
+
+const ctx: DecodeContext = { xml: false };
+
+export const fieldDefSchema: Schema<FieldDef> = {
+  decode(value, c) {
+    const f = object({ name: required(str({ nonEmpty: true })), type: required(oneOf(FIELD_TYPES)), values: optional(arrayOf(str({ nonEmpty: true }))) }).decode(value, c);
+    const reserved = reservedFieldName(f.name);
+    if (reserved) throw new DecodeError(`field name ${describe(f.name)} ${reserved}`, ['name']);
+    if (f.type === 'enum' && (!f.values || f.values.length === 0)) throw new DecodeError('an enum field needs values', ['values']);
+    return { name: f.name, type: f.type, ...(f.type === 'enum' ? { values: f.values } : {}) };
+  },
+  json: () => ({ type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: [...FIELD_TYPES] }, values: { type: 'array', items: { type: 'string' } } }, required: ['name', 'type'] }),
+};
+
+export const databaseSchema = object({
+  id: optional(int({ min: 1 })),
+  name: required(str({ nonEmpty: true })),
+  description: optional(str(), ''),
+  fields: optional(arrayOf(fieldDefSchema), []),
+});
+
+export function checkFieldNames(fields: FieldDef[]): void {
+  const seen = new Set<string>();
+  fields.forEach((f, i) => {
+    if (seen.has(f.name)) throw new DecodeError(`field '${f.name}' is declared twice`, ['fields', `[${i}]`]);
+    seen.add(f.name);
+  });
+}
+
+const channelSettingsSchema = object({
+  sender: required(str({ nonEmpty: true })),
+  from_email: optional(str()),
+  from_name: optional(str()),
+  replyto_email: optional(str()),
+  replyto_name: optional(str()),
+});
+
+const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
+  decode(value, c) {
+    if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
+    const out: Partial<Record<Channel, ChannelSettings>> = {};
+    for (const key of Object.keys(value)) {
+      if (!(CHANNELS as readonly string[]).includes(key)) throw new DecodeError(`unknown channel ${describe(key)}`, [key]);
+      const s = within(key, () => channelSettingsSchema.decode(value[key], c));
+      out[key as Channel] = stripUndefined(s) as ChannelSettings;
+    }
+    return out;
+  },
+  json: () => ({ type: 'object', properties: Object.fromEntries(CHANNELS.map((ch) => [ch, channelSettingsSchema.json()])) }),
+};
+
+export const resourceSchema = object({
+  id: optional(int({ min: 1 })),
+  name: required(str({ nonEmpty: true })),
+  db_ids: optional(arrayOf(int({ min: 1 })), []),
+  channels: optional(channelsSchema, {}),
+});
+
+export const templateSchema = object({
+  id: optional(int({ min: 1 })),
+  name: required(str({ nonEmpty: true })),
+  channel: required(oneOf(CHANNELS)),
+  subject: optional(str()),
+  html: optional(str()),
+  text: optional(str()),
+  title: optional(str()),
+  url: optional(str()),
+  image: optional(str()),
+});
+
+export type TemplateInput = ReturnType<typeof templateSchema.decode>;
+
+/** Channel-specific rules and the grammar check of spec 04. */
+export function checkTemplate(t: TemplateInput): void {
+  if (t.channel === 'email' && !t.html && !t.text) throw new DecodeError('an email template needs html or text');
+  if (t.channel === 'email' && !t.subject) throw new DecodeError('an email template needs a subject', ['subject']);
+  if (t.channel === 'sms' && !t.text) throw new DecodeError('an sms template needs text', ['text']);
+  if (t.channel === 'push' && !t.text && !t.title) throw new DecodeError('a push template needs a title or text');
+  for (const key of ['subject', 'html', 'text', 'title', 'url', 'image'] as const) {
+    const source = t[key];
+    if (source === undefined) continue;
+    const problem = templateProblem(source);
+    if (problem) throw new DecodeError(problem, [key]);
+  }
+}
+
+export const contentEntrySchema: Schema<ContentEntry> = {
+  decode(value, c) {
+    const e = object({
+      message_id: required(int({ min: 1 })),
+      from_email: optional(str()),
+      from_name: optional(str()),
+      replyto_email: optional(str()),
+      replyto_name: optional(str()),
+      subject: optional(str()),
+    }).decode(value, c);
+    if (e.subject !== undefined) {
+      const problem = templateProblem(e.subject);
+      if (problem) throw new DecodeError(problem, ['subject']);
+    }
+    return stripUndefined(e) as ContentEntry;
+  },
+  json: () => ({ type: 'object', properties: { message_id: { type: 'integer' }, from_email: { type: 'string' }, from_name: { type: 'string' }, replyto_email: { type: 'string' }, replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
+};
+
+/** Every trigger field; `add` requires some, `update` none (partial). */
+export const triggerFields = {
+  id: optional(int({ min: 1 })),
+  name: optional(str({ nonEmpty: true })),
+  description: optional(str()),
+  subid: optional(str()),
+  ui_tags: optional(arrayOf(str(), { single: true })),
+  is_active: optional(bool()),
+  trigger_type: optional(oneOf(TRIGGER_TYPES)),
+  send_channel: optional(oneOf(CHANNELS)),
+  resource_id: optional(int({ min: 1 })),
+  list_id: optional(int({ min: 1 })),
+  skip_minutes: optional(int({ min: 0, max: 525_600 })),
+  content: optional(arrayOf(contentEntrySchema, { single: true })),
+  push_sending_mode: optional(oneOf(PUSH_SENDING_MODES)),
+};
+export const triggerPatchSchema = object(triggerFields);
+export type TriggerPatch = ReturnType<typeof triggerPatchSchema.decode>;
+
+export const senderSchema = object({
+  name: required(str({ nonEmpty: true })),
+  type: required(oneOf(SENDER_TYPES)),
+  url: optional(str()),
+  headers: optional({
+    decode(value) {
+      if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const text = within(k, () => toStr(v));
+        if (/[\r\n]/.test(k) || /[\r\n]/.test(text)) throw new DecodeError('header names and values may not contain CR or LF', [k]);
+        out[k] = text;
+      }
+      return out;
+    },
+    json: () => ({ type: 'object', additionalProperties: { type: 'string' } }),
+  } satisfies Schema<Record<string, string>>),
+  dir: optional(str({ nonEmpty: true })),
+  rate_per_second: optional(number()),
+});
+export type SenderInput = ReturnType<typeof senderSchema.decode>;
+
+export function checkSender(s: SenderInput): void {
+  if (s.type === 'file') {
+    if (!s.dir) throw new DecodeError('a file sender needs dir', ['dir']);
+    return;
+  }
+  if (!s.url) throw new DecodeError(`an ${s.type} sender needs url`, ['url']);
+  let url: URL;
+  try {
+    url = new URL(s.url);
+  } catch {
+    throw new DecodeError('is not a URL', ['url']);
+  }
+  const allowed = s.type === 'smtp' ? ['smtp:', 'smtps:'] : ['http:', 'https:'];
+  if (!allowed.includes(url.protocol)) throw new DecodeError(`must use ${allowed.join(' or ')}`, ['url']);
+  if (s.rate_per_second !== undefined && s.rate_per_second <= 0) throw new DecodeError('must be positive', ['rate_per_second']);
+}
+
+export const hookFiltersSchema = object({
+  db_ids: optional(arrayOf(int({ min: 1 }))),
+  resource_ids: optional(arrayOf(int({ min: 1 }))),
+  trigger_ids: optional(arrayOf(int({ min: 1 }))),
+  events: optional(arrayOf(oneOf(HOOK_EVENTS))),
+});
+
+export const hookSchema = object({
+  url: required(str({ nonEmpty: true })),
+  secret: optional(str()),
+  ...hookFiltersSchema.shape,
+});
+
+export function hookFilters(h: ReturnType<typeof hookSchema.decode>): HookFilters {
+  return stripUndefined({ db_ids: h.db_ids, resource_ids: h.resource_ids, trigger_ids: h.trigger_ids, events: h.events }) as HookFilters;
+}
+
+export function checkHookUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new DecodeError('is not a URL', ['url']);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DecodeError('must use http or https', ['url']);
+}
+
+export function stripUndefined<T extends Record<string, unknown>>(obj: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as Partial<T>;
+}
+
+export const decodeWith = <T>(schema: Schema<T>, value: unknown): T => schema.decode(value, ctx);

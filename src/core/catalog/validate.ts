@@ -1,0 +1,51 @@
+// Rules that span objects (spec 04–06): a trigger's templates, database and resource; a
+// resource's databases and senders. Each returns problems as text, so provisioning can list
+// them all and the management methods can answer with the first.
+import type { Catalog, ResourceDef, TriggerDef } from './types.js';
+
+export interface Problem {
+  code: 400 | 404;
+  text: string;
+}
+
+export function resourceProblems(resource: ResourceDef, catalog: Catalog): Problem[] {
+  const problems: Problem[] = [];
+  for (const dbId of resource.dbIds) {
+    if (!catalog.databases.has(dbId)) problems.push({ code: 404, text: `database ${dbId} does not exist` });
+  }
+  for (const [channel, settings] of Object.entries(resource.channels)) {
+    if (settings && !catalog.senders.has(settings.sender)) {
+      problems.push({ code: 404, text: `channels.${channel}.sender: sender '${settings.sender}' does not exist` });
+    }
+  }
+  return problems;
+}
+
+export function triggerProblems(trigger: TriggerDef, catalog: Catalog): Problem[] {
+  const problems: Problem[] = [];
+  trigger.content.forEach((entry, i) => {
+    const template = catalog.templates.get(entry.message_id);
+    if (!template) problems.push({ code: 404, text: `content[${i}].message_id: template ${entry.message_id} does not exist` });
+    else if (template.channel !== trigger.sendChannel) {
+      problems.push({ code: 400, text: `content[${i}].message_id: template ${entry.message_id} is for ${template.channel}, the trigger sends ${trigger.sendChannel}` });
+    }
+  });
+  const resource = trigger.resourceId === undefined ? undefined : catalog.resources.get(trigger.resourceId);
+  if (trigger.resourceId !== undefined && !resource) problems.push({ code: 404, text: `resource_id: resource ${trigger.resourceId} does not exist` });
+  if (trigger.listId !== undefined && !catalog.databases.has(trigger.listId)) problems.push({ code: 404, text: `list_id: database ${trigger.listId} does not exist` });
+  if (!trigger.isActive) return problems;
+
+  const why = (text: string) => problems.push({ code: 400, text: `an active trigger needs ${text}` });
+  if (trigger.content.length === 0) why('content');
+  if (trigger.listId === undefined) why('list_id');
+  if (trigger.resourceId === undefined) why('resource_id');
+  if (resource) {
+    if (trigger.listId !== undefined && !resource.dbIds.includes(trigger.listId)) why(`resource ${resource.id} linked to database ${trigger.listId}`);
+    const channel = resource.channels[trigger.sendChannel];
+    if (!channel) why(`resource ${resource.id} to have a ${trigger.sendChannel} channel`);
+    else if (trigger.sendChannel === 'email' && !channel.from_email && trigger.content.some((c) => !c.from_email)) {
+      why('a from address (from_email in the content entry or the resource email channel)');
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,214 @@
+// Matching modes (spec 03) and where an item's matching value comes from (spec 02, Decision):
+// the item's own key, then its data, then the root parameter. A mode turns into a query of
+// match keys that the storage answers from its indexes and the import engine from memory.
+import type { Channel, DatabaseDef } from '../catalog/types.js';
+import { DecodeError, invalid, type ApiError } from '../errors.js';
+import type { FieldOp } from '../profiles/field-ops.js';
+import { decodeFieldValue, fieldSpecs, type FieldSpec } from '../profiles/field-specs.js';
+import { emailKey, normalizeEmail } from '../profiles/formats.js';
+import { normalizePhone } from '../profiles/phone.js';
+import type { ProfileData } from '../profiles/profile-data.js';
+import { fieldKey, idKey, indexText, subscriptionKey } from '../profiles/profile-state.js';
+import { pushAddress } from '../profiles/subscriptions.js';
+import { describe, toStr } from '../values/coerce.js';
+
+export const MATCHING_MODES = [
+  'email',
+  'email_profile',
+  'email_sub',
+  'phone',
+  'phone_sub',
+  'email_phone',
+  'email_phone_sub',
+  'profile_id',
+  'push_sub',
+  'custom',
+] as const;
+export type MatchingMode = (typeof MATCHING_MODES)[number];
+
+export function decodeMatchingMode(value: unknown): MatchingMode {
+  const s = toStr(value);
+  if ((MATCHING_MODES as readonly string[]).includes(s)) return s as MatchingMode;
+  if (s === 'custom_sub') throw new DecodeError('matching mode custom_sub (custom channels) is not supported');
+  throw new DecodeError(`unknown matching mode ${describe(value)}; expected one of ${MATCHING_MODES.join(', ')}`);
+}
+
+export type MatchKey =
+  | { kind: 'field'; field: string; value: string; key: string }
+  | { kind: 'sub'; channel: Channel; resourceId: number | '*'; address: string; key: string }
+  | { kind: 'id'; id: string; key: string };
+
+export interface MatchQuery {
+  keys: MatchKey[];
+  /** true: a profile must answer every key (a tags combination); false: any key. */
+  all: boolean;
+  /** The address the profile was found by, preferred as the receiving subscription (spec 04). */
+  matched: { channel: Channel; address: string }[];
+  /** Written into a profile created by this query, unless the data sets the field itself. */
+  createOps: FieldOp[];
+  canCreate: boolean;
+  /** A value that can never match (malformed profile id): not found without a lookup. */
+  impossible: boolean;
+}
+
+/** Root-level matching parameters, decoded once per request. */
+export interface MatchParams {
+  mode: MatchingMode;
+  resourceId?: number;
+  fieldSpec?: FieldSpec;
+  email?: unknown;
+  phone?: unknown;
+  profileId?: unknown;
+  fieldValue?: unknown;
+  provider?: unknown;
+  subscriptionId?: unknown;
+}
+
+/** The per-item matching keys (`email`, `phone`, …) of an item. */
+export interface ItemMatchValues {
+  email?: unknown;
+  phone?: unknown;
+  profile_id?: unknown;
+  field_value?: unknown;
+  provider?: unknown;
+  subscription_id?: unknown;
+}
+
+/** Validates `field_name` for custom matching against the database (request-level). */
+export function customFieldSpec(db: DatabaseDef, fieldName: string | undefined): FieldSpec {
+  if (fieldName === undefined || fieldName === '') throw invalid('field_name is required for matching custom');
+  const spec = fieldSpecs(db).get(fieldName);
+  if (!spec || !spec.custom) throw invalid(`field_name: field '${fieldName}' is not a custom field of database ${db.id}`);
+  if (spec.kind === 'object' || spec.kind === 'arr_object') throw invalid(`field_name: field '${fieldName}' of type ${spec.kind} cannot be matched`);
+  return spec;
+}
+
+const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+const first = (...values: unknown[]): unknown => values.find(present);
+
+function subKey(channel: Channel, resourceId: number | undefined, address: string): MatchKey {
+  const res = resourceId ?? '*';
+  return { kind: 'sub', channel, resourceId: res, address, key: subscriptionKey(channel, res, address) };
+}
+
+function fieldMatchKey(field: string, value: string): MatchKey {
+  return { kind: 'field', field, value, key: fieldKey(field, value) };
+}
+
+function emailValue(item: ItemMatchValues, data: ProfileData | undefined, params: MatchParams): string | undefined {
+  const fromData = data?.sets.get('email') ?? data?.subscriptions?.find((s) => s.channel === 'email')?.email;
+  const raw = first(item.email, fromData, params.email);
+  if (!present(raw)) return undefined;
+  const email = normalizeEmail(toStr(raw));
+  if (!email) throw invalid(`incorrect email ${describe(raw)} for matching ${params.mode}`);
+  return email;
+}
+
+function phoneValue(item: ItemMatchValues, data: ProfileData | undefined, params: MatchParams): string | undefined {
+  const phones = data?.sets.get('phones');
+  const fromData = (Array.isArray(phones) ? phones[0] : undefined) ?? data?.subscriptions?.find((s) => s.channel === 'sms')?.phone;
+  const raw = first(item.phone, fromData, params.phone);
+  if (!present(raw)) return undefined;
+  const phone = normalizePhone(toStr(raw));
+  if (!phone) throw invalid(`incorrect phone ${describe(raw)} for matching ${params.mode}`);
+  return phone;
+}
+
+function missing(params: MatchParams, what: string): ApiError {
+  return invalid(`matching ${params.mode} needs ${what}: give it in the item, in its data or as a root parameter`);
+}
+
+/** Builds the query that finds an item's profile. Throws ApiError (400) when no value is given. */
+export function buildMatchQuery(item: ItemMatchValues, data: ProfileData | undefined, params: MatchParams): MatchQuery {
+  const q: MatchQuery = { keys: [], all: false, matched: [], createOps: [], canCreate: true, impossible: false };
+  const sets = data?.sets;
+  const res = params.resourceId;
+  switch (params.mode) {
+    case 'email':
+    case 'email_profile':
+    case 'email_sub': {
+      const email = emailValue(item, data, params);
+      if (!email) throw missing(params, 'an email');
+      const key = emailKey(email);
+      if (params.mode !== 'email_sub') q.keys.push(fieldMatchKey('email', key));
+      if (params.mode !== 'email_profile') q.keys.push(subKey('email', res, key));
+      q.matched.push({ channel: 'email', address: key });
+      if (params.mode !== 'email_sub' && !sets?.has('email')) q.createOps.push({ field: 'email', action: 'set', value: email });
+      return q;
+    }
+    case 'phone':
+    case 'phone_sub': {
+      const phone = phoneValue(item, data, params);
+      if (!phone) throw missing(params, 'a phone');
+      if (params.mode === 'phone') q.keys.push(fieldMatchKey('phones', phone));
+      q.keys.push(subKey('sms', res, phone));
+      q.matched.push({ channel: 'sms', address: phone });
+      if (params.mode === 'phone' && !sets?.has('phones')) q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
+      return q;
+    }
+    case 'email_phone':
+    case 'email_phone_sub': {
+      const email = emailValue(item, data, params);
+      const phone = phoneValue(item, data, params);
+      if (!email && !phone) throw missing(params, 'an email or a phone');
+      const viaSubs = params.mode === 'email_phone_sub';
+      if (email) {
+        const key = emailKey(email);
+        q.keys.push(viaSubs ? subKey('email', res, key) : fieldMatchKey('email', key));
+        q.matched.push({ channel: 'email', address: key });
+        if (!viaSubs && !sets?.has('email')) q.createOps.push({ field: 'email', action: 'set', value: email });
+      }
+      if (phone) {
+        q.keys.push(viaSubs ? subKey('sms', res, phone) : fieldMatchKey('phones', phone));
+        q.matched.push({ channel: 'sms', address: phone });
+        if (!viaSubs && !sets?.has('phones')) q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
+      }
+      return q;
+    }
+    case 'profile_id': {
+      const raw = first(item.profile_id, data?.profileId, params.profileId);
+      if (!present(raw)) throw missing(params, 'a profile_id');
+      const id = toStr(raw).trim().toLowerCase();
+      q.canCreate = false;
+      if (!/^[0-9a-f]{24}$/.test(id)) q.impossible = true;
+      q.keys.push({ kind: 'id', id, key: idKey(id) });
+      return q;
+    }
+    case 'push_sub': {
+      const pushSub = data?.subscriptions?.find((s) => s.channel === 'push');
+      const provider = first(item.provider, pushSub?.provider, params.provider);
+      const token = first(item.subscription_id, pushSub?.subscriptionId, params.subscriptionId);
+      if (!present(provider) || !present(token)) throw missing(params, 'a provider and a subscription_id');
+      const address = pushAddress(toStr(provider).trim(), toStr(token).trim());
+      q.keys.push(subKey('push', res, address));
+      q.matched.push({ channel: 'push', address });
+      return q;
+    }
+    case 'custom': {
+      const spec = params.fieldSpec;
+      if (!spec) throw invalid('field_name is required for matching custom');
+      const raw = first(item.field_value, sets?.get(spec.name), params.fieldValue);
+      if (!present(raw)) throw missing(params, `a value of field '${spec.name}' (field_value)`);
+      if (spec.kind === 'tags') {
+        const tags = (Array.isArray(raw) ? raw.map((t) => toStr(t)) : toStr(raw).split(',')).map((t) => t.trim()).filter((t) => t !== '');
+        if (tags.length === 0) throw missing(params, `a value of field '${spec.name}' (field_value)`);
+        q.all = true;
+        for (const tag of new Set(tags)) q.keys.push(fieldMatchKey(spec.name, tag));
+        if (!sets?.has(spec.name)) q.createOps.push({ field: spec.name, action: 'add', value: [...new Set(tags)] });
+        return q;
+      }
+      let value: unknown;
+      try {
+        value = decodeFieldValue(spec, raw);
+      } catch (err) {
+        if (err instanceof DecodeError) throw invalid(`field_value: ${err.reason} for field '${spec.name}'`);
+        throw err;
+      }
+      const text = indexText(spec, value);
+      if (text === undefined) throw invalid(`field_value: field '${spec.name}' cannot be matched`);
+      q.keys.push(fieldMatchKey(spec.name, text));
+      if (!sets?.has(spec.name)) q.createOps.push({ field: spec.name, action: 'set', value });
+      return q;
+    }
+  }
+}

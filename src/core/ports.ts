@@ -1,0 +1,184 @@
+// The interfaces the core needs from the outside world. Adapters live in store/, senders/,
+// geo/; only main.ts and tests choose them. Every Store passes store/contract.
+import type { Catalog, Channel } from './catalog/types.js';
+import type { MatchKey } from './matching/modes.js';
+import type { ProvisionPlan } from './provisioning/plan.js';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface GeoRecord {
+  city?: string;
+  country?: string;
+  region?: string;
+  postalCode?: string;
+  tz?: string;
+  lat?: number;
+  lon?: number;
+}
+
+export interface GeoLookup {
+  lookup(ip: string): GeoRecord | undefined;
+}
+
+export type TokenRole = 'read' | 'write';
+
+export interface TokenRecord {
+  accountId: number;
+  role: TokenRole;
+  revoked: boolean;
+  configVersion: number;
+}
+
+export interface StoredSubscription {
+  resourceId: number;
+  channel: Channel;
+  address: string;
+  status: number;
+  priority: number;
+  data: SubscriptionData;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The parts of a subscription kept as a document. */
+export interface SubscriptionData {
+  email?: string;
+  phone?: string;
+  provider?: string;
+  subscriptionId?: string;
+  customFields?: Record<string, unknown>;
+  cats?: string[];
+}
+
+export interface StoredProfile {
+  seq: number;
+  id: string;
+  accountId: number;
+  dbId: number;
+  fields: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  subscriptions: StoredSubscription[];
+}
+
+export interface ValueRowWrite {
+  field: string;
+  value: string;
+  num: number | null;
+}
+
+export interface SubscriptionWrite {
+  resourceId: number;
+  channel: Channel;
+  address: string;
+  status: number;
+  priority: number;
+  data: SubscriptionData;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ProfileWrite {
+  /** Set for a stored profile, absent for a new one. */
+  seq?: number;
+  id: string;
+  fields: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  addValues: ValueRowWrite[];
+  removeValues: ValueRowWrite[];
+  /** New and changed subscriptions (upserted by identity). */
+  subscriptions: SubscriptionWrite[];
+}
+
+export interface AttachmentWrite {
+  name: string;
+  mime: string;
+  data: Uint8Array;
+}
+
+export interface LaunchWrite {
+  /** Reference for messages of this request: launches are numbered by the store. */
+  ref: number;
+  triggerId: number;
+  kind: 'api' | 'event';
+  content: Record<string, unknown> | null;
+  customData: Record<string, unknown> | null;
+  attachments: AttachmentWrite[];
+}
+
+export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled';
+
+export interface MessageWrite {
+  launchRef: number;
+  triggerId: number;
+  profileId: string;
+  channel: Channel;
+  resourceId: number | null;
+  address: string | null;
+  status: 'scheduled' | 'skipped';
+  skipReason: string | null;
+  dueAt: number;
+  variant: number;
+  /** The item's own custom_data, when it replaces the launch's. */
+  customData: Record<string, unknown> | null;
+}
+
+export interface EventWrite {
+  type: string;
+  dbId: number | null;
+  resourceId: number | null;
+  triggerId: number | null;
+  profileId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface ImportWrite {
+  accountId: number;
+  dbId: number;
+  now: number;
+  profiles: ProfileWrite[];
+  launches: LaunchWrite[];
+  messages: MessageWrite[];
+  events: EventWrite[];
+}
+
+export interface StoreTx {
+  /** Serialises creation per matching value across processes (no-op where the store is single-writer). */
+  lockMatchKeys(dbId: number, keys: string[]): Promise<void>;
+  /** For each key, the row numbers of the profiles answering it, ascending (oldest first). */
+  findMatches(dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>>;
+  loadProfiles(dbId: number, seqs: number[]): Promise<StoredProfile[]>;
+  saveImport(write: ImportWrite): Promise<void>;
+  /** Deletes a profile and its subscriptions and values; cancels its scheduled messages. */
+  deleteProfile(profile: StoredProfile, valueRows: ValueRowWrite[], now: number): Promise<void>;
+  applyProvisioning(plan: ProvisionPlan, now: number): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  findToken(hash: string): Promise<TokenRecord | undefined>;
+  loadCatalog(accountId: number): Promise<Catalog>;
+  /** Account ids and the account owning each object id, for provisioning checks. */
+  describeOwnership(): Promise<Ownership>;
+  /** A setting, created with `make()` by the first process that asks. */
+  ensureSetting(key: string, make: () => string): Promise<string>;
+  createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void>;
+  revokeToken(hash: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface Ownership {
+  accounts: Set<number>;
+  databases: Map<number, number>;
+  resources: Map<number, number>;
+  templates: Map<number, number>;
+  triggers: Map<number, number>;
+  tokens: Map<string, number>;
+}

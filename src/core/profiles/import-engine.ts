@@ -1,0 +1,311 @@
+// The import engine (spec 02–03): applies a batch of decoded items set-wise. One lookup round
+// finds every stored profile the batch can touch, the items are applied in order in memory
+// (so a batch equals its items one by one), and one write commits profiles, subscriptions,
+// scheduled messages and hook events together.
+import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
+import { errorTexts, type ItemError } from '../errors.js';
+import { anyHookWants } from '../hooks/filters.js';
+import { newProfileId, stableHash } from '../ids.js';
+import type { MatchKey } from '../matching/modes.js';
+import { initialCandidates, WorkingSet } from '../matching/working-set.js';
+import type { EventWrite, LaunchWrite, MessageWrite, ProfileWrite, StoredProfile, StoreTx } from '../ports.js';
+import type { Attachment, SubscriptionFilter } from '../triggers/launch-params.js';
+import { chooseRecipients } from '../triggers/recipients.js';
+import { applyFieldOp } from './field-ops.js';
+import type { DecodedItem } from './import-items.js';
+import { valueRows, type ProfileState, type SubscriptionState } from './profile-state.js';
+import { SUBSCRIBED, type SubscriptionInput } from './subscriptions.js';
+
+export interface LaunchSpec {
+  trigger: TriggerDef;
+  content: Record<string, unknown> | null;
+  customData: Record<string, unknown> | null;
+  attachments: Attachment[];
+  delayMs: number;
+  filter?: SubscriptionFilter;
+}
+
+export interface ImportPlan {
+  catalog: Catalog;
+  db: DatabaseDef;
+  items: DecodedItem[];
+  createAllowed: boolean;
+  skipTriggers: boolean;
+  /** The trigger the request launches for every successful item (import_and_start*). */
+  launch?: LaunchSpec;
+  /** custom_data for event triggers and hook events when no launch carries it. */
+  customData: Record<string, unknown> | null;
+  now: number;
+  /** Batch requests name the item in error texts (`data[3]: …`). */
+  batch: boolean;
+}
+
+export interface ImportOutcome {
+  /** Per item in input order: the profile id, or undefined when the item failed. */
+  profileIds: (string | undefined)[];
+  errors: ItemError[];
+}
+
+export function fromStored(p: StoredProfile): ProfileState {
+  return {
+    seq: p.seq,
+    order: p.seq,
+    id: p.id,
+    accountId: p.accountId,
+    dbId: p.dbId,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    fields: p.fields,
+    subscriptions: p.subscriptions.map((s) => ({
+      resourceId: s.resourceId,
+      channel: s.channel,
+      address: s.address,
+      status: s.status,
+      priority: s.priority,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+      stored: true,
+      dirty: false,
+      ...s.data,
+    })),
+    stored: true,
+    dirty: false,
+    storedRows: [],
+  };
+}
+
+/** Upserts subscriptions by identity; returns those that became `subscribed`. */
+function applySubscriptions(profile: ProfileState, inputs: SubscriptionInput[], now: number): SubscriptionState[] {
+  const became: SubscriptionState[] = [];
+  for (const input of inputs) {
+    const existing = profile.subscriptions.find((s) => s.resourceId === input.resourceId && s.channel === input.channel && s.address === input.address);
+    if (!existing) {
+      const sub: SubscriptionState = {
+        resourceId: input.resourceId,
+        channel: input.channel,
+        address: input.address,
+        status: input.status ?? SUBSCRIBED,
+        priority: input.priority ?? 0,
+        createdAt: now,
+        updatedAt: now,
+        stored: false,
+        dirty: true,
+      };
+      for (const key of ['email', 'phone', 'provider', 'subscriptionId', 'customFields', 'cats'] as const) {
+        if (input[key] !== undefined) (sub as unknown as Record<string, unknown>)[key] = input[key];
+      }
+      profile.subscriptions.push(sub);
+      if (sub.status === SUBSCRIBED) became.push(sub);
+      continue;
+    }
+    const wasSubscribed = existing.status === SUBSCRIBED;
+    if (input.status !== undefined) existing.status = input.status;
+    if (input.priority !== undefined) existing.priority = input.priority;
+    if (input.email !== undefined) existing.email = input.email;
+    if (input.provider !== undefined) existing.provider = input.provider;
+    if (input.customFields !== undefined) existing.customFields = input.customFields;
+    if (input.cats !== undefined) existing.cats = input.cats;
+    existing.updatedAt = now;
+    existing.dirty = true;
+    if (!wasSubscribed && existing.status === SUBSCRIBED) became.push(existing);
+  }
+  return became;
+}
+
+interface LaunchRefs {
+  launches: LaunchWrite[];
+  byTrigger: Map<number, LaunchWrite>;
+}
+
+function launchFor(refs: LaunchRefs, trigger: TriggerDef, make: () => Omit<LaunchWrite, 'ref'>): LaunchWrite {
+  let l = refs.byTrigger.get(trigger.id);
+  if (!l) {
+    l = { ref: refs.launches.length, ...make() };
+    refs.launches.push(l);
+    refs.byTrigger.set(trigger.id, l);
+  }
+  return l;
+}
+
+export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOutcome> {
+  const { db, catalog, now } = plan;
+  const live = plan.items.filter((i) => !i.query.impossible);
+  const keys = new Map<string, MatchKey>();
+  for (const item of live) for (const k of item.query.keys) keys.set(k.key, k);
+  await tx.lockMatchKeys(db.id, [...keys.keys()]);
+  const stored = keys.size > 0 ? await tx.findMatches(db.id, [...keys.values()]) : new Map<string, number[]>();
+  const ws = new WorkingSet(db, stored);
+  const addStored = (profiles: StoredProfile[]) => {
+    for (const p of profiles) {
+      const state = fromStored(p);
+      state.storedRows = valueRows(state.fields, db);
+      ws.index(state);
+    }
+  };
+  const first = initialCandidates(live.map((i) => i.query), stored);
+  if (first.length > 0) addStored(await tx.loadProfiles(db.id, first));
+
+  const profileIds: (string | undefined)[] = new Array(plan.items.length);
+  const errors: ItemError[] = [];
+  const messages: MessageWrite[] = [];
+  const events: EventWrite[] = [];
+  const refs: LaunchRefs = { launches: [], byTrigger: new Map() };
+  const eventTriggers = plan.skipTriggers ? [] : [...catalog.triggers.values()].filter((t) => t.isActive && t.listId === db.id && t.triggerType !== 'api_call');
+  const wantsImportEvents = anyHookWants(catalog.hooks, 'import_api', { dbId: db.id });
+
+  const schedule = (profile: ProfileState, trigger: TriggerDef, launch: LaunchWrite, subs: SubscriptionState[] | { skipReason: string }, delayMs: number, customData: Record<string, unknown> | null) => {
+    const variant = trigger.content.length > 1 ? stableHash(profile.id) % trigger.content.length : 0;
+    const base = { launchRef: launch.ref, triggerId: trigger.id, profileId: profile.id, channel: trigger.sendChannel, variant, customData };
+    if (!Array.isArray(subs)) {
+      messages.push({ ...base, resourceId: trigger.resourceId ?? null, address: null, status: 'skipped', skipReason: subs.skipReason, dueAt: now });
+      return;
+    }
+    const dueAt = now + trigger.skipMinutes * 60_000 + delayMs;
+    for (const s of subs) messages.push({ ...base, resourceId: s.resourceId, address: s.address, status: 'scheduled', skipReason: null, dueAt });
+  };
+
+  for (const item of plan.items) {
+    let profile: ProfileState | undefined;
+    if (!item.query.impossible) {
+      for (;;) {
+        const found = ws.find(item.query);
+        if (found && 'load' in found) {
+          addStored(await tx.loadProfiles(db.id, [found.load]));
+          continue;
+        }
+        profile = found?.profile;
+        break;
+      }
+    }
+    const created = !profile;
+    if (!profile) {
+      if (!item.query.canCreate || !plan.createAllowed) {
+        errors.push({ index: item.index, error: 404, error_text: errorTexts[404], error_debug: `${plan.batch ? `data[${item.index}]: ` : ''}Profile not found` });
+        continue;
+      }
+      profile = {
+        seq: undefined,
+        order: ws.nextNewOrder(),
+        id: newProfileId(now),
+        accountId: catalog.accountId,
+        dbId: db.id,
+        createdAt: now,
+        updatedAt: now,
+        fields: {},
+        subscriptions: [],
+        stored: false,
+        dirty: true,
+        storedRows: [],
+      };
+      for (const op of item.query.createOps) applyFieldOp(profile.fields, op);
+    }
+    for (const op of item.ops) applyFieldOp(profile.fields, op);
+    const became = item.data.subscriptions ? applySubscriptions(profile, item.data.subscriptions, now) : [];
+    profile.updatedAt = now;
+    profile.dirty = true;
+    ws.index(profile);
+    profileIds[item.index] = profile.id;
+
+    const customData = item.customData ?? plan.launch?.customData ?? plan.customData;
+    const matched = item.query.matched;
+    if (plan.launch) {
+      const spec = plan.launch;
+      const launch = launchFor(refs, spec.trigger, () => ({
+        triggerId: spec.trigger.id,
+        kind: 'api',
+        content: spec.content,
+        customData: spec.customData,
+        attachments: spec.attachments,
+      }));
+      const filter = spec.filter;
+      schedule(profile, spec.trigger, launch, unwrap(chooseRecipients(profile.subscriptions, spec.trigger, { matched, ...(filter ? { filter } : {}) })), spec.delayMs, item.customData);
+    }
+    for (const trigger of eventTriggers) {
+      const eventLaunch = () => launchFor(refs, trigger, () => ({ triggerId: trigger.id, kind: 'event', content: null, customData: plan.customData, attachments: [] }));
+      if (trigger.triggerType === 'api_import') {
+        schedule(profile, trigger, eventLaunch(), unwrap(chooseRecipients(profile.subscriptions, trigger, { matched })), 0, item.customData);
+      } else if (trigger.triggerType === 'subscribe') {
+        const subs = became.filter((s) => s.resourceId === trigger.resourceId && s.channel === trigger.sendChannel);
+        if (subs.length > 0) schedule(profile, trigger, eventLaunch(), subs, 0, item.customData);
+      }
+    }
+    if (wantsImportEvents) {
+      events.push({
+        type: 'import_api',
+        dbId: db.id,
+        resourceId: null,
+        triggerId: plan.launch?.trigger.id ?? null,
+        profileId: profile.id,
+        payload: { list_id: db.id, profile_id: profile.id, custom_data: customData ?? {}, event_data: { created } },
+      });
+    }
+  }
+
+  const profiles: ProfileWrite[] = [];
+  for (const p of ws.profiles) if (p.dirty) profiles.push(profileWrite(p, db));
+  await tx.saveImport({
+    accountId: catalog.accountId,
+    dbId: db.id,
+    now,
+    profiles,
+    launches: refs.launches.filter((l) => messages.some((m) => m.launchRef === l.ref)),
+    messages,
+    events,
+  });
+  return { profileIds, errors };
+}
+
+function unwrap(r: ReturnType<typeof chooseRecipients>): SubscriptionState[] | { skipReason: string } {
+  return 'skipReason' in r ? r : r.subscriptions;
+}
+
+function rowKey(r: { field: string; value: string }): string {
+  return `${r.field}\u0000${r.value}`;
+}
+
+function profileWrite(p: ProfileState, db: DatabaseDef): ProfileWrite {
+  const rows = valueRows(p.fields, db);
+  let addValues = rows;
+  let removeValues: typeof rows = [];
+  if (p.stored) {
+    const before = new Map(p.storedRows.map((r) => [rowKey(r), r]));
+    const after = new Map(rows.map((r) => [rowKey(r), r]));
+    addValues = rows.filter((r) => {
+      const old = before.get(rowKey(r));
+      return !old || old.num !== r.num;
+    });
+    removeValues = p.storedRows.filter((r) => !after.has(rowKey(r)));
+  }
+  return {
+    ...(p.seq !== undefined ? { seq: p.seq } : {}),
+    id: p.id,
+    fields: p.fields,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    addValues,
+    removeValues,
+    subscriptions: p.subscriptions
+      .filter((s) => s.dirty)
+      .map((s) => ({
+        resourceId: s.resourceId,
+        channel: s.channel,
+        address: s.address,
+        status: s.status,
+        priority: s.priority,
+        createdAt: s.createdAt,
+        updatedAt: s.updatedAt,
+        data: subscriptionData(s),
+      })),
+  };
+}
+
+function subscriptionData(s: SubscriptionState): ProfileWrite['subscriptions'][number]['data'] {
+  const d: ProfileWrite['subscriptions'][number]['data'] = {};
+  if (s.email !== undefined) d.email = s.email;
+  if (s.phone !== undefined) d.phone = s.phone;
+  if (s.provider !== undefined) d.provider = s.provider;
+  if (s.subscriptionId !== undefined) d.subscriptionId = s.subscriptionId;
+  if (s.customFields !== undefined) d.customFields = s.customFields;
+  if (s.cats !== undefined) d.cats = s.cats;
+  return d;
+}

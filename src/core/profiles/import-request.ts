@@ -1,0 +1,99 @@
+// The parts every import method shares (profiles/import*, import_and_start*): the root
+// matching parameters, decoding the items, and running the engine in one transaction.
+import type { Catalog, DatabaseDef } from '../catalog/types.js';
+import { getResource, type CoreDeps } from '../context.js';
+import { ApiError, itemError, type ItemError } from '../errors.js';
+import { customFieldSpec, type MatchingMode, type MatchParams } from '../matching/modes.js';
+import { decodeItem, type DecodedItem } from './import-items.js';
+import { runImport, type ImportOutcome, type ImportPlan } from './import-engine.js';
+
+/** Root matching parameters as the HTTP layer decoded them. */
+export interface MatchingInput {
+  matching: MatchingMode;
+  email?: string;
+  phone?: string;
+  profile_id?: string;
+  field_name?: string;
+  field_value?: unknown;
+  resource_id?: number;
+  provider?: string;
+  subscription_id?: string;
+}
+
+export interface ImportFlags {
+  skip_triggers: boolean;
+  skip_invalid_subscriptions: boolean;
+  detect_geo: boolean;
+}
+
+export function matchParams(catalog: Catalog, db: DatabaseDef, input: MatchingInput): MatchParams {
+  if (input.resource_id !== undefined) getResource(catalog, input.resource_id);
+  return {
+    mode: input.matching,
+    ...(input.resource_id !== undefined ? { resourceId: input.resource_id } : {}),
+    ...(input.matching === 'custom' ? { fieldSpec: customFieldSpec(db, input.field_name) } : {}),
+    email: input.email,
+    phone: input.phone,
+    profileId: input.profile_id,
+    fieldValue: input.field_value,
+    provider: input.provider,
+    subscriptionId: input.subscription_id,
+  };
+}
+
+export interface DecodedBatch {
+  items: DecodedItem[];
+  errors: ItemError[];
+}
+
+export function decodeItems(
+  deps: CoreDeps,
+  catalog: Catalog,
+  db: DatabaseDef,
+  raw: unknown[],
+  opts: { xml: boolean; shape: 'item' | 'profile'; match: MatchParams; flags: ImportFlags },
+): DecodedBatch {
+  const items: DecodedItem[] = [];
+  const errors: ItemError[] = [];
+  const itemOpts = {
+    catalog,
+    db,
+    xml: opts.xml,
+    match: opts.match,
+    skipInvalidSubscriptions: opts.flags.skip_invalid_subscriptions,
+    shape: opts.shape,
+    ...(opts.flags.detect_geo ? { geo: deps.geo } : {}),
+  };
+  for (let i = 0; i < raw.length; i++) {
+    try {
+      items.push(decodeItem(raw[i], i, itemOpts));
+    } catch (err) {
+      if (!(err instanceof ApiError) || (err.code !== 400 && err.code !== 404)) throw err;
+      if (opts.shape === 'profile') throw err;
+      errors.push(itemError(i, err));
+    }
+  }
+  return { items, errors };
+}
+
+export async function executeImport(deps: CoreDeps, plan: ImportPlan, decodeErrors: ItemError[]): Promise<ImportOutcome> {
+  const outcome = await deps.store.transaction((tx) => runImport(tx, plan));
+  const errors = [...decodeErrors, ...outcome.errors].sort((a, b) => a.index - b.index);
+  return { profileIds: outcome.profileIds, errors };
+}
+
+/** Payload of batch methods: `result` in input order, `errors` only when an item failed. */
+export function batchPayload(outcome: ImportOutcome): { result: { profile_id: string }[]; errors?: ItemError[] } {
+  const result: { profile_id: string }[] = [];
+  for (const id of outcome.profileIds) if (id !== undefined) result.push({ profile_id: id });
+  return outcome.errors.length > 0 ? { result, errors: outcome.errors } : { result };
+}
+
+/** For single-profile methods: the one item's error becomes the request's. */
+export function singleProfileId(outcome: ImportOutcome): string {
+  const err = outcome.errors[0];
+  if (err) throw new ApiError(err.error, err.error_debug);
+  const id = outcome.profileIds[0];
+  if (id === undefined) throw new ApiError(500, 'import produced no profile');
+  return id;
+}

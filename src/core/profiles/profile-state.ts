@@ -1,0 +1,109 @@
+// A profile as the import engine holds it in memory, and what is derived from it: the indexed
+// value rows of spec 03 (email, phones, every custom field and tag) and the match keys that
+// say which matching queries the profile answers.
+import type { Channel, DatabaseDef } from '../catalog/types.js';
+import type { FieldSpec } from './field-specs.js';
+import { fieldSpecs } from './field-specs.js';
+import { emailKey } from './formats.js';
+
+export interface SubscriptionState {
+  resourceId: number;
+  channel: Channel;
+  address: string;
+  email?: string;
+  phone?: string;
+  provider?: string;
+  subscriptionId?: string;
+  status: number;
+  priority: number;
+  customFields?: Record<string, unknown>;
+  cats?: string[];
+  createdAt: number;
+  updatedAt: number;
+  stored: boolean;
+  dirty: boolean;
+}
+
+export interface ProfileState {
+  /** Storage row number; undefined until a new profile is written. */
+  seq: number | undefined;
+  /** Creation order: the storage row number, or above every stored one for new profiles. */
+  order: number;
+  id: string;
+  accountId: number;
+  dbId: number;
+  createdAt: number;
+  updatedAt: number;
+  fields: Record<string, unknown>;
+  subscriptions: SubscriptionState[];
+  stored: boolean;
+  dirty: boolean;
+  /** The value rows as stored, to write only what changed. */
+  storedRows: ValueRow[];
+}
+
+export interface ValueRow {
+  field: string;
+  value: string;
+  num: number | null;
+}
+
+/** Text under which a typed value is indexed (and searched). */
+export function indexText(spec: FieldSpec, value: unknown): string | undefined {
+  switch (spec.kind) {
+    case 'email':
+      return typeof value === 'string' ? emailKey(value) : undefined;
+    case 'object':
+    case 'arr_object':
+      return undefined;
+    default:
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      return undefined;
+  }
+}
+
+function indexNumber(spec: FieldSpec, value: unknown): number | null {
+  if (typeof value === 'number') return value;
+  if ((spec.kind === 'date' || spec.kind === 'datetime') && typeof value === 'string') return Date.parse(value);
+  return null;
+}
+
+const INDEXED_SYSTEM = new Set(['email', 'phones']);
+
+/** The rows of the value table for a profile's fields. */
+export function valueRows(fields: Record<string, unknown>, db: DatabaseDef): ValueRow[] {
+  const specs = fieldSpecs(db);
+  const rows: ValueRow[] = [];
+  for (const field in fields) {
+    const spec = specs.get(field);
+    if (!spec || (!spec.custom && !INDEXED_SYSTEM.has(field))) continue;
+    const value = fields[field];
+    if (Array.isArray(value)) {
+      if (spec.kind === 'arr_object') continue;
+      for (const el of value) {
+        const text = indexText(spec, el);
+        if (text !== undefined) rows.push({ field, value: text, num: null });
+      }
+      continue;
+    }
+    const text = indexText(spec, value);
+    if (text !== undefined) rows.push({ field, value: text, num: indexNumber(spec, value) });
+  }
+  return rows;
+}
+
+export const fieldKey = (field: string, value: string): string => `f\u0000${field}\u0000${value}`;
+export const subscriptionKey = (channel: Channel, resourceId: number | '*', address: string): string =>
+  `s\u0000${channel}\u0000${resourceId}\u0000${address}`;
+export const idKey = (id: string): string => `i\u0000${id}`;
+
+/** Every match key a profile answers in its current state. */
+export function matchKeys(profile: ProfileState, rows: ValueRow[]): string[] {
+  const keys = [idKey(profile.id)];
+  for (const row of rows) keys.push(fieldKey(row.field, row.value));
+  for (const sub of profile.subscriptions) {
+    keys.push(subscriptionKey(sub.channel, sub.resourceId, sub.address), subscriptionKey(sub.channel, '*', sub.address));
+  }
+  return keys;
+}

@@ -1,0 +1,117 @@
+// Subscription entries of profile data (spec 03): decoding, the validity rule, and identity.
+// A subscription's identity is (resource, channel, address) with the address normalised:
+// lower-cased email, E.164 phone, or lower-cased provider + device token.
+import { CHANNELS, type Catalog, type Channel } from '../catalog/types.js';
+import { DecodeError, within } from '../errors.js';
+import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
+import { emailKey, normalizeEmail } from './formats.js';
+import { normalizePhone } from './phone.js';
+
+export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+export const SUBSCRIBED = 0;
+export const UNSUBSCRIBED = 1;
+
+export interface SubscriptionInput {
+  channel: Channel;
+  resourceId: number;
+  /** Normalised identity address (see module comment). */
+  address: string;
+  email?: string;
+  phone?: string;
+  provider?: string;
+  subscriptionId?: string;
+  status?: number;
+  priority?: number;
+  customFields?: Record<string, unknown>;
+  cats?: string[];
+}
+
+export const pushAddress = (provider: string, subscriptionId: string): string => `${provider.toLowerCase()}|${subscriptionId}`;
+
+export function decodeStatus(value: unknown): number {
+  if (typeof value === 'string') {
+    const byWord = (SUBSCRIPTION_STATUSES as readonly string[]).indexOf(value.trim().toLowerCase());
+    if (byWord >= 0) return byWord;
+  }
+  let n: number;
+  try {
+    n = toInt(value);
+  } catch {
+    throw new DecodeError(`unknown status ${describe(value)}`);
+  }
+  if (n < 0 || n >= SUBSCRIPTION_STATUSES.length) throw new DecodeError(`unknown status ${describe(value)}`);
+  return n;
+}
+
+export interface SubscriptionContext {
+  catalog: Catalog;
+  dbId: number;
+  skipInvalid: boolean;
+}
+
+/** Decodes `data.subscriptions`; invalid entries are dropped or fail the item (spec 03). */
+export function decodeSubscriptions(raw: unknown, ctx: SubscriptionContext): SubscriptionInput[] {
+  const list = Array.isArray(raw) ? raw : raw === '' || raw === null ? [] : [raw];
+  const out: SubscriptionInput[] = [];
+  for (let i = 0; i < list.length; i++) {
+    try {
+      out.push(decodeSubscription(list[i], ctx));
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      if (ctx.skipInvalid) continue;
+      const where = err.pathText();
+      throw new DecodeError(`invalid subscription: ${where ? `${where}: ` : ''}${err.reason}`, [`[${i}]`]);
+    }
+  }
+  return out;
+}
+
+function decodeSubscription(raw: unknown, ctx: SubscriptionContext): SubscriptionInput {
+  if (!isPlainObject(raw)) throw new DecodeError(`expected an object, got ${describe(raw)}`);
+  const channelText = within('channel', () => toStr(raw.channel ?? ''));
+  if (!(CHANNELS as readonly string[]).includes(channelText)) {
+    throw new DecodeError(raw.channel === undefined ? 'channel is required' : `unknown channel ${describe(raw.channel)}`);
+  }
+  const channel = channelText as Channel;
+  if (raw.resource_id === undefined || raw.resource_id === null) throw new DecodeError('resource_id is required');
+  const resourceId = within('resource_id', () => toInt(raw.resource_id));
+  const resource = ctx.catalog.resources.get(resourceId);
+  if (!resource) throw new DecodeError(`resource ${resourceId} does not exist`);
+  if (!resource.dbIds.includes(ctx.dbId)) throw new DecodeError(`resource ${resourceId} is not linked to database ${ctx.dbId}`);
+  if (!resource.channels[channel]) throw new DecodeError(`resource ${resourceId} has no ${channel} channel`);
+
+  const entry: SubscriptionInput = { channel, resourceId, address: '' };
+  if (channel === 'email') {
+    const given = raw.email ?? (isPlainObject(raw.email_data) ? raw.email_data.email : undefined);
+    if (given === undefined || given === null || given === '') throw new DecodeError('email is required for an email subscription');
+    const email = normalizeEmail(within('email', () => toStr(given)));
+    if (!email) throw new DecodeError(`incorrect email ${describe(given)}`);
+    entry.email = email;
+    entry.address = emailKey(email);
+  } else if (channel === 'sms') {
+    if (raw.phone === undefined || raw.phone === null || raw.phone === '') throw new DecodeError('phone is required for an sms subscription');
+    const phone = normalizePhone(within('phone', () => toStr(raw.phone)));
+    if (!phone) throw new DecodeError(`incorrect phone ${describe(raw.phone)}`);
+    entry.phone = phone;
+    entry.address = phone;
+  } else {
+    const provider = raw.provider === undefined || raw.provider === null ? '' : within('provider', () => toStr(raw.provider).trim());
+    const token = raw.subscription_id === undefined || raw.subscription_id === null ? '' : within('subscription_id', () => toStr(raw.subscription_id).trim());
+    if (!provider || !token) throw new DecodeError('provider and subscription_id are required for a push subscription');
+    entry.provider = provider;
+    entry.subscriptionId = token;
+    entry.address = pushAddress(provider, token);
+  }
+  if (raw.status !== undefined && raw.status !== null && raw.status !== '') entry.status = within('status', () => decodeStatus(raw.status));
+  if (raw.priority !== undefined && raw.priority !== null && raw.priority !== '') entry.priority = within('priority', () => toInt(raw.priority));
+  if (raw.custom_fields !== undefined && raw.custom_fields !== null && raw.custom_fields !== '') {
+    if (!isPlainObject(raw.custom_fields)) throw new DecodeError(`expected an object, got ${describe(raw.custom_fields)}`, ['custom_fields']);
+    entry.customFields = raw.custom_fields;
+  }
+  if (raw.cats !== undefined && raw.cats !== null) {
+    const cats = Array.isArray(raw.cats) ? raw.cats : raw.cats === '' ? [] : [raw.cats];
+    entry.cats = [...new Set(cats.map((c, i) => within('cats', () => within(i, () => toStr(c)))))];
+  }
+  return entry;
+}

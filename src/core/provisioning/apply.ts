@@ -1,0 +1,38 @@
+// Applying a provisioning file: plan it against the store (every problem listed, nothing
+// written on failure), then write the plan in one transaction.
+import type { Store } from '../ports.js';
+import { planProvisioning } from './file.js';
+
+export interface ApplySummary {
+  accounts: number;
+  tokens: number;
+  databases: number;
+  resources: number;
+  templates: number;
+  triggers: number;
+  senders: number;
+  hooks: number;
+}
+
+export async function applyProvisioningFile(store: Store, file: unknown, env: Record<string, string | undefined>, now: number): Promise<ApplySummary> {
+  const ownership = await store.describeOwnership();
+  const plan = await planProvisioning({
+    file,
+    env,
+    ownership,
+    existing: async (id) => (ownership.accounts.has(id) ? store.loadCatalog(id) : undefined),
+    now,
+  });
+  await store.transaction((tx) => tx.applyProvisioning(plan, now));
+  const count = (pick: (a: (typeof plan.accounts)[number]) => unknown[]) => plan.accounts.reduce((n, a) => n + pick(a).length, 0);
+  return {
+    accounts: plan.accounts.length,
+    tokens: count((a) => a.tokens),
+    databases: count((a) => a.databases),
+    resources: count((a) => a.resources),
+    templates: count((a) => a.templates),
+    triggers: count((a) => a.triggers),
+    senders: count((a) => a.senders),
+    hooks: count((a) => a.hooks),
+  };
+}

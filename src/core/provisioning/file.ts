@@ -1,0 +1,266 @@
+// The provisioning file of spec 06: decoded in full, every problem listed with its path, then
+// turned into a plan against what the store already holds. Nothing is written here.
+import { triggerProblems, resourceProblems } from '../catalog/validate.js';
+import {
+  checkFieldNames,
+  checkHookUrl,
+  checkSender,
+  checkTemplate,
+  databaseSchema,
+  decodeWith,
+  hookFilters,
+  hookSchema,
+  resourceSchema,
+  senderSchema,
+  stripUndefined,
+  templateSchema,
+  triggerPatchSchema,
+} from '../catalog/decode.js';
+import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
+import { DecodeError } from '../errors.js';
+import type { Ownership } from '../ports.js';
+import { describe, isPlainObject } from '../values/coerce.js';
+import { bool, int, object, oneOf, optional, required, str } from '../values/schema.js';
+import type { AccountPlan, ProvisionPlan, TokenPlan } from './plan.js';
+import { hashToken } from './tokens.js';
+
+export class ProvisioningError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the provisioning file has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ProvisioningError';
+  }
+}
+
+/** Replaces `{"env": "NAME"}` anywhere in the file by that variable's value. */
+export function resolveEnvRefs(value: unknown, env: Record<string, string | undefined>, path: string, problems: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, problems));
+  if (!isPlainObject(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'env') {
+    const name = typeof value.env === 'string' ? value.env : '';
+    const resolved = env[name];
+    if (resolved === undefined) problems.push(`${path}: environment variable ${describe(name)} is not set`);
+    return resolved ?? '';
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = resolveEnvRefs(value[k], env, path ? `${path}.${k}` : k, problems);
+  return out;
+}
+
+const accountSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true })) });
+const tokenSchema = object({ token: required(str({ nonEmpty: true })), role: optional(oneOf(['read', 'write'] as const), 'write'), revoked: optional(bool(), false) });
+
+function attempt<T>(problems: string[], path: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DecodeError) {
+      problems.push(err.toApiError(path).debug);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+function list(raw: Record<string, unknown>, key: string, path: string, problems: string[]): unknown[] {
+  const v = raw[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    problems.push(`${path}.${key}: expected an array, got ${describe(v)}`);
+    return [];
+  }
+  return v;
+}
+
+export interface PlanInput {
+  file: unknown;
+  env: Record<string, string | undefined>;
+  ownership: Ownership;
+  /** The catalog an existing account has now (objects not in the file are kept). */
+  existing: (accountId: number) => Promise<Catalog | undefined>;
+  now: number;
+}
+
+export async function planProvisioning(input: PlanInput): Promise<ProvisionPlan> {
+  const problems: string[] = [];
+  const file = resolveEnvRefs(input.file, input.env, '', problems);
+  if (!isPlainObject(file)) throw new ProvisioningError(['the file must hold an object with "accounts"']);
+  const accounts: AccountPlan[] = [];
+  const seenAccounts = new Set<number>();
+  const seenIds = { databases: new Map<number, number>(), resources: new Map<number, number>(), templates: new Map<number, number>(), triggers: new Map<number, number>() };
+  for (const [i, rawAccount] of list(file, 'accounts', '', problems).entries()) {
+    const path = `accounts[${i}]`;
+    if (!isPlainObject(rawAccount)) {
+      problems.push(`${path}: expected an object`);
+      continue;
+    }
+    const head = attempt(problems, path, () => decodeWith(accountSchema, rawAccount));
+    if (!head) continue;
+    if (seenAccounts.has(head.id)) problems.push(`${path}.id: account ${head.id} appears twice`);
+    seenAccounts.add(head.id);
+    const plan = await planAccount(head, rawAccount, path, input, problems, seenIds);
+    accounts.push(plan);
+  }
+  if (problems.length > 0) throw new ProvisioningError(problems);
+  return { accounts };
+}
+
+type SeenIds = Record<'databases' | 'resources' | 'templates' | 'triggers', Map<number, number>>;
+
+async function planAccount(
+  head: { id: number; name: string },
+  raw: Record<string, unknown>,
+  path: string,
+  input: PlanInput,
+  problems: string[],
+  seen: SeenIds,
+): Promise<AccountPlan> {
+  const accountId = head.id;
+  const base = (await input.existing(accountId)) ?? emptyCatalog(accountId);
+  const catalog: Catalog = {
+    ...base,
+    databases: new Map(base.databases),
+    resources: new Map(base.resources),
+    templates: new Map(base.templates),
+    triggers: new Map(base.triggers),
+    senders: new Map(base.senders),
+    hooks: [...base.hooks],
+  };
+  const plan: AccountPlan = { id: accountId, name: head.name, tokens: [], senders: [], databases: [], resources: [], templates: [], triggers: [], hooks: [] };
+
+  const owned = (kind: keyof SeenIds, id: number | undefined, where: string): id is number => {
+    if (id === undefined) {
+      problems.push(`${where}.id: is required`);
+      return false;
+    }
+    const owner = input.ownership[kind].get(id);
+    if (owner !== undefined && owner !== accountId) {
+      problems.push(`${where}.id: ${kind.slice(0, -1)} ${id} belongs to another account`);
+      return false;
+    }
+    const inFile = seen[kind].get(id);
+    if (inFile !== undefined) {
+      problems.push(`${where}.id: ${kind.slice(0, -1)} ${id} appears twice in the file`);
+      return false;
+    }
+    seen[kind].set(id, accountId);
+    return true;
+  };
+
+  for (const [i, t] of list(raw, 'tokens', path, problems).entries()) {
+    const where = `${path}.tokens[${i}]`;
+    const tok = attempt(problems, where, () => decodeWith(tokenSchema, t));
+    if (!tok) continue;
+    const hash = hashToken(tok.token);
+    const owner = input.ownership.tokens.get(hash);
+    if (owner !== undefined && owner !== accountId) problems.push(`${where}.token: the token belongs to another account`);
+    const tp: TokenPlan = { hash, role: tok.role, revoked: tok.revoked };
+    plan.tokens.push(tp);
+  }
+  for (const [i, s] of list(raw, 'senders', path, problems).entries()) {
+    const where = `${path}.senders[${i}]`;
+    const sender = attempt(problems, where, () => {
+      const d = decodeWith(senderSchema, s);
+      checkSender(d);
+      return d;
+    });
+    if (!sender) continue;
+    const def: Omit<SenderDef, 'id'> = stripUndefined({
+      accountId,
+      name: sender.name,
+      type: sender.type,
+      url: sender.url,
+      headers: sender.headers,
+      dir: sender.dir,
+      ratePerSecond: sender.rate_per_second,
+    }) as Omit<SenderDef, 'id'>;
+    plan.senders.push(def);
+    catalog.senders.set(def.name, { ...def, id: 0 });
+  }
+  for (const [i, d] of list(raw, 'databases', path, problems).entries()) {
+    const where = `${path}.databases[${i}]`;
+    const db = attempt(problems, where, () => {
+      const x = decodeWith(databaseSchema, d);
+      checkFieldNames(x.fields);
+      return x;
+    });
+    if (!db || !owned('databases', db.id, where)) continue;
+    const def: DatabaseDef = { id: db.id, accountId, name: db.name, description: db.description, fields: db.fields };
+    plan.databases.push(def);
+    catalog.databases.set(def.id, def);
+  }
+  for (const [i, t] of list(raw, 'templates', path, problems).entries()) {
+    const where = `${path}.templates[${i}]`;
+    const tpl = attempt(problems, where, () => {
+      const x = decodeWith(templateSchema, t);
+      checkTemplate(x);
+      return x;
+    });
+    if (!tpl || !owned('templates', tpl.id, where)) continue;
+    const def = stripUndefined({ ...tpl, accountId }) as TemplateDef;
+    plan.templates.push(def);
+    catalog.templates.set(def.id, def);
+  }
+  const resources: [ResourceDef, string][] = [];
+  for (const [i, r] of list(raw, 'resources', path, problems).entries()) {
+    const where = `${path}.resources[${i}]`;
+    const res = attempt(problems, where, () => decodeWith(resourceSchema, r));
+    if (!res || !owned('resources', res.id, where)) continue;
+    const def: ResourceDef = { id: res.id, accountId, name: res.name, dbIds: [...new Set(res.db_ids)], channels: res.channels };
+    plan.resources.push(def);
+    catalog.resources.set(def.id, def);
+    resources.push([def, where]);
+  }
+  for (const [def, where] of resources) for (const p of resourceProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
+
+  const triggers: [TriggerDef, string][] = [];
+  for (const [i, t] of list(raw, 'triggers', path, problems).entries()) {
+    const where = `${path}.triggers[${i}]`;
+    const trig = attempt(problems, where, () => {
+      const x = decodeWith(triggerPatchSchema, t);
+      for (const key of ['name', 'send_channel', 'trigger_type'] as const) if (x[key] === undefined) throw new DecodeError('is required', [key]);
+      return x;
+    });
+    if (!trig || !owned('triggers', trig.id, where)) continue;
+    const existing = base.triggers.get(trig.id);
+    const def: TriggerDef = {
+      id: trig.id,
+      accountId,
+      name: trig.name ?? '',
+      description: trig.description ?? '',
+      subid: trig.subid ?? '',
+      uiTags: trig.ui_tags ?? [],
+      isActive: trig.is_active ?? false,
+      triggerType: trig.trigger_type ?? 'api_call',
+      sendChannel: existing?.sendChannel ?? trig.send_channel ?? 'email',
+      skipMinutes: trig.skip_minutes ?? 0,
+      content: trig.content ?? [],
+      pushSendingMode: trig.push_sending_mode ?? 'fanout',
+      createdAt: existing?.createdAt ?? input.now,
+      updatedAt: input.now,
+      ...(trig.resource_id !== undefined ? { resourceId: trig.resource_id } : {}),
+      ...(trig.list_id !== undefined ? { listId: trig.list_id } : {}),
+    };
+    plan.triggers.push(def);
+    catalog.triggers.set(def.id, def);
+    triggers.push([def, where]);
+  }
+  for (const [def, where] of triggers) for (const p of triggerProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
+
+  for (const [i, h] of list(raw, 'action_hooks', path, problems).entries()) {
+    const where = `${path}.action_hooks[${i}]`;
+    const hook = attempt(problems, where, () => {
+      const x = decodeWith(hookSchema, h);
+      checkHookUrl(x.url);
+      return x;
+    });
+    if (!hook) continue;
+    const def: Omit<HookDef, 'id'> = { accountId, url: hook.url, filters: hookFilters(hook), ...(hook.secret ? { secret: hook.secret } : {}) };
+    plan.hooks.push(def);
+  }
+  return plan;
+}
+
+export function emptyCatalog(accountId: number): Catalog {
+  return { accountId, version: 0, databases: new Map(), resources: new Map(), templates: new Map(), triggers: new Map(), senders: new Map(), hooks: [] };
+}

@@ -1,0 +1,25 @@
+// What applying a provisioning file writes: every object normalised, ids checked, tokens hashed.
+import type { DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
+import type { TokenRole } from '../ports.js';
+
+export interface TokenPlan {
+  hash: string;
+  role: TokenRole;
+  revoked: boolean;
+}
+
+export interface AccountPlan {
+  id: number;
+  name: string;
+  tokens: TokenPlan[];
+  senders: Omit<SenderDef, 'id'>[];
+  databases: DatabaseDef[];
+  resources: ResourceDef[];
+  templates: TemplateDef[];
+  triggers: TriggerDef[];
+  hooks: Omit<HookDef, 'id'>[];
+}
+
+export interface ProvisionPlan {
+  accounts: AccountPlan[];
+}

@@ -1,0 +1,152 @@
+// Typed decoders for request parameters: each decodes with the coercion rule of spec 01, reports
+// the failing path, and describes itself as JSON Schema (for the OpenAPI document).
+// In XML every scalar is text and an element given once is not yet an array: `ctx.xml` lets
+// array parameters accept a single element.
+import { DecodeError, within } from '../errors.js';
+import { describe, isPlainObject, toBool, toInt, toNumber, toObject, toStr } from './coerce.js';
+
+export interface DecodeContext {
+  readonly xml: boolean;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface Schema<T> {
+  decode(value: unknown, ctx: DecodeContext): T;
+  json(): JsonSchema;
+}
+
+export const int = (opts: { min?: number; max?: number } = {}): Schema<number> => ({
+  decode(value) {
+    const n = toInt(value);
+    if (opts.min !== undefined && n < opts.min) throw new DecodeError(`must be at least ${opts.min}, got ${n}`);
+    if (opts.max !== undefined && n > opts.max) throw new DecodeError(`must be at most ${opts.max}, got ${n}`);
+    return n;
+  },
+  json: () => ({ type: 'integer', ...(opts.min !== undefined ? { minimum: opts.min } : {}), ...(opts.max !== undefined ? { maximum: opts.max } : {}) }),
+});
+
+export const number = (): Schema<number> => ({ decode: (v) => toNumber(v), json: () => ({ type: 'number' }) });
+export const bool = (): Schema<boolean> => ({ decode: (v) => toBool(v), json: () => ({ type: 'boolean' }) });
+
+export const str = (opts: { nonEmpty?: boolean; maxLength?: number } = {}): Schema<string> => ({
+  decode(value) {
+    const s = toStr(value);
+    if (opts.nonEmpty && s.trim() === '') throw new DecodeError('must not be empty');
+    if (opts.maxLength !== undefined && s.length > opts.maxLength) throw new DecodeError(`is longer than ${opts.maxLength} characters`);
+    return s;
+  },
+  json: () => ({ type: 'string', ...(opts.maxLength ? { maxLength: opts.maxLength } : {}) }),
+});
+
+export const oneOf = <const V extends string>(values: readonly V[]): Schema<V> => ({
+  decode(value) {
+    const s = toStr(value);
+    if ((values as readonly string[]).includes(s)) return s as V;
+    throw new DecodeError(`must be one of ${values.join(', ')}, got ${describe(value)}`);
+  },
+  json: () => ({ type: 'string', enum: [...values] }),
+});
+
+/** Any JSON value, kept as given (content, custom_data). */
+export const anyObject = (): Schema<Record<string, unknown>> => ({
+  decode(value, ctx) {
+    if (ctx.xml && value === '') return {};
+    return toObject(value);
+  },
+  json: () => ({ type: 'object', additionalProperties: true }),
+});
+
+export const unknownValue = (): Schema<unknown> => ({ decode: (v) => v, json: () => ({}) });
+
+export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; single?: boolean } = {}): Schema<T[]> {
+  return {
+    decode(value, ctx) {
+      let list: unknown[];
+      if (Array.isArray(value)) list = value;
+      else if (ctx.xml && value === '') list = [];
+      else if (ctx.xml || opts.single) list = [value];
+      else throw new DecodeError(`expected an array, got ${describe(value)}`);
+      if (opts.minItems !== undefined && list.length < opts.minItems) {
+        throw new DecodeError(list.length === 0 ? 'must not be empty' : `needs at least ${opts.minItems} items`);
+      }
+      const out = new Array<T>(list.length);
+      for (let i = 0; i < list.length; i++) out[i] = within(i, () => item.decode(list[i], ctx));
+      return out;
+    },
+    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}) }),
+  };
+}
+
+export interface Field<T> {
+  readonly schema: Schema<T>;
+  readonly required: boolean;
+  readonly fallback?: T;
+  readonly aliases: readonly string[];
+  readonly description?: string;
+}
+
+export const required = <T>(schema: Schema<T>, opts: { aliases?: string[]; description?: string } = {}): Field<T> => ({
+  schema,
+  required: true,
+  aliases: opts.aliases ?? [],
+  ...(opts.description ? { description: opts.description } : {}),
+});
+
+export function optional<T>(schema: Schema<T>): Field<T | undefined>;
+export function optional<T>(schema: Schema<T>, fallback: T, opts?: { aliases?: string[] }): Field<T>;
+export function optional<T>(schema: Schema<T>, fallback?: T, opts: { aliases?: string[] } = {}): Field<T | undefined> {
+  return { schema, required: false, aliases: opts.aliases ?? [], ...(fallback !== undefined ? { fallback } : {}) };
+}
+
+type Shape = Record<string, Field<unknown>>;
+export type Decoded<S extends Shape> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+
+export interface ObjectSchema<S extends Shape> extends Schema<Decoded<S>> {
+  readonly shape: S;
+}
+
+/** An object of known keys; unknown keys are ignored (spec 01: clients send extras). */
+export function object<S extends Shape>(shape: S): ObjectSchema<S> {
+  const keys = Object.keys(shape);
+  return {
+    shape,
+    decode(value, ctx) {
+      const input = ctx.xml && value === '' ? {} : toObject(value);
+      const out: Record<string, unknown> = {};
+      for (const key of keys) {
+        const field = shape[key];
+        let raw = input[key];
+        let name = key;
+        if (raw === undefined) {
+          for (const alias of field.aliases) {
+            if (input[alias] !== undefined) {
+              raw = input[alias];
+              name = alias;
+              break;
+            }
+          }
+        }
+        if (raw === undefined || raw === null) {
+          if (field.required) throw new DecodeError('is required', [key]);
+          out[key] = field.fallback;
+          continue;
+        }
+        out[key] = within(name, () => field.schema.decode(raw, ctx));
+      }
+      return out as Decoded<S>;
+    },
+    json() {
+      const properties: Record<string, JsonSchema> = {};
+      const req: string[] = [];
+      for (const key of keys) {
+        const field = shape[key];
+        properties[key] = { ...field.schema.json(), ...(field.description ? { description: field.description } : {}) };
+        if (field.required) req.push(key);
+      }
+      return { type: 'object', properties, ...(req.length ? { required: req } : {}) };
+    },
+  };
+}
+
+export { isPlainObject };

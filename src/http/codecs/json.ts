@@ -1,0 +1,66 @@
+// JSON request bodies: strict UTF-8, a nesting limit, and no prototype keys (spec 01).
+import { isUtf8 } from 'node:buffer';
+import { invalid } from '../../core/errors.js';
+import { isPlainObject } from '../../core/values/coerce.js';
+
+/** Deeper bodies are refused before anything recursive touches them. */
+export const MAX_DEPTH = 64;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The deepest nesting of objects and arrays in JSON text (strings skipped). */
+function nestingDepth(buf: Uint8Array, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+function findForbiddenKey(value: unknown, path: string): string | undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findForbiddenKey(value[i], `${path}[${i}]`);
+      if (hit) return hit;
+    }
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return `${path ? `${path}.` : ''}${key}`;
+      const hit = findForbiddenKey(value[key], path ? `${path}.${key}` : key);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+export function parseJsonBody(buf: Uint8Array): Record<string, unknown> {
+  if (!isUtf8(buf)) throw invalid('the body is not valid UTF-8');
+  if (nestingDepth(buf, MAX_DEPTH) > MAX_DEPTH) throw invalid(`the body is nested deeper than ${MAX_DEPTH} levels`);
+  let text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw invalid(`invalid JSON: ${(err as Error).message}`);
+  }
+  if (!isPlainObject(value)) throw invalid('the body must be a JSON object');
+  if (text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"')) {
+    const where = findForbiddenKey(value, '');
+    if (where) throw invalid(`${where}: the key is not allowed`);
+  }
+  return value;
+}

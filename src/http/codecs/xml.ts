@@ -1,0 +1,121 @@
+// XML bodies and responses (spec 01). Parsing is strict (saxes): a DOCTYPE or entity
+// declaration is refused, no entity is expanded, nesting is limited to 32 levels. The SAX
+// events build plain values directly: text-only elements become strings, repeated elements
+// arrays, `array="true"` an array of one item; typing is left to the method's schema.
+import { isUtf8 } from 'node:buffer';
+import { SaxesParser } from 'saxes';
+import { invalid } from '../../core/errors.js';
+
+export const MAX_XML_DEPTH = 32;
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+interface Frame {
+  name: string;
+  forcedArray: boolean;
+  text: string;
+  obj: Record<string, unknown> | undefined;
+  /** Keys of `obj` whose array came from repetition (a third occurrence appends). */
+  repeated: Set<string> | undefined;
+}
+
+function frameValue(f: Frame): unknown {
+  if (f.obj) {
+    if (f.text.trim() !== '') throw invalid(`<${f.name}> mixes text and elements`);
+    return f.forcedArray ? [f.obj] : f.obj;
+  }
+  if (f.forcedArray) return f.text === '' ? [] : [f.text];
+  return f.text;
+}
+
+function attach(parent: Frame, name: string, value: unknown, forced: boolean): void {
+  const obj = (parent.obj ??= {});
+  if (!Object.hasOwn(obj, name)) {
+    obj[name] = value;
+    return;
+  }
+  const existing = obj[name];
+  // A non-forced value is never an array, so an array here came from array="true" or repetition.
+  const list = parent.repeated?.has(name) ? (existing as unknown[]) : Array.isArray(existing) ? [...existing] : [existing];
+  if (forced && Array.isArray(value)) list.push(...value);
+  else list.push(value);
+  obj[name] = list;
+  (parent.repeated ??= new Set()).add(name);
+}
+
+export function parseXmlBody(buf: Uint8Array): Record<string, unknown> {
+  if (!isUtf8(buf)) throw invalid('the body is not valid UTF-8');
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+  const parser = new SaxesParser({ position: false });
+  const root: Frame = { name: '#document', forcedArray: false, text: '', obj: undefined, repeated: undefined };
+  const stack: Frame[] = [root];
+  let failure: string | undefined;
+  let rootName: string | undefined;
+
+  parser.on('doctype', () => {
+    failure ??= 'a DOCTYPE or entity declaration is not allowed';
+  });
+  parser.on('opentag', (tag) => {
+    if (failure) return;
+    if (stack.length === 1) rootName = tag.name;
+    if (FORBIDDEN.has(tag.name)) failure = `element <${tag.name}> is not allowed`;
+    if (stack.length > MAX_XML_DEPTH) failure = `the body is nested deeper than ${MAX_XML_DEPTH} levels`;
+    const arrayAttr = tag.attributes.array;
+    stack.push({ name: tag.name, forcedArray: arrayAttr === 'true', text: '', obj: undefined, repeated: undefined });
+  });
+  parser.on('text', (t) => {
+    if (stack.length > 1) stack[stack.length - 1].text += t;
+  });
+  parser.on('cdata', (t) => {
+    if (stack.length > 1) stack[stack.length - 1].text += t;
+  });
+  parser.on('closetag', () => {
+    const frame = stack.pop();
+    if (!frame || failure) return;
+    try {
+      attach(stack[stack.length - 1], frame.name, frameValue(frame), frame.forcedArray);
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+  });
+  try {
+    parser.write(text).close();
+  } catch (err) {
+    throw invalid(`invalid XML: ${(err as Error).message.replace(/^undefined:/, '').trim()}`);
+  }
+  if (failure) throw invalid(failure.startsWith('invalid') ? failure : `invalid XML: ${failure}`);
+  if (rootName !== 'xml') throw invalid(`invalid XML: the root element must be <xml>${rootName ? `, got <${rootName}>` : ''}`);
+  const body = root.obj?.xml;
+  if (body === '' || body === undefined) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('invalid XML: <xml> must hold parameters');
+  return body as Record<string, unknown>;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => ESCAPES[c]);
+
+function writeValue(out: string[], name: string, value: unknown): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.push(`<${name}/>`);
+    for (const item of value) writeValue(out, name, item);
+    return;
+  }
+  if (value === null || value === undefined) {
+    out.push(`<${name}/>`);
+    return;
+  }
+  if (typeof value === 'object') {
+    out.push(`<${name}>`);
+    for (const [k, v] of Object.entries(value)) writeValue(out, k, v);
+    out.push(`</${name}>`);
+    return;
+  }
+  out.push(`<${name}>${escapeText(String(value))}</${name}>`);
+}
+
+/** An envelope as XML: root <xml>, keys in order, no prolog. */
+export function encodeXml(envelope: Record<string, unknown>): string {
+  const out: string[] = ['<xml>'];
+  for (const [k, v] of Object.entries(envelope)) writeValue(out, k, v);
+  out.push('</xml>');
+  return out.join('');
+}

@@ -1,0 +1,132 @@
+// The API pipeline of spec 01, independent of the HTTP server: body size → parse → token →
+// role → parameters → method → envelope. It runs wherever the storage lives (the engine
+// thread on SQLite), so the HTTP front only moves bytes.
+import type { Logger } from 'pino';
+import type { Catalog } from '../core/catalog/types.js';
+import type { CoreDeps } from '../core/context.js';
+import { ApiError, DecodeError } from '../core/errors.js';
+import { hashToken } from '../core/provisioning/tokens.js';
+import { attachmentBytes } from '../core/triggers/launch-params.js';
+import { parseJsonBody } from './codecs/json.js';
+import { parseXmlBody } from './codecs/xml.js';
+import { bodyTooLarge, errorResponse, respond, successEnvelope, tokenRequired, type Format, type RawResponse } from './envelope.js';
+import { methods } from './methods/index.js';
+import { ATTACH_METHODS } from './routes.js';
+
+export interface RawRequest {
+  /** Method name: the path after /api/v1.1/, without trailing slash. */
+  method: string;
+  httpMethod: string;
+  body: Uint8Array;
+  contentType?: string;
+  query: Record<string, string>;
+  authorization?: string;
+  requestId?: string;
+  logId: string;
+}
+
+export interface DispatchDeps extends CoreDeps {
+  logger: Logger;
+  /** The body limit for everything but attachment data (bytes). */
+  bodyLimit: number;
+}
+
+export type Dispatch = (req: RawRequest) => Promise<RawResponse>;
+
+function isXmlType(contentType: string | undefined): boolean | undefined {
+  if (!contentType) return undefined;
+  const t = contentType.split(';')[0].trim().toLowerCase();
+  if (t === 'application/xml' || t === 'text/xml') return true;
+  if (t === 'application/json') return false;
+  return undefined;
+}
+
+function firstNonBlank(buf: Uint8Array): number {
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xef && c !== 0xbb && c !== 0xbf) return c;
+  }
+  return -1;
+}
+
+/** The request body's format (spec 01): by content type, else by its first character. */
+export function bodyFormat(req: Pick<RawRequest, 'contentType' | 'body'>): Format {
+  const byType = isXmlType(req.contentType);
+  if (byType !== undefined) return byType ? 'xml' : 'json';
+  return firstNonBlank(req.body) === 0x3c ? 'xml' : 'json';
+}
+
+function formatParam(value: unknown): Format | undefined {
+  return value === 'json' || value === 'xml' ? value : undefined;
+}
+
+/** The format of an answer given before the body is parsed (oversized bodies). */
+export function earlyFormat(query: Record<string, string>, contentType: string | undefined): Format {
+  return formatParam(query.format) ?? (isXmlType(contentType) ? 'xml' : 'json');
+}
+
+function bearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m ? m[1].trim() : undefined;
+}
+
+export function createDispatcher(deps: DispatchDeps): Dispatch {
+  const catalogs = new Map<number, Catalog>();
+
+  async function catalogFor(accountId: number, version: number): Promise<Catalog> {
+    const cached = catalogs.get(accountId);
+    if (cached && cached.version === version) return cached;
+    const fresh = await deps.store.loadCatalog(accountId);
+    catalogs.set(accountId, fresh);
+    return fresh;
+  }
+
+  return async function dispatch(req: RawRequest): Promise<RawResponse> {
+    const headers = { 'x-herald-log-id': req.logId };
+    let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
+    try {
+      const method = methods.get(req.method);
+      if (!method || req.httpMethod !== 'POST') throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
+      const xml = bodyFormat(req) === 'xml';
+      const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body);
+      format = formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json');
+      if (req.body.length > deps.bodyLimit) {
+        if (!ATTACH_METHODS.has(method.name) || req.body.length - attachmentBytes(body.attach) > deps.bodyLimit) throw bodyTooLarge();
+      }
+
+      const token = (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ?? bearer(req.authorization) ?? (req.query.token || undefined);
+      if (!token) throw tokenRequired();
+      const record = await deps.store.findToken(hashToken(token));
+      if (!record || record.revoked) throw new ApiError(401, 'the API token is unknown or revoked');
+      if (method.write && record.role !== 'write') throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
+
+      const catalog = await catalogFor(record.accountId, record.configVersion);
+      let params: unknown;
+      try {
+        params = method.params.decode(body, { xml });
+      } catch (err) {
+        if (err instanceof DecodeError) throw err.toApiError();
+        throw err;
+      }
+      const payload = await method.handle(deps, { catalog, xml }, params);
+      return respond(200, successEnvelope(payload), format, headers);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const r = errorResponse(err, format);
+        return { ...r, headers: { ...r.headers, ...headers } };
+      }
+      if (isUnavailable(err)) {
+        deps.logger.warn({ logId: req.logId, err: (err as Error).message }, 'storage unavailable');
+        return { ...errorResponse(new ApiError(503, 'storage is unavailable, retry later'), format), headers };
+      }
+      deps.logger.error({ logId: req.logId, method: req.method, err }, 'unexpected error');
+      return { ...errorResponse(new ApiError(500, `internal error, log id ${req.logId}`), format), headers };
+    }
+  };
+}
+
+function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'ECONNREFUSED' || code === 'HERALD_UNAVAILABLE';
+}

@@ -1,0 +1,6 @@
+// Every method of the API, by name.
+import { profileMethods } from './profiles.js';
+import { triggerLaunchMethods } from './trigger-launch.js';
+import type { MethodDef } from './types.js';
+
+export const methods: ReadonlyMap<string, MethodDef> = new Map([...triggerLaunchMethods, ...profileMethods].map((m) => [m.name, m]));

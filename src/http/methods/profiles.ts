@@ -1,0 +1,46 @@
+// profiles/import, import_batch, update, get, delete.
+import { deleteProfile, getProfile, importProfile, importProfileBatch, updateProfile } from '../../core/profiles/profile-methods.js';
+import { anyObject, int, object, optional, required } from '../../core/values/schema.js';
+import { batchData, importFlagFields, matchingFields, profileData } from './params.js';
+import { defineMethod } from './types.js';
+
+const dbId = { db_id: required(int({ min: 1 }), { aliases: ['list_id'] }) };
+const importShape = { ...dbId, ...matchingFields, ...importFlagFields, custom_data: optional(anyObject()) };
+
+export const profileMethods = [
+  defineMethod({
+    name: 'profiles/import',
+    summary: 'Import or update one profile',
+    write: true,
+    params: object({ ...importShape, data: profileData }),
+    handle: (deps, ctx, p) => importProfile(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'profiles/import_batch',
+    summary: 'Import or update several profiles',
+    write: true,
+    params: object({ ...importShape, data: batchData }),
+    handle: (deps, ctx, p) => importProfileBatch(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'profiles/update',
+    summary: 'Update one existing profile (never creates)',
+    write: true,
+    params: object({ ...importShape, data: profileData }),
+    handle: (deps, ctx, p) => updateProfile(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'profiles/get',
+    summary: 'A profile with its subscriptions',
+    write: false,
+    params: object({ ...dbId, ...matchingFields }),
+    handle: (deps, ctx, p) => getProfile(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'profiles/delete',
+    summary: 'Delete a profile and cancel its scheduled messages',
+    write: true,
+    params: object({ ...dbId, ...matchingFields }),
+    handle: (deps, ctx, p) => deleteProfile(deps, ctx, p),
+  }),
+];

@@ -1,0 +1,22 @@
+// campaigns/triggers/import_and_start_batch and import_and_start.
+import { importAndStart, importAndStartBatch } from '../../core/triggers/import-and-start.js';
+import { object } from '../../core/values/schema.js';
+import { batchData, importFlagFields, launchFields, matchingFields, profileData } from './params.js';
+import { defineMethod } from './types.js';
+
+export const triggerLaunchMethods = [
+  defineMethod({
+    name: 'campaigns/triggers/import_and_start_batch',
+    summary: 'Import or update several profiles, then launch the trigger for each',
+    write: true,
+    params: object({ ...matchingFields, ...importFlagFields, ...launchFields, data: batchData }),
+    handle: (deps, ctx, p) => importAndStartBatch(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/import_and_start',
+    summary: 'Import or update one profile, then launch the trigger for it',
+    write: true,
+    params: object({ ...matchingFields, ...importFlagFields, ...launchFields, data: profileData }),
+    handle: (deps, ctx, p) => importAndStart(deps, ctx, p),
+  }),
+];

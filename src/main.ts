@@ -1,0 +1,32 @@
+// Composition root: config → engine (storage, core, API pipeline) in its thread → HTTP front.
+// The only place that wires adapters together for a running server.
+import type { Logger } from 'pino';
+import { MB, type Config } from './config.js';
+import { buildApp } from './http/app.js';
+import { startEngineThread } from './runtime/engine-thread.js';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(config: Readonly<Config>, logger: Logger): Promise<RunningServer> {
+  const engine = await startEngineThread(config, (err) => {
+    logger.fatal({ err }, 'the engine thread failed');
+    process.exit(1);
+  });
+  const app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB });
+  const url = await app.listen({ port: config.port, host: config.host });
+  logger.info({ url, storage: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Herald is listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}

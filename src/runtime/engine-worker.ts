@@ -1,0 +1,29 @@
+// Entry point of the engine thread (see engine-thread.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config.js';
+import { startEngine } from './engine.js';
+import type { FromEngine, ToEngine } from './engine-thread.js';
+import { createLogger } from './logger.js';
+
+const port = parentPort;
+if (!port) throw new Error('engine-worker must run in a worker thread');
+const { config } = workerData as { config: Config };
+const logger = createLogger(config.logLevel, 'herald-engine');
+const post = (msg: FromEngine) => port.postMessage(msg);
+
+try {
+  const engine = await startEngine({ config, logger });
+  port.on('message', (msg: ToEngine) => {
+    if (msg.type === 'dispatch') {
+      void engine.dispatch(msg.req).then((res) => post({ type: 'response', id: msg.id, res }));
+    } else if (msg.type === 'close') {
+      void engine.close().then(() => {
+        logger.flush();
+        post({ type: 'closed' });
+      });
+    }
+  });
+  post({ type: 'ready' });
+} catch (err) {
+  post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+}

@@ -1,0 +1,59 @@
+// Row ↔ object mapping shared by the SQL stores: configuration objects are stored as JSON
+// documents next to the columns queries filter on.
+import type { DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+
+export interface DatabaseRow { id: number; account_id: number; name: string; description: string; fields: string }
+export interface ResourceRow { id: number; account_id: number; name: string; db_ids: string; channels: string }
+export interface TemplateRow { id: number; account_id: number; name: string; channel: string; body: string }
+export interface TriggerRow { id: number; account_id: number; definition: string; is_active: number | boolean; created_at: number | string; updated_at: number | string }
+export interface SenderRow { id: number; account_id: number; name: string; type: string; config: string }
+export interface HookRow { id: number; account_id: number; url: string; secret: string | null; filters: string }
+
+export const toDatabase = (r: DatabaseRow): DatabaseDef => ({ id: r.id, accountId: r.account_id, name: r.name, description: r.description, fields: JSON.parse(r.fields) });
+
+export const toResource = (r: ResourceRow): ResourceDef => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  dbIds: JSON.parse(r.db_ids),
+  channels: JSON.parse(r.channels),
+});
+
+export const toTemplate = (r: TemplateRow): TemplateDef => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  channel: r.channel as TemplateDef['channel'],
+  ...JSON.parse(r.body),
+});
+
+export const templateBody = (t: TemplateDef): string =>
+  JSON.stringify({ subject: t.subject, html: t.html, text: t.text, title: t.title, url: t.url, image: t.image });
+
+export const toTrigger = (r: TriggerRow): TriggerDef => ({
+  ...JSON.parse(r.definition),
+  id: r.id,
+  accountId: r.account_id,
+  isActive: Boolean(r.is_active),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+export function triggerDefinition(t: TriggerDef): string {
+  const { id: _id, accountId: _a, isActive: _i, createdAt: _c, updatedAt: _u, ...rest } = t;
+  return JSON.stringify(rest);
+}
+
+export const toSender = (r: SenderRow): SenderDef => ({ id: r.id, accountId: r.account_id, name: r.name, type: r.type as SenderDef['type'], ...JSON.parse(r.config) });
+
+export function senderConfig(s: Omit<SenderDef, 'id'>): string {
+  return JSON.stringify({ url: s.url, headers: s.headers, dir: s.dir, ratePerSecond: s.ratePerSecond });
+}
+
+export const toHook = (r: HookRow): HookDef => ({
+  id: r.id,
+  accountId: r.account_id,
+  url: r.url,
+  filters: JSON.parse(r.filters),
+  ...(r.secret ? { secret: r.secret } : {}),
+});

@@ -1,0 +1,92 @@
+// Configuration objects on SQLite: the catalog of an account, ownership for provisioning
+// checks, and applying a provisioning plan (upserts, then a config version bump).
+import type { Catalog } from '../../core/catalog/types.js';
+import type { Ownership } from '../../core/ports.js';
+import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+import {
+  senderConfig,
+  templateBody,
+  toDatabase,
+  toHook,
+  toResource,
+  toSender,
+  toTemplate,
+  toTrigger,
+  triggerDefinition,
+  type DatabaseRow,
+  type HookRow,
+  type ResourceRow,
+  type SenderRow,
+  type TemplateRow,
+  type TriggerRow,
+} from '../shared/rows.js';
+import type { SqliteDb } from './open.js';
+
+export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
+  const account = db.prepare('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as { config_version: number } | undefined;
+  const all = <R>(table: string) => db.prepare(`SELECT * FROM ${table} WHERE account_id = ? ORDER BY id`).all(accountId) as R[];
+  return {
+    accountId,
+    version: account?.config_version ?? 0,
+    databases: new Map(all<DatabaseRow>('databases').map((r) => [r.id, toDatabase(r)])),
+    resources: new Map(all<ResourceRow>('resources').map((r) => [r.id, toResource(r)])),
+    templates: new Map(all<TemplateRow>('templates').map((r) => [r.id, toTemplate(r)])),
+    triggers: new Map(all<TriggerRow>('triggers').map((r) => [r.id, toTrigger(r)])),
+    senders: new Map(all<SenderRow>('senders').map((r) => [r.name, toSender(r)])),
+    hooks: all<HookRow>('action_hooks').map(toHook),
+  };
+}
+
+export function describeOwnership(db: SqliteDb): Ownership {
+  const owners = (table: string) =>
+    new Map((db.prepare(`SELECT id, account_id FROM ${table}`).all() as { id: number; account_id: number }[]).map((r) => [r.id, r.account_id]));
+  return {
+    accounts: new Set((db.prepare('SELECT id FROM accounts').all() as { id: number }[]).map((r) => r.id)),
+    databases: owners('databases'),
+    resources: owners('resources'),
+    templates: owners('templates'),
+    triggers: owners('triggers'),
+    tokens: new Map((db.prepare('SELECT hash, account_id FROM tokens').all() as { hash: string; account_id: number }[]).map((r) => [r.hash, r.account_id])),
+  };
+}
+
+export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number): void {
+  const upsertAccount = db.prepare(
+    'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config_version = config_version + 1',
+  );
+  const upsertToken = db.prepare(
+    'INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET role = excluded.role, revoked = excluded.revoked',
+  );
+  const upsertSender = db.prepare(
+    'INSERT INTO senders (account_id, name, type, config) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, name) DO UPDATE SET type = excluded.type, config = excluded.config',
+  );
+  const upsertDatabase = db.prepare(
+    `INSERT INTO databases (id, account_id, name, description, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, fields = excluded.fields, updated_at = excluded.updated_at`,
+  );
+  const upsertResource = db.prepare(
+    `INSERT INTO resources (id, account_id, name, db_ids, channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, db_ids = excluded.db_ids, channels = excluded.channels, updated_at = excluded.updated_at`,
+  );
+  const upsertTemplate = db.prepare(
+    `INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, channel = excluded.channel, body = excluded.body, updated_at = excluded.updated_at`,
+  );
+  const upsertTrigger = db.prepare(
+    `INSERT INTO triggers (id, account_id, definition, is_active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, is_active = excluded.is_active, updated_at = excluded.updated_at`,
+  );
+  const upsertHook = db.prepare(
+    'INSERT INTO action_hooks (account_id, url, secret, filters) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET secret = excluded.secret, filters = excluded.filters',
+  );
+  for (const a of plan.accounts) {
+    upsertAccount.run(a.id, a.name, now);
+    for (const t of a.tokens) upsertToken.run(t.hash, a.id, t.role, t.revoked ? 1 : 0, now);
+    for (const s of a.senders) upsertSender.run(a.id, s.name, s.type, senderConfig(s));
+    for (const d of a.databases) upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), now, now);
+    for (const r of a.resources) upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);
+    for (const t of a.templates) upsertTemplate.run(t.id, a.id, t.name, t.channel, templateBody(t), now, now);
+    for (const t of a.triggers) upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
+    for (const h of a.hooks) upsertHook.run(a.id, h.url, h.secret ?? null, JSON.stringify(h.filters));
+  }
+}

@@ -1,0 +1,67 @@
+// Opens the embedded SQLite database with Herald's settings and applies the numbered
+// migrations in migrations/ (each in a transaction, recorded in schema_migrations).
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type SqliteDb = Database.Database;
+
+export interface SqliteOptions {
+  /** `normal` survives a process crash; `full` survives power loss too (spec 02). */
+  synchronous: 'normal' | 'full';
+}
+
+export function openSqlite(file: string, opts: SqliteOptions): SqliteDb {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('temp_store = MEMORY');
+  // 64 MB page cache and a 256 MB memory map keep hot indexes in memory for batch lookups.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
+  return db;
+}
+
+const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export function migrationFiles(): { version: number; name: string; sql: string }[] {
+  return readdirSync(migrationsDir)
+    .filter((f) => /^\d+_.*\.sql$/.test(f))
+    .sort()
+    .map((name) => ({ version: Number.parseInt(name, 10), name, sql: readFileSync(join(migrationsDir, name), 'utf8') }));
+}
+
+export function migrate(db: SqliteDb): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const done: number[] = [];
+  for (const m of migrationFiles()) {
+    if (applied.has(m.version)) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Another process may have migrated while this one waited for the write lock.
+      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
+      if (!again) {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        done.push(m.version);
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+  return done;
+}
+
+export function pendingMigrations(db: SqliteDb): number {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!exists) return migrationFiles().length;
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  return migrationFiles().filter((m) => !applied.has(m.version)).length;
+}

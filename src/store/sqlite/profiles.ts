@@ -1,0 +1,178 @@
+// Profiles on SQLite: set-wise lookups through the value table and the subscription index
+// (`IN (SELECT value FROM json_each(?))`: one statement per field or channel, whatever the
+// batch size), and the batch write of an import in prepared statements.
+import type { Channel } from '../../core/catalog/types.js';
+import type { MatchKey } from '../../core/matching/modes.js';
+import type { ImportWrite, StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/ports.js';
+import { idKey, fieldKey, subscriptionKey } from '../../core/profiles/profile-state.js';
+import type { SqliteDb } from './open.js';
+
+interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: string; created_at: number; updated_at: number }
+interface SubscriptionRow { profile_seq: number; resource_id: number; channel: string; address: string; status: number; priority: number; data: string; created_at: number; updated_at: number }
+
+function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
+  const list = hits.get(key);
+  if (list) list.push(seq);
+  else hits.set(key, [seq]);
+}
+
+export class SqliteProfiles {
+  private readonly s;
+
+  constructor(private readonly db: SqliteDb) {
+    this.s = {
+      valuesByField: db.prepare('SELECT value, profile_seq FROM profile_values WHERE db_id = ? AND field = ? AND value IN (SELECT value FROM json_each(?))'),
+      subsByChannel: db.prepare('SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))'),
+      profilesById: db.prepare('SELECT id, seq FROM profiles WHERE db_id = ? AND id IN (SELECT value FROM json_each(?))'),
+      profilesBySeq: db.prepare('SELECT * FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))'),
+      subsBySeq: db.prepare('SELECT * FROM subscriptions WHERE profile_seq IN (SELECT value FROM json_each(?))'),
+      insertProfile: db.prepare('INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateProfile: db.prepare('UPDATE profiles SET fields = ?, updated_at = ? WHERE seq = ?'),
+      insertValue: db.prepare('INSERT INTO profile_values (db_id, field, value, profile_seq, num) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET num = excluded.num'),
+      deleteValue: db.prepare('DELETE FROM profile_values WHERE db_id = ? AND field = ? AND value = ? AND profile_seq = ?'),
+      upsertSubscription: db.prepare(
+        `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
+           status = excluded.status, priority = excluded.priority, data = excluded.data, updated_at = excluded.updated_at`,
+      ),
+      insertLaunch: db.prepare('INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertAttachment: db.prepare('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES (?, ?, ?, ?, ?)'),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertEvent: db.prepare(
+        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      deleteProfile: db.prepare('DELETE FROM profiles WHERE seq = ?'),
+      deleteSubscriptions: db.prepare('DELETE FROM subscriptions WHERE profile_seq = ?'),
+      cancelMessages: db.prepare(
+        "UPDATE messages SET status = 'cancelled', skip_reason = 'profile deleted', lease_until = NULL WHERE profile_id = ? AND status = 'scheduled'",
+      ),
+    };
+  }
+
+  findMatches(dbId: number, keys: MatchKey[]): Map<string, number[]> {
+    const byField = new Map<string, string[]>();
+    const byChannel = new Map<Channel, string[]>();
+    const ids: string[] = [];
+    for (const k of keys) {
+      if (k.kind === 'field') {
+        const list = byField.get(k.field);
+        if (list) list.push(k.value);
+        else byField.set(k.field, [k.value]);
+      } else if (k.kind === 'sub') {
+        const list = byChannel.get(k.channel);
+        if (list) list.push(k.address);
+        else byChannel.set(k.channel, [k.address]);
+      } else ids.push(k.id);
+    }
+    const hits = new Map<string, number[]>();
+    for (const [field, values] of byField) {
+      for (const r of this.s.valuesByField.iterate(dbId, field, JSON.stringify(values)) as Iterable<{ value: string; profile_seq: number }>) {
+        pushHit(hits, fieldKey(field, r.value), r.profile_seq);
+      }
+    }
+    for (const [channel, addresses] of byChannel) {
+      for (const r of this.s.subsByChannel.iterate(dbId, channel, JSON.stringify([...new Set(addresses)])) as Iterable<{ address: string; resource_id: number; profile_seq: number }>) {
+        pushHit(hits, subscriptionKey(channel, r.resource_id, r.address), r.profile_seq);
+        pushHit(hits, subscriptionKey(channel, '*', r.address), r.profile_seq);
+      }
+    }
+    if (ids.length > 0) {
+      for (const r of this.s.profilesById.iterate(dbId, JSON.stringify(ids)) as Iterable<{ id: string; seq: number }>) pushHit(hits, idKey(r.id), r.seq);
+    }
+    for (const list of hits.values()) {
+      list.sort((a, b) => a - b);
+      // A profile with two subscriptions on one address shows up twice under the '*' key.
+      for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);
+    }
+    return hits;
+  }
+
+  loadProfiles(dbId: number, seqs: number[]): StoredProfile[] {
+    if (seqs.length === 0) return [];
+    const json = JSON.stringify(seqs);
+    const profiles = new Map<number, StoredProfile>();
+    for (const r of this.s.profilesBySeq.iterate(dbId, json) as Iterable<ProfileRow>) {
+      profiles.set(r.seq, {
+        seq: r.seq,
+        id: r.id,
+        accountId: r.account_id,
+        dbId: r.db_id,
+        fields: JSON.parse(r.fields),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        subscriptions: [],
+      });
+    }
+    for (const r of this.s.subsBySeq.iterate(json) as Iterable<SubscriptionRow>) {
+      profiles.get(r.profile_seq)?.subscriptions.push(toSubscription(r));
+    }
+    return [...profiles.values()];
+  }
+
+  saveImport(w: ImportWrite): void {
+    const s = this.s;
+    for (const p of w.profiles) {
+      let seq = p.seq;
+      const fields = JSON.stringify(p.fields);
+      if (seq === undefined) seq = Number(s.insertProfile.run(p.id, w.accountId, w.dbId, fields, p.createdAt, p.updatedAt).lastInsertRowid);
+      else s.updateProfile.run(fields, p.updatedAt, seq);
+      for (const v of p.removeValues) s.deleteValue.run(w.dbId, v.field, v.value, seq);
+      for (const v of p.addValues) s.insertValue.run(w.dbId, v.field, v.value, seq, v.num);
+      for (const sub of p.subscriptions) {
+        s.upsertSubscription.run(seq, sub.resourceId, sub.channel, sub.address, w.dbId, sub.status, sub.priority, JSON.stringify(sub.data), sub.createdAt, sub.updatedAt);
+      }
+    }
+    const launchIds = new Map<number, number>();
+    for (const l of w.launches) {
+      const id = Number(
+        s.insertLaunch.run(w.accountId, l.triggerId, l.kind, l.content ? JSON.stringify(l.content) : null, l.customData ? JSON.stringify(l.customData) : null, w.now).lastInsertRowid,
+      );
+      launchIds.set(l.ref, id);
+      l.attachments.forEach((a, i) => s.insertAttachment.run(id, i, a.name, a.mime, a.data));
+    }
+    for (const m of w.messages) {
+      s.insertMessage.run(
+        w.accountId,
+        m.triggerId,
+        launchIds.get(m.launchRef),
+        m.profileId,
+        m.channel,
+        m.resourceId,
+        m.address,
+        m.status,
+        m.dueAt,
+        m.variant,
+        m.customData ? JSON.stringify(m.customData) : null,
+        m.skipReason,
+        w.now,
+      );
+    }
+    for (const e of w.events) {
+      s.insertEvent.run(w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), w.now);
+    }
+  }
+
+  deleteProfile(profile: StoredProfile, rows: ValueRowWrite[]): void {
+    for (const v of rows) this.s.deleteValue.run(profile.dbId, v.field, v.value, profile.seq);
+    this.s.deleteSubscriptions.run(profile.seq);
+    this.s.deleteProfile.run(profile.seq);
+    this.s.cancelMessages.run(profile.id);
+  }
+}
+
+function toSubscription(r: SubscriptionRow): StoredSubscription {
+  return {
+    resourceId: r.resource_id,
+    channel: r.channel as Channel,
+    address: r.address,
+    status: r.status,
+    priority: r.priority,
+    data: JSON.parse(r.data),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
