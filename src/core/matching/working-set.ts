@@ -2,7 +2,8 @@
 // looks here and at the storage's answers for profiles not loaded yet, so a batch behaves
 // exactly as its items sent one by one (spec 02, Equivalence) with one lookup round.
 import type { DatabaseDef } from '../catalog/types.js';
-import { matchKeys, valueRows, type ProfileState } from '../profiles/profile-state.js';
+import { matchKeys, valueRows, type KeyKinds, type ProfileState, type ValueRow } from '../profiles/profile-state.js';
+import type { Channel } from '../catalog/types.js';
 import type { MatchQuery } from './modes.js';
 
 export type FindResult = { profile: ProfileState } | { load: number } | undefined;
@@ -10,8 +11,37 @@ export type FindResult = { profile: ProfileState } | { load: number } | undefine
 /** Orders of new profiles start above any storage row number. */
 const NEW_ORDER_BASE = 2 ** 52;
 
+/** Most keys belong to one profile: a bare entry saves a Set per key. */
+type Holders = ProfileState | ProfileState[];
+
+function holdersHas(h: Holders | undefined, p: ProfileState): boolean {
+  return h === p || (Array.isArray(h) && h.includes(p));
+}
+
+function* holdersOf(h: Holders | undefined): Iterable<ProfileState> {
+  if (h === undefined) return;
+  if (Array.isArray(h)) yield* h;
+  else yield h;
+}
+
+export function keyKindsOf(queries: MatchQuery[]): KeyKinds {
+  const fields = new Set<string>();
+  const channels = new Set<Channel>();
+  let ids = false;
+  for (const q of queries) {
+    for (const k of q.keys) {
+      if (k.kind === 'field') fields.add(k.field);
+      else if (k.kind === 'sub') channels.add(k.channel);
+      else ids = true;
+    }
+  }
+  return { ids, fields, channels };
+}
+
+const sameKeys = (a: string[], b: string[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
+
 export class WorkingSet {
-  private readonly byKey = new Map<string, Set<ProfileState>>();
+  private readonly byKey = new Map<string, Holders>();
   private readonly keysOf = new Map<ProfileState, string[]>();
   private readonly bySeq = new Map<number, ProfileState>();
   private created = 0;
@@ -20,6 +50,7 @@ export class WorkingSet {
     private readonly db: DatabaseDef,
     /** For each key, storage row numbers ascending, as found before the batch ran. */
     private readonly stored: Map<string, number[]>,
+    private readonly kinds: KeyKinds,
   ) {}
 
   nextNewOrder(): number {
@@ -34,17 +65,32 @@ export class WorkingSet {
     return this.keysOf.keys();
   }
 
-  /** Adds a profile or re-indexes it after a change. */
-  index(profile: ProfileState): void {
+  /** Adds a profile or re-indexes it after a change (its value rows are kept on it). */
+  index(profile: ProfileState, rows: ValueRow[] = valueRows(profile.fields, this.db)): void {
+    profile.rows = rows;
     if (profile.seq !== undefined) this.bySeq.set(profile.seq, profile);
+    const keys = matchKeys(profile, rows, this.kinds);
     const old = this.keysOf.get(profile);
-    if (old) for (const k of old) this.byKey.get(k)?.delete(profile);
-    const keys = matchKeys(profile, valueRows(profile.fields, this.db));
+    if (old && sameKeys(old, keys)) return;
+    if (old) for (const k of old) this.unlink(k, profile);
     this.keysOf.set(profile, keys);
-    for (const k of keys) {
-      let set = this.byKey.get(k);
-      if (!set) this.byKey.set(k, (set = new Set()));
-      set.add(profile);
+    for (const k of keys) this.link(k, profile);
+  }
+
+  private link(key: string, p: ProfileState): void {
+    const h = this.byKey.get(key);
+    if (h === undefined) this.byKey.set(key, p);
+    else if (Array.isArray(h)) {
+      if (!h.includes(p)) h.push(p);
+    } else if (h !== p) this.byKey.set(key, [h, p]);
+  }
+
+  private unlink(key: string, p: ProfileState): void {
+    const h = this.byKey.get(key);
+    if (h === p) this.byKey.delete(key);
+    else if (Array.isArray(h)) {
+      const i = h.indexOf(p);
+      if (i >= 0) h.splice(i, 1);
     }
   }
 
@@ -60,13 +106,13 @@ export class WorkingSet {
     let bestProfile: ProfileState | undefined;
     if (!query.all) {
       for (const k of query.keys) {
-        for (const p of this.byKey.get(k.key) ?? []) if (!bestProfile || p.order < bestProfile.order) bestProfile = p;
+        for (const p of holdersOf(this.byKey.get(k.key))) if (!bestProfile || p.order < bestProfile.order) bestProfile = p;
       }
       return bestProfile;
     }
     const [firstKey, ...rest] = query.keys;
-    for (const p of this.byKey.get(firstKey.key) ?? []) {
-      if (rest.every((k) => this.byKey.get(k.key)?.has(p)) && (!bestProfile || p.order < bestProfile.order)) bestProfile = p;
+    for (const p of holdersOf(this.byKey.get(firstKey.key))) {
+      if (rest.every((k) => holdersHas(this.byKey.get(k.key), p)) && (!bestProfile || p.order < bestProfile.order)) bestProfile = p;
     }
     return bestProfile;
   }

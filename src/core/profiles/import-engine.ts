@@ -7,13 +7,13 @@ import { errorTexts, type ItemError } from '../errors.js';
 import { anyHookWants } from '../hooks/filters.js';
 import { newProfileId, stableHash } from '../ids.js';
 import type { MatchKey } from '../matching/modes.js';
-import { initialCandidates, WorkingSet } from '../matching/working-set.js';
+import { initialCandidates, keyKindsOf, WorkingSet } from '../matching/working-set.js';
 import type { EventWrite, LaunchWrite, MessageWrite, ProfileWrite, StoredProfile, StoreTx } from '../ports.js';
 import type { Attachment, SubscriptionFilter } from '../triggers/launch-params.js';
 import { chooseRecipients } from '../triggers/recipients.js';
 import { applyFieldOp } from './field-ops.js';
 import type { DecodedItem } from './import-items.js';
-import { valueRows, type ProfileState, type SubscriptionState } from './profile-state.js';
+import { valueRows, type ProfileState, type SubscriptionState, type ValueRow } from './profile-state.js';
 import { SUBSCRIBED, type SubscriptionInput } from './subscriptions.js';
 
 export interface LaunchSpec {
@@ -99,12 +99,28 @@ function applySubscriptions(profile: ProfileState, inputs: SubscriptionInput[], 
       continue;
     }
     const wasSubscribed = existing.status === SUBSCRIBED;
-    if (input.status !== undefined) existing.status = input.status;
-    if (input.priority !== undefined) existing.priority = input.priority;
-    if (input.email !== undefined) existing.email = input.email;
-    if (input.provider !== undefined) existing.provider = input.provider;
-    if (input.customFields !== undefined) existing.customFields = input.customFields;
-    if (input.cats !== undefined) existing.cats = input.cats;
+    let changed = false;
+    const set = <K extends 'status' | 'priority' | 'email' | 'provider'>(key: K, value: SubscriptionState[K] | undefined) => {
+      if (value !== undefined && existing[key] !== value) {
+        existing[key] = value;
+        changed = true;
+      }
+    };
+    set('status', input.status);
+    set('priority', input.priority);
+    set('email', input.email);
+    set('provider', input.provider);
+    if (input.customFields !== undefined && JSON.stringify(input.customFields) !== JSON.stringify(existing.customFields)) {
+      existing.customFields = input.customFields;
+      changed = true;
+    }
+    if (input.cats !== undefined && JSON.stringify(input.cats) !== JSON.stringify(existing.cats)) {
+      existing.cats = input.cats;
+      changed = true;
+    }
+    // An entry that changes nothing is not a write (its updated time, and so its preference among
+    // equal-priority subscriptions, stays as it was).
+    if (!changed) continue;
     existing.updatedAt = now;
     existing.dirty = true;
     if (!wasSubscribed && existing.status === SUBSCRIBED) became.push(existing);
@@ -134,12 +150,12 @@ export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOu
   for (const item of live) for (const k of item.query.keys) keys.set(k.key, k);
   await tx.lockMatchKeys(db.id, [...keys.keys()]);
   const stored = keys.size > 0 ? await tx.findMatches(db.id, [...keys.values()]) : new Map<string, number[]>();
-  const ws = new WorkingSet(db, stored);
+  const ws = new WorkingSet(db, stored, keyKindsOf(live.map((i) => i.query)));
   const addStored = (profiles: StoredProfile[]) => {
     for (const p of profiles) {
       const state = fromStored(p);
       state.storedRows = valueRows(state.fields, db);
-      ws.index(state);
+      ws.index(state, state.storedRows);
     }
   };
   const first = initialCandidates(live.map((i) => i.query), stored);
@@ -155,13 +171,25 @@ export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOu
 
   const schedule = (profile: ProfileState, trigger: TriggerDef, launch: LaunchWrite, subs: SubscriptionState[] | { skipReason: string }, delayMs: number, customData: Record<string, unknown> | null) => {
     const variant = trigger.content.length > 1 ? stableHash(profile.id) % trigger.content.length : 0;
-    const base = { launchRef: launch.ref, triggerId: trigger.id, profileId: profile.id, channel: trigger.sendChannel, variant, customData };
+    const message = (resourceId: number | null, address: string | null, skipReason: string | null, dueAt: number): MessageWrite => ({
+      launchRef: launch.ref,
+      triggerId: trigger.id,
+      profileId: profile.id,
+      channel: trigger.sendChannel,
+      resourceId,
+      address,
+      status: skipReason === null ? 'scheduled' : 'skipped',
+      skipReason,
+      dueAt,
+      variant,
+      customData,
+    });
     if (!Array.isArray(subs)) {
-      messages.push({ ...base, resourceId: trigger.resourceId ?? null, address: null, status: 'skipped', skipReason: subs.skipReason, dueAt: now });
+      messages.push(message(trigger.resourceId ?? null, null, subs.skipReason, now));
       return;
     }
     const dueAt = now + trigger.skipMinutes * 60_000 + delayMs;
-    for (const s of subs) messages.push({ ...base, resourceId: s.resourceId, address: s.address, status: 'scheduled', skipReason: null, dueAt });
+    for (const s of subs) messages.push(message(s.resourceId, s.address, null, dueAt));
   };
 
   for (const item of plan.items) {
@@ -259,22 +287,16 @@ function unwrap(r: ReturnType<typeof chooseRecipients>): SubscriptionState[] | {
   return 'skipReason' in r ? r : r.subscriptions;
 }
 
-function rowKey(r: { field: string; value: string }): string {
-  return `${r.field}\u0000${r.value}`;
-}
+const sameRow = (a: ValueRow, b: ValueRow): boolean => a.field === b.field && a.value === b.value;
 
 function profileWrite(p: ProfileState, db: DatabaseDef): ProfileWrite {
-  const rows = valueRows(p.fields, db);
+  const rows = p.rows ?? valueRows(p.fields, db);
   let addValues = rows;
-  let removeValues: typeof rows = [];
+  let removeValues: ValueRow[] = [];
   if (p.stored) {
-    const before = new Map(p.storedRows.map((r) => [rowKey(r), r]));
-    const after = new Map(rows.map((r) => [rowKey(r), r]));
-    addValues = rows.filter((r) => {
-      const old = before.get(rowKey(r));
-      return !old || old.num !== r.num;
-    });
-    removeValues = p.storedRows.filter((r) => !after.has(rowKey(r)));
+    // Profiles hold a handful of rows: pairwise comparison beats building maps.
+    addValues = rows.filter((r) => !p.storedRows.some((old) => sameRow(old, r) && old.num === r.num));
+    removeValues = p.storedRows.filter((old) => !rows.some((r) => sameRow(old, r)));
   }
   return {
     ...(p.seq !== undefined ? { seq: p.seq } : {}),

@@ -40,6 +40,8 @@ export interface ProfileState {
   dirty: boolean;
   /** The value rows as stored, to write only what changed. */
   storedRows: ValueRow[];
+  /** The value rows of the current fields (kept by the working set when it indexes the profile). */
+  rows?: ValueRow[];
 }
 
 export interface ValueRow {
@@ -98,12 +100,23 @@ export const subscriptionKey = (channel: Channel, resourceId: number | '*', addr
   `s\u0000${channel}\u0000${resourceId}\u0000${address}`;
 export const idKey = (id: string): string => `i\u0000${id}`;
 
-/** Every match key a profile answers in its current state. */
-export function matchKeys(profile: ProfileState, rows: ValueRow[]): string[] {
-  const keys = [idKey(profile.id)];
-  for (const row of rows) keys.push(fieldKey(row.field, row.value));
-  for (const sub of profile.subscriptions) {
-    keys.push(subscriptionKey(sub.channel, sub.resourceId, sub.address), subscriptionKey(sub.channel, '*', sub.address));
+/** Which kinds of keys a batch queries: only those are worth indexing in memory. */
+export interface KeyKinds {
+  ids: boolean;
+  fields: ReadonlySet<string>;
+  channels: ReadonlySet<Channel>;
+}
+
+/** The match keys of the kinds in `kinds` that a profile answers in its current state. */
+export function matchKeys(profile: ProfileState, rows: ValueRow[], kinds: KeyKinds): string[] {
+  const keys: string[] = [];
+  if (kinds.ids) keys.push(idKey(profile.id));
+  if (kinds.fields.size > 0) for (const row of rows) if (kinds.fields.has(row.field)) keys.push(fieldKey(row.field, row.value));
+  if (kinds.channels.size > 0) {
+    for (const sub of profile.subscriptions) {
+      if (!kinds.channels.has(sub.channel)) continue;
+      keys.push(subscriptionKey(sub.channel, sub.resourceId, sub.address), subscriptionKey(sub.channel, '*', sub.address));
+    }
   }
   return keys;
 }

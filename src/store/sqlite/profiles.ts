@@ -56,6 +56,9 @@ export class SqliteProfiles {
   findMatches(dbId: number, keys: MatchKey[]): Map<string, number[]> {
     const byField = new Map<string, string[]>();
     const byChannel = new Map<Channel, string[]>();
+    // Hits are reported only under the key variants asked for: any resource ('*') or a given one.
+    const starChannels = new Set<Channel>();
+    const resourceChannels = new Set<Channel>();
     const ids: string[] = [];
     for (const k of keys) {
       if (k.kind === 'field') {
@@ -66,6 +69,7 @@ export class SqliteProfiles {
         const list = byChannel.get(k.channel);
         if (list) list.push(k.address);
         else byChannel.set(k.channel, [k.address]);
+        (k.resourceId === '*' ? starChannels : resourceChannels).add(k.channel);
       } else ids.push(k.id);
     }
     const hits = new Map<string, number[]>();
@@ -76,14 +80,15 @@ export class SqliteProfiles {
     }
     for (const [channel, addresses] of byChannel) {
       for (const r of this.s.subsByChannel.iterate(dbId, channel, JSON.stringify([...new Set(addresses)])) as Iterable<{ address: string; resource_id: number; profile_seq: number }>) {
-        pushHit(hits, subscriptionKey(channel, r.resource_id, r.address), r.profile_seq);
-        pushHit(hits, subscriptionKey(channel, '*', r.address), r.profile_seq);
+        if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, r.resource_id, r.address), r.profile_seq);
+        if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', r.address), r.profile_seq);
       }
     }
     if (ids.length > 0) {
       for (const r of this.s.profilesById.iterate(dbId, JSON.stringify(ids)) as Iterable<{ id: string; seq: number }>) pushHit(hits, idKey(r.id), r.seq);
     }
     for (const list of hits.values()) {
+      if (list.length < 2) continue;
       list.sort((a, b) => a - b);
       // A profile with two subscriptions on one address shows up twice under the '*' key.
       for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);

@@ -1,0 +1,74 @@
+// The import benchmark: 10,000-profile batches of import_and_start_batch against a real server
+// process (fresh profiles, then the same profiles updated), next to the floor measured in the
+// same run.
+import { Floor } from './floor.js';
+import { jsonBody, median, percentile, post, round, seedProfiles, startServer, xmlBody } from './lib.js';
+
+export interface ImportResult {
+  name: string;
+  format: 'json' | 'xml';
+  batchSize: number;
+  batches: number;
+  fresh: Phase;
+  update: Phase;
+  peakRssMb: number;
+}
+
+export interface Phase {
+  medianMs: number;
+  p99Ms: number;
+  profilesPerSecond: number;
+  floorMedianMs: number;
+  ratioToFloor: number;
+}
+
+function phase(times: number[], floorTimes: number[], size: number): Phase {
+  const medianMs = median(times);
+  const floorMedianMs = median(floorTimes);
+  return {
+    medianMs: round(medianMs),
+    p99Ms: round(percentile(times, 99)),
+    profilesPerSecond: Math.round(size / (medianMs / 1000)),
+    floorMedianMs: round(floorMedianMs),
+    ratioToFloor: round(medianMs / floorMedianMs, 2),
+  };
+}
+
+export async function importBench(opts: { batches: number; size: number; format: 'json' | 'xml' }): Promise<ImportResult> {
+  const server = await startServer();
+  const floor = new Floor(server.dir);
+  const encode = opts.format === 'json' ? jsonBody : xmlBody;
+  const contentType = opts.format === 'json' ? 'application/json' : 'application/xml';
+  try {
+    // Warm-up: JIT, statement caches, the first pages of every index.
+    await post(server.url, 'campaigns/triggers/import_and_start_batch', encode(seedProfiles(opts.size, 10_000_000)), contentType);
+    floor.run(jsonBody(seedProfiles(opts.size, 10_000_000)));
+
+    const fresh: number[] = [];
+    const freshFloor: number[] = [];
+    const update: number[] = [];
+    const updateFloor: number[] = [];
+    for (const [variant, times, floorTimes] of [[0, fresh, freshFloor], [1, update, updateFloor]] as const) {
+      for (let b = 0; b < opts.batches; b++) {
+        const items = seedProfiles(opts.size, b * opts.size, variant);
+        const res = await post(server.url, 'campaigns/triggers/import_and_start_batch', encode(items), contentType);
+        const result = res.json.result as unknown[] | undefined;
+        if (res.status !== 200 || result?.length !== opts.size) throw new Error(`import failed: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
+        times.push(res.ms);
+        floorTimes.push(floor.run(jsonBody(items)));
+      }
+    }
+    return {
+      name: `import_and_start_batch ${opts.format.toUpperCase()} ${opts.size} profiles (SQLite)`,
+      format: opts.format,
+      batchSize: opts.size,
+      batches: opts.batches,
+      fresh: phase(fresh, freshFloor, opts.size),
+      update: phase(update, updateFloor, opts.size),
+      peakRssMb: round(server.peakRssMb()),
+    };
+  } finally {
+    floor.close();
+    await server.stop();
+  }
+}

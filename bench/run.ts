@@ -1,0 +1,18 @@
+// `npm run bench [-- --quick]`: runs the benchmarks, prints a table and writes bench/results.json.
+import { writeFileSync } from 'node:fs';
+import { importBench, type ImportResult } from './import.js';
+
+const quick = process.argv.includes('--quick');
+const batches = quick ? 3 : 7;
+
+const results: ImportResult[] = [];
+for (const format of ['json', 'xml'] as const) {
+  const r = await importBench({ batches, size: 10_000, format });
+  results.push(r);
+  console.log(`\n${r.name} — ${r.batches} batches per phase, peak server RSS ${r.peakRssMb} MB`);
+  console.log('phase   | median ms | p99 ms | profiles/s | floor ms | ratio to floor');
+  for (const [label, p] of [['fresh', r.fresh], ['update', r.update]] as const) {
+    console.log(`${label.padEnd(7)} | ${String(p.medianMs).padStart(9)} | ${String(p.p99Ms).padStart(6)} | ${String(p.profilesPerSecond).padStart(10)} | ${String(p.floorMedianMs).padStart(8)} | ${p.ratioToFloor}`);
+  }
+}
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`);
