@@ -1,0 +1,223 @@
+// The behaviour every Store must show, run against each adapter (sqlite.test.ts, and
+// postgres.test.ts when HERALD_TEST_POSTGRES_URL is set). Adapters differ in SQL, never here.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MatchKey } from '../../core/matching/modes.js';
+import type { ImportWrite, ProfileWrite, Store } from '../../core/ports.js';
+import { fieldKey, idKey, subscriptionKey } from '../../core/profiles/profile-state.js';
+import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+
+export interface StoreFactory {
+  open(): Promise<Store>;
+  /** Removes what open() created (files, schemas). */
+  cleanup(): Promise<void>;
+}
+
+const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
+
+export const contractPlan: ProvisionPlan = {
+  accounts: [
+    {
+      id: 1,
+      name: 'One',
+      tokens: [{ hash: 'h1', role: 'write', revoked: false }],
+      senders: [{ accountId: 1, name: 'out', type: 'file', dir: './outbox' }],
+      databases: [{ id: 1, accountId: 1, name: 'Customers', description: '', fields: [{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }] }],
+      resources: [{ id: 21, accountId: 1, name: 'Main', dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } }],
+      templates: [{ id: 5, accountId: 1, name: 'Welcome', channel: 'email', subject: 'Hi', text: 'Hello {lead._fname}' }],
+      triggers: [
+        {
+          id: 96,
+          accountId: 1,
+          name: 'Welcome',
+          description: '',
+          subid: '',
+          uiTags: [],
+          isActive: true,
+          triggerType: 'api_call',
+          sendChannel: 'email',
+          resourceId: 21,
+          listId: 1,
+          skipMinutes: 0,
+          content: [{ message_id: 5 }],
+          pushSendingMode: 'fanout',
+          createdAt: NOW,
+          updatedAt: NOW,
+        },
+      ],
+      hooks: [{ accountId: 1, url: 'http://127.0.0.1:9/hooks', secret: 's', filters: { events: ['send'] } }],
+    },
+    { id: 2, name: 'Two', tokens: [{ hash: 'h2', role: 'read', revoked: false }], senders: [], databases: [], resources: [], templates: [], triggers: [], hooks: [] },
+  ],
+};
+
+function newProfile(id: string, email: string, extra: Partial<ProfileWrite> = {}): ProfileWrite {
+  return {
+    id,
+    fields: { email, _fname: 'Ann' },
+    createdAt: NOW,
+    updatedAt: NOW,
+    addValues: [{ field: 'email', value: email.toLowerCase(), num: null }],
+    removeValues: [],
+    subscriptions: [
+      { resourceId: 21, channel: 'email', address: email.toLowerCase(), status: 0, priority: 0, data: { email }, createdAt: NOW, updatedAt: NOW },
+    ],
+    ...extra,
+  };
+}
+
+function importWrite(profiles: ProfileWrite[], extra: Partial<ImportWrite> = {}): ImportWrite {
+  return { accountId: 1, dbId: 1, now: NOW, profiles, launches: [], messages: [], events: [], ...extra };
+}
+
+const emailKey = (v: string): MatchKey => ({ kind: 'field', field: 'email', value: v, key: fieldKey('email', v) });
+const subKey = (v: string, res: number | '*'): MatchKey => ({ kind: 'sub', channel: 'email', resourceId: res, address: v, key: subscriptionKey('email', res, v) });
+
+export function defineStoreContract(name: string, factory: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open();
+      await store.migrate();
+    });
+    afterEach(async () => {
+      await store.close();
+      await factory.cleanup();
+    });
+
+    it('migrates idempotently', async () => {
+      await store.migrate();
+      await store.migrate();
+    });
+
+    it('keeps the first value of a setting', async () => {
+      const a = await store.ensureSetting('secret', () => 'first');
+      const b = await store.ensureSetting('secret', () => 'second');
+      expect([a, b]).toEqual(['first', 'first']);
+    });
+
+    it('applies a provisioning plan and loads the catalog back', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      const catalog = await store.loadCatalog(1);
+      expect(catalog.databases.get(1)?.fields).toEqual([{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }]);
+      expect(catalog.resources.get(21)).toMatchObject({ dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } });
+      expect(catalog.templates.get(5)).toMatchObject({ channel: 'email', subject: 'Hi', text: 'Hello {lead._fname}' });
+      expect(catalog.triggers.get(96)).toMatchObject({ isActive: true, resourceId: 21, listId: 1, content: [{ message_id: 5 }] });
+      expect(catalog.senders.get('out')).toMatchObject({ type: 'file', dir: './outbox' });
+      expect(catalog.hooks).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:9/hooks', secret: 's', filters: { events: ['send'] } })]);
+      const version = catalog.version;
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      const again = await store.loadCatalog(1);
+      expect(again.version).toBeGreaterThan(version);
+      expect(again.triggers.size).toBe(1);
+      expect((await store.loadCatalog(2)).databases.size).toBe(0);
+      const owners = await store.describeOwnership();
+      expect(owners.triggers.get(96)).toBe(1);
+      expect(owners.tokens.get('h2')).toBe(2);
+      expect([...owners.accounts].sort()).toEqual([1, 2]);
+    });
+
+    it('finds tokens by hash and revokes them', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      expect(await store.findToken('h1')).toMatchObject({ accountId: 1, role: 'write', revoked: false });
+      await store.createToken('h3', 2, 'write', NOW);
+      expect(await store.findToken('h3')).toMatchObject({ accountId: 2, role: 'write' });
+      expect(await store.revokeToken('h3')).toBe(true);
+      expect(await store.findToken('h3')).toMatchObject({ revoked: true });
+      expect(await store.revokeToken('nope')).toBe(false);
+      expect(await store.findToken('nope')).toBeUndefined();
+    });
+
+    it('rolls a failed transaction back whole', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.saveImport(importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaaa', 'a@example.com')]));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      const hits = await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com')]));
+      expect(hits.size).toBe(0);
+    });
+
+    it('writes an import and finds its profiles by field, subscription and id, oldest first', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      await store.transaction((tx) =>
+        tx.saveImport(
+          importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'A@example.com'), newProfile('aaaaaaaaaaaaaaaaaaaaaaa2', 'b@example.com', { fields: { email: 'b@example.com', CRM_ID: 7 }, addValues: [{ field: 'email', value: 'a@example.com', num: null }, { field: 'CRM_ID', value: '7', num: 7 }] })], {
+            launches: [{ ref: 0, triggerId: 96, kind: 'api', content: { page: 'x' }, customData: null, attachments: [{ name: 'a.txt', mime: 'text/plain', data: Buffer.from('hi') }] }],
+            messages: [
+              { launchRef: 0, triggerId: 96, profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1', channel: 'email', resourceId: 21, address: 'a@example.com', status: 'scheduled', skipReason: null, dueAt: NOW, variant: 0, customData: null },
+            ],
+            events: [{ type: 'import_api', dbId: 1, resourceId: null, triggerId: 96, profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1', payload: { created: true } }],
+          }),
+        ),
+      );
+      const hits = await store.transaction((tx) =>
+        tx.findMatches(1, [emailKey('a@example.com'), subKey('a@example.com', '*'), subKey('a@example.com', 21), subKey('a@example.com', 99), { kind: 'id', id: 'aaaaaaaaaaaaaaaaaaaaaaa2', key: idKey('aaaaaaaaaaaaaaaaaaaaaaa2') }, { kind: 'field', field: 'CRM_ID', value: '7', key: fieldKey('CRM_ID', '7') }]),
+      );
+      const byEmail = hits.get(fieldKey('email', 'a@example.com')) ?? [];
+      expect(byEmail).toHaveLength(2);
+      expect(byEmail[0]).toBeLessThan(byEmail[1]);
+      expect(hits.get(subscriptionKey('email', '*', 'a@example.com'))).toEqual([byEmail[0]]);
+      expect(hits.get(subscriptionKey('email', 21, 'a@example.com'))).toEqual([byEmail[0]]);
+      expect(hits.has(subscriptionKey('email', 99, 'a@example.com'))).toBe(false);
+      expect(hits.get(idKey('aaaaaaaaaaaaaaaaaaaaaaa2'))).toEqual([byEmail[1]]);
+      expect(hits.get(fieldKey('CRM_ID', '7'))).toEqual([byEmail[1]]);
+      expect(await store.transaction((tx) => tx.findMatches(2, [emailKey('a@example.com')]))).toEqual(new Map());
+
+      const [loaded] = await store.transaction((tx) => tx.loadProfiles(1, [byEmail[0]]));
+      expect(loaded).toMatchObject({ id: 'aaaaaaaaaaaaaaaaaaaaaaa1', accountId: 1, dbId: 1, fields: { email: 'A@example.com', _fname: 'Ann' }, createdAt: NOW });
+      expect(loaded.subscriptions).toEqual([
+        { resourceId: 21, channel: 'email', address: 'a@example.com', status: 0, priority: 0, data: { email: 'A@example.com' }, createdAt: NOW, updatedAt: NOW },
+      ]);
+    });
+
+    it('updates profiles: value rows added and removed, subscriptions upserted by identity', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      await store.transaction((tx) => tx.saveImport(importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'a@example.com')])));
+      const seq = (await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com')]))).get(fieldKey('email', 'a@example.com'))?.[0];
+      expect(seq).toBeDefined();
+      const later = NOW + 1000;
+      await store.transaction((tx) =>
+        tx.saveImport(
+          importWrite([
+            {
+              seq,
+              id: 'aaaaaaaaaaaaaaaaaaaaaaa1',
+              fields: { email: 'c@example.com' },
+              createdAt: NOW,
+              updatedAt: later,
+              addValues: [{ field: 'email', value: 'c@example.com', num: null }],
+              removeValues: [{ field: 'email', value: 'a@example.com', num: null }],
+              subscriptions: [
+                { resourceId: 21, channel: 'email', address: 'a@example.com', status: 1, priority: 2, data: { email: 'a@example.com' }, createdAt: NOW, updatedAt: later },
+                { resourceId: 21, channel: 'email', address: 'c@example.com', status: 0, priority: 0, data: { email: 'c@example.com' }, createdAt: later, updatedAt: later },
+              ],
+            },
+          ]),
+        ),
+      );
+      const hits = await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com'), emailKey('c@example.com')]));
+      expect(hits.has(fieldKey('email', 'a@example.com'))).toBe(false);
+      expect(hits.get(fieldKey('email', 'c@example.com'))).toEqual([seq]);
+      const [p] = await store.transaction((tx) => tx.loadProfiles(1, [seq as number]));
+      expect(p.fields).toEqual({ email: 'c@example.com' });
+      expect(p.updatedAt).toBe(later);
+      expect(p.subscriptions.map((s) => [s.address, s.status, s.priority]).sort()).toEqual([
+        ['a@example.com', 1, 2],
+        ['c@example.com', 0, 0],
+      ]);
+    });
+
+    it('deletes a profile with its values and subscriptions', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      await store.transaction((tx) => tx.saveImport(importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'a@example.com')])));
+      const seq = (await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com')]))).get(fieldKey('email', 'a@example.com'))?.[0] as number;
+      const [p] = await store.transaction((tx) => tx.loadProfiles(1, [seq]));
+      await store.transaction((tx) => tx.deleteProfile(p, [{ field: 'email', value: 'a@example.com', num: null }], NOW));
+      const hits = await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com'), subKey('a@example.com', '*')]));
+      expect(hits.size).toBe(0);
+      expect(await store.transaction((tx) => tx.loadProfiles(1, [seq]))).toEqual([]);
+    });
+  });
+}
