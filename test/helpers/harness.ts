@@ -12,7 +12,7 @@ import { startEngine, type Engine } from '../../src/runtime/engine.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 
 export const DEMO_PROVISION = new URL('../../provision/demo.json', import.meta.url).pathname;
-export const EXAMPLES = new URL('../../../shared/spec/examples/', import.meta.url).pathname;
+export const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 export const TOKEN = 'abcdefghijklmnqrstuvwxyz';
 
 export class FakeClock implements Clock {
