@@ -17,6 +17,14 @@ export interface Config {
   bodyLimitMb: number;
   fileBodyLimitMb: number;
   logLevel: string;
+  deliveryBatch: number;
+  deliveryConcurrency: number;
+  leaseSeconds: number;
+  pollMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  hookIntervalMs: number;
+  hookRetryWindowMs: number;
 }
 
 type Kind = 'int' | 'string' | 'sync' | 'level';
@@ -33,6 +41,14 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   bodyLimitMb: { env: 'HERALD_BODY_LIMIT_MB', kind: 'int', fallback: 10 },
   fileBodyLimitMb: { env: 'HERALD_FILE_BODY_LIMIT_MB', kind: 'int', fallback: 100 },
   logLevel: { env: 'HERALD_LOG_LEVEL', kind: 'level', fallback: 'info' },
+  deliveryBatch: { env: 'HERALD_DELIVERY_BATCH', kind: 'int', fallback: 50 },
+  deliveryConcurrency: { env: 'HERALD_DELIVERY_CONCURRENCY', kind: 'int', fallback: 16 },
+  leaseSeconds: { env: 'HERALD_LEASE_SECONDS', kind: 'int', fallback: 60 },
+  pollMs: { env: 'HERALD_POLL_MS', kind: 'int', fallback: 500 },
+  maxAttempts: { env: 'HERALD_MAX_ATTEMPTS', kind: 'int', fallback: 8 },
+  retryBaseMs: { env: 'HERALD_RETRY_BASE_MS', kind: 'int', fallback: 60_000 },
+  hookIntervalMs: { env: 'HERALD_HOOK_INTERVAL_MS', kind: 'int', fallback: 1000 },
+  hookRetryWindowMs: { env: 'HERALD_HOOK_RETRY_WINDOW_MS', kind: 'int', fallback: 24 * 3_600_000 },
 };
 
 /** `HERALD_BODY_LIMIT_MB` → `body_limit_mb` (the config-file spelling). */
@@ -81,6 +97,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   const config = out as unknown as Config;
   if (config.port > 65535) throw new ConfigError('HERALD_PORT: must be at most 65535');
   if (config.bodyLimitMb < 1 || config.fileBodyLimitMb < config.bodyLimitMb) throw new ConfigError('body limits: need 1 ≤ HERALD_BODY_LIMIT_MB ≤ HERALD_FILE_BODY_LIMIT_MB');
+  if (config.deliveryBatch < 1 || config.deliveryConcurrency < 1 || config.maxAttempts < 1) throw new ConfigError('delivery settings: batch, concurrency and attempts must be at least 1');
   storageOf(config);
   return Object.freeze(config);
 }

@@ -5,13 +5,15 @@ import { ProvisioningError } from '../core/provisioning/file.js';
 import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, mintToken } from '../core/provisioning/tokens.js';
 import { serve } from '../main.js';
+import { startEngine } from '../runtime/engine.js';
 import { createLogger } from '../runtime/logger.js';
 import { openStore, readProvisioningFile } from '../runtime/open-store.js';
 
 const USAGE = `Usage: herald <command> [options]
 
 Commands:
-  serve [--port N] [--host H] [--workers N] [--provision FILE]   run the API (and delivery workers)
+  serve [--port N] [--host H] [--workers N] [--provision FILE]   run the API and N delivery workers (0 = API only)
+  worker [--workers N]                                            run delivery workers only (no API)
   apply FILE                                                      apply a provisioning file
   migrate                                                         bring the storage schema up to date
   token create --account ID [--role read|write]                   mint a token and print it once
@@ -19,21 +21,31 @@ Commands:
 
 Common options: --config FILE (settings file), --database-url URL (HERALD_DATABASE_URL)`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  strict: true,
-  options: {
-    config: { type: 'string' },
-    'database-url': { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    workers: { type: 'string' },
-    provision: { type: 'string' },
-    account: { type: 'string' },
-    role: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        'database-url': { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        workers: { type: 'string' },
+        provision: { type: 'string' },
+        account: { type: 'string' },
+        role: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    // An unknown or malformed option: say so with the usage, not with a stack trace.
+    console.error(`herald: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    process.exit(1);
+  }
+}
+
+const { values, positionals } = parseCommandLine();
 
 function config(): Readonly<Config> {
   return loadConfig({
@@ -57,7 +69,7 @@ async function main(): Promise<number> {
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
-    return command ? 0 : 1;
+    return values.help ? 0 : 1;
   }
   switch (command) {
     case 'serve': {
@@ -67,6 +79,20 @@ async function main(): Promise<number> {
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
         void server.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      return -1;
+    }
+    case 'worker': {
+      const base = config();
+      const cfg = Object.freeze({ ...base, workers: Math.max(1, base.workers) });
+      const logger = createLogger(cfg.logLevel);
+      const engine = await startEngine({ config: cfg, logger });
+      logger.info({ workers: cfg.workers }, 'Herald delivery workers are running');
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        void engine.close().then(() => process.exit(0));
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));

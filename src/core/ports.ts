@@ -1,6 +1,7 @@
 // The interfaces the core needs from the outside world. Adapters live in store/, senders/,
 // geo/; only main.ts and tests choose them. Every Store passes store/contract.
 import type { Catalog, Channel } from './catalog/types.js';
+import type { DeliveryStore } from './delivery/store-port.js';
 import type { MatchKey } from './matching/modes.js';
 import type { ProvisionPlan } from './provisioning/plan.js';
 
@@ -159,12 +160,14 @@ export interface StoreTx {
   applyProvisioning(plan: ProvisionPlan, now: number): Promise<void>;
 }
 
-export interface Store {
+export interface Store extends DeliveryStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   findToken(hash: string): Promise<TokenRecord | undefined>;
   loadCatalog(accountId: number): Promise<Catalog>;
+  /** Every account's config version. */
+  accountVersions(): Promise<Map<number, number>>;
   /** Account ids and the account owning each object id, for provisioning checks. */
   describeOwnership(): Promise<Ownership>;
   /** A setting, created with `make()` by the first process that asks. */

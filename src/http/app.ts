@@ -63,7 +63,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: Math.max(opts.bodyLimit, opts.fileBodyLimit) + 1,
     genReqId: newLogId,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
   });
 
@@ -100,6 +100,17 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     const format = earlyFormat(queryOf(request.query), request.headers['content-type']);
     return send(reply, errorResponse(new ApiError(404, `no method ${request.method} ${request.url.split('?')[0]}`), format));
+  });
+
+  // Unsubscribe links (spec 04): GET shows the confirmation page, POST (or one-click) applies.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/u/:token',
+    handler: async (request, reply) => {
+      const token = (request.params as { token: string }).token;
+      const response = await opts.dispatch({ route: 'unsubscribe', method: token, httpMethod: request.method, body: Buffer.alloc(0), query: {}, logId: request.id });
+      return send(reply, response);
+    },
   });
 
   app.all('/api/v1.1/*', async (request, reply) => {

@@ -2,7 +2,7 @@
 // role → parameters → method → envelope. It runs wherever the storage lives (the engine
 // thread on SQLite), so the HTTP front only moves bytes.
 import type { Logger } from 'pino';
-import type { Catalog } from '../core/catalog/types.js';
+import { CatalogCache } from '../core/catalog/cache.js';
 import type { CoreDeps } from '../core/context.js';
 import { ApiError, DecodeError } from '../core/errors.js';
 import { hashToken } from '../core/provisioning/tokens.js';
@@ -14,6 +14,8 @@ import { methods } from './methods/index.js';
 import { ATTACH_METHODS } from './routes.js';
 
 export interface RawRequest {
+  /** `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token). */
+  route?: 'api' | 'unsubscribe';
   /** Method name: the path after /api/v1.1/, without trailing slash. */
   method: string;
   httpMethod: string;
@@ -27,6 +29,9 @@ export interface RawRequest {
 
 export interface DispatchDeps extends CoreDeps {
   logger: Logger;
+  catalogs: CatalogCache;
+  /** Called after a write method succeeded (new due work may wait for delivery). */
+  afterWrite?: () => void;
   /** The body limit for everything but attachment data (bytes). */
   bodyLimit: number;
 }
@@ -72,16 +77,6 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 export function createDispatcher(deps: DispatchDeps): Dispatch {
-  const catalogs = new Map<number, Catalog>();
-
-  async function catalogFor(accountId: number, version: number): Promise<Catalog> {
-    const cached = catalogs.get(accountId);
-    if (cached && cached.version === version) return cached;
-    const fresh = await deps.store.loadCatalog(accountId);
-    catalogs.set(accountId, fresh);
-    return fresh;
-  }
-
   return async function dispatch(req: RawRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
@@ -101,7 +96,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       if (!record || record.revoked) throw new ApiError(401, 'the API token is unknown or revoked');
       if (method.write && record.role !== 'write') throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
 
-      const catalog = await catalogFor(record.accountId, record.configVersion);
+      const catalog = await deps.catalogs.get(record.accountId, record.configVersion);
       let params: unknown;
       try {
         params = method.params.decode(body, { xml });
@@ -110,6 +105,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
         throw err;
       }
       const payload = await method.handle(deps, { catalog, xml }, params);
+      if (method.write) deps.afterWrite?.();
       return respond(200, successEnvelope(payload), format, headers);
     } catch (err) {
       if (err instanceof ApiError) {

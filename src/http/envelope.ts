@@ -36,6 +36,9 @@ export function respond(status: number, envelope: Record<string, unknown>, forma
 export function errorResponse(err: ApiError, format: Format): RawResponse {
   const headers: Record<string, string> = {};
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
+  // Spec 01: an oversized body is answered with Connection: close wherever it is detected (the
+  // HTTP front while reading, or the dispatcher for the non-attachment part of an attach body).
+  if (err.code === 400 && err.debug === BODY_TOO_LARGE) headers.connection = 'close';
   return respond(err.code, errorEnvelope(err), format, headers);
 }
 

@@ -1,22 +1,35 @@
-// The engine: storage, core and the API pipeline, wherever they run (in-process for tests,
-// in the engine thread for `herald serve`). Starting it migrates the storage, applies the
-// provisioning file and makes sure the shared secret exists.
+// The engine: storage, core, the API pipeline and the delivery loops, wherever they run
+// (in-process for tests, in the engine thread for `herald serve`, alone for `herald worker`).
+// Starting it migrates the storage, applies the provisioning file and makes sure the shared
+// secret exists.
 import type { Logger } from 'pino';
 import { MB, type Config } from '../config.js';
+import { CatalogCache } from '../core/catalog/cache.js';
+import { defaultRetryPolicy } from '../core/delivery/retry.js';
+import { SenderPool } from '../core/delivery/sender-pool.js';
+import { unsubscribe } from '../core/delivery/unsubscribe.js';
+import { DeliveryWorker } from '../core/delivery/worker.js';
+import { HookDispatcher, defaultHookOptions, type HookTransport } from '../core/hooks/dispatcher.js';
 import { systemClock, type Clock, type GeoLookup, type Store } from '../core/ports.js';
 import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, newSecret } from '../core/provisioning/tokens.js';
 import { DbipGeoLookup } from '../geo/dbip-geo.js';
-import { createDispatcher, type Dispatch } from '../http/dispatch.js';
+import { createDispatcher, type Dispatch, type RawRequest } from '../http/dispatch.js';
+import type { RawResponse } from '../http/envelope.js';
+import { createSender } from '../senders/factory.js';
+import { httpHookTransport } from '../senders/hook-transport.js';
 import { openStore, readProvisioningFile } from './open-store.js';
 
 /** The token of the demo provisioning file: its presence is worth a warning. */
 export const DEMO_TOKEN = 'abcdefghijklmnqrstuvwxyz';
+const PURGE_EVERY_MS = 3_600_000;
 
 export interface Engine {
   dispatch: Dispatch;
   store: Store;
   secret: string;
+  workers: DeliveryWorker[];
+  hooks: HookDispatcher | undefined;
   close(): Promise<void>;
 }
 
@@ -26,10 +39,12 @@ export interface EngineOptions {
   clock?: Clock;
   geo?: GeoLookup;
   store?: Store;
+  hookTransport?: HookTransport;
 }
 
 export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await openStore(config));
   await store.migrate();
   if (config.provision) {
@@ -39,12 +54,75 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
   const demo = await store.findToken(hashToken(DEMO_TOKEN));
   if (demo && !demo.revoked) logger.warn('the demo API token is active: revoke it (herald token revoke) before exposing this server');
-  const dispatch = createDispatcher({
+  const catalogs = new CatalogCache(store);
+
+  const senders = new SenderPool(createSender);
+  const workers: DeliveryWorker[] = [];
+  for (let i = 0; i < config.workers; i++) {
+    workers.push(
+      new DeliveryWorker(
+        { store, clock, catalogs, senders, log: logger },
+        {
+          batchSize: config.deliveryBatch,
+          leaseMs: config.leaseSeconds * 1000,
+          pollMs: config.pollMs,
+          concurrency: config.deliveryConcurrency,
+          retry: { ...defaultRetryPolicy, maxAttempts: config.maxAttempts, baseMs: config.retryBaseMs },
+          publicUrl: config.publicUrl,
+          secret,
+        },
+      ),
+    );
+  }
+  const hooks =
+    config.workers > 0
+      ? new HookDispatcher(
+          { store, clock, catalogs, transport: opts.hookTransport ?? httpHookTransport, log: logger },
+          { ...defaultHookOptions, intervalMs: config.hookIntervalMs, retryWindowMs: config.hookRetryWindowMs, leaseMs: config.leaseSeconds * 1000 },
+        )
+      : undefined;
+  const wake = () => {
+    for (const w of workers) w.wake();
+    hooks?.wake();
+  };
+
+  const api = createDispatcher({ store, catalogs, clock, geo: opts.geo ?? new DbipGeoLookup(), logger, bodyLimit: config.bodyLimitMb * MB, afterWrite: wake });
+  const dispatch = async (req: RawRequest): Promise<RawResponse> => {
+    if (req.route !== 'unsubscribe') return api(req);
+    const apply = req.httpMethod === 'POST';
+    if (req.httpMethod !== 'GET' && !apply) return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };
+    try {
+      const page = await unsubscribe({ store, clock, catalogs, secret }, req.method, apply);
+      if (apply) wake();
+      return { status: page.status, contentType: 'text/html; charset=utf-8', body: page.html, headers: { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' } };
+    } catch (err) {
+      logger.error({ logId: req.logId, err }, 'unsubscribe failed');
+      return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'Please try again later.', headers: { 'x-herald-log-id': req.logId } };
+    }
+  };
+
+  for (const w of workers) w.start();
+  hooks?.start();
+  let purgeTimer: NodeJS.Timeout | undefined;
+  if (workers.length > 0) {
+    const purge = () =>
+      void store.purge(clock.now() - config.messageRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'purge failed'));
+    purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+    purgeTimer.unref();
+  }
+
+  return {
+    dispatch,
     store,
-    clock: opts.clock ?? systemClock,
-    geo: opts.geo ?? new DbipGeoLookup(),
-    logger,
-    bodyLimit: config.bodyLimitMb * MB,
-  });
-  return { dispatch, store, secret, close: () => store.close() };
+    secret,
+    workers,
+    hooks,
+    async close() {
+      if (purgeTimer) clearInterval(purgeTimer);
+      await Promise.all(workers.map((w) => w.stop()));
+      await hooks?.stop();
+      await senders.close();
+      await store.close();
+    },
+  };
 }

@@ -50,6 +50,8 @@ export async function startHarness(opts: { provision?: string; env?: Record<stri
       HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HERALD_PROVISION: opts.provision ?? DEMO_PROVISION,
       HERALD_LOG_LEVEL: 'silent',
+      // Delivery is off unless a test asks for it: messages stay as the import scheduled them.
+      HERALD_WORKERS: '0',
       ...opts.env,
     },
   });

@@ -61,8 +61,8 @@ export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', 'db_id', '_c
 export function reservedFieldName(name: string): string | undefined {
   if (name === '') return 'must not be empty';
   if (name.startsWith('_')) return 'may not start with "_"';
-  if (['data', 'subscriptions', 'custom_data', 'profile_id', 'id', 'email', 'phones'].includes(name)) return `"${name}" is reserved`;
-  if (['__proto__', 'constructor', 'prototype'].includes(name)) return `"${name}" is not allowed`;
+  if (['data', 'subscriptions', 'custom_data', 'profile_id', 'id', 'email', 'phones'].includes(name)) return 'is reserved';
+  if (['__proto__', 'constructor', 'prototype'].includes(name)) return 'is not allowed';
   return undefined;
 }
 

@@ -55,7 +55,9 @@ export function decodeItem(raw: unknown, index: number, opts: ItemDecodeOptions)
         }
       }
     }
-    const data = opts.shape === 'item' && dataRaw !== raw
+    // Paths name the value in the request: `data.CRM_ID` (one profile), `data[3].data.CRM_ID` (an
+    // item), `data[3].CRM_ID` (an XML item holding the fields directly).
+    const data = opts.shape === 'profile' || dataRaw !== raw
       ? within('data', () => decodeProfileData(dataRaw, opts))
       : decodeProfileData(dataRaw, opts);
     const query = buildMatchQuery(match, data, opts.match);

@@ -60,8 +60,8 @@ export function decodeSubscriptions(raw: unknown, ctx: SubscriptionContext): Sub
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       if (ctx.skipInvalid) continue;
-      const where = err.pathText();
-      throw new DecodeError(`invalid subscription: ${where ? `${where}: ` : ''}${err.reason}`, [`[${i}]`]);
+      // Keep the key inside the entry in the path: `data[3].data.subscriptions[0].resource_id` (spec 01).
+      throw new DecodeError(`invalid subscription: ${err.reason}`, [`[${i}]`, ...err.path]);
     }
   }
   return out;

@@ -6,18 +6,28 @@ import { filterAddress, type SubscriptionFilter } from './launch-params.js';
 
 export type Recipients = { subscriptions: SubscriptionState[] } | { skipReason: string };
 
-/** Lowest priority first, then the most recently updated (later in the list on a tie). */
+/**
+ * Lowest priority first, then the most recently updated; subscriptions updated at the same
+ * instant are told apart by address, so the choice never depends on the order the profile's
+ * subscriptions happen to be held in (loaded from storage, or built up by a batch): a batch and
+ * its items sent one by one pick the same subscription (spec 02, Equivalence).
+ */
+function preferred(a: SubscriptionState, b: SubscriptionState): boolean {
+  if (a.priority !== b.priority) return a.priority < b.priority;
+  if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt;
+  return a.address < b.address;
+}
+
 function best(candidates: SubscriptionState[]): SubscriptionState {
   let winner = candidates[0];
-  for (const c of candidates) {
-    if (c.priority < winner.priority || (c.priority === winner.priority && c.updatedAt >= winner.updatedAt)) winner = c;
-  }
+  for (const c of candidates) if (preferred(c, winner)) winner = c;
   return winner;
 }
 
+/** The most recently updated (push `last`), ties broken by address as above. */
 function latest(candidates: SubscriptionState[]): SubscriptionState {
   let winner = candidates[0];
-  for (const c of candidates) if (c.updatedAt >= winner.updatedAt) winner = c;
+  for (const c of candidates) if (c.updatedAt > winner.updatedAt || (c.updatedAt === winner.updatedAt && c.address < winner.address)) winner = c;
   return winner;
 }
 

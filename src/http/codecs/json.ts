@@ -58,7 +58,8 @@ export function parseJsonBody(buf: Uint8Array): Record<string, unknown> {
     throw invalid(`invalid JSON: ${(err as Error).message}`);
   }
   if (!isPlainObject(value)) throw invalid('the body must be a JSON object');
-  if (text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"')) {
+  // A key may also be spelled with escapes (`"__prot\u006f__"`): any `\u` sends the body to the full check.
+  if (text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"') || text.includes('\\u')) {
     const where = findForbiddenKey(value, '');
     if (where) throw invalid(`${where}: the key is not allowed`);
   }

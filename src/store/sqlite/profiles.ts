@@ -25,6 +25,7 @@ export class SqliteProfiles {
       subsByChannel: db.prepare('SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))'),
       profilesById: db.prepare('SELECT id, seq FROM profiles WHERE db_id = ? AND id IN (SELECT value FROM json_each(?))'),
       profilesBySeq: db.prepare('SELECT * FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))'),
+      profilesBySeqAnyDb: db.prepare('SELECT * FROM profiles WHERE seq IN (SELECT value FROM json_each(?))'),
       subsBySeq: db.prepare('SELECT * FROM subscriptions WHERE profile_seq IN (SELECT value FROM json_each(?))'),
       insertProfile: db.prepare('INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
       updateProfile: db.prepare('UPDATE profiles SET fields = ?, updated_at = ? WHERE seq = ?'),
@@ -42,6 +43,7 @@ export class SqliteProfiles {
         `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      setLaunchRange: db.prepare('UPDATE launches SET first_message_id = ?, last_message_id = ? WHERE id = ?'),
       insertEvent: db.prepare(
         'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -97,10 +99,20 @@ export class SqliteProfiles {
   }
 
   loadProfiles(dbId: number, seqs: number[]): StoredProfile[] {
+    return this.load(seqs, dbId);
+  }
+
+  /** Profiles by row number whatever their database (delivery: messages name their profile). */
+  loadProfilesAnyDb(seqs: number[]): StoredProfile[] {
+    return this.load(seqs);
+  }
+
+  private load(seqs: number[], dbId?: number): StoredProfile[] {
     if (seqs.length === 0) return [];
     const json = JSON.stringify(seqs);
     const profiles = new Map<number, StoredProfile>();
-    for (const r of this.s.profilesBySeq.iterate(dbId, json) as Iterable<ProfileRow>) {
+    const rows = dbId === undefined ? this.s.profilesBySeqAnyDb.iterate(json) : this.s.profilesBySeq.iterate(dbId, json);
+    for (const r of rows as Iterable<ProfileRow>) {
       profiles.set(r.seq, {
         seq: r.seq,
         id: r.id,
@@ -139,11 +151,13 @@ export class SqliteProfiles {
       launchIds.set(l.ref, id);
       l.attachments.forEach((a, i) => s.insertAttachment.run(id, i, a.name, a.mime, a.data));
     }
+    const ranges = new Map<number, [number, number]>();
     for (const m of w.messages) {
-      s.insertMessage.run(
+      const launchId = launchIds.get(m.launchRef) as number;
+      const id = Number(s.insertMessage.run(
         w.accountId,
         m.triggerId,
-        launchIds.get(m.launchRef),
+        launchId,
         m.profileId,
         m.channel,
         m.resourceId,
@@ -154,8 +168,12 @@ export class SqliteProfiles {
         m.customData ? JSON.stringify(m.customData) : null,
         m.skipReason,
         w.now,
-      );
+      ).lastInsertRowid);
+      const range = ranges.get(launchId);
+      if (range) range[1] = id;
+      else ranges.set(launchId, [id, id]);
     }
+    for (const [launchId, [first, last]] of ranges) s.setLaunchRange.run(first, last, launchId);
     for (const e of w.events) {
       s.insertEvent.run(w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), w.now);
     }

@@ -1,12 +1,14 @@
 // The embedded default store (better-sqlite3 12, WAL). better-sqlite3 is synchronous, so one
 // connection serves one owner (the engine thread) and a FIFO lock keeps a transaction's
 // statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
-import type { Catalog } from '../../core/catalog/types.js';
+import type { Catalog, Channel } from '../../core/catalog/types.js';
+import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { ImportWrite, Ownership, Store, StoredProfile, StoreTx, TokenRecord, TokenRole, ValueRowWrite } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { Mutex } from '../shared/mutex.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
+import { SqliteDelivery } from './delivery.js';
 import { migrate, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
 import { SqliteProfiles } from './profiles.js';
 
@@ -15,6 +17,7 @@ export class SqliteStore implements Store {
   readonly db: SqliteDb;
   private readonly lock = new Mutex();
   private profilesRepo: SqliteProfiles | undefined;
+  private deliveryRepo: SqliteDelivery | undefined;
   private readonly tx: StoreTx;
 
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
@@ -29,6 +32,60 @@ export class SqliteStore implements Store {
       deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => profiles().deleteProfile(p, rows),
       applyProvisioning: async (plan: ProvisionPlan, now: number) => applyProvisioning(db, plan, now),
     };
+  }
+
+  private get delivery(): SqliteDelivery {
+    this.profilesRepo ??= new SqliteProfiles(this.db);
+    return (this.deliveryRepo ??= new SqliteDelivery(this.db, this.profilesRepo));
+  }
+
+  /** Runs `fn` in BEGIN IMMEDIATE … COMMIT under the lock (fn is synchronous). */
+  private write<T>(fn: () => T): Promise<T> {
+    return this.lock.run(() => this.db.transaction(fn).immediate());
+  }
+
+  private read<T>(fn: () => T): Promise<T> {
+    return this.lock.run(fn);
+  }
+
+  claimMessages(now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+    return this.write(() => this.delivery.claimMessages(now, limit, leaseMs));
+  }
+
+  loadRecipients(profileIds: string[]) {
+    return this.read(() => this.delivery.loadRecipients(profileIds));
+  }
+
+  loadLaunches(ids: number[]): Promise<Map<number, LaunchData>> {
+    return this.read(() => this.delivery.loadLaunches(ids));
+  }
+
+  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<void> {
+    return this.write(() => this.delivery.recordOutcomes(outcomes, now));
+  }
+
+  nextDueAt(): Promise<number | undefined> {
+    return this.read(() => this.delivery.nextDueAt());
+  }
+
+  unsubscribe(key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): Promise<boolean> {
+    return this.write(() => this.delivery.unsubscribe(key, event, now));
+  }
+
+  leaseHook(hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined> {
+    return this.write(() => this.delivery.leaseHook(hookId, now, leaseMs));
+  }
+
+  listEvents(accountId: number, after: number, limit: number): Promise<StoredEvent[]> {
+    return this.read(() => this.delivery.listEvents(accountId, after, limit));
+  }
+
+  finishHook(hookId: number, token: string, result: HookResult, now: number): Promise<void> {
+    return this.write(() => this.delivery.finishHook(hookId, token, result, now));
+  }
+
+  purge(before: number): Promise<{ messages: number; events: number }> {
+    return this.write(() => this.delivery.purge(before));
   }
 
   async migrate(): Promise<void> {
@@ -60,6 +117,12 @@ export class SqliteStore implements Store {
 
   loadCatalog(accountId: number): Promise<Catalog> {
     return this.lock.run(() => loadCatalog(this.db, accountId));
+  }
+
+  accountVersions(): Promise<Map<number, number>> {
+    return this.read(
+      () => new Map((this.db.prepare('SELECT id, config_version FROM accounts').all() as { id: number; config_version: number }[]).map((r) => [r.id, r.config_version])),
+    );
   }
 
   describeOwnership(): Promise<Ownership> {

@@ -1,0 +1,113 @@
+// Turns a due message into what a sender sends (spec 04): the trigger's content entry (A/B
+// variant), its template rendered for the profile and subscription, From/Reply-To from the
+// entry or the resource, attachments, a stable Message-ID and the unsubscribe headers.
+import type { Catalog, ContentEntry, TemplateDef, TriggerDef } from '../catalog/types.js';
+import type { StoredProfile, StoredSubscription } from '../ports.js';
+import { emailDomain } from '../profiles/formats.js';
+import { render, type RenderScope } from '../templates/render.js';
+import type { OutgoingMessage } from './outgoing.js';
+import type { ClaimedMessage, LaunchData } from './store-port.js';
+import { unsubscribeToken } from './unsubscribe-token.js';
+
+export class ComposeError extends Error {}
+
+export interface ComposeInput {
+  message: ClaimedMessage;
+  profile: StoredProfile;
+  subscription: StoredSubscription;
+  trigger: TriggerDef;
+  catalog: Catalog;
+  launch: LaunchData | undefined;
+  publicUrl: string;
+  secret: string;
+}
+
+function leadScope(p: StoredProfile): Record<string, unknown> {
+  const phones = p.fields.phones;
+  return { ...p.fields, _id: p.id, id: p.id, phones: Array.isArray(phones) ? phones[0] : phones };
+}
+
+function subscriptionScope(s: StoredSubscription): Record<string, unknown> {
+  const email = s.data.email;
+  return {
+    email: email ?? '',
+    email_domain: email ? emailDomain(email) : '',
+    phone: s.data.phone ?? '',
+    provider: s.data.provider ?? '',
+    subscription_id: s.data.subscriptionId ?? '',
+    channel: s.channel,
+    resource_id: s.resourceId,
+  };
+}
+
+export function unsubscribeUrl(input: ComposeInput): string {
+  const token = unsubscribeToken(input.secret, {
+    accountId: input.message.accountId,
+    dbId: input.profile.dbId,
+    profileId: input.profile.id,
+    resourceId: input.subscription.resourceId,
+    channel: input.subscription.channel,
+    address: input.subscription.address,
+    messageId: input.message.id,
+  });
+  return `${input.publicUrl.replace(/\/+$/, '')}/u/${token}`;
+}
+
+function entryOf(trigger: TriggerDef, variant: number): ContentEntry {
+  const entry = trigger.content[variant] ?? trigger.content[0];
+  if (!entry) throw new ComposeError(`trigger ${trigger.id} has no content`);
+  return entry;
+}
+
+function templateOf(catalog: Catalog, entry: ContentEntry, trigger: TriggerDef): TemplateDef {
+  const t = catalog.templates.get(entry.message_id);
+  if (!t) throw new ComposeError(`template ${entry.message_id} of trigger ${trigger.id} does not exist`);
+  return t;
+}
+
+export function compose(input: ComposeInput): OutgoingMessage {
+  const { message, subscription, trigger, catalog } = input;
+  const entry = entryOf(trigger, message.variant);
+  const template = templateOf(catalog, entry, trigger);
+  const unsubscribe = unsubscribeUrl(input);
+  const scope: RenderScope = { lead: leadScope(input.profile), subscription: subscriptionScope(subscription), apicontent: input.launch?.content ?? {}, unsubscribe };
+  const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';
+
+  if (subscription.channel === 'email') {
+    const channel = catalog.resources.get(subscription.resourceId)?.channels.email;
+    const fromEmail = entry.from_email ?? channel?.from_email;
+    if (!fromEmail) throw new ComposeError(`no from address for trigger ${trigger.id}`);
+    const fromName = entry.from_name ?? channel?.from_name;
+    const replyEmail = entry.replyto_email ?? channel?.replyto_email;
+    const replyName = entry.replyto_name ?? channel?.replyto_name;
+    const html = template.html ? render(template.html, scope, 'html') : undefined;
+    const text = template.text ? render(template.text, scope, 'text') : undefined;
+    return {
+      channel: 'email',
+      ref: message.id,
+      messageId: `<herald.${message.id}.${message.accountId}@${fromDomain(fromEmail)}>`,
+      from: { address: fromEmail, ...(fromName ? { name: render(fromName, scope, 'header') } : {}) },
+      ...(replyEmail ? { replyTo: { address: replyEmail, ...(replyName ? { name: render(replyName, scope, 'header') } : {}) } } : {}),
+      to: subscription.data.email ?? subscription.address,
+      subject: render(entry.subject ?? template.subject, scope, 'header'),
+      ...(html !== undefined ? { html } : {}),
+      ...(text !== undefined ? { text } : {}),
+      attachments: input.launch?.attachments ?? [],
+      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    };
+  }
+  const messageId = `herald.${message.id}.${message.accountId}`;
+  if (subscription.channel === 'sms') {
+    return { channel: 'sms', ref: message.id, messageId, to: subscription.data.phone ?? subscription.address, text: render(template.text, scope, 'text') };
+  }
+  return {
+    channel: 'push',
+    ref: message.id,
+    messageId,
+    to: { provider: subscription.data.provider ?? '', subscription_id: subscription.data.subscriptionId ?? '' },
+    title: render(template.title, scope, 'text'),
+    text: render(template.text, scope, 'text'),
+    url: render(template.url, scope, 'text'),
+    image: render(template.image, scope, 'text'),
+  };
+}

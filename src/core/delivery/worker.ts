@@ -1,0 +1,221 @@
+// A delivery worker (spec 04): claims due messages in due order under a lease, checks them
+// again at send time, renders and sends them, and records each outcome with its hook event.
+// Delivery is at least once; a message is sent twice only when a worker dies between the
+// receiver's acceptance and the recorded outcome, and then with the same Message-ID.
+import type { CatalogCache } from '../catalog/cache.js';
+import type { Catalog, HookEvent } from '../catalog/types.js';
+import { anyHookWants } from '../hooks/filters.js';
+import type { Clock, StoredProfile, StoredSubscription } from '../ports.js';
+import { SUBSCRIPTION_STATUSES, SUBSCRIBED } from '../profiles/subscriptions.js';
+import { compose, ComposeError } from './compose.js';
+import { OutcomeBuffer } from './outcome-buffer.js';
+import type { SendResult } from './outgoing.js';
+import { retryDelay, type RetryPolicy } from './retry.js';
+import type { SenderPool } from './sender-pool.js';
+import type { AccountEvent, ClaimedMessage, DeliveryStore, LaunchData, RecordedOutcome } from './store-port.js';
+
+export interface DeliveryOptions {
+  batchSize: number;
+  leaseMs: number;
+  pollMs: number;
+  concurrency: number;
+  retry: RetryPolicy;
+  publicUrl: string;
+  secret: string;
+}
+
+export interface DeliveryLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface DeliveryDeps {
+  store: DeliveryStore & { accountVersions(): Promise<Map<number, number>> };
+  clock: Clock;
+  catalogs: CatalogCache;
+  senders: SenderPool;
+  log: DeliveryLog;
+}
+
+export interface DeliveryStats {
+  sent: number;
+  failed: number;
+  retried: number;
+  skipped: number;
+  /** Messages taken back from a worker whose lease expired: the only ones that may be re-sent. */
+  reclaimed: number;
+}
+
+const SEND_EVENTS: Record<string, HookEvent> = { email: 'send', sms: 'send_sms', push: 'send_push' };
+const MAX_CACHED_LAUNCHES = 64;
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+}
+
+export class DeliveryWorker {
+  readonly stats: DeliveryStats = { sent: 0, failed: 0, retried: 0, skipped: 0, reclaimed: 0 };
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly launches = new Map<number, LaunchData>();
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly opts: DeliveryOptions,
+  ) {}
+
+  /** One round: claim a batch, deliver it, record the outcomes. Returns how many were claimed. */
+  async tick(): Promise<number> {
+    const { store, clock } = this.deps;
+    const claimed = await store.claimMessages(clock.now(), this.opts.batchSize, this.opts.leaseMs);
+    if (claimed.length === 0) return 0;
+    const versions = await store.accountVersions();
+    const profiles = await store.loadRecipients([...new Set(claimed.map((m) => m.profileId))]);
+    const launches = await this.loadLaunches(claimed);
+    const buffer = new OutcomeBuffer(store, clock);
+    await mapLimit(claimed, this.opts.concurrency, async (m) => {
+      if (this.stopping) {
+        buffer.add({ kind: 'released', id: m.id, claimToken: m.claimToken });
+        return;
+      }
+      if (m.reclaimed) {
+        this.stats.reclaimed++;
+        this.deps.log.warn({ message: m.id }, 'message reclaimed after an expired lease: it may be sent again (same Message-ID)');
+      }
+      const catalog = await this.deps.catalogs.get(m.accountId, versions.get(m.accountId) ?? 0);
+      buffer.add(await this.deliver(m, catalog, profiles.get(m.profileId), launches.get(m.launchId)));
+    });
+    await buffer.flush();
+    return claimed.length;
+  }
+
+  private async loadLaunches(claimed: ClaimedMessage[]): Promise<Map<number, LaunchData>> {
+    const wanted = [...new Set(claimed.map((m) => m.launchId))];
+    const missing = wanted.filter((id) => !this.launches.has(id));
+    if (missing.length > 0) {
+      for (const [id, l] of await this.deps.store.loadLaunches(missing)) this.launches.set(id, l);
+      while (this.launches.size > MAX_CACHED_LAUNCHES) this.launches.delete(this.launches.keys().next().value as number);
+    }
+    return new Map(wanted.flatMap((id) => (this.launches.has(id) ? [[id, this.launches.get(id) as LaunchData]] : [])));
+  }
+
+  private skip(m: ClaimedMessage, reason: string): RecordedOutcome {
+    this.stats.skipped++;
+    return { kind: 'skipped', id: m.id, claimToken: m.claimToken, reason };
+  }
+
+  private async deliver(m: ClaimedMessage, catalog: Catalog, profile: StoredProfile | undefined, launch: LaunchData | undefined): Promise<RecordedOutcome> {
+    if (!profile) return this.skip(m, 'profile deleted');
+    const sub = profile.subscriptions.find((s) => s.resourceId === m.resourceId && s.channel === m.channel && s.address === m.address);
+    if (!sub) return this.skip(m, 'subscription removed');
+    if (sub.status !== SUBSCRIBED) return this.skip(m, `subscription is ${SUBSCRIPTION_STATUSES[sub.status] ?? sub.status}`);
+    const trigger = catalog.triggers.get(m.triggerId);
+    if (!trigger) return this.skip(m, 'trigger deleted');
+
+    let result: SendResult;
+    try {
+      const outgoing = compose({ message: m, profile, subscription: sub, trigger, catalog, launch, publicUrl: this.opts.publicUrl, secret: this.opts.secret });
+      const senderName = catalog.resources.get(sub.resourceId)?.channels[sub.channel]?.sender;
+      const senderDef = senderName === undefined ? undefined : catalog.senders.get(senderName);
+      if (!senderDef) throw new ComposeError(`resource ${sub.resourceId} has no sender for ${sub.channel}`);
+      result = await this.deps.senders.get(senderDef).send(outgoing);
+    } catch (err) {
+      if (!(err instanceof ComposeError)) this.deps.log.error({ message: m.id, err }, 'sending failed unexpectedly');
+      result = { ok: false, transient: !(err instanceof ComposeError), error: err instanceof Error ? err.message : String(err) };
+    }
+
+    const event = (type: HookEvent, data: Record<string, unknown>): AccountEvent | undefined => {
+      const scope = { dbId: profile.dbId, resourceId: sub.resourceId, triggerId: m.triggerId };
+      if (!anyHookWants(catalog.hooks, type, scope)) return undefined;
+      return {
+        accountId: m.accountId,
+        type,
+        dbId: profile.dbId,
+        resourceId: sub.resourceId,
+        triggerId: m.triggerId,
+        profileId: profile.id,
+        payload: {
+          list_id: profile.dbId,
+          profile_id: profile.id,
+          campaign_id: m.triggerId,
+          message_id: String(m.id),
+          subscription: subscriptionView(sub),
+          custom_data: m.customData ?? launch?.customData ?? {},
+          event_data: data,
+        },
+      };
+    };
+    const base = { id: m.id, claimToken: m.claimToken };
+    if (result.ok) {
+      this.stats.sent++;
+      const e = event(SEND_EVENTS[m.channel], {});
+      return { kind: 'sent', ...base, ...(e ? { event: e } : {}) };
+    }
+    if (result.transient && m.attempts < this.opts.retry.maxAttempts) {
+      this.stats.retried++;
+      return { kind: 'retry', ...base, error: result.error, dueAt: this.deps.clock.now() + retryDelay(this.opts.retry, m.attempts, result.retryAfterMs) };
+    }
+    this.stats.failed++;
+    const e = event('undeliv', { error: result.error, attempts: m.attempts });
+    return { kind: 'failed', ...base, error: result.error, ...(e ? { event: e } : {}) };
+  }
+
+  /** Runs rounds until stopped: at once while there is work, else until the next due time or a wake(). */
+  start(): void {
+    this.loop ??= (async () => {
+      while (!this.stopping) {
+        let claimed = 0;
+        try {
+          claimed = await this.tick();
+        } catch (err) {
+          this.deps.log.error({ err }, 'delivery round failed');
+        }
+        if (claimed >= this.opts.batchSize || this.stopping) continue;
+        let wait = this.opts.pollMs;
+        try {
+          const next = await this.deps.store.nextDueAt();
+          if (next !== undefined) wait = Math.max(0, Math.min(wait, next - this.deps.clock.now()));
+        } catch {
+          // storage unavailable: poll again later
+        }
+        if (claimed > 0 && wait > 0) wait = Math.min(wait, 10);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+    })();
+  }
+
+  /** New due work arrived (an import in this process). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Finishes the sends in flight, gives back claimed messages not started, and stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+  }
+}
+
+export function subscriptionView(s: StoredSubscription): Record<string, unknown> {
+  const view: Record<string, unknown> = { channel: s.channel, resource_id: s.resourceId };
+  if (s.channel === 'email') view.email = s.data.email;
+  else if (s.channel === 'sms') view.phone = s.data.phone;
+  else {
+    view.provider = s.data.provider;
+    view.subscription_id = s.data.subscriptionId;
+  }
+  return view;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { render, type RenderScope } from './render.js';
+
+const scope: RenderScope = {
+  lead: { _fname: '<b>Ann</b>', interests: ['a', 'b'], obj: { x: 1 }, _id: 'p1', evil: 'x\r\nBcc: victim@example.com' },
+  subscription: { email: 'ann@example.com', email_domain: 'example.com' },
+  apicontent: { order: { id: 42 }, page: '{lead._fname}' },
+  unsubscribe: 'https://h.example/u/tok',
+};
+
+describe('render', () => {
+  it('escapes values in HTML only and leaves CSS braces alone', () => {
+    expect(render('<style>p { color: red }</style><p>{lead._fname}</p>', scope, 'html')).toBe('<style>p { color: red }</style><p>&lt;b&gt;Ann&lt;/b&gt;</p>');
+    expect(render('Hi {lead._fname}', scope, 'text')).toBe('Hi <b>Ann</b>');
+  });
+  it('renders nested content, tags, objects, missing values and the unsubscribe link', () => {
+    expect(render('{apicontent.order.id}|{lead.interests}|{lead.obj}|{lead.nothing}|{subscription.email_domain}|{unsubscribe}', scope, 'text')).toBe(
+      '42|a, b|{"x":1}||example.com|https://h.example/u/tok',
+    );
+  });
+  it('never parses a value again and strips CR/LF from headers', () => {
+    expect(render('{apicontent.page}', scope, 'text')).toBe('{lead._fname}');
+    expect(render('Hello {lead.evil}', scope, 'header')).toBe('Hello x Bcc: victim@example.com');
+  });
+  it('does not reach through prototypes', () => {
+    expect(render('{lead.constructor}{lead.__proto__}{apicontent.toString}', scope, 'text')).toBe('');
+  });
+});

@@ -1,0 +1,64 @@
+// Rendering templates (spec 04): variables from the profile (`lead`), the receiving
+// subscription and the request's `content` (`apicontent`), and the unsubscribe link. Values are
+// HTML-escaped in HTML, left as they are in text; a missing value is empty; a value is never
+// parsed again as a template.
+import { parseTemplate, type TemplatePart } from './parse.js';
+
+export interface RenderScope {
+  lead: Record<string, unknown>;
+  subscription: Record<string, unknown>;
+  apicontent: Record<string, unknown>;
+  unsubscribe: string;
+}
+
+const compiled = new Map<string, TemplatePart[]>();
+const MAX_CACHED = 5000;
+
+/** Parsed parts of a template text, cached (templates were validated when saved). */
+function partsOf(source: string): TemplatePart[] {
+  let parts = compiled.get(source);
+  if (!parts) {
+    parts = parseTemplate(source);
+    if (compiled.size >= MAX_CACHED) compiled.clear();
+    compiled.set(source, parts);
+  }
+  return parts;
+}
+
+function lookup(root: Record<string, unknown>, path: string[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** How a value shows in a message: tags joined by ", ", objects as JSON, nothing for missing. */
+export function displayValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(', ');
+  return JSON.stringify(value);
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+
+export type RenderMode = 'html' | 'text' | 'header';
+
+export function render(source: string | undefined, scope: RenderScope, mode: RenderMode): string {
+  if (!source) return '';
+  let out = '';
+  for (const part of partsOf(source)) {
+    if (part.kind === 'text') {
+      out += part.text;
+      continue;
+    }
+    const raw = part.kind === 'unsubscribe' ? scope.unsubscribe : displayValue(lookup(scope[part.namespace], part.path));
+    out += mode === 'html' ? escapeHtml(raw) : raw;
+  }
+  // A header (subject, names) never carries CR or LF: no header injection through values.
+  return mode === 'header' ? out.replace(/[\r\n]+/g, ' ') : out;
+}

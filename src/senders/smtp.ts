@@ -1,0 +1,53 @@
+// The SMTP sender: nodemailer's pooled transport (STARTTLS when the server offers it, or
+// smtps://), optional rate limit. SMTP 5xx answers are permanent failures, everything else
+// (4xx, refused or broken connections, timeouts) is worth a retry.
+import nodemailer from 'nodemailer';
+import type { SenderDef } from '../core/catalog/types.js';
+import type { OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
+import { mailOptions } from './mail-options.js';
+import { RateLimiter } from './rate-limit.js';
+
+interface SmtpError {
+  responseCode?: number;
+  code?: string;
+  message?: string;
+}
+
+export function classifySmtpError(err: unknown): SendResult {
+  const e = (err ?? {}) as SmtpError;
+  const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const text = `${code ? `SMTP ${code}: ` : e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`.slice(0, 500);
+  return { ok: false, transient: code === undefined || code < 500, error: text };
+}
+
+export function smtpSender(def: SenderDef): Sender {
+  const url = new URL(def.url ?? '');
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: url.hostname,
+    port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 25,
+    secure: url.protocol === 'smtps:',
+    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    maxConnections: 4,
+    maxMessages: 1000,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
+  return {
+    async send(m: OutgoingMessage): Promise<SendResult> {
+      if (m.channel !== 'email') return { ok: false, transient: false, error: `an SMTP sender cannot send ${m.channel}` };
+      await limiter?.take();
+      try {
+        await transport.sendMail(mailOptions(m));
+        return { ok: true };
+      } catch (err) {
+        return classifySmtpError(err);
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,244 @@
+// Delivery on SQLite: leased claims (the engine thread is the only writer of this connection,
+// and claims run inside BEGIN IMMEDIATE, so several processes never claim one message), send
+// context, outcomes with their hook events, hook cursors, and retention.
+import { randomBytes } from 'node:crypto';
+import type { Channel } from '../../core/catalog/types.js';
+import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
+import type { StoredProfile } from '../../core/ports.js';
+import type { SqliteDb } from './open.js';
+import type { SqliteProfiles } from './profiles.js';
+
+interface MessageRow {
+  id: number;
+  account_id: number;
+  trigger_id: number;
+  launch_id: number;
+  profile_id: string;
+  channel: string;
+  resource_id: number | null;
+  address: string | null;
+  attempts: number;
+  variant: number;
+  custom_data: string | null;
+  claim_token: string;
+}
+
+interface HookStateRow {
+  hook_id: number;
+  cursor: number;
+  attempts: number;
+  next_attempt_at: number;
+  first_failure_at: number | null;
+  delivered: number;
+  dead_lettered: number;
+}
+
+export class SqliteDelivery {
+  private readonly s;
+
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly profiles: SqliteProfiles,
+  ) {
+    this.s = {
+      dueScheduled: db.prepare("SELECT id, due_at FROM messages WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
+      expiredLeases: db.prepare("SELECT id, due_at FROM messages WHERE status = 'sending' AND lease_until < ? ORDER BY due_at, id LIMIT ?"),
+      claim: db.prepare(
+        `UPDATE messages SET status = 'sending', attempts = attempts + 1, reclaims = reclaims + ?, lease_until = ?, claim_token = ?
+         WHERE id = ? RETURNING id, account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, attempts, variant, custom_data, claim_token`,
+      ),
+      profilesById: db.prepare('SELECT seq FROM profiles WHERE id IN (SELECT value FROM json_each(?))'),
+      launches: db.prepare('SELECT id, content, custom_data FROM launches WHERE id IN (SELECT value FROM json_each(?))'),
+      attachments: db.prepare('SELECT launch_id, name, mime, data FROM attachments WHERE launch_id IN (SELECT value FROM json_each(?)) ORDER BY launch_id, position'),
+      sent: db.prepare("UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL WHERE id = ? AND claim_token = ? AND status = 'sending'"),
+      retry: db.prepare("UPDATE messages SET status = 'scheduled', due_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
+      failed: db.prepare("UPDATE messages SET status = 'failed', finished_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
+      skipped: db.prepare("UPDATE messages SET status = 'skipped', finished_at = ?, lease_until = NULL, skip_reason = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
+      released: db.prepare(
+        "UPDATE messages SET status = 'scheduled', attempts = attempts - 1, lease_until = NULL WHERE id = ? AND claim_token = ? AND status = 'sending'",
+      ),
+      insertEvent: db.prepare(
+        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      nextDue: db.prepare("SELECT MIN(due_at) AS due FROM messages WHERE status = 'scheduled'"),
+      nextLease: db.prepare("SELECT MIN(lease_until) AS due FROM messages WHERE status = 'sending'"),
+      unsubscribe: db.prepare(
+        `UPDATE subscriptions SET status = 1, updated_at = ?
+         WHERE profile_seq = (SELECT seq FROM profiles WHERE id = ?) AND resource_id = ? AND channel = ? AND address = ? AND status <> 1`,
+      ),
+      ensureHook: db.prepare('INSERT INTO hook_states (hook_id) VALUES (?) ON CONFLICT (hook_id) DO NOTHING'),
+      leaseHook: db.prepare(
+        `UPDATE hook_states SET lease_until = ?, lease_token = ?
+         WHERE hook_id = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) RETURNING *`,
+      ),
+      events: db.prepare('SELECT * FROM events WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?'),
+      hookDelivered: db.prepare(
+        `UPDATE hook_states SET cursor = ?, attempts = 0, next_attempt_at = 0, first_failure_at = NULL, last_error = NULL,
+           delivered = delivered + ?, lease_until = NULL, lease_token = NULL WHERE hook_id = ? AND lease_token = ?`,
+      ),
+      hookFailed: db.prepare(
+        `UPDATE hook_states SET attempts = attempts + 1, next_attempt_at = ?, first_failure_at = ?, last_error = ?,
+           lease_until = NULL, lease_token = NULL WHERE hook_id = ? AND lease_token = ?`,
+      ),
+      hookDead: db.prepare(
+        `UPDATE hook_states SET cursor = ?, attempts = 0, next_attempt_at = 0, first_failure_at = NULL, last_error = ?,
+           dead_lettered = dead_lettered + ?, lease_until = NULL, lease_token = NULL WHERE hook_id = ? AND lease_token = ?`,
+      ),
+      deadLetter: db.prepare('INSERT INTO hook_dead_letters (hook_id, event_id, error, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      purgeMessages: db.prepare('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?'),
+      oldLaunches: db.prepare('SELECT id, first_message_id, last_message_id FROM launches WHERE created_at < ?'),
+      launchHasMessages: db.prepare('SELECT 1 FROM messages WHERE id BETWEEN ? AND ? AND launch_id = ? LIMIT 1'),
+      deleteLaunch: db.prepare('DELETE FROM launches WHERE id = ?'),
+      deleteAttachments: db.prepare('DELETE FROM attachments WHERE launch_id = ?'),
+      purgeEvents: db.prepare(
+        `DELETE FROM events WHERE created_at < ? AND id <= COALESCE(
+           (SELECT MIN(COALESCE(s.cursor, 0)) FROM action_hooks h LEFT JOIN hook_states s ON s.hook_id = h.id WHERE h.account_id = events.account_id),
+           events.id)`,
+      ),
+    };
+  }
+
+  claimMessages(now: number, limit: number, leaseMs: number): ClaimedMessage[] {
+    const due = this.s.dueScheduled.all(now, limit) as { id: number; due_at: number }[];
+    const expired = this.s.expiredLeases.all(now, limit) as { id: number; due_at: number }[];
+    const reclaim = new Set(expired.map((r) => r.id));
+    const chosen = [...due, ...expired].sort((a, b) => a.due_at - b.due_at || a.id - b.id).slice(0, limit);
+    const token = randomBytes(9).toString('base64url');
+    const out: ClaimedMessage[] = [];
+    for (const c of chosen) {
+      const r = this.s.claim.get(reclaim.has(c.id) ? 1 : 0, now + leaseMs, token, c.id) as MessageRow;
+      out.push({
+        id: r.id,
+        accountId: r.account_id,
+        triggerId: r.trigger_id,
+        launchId: r.launch_id,
+        profileId: r.profile_id,
+        channel: r.channel as Channel,
+        resourceId: r.resource_id,
+        address: r.address,
+        attempts: r.attempts,
+        variant: r.variant,
+        customData: r.custom_data ? JSON.parse(r.custom_data) : null,
+        claimToken: r.claim_token,
+        reclaimed: reclaim.has(c.id),
+      });
+    }
+    return out;
+  }
+
+  loadRecipients(profileIds: string[]): Map<string, StoredProfile> {
+    const out = new Map<string, StoredProfile>();
+    if (profileIds.length === 0) return out;
+    const seqs = (this.s.profilesById.all(JSON.stringify(profileIds)) as { seq: number }[]).map((r) => r.seq);
+    for (const p of this.profiles.loadProfilesAnyDb(seqs)) out.set(p.id, p);
+    return out;
+  }
+
+  loadLaunches(ids: number[]): Map<number, LaunchData> {
+    const out = new Map<number, LaunchData>();
+    if (ids.length === 0) return out;
+    const json = JSON.stringify(ids);
+    for (const r of this.s.launches.all(json) as { id: number; content: string | null; custom_data: string | null }[]) {
+      out.set(r.id, { id: r.id, content: r.content ? JSON.parse(r.content) : null, customData: r.custom_data ? JSON.parse(r.custom_data) : null, attachments: [] });
+    }
+    for (const a of this.s.attachments.all(json) as { launch_id: number; name: string; mime: string; data: Buffer }[]) {
+      out.get(a.launch_id)?.attachments.push({ name: a.name, mime: a.mime, data: a.data });
+    }
+    return out;
+  }
+
+  recordOutcomes(outcomes: RecordedOutcome[], now: number): void {
+    const s = this.s;
+    for (const o of outcomes) {
+      let changes = 0;
+      switch (o.kind) {
+        case 'sent':
+          changes = s.sent.run(now, now, o.id, o.claimToken).changes;
+          break;
+        case 'retry':
+          changes = s.retry.run(o.dueAt, o.error, o.id, o.claimToken).changes;
+          break;
+        case 'failed':
+          changes = s.failed.run(now, o.error, o.id, o.claimToken).changes;
+          break;
+        case 'skipped':
+          changes = s.skipped.run(now, o.reason, o.id, o.claimToken).changes;
+          break;
+        case 'released':
+          changes = s.released.run(o.id, o.claimToken).changes;
+          break;
+      }
+      if (changes > 0 && o.event) this.insertEvent(o.event, now);
+    }
+  }
+
+  private insertEvent(e: AccountEvent, now: number): void {
+    this.s.insertEvent.run(e.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), now);
+  }
+
+  nextDueAt(): number | undefined {
+    const due = (this.s.nextDue.get() as { due: number | null }).due;
+    const lease = (this.s.nextLease.get() as { due: number | null }).due;
+    const all = [due, lease].filter((v): v is number => v !== null);
+    return all.length > 0 ? Math.min(...all) : undefined;
+  }
+
+  unsubscribe(key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): boolean {
+    const changed = this.s.unsubscribe.run(now, key.profileId, key.resourceId, key.channel, key.address).changes > 0;
+    if (changed && event) this.insertEvent(event, now);
+    return changed;
+  }
+
+  leaseHook(hookId: number, now: number, leaseMs: number): { state: HookState; token: string } | undefined {
+    this.s.ensureHook.run(hookId);
+    const token = randomBytes(9).toString('base64url');
+    const r = this.s.leaseHook.get(now + leaseMs, token, hookId, now, now) as HookStateRow | undefined;
+    if (!r) return undefined;
+    return {
+      token,
+      state: {
+        hookId: r.hook_id,
+        cursor: r.cursor,
+        attempts: r.attempts,
+        nextAttemptAt: r.next_attempt_at,
+        firstFailureAt: r.first_failure_at,
+        delivered: r.delivered,
+        deadLettered: r.dead_lettered,
+      },
+    };
+  }
+
+  listEvents(accountId: number, after: number, limit: number): StoredEvent[] {
+    return (this.s.events.all(accountId, after, limit) as { id: number; type: string; db_id: number | null; resource_id: number | null; trigger_id: number | null; profile_id: string | null; payload: string; created_at: number }[]).map((r) => ({
+      id: r.id,
+      type: r.type,
+      dbId: r.db_id,
+      resourceId: r.resource_id,
+      triggerId: r.trigger_id,
+      profileId: r.profile_id,
+      payload: JSON.parse(r.payload),
+      createdAt: r.created_at,
+    }));
+  }
+
+  finishHook(hookId: number, token: string, result: HookResult, now: number): void {
+    if (result.kind === 'delivered') this.s.hookDelivered.run(result.cursor, result.count, hookId, token);
+    else if (result.kind === 'failed') this.s.hookFailed.run(result.nextAttemptAt, result.firstFailureAt, result.error, hookId, token);
+    else {
+      for (const id of result.eventIds) this.s.deadLetter.run(hookId, id, result.error, now);
+      this.s.hookDead.run(result.cursor, result.error, result.eventIds.length, hookId, token);
+    }
+  }
+
+  purge(before: number): { messages: number; events: number } {
+    const messages = this.s.purgeMessages.run(before).changes;
+    for (const l of this.s.oldLaunches.all(before) as { id: number; first_message_id: number | null; last_message_id: number | null }[]) {
+      const used = l.first_message_id !== null && this.s.launchHasMessages.get(l.first_message_id, l.last_message_id, l.id);
+      if (used) continue;
+      this.s.deleteAttachments.run(l.id);
+      this.s.deleteLaunch.run(l.id);
+    }
+    const events = this.s.purgeEvents.run(before).changes;
+    return { messages, events };
+  }
+}
