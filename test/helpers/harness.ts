@@ -1,6 +1,6 @@
 // An in-process Herald for tests: a temporary SQLite file, a provisioning file, the real API
 // pipeline and the fastify front, driven with app.inject (no port, no thread).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -43,12 +43,27 @@ export interface Response {
   json: Record<string, unknown>;
 }
 
-export async function startHarness(opts: { provision?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** A provisioning file path, or */
+  provision?: string;
+  /** a provisioning object (written to a file in the test's folder). */
+  provisionObject?: unknown;
+  env?: Record<string, string>;
+  /** Use the system clock instead of the fake one (delivery with real timers). */
+  realClock?: boolean;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-test-'));
+  let provision = opts.provision ?? DEMO_PROVISION;
+  if (opts.provisionObject !== undefined) {
+    provision = join(dir, 'provision.json');
+    writeFileSync(provision, JSON.stringify(opts.provisionObject));
+  }
   const config = loadConfig({
     env: {
       HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_PROVISION: opts.provision ?? DEMO_PROVISION,
+      HERALD_PROVISION: provision,
       HERALD_LOG_LEVEL: 'silent',
       // Delivery is off unless a test asks for it: messages stay as the import scheduled them.
       HERALD_WORKERS: '0',
@@ -58,7 +73,7 @@ export async function startHarness(opts: { provision?: string; env?: Record<stri
   const logger = pino({ level: 'silent' });
   const store = new SqliteStore(join(dir, 'herald.db'));
   const clock = new FakeClock();
-  const engine = await startEngine({ config, logger, clock, store });
+  const engine = await startEngine({ config, logger, store, ...(opts.realClock ? {} : { clock }) });
   const app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB });
   await app.ready();
   return {

@@ -180,8 +180,8 @@ export function buildMatchQuery(item: ItemMatchValues, data: ProfileData | undef
       const token = first(item.subscription_id, pushSub?.subscriptionId, params.subscriptionId);
       if (!present(provider) || !present(token)) throw missing(params, 'a provider and a subscription_id');
       const address = pushAddress(toStr(provider).trim(), toStr(token).trim());
+      // Only email and phone matching prefer the matched address (spec 04): push keeps its sending mode.
       q.keys.push(subKey('push', res, address));
-      q.matched.push({ channel: 'push', address });
       return q;
     }
     case 'custom': {

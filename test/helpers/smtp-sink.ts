@@ -1,0 +1,73 @@
+// A real SMTP server in the test process (smtp-server) that keeps every accepted message,
+// parsed (mailparser). It can refuse for a while (421 at connect or 451 on RCPT) to test retries.
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  raw: string;
+  parsed: ParsedMail;
+  envelopeTo: string[];
+}
+
+export interface SmtpSink {
+  port: number;
+  url: string;
+  mails: ReceivedMail[];
+  /** Answer RCPT with this SMTP code (e.g. 451 transient, 550 permanent) until cleared. */
+  refuseWith: number | undefined;
+  refusals: number;
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const sink: SmtpSink = {
+    port: 0,
+    url: '',
+    mails: [],
+    refuseWith: undefined,
+    refusals: 0,
+    async waitFor(count, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      while (sink.mails.length < count) {
+        if (Date.now() > until) throw new Error(`expected ${count} mails, got ${sink.mails.length}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return sink.mails;
+    },
+    close: async () => {},
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 200 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (sink.refuseWith !== undefined) {
+        sink.refusals++;
+        const err = new Error(sink.refuseWith >= 500 ? 'mailbox unavailable' : 'try again later') as Error & { responseCode: number };
+        err.responseCode = sink.refuseWith;
+        callback(err);
+        return;
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        void simpleParser(raw).then((parsed) => {
+          sink.mails.push({ raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address) });
+          callback();
+        }, callback);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  sink.port = (server.server.address() as AddressInfo).port;
+  sink.url = `smtp://127.0.0.1:${sink.port}`;
+  sink.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return sink;
+}
