@@ -17,6 +17,8 @@ export interface SmtpSink {
   /** Answer RCPT with this SMTP code (e.g. 451 transient, 550 permanent) until cleared. */
   refuseWith: number | undefined;
   refusals: number;
+  /** Milliseconds between receiving a message and answering 250 (a slow receiver). */
+  delayMs: number;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
@@ -28,6 +30,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     mails: [],
     refuseWith: undefined,
     refusals: 0,
+    delayMs: 0,
     async waitFor(count, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       while (sink.mails.length < count) {
@@ -59,8 +62,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         void simpleParser(raw).then((parsed) => {
+          // The message counts as received before the answer goes back (a crash in between is the
+          // window in which the sender cannot know).
           sink.mails.push({ raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address) });
-          callback();
+          if (sink.delayMs > 0) setTimeout(() => callback(), sink.delayMs);
+          else callback();
         }, callback);
       });
     },

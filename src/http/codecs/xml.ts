@@ -80,6 +80,8 @@ export function parseXmlBody(buf: Uint8Array): Record<string, unknown> {
   try {
     parser.write(text).close();
   } catch (err) {
+    // Entities of a refused DOCTYPE are never declared: name the DOCTYPE, not the undefined entity.
+    if (failure) throw invalid(`invalid XML: ${failure}`);
     throw invalid(`invalid XML: ${(err as Error).message.replace(/^undefined:/, '').trim()}`);
   }
   if (failure) throw invalid(failure.startsWith('invalid') ? failure : `invalid XML: ${failure}`);
