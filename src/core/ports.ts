@@ -2,6 +2,7 @@
 // geo/; only main.ts and tests choose them. Every Store passes store/contract.
 import type { Catalog, Channel } from './catalog/types.js';
 import type { DeliveryStore } from './delivery/store-port.js';
+import type { ReportStore } from './delivery/report-port.js';
 import type { MatchKey } from './matching/modes.js';
 import type { ProvisionPlan } from './provisioning/plan.js';
 
@@ -160,7 +161,7 @@ export interface StoreTx {
   applyProvisioning(plan: ProvisionPlan, now: number): Promise<void>;
 }
 
-export interface Store extends DeliveryStore {
+export interface Store extends DeliveryStore, ReportStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;

@@ -2,5 +2,6 @@
 import { profileMethods } from './profiles.js';
 import { triggerLaunchMethods } from './trigger-launch.js';
 import type { MethodDef } from './types.js';
+import { visibilityMethods } from './visibility.js';
 
-export const methods: ReadonlyMap<string, MethodDef> = new Map([...triggerLaunchMethods, ...profileMethods].map((m) => [m.name, m]));
+export const methods: ReadonlyMap<string, MethodDef> = new Map([...triggerLaunchMethods, ...profileMethods, ...visibilityMethods].map((m) => [m.name, m]));

@@ -40,8 +40,8 @@ export class SqliteProfiles {
       insertLaunch: db.prepare('INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       insertAttachment: db.prepare('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES (?, ?, ?, ?, ?)'),
       insertMessage: db.prepare(
-        `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       setLaunchRange: db.prepare('UPDATE launches SET first_message_id = ?, last_message_id = ? WHERE id = ?'),
       insertEvent: db.prepare(
@@ -168,6 +168,7 @@ export class SqliteProfiles {
         m.customData ? JSON.stringify(m.customData) : null,
         m.skipReason,
         w.now,
+        m.status === 'skipped' ? w.now : null,
       ).lastInsertRowid);
       const range = ranges.get(launchId);
       if (range) range[1] = id;

@@ -9,6 +9,8 @@ import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { Mutex } from '../shared/mutex.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
 import { SqliteDelivery } from './delivery.js';
+import { SqliteReports } from './reports.js';
+import type { MessageFilter } from '../../core/delivery/report-port.js';
 import { migrate, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
 import { SqliteProfiles } from './profiles.js';
 
@@ -18,6 +20,7 @@ export class SqliteStore implements Store {
   private readonly lock = new Mutex();
   private profilesRepo: SqliteProfiles | undefined;
   private deliveryRepo: SqliteDelivery | undefined;
+  private reportsRepo: SqliteReports | undefined;
   private readonly tx: StoreTx;
 
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
@@ -46,6 +49,22 @@ export class SqliteStore implements Store {
 
   private read<T>(fn: () => T): Promise<T> {
     return this.lock.run(fn);
+  }
+
+  private get reports(): SqliteReports {
+    return (this.reportsRepo ??= new SqliteReports(this.db));
+  }
+
+  listMessages(filter: MessageFilter) {
+    return this.read(() => this.reports.listMessages(filter));
+  }
+
+  campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
+    return this.read(() => this.reports.campaignLog(accountId, triggerId, fromTime, limit));
+  }
+
+  triggerCounts(accountId: number, triggerId: number) {
+    return this.read(() => this.reports.triggerCounts(accountId, triggerId));
   }
 
   claimMessages(now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {

@@ -36,3 +36,4 @@ CREATE TABLE hook_dead_letters (
 ALTER TABLE launches ADD COLUMN first_message_id INTEGER;
 ALTER TABLE launches ADD COLUMN last_message_id INTEGER;
 CREATE INDEX messages_finished_at ON messages (finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX launches_trigger ON launches (trigger_id, created_at);

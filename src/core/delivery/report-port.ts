@@ -1,0 +1,43 @@
+// Read models over messages and launches: the message list (spec 04) and the campaign log.
+import type { MessageStatus } from '../ports.js';
+
+export interface MessageFilter {
+  accountId: number;
+  triggerId?: number;
+  profileId?: string;
+  statuses?: MessageStatus[];
+  fromId?: number;
+  fromTime?: number;
+  limit: number;
+}
+
+export interface MessageRecord {
+  id: number;
+  triggerId: number;
+  profileId: string;
+  channel: string;
+  resourceId: number | null;
+  address: string | null;
+  status: MessageStatus;
+  dueAt: number;
+  sentAt: number | null;
+  attempts: number;
+  lastError: string | null;
+  skipReason: string | null;
+}
+
+export interface LogEntry {
+  time: number;
+  kind: 'launch' | MessageStatus;
+  /** Launch: messages it scheduled (skipped included); message: its id. */
+  value: number;
+  address: string | null;
+  detail: string | null;
+}
+
+export interface ReportStore {
+  listMessages(filter: MessageFilter): Promise<{ rows: MessageRecord[]; total: number }>;
+  campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number): Promise<{ entries: LogEntry[]; total: number }>;
+  /** Messages of a trigger by status. */
+  triggerCounts(accountId: number, triggerId: number): Promise<Partial<Record<MessageStatus, number>>>;
+}

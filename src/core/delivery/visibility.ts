@@ -1,0 +1,62 @@
+// messages/list (Herald extension, spec 04) and campaigns/log_v2: what happened to a trigger's
+// messages, paged.
+import { getTrigger, type AccountContext, type CoreDeps } from '../context.js';
+import type { MessageStatus } from '../ports.js';
+import { iso } from '../values/paging.js';
+
+export interface MessageListInput {
+  trigger_id?: number;
+  profile_id?: string;
+  status?: MessageStatus[];
+  from_id?: number;
+  from_time?: number;
+  limit: number;
+}
+
+export async function listMessages(deps: CoreDeps, ctx: AccountContext, input: MessageListInput) {
+  if (input.trigger_id !== undefined) getTrigger(ctx.catalog, input.trigger_id);
+  const { rows, total } = await deps.store.listMessages({
+    accountId: ctx.catalog.accountId,
+    limit: input.limit,
+    ...(input.trigger_id !== undefined ? { triggerId: input.trigger_id } : {}),
+    ...(input.profile_id !== undefined ? { profileId: input.profile_id.trim().toLowerCase() } : {}),
+    ...(input.status ? { statuses: input.status } : {}),
+    ...(input.from_id !== undefined ? { fromId: input.from_id } : {}),
+    ...(input.from_time !== undefined ? { fromTime: input.from_time } : {}),
+  });
+  return {
+    data: rows.map((m) => ({
+      id: m.id,
+      trigger_id: m.triggerId,
+      profile_id: m.profileId,
+      channel: m.channel,
+      resource_id: m.resourceId,
+      address: m.address,
+      status: m.status,
+      due_at: iso(m.dueAt),
+      sent_at: iso(m.sentAt),
+      attempts: m.attempts,
+      last_error: m.lastError,
+      skip_reason: m.skipReason,
+    })),
+    total_count: total,
+  };
+}
+
+const LEVELS: Record<string, string> = { launch: 'info', sent: 'info', skipped: 'warning', failed: 'error', cancelled: 'warning' };
+
+export async function campaignLog(deps: CoreDeps, ctx: AccountContext, input: { id: number; from_time?: number; limit: number }) {
+  getTrigger(ctx.catalog, input.id);
+  const { entries, total } = await deps.store.campaignLog(ctx.catalog.accountId, input.id, input.from_time ?? 0, input.limit);
+  return {
+    data: entries.map((e) => {
+      let message: string;
+      if (e.kind === 'launch') message = `launched (${e.detail === 'event' ? 'event trigger' : 'API'}) for ${e.value} message(s)`;
+      else if (e.kind === 'sent') message = `sent to ${e.address}`;
+      else if (e.kind === 'failed') message = `failed${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? 'unknown error'}`;
+      else message = `${e.kind}${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? ''}`;
+      return { time: iso(e.time), level: LEVELS[e.kind] ?? 'info', message, state: e.kind, value: e.value };
+    }),
+    total_count: total,
+  };
+}

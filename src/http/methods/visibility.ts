@@ -1,0 +1,32 @@
+// messages/list and campaigns/log_v2.
+import { campaignLog, listMessages } from '../../core/delivery/visibility.js';
+import type { MessageStatus } from '../../core/ports.js';
+import { limitSchema, timeSchema } from '../../core/values/paging.js';
+import { arrayOf, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
+import { defineMethod } from './types.js';
+
+const STATUSES = ['scheduled', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
+
+export const visibilityMethods = [
+  defineMethod({
+    name: 'messages/list',
+    summary: 'Messages of the account, by trigger, profile or status (Herald extension)',
+    write: false,
+    params: object({
+      trigger_id: optional(int({ min: 1 })),
+      profile_id: optional(str()),
+      status: optional(arrayOf(oneOf(STATUSES), { single: true })),
+      from_id: optional(int({ min: 0 })),
+      from_time: optional(timeSchema),
+      limit: optional(limitSchema, 1000),
+    }),
+    handle: (deps, ctx, p) => listMessages(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/log_v2',
+    summary: 'The log of a trigger campaign: launches and message outcomes',
+    write: false,
+    params: object({ id: required(int({ min: 1 }), { aliases: ['trigger_id'] }), from_time: optional(timeSchema), limit: optional(limitSchema, 1000) }),
+    handle: (deps, ctx, p) => campaignLog(deps, ctx, p),
+  }),
+];
