@@ -167,3 +167,36 @@ describe('A/B split', () => {
     expect(counts.filter((v) => v === 'B').length).toBeGreaterThan(0);
   });
 });
+
+describe('graceful stop', () => {
+  it('finishes the send in flight and gives back the claimed messages it had not started', async () => {
+    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: Array.from({ length: 5 }, (_, i) => profile(`stop${i}@example.com`)) });
+    sink.delayMs = 200;
+    const w = worker({ batchSize: 5, concurrency: 1 });
+    w.start();
+    await sink.waitFor(1);
+    await w.stop();
+    sink.delayMs = 0;
+    const states = rows<{ status: string; attempts: number; lease_until: number | null }>(h, "SELECT status, attempts, lease_until FROM messages WHERE address LIKE 'stop%' ORDER BY id");
+    expect(states[0]).toEqual({ status: 'sent', attempts: 1, lease_until: null });
+    expect(states.slice(1)).toEqual(Array.from({ length: 4 }, () => ({ status: 'scheduled', attempts: 0, lease_until: null })));
+    expect(sink.mails).toHaveLength(1);
+  });
+});
+
+describe('retention', () => {
+  it('purges finished messages and unused launches with their attachments after the retention period', async () => {
+    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, attach: { data: 'data:text/plain;base64,SGk=', name: 'a.txt' }, data: [profile('old@example.com')] });
+    await worker().tick();
+    await sink.waitFor(1);
+    const now = h.clock.now();
+    expect(await h.store.purge(now)).toEqual({ messages: 0, events: 0 });
+    h.clock.advance(31 * 86_400_000);
+    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, timeout: { days: 1 }, data: [profile('new@example.com')] });
+    const result = await h.store.purge(h.clock.now() - 30 * 86_400_000);
+    expect(result.messages).toBe(1);
+    expect(rows(h, 'SELECT address FROM messages')).toEqual([{ address: 'new@example.com' }]);
+    expect(rows(h, 'SELECT COUNT(*) AS n FROM attachments')[0]).toEqual({ n: 0 });
+    expect(rows(h, 'SELECT COUNT(*) AS n FROM launches')[0]).toEqual({ n: 1 });
+  });
+});

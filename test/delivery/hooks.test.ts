@@ -1,0 +1,112 @@
+// Action hooks with a fake clock: ordered batches, retries with backoff, dead letters after
+// the retry window, filters; and the event triggers (api_import, subscribe).
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CatalogCache } from '../../src/core/catalog/cache.js';
+import { defaultHookOptions, HookDispatcher } from '../../src/core/hooks/dispatcher.js';
+import { httpHookTransport } from '../../src/senders/hook-transport.js';
+import { deliveryProvision } from '../helpers/delivery-provision.js';
+import { rows, startHarness, TOKEN, type Harness } from '../helpers/harness.js';
+import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+
+let http: HttpReceiver;
+let h: Harness;
+const HOUR = 3_600_000;
+
+const dispatcher = () =>
+  new HookDispatcher(
+    { store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), transport: httpHookTransport, log: pino({ level: 'silent' }) },
+    { ...defaultHookOptions, retryBaseMs: 1000 },
+  );
+const profile = (email: string) => ({ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } });
+const events = () => http.requests.filter((r) => r.path === '/hooks').flatMap((r) => r.json as { event_type: string; profile_id: string; event_id: string }[]);
+
+beforeAll(async () => {
+  http = await startHttpReceiver();
+});
+afterAll(() => http.close());
+beforeEach(async () => {
+  http.requests.length = 0;
+  http.respond = undefined;
+  h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url, hookEvents: ['import_api'] }) });
+});
+afterEach(() => h.close());
+
+describe('hook delivery', () => {
+  it('delivers events in order, in batches of at most 100', async () => {
+    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 250 }, (_, i) => profile(`h${i}@example.com`)) });
+    expect(await dispatcher().tick()).toBe(250);
+    const batches = http.requests.filter((r) => r.path === '/hooks').map((r) => (r.json as unknown[]).length);
+    expect(batches).toEqual([100, 100, 50]);
+    const ids = events().map((e) => Number(e.event_id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(await dispatcher().tick()).toBe(0);
+  });
+
+  it('retries a failing hook with backoff, keeping order, then goes on', async () => {
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('first@example.com').data });
+    http.respond = { status: 503 };
+    const d = dispatcher();
+    expect(await d.tick()).toBe(0);
+    const state = rows<{ attempts: number; next_attempt_at: number }>(h, 'SELECT attempts, next_attempt_at FROM hook_states')[0];
+    expect(state.attempts).toBe(1);
+    expect(state.next_attempt_at).toBeGreaterThan(h.clock.now());
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('second@example.com').data });
+    http.respond = undefined;
+    expect(await d.tick()).toBe(0); // still waiting for the retry time
+    h.clock.ms = state.next_attempt_at;
+    expect(await d.tick()).toBe(2);
+    expect(events().map((e) => e.event_type)).toEqual(['import_api', 'import_api']);
+    expect(Number(events()[0].event_id)).toBeLessThan(Number(events()[1].event_id));
+  });
+
+  it('moves events to the dead-letter list after the retry window and continues', async () => {
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('dead@example.com').data });
+    http.respond = { status: 500 };
+    const d = dispatcher();
+    await d.tick();
+    h.clock.advance(25 * HOUR);
+    await d.tick();
+    expect(rows(h, 'SELECT COUNT(*) AS n FROM hook_dead_letters')[0]).toEqual({ n: 1 });
+    expect(d.deadLettered).toBe(1);
+    http.respond = undefined;
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('alive@example.com').data });
+    expect(await d.tick()).toBe(1);
+    expect(events()).toHaveLength(1);
+  });
+});
+
+describe('event triggers', () => {
+  it('api_import fires on every API import and subscribe on a new subscribed subscription, unless skip_triggers', async () => {
+    await h.close();
+    h = await startHarness({
+      provisionObject: deliveryProvision(
+        { smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url },
+        {
+          triggers: [
+            { id: 70, name: 'On import', trigger_type: 'api_import', send_channel: 'email', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 5 }] },
+            { id: 71, name: 'On subscribe', trigger_type: 'subscribe', send_channel: 'sms', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 6 }] },
+          ],
+        },
+      ),
+    });
+    await h.post('profiles/import', {
+      token: TOKEN,
+      db_id: 1,
+      data: { email: 'ev@example.com', subscriptions: [{ channel: 'email', email: 'ev@example.com', resource_id: 21 }, { channel: 'sms', phone: '+79001234567', resource_id: 21 }] },
+    });
+    const count = (trigger: number) => rows<{ n: number }>(h, "SELECT COUNT(*) AS n FROM messages WHERE trigger_id = ? AND status = 'scheduled'", trigger)[0].n;
+    expect(count(70)).toBe(1);
+    expect(count(71)).toBe(1);
+    // Updating without a status change: api_import fires again, subscribe does not.
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: { email: 'ev@example.com', _fname: 'Eve' } });
+    expect(count(70)).toBe(2);
+    expect(count(71)).toBe(1);
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, skip_triggers: true, data: { email: 'ev@example.com', _fname: 'Eva' } });
+    expect(count(70)).toBe(2);
+    // Unsubscribe, then subscribe again: subscribe fires once more.
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: { email: 'ev@example.com', subscriptions: [{ channel: 'sms', phone: '+79001234567', resource_id: 21, status: 1 }] } });
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: { email: 'ev@example.com', subscriptions: [{ channel: 'sms', phone: '+79001234567', resource_id: 21, status: 'subscribed' }] } });
+    expect(count(71)).toBe(2);
+  });
+});
