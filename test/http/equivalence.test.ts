@@ -154,7 +154,12 @@ function genItem(r: Rng, mode: Mode, i: number): Item {
 
 /** Profiles stored before the batch: distinct Custom_IDs, shared emails and phones (several matches). */
 function genStored(r: Rng): Item[] {
-  const ids = [...SEED_CUSTOM_IDS].sort(() => r.next() - 0.5).slice(0, r.int(2, 5));
+  const ids: string[] = [...SEED_CUSTOM_IDS];
+  for (let i = ids.length - 1; i > 0; i--) {
+    const j = r.int(0, i);
+    [ids[i], ids[j]] = [ids[j], ids[i]];
+  }
+  ids.length = r.int(2, 5);
   return ids.map((id, i) => {
     const data: JsonObject = { Custom_ID: id, _fname: `Stored${i}` };
     if (r.chance(0.7)) data.email = r.pick(EMAILS);
