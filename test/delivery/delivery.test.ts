@@ -128,7 +128,7 @@ describe('SMS and push', () => {
       data: [{ data: { _fname: 'Sam', phones: '+79001112233', subscriptions: [{ channel: 'sms', phone: '+7 (900) 111-22-33', resource_id: 21 }] } }],
     });
     expect(sms.status).toBe(200);
-    const [smsReq] = await http.waitFor(1, 10_000, '/sms');
+    const [smsReq] = await http.waitFor(1, 20_000, '/sms');
     expect(smsReq.json).toMatchObject({ to: '+79001112233', text: 'Code for Sam: 1234' });
     expect(smsReq.headers.authorization).toBe('Bearer sms-secret');
 
@@ -140,7 +140,7 @@ describe('SMS and push', () => {
       data: [{ data: { _fname: 'Pat', subscriptions: [{ channel: 'push', provider: 'android-firebase', subscription_id: 'TOKEN-1', resource_id: 21 }, { channel: 'push', provider: 'ios-apns', subscription_id: 'TOKEN-2', resource_id: 21 }] } }],
     });
     expect(push.status).toBe(200);
-    const pushes = await http.waitFor(2, 10_000, '/push');
+    const pushes = await http.waitFor(2, 20_000, '/push');
     const bodies = pushes.map((p) => p.json as Record<string, unknown>);
     expect(bodies.map((b) => b.to).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
       { provider: 'android-firebase', subscription_id: 'TOKEN-1' },
@@ -218,7 +218,7 @@ describe('failures and retries', () => {
     http.respond = { status: 500 };
     await expect.poll(() => rows(h, "SELECT last_error FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 }).toMatchObject({ last_error: 'HTTP 500: {}' });
     http.respond = undefined;
-    const got = await http.waitFor(1, 10_000, '/sms');
+    const got = await http.waitFor(1, 20_000, '/sms');
     expect(got.filter((r) => (r.json as { to: string }).to === '+79005556677')).toHaveLength(1);
     await expect.poll(() => rows(h, "SELECT status FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 }).toEqual({ status: 'sent' });
   });
