@@ -64,7 +64,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     bodyLimit: Math.max(opts.bodyLimit, opts.fileBodyLimit) + 1,
     genReqId: newLogId,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
-    return503OnClosing: true,
+    // A request that arrives while the server closes gets Herald's 503 envelope (onRequest below),
+    // not fastify's own body.
+    return503OnClosing: false,
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
   });
 
   app.removeAllContentTypeParsers();
@@ -72,6 +79,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-herald-log-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      return send(reply, errorResponse(new ApiError(503, 'the server is shutting down, retry later'), earlyFormat(queryOf(request.query), request.headers['content-type'])));
+    }
   });
 
   app.addHook('preParsing', async (request, _reply, payload: Readable) => {

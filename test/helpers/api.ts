@@ -181,3 +181,28 @@ export function drained(sock: net.Socket, stopped: () => boolean): Promise<void>
     sock.once('drain', done);
   });
 }
+
+/** Everything the server sends on one connection until it closes it (for pipelined requests). */
+export function rawExchange(port: number, write: (sock: net.Socket) => void | Promise<void>, timeoutMs = 10_000): Promise<RawResponse[]> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let raw = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`the server did not close the connection; received ${JSON.stringify(raw.slice(0, 300))}`));
+    }, timeoutMs);
+    sock.on('data', (d: Buffer) => (raw += d.toString('utf8')));
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearTimeout(timer);
+      try {
+        resolve(raw.split(/(?=HTTP\/1\.1 \d{3} )/).filter((r) => r !== '').map(parseRawResponse));
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+    sock.on('connect', () => {
+      Promise.resolve(write(sock)).catch((e: Error) => reject(e));
+    });
+  });
+}

@@ -1,6 +1,8 @@
 // Spec 01 at the HTTP level: the envelope, every error code, token sources and their order,
 // roles, not-found cases, parameter validation with the failing path, the `format` parameter,
 // the coercion rule and unknown keys — in JSON and XML.
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BATCH,
@@ -10,6 +12,7 @@ import {
   itemErrors,
   LEAK,
   OTHER_TOKEN,
+  rawExchange,
   READ_TOKEN,
   resultIds,
   REVOKED_TOKEN,
@@ -225,6 +228,15 @@ describe('404: not found', () => {
     expect(JSON.parse(outside.body)).toMatchObject({ error: 404, error_text: 'Not found' });
   });
 
+  it('an unknown path is 404 whatever the token (no token, unknown token, read token)', async () => {
+    expectError(await h.post('profiles/nothing', {}), 404, 'Not found', /profiles\/nothing/);
+    expectError(await h.post('profiles/nothing', { token: 'not-a-token' }), 404, 'Not found');
+    expectError(await h.post('profiles/nothing', { token: READ_TOKEN }), 404, 'Not found');
+    const withToken = await h.post('profiles/nothing', {}, { query: `token=${WRITE_TOKEN}` });
+    expectError(withToken, 404, 'Not found');
+    expect(withToken.body).not.toContain(WRITE_TOKEN);
+  });
+
   it('another HTTP verb on a method path', async () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH'] as const) {
       const res = await h.app.inject({ method, url: `/api/v1.1/profiles/get?token=${WRITE_TOKEN}&db_id=1` });
@@ -354,6 +366,22 @@ describe('400: parameters', () => {
       'data[1].data.subscriptions[0].resource_id: invalid subscription: expected an integer, got "abc"',
     ]);
     expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result\/><errors><index>0<\/index><error>400<\/error>/);
+  });
+
+  it('XML empty elements: "" for strings, [] for arrays, 400 for other types', async () => {
+    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data/></xml>`), 400, 'Invalid request', /^data: must not be empty$/);
+    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id></trigger_id><data><email>${uniq('e')}</email></data></xml>`), 400, 'Invalid request', /^trigger_id: expected an integer, got ""$/);
+    const [bad, good] = [uniq('empty'), uniq('empty')];
+    const res = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id>` +
+        `<data><email>${bad}</email><CRM_ID></CRM_ID></data>` +
+        `<data><email>${good}</email><_fname/><interests></interests><phones/></data></xml>`,
+    );
+    expect(res.status).toBe(200);
+    expect(xmlValues(res.body, 'error_debug')).toEqual(['data[0].CRM_ID: expected an integer, got ""']);
+    expect(await getProfile(h, { email: good })).toMatchObject({ _fname: '', interests: [], phones: [] });
+    expect(await getProfile(h, { email: bad })).toBeUndefined();
   });
 
   it('an XML scalar given twice is a 400', async () => {
@@ -650,5 +678,76 @@ describe('unknown keys', () => {
     const p = await getProfile(h, { email });
     expect(p?.id).toBe(resultIds(res)[0]);
     expect(p).not.toHaveProperty('profile_id');
+  });
+});
+
+describe('500 and 503', () => {
+  let own: Harness;
+  beforeAll(async () => {
+    own = await startApi();
+  });
+  afterAll(() => own.close());
+
+  it('an unexpected fault: 500, the log id in error_debug, nothing written', async () => {
+    const before = snapshot(own);
+    own.store.db.exec('ALTER TABLE messages RENAME TO messages_hidden');
+    let res: Response;
+    let xml: Response;
+    try {
+      res = await batch(own, { data: [item(uniq('boom'))] });
+      xml = await own.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('boom')}</email></data></xml>`);
+    } finally {
+      own.store.db.exec('ALTER TABLE messages_hidden RENAME TO messages');
+    }
+    const logId = res.headers['x-herald-log-id'] as string;
+    expectError(res, 500, 'Internal error', `internal error, log id ${logId}`);
+    expectXmlError(xml, 500, 'Internal error', new RegExp(`^internal error, log id ${xml.headers['x-herald-log-id'] as string}$`));
+    expect(snapshot(own)).toEqual(before);
+    // The fault is gone, the same request works.
+    expect((await batch(own, { data: [item(uniq('boom'))] })).status).toBe(200);
+  });
+
+  it('storage unreachable (locked): 503 in the envelope, nothing written', async () => {
+    const before = snapshot(own);
+    own.store.db.pragma('busy_timeout = 50');
+    const locker = new Database(`${own.dir}/herald.db`);
+    let res: Response;
+    try {
+      locker.exec('BEGIN IMMEDIATE');
+      res = await batch(own, { data: [item(uniq('busy'))] });
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+      own.store.db.pragma('busy_timeout = 10000');
+    }
+    expectError(res, 503, 'Service unavailable', 'storage is unavailable, retry later');
+    expect(snapshot(own)).toEqual(before);
+  });
+
+  it('shutting down: a request that arrives while the server closes gets 503 in the envelope', async () => {
+    const closingApp = await startApi();
+    await closingApp.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (closingApp.app.server.address() as AddressInfo).port;
+    const body = JSON.stringify({ token: WRITE_TOKEN, db_id: 1, email: uniq('bye') });
+    const head = `POST /api/v1.1/profiles/get HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    let closing: Promise<unknown> | undefined;
+    // A first request is in flight (its body half sent) when the server starts closing; a second
+    // one is pipelined on the same connection after it.
+    const answers = await rawExchange(port, async (sock) => {
+      sock.write(head + body.slice(0, 5));
+      await new Promise((r) => setTimeout(r, 50));
+      closing = closingApp.app.close();
+      await new Promise((r) => setTimeout(r, 50));
+      sock.write(`${body.slice(5)}${head}${body}`);
+    });
+    await closing;
+    await closingApp.close();
+    expect(answers.map((a) => a.status)).toEqual([404, 503]);
+    const [, late] = answers;
+    expect(JSON.parse(late.body)).toEqual({ error: 503, error_debug: 'the server is shutting down, retry later', error_text: 'Service unavailable' });
+    expect(Object.keys(JSON.parse(late.body))).toEqual(['error', 'error_debug', 'error_text']);
+    expect(late.headers['x-herald-log-id']).toMatch(/^[0-9a-f]{16}$/);
+    expect(late.headers.connection).toBe('close');
+    expect(late.headers['content-type']).toContain('application/json');
   });
 });

@@ -629,6 +629,16 @@ describe('what a launch stores', () => {
     for (const name of stored) expect(name).not.toMatch(/[\r\n/\\]/);
   });
 
+  it('a single attach object is a one-element array', async () => {
+    const email = uniq('single');
+    const res = await batch(h, { attach: { name: 'one.txt', data: 'data:text/plain;base64,aGk=' }, data: [{ data: { email, subscriptions: [emailSub(email)] } }] });
+    expect(res.status).toBe(200);
+    const [msg] = messagesOf(h, resultIds(res)[0]);
+    expect(rows(h, 'SELECT position, name, mime, CAST(data AS TEXT) AS text FROM attachments WHERE launch_id = ?', msg.launch_id)).toEqual([
+      { position: 0, name: 'one.txt', mime: 'text/plain', text: 'hi' },
+    ]);
+  });
+
   it('event triggers fire on import unless skip_triggers', async () => {
     const email = uniq('event');
     const sub = { channel: 'email', resource_id: 23, email };
