@@ -1,8 +1,8 @@
 // The import benchmark: 10,000-profile batches of import_and_start_batch against a real server
 // process (fresh profiles, then the same profiles updated), next to the floor measured in the
 // same run.
-import { Floor } from './floor.js';
-import { jsonBody, median, percentile, post, round, seedProfiles, startServer, xmlBody } from './lib.js';
+import { PostgresFloor, SqliteFloor, type ImportFloor } from './floor.js';
+import { freshPostgresDatabase, jsonBody, median, percentile, post, round, seedProfiles, startServer, xmlBody } from './lib.js';
 
 export interface ImportResult {
   name: string;
@@ -34,15 +34,17 @@ function phase(times: number[], floorTimes: number[], size: number): Phase {
   };
 }
 
-export async function importBench(opts: { batches: number; size: number; format: 'json' | 'xml' }): Promise<ImportResult> {
-  const server = await startServer();
-  const floor = new Floor(server.dir);
+export async function importBench(opts: { batches: number; size: number; format: 'json' | 'xml'; postgres?: string }): Promise<ImportResult> {
+  const pgServer = opts.postgres ? await freshPostgresDatabase(opts.postgres, 'bench') : undefined;
+  const pgFloor = opts.postgres ? await freshPostgresDatabase(opts.postgres, 'floor') : undefined;
+  const server = await startServer(pgServer ? { HERALD_DATABASE_URL: pgServer.url } : {});
+  const floor: ImportFloor = pgFloor ? await PostgresFloor.open(pgFloor.url) : new SqliteFloor(server.dir);
   const encode = opts.format === 'json' ? jsonBody : xmlBody;
   const contentType = opts.format === 'json' ? 'application/json' : 'application/xml';
   try {
     // Warm-up: JIT, statement caches, the first pages of every index.
     await post(server.url, 'campaigns/triggers/import_and_start_batch', encode(seedProfiles(opts.size, 10_000_000)), contentType);
-    floor.run(jsonBody(seedProfiles(opts.size, 10_000_000)));
+    await floor.run(jsonBody(seedProfiles(opts.size, 10_000_000)));
 
     const fresh: number[] = [];
     const freshFloor: number[] = [];
@@ -55,11 +57,11 @@ export async function importBench(opts: { batches: number; size: number; format:
         const result = res.json.result as unknown[] | undefined;
         if (res.status !== 200 || result?.length !== opts.size) throw new Error(`import failed: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
         times.push(res.ms);
-        floorTimes.push(floor.run(jsonBody(items)));
+        floorTimes.push(await floor.run(jsonBody(items)));
       }
     }
     return {
-      name: `import_and_start_batch ${opts.format.toUpperCase()} ${opts.size} profiles (SQLite)`,
+      name: `import_and_start_batch ${opts.format.toUpperCase()} ${opts.size} profiles (${opts.postgres ? 'PostgreSQL' : 'SQLite'})`,
       format: opts.format,
       batchSize: opts.size,
       batches: opts.batches,
@@ -68,7 +70,9 @@ export async function importBench(opts: { batches: number; size: number; format:
       peakRssMb: round(server.peakRssMb()),
     };
   } finally {
-    floor.close();
+    await floor.close();
     await server.stop();
+    await pgServer?.drop();
+    await pgFloor?.drop();
   }
 }

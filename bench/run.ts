@@ -5,9 +5,23 @@ import { importBench, type ImportResult } from './import.js';
 const quick = process.argv.includes('--quick');
 const batches = quick ? 3 : 7;
 
+// PostgreSQL runs when a server is reachable (HERALD_BENCH_POSTGRES_URL, default the local one).
+const postgres = process.env.HERALD_BENCH_POSTGRES_URL ?? process.env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const pgReachable = await import('pg').then(async ({ default: pg }) => {
+  const c = new pg.Client({ connectionString: postgres, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+const runs: { format: 'json' | 'xml'; postgres?: string }[] = [{ format: 'json' }, { format: 'xml' }, ...(pgReachable ? [{ format: 'json' as const, postgres }] : [])];
 const results: ImportResult[] = [];
-for (const format of ['json', 'xml'] as const) {
-  const r = await importBench({ batches, size: 10_000, format });
+for (const run of runs) {
+  const r = await importBench({ batches, size: 10_000, ...run });
   results.push(r);
   console.log(`\n${r.name} — ${r.batches} batches per phase, peak server RSS ${r.peakRssMb} MB`);
   console.log('phase   | median ms | p99 ms | profiles/s | floor ms | ratio to floor');

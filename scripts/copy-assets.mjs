@@ -1,7 +1,10 @@
 // Copies the non-TypeScript files the compiled code reads at run time (SQL migrations, console assets).
 import { cpSync, existsSync } from 'node:fs';
 
-const assets = [['src/store/sqlite/migrations', 'dist/store/sqlite/migrations']];
+const assets = [
+  ['src/store/sqlite/migrations', 'dist/store/sqlite/migrations'],
+  ['src/store/postgres/migrations', 'dist/store/postgres/migrations'],
+];
 for (const [from, to] of assets) {
   if (existsSync(from)) cpSync(from, to, { recursive: true });
 }

@@ -1,0 +1,218 @@
+// Delivery on PostgreSQL: claims with FOR UPDATE SKIP LOCKED (workers in many processes never
+// wait for each other nor take one message twice), outcomes with their hook events, hook
+// cursors with leases, retention. Each function runs inside a transaction given by the store.
+import { randomBytes } from 'node:crypto';
+import type { Channel } from '../../core/catalog/types.js';
+import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
+import type { Queryable } from './open.js';
+
+interface MessageRow {
+  id: number;
+  account_id: number;
+  trigger_id: number;
+  launch_id: number;
+  profile_id: string;
+  channel: string;
+  resource_id: number | null;
+  address: string | null;
+  attempts: number;
+  variant: number;
+  custom_data: Record<string, unknown> | null;
+  claim_token: string;
+  reclaimed: boolean;
+}
+
+const token = (): string => randomBytes(9).toString('base64url');
+
+const CLAIM_RETURNING = 'RETURNING m.id, m.account_id, m.trigger_id, m.launch_id, m.profile_id, m.channel, m.resource_id, m.address, m.attempts, m.variant, m.custom_data, m.claim_token';
+
+export async function claimMessages(db: Queryable, now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+  const claim = token();
+  // Messages of dead workers (lease expired) first: they are the oldest due work.
+  const expired = await db.query<MessageRow>(
+    `WITH picked AS (SELECT id FROM messages WHERE status = 'sending' AND lease_until < $1 ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+     UPDATE messages m SET attempts = m.attempts + 1, reclaims = m.reclaims + 1, lease_until = $3, claim_token = $4
+     FROM picked WHERE m.id = picked.id ${CLAIM_RETURNING}, true AS reclaimed`,
+    [now, limit, now + leaseMs, claim],
+  );
+  const due =
+    expired.rows.length >= limit
+      ? { rows: [] as MessageRow[] }
+      : await db.query<MessageRow>(
+          `WITH picked AS (SELECT id FROM messages WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           UPDATE messages m SET status = 'sending', attempts = m.attempts + 1, lease_until = $3, claim_token = $4
+           FROM picked WHERE m.id = picked.id ${CLAIM_RETURNING}, false AS reclaimed`,
+          [now, limit - expired.rows.length, now + leaseMs, claim],
+        );
+  return [...expired.rows, ...due.rows]
+    .sort((a, b) => a.id - b.id)
+    .map((r) => ({
+      id: r.id,
+      accountId: r.account_id,
+      triggerId: r.trigger_id,
+      launchId: r.launch_id,
+      profileId: r.profile_id,
+      channel: r.channel as Channel,
+      resourceId: r.resource_id,
+      address: r.address,
+      attempts: r.attempts,
+      variant: r.variant,
+      customData: r.custom_data,
+      claimToken: r.claim_token,
+      reclaimed: r.reclaimed,
+    }));
+}
+
+export async function loadLaunches(db: Queryable, ids: number[]): Promise<Map<number, LaunchData>> {
+  const out = new Map<number, LaunchData>();
+  if (ids.length === 0) return out;
+  const launches = await db.query<{ id: number; content: Record<string, unknown> | null; custom_data: Record<string, unknown> | null }>(
+    'SELECT id, content, custom_data FROM launches WHERE id = ANY($1::bigint[])',
+    [ids],
+  );
+  for (const r of launches.rows) out.set(r.id, { id: r.id, content: r.content, customData: r.custom_data, attachments: [] });
+  const attachments = await db.query<{ launch_id: number; name: string; mime: string; data: Buffer }>(
+    'SELECT launch_id, name, mime, data FROM attachments WHERE launch_id = ANY($1::bigint[]) ORDER BY launch_id, position',
+    [ids],
+  );
+  for (const a of attachments.rows) out.get(a.launch_id)?.attachments.push({ name: a.name, mime: a.mime, data: a.data });
+  return out;
+}
+
+async function insertEvents(db: Queryable, events: AccountEvent[], now: number): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(
+    `INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at)
+     SELECT x.account_id, x.type, x.db_id, x.resource_id, x.trigger_id, x.profile_id, x.payload, $2
+     FROM json_to_recordset($1::json) AS x(n int, account_id int, type text, db_id int, resource_id int, trigger_id int, profile_id text, payload jsonb) ORDER BY x.n`,
+    [
+      JSON.stringify(events.map((e, n) => ({ n, account_id: e.accountId, type: e.type, db_id: e.dbId, resource_id: e.resourceId, trigger_id: e.triggerId, profile_id: e.profileId, payload: e.payload }))),
+      now,
+    ],
+  );
+}
+
+export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[], now: number): Promise<void> {
+  const rows = outcomes.map((o, n) => ({
+    n,
+    id: o.id,
+    token: o.claimToken,
+    kind: o.kind,
+    due_at: o.kind === 'retry' ? o.dueAt : null,
+    error: o.kind === 'retry' || o.kind === 'failed' ? o.error : null,
+    reason: o.kind === 'skipped' ? o.reason : null,
+  }));
+  // One statement for the whole group; only claims still held change (the token must match).
+  const changed = await db.query<{ id: number }>(
+    `UPDATE messages m SET
+       status = CASE x.kind WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' WHEN 'skipped' THEN 'skipped' ELSE 'scheduled' END,
+       sent_at = CASE WHEN x.kind = 'sent' THEN $2 ELSE m.sent_at END,
+       finished_at = CASE WHEN x.kind IN ('sent', 'failed', 'skipped') THEN $2 ELSE m.finished_at END,
+       due_at = COALESCE(x.due_at, m.due_at),
+       attempts = CASE WHEN x.kind = 'released' THEN m.attempts - 1 ELSE m.attempts END,
+       last_error = CASE WHEN x.kind = 'sent' THEN NULL ELSE COALESCE(x.error, m.last_error) END,
+       skip_reason = COALESCE(x.reason, m.skip_reason),
+       lease_until = NULL
+     FROM json_to_recordset($1::json) AS x(n int, id bigint, token text, kind text, due_at bigint, error text, reason text)
+     WHERE m.id = x.id AND m.claim_token = x.token AND m.status = 'sending'
+     RETURNING m.id`,
+    [JSON.stringify(rows), now],
+  );
+  const done = new Set(changed.rows.map((r) => r.id));
+  await insertEvents(
+    db,
+    outcomes.flatMap((o) => (o.event && done.has(o.id) ? [o.event] : [])),
+    now,
+  );
+}
+
+export async function nextDueAt(db: Queryable): Promise<number | undefined> {
+  const r = await db.query<{ due: number | null; lease: number | null }>(
+    "SELECT (SELECT MIN(due_at) FROM messages WHERE status = 'scheduled') AS due, (SELECT MIN(lease_until) FROM messages WHERE status = 'sending') AS lease",
+  );
+  const all = [r.rows[0].due, r.rows[0].lease].filter((v): v is number => v !== null);
+  return all.length > 0 ? Math.min(...all) : undefined;
+}
+
+export async function unsubscribe(db: Queryable, key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE subscriptions SET status = 1, updated_at = $1
+     WHERE profile_seq = (SELECT seq FROM profiles WHERE id = $2) AND resource_id = $3 AND channel = $4 AND address = $5 AND status <> 1`,
+    [now, key.profileId, key.resourceId, key.channel, key.address],
+  );
+  const changed = (r.rowCount ?? 0) > 0;
+  if (changed && event) await insertEvents(db, [event], now);
+  return changed;
+}
+
+export async function leaseHook(db: Queryable, hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined> {
+  await db.query('INSERT INTO hook_states (hook_id) VALUES ($1) ON CONFLICT (hook_id) DO NOTHING', [hookId]);
+  const t = token();
+  const r = await db.query<{ hook_id: number; cursor: number; attempts: number; next_attempt_at: number; first_failure_at: number | null; delivered: number; dead_lettered: number }>(
+    `UPDATE hook_states SET lease_until = $1, lease_token = $2
+     WHERE hook_id = $3 AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4) RETURNING *`,
+    [now + leaseMs, t, hookId, now],
+  );
+  const s = r.rows[0];
+  if (!s) return undefined;
+  return {
+    token: t,
+    state: { hookId: s.hook_id, cursor: s.cursor, attempts: s.attempts, nextAttemptAt: s.next_attempt_at, firstFailureAt: s.first_failure_at, delivered: s.delivered, deadLettered: s.dead_lettered },
+  };
+}
+
+export async function listEvents(db: Queryable, accountId: number, after: number, limit: number): Promise<StoredEvent[]> {
+  const r = await db.query<{ id: number; type: string; db_id: number | null; resource_id: number | null; trigger_id: number | null; profile_id: string | null; payload: Record<string, unknown>; created_at: number }>(
+    'SELECT * FROM events WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3',
+    [accountId, after, limit],
+  );
+  return r.rows.map((e) => ({ id: e.id, type: e.type, dbId: e.db_id, resourceId: e.resource_id, triggerId: e.trigger_id, profileId: e.profile_id, payload: e.payload, createdAt: e.created_at }));
+}
+
+export async function finishHook(db: Queryable, hookId: number, t: string, result: HookResult, now: number): Promise<void> {
+  if (result.kind === 'delivered') {
+    await db.query(
+      `UPDATE hook_states SET cursor = $1, attempts = 0, next_attempt_at = 0, first_failure_at = NULL, last_error = NULL,
+         delivered = delivered + $2, lease_until = NULL, lease_token = NULL WHERE hook_id = $3 AND lease_token = $4`,
+      [result.cursor, result.count, hookId, t],
+    );
+  } else if (result.kind === 'failed') {
+    await db.query(
+      `UPDATE hook_states SET attempts = attempts + 1, next_attempt_at = $1, first_failure_at = $2, last_error = $3,
+         lease_until = NULL, lease_token = NULL WHERE hook_id = $4 AND lease_token = $5`,
+      [result.nextAttemptAt, result.firstFailureAt, result.error, hookId, t],
+    );
+  } else {
+    await db.query(
+      `INSERT INTO hook_dead_letters (hook_id, event_id, error, created_at) SELECT $1, e, $3, $4 FROM unnest($2::bigint[]) AS e ON CONFLICT DO NOTHING`,
+      [hookId, result.eventIds, result.error, now],
+    );
+    await db.query(
+      `UPDATE hook_states SET cursor = $1, attempts = 0, next_attempt_at = 0, first_failure_at = NULL, last_error = $2,
+         dead_lettered = dead_lettered + $3, lease_until = NULL, lease_token = NULL WHERE hook_id = $4 AND lease_token = $5`,
+      [result.cursor, result.error, result.eventIds.length, hookId, t],
+    );
+  }
+}
+
+export async function purge(db: Queryable, before: number): Promise<{ messages: number; events: number }> {
+  const messages = (await db.query('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < $1', [before])).rowCount ?? 0;
+  await db.query(
+    `WITH unused AS (
+       SELECT l.id FROM launches l WHERE l.created_at < $1
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id BETWEEN l.first_message_id AND l.last_message_id AND m.launch_id = l.id)),
+     gone AS (DELETE FROM attachments WHERE launch_id IN (SELECT id FROM unused))
+     DELETE FROM launches WHERE id IN (SELECT id FROM unused)`,
+    [before],
+  );
+  await db.query('DELETE FROM match_claims WHERE claimed_at < $1', [before]);
+  const events = (
+    await db.query(
+      `DELETE FROM events e WHERE e.created_at < $1 AND e.id <= COALESCE(
+         (SELECT MIN(COALESCE(s.cursor, 0)) FROM action_hooks h LEFT JOIN hook_states s ON s.hook_id = h.id WHERE h.account_id = e.account_id),
+         e.id)`,
+      [before],
+    )
+  ).rowCount ?? 0;
+  return { messages, events };
+}

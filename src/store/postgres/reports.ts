@@ -1,0 +1,92 @@
+// Read models on PostgreSQL: the message list and the campaign log (see the SQLite twin).
+import type { LogEntry, MessageFilter, MessageRecord } from '../../core/delivery/report-port.js';
+import type { MessageStatus } from '../../core/ports.js';
+import type { Queryable } from './open.js';
+
+interface MessageRow {
+  id: number;
+  trigger_id: number;
+  profile_id: string;
+  channel: string;
+  resource_id: number | null;
+  address: string | null;
+  status: MessageStatus;
+  due_at: number;
+  sent_at: number | null;
+  attempts: number;
+  last_error: string | null;
+  skip_reason: string | null;
+}
+
+export async function listMessages(db: Queryable, f: MessageFilter): Promise<{ rows: MessageRecord[]; total: number }> {
+  const params: unknown[] = [f.accountId];
+  const where = ['account_id = $1'];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.triggerId !== undefined) add('trigger_id = ?', f.triggerId);
+  if (f.profileId !== undefined) add('profile_id = ?', f.profileId);
+  if (f.statuses && f.statuses.length > 0) add('status = ANY(?::text[])', f.statuses);
+  if (f.fromTime !== undefined) add('created_at >= ?', f.fromTime);
+  const filter = where.join(' AND ');
+  const total = (await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE ${filter}`, params)).rows[0].n;
+  const pageParams = [...params];
+  let page = filter;
+  if (f.fromId !== undefined) {
+    pageParams.push(f.fromId);
+    page += ` AND id >= $${pageParams.length}`;
+  }
+  pageParams.push(f.limit);
+  const rows = (await db.query<MessageRow>(`SELECT * FROM messages WHERE ${page} ORDER BY id LIMIT $${pageParams.length}`, pageParams)).rows;
+  return {
+    total,
+    rows: rows.map((r) => ({
+      id: r.id,
+      triggerId: r.trigger_id,
+      profileId: r.profile_id,
+      channel: r.channel,
+      resourceId: r.resource_id,
+      address: r.address,
+      status: r.status,
+      dueAt: r.due_at,
+      sentAt: r.sent_at,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      skipReason: r.skip_reason,
+    })),
+  };
+}
+
+export async function campaignLog(db: Queryable, accountId: number, triggerId: number, fromTime: number, limit: number): Promise<{ entries: LogEntry[]; total: number }> {
+  const params = [accountId, triggerId, fromTime];
+  const entries = (
+    await db.query<LogEntry>(
+      `SELECT time, kind, value, address, detail FROM (
+         SELECT l.created_at AS time, 'launch' AS kind, l.id AS id,
+           (SELECT COUNT(*) FROM messages m WHERE m.id BETWEEN l.first_message_id AND l.last_message_id AND m.launch_id = l.id) AS value,
+           NULL::text AS address, l.kind AS detail
+         FROM launches l WHERE l.account_id = $1 AND l.trigger_id = $2 AND l.created_at >= $3
+         UNION ALL
+         SELECT m.finished_at, m.status, m.id, m.id, m.address, COALESCE(m.last_error, m.skip_reason)
+         FROM messages m WHERE m.trigger_id = $2 AND m.account_id = $1 AND m.finished_at IS NOT NULL AND m.finished_at >= $3
+       ) e ORDER BY time, kind <> 'launch', id LIMIT $4`,
+      [...params, limit],
+    )
+  ).rows;
+  const total = (
+    await db.query<{ n: number }>(
+      `SELECT (SELECT COUNT(*) FROM launches WHERE account_id = $1 AND trigger_id = $2 AND created_at >= $3)
+            + (SELECT COUNT(*) FROM messages WHERE trigger_id = $2 AND account_id = $1 AND finished_at IS NOT NULL AND finished_at >= $3) AS n`,
+      params,
+    )
+  ).rows[0].n;
+  return { entries, total };
+}
+
+export async function triggerCounts(db: Queryable, accountId: number, triggerId: number): Promise<Partial<Record<MessageStatus, number>>> {
+  const out: Partial<Record<MessageStatus, number>> = {};
+  const r = await db.query<{ status: MessageStatus; n: number }>('SELECT status, COUNT(*) AS n FROM messages WHERE trigger_id = $1 AND account_id = $2 GROUP BY status', [triggerId, accountId]);
+  for (const row of r.rows) out[row.status] = row.n;
+  return out;
+}

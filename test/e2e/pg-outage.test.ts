@@ -1,0 +1,85 @@
+// PostgreSQL becoming unreachable under a running server: requests answer 503 in the envelope
+// and write nothing; once the database is back the pool reconnects and work resumes.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PROVISION, TOKEN } from '../helpers/harness.js';
+import { ensureBuilt, freePort, spawnHerald, waitForHttp, type HeraldProcess } from '../helpers/herald-process.js';
+
+const adminUrl = process.env.HERALD_TEST_POSTGRES_URL;
+
+describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
+  let dir: string;
+  let database: string;
+  let url: string;
+  let server: HeraldProcess | undefined;
+  const admin = () => new pg.Client({ connectionString: adminUrl });
+  const sql = async (text: string) => {
+    const c = admin();
+    await c.connect();
+    try {
+      return await c.query(text);
+    } finally {
+      await c.end();
+    }
+  };
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'herald-outage-'));
+    database = `herald_outage_${randomBytes(4).toString('hex')}`;
+    await sql(`CREATE DATABASE ${database}`);
+    const u = new URL(adminUrl as string);
+    u.pathname = `/${database}`;
+    url = u.toString();
+  });
+  afterAll(async () => {
+    await server?.kill();
+    await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`).catch(() => undefined);
+    await sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 while the database is unreachable, writes nothing, and recovers', async () => {
+    const port = await freePort();
+    server = spawnHerald(['serve', '--workers', '0', '--provision', DEMO_PROVISION], {
+      cwd: dir,
+      env: { HERALD_DATABASE_URL: url, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_LOG_LEVEL: 'error' },
+    });
+    await waitForHttp(`http://127.0.0.1:${port}/`, server);
+    const importOne = (email: string) =>
+      fetch(`http://127.0.0.1:${port}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: TOKEN, trigger_id: 96, data: [{ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } }] }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+    expect((await importOne('before@example.com')).status).toBe(200);
+
+    await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`);
+    const during = await importOne('during@example.com');
+    expect(during.status).toBe(503);
+    expect(during.body).toMatchObject({ error: 503, error_text: 'Service unavailable' });
+    expect(String(during.body.error_debug)).not.toMatch(/at .*\.js|node_modules/);
+
+    await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+    let after = await importOne('after@example.com');
+    for (let i = 0; i < 20 && after.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = await importOne('after@example.com');
+    }
+    expect(after.status).toBe(200);
+
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const emails = (await c.query<{ value: string }>("SELECT value FROM profile_values WHERE field = 'email' ORDER BY value")).rows.map((r) => r.value);
+    await c.end();
+    expect(emails).toEqual(['after@example.com', 'before@example.com']);
+    expect((await server.stop()).code).toBe(0);
+    server = undefined;
+  }, 60_000);
+});
