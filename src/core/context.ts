@@ -1,5 +1,5 @@
 // What a core method receives: the shared dependencies, and the calling account's catalog.
-import type { Catalog, DatabaseDef, ResourceDef, TriggerDef } from './catalog/types.js';
+import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from './catalog/types.js';
 import { notFound } from './errors.js';
 import type { Clock, GeoLookup, Store } from './ports.js';
 
@@ -7,6 +7,8 @@ export interface CoreDeps {
   store: Store;
   clock: Clock;
   geo: GeoLookup;
+  /** Profiles per page of a custom_request (start): bounds the memory of a launch over a whole database. */
+  queryChunk?: number;
 }
 
 export interface AccountContext {
@@ -30,5 +32,11 @@ export function getResource(catalog: Catalog, id: number): ResourceDef {
 export function getTrigger(catalog: Catalog, id: number): TriggerDef {
   const t = catalog.triggers.get(id);
   if (!t) throw notFound(`trigger ${id} not found`);
+  return t;
+}
+
+export function getTemplate(catalog: Catalog, id: number): TemplateDef {
+  const t = catalog.templates.get(id);
+  if (!t) throw notFound(`template ${id} not found`);
   return t;
 }

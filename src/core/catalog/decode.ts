@@ -57,6 +57,8 @@ const channelSettingsSchema = object({
 
 const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
   decode(value, c) {
+    // In XML an empty <channels/> is the empty map.
+    if (c.xml && value === '') return {};
     if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
     const out: Partial<Record<Channel, ChannelSettings>> = {};
     for (const key of Object.keys(value)) {

@@ -1,0 +1,110 @@
+// Object management: databases/*, databases/fields_get, resources/*, templates/* — validated
+// with the decoders the provisioning file uses (core/catalog/decode.ts).
+import { databaseSchema, fieldDefSchema, resourceSchema, templateSchema } from '../../core/catalog/decode.js';
+import { addDatabase, databaseFields, deleteDatabase, readDatabase, listDatabases, updateDatabase } from '../../core/catalog/manage-databases.js';
+import { addResource, deleteResource, readResource, listResources, updateResource } from '../../core/catalog/manage-resources.js';
+import { addTemplate, deleteTemplate, readTemplate, listTemplates, updateTemplate } from '../../core/catalog/manage-templates.js';
+import { CHANNELS } from '../../core/catalog/types.js';
+import { limitSchema } from '../../core/values/paging.js';
+import { arrayOf, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
+import { defineMethod } from './types.js';
+
+const { id: _dbId, ...databaseFieldsShape } = databaseSchema.shape;
+const { id: _resourceId, ...resourceFieldsShape } = resourceSchema.shape;
+const { id: _templateId, ...templateFieldsShape } = templateSchema.shape;
+
+const paging = { from_id: optional(int({ min: 0 }), 1), limit: optional(limitSchema, 1000) };
+const idOf = (aliases: string[]) => ({ id: required(int({ min: 1 }), { aliases }) });
+const databaseId = idOf(['db_id', 'list_id']);
+const resourceId = idOf(['resource_id']);
+const templateId = idOf(['template_id']);
+const name = optional(str({ nonEmpty: true }));
+
+export const objectMethods = [
+  defineMethod({
+    name: 'databases/add',
+    summary: 'Create a database with its custom fields',
+    write: true,
+    params: object(databaseFieldsShape),
+    handle: (deps, ctx, p) => addDatabase(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'databases/update',
+    summary: 'Change a database: fields not sent are kept; fields, when sent, replace the list',
+    write: true,
+    params: object({ ...databaseId, name, description: optional(str()), fields: optional(arrayOf(fieldDefSchema)) }),
+    handle: (deps, ctx, p) => updateDatabase(deps, ctx, p),
+  }),
+  defineMethod({ name: 'databases/get', summary: 'One database', write: false, params: object(databaseId), handle: (deps, ctx, p) => readDatabase(deps, ctx, p) }),
+  defineMethod({
+    name: 'databases/list',
+    summary: "The account's databases, by id",
+    write: false,
+    params: object({ ...paging }),
+    handle: (deps, ctx, p) => listDatabases(deps, ctx, p),
+  }),
+  defineMethod({ name: 'databases/delete', summary: 'Delete a database nothing uses', write: true, params: object(databaseId), handle: (deps, ctx, p) => deleteDatabase(deps, ctx, p) }),
+  defineMethod({
+    name: 'databases/fields_get',
+    summary: "A database's fields, system and custom, with their types",
+    write: false,
+    params: object(databaseId),
+    handle: (deps, ctx, p) => databaseFields(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'resources/add',
+    summary: 'Create a resource: linked databases and channels',
+    write: true,
+    params: object(resourceFieldsShape),
+    handle: (deps, ctx, p) => addResource(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'resources/update',
+    summary: 'Change a resource: fields not sent are kept; db_ids and channels, when sent, replace',
+    write: true,
+    params: object({ ...resourceId, name, db_ids: optional(resourceFieldsShape.db_ids.schema), channels: optional(resourceFieldsShape.channels.schema) }),
+    handle: (deps, ctx, p) => updateResource(deps, ctx, p),
+  }),
+  defineMethod({ name: 'resources/get', summary: 'One resource', write: false, params: object(resourceId), handle: (deps, ctx, p) => readResource(deps, ctx, p) }),
+  defineMethod({
+    name: 'resources/list',
+    summary: "The account's resources, by id",
+    write: false,
+    params: object({ ...paging }),
+    handle: (deps, ctx, p) => listResources(deps, ctx, p),
+  }),
+  defineMethod({ name: 'resources/delete', summary: 'Delete a resource nothing uses', write: true, params: object(resourceId), handle: (deps, ctx, p) => deleteResource(deps, ctx, p) }),
+  defineMethod({
+    name: 'templates/add',
+    summary: 'Create a template (spec 04: parts per channel, variable grammar checked)',
+    write: true,
+    params: object(templateFieldsShape),
+    handle: (deps, ctx, p) => addTemplate(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'templates/update',
+    summary: 'Change a template: fields not sent are kept',
+    write: true,
+    params: object({
+      ...templateId,
+      name,
+      channel: optional(oneOf(CHANNELS)),
+      subject: optional(str()),
+      html: optional(str()),
+      text: optional(str()),
+      title: optional(str()),
+      url: optional(str()),
+      image: optional(str()),
+    }),
+    handle: (deps, ctx, p) => updateTemplate(deps, ctx, p),
+  }),
+  defineMethod({ name: 'templates/get', summary: 'One template', write: false, params: object(templateId), handle: (deps, ctx, p) => readTemplate(deps, ctx, p) }),
+  defineMethod({
+    name: 'templates/list',
+    summary: "The account's templates, by id, optionally of one channel",
+    write: false,
+    params: object({ ...paging, channel: optional(oneOf(CHANNELS)) }),
+    handle: (deps, ctx, p) => listTemplates(deps, ctx, p),
+  }),
+  defineMethod({ name: 'templates/delete', summary: 'Delete a template nothing uses', write: true, params: object(templateId), handle: (deps, ctx, p) => deleteTemplate(deps, ctx, p) }),
+];

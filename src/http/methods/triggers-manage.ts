@@ -1,0 +1,89 @@
+// Trigger campaign management: campaigns/triggers/add|update|get|list|clone|delete,
+// campaigns/activate|deactivate|status.
+import { contentEntrySchema, triggerFields } from '../../core/catalog/decode.js';
+import { activateTrigger, deactivateTrigger, triggerStatus } from '../../core/triggers/activation.js';
+import { addTrigger, cloneTrigger, deleteTrigger, readTrigger, listTriggers, updateTrigger } from '../../core/triggers/manage.js';
+import { limitSchema } from '../../core/values/paging.js';
+import { arrayOf, bool, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
+import { CHANNELS, TRIGGER_TYPES } from '../../core/catalog/types.js';
+import { defineMethod } from './types.js';
+
+const { id: _id, ...fields } = triggerFields;
+const triggerId = { id: required(int({ min: 1 }), { aliases: ['trigger_id'] }) };
+
+export const triggerManageMethods = [
+  defineMethod({
+    name: 'campaigns/triggers/add',
+    summary: 'Create a trigger campaign (inactive unless is_active is given)',
+    write: true,
+    params: object({
+      ...fields,
+      name: required(str({ nonEmpty: true })),
+      send_channel: required(oneOf(CHANNELS)),
+      trigger_type: required(oneOf(TRIGGER_TYPES)),
+      content: required(arrayOf(contentEntrySchema, { single: true, minItems: 1 })),
+    }),
+    handle: (deps, ctx, p) => addTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/update',
+    summary: 'Change a trigger campaign: fields not sent are kept; send_channel cannot change',
+    write: true,
+    params: object({ ...fields, ...triggerId }),
+    handle: (deps, ctx, p) => updateTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/get',
+    summary: 'A trigger campaign',
+    write: false,
+    params: object(triggerId),
+    handle: (deps, ctx, p) => readTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/list',
+    summary: 'Trigger campaigns by id; is_active and ui_tags (every tag given) filter',
+    write: false,
+    params: object({
+      from_id: optional(int({ min: 0 }), 1),
+      limit: optional(limitSchema, 1000),
+      is_active: optional(bool()),
+      ui_tags: optional(arrayOf(str(), { single: true })),
+    }),
+    handle: (deps, ctx, p) => listTriggers(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/clone',
+    summary: 'Copy a trigger campaign; the copy is inactive',
+    write: true,
+    params: object({ ...triggerId, name: optional(str({ nonEmpty: true })) }),
+    handle: (deps, ctx, p) => cloneTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/delete',
+    summary: 'Delete a trigger campaign and cancel its scheduled messages',
+    write: true,
+    params: object(triggerId),
+    handle: (deps, ctx, p) => deleteTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/activate',
+    summary: 'Activate a trigger campaign (it must meet the rules of an active trigger)',
+    write: true,
+    params: object(triggerId),
+    handle: (deps, ctx, p) => activateTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/deactivate',
+    summary: 'Deactivate a trigger campaign; abort_if_running cancels its scheduled messages',
+    write: true,
+    params: object({ ...triggerId, abort_if_running: optional(bool(), false) }),
+    handle: (deps, ctx, p) => deactivateTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/status',
+    summary: 'Whether a trigger campaign is active, and its messages by state',
+    write: false,
+    params: object(triggerId),
+    handle: (deps, ctx, p) => triggerStatus(deps, ctx, p),
+  }),
+];

@@ -1,0 +1,197 @@
+// The configuration changes of the management methods (core/catalog/store-port.ts), as every
+// Store must apply them: a config-version compare-and-swap, ids above every id ever used, refusals
+// while data refers to an object, and the trigger's scheduled messages cancelled with it.
+// Called from store-contract.ts, so each adapter's suite runs these too.
+import { expect, it } from 'vitest';
+import type { CatalogVersion } from '../../core/catalog/store-port.js';
+import type { TriggerDef } from '../../core/catalog/types.js';
+import type { ImportWrite, Store } from '../../core/ports.js';
+import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+
+const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
+const LATER = NOW + 60_000;
+
+async function versionOf(store: Store, accountId: number): Promise<CatalogVersion> {
+  return { accountId, version: (await store.loadCatalog(accountId)).version };
+}
+
+function newTrigger(name: string): Omit<TriggerDef, 'id'> {
+  return {
+    accountId: 1,
+    name,
+    description: 'd',
+    subid: 's',
+    uiTags: ['a', 'b'],
+    isActive: true,
+    triggerType: 'api_call',
+    sendChannel: 'email',
+    resourceId: 21,
+    listId: 1,
+    skipMinutes: 5,
+    content: [{ message_id: 5, from_email: 'x@example.com' }],
+    pushSendingMode: 'last',
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
+}
+
+/** A profile in database 1 with an email subscription on resource 21 and one scheduled message per trigger. */
+function importWith(triggerIds: number[]): ImportWrite {
+  const profileId = 'bbbbbbbbbbbbbbbbbbbbbbb1';
+  return {
+    accountId: 1,
+    dbId: 1,
+    now: NOW,
+    profiles: [
+      {
+        id: profileId,
+        fields: { email: 'p@example.com' },
+        createdAt: NOW,
+        updatedAt: NOW,
+        addValues: [{ field: 'email', value: 'p@example.com', num: null }],
+        removeValues: [],
+        subscriptions: [{ resourceId: 21, channel: 'email', address: 'p@example.com', status: 0, priority: 0, data: { email: 'p@example.com' }, createdAt: NOW, updatedAt: NOW }],
+      },
+    ],
+    launches: triggerIds.map((triggerId, ref) => ({ ref, triggerId, kind: 'api' as const, content: null, customData: null, attachments: [] })),
+    messages: triggerIds.map((triggerId, ref) => ({
+      launchRef: ref,
+      triggerId,
+      profileId,
+      channel: 'email' as const,
+      resourceId: 21,
+      address: 'p@example.com',
+      status: 'scheduled' as const,
+      skipReason: null,
+      dueAt: NOW + 3_600_000,
+      variant: 0,
+      customData: null,
+    })),
+    events: [],
+  };
+}
+
+async function messagesOf(store: Store, triggerId: number) {
+  return (await store.listMessages({ accountId: 1, triggerId, limit: 100 })).rows.map((m) => ({ status: m.status, skipReason: m.skipReason }));
+}
+
+export function defineCatalogContract(current: () => Store, plan: ProvisionPlan): void {
+  const provision = () => current().transaction((tx) => tx.applyProvisioning(plan, NOW));
+
+  it('catalog: creates objects with ids above every id used, bumping the config version once per change', async () => {
+    const store = current();
+    await provision();
+    let at = await versionOf(store, 1);
+    const db = await store.saveDatabase(at, { accountId: 1, name: 'New', description: 'n', fields: [{ name: 'lvl', type: 'enum', values: ['a'] }] }, { requireNoProfiles: false }, NOW);
+    expect(db).toEqual({ status: 'done', id: expect.any(Number) });
+    const dbId = (db as { id: number }).id;
+    expect(dbId).toBeGreaterThan(1);
+    expect((await versionOf(store, 1)).version).toBe(at.version + 1);
+
+    at = await versionOf(store, 1);
+    const res = (await store.saveResource(at, { accountId: 1, name: 'R', dbIds: [1, dbId], channels: { sms: { sender: 'out' } } }, NOW)) as { id: number };
+    at = await versionOf(store, 1);
+    const tpl = (await store.saveTemplate(at, { accountId: 1, name: 'T', channel: 'sms', text: 'Hi {lead._fname}' }, NOW)) as { id: number };
+    at = await versionOf(store, 1);
+    const trig = (await store.saveTrigger(at, newTrigger('New'), {}, NOW)) as { id: number };
+    expect(res.id).toBeGreaterThan(21);
+    expect(tpl.id).toBeGreaterThan(5);
+    expect(trig.id).toBeGreaterThan(96);
+
+    const catalog = await store.loadCatalog(1);
+    expect(catalog.version).toBe(at.version + 1);
+    expect(catalog.databases.get(dbId)).toEqual({ id: dbId, accountId: 1, name: 'New', description: 'n', fields: [{ name: 'lvl', type: 'enum', values: ['a'] }] });
+    expect(catalog.resources.get(res.id)).toEqual({ id: res.id, accountId: 1, name: 'R', dbIds: [1, dbId], channels: { sms: { sender: 'out' } } });
+    expect(catalog.templates.get(tpl.id)).toEqual({ id: tpl.id, accountId: 1, name: 'T', channel: 'sms', text: 'Hi {lead._fname}' });
+    expect(catalog.triggers.get(trig.id)).toEqual({ ...newTrigger('New'), id: trig.id });
+    expect((await store.describeOwnership()).triggers.get(trig.id)).toBe(1);
+
+    // A deleted id is never given again, even after a provisioning file is applied once more.
+    expect(await store.deleteTrigger(await versionOf(store, 1), trig.id, NOW)).toEqual({ status: 'done', id: trig.id });
+    await provision();
+    const again = (await store.saveTrigger(await versionOf(store, 1), newTrigger('Again'), {}, NOW)) as { id: number };
+    expect(again.id).toBeGreaterThan(trig.id);
+  });
+
+  it('catalog: updates and deletes objects in place', async () => {
+    const store = current();
+    await provision();
+    const trigger = (await store.loadCatalog(1)).triggers.get(96) as TriggerDef;
+    const saved = await store.saveTrigger(await versionOf(store, 1), { ...trigger, name: 'Renamed', isActive: false, updatedAt: LATER }, {}, LATER);
+    expect(saved).toEqual({ status: 'done', id: 96 });
+    expect((await store.loadCatalog(1)).triggers.get(96)).toEqual({ ...trigger, name: 'Renamed', isActive: false, updatedAt: LATER });
+
+    const template = (await store.loadCatalog(1)).templates.get(5);
+    await store.saveTemplate(await versionOf(store, 1), { accountId: 1, id: 5, name: 'Hello', channel: 'email', subject: 'S', html: '<p>x</p>' }, LATER);
+    expect((await store.loadCatalog(1)).templates.get(5)).toEqual({ ...template, name: 'Hello', subject: 'S', html: '<p>x</p>', text: undefined });
+    await store.saveResource(await versionOf(store, 1), { accountId: 1, id: 21, name: 'Main 2', dbIds: [1], channels: {} }, LATER);
+    expect((await store.loadCatalog(1)).resources.get(21)).toMatchObject({ name: 'Main 2', channels: {} });
+    await store.saveDatabase(await versionOf(store, 1), { accountId: 1, id: 1, name: 'C2', description: 'x', fields: [] }, { requireNoProfiles: false }, LATER);
+    expect((await store.loadCatalog(1)).databases.get(1)).toMatchObject({ name: 'C2', description: 'x', fields: [] });
+
+    expect(await store.deleteTrigger(await versionOf(store, 1), 96, LATER)).toEqual({ status: 'done', id: 96 });
+    expect(await store.deleteTemplate(await versionOf(store, 1), 5)).toEqual({ status: 'done', id: 5 });
+    expect(await store.deleteResource(await versionOf(store, 1), 21)).toEqual({ status: 'done', id: 21 });
+    expect(await store.deleteDatabase(await versionOf(store, 1), 1)).toEqual({ status: 'done', id: 1 });
+    const empty = await store.loadCatalog(1);
+    expect([empty.triggers.size, empty.templates.size, empty.resources.size, empty.databases.size]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('catalog: a change checked against an old version, or aimed at another account, writes nothing', async () => {
+    const store = current();
+    await provision();
+    const old = await versionOf(store, 1);
+    await store.saveTemplate(old, { accountId: 1, name: 'First', channel: 'sms', text: 'a' }, NOW);
+    const before = await store.loadCatalog(1);
+    expect(await store.saveTemplate(old, { accountId: 1, name: 'Second', channel: 'sms', text: 'b' }, NOW)).toEqual({ status: 'stale' });
+    expect(await store.deleteTemplate(old, 5)).toEqual({ status: 'stale' });
+    expect(await store.saveTrigger(old, newTrigger('Late'), {}, NOW)).toEqual({ status: 'stale' });
+    const after = await store.loadCatalog(1);
+    expect(after.version).toBe(before.version);
+    expect([...after.templates.values()].map((t) => t.name).sort()).toEqual(['First', 'Welcome']);
+    expect(after.triggers.size).toBe(1);
+
+    // Account 2 at its current version cannot reach account 1's objects, and its version stays.
+    const other = await versionOf(store, 2);
+    expect(await store.saveTemplate(other, { accountId: 2, id: 5, name: 'Stolen', channel: 'sms', text: 'x' }, NOW)).toEqual({ status: 'stale' });
+    expect(await store.deleteTrigger(other, 96, NOW)).toEqual({ status: 'stale' });
+    expect(await store.deleteDatabase(other, 1)).toEqual({ status: 'stale' });
+    expect((await versionOf(store, 2)).version).toBe(other.version);
+    const mine = await store.loadCatalog(1);
+    expect(mine.templates.get(5)?.name).toBe('Welcome');
+    expect(mine.triggers.has(96)).toBe(true);
+    expect(mine.databases.has(1)).toBe(true);
+  });
+
+  it('catalog: refuses to drop a database with profiles or a resource with subscriptions', async () => {
+    const store = current();
+    await provision();
+    await store.transaction((tx) => tx.saveImport(importWith([])));
+    const at = await versionOf(store, 1);
+    expect(await store.deleteDatabase(at, 1)).toEqual({ status: 'in_use', profiles: 1, subscriptions: 0 });
+    expect(await store.deleteResource(at, 21)).toEqual({ status: 'in_use', profiles: 0, subscriptions: 1 });
+    const db = (await store.loadCatalog(1)).databases.get(1);
+    if (!db) throw new Error('database 1 missing');
+    expect(await store.saveDatabase(at, { ...db, fields: [] }, { requireNoProfiles: true }, NOW)).toEqual({ status: 'in_use', profiles: 1, subscriptions: 0 });
+    expect((await versionOf(store, 1)).version).toBe(at.version);
+    expect(await store.saveDatabase(at, { ...db, name: 'Renamed' }, { requireNoProfiles: false }, NOW)).toEqual({ status: 'done', id: 1 });
+  });
+
+  it("catalog: cancels a trigger's scheduled messages when asked, and when it is deleted", async () => {
+    const store = current();
+    await provision();
+    const second = (await store.saveTrigger(await versionOf(store, 1), newTrigger('Second'), {}, NOW)) as { id: number };
+    await store.transaction((tx) => tx.saveImport(importWith([96, second.id])));
+    const trigger = (await store.loadCatalog(1)).triggers.get(96) as TriggerDef;
+
+    await store.saveTrigger(await versionOf(store, 1), { ...trigger, isActive: false }, {}, LATER);
+    expect(await messagesOf(store, 96)).toEqual([{ status: 'scheduled', skipReason: null }]);
+    await store.saveTrigger(await versionOf(store, 1), { ...trigger, isActive: false }, { cancelScheduled: 'trigger deactivated' }, LATER);
+    expect(await messagesOf(store, 96)).toEqual([{ status: 'cancelled', skipReason: 'trigger deactivated' }]);
+    expect(await messagesOf(store, second.id)).toEqual([{ status: 'scheduled', skipReason: null }]);
+
+    await store.deleteTrigger(await versionOf(store, 1), second.id, LATER);
+    expect(await messagesOf(store, second.id)).toEqual([{ status: 'cancelled', skipReason: 'trigger deleted' }]);
+    expect(await store.nextDueAt()).toBeUndefined();
+  });
+}
