@@ -25,9 +25,16 @@ export interface Config {
   retryBaseMs: number;
   hookIntervalMs: number;
   hookRetryWindowMs: number;
+  /** Deduplicate write requests that carry no Request-ID by a checksum of the request (spec 01). */
+  dedupChecksum: boolean;
+  /** Profiles per page of a custom_request launch (campaigns/triggers/start). */
+  queryChunk: number;
+  /** Items per transaction of a task (the *_task methods). */
+  taskChunk: number;
+  pgPoolSize: number;
 }
 
-type Kind = 'int' | 'string' | 'sync' | 'level';
+type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool';
 const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[keyof Config] }> = {
   port: { env: 'HERALD_PORT', kind: 'int', fallback: 8080 },
   host: { env: 'HERALD_HOST', kind: 'string', fallback: '0.0.0.0' },
@@ -49,6 +56,10 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   retryBaseMs: { env: 'HERALD_RETRY_BASE_MS', kind: 'int', fallback: 60_000 },
   hookIntervalMs: { env: 'HERALD_HOOK_INTERVAL_MS', kind: 'int', fallback: 1000 },
   hookRetryWindowMs: { env: 'HERALD_HOOK_RETRY_WINDOW_MS', kind: 'int', fallback: 24 * 3_600_000 },
+  dedupChecksum: { env: 'HERALD_DEDUP_CHECKSUM', kind: 'bool', fallback: false },
+  queryChunk: { env: 'HERALD_QUERY_CHUNK', kind: 'int', fallback: 5000 },
+  taskChunk: { env: 'HERALD_TASK_CHUNK', kind: 'int', fallback: 1000 },
+  pgPoolSize: { env: 'HERALD_PG_POOL_SIZE', kind: 'int', fallback: 10 },
 };
 
 /** `HERALD_BODY_LIMIT_MB` → `body_limit_mb` (the config-file spelling). */
@@ -66,6 +77,9 @@ function coerce(name: string, kind: Kind, raw: unknown): Config[keyof Config] {
     case 'sync':
       if (text !== 'normal' && text !== 'full') throw new ConfigError(`${name}: expected normal or full, got ${JSON.stringify(raw)}`);
       return text;
+    case 'bool':
+      if (!['true', 'false', '1', '0'].includes(text)) throw new ConfigError(`${name}: expected true or false, got ${JSON.stringify(raw)}`);
+      return text === 'true' || text === '1';
     case 'level':
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text)) throw new ConfigError(`${name}: unknown log level ${JSON.stringify(raw)}`);
       return text;
@@ -98,6 +112,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   if (config.port > 65535) throw new ConfigError('HERALD_PORT: must be at most 65535');
   if (config.bodyLimitMb < 1 || config.fileBodyLimitMb < config.bodyLimitMb) throw new ConfigError('body limits: need 1 ≤ HERALD_BODY_LIMIT_MB ≤ HERALD_FILE_BODY_LIMIT_MB');
   if (config.deliveryBatch < 1 || config.deliveryConcurrency < 1 || config.maxAttempts < 1) throw new ConfigError('delivery settings: batch, concurrency and attempts must be at least 1');
+  if (config.queryChunk < 1 || config.taskChunk < 1) throw new ConfigError('HERALD_QUERY_CHUNK and HERALD_TASK_CHUNK must be at least 1');
   storageOf(config);
   return Object.freeze(config);
 }

@@ -1,10 +1,15 @@
 // The interfaces the core needs from the outside world. Adapters live in store/, senders/,
 // geo/; only main.ts and tests choose them. Every Store passes store/contract.
 import type { Catalog, Channel } from './catalog/types.js';
+import type { CatalogStore } from './catalog/store-port.js';
 import type { DeliveryStore } from './delivery/store-port.js';
 import type { ReportStore } from './delivery/report-port.js';
 import type { MatchKey } from './matching/modes.js';
 import type { ProvisionPlan } from './provisioning/plan.js';
+import type { ProfileQueryTx } from './query/store-port.js';
+import type { RequestKeyStore, RequestKeyTx } from './requests/store-port.js';
+import type { TaskStore, TaskTx } from './tasks/store-port.js';
+import type { LaunchTx } from './triggers/launch-port.js';
 
 export interface Clock {
   now(): number;
@@ -33,6 +38,8 @@ export interface TokenRecord {
   role: TokenRole;
   revoked: boolean;
   configVersion: number;
+  /** Requests per second with a burst (spec 01, Limits and rate); absent = unlimited. */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface StoredSubscription {
@@ -106,6 +113,8 @@ export interface AttachmentWrite {
 export interface LaunchWrite {
   /** Reference for messages of this request: launches are numbered by the store. */
   ref: number;
+  /** A launch already stored (LaunchTx.insertLaunch): its messages reference it, it is not written again. */
+  id?: number;
   triggerId: number;
   kind: 'api' | 'event';
   content: Record<string, unknown> | null;
@@ -149,8 +158,12 @@ export interface ImportWrite {
   events: EventWrite[];
 }
 
-export interface StoreTx {
-  /** Serialises creation per matching value across processes (no-op where the store is single-writer). */
+export interface StoreTx extends ProfileQueryTx, LaunchTx, TaskTx, RequestKeyTx {
+  /**
+   * Serialises profile creation per matching value across processes: returns once no other
+   * transaction may be creating a profile for these keys (and holds them until commit).
+   * A no-op where the store is single-writer.
+   */
   lockMatchKeys(dbId: number, keys: string[]): Promise<void>;
   /** For each key, the row numbers of the profiles answering it, ascending (oldest first). */
   findMatches(dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>>;
@@ -161,8 +174,23 @@ export interface StoreTx {
   applyProvisioning(plan: ProvisionPlan, now: number): Promise<void>;
 }
 
-export interface Store extends DeliveryStore, ReportStore {
+/** Thrown by a store when the database cannot be reached: the API answers 503. */
+export class StoreUnavailable extends Error {
+  readonly code = 'HERALD_UNAVAILABLE';
+}
+
+export interface StoreCapabilities {
+  /** One writer at a time (SQLite): a transaction sees no concurrent change, no claims needed. */
+  singleWriter: boolean;
+}
+
+export interface Store extends DeliveryStore, ReportStore, CatalogStore, TaskStore, RequestKeyStore {
   readonly kind: 'sqlite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
+  /** Tells other processes that new work is due (PostgreSQL NOTIFY); in-process wake-ups are the engine's. */
+  notifyWork?(): Promise<void>;
+  /** Calls `fn` when another process announces new work; returns the unsubscribe function. */
+  onWork?(fn: () => void): () => void;
   migrate(): Promise<void>;
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   findToken(hash: string): Promise<TokenRecord | undefined>;

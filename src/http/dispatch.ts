@@ -1,16 +1,19 @@
 // The API pipeline of spec 01, independent of the HTTP server: body size → parse → token →
-// role → parameters → method → envelope. It runs wherever the storage lives (the engine
+// role → rate limit → request key → parameters → method → envelope. It runs wherever the storage lives (the engine
 // thread on SQLite), so the HTTP front only moves bytes.
 import type { Logger } from 'pino';
 import { CatalogCache } from '../core/catalog/cache.js';
 import type { CoreDeps } from '../core/context.js';
 import { ApiError, DecodeError } from '../core/errors.js';
 import { hashToken } from '../core/provisioning/tokens.js';
+import { StoreUnavailable } from '../core/ports.js';
 import { attachmentBytes } from '../core/triggers/launch-params.js';
 import { parseJsonBody } from './codecs/json.js';
 import { parseXmlBody } from './codecs/xml.js';
 import { bodyTooLarge, errorResponse, respond, successEnvelope, tokenRequired, type Format, type RawResponse } from './envelope.js';
 import { methods } from './methods/index.js';
+import { RateLimiter } from './rate-limiter.js';
+import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
 import { ATTACH_METHODS } from './routes.js';
 
 export interface RawRequest {
@@ -34,6 +37,8 @@ export interface DispatchDeps extends CoreDeps {
   afterWrite?: () => void;
   /** The body limit for everything but attachment data (bytes). */
   bodyLimit: number;
+  /** Deduplicate write requests without a key by their checksum (spec 01; off by default). */
+  dedupChecksum?: boolean;
 }
 
 export type Dispatch = (req: RawRequest) => Promise<RawResponse>;
@@ -77,9 +82,12 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 export function createDispatcher(deps: DispatchDeps): Dispatch {
+  const limiter = new RateLimiter();
   return async function dispatch(req: RawRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
+    let keyed: KeyedRequest | undefined;
+    let finishing = false;
     try {
       const method = methods.get(req.method);
       if (!method || req.httpMethod !== 'POST') throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
@@ -92,9 +100,24 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
 
       const token = (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ?? bearer(req.authorization) ?? (req.query.token || undefined);
       if (!token) throw tokenRequired();
-      const record = await deps.store.findToken(hashToken(token));
+      const tokenHash = hashToken(token);
+      const record = await deps.store.findToken(tokenHash);
       if (!record || record.revoked) throw new ApiError(401, 'the API token is unknown or revoked');
       if (method.write && record.role !== 'write') throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
+      if (record.rateLimit) {
+        const wait = limiter.take(tokenHash, record.rateLimit, deps.clock.now());
+        if (wait !== undefined) throw new ApiError(429, `the token's rate limit (${record.rateLimit.perSecond} requests per second, burst ${record.rateLimit.burst}) is exceeded`, { retryAfter: wait });
+      }
+      if (method.write) {
+        const hash = requestHash(req);
+        const key = requestKeyOf(req, hash, deps.dedupChecksum === true);
+        if (key !== undefined) {
+          const scope = { tokenHash, method: method.name, key };
+          const begun = await KeyedRequest.begin(deps.store, { scope, accountId: record.accountId, requestHash: hash, now: deps.clock.now(), logId: req.logId });
+          if ('replay' in begun) return begun.replay;
+          keyed = begun;
+        }
+      }
 
       const catalog = await deps.catalogs.get(record.accountId, record.configVersion);
       let params: unknown;
@@ -104,25 +127,39 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
         if (err instanceof DecodeError) throw err.toApiError();
         throw err;
       }
-      const payload = await method.handle(deps, { catalog, xml }, params);
+      // A keyed request's effects stay uncommitted until its response is recorded with them.
+      const payload = await method.handle(keyed ? { ...deps, store: keyed.deferred.store } : deps, { catalog, xml }, params);
+      const response = respond(200, successEnvelope(payload), format, headers);
+      finishing = true;
+      await keyed?.finish(response);
       if (method.write) deps.afterWrite?.();
-      return respond(200, successEnvelope(payload), format, headers);
+      return response;
     } catch (err) {
-      if (err instanceof ApiError) {
-        const r = errorResponse(err, format);
-        return { ...r, headers: { ...r.headers, ...headers } };
+      const response = errorAnswer(deps, req, err, format, headers);
+      if (keyed) {
+        // A failed commit of the record is answered as such; the key is given back either way.
+        await (finishing ? keyed.abandon() : keyed.finish(response)).catch((e: unknown) => deps.logger.warn({ logId: req.logId, err: e }, 'request key not recorded'));
       }
-      if (isUnavailable(err)) {
-        deps.logger.warn({ logId: req.logId, err: (err as Error).message }, 'storage unavailable');
-        return { ...errorResponse(new ApiError(503, 'storage is unavailable, retry later'), format), headers };
-      }
-      deps.logger.error({ logId: req.logId, method: req.method, err }, 'unexpected error');
-      return { ...errorResponse(new ApiError(500, `internal error, log id ${req.logId}`), format), headers };
+      return response;
     }
   };
 }
 
+function errorAnswer(deps: DispatchDeps, req: RawRequest, err: unknown, format: Format, headers: Record<string, string>): RawResponse {
+  if (err instanceof ApiError) {
+    const r = errorResponse(err, format);
+    return { ...r, headers: { ...r.headers, ...headers } };
+  }
+  if (isUnavailable(err)) {
+    deps.logger.warn({ logId: req.logId, err: (err as Error).message }, 'storage unavailable');
+    return { ...errorResponse(new ApiError(503, 'storage is unavailable, retry later'), format), headers };
+  }
+  deps.logger.error({ logId: req.logId, method: req.method, err }, 'unexpected error');
+  return { ...errorResponse(new ApiError(500, `internal error, log id ${req.logId}`), format), headers };
+}
+
 function isUnavailable(err: unknown): boolean {
+  if (err instanceof StoreUnavailable) return true;
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'ECONNREFUSED' || code === 'HERALD_UNAVAILABLE';
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }

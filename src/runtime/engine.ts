@@ -9,6 +9,7 @@ import { defaultRetryPolicy } from '../core/delivery/retry.js';
 import { SenderPool } from '../core/delivery/sender-pool.js';
 import { unsubscribe } from '../core/delivery/unsubscribe.js';
 import { DeliveryWorker } from '../core/delivery/worker.js';
+import { TaskRunner } from '../core/tasks/runner.js';
 import { HookDispatcher, defaultHookOptions, type HookTransport } from '../core/hooks/dispatcher.js';
 import { systemClock, type Clock, type GeoLookup, type Store } from '../core/ports.js';
 import { applyProvisioningFile } from '../core/provisioning/apply.js';
@@ -30,6 +31,7 @@ export interface Engine {
   secret: string;
   workers: DeliveryWorker[];
   hooks: HookDispatcher | undefined;
+  tasks: TaskRunner | undefined;
   close(): Promise<void>;
 }
 
@@ -81,12 +83,38 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
           { ...defaultHookOptions, intervalMs: config.hookIntervalMs, retryWindowMs: config.hookRetryWindowMs, leaseMs: config.leaseSeconds * 1000 },
         )
       : undefined;
-  const wake = () => {
+  // Tasks run in the worker processes, beside delivery: one runner a process, a task at a time.
+  const geo = opts.geo ?? new DbipGeoLookup();
+  const tasks =
+    config.workers > 0
+      ? new TaskRunner(
+          { store, clock, geo, catalogs, log: logger },
+          { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollMs, chunkSize: config.taskChunk },
+        )
+      : undefined;
+  const wakeLocal = () => {
     for (const w of workers) w.wake();
     hooks?.wake();
+    tasks?.wake();
+  };
+  // Other processes' workers learn of new work through the store (PostgreSQL NOTIFY).
+  const unlisten = workers.length > 0 ? store.onWork?.(wakeLocal) : undefined;
+  const wake = () => {
+    wakeLocal();
+    void store.notifyWork?.();
   };
 
-  const api = createDispatcher({ store, catalogs, clock, geo: opts.geo ?? new DbipGeoLookup(), logger, bodyLimit: config.bodyLimitMb * MB, afterWrite: wake });
+  const api = createDispatcher({
+    store,
+    catalogs,
+    clock,
+    geo,
+    logger,
+    bodyLimit: config.bodyLimitMb * MB,
+    afterWrite: wake,
+    dedupChecksum: config.dedupChecksum,
+    queryChunk: config.queryChunk,
+  });
   const dispatch = async (req: RawRequest): Promise<RawResponse> => {
     if (req.route !== 'unsubscribe') return api(req);
     const apply = req.httpMethod === 'POST';
@@ -103,10 +131,11 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
 
   for (const w of workers) w.start();
   hooks?.start();
+  tasks?.start();
   let purgeTimer: NodeJS.Timeout | undefined;
   if (workers.length > 0) {
     const purge = () =>
-      void store.purge(clock.now() - config.messageRetentionDays * 86_400_000).catch((err: unknown) => logger.warn({ err }, 'purge failed'));
+      void store.purge(clock.now() - config.messageRetentionDays * 86_400_000, clock.now()).catch((err: unknown) => logger.warn({ err }, 'purge failed'));
     purgeTimer = setInterval(purge, PURGE_EVERY_MS);
     purgeTimer.unref();
   }
@@ -117,10 +146,13 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     secret,
     workers,
     hooks,
+    tasks,
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      unlisten?.();
       await Promise.all(workers.map((w) => w.stop()));
       await hooks?.stop();
+      await tasks?.stop();
       await senders.close();
       await store.close();
     },

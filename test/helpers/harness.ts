@@ -51,10 +51,14 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Use the system clock instead of the fake one (delivery with real timers). */
   realClock?: boolean;
+  /** Reopen the storage of an earlier harness (a restart): its folder, kept when that one closed. */
+  dir?: string;
+  /** Keep the folder on close (to reopen it with `dir`). */
+  keep?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'herald-test-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'herald-test-'));
   let provision = opts.provision ?? DEMO_PROVISION;
   if (opts.provisionObject !== undefined) {
     provision = join(dir, 'provision.json');
@@ -101,7 +105,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async close() {
       await app.close();
       await engine.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -87,6 +87,10 @@ export interface DeliveryStore {
   /** Events of an account after `cursor`, oldest first. */
   listEvents(accountId: number, after: number, limit: number): Promise<StoredEvent[]>;
   finishHook(hookId: number, token: string, result: HookResult, now: number): Promise<void>;
-  /** Drops finished messages (and unused launches, attachments) older than `before`, and events every hook has passed. */
-  purge(before: number): Promise<{ messages: number; events: number }>;
+  /**
+   * Drops finished messages (and unused launches, attachments) older than `before`, and events every
+   * hook has passed; given `now`, also the tasks and request keys expired by then (they keep their own
+   * windows: 7 days, 24 hours).
+   */
+  purge(before: number, now?: number): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }>;
 }

@@ -212,3 +212,15 @@ export function buildMatchQuery(item: ItemMatchValues, data: ProfileData | undef
     }
   }
 }
+
+/**
+ * The value a key stands for, whatever index answers it: the email in the `email` field and in
+ * an email subscription are one value. Creation is serialised per value (see runImport).
+ */
+export function creationKey(k: MatchKey): string {
+  if (k.kind === 'id') return `id:${k.id}`;
+  if (k.kind === 'sub') return k.channel === 'email' ? `email:${k.address}` : k.channel === 'sms' ? `phone:${k.address}` : `push:${k.address}`;
+  if (k.field === 'email') return `email:${k.value}`;
+  if (k.field === 'phones') return `phone:${k.value}`;
+  return `field:${k.field}:${k.value}`;
+}

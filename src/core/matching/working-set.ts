@@ -5,6 +5,7 @@ import type { DatabaseDef } from '../catalog/types.js';
 import { matchKeys, valueRows, type KeyKinds, type ProfileState, type ValueRow } from '../profiles/profile-state.js';
 import type { Channel } from '../catalog/types.js';
 import type { MatchQuery } from './modes.js';
+import { oldestMatch } from './oldest.js';
 
 export type FindResult = { profile: ProfileState } | { load: number } | undefined;
 
@@ -142,19 +143,8 @@ export class WorkingSet {
 export function initialCandidates(queries: MatchQuery[], stored: Map<string, number[]>): number[] {
   const out = new Set<number>();
   for (const q of queries) {
-    if (q.impossible) continue;
-    if (!q.all) {
-      let bestSeq: number | undefined;
-      for (const k of q.keys) {
-        const first = stored.get(k.key)?.[0];
-        if (first !== undefined && (bestSeq === undefined || first < bestSeq)) bestSeq = first;
-      }
-      if (bestSeq !== undefined) out.add(bestSeq);
-      continue;
-    }
-    const lists = q.keys.map((k) => new Set(stored.get(k.key) ?? []));
-    const hit = (stored.get(q.keys[0].key) ?? []).find((seq) => lists.every((l) => l.has(seq)));
-    if (hit !== undefined) out.add(hit);
+    const seq = oldestMatch(q, stored);
+    if (seq !== undefined) out.add(seq);
   }
   return [...out];
 }

@@ -5,11 +5,12 @@
 import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
 import { errorTexts, type ItemError } from '../errors.js';
 import { anyHookWants } from '../hooks/filters.js';
-import { newProfileId, stableHash } from '../ids.js';
-import type { MatchKey } from '../matching/modes.js';
+import { newProfileId } from '../ids.js';
+import { creationKey, type MatchKey } from '../matching/modes.js';
 import { initialCandidates, keyKindsOf, WorkingSet } from '../matching/working-set.js';
 import type { EventWrite, LaunchWrite, MessageWrite, ProfileWrite, StoredProfile, StoreTx } from '../ports.js';
 import type { Attachment, SubscriptionFilter } from '../triggers/launch-params.js';
+import { launchMessages, receiversOf, type Receivers } from '../triggers/launch-messages.js';
 import { chooseRecipients } from '../triggers/recipients.js';
 import { applyFieldOp } from './field-ops.js';
 import type { DecodedItem } from './import-items.js';
@@ -23,6 +24,8 @@ export interface LaunchSpec {
   attachments: Attachment[];
   delayMs: number;
   filter?: SubscriptionFilter;
+  /** A launch already stored (a task run chunk by chunk): messages reference it instead of a new one. */
+  launchId?: number;
 }
 
 export interface ImportPlan {
@@ -143,13 +146,36 @@ function launchFor(refs: LaunchRefs, trigger: TriggerDef, make: () => Omit<Launc
   return l;
 }
 
-export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOutcome> {
-  const { db, catalog, now } = plan;
-  const live = plan.items.filter((i) => !i.query.impossible);
+/**
+ * One lookup round for every key of the batch. Where several writers run at once, the keys of
+ * items that may create a profile are then claimed (waiting for any other creator of the same
+ * value to commit) and looked up again, so one matching value never yields two profiles.
+ */
+async function lookup(tx: StoreTx, plan: ImportPlan, live: DecodedItem[], singleWriter: boolean): Promise<Map<string, number[]>> {
   const keys = new Map<string, MatchKey>();
   for (const item of live) for (const k of item.query.keys) keys.set(k.key, k);
-  await tx.lockMatchKeys(db.id, [...keys.keys()]);
-  const stored = keys.size > 0 ? await tx.findMatches(db.id, [...keys.values()]) : new Map<string, number[]>();
+  if (keys.size === 0) return new Map();
+  const stored = await tx.findMatches(plan.db.id, [...keys.values()]);
+  if (singleWriter || !plan.createAllowed) return stored;
+  const creating = new Map<string, MatchKey>();
+  const claims = new Set<string>();
+  for (const item of live) {
+    if (!item.query.canCreate || item.query.keys.some((k) => stored.has(k.key))) continue;
+    for (const k of item.query.keys) {
+      creating.set(k.key, k);
+      claims.add(creationKey(k));
+    }
+  }
+  if (creating.size === 0) return stored;
+  await tx.lockMatchKeys(plan.db.id, [...claims]);
+  for (const [key, seqs] of await tx.findMatches(plan.db.id, [...creating.values()])) stored.set(key, seqs);
+  return stored;
+}
+
+export async function runImport(tx: StoreTx, plan: ImportPlan, singleWriter = true): Promise<ImportOutcome> {
+  const { db, catalog, now } = plan;
+  const live = plan.items.filter((i) => !i.query.impossible);
+  const stored = await lookup(tx, plan, live, singleWriter);
   const ws = new WorkingSet(db, stored, keyKindsOf(live.map((i) => i.query)));
   const addStored = (profiles: StoredProfile[]) => {
     for (const p of profiles) {
@@ -169,27 +195,8 @@ export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOu
   const eventTriggers = plan.skipTriggers ? [] : [...catalog.triggers.values()].filter((t) => t.isActive && t.listId === db.id && t.triggerType !== 'api_call');
   const wantsImportEvents = anyHookWants(catalog.hooks, 'import_api', { dbId: db.id });
 
-  const schedule = (profile: ProfileState, trigger: TriggerDef, launch: LaunchWrite, subs: SubscriptionState[] | { skipReason: string }, delayMs: number, customData: Record<string, unknown> | null) => {
-    const variant = trigger.content.length > 1 ? stableHash(profile.id) % trigger.content.length : 0;
-    const message = (resourceId: number | null, address: string | null, skipReason: string | null, dueAt: number): MessageWrite => ({
-      launchRef: launch.ref,
-      triggerId: trigger.id,
-      profileId: profile.id,
-      channel: trigger.sendChannel,
-      resourceId,
-      address,
-      status: skipReason === null ? 'scheduled' : 'skipped',
-      skipReason,
-      dueAt,
-      variant,
-      customData,
-    });
-    if (!Array.isArray(subs)) {
-      messages.push(message(trigger.resourceId ?? null, null, subs.skipReason, now));
-      return;
-    }
-    const dueAt = now + trigger.skipMinutes * 60_000 + delayMs;
-    for (const s of subs) messages.push(message(s.resourceId, s.address, null, dueAt));
+  const schedule = (profile: ProfileState, trigger: TriggerDef, launch: LaunchWrite, receivers: Receivers, delayMs: number, customData: Record<string, unknown> | null) => {
+    messages.push(...launchMessages({ profileId: profile.id, trigger, launchRef: launch.ref, receivers, now, delayMs, customData }));
   };
 
   for (const item of plan.items) {
@@ -239,6 +246,7 @@ export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOu
     if (plan.launch) {
       const spec = plan.launch;
       const launch = launchFor(refs, spec.trigger, () => ({
+        ...(spec.launchId !== undefined ? { id: spec.launchId } : {}),
         triggerId: spec.trigger.id,
         kind: 'api',
         content: spec.content,
@@ -246,12 +254,12 @@ export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOu
         attachments: spec.attachments,
       }));
       const filter = spec.filter;
-      schedule(profile, spec.trigger, launch, unwrap(chooseRecipients(profile.subscriptions, spec.trigger, { matched, ...(filter ? { filter } : {}) })), spec.delayMs, item.customData);
+      schedule(profile, spec.trigger, launch, receiversOf(chooseRecipients(profile.subscriptions, spec.trigger, { matched, ...(filter ? { filter } : {}) })), spec.delayMs, item.customData);
     }
     for (const trigger of eventTriggers) {
       const eventLaunch = () => launchFor(refs, trigger, () => ({ triggerId: trigger.id, kind: 'event', content: null, customData: plan.customData, attachments: [] }));
       if (trigger.triggerType === 'api_import') {
-        schedule(profile, trigger, eventLaunch(), unwrap(chooseRecipients(profile.subscriptions, trigger, { matched })), 0, item.customData);
+        schedule(profile, trigger, eventLaunch(), receiversOf(chooseRecipients(profile.subscriptions, trigger, { matched })), 0, item.customData);
       } else if (trigger.triggerType === 'subscribe') {
         const subs = became.filter((s) => s.resourceId === trigger.resourceId && s.channel === trigger.sendChannel);
         if (subs.length > 0) schedule(profile, trigger, eventLaunch(), subs, 0, item.customData);
@@ -281,10 +289,6 @@ export async function runImport(tx: StoreTx, plan: ImportPlan): Promise<ImportOu
     events,
   });
   return { profileIds, errors };
-}
-
-function unwrap(r: ReturnType<typeof chooseRecipients>): SubscriptionState[] | { skipReason: string } {
-  return 'skipReason' in r ? r : r.subscriptions;
 }
 
 const sameRow = (a: ValueRow, b: ValueRow): boolean => a.field === b.field && a.value === b.value;

@@ -51,8 +51,9 @@ export function decodeItems(
   catalog: Catalog,
   db: DatabaseDef,
   raw: unknown[],
-  opts: { xml: boolean; shape: 'item' | 'profile'; match: MatchParams; flags: ImportFlags },
+  opts: { xml: boolean; shape: 'item' | 'profile'; match: MatchParams; flags: ImportFlags; /** Position of raw[0] in the request (a task's chunk). */ offset?: number },
 ): DecodedBatch {
+  const offset = opts.offset ?? 0;
   const items: DecodedItem[] = [];
   const errors: ItemError[] = [];
   const itemOpts = {
@@ -66,18 +67,18 @@ export function decodeItems(
   };
   for (let i = 0; i < raw.length; i++) {
     try {
-      items.push(decodeItem(raw[i], i, itemOpts));
+      items.push(decodeItem(raw[i], offset + i, itemOpts));
     } catch (err) {
       if (!(err instanceof ApiError) || (err.code !== 400 && err.code !== 404)) throw err;
       if (opts.shape === 'profile') throw err;
-      errors.push(itemError(i, err));
+      errors.push(itemError(offset + i, err));
     }
   }
   return { items, errors };
 }
 
 export async function executeImport(deps: CoreDeps, plan: ImportPlan, decodeErrors: ItemError[]): Promise<ImportOutcome> {
-  const outcome = await deps.store.transaction((tx) => runImport(tx, plan));
+  const outcome = await deps.store.transaction((tx) => runImport(tx, plan, deps.store.capabilities.singleWriter));
   const errors = [...decodeErrors, ...outcome.errors].sort((a, b) => a.index - b.index);
   return { profileIds: outcome.profileIds, errors };
 }

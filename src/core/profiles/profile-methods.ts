@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { getDatabase, type AccountContext, type CoreDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { buildMatchQuery } from '../matching/modes.js';
+import { oldestMatch } from '../matching/oldest.js';
 import type { DatabaseDef } from '../catalog/types.js';
 import type { StoredProfile, StoreTx } from '../ports.js';
 import type { ImportOutcome } from './import-engine.js';
@@ -58,15 +59,7 @@ async function findProfile(
   const query = buildMatchQuery({}, undefined, matchParams(ctx.catalog, db, input));
   if (query.impossible) throw notFound('Profile not found');
   return deps.store.transaction(async (tx) => {
-    const hits = await tx.findMatches(db.id, query.keys);
-    const lists = query.keys.map((k) => hits.get(k.key) ?? []);
-    let seq: number | undefined;
-    if (query.all) {
-      const sets = lists.map((l) => new Set(l));
-      seq = lists[0].find((s) => sets.every((set) => set.has(s)));
-    } else {
-      for (const l of lists) if (l.length > 0 && (seq === undefined || l[0] < seq)) seq = l[0];
-    }
+    const seq = oldestMatch(query, await tx.findMatches(db.id, query.keys));
     const [profile] = seq === undefined ? [] : await tx.loadProfiles(db.id, [seq]);
     if (!profile) throw notFound('Profile not found');
     await use(tx, profile, db);

@@ -71,7 +71,8 @@ function indexNumber(spec: FieldSpec, value: unknown): number | null {
   return null;
 }
 
-const INDEXED_SYSTEM = new Set(['email', 'phones']);
+/** The system fields the value table holds (with every custom field); the others live in the document only. */
+export const INDEXED_SYSTEM: ReadonlySet<string> = new Set(['email', 'phones']);
 
 /** The rows of the value table for a profile's fields. */
 export function valueRows(fields: Record<string, unknown>, db: DatabaseDef): ValueRow[] {
@@ -95,10 +96,13 @@ export function valueRows(fields: Record<string, unknown>, db: DatabaseDef): Val
   return rows;
 }
 
-export const fieldKey = (field: string, value: string): string => `f\u0000${field}\u0000${value}`;
+// Match keys are stored by PostgreSQL (creation claims), whose text cannot hold U+0000: the parts
+// are joined by U+001F (unit separator). The value comes last, so it may contain anything.
+const SEP = '\u001f';
+export const fieldKey = (field: string, value: string): string => `f${SEP}${field}${SEP}${value}`;
 export const subscriptionKey = (channel: Channel, resourceId: number | '*', address: string): string =>
-  `s\u0000${channel}\u0000${resourceId}\u0000${address}`;
-export const idKey = (id: string): string => `i\u0000${id}`;
+  `s${SEP}${channel}${SEP}${resourceId}${SEP}${address}`;
+export const idKey = (id: string): string => `i${SEP}${id}`;
 
 /** Which kinds of keys a batch queries: only those are worth indexing in memory. */
 export interface KeyKinds {

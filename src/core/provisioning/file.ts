@@ -20,7 +20,7 @@ import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef
 import { DecodeError } from '../errors.js';
 import type { Ownership } from '../ports.js';
 import { describe, isPlainObject } from '../values/coerce.js';
-import { bool, int, object, oneOf, optional, required, str } from '../values/schema.js';
+import { bool, int, number, object, oneOf, optional, required, str } from '../values/schema.js';
 import type { AccountPlan, ProvisionPlan, TokenPlan } from './plan.js';
 import { hashToken } from './tokens.js';
 
@@ -48,7 +48,14 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
 }
 
 const accountSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true })) });
-const tokenSchema = object({ token: required(str({ nonEmpty: true })), role: optional(oneOf(['read', 'write'] as const), 'write'), revoked: optional(bool(), false) });
+const tokenSchema = object({
+  token: required(str({ nonEmpty: true })),
+  role: optional(oneOf(['read', 'write'] as const), 'write'),
+  revoked: optional(bool(), false),
+  // Spec 01, Limits and rate: requests per second with a burst (default: one second's worth).
+  rate_per_second: optional(number()),
+  burst: optional(int({ min: 1 })),
+});
 
 function attempt<T>(problems: string[], path: string, fn: () => T): T | undefined {
   try {
@@ -149,12 +156,21 @@ async function planAccount(
 
   for (const [i, t] of list(raw, 'tokens', path, problems).entries()) {
     const where = `${path}.tokens[${i}]`;
-    const tok = attempt(problems, where, () => decodeWith(tokenSchema, t));
+    const tok = attempt(problems, where, () => {
+      const x = decodeWith(tokenSchema, t);
+      if (x.rate_per_second !== undefined && !(x.rate_per_second > 0)) throw new DecodeError(`must be above 0, got ${x.rate_per_second}`, ['rate_per_second']);
+      if (x.burst !== undefined && x.rate_per_second === undefined) throw new DecodeError('needs rate_per_second', ['burst']);
+      return x;
+    });
     if (!tok) continue;
     const hash = hashToken(tok.token);
     const owner = input.ownership.tokens.get(hash);
     if (owner !== undefined && owner !== accountId) problems.push(`${where}.token: the token belongs to another account`);
     const tp: TokenPlan = { hash, role: tok.role, revoked: tok.revoked };
+    if (tok.rate_per_second !== undefined) {
+      tp.ratePerSecond = tok.rate_per_second;
+      tp.burst = tok.burst ?? Math.max(1, Math.ceil(tok.rate_per_second));
+    }
     plan.tokens.push(tp);
   }
   for (const [i, s] of list(raw, 'senders', path, problems).entries()) {

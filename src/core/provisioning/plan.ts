@@ -6,6 +6,9 @@ export interface TokenPlan {
   hash: string;
   role: TokenRole;
   revoked: boolean;
+  /** Rate limit of requests made with the token (spec 01); absent = unlimited. */
+  ratePerSecond?: number;
+  burst?: number;
 }
 
 export interface AccountPlan {

@@ -58,6 +58,8 @@ export function parseJsonBody(buf: Uint8Array): Record<string, unknown> {
     throw invalid(`invalid JSON: ${(err as Error).message}`);
   }
   if (!isPlainObject(value)) throw invalid('the body must be a JSON object');
+  // No stored text may hold U+0000 (PostgreSQL refuses it): refused here, whatever the store.
+  if (text.includes('\\u0000')) throw invalid('the body contains a NUL character (\\u0000)');
   // A key may also be spelled with escapes (`"__prot\u006f__"`): any `\u` sends the body to the full check.
   if (text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"') || text.includes('\\u')) {
     const where = findForbiddenKey(value, '');

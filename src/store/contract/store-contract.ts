@@ -5,6 +5,8 @@ import type { MatchKey } from '../../core/matching/modes.js';
 import type { ImportWrite, ProfileWrite, Store } from '../../core/ports.js';
 import { fieldKey, idKey, subscriptionKey } from '../../core/profiles/profile-state.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+import { defineCatalogContract } from './catalog-contract.js';
+import { defineQueueContract } from './queue-contract.js';
 
 export interface StoreFactory {
   open(): Promise<Store>;
@@ -219,5 +221,8 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(hits.size).toBe(0);
       expect(await store.transaction((tx) => tx.loadProfiles(1, [seq]))).toEqual([]);
     });
+
+    defineCatalogContract(() => store, contractPlan);
+    defineQueueContract(() => store, contractPlan);
   });
 }

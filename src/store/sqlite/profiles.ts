@@ -3,7 +3,7 @@
 // batch size), and the batch write of an import in prepared statements.
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import type { ImportWrite, StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/ports.js';
+import type { ImportWrite, LaunchWrite, StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/ports.js';
 import { idKey, fieldKey, subscriptionKey } from '../../core/profiles/profile-state.js';
 import type { SqliteDb } from './open.js';
 
@@ -43,7 +43,10 @@ export class SqliteProfiles {
         `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      setLaunchRange: db.prepare('UPDATE launches SET first_message_id = ?, last_message_id = ? WHERE id = ?'),
+      // A launch may get its messages over several writes (LaunchWrite.id): the range only widens.
+      setLaunchRange: db.prepare(
+        'UPDATE launches SET first_message_id = coalesce(min(first_message_id, @first), @first), last_message_id = coalesce(max(last_message_id, @last), @last) WHERE id = @id',
+      ),
       insertEvent: db.prepare(
         'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -144,13 +147,7 @@ export class SqliteProfiles {
       }
     }
     const launchIds = new Map<number, number>();
-    for (const l of w.launches) {
-      const id = Number(
-        s.insertLaunch.run(w.accountId, l.triggerId, l.kind, l.content ? JSON.stringify(l.content) : null, l.customData ? JSON.stringify(l.customData) : null, w.now).lastInsertRowid,
-      );
-      launchIds.set(l.ref, id);
-      l.attachments.forEach((a, i) => s.insertAttachment.run(id, i, a.name, a.mime, a.data));
-    }
+    for (const l of w.launches) launchIds.set(l.ref, l.id ?? this.insertLaunch(w.accountId, l, w.now));
     const ranges = new Map<number, [number, number]>();
     for (const m of w.messages) {
       const launchId = launchIds.get(m.launchRef) as number;
@@ -174,10 +171,19 @@ export class SqliteProfiles {
       if (range) range[1] = id;
       else ranges.set(launchId, [id, id]);
     }
-    for (const [launchId, [first, last]] of ranges) s.setLaunchRange.run(first, last, launchId);
+    for (const [id, [first, last]] of ranges) s.setLaunchRange.run({ first, last, id });
     for (const e of w.events) {
       s.insertEvent.run(w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), w.now);
     }
+  }
+
+  /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
+  insertLaunch(accountId: number, l: Omit<LaunchWrite, 'ref' | 'id'>, now: number): number {
+    const id = Number(
+      this.s.insertLaunch.run(accountId, l.triggerId, l.kind, l.content ? JSON.stringify(l.content) : null, l.customData ? JSON.stringify(l.customData) : null, now).lastInsertRowid,
+    );
+    l.attachments.forEach((a, i) => this.s.insertAttachment.run(id, i, a.name, a.mime, a.data));
+    return id;
   }
 
   deleteProfile(profile: StoredProfile, rows: ValueRowWrite[]): void {

@@ -1,27 +1,38 @@
 // The embedded default store (better-sqlite3 12, WAL). better-sqlite3 is synchronous, so one
 // connection serves one owner (the engine thread) and a FIFO lock keeps a transaction's
 // statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
-import type { Catalog, Channel } from '../../core/catalog/types.js';
+import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
+import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { ImportWrite, Ownership, Store, StoredProfile, StoreTx, TokenRecord, TokenRole, ValueRowWrite } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { Mutex } from '../shared/mutex.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
+import { SqliteCatalogWrites, StaleWrite } from './catalog-writes.js';
 import { SqliteDelivery } from './delivery.js';
 import { SqliteReports } from './reports.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import { migrate, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
 import { SqliteProfiles } from './profiles.js';
+import { SqliteProfileQueries } from './profile-query.js';
+import { SqliteRequestKeys } from './request-keys.js';
+import { SqliteTasks } from './tasks.js';
+import type { ProfileQuery } from '../../core/query/plan.js';
+import type { RecordedResponse, RequestClaim, RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
+import type { ClaimedTask, NewTask, StoredTask, TaskProgress } from '../../core/tasks/store-port.js';
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly capabilities = { singleWriter: true };
   readonly db: SqliteDb;
   private readonly lock = new Mutex();
   private profilesRepo: SqliteProfiles | undefined;
   private deliveryRepo: SqliteDelivery | undefined;
   private reportsRepo: SqliteReports | undefined;
+  private catalogWritesRepo: SqliteCatalogWrites | undefined;
   private readonly tx: StoreTx;
+  private queues: { tasks: SqliteTasks; keys: SqliteRequestKeys; queries: SqliteProfileQueries } | undefined;
 
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
     this.db = openSqlite(file, opts);
@@ -34,6 +45,11 @@ export class SqliteStore implements Store {
       saveImport: async (w: ImportWrite) => profiles().saveImport(w),
       deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => profiles().deleteProfile(p, rows),
       applyProvisioning: async (plan: ProvisionPlan, now: number) => applyProvisioning(db, plan, now),
+      queryProfiles: async (dbId: number, query: ProfileQuery, after: number, limit: number) => this.queue.queries.queryProfiles(dbId, query, after, limit),
+      insertLaunch: async (accountId, launch, now) => profiles().insertLaunch(accountId, launch, now),
+      insertTask: async (task: NewTask) => this.queue.tasks.insertTask(task),
+      saveTaskProgress: async (p: TaskProgress) => this.queue.tasks.saveTaskProgress(p),
+      completeRequestKey: async (scope: RequestScope, token: string, response: RecordedResponse | null) => this.queue.keys.completeRequestKey(scope, token, response),
     };
   }
 
@@ -51,8 +67,74 @@ export class SqliteStore implements Store {
     return this.lock.run(fn);
   }
 
+  /** Tasks, request keys and custom_request pages (statements prepared once migrated). */
+  private get queue() {
+    return (this.queues ??= { tasks: new SqliteTasks(this.db), keys: new SqliteRequestKeys(this.db), queries: new SqliteProfileQueries(this.db) });
+  }
+
+  claimTask(now: number, leaseMs: number): Promise<ClaimedTask | undefined> {
+    return this.write(() => this.queue.tasks.claimTask(now, leaseMs));
+  }
+
+  releaseTask(id: string, claimToken: string): Promise<void> {
+    return this.write(() => this.queue.tasks.releaseTask(id, claimToken));
+  }
+
+  findTask(accountId: number, id: string, now: number): Promise<StoredTask | undefined> {
+    return this.read(() => this.queue.tasks.findTask(accountId, id, now));
+  }
+
+  claimRequestKey(input: RequestClaimInput): Promise<RequestClaim> {
+    return this.write(() => this.queue.keys.claimRequestKey(input));
+  }
+
+  releaseRequestKey(scope: RequestScope, claimToken: string): Promise<void> {
+    return this.write(() => this.queue.keys.releaseRequestKey(scope, claimToken));
+  }
+
   private get reports(): SqliteReports {
     return (this.reportsRepo ??= new SqliteReports(this.db));
+  }
+
+  /** One configuration change in its own transaction; a row gone despite a current version is `stale`. */
+  private catalogWrite(fn: (w: SqliteCatalogWrites) => CatalogWriteResult): Promise<CatalogWriteResult> {
+    const writes = (this.catalogWritesRepo ??= new SqliteCatalogWrites(this.db));
+    return this.write(() => fn(writes)).catch((err: unknown) => {
+      if (err instanceof StaleWrite) return { status: 'stale' } as const;
+      throw err;
+    });
+  }
+
+  saveDatabase(at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) {
+    return this.catalogWrite((w) => w.saveDatabase(at, def, opts, now));
+  }
+
+  deleteDatabase(at: CatalogVersion, id: number) {
+    return this.catalogWrite((w) => w.deleteDatabase(at, id));
+  }
+
+  saveResource(at: CatalogVersion, def: Draft<ResourceDef>, now: number) {
+    return this.catalogWrite((w) => w.saveResource(at, def, now));
+  }
+
+  deleteResource(at: CatalogVersion, id: number) {
+    return this.catalogWrite((w) => w.deleteResource(at, id));
+  }
+
+  saveTemplate(at: CatalogVersion, def: Draft<TemplateDef>, now: number) {
+    return this.catalogWrite((w) => w.saveTemplate(at, def, now));
+  }
+
+  deleteTemplate(at: CatalogVersion, id: number) {
+    return this.catalogWrite((w) => w.deleteTemplate(at, id));
+  }
+
+  saveTrigger(at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) {
+    return this.catalogWrite((w) => w.saveTrigger(at, def, opts, now));
+  }
+
+  deleteTrigger(at: CatalogVersion, id: number, now: number) {
+    return this.catalogWrite((w) => w.deleteTrigger(at, id, now));
   }
 
   listMessages(filter: MessageFilter) {
@@ -103,8 +185,11 @@ export class SqliteStore implements Store {
     return this.write(() => this.delivery.finishHook(hookId, token, result, now));
   }
 
-  purge(before: number): Promise<{ messages: number; events: number }> {
-    return this.write(() => this.delivery.purge(before));
+  purge(before: number, now?: number): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }> {
+    return this.write(() => ({
+      ...this.delivery.purge(before),
+      ...(now !== undefined ? { tasks: this.queue.tasks.purge(now), requestKeys: this.queue.keys.purge(now) } : {}),
+    }));
   }
 
   async migrate(): Promise<void> {
@@ -128,9 +213,12 @@ export class SqliteStore implements Store {
   findToken(hash: string): Promise<TokenRecord | undefined> {
     return this.lock.run(() => {
       const r = this.db
-        .prepare('SELECT t.account_id, t.role, t.revoked, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?')
-        .get(hash) as { account_id: number; role: TokenRole; revoked: number; config_version: number } | undefined;
-      return r ? { accountId: r.account_id, role: r.role, revoked: r.revoked === 1, configVersion: r.config_version } : undefined;
+        .prepare('SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?')
+        .get(hash) as { account_id: number; role: TokenRole; revoked: number; rate_per_second: number | null; burst: number | null; config_version: number } | undefined;
+      if (!r) return undefined;
+      const record: TokenRecord = { accountId: r.account_id, role: r.role, revoked: r.revoked === 1, configVersion: r.config_version };
+      if (r.rate_per_second !== null) record.rateLimit = { perSecond: r.rate_per_second, burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)) };
+      return record;
     });
   }
 

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { DatabaseDef } from '../catalog/types.js';
+import { ApiError } from '../errors.js';
+import { compileCustomRequest } from './custom-request.js';
+import { scansProfiles } from './plan.js';
+
+const db: DatabaseDef = {
+  id: 1,
+  accountId: 1,
+  name: 'Customers',
+  description: '',
+  fields: [
+    { name: 'CRM_ID', type: 'int' },
+    { name: 'score', type: 'float' },
+    { name: 'signup', type: 'date' },
+    { name: 'tags', type: 'tags' },
+    { name: 'vip', type: 'bool' },
+    { name: 'level', type: 'enum', values: ['bronze', 'silver', 'gold'] },
+    { name: 'attrs', type: 'object' },
+  ],
+};
+
+const compile = (q: unknown) => compileCustomRequest(q, db);
+const idx = (field: string) => ({ source: 'index', field });
+
+function rejects(q: unknown, debug: RegExp): void {
+  try {
+    compile(q);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe(400);
+    expect((err as ApiError).debug).toMatch(debug);
+    return;
+  }
+  throw new Error(`${JSON.stringify(q)} compiled`);
+}
+
+describe('compileCustomRequest', () => {
+  it('turns equality and $eq into value lookups, typed and normalised like the value table', () => {
+    expect(compile({ CRM_ID: '7' })).toEqual({ kind: 'values', ...idx('CRM_ID'), values: ['7'] });
+    expect(compile({ email: { $eq: ' Ann@Example.COM ' } })).toEqual({ kind: 'values', ...idx('email'), values: ['ann@example.com'] });
+    expect(compile({ phones: '+7 (900) 111-22-33' })).toEqual({ kind: 'values', ...idx('phones'), values: ['+79001112233'] });
+    expect(compile({ vip: 1 })).toEqual({ kind: 'values', ...idx('vip'), values: ['true'] });
+    expect(compile({ level: 2 })).toEqual({ kind: 'values', ...idx('level'), values: ['gold'] });
+    expect(compile({ tags: 'a' })).toEqual({ kind: 'values', ...idx('tags'), values: ['a'] });
+    expect(compile({ signup: '2026-01-02T03:04:05+01:00' })).toEqual({ kind: 'values', ...idx('signup'), values: ['2026-01-02T02:04:05.000Z'] });
+  });
+
+  it('reads system fields other than email and phones from the profile document', () => {
+    expect(compile({ _fname: 'Ann' })).toEqual({ kind: 'values', source: 'document', field: '_fname', values: ['Ann'] });
+    expect(compile({ _sex: 1 })).toEqual({ kind: 'values', source: 'document', field: '_sex', values: ['male'] });
+    expect(compile({ _lat: { $gte: '55.5' } })).toEqual({ kind: 'range', source: 'document', field: '_lat', column: 'num', lower: { value: 55.5, inclusive: true } });
+    expect(scansProfiles(compile({ _fname: 'Ann' }))).toBe(true);
+    expect(scansProfiles(compile({ _fname: 'Ann', CRM_ID: 1 }))).toBe(false);
+  });
+
+  it('compiles $ne, $in, $nin, $exists and null as MongoDB means them', () => {
+    expect(compile({ CRM_ID: { $ne: 1 } })).toEqual({ kind: 'not', of: { kind: 'values', ...idx('CRM_ID'), values: ['1'] } });
+    expect(compile({ CRM_ID: { $in: [1, '2', 1] } })).toEqual({ kind: 'values', ...idx('CRM_ID'), values: ['1', '2'] });
+    expect(compile({ CRM_ID: { $nin: [] } })).toEqual({ kind: 'not', of: { kind: 'values', ...idx('CRM_ID'), values: [] } });
+    expect(compile({ CRM_ID: { $exists: true } })).toEqual({ kind: 'present', ...idx('CRM_ID') });
+    expect(compile({ CRM_ID: { $exists: 'false' } })).toEqual({ kind: 'not', of: { kind: 'present', ...idx('CRM_ID') } });
+    expect(compile({ CRM_ID: null })).toEqual({ kind: 'not', of: { kind: 'present', ...idx('CRM_ID') } });
+    expect(compile({ CRM_ID: { $in: [null, 3] } })).toEqual({
+      kind: 'or',
+      of: [{ kind: 'values', ...idx('CRM_ID'), values: ['3'] }, { kind: 'not', of: { kind: 'present', ...idx('CRM_ID') } }],
+    });
+    expect(scansProfiles(compile({ CRM_ID: { $ne: 1 } }))).toBe(true);
+    expect(scansProfiles(compile({ CRM_ID: { $in: [1, 2] } }))).toBe(false);
+  });
+
+  it('merges the bounds of a scalar field into one range on num (numbers, dates) or text', () => {
+    expect(compile({ score: { $gt: 1, $lte: '2.5' } })).toEqual({
+      kind: 'range',
+      ...idx('score'),
+      column: 'num',
+      lower: { value: 1, inclusive: false },
+      upper: { value: 2.5, inclusive: true },
+    });
+    expect(compile({ signup: { $lt: '2026-02-01' } })).toEqual({ kind: 'range', ...idx('signup'), column: 'num', upper: { value: Date.UTC(2026, 1, 1), inclusive: false } });
+    expect(compile({ email: { $gte: 'M' } })).toEqual({ kind: 'range', ...idx('email'), column: 'text', lower: { value: 'm', inclusive: true } });
+    // Each bound of an array field may be met by another element.
+    expect(compile({ tags: { $gt: 'a', $lt: 'c' } })).toEqual({
+      kind: 'and',
+      of: [
+        { kind: 'range', ...idx('tags'), column: 'text', lower: { value: 'a', inclusive: false } },
+        { kind: 'range', ...idx('tags'), column: 'text', upper: { value: 'c', inclusive: false } },
+      ],
+    });
+  });
+
+  it('combines fields, $and and $or; an empty query is every profile; a JSON string is accepted', () => {
+    expect(compile({})).toEqual({ kind: 'all' });
+    expect(compile({ CRM_ID: 1, tags: 'a' })).toEqual({ kind: 'and', of: [{ kind: 'values', ...idx('CRM_ID'), values: ['1'] }, { kind: 'values', ...idx('tags'), values: ['a'] }] });
+    expect(compile({ $or: [{ CRM_ID: 1 }, { $and: [{ tags: 'a' }] }] })).toEqual({
+      kind: 'or',
+      of: [{ kind: 'values', ...idx('CRM_ID'), values: ['1'] }, { kind: 'and', of: [{ kind: 'values', ...idx('tags'), values: ['a'] }] }],
+    });
+    expect(compile('{"CRM_ID": {"$gt": 5}}')).toEqual({ kind: 'range', ...idx('CRM_ID'), column: 'num', lower: { value: 5, inclusive: false } });
+  });
+
+  it('rejects other operators, naming them, and bad fields or values, naming the path', () => {
+    rejects({ $nor: [{ CRM_ID: 1 }] }, /^custom_request\.\$nor: operator \$nor is not supported/);
+    rejects({ CRM_ID: { $regex: '^1' } }, /^custom_request\.CRM_ID\.\$regex: operator \$regex is not supported/);
+    rejects({ $or: [{ CRM_ID: { $not: { $eq: 1 } } }] }, /^custom_request\.\$or\[0\]\.CRM_ID\.\$not: operator \$not is not supported/);
+    rejects({ $where: 'true' }, /operator \$where is not supported/);
+    rejects({ $eq: 1 }, /operator \$eq is not supported/);
+    rejects({ nope: 1 }, /^custom_request\.nope: field 'nope' is not defined in database 1$/);
+    rejects({ attrs: { a: 1 } }, /field 'attrs' of type object cannot be queried/);
+    rejects({ CRM_ID: 'abc' }, /^custom_request\.CRM_ID: expected an integer, got "abc"$/);
+    rejects({ CRM_ID: { $in: 5 } }, /^custom_request\.CRM_ID\.\$in: expected an array/);
+    rejects({ CRM_ID: { $gt: 1, plain: 2 } }, /equality with an object is not supported/);
+    rejects({ CRM_ID: [1, 2] }, /use \$in for a list/);
+    rejects({ $and: [] }, /^custom_request\.\$and: expected a non-empty array/);
+    rejects([], /^custom_request: expected a query object/);
+    rejects('{not json', /^custom_request: expected a query object/);
+  });
+});

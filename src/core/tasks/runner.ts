@@ -1,0 +1,176 @@
+// The task runner: a loop beside the delivery workers that claims tasks under a lease and runs
+// them chunk by chunk. Each chunk's work and the task's progress (with the chunk's part of the
+// result) commit in one transaction guarded by the claim, so a task resumed after a crash or a
+// restart starts where it was and no item runs twice. The trigger's state is checked again each
+// time a runner takes the task up.
+import type { CatalogCache } from '../catalog/cache.js';
+import type { CoreDeps } from '../context.js';
+import { ApiError } from '../errors.js';
+import type { StoreTx } from '../ports.js';
+import type { LaunchCursor } from '../triggers/launch-existing.js';
+import { taskKind, type PreparedTask } from './kinds.js';
+import type { ClaimedTask, TaskProgress } from './store-port.js';
+import { TASK_KEEP_MS } from './task-methods.js';
+import { parseTaskRequest } from './task-request.js';
+
+export interface TaskRunnerOptions {
+  leaseMs: number;
+  pollMs: number;
+  /** Items per chunk (one transaction each). */
+  chunkSize: number;
+}
+
+export interface TaskLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface TaskRunnerDeps extends CoreDeps {
+  catalogs: CatalogCache;
+  log: TaskLog;
+}
+
+/** Items per chunk by default: a chunk is one transaction, short enough not to hold the writer long. */
+export const DEFAULT_TASK_CHUNK = 1000;
+/** A task whose chunks keep failing unexpectedly is given up after this many claims. */
+const MAX_ATTEMPTS = 5;
+
+class LeaseLost extends Error {}
+
+export class TaskRunner {
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: TaskRunnerDeps,
+    private readonly opts: TaskRunnerOptions,
+  ) {}
+
+  /** Claims one task and runs at most `maxChunks` of its chunks. True when a task was claimed. */
+  async tick(maxChunks = Infinity): Promise<boolean> {
+    const task = await this.deps.store.claimTask(this.deps.clock.now(), this.opts.leaseMs);
+    if (!task) return false;
+    const prepared = await this.prepare(task);
+    if (prepared) await this.run(task, prepared, maxChunks);
+    return true;
+  }
+
+  /** The request checked against the account's catalog of now; a failed check fails the task. */
+  private async prepare(task: ClaimedTask): Promise<PreparedTask | undefined> {
+    try {
+      if (task.attempts > MAX_ATTEMPTS) throw new ApiError(500, `the task failed ${MAX_ATTEMPTS} times unexpectedly and was given up`);
+      const versions = await this.deps.store.accountVersions();
+      const catalog = await this.deps.catalogs.get(task.accountId, versions.get(task.accountId) ?? 0);
+      return taskKind(task.kind).prepare(this.deps, catalog, parseTaskRequest(task.request));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      await this.fail(task, err);
+      return undefined;
+    }
+  }
+
+  private async fail(task: ClaimedTask, err: ApiError): Promise<void> {
+    const now = this.deps.clock.now();
+    const failure = { error: err.code, error_text: err.text, error_debug: err.debug };
+    await this.commit({ taskId: task.id, claimToken: task.claimToken, done: task.done, leaseUntil: now, now, finish: { status: 'failed', failure, expiresAt: now + TASK_KEEP_MS } });
+  }
+
+  /** One transaction: the work (if any) and the progress that counts it; false when the claim was lost. */
+  private async commit(
+    progress: TaskProgress,
+    work?: (tx: StoreTx, cursor: LaunchCursor) => Promise<Pick<TaskProgress, 'part' | 'launchId'>>,
+    cursor: LaunchCursor = {},
+  ): Promise<boolean> {
+    try {
+      const launchId = await this.deps.store.transaction(async (tx) => {
+        // A retried transaction starts from the cursor as committed, not from a rolled-back attempt.
+        const attempt: LaunchCursor = { ...cursor };
+        const extra = work ? await work(tx, attempt) : {};
+        if (!(await tx.saveTaskProgress({ ...progress, ...extra }))) throw new LeaseLost();
+        return attempt.launchId;
+      });
+      cursor.launchId = launchId;
+      return true;
+    } catch (err) {
+      if (err instanceof LeaseLost) return false;
+      throw err;
+    }
+  }
+
+  private async run(task: ClaimedTask, prepared: PreparedTask, maxChunks: number): Promise<void> {
+    const { store, clock, log } = this.deps;
+    const cursor: LaunchCursor = task.launchId === null ? {} : { launchId: task.launchId };
+    let done = task.done;
+    for (let n = 0; n < maxChunks; n++) {
+      if (this.stopping) {
+        await store.releaseTask(task.id, task.claimToken);
+        return;
+      }
+      const from = done;
+      const to = Math.min(prepared.total, from + this.opts.chunkSize);
+      const now = clock.now();
+      const finish = to >= prepared.total ? { status: 'completed' as const, expiresAt: now + TASK_KEEP_MS } : undefined;
+      let held: boolean;
+      try {
+        held = await this.commit(
+          { taskId: task.id, claimToken: task.claimToken, done: to, leaseUntil: now + this.opts.leaseMs, now, ...(finish ? { finish } : {}) },
+          async (tx, c) => {
+            const part = from < to ? await prepared.runChunk(tx, from, to, c, now) : undefined;
+            return { ...(part ? { part } : {}), ...(c.launchId !== undefined ? { launchId: c.launchId } : {}) };
+          },
+          cursor,
+        );
+      } catch (err) {
+        if (err instanceof ApiError) {
+          await this.fail({ ...task, done }, err);
+          return;
+        }
+        // Left claimed: the lease runs out and a runner retries the chunk (counted in attempts).
+        log.error({ task: task.id, err }, 'task chunk failed');
+        return;
+      }
+      if (!held) {
+        log.warn({ task: task.id }, 'task lease lost: another runner took the task over');
+        return;
+      }
+      done = to;
+      if (finish) return;
+    }
+  }
+
+  /** Runs until stopped: a task at once while there are any, else every pollMs or on wake(). */
+  start(): void {
+    this.loop ??= (async () => {
+      while (!this.stopping) {
+        let worked = false;
+        try {
+          worked = await this.tick();
+        } catch (err) {
+          this.deps.log.error({ err }, 'task round failed');
+        }
+        if (worked || this.stopping) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.opts.pollMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+    })();
+  }
+
+  /** A task was submitted in this process. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops after the chunk in flight; a task not finished is given back for the next runner. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+  }
+}

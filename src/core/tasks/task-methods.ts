@@ -1,0 +1,43 @@
+// The *_task methods and tasks/status (spec 05). A task request is checked when submitted
+// (400/404 at once, no task made), stored with its request in one transaction (with the request
+// key's record when there is one), and run by the workers; its status shows the synchronous
+// method's payload once completed.
+import type { AccountContext, CoreDeps } from '../context.js';
+import { notFound } from '../errors.js';
+import { newTaskId } from '../ids.js';
+import { taskKind } from './kinds.js';
+import type { StoredTask, TaskPart } from './store-port.js';
+import { serializeTaskRequest } from './task-request.js';
+
+/** How long a finished task's status and result are kept (spec 05). */
+export const TASK_KEEP_MS = 7 * 24 * 3_600_000;
+
+export async function submitTask(deps: CoreDeps, ctx: AccountContext, kindName: string, params: Record<string, unknown>) {
+  const kind = taskKind(kindName);
+  const request = { xml: ctx.xml, params };
+  const prepared = kind.prepare(deps, ctx.catalog, request);
+  const id = newTaskId();
+  await deps.store.transaction((tx) =>
+    tx.insertTask({ id, accountId: ctx.catalog.accountId, kind: kind.name, request: serializeTaskRequest(request), total: prepared.total, createdAt: deps.clock.now() }),
+  );
+  return { data: { task_id: id } };
+}
+
+/** The synchronous payload a completed task's parts add up to: `result`, and `errors` when an item failed. */
+export function taskPayload(parts: TaskPart[]): { result: { profile_id: string }[]; errors?: TaskPart['errors'] } {
+  const result = parts.flatMap((p) => p.result);
+  const errors = parts.flatMap((p) => p.errors);
+  return errors.length > 0 ? { result, errors } : { result };
+}
+
+export function taskView(t: StoredTask): { status: string; progress: number; result: unknown } {
+  const progress = t.status === 'completed' ? 100 : t.total === 0 ? 0 : Math.min(100, Math.floor((t.done * 100) / t.total));
+  const result = t.status === 'completed' ? taskPayload(t.parts) : t.status === 'failed' ? t.failure : null;
+  return { status: t.status, progress, result };
+}
+
+export async function taskStatus(deps: CoreDeps, ctx: AccountContext, input: { task_id: string }) {
+  const task = await deps.store.findTask(ctx.catalog.accountId, input.task_id.trim(), deps.clock.now());
+  if (!task) throw notFound(`task ${input.task_id} not found`);
+  return { data: taskView(task) };
+}

@@ -1,0 +1,48 @@
+// campaigns/triggers/start, start_batch, and the task variants import_and_start_batch_task and
+// start_batch_task (spec 05).
+import { submitTask } from '../../core/tasks/task-methods.js';
+import { startTrigger } from '../../core/triggers/start.js';
+import { startBatch } from '../../core/triggers/start-batch.js';
+import { object, optional, unknownValue } from '../../core/values/schema.js';
+import { batchData, importFlagFields, launchFields, matchingFields } from './params.js';
+import { defineMethod } from './types.js';
+
+const startBatchShape = { ...matchingFields, ...launchFields, data: batchData };
+const importBatchShape = { ...matchingFields, ...importFlagFields, ...launchFields, data: batchData };
+
+export const triggerStartMethods = [
+  defineMethod({
+    name: 'campaigns/triggers/start',
+    summary: 'Launch the trigger for one stored profile (matching) or every profile answering custom_request',
+    write: true,
+    params: object({
+      ...matchingFields,
+      // No default: custom_request is used only when matching is absent.
+      matching: optional(matchingFields.matching.schema),
+      custom_request: optional(unknownValue()),
+      ...launchFields,
+    }),
+    handle: (deps, ctx, p) => startTrigger(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/start_batch',
+    summary: 'Launch the trigger for a list of stored profiles',
+    write: true,
+    params: object(startBatchShape),
+    handle: (deps, ctx, p) => startBatch(deps, ctx, p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/import_and_start_batch_task',
+    summary: 'import_and_start_batch as a background task: answers data.task_id',
+    write: true,
+    params: object(importBatchShape),
+    handle: (deps, ctx, p) => submitTask(deps, ctx, 'campaigns/triggers/import_and_start_batch', p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/start_batch_task',
+    summary: 'start_batch as a background task: answers data.task_id',
+    write: true,
+    params: object(startBatchShape),
+    handle: (deps, ctx, p) => submitTask(deps, ctx, 'campaigns/triggers/start_batch', p),
+  }),
+];

@@ -1,0 +1,121 @@
+// Configuration objects on PostgreSQL (see the SQLite twin): catalog, ownership, provisioning.
+import type { Catalog } from '../../core/catalog/types.js';
+import type { Ownership } from '../../core/ports.js';
+import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+import {
+  senderConfig,
+  templateBody,
+  toDatabase,
+  toHook,
+  toResource,
+  toSender,
+  toTemplate,
+  toTrigger,
+  triggerDefinition,
+  type DatabaseRow,
+  type HookRow,
+  type ResourceRow,
+  type SenderRow,
+  type TemplateRow,
+  type TriggerRow,
+} from '../shared/rows.js';
+import type { Queryable } from './open.js';
+
+export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
+  const all = async <R extends object>(table: string) => (await db.query<R>(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY id`, [accountId])).rows;
+  const account = (await db.query<{ config_version: number }>('SELECT config_version FROM accounts WHERE id = $1', [accountId])).rows[0];
+  const [databases, resources, templates, triggers, senders, hooks] = await Promise.all([
+    all<DatabaseRow>('databases'),
+    all<ResourceRow>('resources'),
+    all<TemplateRow>('templates'),
+    all<TriggerRow>('triggers'),
+    all<SenderRow>('senders'),
+    all<HookRow>('action_hooks'),
+  ]);
+  return {
+    accountId,
+    version: account?.config_version ?? 0,
+    databases: new Map(databases.map((r) => [r.id, toDatabase(r)])),
+    resources: new Map(resources.map((r) => [r.id, toResource(r)])),
+    templates: new Map(templates.map((r) => [r.id, toTemplate(r)])),
+    triggers: new Map(triggers.map((r) => [r.id, toTrigger(r)])),
+    senders: new Map(senders.map((r) => [r.name, toSender(r)])),
+    hooks: hooks.map(toHook),
+  };
+}
+
+export async function describeOwnership(db: Queryable): Promise<Ownership> {
+  const owners = async (table: string) => new Map((await db.query<{ id: number; account_id: number }>(`SELECT id, account_id FROM ${table}`)).rows.map((r) => [r.id, r.account_id]));
+  return {
+    accounts: new Set((await db.query<{ id: number }>('SELECT id FROM accounts')).rows.map((r) => r.id)),
+    databases: await owners('databases'),
+    resources: await owners('resources'),
+    templates: await owners('templates'),
+    triggers: await owners('triggers'),
+    tokens: new Map((await db.query<{ hash: string; account_id: number }>('SELECT hash, account_id FROM tokens')).rows.map((r) => [r.hash, r.account_id])),
+  };
+}
+
+export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now: number): Promise<void> {
+  for (const a of plan.accounts) {
+    await db.query(
+      'INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, config_version = accounts.config_version + 1',
+      [a.id, a.name, now],
+    );
+    for (const t of a.tokens) {
+      await db.query(
+        `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (hash) DO UPDATE SET role = EXCLUDED.role, revoked = EXCLUDED.revoked, rate_per_second = EXCLUDED.rate_per_second, burst = EXCLUDED.burst`,
+        [t.hash, a.id, t.role, t.revoked, now, t.ratePerSecond ?? null, t.burst ?? null],
+      );
+    }
+    for (const s of a.senders) {
+      await db.query(
+        'INSERT INTO senders (account_id, name, type, config) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, name) DO UPDATE SET type = EXCLUDED.type, config = EXCLUDED.config',
+        [a.id, s.name, s.type, senderConfig(s)],
+      );
+    }
+    for (const d of a.databases) {
+      await db.query(
+        `INSERT INTO databases (id, account_id, name, description, fields, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, fields = EXCLUDED.fields, updated_at = EXCLUDED.updated_at`,
+        [d.id, a.id, d.name, d.description, JSON.stringify(d.fields), now],
+      );
+    }
+    for (const r of a.resources) {
+      await db.query(
+        `INSERT INTO resources (id, account_id, name, db_ids, channels, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, db_ids = EXCLUDED.db_ids, channels = EXCLUDED.channels, updated_at = EXCLUDED.updated_at`,
+        [r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now],
+      );
+    }
+    for (const t of a.templates) {
+      await db.query(
+        `INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, channel = EXCLUDED.channel, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at`,
+        [t.id, a.id, t.name, t.channel, templateBody(t), now],
+      );
+    }
+    for (const t of a.triggers) {
+      await db.query(
+        `INSERT INTO triggers (id, account_id, definition, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition, is_active = EXCLUDED.is_active, updated_at = EXCLUDED.updated_at`,
+        [t.id, a.id, triggerDefinition(t), t.isActive, t.createdAt, t.updatedAt],
+      );
+    }
+    for (const h of a.hooks) {
+      await db.query(
+        'INSERT INTO action_hooks (account_id, url, secret, filters) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, url) DO UPDATE SET secret = EXCLUDED.secret, filters = EXCLUDED.filters',
+        [a.id, h.url, h.secret ?? null, JSON.stringify(h.filters)],
+      );
+    }
+  }
+  // Ids the API hands out stay above every id a provisioning file used, and never go back below
+  // one already handed out (a deleted object's id is not given again).
+  for (const table of ['databases', 'resources', 'templates', 'triggers']) {
+    await db.query(
+      `SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM ${table}),
+         COALESCE(pg_sequence_last_value(pg_get_serial_sequence('${table}', 'id')::regclass), 0), 1))`,
+    );
+  }
+}

@@ -1,0 +1,74 @@
+// custom_request on PostgreSQL: a ProfileQuery plan becomes one statement paging a database's
+// profiles in creation order (see store/sqlite/profile-query.ts). Indexed leaves are
+// `seq IN (SELECT profile_seq FROM profile_values …)` over the primary key (equality, $in) or
+// profile_values_num (ranges); document fields read the JSONB document (a scan). Text ranges
+// follow the database's collation.
+import type { Bound, ProfileQuery } from '../../core/query/plan.js';
+import type { Queryable } from './open.js';
+
+class Compiler {
+  /** $1 database, $2 cursor, $3 limit; the plan's values follow. */
+  readonly params: unknown[] = [];
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length + 3}`;
+  }
+
+  private bounds(column: string, lower: Bound | undefined, upper: Bound | undefined, cast = ''): string {
+    let out = '';
+    if (lower) out += ` AND ${column} ${lower.inclusive ? '>=' : '>'} ${this.param(lower.value)}${cast}`;
+    if (upper) out += ` AND ${column} ${upper.inclusive ? '<=' : '<'} ${this.param(upper.value)}${cast}`;
+    return out;
+  }
+
+  private subquery(q: ProfileQuery): string | undefined {
+    if ((q.kind !== 'values' && q.kind !== 'range' && q.kind !== 'present') || q.source !== 'index') return undefined;
+    let condition = '';
+    if (q.kind === 'values') condition = ` AND value = ANY(${this.param(q.values.map(String))}::text[])`;
+    else if (q.kind === 'range') condition = q.column === 'num' ? this.bounds('num', q.lower, q.upper, '::float8') : this.bounds('value', q.lower, q.upper, '::text');
+    return `SELECT profile_seq FROM profile_values WHERE db_id = $1 AND field = ${this.param(q.field)}${condition} AND profile_seq > $2`;
+  }
+
+  node(q: ProfileQuery): string {
+    switch (q.kind) {
+      case 'all':
+        return 'TRUE';
+      case 'and':
+      case 'or': {
+        if (q.of.length === 0) return q.kind === 'and' ? 'TRUE' : 'FALSE';
+        const subs = q.kind === 'or' && q.of.every((c) => c.kind !== 'and' && c.kind !== 'or' && c.kind !== 'not' && c.kind !== 'all' && c.source === 'index');
+        if (subs) return `p.seq IN (${q.of.map((c) => this.subquery(c)).join(' UNION ')})`;
+        return q.of.map((c) => `(${this.node(c)})`).join(q.kind === 'and' ? ' AND ' : ' OR ');
+      }
+      case 'not':
+        return `NOT (${this.node(q.of)})`;
+      case 'values':
+        if (q.source === 'index') return `p.seq IN (${this.subquery(q)})`;
+        return `coalesce(p.fields -> ${this.param(q.field)}::text IN (SELECT jsonb_array_elements(${this.param(JSON.stringify(q.values))}::jsonb)), FALSE)`;
+      case 'range': {
+        if (q.source === 'index') return `p.seq IN (${this.subquery(q)})`;
+        const field = this.param(q.field);
+        if (q.column === 'num') return `coalesce(jsonb_typeof(p.fields -> ${field}::text) = 'number'${this.bounds(`(p.fields ->> ${field}::text)::float8`, q.lower, q.upper, '::float8')}, FALSE)`;
+        return `coalesce(jsonb_typeof(p.fields -> ${field}::text) = 'string'${this.bounds(`(p.fields ->> ${field}::text)`, q.lower, q.upper, '::text')}, FALSE)`;
+      }
+      case 'present':
+        if (q.source === 'index') return `p.seq IN (${this.subquery(q)})`;
+        return `coalesce(jsonb_typeof(p.fields -> ${this.param(q.field)}::text) <> 'null', FALSE)`;
+    }
+  }
+}
+
+export function compileProfileQuery(q: ProfileQuery): { sql: string; params: unknown[] } {
+  const c = new Compiler();
+  const where = c.node(q);
+  return { sql: `SELECT p.seq FROM profiles p WHERE p.db_id = $1 AND p.seq > $2 AND (${where}) ORDER BY p.seq LIMIT $3`, params: c.params };
+}
+
+const compiled = new WeakMap<ProfileQuery, { sql: string; params: unknown[] }>();
+
+export async function queryProfiles(db: Queryable, dbId: number, query: ProfileQuery, afterSeq: number, limit: number): Promise<number[]> {
+  let c = compiled.get(query);
+  if (!c) compiled.set(query, (c = compileProfileQuery(query)));
+  return (await db.query<{ seq: number }>(c.sql, [dbId, afterSeq, limit, ...c.params])).rows.map((r) => r.seq);
+}

@@ -1,0 +1,248 @@
+// Profiles on PostgreSQL: set-wise lookups (`= ANY($n)`), creation claims, rows locked in
+// creation order when loaded for an update, and the batch write of an import in a handful of
+// statements (json_to_recordset: one parameter per table, whatever the batch size).
+import type { Channel } from '../../core/catalog/types.js';
+import type { MatchKey } from '../../core/matching/modes.js';
+import type { ImportWrite, LaunchWrite, StoredProfile, ValueRowWrite } from '../../core/ports.js';
+import { fieldKey, idKey, subscriptionKey } from '../../core/profiles/profile-state.js';
+import type { Queryable } from './open.js';
+
+interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: Record<string, unknown>; created_at: number; updated_at: number }
+interface SubscriptionRow { profile_seq: number; resource_id: number; channel: string; address: string; status: number; priority: number; data: StoredProfile['subscriptions'][number]['data']; created_at: number; updated_at: number }
+
+function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
+  const list = hits.get(key);
+  if (list) list.push(seq);
+  else hits.set(key, [seq]);
+}
+
+export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
+  const byField = new Map<string, string[]>();
+  const byChannel = new Map<Channel, string[]>();
+  const starChannels = new Set<Channel>();
+  const resourceChannels = new Set<Channel>();
+  const ids: string[] = [];
+  const add = <K>(map: Map<K, string[]>, key: K, value: string) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  for (const k of keys) {
+    if (k.kind === 'field') add(byField, k.field, k.value);
+    else if (k.kind === 'sub') {
+      add(byChannel, k.channel, k.address);
+      (k.resourceId === '*' ? starChannels : resourceChannels).add(k.channel);
+    } else ids.push(k.id);
+  }
+  const hits = new Map<string, number[]>();
+  const queries: Promise<void>[] = [];
+  for (const [field, values] of byField) {
+    queries.push(
+      db.query<{ value: string; profile_seq: number }>('SELECT value, profile_seq FROM profile_values WHERE db_id = $1 AND field = $2 AND value = ANY($3::text[])', [dbId, field, values]).then((r) => {
+        for (const row of r.rows) pushHit(hits, fieldKey(field, row.value), row.profile_seq);
+      }),
+    );
+  }
+  for (const [channel, addresses] of byChannel) {
+    queries.push(
+      db
+        .query<{ address: string; resource_id: number; profile_seq: number }>(
+          'SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = $1 AND channel = $2 AND address = ANY($3::text[])',
+          [dbId, channel, [...new Set(addresses)]],
+        )
+        .then((r) => {
+          for (const row of r.rows) {
+            if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, row.resource_id, row.address), row.profile_seq);
+            if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.address), row.profile_seq);
+          }
+        }),
+    );
+  }
+  if (ids.length > 0) {
+    queries.push(
+      db.query<{ id: string; seq: number }>('SELECT id, seq FROM profiles WHERE db_id = $1 AND id = ANY($2::text[])', [dbId, ids]).then((r) => {
+        for (const row of r.rows) pushHit(hits, idKey(row.id), row.seq);
+      }),
+    );
+  }
+  // One client runs one query at a time: the promises queue on it, the round trips pipeline.
+  await Promise.all(queries);
+  for (const list of hits.values()) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a - b);
+    for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);
+  }
+  return hits;
+}
+
+/** Claims creation of these keys: waits for any other transaction claiming one of them. */
+export async function claimKeys(db: Queryable, dbId: number, keys: string[], now: number): Promise<void> {
+  // Sorted, so two transactions claiming overlapping sets take the row locks in the same order.
+  const sorted = [...new Set(keys)].sort();
+  await db.query(
+    `INSERT INTO match_claims (db_id, key, claimed_at)
+     SELECT $1, k, $3 FROM unnest($2::text[]) AS k ORDER BY k
+     ON CONFLICT (db_id, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at`,
+    [dbId, sorted, now],
+  );
+}
+
+export async function loadProfiles(db: Queryable, seqs: number[], opts: { dbId?: number; lock: boolean }): Promise<StoredProfile[]> {
+  if (seqs.length === 0) return [];
+  const where = opts.dbId === undefined ? 'seq = ANY($1::bigint[])' : 'seq = ANY($1::bigint[]) AND db_id = $2';
+  const params: unknown[] = opts.dbId === undefined ? [seqs] : [seqs, opts.dbId];
+  // Locked in creation order: concurrent imports of the same profiles queue instead of losing updates.
+  const rows = (await db.query<ProfileRow>(`SELECT * FROM profiles WHERE ${where} ORDER BY seq${opts.lock ? ' FOR UPDATE' : ''}`, params)).rows;
+  const profiles = new Map<number, StoredProfile>();
+  for (const r of rows) {
+    profiles.set(r.seq, { seq: r.seq, id: r.id, accountId: r.account_id, dbId: r.db_id, fields: r.fields, createdAt: r.created_at, updatedAt: r.updated_at, subscriptions: [] });
+  }
+  if (profiles.size === 0) return [];
+  const subs = await db.query<SubscriptionRow>('SELECT * FROM subscriptions WHERE profile_seq = ANY($1::bigint[])', [[...profiles.keys()]]);
+  for (const s of subs.rows) {
+    profiles.get(s.profile_seq)?.subscriptions.push({
+      resourceId: s.resource_id,
+      channel: s.channel as Channel,
+      address: s.address,
+      status: s.status,
+      priority: s.priority,
+      data: s.data,
+      createdAt: s.created_at,
+      updatedAt: s.updated_at,
+    });
+  }
+  return [...profiles.values()];
+}
+
+export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
+  const seqOf = new Map<string, number>();
+  const fresh = w.profiles.filter((p) => p.seq === undefined);
+  if (fresh.length > 0) {
+    const created = await db.query<{ seq: number; id: string }>(
+      `INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at)
+       SELECT x.id, $2, $3, x.fields, x.created_at, x.updated_at
+       FROM json_to_recordset($1::json) AS x(id text, fields jsonb, created_at bigint, updated_at bigint, n int) ORDER BY x.n
+       RETURNING seq, id`,
+      [JSON.stringify(fresh.map((p, n) => ({ id: p.id, fields: p.fields, created_at: p.createdAt, updated_at: p.updatedAt, n }))), w.accountId, w.dbId],
+    );
+    for (const r of created.rows) seqOf.set(r.id, r.seq);
+  }
+  const updated = w.profiles.filter((p) => p.seq !== undefined);
+  if (updated.length > 0) {
+    await db.query(
+      `UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
+       FROM json_to_recordset($1::json) AS x(seq bigint, fields jsonb, updated_at bigint) WHERE p.seq = x.seq`,
+      [JSON.stringify(updated.map((p) => ({ seq: p.seq, fields: p.fields, updated_at: p.updatedAt })))],
+    );
+    for (const p of updated) seqOf.set(p.id, p.seq as number);
+  }
+  const removes: { field: string; value: string; seq: number }[] = [];
+  const adds: { field: string; value: string; seq: number; num: number | null }[] = [];
+  const subs: Record<string, unknown>[] = [];
+  for (const p of w.profiles) {
+    const seq = seqOf.get(p.id) as number;
+    for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq });
+    for (const v of p.addValues) adds.push({ field: v.field, value: v.value, seq, num: v.num });
+    for (const s of p.subscriptions) {
+      subs.push({ seq, resource_id: s.resourceId, channel: s.channel, address: s.address, status: s.status, priority: s.priority, data: s.data, created_at: s.createdAt, updated_at: s.updatedAt });
+    }
+  }
+  if (removes.length > 0) {
+    await db.query(
+      `DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text, seq bigint)
+       WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = x.seq`,
+      [w.dbId, JSON.stringify(removes)],
+    );
+  }
+  if (adds.length > 0) {
+    await db.query(
+      `INSERT INTO profile_values (db_id, field, value, profile_seq, num)
+       SELECT $1, x.field, x.value, x.seq, x.num FROM json_to_recordset($2::json) AS x(field text, value text, seq bigint, num double precision)
+       ON CONFLICT (db_id, field, value, profile_seq) DO UPDATE SET num = EXCLUDED.num`,
+      [w.dbId, JSON.stringify(adds)],
+    );
+  }
+  if (subs.length > 0) {
+    await db.query(
+      `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
+       SELECT x.seq, x.resource_id, x.channel, x.address, $1, x.status, x.priority, x.data, x.created_at, x.updated_at
+       FROM json_to_recordset($2::json) AS x(seq bigint, resource_id int, channel text, address text, status int, priority int, data jsonb, created_at bigint, updated_at bigint)
+       ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
+         status = EXCLUDED.status, priority = EXCLUDED.priority, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
+      [w.dbId, JSON.stringify(subs)],
+    );
+  }
+  const launchIds = new Map<number, number>();
+  for (const l of w.launches) launchIds.set(l.ref, l.id ?? (await insertLaunch(db, w.accountId, l, w.now)));
+  if (w.messages.length > 0) {
+    const rows = w.messages.map((m, n) => ({
+      n,
+      trigger_id: m.triggerId,
+      launch_id: launchIds.get(m.launchRef),
+      profile_id: m.profileId,
+      channel: m.channel,
+      resource_id: m.resourceId,
+      address: m.address,
+      status: m.status,
+      due_at: m.dueAt,
+      variant: m.variant,
+      custom_data: m.customData,
+      skip_reason: m.skipReason,
+      finished_at: m.status === 'skipped' ? w.now : null,
+    }));
+    const inserted = await db.query<{ id: number; launch_id: number }>(
+      `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
+       SELECT $1, x.trigger_id, x.launch_id, x.profile_id, x.channel, x.resource_id, x.address, x.status, x.due_at, x.variant, x.custom_data, x.skip_reason, $3, x.finished_at
+       FROM json_to_recordset($2::json) AS x(n int, trigger_id int, launch_id bigint, profile_id text, channel text, resource_id int, address text, status text,
+                                             due_at bigint, variant int, custom_data jsonb, skip_reason text, finished_at bigint)
+       ORDER BY x.n RETURNING id, launch_id`,
+      [w.accountId, JSON.stringify(rows), w.now],
+    );
+    const ranges = new Map<number, [number, number]>();
+    for (const r of inserted.rows) {
+      const range = ranges.get(r.launch_id);
+      if (range) {
+        range[0] = Math.min(range[0], r.id);
+        range[1] = Math.max(range[1], r.id);
+      } else ranges.set(r.launch_id, [r.id, r.id]);
+    }
+    for (const [launchId, [first, last]] of ranges) {
+      // A launch may get its messages over several writes (LaunchWrite.id): the range only widens.
+      await db.query('UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3', [first, last, launchId]);
+    }
+  }
+  if (w.events.length > 0) {
+    await db.query(
+      `INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at)
+       SELECT $1, x.type, x.db_id, x.resource_id, x.trigger_id, x.profile_id, x.payload, $3
+       FROM json_to_recordset($2::json) AS x(type text, db_id int, resource_id int, trigger_id int, profile_id text, payload jsonb, n int) ORDER BY x.n`,
+      [w.accountId, JSON.stringify(w.events.map((e, n) => ({ type: e.type, db_id: e.dbId, resource_id: e.resourceId, trigger_id: e.triggerId, profile_id: e.profileId, payload: e.payload, n }))), w.now],
+    );
+  }
+}
+
+/** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
+export async function insertLaunch(db: Queryable, accountId: number, l: Omit<LaunchWrite, 'ref' | 'id'>, now: number): Promise<number> {
+  const { id } = (
+    await db.query<{ id: number }>(
+      'INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+      [accountId, l.triggerId, l.kind, l.content === null ? null : JSON.stringify(l.content), l.customData === null ? null : JSON.stringify(l.customData), now],
+    )
+  ).rows[0];
+  for (const [i, a] of l.attachments.entries()) {
+    await db.query('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES ($1, $2, $3, $4, $5)', [id, i, a.name, a.mime, Buffer.from(a.data)]);
+  }
+  return id;
+}
+
+export async function deleteProfile(db: Queryable, profile: StoredProfile, rows: ValueRowWrite[]): Promise<void> {
+  if (rows.length > 0) {
+    await db.query(
+      `DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text) WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = $3`,
+      [profile.dbId, JSON.stringify(rows.map((r) => ({ field: r.field, value: r.value }))), profile.seq],
+    );
+  }
+  await db.query('DELETE FROM subscriptions WHERE profile_seq = $1', [profile.seq]);
+  await db.query('DELETE FROM profiles WHERE seq = $1', [profile.seq]);
+  await db.query("UPDATE messages SET status = 'cancelled', skip_reason = 'profile deleted', lease_until = NULL WHERE profile_id = $1 AND status = 'scheduled'", [profile.id]);
+}

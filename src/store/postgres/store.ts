@@ -1,0 +1,287 @@
+// The scale-out store: several API and worker processes over one PostgreSQL. Transactions run
+// on a pooled client (retried once on a deadlock or serialization failure), claims use
+// FOR UPDATE SKIP LOCKED, profile creation is serialised per matching value with claim rows,
+// and NOTIFY/LISTEN wakes the workers of every process when new work is due.
+import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
+import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+import type { MessageFilter } from '../../core/delivery/report-port.js';
+import type { AccountEvent, HookResult, RecordedOutcome } from '../../core/delivery/store-port.js';
+import type { MatchKey } from '../../core/matching/modes.js';
+import { StoreUnavailable, type ImportWrite, type Ownership, type Store, type StoredProfile, type StoreTx, type TokenRecord, type TokenRole, type ValueRowWrite } from '../../core/ports.js';
+import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
+import * as catalogWrites from './catalog-writes.js';
+import * as delivery from './delivery.js';
+import { WorkChannel } from './notify.js';
+import { migrate, openPool, type PgClient, type PgOptions, type PgPool, type Queryable } from './open.js';
+import * as profiles from './profiles.js';
+import * as reports from './reports.js';
+import { queryProfiles } from './profile-query.js';
+import * as requestKeys from './request-keys.js';
+import * as tasks from './tasks.js';
+import type { RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
+
+/** Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). */
+function unreachable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  const code = e?.code ?? '';
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|not currently accepting connections|the database system is (starting up|shutting down)/i.test(e?.message ?? '');
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly capabilities = { singleWriter: false };
+  readonly pool: PgPool;
+  private readonly work: WorkChannel;
+
+  constructor(opts: PgOptions) {
+    this.pool = openPool(opts);
+    this.work = new WorkChannel(opts);
+  }
+
+  /** Runs `fn` with the pool, turning unreachable-database errors into StoreUnavailable. */
+  private async run<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.pool);
+    } catch (err) {
+      if (unreachable(err)) throw new StoreUnavailable(`PostgreSQL is unreachable: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  private txFor(client: PgClient): StoreTx {
+    return {
+      lockMatchKeys: (dbId, keys) => profiles.claimKeys(client, dbId, keys, Date.now()),
+      findMatches: (dbId: number, keys: MatchKey[]) => profiles.findMatches(client, dbId, keys),
+      loadProfiles: (dbId: number, seqs: number[]) => profiles.loadProfiles(client, seqs, { dbId, lock: true }),
+      saveImport: (w: ImportWrite) => profiles.saveImport(client, w),
+      deleteProfile: (p: StoredProfile, rows: ValueRowWrite[]) => profiles.deleteProfile(client, p, rows),
+      applyProvisioning: (plan: ProvisionPlan, now: number) => applyProvisioning(client, plan, now),
+      queryProfiles: (dbId, query, after, limit) => queryProfiles(client, dbId, query, after, limit),
+      insertLaunch: (accountId, launch, now) => profiles.insertLaunch(client, accountId, launch, now),
+      insertTask: (task) => tasks.insertTask(client, task),
+      saveTaskProgress: (p) => tasks.saveTaskProgress(client, p),
+      completeRequestKey: (scope, token, response) => requestKeys.completeRequestKey(client, scope, token, response),
+    };
+  }
+
+  claimTask(now: number, leaseMs: number) {
+    return this.withTransaction((c) => tasks.claimTask(c, now, leaseMs));
+  }
+
+  releaseTask(id: string, claimToken: string) {
+    return this.run((db) => tasks.releaseTask(db, id, claimToken));
+  }
+
+  findTask(accountId: number, id: string, now: number) {
+    return this.run((db) => tasks.findTask(db, accountId, id, now));
+  }
+
+  claimRequestKey(input: RequestClaimInput) {
+    return this.withTransaction((c) => requestKeys.claimRequestKey(c, input));
+  }
+
+  releaseRequestKey(scope: RequestScope, claimToken: string) {
+    return this.run((db) => requestKeys.releaseRequestKey(db, scope, claimToken));
+  }
+
+  /** A transaction on one client: BEGIN … COMMIT, retried on deadlock or serialization failure. */
+  private async withTransaction<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: PgClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw new StoreUnavailable(`PostgreSQL is unreachable: ${(err as Error).message}`);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        const code = (err as { code?: string }).code ?? '';
+        if (RETRYABLE.has(code) && attempt < 3) continue;
+        if (unreachable(err)) {
+          broken = true;
+          throw new StoreUnavailable(`PostgreSQL is unreachable: ${(err as Error).message}`);
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.withTransaction((client) => fn(this.txFor(client)));
+  }
+
+  async migrate(): Promise<void> {
+    await this.run(() => migrate(this.pool));
+  }
+
+  findToken(hash: string): Promise<TokenRecord | undefined> {
+    return this.run(async (db) => {
+      const r = (
+        await db.query<{ account_id: number; role: TokenRole; revoked: boolean; rate_per_second: number | null; burst: number | null; config_version: number }>(
+          'SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1',
+          [hash],
+        )
+      ).rows[0];
+      if (!r) return undefined;
+      const record: TokenRecord = { accountId: r.account_id, role: r.role, revoked: r.revoked, configVersion: r.config_version };
+      if (r.rate_per_second !== null) record.rateLimit = { perSecond: r.rate_per_second, burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)) };
+      return record;
+    });
+  }
+
+  loadCatalog(accountId: number): Promise<Catalog> {
+    return this.run((db) => loadCatalog(db, accountId));
+  }
+
+  accountVersions(): Promise<Map<number, number>> {
+    return this.run(async (db) => new Map((await db.query<{ id: number; config_version: number }>('SELECT id, config_version FROM accounts')).rows.map((r) => [r.id, r.config_version])));
+  }
+
+  describeOwnership(): Promise<Ownership> {
+    return this.run((db) => describeOwnership(db));
+  }
+
+  ensureSetting(key: string, make: () => string): Promise<string> {
+    return this.run(async (db) => {
+      await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, make()]);
+      return (await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0].value;
+    });
+  }
+
+  createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
+    return this.run(async (db) => {
+      await db.query('INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES ($1, $2, $3, FALSE, $4)', [hash, accountId, role, now]);
+    });
+  }
+
+  revokeToken(hash: string): Promise<boolean> {
+    return this.run(async (db) => ((await db.query('UPDATE tokens SET revoked = TRUE WHERE hash = $1', [hash])).rowCount ?? 0) > 0);
+  }
+
+  claimMessages(now: number, limit: number, leaseMs: number) {
+    return this.withTransaction((c) => delivery.claimMessages(c, now, limit, leaseMs));
+  }
+
+  loadRecipients(profileIds: string[]) {
+    return this.run(async (db) => {
+      const out = new Map<string, StoredProfile>();
+      if (profileIds.length === 0) return out;
+      const seqs = (await db.query<{ seq: number }>('SELECT seq FROM profiles WHERE id = ANY($1::text[])', [profileIds])).rows.map((r) => r.seq);
+      for (const p of await profiles.loadProfiles(db, seqs, { lock: false })) out.set(p.id, p);
+      return out;
+    });
+  }
+
+  loadLaunches(ids: number[]) {
+    return this.run((db) => delivery.loadLaunches(db, ids));
+  }
+
+  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<void> {
+    return this.withTransaction((c) => delivery.recordOutcomes(c, outcomes, now));
+  }
+
+  nextDueAt(): Promise<number | undefined> {
+    return this.run((db) => delivery.nextDueAt(db));
+  }
+
+  unsubscribe(key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): Promise<boolean> {
+    return this.withTransaction((c) => delivery.unsubscribe(c, key, event, now));
+  }
+
+  leaseHook(hookId: number, now: number, leaseMs: number) {
+    return this.withTransaction((c) => delivery.leaseHook(c, hookId, now, leaseMs));
+  }
+
+  listEvents(accountId: number, after: number, limit: number) {
+    return this.run((db) => delivery.listEvents(db, accountId, after, limit));
+  }
+
+  finishHook(hookId: number, token: string, result: HookResult, now: number): Promise<void> {
+    return this.withTransaction((c) => delivery.finishHook(c, hookId, token, result, now));
+  }
+
+  purge(before: number, now?: number) {
+    return this.withTransaction(async (c) => ({
+      ...(await delivery.purge(c, before)),
+      ...(now !== undefined ? { tasks: await tasks.purgeTasks(c, now), requestKeys: await requestKeys.purgeRequestKeys(c, now) } : {}),
+    }));
+  }
+
+  listMessages(filter: MessageFilter) {
+    return this.run((db) => reports.listMessages(db, filter));
+  }
+
+  campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
+    return this.run((db) => reports.campaignLog(db, accountId, triggerId, fromTime, limit));
+  }
+
+  triggerCounts(accountId: number, triggerId: number) {
+    return this.run((db) => reports.triggerCounts(db, accountId, triggerId));
+  }
+
+  /** One configuration change in its own transaction; a row gone despite a current version is `stale`. */
+  private catalogWrite(fn: (c: PgClient) => Promise<CatalogWriteResult>): Promise<CatalogWriteResult> {
+    return this.withTransaction(fn).catch((err: unknown) => {
+      if (err instanceof catalogWrites.StaleWrite) return { status: 'stale' } as const;
+      throw err;
+    });
+  }
+
+  saveDatabase(at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) {
+    return this.catalogWrite((c) => catalogWrites.saveDatabase(c, at, def, opts, now));
+  }
+
+  deleteDatabase(at: CatalogVersion, id: number) {
+    return this.catalogWrite((c) => catalogWrites.deleteDatabase(c, at, id));
+  }
+
+  saveResource(at: CatalogVersion, def: Draft<ResourceDef>, now: number) {
+    return this.catalogWrite((c) => catalogWrites.saveResource(c, at, def, now));
+  }
+
+  deleteResource(at: CatalogVersion, id: number) {
+    return this.catalogWrite((c) => catalogWrites.deleteResource(c, at, id));
+  }
+
+  saveTemplate(at: CatalogVersion, def: Draft<TemplateDef>, now: number) {
+    return this.catalogWrite((c) => catalogWrites.saveTemplate(c, at, def, now));
+  }
+
+  deleteTemplate(at: CatalogVersion, id: number) {
+    return this.catalogWrite((c) => catalogWrites.deleteTemplate(c, at, id));
+  }
+
+  saveTrigger(at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) {
+    return this.catalogWrite((c) => catalogWrites.saveTrigger(c, at, def, opts, now));
+  }
+
+  deleteTrigger(at: CatalogVersion, id: number, now: number) {
+    return this.catalogWrite((c) => catalogWrites.deleteTrigger(c, at, id, now));
+  }
+
+  notifyWork(): Promise<void> {
+    return this.work.notify(this.pool);
+  }
+
+  onWork(fn: () => void): () => void {
+    return this.work.listen(fn);
+  }
+
+  async close(): Promise<void> {
+    await this.work.close();
+    await this.pool.end();
+  }
+}
