@@ -113,7 +113,7 @@ describe('email delivery', () => {
     await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: { email: 'unsub@example.com' } });
     await new Promise((r) => setTimeout(r, 300));
     expect(sink.mails).toHaveLength(0);
-    const last = rows<{ status: string; skip_reason: string }>(h, "SELECT status, skip_reason FROM messages WHERE address IS NULL AND profile_id = (SELECT id FROM profiles WHERE fields LIKE '%unsub@example.com%') ORDER BY id DESC LIMIT 1");
+    const last = rows<{ status: string; skip_reason: string }>(h, "SELECT status, skip_reason FROM messages WHERE address IS NULL AND profile_id = (SELECT id FROM profiles WHERE CAST(fields AS TEXT) LIKE '%unsub@example.com%') ORDER BY id DESC LIMIT 1");
     expect(last).toEqual([{ status: 'skipped', skip_reason: 'no subscribed email subscription on resource 21' }]);
   });
 });

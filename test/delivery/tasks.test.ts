@@ -111,13 +111,13 @@ describe('import_and_start_batch_task', () => {
       const result = (done.json.data as { result: { result: { profile_id: string }[] } }).result.result;
       expect(done.json.data).toMatchObject({ status: 'completed', progress: 100 });
       expect(result).toHaveLength(7);
-      const count2 = (sql: string) => (second.store.db.prepare(sql).get() as { n: number }).n;
-      expect(count2("SELECT count(*) AS n FROM profiles WHERE fields LIKE '%restart.%'")).toBe(7);
+      const count2 = (sql: string) => second.sql<{ n: number }>(sql)[0].n;
+      expect(count2("SELECT count(*) AS n FROM profiles WHERE CAST(fields AS TEXT) LIKE '%restart.%'")).toBe(7);
       expect(count2("SELECT count(*) AS n FROM messages WHERE address LIKE 'restart.%'")).toBe(7);
       expect(count2("SELECT count(DISTINCT address) AS n FROM messages WHERE address LIKE 'restart.%'")).toBe(7);
       expect(count2("SELECT count(DISTINCT launch_id) AS n FROM messages WHERE address LIKE 'restart.%'")).toBe(1);
       const ids = result.map((r) => r.profile_id);
-      const emails = ids.map((p) => (JSON.parse((second.store.db.prepare('SELECT fields FROM profiles WHERE id = ?').get(p) as { fields: string }).fields) as { email: string }).email);
+      const emails = ids.map((p) => (JSON.parse(second.sql<{ fields: string }>('SELECT fields FROM profiles WHERE id = ?', p)[0].fields) as { email: string }).email);
       expect(emails).toEqual(data.map((d) => d.data.email));
     } finally {
       await second.close();
@@ -126,11 +126,11 @@ describe('import_and_start_batch_task', () => {
 
   it('checks the trigger again when it runs: a deactivated trigger fails the task', async () => {
     const id = taskId(await call(h, IMPORT_TASK, { trigger_id: 85, data: items('inactive') }));
-    h.store.db.prepare('UPDATE triggers SET is_active = 0 WHERE id = 85').run();
-    h.store.db.prepare('UPDATE accounts SET config_version = config_version + 1 WHERE id = 1').run();
+    h.exec('UPDATE triggers SET is_active = FALSE WHERE id = 85');
+    h.exec('UPDATE accounts SET config_version = config_version + 1 WHERE id = 1');
     await runner(h).tick();
     expect((await status(id)).json.data).toEqual({ status: 'failed', progress: 0, result: { error: 400, error_text: 'Invalid request', error_debug: 'trigger 85 is not active' } });
-    expect(count(h, 'profiles', "fields LIKE '%inactive%'")).toBe(0);
+    expect(count(h, 'profiles', "CAST(fields AS TEXT) LIKE '%inactive%'")).toBe(0);
   });
 
   it('is validated when submitted: 400/404 at once, no task made (JSON and XML)', async () => {
@@ -165,7 +165,7 @@ describe('import_and_start_batch_task', () => {
     expect(pending.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data><status>pending</status><progress>0</progress><result/></data></xml>');
     await runner(h).tick();
     const done = await h.post('tasks/status', `<xml><token>${READ_TOKEN}</token><task_id>${id}</task_id></xml>`);
-    const [p] = rows<{ id: string; fields: string }>(h, "SELECT id, fields FROM profiles WHERE fields LIKE '%xml.task@%'");
+    const [p] = rows<{ id: string; fields: string }>(h, "SELECT id, fields FROM profiles WHERE CAST(fields AS TEXT) LIKE '%xml.task@%'");
     expect(JSON.parse(p.fields)).toMatchObject({ CRM_ID: 12, interests: ['a'] });
     expect(done.body).toBe(
       `<xml><error>0</error><error_text>Successful operation</error_text><data><status>completed</status><progress>100</progress><result><result><profile_id>${p.id}</profile_id></result></result></data></xml>`,

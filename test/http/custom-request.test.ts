@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteProfiles } from '../../src/store/sqlite/profiles.js';
 import { call, count, FIXTURE, rows, snapshot } from '../helpers/api.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { startHarness, TEST_STORE, type Harness } from '../helpers/harness.js';
 
 const START = 'campaigns/triggers/start';
 
@@ -129,7 +129,8 @@ describe('custom_request over many profiles', () => {
   afterAll(() => h.close());
   afterEach(() => vi.restoreAllMocks());
 
-  it('pages through the matches in chunks, one launch for all, never loading every profile', async () => {
+  // Observes the SQLite adapter's calls; the behaviour it checks is the core's, the same on PostgreSQL.
+  it.skipIf(TEST_STORE !== 'sqlite')('pages through the matches in chunks, one launch for all, never loading every profile', async () => {
     const load = vi.spyOn(SqliteProfiles.prototype, 'loadProfiles');
     const messages = count(h, 'messages');
     const launches = count(h, 'launches');
@@ -148,7 +149,8 @@ describe('custom_request over many profiles', () => {
     expect([JSON.parse(first.fields).CRM_ID, JSON.parse(last.fields).CRM_ID]).toEqual([0, TOTAL - 2]);
   }, 60_000);
 
-  it('answers a selective range and a scanning $ne the same way', async () => {
+  // Observes the SQLite adapter's calls; the behaviour it checks is the core's, the same on PostgreSQL.
+  it.skipIf(TEST_STORE !== 'sqlite')('answers a selective range and a scanning $ne the same way', async () => {
     const range = await call(h, START, { trigger_id: 96, custom_request: { CRM_ID: { $gte: TOTAL - 10 } } });
     expect(range.json.result).toHaveLength(10);
     const load = vi.spyOn(SqliteProfiles.prototype, 'loadProfiles');

@@ -23,7 +23,7 @@ import {
   WRITE_TOKEN,
   xmlValues,
 } from '../helpers/api.js';
-import type { Harness, Response } from '../helpers/harness.js';
+import { TEST_STORE, type Harness, type Response } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -690,14 +690,14 @@ describe('500 and 503', () => {
 
   it('an unexpected fault: 500, the log id in error_debug, nothing written', async () => {
     const before = snapshot(own);
-    own.store.db.exec('ALTER TABLE messages RENAME TO messages_hidden');
+    own.exec('ALTER TABLE messages RENAME TO messages_hidden');
     let res: Response;
     let xml: Response;
     try {
       res = await batch(own, { data: [item(uniq('boom'))] });
       xml = await own.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('boom')}</email></data></xml>`);
     } finally {
-      own.store.db.exec('ALTER TABLE messages_hidden RENAME TO messages');
+      own.exec('ALTER TABLE messages_hidden RENAME TO messages');
     }
     const logId = res.headers['x-herald-log-id'] as string;
     expectError(res, 500, 'Internal error', `internal error, log id ${logId}`);
@@ -707,9 +707,11 @@ describe('500 and 503', () => {
     expect((await batch(own, { data: [item(uniq('boom'))] })).status).toBe(200);
   });
 
-  it('storage unreachable (locked): 503 in the envelope, nothing written', async () => {
+  // PostgreSQL outages: test/e2e/pg-outage.test.ts.
+  it.skipIf(TEST_STORE !== 'sqlite')('storage unreachable (locked): 503 in the envelope, nothing written', async () => {
+    const sqlite = own.sqlite as NonNullable<typeof own.sqlite>;
     const before = snapshot(own);
-    own.store.db.pragma('busy_timeout = 50');
+    sqlite.db.pragma('busy_timeout = 50');
     const locker = new Database(`${own.dir}/herald.db`);
     let res: Response;
     try {
@@ -718,7 +720,7 @@ describe('500 and 503', () => {
     } finally {
       locker.exec('ROLLBACK');
       locker.close();
-      own.store.db.pragma('busy_timeout = 10000');
+      sqlite.db.pragma('busy_timeout = 10000');
     }
     expectError(res, 503, 'Service unavailable', 'storage is unavailable, retry later');
     expect(snapshot(own)).toEqual(before);

@@ -8,7 +8,7 @@ import { hashToken } from '../../src/core/provisioning/tokens.js';
 import { requestHash } from '../../src/http/request-keys.js';
 import { SqliteRequestKeys } from '../../src/store/sqlite/request-keys.js';
 import { BATCH, batch, call, count, FIXTURE, OTHER_TOKEN, READ_TOKEN, snapshot, startApi, WRITE_TOKEN } from '../helpers/api.js';
-import { startHarness, type Harness, type Response } from '../helpers/harness.js';
+import { startHarness, TEST_STORE, type Harness, type Response } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -128,7 +128,8 @@ describe('a repeated request key', () => {
     expect(later.headers['duplicate-request']).toBeUndefined();
   });
 
-  it('commits the key with the effects: when its record cannot be written, nothing is, and a retry runs once', async () => {
+  // Makes the SQLite adapter fail the record write once; the rollback it checks is the dispatcher's.
+  it.skipIf(TEST_STORE !== 'sqlite')('commits the key with the effects: when its record cannot be written, nothing is, and a retry runs once', async () => {
     const k = key();
     const body = { data: [item('atomic'), item('atomic')] };
     const before = snapshot(h);
@@ -202,7 +203,7 @@ describe('checksum deduplication (HERALD_DEDUP_CHECKSUM=true)', () => {
       expectDuplicate(first, again, `sha256:${requestHash({ method: BATCH, query: {}, body: Buffer.from(JSON.stringify(body)) })}`);
       const other = await c.post(BATCH, { ...body, content: { x: 1 } });
       expect(other.headers['duplicate-request']).toBeUndefined();
-      expect((c.store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n).toBe(2);
+      expect(c.sql<{ n: number }>('SELECT count(*) AS n FROM messages')[0].n).toBe(2);
     } finally {
       await c.close();
     }

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteProfiles } from '../../src/store/sqlite/profiles.js';
 import { call, count, itemErrors, messagesOf, READ_TOKEN, resultIds, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
-import type { Harness, Response } from '../helpers/harness.js';
+import { TEST_STORE, type Harness, type Response } from '../helpers/harness.js';
 
 const START_BATCH = 'campaigns/triggers/start_batch';
 let h: Harness;
@@ -53,7 +53,8 @@ describe('start_batch', () => {
     expect(messagesOf(h, pa)[0].launch_id).toBe(messagesOf(h, pb)[0].launch_id);
   });
 
-  it('finds every item in one lookup round', async () => {
+  // Observes the SQLite adapter's calls; the behaviour it checks is the core's, the same on PostgreSQL.
+  it.skipIf(TEST_STORE !== 'sqlite')('finds every item in one lookup round', async () => {
     const emails = [uniq('r1'), uniq('r2'), uniq('r3')];
     const ids: string[] = [];
     for (const email of emails) ids.push(await seed({ email }));
@@ -94,7 +95,7 @@ describe('start_batch', () => {
     expect(res.status, res.body).toBe(200);
     const launch = messagesOf(h, p)[0].launch_id;
     expect(count(h, 'attachments', 'launch_id = ?', launch)).toBe(1);
-    expect(count(h, 'launches', "id = ? AND content = '{\"page\":\"p\"}'", launch)).toBe(1);
+    expect(count(h, 'launches', "id = ? AND CAST(content AS TEXT) = '{\"page\":\"p\"}'", launch)).toBe(1);
   });
 
   it('speaks XML: items as repeated <data>, errors by index', async () => {

@@ -331,7 +331,7 @@ describe('campaigns/status', () => {
     await call(h, SINGLE, { trigger_id: id, data: { email: uniq('nosub') } });
     const res = await h.post('campaigns/status', { token: READ_TOKEN, id });
     expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', data: { is_active: true, scheduled: 2, sent: 0, failed: 0, skipped: 1 } });
-    h.store.db.prepare("UPDATE messages SET status = 'sent' WHERE id = (SELECT MIN(id) FROM messages WHERE trigger_id = ?)").run(id);
+    h.exec("UPDATE messages SET status = 'sent' WHERE id = (SELECT MIN(id) FROM messages WHERE trigger_id = ?)", id);
     await call(h, 'campaigns/deactivate', { id, abort_if_running: true });
     const xmlRes = await h.post('campaigns/status', xml(`<id>${id}</id>`));
     expect(xmlRes.body).toBe(

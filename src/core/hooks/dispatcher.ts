@@ -116,7 +116,7 @@ export class HookDispatcher {
         return count;
       }
       const attempts = count > 0 ? 0 : lease.state.attempts;
-      const delay = Math.max(Math.min(this.opts.retryCapMs, this.opts.retryBaseMs * 2 ** attempts) * (0.8 + 0.4 * Math.random()), result.retryAfterMs ?? 0);
+      const delay = Math.round(Math.max(Math.min(this.opts.retryCapMs, this.opts.retryBaseMs * 2 ** attempts) * (0.8 + 0.4 * Math.random()), result.retryAfterMs ?? 0));
       if (count === 0) {
         await store.finishHook(hook.id, lease.token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt }, now);
       } else {

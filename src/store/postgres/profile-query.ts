@@ -1,7 +1,7 @@
 // custom_request on PostgreSQL: a ProfileQuery plan becomes one statement paging a database's
 // profiles in creation order (see store/sqlite/profile-query.ts). Indexed leaves are
 // `seq IN (SELECT profile_seq FROM profile_values …)` over the primary key (equality, $in) or
-// profile_values_num (ranges); document fields read the JSONB document (a scan). Text ranges
+// profile_values_num (ranges); document fields read the JSON document (cast to JSONB) (a scan). Text ranges
 // follow the database's collation.
 import type { Bound, ProfileQuery } from '../../core/query/plan.js';
 import type { Queryable } from './open.js';
@@ -45,16 +45,16 @@ class Compiler {
         return `NOT (${this.node(q.of)})`;
       case 'values':
         if (q.source === 'index') return `p.seq IN (${this.subquery(q)})`;
-        return `coalesce(p.fields -> ${this.param(q.field)}::text IN (SELECT jsonb_array_elements(${this.param(JSON.stringify(q.values))}::jsonb)), FALSE)`;
+        return `coalesce((p.fields::jsonb) -> ${this.param(q.field)}::text IN (SELECT jsonb_array_elements(${this.param(JSON.stringify(q.values))}::jsonb)), FALSE)`;
       case 'range': {
         if (q.source === 'index') return `p.seq IN (${this.subquery(q)})`;
         const field = this.param(q.field);
-        if (q.column === 'num') return `coalesce(jsonb_typeof(p.fields -> ${field}::text) = 'number'${this.bounds(`(p.fields ->> ${field}::text)::float8`, q.lower, q.upper, '::float8')}, FALSE)`;
-        return `coalesce(jsonb_typeof(p.fields -> ${field}::text) = 'string'${this.bounds(`(p.fields ->> ${field}::text)`, q.lower, q.upper, '::text')}, FALSE)`;
+        if (q.column === 'num') return `coalesce(jsonb_typeof((p.fields::jsonb) -> ${field}::text) = 'number'${this.bounds(`((p.fields::jsonb) ->> ${field}::text)::float8`, q.lower, q.upper, '::float8')}, FALSE)`;
+        return `coalesce(jsonb_typeof((p.fields::jsonb) -> ${field}::text) = 'string'${this.bounds(`((p.fields::jsonb) ->> ${field}::text)`, q.lower, q.upper, '::text')}, FALSE)`;
       }
       case 'present':
         if (q.source === 'index') return `p.seq IN (${this.subquery(q)})`;
-        return `coalesce(jsonb_typeof(p.fields -> ${this.param(q.field)}::text) <> 'null', FALSE)`;
+        return `coalesce(jsonb_typeof((p.fields::jsonb) -> ${this.param(q.field)}::text) <> 'null', FALSE)`;
     }
   }
 }

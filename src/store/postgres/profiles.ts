@@ -121,7 +121,7 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
     const created = await db.query<{ seq: number; id: string }>(
       `INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at)
        SELECT x.id, $2, $3, x.fields, x.created_at, x.updated_at
-       FROM json_to_recordset($1::json) AS x(id text, fields jsonb, created_at bigint, updated_at bigint, n int) ORDER BY x.n
+       FROM json_to_recordset($1::json) AS x(id text, fields json, created_at bigint, updated_at bigint, n int) ORDER BY x.n
        RETURNING seq, id`,
       [JSON.stringify(fresh.map((p, n) => ({ id: p.id, fields: p.fields, created_at: p.createdAt, updated_at: p.updatedAt, n }))), w.accountId, w.dbId],
     );
@@ -131,7 +131,7 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
   if (updated.length > 0) {
     await db.query(
       `UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
-       FROM json_to_recordset($1::json) AS x(seq bigint, fields jsonb, updated_at bigint) WHERE p.seq = x.seq`,
+       FROM json_to_recordset($1::json) AS x(seq bigint, fields json, updated_at bigint) WHERE p.seq = x.seq`,
       [JSON.stringify(updated.map((p) => ({ seq: p.seq, fields: p.fields, updated_at: p.updatedAt })))],
     );
     for (const p of updated) seqOf.set(p.id, p.seq as number);
@@ -166,7 +166,7 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
     await db.query(
       `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
        SELECT x.seq, x.resource_id, x.channel, x.address, $1, x.status, x.priority, x.data, x.created_at, x.updated_at
-       FROM json_to_recordset($2::json) AS x(seq bigint, resource_id int, channel text, address text, status int, priority int, data jsonb, created_at bigint, updated_at bigint)
+       FROM json_to_recordset($2::json) AS x(seq bigint, resource_id int, channel text, address text, status int, priority int, data json, created_at bigint, updated_at bigint)
        ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
          status = EXCLUDED.status, priority = EXCLUDED.priority, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
       [w.dbId, JSON.stringify(subs)],
@@ -194,7 +194,7 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
       `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
        SELECT $1, x.trigger_id, x.launch_id, x.profile_id, x.channel, x.resource_id, x.address, x.status, x.due_at, x.variant, x.custom_data, x.skip_reason, $3, x.finished_at
        FROM json_to_recordset($2::json) AS x(n int, trigger_id int, launch_id bigint, profile_id text, channel text, resource_id int, address text, status text,
-                                             due_at bigint, variant int, custom_data jsonb, skip_reason text, finished_at bigint)
+                                             due_at bigint, variant int, custom_data json, skip_reason text, finished_at bigint)
        ORDER BY x.n RETURNING id, launch_id`,
       [w.accountId, JSON.stringify(rows), w.now],
     );
@@ -215,7 +215,7 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
     await db.query(
       `INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at)
        SELECT $1, x.type, x.db_id, x.resource_id, x.trigger_id, x.profile_id, x.payload, $3
-       FROM json_to_recordset($2::json) AS x(type text, db_id int, resource_id int, trigger_id int, profile_id text, payload jsonb, n int) ORDER BY x.n`,
+       FROM json_to_recordset($2::json) AS x(type text, db_id int, resource_id int, trigger_id int, profile_id text, payload json, n int) ORDER BY x.n`,
       [w.accountId, JSON.stringify(w.events.map((e, n) => ({ type: e.type, db_id: e.dbId, resource_id: e.resourceId, trigger_id: e.triggerId, profile_id: e.profileId, payload: e.payload, n }))), w.now],
     );
   }

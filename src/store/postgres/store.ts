@@ -23,11 +23,15 @@ import type { RequestClaimInput, RequestScope } from '../../core/requests/store-
 
 /** Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). */
 function unreachable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  const code = e?.code ?? '';
+  const e = err as { code?: unknown; message?: unknown } | null;
+  // Herald's own errors (ApiError) carry numeric codes: only driver and socket codes are strings.
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (!code && typeof e?.code === 'number') return false;
   if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|not currently accepting connections|the database system is (starting up|shutting down)/i.test(e?.message ?? '');
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|not currently accepting connections|the database system is (starting up|shutting down)/i.test(
+    typeof e?.message === 'string' ? e.message : '',
+  );
 }
 
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -106,8 +110,8 @@ export class PostgresStore implements Store {
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => (broken = true));
-        const code = (err as { code?: string }).code ?? '';
-        if (RETRYABLE.has(code) && attempt < 3) continue;
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && RETRYABLE.has(code) && attempt < 3) continue;
         if (unreachable(err)) {
           broken = true;
           throw new StoreUnavailable(`PostgreSQL is unreachable: ${(err as Error).message}`);

@@ -1,5 +1,6 @@
 -- Herald's schema on PostgreSQL: the same tables as on SQLite (timestamps are UTC epoch
--- milliseconds in BIGINT, documents are JSONB).
+-- milliseconds in BIGINT). Documents are JSON, not JSON: they keep their key order (profiles/get
+-- returns fields in the order they were set, as on SQLite) and are written without conversion.
 
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,
@@ -85,7 +86,7 @@ CREATE TABLE profiles (
   id         TEXT NOT NULL UNIQUE,
   account_id INTEGER NOT NULL,
   db_id      INTEGER NOT NULL,
-  fields     JSONB NOT NULL,
+  fields     JSON NOT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
@@ -120,7 +121,7 @@ CREATE TABLE subscriptions (
   db_id       INTEGER NOT NULL,
   status      INTEGER NOT NULL,
   priority    INTEGER NOT NULL,
-  data        JSONB NOT NULL,
+  data        JSON NOT NULL,
   created_at  BIGINT NOT NULL,
   updated_at  BIGINT NOT NULL,
   PRIMARY KEY (profile_seq, resource_id, channel, address)
@@ -132,8 +133,8 @@ CREATE TABLE launches (
   account_id  INTEGER NOT NULL,
   trigger_id  INTEGER NOT NULL,
   kind        TEXT NOT NULL,
-  content     JSONB,
-  custom_data JSONB,
+  content     JSON,
+  custom_data JSON,
   created_at  BIGINT NOT NULL
 );
 
@@ -161,7 +162,7 @@ CREATE TABLE messages (
   lease_until BIGINT,
   attempts    INTEGER NOT NULL DEFAULT 0,
   variant     INTEGER NOT NULL DEFAULT 0,
-  custom_data JSONB,
+  custom_data JSON,
   skip_reason TEXT,
   last_error  TEXT,
   sent_at     BIGINT,
@@ -179,6 +180,6 @@ CREATE TABLE events (
   resource_id INTEGER,
   trigger_id  INTEGER,
   profile_id  TEXT,
-  payload     JSONB NOT NULL,
+  payload     JSON NOT NULL,
   created_at  BIGINT NOT NULL
 );
