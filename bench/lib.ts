@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: a Herald server process on a temporary database, request
 // bodies in the seed's profile shape, and statistics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,14 +25,18 @@ export interface ServerProcess {
   dir: string;
   /** Peak resident set size of the server process so far (from /proc), in MB. */
   peakRssMb(): number;
+  /** Resident set size of the server process now, in MB. */
+  currentRssMb(): number;
+  /** Starts a new peak: VmHWM is reset to the current RSS (Linux clear_refs). */
+  resetPeakRss(): void;
   stop(): Promise<void>;
 }
 
-function rssMb(pid: number): number {
+function rssMb(pid: number, field = 'VmHWM'): number {
   try {
-    // VmHWM is the peak resident set size of the process.
+    // VmHWM is the peak resident set size of the process, VmRSS the current one.
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
     return m ? Number(m[1]) / 1024 : 0;
   } catch {
     return 0;
@@ -61,6 +65,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
     child,
     dir,
     peakRssMb: () => rssMb(child.pid ?? 0),
+    currentRssMb: () => rssMb(child.pid ?? 0, 'VmRSS'),
+    resetPeakRss: () => {
+      try {
+        writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+      } catch {
+        // not Linux, or not allowed: the peak then spans the whole run
+      }
+    },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick]`: runs the benchmarks, prints a table and writes bench/results.json.
 import { writeFileSync } from 'node:fs';
+import { customRequestBench } from './custom-request.js';
 import { importBench, type ImportResult } from './import.js';
 
 const quick = process.argv.includes('--quick');
@@ -29,4 +30,9 @@ for (const run of runs) {
     console.log(`${label.padEnd(7)} | ${String(p.medianMs).padStart(9)} | ${String(p.p99Ms).padStart(6)} | ${String(p.profilesPerSecond).padStart(10)} | ${String(p.floorMedianMs).padStart(8)} | ${p.ratioToFloor}`);
   }
 }
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`);
+const customRequest = await customRequestBench({ profiles: quick ? 20_000 : 100_000 });
+console.log(`\n${customRequest.name}`);
+console.log(`all ${customRequest.allLaunched} profiles: ${customRequest.allMs} ms; equality ${customRequest.equalityMs} ms; $in (5 values) ${customRequest.inMs} ms; range (100) ${customRequest.rangeMs} ms`);
+console.log(`server RSS ${customRequest.rssBeforeMb} MB before, peak ${customRequest.peakRssMb} MB`);
+
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results, customRequest }, null, 2)}\n`);
