@@ -1,10 +1,13 @@
 // Killing a delivery worker mid-batch (SIGKILL) and starting another: every message is
 // delivered at least once, and only messages that were in flight at the kill are sent again,
-// under the same Message-ID (spec 04, delivery semantics).
+// under the same Message-ID (spec 04, delivery semantics). On SQLite, and on PostgreSQL when
+// HERALD_TEST_POSTGRES_URL is set.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { TOKEN } from '../helpers/harness.js';
@@ -12,24 +15,80 @@ import { ensureBuilt, freePort, spawnHerald, waitForHttp } from '../helpers/hera
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const COUNT = 400;
-let dir: string;
-let sink: SmtpSink;
+const adminUrl = process.env.HERALD_TEST_POSTGRES_URL;
 
-beforeAll(async () => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'herald-crash-'));
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await sink.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+interface Backend {
+  url: string;
+  /** Rows of `text` in the backend's database. */
+  query<T>(text: string): Promise<T[]>;
+  drop(): Promise<void>;
+}
 
-describe('a worker killed mid-batch', () => {
+async function sqliteBackend(dir: string): Promise<Backend> {
+  const file = join(dir, 'herald.db');
+  return {
+    url: `sqlite:${file}`,
+    async query<T>(text: string) {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare(text).all() as T[];
+      } finally {
+        db.close();
+      }
+    },
+    drop: async () => {},
+  };
+}
+
+async function postgresBackend(): Promise<Backend> {
+  const name = `herald_crash_${randomBytes(4).toString('hex')}`;
+  const admin = async (text: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(text);
+    await c.end();
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const u = new URL(adminUrl as string);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async query<T>(text: string) {
+      const c = new pg.Client({ connectionString: u.toString() });
+      await c.connect();
+      try {
+        return (await c.query(text)).rows.map((r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]))) as T[];
+      } finally {
+        await c.end();
+      }
+    },
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+const backends: [string, (dir: string) => Promise<Backend>][] = [['SQLite', sqliteBackend], ...(adminUrl ? [['PostgreSQL', () => postgresBackend()] as [string, () => Promise<Backend>]] : [])];
+
+describe.each(backends)('a worker killed mid-batch (%s)', (_name, open) => {
+  let dir: string;
+  let sink: SmtpSink;
+  let backend: Backend;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'herald-crash-'));
+    sink = await startSmtpSink();
+    backend = await open(dir);
+  });
+  afterAll(async () => {
+    await sink.close();
+    await backend.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('loses nothing; re-sends only what was in flight, with the same Message-ID', async () => {
     const provision = join(dir, 'provision.json');
     writeFileSync(provision, JSON.stringify(deliveryProvision({ smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' }, {})));
-    const env = { HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'warn', HERALD_LEASE_SECONDS: '2', HERALD_POLL_MS: '50', HERALD_DELIVERY_BATCH: '50', HERALD_DELIVERY_CONCURRENCY: '8' };
+    const env = { HERALD_DATABASE_URL: backend.url, HERALD_LOG_LEVEL: 'warn', HERALD_LEASE_SECONDS: '2', HERALD_POLL_MS: '50', HERALD_DELIVERY_BATCH: '50', HERALD_DELIVERY_CONCURRENCY: '8' };
 
     // Import with an API-only server.
     const port = await freePort();
@@ -65,14 +124,12 @@ describe('a worker killed mid-batch', () => {
     for (const m of sink.mails) seen.set(String(m.parsed.messageId), (seen.get(String(m.parsed.messageId)) ?? 0) + 1);
     const resent = [...seen].filter(([, n]) => n > 1).map(([id]) => Number(/^<herald\.(\d+)\./.exec(id)?.[1]));
 
-    const db = new Database(join(dir, 'herald.db'), { readonly: true });
-    const statuses = db.prepare('SELECT status, COUNT(*) AS n FROM messages GROUP BY status').all();
-    const reclaimed = new Set((db.prepare('SELECT id FROM messages WHERE reclaims > 0').all() as { id: number }[]).map((r) => r.id));
-    db.close();
-    expect(statuses).toEqual([{ status: 'sent', n: COUNT }]);
+    const statuses = await backend.query<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM messages GROUP BY status');
+    const reclaimed = new Set((await backend.query<{ id: number }>('SELECT id FROM messages WHERE reclaims > 0')).map((r) => Number(r.id)));
+    expect(statuses.map((r) => [r.status, Number(r.n)])).toEqual([['sent', COUNT]]);
     // Every re-sent message was one the killed worker held (reclaimed after its lease expired).
     for (const id of resent) expect(reclaimed.has(id)).toBe(true);
     expect(resent.length).toBeLessThanOrEqual(8 + 1);
-    console.log(`worker crash: ${COUNT} messages, ${beforeRestart} received before the kill, ${reclaimed.size} reclaimed, ${resent.length} re-sent with the same Message-ID`);
+    console.log(`worker crash (${_name}): ${COUNT} messages, ${beforeRestart} received before the kill, ${reclaimed.size} reclaimed, ${resent.length} re-sent with the same Message-ID`);
   }, 120_000);
 });

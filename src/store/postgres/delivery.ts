@@ -150,7 +150,9 @@ export async function leaseHook(db: Queryable, hookId: number, now: number, leas
   const t = token();
   const r = await db.query<{ hook_id: number; cursor: number; attempts: number; next_attempt_at: number; first_failure_at: number | null; delivered: number; dead_lettered: number }>(
     `UPDATE hook_states SET lease_until = $1, lease_token = $2
-     WHERE hook_id = $3 AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4) RETURNING *`,
+     WHERE hook_id = (SELECT hook_id FROM hook_states WHERE hook_id = $3 AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4)
+                      FOR UPDATE SKIP LOCKED)
+     RETURNING *`,
     [now + leaseMs, t, hookId, now],
   );
   const s = r.rows[0];
