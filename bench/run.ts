@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { customRequestBench } from './custom-request.js';
 import { importBench, type ImportResult } from './import.js';
+import { scaleBench } from './scale.js';
 
 const quick = process.argv.includes('--quick');
 const batches = quick ? 3 : 7;
@@ -35,4 +36,13 @@ console.log(`\n${customRequest.name}`);
 console.log(`all ${customRequest.allLaunched} profiles: ${customRequest.allMs} ms; equality ${customRequest.equalityMs} ms; $in (5 values) ${customRequest.inMs} ms; range (100) ${customRequest.rangeMs} ms`);
 console.log(`server RSS ${customRequest.rssBeforeMb} MB before, peak ${customRequest.peakRssMb} MB`);
 
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results, customRequest }, null, 2)}\n`);
+const scale = [];
+if (pgReachable) {
+  for (const inFlight of [1, 2]) {
+    const r = await scaleBench({ postgres, requests: quick ? 4 : 8, size: 10_000, inFlight });
+    scale.push(r);
+    console.log(`\n${r.name}: one API process ${r.oneProcess} profiles/s, two ${r.twoProcesses} profiles/s (×${r.growth})`);
+  }
+}
+
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results, customRequest, scale }, null, 2)}\n`);
