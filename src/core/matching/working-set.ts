@@ -19,10 +19,11 @@ function holdersHas(h: Holders | undefined, p: ProfileState): boolean {
   return h === p || (Array.isArray(h) && h.includes(p));
 }
 
-function* holdersOf(h: Holders | undefined): Iterable<ProfileState> {
-  if (h === undefined) return;
-  if (Array.isArray(h)) yield* h;
-  else yield h;
+const NONE: readonly ProfileState[] = [];
+
+/** The holders as a list (no generator: this runs once per key per item). */
+function holdersOf(h: Holders | undefined): readonly ProfileState[] {
+  return h === undefined ? NONE : Array.isArray(h) ? h : [h];
 }
 
 export function keyKindsOf(queries: MatchQuery[]): KeyKinds {

@@ -21,8 +21,9 @@ export class SqliteProfiles {
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
-      valuesByField: db.prepare('SELECT value, profile_seq FROM profile_values WHERE db_id = ? AND field = ? AND value IN (SELECT value FROM json_each(?))'),
-      subsByChannel: db.prepare('SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))'),
+      // Raw rows (arrays): these run for every key of a batch, objects per row would be garbage.
+      valuesByField: db.prepare('SELECT value, profile_seq FROM profile_values WHERE db_id = ? AND field = ? AND value IN (SELECT value FROM json_each(?))').raw(true),
+      subsByChannel: db.prepare('SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))').raw(true),
       profilesById: db.prepare('SELECT id, seq FROM profiles WHERE db_id = ? AND id IN (SELECT value FROM json_each(?))'),
       profilesBySeq: db.prepare('SELECT * FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))'),
       profilesBySeqAnyDb: db.prepare('SELECT * FROM profiles WHERE seq IN (SELECT value FROM json_each(?))'),
@@ -79,14 +80,14 @@ export class SqliteProfiles {
     }
     const hits = new Map<string, number[]>();
     for (const [field, values] of byField) {
-      for (const r of this.s.valuesByField.iterate(dbId, field, JSON.stringify(values)) as Iterable<{ value: string; profile_seq: number }>) {
-        pushHit(hits, fieldKey(field, r.value), r.profile_seq);
+      for (const [value, seq] of this.s.valuesByField.iterate(dbId, field, JSON.stringify(values)) as Iterable<[string, number]>) {
+        pushHit(hits, fieldKey(field, value), seq);
       }
     }
     for (const [channel, addresses] of byChannel) {
-      for (const r of this.s.subsByChannel.iterate(dbId, channel, JSON.stringify([...new Set(addresses)])) as Iterable<{ address: string; resource_id: number; profile_seq: number }>) {
-        if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, r.resource_id, r.address), r.profile_seq);
-        if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', r.address), r.profile_seq);
+      for (const [address, resourceId, seq] of this.s.subsByChannel.iterate(dbId, channel, JSON.stringify([...new Set(addresses)])) as Iterable<[string, number, number]>) {
+        if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, resourceId, address), seq);
+        if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', address), seq);
       }
     }
     if (ids.length > 0) {
