@@ -1,31 +1,16 @@
 // End to end: the real `herald serve` process with the demo provisioning file, driven over real
 // HTTP with the seed's example requests; graceful shutdown on SIGTERM, and durability across a
 // restart (and across a kill) on the same SQLite file.
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PROVISION, EXAMPLES, TOKEN } from '../helpers/harness.js';
+import { ensureBuilt, freePort, spawnHerald, waitForHttp } from '../helpers/herald-process.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/herald.js');
 const example = (name: string): string => readFileSync(join(EXAMPLES, name), 'utf8');
-
-/** A port nobody listens on: bind port 0, read the port, release it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (!addr || typeof addr === 'string') return reject(new Error('no port'));
-      srv.close(() => resolve(addr.port));
-    });
-  });
-}
 
 interface Server {
   child: ChildProcess;
@@ -34,42 +19,15 @@ interface Server {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function withoutHeraldEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HERALD_')) env[k] = v;
-  return env;
-}
-
 async function startServer(dir: string): Promise<Server> {
   const port = await freePort();
   // The working directory is the temporary one: the demo's file sender writes ./data/outbox there.
-  const child = spawn(process.execPath, [BIN, 'serve', '--provision', DEMO_PROVISION], {
+  const proc = spawnHerald(['serve', '--provision', DEMO_PROVISION], {
     cwd: dir,
-    env: { ...withoutHeraldEnv(), HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'info' },
   });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (gone) throw new Error(`herald serve exited before answering:\n${out}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1.1/profiles/get`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-      await res.text();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`herald serve did not answer within 20 s:\n${out}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return { child, port, output: () => out, exited };
+  await waitForHttp(`http://127.0.0.1:${port}/api/v1.1/profiles/get`, proc);
+  return { child: proc.child, port, output: proc.output, exited: proc.exited };
 }
 
 /** Stops a server with a signal; resolves with how it exited (or undefined after the timeout). */
@@ -120,7 +78,7 @@ describe('herald serve (real process, real HTTP)', () => {
   let evaId: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/cli/main.js'))) execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+    ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
     server = await startServer(dir);
   }, 120_000);

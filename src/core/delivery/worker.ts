@@ -5,6 +5,7 @@
 import type { CatalogCache } from '../catalog/cache.js';
 import type { Catalog, HookEvent } from '../catalog/types.js';
 import { anyHookWants } from '../hooks/filters.js';
+import { PollLoop } from '../poll-loop.js';
 import type { Clock, StoredProfile, StoredSubscription } from '../ports.js';
 import { SUBSCRIPTION_STATUSES, SUBSCRIBED } from '../profiles/subscriptions.js';
 import { compose, ComposeError } from './compose.js';
@@ -60,8 +61,6 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 export class DeliveryWorker {
   readonly stats: DeliveryStats = { sent: 0, failed: 0, retried: 0, skipped: 0, reclaimed: 0 };
   private stopping = false;
-  private wakeUp: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
   private readonly launches = new Map<number, LaunchData>();
 
   constructor(
@@ -165,47 +164,37 @@ export class DeliveryWorker {
     return { kind: 'failed', ...base, error: result.error, ...(e ? { event: e } : {}) };
   }
 
-  /** Runs rounds until stopped: at once while there is work, else until the next due time or a wake(). */
+  private readonly loop = new PollLoop(() => this.round(), (err) => this.deps.log.error({ err }, 'delivery round failed'), 1000);
+
+  /** A round, then how long to sleep: none while there is work, else until the next due time. */
+  private async round(): Promise<number> {
+    const claimed = await this.tick();
+    if (claimed >= this.opts.batchSize) return 0;
+    let wait = this.opts.pollMs;
+    try {
+      const next = await this.deps.store.nextDueAt();
+      if (next !== undefined) wait = Math.max(0, Math.min(wait, next - this.deps.clock.now()));
+    } catch {
+      // storage unavailable: poll again later
+    }
+    // A partial batch may mean more work is being scheduled right now: look again soon.
+    return claimed > 0 ? Math.min(wait, 10) : wait;
+  }
+
+  /** Runs rounds until stopped. */
   start(): void {
-    this.loop ??= (async () => {
-      while (!this.stopping) {
-        let claimed = 0;
-        try {
-          claimed = await this.tick();
-        } catch (err) {
-          this.deps.log.error({ err }, 'delivery round failed');
-        }
-        if (claimed >= this.opts.batchSize || this.stopping) continue;
-        let wait = this.opts.pollMs;
-        try {
-          const next = await this.deps.store.nextDueAt();
-          if (next !== undefined) wait = Math.max(0, Math.min(wait, next - this.deps.clock.now()));
-        } catch {
-          // storage unavailable: poll again later
-        }
-        if (claimed > 0 && wait > 0) wait = Math.min(wait, 10);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = undefined;
-      }
-    })();
+    this.loop.start();
   }
 
   /** New due work arrived (an import in this process). */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Finishes the sends in flight, gives back claimed messages not started, and stops. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
   }
 }
 

@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import type { CatalogCache } from '../catalog/cache.js';
 import type { HookDef, HookEvent } from '../catalog/types.js';
 import type { DeliveryStore, StoredEvent } from '../delivery/store-port.js';
+import { PollLoop } from '../poll-loop.js';
 import type { Clock } from '../ports.js';
 import { hookWants } from './filters.js';
 
@@ -56,15 +57,23 @@ export interface HookDeps {
 
 export class HookDispatcher {
   private stopping = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly loop: PollLoop;
   delivered = 0;
   deadLettered = 0;
 
   constructor(
     private readonly deps: HookDeps,
     private readonly opts: HookOptions = defaultHookOptions,
-  ) {}
+  ) {
+    this.loop = new PollLoop(
+      async () => {
+        await this.tick();
+        return this.opts.intervalMs;
+      },
+      (err) => this.deps.log.error({ err }, 'hook round failed'),
+      this.opts.intervalMs,
+    );
+  }
 
   /** Delivers what every hook has pending (as far as one lease goes). Returns events delivered. */
   async tick(): Promise<number> {
@@ -132,34 +141,17 @@ export class HookDispatcher {
     return count;
   }
 
+
   start(): void {
-    this.loop ??= (async () => {
-      while (!this.stopping) {
-        try {
-          await this.tick();
-        } catch (err) {
-          this.deps.log.error({ err }, 'hook round failed');
-        }
-        if (this.stopping) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.opts.intervalMs);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = undefined;
-      }
-    })();
+    this.loop.start();
   }
 
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
   }
 }

@@ -3,6 +3,7 @@
 // result) commit in one transaction guarded by the claim, so a task resumed after a crash or a
 // restart starts where it was and no item runs twice. The trigger's state is checked again each
 // time a runner takes the task up.
+import { PollLoop } from '../poll-loop.js';
 import type { CatalogCache } from '../catalog/cache.js';
 import type { CoreDeps } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -39,13 +40,18 @@ class LeaseLost extends Error {}
 
 export class TaskRunner {
   private stopping = false;
-  private wakeUp: (() => void) | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly deps: TaskRunnerDeps,
     private readonly opts: TaskRunnerOptions,
-  ) {}
+  ) {
+    this.loop = new PollLoop(
+      async () => ((await this.tick()) ? 0 : this.opts.pollMs),
+      (err) => this.deps.log.error({ err }, 'task round failed'),
+      this.opts.pollMs,
+    );
+  }
 
   /** Claims one task and runs at most `maxChunks` of its chunks. True when a task was claimed. */
   async tick(maxChunks = Infinity): Promise<boolean> {
@@ -139,38 +145,20 @@ export class TaskRunner {
     }
   }
 
+
   /** Runs until stopped: a task at once while there are any, else every pollMs or on wake(). */
   start(): void {
-    this.loop ??= (async () => {
-      while (!this.stopping) {
-        let worked = false;
-        try {
-          worked = await this.tick();
-        } catch (err) {
-          this.deps.log.error({ err }, 'task round failed');
-        }
-        if (worked || this.stopping) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.opts.pollMs);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = undefined;
-      }
-    })();
+    this.loop.start();
   }
 
   /** A task was submitted in this process. */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Stops after the chunk in flight; a task not finished is given back for the next runner. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
   }
 }

@@ -1,6 +1,8 @@
 // Row ↔ object mapping shared by the SQL stores: configuration objects are stored as JSON
 // documents next to the columns queries filter on.
 import type { DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+import type { MessageRecord } from '../../core/delivery/report-port.js';
+import type { MessageStatus } from '../../core/ports.js';
 
 export interface DatabaseRow { id: number; account_id: number; name: string; description: string; fields: string }
 export interface ResourceRow { id: number; account_id: number; name: string; db_ids: string; channels: string }
@@ -56,4 +58,34 @@ export const toHook = (r: HookRow): HookDef => ({
   url: r.url,
   filters: JSON.parse(r.filters),
   ...(r.secret ? { secret: r.secret } : {}),
+});
+
+export interface MessageRow {
+  id: number;
+  trigger_id: number;
+  profile_id: string;
+  channel: string;
+  resource_id: number | null;
+  address: string | null;
+  status: MessageStatus;
+  due_at: number;
+  sent_at: number | null;
+  attempts: number;
+  last_error: string | null;
+  skip_reason: string | null;
+}
+
+export const toMessageRecord = (r: MessageRow): MessageRecord => ({
+  id: r.id,
+  triggerId: r.trigger_id,
+  profileId: r.profile_id,
+  channel: r.channel,
+  resourceId: r.resource_id,
+  address: r.address,
+  status: r.status,
+  dueAt: r.due_at,
+  sentAt: r.sent_at,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  skipReason: r.skip_reason,
 });

@@ -1,22 +1,9 @@
 // Read models on SQLite: the message list and the campaign log, paged, with total counts.
 import type { LogEntry, MessageFilter, MessageRecord } from '../../core/delivery/report-port.js';
+import { toMessageRecord, type MessageRow } from '../shared/rows.js';
 import type { MessageStatus } from '../../core/ports.js';
 import type { SqliteDb } from './open.js';
 
-interface MessageRow {
-  id: number;
-  trigger_id: number;
-  profile_id: string;
-  channel: string;
-  resource_id: number | null;
-  address: string | null;
-  status: MessageStatus;
-  due_at: number;
-  sent_at: number | null;
-  attempts: number;
-  last_error: string | null;
-  skip_reason: string | null;
-}
 
 export class SqliteReports {
   private readonly s;
@@ -68,20 +55,7 @@ export class SqliteReports {
     const rows = this.db.prepare(`SELECT * FROM messages WHERE ${page} ORDER BY id LIMIT @limit`).all(params) as MessageRow[];
     return {
       total,
-      rows: rows.map((r) => ({
-        id: r.id,
-        triggerId: r.trigger_id,
-        profileId: r.profile_id,
-        channel: r.channel,
-        resourceId: r.resource_id,
-        address: r.address,
-        status: r.status,
-        dueAt: r.due_at,
-        sentAt: r.sent_at,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        skipReason: r.skip_reason,
-      })),
+      rows: rows.map(toMessageRecord),
     };
   }
 
