@@ -32,6 +32,8 @@ export interface Config {
   /** Items per transaction of a task (the *_task methods). */
   taskChunk: number;
   pgPoolSize: number;
+  outboundDeny: string;
+  outboundTimeoutMs: number;
 }
 
 type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool';
@@ -60,6 +62,9 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   queryChunk: { env: 'HERALD_QUERY_CHUNK', kind: 'int', fallback: 5000 },
   taskChunk: { env: 'HERALD_TASK_CHUNK', kind: 'int', fallback: 1000 },
   pgPoolSize: { env: 'HERALD_PG_POOL_SIZE', kind: 'int', fallback: 10 },
+  // Link-local and metadata addresses (see src/senders/outbound.ts); loopback stays allowed.
+  outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,0.0.0.0/8' },
+  outboundTimeoutMs: { env: 'HERALD_OUTBOUND_TIMEOUT_MS', kind: 'int', fallback: 15_000 },
 };
 
 /** `HERALD_BODY_LIMIT_MB` → `body_limit_mb` (the config-file spelling). */

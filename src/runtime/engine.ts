@@ -17,7 +17,8 @@ import { hashToken, newSecret } from '../core/provisioning/tokens.js';
 import { DbipGeoLookup } from '../geo/dbip-geo.js';
 import { createDispatcher, type Dispatch, type RawRequest } from '../http/dispatch.js';
 import type { RawResponse } from '../http/envelope.js';
-import { createSender } from '../senders/factory.js';
+import { senderFactory } from '../senders/factory.js';
+import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
 import { openStore, readProvisioningFile } from './open-store.js';
 
@@ -58,7 +59,8 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   if (demo && !demo.revoked) logger.warn('the demo API token is active: revoke it (herald token revoke) before exposing this server');
   const catalogs = new CatalogCache(store);
 
-  const senders = new SenderPool(createSender);
+  const guard = new OutboundGuard({ deny: parseDenyList(config.outboundDeny), timeoutMs: config.outboundTimeoutMs });
+  const senders = new SenderPool(senderFactory(guard));
   const workers: DeliveryWorker[] = [];
   for (let i = 0; i < config.workers; i++) {
     workers.push(
@@ -79,7 +81,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const hooks =
     config.workers > 0
       ? new HookDispatcher(
-          { store, clock, catalogs, transport: opts.hookTransport ?? httpHookTransport, log: logger },
+          { store, clock, catalogs, transport: opts.hookTransport ?? httpHookTransport(guard), log: logger },
           { ...defaultHookOptions, intervalMs: config.hookIntervalMs, retryWindowMs: config.hookRetryWindowMs, leaseMs: config.leaseSeconds * 1000 },
         )
       : undefined;
@@ -154,6 +156,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       await hooks?.stop();
       await tasks?.stop();
       await senders.close();
+      await guard.close();
       await store.close();
     },
   };

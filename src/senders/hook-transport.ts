@@ -1,20 +1,20 @@
-// POSTs action-hook batches. 2xx is delivered; anything else (or no answer in time) is retried.
+// POSTs action-hook batches through the outbound guard. 2xx is delivered; anything else (or no
+// answer in time, or a denied destination) is retried by the dispatcher.
 import type { HookPostResult, HookTransport } from '../core/hooks/dispatcher.js';
-import { parseRetryAfter } from './http.js';
+import { guardedPost } from './http.js';
+import type { OutboundGuard } from './outbound.js';
 
-const TIMEOUT_MS = 10_000;
-
-export const httpHookTransport: HookTransport = {
-  async post(url, body, headers): Promise<HookPostResult> {
-    try {
-      const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return { ok: true };
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      return { ok: false, error: `HTTP ${res.status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      return { ok: false, error: `${cause ?? (err as Error).name}: ${(err as Error).message}`.slice(0, 300) };
-    }
-  },
-};
+export function httpHookTransport(guard: OutboundGuard): HookTransport {
+  return {
+    async post(url, body, headers): Promise<HookPostResult> {
+      try {
+        const res = await guardedPost(guard, url, body, headers);
+        if (res.status >= 200 && res.status < 300) return { ok: true };
+        return { ok: false, error: `HTTP ${res.status}`, ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}) };
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        return { ok: false, error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 300) };
+      }
+    },
+  };
+}

@@ -1,17 +1,19 @@
 // The HTTP sender for SMS and push providers: POSTs the message as JSON to the configured URL
-// with the configured headers. 2xx is success; 429 and 5xx are retried (Retry-After honoured);
-// other statuses are permanent failures.
+// with the configured headers, through the outbound guard (deny list, timeouts, no redirects).
+// 2xx is success; 429 and 5xx are retried (Retry-After honoured); other statuses are permanent.
+import { isIP } from 'node:net';
+import { request } from 'undici';
 import type { SenderDef } from '../core/catalog/types.js';
 import type { OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
+import type { OutboundGuard } from './outbound.js';
 import { RateLimiter } from './rate-limit.js';
 
-const TIMEOUT_MS = 15_000;
-
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
+export function parseRetryAfter(value: string | string[] | null | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
@@ -21,30 +23,40 @@ export function providerBody(m: OutgoingMessage): Record<string, unknown> {
   return { to: m.to, subject: m.subject, text: m.text ?? '', html: m.html ?? '', message_id: m.messageId };
 }
 
-export function httpSender(def: SenderDef): Sender {
+export interface PostResult {
+  status: number;
+  text: string;
+  retryAfterMs?: number;
+}
+
+/** One guarded POST: throws on a network failure, a timeout or a denied destination. */
+export async function guardedPost(guard: OutboundGuard, url: string, body: string, headers: Record<string, string>): Promise<PostResult> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  // Literal addresses are connected to without a lookup: check them here.
+  if (isIP(host)) await guard.assertHost(host);
+  const res = await request(url, { method: 'POST', body, headers, dispatcher: guard.agent, headersTimeout: guard.timeoutMs, bodyTimeout: guard.timeoutMs });
+  const text = (await res.body.text().catch(() => '')).slice(0, 300);
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+  return { status: res.statusCode, text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+}
+
+export function httpSender(def: SenderDef, guard: OutboundGuard): Sender {
   const url = def.url ?? '';
   const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
       await limiter?.take();
-      let res: Response;
+      let res: PostResult;
       try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...def.headers },
-          body: JSON.stringify(providerBody(m)),
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-          redirect: 'error',
-        });
+        res = await guardedPost(guard, url, JSON.stringify(providerBody(m)), { 'content-type': 'application/json', ...def.headers });
       } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause?.code;
-        return { ok: false, transient: true, error: `${cause ?? (err as Error).name}: ${(err as Error).message}`.slice(0, 500) };
+        const e = err as { code?: string; message?: string };
+        // A denied destination stays denied: no point retrying it.
+        return { ok: false, transient: e.code !== 'HERALD_DENIED_ADDRESS', error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 500) };
       }
-      const text = (await res.text().catch(() => '')).slice(0, 300);
-      if (res.ok) return { ok: true };
+      if (res.status >= 200 && res.status < 300) return { ok: true };
       const transient = res.status === 429 || res.status >= 500;
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      return { ok: false, transient, error: `HTTP ${res.status}${text ? `: ${text}` : ''}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      return { ok: false, transient, error: `HTTP ${res.status}${res.text ? `: ${res.text}` : ''}`, ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}) };
     },
     async close() {},
   };

@@ -5,6 +5,7 @@ import nodemailer from 'nodemailer';
 import type { SenderDef } from '../core/catalog/types.js';
 import type { OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
 import { mailOptions } from './mail-options.js';
+import type { OutboundGuard } from './outbound.js';
 import { RateLimiter } from './rate-limit.js';
 
 interface SmtpError {
@@ -20,7 +21,7 @@ export function classifySmtpError(err: unknown): SendResult {
   return { ok: false, transient: code === undefined || code < 500, error: text };
 }
 
-export function smtpSender(def: SenderDef): Sender {
+export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
   const url = new URL(def.url ?? '');
   const transport = nodemailer.createTransport({
     pool: true,
@@ -30,15 +31,20 @@ export function smtpSender(def: SenderDef): Sender {
     ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
     maxConnections: 4,
     maxMessages: 1000,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    connectionTimeout: Math.min(guard.timeoutMs, 10_000),
+    greetingTimeout: Math.min(guard.timeoutMs, 10_000),
+    socketTimeout: guard.timeoutMs,
   });
   const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
       if (m.channel !== 'email') return { ok: false, transient: false, error: `an SMTP sender cannot send ${m.channel}` };
       await limiter?.take();
+      try {
+        await guard.assertHost(url.hostname);
+      } catch (err) {
+        return { ok: false, transient: (err as { code?: string }).code !== 'HERALD_DENIED_ADDRESS', error: `${(err as Error).message}`.slice(0, 500) };
+      }
       try {
         await transport.sendMail(mailOptions(m));
         return { ok: true };

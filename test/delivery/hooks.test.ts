@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../src/core/catalog/cache.js';
 import { defaultHookOptions, HookDispatcher } from '../../src/core/hooks/dispatcher.js';
+import { defaultGuard } from '../../src/senders/factory.js';
 import { httpHookTransport } from '../../src/senders/hook-transport.js';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { rows, startHarness, TOKEN, type Harness } from '../helpers/harness.js';
@@ -15,7 +16,7 @@ const HOUR = 3_600_000;
 
 const dispatcher = () =>
   new HookDispatcher(
-    { store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), transport: httpHookTransport, log: pino({ level: 'silent' }) },
+    { store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), transport: httpHookTransport(defaultGuard()), log: pino({ level: 'silent' }) },
     { ...defaultHookOptions, retryBaseMs: 1000 },
   );
 const profile = (email: string) => ({ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } });
