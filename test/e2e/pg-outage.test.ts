@@ -82,4 +82,55 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
     expect((await server.stop()).code).toBe(0);
     server = undefined;
   }, 60_000);
+
+  it('under load: every 200 is stored, every 503 wrote nothing, and the load resumes after the outage', async () => {
+    const port = await freePort();
+    server = spawnHerald(['serve', '--workers', '0', '--provision', DEMO_PROVISION], {
+      cwd: dir,
+      env: { HERALD_DATABASE_URL: url, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_LOG_LEVEL: 'error' },
+    });
+    await waitForHttp(`http://127.0.0.1:${port}/`, server);
+    const answers = new Map<string, number>();
+    let stop = false;
+    let n = 0;
+    const lanes = Array.from({ length: 3 }, async () => {
+      while (!stop) {
+        const email = `load${n++}@example.com`;
+        let res: Response;
+        try {
+          res = await fetch(`http://127.0.0.1:${port}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token: TOKEN, trigger_id: 96, data: [{ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } }] }),
+          });
+        } catch (err) {
+          throw new Error(`no answer (${(err as Error).message}); server output:\n${server?.output()}`);
+        }
+        await res.arrayBuffer();
+        answers.set(email, res.status);
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`);
+    await new Promise((r) => setTimeout(r, 400));
+    await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+    await new Promise((r) => setTimeout(r, 1200));
+    stop = true;
+    await Promise.all(lanes);
+
+    const statuses = [...answers.values()];
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    // The load resumed: the last answers are successes again.
+    expect(statuses.slice(-3)).toEqual([200, 200, 200]);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const stored = new Set((await c.query<{ value: string }>("SELECT value FROM profile_values WHERE field = 'email' AND value LIKE 'load%'")).rows.map((r) => r.value));
+    await c.end();
+    for (const [email, status] of answers) expect([email, stored.has(email)]).toEqual([email, status === 200]);
+    console.log(`PostgreSQL outage under load: ${answers.size} requests, ${statuses.filter((s) => s === 503).length} answered 503 (nothing written), the rest stored`);
+    expect((await server.stop()).code).toBe(0);
+    server = undefined;
+  }, 60_000);
 });

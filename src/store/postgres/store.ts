@@ -12,6 +12,7 @@ import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
 import * as catalogWrites from './catalog-writes.js';
 import * as delivery from './delivery.js';
+import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
 import { migrate, openPool, type PgClient, type PgOptions, type PgPool, type Queryable } from './open.js';
 import * as profiles from './profiles.js';
@@ -103,6 +104,10 @@ export class PostgresStore implements Store {
         throw new StoreUnavailable(`PostgreSQL is unreachable: ${(err as Error).message}`);
       }
       let broken = false;
+      // A connection that dies while the client is checked out emits 'error' on the client (the
+      // pool only listens while it is idle): without a listener that would end the process.
+      const onError = () => (broken = true);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -118,6 +123,7 @@ export class PostgresStore implements Store {
         }
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     }
@@ -129,6 +135,18 @@ export class PostgresStore implements Store {
 
   async migrate(): Promise<void> {
     await this.run(() => migrate(this.pool));
+  }
+
+  health() {
+    return this.run((db) => monitor.health(db));
+  }
+
+  queueStats(now: number) {
+    return this.run((db) => monitor.queueStats(db, now));
+  }
+
+  hookBacklog() {
+    return this.run((db) => monitor.hookBacklog(db));
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
