@@ -193,6 +193,25 @@ describe('failures and retries', () => {
     expect(new Set(mails.map((m) => m.parsed.messageId)).size).toBe(5);
   });
 
+  it('an SMTP server that is down (connection refused) then back gets every message exactly once', async () => {
+    const port = sink.port;
+    await sink.close();
+    const emails = Array.from({ length: 3 }, (_, i) => `down${i}@example.com`);
+    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: emails.map((e) => profile(e)) });
+    await expect
+      .poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'down%' AND status = 'scheduled' AND attempts >= 1 AND last_error IS NOT NULL")[0], { timeout: 10_000 })
+      .toEqual({ n: 3 });
+    const back = await startSmtpSink(port);
+    try {
+      const mails = await back.waitFor(3, 15_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(mails.map((m) => m.envelopeTo[0]).sort()).toEqual([...emails].sort());
+      await expect.poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'down%' AND status = 'sent'")[0], { timeout: 5000 }).toEqual({ n: 3 });
+    } finally {
+      sink = back;
+    }
+  });
+
   it('a permanent SMTP refusal fails at once, keeps the error and emits undeliv', async () => {
     sink.refuseWith = 550;
     await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: [profile('bounce@example.com')] });

@@ -23,7 +23,8 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** Starts the sink, on `port` when given (to bring a stopped server back on the same address). */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const sink: SmtpSink = {
     port: 0,
     url: '',
@@ -73,7 +74,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   });
   // A client killed mid-session resets its connection: that is the test's doing, not an error.
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
   sink.url = `smtp://127.0.0.1:${sink.port}`;
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));
