@@ -59,9 +59,16 @@ export function migrate(db: SqliteDb): number[] {
   return done;
 }
 
+/** The versions of the migration files (their names only: cheap enough for every readiness check). */
+function migrationVersions(): number[] {
+  return readdirSync(migrationsDir)
+    .filter((f) => /^\d+_.*\.sql$/.test(f))
+    .map((f) => Number.parseInt(f, 10));
+}
+
 export function pendingMigrations(db: SqliteDb): number {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-  if (!exists) return migrationFiles().length;
+  if (!exists) return migrationVersions().length;
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-  return migrationFiles().filter((m) => !applied.has(m.version)).length;
+  return migrationVersions().filter((v) => !applied.has(v)).length;
 }

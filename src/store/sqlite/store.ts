@@ -14,6 +14,8 @@ import { SqliteDelivery } from './delivery.js';
 import { SqliteReports } from './reports.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import { migrate, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
+import { SqliteMonitor, sqliteHealth } from './monitor.js';
+import type { HookBacklog, QueueStats, StoreHealth } from '../../core/monitoring/store-port.js';
 import { SqliteProfiles } from './profiles.js';
 import { SqliteProfileQueries } from './profile-query.js';
 import { SqliteRequestKeys } from './request-keys.js';
@@ -33,6 +35,7 @@ export class SqliteStore implements Store {
   private catalogWritesRepo: SqliteCatalogWrites | undefined;
   private readonly tx: StoreTx;
   private queues: { tasks: SqliteTasks; keys: SqliteRequestKeys; queries: SqliteProfileQueries } | undefined;
+  private monitorRepo: SqliteMonitor | undefined;
 
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
     this.db = openSqlite(file, opts);
@@ -194,6 +197,18 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     await this.lock.run(() => migrate(this.db));
+  }
+
+  health(): Promise<StoreHealth> {
+    return this.read(() => sqliteHealth(this.db));
+  }
+
+  queueStats(now: number): Promise<QueueStats> {
+    return this.read(() => (this.monitorRepo ??= new SqliteMonitor(this.db)).queueStats(now));
+  }
+
+  hookBacklog(): Promise<HookBacklog[]> {
+    return this.read(() => (this.monitorRepo ??= new SqliteMonitor(this.db)).hookBacklog());
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
