@@ -34,6 +34,8 @@ export interface Config {
   pgPoolSize: number;
   outboundDeny: string;
   outboundTimeoutMs: number;
+  /** `herald worker`: a port serving /metrics, /healthz and /readyz (it has no API front); unset = none. */
+  metricsPort: number | undefined;
 }
 
 type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool';
@@ -65,6 +67,7 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   // Link-local and metadata addresses (see src/senders/outbound.ts); loopback stays allowed.
   outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,0.0.0.0/8' },
   outboundTimeoutMs: { env: 'HERALD_OUTBOUND_TIMEOUT_MS', kind: 'int', fallback: 15_000 },
+  metricsPort: { env: 'HERALD_METRICS_PORT', kind: 'int', fallback: undefined },
 };
 
 /** `HERALD_BODY_LIMIT_MB` → `body_limit_mb` (the config-file spelling). */
@@ -115,6 +118,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   }
   const config = out as unknown as Config;
   if (config.port > 65535) throw new ConfigError('HERALD_PORT: must be at most 65535');
+  if (config.metricsPort !== undefined && config.metricsPort > 65535) throw new ConfigError('HERALD_METRICS_PORT: must be at most 65535');
   if (config.bodyLimitMb < 1 || config.fileBodyLimitMb < config.bodyLimitMb) throw new ConfigError('body limits: need 1 ≤ HERALD_BODY_LIMIT_MB ≤ HERALD_FILE_BODY_LIMIT_MB');
   if (config.deliveryBatch < 1 || config.deliveryConcurrency < 1 || config.maxAttempts < 1) throw new ConfigError('delivery settings: batch, concurrency and attempts must be at least 1');
   if (config.queryChunk < 1 || config.taskChunk < 1) throw new ConfigError('HERALD_QUERY_CHUNK and HERALD_TASK_CHUNK must be at least 1');

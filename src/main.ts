@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { MB, type Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { FrontMetrics } from './http/front-metrics.js';
 import { startEngineThread } from './runtime/engine-thread.js';
 
 export interface RunningServer {
@@ -15,7 +16,8 @@ export async function serve(config: Readonly<Config>, logger: Logger): Promise<R
     logger.fatal({ err }, 'the engine thread failed');
     process.exit(1);
   });
-  const app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB });
+  const metrics = new FrontMetrics({ processMetrics: true });
+  const app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB, metrics });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, storage: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Herald is listening');
   let closing: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, mintToken } from '../core/provisioning/tokens.js';
 import { serve } from '../main.js';
 import { startEngine } from '../runtime/engine.js';
+import { startMetricsServer } from '../runtime/metrics-server.js';
 import { createLogger } from '../runtime/logger.js';
 import { openStore, readProvisioningFile } from '../runtime/open-store.js';
 
@@ -89,10 +90,12 @@ async function main(): Promise<number> {
       const cfg = Object.freeze({ ...base, workers: Math.max(1, base.workers) });
       const logger = createLogger(cfg.logLevel);
       const engine = await startEngine({ config: cfg, logger });
-      logger.info({ workers: cfg.workers }, 'Herald delivery workers are running');
+      // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
+      const operator = cfg.metricsPort === undefined ? undefined : await startMetricsServer(engine, cfg.metricsPort, cfg.host);
+      logger.info({ workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) }, 'Herald delivery workers are running');
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        void engine.close().then(() => process.exit(0));
+        void (operator?.close() ?? Promise.resolve()).then(() => engine.close()).then(() => process.exit(0));
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));

@@ -5,6 +5,7 @@ import type { CatalogStore } from './catalog/store-port.js';
 import type { DeliveryStore } from './delivery/store-port.js';
 import type { ReportStore } from './delivery/report-port.js';
 import type { MatchKey } from './matching/modes.js';
+import type { MonitorStore } from './monitoring/store-port.js';
 import type { ProvisionPlan } from './provisioning/plan.js';
 import type { ProfileQueryTx } from './query/store-port.js';
 import type { RequestKeyStore, RequestKeyTx } from './requests/store-port.js';
@@ -184,7 +185,7 @@ export interface StoreCapabilities {
   singleWriter: boolean;
 }
 
-export interface Store extends DeliveryStore, ReportStore, CatalogStore, TaskStore, RequestKeyStore {
+export interface Store extends DeliveryStore, ReportStore, CatalogStore, TaskStore, RequestKeyStore, MonitorStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly capabilities: StoreCapabilities;
   /** Tells other processes that new work is due (PostgreSQL NOTIFY); in-process wake-ups are the engine's. */

@@ -7,6 +7,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { ApiError } from '../core/errors.js';
 import { earlyFormat, type Dispatch } from './dispatch.js';
 import { bodyTooLarge, errorResponse, type RawResponse } from './envelope.js';
+import { FrontMetrics } from './front-metrics.js';
+import { registerOperatorRoutes } from './operator-routes.js';
 import { ATTACH_METHODS, methodOf } from './routes.js';
 
 export interface AppOptions {
@@ -14,6 +16,8 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
   bodyLimit: number;
   fileBodyLimit: number;
+  /** The front's metrics (main.ts adds the process's own); a fresh registry when absent. */
+  metrics?: FrontMetrics;
 }
 
 class BodyTooLarge extends Error {
@@ -84,6 +88,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       return send(reply, errorResponse(new ApiError(503, 'the server is shutting down, retry later'), earlyFormat(queryOf(request.query), request.headers['content-type'])));
     }
   });
+
+  const metrics = opts.metrics ?? new FrontMetrics();
+  // Every API answer is counted, the front's own (body too large, shutting down) included.
+  app.addHook('onResponse', async (request, reply) => {
+    const method = methodOf(request.url);
+    if (method !== undefined) metrics.observeRequest(method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  registerOperatorRoutes(app, opts.dispatch, metrics);
 
   app.addHook('preParsing', async (request, _reply, payload: Readable) => {
     const method = methodOf(request.url) ?? '';

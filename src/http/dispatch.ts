@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { CatalogCache } from '../core/catalog/cache.js';
 import type { CoreDeps } from '../core/context.js';
 import { ApiError, DecodeError } from '../core/errors.js';
+import type { CoreMetrics } from '../core/monitoring/metrics-port.js';
 import { hashToken } from '../core/provisioning/tokens.js';
 import { StoreUnavailable } from '../core/ports.js';
 import { attachmentBytes } from '../core/triggers/launch-params.js';
@@ -17,8 +18,12 @@ import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
 import { ATTACH_METHODS } from './routes.js';
 
 export interface RawRequest {
-  /** `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token). */
-  route?: 'api' | 'unsubscribe';
+  /**
+   * `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token);
+   * `ready`: the readiness check (storage reachable, migrations current); `metrics`: the engine's
+   * Prometheus metrics as text. The last two carry no body.
+   */
+  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics';
   /** Method name: the path after /api/v1.1/, without trailing slash. */
   method: string;
   httpMethod: string;
@@ -39,6 +44,7 @@ export interface DispatchDeps extends CoreDeps {
   bodyLimit: number;
   /** Deduplicate write requests without a key by their checksum (spec 01; off by default). */
   dedupChecksum?: boolean;
+  metrics?: Pick<CoreMetrics, 'itemsImported'>;
 }
 
 export type Dispatch = (req: RawRequest) => Promise<RawResponse>;
@@ -133,6 +139,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       finishing = true;
       await keyed?.finish(response);
       if (method.write) deps.afterWrite?.();
+      if (method.imports) countImported(deps, method.name, payload);
       return response;
     } catch (err) {
       const response = errorAnswer(deps, req, err, format, headers);
@@ -143,6 +150,13 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       return response;
     }
   };
+}
+
+/** Imported profiles are the ids a success answers; rejected items are its `errors`. */
+function countImported(deps: DispatchDeps, method: string, payload: Record<string, unknown>): void {
+  const imported = typeof payload.profile_id === 'string' ? 1 : Array.isArray(payload.result) ? payload.result.length : 0;
+  const rejected = Array.isArray(payload.errors) ? payload.errors.length : 0;
+  deps.metrics?.itemsImported(method, imported, rejected);
 }
 
 function errorAnswer(deps: DispatchDeps, req: RawRequest, err: unknown, format: Format, headers: Record<string, string>): RawResponse {

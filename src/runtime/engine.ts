@@ -20,6 +20,8 @@ import type { RawResponse } from '../http/envelope.js';
 import { senderFactory } from '../senders/factory.js';
 import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
+import { EngineMetrics } from './engine-metrics.js';
+import { scrubSecrets } from './logger.js';
 import { openStore, readProvisioningFile } from './open-store.js';
 
 /** The token of the demo provisioning file: its presence is worth a warning. */
@@ -33,8 +35,13 @@ export interface Engine {
   workers: DeliveryWorker[];
   hooks: HookDispatcher | undefined;
   tasks: TaskRunner | undefined;
+  metrics: EngineMetrics;
+  /** Ready when the storage answers and has no pending migration. */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export interface EngineOptions {
   config: Readonly<Config>;
@@ -58,6 +65,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const demo = await store.findToken(hashToken(DEMO_TOKEN));
   if (demo && !demo.revoked) logger.warn('the demo API token is active: revoke it (herald token revoke) before exposing this server');
   const catalogs = new CatalogCache(store);
+  const metrics = new EngineMetrics(store, clock);
 
   const guard = new OutboundGuard({ deny: parseDenyList(config.outboundDeny), timeoutMs: config.outboundTimeoutMs });
   const senders = new SenderPool(senderFactory(guard));
@@ -65,7 +73,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   for (let i = 0; i < config.workers; i++) {
     workers.push(
       new DeliveryWorker(
-        { store, clock, catalogs, senders, log: logger },
+        { store, clock, catalogs, senders, log: logger, metrics },
         {
           batchSize: config.deliveryBatch,
           leaseMs: config.leaseSeconds * 1000,
@@ -81,7 +89,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const hooks =
     config.workers > 0
       ? new HookDispatcher(
-          { store, clock, catalogs, transport: opts.hookTransport ?? httpHookTransport(guard), log: logger },
+          { store, clock, catalogs, transport: opts.hookTransport ?? httpHookTransport(guard), log: logger, metrics },
           { ...defaultHookOptions, intervalMs: config.hookIntervalMs, retryWindowMs: config.hookRetryWindowMs, leaseMs: config.leaseSeconds * 1000 },
         )
       : undefined;
@@ -90,7 +98,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const tasks =
     config.workers > 0
       ? new TaskRunner(
-          { store, clock, geo, catalogs, log: logger },
+          { store, clock, geo, catalogs, log: logger, metrics },
           { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollMs, chunkSize: config.taskChunk },
         )
       : undefined;
@@ -116,8 +124,20 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     afterWrite: wake,
     dedupChecksum: config.dedupChecksum,
     queryChunk: config.queryChunk,
+    metrics,
   });
+  const ready = async (): Promise<Readiness> => {
+    try {
+      const { pendingMigrations } = await store.health();
+      if (pendingMigrations > 0) return { ready: false, reason: `${pendingMigrations} storage migration(s) pending: run herald migrate` };
+      return { ready: true };
+    } catch (err) {
+      return { ready: false, reason: `storage unreachable: ${scrubSecrets(err instanceof Error ? err.message : String(err))}` };
+    }
+  };
   const dispatch = async (req: RawRequest): Promise<RawResponse> => {
+    if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
+    if (req.route === 'metrics') return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
     if (req.route !== 'unsubscribe') return api(req);
     const apply = req.httpMethod === 'POST';
     if (req.httpMethod !== 'GET' && !apply) return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };
@@ -149,6 +169,8 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     workers,
     hooks,
     tasks,
+    metrics,
+    ready,
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       unlisten?.();
@@ -159,5 +181,14 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       await guard.close();
       await store.close();
     },
+  };
+}
+
+export function readinessResponse(r: Readiness, logId: string): RawResponse {
+  return {
+    status: r.ready ? 200 : 503,
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify(r.ready ? { status: 'ready' } : { status: 'unavailable', reason: r.reason }),
+    headers: { 'x-herald-log-id': logId, 'cache-control': 'no-store' },
   };
 }

@@ -1,11 +1,42 @@
-// Structured JSON logs (pino). Secrets never reach a log line: tokens are not logged at all,
-// and these paths are redacted wherever they appear.
-import pino, { type Logger } from 'pino';
+// Structured JSON logs (pino). Secrets never reach a log line: tokens are not logged at all, the
+// paths below are redacted wherever they appear, and error texts (which may quote a URL with
+// credentials, or a query string with a token) are scrubbed before they are written.
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-export function createLogger(level: string, name = 'herald'): Logger {
-  return pino({
-    name,
-    level,
-    redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret', 'password', '*.password'], censor: '[redacted]' },
-  }, pino.destination({ dest: 1, sync: false }));
+const SECRET_KEYS = ['token', 'authorization', 'secret', 'password', 'pass', 'hookSecret', 'hook_secret'];
+const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]).concat(['headers.authorization', '*.headers.authorization', 'headers.cookie', '*.headers.cookie']);
+
+/** `scheme://user:password@host` → `scheme://***@host`; `?token=…` → `?token=[redacted]`; `Bearer …` → `Bearer [redacted]`. */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]*@/gi, '$1***@')
+    .replace(/([?&;](?:token|access_token|password|pass|secret|api_key|apikey)=)[^&\s#'"]*/gi, '$1[redacted]')
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]');
+}
+
+/** pino's error serializer, with every string it keeps scrubbed (message, stack, causes, driver fields). */
+function errSerializer(err: unknown): unknown {
+  if (typeof err === 'string') return scrubSecrets(err);
+  if (!(err instanceof Error)) return err;
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const scrub = (o: Record<string, unknown>, depth: number) => {
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'string') o[k] = scrubSecrets(v);
+      else if (v && typeof v === 'object' && depth < 3) scrub(v as Record<string, unknown>, depth + 1);
+    }
+  };
+  scrub(out, 0);
+  return out;
+}
+
+export function createLogger(level: string, name = 'herald', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      name,
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: errSerializer },
+    },
+    destination ?? pino.destination({ dest: 1, sync: false }),
+  );
 }

@@ -5,6 +5,7 @@
 import type { CatalogCache } from '../catalog/cache.js';
 import type { Catalog, HookEvent } from '../catalog/types.js';
 import { anyHookWants } from '../hooks/filters.js';
+import type { CoreMetrics, DeliveryOutcome } from '../monitoring/metrics-port.js';
 import { PollLoop } from '../poll-loop.js';
 import type { Clock, StoredProfile, StoredSubscription } from '../ports.js';
 import { SUBSCRIPTION_STATUSES, SUBSCRIBED } from '../profiles/subscriptions.js';
@@ -36,6 +37,7 @@ export interface DeliveryDeps {
   catalogs: CatalogCache;
   senders: SenderPool;
   log: DeliveryLog;
+  metrics?: Pick<CoreMetrics, 'delivered' | 'reclaimed'>;
 }
 
 export interface DeliveryStats {
@@ -84,6 +86,7 @@ export class DeliveryWorker {
       }
       if (m.reclaimed) {
         this.stats.reclaimed++;
+        this.deps.metrics?.reclaimed(m.channel);
         this.deps.log.warn({ message: m.id }, 'message reclaimed after an expired lease: it may be sent again (same Message-ID)');
       }
       const catalog = await this.deps.catalogs.get(m.accountId, versions.get(m.accountId) ?? 0);
@@ -105,6 +108,7 @@ export class DeliveryWorker {
 
   private skip(m: ClaimedMessage, reason: string): RecordedOutcome {
     this.stats.skipped++;
+    this.observe(m, 'skipped', undefined);
     return { kind: 'skipped', id: m.id, claimToken: m.claimToken, reason };
   }
 
@@ -117,12 +121,15 @@ export class DeliveryWorker {
     if (!trigger) return this.skip(m, 'trigger deleted');
 
     let result: SendResult;
+    let sendMs: number | undefined;
     try {
       const outgoing = compose({ message: m, profile, subscription: sub, trigger, catalog, launch, publicUrl: this.opts.publicUrl, secret: this.opts.secret });
       const senderName = catalog.resources.get(sub.resourceId)?.channels[sub.channel]?.sender;
       const senderDef = senderName === undefined ? undefined : catalog.senders.get(senderName);
       if (!senderDef) throw new ComposeError(`resource ${sub.resourceId} has no sender for ${sub.channel}`);
+      const started = performance.now();
       result = await this.deps.senders.get(senderDef).send(outgoing);
+      sendMs = performance.now() - started;
     } catch (err) {
       if (!(err instanceof ComposeError)) this.deps.log.error({ message: m.id, err }, 'sending failed unexpectedly');
       result = { ok: false, transient: !(err instanceof ComposeError), error: err instanceof Error ? err.message : String(err) };
@@ -152,16 +159,23 @@ export class DeliveryWorker {
     const base = { id: m.id, claimToken: m.claimToken };
     if (result.ok) {
       this.stats.sent++;
+      this.observe(m, 'sent', sendMs);
       const e = event(SEND_EVENTS[m.channel], {});
       return { kind: 'sent', ...base, ...(e ? { event: e } : {}) };
     }
     if (result.transient && m.attempts < this.opts.retry.maxAttempts) {
       this.stats.retried++;
+      this.observe(m, 'retry', sendMs);
       return { kind: 'retry', ...base, error: result.error, dueAt: this.deps.clock.now() + retryDelay(this.opts.retry, m.attempts, result.retryAfterMs) };
     }
     this.stats.failed++;
+    this.observe(m, 'failed', sendMs);
     const e = event('undeliv', { error: result.error, attempts: m.attempts });
     return { kind: 'failed', ...base, error: result.error, ...(e ? { event: e } : {}) };
+  }
+
+  private observe(m: ClaimedMessage, outcome: DeliveryOutcome, sendMs: number | undefined): void {
+    this.deps.metrics?.delivered(m.channel, outcome, sendMs);
   }
 
   private readonly loop = new PollLoop(() => this.round(), (err) => this.deps.log.error({ err }, 'delivery round failed'), 1000);

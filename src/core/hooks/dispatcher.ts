@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import type { CatalogCache } from '../catalog/cache.js';
 import type { HookDef, HookEvent } from '../catalog/types.js';
 import type { DeliveryStore, StoredEvent } from '../delivery/store-port.js';
+import type { CoreMetrics } from '../monitoring/metrics-port.js';
 import { PollLoop } from '../poll-loop.js';
 import type { Clock } from '../ports.js';
 import { hookWants } from './filters.js';
@@ -53,6 +54,7 @@ export interface HookDeps {
   catalogs: CatalogCache;
   transport: HookTransport;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  metrics?: Pick<CoreMetrics, 'hookEvents'>;
 }
 
 export class HookDispatcher {
@@ -120,6 +122,7 @@ export class HookDispatcher {
       if (count > 0) await store.finishHook(hook.id, lease.token, { kind: 'delivered', cursor, count }, now);
       if (now - firstFailureAt >= this.opts.retryWindowMs) {
         this.deadLettered += batch.length;
+        this.deps.metrics?.hookEvents('dead_lettered', batch.length);
         this.deps.log.warn({ hook: hook.id, events: batch.length, error: result.error }, 'hook failing for too long: events dead-lettered');
         await store.finishHook(hook.id, lease.token, { kind: 'dead', cursor: scanned, eventIds: batch.map((e) => e.id), error: result.error }, now);
         return count;
@@ -133,12 +136,17 @@ export class HookDispatcher {
         const again = await store.leaseHook(hook.id, now, this.opts.leaseMs);
         if (again) await store.finishHook(hook.id, again.token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt: now }, now);
       }
-      this.delivered += count;
+      this.countDelivered(count);
       return count;
     }
     await store.finishHook(hook.id, lease.token, { kind: 'delivered', cursor, count }, clock.now());
-    this.delivered += count;
+    this.countDelivered(count);
     return count;
+  }
+
+  private countDelivered(count: number): void {
+    this.delivered += count;
+    if (count > 0) this.deps.metrics?.hookEvents('delivered', count);
   }
 
 

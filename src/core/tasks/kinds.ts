@@ -22,6 +22,8 @@ export interface PreparedTask {
 export interface TaskKind {
   /** The synchronous method the task runs (also its kind in storage). */
   name: string;
+  /** Imports profiles (counted as imported items by the metrics). */
+  imports: boolean;
   /** Request-level checks: throws ApiError (400/404) as the synchronous method would. */
   prepare(deps: CoreDeps, catalog: Catalog, request: TaskRequest): PreparedTask;
 }
@@ -37,6 +39,7 @@ function part(profileIds: (string | undefined)[], from: number, to: number, erro
 
 const importAndStartBatch: TaskKind = {
   name: 'campaigns/triggers/import_and_start_batch',
+  imports: true,
   prepare(deps, catalog, request) {
     const input = request.params as unknown as ImportAndStartInput & { data: unknown[] };
     const { spec, db } = launchSpec(catalog, input);
@@ -70,6 +73,7 @@ const importAndStartBatch: TaskKind = {
 
 const startBatch: TaskKind = {
   name: 'campaigns/triggers/start_batch',
+  imports: false,
   prepare(_deps, catalog, request) {
     const input = request.params as unknown as StartBatchInput;
     const plan = planStartBatch(catalog, input);

@@ -8,9 +8,10 @@ import type { CatalogCache } from '../catalog/cache.js';
 import type { CoreDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { StoreTx } from '../ports.js';
+import type { CoreMetrics } from '../monitoring/metrics-port.js';
 import type { LaunchCursor } from '../triggers/launch-existing.js';
 import { taskKind, type PreparedTask } from './kinds.js';
-import type { ClaimedTask, TaskProgress } from './store-port.js';
+import type { ClaimedTask, TaskPart, TaskProgress } from './store-port.js';
 import { TASK_KEEP_MS } from './task-methods.js';
 import { parseTaskRequest } from './task-request.js';
 
@@ -29,6 +30,7 @@ export interface TaskLog {
 export interface TaskRunnerDeps extends CoreDeps {
   catalogs: CatalogCache;
   log: TaskLog;
+  metrics?: Pick<CoreMetrics, 'itemsImported'>;
 }
 
 /** Items per chunk by default: a chunk is one transaction, short enough not to hold the writer long. */
@@ -118,11 +120,13 @@ export class TaskRunner {
       const now = clock.now();
       const finish = to >= prepared.total ? { status: 'completed' as const, expiresAt: now + TASK_KEEP_MS } : undefined;
       let held: boolean;
+      let chunkPart: TaskPart | undefined;
       try {
         held = await this.commit(
           { taskId: task.id, claimToken: task.claimToken, done: to, leaseUntil: now + this.opts.leaseMs, now, ...(finish ? { finish } : {}) },
           async (tx, c) => {
             const part = from < to ? await prepared.runChunk(tx, from, to, c, now) : undefined;
+            chunkPart = part;
             return { ...(part ? { part } : {}), ...(c.launchId !== undefined ? { launchId: c.launchId } : {}) };
           },
           cursor,
@@ -141,6 +145,7 @@ export class TaskRunner {
         return;
       }
       done = to;
+      if (chunkPart && taskKind(task.kind).imports) this.deps.metrics?.itemsImported(`${task.kind}_task`, chunkPart.result.length, chunkPart.errors.length);
       if (finish) return;
     }
   }

@@ -106,6 +106,18 @@ export interface ObjectSchema<S extends Shape> extends Schema<Decoded<S>> {
   readonly shape: S;
 }
 
+/** A field's JSON Schema: its type, its default when it is a plain value, its other accepted names. */
+function fieldJson(field: Field<unknown>): JsonSchema {
+  const out: JsonSchema = { ...field.schema.json() };
+  const notes = [field.description, field.aliases.length > 0 ? `also accepted as ${field.aliases.join(', ')}` : undefined].filter(Boolean);
+  if (notes.length > 0) out.description = [out.description, ...notes].filter(Boolean).join('; ');
+  // The fallback is a decoded value: it is the input's default only where both have one type.
+  const f = field.fallback;
+  const type = typeof f === 'number' ? (Number.isInteger(f) ? ['integer', 'number'] : ['number']) : typeof f === 'string' || typeof f === 'boolean' ? [typeof f] : [];
+  if (out.default === undefined && f !== undefined && type.includes(String(out.type))) out.default = f;
+  return out;
+}
+
 /** An object of known keys; unknown keys are ignored (spec 01: clients send extras). */
 export function object<S extends Shape>(shape: S): ObjectSchema<S> {
   const keys = Object.keys(shape);
@@ -141,7 +153,7 @@ export function object<S extends Shape>(shape: S): ObjectSchema<S> {
       const req: string[] = [];
       for (const key of keys) {
         const field = shape[key];
-        properties[key] = { ...field.schema.json(), ...(field.description ? { description: field.description } : {}) };
+        properties[key] = fieldJson(field);
         if (field.required) req.push(key);
       }
       return { type: 'object', properties, ...(req.length ? { required: req } : {}) };

@@ -7,6 +7,7 @@ import { addTemplate, deleteTemplate, readTemplate, listTemplates, updateTemplat
 import { CHANNELS } from '../../core/catalog/types.js';
 import { limitSchema } from '../../core/values/paging.js';
 import { arrayOf, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
+import { payloads } from './payloads.js';
 import { defineMethod } from './types.js';
 
 const { id: _dbId, ...databaseFieldsShape } = databaseSchema.shape;
@@ -22,67 +23,67 @@ const name = optional(str({ nonEmpty: true }));
 
 export const objectMethods = [
   defineMethod({
-    name: 'databases/add',
+    name: 'databases/add', payload: payloads.database,
     summary: 'Create a database with its custom fields',
     write: true,
     params: object(databaseFieldsShape),
     handle: (deps, ctx, p) => addDatabase(deps, ctx, p),
   }),
   defineMethod({
-    name: 'databases/update',
+    name: 'databases/update', payload: payloads.database,
     summary: 'Change a database: fields not sent are kept; fields, when sent, replace the list',
     write: true,
     params: object({ ...databaseId, name, description: optional(str()), fields: optional(arrayOf(fieldDefSchema)) }),
     handle: (deps, ctx, p) => updateDatabase(deps, ctx, p),
   }),
-  defineMethod({ name: 'databases/get', summary: 'One database', write: false, params: object(databaseId), handle: (deps, ctx, p) => readDatabase(deps, ctx, p) }),
+  defineMethod({ name: 'databases/get', payload: payloads.database, summary: 'One database', write: false, params: object(databaseId), handle: (deps, ctx, p) => readDatabase(deps, ctx, p) }),
   defineMethod({
-    name: 'databases/list',
+    name: 'databases/list', payload: payloads.databases,
     summary: "The account's databases, by id",
     write: false,
     params: object({ ...paging }),
     handle: (deps, ctx, p) => listDatabases(deps, ctx, p),
   }),
-  defineMethod({ name: 'databases/delete', summary: 'Delete a database nothing uses', write: true, params: object(databaseId), handle: (deps, ctx, p) => deleteDatabase(deps, ctx, p) }),
+  defineMethod({ name: 'databases/delete', payload: payloads.none, summary: 'Delete a database nothing uses', write: true, params: object(databaseId), handle: (deps, ctx, p) => deleteDatabase(deps, ctx, p) }),
   defineMethod({
-    name: 'databases/fields_get',
+    name: 'databases/fields_get', payload: payloads.fields,
     summary: "A database's fields, system and custom, with their types",
     write: false,
     params: object(databaseId),
     handle: (deps, ctx, p) => databaseFields(deps, ctx, p),
   }),
   defineMethod({
-    name: 'resources/add',
+    name: 'resources/add', payload: payloads.resource,
     summary: 'Create a resource: linked databases and channels',
     write: true,
     params: object(resourceFieldsShape),
     handle: (deps, ctx, p) => addResource(deps, ctx, p),
   }),
   defineMethod({
-    name: 'resources/update',
+    name: 'resources/update', payload: payloads.resource,
     summary: 'Change a resource: fields not sent are kept; db_ids and channels, when sent, replace',
     write: true,
     params: object({ ...resourceId, name, db_ids: optional(resourceFieldsShape.db_ids.schema), channels: optional(resourceFieldsShape.channels.schema) }),
     handle: (deps, ctx, p) => updateResource(deps, ctx, p),
   }),
-  defineMethod({ name: 'resources/get', summary: 'One resource', write: false, params: object(resourceId), handle: (deps, ctx, p) => readResource(deps, ctx, p) }),
+  defineMethod({ name: 'resources/get', payload: payloads.resource, summary: 'One resource', write: false, params: object(resourceId), handle: (deps, ctx, p) => readResource(deps, ctx, p) }),
   defineMethod({
-    name: 'resources/list',
+    name: 'resources/list', payload: payloads.resources,
     summary: "The account's resources, by id",
     write: false,
     params: object({ ...paging }),
     handle: (deps, ctx, p) => listResources(deps, ctx, p),
   }),
-  defineMethod({ name: 'resources/delete', summary: 'Delete a resource nothing uses', write: true, params: object(resourceId), handle: (deps, ctx, p) => deleteResource(deps, ctx, p) }),
+  defineMethod({ name: 'resources/delete', payload: payloads.none, summary: 'Delete a resource nothing uses', write: true, params: object(resourceId), handle: (deps, ctx, p) => deleteResource(deps, ctx, p) }),
   defineMethod({
-    name: 'templates/add',
+    name: 'templates/add', payload: payloads.template,
     summary: 'Create a template (spec 04: parts per channel, variable grammar checked)',
     write: true,
     params: object(templateFieldsShape),
     handle: (deps, ctx, p) => addTemplate(deps, ctx, p),
   }),
   defineMethod({
-    name: 'templates/update',
+    name: 'templates/update', payload: payloads.template,
     summary: 'Change a template: fields not sent are kept',
     write: true,
     params: object({
@@ -98,13 +99,13 @@ export const objectMethods = [
     }),
     handle: (deps, ctx, p) => updateTemplate(deps, ctx, p),
   }),
-  defineMethod({ name: 'templates/get', summary: 'One template', write: false, params: object(templateId), handle: (deps, ctx, p) => readTemplate(deps, ctx, p) }),
+  defineMethod({ name: 'templates/get', payload: payloads.template, summary: 'One template', write: false, params: object(templateId), handle: (deps, ctx, p) => readTemplate(deps, ctx, p) }),
   defineMethod({
-    name: 'templates/list',
+    name: 'templates/list', payload: payloads.templates,
     summary: "The account's templates, by id, optionally of one channel",
     write: false,
     params: object({ ...paging, channel: optional(oneOf(CHANNELS)) }),
     handle: (deps, ctx, p) => listTemplates(deps, ctx, p),
   }),
-  defineMethod({ name: 'templates/delete', summary: 'Delete a template nothing uses', write: true, params: object(templateId), handle: (deps, ctx, p) => deleteTemplate(deps, ctx, p) }),
+  defineMethod({ name: 'templates/delete', payload: payloads.none, summary: 'Delete a template nothing uses', write: true, params: object(templateId), handle: (deps, ctx, p) => deleteTemplate(deps, ctx, p) }),
 ];

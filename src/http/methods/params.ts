@@ -38,6 +38,13 @@ export const launchFields = {
 };
 
 /** `data` of batch methods: a non-empty array of items. */
-export const batchData = required(arrayOf(unknownValue(), { minItems: 1 }), { description: 'the items, one per profile' });
+export const batchData = required(arrayOf(unknownValue(), { minItems: 1 }), {
+  description:
+    'the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get)',
+});
+/** `data` of start_batch: stored profiles, found by their matching values. */
+export const launchData = required(arrayOf(unknownValue(), { minItems: 1 }), {
+  description: 'the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data',
+});
 /** `data` of single-profile methods: the profile fields and subscriptions. */
-export const profileData = required(anyObject(), { description: 'profile fields and subscriptions' });
+export const profileData = required(anyObject(), { description: 'the profile: its fields (typed by the database, see databases/fields_get) and "subscriptions": [...]' });

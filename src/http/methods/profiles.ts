@@ -2,6 +2,7 @@
 import { deleteProfile, getProfile, importProfile, importProfileBatch, updateProfile } from '../../core/profiles/profile-methods.js';
 import { anyObject, int, object, optional, required } from '../../core/values/schema.js';
 import { batchData, importFlagFields, matchingFields, profileData } from './params.js';
+import { payloads } from './payloads.js';
 import { defineMethod } from './types.js';
 
 const dbId = { db_id: required(int({ min: 1 }), { aliases: ['list_id'] }) };
@@ -9,35 +10,35 @@ const importShape = { ...dbId, ...matchingFields, ...importFlagFields, custom_da
 
 export const profileMethods = [
   defineMethod({
-    name: 'profiles/import',
+    name: 'profiles/import', payload: payloads.profileId, imports: true,
     summary: 'Import or update one profile',
     write: true,
     params: object({ ...importShape, data: profileData }),
     handle: (deps, ctx, p) => importProfile(deps, ctx, p),
   }),
   defineMethod({
-    name: 'profiles/import_batch',
+    name: 'profiles/import_batch', payload: payloads.batch, imports: true,
     summary: 'Import or update several profiles',
     write: true,
     params: object({ ...importShape, data: batchData }),
     handle: (deps, ctx, p) => importProfileBatch(deps, ctx, p),
   }),
   defineMethod({
-    name: 'profiles/update',
+    name: 'profiles/update', payload: payloads.profileId, imports: true,
     summary: 'Update one existing profile (never creates)',
     write: true,
     params: object({ ...importShape, data: profileData }),
     handle: (deps, ctx, p) => updateProfile(deps, ctx, p),
   }),
   defineMethod({
-    name: 'profiles/get',
+    name: 'profiles/get', payload: payloads.profile,
     summary: 'A profile with its subscriptions',
     write: false,
     params: object({ ...dbId, ...matchingFields }),
     handle: (deps, ctx, p) => getProfile(deps, ctx, p),
   }),
   defineMethod({
-    name: 'profiles/delete',
+    name: 'profiles/delete', payload: payloads.none,
     summary: 'Delete a profile and cancel its scheduled messages',
     write: true,
     params: object({ ...dbId, ...matchingFields }),

@@ -4,15 +4,16 @@ import { submitTask } from '../../core/tasks/task-methods.js';
 import { startTrigger } from '../../core/triggers/start.js';
 import { startBatch } from '../../core/triggers/start-batch.js';
 import { object, optional, unknownValue } from '../../core/values/schema.js';
-import { batchData, importFlagFields, launchFields, matchingFields } from './params.js';
+import { batchData, importFlagFields, launchData, launchFields, matchingFields } from './params.js';
+import { payloads } from './payloads.js';
 import { defineMethod } from './types.js';
 
-const startBatchShape = { ...matchingFields, ...launchFields, data: batchData };
+const startBatchShape = { ...matchingFields, ...launchFields, data: launchData };
 const importBatchShape = { ...matchingFields, ...importFlagFields, ...launchFields, data: batchData };
 
 export const triggerStartMethods = [
   defineMethod({
-    name: 'campaigns/triggers/start',
+    name: 'campaigns/triggers/start', payload: payloads.batch,
     summary: 'Launch the trigger for one stored profile (matching) or every profile answering custom_request',
     write: true,
     params: object({
@@ -25,21 +26,21 @@ export const triggerStartMethods = [
     handle: (deps, ctx, p) => startTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/start_batch',
+    name: 'campaigns/triggers/start_batch', payload: payloads.batch,
     summary: 'Launch the trigger for a list of stored profiles',
     write: true,
     params: object(startBatchShape),
     handle: (deps, ctx, p) => startBatch(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/import_and_start_batch_task',
+    name: 'campaigns/triggers/import_and_start_batch_task', payload: payloads.taskCreated,
     summary: 'import_and_start_batch as a background task: answers data.task_id',
     write: true,
     params: object(importBatchShape),
     handle: (deps, ctx, p) => submitTask(deps, ctx, 'campaigns/triggers/import_and_start_batch', p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/start_batch_task',
+    name: 'campaigns/triggers/start_batch_task', payload: payloads.taskCreated,
     summary: 'start_batch as a background task: answers data.task_id',
     write: true,
     params: object(startBatchShape),

@@ -6,6 +6,7 @@ import { addTrigger, cloneTrigger, deleteTrigger, readTrigger, listTriggers, upd
 import { limitSchema } from '../../core/values/paging.js';
 import { arrayOf, bool, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
 import { CHANNELS, TRIGGER_TYPES } from '../../core/catalog/types.js';
+import { payloads } from './payloads.js';
 import { defineMethod } from './types.js';
 
 const { id: _id, ...fields } = triggerFields;
@@ -13,7 +14,7 @@ const triggerId = { id: required(int({ min: 1 }), { aliases: ['trigger_id'] }) }
 
 export const triggerManageMethods = [
   defineMethod({
-    name: 'campaigns/triggers/add',
+    name: 'campaigns/triggers/add', payload: payloads.trigger,
     summary: 'Create a trigger campaign (inactive unless is_active is given)',
     write: true,
     params: object({
@@ -26,21 +27,21 @@ export const triggerManageMethods = [
     handle: (deps, ctx, p) => addTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/update',
+    name: 'campaigns/triggers/update', payload: payloads.trigger,
     summary: 'Change a trigger campaign: fields not sent are kept; send_channel cannot change',
     write: true,
     params: object({ ...fields, ...triggerId }),
     handle: (deps, ctx, p) => updateTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/get',
+    name: 'campaigns/triggers/get', payload: payloads.trigger,
     summary: 'A trigger campaign',
     write: false,
     params: object(triggerId),
     handle: (deps, ctx, p) => readTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/list',
+    name: 'campaigns/triggers/list', payload: payloads.triggers,
     summary: 'Trigger campaigns by id; is_active and ui_tags (every tag given) filter',
     write: false,
     params: object({
@@ -52,35 +53,35 @@ export const triggerManageMethods = [
     handle: (deps, ctx, p) => listTriggers(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/clone',
+    name: 'campaigns/triggers/clone', payload: payloads.cloned,
     summary: 'Copy a trigger campaign; the copy is inactive',
     write: true,
     params: object({ ...triggerId, name: optional(str({ nonEmpty: true })) }),
     handle: (deps, ctx, p) => cloneTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/triggers/delete',
+    name: 'campaigns/triggers/delete', payload: payloads.none,
     summary: 'Delete a trigger campaign and cancel its scheduled messages',
     write: true,
     params: object(triggerId),
     handle: (deps, ctx, p) => deleteTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/activate',
+    name: 'campaigns/activate', payload: payloads.nullData,
     summary: 'Activate a trigger campaign (it must meet the rules of an active trigger)',
     write: true,
     params: object(triggerId),
     handle: (deps, ctx, p) => activateTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/deactivate',
+    name: 'campaigns/deactivate', payload: payloads.nullData,
     summary: 'Deactivate a trigger campaign; abort_if_running cancels its scheduled messages',
     write: true,
     params: object({ ...triggerId, abort_if_running: optional(bool(), false) }),
     handle: (deps, ctx, p) => deactivateTrigger(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/status',
+    name: 'campaigns/status', payload: payloads.triggerStatus,
     summary: 'Whether a trigger campaign is active, and its messages by state',
     write: false,
     params: object(triggerId),

@@ -3,13 +3,14 @@ import { campaignLog, listMessages } from '../../core/delivery/visibility.js';
 import type { MessageStatus } from '../../core/ports.js';
 import { limitSchema, timeSchema } from '../../core/values/paging.js';
 import { arrayOf, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
+import { payloads } from './payloads.js';
 import { defineMethod } from './types.js';
 
 const STATUSES = ['scheduled', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
 
 export const visibilityMethods = [
   defineMethod({
-    name: 'messages/list',
+    name: 'messages/list', payload: payloads.messages,
     summary: 'Messages of the account, by trigger, profile or status (Herald extension)',
     write: false,
     params: object({
@@ -23,7 +24,7 @@ export const visibilityMethods = [
     handle: (deps, ctx, p) => listMessages(deps, ctx, p),
   }),
   defineMethod({
-    name: 'campaigns/log_v2',
+    name: 'campaigns/log_v2', payload: payloads.log,
     summary: 'The log of a trigger campaign: launches and message outcomes',
     write: false,
     params: object({ id: required(int({ min: 1 }), { aliases: ['trigger_id'] }), from_time: optional(timeSchema), limit: optional(limitSchema, 1000) }),

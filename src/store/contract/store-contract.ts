@@ -6,6 +6,7 @@ import type { ImportWrite, ProfileWrite, Store } from '../../core/ports.js';
 import { fieldKey, idKey, subscriptionKey } from '../../core/profiles/profile-state.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { defineCatalogContract } from './catalog-contract.js';
+import { defineMonitorContract } from './monitor-contract.js';
 import { defineQueueContract } from './queue-contract.js';
 
 export interface StoreFactory {
@@ -224,5 +225,6 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
 
     defineCatalogContract(() => store, contractPlan);
     defineQueueContract(() => store, contractPlan);
+    defineMonitorContract(() => store, contractPlan);
   });
 }
