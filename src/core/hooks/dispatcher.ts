@@ -118,24 +118,32 @@ export class HookDispatcher {
         continue;
       }
       const now = clock.now();
-      const firstFailureAt = lease.state.firstFailureAt ?? now;
-      if (count > 0) await store.finishHook(hook.id, lease.token, { kind: 'delivered', cursor, count }, now);
+      let token = lease.token;
+      let firstFailureAt = lease.state.firstFailureAt ?? now;
+      let attempts = lease.state.attempts;
+      if (count > 0) {
+        // Part of this round went through: record it, then the failure starts a fresh streak
+        // (the hook answered a moment ago) under a new lease.
+        await store.finishHook(hook.id, token, { kind: 'delivered', cursor, count }, now);
+        const again = await store.leaseHook(hook.id, now, this.opts.leaseMs);
+        if (!again) {
+          this.countDelivered(count);
+          return count;
+        }
+        token = again.token;
+        firstFailureAt = now;
+        attempts = 0;
+      }
       if (now - firstFailureAt >= this.opts.retryWindowMs) {
         this.deadLettered += batch.length;
         this.deps.metrics?.hookEvents('dead_lettered', batch.length);
         this.deps.log.warn({ hook: hook.id, events: batch.length, error: result.error }, 'hook failing for too long: events dead-lettered');
-        await store.finishHook(hook.id, lease.token, { kind: 'dead', cursor: scanned, eventIds: batch.map((e) => e.id), error: result.error }, now);
+        await store.finishHook(hook.id, token, { kind: 'dead', cursor: scanned, eventIds: batch.map((e) => e.id), error: result.error }, now);
+        this.countDelivered(count);
         return count;
       }
-      const attempts = count > 0 ? 0 : lease.state.attempts;
       const delay = Math.round(Math.max(Math.min(this.opts.retryCapMs, this.opts.retryBaseMs * 2 ** attempts) * (0.8 + 0.4 * Math.random()), result.retryAfterMs ?? 0));
-      if (count === 0) {
-        await store.finishHook(hook.id, lease.token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt }, now);
-      } else {
-        // The delivered part was recorded above with the lease; take it again to record the failure.
-        const again = await store.leaseHook(hook.id, now, this.opts.leaseMs);
-        if (again) await store.finishHook(hook.id, again.token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt: now }, now);
-      }
+      await store.finishHook(hook.id, token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt }, now);
       this.countDelivered(count);
       return count;
     }

@@ -35,38 +35,25 @@ export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[])
     } else ids.push(k.id);
   }
   const hits = new Map<string, number[]>();
-  const queries: Promise<void>[] = [];
+  // One statement per field or channel, one after the other (a client runs one query at a time).
   for (const [field, values] of byField) {
-    queries.push(
-      db.query<{ value: string; profile_seq: number }>('SELECT value, profile_seq FROM profile_values WHERE db_id = $1 AND field = $2 AND value = ANY($3::text[])', [dbId, field, values]).then((r) => {
-        for (const row of r.rows) pushHit(hits, fieldKey(field, row.value), row.profile_seq);
-      }),
-    );
+    const r = await db.query<{ value: string; profile_seq: number }>('SELECT value, profile_seq FROM profile_values WHERE db_id = $1 AND field = $2 AND value = ANY($3::text[])', [dbId, field, values]);
+    for (const row of r.rows) pushHit(hits, fieldKey(field, row.value), row.profile_seq);
   }
   for (const [channel, addresses] of byChannel) {
-    queries.push(
-      db
-        .query<{ address: string; resource_id: number; profile_seq: number }>(
-          'SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = $1 AND channel = $2 AND address = ANY($3::text[])',
-          [dbId, channel, [...new Set(addresses)]],
-        )
-        .then((r) => {
-          for (const row of r.rows) {
-            if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, row.resource_id, row.address), row.profile_seq);
-            if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.address), row.profile_seq);
-          }
-        }),
+    const r = await db.query<{ address: string; resource_id: number; profile_seq: number }>(
+      'SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = $1 AND channel = $2 AND address = ANY($3::text[])',
+      [dbId, channel, [...new Set(addresses)]],
     );
+    for (const row of r.rows) {
+      if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, row.resource_id, row.address), row.profile_seq);
+      if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.address), row.profile_seq);
+    }
   }
   if (ids.length > 0) {
-    queries.push(
-      db.query<{ id: string; seq: number }>('SELECT id, seq FROM profiles WHERE db_id = $1 AND id = ANY($2::text[])', [dbId, ids]).then((r) => {
-        for (const row of r.rows) pushHit(hits, idKey(row.id), row.seq);
-      }),
-    );
+    const r = await db.query<{ id: string; seq: number }>('SELECT id, seq FROM profiles WHERE db_id = $1 AND id = ANY($2::text[])', [dbId, ids]);
+    for (const row of r.rows) pushHit(hits, idKey(row.id), row.seq);
   }
-  // One client runs one query at a time: the promises queue on it, the round trips pipeline.
-  await Promise.all(queries);
   for (const list of hits.values()) {
     if (list.length < 2) continue;
     list.sort((a, b) => a - b);
