@@ -1,13 +1,21 @@
-// `npm run bench [-- --quick]`: runs the benchmarks, prints a table and writes bench/results.json.
-import { writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick]`: runs every benchmark, prints the results, writes
+// bench/results.json and the results table of BENCHMARKS.md (between its markers).
+// PostgreSQL runs when a server is reachable (HERALD_BENCH_POSTGRES_URL, default the local one).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { bigBodyBench, type BigBodyResult } from './big-body.js';
 import { customRequestBench } from './custom-request.js';
+import { deliveryBench, type DeliveryResult } from './delivery.js';
+import { growthBench, type GrowthResult } from './growth.js';
 import { importBench, type ImportResult } from './import.js';
-import { scaleBench } from './scale.js';
+import { freshPostgresDatabase } from './lib.js';
+import { scaleBench, type ScaleResult } from './scale.js';
+import { singleBench, type SingleResult } from './single.js';
+import { soakBench } from './soak.js';
 
 const quick = process.argv.includes('--quick');
-const batches = quick ? 3 : 7;
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const want = (name: string) => !only || only.includes(name);
 
-// PostgreSQL runs when a server is reachable (HERALD_BENCH_POSTGRES_URL, default the local one).
 const postgres = process.env.HERALD_BENCH_POSTGRES_URL ?? process.env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const pgReachable = await import('pg').then(async ({ default: pg }) => {
   const c = new pg.Client({ connectionString: postgres, connectionTimeoutMillis: 2000 });
@@ -19,30 +27,96 @@ const pgReachable = await import('pg').then(async ({ default: pg }) => {
     return false;
   }
 });
-
-const runs: { format: 'json' | 'xml'; postgres?: string }[] = [{ format: 'json' }, { format: 'xml' }, ...(pgReachable ? [{ format: 'json' as const, postgres }] : [])];
-const results: ImportResult[] = [];
-for (const run of runs) {
-  const r = await importBench({ batches, size: 10_000, ...run });
-  results.push(r);
-  console.log(`\n${r.name} — ${r.batches} batches per phase, peak server RSS ${r.peakRssMb} MB`);
-  console.log('phase   | median ms | p99 ms | profiles/s | floor ms | ratio to floor');
-  for (const [label, p] of [['fresh', r.fresh], ['update', r.update]] as const) {
-    console.log(`${label.padEnd(7)} | ${String(p.medianMs).padStart(9)} | ${String(p.p99Ms).padStart(6)} | ${String(p.profilesPerSecond).padStart(10)} | ${String(p.floorMedianMs).padStart(8)} | ${p.ratioToFloor}`);
-  }
-}
-const customRequest = await customRequestBench({ profiles: quick ? 20_000 : 100_000 });
-console.log(`\n${customRequest.name}`);
-console.log(`all ${customRequest.allLaunched} profiles: ${customRequest.allMs} ms; equality ${customRequest.equalityMs} ms; $in (5 values) ${customRequest.inMs} ms; range (100) ${customRequest.rangeMs} ms`);
-console.log(`server RSS ${customRequest.rssBeforeMb} MB before, peak ${customRequest.peakRssMb} MB`);
-
-const scale = [];
-if (pgReachable) {
-  for (const inFlight of [1, 2]) {
-    const r = await scaleBench({ postgres, requests: quick ? 4 : 8, size: 10_000, inFlight });
-    scale.push(r);
-    console.log(`\n${r.name}: one API process ${r.oneProcess} profiles/s, two ${r.twoProcesses} profiles/s (×${r.growth})`);
+async function withPostgres<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const db = await freshPostgresDatabase(postgres, 'b');
+  try {
+    return await fn(db.url);
+  } finally {
+    await db.drop();
   }
 }
 
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, results, customRequest, scale }, null, 2)}\n`);
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
+const table: string[] = ['| benchmark | result | target |', '|---|---|---|'];
+const row = (name: string, result: string, target = '') => {
+  table.push(`| ${name} | ${result} | ${target} |`);
+  console.log(`${name}: ${result}${target ? ` (target ${target})` : ''}`);
+};
+
+if (want('import')) {
+  const imports: ImportResult[] = [];
+  const runs: { format: 'json' | 'xml'; postgres?: string }[] = [{ format: 'json' }, { format: 'xml' }, ...(pgReachable ? [{ format: 'json' as const, postgres }, { format: 'xml' as const, postgres }] : [])];
+  for (const run of runs) {
+    const r = await importBench({ batches: quick ? 3 : 7, size: 10_000, ...run });
+    imports.push(r);
+    for (const [phase, p] of [['fresh', r.fresh], ['update', r.update]] as const) {
+      row(
+        `${r.name}, ${phase}`,
+        `${p.profilesPerSecond.toLocaleString('en')} profiles/s; p50 ${p.medianMs} ms, p99 ${p.p99Ms} ms; floor ${p.floorMedianMs} ms, ×${p.ratioToFloor}; peak RSS ${r.peakRssMb} MB`,
+        run.postgres ? '≥ 20,000 profiles/s' : '≥ 50,000 profiles/s, ≤ 3× floor',
+      );
+    }
+  }
+  const json = imports.find((r) => r.format === 'json' && !r.name.includes('PostgreSQL'));
+  const xml = imports.find((r) => r.format === 'xml' && !r.name.includes('PostgreSQL'));
+  if (json && xml) row('XML time ÷ JSON time (SQLite, fresh)', `×${(xml.fresh.medianMs / json.fresh.medianMs).toFixed(2)}`, '≤ 1.5×');
+  results.import = imports;
+}
+
+if (want('big')) {
+  const big: BigBodyResult[] = [await bigBodyBench(), ...(pgReachable ? [await withPostgres((url) => bigBodyBench({ postgres: url }))] : [])];
+  for (const r of big) row(r.name, `${r.profiles.toLocaleString('en')} profiles (${r.bodyMb} MB) in ${r.ms} ms; peak RSS ${r.peakRssMb} MB`, '< 1.5 s, < 400 MB');
+  results.bigBody = big;
+}
+
+if (want('single')) {
+  const single: SingleResult[] = [await singleBench({ connections: 32, seconds: quick ? 5 : 15 })];
+  if (pgReachable) single.push(await withPostgres((url) => singleBench({ connections: 32, seconds: quick ? 5 : 15, postgres: url })));
+  for (const r of single) row(r.name, `${r.requestsPerSecond.toLocaleString('en')} requests/s; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.non2xx + r.errors} failed`, r.name.includes('SQLite') ? '≥ 3,000 req/s, p99 < 20 ms' : '');
+  results.single = single;
+}
+
+if (want('delivery')) {
+  const messages = quick ? 10_000 : 30_000;
+  const delivery: DeliveryResult[] = [
+    await deliveryBench({ channel: 'email', messages, workerProcesses: 2, loops: 2 }),
+    await deliveryBench({ channel: 'sms', messages, workerProcesses: 2, loops: 2 }),
+  ];
+  for (const r of delivery) row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)`, r.name.includes('emails') ? '≥ 3,000 emails/s' : '');
+  results.delivery = delivery;
+}
+
+if (want('growth')) {
+  const growth: GrowthResult = await growthBench({ levels: quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000] });
+  row(growth.name, `${growth.levels.map((l) => `${l.stored.toLocaleString('en')}: ${(l.msPerProfile * 1000).toFixed(1)} µs`).join('; ')}; last ÷ first ×${growth.ratioLastToFirst}`, '≤ 1.3×');
+  results.growth = growth;
+}
+
+if (want('custom')) {
+  const c = await customRequestBench({ profiles: quick ? 20_000 : 100_000 });
+  row(c.name, `all ${c.allLaunched.toLocaleString('en')} in ${c.allMs} ms; equality ${c.equalityMs} ms; $in ${c.inMs} ms; range ${c.rangeMs} ms; RSS ${c.rssBeforeMb} → peak ${c.peakRssMb} MB`);
+  results.customRequest = c;
+}
+
+if (want('scale') && pgReachable) {
+  const scale: ScaleResult[] = [];
+  for (const inFlight of [1, 2]) scale.push(await scaleBench({ postgres, requests: quick ? 4 : 8, size: 10_000, inFlight }));
+  for (const r of scale) row(r.name, `one API process ${r.oneProcess.toLocaleString('en')} profiles/s, two ${r.twoProcesses.toLocaleString('en')} (×${r.growth})`);
+  results.scale = scale;
+}
+
+if (want('soak')) {
+  const s = await soakBench({ batches: quick ? 30 : 1000, size: 10_000 });
+  row(s.name, `first ${s.first.medianMs} ms, RSS ${s.first.rssMb} MB; last ${s.last.medianMs} ms, RSS ${s.last.rssMb} MB`, 'no drift');
+  results.soak = s;
+}
+
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+const doc = new URL('../BENCHMARKS.md', import.meta.url);
+const text = readFileSync(doc, 'utf8');
+const start = '<!-- results:start -->';
+const end = '<!-- results:end -->';
+if (!only && text.includes(start) && text.includes(end)) {
+  const block = `${start}\nLast run: ${results.date as string}, \`npm run bench${quick ? ' -- --quick' : ''}\`, Node ${process.version}.\n\n${table.join('\n')}\n${end}`;
+  writeFileSync(doc, text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length));
+}

@@ -29,8 +29,9 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
     port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 25,
     secure: url.protocol === 'smtps:',
     ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
-    maxConnections: 4,
-    maxMessages: 1000,
+    // Enough connections for a worker's sends in flight (SMTP has a few round trips per message).
+    maxConnections: 16,
+    maxMessages: 10_000,
     connectionTimeout: Math.min(guard.timeoutMs, 10_000),
     greetingTimeout: Math.min(guard.timeoutMs, 10_000),
     socketTimeout: guard.timeoutMs,
