@@ -2,7 +2,7 @@
 // parsed (mailparser). It can refuse for a while (421 at connect or 451 on RCPT) to test retries.
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse } from 'smtp-server';
 
 export interface ReceivedMail {
   raw: string;
@@ -17,20 +17,26 @@ export interface SmtpSink {
   /** Answer RCPT with this SMTP code (e.g. 451 transient, 550 permanent) until cleared. */
   refuseWith: number | undefined;
   refusals: number;
+  /** AUTH attempts refused (wrong user or password), when the sink requires credentials. */
+  authFailures: number;
   /** Milliseconds between receiving a message and answering 250 (a slow receiver). */
   delayMs: number;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
 
-/** Starts the sink, on `port` when given (to bring a stopped server back on the same address). */
-export async function startSmtpSink(port = 0): Promise<SmtpSink> {
+/**
+ * Starts the sink, on `port` when given (to bring a stopped server back on the same address);
+ * with `auth`, it requires these credentials (AUTH PLAIN/LOGIN on the plain connection).
+ */
+export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
   const sink: SmtpSink = {
     port: 0,
     url: '',
     mails: [],
     refuseWith: undefined,
     refusals: 0,
+    authFailures: 0,
     delayMs: 0,
     async waitFor(count, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
@@ -42,8 +48,20 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     },
     close: async () => {},
   };
+  const auth = opts.auth;
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: !auth,
+    ...(auth
+      ? {
+          allowInsecureAuth: true,
+          authMethods: ['PLAIN', 'LOGIN'],
+          onAuth(a: SMTPServerAuthentication, _session: unknown, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) {
+            if (a.username === auth.user && a.password === auth.pass) return callback(null, { user: auth.user });
+            sink.authFailures++;
+            callback(new Error('Invalid username or password'));
+          },
+        }
+      : {}),
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 200 * 1024 * 1024,

@@ -11,6 +11,9 @@ export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained'
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 export const SUBSCRIBED = 0;
 export const UNSUBSCRIBED = 1;
+/** A priority is a 32-bit integer (what both stores keep). */
+const PRIORITY_MIN = -(2 ** 31);
+const PRIORITY_MAX = 2 ** 31 - 1;
 
 export interface SubscriptionInput {
   channel: Channel;
@@ -41,6 +44,12 @@ export function decodeStatus(value: unknown): number {
     throw new DecodeError(`unknown status ${describe(value)}`);
   }
   if (n < 0 || n >= SUBSCRIPTION_STATUSES.length) throw new DecodeError(`unknown status ${describe(value)}`);
+  return n;
+}
+
+function decodePriority(value: unknown): number {
+  const n = toInt(value);
+  if (n < PRIORITY_MIN || n > PRIORITY_MAX) throw new DecodeError(`must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}, got ${n}`);
   return n;
 }
 
@@ -104,7 +113,7 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
     entry.address = pushAddress(provider, token);
   }
   if (raw.status !== undefined && raw.status !== null && raw.status !== '') entry.status = within('status', () => decodeStatus(raw.status));
-  if (raw.priority !== undefined && raw.priority !== null && raw.priority !== '') entry.priority = within('priority', () => toInt(raw.priority));
+  if (raw.priority !== undefined && raw.priority !== null && raw.priority !== '') entry.priority = within('priority', () => decodePriority(raw.priority));
   if (raw.custom_fields !== undefined && raw.custom_fields !== null && raw.custom_fields !== '') {
     if (!isPlainObject(raw.custom_fields)) throw new DecodeError(`expected an object, got ${describe(raw.custom_fields)}`, ['custom_fields']);
     entry.customFields = raw.custom_fields;

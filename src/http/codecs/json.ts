@@ -30,6 +30,29 @@ function nestingDepth(buf: Uint8Array, limit: number): number {
   return max;
 }
 
+// A \uD800–\uDFFF escape can leave a lone surrogate in a string: not Unicode text (no UTF-8 form),
+// and PostgreSQL refuses it in a JSON document. Only escapes can produce one (the body is UTF-8).
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where a key or string holds a lone surrogate: the error text naming its path. */
+function findLoneSurrogate(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? `${path || 'the body'}: the text holds an unpaired surrogate escape (not valid Unicode)` : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findLoneSurrogate(value[i], `${path}[${i}]`);
+      if (hit) return hit;
+    }
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (LONE_SURROGATE.test(key)) return path ? `${path}: a key holds an unpaired surrogate escape (not valid Unicode)` : 'the body holds a key with an unpaired surrogate escape (not valid Unicode)';
+      const hit = findLoneSurrogate(value[key], path ? `${path}.${key}` : key);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
 function findForbiddenKey(value: unknown, path: string): string | undefined {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -64,6 +87,10 @@ export function parseJsonBody(buf: Uint8Array): Record<string, unknown> {
   if (text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"') || text.includes('\\u')) {
     const where = findForbiddenKey(value, '');
     if (where) throw invalid(`${where}: the key is not allowed`);
+  }
+  if (SURROGATE_ESCAPE.test(text)) {
+    const problem = findLoneSurrogate(value, '');
+    if (problem) throw invalid(problem);
   }
   return value;
 }

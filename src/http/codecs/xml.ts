@@ -93,7 +93,26 @@ export function parseXmlBody(buf: Uint8Array): Record<string, unknown> {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
-const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => ESCAPES[c]);
+// Characters XML 1.0 cannot carry at all (C0 controls but tab, LF and CR; U+FFFE, U+FFFF; lone
+// surrogates): a stored value or an echoed field name may hold them; they are written as U+FFFD.
+const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const escapeText = (s: string): string => s.replace(NOT_XML_CHAR, '\ufffd').replace(/[&<>]/g, (c) => ESCAPES[c]);
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** A name character: ASCII letters, "_" (and digits, "-", "." after the first), letters, digits and marks from U+00C0 on. */
+function isNameChar(ch: string, first: boolean): boolean {
+  if (/^[A-Za-z_]$/.test(ch) || (!first && /^[0-9.-]$/.test(ch))) return true;
+  if ((ch.codePointAt(0) ?? 0) < 0xc0) return false;
+  return first ? /^\p{L}$/u.test(ch) : /^[\p{L}\p{Nd}\p{Mn}]$/u.test(ch);
+}
+
+/** An object key as an element name: characters no XML name may hold become "_". */
+function elementName(key: string): string {
+  if (PLAIN_NAME.test(key)) return key;
+  const chars = [...key].map((ch, i) => (isNameChar(ch, i === 0) ? ch : i === 0 && isNameChar(ch, false) ? `_${ch}` : '_'));
+  return chars.length === 0 ? '_' : chars.join('');
+}
 
 function writeValue(out: string[], name: string, value: unknown): void {
   if (Array.isArray(value)) {
@@ -107,7 +126,7 @@ function writeValue(out: string[], name: string, value: unknown): void {
   }
   if (typeof value === 'object') {
     out.push(`<${name}>`);
-    for (const [k, v] of Object.entries(value)) writeValue(out, k, v);
+    for (const [k, v] of Object.entries(value)) writeValue(out, elementName(k), v);
     out.push(`</${name}>`);
     return;
   }
