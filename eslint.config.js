@@ -24,6 +24,22 @@ export default tseslint.config(
     },
   },
   {
+    // The client runs in browsers too: nothing but its own files (and fetch).
+    files: ['src/client/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', 'node:*'], message: 'src/client imports only its own files: it must run in a browser' }] }],
+    },
+  },
+  {
+    // The console reaches the server through the public API only, i.e. through the client.
+    files: ['src/console/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../client', '!../client/*', 'node:*'], message: 'the console imports only the client (src/client) and its own files' }] }],
+    },
+  },
+  {
     files: ['src/http/**/*.ts', 'src/cli/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: {

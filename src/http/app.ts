@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { ApiError } from '../core/errors.js';
+import { registerConsoleRoutes } from './console-routes.js';
 import { earlyFormat, type Dispatch } from './dispatch.js';
 import { bodyTooLarge, errorResponse, type RawResponse } from './envelope.js';
 import { FrontMetrics } from './front-metrics.js';
@@ -18,6 +19,8 @@ export interface AppOptions {
   fileBodyLimit: number;
   /** The front's metrics (main.ts adds the process's own); a fresh registry when absent. */
   metrics?: FrontMetrics;
+  /** Where the compiled console and client are (console/, client/); dist/ by default. */
+  consoleRoot?: string;
 }
 
 class BodyTooLarge extends Error {
@@ -96,6 +99,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     if (method !== undefined) metrics.observeRequest(method, reply.statusCode, reply.elapsedTime / 1000);
   });
   registerOperatorRoutes(app, opts.dispatch, metrics);
+  registerConsoleRoutes(app, opts.consoleRoot);
 
   app.addHook('preParsing', async (request, _reply, payload: Readable) => {
     const method = methodOf(request.url) ?? '';

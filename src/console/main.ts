@@ -1,0 +1,85 @@
+// The web console's entry: the login screen or the shell (navigation, the current page), routed
+// by the address's hash (#/triggers, #/messages?trigger_id=96 …). Every datum comes from the
+// public API through the client.
+import { chartsPage } from './charts-page.js';
+import { fill, h } from './dom.js';
+import { loginPage } from './login-page.js';
+import { messagesPage } from './messages-page.js';
+import { errorText, isAuthError, type Page, type PageContext } from './page.js';
+import { profilesPage } from './profiles-page.js';
+import { clientFor, forgetToken, savedToken } from './session.js';
+import { tasksPage } from './tasks-page.js';
+import { triggersPage } from './triggers-page.js';
+
+const PAGES: { id: string; title: string; page: Page }[] = [
+  { id: 'triggers', title: 'Triggers', page: triggersPage },
+  { id: 'messages', title: 'Messages', page: messagesPage },
+  { id: 'profiles', title: 'Profiles', page: profilesPage },
+  { id: 'tasks', title: 'Tasks', page: tasksPage },
+  { id: 'charts', title: 'Charts', page: chartsPage },
+];
+
+const app = document.getElementById('app') as HTMLElement;
+let dispose: (() => void) | undefined;
+let loginNotice: string | undefined;
+
+function route(): { id: string; params: URLSearchParams } {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const [id, query] = hash.split('?', 2);
+  return { id: PAGES.some((p) => p.id === id) ? id : 'triggers', params: new URLSearchParams(query ?? '') };
+}
+
+function navigate(page: string, params: Record<string, string | number | undefined> = {}): void {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const target = `#/${page}${q.toString() ? `?${q.toString()}` : ''}`;
+  if (location.hash === target) render();
+  else location.hash = target;
+}
+
+function logout(notice?: string): void {
+  forgetToken();
+  loginNotice = notice;
+  render();
+}
+
+function render(): void {
+  dispose?.();
+  dispose = undefined;
+  const token = savedToken();
+  if (!token) {
+    document.title = 'Herald console — sign in';
+    fill(app, loginPage(() => render(), loginNotice));
+    loginNotice = undefined;
+    return;
+  }
+  const { id, params } = route();
+  const current = PAGES.find((p) => p.id === id)!;
+  document.title = `Herald console — ${current.title}`;
+  const errors = h('div', { class: 'errors', role: 'alert' });
+  const main = h('main', { id: `page-${id}` });
+  const nav = h(
+    'nav',
+    {},
+    PAGES.map((p) => h('a', { href: `#/${p.id}`, class: p.id === id ? 'active' : '', 'data-page': p.id }, p.title)),
+  );
+  fill(
+    app,
+    h('div', { class: 'topbar' }, h('span', { class: 'brand' }, 'Herald'), nav, h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => logout() }, 'Sign out')),
+    errors,
+    main,
+  );
+  const ctx: PageContext = {
+    client: clientFor(token),
+    params,
+    navigate,
+    fail(err) {
+      if (isAuthError(err)) return logout(`The token was refused: ${errorText(err)}`);
+      fill(errors, h('p', { class: 'error' }, errorText(err), ' ', h('button', { type: 'button', class: 'link', onclick: () => fill(errors) }, 'dismiss')));
+    },
+  };
+  dispose = current.page(main, ctx) ?? undefined;
+}
+
+window.addEventListener('hashchange', render);
+render();

@@ -1,0 +1,150 @@
+// Profile lookup (profiles/get) by any matching mode: the inputs follow the mode, custom
+// matching offers the database's custom fields (databases/fields_get). The answer is shown as
+// its fields and its subscriptions; the lookup lives in the address, so it can be linked to.
+import { HeraldError, MATCHING_MODES, SUBSCRIPTION_STATUSES, type MatchingMode, type Profile, type ProfileLookupParams, type Subscription } from '../client/index.js';
+import { badge, field, fill, h, table, when } from './dom.js';
+import { heading, type Page } from './page.js';
+
+type Input = 'email' | 'phone' | 'profile_id' | 'resource_id' | 'provider' | 'subscription_id' | 'field_name' | 'field_value';
+
+/** The values each matching mode reads (spec 02). */
+const INPUTS: Record<MatchingMode, Input[]> = {
+  email: ['email'],
+  email_profile: ['email'],
+  email_sub: ['email', 'resource_id'],
+  phone: ['phone'],
+  phone_sub: ['phone', 'resource_id'],
+  email_phone: ['email', 'phone'],
+  email_phone_sub: ['email', 'phone', 'resource_id'],
+  profile_id: ['profile_id'],
+  push_sub: ['provider', 'subscription_id', 'resource_id'],
+  custom: ['field_name', 'field_value'],
+};
+const LABELS: Record<Input, string> = {
+  email: 'Email',
+  phone: 'Phone',
+  profile_id: 'Profile id',
+  resource_id: 'Resource',
+  provider: 'Push provider',
+  subscription_id: 'Subscription id',
+  field_name: 'Custom field',
+  field_value: 'Value',
+};
+
+const show = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+function address(s: Subscription): string {
+  if (s.channel === 'email') return s.email ?? '';
+  if (s.channel === 'sms') return s.phone ?? '';
+  return `${s.provider ?? ''} ${s.subscription_id ?? ''}`.trim();
+}
+
+/** Categories and custom fields of a subscription, when it has any. */
+function details(s: Subscription): string {
+  const parts: string[] = [];
+  if (s.cats?.length) parts.push(`categories: ${s.cats.join(', ')}`);
+  if (s.custom_fields && Object.keys(s.custom_fields).length > 0) parts.push(`fields: ${JSON.stringify(s.custom_fields)}`);
+  return parts.join('; ');
+}
+
+function profileView(p: Profile): HTMLElement {
+  const fields = Object.entries(p).filter(([k]) => k !== 'subscriptions');
+  const isTime = (k: string) => k === '_createtime' || k === '_updatetime';
+  return h(
+    'div',
+    { class: 'profile', id: 'profile-result' },
+    h('h2', {}, 'Profile ', h('span', { class: 'mono' }, p.id), ' ', h('a', { href: `#/messages?profile_id=${encodeURIComponent(p.id)}`, class: 'small' }, 'its messages →')),
+    h(
+      'div',
+      { class: 'columns' },
+      h('section', { class: 'panel' }, h('h3', {}, 'Fields'), table(['field', 'value'], fields.map(([k, v]) => [h('span', { class: 'mono' }, k), isTime(k) ? when(String(v)) : show(v)]))),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h3', {}, `Subscriptions (${p.subscriptions.length})`),
+        table(
+          ['channel', 'resource', 'address', 'status', 'priority', 'details'],
+          p.subscriptions.map((s) => [s.channel, s.resource_id, address(s), badge(SUBSCRIPTION_STATUSES[s.status] ?? String(s.status)), s.priority, details(s)]),
+          'No subscriptions.',
+        ),
+      ),
+    ),
+  );
+}
+
+export const profilesPage: Page = (root, ctx) => {
+  const p = ctx.params;
+  const db = h('select', { name: 'db_id', id: 'lookup-db' });
+  const mode = h('select', { name: 'matching', id: 'lookup-matching' }, MATCHING_MODES.map((m) => h('option', { value: m, selected: m === (p.get('matching') ?? 'email') }, m)));
+  const inputs = {} as Record<Input, HTMLInputElement | HTMLSelectElement>;
+  for (const key of Object.keys(LABELS) as Input[]) {
+    inputs[key] = key === 'field_name' || key === 'resource_id' ? h('select', { name: key, id: `lookup-${key}` }) : h('input', { name: key, id: `lookup-${key}`, value: p.get(key) ?? '', size: 28 });
+  }
+  const wrappers = Object.fromEntries((Object.keys(LABELS) as Input[]).map((k) => [k, field(LABELS[k], inputs[k])])) as Record<Input, HTMLElement>;
+  const result = h('div', { id: 'lookup-result' });
+
+  const sync = () => {
+    const wanted = INPUTS[mode.value as MatchingMode];
+    for (const k of Object.keys(wrappers) as Input[]) wrappers[k].hidden = !wanted.includes(k);
+  };
+  mode.addEventListener('change', sync);
+  sync();
+
+  const loadFields = async () => {
+    const id = Number(db.value);
+    if (!id) return;
+    const fields = await ctx.client.call('databases/fields_get', { id });
+    fill(inputs.field_name, fields.data.filter((f) => !f.system && f.type !== 'object' && f.type !== 'arr_object').map((f) => h('option', { value: f.name, selected: f.name === p.get('field_name') }, `${f.name} (${f.type})`)));
+  };
+  db.addEventListener('change', () => void loadFields().catch(ctx.fail));
+
+  fill(
+    root,
+    heading('Profiles', 'Find a profile the way an import would (profiles/get); several matches show the oldest.'),
+    h(
+      'form',
+      {
+        class: 'filters',
+        id: 'lookup-form',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const values: Record<string, string> = { db_id: db.value, matching: mode.value };
+          for (const k of INPUTS[mode.value as MatchingMode]) values[k] = inputs[k].value.trim();
+          ctx.navigate('profiles', values);
+        },
+      },
+      field('Database', db),
+      field('Matching', mode),
+      (Object.keys(wrappers) as Input[]).map((k) => wrappers[k]),
+      h('button', { type: 'submit' }, 'Find'),
+    ),
+    result,
+  );
+
+  void (async () => {
+    try {
+      const [dbs, resources] = await Promise.all([ctx.client.call('databases/list', {}), ctx.client.call('resources/list', {})]);
+      fill(db, dbs.data.map((d) => h('option', { value: d.id, selected: String(d.id) === p.get('db_id') }, `${d.id} — ${d.name}`)));
+      fill(inputs.resource_id, h('option', { value: '' }, 'any resource'), resources.data.map((r) => h('option', { value: r.id, selected: String(r.id) === p.get('resource_id') }, `${r.id} — ${r.name}`)));
+      await loadFields();
+      const matching = p.get('matching') as MatchingMode | null;
+      if (!matching || !MATCHING_MODES.includes(matching) || !p.get('db_id')) return;
+      const params: ProfileLookupParams = { db_id: Number(p.get('db_id')), matching };
+      for (const k of INPUTS[matching]) {
+        const v = p.get(k);
+        if (v === null || v === '') continue;
+        if (k === 'resource_id') params.resource_id = Number(v);
+        else params[k] = v;
+      }
+      fill(result, h('p', { class: 'muted' }, 'Looking up…'));
+      const found = await ctx.client.call('profiles/get', params);
+      fill(result, profileView(found.data));
+    } catch (err) {
+      if (err instanceof HeraldError && err.code === 404) fill(result, h('p', { class: 'empty', id: 'lookup-none' }, `No profile found: ${err.debug}`));
+      else {
+        fill(result);
+        ctx.fail(err);
+      }
+    }
+  })();
+};

@@ -1,0 +1,108 @@
+// Triggers with live counters: campaigns/triggers/list, then campaigns/status for each trigger
+// every few seconds (scheduled / sent / failed / skipped, each a link to the filtered message
+// log); activate / deactivate; a trigger's recent campaign log (campaigns/log_v2).
+import type { LogEntry, Trigger, TriggerCounters } from '../client/index.js';
+import { badge, fill, h, table, when } from './dom.js';
+import { heading, type Page } from './page.js';
+import { repeat } from './poll.js';
+
+/** How often the counters are read again. */
+export const REFRESH_MS = 3_000;
+/** Counters are read for this many triggers at most (one campaigns/status call each). */
+const MAX_LIVE = 200;
+const COUNTERS = ['scheduled', 'sent', 'failed', 'skipped'] as const;
+const DAY_S = 86_400;
+
+export const triggersPage: Page = (root, ctx) => {
+  const updated = h('span', { class: 'muted', id: 'refreshed' });
+  const list = h('div', { id: 'trigger-table' }, h('p', { class: 'muted' }, 'Loading…'));
+  const log = h('section', { id: 'trigger-log', class: 'panel hidden' });
+  fill(root, heading('Triggers', `Message counters refresh every ${REFRESH_MS / 1000} s.`), h('p', {}, updated), list, log);
+
+  let shown = '';
+  const cells = new Map<number, Record<(typeof COUNTERS)[number] | 'active', HTMLElement>>();
+
+  function row(t: Trigger): HTMLElement[] {
+    const cell = (c: (typeof COUNTERS)[number]) => h('td', { class: 'num', 'data-counter': c }, '…');
+    const counters = { scheduled: cell('scheduled'), sent: cell('sent'), failed: cell('failed'), skipped: cell('skipped') };
+    const active = h('td', {}, badge(t.is_active ? 'active' : 'inactive'));
+    cells.set(t.id, { ...counters, active });
+    return [
+      h('td', { class: 'num' }, t.id),
+      h('td', {}, h('strong', {}, t.name), t.description ? h('div', { class: 'muted small' }, t.description) : null),
+      h('td', {}, t.trigger_type),
+      h('td', {}, t.send_channel),
+      active,
+      ...COUNTERS.map((c) => counters[c]),
+      h(
+        'td',
+        { class: 'actions' },
+        h('button', { type: 'button', class: 'small', onclick: () => void toggle(t) }, t.is_active ? 'Deactivate' : 'Activate'),
+        h('button', { type: 'button', class: 'small link', onclick: () => void showLog(t) }, 'Log'),
+      ),
+    ].map((c) => (c instanceof HTMLTableCellElement ? c : h('td', {}, c)));
+  }
+
+  function setCounters(id: number, s: TriggerCounters): void {
+    const c = cells.get(id);
+    if (!c) return;
+    for (const k of COUNTERS) {
+      const link = h('a', { href: `#/messages?trigger_id=${id}&status=${k}` }, String(s[k]));
+      fill(c[k], link);
+    }
+    fill(c.active, badge(s.is_active ? 'active' : 'inactive'));
+  }
+
+  async function toggle(t: Trigger): Promise<void> {
+    try {
+      await ctx.client.call(t.is_active ? 'campaigns/deactivate' : 'campaigns/activate', { id: t.id });
+      shown = '';
+      await refresh();
+    } catch (err) {
+      ctx.fail(err);
+    }
+  }
+
+  async function showLog(t: Trigger): Promise<void> {
+    try {
+      const res = await ctx.client.call('campaigns/log_v2', { id: t.id, from_time: Math.floor(Date.now() / 1000) - DAY_S, limit: 1000 });
+      const recent: LogEntry[] = res.data.slice(-50).reverse();
+      log.classList.remove('hidden');
+      fill(
+        log,
+        h('h2', {}, `Log of “${t.name}” — the last day, newest first`),
+        table(['time', 'level', 'state', 'message'], recent.map((e) => [when(e.time), badge(e.level), e.state, e.message]), 'No log entries in the last day.'),
+      );
+    } catch (err) {
+      ctx.fail(err);
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    const res = await ctx.client.call('campaigns/triggers/list', { limit: 1000 }).catch((err: unknown) => {
+      ctx.fail(err);
+      throw err;
+    });
+    const triggers = res.data;
+    const key = JSON.stringify(triggers.map((t) => [t.id, t.name, t.is_active, t.updated_at]));
+    if (key !== shown) {
+      shown = key;
+      cells.clear();
+      fill(
+        list,
+        table(['id', 'name', 'type', 'channel', 'state', ...COUNTERS, ''], triggers.map(row), 'No triggers yet: add one with campaigns/triggers/add.'),
+        res.total_count > triggers.length ? h('p', { class: 'muted' }, `${triggers.length} of ${res.total_count} triggers shown.`) : null,
+      );
+    }
+    const live = triggers.slice(0, MAX_LIVE);
+    const counts = await Promise.all(live.map((t) => ctx.client.call('campaigns/status', { id: t.id }).then((r) => r.data, () => undefined)));
+    live.forEach((t, i) => {
+      const c = counts[i];
+      if (c) setCounters(t.id, c);
+    });
+    updated.textContent = `Updated ${when(new Date().toISOString())}`;
+  }
+
+  return repeat(refresh, REFRESH_MS);
+};
+
