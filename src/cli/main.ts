@@ -1,10 +1,12 @@
-// The `herald` command (spec 06): serve, apply, migrate, token create|revoke.
+// The `herald` command (spec 06): serve, worker, apply, migrate, token create|revoke, import.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { ProvisioningError } from '../core/provisioning/file.js';
 import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, mintToken } from '../core/provisioning/tokens.js';
 import { serve } from '../main.js';
+import { runImport } from './import/command.js';
+import { IMPORT_USAGE, importOptions, readImportSettings } from './import/options.js';
 import { startEngine } from '../runtime/engine.js';
 import { startMetricsServer } from '../runtime/metrics-server.js';
 import { createLogger } from '../runtime/logger.js';
@@ -19,6 +21,7 @@ Commands:
   migrate                                                         bring the storage schema up to date
   token create --account ID [--role read|write]                   mint a token and print it once
   token revoke TOKEN                                              revoke a token
+${IMPORT_USAGE}
 
 Common options: --config FILE (settings file), --database-url URL (HERALD_DATABASE_URL)`;
 
@@ -36,6 +39,7 @@ function parseCommandLine() {
         provision: { type: 'string' },
         account: { type: 'string' },
         role: { type: 'string' },
+        ...importOptions,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -134,6 +138,10 @@ async function main(): Promise<number> {
         return found ? 0 : 1;
       }
       throw new ConfigError('token needs create or revoke');
+    }
+    case 'import': {
+      const settings = readImportSettings(values, sub, process.env);
+      return runImport(settings, config(), { stdout: process.stdout, stderr: process.stderr, env: process.env });
     }
     default:
       console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);

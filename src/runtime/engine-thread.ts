@@ -25,8 +25,13 @@ function transferable(body: Uint8Array): ArrayBuffer[] {
   return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.byteLength > 64 * 1024 ? [body.buffer as ArrayBuffer] : [];
 }
 
-export function startEngineThread(config: Readonly<Config>, onFatal: (err: Error) => void): Promise<EngineThread> {
-  const worker = new Worker(workerFile, { workerData: { config } });
+export interface EngineThreadOptions {
+  /** Write the engine's log lines to stderr (a command whose stdout is its output). */
+  logToStderr?: boolean;
+}
+
+export function startEngineThread(config: Readonly<Config>, onFatal: (err: Error) => void, opts: EngineThreadOptions = {}): Promise<EngineThread> {
+  const worker = new Worker(workerFile, { workerData: { config, logToStderr: opts.logToStderr === true } });
   const pending = new Map<number, (res: RawResponse) => void>();
   let nextId = 1;
   let closing: (() => void) | undefined;

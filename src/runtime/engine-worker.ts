@@ -1,5 +1,6 @@
 // Entry point of the engine thread (see engine-thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
 import type { Config } from '../config.js';
 import { startEngine } from './engine.js';
 import type { FromEngine, ToEngine } from './engine-thread.js';
@@ -7,8 +8,8 @@ import { createLogger } from './logger.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
-const { config } = workerData as { config: Config };
-const logger = createLogger(config.logLevel, 'herald-engine');
+const { config, logToStderr } = workerData as { config: Config; logToStderr: boolean };
+const logger = createLogger(config.logLevel, 'herald-engine', logToStderr ? pino.destination({ dest: 2, sync: false }) : undefined);
 const post = (msg: FromEngine) => port.postMessage(msg);
 
 try {

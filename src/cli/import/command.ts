@@ -1,0 +1,230 @@
+// `herald import FILE`: streams a CSV or JSON Lines file into the API in batches, one request
+// (one transaction) per batch, with a progress display, an errors file and a resume point
+// written after every acknowledged batch. See README, "Importing files".
+import { rmSync } from 'node:fs';
+import { ConfigError, type Config } from '../../config.js';
+import { BatchBuilder, type Batch } from './batches.js';
+import { csvRows, readCsvHeader, SourceError } from './csv-rows.js';
+import { deliver, type BatchOutcome } from './deliver.js';
+import { ImportFailure } from './import-failure.js';
+import { ErrorsFile } from './errors-file.js';
+import { jsonlRows } from './jsonl-rows.js';
+import { MAX_BATCH_BYTES, type ImportSettings } from './options.js';
+import { preflight } from './preflight.js';
+import { count, duration, ProgressDisplay } from './progress-display.js';
+import { fingerprint, freshState, identify, lockInput, mismatch, newSession, readState, removeState, writeState, type FileIdentity, type ProgressState } from './progress-file.js';
+import { httpTransport, localTransport, type ApiTransport } from './transport.js';
+
+export interface ImportIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+}
+
+/** Exit codes: every row imported; done, but some rows rejected (see the errors file); stopped. */
+export const EXIT = { done: 0, failed: 1, rejected: 2, interrupted: 130 } as const;
+
+function mb(bytes: number): string {
+  return bytes >= 1024 * 1024 * 1024 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+function identifyInput(file: string) {
+  try {
+    return identify(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new ConfigError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : 'permission denied'}`);
+    throw err;
+  }
+}
+
+/** The progress file, if any; one that cannot be read is only in the way of a restart. */
+function readProgress(path: string, restart: boolean): ProgressState | undefined {
+  try {
+    return readState(path);
+  } catch (err) {
+    if (restart) return undefined;
+    throw new ConfigError(`${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); run with --restart to import the file from the start`);
+  }
+}
+
+export async function runImport(settings: ImportSettings, config: Readonly<Config>, io: ImportIo): Promise<number> {
+  const identity = identifyInput(settings.file);
+  const unlock = lockInput(settings.file);
+  try {
+    return await runLocked(settings, config, io, identity);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(settings: ImportSettings, config: Readonly<Config>, io: ImportIo, identity: FileIdentity): Promise<number> {
+  const { file } = settings;
+  const statePath = `${file}.herald-progress`;
+  const errorsPath = `${file}.errors.jsonl`;
+  const target = settings.remote ? settings.remote.url : `local:${fingerprint(config.databaseUrl)}`;
+  const options = fingerprint({ target, method: settings.method, root: settings.root, batchSize: settings.batchSize, format: settings.format, delimiter: settings.delimiter, maxBatchBytes: MAX_BATCH_BYTES });
+
+  const stored = readProgress(statePath, settings.resume === 'restart');
+  const previous: ProgressState | undefined = settings.resume === 'restart' ? undefined : stored;
+  if (previous) {
+    const why = mismatch(previous, identity, options);
+    if (why) throw new ConfigError(`${statePath}: ${why}. Run with --restart to import the file from the start (rows imported already are imported again).`);
+  } else if (settings.resume === 'required') {
+    throw new ConfigError(`nothing to resume: ${statePath} does not exist`);
+  }
+  const header = settings.format === 'csv' ? await readCsvHeader(file, settings.delimiter) : undefined;
+  // An interrupted session (a batch may be in doubt) goes on; a clean stop or a new import opens one.
+  const session = previous?.session ?? newSession();
+  const state: ProgressState = previous ? { ...previous, session } : freshState(identity, options, header?.end ?? 0, session);
+  const transport: ApiTransport = settings.remote
+    ? httpTransport(settings.remote.url, settings.remote.token)
+    : await localTransport(config, {
+        ...(settings.trigger !== undefined ? { trigger: settings.trigger } : { db: settings.db }),
+        session,
+        // A restart closes the session the old progress file left open.
+        ...(settings.resume === 'restart' && stored?.session ? { staleSession: stored.session } : {}),
+        logLevel: io.env.HERALD_LOG_LEVEL ? config.logLevel : 'error',
+      });
+  try {
+    let dbId: number;
+    try {
+      dbId = await preflight(transport, settings, header?.plan);
+    } catch (err) {
+      // Nothing was sent in a new session: close it. An interrupted one stays open for its resume.
+      if (!previous?.session) await transport.endSession();
+      throw err;
+    }
+    if (settings.resume === 'restart') removeState(statePath);
+    writeState(statePath, state);
+    const into = settings.trigger !== undefined ? `trigger ${settings.trigger} (database ${dbId})` : `database ${dbId}`;
+    const where = settings.remote ? settings.remote.url : 'the local storage';
+    io.stderr.write(
+      previous
+        ? `resuming ${file} after row ${count(state.rows)} (${mb(state.offset)} of ${mb(identity.size)}) into ${into} on ${where}\n`
+        : `importing ${file} (${mb(identity.size)}, ${settings.format === 'csv' ? 'CSV' : 'JSON Lines'}) into ${into} on ${where}, ${count(settings.batchSize)} rows a batch\n`,
+    );
+    return await importRows({ settings, state, statePath, errorsPath, transport, header, io, totalBytes: identity.size, resumed: previous !== undefined });
+  } finally {
+    await transport.close();
+  }
+}
+
+interface RunContext {
+  settings: ImportSettings;
+  state: ProgressState;
+  statePath: string;
+  errorsPath: string;
+  transport: ApiTransport;
+  header: Awaited<ReturnType<typeof readCsvHeader>> | undefined;
+  io: ImportIo;
+  totalBytes: number;
+  resumed: boolean;
+}
+
+async function importRows(ctx: RunContext): Promise<number> {
+  const { settings, state, statePath, transport, io } = ctx;
+  const errors = new ErrorsFile(ctx.errorsPath, ctx.resumed ? state.errorsBytes : 0);
+  const display = new ProgressDisplay(io.stderr, {
+    tty: io.stderr.isTTY === true,
+    everyMs: settings.progressEveryMs,
+    totalBytes: ctx.totalBytes,
+    start: { rows: state.rows, bytes: state.offset, rejected: state.rejected },
+  });
+  const secondsBefore = state.seconds;
+  const started = performance.now();
+  let unconfirmed = 0;
+  let stopping = false;
+  const onSignal = () => {
+    // A second signal stops at once: the progress file is always consistent (like a kill).
+    if (stopping) process.exit(EXIT.interrupted);
+    stopping = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const acknowledge = (b: Batch, o: BatchOutcome) => {
+    errors.write(o.rejected);
+    state.batches = b.index + 1;
+    state.offset = b.end;
+    state.rows = b.lastRow;
+    if (b.lastLine) state.lines = b.lastLine;
+    state.imported += o.imported;
+    state.rejected += o.rejected.length;
+    state.errorsBytes = errors.bytes;
+    state.seconds = secondsBefore + (performance.now() - started) / 1000;
+    if (o.unconfirmed) unconfirmed += b.sent.length;
+    writeState(statePath, state);
+    display.update({ rows: state.rows, bytes: state.offset, rejected: state.rejected });
+  };
+
+  const builder = new BatchBuilder(settings.root, settings.batchSize, MAX_BATCH_BYTES);
+  let next = state.batches;
+  let inflight: Promise<void> = Promise.resolve();
+  // One batch in flight while the next one is read; acknowledged strictly in file order.
+  const flush = async () => {
+    const batch = builder.take(next++);
+    await inflight;
+    inflight = deliver(transport, settings.method, batch, `herald-import:${state.session}:${batch.index}`, (text) => display.note(text)).then((o) => acknowledge(batch, o));
+    inflight.catch(() => {});
+  };
+  const rows =
+    settings.format === 'csv' && ctx.header
+      ? csvRows(settings.file, { plan: ctx.header.plan, delimiter: settings.delimiter, offset: state.offset, rowsBefore: state.rows })
+      : jsonlRows(settings.file, { offset: state.offset, rowsBefore: state.rows, linesBefore: state.lines });
+
+  let failure: unknown;
+  try {
+    try {
+      for await (const row of rows) {
+        if (builder.overflows(row)) await flush();
+        builder.add(row);
+        if (builder.full) await flush();
+        if (stopping) break;
+      }
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      failure = err;
+    }
+    // The rows read before a syntax error are imported; on a stop they are read again next time.
+    if (!stopping && builder.size > 0) await flush();
+    await inflight;
+  } catch (err) {
+    failure = err;
+  } finally {
+    display.finish();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    errors.close();
+  }
+
+  // Known outcomes leave no batch in doubt; anything unexpected (a failed write of this file's
+  // state after a commit) may have, and keeps the session for the resume to replay it.
+  const known = failure === undefined || failure instanceof SourceError || (failure instanceof ImportFailure && !failure.inDoubt);
+  const inDoubt = failure instanceof ImportFailure && failure.inDoubt;
+  if (failure !== undefined || stopping) {
+    if (known) {
+      // Every batch sent was answered: the next run starts a new session.
+      await transport.endSession();
+      state.session = null;
+      writeState(statePath, state);
+    }
+    const done = `${count(state.rows)} rows committed (${count(state.imported)} imported, ${count(state.rejected)} rejected)`;
+    if (failure === undefined) {
+      io.stderr.write(`interrupted: ${done}; run the same command again to resume\n`);
+      return EXIT.interrupted;
+    }
+    if (!(failure instanceof ImportFailure || failure instanceof SourceError)) throw failure;
+    io.stderr.write(`herald: import failed: ${failure.message}\n${done}; ${statePath} keeps the place${inDoubt ? ' (the last batch may or may not have been applied: resuming answers it from its request key)' : ''}\n`);
+    return EXIT.failed;
+  }
+
+  await transport.endSession();
+  removeState(statePath);
+  if (state.rejected === 0) rmSync(ctx.errorsPath, { force: true });
+  const { rowsPerSecond } = display.rates();
+  const rejected = state.rejected > 0 ? `, ${count(state.rejected)} rejected (see ${ctx.errorsPath})` : '';
+  const note = unconfirmed > 0 ? `; ${count(unconfirmed)} rows were applied by an interrupted run whose answer was lost: their per-row errors are unknown` : '';
+  io.stdout.write(`imported ${settings.file}: ${count(state.rows)} rows, ${count(state.imported)} imported${rejected} in ${duration(state.seconds)} (${count(Math.round(rowsPerSecond))} rows/s)${note}\n`);
+  return state.rejected > 0 ? EXIT.rejected : EXIT.done;
+}
