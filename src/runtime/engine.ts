@@ -27,6 +27,7 @@ import { openStore, readProvisioningFile } from './open-store.js';
 /** The token of the demo provisioning file: its presence is worth a warning. */
 export const DEMO_TOKEN = 'abcdefghijklmnqrstuvwxyz';
 const PURGE_EVERY_MS = 3_600_000;
+const NOTIFY_WINDOW_MS = 20;
 
 export interface Engine {
   dispatch: Dispatch;
@@ -109,9 +110,17 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   };
   // Other processes' workers learn of new work through the store (PostgreSQL NOTIFY).
   const unlisten = workers.length > 0 ? store.onWork?.(wakeLocal) : undefined;
+  // One NOTIFY per short window, however many writes: under load every request is a write, and
+  // a notification per request would cost a round trip each while waking no one sooner.
+  let notifyTimer: NodeJS.Timeout | undefined;
   const wake = () => {
     wakeLocal();
-    void store.notifyWork?.();
+    if (!store.notifyWork || notifyTimer) return;
+    notifyTimer = setTimeout(() => {
+      notifyTimer = undefined;
+      void store.notifyWork?.();
+    }, NOTIFY_WINDOW_MS);
+    notifyTimer.unref();
   };
 
   const api = createDispatcher({

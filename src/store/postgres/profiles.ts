@@ -17,42 +17,47 @@ function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
 }
 
 export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
-  const byField = new Map<string, string[]>();
-  const byChannel = new Map<Channel, string[]>();
+  const fieldNames: string[] = [];
+  const fieldValues: string[] = [];
+  const channels: string[] = [];
+  const addresses: string[] = [];
   const starChannels = new Set<Channel>();
   const resourceChannels = new Set<Channel>();
   const ids: string[] = [];
-  const add = <K>(map: Map<K, string[]>, key: K, value: string) => {
-    const list = map.get(key);
-    if (list) list.push(value);
-    else map.set(key, [value]);
-  };
+  const seenSub = new Set<string>();
   for (const k of keys) {
-    if (k.kind === 'field') add(byField, k.field, k.value);
-    else if (k.kind === 'sub') {
-      add(byChannel, k.channel, k.address);
+    if (k.kind === 'field') {
+      fieldNames.push(k.field);
+      fieldValues.push(k.value);
+    } else if (k.kind === 'sub') {
       (k.resourceId === '*' ? starChannels : resourceChannels).add(k.channel);
+      const id = `${k.channel}\u001f${k.address}`;
+      if (seenSub.has(id)) continue;
+      seenSub.add(id);
+      channels.push(k.channel);
+      addresses.push(k.address);
     } else ids.push(k.id);
   }
+  // Every lookup of the batch in one round trip: value rows, subscription addresses, profile ids.
+  const r = await db.query<{ kind: 'f' | 's' | 'i'; name: string | null; value: string; resource_id: number | null; seq: number }>(
+    `SELECT 'f' AS kind, v.field AS name, v.value, NULL::int AS resource_id, v.profile_seq AS seq
+       FROM unnest($2::text[], $3::text[]) AS q(field, value) JOIN profile_values v ON v.db_id = $1 AND v.field = q.field AND v.value = q.value
+     UNION ALL
+     SELECT 's', s.channel, s.address, s.resource_id, s.profile_seq
+       FROM unnest($4::text[], $5::text[]) AS q(channel, address) JOIN subscriptions s ON s.db_id = $1 AND s.channel = q.channel AND s.address = q.address
+     UNION ALL
+     SELECT 'i', NULL, p.id, NULL, p.seq FROM profiles p WHERE p.db_id = $1 AND p.id = ANY($6::text[])`,
+    [dbId, fieldNames, fieldValues, channels, addresses, ids],
+  );
   const hits = new Map<string, number[]>();
-  // One statement per field or channel, one after the other (a client runs one query at a time).
-  for (const [field, values] of byField) {
-    const r = await db.query<{ value: string; profile_seq: number }>('SELECT value, profile_seq FROM profile_values WHERE db_id = $1 AND field = $2 AND value = ANY($3::text[])', [dbId, field, values]);
-    for (const row of r.rows) pushHit(hits, fieldKey(field, row.value), row.profile_seq);
-  }
-  for (const [channel, addresses] of byChannel) {
-    const r = await db.query<{ address: string; resource_id: number; profile_seq: number }>(
-      'SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = $1 AND channel = $2 AND address = ANY($3::text[])',
-      [dbId, channel, [...new Set(addresses)]],
-    );
-    for (const row of r.rows) {
-      if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, row.resource_id, row.address), row.profile_seq);
-      if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.address), row.profile_seq);
+  for (const row of r.rows) {
+    if (row.kind === 'f') pushHit(hits, fieldKey(row.name as string, row.value), row.seq);
+    else if (row.kind === 'i') pushHit(hits, idKey(row.value), row.seq);
+    else {
+      const channel = row.name as Channel;
+      if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, row.resource_id as number, row.value), row.seq);
+      if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.value), row.seq);
     }
-  }
-  if (ids.length > 0) {
-    const r = await db.query<{ id: string; seq: number }>('SELECT id, seq FROM profiles WHERE db_id = $1 AND id = ANY($2::text[])', [dbId, ids]);
-    for (const row of r.rows) pushHit(hits, idKey(row.id), row.seq);
   }
   for (const list of hits.values()) {
     if (list.length < 2) continue;
