@@ -4,13 +4,11 @@
 // delivered at least once, re-sent only if it was in flight at the kill (same Message-ID);
 // every request without a response is either fully applied or not at all. Repeated on SQLite
 // and PostgreSQL (HERALD_CRASH_RUNS runs each, 20 by default).
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, type TestDatabase } from '../helpers/databases.js';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { TOKEN } from '../helpers/harness.js';
 import { ensureBuilt, freePort, spawnHerald, waitForHttp, type HeraldProcess } from '../helpers/herald-process.js';
@@ -19,68 +17,18 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 const RUNS = Number(process.env.HERALD_CRASH_RUNS ?? 20);
 const REQUESTS = 6;
 const ITEMS = 40;
-const adminUrl = process.env.HERALD_TEST_POSTGRES_URL;
-
-interface Store {
-  url: string;
-  /** Emails with a profile, and message rows (id, address, status, reclaims). */
-  state(): Promise<{ emails: Set<string>; messages: { id: number; address: string; status: string; reclaims: number }[] }>;
-  drop(): Promise<void>;
-}
 
 const STATE_SQL = {
   emails: "SELECT value FROM profile_values WHERE field = 'email'",
   messages: 'SELECT id, address, status, reclaims FROM messages',
 };
 
-async function sqliteStore(dir: string): Promise<Store> {
-  const file = join(dir, 'herald.db');
-  return {
-    url: `sqlite:${file}`,
-    async state() {
-      const db = new Database(file, { readonly: true });
-      try {
-        const emails = new Set((db.prepare(STATE_SQL.emails).all() as { value: string }[]).map((r) => r.value));
-        return { emails, messages: db.prepare(STATE_SQL.messages).all() as { id: number; address: string; status: string; reclaims: number }[] };
-      } finally {
-        db.close();
-      }
-    },
-    drop: async () => {},
-  };
+async function stateOf(db: TestDatabase): Promise<{ emails: Set<string>; messages: { id: number; address: string; status: string; reclaims: number }[] }> {
+  const emails = new Set((await db.query<{ value: string }>(STATE_SQL.emails)).map((r) => r.value));
+  return { emails, messages: await db.query<{ id: number; address: string; status: string; reclaims: number }>(STATE_SQL.messages) };
 }
 
-async function postgresStore(): Promise<Store> {
-  const name = `herald_cs_${randomBytes(4).toString('hex')}`;
-  const admin = async (text: string) => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(text);
-    await c.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const u = new URL(adminUrl as string);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async state() {
-      const c = new pg.Client({ connectionString: u.toString() });
-      await c.connect();
-      try {
-        const emails = new Set((await c.query<{ value: string }>(STATE_SQL.emails)).rows.map((r) => r.value));
-        const messages = (await c.query<{ id: string; address: string; status: string; reclaims: number }>(STATE_SQL.messages)).rows.map((r) => ({ ...r, id: Number(r.id) }));
-        return { emails, messages };
-      } finally {
-        await c.end();
-      }
-    },
-    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
-
-const stores: [string, (dir: string) => Promise<Store>][] = [['SQLite', sqliteStore], ...(adminUrl ? [['PostgreSQL', () => postgresStore()] as [string, () => Promise<Store>]] : [])];
-
-describe.each(stores)('crash safety (%s)', (name, open) => {
+describe.each(backends)('crash safety (%s)', (name, open) => {
   let sink: SmtpSink;
   beforeAll(async () => {
     ensureBuilt();
@@ -136,10 +84,10 @@ describe.each(stores)('crash safety (%s)', (name, open) => {
 
       // Wait until every scheduled message is out.
       const deadline = Date.now() + 30_000;
-      let state = await store.state();
+      let state = await stateOf(store);
       while (state.messages.some((m) => m.status !== 'sent') && Date.now() < deadline) {
         await new Promise((res) => setTimeout(res, 100));
-        state = await store.state();
+        state = await stateOf(store);
       }
       expect((await second.proc.stop()).code).toBe(0);
 

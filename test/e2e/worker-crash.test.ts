@@ -5,73 +5,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, type TestDatabase } from '../helpers/databases.js';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { TOKEN } from '../helpers/harness.js';
 import { ensureBuilt, freePort, spawnHerald, waitForHttp } from '../helpers/herald-process.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const COUNT = 400;
-const adminUrl = process.env.HERALD_TEST_POSTGRES_URL;
-
-interface Backend {
-  url: string;
-  /** Rows of `text` in the backend's database. */
-  query<T>(text: string): Promise<T[]>;
-  drop(): Promise<void>;
-}
-
-async function sqliteBackend(dir: string): Promise<Backend> {
-  const file = join(dir, 'herald.db');
-  return {
-    url: `sqlite:${file}`,
-    async query<T>(text: string) {
-      const db = new Database(file, { readonly: true });
-      try {
-        return db.prepare(text).all() as T[];
-      } finally {
-        db.close();
-      }
-    },
-    drop: async () => {},
-  };
-}
-
-async function postgresBackend(): Promise<Backend> {
-  const name = `herald_crash_${randomBytes(4).toString('hex')}`;
-  const admin = async (text: string) => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(text);
-    await c.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const u = new URL(adminUrl as string);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async query<T>(text: string) {
-      const c = new pg.Client({ connectionString: u.toString() });
-      await c.connect();
-      try {
-        return (await c.query(text)).rows.map((r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]))) as T[];
-      } finally {
-        await c.end();
-      }
-    },
-    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
-
-const backends: [string, (dir: string) => Promise<Backend>][] = [['SQLite', sqliteBackend], ...(adminUrl ? [['PostgreSQL', () => postgresBackend()] as [string, () => Promise<Backend>]] : [])];
 
 describe.each(backends)('a worker killed mid-batch (%s)', (_name, open) => {
   let dir: string;
   let sink: SmtpSink;
-  let backend: Backend;
+  let backend: TestDatabase;
 
   beforeAll(async () => {
     ensureBuilt();
