@@ -5,7 +5,6 @@ import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { ImportWrite, LaunchWrite, StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/ports.js';
 import { idKey, fieldKey, subscriptionKey } from '../../core/profiles/profile-state.js';
-import { BulkInsert } from './bulk.js';
 import type { SqliteDb } from './open.js';
 
 interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: string; created_at: number; updated_at: number }
@@ -19,7 +18,6 @@ function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
 
 export class SqliteProfiles {
   private readonly s;
-  private bulk: Record<'profiles' | 'values' | 'subscriptions' | 'messages' | 'events', BulkInsert> | undefined;
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
@@ -30,15 +28,28 @@ export class SqliteProfiles {
       profilesBySeq: db.prepare('SELECT * FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))'),
       profilesBySeqAnyDb: db.prepare('SELECT * FROM profiles WHERE seq IN (SELECT value FROM json_each(?))'),
       subsBySeq: db.prepare('SELECT * FROM subscriptions WHERE profile_seq IN (SELECT value FROM json_each(?))'),
-      maxProfileSeq: db.prepare('SELECT MAX(seq) AS m FROM profiles'),
-      maxMessageId: db.prepare('SELECT MAX(id) AS m FROM messages'),
+      insertProfile: db.prepare('INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
       updateProfile: db.prepare('UPDATE profiles SET fields = ?, updated_at = ? WHERE seq = ?'),
+      insertValue: db.prepare('INSERT INTO profile_values (db_id, field, value, profile_seq, num) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET num = excluded.num'),
       deleteValue: db.prepare('DELETE FROM profile_values WHERE db_id = ? AND field = ? AND value = ? AND profile_seq = ?'),
+      upsertSubscription: db.prepare(
+        `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
+           status = excluded.status, priority = excluded.priority, data = excluded.data, updated_at = excluded.updated_at`,
+      ),
       insertLaunch: db.prepare('INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       insertAttachment: db.prepare('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES (?, ?, ?, ?, ?)'),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       // A launch may get its messages over several writes (LaunchWrite.id): the range only widens.
       setLaunchRange: db.prepare(
         'UPDATE launches SET first_message_id = coalesce(min(first_message_id, @first), @first), last_message_id = coalesce(max(last_message_id, @last), @last) WHERE id = @id',
+      ),
+      insertEvent: db.prepare(
+        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteProfile: db.prepare('DELETE FROM profiles WHERE seq = ?'),
       deleteSubscriptions: db.prepare('DELETE FROM subscriptions WHERE profile_seq = ?'),
@@ -125,56 +136,23 @@ export class SqliteProfiles {
 
   saveImport(w: ImportWrite): void {
     const s = this.s;
-    const b = (this.bulk ??= {
-      profiles: new BulkInsert(this.db, 'INSERT INTO profiles (seq, id, account_id, db_id, fields, created_at, updated_at)', 7),
-      values: new BulkInsert(this.db, 'INSERT INTO profile_values (db_id, field, value, profile_seq, num)', 5, 'ON CONFLICT DO UPDATE SET num = excluded.num'),
-      subscriptions: new BulkInsert(
-        this.db,
-        'INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)',
-        10,
-        `ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
-           status = excluded.status, priority = excluded.priority, data = excluded.data, updated_at = excluded.updated_at`,
-      ),
-      messages: new BulkInsert(
-        this.db,
-        'INSERT INTO messages (id, account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)',
-        15,
-      ),
-      events: new BulkInsert(this.db, 'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at)', 8),
-    });
-    // Row numbers are handed out here: this connection is the only writer inside BEGIN IMMEDIATE,
-    // so MAX + 1 is what SQLite would have chosen, and the multi-row inserts need them up front.
-    let nextSeq = (s.maxProfileSeq.get() as { m: number | null }).m ?? 0;
-    const profiles: unknown[][] = [];
-    const values: unknown[][] = [];
-    const subscriptions: unknown[][] = [];
     for (const p of w.profiles) {
       let seq = p.seq;
       const fields = JSON.stringify(p.fields);
-      if (seq === undefined) {
-        seq = ++nextSeq;
-        profiles.push([seq, p.id, w.accountId, w.dbId, fields, p.createdAt, p.updatedAt]);
-      } else s.updateProfile.run(fields, p.updatedAt, seq);
+      if (seq === undefined) seq = Number(s.insertProfile.run(p.id, w.accountId, w.dbId, fields, p.createdAt, p.updatedAt).lastInsertRowid);
+      else s.updateProfile.run(fields, p.updatedAt, seq);
       for (const v of p.removeValues) s.deleteValue.run(w.dbId, v.field, v.value, seq);
-      for (const v of p.addValues) values.push([w.dbId, v.field, v.value, seq, v.num]);
+      for (const v of p.addValues) s.insertValue.run(w.dbId, v.field, v.value, seq, v.num);
       for (const sub of p.subscriptions) {
-        subscriptions.push([seq, sub.resourceId, sub.channel, sub.address, w.dbId, sub.status, sub.priority, JSON.stringify(sub.data), sub.createdAt, sub.updatedAt]);
+        s.upsertSubscription.run(seq, sub.resourceId, sub.channel, sub.address, w.dbId, sub.status, sub.priority, JSON.stringify(sub.data), sub.createdAt, sub.updatedAt);
       }
     }
-    b.profiles.run(profiles);
-    b.values.run(values);
-    b.subscriptions.run(subscriptions);
-
     const launchIds = new Map<number, number>();
     for (const l of w.launches) launchIds.set(l.ref, l.id ?? this.insertLaunch(w.accountId, l, w.now));
     const ranges = new Map<number, [number, number]>();
-    let nextId = (s.maxMessageId.get() as { m: number | null }).m ?? 0;
-    const messages: unknown[][] = [];
     for (const m of w.messages) {
       const launchId = launchIds.get(m.launchRef) as number;
-      const id = ++nextId;
-      messages.push([
-        id,
+      const id = Number(s.insertMessage.run(
         w.accountId,
         m.triggerId,
         launchId,
@@ -189,16 +167,16 @@ export class SqliteProfiles {
         m.skipReason,
         w.now,
         m.status === 'skipped' ? w.now : null,
-      ]);
+      ).lastInsertRowid);
       const range = ranges.get(launchId);
       if (range) range[1] = id;
       else ranges.set(launchId, [id, id]);
     }
-    b.messages.run(messages);
     for (const [id, [first, last]] of ranges) s.setLaunchRange.run({ first, last, id });
-    b.events.run(w.events.map((e) => [w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), w.now]));
+    for (const e of w.events) {
+      s.insertEvent.run(w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), w.now);
+    }
   }
-
 
   /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
   insertLaunch(accountId: number, l: Omit<LaunchWrite, 'ref' | 'id'>, now: number): number {
