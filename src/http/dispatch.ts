@@ -115,11 +115,13 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
         if (wait !== undefined) throw new ApiError(429, `the token's rate limit (${record.rateLimit.perSecond} requests per second, burst ${record.rateLimit.burst}) is exceeded`, { retryAfter: wait });
       }
       if (method.write) {
-        const hash = requestHash(req);
-        const key = requestKeyOf(req, hash, deps.dedupChecksum === true);
+        // The body's checksum is computed only for a keyed request (or in checksum mode).
+        let hash: string | undefined;
+        const checksum = () => (hash ??= requestHash(req));
+        const key = requestKeyOf(req, checksum, deps.dedupChecksum === true);
         if (key !== undefined) {
           const scope = { tokenHash, method: method.name, key };
-          const begun = await KeyedRequest.begin(deps.store, { scope, accountId: record.accountId, requestHash: hash, now: deps.clock.now(), logId: req.logId });
+          const begun = await KeyedRequest.begin(deps.store, { scope, accountId: record.accountId, requestHash: checksum(), now: deps.clock.now(), logId: req.logId });
           if ('replay' in begun) return begun.replay;
           keyed = begun;
         }

@@ -27,9 +27,9 @@ export function requestHash(req: Pick<RawRequest, 'method' | 'query' | 'body'>):
 }
 
 /** The request's key, or undefined when it has none (and checksum mode is off). */
-export function requestKeyOf(req: Pick<RawRequest, 'requestId' | 'query'>, hash: string, checksum: boolean): string | undefined {
+export function requestKeyOf(req: Pick<RawRequest, 'requestId' | 'query'>, hash: () => string, checksum: boolean): string | undefined {
   const given = (req.requestId ?? req.query.request_id ?? '').trim();
-  if (given === '') return checksum ? `sha256:${hash}` : undefined;
+  if (given === '') return checksum ? `sha256:${hash()}` : undefined;
   // The key is echoed in response headers: printable ASCII only.
   if (given.length > MAX_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(given)) throw new ApiError(400, `Request-ID: expected 1 to ${MAX_KEY_LENGTH} printable ASCII characters`);
   return given;

@@ -12,7 +12,8 @@ function nestingDepth(buf: Uint8Array, limit: number): number {
   let depth = 0;
   let max = 0;
   let inString = false;
-  for (let i = 0; i < buf.length; i++) {
+  const n = buf.length;
+  for (let i = 0; i < n; i++) {
     const c = buf[i];
     if (inString) {
       if (c === 0x5c) i++;
