@@ -162,10 +162,11 @@ export interface ImportWrite {
 export interface StoreTx extends ProfileQueryTx, LaunchTx, TaskTx, RequestKeyTx {
   /**
    * Serialises profile creation per matching value across processes: returns once no other
-   * transaction may be creating a profile for these keys (and holds them until commit).
-   * A no-op where the store is single-writer.
+   * transaction may be creating a profile for these keys (and holds them until commit). Returns
+   * the keys another transaction claimed before (it may have created a profile since the lookup):
+   * those are looked up again. Empty where the store is single-writer.
    */
-  lockMatchKeys(dbId: number, keys: string[]): Promise<void>;
+  lockMatchKeys(dbId: number, keys: string[]): Promise<Set<string>>;
   /** For each key, the row numbers of the profiles answering it, ascending (oldest first). */
   findMatches(dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>>;
   loadProfiles(dbId: number, seqs: number[]): Promise<StoredProfile[]>;

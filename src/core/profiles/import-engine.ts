@@ -59,22 +59,38 @@ export function fromStored(p: StoredProfile): ProfileState {
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     fields: p.fields,
-    subscriptions: p.subscriptions.map((s) => ({
-      resourceId: s.resourceId,
-      channel: s.channel,
-      address: s.address,
-      status: s.status,
-      priority: s.priority,
-      createdAt: s.createdAt,
-      updatedAt: s.updatedAt,
-      stored: true,
-      dirty: false,
-      ...s.data,
-    })),
+    subscriptions: p.subscriptions.map((s) => {
+      // Built property by property: spreading into a literal takes V8's slow path (hot: every stored subscription).
+      const sub: SubscriptionState = {
+        resourceId: s.resourceId,
+        channel: s.channel,
+        address: s.address,
+        status: s.status,
+        priority: s.priority,
+        createdAt: s.createdAt,
+        updatedAt: s.updatedAt,
+        stored: true,
+        dirty: false,
+      };
+      copyDefined(sub, s.data);
+      return sub;
+    }),
     stored: true,
     dirty: false,
     storedRows: [],
   };
+}
+
+type SubscriptionData = Pick<SubscriptionState, 'email' | 'phone' | 'provider' | 'subscriptionId' | 'customFields' | 'cats'>;
+
+/** Copies the optional data of a subscription that is present (absent stays absent). */
+function copyDefined(to: SubscriptionData, from: SubscriptionData): void {
+  if (from.email !== undefined) to.email = from.email;
+  if (from.phone !== undefined) to.phone = from.phone;
+  if (from.provider !== undefined) to.provider = from.provider;
+  if (from.subscriptionId !== undefined) to.subscriptionId = from.subscriptionId;
+  if (from.customFields !== undefined) to.customFields = from.customFields;
+  if (from.cats !== undefined) to.cats = from.cats;
 }
 
 /** Upserts subscriptions by identity; returns those that became `subscribed`. */
@@ -94,9 +110,7 @@ function applySubscriptions(profile: ProfileState, inputs: SubscriptionInput[], 
         stored: false,
         dirty: true,
       };
-      for (const key of ['email', 'phone', 'provider', 'subscriptionId', 'customFields', 'cats'] as const) {
-        if (input[key] !== undefined) (sub as unknown as Record<string, unknown>)[key] = input[key];
-      }
+      copyDefined(sub, input);
       profile.subscriptions.push(sub);
       if (sub.status === SUBSCRIBED) became.push(sub);
       continue;
@@ -134,12 +148,15 @@ function applySubscriptions(profile: ProfileState, inputs: SubscriptionInput[], 
 interface LaunchRefs {
   launches: LaunchWrite[];
   byTrigger: Map<number, LaunchWrite>;
+  /** Launches stored by earlier chunks of the batch, by trigger id. */
+  stored: ReadonlyMap<number, number>;
 }
 
 function launchFor(refs: LaunchRefs, trigger: TriggerDef, make: () => Omit<LaunchWrite, 'ref'>): LaunchWrite {
   let l = refs.byTrigger.get(trigger.id);
   if (!l) {
-    l = { ref: refs.launches.length, ...make() };
+    const stored = refs.stored.get(trigger.id);
+    l = { ref: refs.launches.length, ...make(), ...(stored !== undefined ? { id: stored } : {}) };
     refs.launches.push(l);
     refs.byTrigger.set(trigger.id, l);
   }
@@ -167,12 +184,49 @@ async function lookup(tx: StoreTx, plan: ImportPlan, live: DecodedItem[], single
     }
   }
   if (creating.size === 0) return stored;
-  await tx.lockMatchKeys(plan.db.id, [...claims]);
-  for (const [key, seqs] of await tx.findMatches(plan.db.id, [...creating.values()])) stored.set(key, seqs);
+  const claimedBefore = await tx.lockMatchKeys(plan.db.id, [...claims]);
+  const again = [...creating.values()].filter((k) => claimedBefore.has(creationKey(k)));
+  if (again.length === 0) return stored;
+  for (const [key, seqs] of await tx.findMatches(plan.db.id, again)) stored.set(key, seqs);
   return stored;
 }
 
+/**
+ * Items applied per round of lookup, apply and write. A batch runs chunk after chunk in its one
+ * transaction: each chunk's lookup sees what the earlier ones wrote, so the result is the same as
+ * one round (and as the items one by one), while the profiles, rows and messages in memory are
+ * those of one chunk, not of the whole batch.
+ */
+export const IMPORT_CHUNK = 2_500;
+
+/** What the chunks of one batch share: its outcome so far and the launches already stored. */
+export interface ImportRun {
+  profileIds: (string | undefined)[];
+  errors: ItemError[];
+  /** Trigger id → the launch stored for it by an earlier chunk. */
+  launchIds: Map<number, number>;
+}
+
+export function newImportRun(): ImportRun {
+  return { profileIds: [], errors: [], launchIds: new Map() };
+}
+
+/** Applies a batch in one transaction (chunk by chunk). */
 export async function runImport(tx: StoreTx, plan: ImportPlan, singleWriter = true): Promise<ImportOutcome> {
+  const run = newImportRun();
+  const chunked = plan.items.length > IMPORT_CHUNK;
+  for (let from = 0; from < plan.items.length || from === 0; from += IMPORT_CHUNK) {
+    await runImportChunk(tx, chunked ? { ...plan, items: plan.items.slice(from, from + IMPORT_CHUNK) } : plan, run, singleWriter, chunked);
+    if (!chunked) break;
+  }
+  return { profileIds: run.profileIds, errors: run.errors };
+}
+
+/**
+ * Applies one chunk of a batch and writes it, adding to `run`. With `storeLaunches`, the launches
+ * it starts are stored first and kept in `run` for the next chunks (one launch per trigger per batch).
+ */
+export async function runImportChunk(tx: StoreTx, plan: ImportPlan, run: ImportRun, singleWriter: boolean, storeLaunches: boolean): Promise<void> {
   const { db, catalog, now } = plan;
   const live = plan.items.filter((i) => !i.query.impossible);
   const stored = await lookup(tx, plan, live, singleWriter);
@@ -187,11 +241,10 @@ export async function runImport(tx: StoreTx, plan: ImportPlan, singleWriter = tr
   const first = initialCandidates(live.map((i) => i.query), stored);
   if (first.length > 0) addStored(await tx.loadProfiles(db.id, first));
 
-  const profileIds: (string | undefined)[] = new Array(plan.items.length);
-  const errors: ItemError[] = [];
+  const { profileIds, errors } = run;
   const messages: MessageWrite[] = [];
   const events: EventWrite[] = [];
-  const refs: LaunchRefs = { launches: [], byTrigger: new Map() };
+  const refs: LaunchRefs = { launches: [], byTrigger: new Map(), stored: run.launchIds };
   const eventTriggers = plan.skipTriggers ? [] : [...catalog.triggers.values()].filter((t) => t.isActive && t.listId === db.id && t.triggerType !== 'api_call');
   const wantsImportEvents = anyHookWants(catalog.hooks, 'import_api', { dbId: db.id });
 
@@ -254,7 +307,7 @@ export async function runImport(tx: StoreTx, plan: ImportPlan, singleWriter = tr
         attachments: spec.attachments,
       }));
       const filter = spec.filter;
-      schedule(profile, spec.trigger, launch, receiversOf(chooseRecipients(profile.subscriptions, spec.trigger, { matched, ...(filter ? { filter } : {}) })), spec.delayMs, item.customData);
+      schedule(profile, spec.trigger, launch, receiversOf(chooseRecipients(profile.subscriptions, spec.trigger, { matched, filter })), spec.delayMs, item.customData);
     }
     for (const trigger of eventTriggers) {
       const eventLaunch = () => launchFor(refs, trigger, () => ({ triggerId: trigger.id, kind: 'event', content: null, customData: plan.customData, attachments: [] }));
@@ -279,16 +332,17 @@ export async function runImport(tx: StoreTx, plan: ImportPlan, singleWriter = tr
 
   const profiles: ProfileWrite[] = [];
   for (const p of ws.profiles) if (p.dirty) profiles.push(profileWrite(p, db));
-  await tx.saveImport({
-    accountId: catalog.accountId,
-    dbId: db.id,
-    now,
-    profiles,
-    launches: refs.launches.filter((l) => messages.some((m) => m.launchRef === l.ref)),
-    messages,
-    events,
-  });
-  return { profileIds, errors };
+  const used = new Set<number>();
+  for (const m of messages) used.add(m.launchRef);
+  const launches = refs.launches.filter((l) => used.has(l.ref));
+  if (storeLaunches) {
+    for (const l of launches) {
+      if (l.id !== undefined) continue;
+      l.id = await tx.insertLaunch(catalog.accountId, { triggerId: l.triggerId, kind: l.kind, content: l.content, customData: l.customData, attachments: l.attachments }, now);
+      run.launchIds.set(l.triggerId, l.id);
+    }
+  }
+  await tx.saveImport({ accountId: catalog.accountId, dbId: db.id, now, profiles, launches, messages, events });
 }
 
 const sameRow = (a: ValueRow, b: ValueRow): boolean => a.field === b.field && a.value === b.value;
@@ -303,7 +357,7 @@ function profileWrite(p: ProfileState, db: DatabaseDef): ProfileWrite {
     removeValues = p.storedRows.filter((old) => !rows.some((r) => sameRow(old, r)));
   }
   return {
-    ...(p.seq !== undefined ? { seq: p.seq } : {}),
+    seq: p.seq,
     id: p.id,
     fields: p.fields,
     createdAt: p.createdAt,
@@ -327,11 +381,6 @@ function profileWrite(p: ProfileState, db: DatabaseDef): ProfileWrite {
 
 function subscriptionData(s: SubscriptionState): ProfileWrite['subscriptions'][number]['data'] {
   const d: ProfileWrite['subscriptions'][number]['data'] = {};
-  if (s.email !== undefined) d.email = s.email;
-  if (s.phone !== undefined) d.phone = s.phone;
-  if (s.provider !== undefined) d.provider = s.provider;
-  if (s.subscriptionId !== undefined) d.subscriptionId = s.subscriptionId;
-  if (s.customFields !== undefined) d.customFields = s.customFields;
-  if (s.cats !== undefined) d.cats = s.cats;
+  copyDefined(d, s);
   return d;
 }

@@ -5,7 +5,7 @@ import { getResource, type CoreDeps } from '../context.js';
 import { ApiError, itemError, type ItemError } from '../errors.js';
 import { customFieldSpec, type MatchingMode, type MatchParams } from '../matching/modes.js';
 import { decodeItem, type DecodedItem } from './import-items.js';
-import { runImport, type ImportOutcome, type ImportPlan } from './import-engine.js';
+import { IMPORT_CHUNK, newImportRun, runImportChunk, type ImportOutcome, type ImportPlan } from './import-engine.js';
 
 /** Root matching parameters as the HTTP layer decoded them. */
 export interface MatchingInput {
@@ -77,10 +77,28 @@ export function decodeItems(
   return { items, errors };
 }
 
-export async function executeImport(deps: CoreDeps, plan: ImportPlan, decodeErrors: ItemError[]): Promise<ImportOutcome> {
-  const outcome = await deps.store.transaction((tx) => runImport(tx, plan, deps.store.capabilities.singleWriter));
-  const errors = [...decodeErrors, ...outcome.errors].sort((a, b) => a.index - b.index);
-  return { profileIds: outcome.profileIds, errors };
+/**
+ * Decodes and applies a batch in one transaction, chunk by chunk (IMPORT_CHUNK): only one
+ * chunk's decoded items, profiles and writes are in memory at a time. Item errors (decoding or
+ * matching) come back in input order; a single profile's decoding error fails the request whole.
+ */
+export async function importItems(
+  deps: CoreDeps,
+  raw: unknown[],
+  decode: { xml: boolean; shape: 'item' | 'profile'; match: MatchParams; flags: ImportFlags },
+  plan: Omit<ImportPlan, 'items'>,
+): Promise<ImportOutcome> {
+  const chunked = raw.length > IMPORT_CHUNK;
+  return deps.store.transaction(async (tx) => {
+    const run = newImportRun();
+    for (let from = 0; from === 0 || from < raw.length; from += IMPORT_CHUNK) {
+      const decoded = decodeItems(deps, plan.catalog, plan.db, chunked ? raw.slice(from, from + IMPORT_CHUNK) : raw, { ...decode, offset: from });
+      run.errors.push(...decoded.errors);
+      await runImportChunk(tx, { ...plan, items: decoded.items }, run, deps.store.capabilities.singleWriter, chunked);
+      if (!chunked) break;
+    }
+    return { profileIds: run.profileIds, errors: run.errors.sort((a, b) => a.index - b.index) };
+  });
 }
 
 /** Payload of batch methods: `result` in input order, `errors` only when an item failed. */

@@ -8,7 +8,7 @@ import { oldestMatch } from '../matching/oldest.js';
 import type { DatabaseDef } from '../catalog/types.js';
 import type { StoredProfile, StoreTx } from '../ports.js';
 import type { ImportOutcome } from './import-engine.js';
-import { batchPayload, decodeItems, executeImport, matchParams, singleProfileId, type ImportFlags, type MatchingInput } from './import-request.js';
+import { batchPayload, importItems, matchParams, singleProfileId, type ImportFlags, type MatchingInput } from './import-request.js';
 import { valueRows } from './profile-state.js';
 import { emailDomain } from './formats.js';
 
@@ -17,20 +17,19 @@ export type ProfileImportInput = MatchingInput & ImportFlags & { db_id: number; 
 async function run(deps: CoreDeps, ctx: AccountContext, input: ProfileImportInput, raw: unknown[], shape: 'item' | 'profile', createAllowed: boolean): Promise<ImportOutcome> {
   const db = getDatabase(ctx.catalog, input.db_id);
   const match = matchParams(ctx.catalog, db, input);
-  const decoded = decodeItems(deps, ctx.catalog, db, raw, { xml: ctx.xml, shape, match, flags: input });
-  return executeImport(
+  return importItems(
     deps,
+    raw,
+    { xml: ctx.xml, shape, match, flags: input },
     {
       catalog: ctx.catalog,
       db,
-      items: decoded.items,
       createAllowed,
       skipTriggers: input.skip_triggers,
       customData: input.custom_data ?? null,
       now: deps.clock.now(),
       batch: shape === 'item',
     },
-    decoded.errors,
   );
 }
 

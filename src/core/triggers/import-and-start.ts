@@ -4,7 +4,7 @@ import type { Catalog, DatabaseDef } from '../catalog/types.js';
 import { getDatabase, getTrigger, type AccountContext, type CoreDeps } from '../context.js';
 import { invalid } from '../errors.js';
 import type { ImportOutcome, LaunchSpec } from '../profiles/import-engine.js';
-import { batchPayload, decodeItems, executeImport, matchParams, singleProfileId, type ImportFlags, type MatchingInput } from '../profiles/import-request.js';
+import { batchPayload, importItems, matchParams, singleProfileId, type ImportFlags, type MatchingInput } from '../profiles/import-request.js';
 import type { Attachment, SubscriptionFilter } from './launch-params.js';
 
 export interface LaunchInput {
@@ -45,13 +45,13 @@ export type ImportAndStartInput = MatchingInput & ImportFlags & LaunchInput;
 async function run(deps: CoreDeps, ctx: AccountContext, input: ImportAndStartInput, raw: unknown[], shape: 'item' | 'profile'): Promise<ImportOutcome> {
   const { spec, db } = launchSpec(ctx.catalog, input);
   const match = matchParams(ctx.catalog, db, input);
-  const decoded = decodeItems(deps, ctx.catalog, db, raw, { xml: ctx.xml, shape, match, flags: input });
-  return executeImport(
+  return importItems(
     deps,
+    raw,
+    { xml: ctx.xml, shape, match, flags: input },
     {
       catalog: ctx.catalog,
       db,
-      items: decoded.items,
       createAllowed: true,
       skipTriggers: input.skip_triggers,
       launch: spec,
@@ -59,7 +59,6 @@ async function run(deps: CoreDeps, ctx: AccountContext, input: ImportAndStartInp
       now: deps.clock.now(),
       batch: shape === 'item',
     },
-    decoded.errors,
   );
 }
 

@@ -39,12 +39,16 @@ export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[])
     } else ids.push(k.id);
   }
   // Every lookup of the batch in one round trip: value rows, subscription addresses, profile ids.
+  // One index probe per key (LATERAL … OFFSET 0 keeps the planner from hashing the whole table:
+  // the cost follows the batch, not the number of stored profiles).
   const r = await db.query<{ kind: 'f' | 's' | 'i'; name: string | null; value: string; resource_id: number | null; seq: number }>(
-    `SELECT 'f' AS kind, v.field AS name, v.value, NULL::int AS resource_id, v.profile_seq AS seq
-       FROM unnest($2::text[], $3::text[]) AS q(field, value) JOIN profile_values v ON v.db_id = $1 AND v.field = q.field AND v.value = q.value
+    `SELECT 'f' AS kind, q.field AS name, q.value, NULL::int AS resource_id, v.profile_seq AS seq
+       FROM unnest($2::text[], $3::text[]) AS q(field, value)
+       CROSS JOIN LATERAL (SELECT profile_seq FROM profile_values v WHERE v.db_id = $1 AND v.field = q.field AND v.value = q.value OFFSET 0) v
      UNION ALL
-     SELECT 's', s.channel, s.address, s.resource_id, s.profile_seq
-       FROM unnest($4::text[], $5::text[]) AS q(channel, address) JOIN subscriptions s ON s.db_id = $1 AND s.channel = q.channel AND s.address = q.address
+     SELECT 's', q.channel, q.address, s.resource_id, s.profile_seq
+       FROM unnest($4::text[], $5::text[]) AS q(channel, address)
+       CROSS JOIN LATERAL (SELECT resource_id, profile_seq FROM subscriptions s WHERE s.db_id = $1 AND s.channel = q.channel AND s.address = q.address OFFSET 0) s
      UNION ALL
      SELECT 'i', NULL, p.id, NULL, p.seq FROM profiles p WHERE p.db_id = $1 AND p.id = ANY($6::text[])`,
     [dbId, fieldNames, fieldValues, channels, addresses, ids],
@@ -67,16 +71,24 @@ export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[])
   return hits;
 }
 
-/** Claims creation of these keys: waits for any other transaction claiming one of them. */
-export async function claimKeys(db: Queryable, dbId: number, keys: string[], now: number): Promise<void> {
+/**
+ * Claims creation of these keys: waits for any other transaction claiming one of them. Returns
+ * the keys claimed before (by a transaction now committed, which may have created a profile for
+ * it): only those need looking up again. A claim row inserted now was never taken by anyone.
+ */
+export async function claimKeys(db: Queryable, dbId: number, keys: string[], now: number): Promise<Set<string>> {
   // Sorted, so two transactions claiming overlapping sets take the row locks in the same order.
   const sorted = [...new Set(keys)].sort();
-  await db.query(
-    `INSERT INTO match_claims (db_id, key, claimed_at)
-     SELECT $1, k, $3 FROM unnest($2::text[]) AS k ORDER BY k
-     ON CONFLICT (db_id, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at`,
+  const r = await db.query<{ key: string }>(
+    `WITH c AS (
+       INSERT INTO match_claims (db_id, key, claimed_at)
+       SELECT $1, k, $3 FROM unnest($2::text[]) AS k ORDER BY k
+       ON CONFLICT (db_id, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+       RETURNING key, xmax = 0 AS inserted)
+     SELECT key FROM c WHERE NOT inserted`,
     [dbId, sorted, now],
   );
+  return new Set(r.rows.map((row) => row.key));
 }
 
 export async function loadProfiles(db: Queryable, seqs: number[], opts: { dbId?: number; lock: boolean }): Promise<StoredProfile[]> {

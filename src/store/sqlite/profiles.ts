@@ -7,8 +7,11 @@ import type { ImportWrite, LaunchWrite, StoredProfile, StoredSubscription, Value
 import { idKey, fieldKey, subscriptionKey } from '../../core/profiles/profile-state.js';
 import type { SqliteDb } from './open.js';
 
-interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: string; created_at: number; updated_at: number }
-interface SubscriptionRow { profile_seq: number; resource_id: number; channel: string; address: string; status: number; priority: number; data: string; created_at: number; updated_at: number }
+/** Raw rows (arrays, `.all()`): a batch reads thousands of them, objects and iterators per row are garbage. */
+type ProfileRow = [seq: number, id: string, accountId: number, dbId: number, fields: string, createdAt: number, updatedAt: number];
+type SubscriptionRow = [profileSeq: number, resourceId: number, channel: string, address: string, status: number, priority: number, data: string, createdAt: number, updatedAt: number];
+const PROFILE_COLUMNS = 'seq, id, account_id, db_id, fields, created_at, updated_at';
+const SUBSCRIPTION_COLUMNS = 'profile_seq, resource_id, channel, address, status, priority, data, created_at, updated_at';
 
 function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
   const list = hits.get(key);
@@ -21,13 +24,12 @@ export class SqliteProfiles {
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
-      // Raw rows (arrays): these run for every key of a batch, objects per row would be garbage.
       valuesByField: db.prepare('SELECT value, profile_seq FROM profile_values WHERE db_id = ? AND field = ? AND value IN (SELECT value FROM json_each(?))').raw(true),
       subsByChannel: db.prepare('SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))').raw(true),
-      profilesById: db.prepare('SELECT id, seq FROM profiles WHERE db_id = ? AND id IN (SELECT value FROM json_each(?))'),
-      profilesBySeq: db.prepare('SELECT * FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))'),
-      profilesBySeqAnyDb: db.prepare('SELECT * FROM profiles WHERE seq IN (SELECT value FROM json_each(?))'),
-      subsBySeq: db.prepare('SELECT * FROM subscriptions WHERE profile_seq IN (SELECT value FROM json_each(?))'),
+      profilesById: db.prepare('SELECT id, seq FROM profiles WHERE db_id = ? AND id IN (SELECT value FROM json_each(?))').raw(true),
+      profilesBySeq: db.prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))`).raw(true),
+      profilesBySeqAnyDb: db.prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE seq IN (SELECT value FROM json_each(?))`).raw(true),
+      subsBySeq: db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE profile_seq IN (SELECT value FROM json_each(?))`).raw(true),
       insertProfile: db.prepare('INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
       updateProfile: db.prepare('UPDATE profiles SET fields = ?, updated_at = ? WHERE seq = ?'),
       insertValue: db.prepare('INSERT INTO profile_values (db_id, field, value, profile_seq, num) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET num = excluded.num'),
@@ -80,18 +82,18 @@ export class SqliteProfiles {
     }
     const hits = new Map<string, number[]>();
     for (const [field, values] of byField) {
-      for (const [value, seq] of this.s.valuesByField.iterate(dbId, field, JSON.stringify(values)) as Iterable<[string, number]>) {
+      for (const [value, seq] of this.s.valuesByField.all(dbId, field, JSON.stringify(values)) as [string, number][]) {
         pushHit(hits, fieldKey(field, value), seq);
       }
     }
     for (const [channel, addresses] of byChannel) {
-      for (const [address, resourceId, seq] of this.s.subsByChannel.iterate(dbId, channel, JSON.stringify([...new Set(addresses)])) as Iterable<[string, number, number]>) {
+      for (const [address, resourceId, seq] of this.s.subsByChannel.all(dbId, channel, JSON.stringify([...new Set(addresses)])) as [string, number, number][]) {
         if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, resourceId, address), seq);
         if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', address), seq);
       }
     }
     if (ids.length > 0) {
-      for (const r of this.s.profilesById.iterate(dbId, JSON.stringify(ids)) as Iterable<{ id: string; seq: number }>) pushHit(hits, idKey(r.id), r.seq);
+      for (const [id, seq] of this.s.profilesById.all(dbId, JSON.stringify(ids)) as [string, number][]) pushHit(hits, idKey(id), seq);
     }
     for (const list of hits.values()) {
       if (list.length < 2) continue;
@@ -115,22 +117,11 @@ export class SqliteProfiles {
     if (seqs.length === 0) return [];
     const json = JSON.stringify(seqs);
     const profiles = new Map<number, StoredProfile>();
-    const rows = dbId === undefined ? this.s.profilesBySeqAnyDb.iterate(json) : this.s.profilesBySeq.iterate(dbId, json);
-    for (const r of rows as Iterable<ProfileRow>) {
-      profiles.set(r.seq, {
-        seq: r.seq,
-        id: r.id,
-        accountId: r.account_id,
-        dbId: r.db_id,
-        fields: JSON.parse(r.fields),
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-        subscriptions: [],
-      });
+    const rows = (dbId === undefined ? this.s.profilesBySeqAnyDb.all(json) : this.s.profilesBySeq.all(dbId, json)) as ProfileRow[];
+    for (const [seq, id, accountId, rowDbId, fields, createdAt, updatedAt] of rows) {
+      profiles.set(seq, { seq, id, accountId, dbId: rowDbId, fields: JSON.parse(fields), createdAt, updatedAt, subscriptions: [] });
     }
-    for (const r of this.s.subsBySeq.iterate(json) as Iterable<SubscriptionRow>) {
-      profiles.get(r.profile_seq)?.subscriptions.push(toSubscription(r));
-    }
+    for (const r of this.s.subsBySeq.all(json) as SubscriptionRow[]) profiles.get(r[0])?.subscriptions.push(toSubscription(r));
     return [...profiles.values()];
   }
 
@@ -195,15 +186,6 @@ export class SqliteProfiles {
   }
 }
 
-function toSubscription(r: SubscriptionRow): StoredSubscription {
-  return {
-    resourceId: r.resource_id,
-    channel: r.channel as Channel,
-    address: r.address,
-    status: r.status,
-    priority: r.priority,
-    data: JSON.parse(r.data),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
+function toSubscription([, resourceId, channel, address, status, priority, data, createdAt, updatedAt]: SubscriptionRow): StoredSubscription {
+  return { resourceId, channel: channel as Channel, address, status, priority, data: JSON.parse(data), createdAt, updatedAt };
 }

@@ -42,7 +42,7 @@ export class SqliteStore implements Store {
     const profiles = () => (this.profilesRepo ??= new SqliteProfiles(this.db));
     const db = this.db;
     this.tx = {
-      lockMatchKeys: async () => {},
+      lockMatchKeys: async () => new Set<string>(),
       findMatches: async (dbId: number, keys: MatchKey[]) => profiles().findMatches(dbId, keys),
       loadProfiles: async (dbId: number, seqs: number[]) => profiles().loadProfiles(dbId, seqs),
       saveImport: async (w: ImportWrite) => profiles().saveImport(w),
