@@ -45,9 +45,11 @@ const row = (name: string, result: string, target = '') => {
 
 if (want('import')) {
   const imports: ImportResult[] = [];
-  const runs: { format: 'json' | 'xml'; postgres?: string }[] = [{ format: 'json' }, { format: 'xml' }, ...(pgReachable ? [{ format: 'json' as const, postgres }, { format: 'xml' as const, postgres }] : [])];
+  // --quick: PostgreSQL in JSON only, 2 batches per phase (the full run: 7).
+  const pgRuns = pgReachable ? (quick ? [{ format: 'json' as const, postgres }] : [{ format: 'json' as const, postgres }, { format: 'xml' as const, postgres }]) : [];
+  const runs: { format: 'json' | 'xml'; postgres?: string }[] = [{ format: 'json' }, { format: 'xml' }, ...pgRuns];
   for (const run of runs) {
-    const r = await importBench({ batches: quick ? 3 : 7, size: 10_000, ...run });
+    const r = await importBench({ batches: quick ? 2 : 7, size: 10_000, ...run });
     imports.push(r);
     for (const [phase, p] of [['fresh', r.fresh], ['update', r.update]] as const) {
       row(
@@ -64,20 +66,20 @@ if (want('import')) {
 }
 
 if (want('big')) {
-  const big: BigBodyResult[] = [await bigBodyBench(), ...(pgReachable ? [await withPostgres((url) => bigBodyBench({ postgres: url }))] : [])];
+  const big: BigBodyResult[] = [await bigBodyBench(), ...(pgReachable && !quick ? [await withPostgres((url) => bigBodyBench({ postgres: url }))] : [])];
   for (const r of big) row(r.name, `${r.profiles.toLocaleString('en')} profiles (${r.bodyMb} MB) in ${r.ms} ms; peak RSS ${r.peakRssMb} MB`, '< 1.5 s, < 400 MB');
   results.bigBody = big;
 }
 
 if (want('single')) {
-  const single: SingleResult[] = [await singleBench({ connections: 32, seconds: quick ? 5 : 15 })];
-  if (pgReachable) single.push(await withPostgres((url) => singleBench({ connections: 32, seconds: quick ? 5 : 15, postgres: url })));
+  const single: SingleResult[] = [await singleBench({ connections: 32, seconds: quick ? 3 : 15 })];
+  if (pgReachable && !quick) single.push(await withPostgres((url) => singleBench({ connections: 32, seconds: quick ? 5 : 15, postgres: url })));
   for (const r of single) row(r.name, `${r.requestsPerSecond.toLocaleString('en')} requests/s; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.non2xx + r.errors} failed`, r.name.includes('SQLite') ? '≥ 3,000 req/s, p99 < 20 ms' : '');
   results.single = single;
 }
 
 if (want('delivery')) {
-  const messages = quick ? 10_000 : 30_000;
+  const messages = quick ? 4_000 : 30_000;
   const delivery: DeliveryResult[] = [
     await deliveryBench({ channel: 'email', messages, workerProcesses: 2, loops: 2 }),
     await deliveryBench({ channel: 'sms', messages, workerProcesses: 2, loops: 2 }),
@@ -87,18 +89,18 @@ if (want('delivery')) {
 }
 
 if (want('growth')) {
-  const growth: GrowthResult = await growthBench({ levels: quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000] });
+  const growth: GrowthResult = await growthBench({ levels: quick ? [1_000, 10_000, 50_000] : [1_000, 10_000, 100_000, 1_000_000] });
   row(growth.name, `${growth.levels.map((l) => `${l.stored.toLocaleString('en')}: ${(l.msPerProfile * 1000).toFixed(1)} µs`).join('; ')}; last ÷ first ×${growth.ratioLastToFirst}`, '≤ 1.3×');
   results.growth = growth;
 }
 
 if (want('custom')) {
-  const c = await customRequestBench({ profiles: quick ? 20_000 : 100_000 });
+  const c = await customRequestBench({ profiles: quick ? 10_000 : 100_000 });
   row(c.name, `all ${c.allLaunched.toLocaleString('en')} in ${c.allMs} ms; equality ${c.equalityMs} ms; $in ${c.inMs} ms; range ${c.rangeMs} ms; RSS ${c.rssBeforeMb} → peak ${c.peakRssMb} MB`);
   results.customRequest = c;
 }
 
-if (want('scale') && pgReachable) {
+if (want('scale') && pgReachable && !quick) {
   const scale: ScaleResult[] = [];
   for (const inFlight of [1, 2]) scale.push(await scaleBench({ postgres, requests: quick ? 4 : 8, size: 10_000, inFlight }));
   for (const r of scale) row(r.name, `one API process ${r.oneProcess.toLocaleString('en')} profiles/s, two ${r.twoProcesses.toLocaleString('en')} (×${r.growth})`);
@@ -106,7 +108,7 @@ if (want('scale') && pgReachable) {
 }
 
 if (want('soak')) {
-  const s = await soakBench({ batches: quick ? 30 : 1000, size: 10_000 });
+  const s = await soakBench({ batches: quick ? 10 : 1000, size: 10_000 });
   row(s.name, `first ${s.first.medianMs} ms, RSS ${s.first.rssMb} MB; last ${s.last.medianMs} ms, RSS ${s.last.rssMb} MB`, 'no drift');
   results.soak = s;
 }

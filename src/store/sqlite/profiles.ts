@@ -82,18 +82,16 @@ export class SqliteProfiles {
     }
     const hits = new Map<string, number[]>();
     for (const [field, values] of byField) {
-      for (const [value, seq] of this.s.valuesByField.all(dbId, field, JSON.stringify(values)) as [string, number][]) {
-        pushHit(hits, fieldKey(field, value), seq);
-      }
+      for (const r of this.s.valuesByField.all(dbId, field, JSON.stringify(values)) as [string, number][]) pushHit(hits, fieldKey(field, r[0]), r[1]);
     }
     for (const [channel, addresses] of byChannel) {
-      for (const [address, resourceId, seq] of this.s.subsByChannel.all(dbId, channel, JSON.stringify([...new Set(addresses)])) as [string, number, number][]) {
-        if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, resourceId, address), seq);
-        if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', address), seq);
+      for (const r of this.s.subsByChannel.all(dbId, channel, JSON.stringify([...new Set(addresses)])) as [string, number, number][]) {
+        if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, r[1], r[0]), r[2]);
+        if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', r[0]), r[2]);
       }
     }
     if (ids.length > 0) {
-      for (const [id, seq] of this.s.profilesById.all(dbId, JSON.stringify(ids)) as [string, number][]) pushHit(hits, idKey(id), seq);
+      for (const r of this.s.profilesById.all(dbId, JSON.stringify(ids)) as [string, number][]) pushHit(hits, idKey(r[0]), r[1]);
     }
     for (const list of hits.values()) {
       if (list.length < 2) continue;
@@ -118,9 +116,8 @@ export class SqliteProfiles {
     const json = JSON.stringify(seqs);
     const profiles = new Map<number, StoredProfile>();
     const rows = (dbId === undefined ? this.s.profilesBySeqAnyDb.all(json) : this.s.profilesBySeq.all(dbId, json)) as ProfileRow[];
-    for (const [seq, id, accountId, rowDbId, fields, createdAt, updatedAt] of rows) {
-      profiles.set(seq, { seq, id, accountId, dbId: rowDbId, fields: JSON.parse(fields), createdAt, updatedAt, subscriptions: [] });
-    }
+    // Rows are read by index: destructuring an array goes through the iterator protocol (garbage per row).
+    for (const r of rows) profiles.set(r[0], { seq: r[0], id: r[1], accountId: r[2], dbId: r[3], fields: JSON.parse(r[4]), createdAt: r[5], updatedAt: r[6], subscriptions: [] });
     for (const r of this.s.subsBySeq.all(json) as SubscriptionRow[]) profiles.get(r[0])?.subscriptions.push(toSubscription(r));
     return [...profiles.values()];
   }
@@ -186,6 +183,6 @@ export class SqliteProfiles {
   }
 }
 
-function toSubscription([, resourceId, channel, address, status, priority, data, createdAt, updatedAt]: SubscriptionRow): StoredSubscription {
-  return { resourceId, channel: channel as Channel, address, status, priority, data: JSON.parse(data), createdAt, updatedAt };
+function toSubscription(r: SubscriptionRow): StoredSubscription {
+  return { resourceId: r[1], channel: r[2] as Channel, address: r[3], status: r[4], priority: r[5], data: JSON.parse(r[6]), createdAt: r[7], updatedAt: r[8] };
 }
