@@ -27,6 +27,8 @@ export interface ServerProcess {
   peakRssMb(): number;
   /** Resident set size of the server process now, in MB. */
   currentRssMb(): number;
+  /** The anonymous part of it (heaps: what a leak grows; not the database file's memory map), in MB. */
+  anonRssMb(): number;
   /** Starts a new peak: VmHWM is reset to the current RSS (Linux clear_refs). */
   resetPeakRss(): void;
   stop(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startServer(env: Record<string, string> = {}, nodeArgs: st
     dir,
     peakRssMb: () => rssMb(child.pid ?? 0),
     currentRssMb: () => rssMb(child.pid ?? 0, 'VmRSS'),
+    anonRssMb: () => rssMb(child.pid ?? 0, 'RssAnon'),
     resetPeakRss: () => {
       try {
         writeFileSync(`/proc/${child.pid}/clear_refs`, '5');

@@ -109,7 +109,7 @@ if (want('scale') && pgReachable && !quick) {
 
 if (want('soak')) {
   const s = await soakBench({ batches: quick ? 10 : 1000, size: 10_000 });
-  row(s.name, `first ${s.first.medianMs} ms, RSS ${s.first.rssMb} MB; last ${s.last.medianMs} ms, RSS ${s.last.rssMb} MB`, 'no drift');
+  row(s.name, `first ${s.first.medianMs} ms, RSS ${s.first.rssMb} MB (anonymous ${s.first.anonMb}); last ${s.last.medianMs} ms, RSS ${s.last.rssMb} MB (anonymous ${s.last.anonMb})`, 'no drift');
   results.soak = s;
 }
 

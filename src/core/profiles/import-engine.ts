@@ -166,7 +166,8 @@ function launchFor(refs: LaunchRefs, trigger: TriggerDef, make: () => Omit<Launc
 /**
  * One lookup round for every key of the batch. Where several writers run at once, the keys of
  * items that may create a profile are then claimed (waiting for any other creator of the same
- * value to commit) and looked up again, so one matching value never yields two profiles.
+ * value to commit), and those another transaction had claimed before are looked up again (it may
+ * have created the profile since the first round), so one matching value never yields two profiles.
  */
 async function lookup(tx: StoreTx, plan: ImportPlan, live: DecodedItem[], singleWriter: boolean): Promise<Map<string, number[]>> {
   const keys = new Map<string, MatchKey>();

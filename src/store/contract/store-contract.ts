@@ -142,6 +142,32 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(hits.size).toBe(0);
     });
 
+    it('keeps concurrent transactions independent: each commits or rolls back alone, answered after its commit', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      // Twelve transactions started at once (SQLite commits the waiting ones as a group): every
+      // third one fails after writing, and a later one reads what an earlier successful one wrote.
+      const email = (i: number) => `c${i}@example.com`;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.saveImport(importWrite([newProfile(`cccccccccccccccccccccc${String(i).padStart(2, '0')}`, email(i))]));
+            if (i % 3 === 2) throw new Error(`boom ${i}`);
+            return (await tx.findMatches(1, [emailKey(email(i))])).size;
+          }),
+        ),
+      );
+      expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(
+        Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? `boom ${i}` : 1)),
+      );
+      const hits = await store.transaction((tx) => tx.findMatches(1, Array.from({ length: 12 }, (_, i) => emailKey(email(i)))));
+      expect([...hits.keys()].sort()).toEqual(
+        Array.from({ length: 12 }, (_, i) => i)
+          .filter((i) => i % 3 !== 2)
+          .map((i) => fieldKey('email', email(i)))
+          .sort(),
+      );
+    });
+
     it('writes an import and finds its profiles by field, subscription and id, oldest first', async () => {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
       await store.transaction((tx) =>

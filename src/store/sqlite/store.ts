@@ -23,6 +23,27 @@ import { SqliteTasks } from './tasks.js';
 import type { ProfileQuery } from '../../core/query/plan.js';
 import type { RecordedResponse, RequestClaim, RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
 import type { ClaimedTask, NewTask, StoredTask, TaskProgress } from '../../core/tasks/store-port.js';
+import type { Statement } from 'better-sqlite3';
+
+interface PendingTx {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** At most this many transactions, or this much work (ms), share one commit. */
+const GROUP_MAX = 64;
+const GROUP_MS = 10;
+
+/** A group commit that could not complete: every transaction in `entries` fails with `cause`. */
+class GroupLost extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly entries: PendingTx[],
+  ) {
+    super('transaction group lost');
+  }
+}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -36,6 +57,11 @@ export class SqliteStore implements Store {
   private readonly tx: StoreTx;
   private queues: { tasks: SqliteTasks; keys: SqliteRequestKeys; queries: SqliteProfileQueries } | undefined;
   private monitorRepo: SqliteMonitor | undefined;
+  /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
+  private readonly pending: PendingTx[] = [];
+  private groupQueued = false;
+  /** Statements of the per-request paths, prepared once (preparing parses and plans the SQL). */
+  private readonly statements = new Map<string, Statement>();
 
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
     this.db = openSqlite(file, opts);
@@ -64,6 +90,15 @@ export class SqliteStore implements Store {
   /** Runs `fn` in BEGIN IMMEDIATE … COMMIT under the lock (fn is synchronous). */
   private write<T>(fn: () => T): Promise<T> {
     return this.lock.run(() => this.db.transaction(fn).immediate());
+  }
+
+  private sql(text: string): Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
   }
 
   private read<T>(fn: () => T): Promise<T> {
@@ -211,24 +246,73 @@ export class SqliteStore implements Store {
     return this.read(() => (this.monitorRepo ??= new SqliteMonitor(this.db)).hookBacklog());
   }
 
+  /**
+   * Group commit: the transactions waiting for the lock run together in one BEGIN … COMMIT, each
+   * in its own savepoint (a failing one is rolled back alone), and every caller is answered after
+   * the COMMIT — a request is still applied whole or not at all and durable when answered, while
+   * concurrent small requests share the cost of a commit (the WAL write of the pages they touch).
+   */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(this.tx);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleGroup();
     });
+  }
+
+  private scheduleGroup(): void {
+    if (this.groupQueued || this.pending.length === 0) return;
+    this.groupQueued = true;
+    // Queued on the lock after the requests already received reach it: those that get to their
+    // transaction before the group starts join it.
+    setImmediate(() => void this.lock.run(() => this.runGroup()));
+  }
+
+  private async runGroup(): Promise<void> {
+    this.groupQueued = false;
+    const started = performance.now();
+    const settled: { entry: PendingTx; ok: boolean; value: unknown }[] = [];
+    try {
+      this.sql('BEGIN IMMEDIATE').run();
+    } catch (err) {
+      // Not even begun (another process holds the write lock past busy_timeout): the first waiting
+      // transaction fails, as it would alone; the others try again.
+      this.pending.shift()?.reject(err);
+      this.scheduleGroup();
+      return;
+    }
+    try {
+      // A group takes what waits, up to GROUP_MAX transactions or GROUP_MS of work: a large batch
+      // never waits long for the commit of the ones after it.
+      while (this.pending.length > 0 && settled.length < GROUP_MAX && (settled.length === 0 || performance.now() - started < GROUP_MS)) {
+        const entry = this.pending.shift() as PendingTx;
+        this.sql('SAVEPOINT herald_tx').run();
+        try {
+          const value = await entry.fn(this.tx);
+          this.sql('RELEASE herald_tx').run();
+          settled.push({ entry, ok: true, value });
+        } catch (err) {
+          // Some errors (I/O, disk full) end the whole transaction: the group is lost, none of it stored.
+          if (!this.db.inTransaction) throw new GroupLost(err, [...settled.map((x) => x.entry), entry]);
+          this.sql('ROLLBACK TO herald_tx').run();
+          this.sql('RELEASE herald_tx').run();
+          settled.push({ entry, ok: false, value: err });
+        }
+      }
+      this.sql('COMMIT').run();
+    } catch (err) {
+      if (this.db.inTransaction) this.sql('ROLLBACK').run();
+      const lost = err instanceof GroupLost ? err : new GroupLost(err, settled.map((x) => x.entry));
+      for (const entry of lost.entries) entry.reject(lost.cause);
+      this.scheduleGroup();
+      return;
+    }
+    for (const { entry, ok, value } of settled) (ok ? entry.resolve : entry.reject)(value);
+    this.scheduleGroup();
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
     return this.lock.run(() => {
-      const r = this.db
-        .prepare('SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?')
+      const r = this.sql('SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?')
         .get(hash) as { account_id: number; role: TokenRole; revoked: number; rate_per_second: number | null; burst: number | null; config_version: number } | undefined;
       if (!r) return undefined;
       const record: TokenRecord = { accountId: r.account_id, role: r.role, revoked: r.revoked === 1, configVersion: r.config_version };
@@ -243,7 +327,7 @@ export class SqliteStore implements Store {
 
   accountVersions(): Promise<Map<number, number>> {
     return this.read(
-      () => new Map((this.db.prepare('SELECT id, config_version FROM accounts').all() as { id: number; config_version: number }[]).map((r) => [r.id, r.config_version])),
+      () => new Map((this.sql('SELECT id, config_version FROM accounts').all() as { id: number; config_version: number }[]).map((r) => [r.id, r.config_version])),
     );
   }
 
