@@ -14,7 +14,8 @@ import { launchMessages, receiversOf, type Receivers } from '../triggers/launch-
 import { chooseRecipients } from '../triggers/recipients.js';
 import { applyFieldOp } from './field-ops.js';
 import type { DecodedItem } from './import-items.js';
-import { valueRows, type ProfileState, type SubscriptionState, type ValueRow } from './profile-state.js';
+import { fieldSpecs } from './field-specs.js';
+import { INDEXED_SYSTEM, valueRows, type ProfileState, type SubscriptionState, type ValueRow } from './profile-state.js';
 import { SUBSCRIBED, type SubscriptionInput } from './subscriptions.js';
 
 export interface LaunchSpec {
@@ -243,6 +244,8 @@ export async function runImportChunk(tx: StoreTx, plan: ImportPlan, run: ImportR
   if (first.length > 0) addStored(await tx.loadProfiles(db.id, first));
 
   const { profileIds, errors } = run;
+  const specs = fieldSpecs(db);
+  const indexed = (field: string): boolean => INDEXED_SYSTEM.has(field) || specs.get(field)?.custom === true;
   const messages: MessageWrite[] = [];
   const events: EventWrite[] = [];
   const refs: LaunchRefs = { launches: [], byTrigger: new Map(), stored: run.launchIds };
@@ -289,10 +292,13 @@ export async function runImportChunk(tx: StoreTx, plan: ImportPlan, run: ImportR
       for (const op of item.query.createOps) applyFieldOp(profile.fields, op);
     }
     for (const op of item.ops) applyFieldOp(profile.fields, op);
+    const subscriptionCount = profile.subscriptions.length;
     const became = item.data.subscriptions ? applySubscriptions(profile, item.data.subscriptions, now) : [];
     profile.updatedAt = now;
     profile.dirty = true;
-    ws.index(profile);
+    // Match keys change only with an indexed value or a new subscription: an update of other
+    // fields (names, statuses) keeps the profile's index entries and value rows as they are.
+    if (created || profile.subscriptions.length !== subscriptionCount || item.ops.some((op) => indexed(op.field))) ws.index(profile);
     profileIds[item.index] = profile.id;
 
     const customData = item.customData ?? plan.launch?.customData ?? plan.customData;
