@@ -13,6 +13,7 @@ import { hashToken } from '../../src/core/provisioning/tokens.js';
 import { buildApp } from '../../src/http/app.js';
 import { startEngine, type Engine } from '../../src/runtime/engine.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { readSqlite } from '../helpers/databases.js';
 import { DEMO_PROVISION, TOKEN } from '../helpers/harness.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -66,15 +67,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Reads the file the CLI wrote (a separate connection, closed at once). */
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const store = new SqliteStore(dbFile);
-  try {
-    return store.db.prepare(sql).all(...params) as T[];
-  } finally {
-    store.db.close();
-  }
-}
+/** Reads the file the CLI wrote. */
+const query = <T>(sql: string, ...params: unknown[]): T[] => readSqlite<T>(dbFile, sql, ...params);
 
 const USAGE_LINE = 'Usage: herald <command> [options]';
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { readSqlite } from '../helpers/databases.js';
 import { DEMO_PROVISION } from '../helpers/harness.js';
 import { ensureBuilt, ROOT } from '../helpers/herald-process.js';
 import { sampleMemory, writeCsv, type MemoryPeaks } from '../helpers/import-files.js';
@@ -77,13 +77,8 @@ async function importFile(rows: number): Promise<{ memory: MemoryPeaks; seconds:
 }
 
 function counts(db: string): { profiles: number; messages: number } {
-  const store = new SqliteStore(db);
-  try {
-    const one = (sql: string) => (store.db.prepare(sql).get() as { n: number }).n;
-    return { profiles: one('SELECT count(*) AS n FROM profiles'), messages: one("SELECT count(*) AS n FROM messages WHERE status = 'scheduled'") };
-  } finally {
-    store.db.close();
-  }
+  const one = (sql: string) => readSqlite<{ n: number }>(db, sql)[0].n;
+  return { profiles: one('SELECT count(*) AS n FROM profiles'), messages: one("SELECT count(*) AS n FROM messages WHERE status = 'scheduled'") };
 }
 
 describe('herald import memory', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/core/provisioning/tokens.js';
-import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { readSqlite } from '../helpers/databases.js';
 import { DEMO_PROVISION, TOKEN } from '../helpers/harness.js';
 import { ensureBuilt, freePort, ROOT, spawnHerald, waitForHttp } from '../helpers/herald-process.js';
 import { writeCsv } from '../helpers/import-files.js';
@@ -54,14 +54,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const store = new SqliteStore(dbFile);
-  try {
-    return store.db.prepare(sql).all(...params) as T[];
-  } finally {
-    store.db.close();
-  }
-}
+/** Reads the file the CLI wrote. */
+const query = <T>(sql: string, ...params: unknown[]): T[] => readSqlite<T>(dbFile, sql, ...params);
 
 const countOf = (table: string, where = '1 = 1'): number => query<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)[0].n;
 

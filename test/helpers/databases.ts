@@ -15,9 +15,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Runs one statement as the administrator (CREATE/DROP/ALTER DATABASE, pg_terminate_backend). */
-export async function pgAdmin(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+/**
+ * Runs one statement on its own connection: by default as the administrator (CREATE/DROP/ALTER
+ * DATABASE, pg_terminate_backend), or on the database `url` names.
+ */
+export async function pgAdmin(text: string, url = PG_ADMIN_URL): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     await c.query(text);
@@ -49,18 +52,21 @@ export async function postgresDatabase(label: string): Promise<TestDatabase & { 
   };
 }
 
+/** Rows of a query on a SQLite file written by a process under test (a connection of its own, closed at once). */
+export function readSqlite<T>(path: string, text: string, ...params: unknown[]): T[] {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    return db.prepare(text).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
 export function sqliteDatabase(dir: string, file = 'herald.db'): TestDatabase {
   const path = join(dir, file);
   return {
     url: `sqlite:${path}`,
-    async query<T>(text: string) {
-      const db = new Database(path, { readonly: true });
-      try {
-        return db.prepare(text).all() as T[];
-      } finally {
-        db.close();
-      }
-    },
+    query: async <T>(text: string) => readSqlite<T>(path, text),
     drop: async () => {},
   };
 }

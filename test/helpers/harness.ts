@@ -14,6 +14,7 @@ import { buildApp } from '../../src/http/app.js';
 import { startEngine, type Engine } from '../../src/runtime/engine.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { pgAdmin } from './databases.js';
 
 const PG_URL = process.env.HERALD_TEST_POSTGRES_URL;
 /** The store the in-process tests run on. */
@@ -176,17 +177,6 @@ function psqlRows<T>(schema: string, text: string, params: unknown[]): T[] {
   });
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
 async function openTestStore(dir: string, reopen: boolean): Promise<TestStorage> {
   if (TEST_STORE === 'sqlite') {
     const store = new SqliteStore(join(dir, 'herald.db'));
@@ -203,7 +193,7 @@ async function openTestStore(dir: string, reopen: boolean): Promise<TestStorage>
   if (reopen && existsSync(marker)) schema = readFileSync(marker, 'utf8');
   else {
     schema = `herald_h_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`CREATE SCHEMA ${schema}`);
+    await pgAdmin(`CREATE SCHEMA ${schema}`);
     writeFileSync(marker, schema);
   }
   const store = new PostgresStore({ url: PG_URL as string, schema, max: 4 });
@@ -211,7 +201,7 @@ async function openTestStore(dir: string, reopen: boolean): Promise<TestStorage>
     store,
     sql: <T>(text: string, ...params: unknown[]) => psqlRows<T>(schema, text, params),
     exec: (text: string, ...params: unknown[]) => void psql(schema, bind(text, params)),
-    drop: () => adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+    drop: () => pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
   };
 }
 

@@ -17,6 +17,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsubscribeToken } from '../../src/core/delivery/unsubscribe-token.js';
 import { hashToken } from '../../src/core/provisioning/tokens.js';
+import { pgAdmin } from '../helpers/databases.js';
 import { TEST_STORE } from '../helpers/harness.js';
 import { ensureBuilt, freePort, spawnHerald, waitForHttp, type HeraldProcess } from '../helpers/herald-process.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
@@ -93,16 +94,6 @@ function provision(): unknown {
   };
 }
 
-async function adminQuery(sql: string, url = PG_ADMIN): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 interface Answer {
   status: number;
   body: string;
@@ -138,7 +129,7 @@ beforeAll(async () => {
   http = await startHttpReceiver();
   if (onPostgres) {
     pgDatabase = `herald_sec_${randomBytes(4).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE ${pgDatabase}`);
+    await pgAdmin(`CREATE DATABASE ${pgDatabase}`);
     const u = new URL(PG_ADMIN as string);
     u.pathname = `/${pgDatabase}`;
     // The test server trusts local connections: the password only has to stay out of the logs.
@@ -173,7 +164,7 @@ afterAll(async () => {
   if (proc.child.exitCode === null && proc.child.signalCode === null) await proc.kill();
   await sink.close();
   await http.close();
-  if (pgDatabase) await adminQuery(`DROP DATABASE IF EXISTS ${pgDatabase} WITH (FORCE)`);
+  if (pgDatabase) await pgAdmin(`DROP DATABASE IF EXISTS ${pgDatabase} WITH (FORCE)`);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -240,7 +231,7 @@ describe('secrets stay secret (real herald serve, debug logs)', () => {
     const hide = 'ALTER TABLE messages RENAME TO messages_hidden';
     const show = 'ALTER TABLE messages_hidden RENAME TO messages';
     const run = async (sql: string) => {
-      if (pgDatabase) await adminQuery(sql, databaseUrl);
+      if (pgDatabase) await pgAdmin(sql, databaseUrl);
       else {
         const db = new Database(join(dir, 'herald.db'));
         db.pragma('busy_timeout = 10000');

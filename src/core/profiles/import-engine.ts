@@ -73,8 +73,7 @@ export function fromStored(p: StoredProfile): ProfileState {
         stored: true,
         dirty: false,
       };
-      copyDefined(sub, s.data);
-      return sub;
+      return copyDefined(sub, s.data);
     }),
     stored: true,
     dirty: false,
@@ -84,14 +83,15 @@ export function fromStored(p: StoredProfile): ProfileState {
 
 type SubscriptionData = Pick<SubscriptionState, 'email' | 'phone' | 'provider' | 'subscriptionId' | 'customFields' | 'cats'>;
 
-/** Copies the optional data of a subscription that is present (absent stays absent). */
-function copyDefined(to: SubscriptionData, from: SubscriptionData): void {
+/** Copies the optional data of a subscription that is present (absent stays absent); returns `to`. */
+function copyDefined<T extends SubscriptionData>(to: T, from: SubscriptionData): T {
   if (from.email !== undefined) to.email = from.email;
   if (from.phone !== undefined) to.phone = from.phone;
   if (from.provider !== undefined) to.provider = from.provider;
   if (from.subscriptionId !== undefined) to.subscriptionId = from.subscriptionId;
   if (from.customFields !== undefined) to.customFields = from.customFields;
   if (from.cats !== undefined) to.cats = from.cats;
+  return to;
 }
 
 /** Upserts subscriptions by identity; returns those that became `subscribed`. */
@@ -201,34 +201,45 @@ async function lookup(tx: StoreTx, plan: ImportPlan, live: DecodedItem[], single
  */
 export const IMPORT_CHUNK = 2_500;
 
+/** The items of a batch, decoded a chunk at a time. */
+export interface ItemSource {
+  total: number;
+  /** Items [from, to): those that decoded, and the errors of the others. */
+  decode(from: number, to: number): { items: DecodedItem[]; errors: ItemError[] };
+}
+
+/** A source over items decoded already (with the errors of those that did not decode). */
+export function decodedSource(batch: { items: DecodedItem[]; errors: ItemError[] }): ItemSource {
+  return { total: batch.items.length, decode: (from, to) => ({ items: batch.items.slice(from, to), errors: from === 0 ? batch.errors : [] }) };
+}
+
 /** What the chunks of one batch share: its outcome so far and the launches already stored. */
-export interface ImportRun {
+interface ImportRun {
   profileIds: (string | undefined)[];
   errors: ItemError[];
   /** Trigger id → the launch stored for it by an earlier chunk. */
   launchIds: Map<number, number>;
 }
 
-export function newImportRun(): ImportRun {
-  return { profileIds: [], errors: [], launchIds: new Map() };
-}
-
-/** Applies a batch in one transaction (chunk by chunk). */
-export async function runImport(tx: StoreTx, plan: ImportPlan, singleWriter = true): Promise<ImportOutcome> {
-  const run = newImportRun();
-  const chunked = plan.items.length > IMPORT_CHUNK;
-  for (let from = 0; from < plan.items.length || from === 0; from += IMPORT_CHUNK) {
-    await runImportChunk(tx, chunked ? { ...plan, items: plan.items.slice(from, from + IMPORT_CHUNK) } : plan, run, singleWriter, chunked);
-    if (!chunked) break;
-  }
-  return { profileIds: run.profileIds, errors: run.errors };
+/** Applies a batch in the transaction `tx`, chunk by chunk; errors come back in input order. */
+export async function runImport(tx: StoreTx, plan: Omit<ImportPlan, 'items'>, source: ItemSource, singleWriter = true): Promise<ImportOutcome> {
+  const run: ImportRun = { profileIds: [], errors: [], launchIds: new Map() };
+  let from = 0;
+  do {
+    const to = Math.min(from + IMPORT_CHUNK, source.total);
+    const { items, errors } = source.decode(from, to);
+    run.errors.push(...errors);
+    await runImportChunk(tx, { ...plan, items }, run, singleWriter);
+    from = to;
+  } while (from < source.total);
+  return { profileIds: run.profileIds, errors: run.errors.sort((a, b) => a.index - b.index) };
 }
 
 /**
- * Applies one chunk of a batch and writes it, adding to `run`. With `storeLaunches`, the launches
- * it starts are stored first and kept in `run` for the next chunks (one launch per trigger per batch).
+ * Applies one chunk of a batch and writes it, adding to `run`. The launches it starts are stored
+ * first and kept in `run`, so the next chunks reuse them (one launch per trigger per batch).
  */
-export async function runImportChunk(tx: StoreTx, plan: ImportPlan, run: ImportRun, singleWriter: boolean, storeLaunches: boolean): Promise<void> {
+async function runImportChunk(tx: StoreTx, plan: ImportPlan, run: ImportRun, singleWriter: boolean): Promise<void> {
   const { db, catalog, now } = plan;
   const live = plan.items.filter((i) => !i.query.impossible);
   const stored = await lookup(tx, plan, live, singleWriter);
@@ -342,12 +353,10 @@ export async function runImportChunk(tx: StoreTx, plan: ImportPlan, run: ImportR
   const used = new Set<number>();
   for (const m of messages) used.add(m.launchRef);
   const launches = refs.launches.filter((l) => used.has(l.ref));
-  if (storeLaunches) {
-    for (const l of launches) {
-      if (l.id !== undefined) continue;
-      l.id = await tx.insertLaunch(catalog.accountId, { triggerId: l.triggerId, kind: l.kind, content: l.content, customData: l.customData, attachments: l.attachments }, now);
-      run.launchIds.set(l.triggerId, l.id);
-    }
+  for (const l of launches) {
+    if (l.id !== undefined) continue;
+    l.id = await tx.insertLaunch(catalog.accountId, { triggerId: l.triggerId, kind: l.kind, content: l.content, customData: l.customData, attachments: l.attachments }, now);
+    run.launchIds.set(l.triggerId, l.id);
   }
   await tx.saveImport({ accountId: catalog.accountId, dbId: db.id, now, profiles, launches, messages, events });
 }
@@ -381,13 +390,7 @@ function profileWrite(p: ProfileState, db: DatabaseDef): ProfileWrite {
         priority: s.priority,
         createdAt: s.createdAt,
         updatedAt: s.updatedAt,
-        data: subscriptionData(s),
+        data: copyDefined({}, s),
       })),
   };
-}
-
-function subscriptionData(s: SubscriptionState): ProfileWrite['subscriptions'][number]['data'] {
-  const d: ProfileWrite['subscriptions'][number]['data'] = {};
-  copyDefined(d, s);
-  return d;
 }

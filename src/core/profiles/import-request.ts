@@ -5,7 +5,7 @@ import { getResource, type CoreDeps } from '../context.js';
 import { ApiError, itemError, type ItemError } from '../errors.js';
 import { customFieldSpec, type MatchingMode, type MatchParams } from '../matching/modes.js';
 import { decodeItem, type DecodedItem } from './import-items.js';
-import { IMPORT_CHUNK, newImportRun, runImportChunk, type ImportOutcome, type ImportPlan } from './import-engine.js';
+import { runImport, type ImportOutcome, type ImportPlan } from './import-engine.js';
 
 /** Root matching parameters as the HTTP layer decoded them. */
 export interface MatchingInput {
@@ -88,17 +88,8 @@ export async function importItems(
   decode: { xml: boolean; shape: 'item' | 'profile'; match: MatchParams; flags: ImportFlags },
   plan: Omit<ImportPlan, 'items'>,
 ): Promise<ImportOutcome> {
-  const chunked = raw.length > IMPORT_CHUNK;
-  return deps.store.transaction(async (tx) => {
-    const run = newImportRun();
-    for (let from = 0; from === 0 || from < raw.length; from += IMPORT_CHUNK) {
-      const decoded = decodeItems(deps, plan.catalog, plan.db, chunked ? raw.slice(from, from + IMPORT_CHUNK) : raw, { ...decode, offset: from });
-      run.errors.push(...decoded.errors);
-      await runImportChunk(tx, { ...plan, items: decoded.items }, run, deps.store.capabilities.singleWriter, chunked);
-      if (!chunked) break;
-    }
-    return { profileIds: run.profileIds, errors: run.errors.sort((a, b) => a.index - b.index) };
-  });
+  const source = { total: raw.length, decode: (from: number, to: number) => decodeItems(deps, plan.catalog, plan.db, raw.slice(from, to), { ...decode, offset: from }) };
+  return deps.store.transaction((tx) => runImport(tx, plan, source, deps.store.capabilities.singleWriter));
 }
 
 /** Payload of batch methods: `result` in input order, `errors` only when an item failed. */

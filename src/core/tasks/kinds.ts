@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { CoreDeps } from '../context.js';
 import type { ItemError } from '../errors.js';
 import type { StoreTx } from '../ports.js';
-import { runImport } from '../profiles/import-engine.js';
+import { decodedSource, runImport } from '../profiles/import-engine.js';
 import { decodeItems, matchParams } from '../profiles/import-request.js';
 import { launchSpec, type ImportAndStartInput } from '../triggers/import-and-start.js';
 import { launchRow, type LaunchCursor } from '../triggers/launch-existing.js';
@@ -55,7 +55,6 @@ const importAndStartBatch: TaskKind = {
           {
             catalog,
             db,
-            items: decoded.items,
             createAllowed: true,
             skipTriggers: input.skip_triggers,
             launch: { ...spec, launchId: cursor.launchId },
@@ -63,9 +62,10 @@ const importAndStartBatch: TaskKind = {
             now,
             batch: true,
           },
+          decodedSource(decoded),
           deps.store.capabilities.singleWriter,
         );
-        return part(outcome.profileIds, from, to, [...decoded.errors, ...outcome.errors]);
+        return part(outcome.profileIds, from, to, outcome.errors);
       },
     };
   },
