@@ -230,7 +230,7 @@ describe('herald token', () => {
     expect(run.code).toBe(0);
     const token = run.stdout.trim();
     expect(run.stdout).toBe(`${token}\n`);
-    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(token).toMatch(/^herald_[A-Za-z0-9_-]{32}$/);
     expect(token).not.toBe(TOKEN);
     // Stored hashed, with the write role.
     expect(query<{ account_id: number; role: string; revoked: number }>('SELECT account_id, role, revoked FROM tokens WHERE hash = ?', hashToken(token))).toEqual([

@@ -3,7 +3,11 @@ import { createHash, randomBytes } from 'node:crypto';
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export const mintToken = (): string => randomBytes(24).toString('base64url');
+/**
+ * A new token: a fixed `herald_` prefix (so a token never starts with '-' on a command line and secret
+ * scanners can recognise it) and 192 random bits in base64url.
+ */
+export const mintToken = (): string => `herald_${randomBytes(24).toString('base64url')}`;
 
 /** A random secret (unsubscribe signing key when HERALD_SECRET is not set). */
 export const newSecret = (): string => randomBytes(32).toString('hex');
