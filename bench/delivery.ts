@@ -1,6 +1,7 @@
 // Delivery throughput: messages already scheduled in the store are sent by `herald worker`
 // processes to a receiver running in another process — emails to an SMTP server, SMS to an
 // HTTP endpoint — and timed from the workers' start to the last message counted.
+// HERALD_BENCH_WORKER_ARGS adds Node options to the worker processes (e.g. --cpu-prof).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ export async function deliveryBench(opts: { channel: 'email' | 'sms'; messages: 
     const started = performance.now();
     for (let i = 0; i < opts.workerProcesses; i++) {
       workers.push(
-        spawn(process.execPath, [join(ROOT, 'bin/herald.js'), 'worker'], {
+        spawn(process.execPath, [...(process.env.HERALD_BENCH_WORKER_ARGS ? process.env.HERALD_BENCH_WORKER_ARGS.split(' ') : []), join(ROOT, 'bin/herald.js'), 'worker'], {
           cwd: api.dir,
           env: {
             ...process.env,
