@@ -1,11 +1,13 @@
 // Profiles on PostgreSQL: set-wise lookups (`= ANY($n)`), creation claims, rows locked in
 // creation order when loaded for an update, and the batch write of an import in a handful of
-// statements (json_to_recordset: one parameter per table, whatever the batch size).
+// statements (COPY for new rows, json_to_recordset for changes: one parameter per table,
+// whatever the batch size).
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { ImportWrite, LaunchWrite, StoredProfile, ValueRowWrite } from '../../core/ports.js';
 import { fieldKey, idKey, subscriptionKey } from '../../core/profiles/profile-state.js';
-import type { Queryable } from './open.js';
+import { copyRows, nextIds, type CopyValue } from './copy.js';
+import type { PgClient, Queryable } from './open.js';
 
 interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: Record<string, unknown>; created_at: number; updated_at: number }
 interface SubscriptionRow { profile_seq: number; resource_id: number; channel: string; address: string; status: number; priority: number; data: StoredProfile['subscriptions'][number]['data']; created_at: number; updated_at: number }
@@ -118,18 +120,25 @@ export async function loadProfiles(db: Queryable, seqs: number[], opts: { dbId?:
   return [...profiles.values()];
 }
 
-export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
+const PROFILE_COLUMNS = ['seq', 'id', 'account_id', 'db_id', 'fields', 'created_at', 'updated_at'] as const;
+const VALUE_COLUMNS = ['db_id', 'field', 'value', 'profile_seq', 'num'] as const;
+const SUBSCRIPTION_COLUMNS = ['profile_seq', 'resource_id', 'channel', 'address', 'db_id', 'status', 'priority', 'data', 'created_at', 'updated_at'] as const;
+const MESSAGE_COLUMNS = [
+  'id', 'account_id', 'trigger_id', 'launch_id', 'profile_id', 'channel', 'resource_id', 'address', 'status', 'due_at', 'variant', 'custom_data', 'skip_reason', 'created_at', 'finished_at',
+] as const;
+
+/**
+ * The write of an import. Rows that are new by construction — new profiles (their seq drawn from
+ * the sequence first) with their values and subscriptions, and every message — are loaded with
+ * COPY; changes to stored profiles are set-wise UPDATE/upserts over json_to_recordset.
+ */
+export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
   const seqOf = new Map<string, number>();
   const fresh = w.profiles.filter((p) => p.seq === undefined);
+  const freshSeqs = await nextIds(db, 'profiles', 'seq', fresh.length);
+  fresh.forEach((p, i) => seqOf.set(p.id, freshSeqs[i]));
   if (fresh.length > 0) {
-    const created = await db.query<{ seq: number; id: string }>(
-      `INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at)
-       SELECT x.id, $2, $3, x.fields, x.created_at, x.updated_at
-       FROM json_to_recordset($1::json) AS x(id text, fields json, created_at bigint, updated_at bigint, n int) ORDER BY x.n
-       RETURNING seq, id`,
-      [JSON.stringify(fresh.map((p, n) => ({ id: p.id, fields: p.fields, created_at: p.createdAt, updated_at: p.updatedAt, n }))), w.accountId, w.dbId],
-    );
-    for (const r of created.rows) seqOf.set(r.id, r.seq);
+    await copyRows(db, 'profiles', PROFILE_COLUMNS, fresh.map((p, i) => [freshSeqs[i], p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]));
   }
   const updated = w.profiles.filter((p) => p.seq !== undefined);
   if (updated.length > 0) {
@@ -143,9 +152,16 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
   const removes: { field: string; value: string; seq: number }[] = [];
   const adds: { field: string; value: string; seq: number; num: number | null }[] = [];
   const subs: Record<string, unknown>[] = [];
+  const freshValues: CopyValue[][] = [];
+  const freshSubs: CopyValue[][] = [];
   for (const p of w.profiles) {
     const seq = seqOf.get(p.id) as number;
     for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq });
+    if (p.seq === undefined) {
+      for (const v of p.addValues) freshValues.push([w.dbId, v.field, v.value, seq, v.num]);
+      for (const s of p.subscriptions) freshSubs.push([seq, s.resourceId, s.channel, s.address, w.dbId, s.status, s.priority, s.data, s.createdAt, s.updatedAt]);
+      continue;
+    }
     for (const v of p.addValues) adds.push({ field: v.field, value: v.value, seq, num: v.num });
     for (const s of p.subscriptions) {
       subs.push({ seq, resource_id: s.resourceId, channel: s.channel, address: s.address, status: s.status, priority: s.priority, data: s.data, created_at: s.createdAt, updated_at: s.updatedAt });
@@ -158,6 +174,7 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
       [w.dbId, JSON.stringify(removes)],
     );
   }
+  if (freshValues.length > 0) await copyRows(db, 'profile_values', VALUE_COLUMNS, freshValues);
   if (adds.length > 0) {
     await db.query(
       `INSERT INTO profile_values (db_id, field, value, profile_seq, num)
@@ -166,6 +183,7 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
       [w.dbId, JSON.stringify(adds)],
     );
   }
+  if (freshSubs.length > 0) await copyRows(db, 'subscriptions', SUBSCRIPTION_COLUMNS, freshSubs);
   if (subs.length > 0) {
     await db.query(
       `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
@@ -179,37 +197,22 @@ export async function saveImport(db: Queryable, w: ImportWrite): Promise<void> {
   const launchIds = new Map<number, number>();
   for (const l of w.launches) launchIds.set(l.ref, l.id ?? (await insertLaunch(db, w.accountId, l, w.now)));
   if (w.messages.length > 0) {
-    const rows = w.messages.map((m, n) => ({
-      n,
-      trigger_id: m.triggerId,
-      launch_id: launchIds.get(m.launchRef),
-      profile_id: m.profileId,
-      channel: m.channel,
-      resource_id: m.resourceId,
-      address: m.address,
-      status: m.status,
-      due_at: m.dueAt,
-      variant: m.variant,
-      custom_data: m.customData,
-      skip_reason: m.skipReason,
-      finished_at: m.status === 'skipped' ? w.now : null,
-    }));
-    const inserted = await db.query<{ id: number; launch_id: number }>(
-      `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
-       SELECT $1, x.trigger_id, x.launch_id, x.profile_id, x.channel, x.resource_id, x.address, x.status, x.due_at, x.variant, x.custom_data, x.skip_reason, $3, x.finished_at
-       FROM json_to_recordset($2::json) AS x(n int, trigger_id int, launch_id bigint, profile_id text, channel text, resource_id int, address text, status text,
-                                             due_at bigint, variant int, custom_data json, skip_reason text, finished_at bigint)
-       ORDER BY x.n RETURNING id, launch_id`,
-      [w.accountId, JSON.stringify(rows), w.now],
-    );
+    const ids = await nextIds(db, 'messages', 'id', w.messages.length);
     const ranges = new Map<number, [number, number]>();
-    for (const r of inserted.rows) {
-      const range = ranges.get(r.launch_id);
+    const rows = w.messages.map((m, n): CopyValue[] => {
+      const id = ids[n];
+      const launchId = launchIds.get(m.launchRef) as number;
+      const range = ranges.get(launchId);
       if (range) {
-        range[0] = Math.min(range[0], r.id);
-        range[1] = Math.max(range[1], r.id);
-      } else ranges.set(r.launch_id, [r.id, r.id]);
-    }
+        range[0] = Math.min(range[0], id);
+        range[1] = Math.max(range[1], id);
+      } else ranges.set(launchId, [id, id]);
+      return [
+        id, w.accountId, m.triggerId, launchId, m.profileId, m.channel, m.resourceId, m.address, m.status, m.dueAt, m.variant, m.customData, m.skipReason, w.now,
+        m.status === 'skipped' ? w.now : null,
+      ];
+    });
+    await copyRows(db, 'messages', MESSAGE_COLUMNS, rows);
     for (const [launchId, [first, last]] of ranges) {
       // A launch may get its messages over several writes (LaunchWrite.id): the range only widens.
       await db.query('UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3', [first, last, launchId]);
