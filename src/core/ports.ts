@@ -161,6 +161,12 @@ export interface ImportWrite {
 
 export interface StoreTx extends ProfileQueryTx, LaunchTx, TaskTx, RequestKeyTx {
   /**
+   * The account's config version as of this transaction, held until it commits: no change to the
+   * account's configuration commits in between (PostgreSQL: a share lock on the account row, which
+   * a change takes exclusively; SQLite: one writer at a time).
+   */
+  holdCatalog(accountId: number): Promise<number>;
+  /**
    * Serialises profile creation per matching value across processes: returns once no other
    * transaction may be creating a profile for these keys (and holds them until commit). Returns
    * the keys another transaction claimed before (it may have created a profile since the lookup):

@@ -3,6 +3,7 @@
 // thread on SQLite), so the HTTP front only moves bytes.
 import type { Logger } from 'pino';
 import { CatalogCache } from '../core/catalog/cache.js';
+import { CatalogChanged, pinnedStore } from '../core/catalog/pinned-store.js';
 import type { CoreDeps } from '../core/context.js';
 import { ApiError, DecodeError } from '../core/errors.js';
 import type { CoreMetrics } from '../core/monitoring/metrics-port.js';
@@ -46,6 +47,9 @@ export interface DispatchDeps extends CoreDeps {
   dedupChecksum?: boolean;
   metrics?: Pick<CoreMetrics, 'itemsImported'>;
 }
+
+/** Times a request is checked again when the configuration changed under it before it gives up (503). */
+const MAX_CATALOG_ATTEMPTS = 3;
 
 export type Dispatch = (req: RawRequest) => Promise<RawResponse>;
 
@@ -127,7 +131,6 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
         }
       }
 
-      const catalog = await deps.catalogs.get(record.accountId, record.configVersion);
       let params: unknown;
       try {
         params = method.params.decode(body, { xml });
@@ -136,7 +139,21 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
         throw err;
       }
       // A keyed request's effects stay uncommitted until its response is recorded with them.
-      const payload = await method.handle(keyed ? { ...deps, store: keyed.deferred.store } : deps, { catalog, xml }, params);
+      const store = keyed ? keyed.deferred.store : deps.store;
+      let version = record.configVersion;
+      let payload: Record<string, unknown>;
+      for (let attempt = 1; ; attempt++) {
+        const catalog = await deps.catalogs.get(record.accountId, version);
+        try {
+          payload = await method.handle({ ...deps, store: pinnedStore(store, catalog) }, { catalog, xml }, params);
+          break;
+        } catch (err) {
+          // The configuration changed after the request was checked: check it again (nothing was written).
+          if (!(err instanceof CatalogChanged)) throw err;
+          if (attempt >= MAX_CATALOG_ATTEMPTS) throw new StoreUnavailable('the account configuration kept changing while the request was applied');
+          version = err.version;
+        }
+      }
       const response = respond(200, successEnvelope(payload), format, headers);
       finishing = true;
       await keyed?.finish(response);

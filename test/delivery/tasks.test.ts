@@ -133,6 +133,36 @@ describe('import_and_start_batch_task', () => {
     expect(count(h, 'profiles', "CAST(fields AS TEXT) LIKE '%inactive%'")).toBe(0);
   });
 
+  it('checks the trigger again between chunks of one run: a deactivate with abort_if_running fails the rest', async () => {
+    const id = taskId(await call(h, IMPORT_TASK, { trigger_id: 85, data: items('midway') }));
+    // The runner's store runs a real deactivate (through the API) right after its first chunk commits.
+    let afterFirstChunk: (() => Promise<unknown>) | undefined = () => call(h, 'campaigns/deactivate', { id: 85, abort_if_running: true });
+    const store = new Proxy(h.store, {
+      get: (target, prop) => {
+        if (prop === 'transaction') {
+          return async <T>(fn: Parameters<typeof target.transaction<T>>[0]) => {
+            const result = await target.transaction(fn);
+            const step = afterFirstChunk;
+            afterFirstChunk = undefined;
+            await step?.();
+            return result;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const midway = new TaskRunner(
+      { store, clock: h.clock, geo: { lookup: () => undefined }, catalogs: new CatalogCache(h.store), log: pino({ level: 'silent' }) },
+      { leaseMs: MINUTE, pollMs: 1000, chunkSize: 2 },
+    );
+    expect(await midway.tick()).toBe(true);
+    expect((await status(id)).json.data).toEqual({ status: 'failed', progress: 40, result: { error: 400, error_text: 'Invalid request', error_debug: 'trigger 85 is not active' } });
+    // Only the first chunk ran (one of its two items was rejected); its message was cancelled.
+    expect(count(h, 'profiles', "CAST(fields AS TEXT) LIKE '%midway%'")).toBe(1);
+    expect(rows<{ status: string }>(h, 'SELECT status FROM messages WHERE trigger_id = 85')).toEqual([{ status: 'cancelled' }]);
+  });
+
   it('is validated when submitted: 400/404 at once, no task made (JSON and XML)', async () => {
     const bad: [Record<string, unknown>, number, RegExp][] = [
       [{ trigger_id: 98, data: items('x') }, 400, /trigger 98 is not active/],
@@ -196,6 +226,10 @@ describe('tasks/status', () => {
     const missing = await h.post('tasks/status', { token: WRITE_TOKEN });
     expect(missing.status).toBe(400);
     expect(missing.json.error_debug).toBe('task_id: is required');
+    // An id longer than any task id is refused without being echoed back.
+    const long = await h.post('tasks/status', { token: WRITE_TOKEN, task_id: `task_${'x'.repeat(5000)}` });
+    expect(long.status).toBe(400);
+    expect(long.json.error_debug).toBe('task_id: is longer than 64 characters');
 
     await runner(h).tick();
     expect((await status(id)).json.data).toMatchObject({ status: 'completed' });

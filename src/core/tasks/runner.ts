@@ -5,6 +5,8 @@
 // time a runner takes the task up.
 import { PollLoop } from '../poll-loop.js';
 import type { CatalogCache } from '../catalog/cache.js';
+import { CatalogChanged, pinnedTransaction } from '../catalog/pinned-store.js';
+import type { Catalog } from '../catalog/types.js';
 import type { CoreDeps } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { StoreTx } from '../ports.js';
@@ -38,7 +40,16 @@ export const DEFAULT_TASK_CHUNK = 1000;
 /** A task whose chunks keep failing unexpectedly is given up after this many claims. */
 const MAX_ATTEMPTS = 5;
 
+/** Consecutive configuration changes a chunk is checked again for before it counts as failed. */
+const MAX_CATALOG_CHANGES = 3;
+
 class LeaseLost extends Error {}
+
+/** A task checked against a catalog, with that catalog. */
+interface Checked {
+  catalog: Catalog;
+  prepared: PreparedTask;
+}
 
 export class TaskRunner {
   private stopping = false;
@@ -65,12 +76,11 @@ export class TaskRunner {
   }
 
   /** The request checked against the account's catalog of now; a failed check fails the task. */
-  private async prepare(task: ClaimedTask): Promise<PreparedTask | undefined> {
+  private async prepare(task: ClaimedTask, version?: number): Promise<Checked | undefined> {
     try {
       if (task.attempts > MAX_ATTEMPTS) throw new ApiError(500, `the task failed ${MAX_ATTEMPTS} times unexpectedly and was given up`);
-      const versions = await this.deps.store.accountVersions();
-      const catalog = await this.deps.catalogs.get(task.accountId, versions.get(task.accountId) ?? 0);
-      return taskKind(task.kind).prepare(this.deps, catalog, parseTaskRequest(task.request));
+      const catalog = await this.deps.catalogs.get(task.accountId, version ?? (await this.deps.store.accountVersions()).get(task.accountId) ?? 0);
+      return { catalog, prepared: taskKind(task.kind).prepare(this.deps, catalog, parseTaskRequest(task.request)) };
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       await this.fail(task, err);
@@ -87,14 +97,16 @@ export class TaskRunner {
   /** One transaction: the work (if any) and the progress that counts it; false when the claim was lost. */
   private async commit(
     progress: TaskProgress,
-    work?: (tx: StoreTx, cursor: LaunchCursor) => Promise<Pick<TaskProgress, 'part' | 'launchId'>>,
+    work?: { catalog: Catalog; run: (tx: StoreTx, cursor: LaunchCursor) => Promise<Pick<TaskProgress, 'part' | 'launchId'>> },
     cursor: LaunchCursor = {},
   ): Promise<boolean> {
     try {
-      const launchId = await this.deps.store.transaction(async (tx) => {
+      // The work holds the catalog it was checked against (CatalogChanged when it moved on).
+      const transaction = <T>(fn: (tx: StoreTx) => Promise<T>) => (work ? pinnedTransaction(this.deps.store, work.catalog, fn) : this.deps.store.transaction(fn));
+      const launchId = await transaction(async (tx) => {
         // A retried transaction starts from the cursor as committed, not from a rolled-back attempt.
         const attempt: LaunchCursor = { ...cursor };
-        const extra = work ? await work(tx, attempt) : {};
+        const extra = work ? await work.run(tx, attempt) : {};
         if (!(await tx.saveTaskProgress({ ...progress, ...extra }))) throw new LeaseLost();
         return attempt.launchId;
       });
@@ -106,10 +118,12 @@ export class TaskRunner {
     }
   }
 
-  private async run(task: ClaimedTask, prepared: PreparedTask, maxChunks: number): Promise<void> {
+  private async run(task: ClaimedTask, checked: Checked, maxChunks: number): Promise<void> {
     const { store, clock, log } = this.deps;
     const cursor: LaunchCursor = task.launchId === null ? {} : { launchId: task.launchId };
     let done = task.done;
+    let { catalog, prepared } = checked;
+    let changes = 0;
     for (let n = 0; n < maxChunks; n++) {
       if (this.stopping) {
         await store.releaseTask(task.id, task.claimToken);
@@ -124,14 +138,27 @@ export class TaskRunner {
       try {
         held = await this.commit(
           { taskId: task.id, claimToken: task.claimToken, done: to, leaseUntil: now + this.opts.leaseMs, now, ...(finish ? { finish } : {}) },
-          async (tx, c) => {
-            const part = from < to ? await prepared.runChunk(tx, from, to, c, now) : undefined;
-            chunkPart = part;
-            return { ...(part ? { part } : {}), ...(c.launchId !== undefined ? { launchId: c.launchId } : {}) };
+          {
+            catalog,
+            run: async (tx, c) => {
+              const part = from < to ? await prepared.runChunk(tx, from, to, c, now) : undefined;
+              chunkPart = part;
+              return { ...(part ? { part } : {}), ...(c.launchId !== undefined ? { launchId: c.launchId } : {}) };
+            },
           },
           cursor,
         );
+        changes = 0;
       } catch (err) {
+        if (err instanceof CatalogChanged && ++changes <= MAX_CATALOG_CHANGES) {
+          // The configuration changed since the task was checked: the rest of it is checked again
+          // (a trigger deactivated meanwhile fails it) and the chunk, which wrote nothing, runs again.
+          const again = await this.prepare({ ...task, done }, err.version);
+          if (!again) return;
+          ({ catalog, prepared } = again);
+          n--;
+          continue;
+        }
         if (err instanceof ApiError) {
           await this.fail({ ...task, done }, err);
           return;

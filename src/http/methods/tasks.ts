@@ -9,7 +9,7 @@ export const taskMethods = [
     name: 'tasks/status', payload: payloads.taskStatus,
     summary: 'The status, progress and result of a task',
     write: false,
-    params: object({ task_id: required(str({ nonEmpty: true })) }),
+    params: object({ task_id: required(str({ nonEmpty: true, maxLength: 64 })) }),
     handle: (deps, ctx, p) => taskStatus(deps, ctx, p),
   }),
 ];

@@ -61,6 +61,8 @@ export class PostgresStore implements Store {
   private txFor(client: PgClient): StoreTx {
     return {
       lockMatchKeys: (dbId, keys) => profiles.claimKeys(client, dbId, keys, Date.now()),
+      holdCatalog: async (accountId) =>
+        (await client.query<{ config_version: number }>('SELECT config_version FROM accounts WHERE id = $1 FOR SHARE', [accountId])).rows[0]?.config_version ?? 0,
       findMatches: (dbId: number, keys: MatchKey[]) => profiles.findMatches(client, dbId, keys),
       loadProfiles: (dbId: number, seqs: number[]) => profiles.loadProfiles(client, seqs, { dbId, lock: true }),
       saveImport: (w: ImportWrite) => profiles.saveImport(client, w),

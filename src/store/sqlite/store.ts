@@ -69,6 +69,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     this.tx = {
       lockMatchKeys: async () => new Set<string>(),
+      holdCatalog: async (accountId: number) => ((this.sql('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as { config_version: number } | undefined)?.config_version ?? 0),
       findMatches: async (dbId: number, keys: MatchKey[]) => profiles().findMatches(dbId, keys),
       loadProfiles: async (dbId: number, seqs: number[]) => profiles().loadProfiles(dbId, seqs),
       saveImport: async (w: ImportWrite) => profiles().saveImport(w),
