@@ -162,8 +162,8 @@ export interface ImportWrite {
 export interface StoreTx extends ProfileQueryTx, LaunchTx, TaskTx, RequestKeyTx {
   /**
    * The account's config version as of this transaction, held until it commits: no change to the
-   * account's configuration commits in between (PostgreSQL: a share lock on the account row, which
-   * a change takes exclusively; SQLite: one writer at a time).
+   * account's configuration commits in between (PostgreSQL: an advisory lock per account, shared
+   * here and taken exclusively by a change; SQLite: one writer at a time).
    */
   holdCatalog(accountId: number): Promise<number>;
   /**

@@ -5,6 +5,7 @@
 import { IN_USE_CAP, type CatalogVersion, type CatalogWriteResult, type Draft } from '../../core/catalog/store-port.js';
 import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import { templateBody, triggerDefinition } from '../shared/rows.js';
+import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
 
 const STALE: CatalogWriteResult = { status: 'stale' };
@@ -20,8 +21,9 @@ export class StaleWrite extends Error {
   }
 }
 
-/** Locks the account's configuration; false when its version moved on since `at`. */
+/** Locks the account's configuration (waiting for requests applying it); false when its version moved on since `at`. */
 async function lockAt(db: Queryable, at: CatalogVersion): Promise<boolean> {
+  await lockConfig(db, at.accountId);
   const r = await db.query<{ config_version: number }>('SELECT config_version FROM accounts WHERE id = $1 FOR UPDATE', [at.accountId]);
   return r.rows[0]?.config_version === at.version;
 }

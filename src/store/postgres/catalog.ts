@@ -19,6 +19,7 @@ import {
   type TemplateRow,
   type TriggerRow,
 } from '../shared/rows.js';
+import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
 
 export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
@@ -58,6 +59,7 @@ export async function describeOwnership(db: Queryable): Promise<Ownership> {
 
 export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now: number): Promise<void> {
   for (const a of plan.accounts) {
+    await lockConfig(db, a.id);
     await db.query(
       'INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, config_version = accounts.config_version + 1',
       [a.id, a.name, now],

@@ -127,18 +127,31 @@ const MESSAGE_COLUMNS = [
   'id', 'account_id', 'trigger_id', 'launch_id', 'profile_id', 'channel', 'resource_id', 'address', 'status', 'due_at', 'variant', 'custom_data', 'skip_reason', 'created_at', 'finished_at',
 ] as const;
 
+/** Below this many rows a kind is written with one INSERT (one round trip, not two: ids, then COPY). */
+const COPY_MIN = 100;
+
 /**
  * The write of an import. Rows that are new by construction — new profiles (their seq drawn from
  * the sequence first) with their values and subscriptions, and every message — are loaded with
- * COPY; changes to stored profiles are set-wise UPDATE/upserts over json_to_recordset.
+ * COPY when there are many of them; changes to stored profiles, and small writes, are set-wise
+ * INSERT/UPDATE/upserts over json_to_recordset.
  */
 export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
   const seqOf = new Map<string, number>();
   const fresh = w.profiles.filter((p) => p.seq === undefined);
-  const freshSeqs = await nextIds(db, 'profiles', 'seq', fresh.length);
-  fresh.forEach((p, i) => seqOf.set(p.id, freshSeqs[i]));
-  if (fresh.length > 0) {
-    await copyRows(db, 'profiles', PROFILE_COLUMNS, fresh.map((p, i) => [freshSeqs[i], p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]));
+  if (fresh.length >= COPY_MIN) {
+    const seqs = await nextIds(db, 'profiles', 'seq', fresh.length);
+    fresh.forEach((p, i) => seqOf.set(p.id, seqs[i]));
+    await copyRows(db, 'profiles', PROFILE_COLUMNS, fresh.map((p, i) => [seqs[i], p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]));
+  } else if (fresh.length > 0) {
+    const created = await db.query<{ seq: number; id: string }>(
+      `INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at)
+       SELECT x.id, $2, $3, x.fields, x.created_at, x.updated_at
+       FROM json_to_recordset($1::json) AS x(id text, fields json, created_at bigint, updated_at bigint, n int) ORDER BY x.n
+       RETURNING seq, id`,
+      [JSON.stringify(fresh.map((p, n) => ({ id: p.id, fields: p.fields, created_at: p.createdAt, updated_at: p.updatedAt, n }))), w.accountId, w.dbId],
+    );
+    for (const r of created.rows) seqOf.set(r.id, r.seq);
   }
   const updated = w.profiles.filter((p) => p.seq !== undefined);
   if (updated.length > 0) {
@@ -150,22 +163,13 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
     for (const p of updated) seqOf.set(p.id, p.seq as number);
   }
   const removes: { field: string; value: string; seq: number }[] = [];
-  const adds: { field: string; value: string; seq: number; num: number | null }[] = [];
-  const subs: Record<string, unknown>[] = [];
-  const freshValues: CopyValue[][] = [];
-  const freshSubs: CopyValue[][] = [];
+  const values: ValueRow[] = [];
+  const subs: SubscriptionRowWrite[] = [];
   for (const p of w.profiles) {
     const seq = seqOf.get(p.id) as number;
     for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq });
-    if (p.seq === undefined) {
-      for (const v of p.addValues) freshValues.push([w.dbId, v.field, v.value, seq, v.num]);
-      for (const s of p.subscriptions) freshSubs.push([seq, s.resourceId, s.channel, s.address, w.dbId, s.status, s.priority, s.data, s.createdAt, s.updatedAt]);
-      continue;
-    }
-    for (const v of p.addValues) adds.push({ field: v.field, value: v.value, seq, num: v.num });
-    for (const s of p.subscriptions) {
-      subs.push({ seq, resource_id: s.resourceId, channel: s.channel, address: s.address, status: s.status, priority: s.priority, data: s.data, created_at: s.createdAt, updated_at: s.updatedAt });
-    }
+    for (const v of p.addValues) values.push({ seq, fresh: p.seq === undefined, v });
+    for (const s of p.subscriptions) subs.push({ seq, fresh: p.seq === undefined, s });
   }
   if (removes.length > 0) {
     await db.query(
@@ -174,45 +178,84 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       [w.dbId, JSON.stringify(removes)],
     );
   }
-  if (freshValues.length > 0) await copyRows(db, 'profile_values', VALUE_COLUMNS, freshValues);
-  if (adds.length > 0) {
+  // Rows of new profiles cannot conflict: many of them are copied, the rest upserted.
+  const [copiedValues, upsertedValues] = split(values);
+  if (copiedValues.length > 0) await copyRows(db, 'profile_values', VALUE_COLUMNS, copiedValues.map(({ seq, v }) => [w.dbId, v.field, v.value, seq, v.num]));
+  if (upsertedValues.length > 0) {
     await db.query(
       `INSERT INTO profile_values (db_id, field, value, profile_seq, num)
        SELECT $1, x.field, x.value, x.seq, x.num FROM json_to_recordset($2::json) AS x(field text, value text, seq bigint, num double precision)
        ON CONFLICT (db_id, field, value, profile_seq) DO UPDATE SET num = EXCLUDED.num`,
-      [w.dbId, JSON.stringify(adds)],
+      [w.dbId, JSON.stringify(upsertedValues.map(({ seq, v }) => ({ field: v.field, value: v.value, seq, num: v.num })))],
     );
   }
-  if (freshSubs.length > 0) await copyRows(db, 'subscriptions', SUBSCRIPTION_COLUMNS, freshSubs);
-  if (subs.length > 0) {
+  const [copiedSubs, upsertedSubs] = split(subs);
+  if (copiedSubs.length > 0) {
+    await copyRows(db, 'subscriptions', SUBSCRIPTION_COLUMNS, copiedSubs.map(({ seq, s }) => [seq, s.resourceId, s.channel, s.address, w.dbId, s.status, s.priority, s.data, s.createdAt, s.updatedAt]));
+  }
+  if (upsertedSubs.length > 0) {
     await db.query(
       `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
        SELECT x.seq, x.resource_id, x.channel, x.address, $1, x.status, x.priority, x.data, x.created_at, x.updated_at
        FROM json_to_recordset($2::json) AS x(seq bigint, resource_id int, channel text, address text, status int, priority int, data json, created_at bigint, updated_at bigint)
        ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
          status = EXCLUDED.status, priority = EXCLUDED.priority, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
-      [w.dbId, JSON.stringify(subs)],
+      [
+        w.dbId,
+        JSON.stringify(
+          upsertedSubs.map(({ seq, s }) => ({ seq, resource_id: s.resourceId, channel: s.channel, address: s.address, status: s.status, priority: s.priority, data: s.data, created_at: s.createdAt, updated_at: s.updatedAt })),
+        ),
+      ],
     );
   }
   const launchIds = new Map<number, number>();
   for (const l of w.launches) launchIds.set(l.ref, l.id ?? (await insertLaunch(db, w.accountId, l, w.now)));
   if (w.messages.length > 0) {
-    const ids = await nextIds(db, 'messages', 'id', w.messages.length);
     const ranges = new Map<number, [number, number]>();
-    const rows = w.messages.map((m, n): CopyValue[] => {
-      const id = ids[n];
-      const launchId = launchIds.get(m.launchRef) as number;
+    const widen = (launchId: number, id: number) => {
       const range = ranges.get(launchId);
       if (range) {
         range[0] = Math.min(range[0], id);
         range[1] = Math.max(range[1], id);
       } else ranges.set(launchId, [id, id]);
-      return [
-        id, w.accountId, m.triggerId, launchId, m.profileId, m.channel, m.resourceId, m.address, m.status, m.dueAt, m.variant, m.customData, m.skipReason, w.now,
-        m.status === 'skipped' ? w.now : null,
-      ];
-    });
-    await copyRows(db, 'messages', MESSAGE_COLUMNS, rows);
+    };
+    if (w.messages.length >= COPY_MIN) {
+      const ids = await nextIds(db, 'messages', 'id', w.messages.length);
+      const rows = w.messages.map((m, n): CopyValue[] => {
+        const launchId = launchIds.get(m.launchRef) as number;
+        widen(launchId, ids[n]);
+        return [
+          ids[n], w.accountId, m.triggerId, launchId, m.profileId, m.channel, m.resourceId, m.address, m.status, m.dueAt, m.variant, m.customData, m.skipReason, w.now,
+          m.status === 'skipped' ? w.now : null,
+        ];
+      });
+      await copyRows(db, 'messages', MESSAGE_COLUMNS, rows);
+    } else {
+      const rows = w.messages.map((m, n) => ({
+        n,
+        trigger_id: m.triggerId,
+        launch_id: launchIds.get(m.launchRef),
+        profile_id: m.profileId,
+        channel: m.channel,
+        resource_id: m.resourceId,
+        address: m.address,
+        status: m.status,
+        due_at: m.dueAt,
+        variant: m.variant,
+        custom_data: m.customData,
+        skip_reason: m.skipReason,
+        finished_at: m.status === 'skipped' ? w.now : null,
+      }));
+      const inserted = await db.query<{ id: number; launch_id: number }>(
+        `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
+         SELECT $1, x.trigger_id, x.launch_id, x.profile_id, x.channel, x.resource_id, x.address, x.status, x.due_at, x.variant, x.custom_data, x.skip_reason, $3, x.finished_at
+         FROM json_to_recordset($2::json) AS x(n int, trigger_id int, launch_id bigint, profile_id text, channel text, resource_id int, address text, status text,
+                                               due_at bigint, variant int, custom_data json, skip_reason text, finished_at bigint)
+         ORDER BY x.n RETURNING id, launch_id`,
+        [w.accountId, JSON.stringify(rows), w.now],
+      );
+      for (const r of inserted.rows) widen(r.launch_id, r.id);
+    }
     for (const [launchId, [first, last]] of ranges) {
       // A launch may get its messages over several writes (LaunchWrite.id): the range only widens.
       await db.query('UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3', [first, last, launchId]);
@@ -226,6 +269,26 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       [w.accountId, JSON.stringify(w.events.map((e, n) => ({ type: e.type, db_id: e.dbId, resource_id: e.resourceId, trigger_id: e.triggerId, profile_id: e.profileId, payload: e.payload, n }))), w.now],
     );
   }
+}
+
+interface ValueRow {
+  seq: number;
+  /** The row belongs to a profile created by this write. */
+  fresh: boolean;
+  v: ValueRowWrite;
+}
+
+interface SubscriptionRowWrite {
+  seq: number;
+  fresh: boolean;
+  s: ImportWrite['profiles'][number]['subscriptions'][number];
+}
+
+/** [rows to COPY, rows to upsert]: new profiles' rows are copied when there are enough of them. */
+function split<T extends { fresh: boolean }>(rows: T[]): [T[], T[]] {
+  const fresh = rows.filter((r) => r.fresh);
+  if (fresh.length < COPY_MIN) return [[], rows];
+  return [fresh, rows.filter((r) => !r.fresh)];
 }
 
 /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */

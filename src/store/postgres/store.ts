@@ -11,6 +11,7 @@ import { StoreUnavailable, type ImportWrite, type Ownership, type Store, type St
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
 import * as catalogWrites from './catalog-writes.js';
+import { holdConfig } from './config-lock.js';
 import * as delivery from './delivery.js';
 import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
@@ -61,8 +62,7 @@ export class PostgresStore implements Store {
   private txFor(client: PgClient): StoreTx {
     return {
       lockMatchKeys: (dbId, keys) => profiles.claimKeys(client, dbId, keys, Date.now()),
-      holdCatalog: async (accountId) =>
-        (await client.query<{ config_version: number }>('SELECT config_version FROM accounts WHERE id = $1 FOR SHARE', [accountId])).rows[0]?.config_version ?? 0,
+      holdCatalog: (accountId) => holdConfig(client, accountId),
       findMatches: (dbId: number, keys: MatchKey[]) => profiles.findMatches(client, dbId, keys),
       loadProfiles: (dbId: number, seqs: number[]) => profiles.loadProfiles(client, seqs, { dbId, lock: true }),
       saveImport: (w: ImportWrite) => profiles.saveImport(client, w),
