@@ -113,6 +113,27 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan)
     expect(again.id).toBeGreaterThan(trig.id);
   });
 
+  it('catalog: a change waits for a transaction holding the configuration, which writes its messages first', async () => {
+    const store = current();
+    await provision();
+    const at = await versionOf(store, 1);
+    const trigger = (await store.loadCatalog(1)).triggers.get(96) as TriggerDef;
+    let change: Promise<unknown> | undefined;
+    let changedWhileHeld = false;
+    await store.transaction(async (tx) => {
+      expect(await tx.holdCatalog(1)).toBe(at.version);
+      await tx.saveImport(importWith([96]));
+      // A deactivate that cancels the trigger's scheduled messages, sent while this one is open.
+      change = store.saveTrigger(at, { ...trigger, isActive: false }, { cancelScheduled: 'trigger deactivated' }, LATER).then(() => (changedWhileHeld = true));
+      await new Promise((r) => setTimeout(r, 150));
+      expect(changedWhileHeld).toBe(false);
+    });
+    await change;
+    // It ran after the commit, so it saw and cancelled the message written under the hold.
+    expect((await store.loadCatalog(1)).version).toBe(at.version + 1);
+    expect(await messagesOf(store, 96)).toEqual([{ status: 'cancelled', skipReason: 'trigger deactivated' }]);
+  });
+
   it('catalog: updates and deletes objects in place', async () => {
     const store = current();
     await provision();
