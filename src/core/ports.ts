@@ -182,6 +182,14 @@ export interface StoreTx extends ProfileQueryTx, LaunchTx, TaskTx, RequestKeyTx 
   applyProvisioning(plan: ProvisionPlan, now: number): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /**
+   * The transaction will start by holding this account's configuration (StoreTx.holdCatalog): a
+   * store may take the hold as it begins the transaction (PostgreSQL: with BEGIN, one round trip).
+   */
+  holdCatalog?: number;
+}
+
 /** Thrown by a store when the database cannot be reached: the API answers 503. */
 export class StoreUnavailable extends Error {
   readonly code = 'HERALD_UNAVAILABLE';
@@ -200,7 +208,7 @@ export interface Store extends DeliveryStore, ReportStore, CatalogStore, TaskSto
   /** Calls `fn` when another process announces new work; returns the unsubscribe function. */
   onWork?(fn: () => void): () => void;
   migrate(): Promise<void>;
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   findToken(hash: string): Promise<TokenRecord | undefined>;
   loadCatalog(accountId: number): Promise<Catalog>;
   /** Every account's config version. */

@@ -5,7 +5,7 @@
 // Should the handler ask the store for anything else meanwhile (a second transaction, another
 // store call), the held transaction commits first with a record saying "applied, response
 // pending", and the response is recorded by its own write afterwards.
-import { StoreUnavailable, type Store, type StoreTx } from '../core/ports.js';
+import { StoreUnavailable, type Store, type StoreTx, type TransactionOptions } from '../core/ports.js';
 
 export type RecordWrite = (tx: StoreTx) => Promise<void>;
 
@@ -30,7 +30,7 @@ export class DeferredCommit {
   ) {
     this.store = new Proxy(real, {
       get: (target, prop) => {
-        if (prop === 'transaction') return <T>(fn: (tx: StoreTx) => Promise<T>) => this.serial(() => this.open(fn));
+        if (prop === 'transaction') return <T>(fn: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions) => this.serial(() => this.open(fn, opts));
         const value: unknown = Reflect.get(target, prop, target);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => this.serial(async () => (value as (...a: unknown[]) => unknown).apply(target, args));
@@ -48,7 +48,7 @@ export class DeferredCommit {
   }
 
   /** Runs `fn` in a transaction and resolves with its result while the transaction stays open (held). */
-  private open<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  private open<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let handedOut = false;
       let end!: Held['end'];
@@ -68,7 +68,7 @@ export class DeferredCommit {
           const e = await ending;
           if (e === 'rollback') throw new RolledBack();
           await e(tx);
-        })
+        }, opts)
         .then(settled.ok, (err: unknown) => {
           if (!handedOut) reject(err);
           settled.fail(err);

@@ -17,11 +17,14 @@ export class CatalogChanged extends Error {
 
 /** Runs `fn` in a transaction of `store` that holds `catalog`'s version, or throws CatalogChanged. */
 export function pinnedTransaction<T>(store: Pick<Store, 'transaction'>, catalog: Pick<Catalog, 'accountId' | 'version'>, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-  return store.transaction(async (tx) => {
-    const version = await tx.holdCatalog(catalog.accountId);
-    if (version !== catalog.version) throw new CatalogChanged(version);
-    return fn(tx);
-  });
+  return store.transaction(
+    async (tx) => {
+      const version = await tx.holdCatalog(catalog.accountId);
+      if (version !== catalog.version) throw new CatalogChanged(version);
+      return fn(tx);
+    },
+    { holdCatalog: catalog.accountId },
+  );
 }
 
 /** `store`, with every transaction pinned to `catalog` (see pinnedTransaction). */

@@ -113,7 +113,10 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan)
     expect(again.id).toBeGreaterThan(trig.id);
   });
 
-  it('catalog: a change waits for a transaction holding the configuration, which writes its messages first', async () => {
+  it.each([
+    ['taken in the transaction', {}],
+    ['taken as the transaction begins', { holdCatalog: 1 }],
+  ])('catalog: a change waits for a transaction holding the configuration (%s), which writes its messages first', async (_how, opts) => {
     const store = current();
     await provision();
     const at = await versionOf(store, 1);
@@ -127,7 +130,7 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan)
       change = store.saveTrigger(at, { ...trigger, isActive: false }, { cancelScheduled: 'trigger deactivated' }, LATER).then(() => (changedWhileHeld = true));
       await new Promise((r) => setTimeout(r, 150));
       expect(changedWhileHeld).toBe(false);
-    });
+    }, opts);
     await change;
     // It ran after the commit, so it saw and cancelled the message written under the hold.
     expect((await store.loadCatalog(1)).version).toBe(at.version + 1);

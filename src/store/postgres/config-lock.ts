@@ -16,15 +16,15 @@ function accountKey(accountId: number): number {
 
 /**
  * Holds the account's configuration (shared) and returns its version, read after the lock is
- * held: the lock and the read are two statements (sent together), so the read's snapshot is
- * taken once a change that held the lock has committed.
+ * held: the lock and the read are two statements (sent together, after BEGIN when `begin`), so
+ * the read's snapshot is taken once a change that held the lock has committed.
  */
-export async function holdConfig(client: pg.ClientBase, accountId: number): Promise<number> {
+export async function holdConfig(client: pg.ClientBase, accountId: number, begin = false): Promise<number> {
   const id = accountKey(accountId);
   const results = (await client.query(
-    `SELECT pg_advisory_xact_lock_shared(${CONFIG_LOCK}, ${id}); SELECT config_version FROM accounts WHERE id = ${id}`,
+    `${begin ? 'BEGIN; ' : ''}SELECT pg_advisory_xact_lock_shared(${CONFIG_LOCK}, ${id}); SELECT config_version FROM accounts WHERE id = ${id}`,
   )) as unknown as pg.QueryResult<{ config_version: number }>[];
-  return results[1].rows[0]?.config_version ?? 0;
+  return results[results.length - 1].rows[0]?.config_version ?? 0;
 }
 
 /** Takes the account's configuration exclusively (waits for the requests holding it to commit). */

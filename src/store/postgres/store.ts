@@ -7,7 +7,7 @@ import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDe
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import type { AccountEvent, HookResult, RecordedOutcome } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import { StoreUnavailable, type ImportWrite, type Ownership, type Store, type StoredProfile, type StoreTx, type TokenRecord, type TokenRole, type ValueRowWrite } from '../../core/ports.js';
+import { StoreUnavailable, type ImportWrite, type TransactionOptions, type Ownership, type Store, type StoredProfile, type StoreTx, type TokenRecord, type TokenRole, type ValueRowWrite } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
 import * as catalogWrites from './catalog-writes.js';
@@ -59,10 +59,11 @@ export class PostgresStore implements Store {
     }
   }
 
-  private txFor(client: PgClient): StoreTx {
+  /** The transaction's operations; `held`: the configuration this transaction began holding. */
+  private txFor(client: PgClient, held?: { accountId: number; version: number }): StoreTx {
     return {
       lockMatchKeys: (dbId, keys) => profiles.claimKeys(client, dbId, keys, Date.now()),
-      holdCatalog: (accountId) => holdConfig(client, accountId),
+      holdCatalog: async (accountId) => (held?.accountId === accountId ? held.version : holdConfig(client, accountId)),
       findMatches: (dbId: number, keys: MatchKey[]) => profiles.findMatches(client, dbId, keys),
       loadProfiles: (dbId: number, seqs: number[]) => profiles.loadProfiles(client, seqs, { dbId, lock: true }),
       saveImport: (w: ImportWrite) => profiles.saveImport(client, w),
@@ -97,7 +98,7 @@ export class PostgresStore implements Store {
   }
 
   /** A transaction on one client: BEGIN … COMMIT, retried on deadlock or serialization failure. */
-  private async withTransaction<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+  private async withTransaction<T>(fn: (client: PgClient) => Promise<T>, begin: (client: PgClient) => Promise<unknown> = (c) => c.query('BEGIN')): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: PgClient;
       try {
@@ -111,7 +112,7 @@ export class PostgresStore implements Store {
       const onError = () => (broken = true);
       client.on('error', onError);
       try {
-        await client.query('BEGIN');
+        await begin(client);
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
@@ -131,8 +132,15 @@ export class PostgresStore implements Store {
     }
   }
 
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.withTransaction((client) => fn(this.txFor(client)));
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    const accountId = opts.holdCatalog;
+    if (accountId === undefined) return this.withTransaction((client) => fn(this.txFor(client)));
+    // BEGIN and the configuration hold in one round trip.
+    let held: { accountId: number; version: number } | undefined;
+    return this.withTransaction(
+      (client) => fn(this.txFor(client, held)),
+      async (client) => (held = { accountId, version: await holdConfig(client, accountId, true) }),
+    );
   }
 
   async migrate(): Promise<void> {
