@@ -73,7 +73,7 @@ if (want('big')) {
 
 if (want('single')) {
   const single: SingleResult[] = [await singleBench({ connections: 32, seconds: quick ? 3 : 15 })];
-  if (pgReachable && !quick) single.push(await withPostgres((url) => singleBench({ connections: 32, seconds: quick ? 5 : 15, postgres: url })));
+  if (pgReachable && !quick) single.push(await withPostgres((url) => singleBench({ connections: 32, seconds: 15, postgres: url })));
   for (const r of single) row(r.name, `${r.requestsPerSecond.toLocaleString('en')} requests/s; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.non2xx + r.errors} failed`, r.name.includes('SQLite') ? '≥ 3,000 req/s, p99 < 20 ms' : '');
   results.single = single;
 }
@@ -102,7 +102,7 @@ if (want('custom')) {
 
 if (want('scale') && pgReachable && !quick) {
   const scale: ScaleResult[] = [];
-  for (const inFlight of [1, 2]) scale.push(await scaleBench({ postgres, requests: quick ? 4 : 8, size: 10_000, inFlight }));
+  for (const inFlight of [1, 2]) scale.push(await scaleBench({ postgres, requests: 8, size: 10_000, inFlight }));
   for (const r of scale) row(r.name, `one API process ${r.oneProcess.toLocaleString('en')} profiles/s, two ${r.twoProcesses.toLocaleString('en')} (×${r.growth})`);
   results.scale = scale;
 }

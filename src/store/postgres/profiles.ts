@@ -163,13 +163,14 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
     for (const p of updated) seqOf.set(p.id, p.seq as number);
   }
   const removes: { field: string; value: string; seq: number }[] = [];
-  const values: ValueRow[] = [];
-  const subs: SubscriptionRowWrite[] = [];
+  const values: OfProfile<ValueRowWrite>[] = [];
+  const subs: OfProfile<ImportWrite['profiles'][number]['subscriptions'][number]>[] = [];
   for (const p of w.profiles) {
     const seq = seqOf.get(p.id) as number;
     for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq });
-    for (const v of p.addValues) values.push({ seq, fresh: p.seq === undefined, v });
-    for (const s of p.subscriptions) subs.push({ seq, fresh: p.seq === undefined, s });
+    const fresh = p.seq === undefined;
+    for (const row of p.addValues) values.push({ seq, fresh, row });
+    for (const row of p.subscriptions) subs.push({ seq, fresh, row });
   }
   if (removes.length > 0) {
     await db.query(
@@ -180,18 +181,18 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
   }
   // Rows of new profiles cannot conflict: many of them are copied, the rest upserted.
   const [copiedValues, upsertedValues] = split(values);
-  if (copiedValues.length > 0) await copyRows(db, 'profile_values', VALUE_COLUMNS, copiedValues.map(({ seq, v }) => [w.dbId, v.field, v.value, seq, v.num]));
+  if (copiedValues.length > 0) await copyRows(db, 'profile_values', VALUE_COLUMNS, copiedValues.map(({ seq, row: v }) => [w.dbId, v.field, v.value, seq, v.num]));
   if (upsertedValues.length > 0) {
     await db.query(
       `INSERT INTO profile_values (db_id, field, value, profile_seq, num)
        SELECT $1, x.field, x.value, x.seq, x.num FROM json_to_recordset($2::json) AS x(field text, value text, seq bigint, num double precision)
        ON CONFLICT (db_id, field, value, profile_seq) DO UPDATE SET num = EXCLUDED.num`,
-      [w.dbId, JSON.stringify(upsertedValues.map(({ seq, v }) => ({ field: v.field, value: v.value, seq, num: v.num })))],
+      [w.dbId, JSON.stringify(upsertedValues.map(({ seq, row: v }) => ({ field: v.field, value: v.value, seq, num: v.num })))],
     );
   }
   const [copiedSubs, upsertedSubs] = split(subs);
   if (copiedSubs.length > 0) {
-    await copyRows(db, 'subscriptions', SUBSCRIPTION_COLUMNS, copiedSubs.map(({ seq, s }) => [seq, s.resourceId, s.channel, s.address, w.dbId, s.status, s.priority, s.data, s.createdAt, s.updatedAt]));
+    await copyRows(db, 'subscriptions', SUBSCRIPTION_COLUMNS, copiedSubs.map(({ seq, row: s }) => [seq, s.resourceId, s.channel, s.address, w.dbId, s.status, s.priority, s.data, s.createdAt, s.updatedAt]));
   }
   if (upsertedSubs.length > 0) {
     await db.query(
@@ -203,7 +204,7 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       [
         w.dbId,
         JSON.stringify(
-          upsertedSubs.map(({ seq, s }) => ({ seq, resource_id: s.resourceId, channel: s.channel, address: s.address, status: s.status, priority: s.priority, data: s.data, created_at: s.createdAt, updated_at: s.updatedAt })),
+          upsertedSubs.map(({ seq, row: s }) => ({ seq, resource_id: s.resourceId, channel: s.channel, address: s.address, status: s.status, priority: s.priority, data: s.data, created_at: s.createdAt, updated_at: s.updatedAt })),
         ),
       ],
     );
@@ -271,17 +272,12 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
   }
 }
 
-interface ValueRow {
+/** A value row or subscription to write, with its profile's seq. */
+interface OfProfile<T> {
   seq: number;
-  /** The row belongs to a profile created by this write. */
+  /** The profile is created by this write. */
   fresh: boolean;
-  v: ValueRowWrite;
-}
-
-interface SubscriptionRowWrite {
-  seq: number;
-  fresh: boolean;
-  s: ImportWrite['profiles'][number]['subscriptions'][number];
+  row: T;
 }
 
 /** [rows to COPY, rows to upsert]: new profiles' rows are copied when there are enough of them. */
