@@ -1,15 +1,63 @@
-// Lint rules: typescript-eslint's recommended set, and the layering of STYLE.md made a rule:
-// core/ imports nothing outside core/; only main.ts, runtime/ and tests pick concrete adapters.
+// Lint rules: typescript-eslint's recommended set, and the layering of STYLE.md made rules:
+// core/ imports nothing outside core/; only main.ts, runtime/ and tests pick concrete adapters;
+// the folders of src/ and of src/core/ form layers that imports only go down (eslint/layers.js);
+// and no module imports itself back through others (import-x/no-cycle).
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+import { layers } from './eslint/layers.js';
 
 const adapters = ['**/store/sqlite/**', '**/store/postgres/**', '**/senders/**', '**/geo/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.prof/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.prof/**', 'eslint/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Layers, bottom first: a folder imports its own files and those of lower layers only.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/store/contract/**'],
+    plugins: { herald: { rules: { layers } }, 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      'import-x/no-cycle': 'error',
+      'herald/layers': [
+        'error',
+        { root: 'src', layers: [['config', 'core'], ['store', 'senders', 'geo', 'http', 'client'], ['console', 'runtime'], ['main'], ['cli']] },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'herald/layers': [
+        'error',
+        {
+          root: 'src/core',
+          layers: [
+            ['base', 'requests', 'templates'],
+            ['values'],
+            ['catalog'],
+            ['fields', 'api', 'monitoring', 'provisioning'],
+            ['matching', 'geo'],
+            ['profiles'],
+            ['query', 'triggers'],
+            ['imports', 'delivery'],
+            ['launches', 'manage', 'hooks'],
+            ['tasks'],
+          ],
+          // core/ports.ts sums every folder's store port into the Store the adapters implement.
+          top: ['ports'],
+        },
+      ],
     },
   },
   {

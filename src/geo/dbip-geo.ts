@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { getCountry } from 'countries-and-timezones';
 import { Reader, type Response } from 'maxmind';
-import type { GeoLookup, GeoRecord } from '../core/ports.js';
+import type { GeoLookup, GeoRecord } from '../core/base/geo.js';
 
 interface DbipCity {
   city?: string;

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { ApiError } from '../core/base/errors.js';
 import { registerConsoleRoutes } from './console-routes.js';
-import { earlyFormat, type Dispatch } from './dispatch.js';
+import { earlyFormat, type Dispatch } from './raw-request.js';
 import { bodyTooLarge, errorResponse, type RawResponse } from './envelope.js';
 import { FrontMetrics } from './front-metrics.js';
 import { registerOperatorRoutes } from './operator-routes.js';

@@ -1,6 +1,6 @@
 // The response envelope of spec 01: keys in the seed's order (error, error_debug, error_text,
 // payload), HTTP status equal to the error code, JSON or XML.
-import { ApiError, TOKEN_REQUIRED_TEXT } from '../core/errors.js';
+import { ApiError, TOKEN_REQUIRED_TEXT } from '../core/base/errors.js';
 import { encodeXml } from './codecs/xml.js';
 
 export type Format = 'json' | 'xml';

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the API, built from the method registry: each method's parameter
 // schema (the one that validates requests), its payload schema, its kind (read/write), and the
 // envelope and error codes of spec 01. Built once when the HTTP front starts; never kept by hand.
-import { errorTexts, TOKEN_REQUIRED_TEXT, type ErrorCode } from '../core/errors.js';
+import { errorTexts, TOKEN_REQUIRED_TEXT, type ErrorCode } from '../core/base/errors.js';
 import type { JsonSchema } from '../core/values/schema.js';
 import { ATTACH_METHODS, API_PREFIX } from './routes.js';
 import type { MethodDef } from './methods/types.js';

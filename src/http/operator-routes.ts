@@ -2,7 +2,7 @@
 // reaches the storage and its migrations are current), /metrics (the front's and the engine's
 // Prometheus metrics), /api/openapi.json and /docs. None needs a token; none is logged.
 import type { FastifyInstance } from 'fastify';
-import type { Dispatch, RawRequest } from './dispatch.js';
+import type { Dispatch, RawRequest } from './raw-request.js';
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
 import type { RawResponse } from './envelope.js';
 import type { FrontMetrics } from './front-metrics.js';

@@ -1,17 +1,15 @@
 // Request deduplication (spec 01). A write method's request key — the Request-ID (or
 // X-Request-ID) header or the request_id query parameter; with HERALD_DEDUP_CHECKSUM, a checksum
 // of the request when no key is given — is claimed with a short lease before the request runs.
-// Its record, holding the final response, commits in the transaction of the request's effects
-// (DeferredCommit); a repeat within 24 hours with the same body and query gets that response
-// byte for byte with the Duplicate-* headers. Another body, or the first request still running,
-// is a 409; a 5xx gives the key back.
+// Its record, holding the final response, is written by the dispatcher in the transaction of the
+// request's effects, so both commit together; a repeat within 24 hours with the same body and
+// query gets that response byte for byte with the Duplicate-* headers. Another body, or the first
+// request still running, is a 409; a 5xx gives the key back.
 import { createHash } from 'node:crypto';
-import { ApiError } from '../core/errors.js';
-import type { Store, StoreTx } from '../core/ports.js';
-import type { RecordedResponse, RequestScope } from '../core/requests/store-port.js';
-import { DeferredCommit } from './deferred-commit.js';
-import type { RawRequest } from './dispatch.js';
+import { ApiError } from '../core/base/errors.js';
+import type { RecordedResponse, RequestKeyStore, RequestKeyTx, RequestScope } from '../core/requests/store-port.js';
 import type { RawResponse } from './envelope.js';
+import type { RawRequest } from './raw-request.js';
 
 /** How long a crashed request blocks its key (the next try after it runs). */
 export const KEY_LEASE_MS = 30_000;
@@ -37,20 +35,26 @@ export function requestKeyOf(req: Pick<RawRequest, 'requestId' | 'query'>, hash:
 
 const isFinal = (status: number): boolean => status < 500 && status !== 429;
 
-export class KeyedRequest {
-  readonly deferred: DeferredCommit;
+/** The key was taken over by a retry of this request while it ran: its effects must not commit. */
+export class KeyTakenOver extends ApiError {}
 
+type KeyStore = RequestKeyStore & { transaction<T>(fn: (tx: RequestKeyTx) => Promise<T>): Promise<T> };
+
+const recorded = (response: RawResponse): RecordedResponse => {
+  const { 'x-herald-log-id': _logId, ...headers } = response.headers;
+  return { status: response.status, contentType: response.contentType, headers, body: response.body };
+};
+
+export class KeyedRequest {
   private constructor(
-    private readonly store: Store,
+    private readonly store: KeyStore,
     private readonly scope: RequestScope,
     private readonly claimToken: string,
-  ) {
-    this.deferred = new DeferredCommit(store, (tx) => this.record(tx, null));
-  }
+  ) {}
 
   /** Claims the key: a KeyedRequest to run the request with, or the response to replay; 409 on conflict. */
   static async begin(
-    store: Store,
+    store: KeyStore,
     input: { scope: RequestScope; accountId: number; requestHash: string; now: number; logId: string },
   ): Promise<KeyedRequest | { replay: RawResponse }> {
     const { scope } = input;
@@ -75,25 +79,24 @@ export class KeyedRequest {
     }
   }
 
-  private async record(tx: StoreTx, response: RecordedResponse | null): Promise<void> {
-    if (!(await tx.completeRequestKey(this.scope, this.claimToken, response))) {
-      throw new ApiError(409, `request key ${JSON.stringify(this.scope.key)} was taken over by a retry of this request`);
+  /** Records the success response in the request's transaction `tx`, so it commits with the effects. */
+  async record(tx: RequestKeyTx, response: RawResponse): Promise<void> {
+    if (!(await tx.completeRequestKey(this.scope, this.claimToken, recorded(response)))) {
+      throw new KeyTakenOver(409, `request key ${JSON.stringify(this.scope.key)} was taken over by a retry of this request`);
     }
   }
 
-  /** Ends the request: a final response is recorded with its effects; otherwise they roll back and the key is given back. */
-  async finish(response: RawResponse): Promise<void> {
-    if (!isFinal(response.status)) return this.abandon();
-    const { 'x-herald-log-id': _logId, ...headers } = response.headers;
-    await this.deferred.commit((tx) => this.record(tx, { status: response.status, contentType: response.contentType, headers, body: response.body }));
-  }
-
-  /** Rolls back whatever is still uncommitted and frees the key for a retry. */
-  async abandon(): Promise<void> {
-    try {
-      await this.deferred.rollback();
-    } finally {
-      await this.store.releaseRequestKey(this.scope, this.claimToken);
+  /**
+   * Ends a request that failed (nothing of it committed): a final answer (4xx) is recorded on its
+   * own, to be replayed; otherwise (5xx, 429, a key taken over) the key is given back for a retry.
+   */
+  async failed(response: RawResponse, err: unknown): Promise<void> {
+    if (isFinal(response.status) && !(err instanceof KeyTakenOver)) {
+      await this.store.transaction(async (tx) => {
+        await tx.completeRequestKey(this.scope, this.claimToken, recorded(response));
+      });
+      return;
     }
+    await this.store.releaseRequestKey(this.scope, this.claimToken);
   }
 }

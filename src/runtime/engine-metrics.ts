@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Channel } from '../core/catalog/types.js';
 import type { CoreMetrics, DeliveryOutcome } from '../core/monitoring/metrics-port.js';
 import type { MonitorStore } from '../core/monitoring/store-port.js';
-import type { Clock } from '../core/ports.js';
+import type { Clock } from '../core/base/clock.js';
 
 export class EngineMetrics implements CoreMetrics {
   readonly registry = new Registry();

@@ -3,7 +3,7 @@
 // front. The main thread forwards raw requests and gets encoded responses back.
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
-import type { Dispatch, RawRequest } from '../http/dispatch.js';
+import type { Dispatch, RawRequest } from '../http/raw-request.js';
 import type { RawResponse } from '../http/envelope.js';
 
 export type ToEngine = { type: 'dispatch'; id: number; req: RawRequest } | { type: 'close' };

@@ -11,11 +11,13 @@ import { unsubscribe } from '../core/delivery/unsubscribe.js';
 import { DeliveryWorker } from '../core/delivery/worker.js';
 import { TaskRunner } from '../core/tasks/runner.js';
 import { HookDispatcher, defaultHookOptions, type HookTransport } from '../core/hooks/dispatcher.js';
-import { systemClock, type Clock, type GeoLookup, type Store } from '../core/ports.js';
+import { type Store } from '../core/ports.js';
 import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, newSecret } from '../core/provisioning/tokens.js';
 import { DbipGeoLookup } from '../geo/dbip-geo.js';
-import { createDispatcher, type Dispatch, type RawRequest } from '../http/dispatch.js';
+import { createDispatcher } from '../http/dispatch.js';
+import type { Env } from '../core/api/method.js';
+import type { Dispatch, RawRequest } from '../http/raw-request.js';
 import type { RawResponse } from '../http/envelope.js';
 import { senderFactory } from '../senders/factory.js';
 import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
@@ -23,6 +25,8 @@ import { httpHookTransport } from '../senders/hook-transport.js';
 import { EngineMetrics } from './engine-metrics.js';
 import { scrubSecrets } from './logger.js';
 import { openStore, readProvisioningFile } from './open-store.js';
+import { systemClock, type Clock } from '../core/base/clock.js';
+import type { GeoLookup } from '../core/base/geo.js';
 
 /** The token of the demo provisioning file: its presence is worth a warning. */
 export const DEMO_TOKEN = 'abcdefghijklmnqrstuvwxyz';
@@ -96,10 +100,11 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       : undefined;
   // Tasks run in the worker processes, beside delivery: one runner a process, a task at a time.
   const geo = opts.geo ?? new DbipGeoLookup();
+  const env: Env = { clock, geo, queryChunk: config.queryChunk, singleWriter: store.capabilities.singleWriter };
   const tasks =
     config.workers > 0
       ? new TaskRunner(
-          { store, clock, geo, catalogs, log: logger, metrics },
+          { store, env, catalogs, log: logger, metrics },
           { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollMs, chunkSize: config.taskChunk },
         )
       : undefined;
@@ -125,14 +130,12 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
 
   const api = createDispatcher({
     store,
+    env,
     catalogs,
-    clock,
-    geo,
     logger,
     bodyLimit: config.bodyLimitMb * MB,
     afterWrite: wake,
     dedupChecksum: config.dedupChecksum,
-    queryChunk: config.queryChunk,
     metrics,
   });
   const ready = async (): Promise<Readiness> => {

@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const runner = (harness: Harness, chunkSize = 1000) =>
   new TaskRunner(
-    { store: harness.store, clock: harness.clock, geo: { lookup: () => undefined }, catalogs: new CatalogCache(harness.store), log: pino({ level: 'silent' }) },
+    { store: harness.store, env: { clock: harness.clock, geo: { lookup: () => undefined }, singleWriter: harness.store.capabilities.singleWriter }, catalogs: new CatalogCache(harness.store), log: pino({ level: 'silent' }) },
     { leaseMs: MINUTE, pollMs: 1000, chunkSize },
   );
 
@@ -153,7 +153,7 @@ describe('import_and_start_batch_task', () => {
       },
     });
     const midway = new TaskRunner(
-      { store, clock: h.clock, geo: { lookup: () => undefined }, catalogs: new CatalogCache(h.store), log: pino({ level: 'silent' }) },
+      { store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), log: pino({ level: 'silent' }) },
       { leaseMs: MINUTE, pollMs: 1000, chunkSize: 2 },
     );
     expect(await midway.tick()).toBe(true);

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig, MB } from '../../src/config.js';
-import type { Clock, Store } from '../../src/core/ports.js';
+import type { Store } from '../../src/core/ports.js';
 import { buildApp } from '../../src/http/app.js';
 import { startEngine, type Engine } from '../../src/runtime/engine.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { pgAdmin } from './databases.js';
+import type { Clock } from '../../src/core/base/clock.js';
 
 const PG_URL = process.env.HERALD_TEST_POSTGRES_URL;
 /** The store the in-process tests run on. */

@@ -2,7 +2,7 @@
 // transaction, items matching profiles created by earlier chunks, one launch per trigger, errors
 // at their own index.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMPORT_CHUNK } from '../../src/core/profiles/import-engine.js';
+import { IMPORT_CHUNK } from '../../src/core/imports/engine.js';
 import { batch, call, count, getProfile, itemErrors, resultIds, rows, snapshot, startApi } from '../helpers/api.js';
 import type { Harness } from '../helpers/harness.js';
 

@@ -185,7 +185,7 @@ const theirs: Record<Kind, Json[]> = {
 const theirMessages: number[] = [];
 
 const runner = () =>
-  new TaskRunner({ store: h.store, clock: h.clock, geo: { lookup: () => undefined }, catalogs: new CatalogCache(h.store), log: pino({ level: 'silent' }) }, { leaseMs: 60_000, pollMs: 1000, chunkSize: 1000 });
+  new TaskRunner({ store: h.store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), log: pino({ level: 'silent' }) }, { leaseMs: 60_000, pollMs: 1000, chunkSize: 1000 });
 
 /** Everything of account 1 that a request could change, in one row. */
 function accountOne(): Record<string, unknown> {

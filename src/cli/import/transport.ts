@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { ConfigError, type Config } from '../../config.js';
 import { hashToken, newSecret } from '../../core/provisioning/tokens.js';
 import { startEngineThread, type EngineThread } from '../../runtime/engine-thread.js';
-import type { RawRequest } from '../../http/dispatch.js';
+import type { RawRequest } from '../../http/raw-request.js';
 import type { RawResponse } from '../../http/envelope.js';
 import { openStore } from '../../runtime/open-store.js';
 import { ImportFailure } from './import-failure.js';

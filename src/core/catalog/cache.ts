@@ -1,12 +1,18 @@
 // Account catalogs cached by config version: every change to an account's configuration bumps
 // its version, so a cached catalog is reused until the storage says it is stale.
-import type { Store } from '../ports.js';
 import type { Catalog } from './types.js';
+
+/** Where catalogs come from. */
+export interface CatalogSource {
+  loadCatalog(accountId: number): Promise<Catalog>;
+  /** Every account's config version. */
+  accountVersions(): Promise<Map<number, number>>;
+}
 
 export class CatalogCache {
   private readonly catalogs = new Map<number, Catalog>();
 
-  constructor(private readonly store: Pick<Store, 'loadCatalog' | 'accountVersions'>) {}
+  constructor(private readonly store: CatalogSource) {}
 
   async get(accountId: number, version: number): Promise<Catalog> {
     const cached = this.catalogs.get(accountId);

@@ -1,7 +1,6 @@
 // Decoders for configuration objects, shared by the provisioning file (06) and the management
 // methods (05) so both validate the same way. Cross-object rules live in validate.ts.
-import { DecodeError, within } from '../errors.js';
-import { reservedFieldName } from '../profiles/field-specs.js';
+import { DecodeError, within } from '../base/errors.js';
 import { templateProblem } from '../templates/parse.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
@@ -20,6 +19,15 @@ import {
 } from './types.js';
 
 const ctx: DecodeContext = { xml: false };
+
+/** Names a custom field may not take (spec 03). */
+export function reservedFieldName(name: string): string | undefined {
+  if (name === '') return 'must not be empty';
+  if (name.startsWith('_')) return 'may not start with "_"';
+  if (['data', 'subscriptions', 'custom_data', 'profile_id', 'id', 'email', 'phones'].includes(name)) return 'is reserved';
+  if (['__proto__', 'constructor', 'prototype'].includes(name)) return 'is not allowed';
+  return undefined;
+}
 
 export const fieldDefSchema: Schema<FieldDef> = {
   decode(value, c) {

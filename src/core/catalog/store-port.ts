@@ -1,6 +1,6 @@
-// What the management methods (spec 05) need from storage: one change to an account's
-// configuration per call, applied only if the account's config version is still the one the
-// change was checked against. The version bump is the compare-and-swap, so checks made in the
+// What the management methods (spec 05) need from storage: changes to an account's configuration,
+// in the caller's transaction, each applied only if the account's config version is still the one
+// the change was checked against. The version bump is the compare-and-swap, so checks made in the
 // core on a catalog hold at commit; a stale change writes nothing and is checked again.
 import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from './types.js';
 
@@ -24,7 +24,7 @@ export type CatalogWriteResult =
 /** Counts of referring rows are capped: a refusal only needs to say "some" or "many". */
 export const IN_USE_CAP = 1000;
 
-export interface CatalogStore {
+export interface CatalogTx {
   /**
    * Creates or updates a database. With `requireNoProfiles` the change is refused (`in_use`)
    * while the database holds profiles (an incompatible change to its fields).
@@ -45,4 +45,14 @@ export interface CatalogStore {
   saveTrigger(at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number): Promise<CatalogWriteResult>;
   /** Deletes a trigger and cancels its scheduled messages (skip reason `trigger deleted`, finished at `now`). */
   deleteTrigger(at: CatalogVersion, id: number, now: number): Promise<CatalogWriteResult>;
+}
+
+/** A transaction that applies a request checked against an account's catalog. */
+export interface CatalogHoldTx {
+  /**
+   * The account's config version as of this transaction, held until it commits: no change to the
+   * account's configuration commits in between (PostgreSQL: an advisory lock per account, shared
+   * here and taken exclusively by a change; SQLite: one writer at a time).
+   */
+  holdCatalog(accountId: number): Promise<number>;
 }

@@ -2,12 +2,12 @@
 // variant), its template rendered for the profile and subscription, From/Reply-To from the
 // entry or the resource, attachments, a stable Message-ID and the unsubscribe headers.
 import type { Catalog, ContentEntry, TemplateDef, TriggerDef } from '../catalog/types.js';
-import type { StoredProfile, StoredSubscription } from '../ports.js';
-import { emailDomain } from '../profiles/formats.js';
+import { emailDomain } from '../values/formats.js';
 import { render, type RenderScope } from '../templates/render.js';
 import type { OutgoingMessage } from './outgoing.js';
 import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
+import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 
 export class ComposeError extends Error {}
 

@@ -1,7 +1,7 @@
 // Outcomes are written in small groups as sends finish, not at the end of a batch: the window
 // in which a crash re-sends a message that was already accepted stays a few milliseconds wide.
-import type { Clock } from '../ports.js';
 import type { DeliveryStore, RecordedOutcome } from './store-port.js';
+import type { Clock } from '../base/clock.js';
 
 const FLUSH_SIZE = 32;
 const FLUSH_DELAY_MS = 15;

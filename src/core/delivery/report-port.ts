@@ -1,5 +1,5 @@
+import type { MessageStatus } from '../triggers/store-port.js';
 // Read models over messages and launches: the message list (spec 04) and the campaign log.
-import type { MessageStatus } from '../ports.js';
 
 export interface MessageFilter {
   accountId: number;

@@ -1,7 +1,8 @@
 // What delivery needs from storage: leased claims of due messages, the data to render them,
 // outcomes recorded with their hook events in one transaction, and the hook cursors.
 import type { Channel } from '../catalog/types.js';
-import type { EventWrite, StoredProfile } from '../ports.js';
+import type { EventWrite } from '../triggers/store-port.js';
+import type { StoredProfile } from '../profiles/store-port.js';
 
 export interface ClaimedMessage {
   id: number;

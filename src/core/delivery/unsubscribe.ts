@@ -1,11 +1,11 @@
 // The unsubscribe link (spec 04): GET shows a confirmation page, POST (also the one-click
 // List-Unsubscribe-Post) sets the subscription `unsubscribed` and emits the `unsub` event.
 import type { CatalogCache } from '../catalog/cache.js';
-import { anyHookWants } from '../hooks/filters.js';
-import type { Clock } from '../ports.js';
+import { anyHookWants } from '../catalog/hook-filters.js';
 import { escapeHtml } from '../templates/render.js';
 import type { DeliveryStore } from './store-port.js';
 import { verifyUnsubscribeToken } from './unsubscribe-token.js';
+import type { Clock } from '../base/clock.js';
 
 export interface UnsubscribeDeps {
   store: DeliveryStore & { accountVersions(): Promise<Map<number, number>> };

@@ -1,8 +1,10 @@
 // messages/list (Herald extension, spec 04) and campaigns/log_v2: what happened to a trigger's
 // messages, paged.
-import { getTrigger, type AccountContext, type CoreDeps } from '../context.js';
-import type { MessageStatus } from '../ports.js';
+import type { ReadCall } from '../api/method.js';
+import { getTrigger } from '../catalog/lookup.js';
+import type { ReportStore } from './report-port.js';
 import { iso } from '../values/paging.js';
+import type { MessageStatus } from '../triggers/store-port.js';
 
 export interface MessageListInput {
   trigger_id?: number;
@@ -13,10 +15,10 @@ export interface MessageListInput {
   limit: number;
 }
 
-export async function listMessages(deps: CoreDeps, ctx: AccountContext, input: MessageListInput) {
-  if (input.trigger_id !== undefined) getTrigger(ctx.catalog, input.trigger_id);
-  const { rows, total } = await deps.store.listMessages({
-    accountId: ctx.catalog.accountId,
+export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessages'>>, input: MessageListInput) {
+  if (input.trigger_id !== undefined) getTrigger(call.catalog, input.trigger_id);
+  const { rows, total } = await call.read.listMessages({
+    accountId: call.catalog.accountId,
     limit: input.limit,
     ...(input.trigger_id !== undefined ? { triggerId: input.trigger_id } : {}),
     ...(input.profile_id !== undefined ? { profileId: input.profile_id.trim().toLowerCase() } : {}),
@@ -45,9 +47,9 @@ export async function listMessages(deps: CoreDeps, ctx: AccountContext, input: M
 
 const LEVELS: Record<string, string> = { launch: 'info', sent: 'info', skipped: 'warning', failed: 'error', cancelled: 'warning' };
 
-export async function campaignLog(deps: CoreDeps, ctx: AccountContext, input: { id: number; from_time?: number; limit: number }) {
-  getTrigger(ctx.catalog, input.id);
-  const { entries, total } = await deps.store.campaignLog(ctx.catalog.accountId, input.id, input.from_time ?? 0, input.limit);
+export async function campaignLog(call: ReadCall<Pick<ReportStore, 'campaignLog'>>, input: { id: number; from_time?: number; limit: number }) {
+  getTrigger(call.catalog, input.id);
+  const { entries, total } = await call.read.campaignLog(call.catalog.accountId, input.id, input.from_time ?? 0, input.limit);
   return {
     data: entries.map((e) => {
       let message: string;

@@ -4,10 +4,9 @@
 // receiver's acceptance and the recorded outcome, and then with the same Message-ID.
 import type { CatalogCache } from '../catalog/cache.js';
 import type { Catalog, HookEvent } from '../catalog/types.js';
-import { anyHookWants } from '../hooks/filters.js';
+import { anyHookWants } from '../catalog/hook-filters.js';
 import type { CoreMetrics, DeliveryOutcome } from '../monitoring/metrics-port.js';
-import { PollLoop } from '../poll-loop.js';
-import type { Clock, StoredProfile, StoredSubscription } from '../ports.js';
+import { PollLoop } from '../base/poll-loop.js';
 import { SUBSCRIPTION_STATUSES, SUBSCRIBED } from '../profiles/subscriptions.js';
 import { compose, ComposeError } from './compose.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
@@ -15,6 +14,8 @@ import type { SendResult } from './outgoing.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 import type { SenderPool } from './sender-pool.js';
 import type { AccountEvent, ClaimedMessage, DeliveryStore, LaunchData, RecordedOutcome } from './store-port.js';
+import type { Clock } from '../base/clock.js';
+import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 
 export interface DeliveryOptions {
   batchSize: number;

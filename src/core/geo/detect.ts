@@ -1,7 +1,7 @@
 // detect_geo (spec 03): geo fields from `_ip` and registration fields from `_regip` (or `_ip`).
 // Values the item gives are never overwritten; unknown or private addresses fill nothing.
-import type { FieldOp } from '../profiles/field-ops.js';
-import type { GeoLookup, GeoRecord } from '../ports.js';
+import type { FieldOp } from '../fields/field-ops.js';
+import type { GeoLookup, GeoRecord } from '../base/geo.js';
 
 export function geoOps(sets: Map<string, unknown>, geo: GeoLookup): FieldOp[] {
   const ops: FieldOp[] = [];

@@ -7,9 +7,9 @@ import type { CatalogCache } from '../catalog/cache.js';
 import type { HookDef, HookEvent } from '../catalog/types.js';
 import type { DeliveryStore, StoredEvent } from '../delivery/store-port.js';
 import type { CoreMetrics } from '../monitoring/metrics-port.js';
-import { PollLoop } from '../poll-loop.js';
-import type { Clock } from '../ports.js';
-import { hookWants } from './filters.js';
+import { PollLoop } from '../base/poll-loop.js';
+import { hookWants } from '../catalog/hook-filters.js';
+import type { Clock } from '../base/clock.js';
 
 export type HookPostResult = { ok: true } | { ok: false; error: string; retryAfterMs?: number };
 

@@ -2,14 +2,12 @@
 // the item's own key, then its data, then the root parameter. A mode turns into a query of
 // match keys that the storage answers from its indexes and the import engine from memory.
 import type { Channel, DatabaseDef } from '../catalog/types.js';
-import { DecodeError, invalid, type ApiError } from '../errors.js';
-import type { FieldOp } from '../profiles/field-ops.js';
-import { decodeFieldValue, fieldSpecs, type FieldSpec } from '../profiles/field-specs.js';
-import { emailKey, normalizeEmail } from '../profiles/formats.js';
-import { normalizePhone } from '../profiles/phone.js';
-import type { ProfileData } from '../profiles/profile-data.js';
-import { fieldKey, idKey, indexText, subscriptionKey } from '../profiles/profile-state.js';
-import { pushAddress } from '../profiles/subscriptions.js';
+import { DecodeError, invalid, type ApiError } from '../base/errors.js';
+import type { FieldOp } from '../fields/field-ops.js';
+import { decodeFieldValue, fieldSpecs, type FieldSpec } from '../fields/field-specs.js';
+import { emailKey, normalizeEmail } from '../values/formats.js';
+import { normalizePhone } from '../values/phone.js';
+import { fieldKey, idKey, indexText, pushAddress, subscriptionKey } from './keys.js';
 import { describe, toStr } from '../values/coerce.js';
 
 export const MATCHING_MODES = [
@@ -64,6 +62,14 @@ export interface MatchParams {
   subscriptionId?: unknown;
 }
 
+/** What an item's data offers matching: the plain values it sets and its subscriptions. */
+export interface MatchData {
+  sets: ReadonlyMap<string, unknown>;
+  subscriptions?: readonly { channel: Channel; email?: string; phone?: string; provider?: string; subscriptionId?: string }[];
+  /** `data.profile_id`. */
+  profileId?: string;
+}
+
 /** The per-item matching keys (`email`, `phone`, …) of an item. */
 export interface ItemMatchValues {
   email?: unknown;
@@ -95,7 +101,7 @@ function fieldMatchKey(field: string, value: string): MatchKey {
   return { kind: 'field', field, value, key: fieldKey(field, value) };
 }
 
-function emailValue(item: ItemMatchValues, data: ProfileData | undefined, params: MatchParams): string | undefined {
+function emailValue(item: ItemMatchValues, data: MatchData | undefined, params: MatchParams): string | undefined {
   const fromData = data?.sets.get('email') ?? data?.subscriptions?.find((s) => s.channel === 'email')?.email;
   const raw = first(item.email, fromData, params.email);
   if (!present(raw)) return undefined;
@@ -104,7 +110,7 @@ function emailValue(item: ItemMatchValues, data: ProfileData | undefined, params
   return email;
 }
 
-function phoneValue(item: ItemMatchValues, data: ProfileData | undefined, params: MatchParams): string | undefined {
+function phoneValue(item: ItemMatchValues, data: MatchData | undefined, params: MatchParams): string | undefined {
   const phones = data?.sets.get('phones');
   const fromData = (Array.isArray(phones) ? phones[0] : undefined) ?? data?.subscriptions?.find((s) => s.channel === 'sms')?.phone;
   const raw = first(item.phone, fromData, params.phone);
@@ -119,7 +125,7 @@ function missing(params: MatchParams, what: string): ApiError {
 }
 
 /** Builds the query that finds an item's profile. Throws ApiError (400) when no value is given. */
-export function buildMatchQuery(item: ItemMatchValues, data: ProfileData | undefined, params: MatchParams): MatchQuery {
+export function buildMatchQuery(item: ItemMatchValues, data: MatchData | undefined, params: MatchParams): MatchQuery {
   const q: MatchQuery = { keys: [], all: false, matched: [], createOps: [], canCreate: true, impossible: false };
   const sets = data?.sets;
   const res = params.resourceId;

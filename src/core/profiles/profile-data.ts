@@ -1,10 +1,10 @@
 // Decodes the `data` object of one item (profile fields and subscriptions) against the target
 // database: unknown fields are rejected, read-only ones refused, every value typed (spec 03).
 import type { Catalog, DatabaseDef } from '../catalog/types.js';
-import { DecodeError, within } from '../errors.js';
+import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
-import { decodeFieldOp, type FieldOp } from './field-ops.js';
-import { fieldSpecs, READ_ONLY_FIELDS, SYSTEM_FIELDS } from './field-specs.js';
+import { decodeFieldOp, type FieldOp } from '../fields/field-ops.js';
+import { fieldSpecs, READ_ONLY_FIELDS, SYSTEM_FIELDS } from '../fields/field-specs.js';
 import { decodeSubscriptions, type SubscriptionInput } from './subscriptions.js';
 
 export interface ProfileData {

@@ -1,78 +1,45 @@
-// profiles/import, import_batch, update, get, delete (spec 05): the same engine as the trigger
-// launches, without a launch; get and delete find the oldest profile answering the matching.
+// profiles/get and profiles/delete (spec 05): the oldest profile answering the request's
+// matching — read outside a transaction for get, deleted in the request's transaction.
 import { createHash } from 'node:crypto';
-import { getDatabase, type AccountContext, type CoreDeps } from '../context.js';
-import { notFound } from '../errors.js';
-import { buildMatchQuery } from '../matching/modes.js';
+import type { ReadCall, WriteCall } from '../api/method.js';
+import { notFound } from '../base/errors.js';
+import { getDatabase } from '../catalog/lookup.js';
+import type { Catalog, DatabaseDef } from '../catalog/types.js';
+import { buildMatchQuery, type MatchQuery } from '../matching/modes.js';
 import { oldestMatch } from '../matching/oldest.js';
-import type { DatabaseDef } from '../catalog/types.js';
-import type { StoredProfile, StoreTx } from '../ports.js';
-import type { ImportOutcome } from './import-engine.js';
-import { batchPayload, importItems, matchParams, singleProfileId, type ImportFlags, type MatchingInput } from './import-request.js';
+import { matchParams, type MatchingInput } from '../matching/params.js';
+import { emailDomain } from '../values/formats.js';
 import { valueRows } from './profile-state.js';
-import { emailDomain } from './formats.js';
-
-export type ProfileImportInput = MatchingInput & ImportFlags & { db_id: number; custom_data?: Record<string, unknown> };
-
-async function run(deps: CoreDeps, ctx: AccountContext, input: ProfileImportInput, raw: unknown[], shape: 'item' | 'profile', createAllowed: boolean): Promise<ImportOutcome> {
-  const db = getDatabase(ctx.catalog, input.db_id);
-  const match = matchParams(ctx.catalog, db, input);
-  return importItems(
-    deps,
-    raw,
-    { xml: ctx.xml, shape, match, flags: input },
-    {
-      catalog: ctx.catalog,
-      db,
-      createAllowed,
-      skipTriggers: input.skip_triggers,
-      customData: input.custom_data ?? null,
-      now: deps.clock.now(),
-      batch: shape === 'item',
-    },
-  );
-}
-
-export async function importProfile(deps: CoreDeps, ctx: AccountContext, input: ProfileImportInput & { data: unknown }) {
-  return { profile_id: singleProfileId(await run(deps, ctx, input, [input.data], 'profile', true)) };
-}
-
-export async function updateProfile(deps: CoreDeps, ctx: AccountContext, input: ProfileImportInput & { data: unknown }) {
-  return { profile_id: singleProfileId(await run(deps, ctx, input, [input.data], 'profile', false)) };
-}
-
-export async function importProfileBatch(deps: CoreDeps, ctx: AccountContext, input: ProfileImportInput & { data: unknown[] }) {
-  return batchPayload(await run(deps, ctx, input, input.data, 'item', true));
-}
+import type { ProfileReader, ProfileTx, StoredProfile } from './store-port.js';
 
 export type ProfileLookupInput = MatchingInput & { db_id: number };
 
-/** The oldest profile answering the request's matching, or 404; `use` runs in the same transaction. */
-async function findProfile(
-  deps: CoreDeps,
-  ctx: AccountContext,
-  input: ProfileLookupInput,
-  use: (tx: StoreTx, p: StoredProfile, db: DatabaseDef) => Promise<void> = async () => {},
-): Promise<StoredProfile> {
-  const db = getDatabase(ctx.catalog, input.db_id);
-  const query = buildMatchQuery({}, undefined, matchParams(ctx.catalog, db, input));
+/** The database and matching query of a lookup (request-level 400/404). */
+function lookupQuery(catalog: Catalog, input: ProfileLookupInput): { db: DatabaseDef; query: MatchQuery } {
+  const db = getDatabase(catalog, input.db_id);
+  const query = buildMatchQuery({}, undefined, matchParams(catalog, db, input));
   if (query.impossible) throw notFound('Profile not found');
-  return deps.store.transaction(async (tx) => {
-    const seq = oldestMatch(query, await tx.findMatches(db.id, query.keys));
-    const [profile] = seq === undefined ? [] : await tx.loadProfiles(db.id, [seq]);
-    if (!profile) throw notFound('Profile not found');
-    await use(tx, profile, db);
-    return profile;
-  });
+  return { db, query };
 }
 
-export async function getProfile(deps: CoreDeps, ctx: AccountContext, input: ProfileLookupInput) {
-  return { data: profileView(await findProfile(deps, ctx, input)) };
+/** The oldest profile answering `query`, or 404. */
+async function findOldest(store: Pick<ProfileReader, 'findMatches'>, load: (seqs: number[]) => Promise<StoredProfile[]>, db: DatabaseDef, query: MatchQuery): Promise<StoredProfile> {
+  const seq = oldestMatch(query, await store.findMatches(db.id, query.keys));
+  const [profile] = seq === undefined ? [] : await load([seq]);
+  if (!profile) throw notFound('Profile not found');
+  return profile;
+}
+
+export async function getProfile(call: ReadCall<ProfileReader>, input: ProfileLookupInput) {
+  const { db, query } = lookupQuery(call.catalog, input);
+  return { data: profileView(await findOldest(call.read, (seqs) => call.read.readProfiles(db.id, seqs), db, query)) };
 }
 
 /** Deletes the profile with its subscriptions and cancels its scheduled messages. */
-export async function deleteProfile(deps: CoreDeps, ctx: AccountContext, input: ProfileLookupInput) {
-  await findProfile(deps, ctx, input, (tx, profile, db) => tx.deleteProfile(profile, valueRows(profile.fields, db), deps.clock.now()));
+export async function deleteProfile(call: WriteCall<ProfileTx>, input: ProfileLookupInput) {
+  const { db, query } = lookupQuery(call.catalog, input);
+  const profile = await findOldest(call.tx, (seqs) => call.tx.loadProfiles(db.id, seqs), db, query);
+  await call.tx.deleteProfile(profile, valueRows(profile.fields, db), call.env.clock.now());
   return {};
 }
 

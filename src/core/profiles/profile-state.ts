@@ -2,9 +2,10 @@
 // value rows of spec 03 (email, phones, every custom field and tag) and the match keys that
 // say which matching queries the profile answers.
 import type { Channel, DatabaseDef } from '../catalog/types.js';
-import type { FieldSpec } from './field-specs.js';
-import { fieldSpecs } from './field-specs.js';
-import { emailKey } from './formats.js';
+import type { FieldSpec } from '../fields/field-specs.js';
+import { fieldSpecs } from '../fields/field-specs.js';
+import { fieldKey, idKey, indexText, subscriptionKey } from '../matching/keys.js';
+import type { StoredProfile, SubscriptionData } from './store-port.js';
 
 export interface SubscriptionState {
   resourceId: number;
@@ -50,21 +51,6 @@ export interface ValueRow {
   num: number | null;
 }
 
-/** Text under which a typed value is indexed (and searched). */
-export function indexText(spec: FieldSpec, value: unknown): string | undefined {
-  switch (spec.kind) {
-    case 'email':
-      return typeof value === 'string' ? emailKey(value) : undefined;
-    case 'object':
-    case 'arr_object':
-      return undefined;
-    default:
-      if (typeof value === 'string') return value;
-      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      return undefined;
-  }
-}
-
 function indexNumber(spec: FieldSpec, value: unknown): number | null {
   if (typeof value === 'number') return value;
   if ((spec.kind === 'date' || spec.kind === 'datetime') && typeof value === 'string') return Date.parse(value);
@@ -96,14 +82,6 @@ export function valueRows(fields: Record<string, unknown>, db: DatabaseDef): Val
   return rows;
 }
 
-// Match keys are stored by PostgreSQL (creation claims), whose text cannot hold U+0000: the parts
-// are joined by U+001F (unit separator). The value comes last, so it may contain anything.
-const SEP = '\u001f';
-export const fieldKey = (field: string, value: string): string => `f${SEP}${field}${SEP}${value}`;
-export const subscriptionKey = (channel: Channel, resourceId: number | '*', address: string): string =>
-  `s${SEP}${channel}${SEP}${resourceId}${SEP}${address}`;
-export const idKey = (id: string): string => `i${SEP}${id}`;
-
 /** Which kinds of keys a batch queries: only those are worth indexing in memory. */
 export interface KeyKinds {
   ids: boolean;
@@ -123,4 +101,47 @@ export function matchKeys(profile: ProfileState, rows: ValueRow[], kinds: KeyKin
     }
   }
   return keys;
+}
+
+/** A stored profile as the import engine holds it (clean, its value rows not computed yet). */
+export function fromStored(p: StoredProfile): ProfileState {
+  return {
+    seq: p.seq,
+    order: p.seq,
+    id: p.id,
+    accountId: p.accountId,
+    dbId: p.dbId,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    fields: p.fields,
+    subscriptions: p.subscriptions.map((s) => {
+      // Built property by property: spreading into a literal takes V8's slow path (hot: every stored subscription).
+      const sub: SubscriptionState = {
+        resourceId: s.resourceId,
+        channel: s.channel,
+        address: s.address,
+        status: s.status,
+        priority: s.priority,
+        createdAt: s.createdAt,
+        updatedAt: s.updatedAt,
+        stored: true,
+        dirty: false,
+      };
+      return copySubscriptionData(sub, s.data);
+    }),
+    stored: true,
+    dirty: false,
+    storedRows: [],
+  };
+}
+
+/** Copies the optional data of a subscription that is present (absent stays absent); returns `to`. */
+export function copySubscriptionData<T extends SubscriptionData>(to: T, from: SubscriptionData): T {
+  if (from.email !== undefined) to.email = from.email;
+  if (from.phone !== undefined) to.phone = from.phone;
+  if (from.provider !== undefined) to.provider = from.provider;
+  if (from.subscriptionId !== undefined) to.subscriptionId = from.subscriptionId;
+  if (from.customFields !== undefined) to.customFields = from.customFields;
+  if (from.cats !== undefined) to.cats = from.cats;
+  return to;
 }

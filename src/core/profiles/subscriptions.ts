@@ -2,10 +2,11 @@
 // A subscription's identity is (resource, channel, address) with the address normalised:
 // lower-cased email, E.164 phone, or lower-cased provider + device token.
 import { CHANNELS, type Catalog, type Channel } from '../catalog/types.js';
-import { DecodeError, within } from '../errors.js';
+import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
-import { emailKey, normalizeEmail } from './formats.js';
-import { normalizePhone } from './phone.js';
+import { emailKey, normalizeEmail } from '../values/formats.js';
+import { normalizePhone } from '../values/phone.js';
+import { pushAddress } from '../matching/keys.js';
 
 export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -30,7 +31,6 @@ export interface SubscriptionInput {
   cats?: string[];
 }
 
-export const pushAddress = (provider: string, subscriptionId: string): string => `${provider.toLowerCase()}|${subscriptionId}`;
 
 export function decodeStatus(value: unknown): number {
   if (typeof value === 'string') {

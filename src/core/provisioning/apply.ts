@@ -1,7 +1,7 @@
 // Applying a provisioning file: plan it against the store (every problem listed, nothing
 // written on failure), then write the plan in one transaction.
-import type { Store } from '../ports.js';
 import { planProvisioning } from './file.js';
+import type { ProvisioningStore } from './store-port.js';
 
 export interface ApplySummary {
   accounts: number;
@@ -14,7 +14,7 @@ export interface ApplySummary {
   hooks: number;
 }
 
-export async function applyProvisioningFile(store: Store, file: unknown, env: Record<string, string | undefined>, now: number): Promise<ApplySummary> {
+export async function applyProvisioningFile(store: ProvisioningStore, file: unknown, env: Record<string, string | undefined>, now: number): Promise<ApplySummary> {
   const ownership = await store.describeOwnership();
   const plan = await planProvisioning({
     file,

@@ -1,28 +1,14 @@
 // The provisioning file of spec 06: decoded in full, every problem listed with its path, then
 // turned into a plan against what the store already holds. Nothing is written here.
 import { triggerProblems, resourceProblems } from '../catalog/validate.js';
-import {
-  checkFieldNames,
-  checkHookUrl,
-  checkSender,
-  checkTemplate,
-  databaseSchema,
-  decodeWith,
-  hookFilters,
-  hookSchema,
-  resourceSchema,
-  senderSchema,
-  stripUndefined,
-  templateSchema,
-  triggerPatchSchema,
-} from '../catalog/decode.js';
+import { checkFieldNames, checkHookUrl, checkSender, checkTemplate, databaseSchema, decodeWith, hookFilters, hookSchema, resourceSchema, senderSchema, stripUndefined, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
 import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
-import { DecodeError } from '../errors.js';
-import type { Ownership } from '../ports.js';
+import { DecodeError } from '../base/errors.js';
 import { describe, isPlainObject } from '../values/coerce.js';
 import { bool, int, number, object, oneOf, optional, required, str } from '../values/schema.js';
 import type { AccountPlan, ProvisionPlan, TokenPlan } from './plan.js';
 import { hashToken } from './tokens.js';
+import type { Ownership } from './store-port.js';
 
 export class ProvisioningError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,6 +1,6 @@
 // What applying a provisioning file writes: every object normalised, ids checked, tokens hashed.
 import type { DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
-import type { TokenRole } from '../ports.js';
+import type { TokenRole } from './tokens.js';
 
 export interface TokenPlan {
   hash: string;

@@ -11,3 +11,15 @@ export const mintToken = (): string => `herald_${randomBytes(24).toString('base6
 
 /** A random secret (unsubscribe signing key when HERALD_SECRET is not set). */
 export const newSecret = (): string => randomBytes(32).toString('hex');
+
+export type TokenRole = 'read' | 'write';
+
+/** A stored token, as the API pipeline checks it. */
+export interface TokenRecord {
+  accountId: number;
+  role: TokenRole;
+  revoked: boolean;
+  configVersion: number;
+  /** Requests per second with a burst (spec 01, Limits and rate); absent = unlimited. */
+  rateLimit?: { perSecond: number; burst: number };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseDef } from '../catalog/types.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../base/errors.js';
 import { compileCustomRequest } from './custom-request.js';
 import { scansProfiles } from './plan.js';
 

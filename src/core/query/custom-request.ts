@@ -3,12 +3,13 @@
 // $lte, $exists, $and, $or; any other operator is a 400 naming it. Values are coerced to the
 // field's type with the rule of spec 01 and normalised as the value table stores them.
 import type { DatabaseDef } from '../catalog/types.js';
-import { DecodeError, within } from '../errors.js';
-import { ARRAY_KINDS, decodeElement, decodeFieldValue, fieldSpecs, type FieldSpec } from '../profiles/field-specs.js';
-import { emailKey, parseDateTime } from '../profiles/formats.js';
-import { INDEXED_SYSTEM, indexText } from '../profiles/profile-state.js';
+import { DecodeError, within } from '../base/errors.js';
+import { ARRAY_KINDS, decodeElement, decodeFieldValue, fieldSpecs, type FieldSpec } from '../fields/field-specs.js';
+import { emailKey, parseDateTime } from '../values/formats.js';
+import { INDEXED_SYSTEM } from '../profiles/profile-state.js';
 import { describe, isPlainObject, toBool, toNumber, toStr } from '../values/coerce.js';
 import type { Bound, FieldSource, ProfileQuery } from './plan.js';
+import { indexText } from '../matching/keys.js';
 
 export const QUERY_OPERATORS = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$and', '$or'] as const;
 

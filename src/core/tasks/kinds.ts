@@ -1,22 +1,29 @@
 // What a task runs (spec 05): import_and_start_batch and start_batch, chunk by chunk. `prepare`
 // makes the request-level checks against the account's catalog of the moment (at submission,
 // and again each time a runner takes the task up); `runChunk` does items [from, to) in the
-// caller's transaction and returns their part of the synchronous method's payload.
+// caller's transaction and returns their part of the synchronous method's payload, with the id
+// of the task's launch once a chunk stored it (every chunk's messages reference that launch).
+import type { Env } from '../api/method.js';
+import type { ItemError } from '../base/errors.js';
 import type { Catalog } from '../catalog/types.js';
-import type { CoreDeps } from '../context.js';
-import type { ItemError } from '../errors.js';
-import type { StoreTx } from '../ports.js';
-import { decodedSource, runImport } from '../profiles/import-engine.js';
-import { decodeItems, matchParams } from '../profiles/import-request.js';
-import { launchSpec, type ImportAndStartInput } from '../triggers/import-and-start.js';
-import { launchRow, type LaunchCursor } from '../triggers/launch-existing.js';
-import { decodeLaunchItems, launchItems, planStartBatch, type StartBatchInput } from '../triggers/start-batch.js';
+import { runImport } from '../imports/engine.js';
+import { importAndStartPlan, type ImportAndStartInput } from '../imports/import-and-start.js';
+import { decodedSource, decodeItems } from '../imports/request.js';
+import type { ImportTx } from '../imports/store-port.js';
+import { decodeLaunchItems, launchItems, planStartBatch, type StartBatchInput } from '../launches/start-batch.js';
+import { StoredLaunches } from '../triggers/stored-launches.js';
 import type { TaskPart } from './store-port.js';
 import type { TaskRequest } from './task-request.js';
 
+export interface ChunkResult {
+  part: TaskPart;
+  /** The task's launch, once stored. */
+  launchId?: number;
+}
+
 export interface PreparedTask {
   total: number;
-  runChunk(tx: StoreTx, from: number, to: number, cursor: LaunchCursor, now: number): Promise<TaskPart>;
+  runChunk(tx: ImportTx, from: number, to: number, launchId: number | undefined, now: number): Promise<ChunkResult>;
 }
 
 export interface TaskKind {
@@ -25,7 +32,7 @@ export interface TaskKind {
   /** Imports profiles (counted as imported items by the metrics). */
   imports: boolean;
   /** Request-level checks: throws ApiError (400/404) as the synchronous method would. */
-  prepare(deps: CoreDeps, catalog: Catalog, request: TaskRequest): PreparedTask;
+  prepare(env: Env, catalog: Catalog, request: TaskRequest): PreparedTask;
 }
 
 function part(profileIds: (string | undefined)[], from: number, to: number, errors: ItemError[]): TaskPart {
@@ -37,35 +44,25 @@ function part(profileIds: (string | undefined)[], from: number, to: number, erro
   return { result, errors: errors.sort((a, b) => a.index - b.index) };
 }
 
+/** The launches of a chunk: the task's launch as earlier chunks stored it, if they did. */
+function launchesOf(triggerId: number, launchId: number | undefined): StoredLaunches {
+  return new StoredLaunches(launchId === undefined ? new Map() : new Map([[triggerId, launchId]]));
+}
+
 const importAndStartBatch: TaskKind = {
   name: 'campaigns/triggers/import_and_start_batch',
   imports: true,
-  prepare(deps, catalog, request) {
+  prepare(env, catalog, request) {
     const input = request.params as unknown as ImportAndStartInput & { data: unknown[] };
-    const { spec, db } = launchSpec(catalog, input);
-    const match = matchParams(catalog, db, input);
+    const plan = importAndStartPlan({ catalog, xml: request.xml }, input, 'item');
+    const triggerId = input.trigger_id;
     return {
       total: input.data.length,
-      async runChunk(tx, from, to, cursor, now) {
-        const decoded = decodeItems(deps, catalog, db, input.data.slice(from, to), { xml: request.xml, shape: 'item', match, flags: input, offset: from });
-        // The task's messages share one launch (content and attachments stored once).
-        if (decoded.items.length > 0) cursor.launchId ??= await tx.insertLaunch(catalog.accountId, launchRow(spec), now);
-        const outcome = await runImport(
-          tx,
-          {
-            catalog,
-            db,
-            createAllowed: true,
-            skipTriggers: input.skip_triggers,
-            launch: { ...spec, launchId: cursor.launchId },
-            customData: spec.customData,
-            now,
-            batch: true,
-          },
-          decodedSource(decoded),
-          deps.store.capabilities.singleWriter,
-        );
-        return part(outcome.profileIds, from, to, outcome.errors);
+      async runChunk(tx, from, to, launchId, now) {
+        const decoded = decodeItems(plan, env.geo, input.data.slice(from, to), from);
+        const launches = launchesOf(triggerId, launchId);
+        const outcome = await runImport(tx, plan, decodedSource(decoded), { now, singleWriter: env.singleWriter, launches });
+        return { part: part(outcome.profileIds, from, to, outcome.errors), launchId: launches.ids.get(triggerId) };
       },
     };
   },
@@ -74,15 +71,16 @@ const importAndStartBatch: TaskKind = {
 const startBatch: TaskKind = {
   name: 'campaigns/triggers/start_batch',
   imports: false,
-  prepare(_deps, catalog, request) {
+  prepare(_env, catalog, request) {
     const input = request.params as unknown as StartBatchInput;
     const plan = planStartBatch(catalog, input);
     return {
       total: input.data.length,
-      async runChunk(tx, from, to, cursor, now) {
+      async runChunk(tx, from, to, launchId, now) {
         const decoded = decodeLaunchItems(input.data.slice(from, to), from, plan.match, request.xml);
-        const outcome = await launchItems(tx, plan, decoded.items, now, cursor);
-        return part(outcome.profileIds, from, to, [...decoded.errors, ...outcome.errors]);
+        const launches = launchesOf(plan.spec.trigger.id, launchId);
+        const outcome = await launchItems(tx, plan, decoded.items, now, launches);
+        return { part: part(outcome.profileIds, from, to, [...decoded.errors, ...outcome.errors]), launchId: launches.ids.get(plan.spec.trigger.id) };
       },
     };
   },

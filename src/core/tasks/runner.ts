@@ -3,17 +3,17 @@
 // result) commit in one transaction guarded by the claim, so a task resumed after a crash or a
 // restart starts where it was and no item runs twice. The trigger's state is checked again each
 // time a runner takes the task up.
-import { PollLoop } from '../poll-loop.js';
+import type { Env } from '../api/method.js';
+import { ApiError } from '../base/errors.js';
+import { PollLoop } from '../base/poll-loop.js';
 import type { CatalogCache } from '../catalog/cache.js';
-import { CatalogChanged, pinnedTransaction } from '../catalog/pinned-store.js';
+import { CatalogChanged, heldTransaction, type HoldingStore } from '../catalog/changed.js';
+import type { CatalogHoldTx } from '../catalog/store-port.js';
 import type { Catalog } from '../catalog/types.js';
-import type { CoreDeps } from '../context.js';
-import { ApiError } from '../errors.js';
-import type { StoreTx } from '../ports.js';
+import type { ImportTx } from '../imports/store-port.js';
 import type { CoreMetrics } from '../monitoring/metrics-port.js';
-import type { LaunchCursor } from '../triggers/launch-existing.js';
-import { taskKind, type PreparedTask } from './kinds.js';
-import type { ClaimedTask, TaskPart, TaskProgress } from './store-port.js';
+import { taskKind, type ChunkResult, type PreparedTask } from './kinds.js';
+import type { ClaimedTask, TaskPart, TaskProgress, TaskStore, TaskTx } from './store-port.js';
 import { TASK_KEEP_MS } from './task-methods.js';
 import { parseTaskRequest } from './task-request.js';
 
@@ -29,7 +29,16 @@ export interface TaskLog {
   error(obj: object, msg: string): void;
 }
 
-export interface TaskRunnerDeps extends CoreDeps {
+/** A task chunk's transaction: the configuration hold, the chunk's work and the task's progress. */
+export type TaskRunTx = CatalogHoldTx & ImportTx & TaskTx;
+
+export interface TaskRunnerStore extends TaskStore, HoldingStore<TaskRunTx> {
+  accountVersions(): Promise<Map<number, number>>;
+}
+
+export interface TaskRunnerDeps {
+  store: TaskRunnerStore;
+  env: Env;
   catalogs: CatalogCache;
   log: TaskLog;
   metrics?: Pick<CoreMetrics, 'itemsImported'>;
@@ -68,7 +77,7 @@ export class TaskRunner {
 
   /** Claims one task and runs at most `maxChunks` of its chunks. True when a task was claimed. */
   async tick(maxChunks = Infinity): Promise<boolean> {
-    const task = await this.deps.store.claimTask(this.deps.clock.now(), this.opts.leaseMs);
+    const task = await this.deps.store.claimTask(this.deps.env.clock.now(), this.opts.leaseMs);
     if (!task) return false;
     const prepared = await this.prepare(task);
     if (prepared) await this.run(task, prepared, maxChunks);
@@ -80,7 +89,7 @@ export class TaskRunner {
     try {
       if (task.attempts > MAX_ATTEMPTS) throw new ApiError(500, `the task failed ${MAX_ATTEMPTS} times unexpectedly and was given up`);
       const catalog = await this.deps.catalogs.get(task.accountId, version ?? (await this.deps.store.accountVersions()).get(task.accountId) ?? 0);
-      return { catalog, prepared: taskKind(task.kind).prepare(this.deps, catalog, parseTaskRequest(task.request)) };
+      return { catalog, prepared: taskKind(task.kind).prepare(this.deps.env, catalog, parseTaskRequest(task.request)) };
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       await this.fail(task, err);
@@ -89,28 +98,23 @@ export class TaskRunner {
   }
 
   private async fail(task: ClaimedTask, err: ApiError): Promise<void> {
-    const now = this.deps.clock.now();
+    const now = this.deps.env.clock.now();
     const failure = { error: err.code, error_text: err.text, error_debug: err.debug };
     await this.commit({ taskId: task.id, claimToken: task.claimToken, done: task.done, leaseUntil: now, now, finish: { status: 'failed', failure, expiresAt: now + TASK_KEEP_MS } });
   }
 
-  /** One transaction: the work (if any) and the progress that counts it; false when the claim was lost. */
-  private async commit(
-    progress: TaskProgress,
-    work?: { catalog: Catalog; run: (tx: StoreTx, cursor: LaunchCursor) => Promise<Pick<TaskProgress, 'part' | 'launchId'>> },
-    cursor: LaunchCursor = {},
-  ): Promise<boolean> {
+  /**
+   * One transaction: the work (if any) and the progress that counts it; false when the claim was
+   * lost. The work holds the catalog it was checked against (CatalogChanged when it moved on).
+   */
+  private async commit(progress: TaskProgress, work?: { catalog: Catalog; run: (tx: TaskRunTx) => Promise<Pick<TaskProgress, 'part' | 'launchId'>> }): Promise<boolean> {
+    const { store } = this.deps;
+    const apply = async (tx: TaskRunTx) => {
+      const extra = work ? await work.run(tx) : {};
+      if (!(await tx.saveTaskProgress({ ...progress, ...extra }))) throw new LeaseLost();
+    };
     try {
-      // The work holds the catalog it was checked against (CatalogChanged when it moved on).
-      const transaction = <T>(fn: (tx: StoreTx) => Promise<T>) => (work ? pinnedTransaction(this.deps.store, work.catalog, fn) : this.deps.store.transaction(fn));
-      const launchId = await transaction(async (tx) => {
-        // A retried transaction starts from the cursor as committed, not from a rolled-back attempt.
-        const attempt: LaunchCursor = { ...cursor };
-        const extra = work ? await work.run(tx, attempt) : {};
-        if (!(await tx.saveTaskProgress({ ...progress, ...extra }))) throw new LeaseLost();
-        return attempt.launchId;
-      });
-      cursor.launchId = launchId;
+      await (work ? heldTransaction(store, work.catalog, apply) : store.transaction(apply));
       return true;
     } catch (err) {
       if (err instanceof LeaseLost) return false;
@@ -119,8 +123,10 @@ export class TaskRunner {
   }
 
   private async run(task: ClaimedTask, checked: Checked, maxChunks: number): Promise<void> {
-    const { store, clock, log } = this.deps;
-    const cursor: LaunchCursor = task.launchId === null ? {} : { launchId: task.launchId };
+    const { store, log } = this.deps;
+    const { clock } = this.deps.env;
+    // The task's launch, once a committed chunk stored it (a retried transaction starts from here).
+    let launchId = task.launchId ?? undefined;
     let done = task.done;
     let { catalog, prepared } = checked;
     let changes = 0;
@@ -134,19 +140,18 @@ export class TaskRunner {
       const now = clock.now();
       const finish = to >= prepared.total ? { status: 'completed' as const, expiresAt: now + TASK_KEEP_MS } : undefined;
       let held: boolean;
-      let chunkPart: TaskPart | undefined;
+      let chunk: ChunkResult | undefined;
       try {
         held = await this.commit(
           { taskId: task.id, claimToken: task.claimToken, done: to, leaseUntil: now + this.opts.leaseMs, now, ...(finish ? { finish } : {}) },
           {
             catalog,
-            run: async (tx, c) => {
-              const part = from < to ? await prepared.runChunk(tx, from, to, c, now) : undefined;
-              chunkPart = part;
-              return { ...(part ? { part } : {}), ...(c.launchId !== undefined ? { launchId: c.launchId } : {}) };
+            run: async (tx) => {
+              chunk = from < to ? await prepared.runChunk(tx, from, to, launchId, now) : undefined;
+              const stored = chunk?.launchId ?? launchId;
+              return { ...(chunk ? { part: chunk.part } : {}), ...(stored !== undefined ? { launchId: stored } : {}) };
             },
           },
-          cursor,
         );
         changes = 0;
       } catch (err) {
@@ -172,6 +177,8 @@ export class TaskRunner {
         return;
       }
       done = to;
+      launchId = chunk?.launchId ?? launchId;
+      const chunkPart: TaskPart | undefined = chunk?.part;
       if (chunkPart && taskKind(task.kind).imports) this.deps.metrics?.itemsImported(`${task.kind}_task`, chunkPart.result.length, chunkPart.errors.length);
       if (finish) return;
     }

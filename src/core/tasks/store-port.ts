@@ -1,6 +1,6 @@
 // What tasks (spec 05: the *_task methods and tasks/status) need from storage: a durable queue
 // with leased claims, and progress committed in the transaction of the work it counts.
-import type { ItemError } from '../errors.js';
+import type { ItemError } from '../base/errors.js';
 
 export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed';
 

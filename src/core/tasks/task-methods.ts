@@ -2,24 +2,22 @@
 // (400/404 at once, no task made), stored with its request in one transaction (with the request
 // key's record when there is one), and run by the workers; its status shows the synchronous
 // method's payload once completed.
-import type { AccountContext, CoreDeps } from '../context.js';
-import { notFound } from '../errors.js';
-import { newTaskId } from '../ids.js';
+import type { ReadCall, WriteCall } from '../api/method.js';
+import { notFound } from '../base/errors.js';
+import { newTaskId } from '../base/ids.js';
 import { taskKind } from './kinds.js';
-import type { StoredTask, TaskPart } from './store-port.js';
+import type { StoredTask, TaskPart, TaskStore, TaskTx } from './store-port.js';
 import { serializeTaskRequest } from './task-request.js';
 
 /** How long a finished task's status and result are kept (spec 05). */
 export const TASK_KEEP_MS = 7 * 24 * 3_600_000;
 
-export async function submitTask(deps: CoreDeps, ctx: AccountContext, kindName: string, params: Record<string, unknown>) {
+export async function submitTask(call: WriteCall<TaskTx>, kindName: string, params: Record<string, unknown>) {
   const kind = taskKind(kindName);
-  const request = { xml: ctx.xml, params };
-  const prepared = kind.prepare(deps, ctx.catalog, request);
+  const request = { xml: call.xml, params };
+  const prepared = kind.prepare(call.env, call.catalog, request);
   const id = newTaskId();
-  await deps.store.transaction((tx) =>
-    tx.insertTask({ id, accountId: ctx.catalog.accountId, kind: kind.name, request: serializeTaskRequest(request), total: prepared.total, createdAt: deps.clock.now() }),
-  );
+  await call.tx.insertTask({ id, accountId: call.catalog.accountId, kind: kind.name, request: serializeTaskRequest(request), total: prepared.total, createdAt: call.env.clock.now() });
   return { data: { task_id: id } };
 }
 
@@ -36,8 +34,8 @@ export function taskView(t: StoredTask): { status: string; progress: number; res
   return { status: t.status, progress, result };
 }
 
-export async function taskStatus(deps: CoreDeps, ctx: AccountContext, input: { task_id: string }) {
-  const task = await deps.store.findTask(ctx.catalog.accountId, input.task_id.trim(), deps.clock.now());
+export async function taskStatus(call: ReadCall<Pick<TaskStore, 'findTask'>>, input: { task_id: string }) {
+  const task = await call.read.findTask(call.catalog.accountId, input.task_id.trim(), call.env.clock.now());
   if (!task) throw notFound(`task ${input.task_id} not found`);
   return { data: taskView(task) };
 }

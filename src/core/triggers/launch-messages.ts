@@ -2,8 +2,8 @@
 // subscription, due after skip_minutes + timeout, or one skipped message with the reason. Shared
 // by imports (runImport) and launches for stored profiles (start, start_batch).
 import type { TriggerDef } from '../catalog/types.js';
-import { stableHash } from '../ids.js';
-import type { MessageWrite } from '../ports.js';
+import { stableHash } from '../base/ids.js';
+import type { MessageWrite } from './store-port.js';
 import type { SubscriptionState } from '../profiles/profile-state.js';
 import type { Recipients } from './recipients.js';
 
@@ -16,7 +16,7 @@ export function receiversOf(r: Recipients): Receivers {
 export interface LaunchMessageInput {
   profileId: string;
   trigger: TriggerDef;
-  launchRef: number;
+  launchId: number;
   receivers: Receivers;
   now: number;
   delayMs: number;
@@ -29,7 +29,7 @@ export function launchMessages(input: LaunchMessageInput): MessageWrite[] {
   // Several content entries are an A/B split, stable per profile (spec 04).
   const variant = trigger.content.length > 1 ? stableHash(input.profileId) % trigger.content.length : 0;
   const message = (resourceId: number | null, address: string | null, skipReason: string | null, dueAt: number): MessageWrite => ({
-    launchRef: input.launchRef,
+    launchId: input.launchId,
     triggerId: trigger.id,
     profileId: input.profileId,
     channel: trigger.sendChannel,

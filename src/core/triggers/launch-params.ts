@@ -1,12 +1,12 @@
 // The launch parameters of spec 02: timeout, attachments, content, custom_data and the
 // subscription filter, decoded and checked once per request.
 import type { Channel } from '../catalog/types.js';
-import { DecodeError, within } from '../errors.js';
-import { emailKey, normalizeEmail } from '../profiles/formats.js';
-import { normalizePhone } from '../profiles/phone.js';
-import { pushAddress } from '../profiles/subscriptions.js';
+import { DecodeError, within } from '../base/errors.js';
+import { emailKey, normalizeEmail } from '../values/formats.js';
+import { normalizePhone } from '../values/phone.js';
 import { describe, isPlainObject, toBool, toInt, toStr } from '../values/coerce.js';
 import type { DecodeContext, Schema } from '../values/schema.js';
+import { pushAddress } from '../matching/keys.js';
 
 const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 

@@ -1,6 +1,6 @@
 // The one coercion rule of spec 01, shared by root parameters, item keys, subscription keys,
 // system fields and custom fields, in JSON and in XML (where every scalar arrives as text).
-import { DecodeError } from '../errors.js';
+import { DecodeError } from '../base/errors.js';
 
 const INT_TEXT = /^-?\d+$/;
 const NUMBER_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;

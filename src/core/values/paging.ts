@@ -1,7 +1,7 @@
 // Paging parameters of list methods (spec 01): `limit` defaults to 1000, larger is clamped,
 // 0 or less is refused; `from_time` is RFC 3339 or Unix seconds.
-import { DecodeError } from '../errors.js';
-import { parseDateTime } from '../profiles/formats.js';
+import { DecodeError } from '../base/errors.js';
+import { parseDateTime } from './formats.js';
 import { describe, toInt } from './coerce.js';
 import type { Schema } from './schema.js';
 

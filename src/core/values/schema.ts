@@ -2,7 +2,7 @@
 // the failing path, and describes itself as JSON Schema (for the OpenAPI document).
 // In XML every scalar is text and an element given once is not yet an array: `ctx.xml` lets
 // array parameters accept a single element.
-import { DecodeError, within } from '../errors.js';
+import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toObject, toStr } from './coerce.js';
 
 export interface DecodeContext {

@@ -1,6 +1,6 @@
 // JSON request bodies: strict UTF-8, a nesting limit, and no prototype keys (spec 01).
 import { isUtf8 } from 'node:buffer';
-import { invalid } from '../../core/errors.js';
+import { invalid } from '../../core/base/errors.js';
 import { isPlainObject } from '../../core/values/coerce.js';
 
 /** Deeper bodies are refused before anything recursive touches them. */

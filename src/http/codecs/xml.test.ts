@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../core/errors.js';
+import { ApiError } from '../../core/base/errors.js';
 import { encodeXml, parseXmlBody } from './xml.js';
 
 const parse = (s: string) => parseXmlBody(Buffer.from(s));

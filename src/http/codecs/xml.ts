@@ -4,7 +4,7 @@
 // arrays, `array="true"` an array of one item; typing is left to the method's schema.
 import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
-import { invalid } from '../../core/errors.js';
+import { invalid } from '../../core/base/errors.js';
 
 export const MAX_XML_DEPTH = 32;
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);

@@ -10,6 +10,6 @@ export const taskMethods = [
     summary: 'The status, progress and result of a task',
     write: false,
     params: object({ task_id: required(str({ nonEmpty: true, maxLength: 64 })) }),
-    handle: (deps, ctx, p) => taskStatus(deps, ctx, p),
+    handle: (call, p) => taskStatus(call, p),
   }),
 ];

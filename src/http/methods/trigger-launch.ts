@@ -1,5 +1,5 @@
 // campaigns/triggers/import_and_start_batch and import_and_start.
-import { importAndStart, importAndStartBatch } from '../../core/triggers/import-and-start.js';
+import { importAndStart, importAndStartBatch } from '../../core/imports/import-and-start.js';
 import { object } from '../../core/values/schema.js';
 import { batchData, importFlagFields, launchFields, matchingFields, profileData } from './params.js';
 import { payloads } from './payloads.js';
@@ -11,13 +11,13 @@ export const triggerLaunchMethods = [
     summary: 'Import or update several profiles, then launch the trigger for each',
     write: true,
     params: object({ ...matchingFields, ...importFlagFields, ...launchFields, data: batchData }),
-    handle: (deps, ctx, p) => importAndStartBatch(deps, ctx, p),
+    handle: (call, p) => importAndStartBatch(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/import_and_start', payload: payloads.profileId, imports: true,
     summary: 'Import or update one profile, then launch the trigger for it',
     write: true,
     params: object({ ...matchingFields, ...importFlagFields, ...launchFields, data: profileData }),
-    handle: (deps, ctx, p) => importAndStart(deps, ctx, p),
+    handle: (call, p) => importAndStart(call, p),
   }),
 ];

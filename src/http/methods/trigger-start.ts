@@ -1,8 +1,8 @@
 // campaigns/triggers/start, start_batch, and the task variants import_and_start_batch_task and
 // start_batch_task (spec 05).
 import { submitTask } from '../../core/tasks/task-methods.js';
-import { startTrigger } from '../../core/triggers/start.js';
-import { startBatch } from '../../core/triggers/start-batch.js';
+import { startTrigger } from '../../core/launches/start.js';
+import { startBatch } from '../../core/launches/start-batch.js';
 import { object, optional, unknownValue } from '../../core/values/schema.js';
 import { batchData, importFlagFields, launchData, launchFields, matchingFields } from './params.js';
 import { payloads } from './payloads.js';
@@ -23,27 +23,27 @@ export const triggerStartMethods = [
       custom_request: optional(unknownValue()),
       ...launchFields,
     }),
-    handle: (deps, ctx, p) => startTrigger(deps, ctx, p),
+    handle: (call, p) => startTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/start_batch', payload: payloads.batch,
     summary: 'Launch the trigger for a list of stored profiles',
     write: true,
     params: object(startBatchShape),
-    handle: (deps, ctx, p) => startBatch(deps, ctx, p),
+    handle: (call, p) => startBatch(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/import_and_start_batch_task', payload: payloads.taskCreated,
     summary: 'import_and_start_batch as a background task: answers data.task_id',
     write: true,
     params: object(importBatchShape),
-    handle: (deps, ctx, p) => submitTask(deps, ctx, 'campaigns/triggers/import_and_start_batch', p),
+    handle: (call, p) => submitTask(call, 'campaigns/triggers/import_and_start_batch', p),
   }),
   defineMethod({
     name: 'campaigns/triggers/start_batch_task', payload: payloads.taskCreated,
     summary: 'start_batch as a background task: answers data.task_id',
     write: true,
     params: object(startBatchShape),
-    handle: (deps, ctx, p) => submitTask(deps, ctx, 'campaigns/triggers/start_batch', p),
+    handle: (call, p) => submitTask(call, 'campaigns/triggers/start_batch', p),
   }),
 ];

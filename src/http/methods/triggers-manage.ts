@@ -1,8 +1,8 @@
 // Trigger campaign management: campaigns/triggers/add|update|get|list|clone|delete,
 // campaigns/activate|deactivate|status.
 import { contentEntrySchema, triggerFields } from '../../core/catalog/decode.js';
-import { activateTrigger, deactivateTrigger, triggerStatus } from '../../core/triggers/activation.js';
-import { addTrigger, cloneTrigger, deleteTrigger, readTrigger, listTriggers, updateTrigger } from '../../core/triggers/manage.js';
+import { activateTrigger, deactivateTrigger, triggerStatus } from '../../core/manage/activation.js';
+import { addTrigger, cloneTrigger, deleteTrigger, readTrigger, listTriggers, updateTrigger } from '../../core/manage/triggers.js';
 import { limitSchema } from '../../core/values/paging.js';
 import { arrayOf, bool, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
 import { CHANNELS, TRIGGER_TYPES } from '../../core/catalog/types.js';
@@ -16,7 +16,7 @@ export const triggerManageMethods = [
   defineMethod({
     name: 'campaigns/triggers/add', payload: payloads.trigger,
     summary: 'Create a trigger campaign (inactive unless is_active is given)',
-    write: true,
+    write: true, config: true,
     params: object({
       ...fields,
       name: required(str({ nonEmpty: true })),
@@ -24,21 +24,21 @@ export const triggerManageMethods = [
       trigger_type: required(oneOf(TRIGGER_TYPES)),
       content: required(arrayOf(contentEntrySchema, { single: true, minItems: 1 })),
     }),
-    handle: (deps, ctx, p) => addTrigger(deps, ctx, p),
+    handle: (call, p) => addTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/update', payload: payloads.trigger,
     summary: 'Change a trigger campaign: fields not sent are kept; send_channel cannot change',
-    write: true,
+    write: true, config: true,
     params: object({ ...fields, ...triggerId }),
-    handle: (deps, ctx, p) => updateTrigger(deps, ctx, p),
+    handle: (call, p) => updateTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/get', payload: payloads.trigger,
     summary: 'A trigger campaign',
     write: false,
     params: object(triggerId),
-    handle: (deps, ctx, p) => readTrigger(deps, ctx, p),
+    handle: (call, p) => readTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/list', payload: payloads.triggers,
@@ -50,41 +50,41 @@ export const triggerManageMethods = [
       is_active: optional(bool()),
       ui_tags: optional(arrayOf(str(), { single: true })),
     }),
-    handle: (deps, ctx, p) => listTriggers(deps, ctx, p),
+    handle: (call, p) => listTriggers(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/clone', payload: payloads.cloned,
     summary: 'Copy a trigger campaign; the copy is inactive',
-    write: true,
+    write: true, config: true,
     params: object({ ...triggerId, name: optional(str({ nonEmpty: true })) }),
-    handle: (deps, ctx, p) => cloneTrigger(deps, ctx, p),
+    handle: (call, p) => cloneTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/triggers/delete', payload: payloads.none,
     summary: 'Delete a trigger campaign and cancel its scheduled messages',
-    write: true,
+    write: true, config: true,
     params: object(triggerId),
-    handle: (deps, ctx, p) => deleteTrigger(deps, ctx, p),
+    handle: (call, p) => deleteTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/activate', payload: payloads.nullData,
     summary: 'Activate a trigger campaign (it must meet the rules of an active trigger)',
-    write: true,
+    write: true, config: true,
     params: object(triggerId),
-    handle: (deps, ctx, p) => activateTrigger(deps, ctx, p),
+    handle: (call, p) => activateTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/deactivate', payload: payloads.nullData,
     summary: 'Deactivate a trigger campaign; abort_if_running cancels its scheduled messages',
-    write: true,
+    write: true, config: true,
     params: object({ ...triggerId, abort_if_running: optional(bool(), false) }),
-    handle: (deps, ctx, p) => deactivateTrigger(deps, ctx, p),
+    handle: (call, p) => deactivateTrigger(call, p),
   }),
   defineMethod({
     name: 'campaigns/status', payload: payloads.triggerStatus,
     summary: 'Whether a trigger campaign is active, and its messages by state',
     write: false,
     params: object(triggerId),
-    handle: (deps, ctx, p) => triggerStatus(deps, ctx, p),
+    handle: (call, p) => triggerStatus(call, p),
   }),
 ];

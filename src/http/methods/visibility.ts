@@ -1,10 +1,10 @@
 // messages/list and campaigns/log_v2.
 import { campaignLog, listMessages } from '../../core/delivery/visibility.js';
-import type { MessageStatus } from '../../core/ports.js';
 import { limitSchema, timeSchema } from '../../core/values/paging.js';
 import { arrayOf, int, object, oneOf, optional, required, str } from '../../core/values/schema.js';
 import { payloads } from './payloads.js';
 import { defineMethod } from './types.js';
+import type { MessageStatus } from '../../core/triggers/store-port.js';
 
 const STATUSES = ['scheduled', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
 
@@ -21,13 +21,13 @@ export const visibilityMethods = [
       from_time: optional(timeSchema),
       limit: optional(limitSchema, 1000),
     }),
-    handle: (deps, ctx, p) => listMessages(deps, ctx, p),
+    handle: (call, p) => listMessages(call, p),
   }),
   defineMethod({
     name: 'campaigns/log_v2', payload: payloads.log,
     summary: 'The log of a trigger campaign: launches and message outcomes',
     write: false,
     params: object({ id: required(int({ min: 1 }), { aliases: ['trigger_id'] }), from_time: optional(timeSchema), limit: optional(limitSchema, 1000) }),
-    handle: (deps, ctx, p) => campaignLog(deps, ctx, p),
+    handle: (call, p) => campaignLog(call, p),
   }),
 ];

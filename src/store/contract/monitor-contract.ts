@@ -1,17 +1,19 @@
 // Readiness and the queue and hook numbers behind the metrics (core/monitoring/store-port.ts), as
 // every Store must report them. Called from store-contract.ts, so each adapter's suite runs these.
 import { expect, it } from 'vitest';
-import type { ImportWrite, MessageWrite, Store } from '../../core/ports.js';
+import type { Store } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+import type { ImportWrite } from '../../core/imports/store-port.js';
+import type { MessageWrite } from '../../core/triggers/store-port.js';
 
 const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
 
 function importWrite(extra: Partial<ImportWrite>): ImportWrite {
-  return { accountId: 1, dbId: 1, now: NOW, profiles: [], launches: [], messages: [], events: [], ...extra };
+  return { accountId: 1, dbId: 1, now: NOW, profiles: [], messages: [], events: [], ...extra };
 }
 
-const message = (profileId: string, dueAt: number): MessageWrite => ({
-  launchRef: 0,
+const message = (launchId: number, profileId: string, dueAt: number): MessageWrite => ({
+  launchId,
   triggerId: 96,
   profileId,
   channel: 'email',
@@ -26,7 +28,7 @@ const message = (profileId: string, dueAt: number): MessageWrite => ({
 
 export function defineMonitorContract(store: () => Store, plan: ProvisionPlan): void {
   const setUp = () => store().transaction((tx) => tx.applyProvisioning(plan, NOW));
-  const launch = { ref: 0, triggerId: 96, kind: 'api' as const, content: null, customData: null, attachments: [] };
+  const launch = { triggerId: 96, kind: 'api' as const, content: null, customData: null, attachments: [] };
 
   it('monitor: a migrated store is healthy, with no pending migration', async () => {
     expect(await store().health()).toEqual({ pendingMigrations: 0 });
@@ -36,8 +38,10 @@ export function defineMonitorContract(store: () => Store, plan: ProvisionPlan): 
     await setUp();
     const s = store();
     expect(await s.queueStats(NOW)).toEqual({ due: 0, oldestDueAt: undefined, sending: 0 });
-    const messages = [message('p1', NOW - 5_000), message('p2', NOW - 1_000), message('p3', NOW + 60_000)];
-    await s.transaction((tx) => tx.saveImport(importWrite({ launches: [launch], messages })));
+    await s.transaction(async (tx) => {
+      const id = await tx.insertLaunch(1, launch, NOW);
+      await tx.saveImport(importWrite({ messages: [message(id, 'p1', NOW - 5_000), message(id, 'p2', NOW - 1_000), message(id, 'p3', NOW + 60_000)] }));
+    });
     expect(await s.queueStats(NOW)).toEqual({ due: 2, oldestDueAt: NOW - 5_000, sending: 0 });
     await s.claimMessages(NOW, 1, 60_000);
     expect(await s.queueStats(NOW)).toEqual({ due: 1, oldestDueAt: NOW - 1_000, sending: 1 });

@@ -2,10 +2,12 @@
 // rate limits (core/tasks, core/requests, core/query, core/triggers/launch-port.ts), as every
 // Store must keep them. Called from store-contract.ts, so each adapter's suite runs these too.
 import { expect, it } from 'vitest';
-import type { ImportWrite, ProfileWrite, Store } from '../../core/ports.js';
+import type { Store } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import type { ProfileQuery } from '../../core/query/plan.js';
 import type { RecordedResponse, RequestClaimInput } from '../../core/requests/store-port.js';
+import type { ImportWrite } from '../../core/imports/store-port.js';
+import type { ProfileWrite } from '../../core/profiles/store-port.js';
 
 const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
 
@@ -22,7 +24,7 @@ function profile(id: string, fields: Record<string, unknown>, values: [string, s
 }
 
 function importWrite(extra: Partial<ImportWrite>): ImportWrite {
-  return { accountId: 1, dbId: 1, now: NOW, profiles: [], launches: [], messages: [], events: [], ...extra };
+  return { accountId: 1, dbId: 1, now: NOW, profiles: [], messages: [], events: [], ...extra };
 }
 
 export function defineQueueContract(store: () => Store, plan: ProvisionPlan): void {
@@ -34,7 +36,7 @@ export function defineQueueContract(store: () => Store, plan: ProvisionPlan): vo
     const launch = { triggerId: 96, kind: 'api' as const, content: { page: 'x' }, customData: { c: 1 }, attachments: [{ name: 'a.txt', mime: 'text/plain', data: Buffer.from('hi') }] };
     const id = await s.transaction((tx) => tx.insertLaunch(1, launch, NOW));
     const message = (profileId: string) => ({
-      launchRef: 0,
+      launchId: id,
       triggerId: 96,
       profileId,
       channel: 'email' as const,
@@ -47,7 +49,7 @@ export function defineQueueContract(store: () => Store, plan: ProvisionPlan): vo
       customData: null,
     });
     for (const ids of [['p1', 'p2'], ['p3']]) {
-      await s.transaction((tx) => tx.saveImport(importWrite({ launches: [{ ref: 0, id, ...launch }], messages: ids.map(message) })));
+      await s.transaction((tx) => tx.saveImport(importWrite({ messages: ids.map(message) })));
     }
     const launches = await s.loadLaunches([id]);
     expect(launches.get(id)).toMatchObject({ content: { page: 'x' }, customData: { c: 1 }, attachments: [{ name: 'a.txt', mime: 'text/plain' }] });

@@ -2,12 +2,14 @@
 // postgres.test.ts when HERALD_TEST_POSTGRES_URL is set). Adapters differ in SQL, never here.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MatchKey } from '../../core/matching/modes.js';
-import type { ImportWrite, ProfileWrite, Store } from '../../core/ports.js';
-import { fieldKey, idKey, subscriptionKey } from '../../core/profiles/profile-state.js';
+import type { Store } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { defineCatalogContract } from './catalog-contract.js';
 import { defineMonitorContract } from './monitor-contract.js';
 import { defineQueueContract } from './queue-contract.js';
+import type { ImportWrite } from '../../core/imports/store-port.js';
+import type { ProfileWrite } from '../../core/profiles/store-port.js';
+import { fieldKey, idKey, subscriptionKey } from '../../core/matching/keys.js';
 
 export interface StoreFactory {
   open(): Promise<Store>;
@@ -69,7 +71,7 @@ function newProfile(id: string, email: string, extra: Partial<ProfileWrite> = {}
 }
 
 function importWrite(profiles: ProfileWrite[], extra: Partial<ImportWrite> = {}): ImportWrite {
-  return { accountId: 1, dbId: 1, now: NOW, profiles, launches: [], messages: [], events: [], ...extra };
+  return { accountId: 1, dbId: 1, now: NOW, profiles, messages: [], events: [], ...extra };
 }
 
 const emailKey = (v: string): MatchKey => ({ kind: 'field', field: 'email', value: v, key: fieldKey('email', v) });
@@ -170,17 +172,17 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
 
     it('writes an import and finds its profiles by field, subscription and id, oldest first', async () => {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
-      await store.transaction((tx) =>
-        tx.saveImport(
+      await store.transaction(async (tx) => {
+        const launchId = await tx.insertLaunch(1, { triggerId: 96, kind: 'api', content: { page: 'x' }, customData: null, attachments: [{ name: 'a.txt', mime: 'text/plain', data: Buffer.from('hi') }] }, NOW);
+        await tx.saveImport(
           importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'A@example.com'), newProfile('aaaaaaaaaaaaaaaaaaaaaaa2', 'b@example.com', { fields: { email: 'b@example.com', CRM_ID: 7 }, addValues: [{ field: 'email', value: 'a@example.com', num: null }, { field: 'CRM_ID', value: '7', num: 7 }] })], {
-            launches: [{ ref: 0, triggerId: 96, kind: 'api', content: { page: 'x' }, customData: null, attachments: [{ name: 'a.txt', mime: 'text/plain', data: Buffer.from('hi') }] }],
             messages: [
-              { launchRef: 0, triggerId: 96, profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1', channel: 'email', resourceId: 21, address: 'a@example.com', status: 'scheduled', skipReason: null, dueAt: NOW, variant: 0, customData: null },
+              { launchId, triggerId: 96, profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1', channel: 'email', resourceId: 21, address: 'a@example.com', status: 'scheduled', skipReason: null, dueAt: NOW, variant: 0, customData: null },
             ],
             events: [{ type: 'import_api', dbId: 1, resourceId: null, triggerId: 96, profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1', payload: { created: true } }],
           }),
-        ),
-      );
+        );
+      });
       const hits = await store.transaction((tx) =>
         tx.findMatches(1, [emailKey('a@example.com'), subKey('a@example.com', '*'), subKey('a@example.com', 21), subKey('a@example.com', 99), { kind: 'id', id: 'aaaaaaaaaaaaaaaaaaaaaaa2', key: idKey('aaaaaaaaaaaaaaaaaaaaaaa2') }, { kind: 'field', field: 'CRM_ID', value: '7', key: fieldKey('CRM_ID', '7') }]),
       );

@@ -1,26 +1,10 @@
 // Configuration objects on PostgreSQL (see the SQLite twin): catalog, ownership, provisioning.
 import type { Catalog } from '../../core/catalog/types.js';
-import type { Ownership } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import {
-  senderConfig,
-  templateBody,
-  toDatabase,
-  toHook,
-  toResource,
-  toSender,
-  toTemplate,
-  toTrigger,
-  triggerDefinition,
-  type DatabaseRow,
-  type HookRow,
-  type ResourceRow,
-  type SenderRow,
-  type TemplateRow,
-  type TriggerRow,
-} from '../shared/rows.js';
+import { senderConfig, templateBody, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
 import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
+import type { Ownership } from '../../core/provisioning/store-port.js';
 
 export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
   const all = async <R extends object>(table: string) => (await db.query<R>(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY id`, [accountId])).rows;

@@ -15,14 +15,16 @@ function accountKey(accountId: number): number {
 }
 
 /**
- * Holds the account's configuration (shared) and returns its version, read after the lock is
- * held: the lock and the read are two statements (sent together, after BEGIN when `begin`), so
- * the read's snapshot is taken once a change that held the lock has committed.
+ * Holds the account's configuration (shared by default; exclusive for a change) and returns its
+ * version, read after the lock is held: the lock and the read are two statements (sent together,
+ * after BEGIN when `begin`), so the read's snapshot is taken once a change that held the lock has
+ * committed.
  */
-export async function holdConfig(client: pg.ClientBase, accountId: number, begin = false): Promise<number> {
+export async function holdConfig(client: pg.ClientBase, accountId: number, opts: { begin?: boolean; mode?: 'shared' | 'exclusive' } = {}): Promise<number> {
   const id = accountKey(accountId);
+  const lock = opts.mode === 'exclusive' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
   const results = (await client.query(
-    `${begin ? 'BEGIN; ' : ''}SELECT pg_advisory_xact_lock_shared(${CONFIG_LOCK}, ${id}); SELECT config_version FROM accounts WHERE id = ${id}`,
+    `${opts.begin ? 'BEGIN; ' : ''}SELECT ${lock}(${CONFIG_LOCK}, ${id}); SELECT config_version FROM accounts WHERE id = ${id}`,
   )) as unknown as pg.QueryResult<{ config_version: number }>[];
   return results[results.length - 1].rows[0]?.config_version ?? 0;
 }

@@ -4,10 +4,12 @@
 // whatever the batch size).
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import type { ImportWrite, LaunchWrite, StoredProfile, ValueRowWrite } from '../../core/ports.js';
-import { fieldKey, idKey, subscriptionKey } from '../../core/profiles/profile-state.js';
 import { copyRows, nextIds, type CopyValue } from './copy.js';
 import type { PgClient, Queryable } from './open.js';
+import type { ImportWrite } from '../../core/imports/store-port.js';
+import type { LaunchWrite } from '../../core/triggers/store-port.js';
+import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
+import { fieldKey, idKey, subscriptionKey } from '../../core/matching/keys.js';
 
 interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: Record<string, unknown>; created_at: number; updated_at: number }
 interface SubscriptionRow { profile_seq: number; resource_id: number; channel: string; address: string; status: number; priority: number; data: StoredProfile['subscriptions'][number]['data']; created_at: number; updated_at: number }
@@ -209,8 +211,6 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       ],
     );
   }
-  const launchIds = new Map<number, number>();
-  for (const l of w.launches) launchIds.set(l.ref, l.id ?? (await insertLaunch(db, w.accountId, l, w.now)));
   if (w.messages.length > 0) {
     const ranges = new Map<number, [number, number]>();
     const widen = (launchId: number, id: number) => {
@@ -223,10 +223,9 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
     if (w.messages.length >= COPY_MIN) {
       const ids = await nextIds(db, 'messages', 'id', w.messages.length);
       const rows = w.messages.map((m, n): CopyValue[] => {
-        const launchId = launchIds.get(m.launchRef) as number;
-        widen(launchId, ids[n]);
+        widen(m.launchId, ids[n]);
         return [
-          ids[n], w.accountId, m.triggerId, launchId, m.profileId, m.channel, m.resourceId, m.address, m.status, m.dueAt, m.variant, m.customData, m.skipReason, w.now,
+          ids[n], w.accountId, m.triggerId, m.launchId, m.profileId, m.channel, m.resourceId, m.address, m.status, m.dueAt, m.variant, m.customData, m.skipReason, w.now,
           m.status === 'skipped' ? w.now : null,
         ];
       });
@@ -235,7 +234,7 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       const rows = w.messages.map((m, n) => ({
         n,
         trigger_id: m.triggerId,
-        launch_id: launchIds.get(m.launchRef),
+        launch_id: m.launchId,
         profile_id: m.profileId,
         channel: m.channel,
         resource_id: m.resourceId,
@@ -258,7 +257,7 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       for (const r of inserted.rows) widen(r.launch_id, r.id);
     }
     for (const [launchId, [first, last]] of ranges) {
-      // A launch may get its messages over several writes (LaunchWrite.id): the range only widens.
+      // A launch may get its messages over several writes: the range only widens.
       await db.query('UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3', [first, last, launchId]);
     }
   }
@@ -288,7 +287,7 @@ function split<T extends { fresh: boolean }>(rows: T[]): [T[], T[]] {
 }
 
 /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
-export async function insertLaunch(db: Queryable, accountId: number, l: Omit<LaunchWrite, 'ref' | 'id'>, now: number): Promise<number> {
+export async function insertLaunch(db: Queryable, accountId: number, l: LaunchWrite, now: number): Promise<number> {
   const { id } = (
     await db.query<{ id: number }>(
       'INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',

@@ -1,8 +1,8 @@
 // Read models on PostgreSQL: the message list and the campaign log (see the SQLite twin).
 import type { LogEntry, MessageFilter, MessageRecord } from '../../core/delivery/report-port.js';
 import { toMessageRecord, type MessageRow } from '../shared/rows.js';
-import type { MessageStatus } from '../../core/ports.js';
 import type { Queryable } from './open.js';
+import type { MessageStatus } from '../../core/triggers/store-port.js';
 
 
 export async function listMessages(db: Queryable, f: MessageFilter): Promise<{ rows: MessageRecord[]; total: number }> {

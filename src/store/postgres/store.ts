@@ -7,7 +7,7 @@ import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDe
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import type { AccountEvent, HookResult, RecordedOutcome } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import { StoreUnavailable, type ImportWrite, type TransactionOptions, type Ownership, type Store, type StoredProfile, type StoreTx, type TokenRecord, type TokenRole, type ValueRowWrite } from '../../core/ports.js';
+import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
 import * as catalogWrites from './catalog-writes.js';
@@ -22,6 +22,11 @@ import { queryProfiles } from './profile-query.js';
 import * as requestKeys from './request-keys.js';
 import * as tasks from './tasks.js';
 import type { RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
+import { StoreUnavailable } from '../../core/base/errors.js';
+import type { ImportWrite } from '../../core/imports/store-port.js';
+import type { Ownership } from '../../core/provisioning/store-port.js';
+import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
+import type { TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
 
 /** Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). */
 function unreachable(err: unknown): boolean {
@@ -74,6 +79,14 @@ export class PostgresStore implements Store {
       insertTask: (task) => tasks.insertTask(client, task),
       saveTaskProgress: (p) => tasks.saveTaskProgress(client, p),
       completeRequestKey: (scope, token, response) => requestKeys.completeRequestKey(client, scope, token, response),
+      saveDatabase: (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveDatabase(c, at, def, opts, now)),
+      deleteDatabase: (at: CatalogVersion, id: number) => this.catalogWrite(client, (c) => catalogWrites.deleteDatabase(c, at, id)),
+      saveResource: (at: CatalogVersion, def: Draft<ResourceDef>, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveResource(c, at, def, now)),
+      deleteResource: (at: CatalogVersion, id: number) => this.catalogWrite(client, (c) => catalogWrites.deleteResource(c, at, id)),
+      saveTemplate: (at: CatalogVersion, def: Draft<TemplateDef>, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveTemplate(c, at, def, now)),
+      deleteTemplate: (at: CatalogVersion, id: number) => this.catalogWrite(client, (c) => catalogWrites.deleteTemplate(c, at, id)),
+      saveTrigger: (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveTrigger(c, at, def, opts, now)),
+      deleteTrigger: (at: CatalogVersion, id: number, now: number) => this.catalogWrite(client, (c) => catalogWrites.deleteTrigger(c, at, id, now)),
     };
   }
 
@@ -137,9 +150,10 @@ export class PostgresStore implements Store {
     if (accountId === undefined) return this.withTransaction((client) => fn(this.txFor(client)));
     // BEGIN and the configuration hold in one round trip.
     let held: { accountId: number; version: number } | undefined;
+    const mode = opts.exclusive ? 'exclusive' : 'shared';
     return this.withTransaction(
       (client) => fn(this.txFor(client, held)),
-      async (client) => (held = { accountId, version: await holdConfig(client, accountId, true) }),
+      async (client) => (held = { accountId, version: await holdConfig(client, accountId, { begin: true, mode }) }),
     );
   }
 
@@ -252,6 +266,14 @@ export class PostgresStore implements Store {
     }));
   }
 
+  findMatches(dbId: number, keys: MatchKey[]) {
+    return this.run((db) => profiles.findMatches(db, dbId, keys));
+  }
+
+  readProfiles(dbId: number, seqs: number[]) {
+    return this.run((db) => profiles.loadProfiles(db, seqs, { dbId, lock: false }));
+  }
+
   listMessages(filter: MessageFilter) {
     return this.run((db) => reports.listMessages(db, filter));
   }
@@ -264,44 +286,21 @@ export class PostgresStore implements Store {
     return this.run((db) => reports.triggerCounts(db, accountId, triggerId));
   }
 
-  /** One configuration change in its own transaction; a row gone despite a current version is `stale`. */
-  private catalogWrite(fn: (c: PgClient) => Promise<CatalogWriteResult>): Promise<CatalogWriteResult> {
-    return this.withTransaction(fn).catch((err: unknown) => {
-      if (err instanceof catalogWrites.StaleWrite) return { status: 'stale' } as const;
-      throw err;
-    });
-  }
-
-  saveDatabase(at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) {
-    return this.catalogWrite((c) => catalogWrites.saveDatabase(c, at, def, opts, now));
-  }
-
-  deleteDatabase(at: CatalogVersion, id: number) {
-    return this.catalogWrite((c) => catalogWrites.deleteDatabase(c, at, id));
-  }
-
-  saveResource(at: CatalogVersion, def: Draft<ResourceDef>, now: number) {
-    return this.catalogWrite((c) => catalogWrites.saveResource(c, at, def, now));
-  }
-
-  deleteResource(at: CatalogVersion, id: number) {
-    return this.catalogWrite((c) => catalogWrites.deleteResource(c, at, id));
-  }
-
-  saveTemplate(at: CatalogVersion, def: Draft<TemplateDef>, now: number) {
-    return this.catalogWrite((c) => catalogWrites.saveTemplate(c, at, def, now));
-  }
-
-  deleteTemplate(at: CatalogVersion, id: number) {
-    return this.catalogWrite((c) => catalogWrites.deleteTemplate(c, at, id));
-  }
-
-  saveTrigger(at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) {
-    return this.catalogWrite((c) => catalogWrites.saveTrigger(c, at, def, opts, now));
-  }
-
-  deleteTrigger(at: CatalogVersion, id: number, now: number) {
-    return this.catalogWrite((c) => catalogWrites.deleteTrigger(c, at, id, now));
+  /**
+   * One configuration change in the caller's transaction, inside a savepoint of its own: a row
+   * gone despite a current version is `stale`, and what the change wrote before is undone.
+   */
+  private async catalogWrite(client: PgClient, fn: (c: PgClient) => Promise<CatalogWriteResult>): Promise<CatalogWriteResult> {
+    await client.query('SAVEPOINT herald_catalog');
+    try {
+      const result = await fn(client);
+      await client.query('RELEASE herald_catalog');
+      return result;
+    } catch (err) {
+      if (!(err instanceof catalogWrites.StaleWrite)) throw err;
+      await client.query('ROLLBACK TO herald_catalog');
+      return { status: 'stale' } as const;
+    }
   }
 
   notifyWork(): Promise<void> {

@@ -2,7 +2,7 @@
 // documents next to the columns queries filter on.
 import type { DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageRecord } from '../../core/delivery/report-port.js';
-import type { MessageStatus } from '../../core/ports.js';
+import type { MessageStatus } from '../../core/triggers/store-port.js';
 
 export interface DatabaseRow { id: number; account_id: number; name: string; description: string; fields: string }
 export interface ResourceRow { id: number; account_id: number; name: string; db_ids: string; channels: string }

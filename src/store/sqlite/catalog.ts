@@ -1,26 +1,10 @@
 // Configuration objects on SQLite: the catalog of an account, ownership for provisioning
 // checks, and applying a provisioning plan (upserts, then a config version bump).
 import type { Catalog } from '../../core/catalog/types.js';
-import type { Ownership } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import {
-  senderConfig,
-  templateBody,
-  toDatabase,
-  toHook,
-  toResource,
-  toSender,
-  toTemplate,
-  toTrigger,
-  triggerDefinition,
-  type DatabaseRow,
-  type HookRow,
-  type ResourceRow,
-  type SenderRow,
-  type TemplateRow,
-  type TriggerRow,
-} from '../shared/rows.js';
+import { senderConfig, templateBody, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
 import type { SqliteDb } from './open.js';
+import type { Ownership } from '../../core/provisioning/store-port.js';
 
 export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
   const account = db.prepare('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as { config_version: number } | undefined;

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Channel } from '../../core/catalog/types.js';
 import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
-import type { StoredProfile } from '../../core/ports.js';
 import type { SqliteDb } from './open.js';
 import type { SqliteProfiles } from './profiles.js';
+import type { StoredProfile } from '../../core/profiles/store-port.js';
 
 interface MessageRow {
   id: number;

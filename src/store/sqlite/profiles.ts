@@ -3,9 +3,11 @@
 // batch size), and the batch write of an import in prepared statements.
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import type { ImportWrite, LaunchWrite, StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/ports.js';
-import { idKey, fieldKey, subscriptionKey } from '../../core/profiles/profile-state.js';
 import type { SqliteDb } from './open.js';
+import type { ImportWrite } from '../../core/imports/store-port.js';
+import type { LaunchWrite } from '../../core/triggers/store-port.js';
+import type { StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/profiles/store-port.js';
+import { idKey, fieldKey, subscriptionKey } from '../../core/matching/keys.js';
 
 /** Raw rows (arrays, `.all()`): a batch reads thousands of them, objects and iterators per row are garbage. */
 type ProfileRow = [seq: number, id: string, accountId: number, dbId: number, fields: string, createdAt: number, updatedAt: number];
@@ -46,7 +48,7 @@ export class SqliteProfiles {
         `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      // A launch may get its messages over several writes (LaunchWrite.id): the range only widens.
+      // A launch may get its messages over several writes: the range only widens.
       setLaunchRange: db.prepare(
         'UPDATE launches SET first_message_id = coalesce(min(first_message_id, @first), @first), last_message_id = coalesce(max(last_message_id, @last), @last) WHERE id = @id',
       ),
@@ -135,11 +137,9 @@ export class SqliteProfiles {
         s.upsertSubscription.run(seq, sub.resourceId, sub.channel, sub.address, w.dbId, sub.status, sub.priority, JSON.stringify(sub.data), sub.createdAt, sub.updatedAt);
       }
     }
-    const launchIds = new Map<number, number>();
-    for (const l of w.launches) launchIds.set(l.ref, l.id ?? this.insertLaunch(w.accountId, l, w.now));
     const ranges = new Map<number, [number, number]>();
     for (const m of w.messages) {
-      const launchId = launchIds.get(m.launchRef) as number;
+      const launchId = m.launchId;
       const id = Number(s.insertMessage.run(
         w.accountId,
         m.triggerId,
@@ -167,7 +167,7 @@ export class SqliteProfiles {
   }
 
   /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
-  insertLaunch(accountId: number, l: Omit<LaunchWrite, 'ref' | 'id'>, now: number): number {
+  insertLaunch(accountId: number, l: LaunchWrite, now: number): number {
     const id = Number(
       this.s.insertLaunch.run(accountId, l.triggerId, l.kind, l.content ? JSON.stringify(l.content) : null, l.customData ? JSON.stringify(l.customData) : null, now).lastInsertRowid,
     );

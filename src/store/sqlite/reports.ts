@@ -1,8 +1,8 @@
 // Read models on SQLite: the message list and the campaign log, paged, with total counts.
 import type { LogEntry, MessageFilter, MessageRecord } from '../../core/delivery/report-port.js';
 import { toMessageRecord, type MessageRow } from '../shared/rows.js';
-import type { MessageStatus } from '../../core/ports.js';
 import type { SqliteDb } from './open.js';
+import type { MessageStatus } from '../../core/triggers/store-port.js';
 
 
 export class SqliteReports {

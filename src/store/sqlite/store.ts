@@ -5,9 +5,10 @@ import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catal
 import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import type { ImportWrite, Ownership, Store, StoredProfile, StoreTx, TokenRecord, TokenRole, ValueRowWrite } from '../../core/ports.js';
+import type { Store, StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { Mutex } from '../shared/mutex.js';
+import { StoreUnavailable } from '../../core/base/errors.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
 import { SqliteCatalogWrites, StaleWrite } from './catalog-writes.js';
 import { SqliteDelivery } from './delivery.js';
@@ -24,11 +25,21 @@ import type { ProfileQuery } from '../../core/query/plan.js';
 import type { RecordedResponse, RequestClaim, RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
 import type { ClaimedTask, NewTask, StoredTask, TaskProgress } from '../../core/tasks/store-port.js';
 import type { Statement } from 'better-sqlite3';
+import type { ImportWrite } from '../../core/imports/store-port.js';
+import type { Ownership } from '../../core/provisioning/store-port.js';
+import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
+import type { TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
 
 interface PendingTx {
   fn: (tx: StoreTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
+}
+
+/** SQLITE_BUSY / SQLITE_LOCKED: another process holds the database past busy_timeout. */
+function unavailable(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? new StoreUnavailable(`SQLite is busy: ${(err as Error).message}`) : err;
 }
 
 /** At most this many transactions, or this much work (ms), share one commit. */
@@ -80,6 +91,14 @@ export class SqliteStore implements Store {
       insertTask: async (task: NewTask) => this.queue.tasks.insertTask(task),
       saveTaskProgress: async (p: TaskProgress) => this.queue.tasks.saveTaskProgress(p),
       completeRequestKey: async (scope: RequestScope, token: string, response: RecordedResponse | null) => this.queue.keys.completeRequestKey(scope, token, response),
+      saveDatabase: async (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) => this.catalogWrite((w) => w.saveDatabase(at, def, opts, now)),
+      deleteDatabase: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteDatabase(at, id)),
+      saveResource: async (at: CatalogVersion, def: Draft<ResourceDef>, now: number) => this.catalogWrite((w) => w.saveResource(at, def, now)),
+      deleteResource: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteResource(at, id)),
+      saveTemplate: async (at: CatalogVersion, def: Draft<TemplateDef>, now: number) => this.catalogWrite((w) => w.saveTemplate(at, def, now)),
+      deleteTemplate: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteTemplate(at, id)),
+      saveTrigger: async (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) => this.catalogWrite((w) => w.saveTrigger(at, def, opts, now)),
+      deleteTrigger: async (at: CatalogVersion, id: number, now: number) => this.catalogWrite((w) => w.deleteTrigger(at, id, now)),
     };
   }
 
@@ -90,7 +109,14 @@ export class SqliteStore implements Store {
 
   /** Runs `fn` in BEGIN IMMEDIATE … COMMIT under the lock (fn is synchronous). */
   private write<T>(fn: () => T): Promise<T> {
-    return this.lock.run(() => this.db.transaction(fn).immediate());
+    return this.locked(() => this.db.transaction(fn).immediate());
+  }
+
+  /** Runs `fn` under the connection's lock; the database held by another process past busy_timeout is unavailable (503). */
+  private locked<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.lock.run(fn).catch((err: unknown) => {
+      throw unavailable(err);
+    });
   }
 
   private sql(text: string): Statement {
@@ -103,7 +129,7 @@ export class SqliteStore implements Store {
   }
 
   private read<T>(fn: () => T): Promise<T> {
-    return this.lock.run(fn);
+    return this.locked(fn);
   }
 
   /** Tasks, request keys and custom_request pages (statements prepared once migrated). */
@@ -135,45 +161,26 @@ export class SqliteStore implements Store {
     return (this.reportsRepo ??= new SqliteReports(this.db));
   }
 
-  /** One configuration change in its own transaction; a row gone despite a current version is `stale`. */
-  private catalogWrite(fn: (w: SqliteCatalogWrites) => CatalogWriteResult): Promise<CatalogWriteResult> {
+  /**
+   * One configuration change in the caller's transaction, inside a savepoint of its own: a row
+   * gone despite a current version is `stale`, and what the change wrote before is undone.
+   */
+  private catalogWrite(fn: (w: SqliteCatalogWrites) => CatalogWriteResult): CatalogWriteResult {
     const writes = (this.catalogWritesRepo ??= new SqliteCatalogWrites(this.db));
-    return this.write(() => fn(writes)).catch((err: unknown) => {
+    try {
+      return this.db.transaction(() => fn(writes))();
+    } catch (err) {
       if (err instanceof StaleWrite) return { status: 'stale' } as const;
       throw err;
-    });
+    }
   }
 
-  saveDatabase(at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) {
-    return this.catalogWrite((w) => w.saveDatabase(at, def, opts, now));
+  findMatches(dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
+    return this.read(() => (this.profilesRepo ??= new SqliteProfiles(this.db)).findMatches(dbId, keys));
   }
 
-  deleteDatabase(at: CatalogVersion, id: number) {
-    return this.catalogWrite((w) => w.deleteDatabase(at, id));
-  }
-
-  saveResource(at: CatalogVersion, def: Draft<ResourceDef>, now: number) {
-    return this.catalogWrite((w) => w.saveResource(at, def, now));
-  }
-
-  deleteResource(at: CatalogVersion, id: number) {
-    return this.catalogWrite((w) => w.deleteResource(at, id));
-  }
-
-  saveTemplate(at: CatalogVersion, def: Draft<TemplateDef>, now: number) {
-    return this.catalogWrite((w) => w.saveTemplate(at, def, now));
-  }
-
-  deleteTemplate(at: CatalogVersion, id: number) {
-    return this.catalogWrite((w) => w.deleteTemplate(at, id));
-  }
-
-  saveTrigger(at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) {
-    return this.catalogWrite((w) => w.saveTrigger(at, def, opts, now));
-  }
-
-  deleteTrigger(at: CatalogVersion, id: number, now: number) {
-    return this.catalogWrite((w) => w.deleteTrigger(at, id, now));
+  readProfiles(dbId: number, seqs: number[]): Promise<StoredProfile[]> {
+    return this.read(() => (this.profilesRepo ??= new SqliteProfiles(this.db)).loadProfiles(dbId, seqs));
   }
 
   listMessages(filter: MessageFilter) {
@@ -232,7 +239,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    await this.lock.run(() => migrate(this.db));
+    await this.locked(() => migrate(this.db));
   }
 
   health(): Promise<StoreHealth> {
@@ -277,7 +284,7 @@ export class SqliteStore implements Store {
     } catch (err) {
       // Not even begun (another process holds the write lock past busy_timeout): the first waiting
       // transaction fails, as it would alone; the others try again.
-      this.pending.shift()?.reject(err);
+      this.pending.shift()?.reject(unavailable(err));
       this.scheduleGroup();
       return;
     }
@@ -303,7 +310,7 @@ export class SqliteStore implements Store {
     } catch (err) {
       if (this.db.inTransaction) this.sql('ROLLBACK').run();
       const lost = err instanceof GroupLost ? err : new GroupLost(err, settled.map((x) => x.entry));
-      for (const entry of lost.entries) entry.reject(lost.cause);
+      for (const entry of lost.entries) entry.reject(unavailable(lost.cause));
       this.scheduleGroup();
       return;
     }
@@ -312,7 +319,7 @@ export class SqliteStore implements Store {
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.lock.run(() => {
+    return this.locked(() => {
       const r = this.sql('SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?')
         .get(hash) as { account_id: number; role: TokenRole; revoked: number; rate_per_second: number | null; burst: number | null; config_version: number } | undefined;
       if (!r) return undefined;
@@ -323,7 +330,7 @@ export class SqliteStore implements Store {
   }
 
   loadCatalog(accountId: number): Promise<Catalog> {
-    return this.lock.run(() => loadCatalog(this.db, accountId));
+    return this.locked(() => loadCatalog(this.db, accountId));
   }
 
   accountVersions(): Promise<Map<number, number>> {
@@ -333,27 +340,27 @@ export class SqliteStore implements Store {
   }
 
   describeOwnership(): Promise<Ownership> {
-    return this.lock.run(() => describeOwnership(this.db));
+    return this.locked(() => describeOwnership(this.db));
   }
 
   ensureSetting(key: string, make: () => string): Promise<string> {
-    return this.lock.run(() => {
+    return this.locked(() => {
       this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, make());
       return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
     });
   }
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
-    return this.lock.run(() => {
+    return this.locked(() => {
       this.db.prepare('INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES (?, ?, ?, 0, ?)').run(hash, accountId, role, now);
     });
   }
 
   revokeToken(hash: string): Promise<boolean> {
-    return this.lock.run(() => this.db.prepare('UPDATE tokens SET revoked = 1 WHERE hash = ?').run(hash).changes > 0);
+    return this.locked(() => this.db.prepare('UPDATE tokens SET revoked = 1 WHERE hash = ?').run(hash).changes > 0);
   }
 
   async close(): Promise<void> {
-    await this.lock.run(() => this.db.close());
+    await this.locked(() => this.db.close());
   }
 }

@@ -1,0 +1,198 @@
+// What every profile field is: the system fields of spec 03 and a database's typed custom fields,
+// with one decoder per kind that validates and normalises a value.
+import type { DatabaseDef, FieldDef, FieldType } from '../catalog/types.js';
+import { DecodeError } from '../base/errors.js';
+import { describe, isPlainObject, toBool, toInt, toNumber, toStr } from '../values/coerce.js';
+import { isTimeZone, normalizeDate, normalizeDateTime, normalizeEmail, normalizeIp } from '../values/formats.js';
+import { normalizePhone } from '../values/phone.js';
+
+export type FieldKind =
+  | 'email'
+  | 'phones'
+  | 'string'
+  | 'bdate'
+  | 'datetime'
+  | 'sex'
+  | 'ip'
+  | 'number'
+  | 'country'
+  | 'tz'
+  | FieldType;
+
+export interface FieldSpec {
+  name: string;
+  kind: FieldKind;
+  custom: boolean;
+  enumValues?: string[];
+}
+
+const system: Record<string, FieldKind> = {
+  email: 'email',
+  phones: 'phones',
+  _fname: 'string',
+  _lname: 'string',
+  _bdate: 'bdate',
+  _sex: 'sex',
+  _regdate: 'datetime',
+  _regip: 'ip',
+  _ip: 'ip',
+  _regcity: 'string',
+  _regcountry: 'string',
+  _city: 'string',
+  _country: 'country',
+  _region: 'string',
+  _postal_code: 'string',
+  _tz: 'tz',
+  _lat: 'number',
+  _lon: 'number',
+  _vendor: 'string',
+  _regurl: 'string',
+  _browser: 'string',
+  _os: 'string',
+};
+
+export const SYSTEM_FIELDS: ReadonlyMap<string, FieldSpec> = new Map(
+  Object.entries(system).map(([name, kind]) => [name, { name, kind, custom: false }]),
+);
+
+export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', 'db_id', '_createtime', '_updatetime', '_md5', '_emaildomain']);
+
+const specCache = new WeakMap<DatabaseDef, Map<string, FieldSpec>>();
+
+/** Field specs of a database: its custom fields, then the system fields. */
+export function fieldSpecs(db: DatabaseDef): Map<string, FieldSpec> {
+  let specs = specCache.get(db);
+  if (!specs) {
+    specs = new Map(SYSTEM_FIELDS);
+    for (const f of db.fields) specs.set(f.name, customSpec(f));
+    specCache.set(db, specs);
+  }
+  return specs;
+}
+
+function customSpec(f: FieldDef): FieldSpec {
+  return { name: f.name, kind: f.type, custom: true, ...(f.values ? { enumValues: f.values } : {}) };
+}
+
+/** Array-valued kinds: a single value is taken as a one-element array. */
+export const ARRAY_KINDS: ReadonlySet<FieldKind> = new Set(['phones', 'tags', 'arr_object']);
+
+function asList(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (value === '') return [];
+  return [value];
+}
+
+export function uniqueStrings(list: unknown[]): string[] {
+  const seen = new Set<string>();
+  for (const item of list) {
+    const s = toStr(item);
+    if (s !== '') seen.add(s);
+  }
+  return [...seen];
+}
+
+/** One element of an array-valued field (for add/delete). */
+export function decodeElement(spec: FieldSpec, value: unknown): unknown {
+  switch (spec.kind) {
+    case 'phones': {
+      const e164 = normalizePhone(toStr(value));
+      if (!e164) throw new DecodeError(`incorrect phone ${describe(value)}`);
+      return e164;
+    }
+    case 'tags':
+      return toStr(value);
+    case 'arr_object':
+      if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
+      return value;
+    default:
+      throw new DecodeError(`field '${spec.name}' is not an array`);
+  }
+}
+
+/** Validates and normalises a plain value for a field. */
+export function decodeFieldValue(spec: FieldSpec, value: unknown): unknown {
+  switch (spec.kind) {
+    case 'email': {
+      const email = normalizeEmail(toStr(value));
+      if (!email) throw new DecodeError(`incorrect email ${describe(value)}`);
+      return email;
+    }
+    case 'phones': {
+      const out: string[] = [];
+      for (const p of asList(value)) {
+        const e164 = decodeElement(spec, p) as string;
+        if (!out.includes(e164)) out.push(e164);
+      }
+      return out;
+    }
+    case 'string':
+      return toStr(value);
+    case 'bdate': {
+      const d = normalizeDate(toStr(value));
+      if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected YYYY-MM-DD`);
+      return d;
+    }
+    case 'datetime':
+    case 'date': {
+      const d = normalizeDateTime(toStr(value));
+      if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected RFC 3339`);
+      return d;
+    }
+    case 'sex':
+      return decodeSex(value);
+    case 'ip':
+    case 'country':
+    case 'tz':
+      return decodeCode(spec.kind, value);
+    case 'number':
+    case 'float':
+      return toNumber(value);
+    case 'int':
+      return toInt(value);
+    case 'bool':
+      return toBool(value);
+    case 'enum':
+      return decodeEnum(spec, value);
+    case 'tags':
+      return uniqueStrings(asList(value));
+    case 'object':
+      if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
+      return value;
+    case 'arr_object':
+      return asList(value).map((v) => decodeElement(spec, v));
+  }
+}
+
+function decodeSex(value: unknown): string | null {
+  const s = typeof value === 'number' ? String(value) : toStr(value).trim().toLowerCase();
+  if (s === 'male' || s === '1') return 'male';
+  if (s === 'female' || s === '2') return 'female';
+  if (s === '0') return null;
+  throw new DecodeError(`incorrect sex ${describe(value)}, expected male, female, 1, 2 or 0`);
+}
+
+function decodeCode(kind: 'ip' | 'country' | 'tz', value: unknown): string {
+  const s = toStr(value).trim();
+  if (kind === 'ip') {
+    const ip = normalizeIp(s);
+    if (!ip) throw new DecodeError(`incorrect ip ${describe(value)}`);
+    return ip;
+  }
+  if (kind === 'country') {
+    if (!/^[A-Za-z]{2}$/.test(s)) throw new DecodeError(`incorrect country ${describe(value)}, expected ISO 3166 alpha-2`);
+    return s.toUpperCase();
+  }
+  if (!isTimeZone(s)) throw new DecodeError(`incorrect time zone ${describe(value)}, expected an IANA zone`);
+  return s;
+}
+
+function decodeEnum(spec: FieldSpec, value: unknown): string {
+  const values = spec.enumValues ?? [];
+  if (typeof value === 'string' && values.includes(value)) return value;
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const word = values[Number(value)];
+    if (word !== undefined) return word;
+  }
+  throw new DecodeError(`incorrect value ${describe(value)}, expected one of ${values.join(', ')} or its position`);
+}

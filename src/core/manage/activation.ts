@@ -1,0 +1,51 @@
+// campaigns/activate, campaigns/deactivate and campaigns/status (spec 05). Activating checks the
+// rules an active trigger must meet; deactivating stops new launches and, with
+// `abort_if_running`, cancels the messages already scheduled (spec 04).
+import type { ReadCall, WriteCall } from '../api/method.js';
+import type { ReportStore } from '../delivery/report-port.js';
+import type { CatalogTx } from '../catalog/store-port.js';
+import { commitChange, throwFirst } from './change.js';
+import { triggerProblems } from '../catalog/validate.js';
+import { getTrigger } from '../catalog/lookup.js';
+
+/** Skip reason of the messages cancelled by `deactivate` with `abort_if_running`. */
+export const DEACTIVATED_REASON = 'trigger deactivated';
+
+export async function activateTrigger(call: WriteCall<CatalogTx>, input: { id: number }) {
+  await commitChange(call, async (catalog, at) => {
+    const current = getTrigger(catalog, input.id);
+    if (current.isActive) return { status: 'done', id: current.id };
+    const now = call.env.clock.now();
+    const active = { ...current, isActive: true, updatedAt: now };
+    throwFirst(triggerProblems(active, catalog));
+    return call.tx.saveTrigger(at, active, {}, now);
+  });
+  return { data: null };
+}
+
+export async function deactivateTrigger(call: WriteCall<CatalogTx>, input: { id: number; abort_if_running: boolean }) {
+  await commitChange(call, async (catalog, at) => {
+    const current = getTrigger(catalog, input.id);
+    // Already inactive: nothing to write, unless messages scheduled while it was active are to go.
+    if (!current.isActive && !input.abort_if_running) return { status: 'done', id: current.id };
+    const now = call.env.clock.now();
+    const inactive = { ...current, isActive: false, updatedAt: current.isActive ? now : current.updatedAt };
+    return call.tx.saveTrigger(at, inactive, input.abort_if_running ? { cancelScheduled: DEACTIVATED_REASON } : {}, now);
+  });
+  return { data: null };
+}
+
+export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCounts'>>, input: { id: number }) {
+  const trigger = getTrigger(call.catalog, input.id);
+  const counts = await call.read.triggerCounts(call.catalog.accountId, trigger.id);
+  return {
+    data: {
+      is_active: trigger.isActive,
+      // A message being handed to its sender is not finished yet: it still counts as scheduled.
+      scheduled: (counts.scheduled ?? 0) + (counts.sending ?? 0),
+      sent: counts.sent ?? 0,
+      failed: counts.failed ?? 0,
+      skipped: counts.skipped ?? 0,
+    },
+  };
+}
