@@ -12,8 +12,9 @@ import type { CoreMetrics } from '../core/monitoring/metrics-port.js';
 import type { Store } from '../core/ports.js';
 import { hashToken, type TokenRecord } from '../core/provisioning/tokens.js';
 import { attachmentBytes } from '../core/triggers/launch-params.js';
-import { parseJsonBody } from './codecs/json.js';
-import { parseXmlBody } from './codecs/xml.js';
+import { jsonWire, parseJsonBody } from './codecs/json.js';
+import { parseXmlBody, xmlWire } from './codecs/xml.js';
+import type { WirePolicy } from '../core/values/wire.js';
 import { bodyTooLarge, errorResponse, respond, successEnvelope, tokenRequired, type Format, type RawResponse } from './envelope.js';
 import { methods } from './methods/index.js';
 import type { MethodDef, WriteMethodDef } from './methods/types.js';
@@ -50,7 +51,7 @@ interface Checked {
   method: MethodDef;
   record: TokenRecord;
   params: unknown;
-  xml: boolean;
+  wire: WirePolicy;
   format: Format;
   headers: Record<string, string>;
 }
@@ -59,10 +60,10 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   const limiter = new RateLimiter();
 
   /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
-  function parse(req: RawRequest): { body: Record<string, unknown>; xml: boolean; format: Format } {
+  function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
     const xml = bodyFormat(req) === 'xml';
     const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body);
-    return { body, xml, format: formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json') };
+    return { body, wire: xml ? xmlWire : jsonWire, format: formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json') };
   }
 
   /** The size rule of methods with attachments: everything but the attachments' data fits the limit. */
@@ -96,7 +97,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
           deps.store,
           catalog,
           async (tx) => {
-            const payload = await c.method.handle({ env: deps.env, catalog, xml: c.xml, tx }, c.params);
+            const payload = await c.method.handle({ env: deps.env, catalog, wire: c.wire, tx }, c.params);
             const response = respond(200, successEnvelope(payload), c.format, c.headers);
             await keyed?.record(tx, response);
             return { response, payload };
@@ -115,7 +116,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   async function run(c: Checked, keyed: KeyedRequest | undefined): Promise<RawResponse> {
     if (!c.method.write) {
       const catalog = await deps.catalogs.get(c.record.accountId, c.record.configVersion);
-      const payload = await c.method.handle({ env: deps.env, catalog, xml: c.xml, read: deps.store }, c.params);
+      const payload = await c.method.handle({ env: deps.env, catalog, wire: c.wire, read: deps.store }, c.params);
       return respond(200, successEnvelope(payload), c.format, c.headers);
     }
     const { response, payload } = await runWrite({ ...c, method: c.method }, keyed);
@@ -149,12 +150,12 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       }
       let params: unknown;
       try {
-        params = method.params.decode(parsed.body, { xml: parsed.xml });
+        params = method.params.decode(parsed.body, { wire: parsed.wire });
       } catch (err) {
         if (err instanceof DecodeError) throw err.toApiError();
         throw err;
       }
-      return await run({ method, record: auth.record, params, xml: parsed.xml, format, headers }, keyed);
+      return await run({ method, record: auth.record, params, wire: parsed.wire, format, headers }, keyed);
     } catch (err) {
       const response = errorAnswer(deps, req, err, format, headers);
       // Nothing of the request committed: a final answer is recorded for replays, else the key is given back.

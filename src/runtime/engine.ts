@@ -17,6 +17,7 @@ import { hashToken, newSecret } from '../core/provisioning/tokens.js';
 import { DbipGeoLookup } from '../geo/dbip-geo.js';
 import { createDispatcher } from '../http/dispatch.js';
 import type { Env } from '../core/api/method.js';
+import { WIRES } from '../http/codecs/wires.js';
 import type { Dispatch, RawRequest } from '../http/raw-request.js';
 import type { RawResponse } from '../http/envelope.js';
 import { senderFactory } from '../senders/factory.js';
@@ -104,7 +105,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const tasks =
     config.workers > 0
       ? new TaskRunner(
-          { store, env, catalogs, log: logger, metrics },
+          { store, env, catalogs, wires: WIRES, log: logger, metrics },
           { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollMs, chunkSize: config.taskChunk },
         )
       : undefined;

@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../src/core/catalog/cache.js';
+import { WIRES } from '../../src/http/codecs/wires.js';
 import { TaskRunner } from '../../src/core/tasks/runner.js';
 import { call, count, FIXTURE, messagesOf, OTHER_TOKEN, READ_TOKEN, rows, WRITE_TOKEN } from '../helpers/api.js';
 import { startHarness, type Harness, type Response } from '../helpers/harness.js';
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 const runner = (harness: Harness, chunkSize = 1000) =>
   new TaskRunner(
-    { store: harness.store, env: { clock: harness.clock, geo: { lookup: () => undefined }, singleWriter: harness.store.capabilities.singleWriter }, catalogs: new CatalogCache(harness.store), log: pino({ level: 'silent' }) },
+    { store: harness.store, env: { clock: harness.clock, geo: { lookup: () => undefined }, singleWriter: harness.store.capabilities.singleWriter }, catalogs: new CatalogCache(harness.store), wires: WIRES, log: pino({ level: 'silent' }) },
     { leaseMs: MINUTE, pollMs: 1000, chunkSize },
   );
 
@@ -153,7 +154,7 @@ describe('import_and_start_batch_task', () => {
       },
     });
     const midway = new TaskRunner(
-      { store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), log: pino({ level: 'silent' }) },
+      { store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), wires: WIRES, log: pino({ level: 'silent' }) },
       { leaseMs: MINUTE, pollMs: 1000, chunkSize: 2 },
     );
     expect(await midway.tick()).toBe(true);

@@ -8,6 +8,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../src/core/catalog/cache.js';
+import { WIRES } from '../../src/http/codecs/wires.js';
 import { TaskRunner } from '../../src/core/tasks/runner.js';
 import { methods } from '../../src/http/methods/index.js';
 import { FIXTURE, OTHER_TOKEN, WRITE_TOKEN } from '../helpers/api.js';
@@ -185,7 +186,7 @@ const theirs: Record<Kind, Json[]> = {
 const theirMessages: number[] = [];
 
 const runner = () =>
-  new TaskRunner({ store: h.store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), log: pino({ level: 'silent' }) }, { leaseMs: 60_000, pollMs: 1000, chunkSize: 1000 });
+  new TaskRunner({ store: h.store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), wires: WIRES, log: pino({ level: 'silent' }) }, { leaseMs: 60_000, pollMs: 1000, chunkSize: 1000 });
 
 /** Everything of account 1 that a request could change, in one row. */
 function accountOne(): Record<string, unknown> {

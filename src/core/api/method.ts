@@ -5,6 +5,7 @@
 import type { Clock } from '../base/clock.js';
 import type { GeoLookup } from '../base/geo.js';
 import type { Catalog } from '../catalog/types.js';
+import type { WirePolicy } from '../values/wire.js';
 
 /** The services every method may use. */
 export interface Env {
@@ -20,8 +21,8 @@ export interface Call {
   env: Env;
   /** The calling account's catalog: the one the request is checked against and applied with. */
   catalog: Catalog;
-  /** The request arrived as XML: values are text and single elements stand for arrays. */
-  xml: boolean;
+  /** What the request's wire format writes differently (the codec's policy). */
+  wire: WirePolicy;
 }
 
 /** A read method's call: reads only, outside any transaction. */

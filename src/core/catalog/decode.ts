@@ -4,6 +4,7 @@ import { DecodeError, within } from '../base/errors.js';
 import { templateProblem } from '../templates/parse.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
+import { PLAIN_WIRE } from '../values/wire.js';
 import {
   CHANNELS,
   FIELD_TYPES,
@@ -18,7 +19,7 @@ import {
   type HookFilters,
 } from './types.js';
 
-const ctx: DecodeContext = { xml: false };
+const ctx: DecodeContext = { wire: PLAIN_WIRE };
 
 /** Names a custom field may not take (spec 03). */
 export function reservedFieldName(name: string): string | undefined {
@@ -66,7 +67,7 @@ const channelSettingsSchema = object({
 const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
   decode(value, c) {
     // In XML an empty <channels/> is the empty map.
-    if (c.xml && value === '') return {};
+    if (c.wire.isEmpty(value)) return {};
     if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
     const out: Partial<Record<Channel, ChannelSettings>> = {};
     for (const key of Object.keys(value)) {

@@ -12,10 +12,10 @@ import type { ImportTx } from './store-port.js';
 export type ImportAndStartInput = MatchingInput & ImportFlags & LaunchInput;
 
 /** The plan of an import_and_start* request (request-level 400/404 before anything is written). */
-export function importAndStartPlan(call: Pick<WriteCall<unknown>, 'catalog' | 'xml'>, input: ImportAndStartInput, shape: 'item' | 'profile'): ImportPlan {
+export function importAndStartPlan(call: Pick<WriteCall<unknown>, 'catalog' | 'wire'>, input: ImportAndStartInput, shape: 'item' | 'profile'): ImportPlan {
   const { spec, db } = launchSpec(call.catalog, input);
   const match = matchParams(call.catalog, db, input);
-  return importPlan({ catalog: call.catalog, db, shape, match, flags: input, xml: call.xml, createAllowed: true, launch: spec });
+  return importPlan({ catalog: call.catalog, db, shape, match, flags: input, wire: call.wire, createAllowed: true, launch: spec });
 }
 
 function run(call: WriteCall<ImportTx>, input: ImportAndStartInput, raw: unknown[], shape: 'item' | 'profile'): Promise<ImportOutcome> {

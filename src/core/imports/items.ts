@@ -6,6 +6,7 @@ import { geoOps } from '../geo/detect.js';
 import { buildMatchQuery, type ItemMatchValues, type MatchParams, type MatchQuery } from '../matching/modes.js';
 import type { GeoLookup } from '../base/geo.js';
 import { describe, isPlainObject, toObject } from '../values/coerce.js';
+import type { WirePolicy } from '../values/wire.js';
 import type { FieldOp } from '../fields/field-ops.js';
 import { decodeProfileData, type ProfileData } from '../profiles/profile-data.js';
 
@@ -20,7 +21,7 @@ export interface DecodedItem {
 export interface ItemDecodeOptions {
   catalog: Catalog;
   db: DatabaseDef;
-  xml: boolean;
+  wire: WirePolicy;
   match: MatchParams;
   skipInvalidSubscriptions: boolean;
   geo?: GeoLookup;
@@ -40,17 +41,17 @@ export function decodeItem(raw: unknown, index: number, opts: ItemDecodeOptions)
     if (opts.shape === 'profile') {
       dataRaw = raw;
     } else {
-      if (opts.xml && raw === '') raw = {};
+      if (opts.wire.isEmpty(raw)) raw = {};
       if (!isPlainObject(raw)) throw new DecodeError(`expected an object, got ${describe(raw)}`);
       // XML items come in two shapes (spec 01): a wrapper with an inner <data>, or the profile fields directly.
-      if (opts.xml && !('data' in raw)) {
+      if (opts.wire.flatItems && !('data' in raw)) {
         dataRaw = raw;
       } else {
         if (raw.data === undefined || raw.data === null) throw new DecodeError('is required', ['data']);
         dataRaw = raw.data;
         for (const key of ITEM_MATCH_KEYS) if (raw[key] !== undefined && raw[key] !== null) match[key] = raw[key];
         const itemCustomData = raw.custom_data;
-        if (itemCustomData !== undefined && itemCustomData !== null && !(opts.xml && itemCustomData === '')) {
+        if (itemCustomData !== undefined && itemCustomData !== null && !opts.wire.isEmpty(itemCustomData)) {
           customData = within('custom_data', () => toObject(itemCustomData));
         }
       }

@@ -6,6 +6,7 @@ import { anyHookWants } from '../catalog/hook-filters.js';
 import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
 import type { MatchParams } from '../matching/modes.js';
 import type { LaunchSpec } from '../triggers/launch-spec.js';
+import type { WirePolicy } from '../values/wire.js';
 
 export interface ImportFlags {
   skip_triggers: boolean;
@@ -20,8 +21,8 @@ export interface ImportPlan {
   shape: 'item' | 'profile';
   match: MatchParams;
   flags: ImportFlags;
-  /** The request arrived as XML (decoding rules of spec 01). */
-  xml: boolean;
+  /** How the request's wire format writes values (its codec's policy). */
+  wire: WirePolicy;
   createAllowed: boolean;
   /** The trigger the request launches for every successful item (import_and_start*). */
   launch?: LaunchSpec;
@@ -39,7 +40,7 @@ export interface ImportPlanInput {
   shape: 'item' | 'profile';
   match: MatchParams;
   flags: ImportFlags;
-  xml: boolean;
+  wire: WirePolicy;
   createAllowed: boolean;
   launch?: LaunchSpec;
   customData?: Record<string, unknown> | null;
@@ -53,7 +54,7 @@ export function importPlan(input: ImportPlanInput): ImportPlan {
     shape: input.shape,
     match: input.match,
     flags: input.flags,
-    xml: input.xml,
+    wire: input.wire,
     createAllowed: input.createAllowed,
     ...(input.launch ? { launch: input.launch } : {}),
     customData: input.launch ? input.launch.customData : (input.customData ?? null),

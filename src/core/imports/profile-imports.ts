@@ -14,7 +14,7 @@ export type ProfileImportInput = MatchingInput & ImportFlags & { db_id: number; 
 function run(call: WriteCall<ImportTx>, input: ProfileImportInput, raw: unknown[], shape: 'item' | 'profile', createAllowed: boolean): Promise<ImportOutcome> {
   const db = getDatabase(call.catalog, input.db_id);
   const match = matchParams(call.catalog, db, input);
-  const plan = importPlan({ catalog: call.catalog, db, shape, match, flags: input, xml: call.xml, createAllowed, customData: input.custom_data ?? null });
+  const plan = importPlan({ catalog: call.catalog, db, shape, match, flags: input, wire: call.wire, createAllowed, customData: input.custom_data ?? null });
   return runImport(call.tx, plan, itemSource(plan, call.env.geo, raw), { now: call.env.clock.now(), singleWriter: call.env.singleWriter });
 }
 

@@ -25,7 +25,7 @@ export function decodeItems(plan: ImportPlan, geo: GeoLookup, raw: unknown[], of
   const itemOpts = {
     catalog: plan.catalog,
     db: plan.db,
-    xml: plan.xml,
+    wire: plan.wire,
     match: plan.match,
     skipInvalidSubscriptions: plan.flags.skip_invalid_subscriptions,
     shape: plan.shape,

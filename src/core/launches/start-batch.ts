@@ -13,6 +13,7 @@ import { matchParams, type MatchingInput } from '../matching/params.js';
 import { launchSpec, type LaunchInput, type LaunchSpec } from '../triggers/launch-spec.js';
 import { StoredLaunches } from '../triggers/stored-launches.js';
 import { describe, isPlainObject, toObject } from '../values/coerce.js';
+import type { WirePolicy } from '../values/wire.js';
 import { launchForProfiles, type LaunchTarget } from './launch-existing.js';
 
 export type StartBatchInput = MatchingInput & LaunchInput & { data: unknown[] };
@@ -38,14 +39,14 @@ export function planStartBatch(catalog: Catalog, input: MatchingInput & LaunchIn
   return { accountId: catalog.accountId, db, spec, match: matchParams(catalog, db, input) };
 }
 
-function decodeItem(raw: unknown, index: number, match: MatchParams, xml: boolean): LaunchItem {
+function decodeItem(raw: unknown, index: number, match: MatchParams, wire: WirePolicy): LaunchItem {
   try {
-    const item = xml && raw === '' ? {} : raw;
+    const item = wire.isEmpty(raw) ? {} : raw;
     if (!isPlainObject(item)) throw new DecodeError(`expected an object, got ${describe(item)}`);
     const values: ItemMatchValues = {};
     for (const key of ITEM_MATCH_KEYS) if (item[key] !== undefined && item[key] !== null) values[key] = item[key];
     const cd = item.custom_data;
-    const customData = cd === undefined || cd === null || (xml && cd === '') ? null : within('custom_data', () => toObject(cd));
+    const customData = cd === undefined || cd === null || wire.isEmpty(cd) ? null : within('custom_data', () => toObject(cd));
     return { index, query: buildMatchQuery(values, undefined, match), customData };
   } catch (err) {
     if (err instanceof DecodeError) throw err.toApiError(`data[${index}]`);
@@ -55,12 +56,12 @@ function decodeItem(raw: unknown, index: number, match: MatchParams, xml: boolea
 }
 
 /** Items `raw` (the request's data from position `offset`): decoded, or an error by index. */
-export function decodeLaunchItems(raw: unknown[], offset: number, match: MatchParams, xml: boolean): { items: LaunchItem[]; errors: ItemError[] } {
+export function decodeLaunchItems(raw: unknown[], offset: number, match: MatchParams, wire: WirePolicy): { items: LaunchItem[]; errors: ItemError[] } {
   const items: LaunchItem[] = [];
   const errors: ItemError[] = [];
   raw.forEach((r, i) => {
     try {
-      items.push(decodeItem(r, offset + i, match, xml));
+      items.push(decodeItem(r, offset + i, match, wire));
     } catch (err) {
       if (!(err instanceof ApiError) || (err.code !== 400 && err.code !== 404)) throw err;
       errors.push(itemError(offset + i, err));
@@ -97,7 +98,7 @@ export async function launchItems(tx: ImportTx, plan: StartBatchPlan, items: Lau
 
 export async function startBatch(call: WriteCall<ImportTx>, input: StartBatchInput) {
   const plan = planStartBatch(call.catalog, input);
-  const decoded = decodeLaunchItems(input.data, 0, plan.match, call.xml);
+  const decoded = decodeLaunchItems(input.data, 0, plan.match, call.wire);
   const outcome = await launchItems(call.tx, plan, decoded.items, call.env.clock.now(), new StoredLaunches());
   return batchPayload({ profileIds: outcome.profileIds, errors: [...decoded.errors, ...outcome.errors].sort((a, b) => a.index - b.index) });
 }

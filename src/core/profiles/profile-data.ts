@@ -3,6 +3,7 @@
 import type { Catalog, DatabaseDef } from '../catalog/types.js';
 import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
+import type { WirePolicy } from '../values/wire.js';
 import { decodeFieldOp, type FieldOp } from '../fields/field-ops.js';
 import { fieldSpecs, READ_ONLY_FIELDS, SYSTEM_FIELDS } from '../fields/field-specs.js';
 import { decodeSubscriptions, type SubscriptionInput } from './subscriptions.js';
@@ -20,12 +21,12 @@ export interface ProfileData {
 export interface ProfileDataOptions {
   catalog: Catalog;
   db: DatabaseDef;
-  xml: boolean;
+  wire: WirePolicy;
   skipInvalidSubscriptions: boolean;
 }
 
 export function decodeProfileData(raw: unknown, opts: ProfileDataOptions): ProfileData {
-  if (opts.xml && raw === '') raw = {};
+  if (opts.wire.isEmpty(raw)) raw = {};
   if (!isPlainObject(raw)) throw new DecodeError(`expected an object, got ${describe(raw)}`);
   const specs = fieldSpecs(opts.db);
   const result: ProfileData = { ops: [], sets: new Map() };
@@ -43,7 +44,10 @@ export function decodeProfileData(raw: unknown, opts: ProfileDataOptions): Profi
       continue;
     }
     let spec = specs.get(key);
-    if (!spec && opts.xml && SYSTEM_FIELDS.has(`_${key}`)) spec = specs.get(`_${key}`);
+    if (!spec) {
+      const alias = opts.wire.fieldAlias(key);
+      if (alias !== undefined && SYSTEM_FIELDS.has(alias)) spec = specs.get(alias);
+    }
     if (!spec) {
       if (READ_ONLY_FIELDS.has(key)) throw new DecodeError(`field '${key}' is read-only`);
       throw new DecodeError(`field '${key}' is not defined in database ${opts.db.id}`);

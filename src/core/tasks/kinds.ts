@@ -14,6 +14,7 @@ import { decodeLaunchItems, launchItems, planStartBatch, type StartBatchInput } 
 import { StoredLaunches } from '../triggers/stored-launches.js';
 import type { TaskPart } from './store-port.js';
 import type { TaskRequest } from './task-request.js';
+import type { WirePolicy } from '../values/wire.js';
 
 export interface ChunkResult {
   part: TaskPart;
@@ -32,7 +33,7 @@ export interface TaskKind {
   /** Imports profiles (counted as imported items by the metrics). */
   imports: boolean;
   /** Request-level checks: throws ApiError (400/404) as the synchronous method would. */
-  prepare(env: Env, catalog: Catalog, request: TaskRequest): PreparedTask;
+  prepare(env: Env, catalog: Catalog, request: TaskRequest, wire: WirePolicy): PreparedTask;
 }
 
 function part(profileIds: (string | undefined)[], from: number, to: number, errors: ItemError[]): TaskPart {
@@ -52,9 +53,9 @@ function launchesOf(triggerId: number, launchId: number | undefined): StoredLaun
 const importAndStartBatch: TaskKind = {
   name: 'campaigns/triggers/import_and_start_batch',
   imports: true,
-  prepare(env, catalog, request) {
+  prepare(env, catalog, request, wire) {
     const input = request.params as unknown as ImportAndStartInput & { data: unknown[] };
-    const plan = importAndStartPlan({ catalog, xml: request.xml }, input, 'item');
+    const plan = importAndStartPlan({ catalog, wire }, input, 'item');
     const triggerId = input.trigger_id;
     return {
       total: input.data.length,
@@ -71,13 +72,13 @@ const importAndStartBatch: TaskKind = {
 const startBatch: TaskKind = {
   name: 'campaigns/triggers/start_batch',
   imports: false,
-  prepare(_env, catalog, request) {
+  prepare(_env, catalog, request, wire) {
     const input = request.params as unknown as StartBatchInput;
     const plan = planStartBatch(catalog, input);
     return {
       total: input.data.length,
       async runChunk(tx, from, to, launchId, now) {
-        const decoded = decodeLaunchItems(input.data.slice(from, to), from, plan.match, request.xml);
+        const decoded = decodeLaunchItems(input.data.slice(from, to), from, plan.match, wire);
         const launches = launchesOf(plan.spec.trigger.id, launchId);
         const outcome = await launchItems(tx, plan, decoded.items, now, launches);
         return { part: part(outcome.profileIds, from, to, [...decoded.errors, ...outcome.errors]), launchId: launches.ids.get(plan.spec.trigger.id) };

@@ -14,6 +14,7 @@ import type { ImportTx } from '../imports/store-port.js';
 import type { CoreMetrics } from '../monitoring/metrics-port.js';
 import { taskKind, type ChunkResult, type PreparedTask } from './kinds.js';
 import type { ClaimedTask, TaskPart, TaskProgress, TaskStore, TaskTx } from './store-port.js';
+import type { WirePolicy } from '../values/wire.js';
 import { TASK_KEEP_MS } from './task-methods.js';
 import { parseTaskRequest } from './task-request.js';
 
@@ -40,6 +41,8 @@ export interface TaskRunnerDeps {
   store: TaskRunnerStore;
   env: Env;
   catalogs: CatalogCache;
+  /** The wire policies by name, to decode a task's items as they were sent. */
+  wires: ReadonlyMap<string, WirePolicy>;
   log: TaskLog;
   metrics?: Pick<CoreMetrics, 'itemsImported'>;
 }
@@ -89,7 +92,10 @@ export class TaskRunner {
     try {
       if (task.attempts > MAX_ATTEMPTS) throw new ApiError(500, `the task failed ${MAX_ATTEMPTS} times unexpectedly and was given up`);
       const catalog = await this.deps.catalogs.get(task.accountId, version ?? (await this.deps.store.accountVersions()).get(task.accountId) ?? 0);
-      return { catalog, prepared: taskKind(task.kind).prepare(this.deps.env, catalog, parseTaskRequest(task.request)) };
+      const request = parseTaskRequest(task.request);
+      const wire = this.deps.wires.get(request.wire);
+      if (!wire) throw new ApiError(500, `the task's items came in an unknown wire format (${request.wire})`);
+      return { catalog, prepared: taskKind(task.kind).prepare(this.deps.env, catalog, request, wire) };
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       await this.fail(task, err);

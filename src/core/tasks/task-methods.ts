@@ -14,8 +14,8 @@ export const TASK_KEEP_MS = 7 * 24 * 3_600_000;
 
 export async function submitTask(call: WriteCall<TaskTx>, kindName: string, params: Record<string, unknown>) {
   const kind = taskKind(kindName);
-  const request = { xml: call.xml, params };
-  const prepared = kind.prepare(call.env, call.catalog, request);
+  const request = { wire: call.wire.name, params };
+  const prepared = kind.prepare(call.env, call.catalog, request, call.wire);
   const id = newTaskId();
   await call.tx.insertTask({ id, accountId: call.catalog.accountId, kind: kind.name, request: serializeTaskRequest(request), total: prepared.total, createdAt: call.env.clock.now() });
   return { data: { task_id: id } };

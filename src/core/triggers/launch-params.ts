@@ -12,7 +12,7 @@ const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 
 export const timeoutSchema: Schema<number> = {
   decode(value, ctx) {
-    if (ctx.xml && value === '') return 0;
+    if (ctx.wire.isEmpty(value)) return 0;
     if (!isPlainObject(value)) throw new DecodeError(`expected an object {days, hours, minutes}, got ${describe(value)}`);
     const unit = { days: 86_400_000, hours: 3_600_000, minutes: 60_000 } as const;
     let total = 0;
@@ -70,7 +70,7 @@ const attachmentSchema: Schema<Attachment> = {
 
 export const attachmentsSchema: Schema<Attachment[]> = {
   decode(value, ctx: DecodeContext) {
-    const list = Array.isArray(value) ? value : ctx.xml && value === '' ? [] : [value];
+    const list = Array.isArray(value) ? value : ctx.wire.isEmpty(value) ? [] : [value];
     return list.map((v, i) => within(i, () => attachmentSchema.decode(v, ctx)));
   },
   json: () => ({ type: 'array', items: attachmentSchema.json() }),
@@ -93,7 +93,7 @@ export interface SubscriptionFilter {
 
 export const subscriptionFilterSchema: Schema<SubscriptionFilter> = {
   decode(value, ctx) {
-    if (ctx.xml && value === '') return { notStrict: false };
+    if (ctx.wire.isEmpty(value)) return { notStrict: false };
     if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
     const f: SubscriptionFilter = { notStrict: value.not_strict === undefined ? false : within('not_strict', () => toBool(value.not_strict)) };
     if (value.email !== undefined && value.email !== '') {

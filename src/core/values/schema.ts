@@ -1,12 +1,13 @@
 // Typed decoders for request parameters: each decodes with the coercion rule of spec 01, reports
 // the failing path, and describes itself as JSON Schema (for the OpenAPI document).
-// In XML every scalar is text and an element given once is not yet an array: `ctx.xml` lets
-// array parameters accept a single element.
+// The request's wire policy says what else a value may stand for (XML: every scalar is text, an
+// element given once is not yet an array, an empty element is an empty value).
 import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toObject, toStr } from './coerce.js';
+import type { WirePolicy } from './wire.js';
 
 export interface DecodeContext {
-  readonly xml: boolean;
+  readonly wire: WirePolicy;
 }
 
 export type JsonSchema = Record<string, unknown>;
@@ -51,7 +52,7 @@ export const oneOf = <const V extends string>(values: readonly V[]): Schema<V> =
 /** Any JSON value, kept as given (content, custom_data). */
 export const anyObject = (): Schema<Record<string, unknown>> => ({
   decode(value, ctx) {
-    if (ctx.xml && value === '') return {};
+    if (ctx.wire.isEmpty(value)) return {};
     return toObject(value);
   },
   json: () => ({ type: 'object', additionalProperties: true }),
@@ -64,8 +65,8 @@ export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; single?: 
     decode(value, ctx) {
       let list: unknown[];
       if (Array.isArray(value)) list = value;
-      else if (ctx.xml && value === '') list = [];
-      else if (ctx.xml || opts.single) list = [value];
+      else if (ctx.wire.isEmpty(value)) list = [];
+      else if (ctx.wire.singleIsArray || opts.single) list = [value];
       else throw new DecodeError(`expected an array, got ${describe(value)}`);
       if (opts.minItems !== undefined && list.length < opts.minItems) {
         throw new DecodeError(list.length === 0 ? 'must not be empty' : `needs at least ${opts.minItems} items`);
@@ -124,7 +125,7 @@ export function object<S extends Shape>(shape: S): ObjectSchema<S> {
   return {
     shape,
     decode(value, ctx) {
-      const input = ctx.xml && value === '' ? {} : toObject(value);
+      const input = ctx.wire.isEmpty(value) ? {} : toObject(value);
       const out: Record<string, unknown> = {};
       for (const key of keys) {
         const field = shape[key];

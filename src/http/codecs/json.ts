@@ -2,6 +2,10 @@
 import { isUtf8 } from 'node:buffer';
 import { invalid } from '../../core/base/errors.js';
 import { isPlainObject } from '../../core/values/coerce.js';
+import { PLAIN_WIRE, type WirePolicy } from '../../core/values/wire.js';
+
+/** JSON writes values as the decoders read them. */
+export const jsonWire: WirePolicy = PLAIN_WIRE;
 
 /** Deeper bodies are refused before anything recursive touches them. */
 export const MAX_DEPTH = 64;

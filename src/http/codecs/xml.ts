@@ -5,8 +5,22 @@
 import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
 import { invalid } from '../../core/base/errors.js';
+import type { WirePolicy } from '../../core/values/wire.js';
 
 export const MAX_XML_DEPTH = 32;
+
+/**
+ * What XML writes differently from JSON (spec 01), for the decoders: an empty element is an empty
+ * value, an element given once where an array is meant is an array of one, system fields may drop
+ * their leading underscore, and an item may hold the profile fields directly.
+ */
+export const xmlWire: WirePolicy = {
+  name: 'xml',
+  isEmpty: (value) => value === '',
+  singleIsArray: true,
+  fieldAlias: (name) => `_${name}`,
+  flatItems: true,
+};
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 interface Frame {
