@@ -43,7 +43,8 @@ export default tseslint.config(
         {
           root: 'src/core',
           layers: [
-            ['base', 'requests', 'templates'],
+            ['base'],
+            ['requests', 'templates'],
             ['values'],
             ['catalog'],
             ['fields', 'api', 'monitoring', 'provisioning'],

@@ -1,7 +1,6 @@
 // The `herald` command (spec 06): serve, worker, apply, migrate, token create|revoke, import.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { ProvisioningError } from '../core/provisioning/file.js';
 import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, mintToken } from '../core/provisioning/tokens.js';
 import { serve } from '../main.js';
@@ -11,6 +10,7 @@ import { startEngine } from '../runtime/engine.js';
 import { startMetricsServer } from '../runtime/metrics-server.js';
 import { createLogger } from '../runtime/logger.js';
 import { openStore, readProvisioningFile } from '../runtime/open-store.js';
+import { ProvisioningError } from '../core/base/errors.js';
 
 const USAGE = `Usage: herald <command> [options]
 

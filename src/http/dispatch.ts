@@ -5,9 +5,9 @@
 // configuration), the response is encoded and the request key recorded in it, then it commits.
 import type { Logger } from 'pino';
 import type { Env } from '../core/api/method.js';
-import { ApiError, DecodeError, StoreUnavailable } from '../core/base/errors.js';
+import { ApiError, DecodeError, StoreUnavailable, CatalogChanged } from '../core/base/errors.js';
 import type { CatalogCache } from '../core/catalog/cache.js';
-import { CatalogChanged, heldTransaction } from '../core/catalog/changed.js';
+import { heldTransaction } from '../core/catalog/changed.js';
 import type { CoreMetrics } from '../core/monitoring/metrics-port.js';
 import type { Store } from '../core/ports.js';
 import { hashToken, type TokenRecord } from '../core/provisioning/tokens.js';

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyProvisioningFile } from '../../src/core/provisioning/apply.js';
-import { ProvisioningError } from '../../src/core/provisioning/file.js';
 import { hashToken } from '../../src/core/provisioning/tokens.js';
 import { readProvisioningFile } from '../../src/runtime/open-store.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { DEMO_PROVISION, TOKEN } from '../helpers/harness.js';
+import { ProvisioningError } from '../../src/core/base/errors.js';
 
 const TABLES = ['accounts', 'tokens', 'senders', 'databases', 'resources', 'templates', 'triggers', 'action_hooks'] as const;
 

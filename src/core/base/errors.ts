@@ -96,3 +96,30 @@ export function within<T>(segment: string | number, fn: () => T): T {
 export class StoreUnavailable extends Error {
   readonly code = 'HERALD_UNAVAILABLE';
 }
+
+/** The account's configuration changed while a request was applied (nothing written): it is checked again. */
+export class CatalogChanged extends Error {
+  /** `version`: the configuration's version now, when known. */
+  constructor(readonly version?: number) {
+    super('the account configuration changed while the request was being applied');
+  }
+}
+
+/** A message that cannot be composed (its template or content is broken): a permanent failure of that message. */
+export class ComposeError extends Error {}
+
+/** A template that does not parse: `token` is the offending part. */
+export class TemplateSyntaxError extends Error {
+  constructor(readonly token: string, reason: string) {
+    super(`${reason}: ${token}`);
+    this.name = 'TemplateSyntaxError';
+  }
+}
+
+/** A provisioning file with problems: every one of them, nothing applied. */
+export class ProvisioningError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the provisioning file has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ProvisioningError';
+  }
+}

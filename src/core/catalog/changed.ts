@@ -7,13 +7,7 @@
 // are then cancelled by an `abort_if_running`, or comes after and is refused).
 import type { CatalogHoldTx } from './store-port.js';
 import type { Catalog } from './types.js';
-
-export class CatalogChanged extends Error {
-  /** `version`: the configuration's version now, when known. */
-  constructor(readonly version?: number) {
-    super('the account configuration changed while the request was being applied');
-  }
-}
+import { CatalogChanged } from '../base/errors.js';
 
 /** A store whose transactions can hold an account's configuration from their start. */
 export interface HoldingStore<Tx extends CatalogHoldTx> {

@@ -8,8 +8,7 @@ import type { OutgoingMessage } from './outgoing.js';
 import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
-
-export class ComposeError extends Error {}
+import { ComposeError } from '../base/errors.js';
 
 export interface ComposeInput {
   message: ClaimedMessage;

@@ -8,7 +8,7 @@ import { anyHookWants } from '../catalog/hook-filters.js';
 import type { CoreMetrics, DeliveryOutcome } from '../monitoring/metrics-port.js';
 import { PollLoop } from '../base/poll-loop.js';
 import { SUBSCRIPTION_STATUSES, SUBSCRIBED } from '../profiles/subscriptions.js';
-import { compose, ComposeError } from './compose.js';
+import { compose } from './compose.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
 import type { SendResult } from './outgoing.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
@@ -16,6 +16,7 @@ import type { SenderPool } from './sender-pool.js';
 import type { AccountEvent, ClaimedMessage, DeliveryStore, LaunchData, RecordedOutcome } from './store-port.js';
 import type { Clock } from '../base/clock.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
+import { ComposeError } from '../base/errors.js';
 
 export interface DeliveryOptions {
   batchSize: number;

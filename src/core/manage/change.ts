@@ -2,8 +2,7 @@
 // write through the store's version compare-and-swap, in the request's transaction. Also the rules
 // that keep dependents valid and the refusals that name an object's users.
 import type { WriteCall } from '../api/method.js';
-import { ApiError, DecodeError, invalid } from '../base/errors.js';
-import { CatalogChanged } from '../catalog/changed.js';
+import { ApiError, DecodeError, invalid, CatalogChanged } from '../base/errors.js';
 import type { CatalogTx, CatalogVersion, CatalogWriteResult } from '../catalog/store-port.js';
 import { IN_USE_CAP } from '../catalog/store-port.js';
 import type { Catalog, TriggerDef } from '../catalog/types.js';

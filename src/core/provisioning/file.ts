@@ -9,13 +9,7 @@ import { bool, int, number, object, oneOf, optional, required, str } from '../va
 import type { AccountPlan, ProvisionPlan, TokenPlan } from './plan.js';
 import { hashToken } from './tokens.js';
 import type { Ownership } from './store-port.js';
-
-export class ProvisioningError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`the provisioning file has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ProvisioningError';
-  }
-}
+import { ProvisioningError } from '../base/errors.js';
 
 /** Replaces `{"env": "NAME"}` anywhere in the file by that variable's value. */
 export function resolveEnvRefs(value: unknown, env: Record<string, string | undefined>, path: string, problems: string[]): unknown {

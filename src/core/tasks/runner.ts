@@ -4,10 +4,10 @@
 // restart starts where it was and no item runs twice. The trigger's state is checked again each
 // time a runner takes the task up.
 import type { Env } from '../api/method.js';
-import { ApiError } from '../base/errors.js';
+import { ApiError, CatalogChanged } from '../base/errors.js';
 import { PollLoop } from '../base/poll-loop.js';
 import type { CatalogCache } from '../catalog/cache.js';
-import { CatalogChanged, heldTransaction, type HoldingStore } from '../catalog/changed.js';
+import { heldTransaction, type HoldingStore } from '../catalog/changed.js';
 import type { CatalogHoldTx } from '../catalog/store-port.js';
 import type { Catalog } from '../catalog/types.js';
 import type { ImportTx } from '../imports/store-port.js';

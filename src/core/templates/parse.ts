@@ -1,6 +1,7 @@
 // The template grammar of spec 04: `{namespace.path}` with namespace lead, subscription or
 // apicontent, or exactly `{unsubscribe}`. Other braces (CSS, inline JSON) are literal text,
 // but an identifier-shaped token that is not a valid variable is refused when saved.
+import { TemplateSyntaxError } from '../base/errors.js';
 
 export type TemplatePart =
   | { kind: 'text'; text: string }
@@ -9,13 +10,6 @@ export type TemplatePart =
 
 const TOKEN = /\{([\p{L}\p{N}_]+)((?:\.[\p{L}\p{N}_]*)*)\}/gu;
 const NAMESPACES = new Set(['lead', 'subscription', 'apicontent']);
-
-export class TemplateSyntaxError extends Error {
-  constructor(readonly token: string, reason: string) {
-    super(`${reason}: ${token}`);
-    this.name = 'TemplateSyntaxError';
-  }
-}
 
 export function parseTemplate(source: string): TemplatePart[] {
   const parts: TemplatePart[] = [];

@@ -7,19 +7,9 @@ import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../co
 import { templateBody, triggerDefinition } from '../shared/rows.js';
 import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
+import { StaleWrite } from '../shared/errors.js';
 
 const STALE: CatalogWriteResult = { status: 'stale' };
-
-/**
- * The object is gone although the version matched (it cannot happen while every change bumps the
- * version): thrown to roll the transaction back, and answered as `stale` by the store.
- */
-export class StaleWrite extends Error {
-  constructor() {
-    super('the object changed concurrently');
-    this.name = 'StaleWrite';
-  }
-}
 
 /** Locks the account's configuration (waiting for requests applying it); false when its version moved on since `at`. */
 async function lockAt(db: Queryable, at: CatalogVersion): Promise<boolean> {

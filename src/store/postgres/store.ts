@@ -27,6 +27,7 @@ import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import type { TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
+import { StaleWrite } from '../shared/errors.js';
 
 /** Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). */
 function unreachable(err: unknown): boolean {
@@ -297,7 +298,7 @@ export class PostgresStore implements Store {
       await client.query('RELEASE herald_catalog');
       return result;
     } catch (err) {
-      if (!(err instanceof catalogWrites.StaleWrite)) throw err;
+      if (!(err instanceof StaleWrite)) throw err;
       await client.query('ROLLBACK TO herald_catalog');
       return { status: 'stale' } as const;
     }

@@ -5,6 +5,7 @@ import { IN_USE_CAP, type CatalogVersion, type CatalogWriteResult, type Draft } 
 import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import { templateBody, triggerDefinition } from '../shared/rows.js';
 import type { SqliteDb } from './open.js';
+import { StaleWrite } from '../shared/errors.js';
 
 const STALE: CatalogWriteResult = { status: 'stale' };
 
@@ -127,16 +128,5 @@ export class SqliteCatalogWrites {
     if (!this.bump(at)) return STALE;
     if (this.s.delete[table].run(id, at.accountId).changes === 0) throw new StaleWrite();
     return { status: 'done', id };
-  }
-}
-
-/**
- * The object is gone although the version matched (it cannot happen while every change bumps
- * the version): thrown to roll the bump back, and answered as `stale` by the store.
- */
-export class StaleWrite extends Error {
-  constructor() {
-    super('the object changed concurrently');
-    this.name = 'StaleWrite';
   }
 }

@@ -10,7 +10,7 @@ import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { Mutex } from '../shared/mutex.js';
 import { StoreUnavailable } from '../../core/base/errors.js';
 import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
-import { SqliteCatalogWrites, StaleWrite } from './catalog-writes.js';
+import { SqliteCatalogWrites } from './catalog-writes.js';
 import { SqliteDelivery } from './delivery.js';
 import { SqliteReports } from './reports.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
@@ -29,6 +29,7 @@ import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import type { TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
+import { StaleWrite } from '../shared/errors.js';
 
 interface PendingTx {
   fn: (tx: StoreTx) => Promise<unknown>;
