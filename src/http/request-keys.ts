@@ -7,6 +7,7 @@
 // is a 409; a 5xx gives the key back.
 import { createHash } from 'node:crypto';
 import { ApiError } from '../core/errors.js';
+import { LIMITS } from '../core/limits.js';
 import type { Store, StoreTx } from '../core/ports.js';
 import type { RecordedResponse, RequestScope } from '../core/requests/store-port.js';
 import { DeferredCommit } from './deferred-commit.js';
@@ -17,7 +18,7 @@ import type { RawResponse } from './envelope.js';
 export const KEY_LEASE_MS = 30_000;
 /** How long a key answers repeats (spec 01). */
 export const KEY_KEEP_MS = 24 * 3_600_000;
-const MAX_KEY_LENGTH = 255;
+const MAX_KEY_LENGTH = LIMITS.requestIdLength;
 
 /** The checksum a repeat must match: method, query (sorted) and body. */
 export function requestHash(req: Pick<RawRequest, 'method' | 'query' | 'body'>): string {

@@ -1,6 +1,7 @@
 // Decoders for configuration objects, shared by the provisioning file (06) and the management
 // methods (05) so both validate the same way. Cross-object rules live in validate.ts.
 import { DecodeError, within } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { reservedFieldName } from '../profiles/field-specs.js';
 import { templateProblem } from '../templates/parse.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
@@ -23,7 +24,7 @@ const ctx: DecodeContext = { xml: false };
 
 export const fieldDefSchema: Schema<FieldDef> = {
   decode(value, c) {
-    const f = object({ name: required(str({ nonEmpty: true })), type: required(oneOf(FIELD_TYPES)), values: optional(arrayOf(str({ nonEmpty: true }))) }).decode(value, c);
+    const f = object({ name: required(str({ nonEmpty: true, maxLength: LIMITS.fieldNameLength })), type: required(oneOf(FIELD_TYPES)), values: optional(arrayOf(str({ nonEmpty: true }))) }).decode(value, c);
     const reserved = reservedFieldName(f.name);
     if (reserved) throw new DecodeError(`field name ${describe(f.name)} ${reserved}`, ['name']);
     if (f.type === 'enum' && (!f.values || f.values.length === 0)) throw new DecodeError('an enum field needs values', ['values']);

@@ -3,11 +3,13 @@
 // match keys that the storage answers from its indexes and the import engine from memory.
 import type { Channel, DatabaseDef } from '../catalog/types.js';
 import { DecodeError, invalid, type ApiError } from '../errors.js';
+import { LIMITS, longerThan } from '../limits.js';
 import type { FieldOp } from '../profiles/field-ops.js';
 import { decodeFieldValue, fieldSpecs, type FieldSpec } from '../profiles/field-specs.js';
 import { emailKey, normalizeEmail } from '../profiles/formats.js';
 import { normalizePhone } from '../profiles/phone.js';
 import type { ProfileData } from '../profiles/profile-data.js';
+import { indexKey } from '../profiles/index-key.js';
 import { fieldKey, idKey, indexText, subscriptionKey } from '../profiles/profile-state.js';
 import { pushAddress } from '../profiles/subscriptions.js';
 import { describe, toStr } from '../values/coerce.js';
@@ -192,8 +194,10 @@ export function buildMatchQuery(item: ItemMatchValues, data: ProfileData | undef
       if (spec.kind === 'tags') {
         const tags = (Array.isArray(raw) ? raw.map((t) => toStr(t)) : toStr(raw).split(',')).map((t) => t.trim()).filter((t) => t !== '');
         if (tags.length === 0) throw missing(params, `a value of field '${spec.name}' (field_value)`);
+        const tooLong = tags.find((t) => longerThan(t, LIMITS.stringLength));
+        if (tooLong !== undefined) throw invalid(`field_value: a tag is longer than ${LIMITS.stringLength} characters`);
         q.all = true;
-        for (const tag of new Set(tags)) q.keys.push(fieldMatchKey(spec.name, tag));
+        for (const tag of new Set(tags)) q.keys.push(fieldMatchKey(spec.name, indexKey(tag)));
         if (!sets?.has(spec.name)) q.createOps.push({ field: spec.name, action: 'add', value: [...new Set(tags)] });
         return q;
       }

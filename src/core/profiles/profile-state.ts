@@ -5,6 +5,7 @@ import type { Channel, DatabaseDef } from '../catalog/types.js';
 import type { FieldSpec } from './field-specs.js';
 import { fieldSpecs } from './field-specs.js';
 import { emailKey } from './formats.js';
+import { indexKey } from './index-key.js';
 
 export interface SubscriptionState {
   resourceId: number;
@@ -50,16 +51,17 @@ export interface ValueRow {
   num: number | null;
 }
 
-/** Text under which a typed value is indexed (and searched). */
+/** Text under which a typed value is indexed (and searched): long values by their key (index-key.ts). */
 export function indexText(spec: FieldSpec, value: unknown): string | undefined {
   switch (spec.kind) {
     case 'email':
+      // A valid email is short and holds no control character: it is its own key.
       return typeof value === 'string' ? emailKey(value) : undefined;
     case 'object':
     case 'arr_object':
       return undefined;
     default:
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') return indexKey(value);
       if (typeof value === 'number' || typeof value === 'boolean') return String(value);
       return undefined;
   }

@@ -3,6 +3,7 @@
 // In XML every scalar is text and an element given once is not yet an array: `ctx.xml` lets
 // array parameters accept a single element.
 import { DecodeError, within } from '../errors.js';
+import { longerThan } from '../limits.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toObject, toStr } from './coerce.js';
 
 export interface DecodeContext {
@@ -33,7 +34,7 @@ export const str = (opts: { nonEmpty?: boolean; maxLength?: number } = {}): Sche
   decode(value) {
     const s = toStr(value);
     if (opts.nonEmpty && s.trim() === '') throw new DecodeError('must not be empty');
-    if (opts.maxLength !== undefined && s.length > opts.maxLength) throw new DecodeError(`is longer than ${opts.maxLength} characters`);
+    if (opts.maxLength !== undefined && longerThan(s, opts.maxLength)) throw new DecodeError(`is longer than ${opts.maxLength} characters`);
     return s;
   },
   json: () => ({ type: 'string', ...(opts.maxLength ? { maxLength: opts.maxLength } : {}) }),
@@ -59,7 +60,7 @@ export const anyObject = (): Schema<Record<string, unknown>> => ({
 
 export const unknownValue = (): Schema<unknown> => ({ decode: (v) => v, json: () => ({}) });
 
-export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; single?: boolean } = {}): Schema<T[]> {
+export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; maxItems?: number; single?: boolean } = {}): Schema<T[]> {
   return {
     decode(value, ctx) {
       let list: unknown[];
@@ -70,11 +71,12 @@ export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; single?: 
       if (opts.minItems !== undefined && list.length < opts.minItems) {
         throw new DecodeError(list.length === 0 ? 'must not be empty' : `needs at least ${opts.minItems} items`);
       }
+      if (opts.maxItems !== undefined && list.length > opts.maxItems) throw new DecodeError(`has more than ${opts.maxItems} items`);
       const out = new Array<T>(list.length);
       for (let i = 0; i < list.length; i++) out[i] = within(i, () => item.decode(list[i], ctx));
       return out;
     },
-    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}) }),
+    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}), ...(opts.maxItems ? { maxItems: opts.maxItems } : {}) }),
   };
 }
 

@@ -5,8 +5,9 @@
 import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
 import { invalid } from '../../core/errors.js';
+import { LIMITS } from '../../core/limits.js';
 
-export const MAX_XML_DEPTH = 32;
+export const MAX_XML_DEPTH = LIMITS.xmlDepth;
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 interface Frame {

@@ -1,4 +1,5 @@
 // tasks/status (spec 05): a task's status, progress and, once finished, its result.
+import { LIMITS } from '../../core/limits.js';
 import { taskStatus } from '../../core/tasks/task-methods.js';
 import { object, required, str } from '../../core/values/schema.js';
 import { payloads } from './payloads.js';
@@ -9,7 +10,7 @@ export const taskMethods = [
     name: 'tasks/status', payload: payloads.taskStatus,
     summary: 'The status, progress and result of a task',
     write: false,
-    params: object({ task_id: required(str({ nonEmpty: true, maxLength: 64 })) }),
+    params: object({ task_id: required(str({ nonEmpty: true, maxLength: LIMITS.taskIdLength })) }),
     handle: (deps, ctx, p) => taskStatus(deps, ctx, p),
   }),
 ];
