@@ -101,7 +101,8 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function matchesSubmatch(element: unknown, submatch: Record<string, unknown>): boolean {
   if (!isPlainObject(element)) return false;
-  for (const [k, v] of Object.entries(submatch)) if (!sameJson(element[k], v)) return false;
+  // The submatch's keys are the client's: an element without `toString` has no such key.
+  for (const [k, v] of Object.entries(submatch)) if (!Object.hasOwn(element, k) || !sameJson(element[k], v)) return false;
   return true;
 }
 
