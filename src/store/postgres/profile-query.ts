@@ -6,6 +6,25 @@
 import type { Bound, ProfileQuery } from '../../core/query/plan.js';
 import type { Queryable } from './open.js';
 
+/**
+ * Conditions joined as a balanced tree, parenthesised: `a AND b AND c …` parses as a chain as
+ * deep as it is long (SQLite refuses expressions deeper than 1,000, PostgreSQL runs out of stack).
+ */
+function balanced(parts: string[], op: 'AND' | 'OR'): string {
+  if (parts.length === 1) return `(${parts[0]})`;
+  const mid = parts.length >> 1;
+  return `(${balanced(parts.slice(0, mid), op)} ${op} ${balanced(parts.slice(mid), op)})`;
+}
+
+/** Subqueries per UNION, as on SQLite: a UNION chain is as deep a tree for the planner as it is long. */
+const UNION_TERMS = 250;
+
+function unions(subqueries: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < subqueries.length; i += UNION_TERMS) out.push(subqueries.slice(i, i + UNION_TERMS).join(' UNION '));
+  return out;
+}
+
 class Compiler {
   /** $1 database, $2 cursor, $3 limit; the plan's values follow. */
   readonly params: unknown[] = [];
@@ -38,8 +57,8 @@ class Compiler {
       case 'or': {
         if (q.of.length === 0) return q.kind === 'and' ? 'TRUE' : 'FALSE';
         const subs = q.kind === 'or' && q.of.every((c) => c.kind !== 'and' && c.kind !== 'or' && c.kind !== 'not' && c.kind !== 'all' && c.source === 'index');
-        if (subs) return `p.seq IN (${q.of.map((c) => this.subquery(c)).join(' UNION ')})`;
-        return q.of.map((c) => `(${this.node(c)})`).join(q.kind === 'and' ? ' AND ' : ' OR ');
+        if (subs) return balanced(unions(q.of.map((c) => this.subquery(c) as string)).map((u) => `p.seq IN (${u})`), 'OR');
+        return balanced(q.of.map((c) => this.node(c)), q.kind === 'and' ? 'AND' : 'OR');
       }
       case 'not':
         return `NOT (${this.node(q.of)})`;
