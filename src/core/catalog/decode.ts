@@ -3,6 +3,7 @@
 import { DecodeError, within } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { reservedFieldName } from '../profiles/field-specs.js';
+import { normalizeEmail } from '../profiles/formats.js';
 import { templateProblem } from '../templates/parse.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
@@ -48,11 +49,26 @@ export function checkFieldNames(fields: FieldDef[]): void {
   });
 }
 
+/**
+ * An address that goes into a mail header and the envelope (From, Reply-To): a plain, valid
+ * email, checked when saved, so CR/LF or garbage never reaches a message. Empty means not given.
+ */
+export const mailAddressSchema: Schema<string | undefined> = {
+  decode(value) {
+    const given = toStr(value);
+    if (given.trim() === '') return undefined;
+    const email = normalizeEmail(given);
+    if (!email) throw new DecodeError(`incorrect email ${describe(given)}, expected a plain address such as name@example.com`);
+    return email;
+  },
+  json: () => ({ type: 'string', description: 'a plain email address (name@example.com)' }),
+};
+
 const channelSettingsSchema = object({
   sender: required(str({ nonEmpty: true })),
-  from_email: optional(str()),
+  from_email: optional(mailAddressSchema),
   from_name: optional(str()),
-  replyto_email: optional(str()),
+  replyto_email: optional(mailAddressSchema),
   replyto_name: optional(str()),
 });
 
@@ -111,9 +127,9 @@ export const contentEntrySchema: Schema<ContentEntry> = {
   decode(value, c) {
     const e = object({
       message_id: required(int({ min: 1 })),
-      from_email: optional(str()),
+      from_email: optional(mailAddressSchema),
       from_name: optional(str()),
-      replyto_email: optional(str()),
+      replyto_email: optional(mailAddressSchema),
       replyto_name: optional(str()),
       subject: optional(str()),
     }).decode(value, c);
@@ -123,7 +139,7 @@ export const contentEntrySchema: Schema<ContentEntry> = {
     }
     return stripUndefined(e) as ContentEntry;
   },
-  json: () => ({ type: 'object', properties: { message_id: { type: 'integer' }, from_email: { type: 'string' }, from_name: { type: 'string' }, replyto_email: { type: 'string' }, replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
+  json: () => ({ type: 'object', properties: { message_id: { type: 'integer' }, from_email: mailAddressSchema.json(), from_name: { type: 'string' }, replyto_email: mailAddressSchema.json(), replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
 };
 
 /** Every trigger field; `add` requires some, `update` none (partial). */
