@@ -62,6 +62,19 @@ export default tseslint.config(
     },
   },
   {
+    // Keys a client sends are data, never properties: `key in obj` is true for "toString" on any
+    // object. Look them up with Object.hasOwn or a Map; a literal key (`'replay' in result`,
+    // telling the members of a union apart) is not a client's key and stays allowed.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "BinaryExpression[operator='in'][left.type!='Literal']",
+        message: 'a key that may come from input is data: use Object.hasOwn(obj, key) or a Map, never `key in obj`',
+      }],
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/**/*.test.ts'],
     rules: {

@@ -7,6 +7,7 @@
 // request still running, is a 409; a 5xx gives the key back.
 import { createHash } from 'node:crypto';
 import { ApiError } from '../core/base/errors.js';
+import { LIMITS } from '../core/base/limits.js';
 import type { RecordedResponse, RequestKeyStore, RequestKeyTx, RequestScope } from '../core/requests/store-port.js';
 import type { RawResponse } from './envelope.js';
 import type { RawRequest } from './raw-request.js';
@@ -15,7 +16,7 @@ import type { RawRequest } from './raw-request.js';
 export const KEY_LEASE_MS = 30_000;
 /** How long a key answers repeats (spec 01). */
 export const KEY_KEEP_MS = 24 * 3_600_000;
-const MAX_KEY_LENGTH = 255;
+const MAX_KEY_LENGTH = LIMITS.requestIdLength;
 
 /** The checksum a repeat must match: method, query (sorted) and body. */
 export function requestHash(req: Pick<RawRequest, 'method' | 'query' | 'body'>): string {

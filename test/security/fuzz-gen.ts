@@ -56,7 +56,7 @@ export const INTERESTING = [
   'x@example.com', 'X@EXAMPLE.COM', 'a@b', '@example.com', 'a@@example.com', ' pad@example.com ',
   '{lead._fname}', '{apicontent.x}', '{unsubscribe}', '{', '}', '{{lead}}', '<b>x</b>', '<![CDATA[x]]>', ']]>', '&amp;', '&#0;',
   '\r\nBcc: victim@evil.example', '\nX-Injected: 1', '\r', '\t', '\u2028', '\u0085', '\ufeff', '\uffff', '🦔', 'é', 'Ёжик',
-  '__proto__', 'constructor', 'prototype', '../../etc/passwd', 'C:\\boot.ini', '%0d%0a', "' OR 1=1 --", '$gt', 'a'.repeat(300),
+  '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '1e400', '-1e999', '1e-400', '../../etc/passwd', 'C:\\boot.ini', '%0d%0a', "' OR 1=1 --", '$gt', 'a'.repeat(300),
 ] as const;
 
 export const interestingString = fc.constantFrom(...INTERESTING);
@@ -77,9 +77,13 @@ export const anyNumber: fc.Arbitrary<number> = fc.oneof(
 
 export const anyScalar: fc.Arbitrary<Json> = fc.oneof(fc.constant(null), fc.boolean(), anyNumber, anyString);
 
-/** Keys: database fields, API words and random text (never the prototype keys: they have their own property). */
+/**
+ * Keys: database fields, API words, names every object answers to (toString, …) and random text
+ * (never the three prototype keys the codecs refuse: they have their own property).
+ */
 export const anyKey: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('a', 'b', 'id', 'email', 'data', 'value', 'action', 'submatch', 'channel', '$gt', '$in', 'x y', '1st', 'é', ''),
+  fc.constantFrom('toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'toJSON', 'then', 'length', '__defineGetter__'),
   fc.string({ maxLength: 8 }),
   fc.string({ unit: 'binary', maxLength: 6 }).map(noNul),
 ).filter((k) => k !== '__proto__' && k !== 'constructor' && k !== 'prototype');
@@ -144,7 +148,7 @@ const operator: fc.Arbitrary<Json> = fc.oneof(
 
 /** A value for field `name`: of its type, of a random type, or an operator. */
 export function fieldValue(name: string): fc.Arbitrary<Json> {
-  const own = typed[name] ?? anyString;
+  const own = Object.hasOwn(typed, name) ? typed[name] : anyString;
   return fc.oneof({ weight: 5, arbitrary: own }, { weight: 1, arbitrary: anyJson }, { weight: 1, arbitrary: operator });
 }
 
@@ -548,3 +552,125 @@ export const DOCTYPES: readonly string[] = [
   })(),
   '<!DOCTYPE xml PUBLIC "-//X//Y" "http://169.254.169.254/latest/meta-data/">',
 ];
+
+// ---------------------------------------------------------------------------------------------
+// The input classes of the hardening round (docs/LIMITS.md): long values, names every object
+// answers to, custom_request size and depth, numbers beyond a double.
+
+/** Names Object.prototype answers to, but the three the body codecs refuse; and a few more a decoder might trip on. */
+export const PROTO_NAMES: readonly string[] = [
+  ...Object.getOwnPropertyNames(Object.prototype).filter((k) => !['__proto__', 'constructor'].includes(k)),
+  'toJSON', 'then', 'length', 'call', 'apply',
+];
+export const protoName = fc.constantFrom(...PROTO_NAMES);
+
+/** Where a long value goes, with its limit (undefined: no limit of its own, only the body's). */
+export const LONG_TARGETS = {
+  Custom_ID: 16_384,
+  _fname: 16_384,
+  interests: 16_384,
+  email: 254,
+  phones: 64,
+  subEmail: 254,
+  subPhone: 64,
+  subProvider: 64,
+  subToken: 4_096,
+  subCats: 16_384,
+  matchValue: 16_384,
+  customData: undefined,
+  attrs: undefined,
+} as const;
+export type LongTarget = keyof typeof LONG_TARGETS;
+
+export interface LongShape {
+  target: LongTarget;
+  /** The length, relative to the limit: just under, at, just over, over a B-tree entry, far over. */
+  size: 'under' | 'at' | 'over' | 'btree' | 'far';
+  /** ascii: random base64; wide: with é and 🦔 (two UTF-16 units, one character); mark: holds U+001F. */
+  chars: 'ascii' | 'wide' | 'mark';
+  xml: boolean;
+  others: number;
+}
+
+export const longShape: fc.Arbitrary<LongShape> = fc.record({
+  target: fc.constantFrom(...(Object.keys(LONG_TARGETS) as LongTarget[])),
+  size: fc.constantFrom<LongShape['size']>('under', 'at', 'over', 'btree', 'far'),
+  chars: fc.constantFrom<LongShape['chars']>('ascii', 'ascii', 'wide', 'mark'),
+  xml: fc.boolean(),
+  others: fc.integer({ min: 0, max: 2 }),
+});
+
+/** `n` characters (code points) starting with `head`, incompressible, of the shape's kind. */
+export function longText(head: string, n: number, chars: LongShape['chars'], seed: number): string {
+  const rnd = prng(seed);
+  // No q or Q: markers are q<digits>q, and a failed item's marker must not turn up by chance.
+  const alphabet = 'ABCDEFGHIJKLMNOPRSTUVWXYZabcdefghijklmnoprstuvwxyz0123456789';
+  const out: string[] = [...head];
+  while (out.length < n) {
+    const r = rnd();
+    if (chars === 'wide' && r < 0.05) out.push(r < 0.025 ? '🦔' : 'é');
+    else if (chars === 'mark' && r < 0.01) out.push('\u001f');
+    else out.push(alphabet[Math.floor(rnd() * alphabet.length)]);
+  }
+  return out.slice(0, n).join('');
+}
+
+/** Object-valued places of an import request a prototype-named key is put in. */
+export const PROTO_PLACES_ALL = ['timeout', 'content', 'customData', 'itemCustomData', 'subscriptionFilter', 'field', 'attrs', 'attrsPath', 'ordersSubmatch', 'operator', 'subscription', 'attach'] as const;
+export type ProtoPlace = (typeof PROTO_PLACES_ALL)[number];
+export const protoShape = fc.record({ name: protoName, place: fc.constantFrom(...PROTO_PLACES_ALL), value: fc.oneof(fc.constant<Json>(1), anyJson), xml: fc.boolean() });
+
+/** A condition of a generated custom_request, on the fields the custom_request property stores. */
+export type Cond = { field: 'CRM_ID' | 'score' | 'Custom_ID' | '_fname' | 'interests'; op: '$eq' | '$ne' | '$in' | '$nin' | '$gt' | '$gte' | '$lt' | '$lte' | 'eq'; value: Json };
+
+const CR_VALUES = {
+  CRM_ID: fc.integer({ min: -2, max: 42 }),
+  score: fc.constantFrom(0.5, 1, 1.5, 2.5, 7, 19, 25),
+  Custom_ID: fc.constantFrom('c0', 'c1', 'c3', 'c6', 'c9'),
+  _fname: fc.constantFrom('n0', 'n2', 'n4', 'n7'),
+  interests: fc.constantFrom('a', 'b', 'c', 'z'),
+} as const;
+
+export const cond: fc.Arbitrary<Cond> = fc
+  .record({ field: fc.constantFrom<Cond['field']>('CRM_ID', 'score', 'Custom_ID', '_fname', 'interests'), op: fc.constantFrom<Cond['op']>('eq', '$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte') })
+  .chain(({ field, op }) => {
+    // Text ranges follow the database's collation: only numbers are compared by range here.
+    const ranged = op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte';
+    const f = ranged && field !== 'CRM_ID' && field !== 'score' ? 'CRM_ID' : field;
+    const one = CR_VALUES[f] as fc.Arbitrary<Json>;
+    const value = op === '$in' || op === '$nin' ? fc.array(one, { maxLength: 4 }) : one;
+    return value.map((v): Cond => ({ field: f, op, value: v }));
+  });
+
+export interface QueryShape {
+  /** $and/$or levels above the conditions. */
+  depth: number;
+  conds: Cond[];
+  /** Extra conditions, to reach large counts (repeats of `conds`). */
+  repeat: number;
+  /** Values of one extra $in list (0: none). */
+  bigList: number;
+  ors: boolean[];
+  asString: boolean;
+}
+
+export const queryShape: fc.Arbitrary<QueryShape> = fc.record({
+  depth: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.integer({ min: 28, max: 36 }) }, { weight: 1, arbitrary: fc.constantFrom(200, 5_000) }),
+  conds: fc.array(cond, { minLength: 1, maxLength: 6 }),
+  repeat: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(200, 994, 995, 1_000, 1_500, 20_000) }),
+  bigList: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(10_000, 10_001) }),
+  ors: fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }),
+  asString: fc.boolean(),
+});
+
+/** Where a number beyond a double goes, and how it is spelled. */
+export const NUMBER_PLACES = ['score', '_lat', 'CRM_ID', 'attrs', 'orders', 'content', 'customData', 'itemCustomData', 'timeout', 'priority', 'incr', 'matchValue'] as const;
+export type NumberPlace = (typeof NUMBER_PLACES)[number];
+export const numberShape = fc.record({
+  place: fc.constantFrom(...NUMBER_PLACES),
+  /** literal: a JSON number literal; text: a string (also XML text); finite: an edge that stays a number. */
+  spelling: fc.constantFrom('literal', 'literal', 'text', 'finite'),
+  text: fc.constantFrom('1e400', '-1E+999', `1${'0'.repeat(400)}`, '2e308', '-1.8e308'),
+  finite: fc.constantFrom('1.7976931348623157e308', '-1e308', '1e-400', `${'9'.repeat(120)}e-100`, '5e-324'),
+  xml: fc.boolean(),
+});

@@ -11,7 +11,10 @@
 // Hostile bodies (prototype keys, deep nesting, invalid UTF-8, NUL, surrogates, DOCTYPE/entity
 // bombs, truncation), huge strings and arrays (within 10 MB), malformed data URIs, attachment
 // names with paths and CR/LF, and header injection through template values (real delivery to an
-// SMTP sink) have their own properties.
+// SMTP sink) have their own properties; so do the classes of docs/LIMITS.md: long values in every
+// string, tags and subscription field, names every object answers to (toString, …) in every
+// object-valued parameter, numbers beyond a double, and custom_request size and depth (answers
+// compared with the query evaluated in the test).
 //
 // Runs are seeded: the seed is printed; HERALD_FUZZ_SEED=<seed> reproduces a run (the properties
 // use seed, seed+1, …), HERALD_FUZZ_SCALE=<n> multiplies the number of runs, HERALD_FUZZ_SHRINK=1
@@ -28,30 +31,8 @@ import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { startHarness, TEST_STORE, type Harness } from '../helpers/harness.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import {
-  anyJson,
-  anyKey,
-  anyString,
-  attachName,
-  buildItem,
-  compact,
-  DOCTYPES,
-  INVALID_UTF8,
-  itemShape,
-  jsonText,
-  prng,
-  rare,
-  rootShape,
-  xmlSafe,
-  xmlText,
-  type GoodSub,
-  type ItemModel,
-  type ItemShape,
-  type Json,
-  type JsonObject,
-  type PoolProfile,
-  type RootShape,
-} from './fuzz-gen.js';
+import { anyJson, anyKey, anyString, attachName, buildItem, compact, DOCTYPES, INVALID_UTF8, itemShape, jsonText, prng, rare, rootShape, xmlSafe, xmlText, type GoodSub, type ItemModel, type ItemShape, type Json, type JsonObject, type PoolProfile, type RootShape, longShape, longText, LONG_TARGETS, numberShape, PROTO_NAMES, protoShape, queryShape, type Cond } from './fuzz-gen.js';
+import { indexKey } from '../../src/core/values/index-key.js';
 
 const SEED = process.env.HERALD_FUZZ_SEED !== undefined ? Number(process.env.HERALD_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const SCALE = Number(process.env.HERALD_FUZZ_SCALE ?? 1);
@@ -965,6 +946,421 @@ describe('fuzz: hostile bodies and huge inputs', () => {
         expect(performance.now() - started, `${where} (${mb} MB)`).toBeLessThan(20_000);
       }),
       params(5, 14),
+    );
+  }, LIMIT);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The input classes of docs/LIMITS.md, each tried over every place it can go: long values (within
+// the limit stored and found again, over it the item's error), names every object answers to in
+// every object-valued parameter, numbers beyond a double, and custom_request size and depth
+// (the answer compared with the query evaluated here).
+
+const START = 'campaigns/triggers/start';
+const BEYOND_DOUBLE = 'the number is beyond the range of a double (±1.7976931348623157e308)';
+const plainShape = (withCustomId: boolean): ItemShape => ({
+  junk: undefined, withEmail: true, withName: false, withCustomId, fields: [], goodSubs: [], randomSubs: [], keys: [], customData: 'none', customDataJunk: null, profileRef: undefined, profileRefAsKey: false, xmlFlat: false,
+});
+let phoneNo = 0;
+const freshPhone = (): string => `+7902${String(++phoneNo % 10_000_000).padStart(7, '0')}`;
+
+/** A batch of `1 + others` plain items (fresh markers), and the body around them. */
+function plainBatch(others: number, opts: { customIdOnOthers?: boolean } = {}) {
+  const built = Array.from({ length: 1 + others }, (_, i) => buildItem(plainShape(i > 0 && Boolean(opts.customIdOnOthers)), newMarker(), pool));
+  const body: JsonObject = { token: WRITE_TOKEN, trigger_id: 96, data: built.map((b) => b.item) };
+  return { body, built, first: built[0] };
+}
+
+function wireFor(xml: boolean): Wire {
+  return { xml, seed: 11, escapeRate: 0, tokenAt: 'body', contentType: 'proper', jsonAnswer: true };
+}
+
+describe('fuzz: long values, prototype-named keys and numbers beyond a double', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startFuzzHarness({ provision: FIXTURE });
+  });
+  afterAll(async () => {
+    const alive = await send(h, 'profiles/get', JSON.stringify({ token: WRITE_TOKEN, db_id: 1, email: 'nobody@example.com' }), { contentType: 'application/json' });
+    expect(alive.status).toBe(404);
+    await closeFuzzHarness(h);
+  });
+
+  const post = async (method: string, body: JsonObject): Promise<Outcome> => {
+    const res = await send(h, method, JSON.stringify(body), { contentType: 'application/json' });
+    return expectSaneAnswer(res, method, body);
+  };
+
+  it('long values in every string, tags and subscription field: stored and found within the limit, the item error over it', async () => {
+    await fc.assert(
+      fc.asyncProperty(longShape, fc.nat(), async (x, seed) => {
+        const limit: number | undefined = LONG_TARGETS[x.target];
+        const base = limit ?? 16_384;
+        const n = { under: base - 1, at: base, over: base + 1, btree: 2_800, far: Math.min(base * 3, 60_000) }[x.size];
+        const chars = x.xml && x.chars === 'mark' ? 'ascii' : x.chars;
+        const { body, built, first } = plainBatch(x.others, { customIdOnOthers: x.target === 'matchValue' });
+        const { data, model } = first;
+        const item = (body.data as JsonObject[])[0];
+        const marker = model.marker;
+        const text = (len: number, kind = chars) => longText(marker, len, kind, seed);
+        let found: JsonObject | undefined;
+        let value = '';
+        switch (x.target) {
+          case 'Custom_ID':
+          case '_fname':
+            value = text(n);
+            data[x.target] = value;
+            model.goodFields[x.target] = value;
+            if (x.target === 'Custom_ID') found = { Custom_ID: value };
+            break;
+          case 'interests':
+            value = text(n);
+            data.interests = ['x', value];
+            found = { interests: value };
+            break;
+          case 'email':
+          case 'subEmail': {
+            value = `${text(n - 12, 'ascii')}@example.com`;
+            if (x.target === 'email') {
+              data.email = value;
+              model.goodFields.email = value;
+            } else {
+              data.subscriptions = [{ channel: 'email', resource_id: 21, email: value }];
+              model.goodSubs.push(value.toLowerCase());
+            }
+            break;
+          }
+          case 'phones':
+          case 'subPhone': {
+            const phone = freshPhone();
+            value = `${phone}${' '.repeat(Math.max(0, n - phone.length))}`;
+            model.traces.push(phone);
+            if (x.target === 'phones') data.phones = value;
+            else data.subscriptions = [{ channel: 'sms', resource_id: 21, phone: value }];
+            if (x.target === 'subPhone') model.goodSubs.push(phone);
+            break;
+          }
+          case 'subProvider':
+            value = text(n);
+            data.subscriptions = [{ channel: 'push', resource_id: 21, provider: value, subscription_id: `t${marker}` }];
+            model.goodSubs.push(indexKey(`${value.toLowerCase()}|t${marker}`));
+            break;
+          case 'subToken':
+            value = text(n);
+            data.subscriptions = [{ channel: 'push', resource_id: 21, provider: 'fcm', subscription_id: value }];
+            model.goodSubs.push(indexKey(`fcm|${value}`));
+            break;
+          case 'subCats':
+            value = text(n);
+            data.subscriptions = [{ channel: 'email', resource_id: 21, email: `s${marker}@example.com`, cats: [value] }];
+            break;
+          case 'matchValue':
+            value = text(n);
+            Object.assign(body, { matching: 'custom', field_name: 'Custom_ID', field_value: value });
+            model.goodFields.Custom_ID = value;
+            found = { Custom_ID: value };
+            break;
+          case 'customData':
+            value = text(n);
+            item.custom_data = { m: value };
+            break;
+          case 'attrs':
+            value = text(n);
+            data.attrs = { v: value };
+            break;
+        }
+        if (x.xml) model.goodFields = Object.fromEntries(Object.entries(model.goodFields).map(([k, v]) => [k, xmlSafe(v) as string]));
+        const enc = encode(BATCH, body, wireFor(x.xml));
+        const out = await run(h, { ...enc, items: built.map((b) => b.model), launches: true, db1: true, expect: { status: 200 } });
+        const over = limit !== undefined && n > limit;
+        const error = out.errors.find((e) => e.index === 0);
+        count(`long ${x.target} ${over ? 'refused' : 'stored'}`);
+        if (over) {
+          expect(error?.error_debug, `${x.target}: ${n} characters`).toMatch(new RegExp(`is longer than ${limit} characters`));
+          return;
+        }
+        expect(error, `${x.target}: ${n} characters`).toBeUndefined();
+        const id = out.result[0];
+        if (found) {
+          const launch = await post(START, { token: WRITE_TOKEN, trigger_id: 96, custom_request: found });
+          expect(launch.status).toBe(200);
+          expect(launch.result).toContain(id);
+        }
+        if (x.target === 'subToken') {
+          const again = await post(IMPORT_BATCH, { token: WRITE_TOKEN, db_id: 1, matching: 'push_sub', provider: 'FCM', subscription_id: value, data: [{ data: {} }] });
+          expect(again.result).toEqual([id]);
+        }
+      }),
+      params(10, 60),
+    );
+  }, LIMIT);
+
+  it('names every object answers to (toString, valueOf, …) are plain keys in every object-valued parameter', async () => {
+    await fc.assert(
+      fc.asyncProperty(protoShape, async ({ name, place, value, xml }) => {
+        const { body, built, first } = plainBatch(1);
+        const { data } = first;
+        const item = (body.data as JsonObject[])[0];
+        let expectation: Case['expect'] = value === 1 ? { status: 200 } : undefined;
+        let itemError: RegExp | undefined;
+        switch (place) {
+          case 'timeout':
+            body.timeout = { [name]: value };
+            expectation = { status: 400, debug: new RegExp(`^timeout: unknown key "${name}"; expected days, hours, minutes$`) };
+            break;
+          case 'content':
+            body.content = { [name]: value };
+            break;
+          case 'customData':
+            body.custom_data = { [name]: value };
+            break;
+          case 'itemCustomData':
+            item.custom_data = { [name]: value };
+            break;
+          case 'subscriptionFilter':
+            body.subscription_filter = { [name]: value };
+            break;
+          case 'field':
+            data[name] = value;
+            itemError = new RegExp(`^data\\[0\\]\\.data: field '${name}' is not defined in database 1$`);
+            break;
+          case 'attrs':
+            data.attrs = { [name]: value };
+            break;
+          case 'attrsPath':
+            data.attrs = { action: 'upsert', submatch: `${name}.x`, value };
+            break;
+          case 'ordersSubmatch':
+            data.orders = { action: 'upsert', submatch: { [name]: value }, value: { k: 1 } };
+            break;
+          case 'operator':
+            data.CRM_ID = { action: name, value };
+            itemError = /^data\[0\]\.data\.CRM_ID: expected an integer, got an object$/;
+            break;
+          case 'subscription':
+            data.subscriptions = [{ channel: 'email', resource_id: 21, email: `s${first.model.marker}@example.com`, [name]: value }];
+            break;
+          case 'attach':
+            body.attach = [{ data: 'data:text/plain;base64,aGk=', name: 'a.txt', [name]: value }];
+            break;
+        }
+        const enc = encode(BATCH, body, wireFor(xml));
+        const out = await run(h, { ...enc, items: built.map((b) => b.model), launches: true, db1: true, ...(expectation ? { expect: expectation } : {}) });
+        count(`proto ${place} ${out.status}`);
+        if (out.status === 200 && value === 1) {
+          const error = out.errors.find((e) => e.index === 0);
+          if (itemError) expect(error?.error_debug).toMatch(itemError);
+          else expect(error, `${place} ${name}`).toBeUndefined();
+        }
+      }),
+      params(11, 120),
+    );
+    // custom_request: a field or an operator object keyed by such a name.
+    for (const name of PROTO_NAMES) {
+      const field = await post(START, { token: WRITE_TOKEN, trigger_id: 96, custom_request: { [name]: 1 } });
+      expect(field.debug).toBe(`custom_request.${name}: field '${name}' is not defined in database 1`);
+      const op = await post(START, { token: WRITE_TOKEN, trigger_id: 96, custom_request: { CRM_ID: { [name]: 1 } } });
+      expect(op.debug).toBe('custom_request.CRM_ID: equality with an object is not supported; give a value or operators ($eq, $in, …)');
+      count('proto custom_request', 2);
+    }
+  }, LIMIT);
+
+  it('numbers beyond a double: a 400 naming the path as a JSON literal, the item error as text in a number field, stored text elsewhere', async () => {
+    const SLOT = 'FUZZNUMSLOT';
+    await fc.assert(
+      fc.asyncProperty(numberShape, async (x) => {
+        const { body, built, first } = plainBatch(1);
+        const { data, model } = first;
+        const item = (body.data as JsonObject[])[0];
+        const literal = x.spelling === 'literal' && !x.xml;
+        const given: Json = literal ? SLOT : x.spelling === 'finite' ? x.finite : x.text;
+        let path = '';
+        /** The place reads the value as a number (typed field, operator value, timeout, priority). */
+        let numeric = true;
+        switch (x.place) {
+          case 'score':
+          case '_lat':
+          case 'CRM_ID':
+            data[x.place] = given;
+            path = `data[0].data.${x.place}`;
+            break;
+          case 'attrs':
+            data.attrs = { v: given };
+            path = 'data[0].data.attrs.v';
+            numeric = false;
+            break;
+          case 'orders':
+            data.orders = [{ n: [1, given] }];
+            path = 'data[0].data.orders[0].n[1]';
+            numeric = false;
+            break;
+          case 'content':
+            body.content = { n: given };
+            path = 'content.n';
+            numeric = false;
+            break;
+          case 'customData':
+            body.custom_data = { n: given };
+            path = 'custom_data.n';
+            numeric = false;
+            break;
+          case 'itemCustomData':
+            item.custom_data = { n: given };
+            path = 'data[0].custom_data.n';
+            numeric = false;
+            break;
+          case 'timeout':
+            body.timeout = { days: given };
+            path = 'timeout.days';
+            break;
+          case 'priority':
+            data.subscriptions = [{ channel: 'email', resource_id: 21, email: `s${model.marker}@example.com`, priority: given }];
+            path = 'data[0].data.subscriptions[0].priority';
+            break;
+          case 'incr':
+            data.score = { action: 'incr', value: given };
+            path = 'data[0].data.score.value';
+            break;
+          case 'matchValue':
+            (body.data as JsonObject[]).forEach((it, i) => i > 0 && ((it.data as JsonObject).score = 1));
+            Object.assign(body, { matching: 'custom', field_name: 'score', field_value: given });
+            path = 'field_value';
+            break;
+        }
+        const enc = encode(BATCH, body, wireFor(x.xml));
+        const payload = literal ? String(enc.payload).replace(`"${SLOT}"`, x.text) : enc.payload;
+        const expectation: Case['expect'] = literal ? { status: 400, debug: new RegExp(`^${path.replace(/[.[\]]/g, '\\$&')}: ${BEYOND_DOUBLE.replace(/[().±]/g, '\\$&')}$`) } : undefined;
+        const out = await run(h, { ...enc, payload, items: built.map((b) => b.model), launches: true, db1: true, ...(expectation ? { expect: expectation } : {}) });
+        count(`number ${x.place} ${x.spelling} ${out.status}`);
+        if (literal || out.status !== 200) return;
+        const error = out.errors.find((e) => e.index === 0);
+        if (x.spelling === 'text' && numeric) expect(error, `${x.place} "${x.text}"`).toBeDefined();
+        if (!numeric) expect(error, `${x.place}: ${error?.error_debug}`).toBeUndefined();
+        if (x.spelling === 'finite' && (x.place === 'score' || x.place === '_lat')) {
+          expect(error).toBeUndefined();
+          const got = await post('profiles/get', { token: WRITE_TOKEN, db_id: 1, matching: 'profile_id', profile_id: out.result[0] });
+          expect((got.envelope.data as JsonObject)[x.place]).toBe(Number(x.finite));
+        }
+      }),
+      params(12, 80),
+    );
+  }, LIMIT);
+});
+
+describe('fuzz: custom_request size and depth', () => {
+  let h: Harness;
+  type Stored = { CRM_ID: number; score?: number; Custom_ID?: string; _fname?: string; interests: string[] };
+  const stored = new Map<string, Stored>();
+
+  beforeAll(async () => {
+    h = await startFuzzHarness({ provision: FIXTURE });
+    const profiles: Stored[] = Array.from({ length: 40 }, (_, i) => ({
+      CRM_ID: i,
+      ...(i % 3 === 0 ? {} : { score: i / 2 }),
+      ...(i % 4 === 0 ? {} : { Custom_ID: `c${i % 7}` }),
+      ...(i % 5 === 0 ? {} : { _fname: `n${i % 6}` }),
+      interests: ['a', 'b', 'c'].filter((_, k) => (i >> k) & 1),
+    }));
+    const res = await send(h, IMPORT_BATCH, JSON.stringify({ token: WRITE_TOKEN, db_id: 1, matching: 'custom', field_name: 'CRM_ID', data: profiles.map((p) => ({ data: p })) }), { contentType: 'application/json' });
+    const out = expectSaneAnswer(res, IMPORT_BATCH, undefined);
+    expect(out.result).toHaveLength(40);
+    out.result.forEach((id, i) => stored.set(id, profiles[i]));
+  });
+  afterAll(() => closeFuzzHarness(h));
+
+  function holds(p: Stored, c: Cond): boolean {
+    const raw = p[c.field];
+    const vals: Json[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    const eq = (v: Json) => vals.some((e) => e === v);
+    const list = Array.isArray(c.value) ? c.value : [];
+    const num = c.value as number;
+    switch (c.op) {
+      case 'eq':
+      case '$eq':
+        return eq(c.value);
+      case '$ne':
+        return !eq(c.value);
+      case '$in':
+        return list.some(eq);
+      case '$nin':
+        return !list.some(eq);
+      case '$gt':
+        return vals.some((e) => (e as number) > num);
+      case '$gte':
+        return vals.some((e) => (e as number) >= num);
+      case '$lt':
+        return vals.some((e) => (e as number) < num);
+      case '$lte':
+        return vals.some((e) => (e as number) <= num);
+    }
+  }
+
+  /** The nesting of objects and arrays in JSON text (strings skipped). */
+  function nesting(text: string): number {
+    let depth = 0;
+    let max = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') max = Math.max(max, ++depth);
+      else if (c === '}' || c === ']') depth--;
+    }
+    return max;
+  }
+
+  const condJson = (c: Cond): Json => (c.op === 'eq' ? { [c.field]: c.value } : { [c.field]: { [c.op]: c.value } });
+
+  it('within the limits the stores answer what the query means; past them a 400 naming the limit', async () => {
+    await fc.assert(
+      fc.asyncProperty(queryShape, fc.boolean(), async (x, xml) => {
+        const conds = [...x.conds];
+        for (let i = 0; i < x.repeat; i++) conds.push(x.conds[i % x.conds.length]);
+        const leaves = conds.map(condJson);
+        // Values of 1,000 and above: a $nin of them holds for every profile.
+        if (x.bigList > 0) leaves.push({ CRM_ID: { $nin: Array.from({ length: x.bigList }, (_, i) => 1_000 + i) } });
+        const terms = leaves.length;
+        const top = x.ors[0] ? '$or' : '$and';
+        let text = terms === 1 ? JSON.stringify(leaves[0]) : JSON.stringify({ [top]: leaves });
+        const levels = x.depth + (terms > 1 ? 1 : 0);
+        for (let i = 0; i < x.depth; i++) text = `{"${x.ors[(i % 35) + 1] ? '$or' : '$and'}":[${text}]}`;
+        const matches = (p: Stored): boolean => {
+          const all = conds.map((c) => holds(p, c));
+          if (x.bigList > 0) all.push(true);
+          return terms === 1 ? all[0] : top === '$or' ? all.some(Boolean) : all.every(Boolean);
+        };
+        let payload: string;
+        let contentType = 'application/json';
+        if (x.asString && xml) {
+          payload = `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><format>json</format><custom_request>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</custom_request></xml>`;
+          contentType = 'application/xml';
+        } else {
+          payload = `{"token":"${WRITE_TOKEN}","trigger_id":96,"custom_request":${x.asString ? JSON.stringify(text) : text}}`;
+        }
+        let want: RegExp | undefined;
+        if (contentType === 'application/json' && nesting(payload) > 64) want = /^the body is nested deeper than 64 levels$/;
+        else if (levels > 32) want = /^custom_request(\.\$(and|or)\[0\])+: is nested deeper than 32 levels of \$and\/\$or$/;
+        else if (terms > 1_000) want = /: the query has more than 1000 conditions$/;
+        else if (x.bigList > 10_000) want = /: has more than 10000 values$/;
+        h.clock.advance(1);
+        const before = await state(h, h.clock.now());
+        const res = await send(h, START, payload, { contentType });
+        const out = expectSaneAnswer(res, START, undefined);
+        count(`custom_request ${out.status}${want ? ' (over a limit)' : ''}`);
+        if (want) {
+          expect(out.status, out.debug).toBe(400);
+          expect(out.debug).toMatch(want);
+          expect(await state(h, h.clock.now())).toEqual(before);
+          return;
+        }
+        expect(out.status, out.debug).toBe(200);
+        const expected = [...stored].filter(([, p]) => matches(p)).map(([id]) => id).sort();
+        expect([...out.result].sort(), `${terms} conditions, ${levels} levels`).toEqual(expected);
+      }),
+      params(13, 60),
     );
   }, LIMIT);
 });

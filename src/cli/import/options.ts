@@ -82,7 +82,7 @@ function extraParams(raw: string | undefined): Record<string, unknown> {
   const params = parsed as Record<string, unknown>;
   // The rows and the target have their own options (and the preflight checks that target).
   for (const reserved of ['data', 'token', 'trigger_id', 'id', 'db_id', 'list_id']) {
-    if (reserved in params) throw new ConfigError(`--params: ${reserved} cannot be given here`);
+    if (Object.hasOwn(params, reserved)) throw new ConfigError(`--params: ${reserved} cannot be given here`);
   }
   return params;
 }

@@ -1,6 +1,8 @@
 // Decoders for configuration objects, shared by the provisioning file (06) and the management
 // methods (05) so both validate the same way. Cross-object rules live in validate.ts.
 import { DecodeError, within } from '../base/errors.js';
+import { LIMITS } from '../base/limits.js';
+import { normalizeEmail } from '../values/formats.js';
 import { templateProblem } from '../templates/parse.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
@@ -32,7 +34,7 @@ export function reservedFieldName(name: string): string | undefined {
 
 export const fieldDefSchema: Schema<FieldDef> = {
   decode(value, c) {
-    const f = object({ name: required(str({ nonEmpty: true })), type: required(oneOf(FIELD_TYPES)), values: optional(arrayOf(str({ nonEmpty: true }))) }).decode(value, c);
+    const f = object({ name: required(str({ nonEmpty: true, maxLength: LIMITS.fieldNameLength })), type: required(oneOf(FIELD_TYPES)), values: optional(arrayOf(str({ nonEmpty: true }))) }).decode(value, c);
     const reserved = reservedFieldName(f.name);
     if (reserved) throw new DecodeError(`field name ${describe(f.name)} ${reserved}`, ['name']);
     if (f.type === 'enum' && (!f.values || f.values.length === 0)) throw new DecodeError('an enum field needs values', ['values']);
@@ -56,11 +58,26 @@ export function checkFieldNames(fields: FieldDef[]): void {
   });
 }
 
+/**
+ * An address that goes into a mail header and the envelope (From, Reply-To): a plain, valid
+ * email, checked when saved, so CR/LF or garbage never reaches a message. Empty means not given.
+ */
+export const mailAddressSchema: Schema<string | undefined> = {
+  decode(value) {
+    const given = toStr(value);
+    if (given.trim() === '') return undefined;
+    const email = normalizeEmail(given);
+    if (!email) throw new DecodeError(`incorrect email ${describe(given)}, expected a plain address such as name@example.com`);
+    return email;
+  },
+  json: () => ({ type: 'string', description: 'a plain email address (name@example.com)' }),
+};
+
 const channelSettingsSchema = object({
   sender: required(str({ nonEmpty: true })),
-  from_email: optional(str()),
+  from_email: optional(mailAddressSchema),
   from_name: optional(str()),
-  replyto_email: optional(str()),
+  replyto_email: optional(mailAddressSchema),
   replyto_name: optional(str()),
 });
 
@@ -119,9 +136,9 @@ export const contentEntrySchema: Schema<ContentEntry> = {
   decode(value, c) {
     const e = object({
       message_id: required(int({ min: 1 })),
-      from_email: optional(str()),
+      from_email: optional(mailAddressSchema),
       from_name: optional(str()),
-      replyto_email: optional(str()),
+      replyto_email: optional(mailAddressSchema),
       replyto_name: optional(str()),
       subject: optional(str()),
     }).decode(value, c);
@@ -131,7 +148,7 @@ export const contentEntrySchema: Schema<ContentEntry> = {
     }
     return stripUndefined(e) as ContentEntry;
   },
-  json: () => ({ type: 'object', properties: { message_id: { type: 'integer' }, from_email: { type: 'string' }, from_name: { type: 'string' }, replyto_email: { type: 'string' }, replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
+  json: () => ({ type: 'object', properties: { message_id: { type: 'integer' }, from_email: mailAddressSchema.json(), from_name: { type: 'string' }, replyto_email: mailAddressSchema.json(), replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
 };
 
 /** Every trigger field; `add` requires some, `update` none (partial). */

@@ -8,7 +8,7 @@ import { ARRAY_KINDS, decodeElement, decodeFieldValue, type FieldSpec } from './
 export type FieldOp =
   | { field: string; action: 'set'; value: unknown }
   | { field: string; action: 'unset' }
-  | { field: string; action: 'incr'; value: number }
+  | { field: string; action: 'incr'; value: number; integer: boolean }
   | { field: string; action: 'add' | 'delete'; value: unknown[] }
   | { field: string; action: 'upsert'; value: unknown; submatch: string | Record<string, unknown> };
 
@@ -42,6 +42,7 @@ export function decodeFieldOp(spec: FieldSpec, raw: unknown): FieldOp {
         field,
         action: 'incr',
         value: within('value', () => (spec.kind === 'int' ? (decodeFieldValue(spec, required(raw.value)) as number) : toNumber(required(raw.value)))),
+        integer: spec.kind === 'int',
       };
     case 'add':
     case 'delete': {
@@ -83,13 +84,25 @@ function isForbiddenKey(key: string): boolean {
   return key === '__proto__' || key === 'constructor' || key === 'prototype';
 }
 
+/**
+ * An increment that leaves the finite range (or, on an int field, the exact integers) stops at
+ * its end: a stored number is always finite, and applying an operation never fails half-way.
+ */
+function saturate(n: number, integer: boolean): number {
+  const max = integer ? Number.MAX_SAFE_INTEGER : Number.MAX_VALUE;
+  if (n > max) return max;
+  if (n < -max) return -max;
+  return n;
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function matchesSubmatch(element: unknown, submatch: Record<string, unknown>): boolean {
   if (!isPlainObject(element)) return false;
-  for (const [k, v] of Object.entries(submatch)) if (!sameJson(element[k], v)) return false;
+  // The submatch's keys are the client's: an element without `toString` has no such key.
+  for (const [k, v] of Object.entries(submatch)) if (!Object.hasOwn(element, k) || !sameJson(element[k], v)) return false;
   return true;
 }
 
@@ -104,7 +117,7 @@ export function applyFieldOp(fields: Record<string, unknown>, op: FieldOp): void
       delete fields[op.field];
       return;
     case 'incr':
-      fields[op.field] = (typeof current === 'number' ? current : 0) + op.value;
+      fields[op.field] = saturate((typeof current === 'number' ? current : 0) + op.value, op.integer);
       return;
     case 'add': {
       const list = Array.isArray(current) ? [...current] : [];

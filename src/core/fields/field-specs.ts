@@ -1,7 +1,8 @@
 // What every profile field is: the system fields of spec 03 and a database's typed custom fields,
 // with one decoder per kind that validates and normalises a value.
 import type { DatabaseDef, FieldDef, FieldType } from '../catalog/types.js';
-import { DecodeError } from '../base/errors.js';
+import { DecodeError, within } from '../base/errors.js';
+import { LIMITS, longerThan } from '../base/limits.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toStr } from '../values/coerce.js';
 import { isTimeZone, normalizeDate, normalizeDateTime, normalizeEmail, normalizeIp } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
@@ -83,25 +84,44 @@ function asList(value: unknown): unknown[] {
   return [value];
 }
 
+/** A string value (string fields, tags elements), at most LIMITS.stringLength characters. */
+export function boundedString(value: unknown, max: number = LIMITS.stringLength): string {
+  const s = toStr(value);
+  if (longerThan(s, max)) throw new DecodeError(`is longer than ${max} characters`);
+  return s;
+}
+
 export function uniqueStrings(list: unknown[]): string[] {
   const seen = new Set<string>();
-  for (const item of list) {
-    const s = toStr(item);
+  for (let i = 0; i < list.length; i++) {
+    const s = within(i, () => boundedString(list[i]));
     if (s !== '') seen.add(s);
   }
   return [...seen];
+}
+
+/** A phone as given: its length is checked before it is parsed. */
+function phoneText(value: unknown): string {
+  return boundedString(value, LIMITS.phoneLength);
+}
+
+/** An email as given, trimmed: too long is said as such (not as an incorrect address). */
+export function emailText(value: unknown): string {
+  const s = toStr(value).trim();
+  if (longerThan(s, LIMITS.emailLength)) throw new DecodeError(`is longer than ${LIMITS.emailLength} characters`);
+  return s;
 }
 
 /** One element of an array-valued field (for add/delete). */
 export function decodeElement(spec: FieldSpec, value: unknown): unknown {
   switch (spec.kind) {
     case 'phones': {
-      const e164 = normalizePhone(toStr(value));
+      const e164 = normalizePhone(phoneText(value));
       if (!e164) throw new DecodeError(`incorrect phone ${describe(value)}`);
       return e164;
     }
     case 'tags':
-      return toStr(value);
+      return boundedString(value);
     case 'arr_object':
       if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
       return value;
@@ -114,7 +134,7 @@ export function decodeElement(spec: FieldSpec, value: unknown): unknown {
 export function decodeFieldValue(spec: FieldSpec, value: unknown): unknown {
   switch (spec.kind) {
     case 'email': {
-      const email = normalizeEmail(toStr(value));
+      const email = normalizeEmail(emailText(value));
       if (!email) throw new DecodeError(`incorrect email ${describe(value)}`);
       return email;
     }
@@ -127,7 +147,7 @@ export function decodeFieldValue(spec: FieldSpec, value: unknown): unknown {
       return out;
     }
     case 'string':
-      return toStr(value);
+      return boundedString(value);
     case 'bdate': {
       const d = normalizeDate(toStr(value));
       if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected YYYY-MM-DD`);

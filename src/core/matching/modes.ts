@@ -3,9 +3,11 @@
 // match keys that the storage answers from its indexes and the import engine from memory.
 import type { Channel, DatabaseDef } from '../catalog/types.js';
 import { DecodeError, invalid, type ApiError } from '../base/errors.js';
+import { LIMITS, longerThan } from '../base/limits.js';
 import type { FieldOp } from '../fields/field-ops.js';
 import { decodeFieldValue, fieldSpecs, type FieldSpec } from '../fields/field-specs.js';
 import { emailKey, normalizeEmail } from '../values/formats.js';
+import { indexKey } from '../values/index-key.js';
 import { normalizePhone } from '../values/phone.js';
 import { fieldKey, idKey, indexText, pushAddress, subscriptionKey } from './keys.js';
 import { describe, toStr } from '../values/coerce.js';
@@ -198,8 +200,10 @@ export function buildMatchQuery(item: ItemMatchValues, data: MatchData | undefin
       if (spec.kind === 'tags') {
         const tags = (Array.isArray(raw) ? raw.map((t) => toStr(t)) : toStr(raw).split(',')).map((t) => t.trim()).filter((t) => t !== '');
         if (tags.length === 0) throw missing(params, `a value of field '${spec.name}' (field_value)`);
+        const tooLong = tags.find((t) => longerThan(t, LIMITS.stringLength));
+        if (tooLong !== undefined) throw invalid(`field_value: a tag is longer than ${LIMITS.stringLength} characters`);
         q.all = true;
-        for (const tag of new Set(tags)) q.keys.push(fieldMatchKey(spec.name, tag));
+        for (const tag of new Set(tags)) q.keys.push(fieldMatchKey(spec.name, indexKey(tag)));
         if (!sets?.has(spec.name)) q.createOps.push({ field: spec.name, action: 'add', value: [...new Set(tags)] });
         return q;
       }

@@ -4,6 +4,8 @@
 import { CHANNELS, type Catalog, type Channel } from '../catalog/types.js';
 import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
+import { LIMITS } from '../base/limits.js';
+import { boundedString, emailText } from '../fields/field-specs.js';
 import { emailKey, normalizeEmail } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 import { pushAddress } from '../matching/keys.js';
@@ -94,19 +96,19 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
   if (channel === 'email') {
     const given = raw.email ?? (isPlainObject(raw.email_data) ? raw.email_data.email : undefined);
     if (given === undefined || given === null || given === '') throw new DecodeError('email is required for an email subscription');
-    const email = normalizeEmail(within('email', () => toStr(given)));
+    const email = normalizeEmail(within('email', () => emailText(given)));
     if (!email) throw new DecodeError(`incorrect email ${describe(given)}`);
     entry.email = email;
     entry.address = emailKey(email);
   } else if (channel === 'sms') {
     if (raw.phone === undefined || raw.phone === null || raw.phone === '') throw new DecodeError('phone is required for an sms subscription');
-    const phone = normalizePhone(within('phone', () => toStr(raw.phone)));
+    const phone = normalizePhone(within('phone', () => boundedString(raw.phone, LIMITS.phoneLength)));
     if (!phone) throw new DecodeError(`incorrect phone ${describe(raw.phone)}`);
     entry.phone = phone;
     entry.address = phone;
   } else {
-    const provider = raw.provider === undefined || raw.provider === null ? '' : within('provider', () => toStr(raw.provider).trim());
-    const token = raw.subscription_id === undefined || raw.subscription_id === null ? '' : within('subscription_id', () => toStr(raw.subscription_id).trim());
+    const provider = raw.provider === undefined || raw.provider === null ? '' : within('provider', () => boundedString(toStr(raw.provider).trim(), LIMITS.pushProviderLength));
+    const token = raw.subscription_id === undefined || raw.subscription_id === null ? '' : within('subscription_id', () => boundedString(toStr(raw.subscription_id).trim(), LIMITS.pushSubscriptionIdLength));
     if (!provider || !token) throw new DecodeError('provider and subscription_id are required for a push subscription');
     entry.provider = provider;
     entry.subscriptionId = token;
@@ -120,7 +122,7 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
   }
   if (raw.cats !== undefined && raw.cats !== null) {
     const cats = Array.isArray(raw.cats) ? raw.cats : raw.cats === '' ? [] : [raw.cats];
-    entry.cats = [...new Set(cats.map((c, i) => within('cats', () => within(i, () => toStr(c)))))];
+    entry.cats = [...new Set(cats.map((c, i) => within('cats', () => within(i, () => boundedString(c)))))];
   }
   return entry;
 }

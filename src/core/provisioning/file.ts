@@ -18,7 +18,7 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === 'env') {
     const name = typeof value.env === 'string' ? value.env : '';
-    const resolved = env[name];
+    const resolved = Object.hasOwn(env, name) ? env[name] : undefined;
     if (resolved === undefined) problems.push(`${path}: environment variable ${describe(name)} is not set`);
     return resolved ?? '';
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseDef } from '../catalog/types.js';
 import { ApiError } from '../base/errors.js';
+import { LIMITS } from '../base/limits.js';
 import { compileCustomRequest } from './custom-request.js';
 import { scansProfiles } from './plan.js';
 
@@ -114,5 +115,21 @@ describe('compileCustomRequest', () => {
     rejects({ $and: [] }, /^custom_request\.\$and: expected a non-empty array/);
     rejects([], /^custom_request: expected a query object/);
     rejects('{not json', /^custom_request: expected a query object/);
+  });
+
+  it('bounds depth, conditions and list sizes (LIMITS), whatever form the query takes', () => {
+    const nest = (levels: number): unknown => {
+      let q: unknown = { CRM_ID: 1 };
+      for (let i = 0; i < levels; i++) q = { $or: [q] };
+      return q;
+    };
+    expect(() => compile(nest(LIMITS.customRequestDepth))).not.toThrow();
+    rejects(nest(LIMITS.customRequestDepth + 1), /: is nested deeper than 32 levels of \$and\/\$or$/);
+    rejects(`${'{"$or":['.repeat(10_000)}{"CRM_ID":1}${']}'.repeat(10_000)}`, /: is nested deeper than 32 levels of \$and\/\$or$/);
+    const terms = (n: number) => ({ $and: Array.from({ length: n }, (_, i) => ({ CRM_ID: { $ne: i } })) });
+    expect(() => compile(terms(LIMITS.customRequestTerms))).not.toThrow();
+    rejects(terms(LIMITS.customRequestTerms + 1), /^custom_request\.\$and\[1000\]\.CRM_ID\.\$ne: the query has more than 1000 conditions$/);
+    rejects({ CRM_ID: { $nin: Array.from({ length: LIMITS.customRequestListValues + 1 }, (_, i) => i) } }, /^custom_request\.CRM_ID\.\$nin: has more than 10000 values$/);
+    rejects({ score: { $lt: '1e400' } }, /^custom_request\.score\.\$lt: expected a finite number/);
   });
 });

@@ -1,15 +1,17 @@
 // custom_request (spec 05, campaigns/triggers/start): a MongoDB-syntax query over profile fields
 // compiled to a ProfileQuery plan. Supported: equality, $eq, $ne, $in, $nin, $gt, $gte, $lt,
 // $lte, $exists, $and, $or; any other operator is a 400 naming it. Values are coerced to the
-// field's type with the rule of spec 01 and normalised as the value table stores them.
+// field's type with the rule of spec 01 and normalised as the value table stores them. Depth,
+// conditions and list sizes are bounded (LIMITS), so every store can run what compiles.
 import type { DatabaseDef } from '../catalog/types.js';
 import { DecodeError, within } from '../base/errors.js';
+import { LIMITS } from '../base/limits.js';
 import { ARRAY_KINDS, decodeElement, decodeFieldValue, fieldSpecs, type FieldSpec } from '../fields/field-specs.js';
 import { emailKey, parseDateTime } from '../values/formats.js';
 import { INDEXED_SYSTEM } from '../profiles/profile-state.js';
+import { indexText } from '../matching/keys.js';
 import { describe, isPlainObject, toBool, toNumber, toStr } from '../values/coerce.js';
 import type { Bound, FieldSource, ProfileQuery } from './plan.js';
-import { indexText } from '../matching/keys.js';
 
 export const QUERY_OPERATORS = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$and', '$or'] as const;
 
@@ -25,6 +27,15 @@ interface FieldRef {
   source: FieldSource;
 }
 
+/**
+ * What one compilation has seen so far: the size limits (LIMITS.customRequest*) are checked as
+ * the query is read, so a huge or deep one is refused before anything recursive goes far.
+ */
+interface Compilation {
+  db: DatabaseDef;
+  terms: number;
+}
+
 /** Compiles `custom_request` (an object, or a string holding one) for a database; throws 400 naming the path. */
 export function compileCustomRequest(raw: unknown, db: DatabaseDef): ProfileQuery {
   try {
@@ -36,32 +47,39 @@ export function compileCustomRequest(raw: unknown, db: DatabaseDef): ProfileQuer
         throw new DecodeError('expected a query object (or a string holding one in JSON)');
       }
     }
-    return query(value, db);
+    return query(value, { db, terms: 0 }, 0);
   } catch (err) {
     if (err instanceof DecodeError) throw err.toApiError('custom_request');
     throw err;
   }
 }
 
-function query(value: unknown, db: DatabaseDef): ProfileQuery {
+/** A query object; `depth` is the number of $and/$or around it. */
+function query(value: unknown, c: Compilation, depth: number): ProfileQuery {
   if (!isPlainObject(value)) throw new DecodeError(`expected a query object, got ${describe(value)}`);
   const parts: ProfileQuery[] = [];
   for (const [key, v] of Object.entries(value)) {
     if (key === '$and' || key === '$or') {
-      parts.push(within(key, () => ({ kind: key === '$and' ? 'and' : 'or', of: subqueries(v, db) }) as ProfileQuery));
+      if (depth >= LIMITS.customRequestDepth) throw new DecodeError(`is nested deeper than ${LIMITS.customRequestDepth} levels of $and/$or`);
+      parts.push(within(key, () => ({ kind: key === '$and' ? 'and' : 'or', of: subqueries(v, c, depth + 1) }) as ProfileQuery));
     } else if (key.startsWith('$')) {
       throw unsupported(key).at(key);
     } else {
-      parts.push(within(key, () => fieldQuery(fieldRef(key, db), v)));
+      parts.push(within(key, () => fieldQuery(fieldRef(key, c.db), v, c)));
     }
   }
   if (parts.length === 0) return { kind: 'all' };
   return parts.length === 1 ? parts[0] : { kind: 'and', of: parts };
 }
 
-function subqueries(v: unknown, db: DatabaseDef): ProfileQuery[] {
+function subqueries(v: unknown, c: Compilation, depth: number): ProfileQuery[] {
   if (!Array.isArray(v) || v.length === 0) throw new DecodeError('expected a non-empty array of queries');
-  return v.map((q, i) => within(i, () => query(q, db)));
+  return v.map((q, i) => within(i, () => query(q, c, depth)));
+}
+
+/** Counts one condition on a field against LIMITS.customRequestTerms. */
+function countTerm(c: Compilation): void {
+  if (++c.terms > LIMITS.customRequestTerms) throw new DecodeError(`the query has more than ${LIMITS.customRequestTerms} conditions`);
 }
 
 function fieldRef(name: string, db: DatabaseDef): FieldRef {
@@ -71,8 +89,11 @@ function fieldRef(name: string, db: DatabaseDef): FieldRef {
   return { spec, source: spec.custom || INDEXED_SYSTEM.has(name) ? 'index' : 'document' };
 }
 
-function fieldQuery(f: FieldRef, v: unknown): ProfileQuery {
-  if (!isPlainObject(v)) return equals(f, v);
+function fieldQuery(f: FieldRef, v: unknown, c: Compilation): ProfileQuery {
+  if (!isPlainObject(v)) {
+    countTerm(c);
+    return equals(f, v);
+  }
   const ops = Object.keys(v);
   if (ops.length === 0 || ops.some((op) => !op.startsWith('$'))) throw new DecodeError('equality with an object is not supported; give a value or operators ($eq, $in, …)');
   const parts: ProfileQuery[] = [];
@@ -80,6 +101,7 @@ function fieldQuery(f: FieldRef, v: unknown): ProfileQuery {
   for (const op of ops) {
     const arg = v[op];
     within(op, () => {
+      countTerm(c);
       switch (op) {
         case '$eq':
           parts.push(equals(f, arg));
@@ -139,6 +161,7 @@ function equals(f: FieldRef, v: unknown): ProfileQuery {
 
 function anyOf(f: FieldRef, v: unknown): ProfileQuery {
   if (!Array.isArray(v)) throw new DecodeError(`expected an array, got ${describe(v)}`);
+  if (v.length > LIMITS.customRequestListValues) throw new DecodeError(`has more than ${LIMITS.customRequestListValues} values`);
   const values = new Set<string | number>();
   let absent = false;
   v.forEach((item, i) =>
@@ -157,9 +180,18 @@ function anyOf(f: FieldRef, v: unknown): ProfileQuery {
   return { kind: 'or', of: [hit, { kind: 'not', of: { kind: 'present', source: f.source, field: f.spec.name } }] };
 }
 
+// A query given as a string is parsed here, not by the body codec: its text gets the codec's
+// rule (no stored or compared text holds U+0000 or an unpaired surrogate; PostgreSQL refuses both).
+const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkText(v: unknown): void {
+  if (typeof v === 'string' && BAD_TEXT.test(v)) throw new DecodeError('the text holds a NUL character or an unpaired surrogate (not valid text)');
+}
+
 /** A value as the field stores it: value-table text for indexed fields, the typed value for document fields. */
 function encode(f: FieldRef, v: unknown): string | number | undefined {
   const { spec } = f;
+  checkText(v);
   const typed = ARRAY_KINDS.has(spec.kind) ? decodeElement(spec, v) : decodeFieldValue(spec, v);
   if (typed === null || typed === undefined) return undefined;
   if (f.source === 'document') return typeof typed === 'number' ? typed : String(typed);
@@ -170,6 +202,7 @@ function encode(f: FieldRef, v: unknown): string | number | undefined {
 function bound(f: FieldRef, v: unknown): string | number {
   const { spec } = f;
   if (v === null || Array.isArray(v) || isPlainObject(v)) throw new DecodeError(`expected a value, got ${describe(v)}`);
+  checkText(v);
   if (spec.kind === 'date') {
     const ms = parseDateTime(toStr(v));
     if (ms === undefined) throw new DecodeError(`incorrect date ${describe(v)}, expected RFC 3339`);

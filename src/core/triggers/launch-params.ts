@@ -9,18 +9,24 @@ import type { DecodeContext, Schema } from '../values/schema.js';
 import { pushAddress } from '../matching/keys.js';
 
 const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
+const TIMEOUT_UNITS: ReadonlyMap<string, number> = new Map([
+  ['days', 86_400_000],
+  ['hours', 3_600_000],
+  ['minutes', 60_000],
+]);
 
 export const timeoutSchema: Schema<number> = {
   decode(value, ctx) {
     if (ctx.wire.isEmpty(value)) return 0;
     if (!isPlainObject(value)) throw new DecodeError(`expected an object {days, hours, minutes}, got ${describe(value)}`);
-    const unit = { days: 86_400_000, hours: 3_600_000, minutes: 60_000 } as const;
     let total = 0;
     for (const key of Object.keys(value)) {
-      if (!(key in unit)) throw new DecodeError(`unknown key ${describe(key)}; expected days, hours, minutes`);
+      // A Map: the keys are the client's, and `"toString"` is no unit.
+      const ms = TIMEOUT_UNITS.get(key);
+      if (ms === undefined) throw new DecodeError(`unknown key ${describe(key)}; expected days, hours, minutes`);
       const n = within(key, () => toInt(value[key]));
       if (n < 0) throw new DecodeError(`must not be negative, got ${n}`, [key]);
-      total += n * unit[key as keyof typeof unit];
+      total += n * ms;
     }
     if (total > MAX_DELAY_MS) throw new DecodeError('the total delay is over 365 days');
     return total;

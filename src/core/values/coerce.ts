@@ -26,9 +26,14 @@ export function toInt(value: unknown): number {
   throw new DecodeError(`expected an integer, got ${describe(value)}`);
 }
 
+/** A finite number: text beyond the range of a double ("1e400") is refused, never Infinity. */
 export function toNumber(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && NUMBER_TEXT.test(value.trim())) return Number(value.trim());
+  if (typeof value === 'string' && NUMBER_TEXT.test(value.trim())) {
+    const n = Number(value.trim());
+    if (Number.isFinite(n)) return n;
+    throw new DecodeError(`expected a finite number, got ${describe(value)} (beyond ±1.7976931348623157e308)`);
+  }
   throw new DecodeError(`expected a number, got ${describe(value)}`);
 }
 

@@ -3,6 +3,7 @@
 // The request's wire policy says what else a value may stand for (XML: every scalar is text, an
 // element given once is not yet an array, an empty element is an empty value).
 import { DecodeError, within } from '../base/errors.js';
+import { longerThan } from '../base/limits.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toObject, toStr } from './coerce.js';
 import type { WirePolicy } from './wire.js';
 
@@ -34,7 +35,7 @@ export const str = (opts: { nonEmpty?: boolean; maxLength?: number } = {}): Sche
   decode(value) {
     const s = toStr(value);
     if (opts.nonEmpty && s.trim() === '') throw new DecodeError('must not be empty');
-    if (opts.maxLength !== undefined && s.length > opts.maxLength) throw new DecodeError(`is longer than ${opts.maxLength} characters`);
+    if (opts.maxLength !== undefined && longerThan(s, opts.maxLength)) throw new DecodeError(`is longer than ${opts.maxLength} characters`);
     return s;
   },
   json: () => ({ type: 'string', ...(opts.maxLength ? { maxLength: opts.maxLength } : {}) }),
@@ -60,7 +61,7 @@ export const anyObject = (): Schema<Record<string, unknown>> => ({
 
 export const unknownValue = (): Schema<unknown> => ({ decode: (v) => v, json: () => ({}) });
 
-export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; single?: boolean } = {}): Schema<T[]> {
+export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; maxItems?: number; single?: boolean } = {}): Schema<T[]> {
   return {
     decode(value, ctx) {
       let list: unknown[];
@@ -71,11 +72,12 @@ export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; single?: 
       if (opts.minItems !== undefined && list.length < opts.minItems) {
         throw new DecodeError(list.length === 0 ? 'must not be empty' : `needs at least ${opts.minItems} items`);
       }
+      if (opts.maxItems !== undefined && list.length > opts.maxItems) throw new DecodeError(`has more than ${opts.maxItems} items`);
       const out = new Array<T>(list.length);
       for (let i = 0; i < list.length; i++) out[i] = within(i, () => item.decode(list[i], ctx));
       return out;
     },
-    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}) }),
+    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}), ...(opts.maxItems ? { maxItems: opts.maxItems } : {}) }),
   };
 }
 

@@ -5,9 +5,10 @@
 import { isUtf8 } from 'node:buffer';
 import { SaxesParser } from 'saxes';
 import { invalid } from '../../core/base/errors.js';
+import { LIMITS } from '../../core/base/limits.js';
 import type { WirePolicy } from '../../core/values/wire.js';
 
-export const MAX_XML_DEPTH = 32;
+export const MAX_XML_DEPTH = LIMITS.xmlDepth;
 
 /**
  * What XML writes differently from JSON (spec 01), for the decoders: an empty element is an empty

@@ -4,6 +4,7 @@ import type { MatchingMode } from '../../core/matching/modes.js';
 import { attachmentsSchema, subscriptionFilterSchema, timeoutSchema } from '../../core/triggers/launch-params.js';
 import { anyObject, arrayOf, bool, int, optional, required, str, unknownValue, type Schema } from '../../core/values/schema.js';
 import { MATCHING_MODES } from '../../core/matching/modes.js';
+import { LIMITS } from '../../core/base/limits.js';
 
 const matchingMode: Schema<MatchingMode> = {
   decode: (v) => decodeMatchingMode(v),
@@ -38,12 +39,12 @@ export const launchFields = {
 };
 
 /** `data` of batch methods: a non-empty array of items. */
-export const batchData = required(arrayOf(unknownValue(), { minItems: 1 }), {
+export const batchData = required(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), {
   description:
     'the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get)',
 });
 /** `data` of start_batch: stored profiles, found by their matching values. */
-export const launchData = required(arrayOf(unknownValue(), { minItems: 1 }), {
+export const launchData = required(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), {
   description: 'the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data',
 });
 /** `data` of single-profile methods: the profile fields and subscriptions. */

@@ -29,12 +29,17 @@ import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-por
 import type { TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
 import { StaleWrite } from '../shared/errors.js';
 
-/** Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). */
+/**
+ * Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). A
+ * protocol violation (08P01) is this client's own fault — a message the server could not take,
+ * such as more than 65,535 bind parameters — not an outage: it stays an internal error (500).
+ */
 function unreachable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
   // Herald's own errors (ApiError) carry numeric codes: only driver and socket codes are strings.
   const code = typeof e?.code === 'string' ? e.code : '';
   if (!code && typeof e?.code === 'number') return false;
+  if (code === '08P01') return false;
   if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
   return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|not currently accepting connections|the database system is (starting up|shutting down)/i.test(

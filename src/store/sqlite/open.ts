@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { indexKey } from '../../core/values/index-key.js';
 
 export type SqliteDb = Database.Database;
 
@@ -36,6 +37,8 @@ export function migrationFiles(): { version: number; name: string; sql: string }
 }
 
 export function migrate(db: SqliteDb): number[] {
+  // Migration 005 re-keys long values with the core's own rule (SQLite has no SHA-256 in SQL).
+  db.function('herald_index_key', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? indexKey(v) : v));
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const done: number[] = [];

@@ -20,6 +20,25 @@ function jsonPath(field: string): string {
   return `$."${field}"`;
 }
 
+/**
+ * Conditions joined as a balanced tree, parenthesised: `a AND b AND c …` parses as a chain as
+ * deep as it is long (SQLite refuses expressions deeper than 1,000, PostgreSQL runs out of stack).
+ */
+function balanced(parts: string[], op: 'AND' | 'OR'): string {
+  if (parts.length === 1) return `(${parts[0]})`;
+  const mid = parts.length >> 1;
+  return `(${balanced(parts.slice(0, mid), op)} ${op} ${balanced(parts.slice(mid), op)})`;
+}
+
+/** Subqueries per UNION: SQLite takes at most 500 terms in a compound SELECT. */
+const UNION_TERMS = 250;
+
+function unions(subqueries: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < subqueries.length; i += UNION_TERMS) out.push(subqueries.slice(i, i + UNION_TERMS).join(' UNION '));
+  return out;
+}
+
 class Compiler {
   readonly params: Record<string, unknown> = {};
   private n = 0;
@@ -56,8 +75,8 @@ class Compiler {
         if (q.of.length === 0) return q.kind === 'and' ? '1' : '0';
         // An OR of indexed leaves stays index-driven as one union (SQLite would scan for `… OR …`).
         const subs = q.kind === 'or' && q.of.every((c) => c.kind !== 'and' && c.kind !== 'or' && c.kind !== 'not' && c.kind !== 'all' && c.source === 'index');
-        if (subs) return `p.seq IN (${q.of.map((c) => this.subquery(c)).join(' UNION ')})`;
-        return q.of.map((c) => `(${this.node(c)})`).join(q.kind === 'and' ? ' AND ' : ' OR ');
+        if (subs) return balanced(unions(q.of.map((c) => this.subquery(c) as string)).map((u) => `p.seq IN (${u})`), 'OR');
+        return balanced(q.of.map((c) => this.node(c)), q.kind === 'and' ? 'AND' : 'OR');
       }
       case 'not':
         return `NOT (${this.node(q.of)})`;
