@@ -18,7 +18,16 @@ export async function serve(config: Readonly<Config>, logger: Logger): Promise<R
   });
   const metrics = new FrontMetrics({ processMetrics: true });
   const app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB, metrics });
-  const url = await app.listen({ port: config.port, host: config.host });
+  let url: string;
+  try {
+    url = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // Not listening (the port is taken, or not ours to bind): nothing may keep running behind it,
+    // or a supervisor would take the process for a working server.
+    await app.close().catch(() => undefined);
+    await engine.close();
+    throw err;
+  }
   logger.info({ url, storage: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Herald is listening');
   let closing: Promise<void> | undefined;
   return {
