@@ -3,6 +3,7 @@
 // (which win), validated at start and then frozen.
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { DEFAULT_DENY } from './senders/outbound.js';
 
 export interface Config {
   port: number;
@@ -64,8 +65,8 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   queryChunk: { env: 'HERALD_QUERY_CHUNK', kind: 'int', fallback: 5000 },
   taskChunk: { env: 'HERALD_TASK_CHUNK', kind: 'int', fallback: 1000 },
   pgPoolSize: { env: 'HERALD_PG_POOL_SIZE', kind: 'int', fallback: 10 },
-  // Link-local and metadata addresses (see src/senders/outbound.ts); loopback stays allowed.
-  outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,0.0.0.0/8' },
+  // Link-local, metadata and reserved addresses (see src/senders/outbound.ts); loopback and private ranges stay allowed.
+  outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: DEFAULT_DENY },
   outboundTimeoutMs: { env: 'HERALD_OUTBOUND_TIMEOUT_MS', kind: 'int', fallback: 15_000 },
   metricsPort: { env: 'HERALD_METRICS_PORT', kind: 'int', fallback: undefined },
 };
