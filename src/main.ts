@@ -11,13 +11,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The HTTP front's limits, from the configuration. */
+export function frontOptions(config: Readonly<Config>) {
+  return {
+    bodyLimit: config.bodyLimitMb * MB,
+    fileBodyLimit: config.fileBodyLimitMb * MB,
+    bodyBudget: config.bodyBudgetMb * MB,
+    timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs, bodyMs: config.bodyTimeoutMs, bodyMinRate: config.bodyMinRate },
+  };
+}
+
 export async function serve(config: Readonly<Config>, logger: Logger): Promise<RunningServer> {
   const engine = await startEngineThread(config, (err) => {
     logger.fatal({ err }, 'the engine thread failed');
     process.exit(1);
   });
   const metrics = new FrontMetrics({ processMetrics: true });
-  const app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB, metrics });
+  const app = buildApp({ dispatch: engine.dispatch, logger, metrics, ...frontOptions(config) });
   let url: string;
   try {
     url = await app.listen({ port: config.port, host: config.host });

@@ -22,9 +22,10 @@ export interface RawRequest {
   /**
    * `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token);
    * `ready`: the readiness check (storage reachable, migrations current); `metrics`: the engine's
-   * Prometheus metrics as text. The last two carry no body.
+   * Prometheus metrics as text; `token`: the early check of a header or query token before a
+   * large body is read (token-precheck.ts). The last three carry no body.
    */
-  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics';
+  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'token';
   /** Method name: the path after /api/v1.1/, without trailing slash. */
   method: string;
   httpMethod: string;
@@ -85,7 +86,7 @@ export function earlyFormat(query: Record<string, string>, contentType: string |
   return formatParam(query.format) ?? (isXmlType(contentType) ? 'xml' : 'json');
 }
 
-function bearer(header: string | undefined): string | undefined {
+export function bearer(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   return m ? m[1].trim() : undefined;

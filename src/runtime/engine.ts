@@ -16,6 +16,7 @@ import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, newSecret } from '../core/provisioning/tokens.js';
 import { DbipGeoLookup } from '../geo/dbip-geo.js';
 import { createDispatcher, type Dispatch, type RawRequest } from '../http/dispatch.js';
+import { precheckToken } from '../http/token-precheck.js';
 import type { RawResponse } from '../http/envelope.js';
 import { senderFactory } from '../senders/factory.js';
 import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
@@ -147,6 +148,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const dispatch = async (req: RawRequest): Promise<RawResponse> => {
     if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
     if (req.route === 'metrics') return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
+    if (req.route === 'token') return precheckToken(store, req);
     if (req.route !== 'unsubscribe') return api(req);
     const apply = req.httpMethod === 'POST';
     if (req.httpMethod !== 'GET' && !apply) return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };
