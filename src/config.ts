@@ -42,6 +42,8 @@ export interface Config {
   /** Items per transaction of a task (the *_task methods). */
   taskChunk: number;
   pgPoolSize: number;
+  /** SQLite: answer the read methods on a connection and thread of their own (a large write never delays them). */
+  readThread: boolean;
   outboundDeny: string;
   outboundTimeoutMs: number;
   /** `herald worker`: a port serving /metrics, /healthz and /readyz (it has no API front); unset = none. */
@@ -79,6 +81,7 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   queryChunk: { env: 'HERALD_QUERY_CHUNK', kind: 'int', fallback: 5000 },
   taskChunk: { env: 'HERALD_TASK_CHUNK', kind: 'int', fallback: 1000 },
   pgPoolSize: { env: 'HERALD_PG_POOL_SIZE', kind: 'int', fallback: 10 },
+  readThread: { env: 'HERALD_READ_THREAD', kind: 'bool', fallback: true },
   // Link-local, metadata and reserved addresses (see src/senders/outbound.ts); loopback and private ranges stay allowed.
   outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: DEFAULT_DENY },
   outboundTimeoutMs: { env: 'HERALD_OUTBOUND_TIMEOUT_MS', kind: 'int', fallback: 15_000 },

@@ -47,6 +47,8 @@ export interface DispatchDeps extends CoreDeps {
   /** Deduplicate write requests without a key by their checksum (spec 01; off by default). */
   dedupChecksum?: boolean;
   metrics?: Pick<CoreMetrics, 'itemsImported'>;
+  /** The rate-limit buckets; shared with the other thread answering the API (see rate-limiter.ts). */
+  limiter?: RateLimiter;
 }
 
 /** Times a request is checked again when the configuration changed under it before it gives up (503). */
@@ -93,7 +95,7 @@ export function bearer(header: string | undefined): string | undefined {
 }
 
 export function createDispatcher(deps: DispatchDeps): Dispatch {
-  const limiter = new RateLimiter();
+  const limiter = deps.limiter ?? new RateLimiter();
   return async function dispatch(req: RawRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);

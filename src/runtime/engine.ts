@@ -18,6 +18,7 @@ import { DbipGeoLookup } from '../geo/dbip-geo.js';
 import { createDispatcher, type Dispatch, type RawRequest } from '../http/dispatch.js';
 import { precheckToken } from '../http/token-precheck.js';
 import type { RawResponse } from '../http/envelope.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
 import { senderFactory } from '../senders/factory.js';
 import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
@@ -52,6 +53,8 @@ export interface EngineOptions {
   geo?: GeoLookup;
   store?: Store;
   hookTransport?: HookTransport;
+  /** The API's rate-limit buckets, when shared with a reader (see reader.ts). */
+  limiter?: RateLimiter;
 }
 
 export async function startEngine(opts: EngineOptions): Promise<Engine> {
@@ -135,6 +138,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     dedupChecksum: config.dedupChecksum,
     queryChunk: config.queryChunk,
     metrics,
+    ...(opts.limiter ? { limiter: opts.limiter } : {}),
   });
   const ready = async (): Promise<Readiness> => {
     try {
