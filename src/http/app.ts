@@ -201,13 +201,16 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     if (method !== undefined && (declared === undefined || declared > EARLY_TOKEN_CHECK_BYTES)) await checkTokenFirst(opts.dispatch, request, method);
     const intake: Intake = { lease: budget.lease(), dispatching: false };
     intakes.set(request, intake);
+    const guard = bodyGuard({ limit, lease: intake.lease, windowMs: timeouts.bodyMs, minRate: timeouts.bodyMinRate });
     const finished = () => {
+      // Answered: whatever of the body was not read will not be (and its rate is no longer watched).
+      guard.destroy();
       if (!intake.dispatching) intake.lease.release();
     };
     reply.raw.once('finish', finished);
     reply.raw.once('close', finished);
     if (declared !== undefined && !intake.lease.take(declared)) throw new BodyOverBudget('body over the memory budget');
-    return payload.pipe(bodyGuard({ limit, lease: intake.lease, windowMs: timeouts.bodyMs, minRate: timeouts.bodyMinRate }));
+    return payload.pipe(guard);
   });
 
   app.setErrorHandler((err, request, reply) => {

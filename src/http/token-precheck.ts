@@ -9,17 +9,21 @@ import { bearer, earlyFormat, type RawRequest } from './dispatch.js';
 import { errorResponse, type RawResponse } from './envelope.js';
 import { methods } from './methods/index.js';
 
-/** 200 (read the body) or the error the request would get (401, 403), in its format. */
+/** 200 (read the body) or the error the request would get (404, 401, 403), in its format. */
 export async function precheckToken(store: Pick<Store, 'findToken'>, req: RawRequest): Promise<RawResponse> {
   const go: RawResponse = { status: 200, contentType: 'text/plain', body: '', headers: {} };
   const token = bearer(req.authorization) ?? (req.query.token || undefined);
   if (!token) return go;
+  const method = methods.get(req.method);
   let refusal: ApiError | undefined;
   try {
-    const record = await store.findToken(hashToken(token));
-    const method = methods.get(req.method);
-    if (!record || record.revoked) refusal = new ApiError(401, 'the API token is unknown or revoked');
-    else if (method?.write && record.role !== 'write') refusal = new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
+    // The pipeline's first check: an unknown method is a 404 whatever the body and token.
+    if (!method || req.httpMethod !== 'POST') refusal = new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
+    else {
+      const record = await store.findToken(hashToken(token));
+      if (!record || record.revoked) refusal = new ApiError(401, 'the API token is unknown or revoked');
+      else if (method.write && record.role !== 'write') refusal = new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
+    }
   } catch {
     // The storage did not answer: the request goes its normal way (which reports that itself).
     return go;

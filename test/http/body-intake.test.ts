@@ -76,6 +76,17 @@ describe('a large body with a header or query token', () => {
     expect(JSON.parse(a.body)).toMatchObject({ error: 403 });
   });
 
+  it('an unknown method is answered 404 before its body, whatever the token, as the pipeline checks the method first', async () => {
+    const wide = await front({ bodyLimit: 4 * MB, fileBodyLimit: 4 * MB, bodyBudget: 8 * MB });
+    try {
+      const a = await openRequest(wide.port, head(1.5 * MB, ['Authorization: Bearer not-a-token'], 'campaigns/nothing_here')).answer;
+      expect(a.status).toBe(404);
+      expect(JSON.parse(a.body)).toMatchObject({ error: 404 });
+    } finally {
+      await wide.app.close();
+    }
+  });
+
   it('is read and handled when the token is valid', async () => {
     const body = attachBody(1.5 * MB);
     const x = openRequest(port, head(body.length, [`Authorization: Bearer ${WRITE_TOKEN}`]));
