@@ -163,6 +163,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     },
   });
 
+  // Requests with Expect: 100-continue are let in like any other; the continue is sent once the
+  // checks before the body have passed (preParsing below), not at once as Node would.
+  app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
+
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -210,6 +214,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     reply.raw.once('finish', finished);
     reply.raw.once('close', finished);
     if (declared !== undefined && !intake.lease.take(declared)) throw new BodyOverBudget('body over the memory budget');
+    // A client that asked to be told (Expect: 100-continue, as curl does for large bodies) sends
+    // its body only now that it will be read; a refused one never sends it.
+    if (request.headers.expect?.toLowerCase() === '100-continue') reply.raw.writeContinue();
     return payload.pipe(guard);
   });
 

@@ -87,6 +87,19 @@ describe('a large body with a header or query token', () => {
     }
   });
 
+  it('a client expecting 100-continue is told to send its body only once its token passed', async () => {
+    const refused = openRequest(port, head(1.5 * MB, ['Authorization: Bearer not-a-token', 'Expect: 100-continue']));
+    const r = await refused.answer;
+    expect(r.status).toBe(401);
+    const body = attachBody(1.5 * MB);
+    const welcome = openRequest(port, head(body.length, [`Authorization: Bearer ${WRITE_TOKEN}`, 'Expect: 100-continue']));
+    const go = await welcome.answer;
+    expect(go.status).toBe(100);
+    welcome.send(body);
+    expect((await welcome.next()).status).toBe(200);
+    welcome.socket.destroy();
+  });
+
   it('is read and handled when the token is valid', async () => {
     const body = attachBody(1.5 * MB);
     const x = openRequest(port, head(body.length, [`Authorization: Bearer ${WRITE_TOKEN}`]));
