@@ -121,14 +121,14 @@ export function readBody(payload: NodeJS.ReadableStream, declared: number | unde
     const chunks: Buffer[] = [];
     let n = 0;
     payload.on('data', (chunk: Buffer) => {
-      if (whole && n + chunk.length <= whole.length) chunk.copy(whole, n);
-      else chunks.push(chunk);
+      if (whole) {
+        // Node's parser never passes more than the Content-Length.
+        if (n + chunk.length > whole.length) return reject(new Error('the body is longer than its Content-Length'));
+        chunk.copy(whole, n);
+      } else chunks.push(chunk);
       n += chunk.length;
     });
     payload.once('error', reject);
-    payload.once('end', () => {
-      if (whole && chunks.length === 0) resolve(n === whole.length ? whole : whole.subarray(0, n));
-      else resolve(Buffer.concat(whole ? [whole.subarray(0, n - chunks.reduce((a, c) => a + c.length, 0)), ...chunks] : chunks, n));
-    });
+    payload.once('end', () => resolve(whole ? (n === whole.length ? whole : whole.subarray(0, n)) : Buffer.concat(chunks, n)));
   });
 }
