@@ -16,7 +16,7 @@ export interface RunningServer {
 }
 
 /** The HTTP front's limits, from the configuration. */
-export function frontOptions(config: Readonly<Config>) {
+function frontOptions(config: Readonly<Config>) {
   return {
     bodyLimit: config.bodyLimitMb * MB,
     fileBodyLimit: config.fileBodyLimitMb * MB,
