@@ -30,7 +30,7 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
       'herald/layers': [
         'error',
-        { root: 'src', layers: [['config', 'core'], ['store', 'senders', 'geo', 'http', 'client'], ['console', 'runtime'], ['main'], ['cli']] },
+        { root: 'src', layers: [['core'], ['store', 'senders', 'geo', 'http', 'client'], ['config'], ['console', 'runtime'], ['main'], ['cli']] },
       ],
     },
   },

@@ -45,10 +45,10 @@ function rssMb(pid: number, field = 'VmHWM'): number {
   }
 }
 
-export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = [], provision = join(ROOT, 'provision/demo.json')): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/herald.js'), 'serve', '--provision', join(ROOT, 'provision/demo.json')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/herald.js'), 'serve', '--provision', provision], {
     cwd: dir,
     env: { ...process.env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'warn', HERALD_WORKERS: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

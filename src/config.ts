@@ -3,6 +3,7 @@
 // (which win), validated at start and then frozen.
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { DEFAULT_DENY } from './senders/outbound.js';
 
 export interface Config {
   port: number;
@@ -16,6 +17,15 @@ export interface Config {
   workers: number;
   bodyLimitMb: number;
   fileBodyLimitMb: number;
+  /** Bytes (MB) all request bodies being received or processed may hold at once; over it, 503. */
+  bodyBudgetMb: number;
+  /** Until a request's headers are in. */
+  headersTimeoutMs: number;
+  /** Until a whole request is in, body included. */
+  requestTimeoutMs: number;
+  /** A body must bring bodyMinRate bytes a second over every window of this length (0 = no check). */
+  bodyTimeoutMs: number;
+  bodyMinRate: number;
   logLevel: string;
   deliveryBatch: number;
   deliveryConcurrency: number;
@@ -32,6 +42,8 @@ export interface Config {
   /** Items per transaction of a task (the *_task methods). */
   taskChunk: number;
   pgPoolSize: number;
+  /** SQLite: answer the read methods on a connection and thread of their own (a large write never delays them). */
+  readThread: boolean;
   outboundDeny: string;
   outboundTimeoutMs: number;
   /** `herald worker`: a port serving /metrics, /healthz and /readyz (it has no API front); unset = none. */
@@ -51,6 +63,11 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   workers: { env: 'HERALD_WORKERS', kind: 'int', fallback: 1 },
   bodyLimitMb: { env: 'HERALD_BODY_LIMIT_MB', kind: 'int', fallback: 10 },
   fileBodyLimitMb: { env: 'HERALD_FILE_BODY_LIMIT_MB', kind: 'int', fallback: 100 },
+  bodyBudgetMb: { env: 'HERALD_BODY_BUDGET_MB', kind: 'int', fallback: 256 },
+  headersTimeoutMs: { env: 'HERALD_HEADERS_TIMEOUT_MS', kind: 'int', fallback: 10_000 },
+  requestTimeoutMs: { env: 'HERALD_REQUEST_TIMEOUT_MS', kind: 'int', fallback: 300_000 },
+  bodyTimeoutMs: { env: 'HERALD_BODY_TIMEOUT_MS', kind: 'int', fallback: 10_000 },
+  bodyMinRate: { env: 'HERALD_BODY_MIN_RATE', kind: 'int', fallback: 1024 },
   logLevel: { env: 'HERALD_LOG_LEVEL', kind: 'level', fallback: 'info' },
   deliveryBatch: { env: 'HERALD_DELIVERY_BATCH', kind: 'int', fallback: 50 },
   deliveryConcurrency: { env: 'HERALD_DELIVERY_CONCURRENCY', kind: 'int', fallback: 16 },
@@ -64,8 +81,9 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   queryChunk: { env: 'HERALD_QUERY_CHUNK', kind: 'int', fallback: 5000 },
   taskChunk: { env: 'HERALD_TASK_CHUNK', kind: 'int', fallback: 1000 },
   pgPoolSize: { env: 'HERALD_PG_POOL_SIZE', kind: 'int', fallback: 10 },
-  // Link-local and metadata addresses (see src/senders/outbound.ts); loopback stays allowed.
-  outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: '169.254.0.0/16,fe80::/10,fd00:ec2::254/128,0.0.0.0/8' },
+  readThread: { env: 'HERALD_READ_THREAD', kind: 'bool', fallback: true },
+  // Link-local, metadata and reserved addresses (see src/senders/outbound.ts); loopback and private ranges stay allowed.
+  outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: DEFAULT_DENY },
   outboundTimeoutMs: { env: 'HERALD_OUTBOUND_TIMEOUT_MS', kind: 'int', fallback: 15_000 },
   metricsPort: { env: 'HERALD_METRICS_PORT', kind: 'int', fallback: undefined },
 };
@@ -120,6 +138,8 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   if (config.port > 65535) throw new ConfigError('HERALD_PORT: must be at most 65535');
   if (config.metricsPort !== undefined && config.metricsPort > 65535) throw new ConfigError('HERALD_METRICS_PORT: must be at most 65535');
   if (config.bodyLimitMb < 1 || config.fileBodyLimitMb < config.bodyLimitMb) throw new ConfigError('body limits: need 1 ≤ HERALD_BODY_LIMIT_MB ≤ HERALD_FILE_BODY_LIMIT_MB');
+  if (config.bodyBudgetMb < config.fileBodyLimitMb) throw new ConfigError('HERALD_BODY_BUDGET_MB: must be at least HERALD_FILE_BODY_LIMIT_MB (a largest body must fit)');
+  if (config.headersTimeoutMs < 1 || config.requestTimeoutMs < config.headersTimeoutMs) throw new ConfigError('timeouts: need 1 ≤ HERALD_HEADERS_TIMEOUT_MS ≤ HERALD_REQUEST_TIMEOUT_MS');
   if (config.deliveryBatch < 1 || config.deliveryConcurrency < 1 || config.maxAttempts < 1) throw new ConfigError('delivery settings: batch, concurrency and attempts must be at least 1');
   if (config.queryChunk < 1 || config.taskChunk < 1) throw new ConfigError('HERALD_QUERY_CHUNK and HERALD_TASK_CHUNK must be at least 1');
   storageOf(config);

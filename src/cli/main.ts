@@ -95,7 +95,14 @@ async function main(): Promise<number> {
       const logger = createLogger(cfg.logLevel);
       const engine = await startEngine({ config: cfg, logger });
       // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
-      const operator = cfg.metricsPort === undefined ? undefined : await startMetricsServer(engine, cfg.metricsPort, cfg.host);
+      let operator: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+      try {
+        operator = cfg.metricsPort === undefined ? undefined : await startMetricsServer(engine, cfg.metricsPort, cfg.host);
+      } catch (err) {
+        // A port it cannot listen on is a failed start: the workers stop with it.
+        await engine.close();
+        throw err;
+      }
       logger.info({ workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) }, 'Herald delivery workers are running');
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
@@ -157,5 +164,7 @@ main().then(
     if (err instanceof ConfigError || err instanceof ProvisioningError) console.error(`herald: ${err.message}`);
     else console.error('herald: failed:', err instanceof Error ? err.message : err);
     process.exitCode = 1;
+    // A server that failed to start exits even if some handle (a thread, a pool) outlived its cleanup.
+    if (positionals[0] === 'serve' || positionals[0] === 'worker') process.exit(1);
   },
 );

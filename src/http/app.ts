@@ -1,12 +1,15 @@
 // The HTTP front (fastify): routes every /api/v1.1/* request to the dispatcher with its raw
 // body, enforcing the body limits of spec 01 while reading: a Content-Length over the limit is
-// refused before the body is read, a chunked body is read only up to the limit.
+// refused before the body is read, a chunked body is read only up to the limit. Bodies share a
+// memory budget (body-intake.ts), must keep a minimum rate, and a large one whose request names
+// a token in its header or query is read only once that token proved valid.
 import { randomBytes } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError } from '../core/base/errors.js';
+import { BodyBudget, bodyGuard, BodyOverBudget, BodyTooLarge, BodyTooSlow, readBody, type BodyLease } from './body-intake.js';
 import { registerConsoleRoutes } from './console-routes.js';
-import { earlyFormat, type Dispatch } from './raw-request.js';
+import { bearer, earlyFormat, type Dispatch } from './raw-request.js';
 import { bodyTooLarge, errorResponse, type RawResponse } from './envelope.js';
 import { FrontMetrics } from './front-metrics.js';
 import { registerOperatorRoutes } from './operator-routes.js';
@@ -21,22 +24,66 @@ export interface AppOptions {
   metrics?: FrontMetrics;
   /** Where the compiled console and client are (console/, client/); dist/ by default. */
   consoleRoot?: string;
+  /** Bytes all request bodies may hold at once (HERALD_BODY_BUDGET_MB); 256 MB by default. */
+  bodyBudget?: number;
+  /** Receiving limits; the defaults of config.ts when absent. */
+  timeouts?: Partial<FrontTimeouts>;
 }
 
-class BodyTooLarge extends Error {
-  readonly code = 'HERALD_BODY_TOO_LARGE';
+export interface FrontTimeouts {
+  /** Until the request's headers are in (HERALD_HEADERS_TIMEOUT_MS). */
+  headersMs: number;
+  /** Until the whole request is in, body included (HERALD_REQUEST_TIMEOUT_MS). */
+  requestMs: number;
+  /** Each window of this length must bring bodyMinRate × window of body (HERALD_BODY_TIMEOUT_MS). */
+  bodyMs: number;
+  /** Bytes per second (HERALD_BODY_MIN_RATE). */
+  bodyMinRate: number;
 }
 
-/** Passes bytes through until `limit`, then fails the stream (the request is answered at once). */
-function limitStream(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      seen += chunk.length;
-      if (seen > limit) cb(new BodyTooLarge('body too large'));
-      else cb(null, chunk);
-    },
-  });
+const DEFAULT_TIMEOUTS: FrontTimeouts = { headersMs: 10_000, requestMs: 300_000, bodyMs: 10_000, bodyMinRate: 1024 };
+const DEFAULT_BUDGET = 256 * 1024 * 1024;
+/** Bodies larger than this (or of unknown length) wait for a header or query token to be checked before they are read. */
+export const EARLY_TOKEN_CHECK_BYTES = 1024 * 1024;
+/** Seconds a request refused for the memory budget is told to wait. */
+const BUDGET_RETRY_AFTER = 5;
+/** How long a connection answered before its body was read still takes (and drops) that body. */
+const LINGER_MS = 2000;
+
+/**
+ * Answers with Connection: close a request whose body is not read (too large, over the budget,
+ * too slow, a refused token). The connection is not dropped the moment the answer is out: a
+ * client still sending its body would get a reset, and lose the answer with it. It gets the end
+ * of the connection and LINGER_MS to read the answer while the rest of its body is discarded.
+ */
+function closeAfterAnswer(reply: FastifyReply): FastifyReply {
+  const socket = reply.raw.socket;
+  if (socket) {
+    socket.destroySoon = function lingeringClose(this: typeof socket) {
+      this.end();
+      const timer = setTimeout(() => this.destroy(), LINGER_MS);
+      timer.unref();
+      this.once('close', () => clearTimeout(timer));
+    };
+  }
+  return reply.header('connection', 'close');
+}
+
+/**
+ * A request's share of the body budget: given back when the dispatcher has answered (the body's
+ * work is done), or, for a request answered without it, once the answer is out — but never while
+ * a dispatch still holds the body (a client that hangs up does not free what the engine works on).
+ */
+interface Intake {
+  lease: BodyLease;
+  dispatching: boolean;
+}
+
+/** An answer decided before the body is read (the early token check refused the request). */
+class EarlyAnswer extends Error {
+  constructor(readonly response: RawResponse) {
+    super('answered before the body');
+  }
 }
 
 function firstValue(v: unknown): string | undefined {
@@ -62,7 +109,39 @@ function send(reply: FastifyReply, r: RawResponse): FastifyReply {
 
 const newLogId = (): string => randomBytes(8).toString('hex');
 
+function declaredLength(request: FastifyRequest): number | undefined {
+  const raw = request.headers['content-length'];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * A large body is read only for a request whose header or query token is valid for its method:
+ * an unknown token, or a read token on a write method, is answered before a byte of it is held.
+ * (The body may carry a token of its own; a wrong token beside it still refuses the request.)
+ */
+async function checkTokenFirst(dispatch: Dispatch, request: FastifyRequest, method: string): Promise<void> {
+  const query = queryOf(request.query);
+  const authorization = request.headers.authorization;
+  if (bearer(authorization) === undefined && !query.token) return;
+  const answer = await dispatch({
+    route: 'token',
+    method,
+    httpMethod: request.method,
+    body: Buffer.alloc(0),
+    query,
+    logId: request.id,
+    ...(authorization ? { authorization } : {}),
+    ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+  });
+  if (answer.status !== 200) throw new EarlyAnswer(answer);
+}
+
 export function buildApp(opts: AppOptions): FastifyInstance {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const budget = new BodyBudget(opts.bodyBudget ?? DEFAULT_BUDGET);
+  const intakes = new WeakMap<FastifyRequest, Intake>();
   const app = Fastify({
     loggerInstance: opts.logger,
     // One log line per request is written by the route itself (with the method name, not the URL,
@@ -74,7 +153,19 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     // A request that arrives while the server closes gets Herald's 503 envelope (onRequest below),
     // not fastify's own body.
     return503OnClosing: false,
+    // Node cuts a connection whose headers, or whole request, take longer (answering 408); it checks
+    // its connections every connectionsCheckingInterval.
+    requestTimeout: timeouts.requestMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
+    },
   });
+
+  // Requests with Expect: 100-continue are let in like any other; the continue is sent once the
+  // checks before the body have passed (preParsing below), not at once as Node would.
+  app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -82,7 +173,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (request, payload, done) => {
+    readBody(payload, declaredLength(request)).then(
+      (body) => done(null, body),
+      (err: Error) => done(err, undefined),
+    );
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-herald-log-id', request.id);
@@ -101,22 +197,42 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   registerOperatorRoutes(app, opts.dispatch, metrics);
   registerConsoleRoutes(app, opts.consoleRoot);
 
-  app.addHook('preParsing', async (request, _reply, payload: Readable) => {
-    const method = methodOf(request.url) ?? '';
-    const limit = ATTACH_METHODS.has(method) ? opts.fileBodyLimit : opts.bodyLimit;
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge('body too large');
-    return payload.pipe(limitStream(limit));
+  app.addHook('preParsing', async (request, reply, payload: Readable) => {
+    const method = methodOf(request.url);
+    const limit = ATTACH_METHODS.has(method ?? '') ? opts.fileBodyLimit : opts.bodyLimit;
+    const declared = declaredLength(request);
+    if (declared !== undefined && declared > limit) throw new BodyTooLarge('body too large');
+    if (method !== undefined && (declared === undefined || declared > EARLY_TOKEN_CHECK_BYTES)) await checkTokenFirst(opts.dispatch, request, method);
+    const intake: Intake = { lease: budget.lease(), dispatching: false };
+    intakes.set(request, intake);
+    const guard = bodyGuard({ limit, lease: intake.lease, windowMs: timeouts.bodyMs, minRate: timeouts.bodyMinRate });
+    const finished = () => {
+      // Answered: whatever of the body was not read will not be (and its rate is no longer watched).
+      guard.destroy();
+      if (!intake.dispatching) intake.lease.release();
+    };
+    reply.raw.once('finish', finished);
+    reply.raw.once('close', finished);
+    if (declared !== undefined && !intake.lease.take(declared)) throw new BodyOverBudget('body over the memory budget');
+    // A client that asked to be told (Expect: 100-continue, as curl does for large bodies) sends
+    // its body only now that it will be read; a refused one never sends it.
+    if (request.headers.expect?.toLowerCase() === '100-continue') reply.raw.writeContinue();
+    return payload.pipe(guard);
   });
 
   app.setErrorHandler((err, request, reply) => {
     const format = earlyFormat(queryOf(request.query), request.headers['content-type']);
     const code = (err as { code?: string }).code;
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof BodyTooLarge || code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      reply.header('connection', 'close');
-      return send(reply, errorResponse(bodyTooLarge(), format));
+    // The body is not read any further: the connection closes after the answer.
+    if (err instanceof BodyTooLarge || code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(closeAfterAnswer(reply), errorResponse(bodyTooLarge(), format));
+    if (err instanceof EarlyAnswer) return send(closeAfterAnswer(reply), err.response);
+    if (err instanceof BodyOverBudget) {
+      request.log.warn({ logId: request.id, inUse: budget.inUse, budget: budget.bytes }, 'request body refused: memory budget in use');
+      const busy = new ApiError(503, 'the server is receiving too many large request bodies at once, retry later', { retryAfter: BUDGET_RETRY_AFTER });
+      return send(closeAfterAnswer(reply), errorResponse(busy, format));
     }
+    if (err instanceof BodyTooSlow) return send(closeAfterAnswer(reply), errorResponse(new ApiError(408, `${err.message} (over ${timeouts.bodyMs} ms)`), format));
     if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || (err as { statusCode?: number }).statusCode === 400) {
       return send(reply, errorResponse(new ApiError(400, `invalid request: ${message}`), format));
     }
@@ -144,6 +260,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const started = performance.now();
     const method = methodOf(request.url) ?? '';
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const bytes = body.length;
+    // The body's reservation outlives a client that hangs up: the engine holds the body until it answers.
+    const intake = intakes.get(request);
+    if (intake) intake.dispatching = true;
     const response = await opts.dispatch({
       method,
       httpMethod: request.method,
@@ -153,8 +273,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
       ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
       ...(firstValue(request.headers['request-id'] ?? request.headers['x-request-id']) ? { requestId: firstValue(request.headers['request-id'] ?? request.headers['x-request-id']) } : {}),
+    }).finally(() => {
+      if (!intake) return;
+      intake.dispatching = false;
+      intake.lease.release();
     });
-    request.log.info({ logId: request.id, method, status: response.status, bytes: body.length, ms: Math.round(performance.now() - started) }, 'request');
+    request.log.info({ logId: request.id, method, status: response.status, bytes, ms: Math.round(performance.now() - started) }, 'request');
     return send(reply, response);
   });
 

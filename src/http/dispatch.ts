@@ -19,7 +19,7 @@ import { bodyTooLarge, errorResponse, respond, successEnvelope, tokenRequired, t
 import { methods } from './methods/index.js';
 import type { MethodDef, WriteMethodDef } from './methods/types.js';
 import { RateLimiter } from './rate-limiter.js';
-import { bodyFormat, formatParam, type Dispatch, type RawRequest } from './raw-request.js';
+import { bearer, bodyFormat, formatParam, type Dispatch, type RawRequest } from './raw-request.js';
 import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
 import { ATTACH_METHODS } from './routes.js';
 
@@ -35,16 +35,13 @@ export interface DispatchDeps {
   /** Deduplicate write requests without a key by their checksum (spec 01; off by default). */
   dedupChecksum?: boolean;
   metrics?: Pick<CoreMetrics, 'itemsImported'>;
+  /** The rate-limit buckets; shared with the other thread answering the API (see rate-limiter.ts). */
+  limiter?: RateLimiter;
 }
 
 /** Times a request is checked again when the configuration changed under it before it gives up (503). */
 const MAX_CATALOG_ATTEMPTS = 3;
 
-function bearer(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  return m ? m[1].trim() : undefined;
-}
 
 /** What a request is, once parsed, authenticated and decoded. */
 interface Checked {
@@ -57,7 +54,7 @@ interface Checked {
 }
 
 export function createDispatcher(deps: DispatchDeps): Dispatch {
-  const limiter = new RateLimiter();
+  const limiter = deps.limiter ?? new RateLimiter();
 
   /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
   function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {

@@ -47,10 +47,11 @@ const ERROR_WHEN: Record<ErrorCode, string> = {
   401: `No token ("${TOKEN_REQUIRED_TEXT}"), or an unknown or revoked one ("${errorTexts[401]}").`,
   403: 'The token is a read token and the method writes.',
   404: 'A database, resource, template, trigger, profile or task the request names is absent in the token\'s account.',
+  408: 'The request body arrived slower than the minimum rate; the connection is closed.',
   409: 'The request key was used with another body, or its first request is still being processed.',
   429: "The token's rate limit is exceeded; retry after `Retry-After` seconds.",
   500: 'An unexpected fault; nothing of the request was written. error_debug carries the log id.',
-  503: 'The server is shutting down, or the storage is unreachable: retry later.',
+  503: 'The server is shutting down, the storage is unreachable, or the memory for request bodies is in use by other large requests (with `Retry-After`): retry later.',
 };
 
 function errorComponents(): { responses: Record<string, unknown>; schemas: Record<string, JsonSchema> } {
@@ -60,7 +61,7 @@ function errorComponents(): { responses: Record<string, unknown>; schemas: Recor
     const schema = { allOf: [ref('schemas', 'ErrorEnvelope')], properties: { error: { const: code }, error_text: { enum: texts } }, xml: { name: 'xml' } };
     responses[`Error${code}`] = {
       description: ERROR_WHEN[code],
-      headers: { 'X-Herald-Log-Id': ref('headers', 'LogId'), ...(code === 429 ? { 'Retry-After': ref('headers', 'RetryAfter') } : {}) },
+      headers: { 'X-Herald-Log-Id': ref('headers', 'LogId'), ...(code === 429 || code === 503 ? { 'Retry-After': ref('headers', 'RetryAfter') } : {}) },
       content: { 'application/json': { schema }, 'application/xml': { schema } },
     };
   }

@@ -6,9 +6,10 @@ export interface RawRequest {
   /**
    * `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token);
    * `ready`: the readiness check (storage reachable, migrations current); `metrics`: the engine's
-   * Prometheus metrics as text. The last two carry no body.
+   * Prometheus metrics as text; `token`: the early check of a header or query token before a
+   * large body is read (token-precheck.ts). The last three carry no body.
    */
-  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics';
+  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'token';
   /** Method name: the path after /api/v1.1/, without trailing slash. */
   method: string;
   httpMethod: string;
@@ -52,4 +53,11 @@ export function formatParam(value: unknown): Format | undefined {
 /** The format of an answer given before the body is parsed (oversized bodies). */
 export function earlyFormat(query: Record<string, string>, contentType: string | undefined): Format {
   return formatParam(query.format) ?? (isXmlType(contentType) ? 'xml' : 'json');
+}
+
+/** The token of an `Authorization: Bearer …` header. */
+export function bearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return m ? m[1].trim() : undefined;
 }

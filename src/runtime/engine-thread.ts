@@ -1,6 +1,7 @@
 // Runs the engine in a worker thread that owns the storage connection, so a 10 MB batch
 // (parse, validation, a SQLite transaction that blocks its thread) never stalls the HTTP
-// front. The main thread forwards raw requests and gets encoded responses back.
+// front. The main thread forwards raw requests and gets encoded responses back. The reader
+// (reader.ts, SQLite) runs in a thread of the same kind, answering the read methods.
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { Dispatch, RawRequest } from '../http/raw-request.js';
@@ -18,7 +19,7 @@ export interface EngineThread {
   close(): Promise<void>;
 }
 
-const workerFile = new URL(`./engine-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const threadFile = (name: string): URL => new URL(`./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /** A body that owns its whole ArrayBuffer can be moved to the thread instead of copied. */
 function transferable(body: Uint8Array): ArrayBuffer[] {
@@ -28,10 +29,29 @@ function transferable(body: Uint8Array): ArrayBuffer[] {
 export interface EngineThreadOptions {
   /** Write the engine's log lines to stderr (a command whose stdout is its output). */
   logToStderr?: boolean;
+  /** The API's rate-limit buckets (RateLimiter.sharedMemory()), shared with the reader thread. */
+  rateBuckets?: SharedArrayBuffer;
+}
+
+/** What a thread of this kind gets as its workerData. */
+export interface ThreadData {
+  config: Readonly<Config>;
+  logToStderr: boolean;
+  rateBuckets: SharedArrayBuffer | undefined;
 }
 
 export function startEngineThread(config: Readonly<Config>, onFatal: (err: Error) => void, opts: EngineThreadOptions = {}): Promise<EngineThread> {
-  const worker = new Worker(workerFile, { workerData: { config, logToStderr: opts.logToStderr === true } });
+  return startThread('engine-worker', config, onFatal, opts);
+}
+
+/** The reader thread (SQLite): started once the engine has opened and migrated the database. */
+export function startReaderThread(config: Readonly<Config>, onFatal: (err: Error) => void, opts: EngineThreadOptions = {}): Promise<EngineThread> {
+  return startThread('reader-worker', config, onFatal, opts);
+}
+
+function startThread(name: string, config: Readonly<Config>, onFatal: (err: Error) => void, opts: EngineThreadOptions): Promise<EngineThread> {
+  const workerData: ThreadData = { config, logToStderr: opts.logToStderr === true, rateBuckets: opts.rateBuckets };
+  const worker = new Worker(threadFile(name), { workerData });
   const pending = new Map<number, (res: RawResponse) => void>();
   let nextId = 1;
   let closing: (() => void) | undefined;
@@ -74,7 +94,7 @@ export function startEngineThread(config: Readonly<Config>, onFatal: (err: Error
     });
     worker.on('error', (err) => (started ? onFatal(err) : reject(err)));
     worker.on('exit', (code) => {
-      if (!closing && started) onFatal(new Error(`the engine thread exited with code ${code}`));
+      if (!closing && started) onFatal(new Error(`the ${name === 'engine-worker' ? 'engine' : 'reader'} thread exited with code ${code}`));
     });
   });
 }

@@ -1,19 +1,19 @@
 // Entry point of the engine thread (see engine-thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import type { Config } from '../config.js';
+import { RateLimiter } from '../http/rate-limiter.js';
 import { startEngine } from './engine.js';
-import type { FromEngine, ToEngine } from './engine-thread.js';
+import type { FromEngine, ThreadData, ToEngine } from './engine-thread.js';
 import { createLogger } from './logger.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
-const { config, logToStderr } = workerData as { config: Config; logToStderr: boolean };
+const { config, logToStderr, rateBuckets } = workerData as ThreadData;
 const logger = createLogger(config.logLevel, 'herald-engine', logToStderr ? pino.destination({ dest: 2, sync: false }) : undefined);
 const post = (msg: FromEngine) => port.postMessage(msg);
 
 try {
-  const engine = await startEngine({ config, logger });
+  const engine = await startEngine({ config, logger, ...(rateBuckets ? { limiter: new RateLimiter(rateBuckets) } : {}) });
   port.on('message', (msg: ToEngine) => {
     if (msg.type === 'dispatch') {
       void engine.dispatch(msg.req).then((res) => post({ type: 'response', id: msg.id, res }));

@@ -19,7 +19,9 @@ import { createDispatcher } from '../http/dispatch.js';
 import type { Env } from '../core/api/method.js';
 import { WIRES } from '../http/codecs/wires.js';
 import type { Dispatch, RawRequest } from '../http/raw-request.js';
+import { precheckToken } from '../http/token-precheck.js';
 import type { RawResponse } from '../http/envelope.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
 import { senderFactory } from '../senders/factory.js';
 import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
@@ -56,6 +58,8 @@ export interface EngineOptions {
   geo?: GeoLookup;
   store?: Store;
   hookTransport?: HookTransport;
+  /** The API's rate-limit buckets, when shared with a reader (see reader.ts). */
+  limiter?: RateLimiter;
 }
 
 export async function startEngine(opts: EngineOptions): Promise<Engine> {
@@ -138,6 +142,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     afterWrite: wake,
     dedupChecksum: config.dedupChecksum,
     metrics,
+    ...(opts.limiter ? { limiter: opts.limiter } : {}),
   });
   const ready = async (): Promise<Readiness> => {
     try {
@@ -151,6 +156,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const dispatch = async (req: RawRequest): Promise<RawResponse> => {
     if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
     if (req.route === 'metrics') return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
+    if (req.route === 'token') return precheckToken(store, req);
     if (req.route !== 'unsubscribe') return api(req);
     const apply = req.httpMethod === 'POST';
     if (req.httpMethod !== 'GET' && !apply) return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };

@@ -1,12 +1,15 @@
 // The SMTP sender: nodemailer's pooled transport (STARTTLS when the server offers it, or
 // smtps://), optional rate limit. SMTP 5xx answers are permanent failures, everything else
-// (4xx, refused or broken connections, timeouts) is worth a retry.
+// (4xx, refused or broken connections, timeouts) is worth a retry. Every connection is opened
+// by the outbound guard (nodemailer's getSocket), so the deny list applies to the address
+// actually connected to, not to an earlier lookup of the name.
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Options as PoolOptions } from 'nodemailer/lib/smtp-pool';
 import type { SenderDef } from '../core/catalog/types.js';
 import type { OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
 import { mailOptions } from './mail-options.js';
-import type { OutboundGuard } from './outbound.js';
+import { DENIED_CODE, type OutboundGuard } from './outbound.js';
 import { RateLimiter } from './rate-limit.js';
 
 interface SmtpError {
@@ -17,17 +20,31 @@ interface SmtpError {
 
 export function classifySmtpError(err: unknown): SendResult {
   const e = (err ?? {}) as SmtpError;
+  if (e.code === DENIED_CODE) return { ok: false, transient: false, error: String(e.message).slice(0, 500) };
   const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const text = `${code ? `SMTP ${code}: ` : e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`.slice(0, 500);
   return { ok: false, transient: code === undefined || code < 500, error: text };
 }
 
+/** nodemailer's getSocket: every connection of the pool opened by the guard. */
+function connectThrough(guard: OutboundGuard, host: string, port: number): NonNullable<PoolOptions['getSocket']> {
+  return (_options, callback) => {
+    guard.connect(host, port).then(
+      (connection) => callback(null, { connection }),
+      (err: Error) => callback(err),
+    );
+  };
+}
+
 export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
   const url = new URL(def.url ?? '');
+  const port = url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 25;
   const transport = nodemailer.createTransport({
     pool: true,
     host: url.hostname,
-    port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 25,
+    port,
+    // nodemailer upgrades the socket (smtps: or STARTTLS) with the host name as the TLS server name.
+    getSocket: connectThrough(guard, url.hostname, port),
     secure: url.protocol === 'smtps:',
     ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
     // Enough connections for a worker's sends in flight (SMTP has a few round trips per message).
@@ -42,11 +59,6 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
     async send(m: OutgoingMessage): Promise<SendResult> {
       if (m.channel !== 'email') return { ok: false, transient: false, error: `an SMTP sender cannot send ${m.channel}` };
       await limiter?.take();
-      try {
-        await guard.assertHost(url.hostname);
-      } catch (err) {
-        return { ok: false, transient: (err as { code?: string }).code !== 'HERALD_DENIED_ADDRESS', error: `${(err as Error).message}`.slice(0, 500) };
-      }
       try {
         // The MIME is built in memory first and handed over whole: streamed from its parts, every
         // header line and part became a write of its own on the socket (a quarter of a worker's CPU).

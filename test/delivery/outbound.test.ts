@@ -1,6 +1,8 @@
 // Outgoing requests are checked against the deny list (server-side request forgery): a provider
 // or hook pointed at the cloud metadata address is never contacted, and the deny list is
-// configurable.
+// configurable. SMTP connections are checked on the address connected to: a name whose answers
+// differ between lookups cannot reach a denied address.
+import { dnsCache } from 'nodemailer/lib/shared';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../src/core/catalog/cache.js';
@@ -12,6 +14,7 @@ import { OutboundGuard, parseDenyList } from '../../src/senders/outbound.js';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { rows, startHarness, TOKEN, type Harness } from '../helpers/harness.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import { startSmtpSink } from '../helpers/smtp-sink.js';
 
 let http: HttpReceiver;
 beforeAll(async () => {
@@ -19,7 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => http.close());
 
-async function sendOneSms(h: Harness, deny: string): Promise<{ status: string; attempts: number; last_error: string }> {
+type MessageRow = { status: string; attempts: number; last_error: string };
+
+async function sendOneSms(h: Harness, deny: string): Promise<MessageRow> {
   await h.post('campaigns/triggers/import_and_start', {
     token: TOKEN,
     trigger_id: 97,
@@ -27,6 +32,24 @@ async function sendOneSms(h: Harness, deny: string): Promise<{ status: string; a
     content: { code: '1' },
     data: { phones: '+79007654321', subscriptions: [{ channel: 'sms', phone: '+79007654321', resource_id: 21 }] },
   });
+  await deliverDue(h, deny);
+  return rows<MessageRow>(h, "SELECT status, attempts, last_error FROM messages WHERE address = '+79007654321'")[0];
+}
+
+async function sendOneEmail(h: Harness, deny: string): Promise<MessageRow> {
+  const res = await h.post('campaigns/triggers/import_and_start', {
+    token: TOKEN,
+    trigger_id: 96,
+    matching: 'email',
+    data: { email: 'guarded@example.com', subscriptions: [{ channel: 'email', email: 'guarded@example.com', resource_id: 21 }] },
+  });
+  expect(res.status).toBe(200);
+  await deliverDue(h, deny);
+  return rows<MessageRow>(h, "SELECT status, attempts, last_error FROM messages WHERE address = 'guarded@example.com'")[0];
+}
+
+/** One round of a delivery worker whose senders go through a guard with `deny`. */
+async function deliverDue(h: Harness, deny: string): Promise<void> {
   const guard = new OutboundGuard({ deny: parseDenyList(deny), timeoutMs: 2000 });
   const senders = new SenderPool(senderFactory(guard));
   const worker = new DeliveryWorker(
@@ -36,7 +59,6 @@ async function sendOneSms(h: Harness, deny: string): Promise<{ status: string; a
   await worker.tick();
   await senders.close();
   await guard.close();
-  return rows<{ status: string; attempts: number; last_error: string }>(h, "SELECT status, attempts, last_error FROM messages WHERE address = '+79007654321'")[0];
 }
 
 describe('outbound requests', () => {
@@ -64,6 +86,54 @@ describe('outbound requests', () => {
       expect(http.requests).toHaveLength(1);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('SMTP connections', () => {
+  it('never reach a host name that resolves to a denied address (permanent failure, nothing received)', async () => {
+    const sink = await startSmtpSink();
+    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }) });
+    try {
+      const m = await sendOneEmail(h, '127.0.0.0/8,::1/128');
+      expect(m).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(m.last_error).toMatch(/denied/);
+      expect(sink.mails).toHaveLength(0);
+    } finally {
+      await h.close();
+      await sink.close();
+    }
+  });
+
+  it('are checked on the address connected to, not on an earlier lookup of the name', async () => {
+    // nodemailer keeps a name's answers for five minutes whatever their TTL: it still holds an
+    // earlier answer for localhost (127.0.0.2, denied, where the SMTP server listens) while the
+    // name now resolves to 127.0.0.1 (allowed) — a rebinding the check must not be fooled by.
+    const sink = await startSmtpSink(0, { host: '127.0.0.2' });
+    dnsCache.set('localhost', { value: { addresses: ['127.0.0.2'] }, expires: Date.now() + 300_000 });
+    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }) });
+    try {
+      const m = await sendOneEmail(h, '127.0.0.2/32');
+      // Connected to what the guard checked (127.0.0.1, where nothing listens): a retryable failure.
+      expect(m.status).not.toBe('sent');
+      expect(sink.mails).toHaveLength(0);
+    } finally {
+      dnsCache.delete('localhost');
+      await h.close();
+      await sink.close();
+    }
+  });
+
+  it('reach an allowed address by name', async () => {
+    const sink = await startSmtpSink();
+    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }) });
+    try {
+      const m = await sendOneEmail(h, '169.254.0.0/16');
+      expect(m.status).toBe('sent');
+      expect(sink.mails).toHaveLength(1);
+    } finally {
+      await h.close();
+      await sink.close();
     }
   });
 });

@@ -27,9 +27,10 @@ export interface SmtpSink {
 
 /**
  * Starts the sink, on `port` when given (to bring a stopped server back on the same address);
- * with `auth`, it requires these credentials (AUTH PLAIN/LOGIN on the plain connection).
+ * with `auth`, it requires these credentials (AUTH PLAIN/LOGIN on the plain connection); `host`
+ * is the loopback address it listens on (127.0.0.1 by default).
  */
-export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pass: string }; host?: string } = {}): Promise<SmtpSink> {
   const sink: SmtpSink = {
     port: 0,
     url: '',
@@ -92,9 +93,10 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
   });
   // A client killed mid-session resets its connection: that is the test's doing, not an error.
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   sink.port = (server.server.address() as AddressInfo).port;
-  sink.url = `smtp://127.0.0.1:${sink.port}`;
+  sink.url = `smtp://${host}:${sink.port}`;
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));
   return sink;
 }

@@ -2,13 +2,14 @@
 // The core throws ApiError for request-level failures; it never picks an HTTP status itself
 // (the envelope maps code → status in one place).
 
-export type ErrorCode = 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503;
+export type ErrorCode = 400 | 401 | 403 | 404 | 408 | 409 | 429 | 500 | 503;
 
 export const errorTexts: Record<ErrorCode, string> = {
   400: 'Invalid request',
   401: 'Invalid API token',
   403: 'Access denied',
   404: 'Not found',
+  408: 'Request timeout',
   409: 'Conflict',
   429: 'Too many requests',
   500: 'Internal error',
@@ -21,7 +22,7 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly debug: string;
   readonly text: string;
-  /** Seconds a client should wait before retrying (429). */
+  /** Seconds a client should wait before retrying (429, 503). */
   readonly retryAfter?: number;
 
   constructor(code: ErrorCode, debug: string, options: { text?: string; retryAfter?: number } = {}) {

@@ -1,6 +1,10 @@
-// Unsubscribe links (spec 04): the subscription they act on is signed with the server secret
-// (HMAC-SHA256), so a link can be neither forged nor pointed at another subscription.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Unsubscribe links (spec 04): the subscription they act on travels in the link, encrypted and
+// authenticated with a key derived from the server secret (AES-256-GCM), so a link reveals
+// nothing (not the address, not the profile) and can be neither forged nor pointed at another
+// subscription — and it needs no storage, so it works as long as the secret does, past the
+// retention of the message it came in. Links of earlier versions (the target in readable base64,
+// signed with HMAC-SHA256; recognised by their dot) are still honoured.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Channel } from '../catalog/types.js';
 import { CHANNELS } from '../catalog/types.js';
 
@@ -15,27 +19,64 @@ export interface UnsubscribeTarget {
   messageId: number;
 }
 
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
+const VERSION = 2;
+const SALT = 12;
+const TAG = 16;
+/** A push subscription id can be long; anything longer than this is no link of ours. */
+const MAX_TOKEN = 2048;
 
-function sign(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(payload).digest().subarray(0, 18).toString('base64url');
+/** A key and nonce of their own for every link (a random salt): nonces never repeat under one key. */
+function keyOf(secret: string, salt: Uint8Array): { key: Buffer; iv: Buffer } {
+  const okm = Buffer.from(hkdfSync('sha256', secret, salt, 'herald unsubscribe link', 32 + 12));
+  return { key: okm.subarray(0, 32), iv: okm.subarray(32) };
 }
 
 export function unsubscribeToken(secret: string, t: UnsubscribeTarget): string {
-  const payload = b64(JSON.stringify([t.accountId, t.dbId, t.profileId, t.resourceId, t.channel, t.address, t.messageId]));
-  return `${payload}.${sign(secret, payload)}`;
+  const plain = Buffer.from(JSON.stringify([t.accountId, t.dbId, t.profileId, t.resourceId, t.channel, t.address, t.messageId]), 'utf8');
+  const salt = randomBytes(SALT);
+  const { key, iv } = keyOf(secret, salt);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.of(VERSION));
+  const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([Buffer.of(VERSION), salt, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
 export function verifyUnsubscribeToken(secret: string, token: string): UnsubscribeTarget | undefined {
+  if (token.length > MAX_TOKEN) return undefined;
+  const plain = token.includes('.') ? openLegacy(secret, token) : openSealed(secret, token);
+  return plain === undefined ? undefined : targetOf(plain);
+}
+
+function openSealed(secret: string, token: string): string | undefined {
+  const raw = Buffer.from(token, 'base64url');
+  // base64url decoding skips characters it does not know: only the exact encoding is ours.
+  if (raw.length < 1 + SALT + TAG + 2 || raw[0] !== VERSION || raw.toString('base64url') !== token) return undefined;
+  const { key, iv } = keyOf(secret, raw.subarray(1, 1 + SALT));
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAAD(Buffer.of(VERSION));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG));
+    return Buffer.concat([decipher.update(raw.subarray(1 + SALT, raw.length - TAG)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The earlier form, `base64url(target).hmac`: kept so that links already sent keep working. */
+function openLegacy(secret: string, token: string): string | undefined {
   const dot = token.indexOf('.');
-  if (dot <= 0 || token.length > 2048) return undefined;
+  if (dot <= 0) return undefined;
   const payload = token.slice(0, dot);
   // Compared as text: base64 decoding ignores trailing characters, the text does not.
   const given = Buffer.from(token.slice(dot + 1));
-  const expected = Buffer.from(sign(secret, payload));
+  const expected = Buffer.from(createHmac('sha256', secret).update(payload).digest().subarray(0, 18).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  return Buffer.from(payload, 'base64url').toString('utf8');
+}
+
+function targetOf(plain: string): UnsubscribeTarget | undefined {
   try {
-    const [accountId, dbId, profileId, resourceId, channel, address, messageId] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[];
+    const [accountId, dbId, profileId, resourceId, channel, address, messageId] = JSON.parse(plain) as unknown[];
     if (typeof accountId !== 'number' || typeof dbId !== 'number' || typeof profileId !== 'string' || typeof resourceId !== 'number') return undefined;
     if (!(CHANNELS as readonly unknown[]).includes(channel) || typeof address !== 'string' || typeof messageId !== 'number') return undefined;
     return { accountId, dbId, profileId, resourceId, channel: channel as Channel, address, messageId };

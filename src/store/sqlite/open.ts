@@ -11,6 +11,11 @@ export type SqliteDb = Database.Database;
 export interface SqliteOptions {
   /** `normal` survives a process crash; `full` survives power loss too (spec 02). */
   synchronous: 'normal' | 'full';
+  /**
+   * A connection for reads only (the reader thread): it refuses every write (query_only) and keeps
+   * a smaller page cache. In WAL mode it reads the last committed state while a write is open.
+   */
+  readOnly?: boolean;
 }
 
 export function openSqlite(file: string, opts: SqliteOptions): SqliteDb {
@@ -21,9 +26,11 @@ export function openSqlite(file: string, opts: SqliteOptions): SqliteDb {
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = OFF');
   db.pragma('temp_store = MEMORY');
-  // 64 MB page cache and a 256 MB memory map keep hot indexes in memory for batch lookups.
-  db.pragma('cache_size = -65536');
+  // 64 MB page cache and a 256 MB memory map keep hot indexes in memory for batch lookups (the
+  // map's pages are the file's, shared with the other connection; a reader's cache is 16 MB).
+  db.pragma(opts.readOnly ? 'cache_size = -16384' : 'cache_size = -65536');
   db.pragma('mmap_size = 268435456');
+  if (opts.readOnly) db.pragma('query_only = ON');
   return db;
 }
 

@@ -75,8 +75,12 @@ export class SqliteStore implements Store {
   /** Statements of the per-request paths, prepared once (preparing parses and plans the SQL). */
   private readonly statements = new Map<string, Statement>();
 
+  /** A connection for reads only (SqliteOptions.readOnly): its transactions are read transactions. */
+  readonly readOnly: boolean;
+
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
     this.db = openSqlite(file, opts);
+    this.readOnly = opts.readOnly === true;
     const profiles = () => (this.profilesRepo ??= new SqliteProfiles(this.db));
     const db = this.db;
     this.tx = {
@@ -240,6 +244,8 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
+    // A reader leaves the schema to the writer that opened the database before it.
+    if (this.readOnly) return;
     await this.locked(() => migrate(this.db));
   }
 
@@ -262,10 +268,27 @@ export class SqliteStore implements Store {
    * concurrent small requests share the cost of a commit (the WAL write of the pages they touch).
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.readOnly) return this.lock.run(() => this.readTransaction(fn));
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       this.scheduleGroup();
     });
+  }
+
+  /**
+   * A read transaction (reader connection): BEGIN without IMMEDIATE takes no write lock, so it
+   * never waits for a writer; its reads see one committed snapshot.
+   */
+  private async readTransaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    this.sql('BEGIN').run();
+    try {
+      const value = await fn(this.tx);
+      this.sql('COMMIT').run();
+      return value;
+    } catch (err) {
+      if (this.db.inTransaction) this.sql('ROLLBACK').run();
+      throw err;
+    }
   }
 
   private scheduleGroup(): void {
