@@ -66,6 +66,12 @@ export interface Message {
   attempts: number;
   last_error: string | null;
   skip_reason: string | null;
+  /** The provider's id of the message (SMS gateways, push services). */
+  provider_id: string | null;
+  /** The provider's status word of its delivery receipt, its reason, and when it came. */
+  receipt_status: string | null;
+  receipt_reason: string | null;
+  receipt_at: string | null;
 }
 
 export interface CampaignLogParams {

@@ -62,6 +62,8 @@ export interface SubscriptionData {
   subscriptionId?: string;
   customFields?: Record<string, unknown>;
   cats?: string[];
+  /** Why the status was last changed by Herald itself (a push service's 410); kept until the subscription is imported again. */
+  statusReason?: string;
 }
 
 export interface StoredProfile {
@@ -123,7 +125,8 @@ export interface LaunchWrite {
   attachments: AttachmentWrite[];
 }
 
-export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled';
+/** `delivered` / `undelivered`: a sent message the provider's receipt reported on. */
+export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'skipped' | 'cancelled';
 
 export interface MessageWrite {
   launchRef: number;
@@ -229,4 +232,6 @@ export interface Ownership {
   templates: Map<number, number>;
   triggers: Map<number, number>;
   tokens: Map<string, number>;
+  /** receiptKeyId(sender name, receipt key) → the account whose sender takes receipts with it. */
+  receiptKeys: Map<string, number>;
 }

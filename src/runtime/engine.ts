@@ -22,7 +22,7 @@ import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
 import { EngineMetrics } from './engine-metrics.js';
 import { scrubSecrets } from './logger.js';
-import { openStore, readProvisioningFile } from './open-store.js';
+import { openStore, readProvisioningFile, secretFileReader } from './open-store.js';
 
 /** The token of the demo provisioning file: its presence is worth a warning. */
 export const DEMO_TOKEN = 'abcdefghijklmnqrstuvwxyz';
@@ -59,7 +59,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const store = opts.store ?? (await openStore(config));
   await store.migrate();
   if (config.provision) {
-    const summary = await applyProvisioningFile(store, readProvisioningFile(config.provision), process.env, Date.now());
+    const summary = await applyProvisioningFile(store, readProvisioningFile(config.provision), process.env, Date.now(), secretFileReader(config.provision));
     logger.info({ file: config.provision, ...summary }, 'provisioning applied');
   }
   const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));

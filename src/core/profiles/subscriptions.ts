@@ -1,11 +1,13 @@
 // Subscription entries of profile data (spec 03): decoding, the validity rule, and identity.
 // A subscription's identity is (resource, channel, address) with the address normalised:
 // lower-cased email, E.164 phone, or lower-cased provider + device token.
+import { findChannelSender } from '../catalog/channel-sender.js';
 import { CHANNELS, type Catalog, type Channel } from '../catalog/types.js';
 import { DecodeError, within } from '../errors.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
 import { emailKey, normalizeEmail } from './formats.js';
 import { normalizePhone } from './phone.js';
+import { pushTokenProblem } from './push-subscription.js';
 
 export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -108,6 +110,9 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
     const provider = raw.provider === undefined || raw.provider === null ? '' : within('provider', () => toStr(raw.provider).trim());
     const token = raw.subscription_id === undefined || raw.subscription_id === null ? '' : within('subscription_id', () => toStr(raw.subscription_id).trim());
     if (!provider || !token) throw new DecodeError('provider and subscription_id are required for a push subscription');
+    // The sender serving this provider on the resource decides what a subscription_id is.
+    const problem = pushTokenProblem(findChannelSender(ctx.catalog, resourceId, 'push', provider)?.type, token);
+    if (problem) throw new DecodeError(problem, ['subscription_id']);
     entry.provider = provider;
     entry.subscriptionId = token;
     entry.address = pushAddress(provider, token);

@@ -71,12 +71,16 @@ const message = obj({
   channel,
   resource_id: nullable(int),
   address: nullable(str),
-  status: { type: 'string', enum: ['scheduled', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] },
+  status: { type: 'string', enum: ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled'] },
   due_at: time,
   sent_at: nullable(time),
   attempts: int,
   last_error: nullable(str),
   skip_reason: nullable(str),
+  provider_id: { ...nullable(str), description: "the provider's id of the message (SMS gateways, push services)" },
+  receipt_status: { ...nullable(str), description: "the provider's status word of its delivery receipt" },
+  receipt_reason: nullable(str),
+  receipt_at: nullable(time),
 });
 const logEntry = obj({ time, level: { type: 'string', enum: ['info', 'warning', 'error'] }, message: str, state: str, value: {} }, ['time', 'level', 'message', 'state']);
 

@@ -20,6 +20,7 @@ import {
   type TriggerRow,
 } from '../shared/rows.js';
 import { lockConfig } from './config-lock.js';
+import { receiptKeyId } from '../../core/delivery/receipt-key.js';
 import type { Queryable } from './open.js';
 
 export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
@@ -54,6 +55,13 @@ export async function describeOwnership(db: Queryable): Promise<Ownership> {
     templates: await owners('templates'),
     triggers: await owners('triggers'),
     tokens: new Map((await db.query<{ hash: string; account_id: number }>('SELECT hash, account_id FROM tokens')).rows.map((r) => [r.hash, r.account_id])),
+    receiptKeys: new Map(
+      (
+        await db.query<{ account_id: number; name: string; receipt_key: string }>(
+          "SELECT account_id, name, config::json -> 'receipt' ->> 'key' AS receipt_key FROM senders WHERE config::json -> 'receipt' ->> 'key' IS NOT NULL",
+        )
+      ).rows.map((r) => [receiptKeyId(r.name, r.receipt_key), r.account_id]),
+    ),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type TemplateRow,
   type TriggerRow,
 } from '../shared/rows.js';
+import { receiptKeyId } from '../../core/delivery/receipt-key.js';
 import type { SqliteDb } from './open.js';
 
 export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
@@ -47,6 +48,11 @@ export function describeOwnership(db: SqliteDb): Ownership {
     templates: owners('templates'),
     triggers: owners('triggers'),
     tokens: new Map((db.prepare('SELECT hash, account_id FROM tokens').all() as { hash: string; account_id: number }[]).map((r) => [r.hash, r.account_id])),
+    receiptKeys: new Map(
+      (db.prepare("SELECT account_id, name, json_extract(config, '$.receipt.key') AS receipt_key FROM senders WHERE json_extract(config, '$.receipt.key') IS NOT NULL").all() as { account_id: number; name: string; receipt_key: string }[]).map(
+        (r) => [receiptKeyId(r.name, r.receipt_key), r.account_id],
+      ),
+    ),
   };
 }
 
