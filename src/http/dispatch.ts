@@ -22,9 +22,10 @@ export interface RawRequest {
   /**
    * `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token);
    * `ready`: the readiness check (storage reachable, migrations current); `metrics`: the engine's
-   * Prometheus metrics as text. The last two carry no body.
+   * Prometheus metrics as text. The last two carry no body. `receipt`: a provider's delivery
+   * receipt (method = the sender's name, receiptKey = its key).
    */
-  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics';
+  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'receipt';
   /** Method name: the path after /api/v1.1/, without trailing slash. */
   method: string;
   httpMethod: string;
@@ -33,6 +34,7 @@ export interface RawRequest {
   query: Record<string, string>;
   authorization?: string;
   requestId?: string;
+  receiptKey?: string;
   logId: string;
 }
 

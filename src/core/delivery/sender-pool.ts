@@ -10,7 +10,8 @@ export class SenderPool {
 
   get(def: SenderDef): Sender {
     const key = `${def.accountId}\u0000${def.name}`;
-    const config = JSON.stringify([def.type, def.url, def.headers, def.dir, def.ratePerSecond]);
+    // Any change of the sender's settings (keys, shaping, URL) builds a new one.
+    const config = JSON.stringify(def);
     const known = this.senders.get(key);
     if (known && known.config === config) return known.sender;
     if (known) void known.sender.close();

@@ -3,7 +3,7 @@
 // FOR UPDATE SKIP LOCKED, profile creation is serialised per matching value with claim rows,
 // and NOTIFY/LISTEN wakes the workers of every process when new work is due.
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
-import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import type { AccountEvent, HookResult, ReceiptMessage, RecordedOutcome, SubscriptionKey } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';

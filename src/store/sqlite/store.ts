@@ -2,7 +2,7 @@
 // connection serves one owner (the engine thread) and a FIFO lock keeps a transaction's
 // statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
-import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, ReceiptMessage, RecordedOutcome, StoredEvent, SubscriptionKey } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { ImportWrite, Ownership, Store, StoredProfile, StoreTx, TokenRecord, TokenRole, ValueRowWrite } from '../../core/ports.js';
