@@ -74,8 +74,8 @@ describe.runIf(chromiumPath !== undefined)('the console and providers', { timeou
     server = await startDemoServer({}, provision);
     api = new HeraldClient({ baseUrl: server.url, token: TOKEN });
     const subscriptions = [
-      { channel: 'sms', phone: '+15551234567', resource_id: 21 },
-      { channel: 'push', provider: 'ios-apns', subscription_id: deviceToken('console-iphone'), resource_id: 21 },
+      { channel: 'sms' as const, phone: '+15551234567', resource_id: 21 },
+      { channel: 'push' as const, provider: 'ios-apns', subscription_id: deviceToken('console-iphone'), resource_id: 21 },
     ];
     await api.call('campaigns/triggers/import_and_start', { trigger_id: 97, matching: 'phone', content: { code: '42' }, data: { phones: '+15551234567', subscriptions } });
     await api.call('campaigns/triggers/import_and_start', { trigger_id: 98, matching: 'phone', data: { phones: '+15551234567' } });
