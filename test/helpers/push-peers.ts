@@ -94,6 +94,8 @@ export interface WebPushService {
 export async function startWebPushService(vapidPublicKey: string): Promise<WebPushService> {
   const subs = new Map<string, BrowserSubscription>();
   const vapidKey = p256PublicKey(Buffer.from(vapidPublicKey, 'base64url'));
+  // A token is verified once, as a push service would (it is reused for hours).
+  const verified = new Map<string, Record<string, unknown>>();
   let messages = 0;
   const service: WebPushService = {
     origin: '',
@@ -125,7 +127,8 @@ export async function startWebPushService(vapidPublicKey: string): Promise<WebPu
     if (!m || m[2] !== vapidPublicKey) return refuse(401, 'no VAPID token with the expected key');
     let vapid: Record<string, unknown>;
     try {
-      vapid = verifyJwt(m[1], vapidKey, 'ES256').claims;
+      vapid = verified.get(m[1]) ?? verifyJwt(m[1], vapidKey, 'ES256').claims;
+      verified.set(m[1], vapid);
     } catch (err) {
       return refuse(401, `VAPID: ${(err as Error).message}`);
     }
@@ -267,14 +270,17 @@ export async function startApnsService(topic = 'com.example.shop'): Promise<Apns
       const token = /^\/3\/device\/([0-9a-f]+)$/.exec(path)?.[1];
       if (headers[constants.HTTP2_HEADER_METHOD] !== 'POST' || !token) return answer(405, 'MethodNotAllowed');
       const jwt = /^bearer (.+)$/.exec(String(headers.authorization))?.[1] ?? '';
-      try {
-        const { header, claims } = verifyJwt(jwt, publicKey, 'ES256');
-        if (header.kid !== service.keyId || claims.iss !== service.teamId || typeof claims.iat !== 'number' || Math.abs(claims.iat - Date.now() / 1000) > 3600) throw new Error('claims');
-      } catch (err) {
-        service.refused.push(`jwt: ${(err as Error).message}`);
-        return answer(403, 'InvalidProviderToken');
+      if (!service.jwts.has(jwt)) {
+        // Verified once, then known (APNs too caches a provider token it has checked).
+        try {
+          const { header, claims } = verifyJwt(jwt, publicKey, 'ES256');
+          if (header.kid !== service.keyId || claims.iss !== service.teamId || typeof claims.iat !== 'number' || Math.abs(claims.iat - Date.now() / 1000) > 3600) throw new Error('claims');
+        } catch (err) {
+          service.refused.push(`jwt: ${(err as Error).message}`);
+          return answer(403, 'InvalidProviderToken');
+        }
+        service.jwts.add(jwt);
       }
-      service.jwts.add(jwt);
       if (headers['apns-topic'] !== topic) return answer(400, 'DeviceTokenNotForTopic');
       if (headers['apns-push-type'] !== 'alert') return answer(400, 'InvalidPushType');
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(headers['apns-id']))) return answer(400, 'BadMessageId');
