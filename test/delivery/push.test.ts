@@ -113,15 +113,19 @@ describe('one launch, three push services', () => {
   });
 
   it('reuses the FCM access token, the APNs provider token and the one HTTP/2 session across messages', async () => {
-    const before = { token: fcm.tokenRequests, jwts: apns.jwts.size, sessions: apns.sessions, fcm: fcm.sent.length, apns: apns.received.length };
-    const data = Array.from({ length: 6 }, (_, i) => ({ data: { _fname: `P${i}`, subscriptions: [pushSub('android-firebase', `fcm-token-${i}`), pushSub('ios-apns', deviceToken(`iphone-${i}`))] } }));
-    expect((await launch(data)).status).toBe(200);
-    await expect.poll(() => fcm.sent.length - before.fcm + apns.received.length - before.apns, { timeout: 15_000 }).toBe(12);
+    const before = { token: fcm.tokenRequests, jwts: apns.jwts.size, sessions: apns.sessions };
+    // Two launches one after the other: the second finds the token and the session of the first.
+    for (const round of [1, 2]) {
+      const sent = fcm.sent.length + apns.received.length;
+      const data = Array.from({ length: 6 }, (_, i) => ({ data: { _fname: `P${round}${i}`, subscriptions: [pushSub('android-firebase', `fcm-token-${round}-${i}`), pushSub('ios-apns', deviceToken(`iphone-${round}-${i}`))] } }));
+      expect((await launch(data)).status).toBe(200);
+      await expect.poll(() => fcm.sent.length + apns.received.length - sent, { timeout: 15_000 }).toBe(12);
+    }
     // One token request and one provider token for the sender's whole life so far, over one session.
-    expect(fcm.tokenRequests).toBe(1);
-    expect(before.token).toBe(1);
-    expect(apns.jwts.size).toBe(1);
-    expect(apns.sessions).toBe(1);
+    expect(fcm.tokenRequests).toBe(Math.max(before.token, 1));
+    expect(apns.jwts.size).toBe(Math.max(before.jwts, 1));
+    expect(apns.sessions).toBe(Math.max(before.sessions, 1));
+    expect(fcm.tokenRequests + apns.jwts.size + apns.sessions).toBe(3);
   });
 });
 
