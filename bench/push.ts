@@ -3,7 +3,7 @@
 // HTTP v1, Web Push — and timed from the worker's start to the last message the service accepted.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { vapidKeys } from '../test/helpers/push-peers.js';
@@ -19,6 +19,16 @@ interface Peers {
   apns: { url: string; teamId: string; keyId: string; privateKeyPem: string };
 }
 
+/** CPU time (user + system) a process has used so far, from /proc (ticks of 10 ms): robust to a busy host. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 type Counts = Record<PushService, number> & { refused: number; apnsSessions: number; fcmTokenRequests: number };
 
 async function startPeers(vapidPublic: string): Promise<{ peers: Peers; count(): Promise<Counts>; stop(): void }> {
@@ -28,7 +38,7 @@ async function startPeers(vapidPublic: string): Promise<{ peers: Peers; count():
   return { peers, count: async () => (await (await fetch(peers.count)).json()) as Counts, stop: () => child.kill() };
 }
 
-export async function pushBench(opts: { service: PushService; messages: number; loops: number }): Promise<DeliveryResult & { sessions?: number; tokenRequests?: number }> {
+export async function pushBench(opts: { service: PushService; messages: number; loops: number }): Promise<DeliveryResult & { workerCpuMsPerMessage?: number; sessions?: number; tokenRequests?: number }> {
   const vapid = vapidKeys();
   const { peers, count, stop } = await startPeers(vapid.publicKey);
   const sender =
@@ -84,6 +94,7 @@ export async function pushBench(opts: { service: PushService; messages: number; 
       await new Promise((r) => setTimeout(r, 50));
     }
     const seconds = (performance.now() - started) / 1000;
+    const workerCpu = cpuMs(worker.pid);
     const label = { apns: 'APNs (HTTP/2, one session)', fcm: 'FCM HTTP v1', webpush: 'Web Push (aes128gcm, VAPID)' }[opts.service];
     return {
       name: `push of ${opts.messages} messages to ${label} in another process, 1 worker process × ${opts.loops} loop(s) (SQLite)`,
@@ -91,6 +102,7 @@ export async function pushBench(opts: { service: PushService; messages: number; 
       workers: opts.loops,
       seconds: round(seconds, 2),
       messagesPerSecond: Math.round(opts.messages / seconds),
+      ...(workerCpu !== undefined ? { workerCpuMsPerMessage: round(workerCpu / opts.messages, 3) } : {}),
       ...(opts.service === 'apns' ? { sessions: counts.apnsSessions } : {}),
       ...(opts.service === 'fcm' ? { tokenRequests: counts.fcmTokenRequests } : {}),
     };

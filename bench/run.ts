@@ -93,7 +93,10 @@ if (want('push')) {
   const messages = quick ? 4_000 : 30_000;
   const push = [];
   for (const service of ['apns', 'fcm', 'webpush'] as const) push.push(await pushBench({ service, messages, loops: 2 }));
-  for (const r of push) row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)`, r.name.includes('APNs') ? '≥ 3,000 messages/s' : '');
+  for (const r of push) {
+    const cpu = r.workerCpuMsPerMessage !== undefined ? `; worker CPU ${r.workerCpuMsPerMessage} ms per message` : '';
+    row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)${cpu}`, r.name.includes('APNs') ? '≥ 3,000 messages/s' : '');
+  }
   results.push = push;
 }
 
