@@ -31,16 +31,16 @@ function cpuMs(pid: number | undefined): number | undefined {
 
 type Counts = Record<PushService, number> & { refused: number; apnsSessions: number; fcmTokenRequests: number };
 
-async function startPeers(vapidPublic: string): Promise<{ peers: Peers; count(): Promise<Counts>; stop(): void }> {
+async function startPeers(vapidPublic: string): Promise<{ peers: Peers; pid: number | undefined; count(): Promise<Counts>; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/push-peers-process.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_VAPID_PUBLIC: vapidPublic } });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
   const peers = JSON.parse(line) as Peers;
-  return { peers, count: async () => (await (await fetch(peers.count)).json()) as Counts, stop: () => child.kill() };
+  return { peers, pid: child.pid, count: async () => (await (await fetch(peers.count)).json()) as Counts, stop: () => child.kill() };
 }
 
-export async function pushBench(opts: { service: PushService; messages: number; loops: number }): Promise<DeliveryResult & { workerCpuMsPerMessage?: number; sessions?: number; tokenRequests?: number }> {
+export async function pushBench(opts: { service: PushService; messages: number; loops: number }): Promise<DeliveryResult & { workerCpuMsPerMessage?: number; serviceCpuMsPerMessage?: number; sessions?: number; tokenRequests?: number }> {
   const vapid = vapidKeys();
-  const { peers, count, stop } = await startPeers(vapid.publicKey);
+  const { peers, pid: peerPid, count, stop } = await startPeers(vapid.publicKey);
   const sender =
     opts.service === 'apns'
       ? { name: 'push', type: 'apns', team_id: peers.apns.teamId, key_id: peers.apns.keyId, private_key: peers.apns.privateKeyPem, topic: 'com.example.shop', api_url: peers.apns.url }
@@ -80,6 +80,7 @@ export async function pushBench(opts: { service: PushService; messages: number; 
       if (res.status !== 200) throw new Error(`import failed: ${JSON.stringify(res.json).slice(0, 200)}`);
     }
     const started = performance.now();
+    const peerCpuBefore = cpuMs(peerPid);
     worker = spawn(process.execPath, [join(ROOT, 'bin/herald.js'), 'worker'], {
       cwd: api.dir,
       env: { ...process.env, ...env, HERALD_DATABASE_URL: `sqlite:${join(api.dir, 'herald.db')}`, HERALD_WORKERS: String(opts.loops), HERALD_LOG_LEVEL: 'warn', HERALD_DELIVERY_BATCH: '200', HERALD_DELIVERY_CONCURRENCY: '64' },
@@ -95,6 +96,7 @@ export async function pushBench(opts: { service: PushService; messages: number; 
     }
     const seconds = (performance.now() - started) / 1000;
     const workerCpu = cpuMs(worker.pid);
+    const peerCpu = cpuMs(peerPid);
     const label = { apns: 'APNs (HTTP/2, one session)', fcm: 'FCM HTTP v1', webpush: 'Web Push (aes128gcm, VAPID)' }[opts.service];
     return {
       name: `push of ${opts.messages} messages to ${label} in another process, 1 worker process × ${opts.loops} loop(s) (SQLite)`,
@@ -103,6 +105,7 @@ export async function pushBench(opts: { service: PushService; messages: number; 
       seconds: round(seconds, 2),
       messagesPerSecond: Math.round(opts.messages / seconds),
       ...(workerCpu !== undefined ? { workerCpuMsPerMessage: round(workerCpu / opts.messages, 3) } : {}),
+      ...(peerCpu !== undefined && peerCpuBefore !== undefined ? { serviceCpuMsPerMessage: round((peerCpu - peerCpuBefore) / opts.messages, 3) } : {}),
       ...(opts.service === 'apns' ? { sessions: counts.apnsSessions } : {}),
       ...(opts.service === 'fcm' ? { tokenRequests: counts.fcmTokenRequests } : {}),
     };

@@ -94,7 +94,7 @@ if (want('push')) {
   const push = [];
   for (const service of ['apns', 'fcm', 'webpush'] as const) push.push(await pushBench({ service, messages, loops: 2 }));
   for (const r of push) {
-    const cpu = r.workerCpuMsPerMessage !== undefined ? `; worker CPU ${r.workerCpuMsPerMessage} ms per message` : '';
+    const cpu = r.workerCpuMsPerMessage !== undefined ? `; CPU per message: worker ${r.workerCpuMsPerMessage} ms, push service ${r.serviceCpuMsPerMessage ?? '?'} ms` : '';
     row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)${cpu}`, r.name.includes('APNs') ? '≥ 3,000 messages/s' : '');
   }
   results.push = push;
