@@ -26,6 +26,8 @@ export interface Subscription {
   subscription_id?: string;
   /** The status number: an index of SUBSCRIPTION_STATUSES. */
   status: number;
+  /** Why Herald itself changed the status (a push service said the subscription is gone). */
+  status_reason?: string;
   priority: number;
   custom_fields?: Record<string, unknown>;
   cats?: string[];

@@ -58,7 +58,10 @@ const profile = obj(
     db_id: int,
     _createtime: time,
     _updatetime: time,
-    subscriptions: { type: 'array', items: obj({ channel, resource_id: int, status: int, priority: int }) },
+    subscriptions: {
+      type: 'array',
+      items: obj({ channel, resource_id: int, status: int, status_reason: { ...str, description: 'why Herald changed the status (a push service said the subscription is gone)' }, priority: int }, ['channel', 'resource_id', 'status', 'priority']),
+    },
   },
   ['id', 'db_id', '_createtime', '_updatetime', 'subscriptions'],
   'the profile: system and custom fields, then its subscriptions',
