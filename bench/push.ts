@@ -1,6 +1,7 @@
 // Push throughput: messages already scheduled in the store are sent by one `herald worker`
 // process to a push service running in another process — APNs over HTTP/2 (one session), FCM
 // HTTP v1, Web Push — and timed from the worker's start to the last message the service accepted.
+// HERALD_BENCH_WORKER_ARGS adds Node options to the worker process (e.g. --cpu-prof).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -81,7 +82,7 @@ export async function pushBench(opts: { service: PushService; messages: number; 
     }
     const started = performance.now();
     const peerCpuBefore = cpuMs(peerPid);
-    worker = spawn(process.execPath, [join(ROOT, 'bin/herald.js'), 'worker'], {
+    worker = spawn(process.execPath, [...(process.env.HERALD_BENCH_WORKER_ARGS ? process.env.HERALD_BENCH_WORKER_ARGS.split(' ') : []), join(ROOT, 'bin/herald.js'), 'worker'], {
       cwd: api.dir,
       env: { ...process.env, ...env, HERALD_DATABASE_URL: `sqlite:${join(api.dir, 'herald.db')}`, HERALD_WORKERS: String(opts.loops), HERALD_LOG_LEVEL: 'warn', HERALD_DELIVERY_BATCH: '200', HERALD_DELIVERY_CONCURRENCY: '64' },
       stdio: ['ignore', 'ignore', 'inherit'],
