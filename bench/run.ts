@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick]`: runs every benchmark, prints the results, writes
+// `npm run bench [-- --quick]`: runs every benchmark (`--only=delivery,push,…` a part), prints the results, writes
 // bench/results.json and the results table of BENCHMARKS.md (between its markers).
 // PostgreSQL runs when a server is reachable (HERALD_BENCH_POSTGRES_URL, default the local one).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { deliveryBench, type DeliveryResult } from './delivery.js';
 import { growthBench, type GrowthResult } from './growth.js';
 import { importBench, type ImportResult } from './import.js';
 import { freshPostgresDatabase } from './lib.js';
+import { pushBench } from './push.js';
 import { scaleBench, type ScaleResult } from './scale.js';
 import { singleBench, type SingleResult } from './single.js';
 import { soakBench } from './soak.js';
@@ -86,6 +87,17 @@ if (want('delivery')) {
   ];
   for (const r of delivery) row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)`, r.name.includes('emails') ? '≥ 3,000 emails/s' : '');
   results.delivery = delivery;
+}
+
+if (want('push')) {
+  const messages = quick ? 4_000 : 30_000;
+  const push = [];
+  for (const service of ['apns', 'fcm', 'webpush'] as const) push.push(await pushBench({ service, messages, loops: 2 }));
+  for (const r of push) {
+    const cpu = r.workerCpuMsPerMessage !== undefined ? `; CPU per message: worker ${r.workerCpuMsPerMessage} ms, push service ${r.serviceCpuMsPerMessage ?? '?'} ms` : '';
+    row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)${cpu}`, r.name.includes('APNs') ? '≥ 3,000 messages/s' : '');
+  }
+  results.push = push;
 }
 
 if (want('growth')) {

@@ -46,6 +46,8 @@ export interface Config {
   readThread: boolean;
   outboundDeny: string;
   outboundTimeoutMs: number;
+  /** Hosts (and exact origins) Web Push endpoints may point at. */
+  webPushHosts: string;
   /** `herald worker`: a port serving /metrics, /healthz and /readyz (it has no API front); unset = none. */
   metricsPort: number | undefined;
 }
@@ -85,6 +87,8 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   // Link-local, metadata and reserved addresses (see src/senders/outbound.ts); loopback and private ranges stay allowed.
   outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: DEFAULT_DENY },
   outboundTimeoutMs: { env: 'HERALD_OUTBOUND_TIMEOUT_MS', kind: 'int', fallback: 15_000 },
+  // The push services of Chrome, Firefox, Edge and Safari (see src/senders/webpush-hosts.ts).
+  webPushHosts: { env: 'HERALD_WEBPUSH_HOSTS', kind: 'string', fallback: 'fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com' },
   metricsPort: { env: 'HERALD_METRICS_PORT', kind: 'int', fallback: undefined },
 };
 

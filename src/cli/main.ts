@@ -9,7 +9,7 @@ import { IMPORT_USAGE, importOptions, readImportSettings } from './import/option
 import { startEngine } from '../runtime/engine.js';
 import { startMetricsServer } from '../runtime/metrics-server.js';
 import { createLogger } from '../runtime/logger.js';
-import { openStore, readProvisioningFile } from '../runtime/open-store.js';
+import { openStore, readProvisioningFile, secretFileReader } from '../runtime/open-store.js';
 import { ProvisioningError } from '../core/base/errors.js';
 
 const USAGE = `Usage: herald <command> [options]
@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     }
     case 'apply': {
       if (!sub) throw new ConfigError('apply needs a FILE');
-      const summary = await withStore((store) => applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now()));
+      const summary = await withStore((store) => applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now(), secretFileReader(sub)));
       console.log(`applied ${sub}: ${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')}`);
       return 0;
     }

@@ -8,7 +8,7 @@ export type Channel = (typeof CHANNELS)[number];
 export const MATCHING_MODES = ['email', 'email_profile', 'email_sub', 'phone', 'phone_sub', 'email_phone', 'email_phone_sub', 'profile_id', 'push_sub', 'custom'] as const;
 export type MatchingMode = (typeof MATCHING_MODES)[number];
 
-export const MESSAGE_STATUSES = ['scheduled', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
+export const MESSAGE_STATUSES = ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** Subscription statuses by their number (profiles/get answers the number). */

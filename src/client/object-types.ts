@@ -46,6 +46,8 @@ export interface DatabaseField {
 
 export interface ChannelSettings {
   sender: string;
+  /** Push only: the sender for subscriptions of a provider (e.g. {"ios-apns": "apns"}); other providers use `sender`. */
+  providers?: Record<string, string>;
   from_email?: string;
   from_name?: string;
   replyto_email?: string;

@@ -26,6 +26,8 @@ export interface Subscription {
   subscription_id?: string;
   /** The status number: an index of SUBSCRIPTION_STATUSES. */
   status: number;
+  /** Why Herald itself changed the status (a push service said the subscription is gone). */
+  status_reason?: string;
   priority: number;
   custom_fields?: Record<string, unknown>;
   cats?: string[];
@@ -66,6 +68,12 @@ export interface Message {
   attempts: number;
   last_error: string | null;
   skip_reason: string | null;
+  /** The provider's id of the message (SMS gateways, push services). */
+  provider_id: string | null;
+  /** The provider's status word of its delivery receipt, its reason, and when it came. */
+  receipt_status: string | null;
+  receipt_reason: string | null;
+  receipt_at: string | null;
 }
 
 export interface CampaignLogParams {

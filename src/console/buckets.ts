@@ -39,11 +39,13 @@ export function bucketize(messages: readonly Counted[], now: number, range: Time
   const start = windowStart(now, range);
   const buckets: Bucket[] = Array.from({ length: Math.round(range.spanMs / range.bucketMs) }, (_, i) => ({ start: start + i * range.bucketMs, sent: 0, failed: 0 }));
   for (const m of messages) {
-    if (m.status !== 'sent' && m.status !== 'failed') continue;
+    // A message its provider reported on (delivered or not) was sent.
+    const kind = m.status === 'failed' ? 'failed' : m.status === 'sent' || m.status === 'delivered' || m.status === 'undelivered' ? 'sent' : undefined;
+    if (!kind) continue;
     const t = Date.parse(m.sent_at ?? m.due_at);
     const i = Math.floor((t - start) / range.bucketMs);
     if (!Number.isFinite(i) || i < 0 || i >= buckets.length) continue;
-    buckets[i][m.status]++;
+    buckets[i][kind]++;
   }
   return buckets;
 }

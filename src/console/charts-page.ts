@@ -39,7 +39,7 @@ export const chartsPage: Page = (root, ctx) => {
 
   const refresh = async () => {
     const now = Date.now();
-    const params: MessagesListParams = { status: ['sent', 'failed'], from_time: Math.floor(windowStart(now, range) / 1000), limit: 1000 };
+    const params: MessagesListParams = { status: ['sent', 'delivered', 'undelivered', 'failed'], from_time: Math.floor(windowStart(now, range) / 1000), limit: 1000 };
     if (Number(p.get('trigger_id')) > 0) params.trigger_id = Number(p.get('trigger_id'));
     const messages: Message[] = [];
     let total = 0;

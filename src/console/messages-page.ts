@@ -7,6 +7,24 @@ import { heading, type Page } from './page.js';
 
 const PAGE_SIZES = [25, 50, 100, 500];
 
+/** A push address is provider|token, and a Web Push token is a whole JSON object: shown short, whole on hover. */
+function address(m: Message): HTMLElement | string {
+  if (!m.address) return '';
+  if (m.channel !== 'push' || m.address.length <= 48) return m.address;
+  return h('span', { class: 'provider-id mono', title: m.address }, `${m.address.slice(0, 44)}…`);
+}
+
+/** The provider's id of the message and, once it came, its receipt (the provider's word and when). */
+function provider(m: Message): HTMLElement | string {
+  if (!m.provider_id && !m.receipt_status) return '';
+  return h(
+    'span',
+    { class: 'provider' },
+    m.provider_id ? h('span', { class: 'provider-id mono', title: m.provider_id }, m.provider_id) : null,
+    m.receipt_status ? h('span', { class: 'receipt' }, `receipt: ${m.receipt_status}${m.receipt_at ? ` · ${when(m.receipt_at)}` : ''}`) : null,
+  );
+}
+
 export const messagesPage: Page = (root, ctx) => {
   const p = ctx.params;
   const statuses = (p.get('status') ?? '').split(',').filter((s): s is MessageStatus => (MESSAGE_STATUSES as readonly string[]).includes(s));
@@ -57,7 +75,7 @@ export const messagesPage: Page = (root, ctx) => {
   const row = (m: Message) => {
     const t = triggers.get(m.trigger_id);
     const profileLink = h('a', { href: `#/profiles?db_id=${t?.list_id ?? ''}&matching=profile_id&profile_id=${encodeURIComponent(m.profile_id)}`, class: 'mono' }, m.profile_id);
-    return [m.id, t ? `${m.trigger_id} ${t.name}` : m.trigger_id, profileLink, m.channel, m.address ?? '', badge(m.status), when(m.due_at), when(m.sent_at), m.attempts, m.last_error ?? m.skip_reason ?? ''];
+    return [m.id, t ? `${m.trigger_id} ${t.name}` : m.trigger_id, profileLink, m.channel, address(m), badge(m.status), when(m.due_at), when(m.sent_at), m.attempts, provider(m), m.receipt_reason ?? m.last_error ?? m.skip_reason ?? ''];
   };
 
   void (async () => {
@@ -74,7 +92,7 @@ export const messagesPage: Page = (root, ctx) => {
       fill(
         results,
         h('p', { class: 'muted', id: 'message-count' }, page.total_count === 0 ? 'No message matches.' : `${page.data.length} shown of ${page.total_count} matching message(s)${fromId ? `, from id ${fromId}` : ''}.`),
-        table(['id', 'trigger', 'profile', 'channel', 'address', 'status', 'due', 'sent', 'attempts', 'note'], page.data.map(row), fromId ? 'No more messages.' : 'No message matches.'),
+        table(['id', 'trigger', 'profile', 'channel', 'address', 'status', 'due', 'sent', 'attempts', 'provider id', 'note'], page.data.map(row), fromId ? 'No more messages.' : 'No message matches.'),
       );
       const last = page.data.at(-1);
       fill(

@@ -42,6 +42,7 @@ function address(s: Subscription): string {
 /** Categories and custom fields of a subscription, when it has any. */
 function details(s: Subscription): string {
   const parts: string[] = [];
+  if (s.status_reason) parts.push(s.status_reason);
   if (s.cats?.length) parts.push(`categories: ${s.cats.join(', ')}`);
   if (s.custom_fields && Object.keys(s.custom_fields).length > 0) parts.push(`fields: ${JSON.stringify(s.custom_fields)}`);
   return parts.join('; ');

@@ -47,7 +47,9 @@ export const triggersPage: Page = (root, ctx) => {
     const c = cells.get(id);
     if (!c) return;
     for (const k of COUNTERS) {
-      const link = h('a', { href: `#/messages?trigger_id=${id}&status=${k}` }, String(s[k]));
+      // `sent` counts the messages a provider's receipt then reported on too.
+      const statuses = k === 'sent' ? 'sent,delivered,undelivered' : k;
+      const link = h('a', { href: `#/messages?trigger_id=${id}&status=${statuses}` }, String(s[k]));
       fill(c[k], link);
     }
     fill(c.active, badge(s.is_active ? 'active' : 'inactive'));

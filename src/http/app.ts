@@ -256,6 +256,25 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     },
   });
 
+  // Delivery receipts of providers: POST only, the key in ?key= or X-Herald-Receipt-Key.
+  app.all('/receipts/:sender', async (request, reply) => {
+    if (request.method !== 'POST') return reply.code(405).header('allow', 'POST').type('application/json; charset=utf-8').send({ error: 'receipts are POSTed' });
+    const query = queryOf(request.query);
+    const key = firstValue(request.headers['x-herald-receipt-key']) ?? query.key;
+    const response = await opts.dispatch({
+      route: 'receipt',
+      method: (request.params as { sender: string }).sender,
+      httpMethod: 'POST',
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      query: {},
+      logId: request.id,
+      ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+      ...(key !== undefined ? { receiptKey: key } : {}),
+    });
+    request.log.info({ logId: request.id, route: 'receipt', status: response.status }, 'request');
+    return send(reply, response);
+  });
+
   app.all('/api/v1.1/*', async (request, reply) => {
     const started = performance.now();
     const method = methodOf(request.url) ?? '';

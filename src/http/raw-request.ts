@@ -7,9 +7,10 @@ export interface RawRequest {
    * `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token);
    * `ready`: the readiness check (storage reachable, migrations current); `metrics`: the engine's
    * Prometheus metrics as text; `token`: the early check of a header or query token before a
-   * large body is read (token-precheck.ts). The last three carry no body.
+   * large body is read (token-precheck.ts). The last three carry no body. `receipt`: a
+   * provider's delivery receipt (method = the sender's name, receiptKey = its key).
    */
-  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'token';
+  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'token' | 'receipt';
   /** Method name: the path after /api/v1.1/, without trailing slash. */
   method: string;
   httpMethod: string;
@@ -18,6 +19,7 @@ export interface RawRequest {
   query: Record<string, string>;
   authorization?: string;
   requestId?: string;
+  receiptKey?: string;
   logId: string;
 }
 

@@ -7,6 +7,7 @@ import { MB, type Config } from '../config.js';
 import { CatalogCache } from '../core/catalog/cache.js';
 import { defaultRetryPolicy } from '../core/delivery/retry.js';
 import { SenderPool } from '../core/delivery/sender-pool.js';
+import { recordReceipt } from '../core/delivery/receipts.js';
 import { unsubscribe } from '../core/delivery/unsubscribe.js';
 import { DeliveryWorker } from '../core/delivery/worker.js';
 import { TaskRunner } from '../core/tasks/runner.js';
@@ -27,7 +28,7 @@ import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
 import { EngineMetrics } from './engine-metrics.js';
 import { scrubSecrets } from './logger.js';
-import { openStore, readProvisioningFile } from './open-store.js';
+import { openStore, readProvisioningFile, secretFileReader } from './open-store.js';
 import { systemClock, type Clock } from '../core/base/clock.js';
 import type { GeoLookup } from '../core/base/geo.js';
 
@@ -68,7 +69,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const store = opts.store ?? (await openStore(config));
   await store.migrate();
   if (config.provision) {
-    const summary = await applyProvisioningFile(store, readProvisioningFile(config.provision), process.env, Date.now());
+    const summary = await applyProvisioningFile(store, readProvisioningFile(config.provision), process.env, Date.now(), secretFileReader(config.provision));
     logger.info({ file: config.provision, ...summary }, 'provisioning applied');
   }
   const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
@@ -78,7 +79,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const metrics = new EngineMetrics(store, clock);
 
   const guard = new OutboundGuard({ deny: parseDenyList(config.outboundDeny), timeoutMs: config.outboundTimeoutMs });
-  const senders = new SenderPool(senderFactory(guard));
+  const senders = new SenderPool(senderFactory(guard, { webPushHosts: config.webPushHosts }));
   const workers: DeliveryWorker[] = [];
   for (let i = 0; i < config.workers; i++) {
     workers.push(
@@ -157,6 +158,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
     if (req.route === 'metrics') return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
     if (req.route === 'token') return precheckToken(store, req);
+    if (req.route === 'receipt') return receiptResponse(req);
     if (req.route !== 'unsubscribe') return api(req);
     const apply = req.httpMethod === 'POST';
     if (req.httpMethod !== 'GET' && !apply) return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };
@@ -167,6 +169,19 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     } catch (err) {
       logger.error({ logId: req.logId, err }, 'unsubscribe failed');
       return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'Please try again later.', headers: { 'x-herald-log-id': req.logId } };
+    }
+  };
+
+  const receiptResponse = async (req: RawRequest): Promise<RawResponse> => {
+    const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' };
+    try {
+      const r = await recordReceipt({ store, clock, catalogs }, { senderName: req.method, key: req.receiptKey, contentType: req.contentType, body: req.body });
+      // The hook event written with it is due now.
+      if (r.status === 200) hooks?.wake();
+      return { status: r.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(r.body), headers };
+    } catch (err) {
+      logger.error({ logId: req.logId, err }, 'receipt failed');
+      return { status: 503, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: 'try again later' }), headers };
     }
   };
 

@@ -10,8 +10,10 @@ const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]).concat(['he
 export function scrubSecrets(text: string): string {
   return text
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]*@/gi, '$1***@')
-    .replace(/([?&;](?:token|access_token|password|pass|secret|api_key|apikey)=)[^&\s#'"]*/gi, '$1[redacted]')
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]');
+    .replace(/([?&;](?:token|access_token|password|pass|secret|api_key|apikey|key|assertion)=)[^&\s#'"]*/gi, '$1[redacted]')
+    .replace(/\b(Bearer|Basic|bearer)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]')
+    // A Web Push VAPID authorization (`vapid t=<JWT>, k=<key>`).
+    .replace(/\bvapid t=[A-Za-z0-9._-]+/g, 'vapid t=[redacted]');
 }
 
 /** pino's error serializer, with every string it keeps scrubbed (message, stack, causes, driver fields). */

@@ -1,5 +1,6 @@
 // Chooses the store adapter from HERALD_DATABASE_URL: the one place that knows them all.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { storageOf, type Config } from '../config.js';
 import type { Store } from '../core/ports.js';
@@ -16,4 +17,17 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync
 export function readProvisioningFile(path: string): unknown {
   const text = readFileSync(path, 'utf8');
   return path.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+}
+
+/** Key files are small: a reference to anything larger is a mistake, not a key. */
+const MAX_SECRET_FILE = 1024 * 1024;
+
+/** Reads the `{"file": …}` references of a provisioning file, relative to its folder. */
+export function secretFileReader(provisioningFile: string): (path: string) => string {
+  const base = dirname(resolve(provisioningFile));
+  return (path) => {
+    const full = resolve(base, path);
+    if (statSync(full).size > MAX_SECRET_FILE) throw new Error(`larger than ${MAX_SECRET_FILE} bytes`);
+    return readFileSync(full, 'utf8');
+  };
 }

@@ -174,7 +174,9 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     // Other filters: the skipped message, with its reason.
     await page.click('#first-page');
     await poll(() => rows('#message-table').count()).toBe(25);
-    await page.locator('#message-filters input[value="sent"]').uncheck();
+    // The sent counter links to sent messages and those a receipt reported on.
+    for (const status of ['delivered', 'undelivered']) expect(await page.locator(`#message-filters input[value="${status}"]`).isChecked()).toBe(true);
+    for (const status of ['sent', 'delivered', 'undelivered']) await page.locator(`#message-filters input[value="${status}"]`).uncheck();
     await page.locator('#message-filters input[value="skipped"]').check();
     await page.click('#message-filters button[type="submit"]');
     await poll(() => rows('#message-table').count()).toBe(1);

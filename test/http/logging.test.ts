@@ -104,6 +104,13 @@ describe('the logger itself', () => {
     expect(text).toContain('smtp://***@mail.example:587');
   });
 
+  it('scrubs receipt keys, token assertions and VAPID tokens from error texts', () => {
+    expect(scrubSecrets('POST https://herald.example/receipts/twilio?key=K1&x=1')).toBe('POST https://herald.example/receipts/twilio?key=[redacted]&x=1');
+    expect(scrubSecrets('grant_type=jwt-bearer&assertion=eyJhbGciOi.eyJpc3Mi.c2ln')).toBe('grant_type=jwt-bearer&assertion=[redacted]');
+    expect(scrubSecrets('Authorization: vapid t=eyJ0eXAi.eyJhdWQi.sig, k=BPub')).toBe('Authorization: vapid t=[redacted], k=BPub');
+    expect(scrubSecrets('authorization: bearer eyJhbGciOiJFUzI1NiJ9.e30.sig')).toBe('authorization: bearer [redacted]');
+  });
+
   it('scrubSecrets leaves ordinary text alone', () => {
     expect(scrubSecrets('HTTP 503 from https://hooks.example/a?b=1')).toBe('HTTP 503 from https://hooks.example/a?b=1');
     expect(scrubSecrets('postgres://u:p@h/db')).toBe('postgres://***@h/db');

@@ -73,8 +73,23 @@ export const mailAddressSchema: Schema<string | undefined> = {
   json: () => ({ type: 'string', description: 'a plain email address (name@example.com)' }),
 };
 
+const providersSchema: Schema<Record<string, string>> = {
+  decode(value) {
+    if (!isPlainObject(value)) throw new DecodeError(`expected an object of provider → sender, got ${describe(value)}`);
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const name = within(k, () => toStr(v));
+      if (!k.trim() || !name.trim()) throw new DecodeError('provider and sender names must not be empty', [k]);
+      out[k.trim().toLowerCase()] = name;
+    }
+    return out;
+  },
+  json: () => ({ type: 'object', additionalProperties: { type: 'string' }, description: 'push: the sender for subscriptions of each provider' }),
+};
+
 const channelSettingsSchema = object({
   sender: required(str({ nonEmpty: true })),
+  providers: optional(providersSchema),
   from_email: optional(mailAddressSchema),
   from_name: optional(str()),
   replyto_email: optional(mailAddressSchema),
@@ -90,6 +105,7 @@ const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
     for (const key of Object.keys(value)) {
       if (!(CHANNELS as readonly string[]).includes(key)) throw new DecodeError(`unknown channel ${describe(key)}`, [key]);
       const s = within(key, () => channelSettingsSchema.decode(value[key], c));
+      if (s.providers && key !== 'push') throw new DecodeError('only a push channel routes by provider', [key, 'providers']);
       out[key as Channel] = stripUndefined(s) as ChannelSettings;
     }
     return out;
@@ -181,6 +197,9 @@ export const senderSchema = object({
       for (const [k, v] of Object.entries(value)) {
         const text = within(k, () => toStr(v));
         if (/[\r\n]/.test(k) || /[\r\n]/.test(text)) throw new DecodeError('header names and values may not contain CR or LF', [k]);
+        // Values are request templates ({message.to}, {lead.*}, …) for the http sender.
+        const problem = templateProblem(text, 'request');
+        if (problem) throw new DecodeError(problem, [k]);
         out[k] = text;
       }
       return out;
@@ -193,10 +212,13 @@ export const senderSchema = object({
 export type SenderInput = ReturnType<typeof senderSchema.decode>;
 
 export function checkSender(s: SenderInput): void {
+  if (s.rate_per_second !== undefined && s.rate_per_second <= 0) throw new DecodeError('must be positive', ['rate_per_second']);
   if (s.type === 'file') {
     if (!s.dir) throw new DecodeError('a file sender needs dir', ['dir']);
     return;
   }
+  // Push services are reached at their own addresses (sender-decode.ts).
+  if (s.type !== 'smtp' && s.type !== 'http') return;
   if (!s.url) throw new DecodeError(`an ${s.type} sender needs url`, ['url']);
   let url: URL;
   try {
@@ -206,7 +228,6 @@ export function checkSender(s: SenderInput): void {
   }
   const allowed = s.type === 'smtp' ? ['smtp:', 'smtps:'] : ['http:', 'https:'];
   if (!allowed.includes(url.protocol)) throw new DecodeError(`must use ${allowed.join(' or ')}`, ['url']);
-  if (s.rate_per_second !== undefined && s.rate_per_second <= 0) throw new DecodeError('must be positive', ['rate_per_second']);
 }
 
 export const hookFiltersSchema = object({

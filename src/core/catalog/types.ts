@@ -24,6 +24,11 @@ export interface DatabaseDef {
 
 export interface ChannelSettings {
   sender: string;
+  /**
+   * Push only: the sender for subscriptions of a given provider (lower-cased), so one launch can
+   * reach browsers, Android and iOS devices; other providers go to `sender`.
+   */
+  providers?: Record<string, string>;
   from_email?: string;
   from_name?: string;
   replyto_email?: string;
@@ -85,8 +90,66 @@ export interface TriggerDef {
   updatedAt: number;
 }
 
-export const SENDER_TYPES = ['smtp', 'http', 'file'] as const;
+export const SENDER_TYPES = ['smtp', 'http', 'file', 'webpush', 'fcm', 'apns'] as const;
 export type SenderType = (typeof SENDER_TYPES)[number];
+
+/** A JSON value whose strings are templates (the `http` sender's JSON body). */
+export type JsonTemplate = string | number | boolean | null | JsonTemplate[] | { [key: string]: JsonTemplate };
+
+/** How the `http` sender shapes its request and reads the answer. */
+export interface HttpRequestShape {
+  method: 'POST' | 'GET';
+  basicAuth?: { user: string; password: string };
+  /** Query parameters: values are templates. */
+  query?: Record<string, string>;
+  /** Absent: the default JSON body (`{to, text, message_id}`) for POST, none for GET. */
+  body?: { kind: 'json'; value: JsonTemplate } | { kind: 'form'; fields: Record<string, string> } | { kind: 'none' };
+  /** JSON pointer to the provider's message id in the answer. */
+  messageIdPointer?: string;
+  /** Statuses that mean success (default: any 2xx). */
+  successStatus?: number[];
+  /** A pointer into the answer and the value it must equal for the send to have succeeded. */
+  successPointer?: { pointer: string; equals: unknown };
+}
+
+/** Delivery receipts a provider posts back (see docs/SENDERS.md). */
+export interface ReceiptDef {
+  key: string;
+  /** Pointers into a JSON body, or field names (`/Name`) of a form body. */
+  id: string;
+  status: string;
+  reason?: string;
+  delivered: string[];
+  undelivered: string[];
+}
+
+export interface WebPushSettings {
+  subject: string;
+  /** VAPID keys, URL-safe base64 (what `web-push generate-vapid-keys` prints). */
+  publicKey: string;
+  privateKey: string;
+  ttlSeconds: number;
+}
+
+export interface FcmSettings {
+  projectId: string;
+  clientEmail: string;
+  /** The service account's RSA key (PEM). */
+  privateKey: string;
+  privateKeyId?: string;
+  tokenUri: string;
+  apiUrl: string;
+}
+
+export interface ApnsSettings {
+  teamId: string;
+  keyId: string;
+  /** The .p8 signing key (PEM, P-256). */
+  privateKey: string;
+  topic: string;
+  environment: 'production' | 'sandbox';
+  apiUrl: string;
+}
 
 export interface SenderDef {
   id: number;
@@ -95,13 +158,19 @@ export interface SenderDef {
   type: SenderType;
   /** smtp: smtp(s)://user:pass@host:port; http: the provider endpoint. */
   url?: string;
+  /** http: header values are templates. */
   headers?: Record<string, string>;
   /** file: the outbox folder. */
   dir?: string;
   ratePerSecond?: number;
+  request?: HttpRequestShape;
+  webpush?: WebPushSettings;
+  fcm?: FcmSettings;
+  apns?: ApnsSettings;
+  receipt?: ReceiptDef;
 }
 
-export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'undeliv', 'unsub'] as const;
+export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 export interface HookFilters {

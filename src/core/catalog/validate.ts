@@ -1,7 +1,9 @@
 // Rules that span objects (spec 04–06): a trigger's templates, database and resource; a
 // resource's databases and senders. Each returns problems as text, so provisioning can list
 // them all and the management methods can answer with the first.
-import type { Catalog, ResourceDef, TriggerDef } from './types.js';
+import type { Catalog, ResourceDef, SenderType, TriggerDef } from './types.js';
+
+const PUSH_ONLY: ReadonlySet<SenderType> = new Set(['webpush', 'fcm', 'apns']);
 
 export interface Problem {
   code: 400 | 404;
@@ -14,8 +16,12 @@ export function resourceProblems(resource: ResourceDef, catalog: Catalog): Probl
     if (!catalog.databases.has(dbId)) problems.push({ code: 404, text: `database ${dbId} does not exist` });
   }
   for (const [channel, settings] of Object.entries(resource.channels)) {
-    if (settings && !catalog.senders.has(settings.sender)) {
-      problems.push({ code: 404, text: `channels.${channel}.sender: sender '${settings.sender}' does not exist` });
+    if (!settings) continue;
+    const named: [string, string][] = [[`channels.${channel}.sender`, settings.sender], ...Object.entries(settings.providers ?? {}).map(([p, s]): [string, string] => [`channels.${channel}.providers.${p}`, s])];
+    for (const [where, name] of named) {
+      const sender = catalog.senders.get(name);
+      if (!sender) problems.push({ code: 404, text: `${where}: sender '${name}' does not exist` });
+      else if (PUSH_ONLY.has(sender.type) && channel !== 'push') problems.push({ code: 400, text: `${where}: a ${sender.type} sender sends push only` });
     }
   }
   return problems;

@@ -96,8 +96,9 @@ export function compose(input: ComposeInput): OutgoingMessage {
     };
   }
   const messageId = `herald.${message.id}.${message.accountId}`;
+  const vars = { lead: scope.lead, subscription: scope.subscription };
   if (subscription.channel === 'sms') {
-    return { channel: 'sms', ref: message.id, messageId, to: subscription.data.phone ?? subscription.address, text: render(template.text, scope, 'text') };
+    return { channel: 'sms', ref: message.id, messageId, to: subscription.data.phone ?? subscription.address, text: render(template.text, scope, 'text'), vars };
   }
   return {
     channel: 'push',
@@ -108,5 +109,6 @@ export function compose(input: ComposeInput): OutgoingMessage {
     text: render(template.text, scope, 'text'),
     url: render(template.url, scope, 'text'),
     image: render(template.image, scope, 'text'),
+    vars,
   };
 }

@@ -21,12 +21,19 @@ export interface EmailOut {
   headers: Record<string, string>;
 }
 
+/** What a sender's request templates read besides the message (the `http` sender). */
+export interface RequestVars {
+  lead: Record<string, unknown>;
+  subscription: Record<string, unknown>;
+}
+
 export interface SmsOut {
   channel: 'sms';
   ref: number;
   messageId: string;
   to: string;
   text: string;
+  vars: RequestVars;
 }
 
 export interface PushOut {
@@ -38,14 +45,25 @@ export interface PushOut {
   text: string;
   url: string;
   image: string;
+  vars: RequestVars;
 }
 
 export type OutgoingMessage = EmailOut | SmsOut | PushOut;
 
+/**
+ * What the answer says about the subscription itself (a push service's 410: the device is gone).
+ * It is applied with the message's outcome, in the same transaction.
+ */
+export interface SubscriptionVerdict {
+  status: 'unsubscribed' | 'complained' | 'hardbounced' | 'suspended';
+  reason: string;
+}
+
 export type SendResult =
-  | { ok: true }
+  /** providerId: the provider's id of the message, which its receipts name. */
+  | { ok: true; providerId?: string; subscription?: SubscriptionVerdict }
   /** transient: worth retrying (connection refused, timeout, SMTP 4xx, HTTP 5xx/429). */
-  | { ok: false; transient: boolean; error: string; retryAfterMs?: number };
+  | { ok: false; transient: boolean; error: string; retryAfterMs?: number; subscription?: SubscriptionVerdict };
 
 export interface Sender {
   send(message: OutgoingMessage): Promise<SendResult>;

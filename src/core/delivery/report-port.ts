@@ -24,6 +24,10 @@ export interface MessageRecord {
   attempts: number;
   lastError: string | null;
   skipReason: string | null;
+  providerId: string | null;
+  receiptStatus: string | null;
+  receiptReason: string | null;
+  receiptAt: number | null;
 }
 
 export interface LogEntry {

@@ -5,12 +5,19 @@ import type { Sender, SenderFactory } from './outgoing.js';
 
 export class SenderPool {
   private readonly senders = new Map<string, { config: string; sender: Sender }>();
+  /** A catalog's sender objects do not change: each is serialised once, not per message. */
+  private readonly configs = new WeakMap<SenderDef, string>();
 
   constructor(private readonly factory: SenderFactory) {}
 
   get(def: SenderDef): Sender {
     const key = `${def.accountId}\u0000${def.name}`;
-    const config = JSON.stringify([def.type, def.url, def.headers, def.dir, def.ratePerSecond]);
+    // Any change of the sender's settings (keys, shaping, URL) builds a new one.
+    let config = this.configs.get(def);
+    if (config === undefined) {
+      config = JSON.stringify(def);
+      this.configs.set(def, config);
+    }
     const known = this.senders.get(key);
     if (known && known.config === config) return known.sender;
     if (known) void known.sender.close();

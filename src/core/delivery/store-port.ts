@@ -30,20 +30,68 @@ export interface LaunchData {
   attachments: { name: string; mime: string; data: Buffer }[];
 }
 
-export type Outcome =
-  | { kind: 'sent'; id: number; claimToken: string }
+/** The outcome of a worker's claim: written only while the claim is still held (its token matches). */
+export type ClaimOutcome =
+  /** senderId / providerId: the sender that took it and the provider's id of it (receipts find it by these). */
+  | { kind: 'sent'; id: number; claimToken: string; senderId?: number; providerId?: string }
   | { kind: 'retry'; id: number; claimToken: string; dueAt: number; error: string }
   | { kind: 'failed'; id: number; claimToken: string; error: string }
   | { kind: 'skipped'; id: number; claimToken: string; reason: string }
   /** Given back unsent at shutdown: scheduled again, the attempt not counted. */
   | { kind: 'released'; id: number; claimToken: string };
 
+/** A provider's delivery receipt: moves a message that is still `sent`, once. */
+export interface ReceiptOutcome {
+  kind: 'delivered' | 'undelivered';
+  id: number;
+  /** The provider's own word for the status, and its reason (error code) if it gave one. */
+  providerStatus: string;
+  reason: string | null;
+}
+
+export type Outcome = ClaimOutcome | ReceiptOutcome;
+
+export const isReceiptOutcome = (o: Outcome): o is ReceiptOutcome => o.kind === 'delivered' || o.kind === 'undelivered';
+
 export interface AccountEvent extends EventWrite {
   accountId: number;
 }
 
-/** An outcome with the hook event it causes (written only if the claim was still held). */
-export type RecordedOutcome = Outcome & { event?: AccountEvent };
+export interface SubscriptionKey {
+  profileId: string;
+  resourceId: number;
+  channel: Channel;
+  address: string;
+}
+
+/** A change of a subscription's status that an outcome carries (a push service's 410 → unsubscribed). */
+export interface SubscriptionChange {
+  key: SubscriptionKey;
+  status: number;
+  reason: string;
+  /** Written only if the status changed. */
+  event?: AccountEvent;
+}
+
+/**
+ * An outcome with what follows from it: the hook event, and a change of the subscription. Both are
+ * written only if the outcome was (claim still held, receipt not yet applied), in its transaction.
+ */
+export type RecordedOutcome = Outcome & { event?: AccountEvent; subscription?: SubscriptionChange };
+
+/** A sent message a receipt names, with what its hook events need. */
+export interface ReceiptMessage {
+  id: number;
+  status: string;
+  triggerId: number;
+  profileId: string;
+  /** The profile's database; null once the profile is deleted. */
+  dbId: number | null;
+  channel: Channel;
+  resourceId: number | null;
+  address: string | null;
+  customData: Record<string, unknown> | null;
+}
 
 export interface HookState {
   hookId: number;
@@ -77,12 +125,21 @@ export interface DeliveryStore {
   /** Profiles (with subscriptions) by id, as they are now; a deleted profile is absent. */
   loadRecipients(profileIds: string[]): Promise<Map<string, StoredProfile>>;
   loadLaunches(ids: number[]): Promise<Map<number, LaunchData>>;
-  /** Records outcomes (only for claims still held) and their hook events, in one transaction. */
-  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<void>;
+  /**
+   * Records outcomes and what follows from them (hook events, subscription changes) in one
+   * transaction: the one place where what happened to a message is written. Returns the ids of
+   * the messages whose outcome was applied (claim still held; receipt for a message still `sent`).
+   */
+  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]>;
+  /**
+   * The message of an account that a sender sent, by the provider's id of it, or by Herald's
+   * own id; undefined when there is none.
+   */
+  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined>;
   /** The earliest due time of a scheduled message, if any. */
   nextDueAt(): Promise<number | undefined>;
   /** Sets a subscription unsubscribed; the event (if any) is written only when it changed. */
-  unsubscribe(key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): Promise<boolean>;
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean>;
   /** Leases a hook that is due; undefined when it is leased elsewhere or waiting for a retry. */
   leaseHook(hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined>;
   /** Events of an account after `cursor`, oldest first. */

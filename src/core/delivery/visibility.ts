@@ -40,12 +40,16 @@ export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessage
       attempts: m.attempts,
       last_error: m.lastError,
       skip_reason: m.skipReason,
+      provider_id: m.providerId,
+      receipt_status: m.receiptStatus,
+      receipt_reason: m.receiptReason,
+      receipt_at: iso(m.receiptAt),
     })),
     total_count: total,
   };
 }
 
-const LEVELS: Record<string, string> = { launch: 'info', sent: 'info', skipped: 'warning', failed: 'error', cancelled: 'warning' };
+const LEVELS: Record<string, string> = { launch: 'info', sent: 'info', delivered: 'info', undelivered: 'error', skipped: 'warning', failed: 'error', cancelled: 'warning' };
 
 export async function campaignLog(call: ReadCall<Pick<ReportStore, 'campaignLog'>>, input: { id: number; from_time?: number; limit: number }) {
   getTrigger(call.catalog, input.id);
@@ -55,6 +59,8 @@ export async function campaignLog(call: ReadCall<Pick<ReportStore, 'campaignLog'
       let message: string;
       if (e.kind === 'launch') message = `launched (${e.detail === 'event' ? 'event trigger' : 'API'}) for ${e.value} message(s)`;
       else if (e.kind === 'sent') message = `sent to ${e.address}`;
+      else if (e.kind === 'delivered') message = `delivered to ${e.address}`;
+      else if (e.kind === 'undelivered') message = `not delivered to ${e.address}${e.detail ? `: ${e.detail}` : ''}`;
       else if (e.kind === 'failed') message = `failed${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? 'unknown error'}`;
       else message = `${e.kind}${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? ''}`;
       return { time: iso(e.time), level: LEVELS[e.kind] ?? 'info', message, state: e.kind, value: e.value };

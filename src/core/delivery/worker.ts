@@ -10,10 +10,11 @@ import { PollLoop } from '../base/poll-loop.js';
 import { SUBSCRIPTION_STATUSES, SUBSCRIBED } from '../profiles/subscriptions.js';
 import { compose } from './compose.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
-import type { SendResult } from './outgoing.js';
+import { findChannelSender } from '../catalog/channel-sender.js';
+import type { SendResult, SubscriptionVerdict } from './outgoing.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 import type { SenderPool } from './sender-pool.js';
-import type { AccountEvent, ClaimedMessage, DeliveryStore, LaunchData, RecordedOutcome } from './store-port.js';
+import type { AccountEvent, ClaimedMessage, DeliveryStore, LaunchData, RecordedOutcome, SubscriptionChange } from './store-port.js';
 import type { Clock } from '../base/clock.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
@@ -52,6 +53,11 @@ export interface DeliveryStats {
 }
 
 const SEND_EVENTS: Record<string, HookEvent> = { email: 'send', sms: 'send_sms', push: 'send_push' };
+/** The hook event of a subscription status a send result sets (the other statuses' events come with bounces). */
+const SUBSCRIPTION_EVENTS: Partial<Record<SubscriptionVerdict['status'], HookEvent>> = { unsubscribed: 'unsub' };
+
+/** `{key: value}` when the value is set, else nothing: optional properties stay absent. */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]?: V }));
 const MAX_CACHED_LAUNCHES = 64;
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -124,11 +130,12 @@ export class DeliveryWorker {
 
     let result: SendResult;
     let sendMs: number | undefined;
+    let senderId: number | undefined;
     try {
       const outgoing = compose({ message: m, profile, subscription: sub, trigger, catalog, launch, publicUrl: this.opts.publicUrl, secret: this.opts.secret });
-      const senderName = catalog.resources.get(sub.resourceId)?.channels[sub.channel]?.sender;
-      const senderDef = senderName === undefined ? undefined : catalog.senders.get(senderName);
+      const senderDef = findChannelSender(catalog, sub.resourceId, sub.channel, sub.data.provider);
       if (!senderDef) throw new ComposeError(`resource ${sub.resourceId} has no sender for ${sub.channel}`);
+      senderId = senderDef.id;
       const started = performance.now();
       result = await this.deps.senders.get(senderDef).send(outgoing);
       sendMs = performance.now() - started;
@@ -158,12 +165,20 @@ export class DeliveryWorker {
         },
       };
     };
-    const base = { id: m.id, claimToken: m.claimToken };
+    // What the answer says about the subscription is written with the message's outcome.
+    const verdict = result.subscription;
+    const change: SubscriptionChange | undefined = verdict && {
+      key: { profileId: profile.id, resourceId: sub.resourceId, channel: sub.channel, address: sub.address },
+      status: SUBSCRIPTION_STATUSES.indexOf(verdict.status),
+      reason: verdict.reason,
+      ...optional('event', SUBSCRIPTION_EVENTS[verdict.status] && event(SUBSCRIPTION_EVENTS[verdict.status] as HookEvent, { reason: verdict.reason })),
+    };
+    const base = { id: m.id, claimToken: m.claimToken, ...optional('subscription', change) };
     if (result.ok) {
       this.stats.sent++;
       this.observe(m, 'sent', sendMs);
       const e = event(SEND_EVENTS[m.channel], {});
-      return { kind: 'sent', ...base, ...(e ? { event: e } : {}) };
+      return { kind: 'sent', ...base, ...optional('senderId', senderId), ...optional('providerId', result.providerId), ...optional('event', e) };
     }
     if (result.transient && m.attempts < this.opts.retry.maxAttempts) {
       this.stats.retried++;
@@ -172,8 +187,8 @@ export class DeliveryWorker {
     }
     this.stats.failed++;
     this.observe(m, 'failed', sendMs);
-    const e = event('undeliv', { error: result.error, attempts: m.attempts });
-    return { kind: 'failed', ...base, error: result.error, ...(e ? { event: e } : {}) };
+    const e = event('undeliv', { error: result.error, attempts: m.attempts, ...(verdict ? { subscription_status: verdict.status } : {}) });
+    return { kind: 'failed', ...base, error: result.error, ...optional('event', e) };
   }
 
   private observe(m: ClaimedMessage, outcome: DeliveryOutcome, sendMs: number | undefined): void {

@@ -43,7 +43,8 @@ export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCou
       is_active: trigger.isActive,
       // A message being handed to its sender is not finished yet: it still counts as scheduled.
       scheduled: (counts.scheduled ?? 0) + (counts.sending ?? 0),
-      sent: counts.sent ?? 0,
+      // A message the provider reported on (delivered or not) was sent.
+      sent: (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.undelivered ?? 0),
       failed: counts.failed ?? 0,
       skipped: counts.skipped ?? 0,
     },

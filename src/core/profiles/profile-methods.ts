@@ -64,6 +64,7 @@ export function profileView(p: StoredProfile): Record<string, unknown> {
       out.subscription_id = s.data.subscriptionId;
     }
     out.status = s.status;
+    if (s.data.statusReason !== undefined && s.status !== 0) out.status_reason = s.data.statusReason;
     out.priority = s.priority;
     out.custom_fields = s.data.customFields ?? {};
     out.cats = s.data.cats ?? [];

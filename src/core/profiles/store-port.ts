@@ -22,6 +22,8 @@ export interface SubscriptionData {
   subscriptionId?: string;
   customFields?: Record<string, unknown>;
   cats?: string[];
+  /** Why the status was last changed by Herald itself (a push service's 410); kept until the subscription is imported again. */
+  statusReason?: string;
 }
 
 export interface StoredProfile {

@@ -1,6 +1,7 @@
 // Subscription entries of profile data (spec 03): decoding, the validity rule, and identity.
 // A subscription's identity is (resource, channel, address) with the address normalised:
 // lower-cased email, E.164 phone, or lower-cased provider + device token.
+import { findChannelSender } from '../catalog/channel-sender.js';
 import { CHANNELS, type Catalog, type Channel } from '../catalog/types.js';
 import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
@@ -9,6 +10,7 @@ import { boundedString, emailText } from '../fields/field-specs.js';
 import { emailKey, normalizeEmail } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 import { pushAddress } from '../matching/keys.js';
+import { pushTokenProblem } from './push-subscription.js';
 
 export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -110,6 +112,9 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
     const provider = raw.provider === undefined || raw.provider === null ? '' : within('provider', () => boundedString(toStr(raw.provider).trim(), LIMITS.pushProviderLength));
     const token = raw.subscription_id === undefined || raw.subscription_id === null ? '' : within('subscription_id', () => boundedString(toStr(raw.subscription_id).trim(), LIMITS.pushSubscriptionIdLength));
     if (!provider || !token) throw new DecodeError('provider and subscription_id are required for a push subscription');
+    // The sender serving this provider on the resource decides what a subscription_id is.
+    const problem = pushTokenProblem(findChannelSender(ctx.catalog, resourceId, 'push', provider)?.type, token);
+    if (problem) throw new DecodeError(problem, ['subscription_id']);
     entry.provider = provider;
     entry.subscriptionId = token;
     entry.address = pushAddress(provider, token);

@@ -1,6 +1,6 @@
 // Applying a provisioning file: plan it against the store (every problem listed, nothing
 // written on failure), then write the plan in one transaction.
-import { planProvisioning } from './file.js';
+import { planProvisioning, type SecretFileReader } from './file.js';
 import type { ProvisioningStore } from './store-port.js';
 
 export interface ApplySummary {
@@ -14,7 +14,7 @@ export interface ApplySummary {
   hooks: number;
 }
 
-export async function applyProvisioningFile(store: ProvisioningStore, file: unknown, env: Record<string, string | undefined>, now: number): Promise<ApplySummary> {
+export async function applyProvisioningFile(store: ProvisioningStore, file: unknown, env: Record<string, string | undefined>, now: number, readFile?: SecretFileReader): Promise<ApplySummary> {
   const ownership = await store.describeOwnership();
   const plan = await planProvisioning({
     file,
@@ -22,6 +22,7 @@ export async function applyProvisioningFile(store: ProvisioningStore, file: unkn
     ownership,
     existing: async (id) => (ownership.accounts.has(id) ? store.loadCatalog(id) : undefined),
     now,
+    ...(readFile ? { readFile } : {}),
   });
   await store.transaction((tx) => tx.applyProvisioning(plan, now));
   const count = (pick: (a: (typeof plan.accounts)[number]) => unknown[]) => plan.accounts.reduce((n, a) => n + pick(a).length, 0);

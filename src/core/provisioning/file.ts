@@ -2,7 +2,9 @@
 // turned into a plan against what the store already holds. Nothing is written here.
 import { triggerProblems, resourceProblems } from '../catalog/validate.js';
 import { checkFieldNames, checkHookUrl, checkSender, checkTemplate, databaseSchema, decodeWith, hookFilters, hookSchema, resourceSchema, senderSchema, stripUndefined, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
+import { decodeSenderSettings } from '../catalog/sender-decode.js';
 import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
+import { receiptKeyId } from '../catalog/receipt-key.js';
 import { DecodeError } from '../base/errors.js';
 import { describe, isPlainObject } from '../values/coerce.js';
 import { bool, int, number, object, oneOf, optional, required, str } from '../values/schema.js';
@@ -11,9 +13,15 @@ import { hashToken } from './tokens.js';
 import type { Ownership } from './store-port.js';
 import { ProvisioningError } from '../base/errors.js';
 
-/** Replaces `{"env": "NAME"}` anywhere in the file by that variable's value. */
-export function resolveEnvRefs(value: unknown, env: Record<string, string | undefined>, path: string, problems: string[]): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, problems));
+/** Reads a file named by `{"file": …}` (relative to the provisioning file); throws when it cannot. */
+export type SecretFileReader = (path: string) => string;
+
+/**
+ * Replaces `{"env": "NAME"}` anywhere in the file by that variable's value, and `{"file": "path"}`
+ * by that file's text (key files: an FCM service account, an APNs .p8 key).
+ */
+export function resolveEnvRefs(value: unknown, env: Record<string, string | undefined>, path: string, problems: string[], readFile?: SecretFileReader): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, problems, readFile));
   if (!isPlainObject(value)) return value;
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === 'env') {
@@ -22,8 +30,18 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
     if (resolved === undefined) problems.push(`${path}: environment variable ${describe(name)} is not set`);
     return resolved ?? '';
   }
+  if (keys.length === 1 && keys[0] === 'file' && typeof value.file === 'string') {
+    try {
+      if (!readFile) throw new Error('files cannot be read here');
+      return readFile(value.file);
+    } catch (err) {
+      // The reason (no such file, too large), never the contents.
+      problems.push(`${path}: file ${describe(value.file)} cannot be read: ${err instanceof Error ? err.message.split('\n')[0].slice(0, 120) : 'unknown error'}`);
+      return '';
+    }
+  }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = resolveEnvRefs(value[k], env, path ? `${path}.${k}` : k, problems);
+  for (const k of keys) out[k] = resolveEnvRefs(value[k], env, path ? `${path}.${k}` : k, problems, readFile);
   return out;
 }
 
@@ -66,11 +84,13 @@ export interface PlanInput {
   /** The catalog an existing account has now (objects not in the file are kept). */
   existing: (accountId: number) => Promise<Catalog | undefined>;
   now: number;
+  /** Reads `{"file": …}` references; absent, they are problems. */
+  readFile?: SecretFileReader;
 }
 
 export async function planProvisioning(input: PlanInput): Promise<ProvisionPlan> {
   const problems: string[] = [];
-  const file = resolveEnvRefs(input.file, input.env, '', problems);
+  const file = resolveEnvRefs(input.file, input.env, '', problems, input.readFile);
   if (!isPlainObject(file)) throw new ProvisioningError(['the file must hold an object with "accounts"']);
   const accounts: AccountPlan[] = [];
   const seenAccounts = new Set<number>();
@@ -158,7 +178,7 @@ async function planAccount(
     const sender = attempt(problems, where, () => {
       const d = decodeWith(senderSchema, s);
       checkSender(d);
-      return d;
+      return { ...d, settings: decodeSenderSettings(d.type, s as Record<string, unknown>) };
     });
     if (!sender) continue;
     const def: Omit<SenderDef, 'id'> = stripUndefined({
@@ -169,7 +189,13 @@ async function planAccount(
       headers: sender.headers,
       dir: sender.dir,
       ratePerSecond: sender.rate_per_second,
+      ...sender.settings,
     }) as Omit<SenderDef, 'id'>;
+    if (def.receipt) {
+      // Receipts are posted to /receipts/<name>; the key tells same-named senders of two accounts apart.
+      const owner = input.ownership.receiptKeys?.get(receiptKeyId(def.name, def.receipt.key));
+      if (owner !== undefined && owner !== accountId) problems.push(`${where}.receipt.key: another account's sender '${def.name}' takes receipts with this key: choose another`);
+    }
     plan.senders.push(def);
     catalog.senders.set(def.name, { ...def, id: 0 });
   }

@@ -10,6 +10,8 @@ export interface Ownership {
   templates: Map<number, number>;
   triggers: Map<number, number>;
   tokens: Map<string, number>;
+  /** receiptKeyId(sender name, receipt key) → the account whose sender takes receipts with it. */
+  receiptKeys: Map<string, number>;
 }
 
 export interface ProvisioningTx {

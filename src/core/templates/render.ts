@@ -11,6 +11,13 @@ export interface RenderScope {
   unsubscribe: string;
 }
 
+/** The values of a sender's request templates. */
+export interface RequestScope {
+  message: Record<string, unknown>;
+  subscription: Record<string, unknown>;
+  lead: Record<string, unknown>;
+}
+
 const compiled = new Map<string, TemplatePart[]>();
 const MAX_CACHED = 5000;
 
@@ -18,7 +25,7 @@ const MAX_CACHED = 5000;
 function partsOf(source: string): TemplatePart[] {
   let parts = compiled.get(source);
   if (!parts) {
-    parts = parseTemplate(source);
+    parts = parseTemplate(source, 'any');
     if (compiled.size >= MAX_CACHED) compiled.clear();
     compiled.set(source, parts);
   }
@@ -48,7 +55,7 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HT
 
 export type RenderMode = 'html' | 'text' | 'header';
 
-export function render(source: string | undefined, scope: RenderScope, mode: RenderMode): string {
+export function render(source: string | undefined, scope: RenderScope | RequestScope, mode: RenderMode): string {
   if (!source) return '';
   let out = '';
   for (const part of partsOf(source)) {
@@ -56,7 +63,9 @@ export function render(source: string | undefined, scope: RenderScope, mode: Ren
       out += part.text;
       continue;
     }
-    const raw = part.kind === 'unsubscribe' ? scope.unsubscribe : displayValue(lookup(scope[part.namespace], part.path));
+    const values = scope as unknown as Record<string, unknown>;
+    const root = part.kind === 'unsubscribe' ? undefined : values[part.namespace];
+    const raw = part.kind === 'unsubscribe' ? String(values.unsubscribe ?? '') : displayValue(root && typeof root === 'object' ? lookup(root as Record<string, unknown>, part.path) : undefined);
     out += mode === 'html' ? escapeHtml(raw) : raw;
   }
   // A header (subject, names) never carries CR or LF: no header injection through values.

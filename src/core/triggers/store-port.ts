@@ -19,7 +19,8 @@ export interface LaunchWrite {
   attachments: AttachmentWrite[];
 }
 
-export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled';
+/** `delivered` / `undelivered`: a sent message the provider's receipt reported on. */
+export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'skipped' | 'cancelled';
 
 export interface MessageWrite {
   /** The stored launch (LaunchTx.insertLaunch) the message belongs to. */

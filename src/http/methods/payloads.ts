@@ -58,7 +58,10 @@ const profile = obj(
     db_id: int,
     _createtime: time,
     _updatetime: time,
-    subscriptions: { type: 'array', items: obj({ channel, resource_id: int, status: int, priority: int }) },
+    subscriptions: {
+      type: 'array',
+      items: obj({ channel, resource_id: int, status: int, status_reason: { ...str, description: 'why Herald changed the status (a push service said the subscription is gone)' }, priority: int }, ['channel', 'resource_id', 'status', 'priority']),
+    },
   },
   ['id', 'db_id', '_createtime', '_updatetime', 'subscriptions'],
   'the profile: system and custom fields, then its subscriptions',
@@ -71,12 +74,16 @@ const message = obj({
   channel,
   resource_id: nullable(int),
   address: nullable(str),
-  status: { type: 'string', enum: ['scheduled', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] },
+  status: { type: 'string', enum: ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled'] },
   due_at: time,
   sent_at: nullable(time),
   attempts: int,
   last_error: nullable(str),
   skip_reason: nullable(str),
+  provider_id: { ...nullable(str), description: "the provider's id of the message (SMS gateways, push services)" },
+  receipt_status: { ...nullable(str), description: "the provider's status word of its delivery receipt" },
+  receipt_reason: nullable(str),
+  receipt_at: nullable(time),
 });
 const logEntry = obj({ time, level: { type: 'string', enum: ['info', 'warning', 'error'] }, message: str, state: str, value: {} }, ['time', 'level', 'message', 'state']);
 

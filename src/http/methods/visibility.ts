@@ -6,7 +6,7 @@ import { payloads } from './payloads.js';
 import { defineMethod } from './types.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
 
-const STATUSES = ['scheduled', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
+const STATUSES = ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
 
 export const visibilityMethods = [
   defineMethod({

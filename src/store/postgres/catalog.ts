@@ -5,6 +5,7 @@ import { senderConfig, templateBody, toDatabase, toHook, toResource, toSender, t
 import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
+import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
 export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
   const all = async <R extends object>(table: string) => (await db.query<R>(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY id`, [accountId])).rows;
@@ -38,6 +39,13 @@ export async function describeOwnership(db: Queryable): Promise<Ownership> {
     templates: await owners('templates'),
     triggers: await owners('triggers'),
     tokens: new Map((await db.query<{ hash: string; account_id: number }>('SELECT hash, account_id FROM tokens')).rows.map((r) => [r.hash, r.account_id])),
+    receiptKeys: new Map(
+      (
+        await db.query<{ account_id: number; name: string; receipt_key: string }>(
+          "SELECT account_id, name, config::json -> 'receipt' ->> 'key' AS receipt_key FROM senders WHERE config::json -> 'receipt' ->> 'key' IS NOT NULL",
+        )
+      ).rows.map((r) => [receiptKeyId(r.name, r.receipt_key), r.account_id]),
+    ),
   };
 }
 

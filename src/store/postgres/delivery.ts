@@ -3,7 +3,22 @@
 // cursors with leases, retention. Each function runs inside a transaction given by the store.
 import { randomBytes } from 'node:crypto';
 import type { Channel } from '../../core/catalog/types.js';
-import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
+import type {
+  AccountEvent,
+  ClaimOutcome,
+  ClaimedMessage,
+  HookResult,
+  HookState,
+  LaunchData,
+  ReceiptMessage,
+  ReceiptOutcome,
+  RecordedOutcome,
+  StoredEvent,
+  SubscriptionChange,
+  SubscriptionKey,
+} from '../../core/delivery/store-port.js';
+import { isReceiptOutcome } from '../../core/delivery/store-port.js';
+import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
 import type { Queryable } from './open.js';
 
 interface MessageRow {
@@ -92,38 +107,80 @@ async function insertEvents(db: Queryable, events: AccountEvent[], now: number):
   );
 }
 
-export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[], now: number): Promise<void> {
-  const rows = outcomes.map((o, n) => ({
-    n,
-    id: o.id,
-    token: o.claimToken,
-    kind: o.kind,
-    due_at: o.kind === 'retry' ? o.dueAt : null,
-    error: o.kind === 'retry' || o.kind === 'failed' ? o.error : null,
-    reason: o.kind === 'skipped' ? o.reason : null,
-  }));
-  // One statement for the whole group; only claims still held change (the token must match).
-  const changed = await db.query<{ id: number }>(
-    `UPDATE messages m SET
-       status = CASE x.kind WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' WHEN 'skipped' THEN 'skipped' ELSE 'scheduled' END,
-       sent_at = CASE WHEN x.kind = 'sent' THEN $2 ELSE m.sent_at END,
-       finished_at = CASE WHEN x.kind IN ('sent', 'failed', 'skipped') THEN $2 ELSE m.finished_at END,
-       due_at = COALESCE(x.due_at, m.due_at),
-       attempts = CASE WHEN x.kind = 'released' THEN m.attempts - 1 ELSE m.attempts END,
-       last_error = CASE WHEN x.kind = 'sent' THEN NULL ELSE COALESCE(x.error, m.last_error) END,
-       skip_reason = COALESCE(x.reason, m.skip_reason),
-       lease_until = NULL
-     FROM json_to_recordset($1::json) AS x(n int, id bigint, token text, kind text, due_at bigint, error text, reason text)
-     WHERE m.id = x.id AND m.claim_token = x.token AND m.status = 'sending'
-     RETURNING m.id`,
-    [JSON.stringify(rows), now],
+export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[], now: number): Promise<number[]> {
+  const claims: { n: number; o: ClaimOutcome }[] = [];
+  const receipts: ReceiptOutcome[] = [];
+  outcomes.forEach((o, n) => (isReceiptOutcome(o) ? receipts.push(o) : claims.push({ n, o })));
+  const done = new Set<number>();
+  if (claims.length > 0) {
+    const rows = claims.map(({ n, o }) => ({
+      n,
+      id: o.id,
+      token: o.claimToken,
+      kind: o.kind,
+      due_at: o.kind === 'retry' ? o.dueAt : null,
+      error: o.kind === 'retry' || o.kind === 'failed' ? o.error : null,
+      reason: o.kind === 'skipped' ? o.reason : null,
+      sender_id: o.kind === 'sent' ? (o.senderId ?? null) : null,
+      provider_id: o.kind === 'sent' ? (o.providerId ?? null) : null,
+    }));
+    // One statement for the whole group; only claims still held change (the token must match).
+    const changed = await db.query<{ id: number }>(
+      `UPDATE messages m SET
+         status = CASE x.kind WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' WHEN 'skipped' THEN 'skipped' ELSE 'scheduled' END,
+         sent_at = CASE WHEN x.kind = 'sent' THEN $2 ELSE m.sent_at END,
+         finished_at = CASE WHEN x.kind IN ('sent', 'failed', 'skipped') THEN $2 ELSE m.finished_at END,
+         due_at = COALESCE(x.due_at, m.due_at),
+         attempts = CASE WHEN x.kind = 'released' THEN m.attempts - 1 ELSE m.attempts END,
+         last_error = CASE WHEN x.kind = 'sent' THEN NULL ELSE COALESCE(x.error, m.last_error) END,
+         skip_reason = COALESCE(x.reason, m.skip_reason),
+         sender_id = COALESCE(x.sender_id, m.sender_id),
+         provider_id = COALESCE(x.provider_id, m.provider_id),
+         lease_until = NULL
+       FROM json_to_recordset($1::json) AS x(n int, id bigint, token text, kind text, due_at bigint, error text, reason text, sender_id int, provider_id text)
+       WHERE m.id = x.id AND m.claim_token = x.token AND m.status = 'sending'
+       RETURNING m.id`,
+      [JSON.stringify(rows), now],
+    );
+    for (const r of changed.rows) done.add(r.id);
+  }
+  if (receipts.length > 0) {
+    // A receipt moves a message that is still `sent`: the same receipt twice changes nothing.
+    const changed = await db.query<{ id: number }>(
+      `UPDATE messages m SET status = x.kind, receipt_status = x.provider_status, receipt_reason = x.reason, receipt_at = $2
+       FROM json_to_recordset($1::json) AS x(id bigint, kind text, provider_status text, reason text)
+       WHERE m.id = x.id AND m.status = 'sent'
+       RETURNING m.id`,
+      [JSON.stringify(receipts.map((o) => ({ id: o.id, kind: o.kind, provider_status: o.providerStatus, reason: o.reason }))), now],
+    );
+    for (const r of changed.rows) done.add(r.id);
+  }
+  const applied = outcomes.filter((o) => done.has(o.id));
+  const events = applied.flatMap((o) => (o.event ? [o.event] : []));
+  const changes = applied.flatMap((o) => (o.subscription ? [o.subscription] : []));
+  if (changes.length > 0) events.push(...(await changeSubscriptions(db, changes, now)));
+  await insertEvents(db, events, now);
+  return [...done];
+}
+
+/** Applies subscription changes; returns the events of those whose status changed. */
+async function changeSubscriptions(db: Queryable, changes: SubscriptionChange[], now: number): Promise<AccountEvent[]> {
+  const changed = await db.query<{ n: number }>(
+    `UPDATE subscriptions s SET status = x.status, data = (s.data::jsonb || jsonb_build_object('statusReason', x.reason))::json, updated_at = $2
+     FROM json_to_recordset($1::json) AS x(n int, profile_id text, resource_id int, channel text, address text, status int, reason text), profiles p
+     WHERE p.id = x.profile_id AND s.profile_seq = p.seq AND s.resource_id = x.resource_id AND s.channel = x.channel AND s.address = x.address AND s.status <> x.status
+     RETURNING x.n`,
+    [JSON.stringify(changes.map((c, n) => ({ n, profile_id: c.key.profileId, resource_id: c.key.resourceId, channel: c.key.channel, address: c.key.address, status: c.status, reason: c.reason }))), now],
   );
-  const done = new Set(changed.rows.map((r) => r.id));
-  await insertEvents(
-    db,
-    outcomes.flatMap((o) => (o.event && done.has(o.id) ? [o.event] : [])),
-    now,
-  );
+  return changed.rows.flatMap((r) => (changes[r.n].event ? [changes[r.n].event as AccountEvent] : []));
+}
+
+export async function findReceiptMessage(db: Queryable, accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {
+  const r =
+    'providerId' in ref
+      ? await db.query<ReceiptMessageRow>(`${RECEIPT_MESSAGE} WHERE m.sender_id = $1 AND m.provider_id = $2 AND m.account_id = $3 ORDER BY m.id DESC LIMIT 1`, [senderId, ref.providerId, accountId])
+      : await db.query<ReceiptMessageRow>(`${RECEIPT_MESSAGE} WHERE m.sender_id = $1 AND m.id = $2 AND m.account_id = $3`, [senderId, ref.id, accountId]);
+  return r.rows[0] ? toReceiptMessage(r.rows[0]) : undefined;
 }
 
 export async function nextDueAt(db: Queryable): Promise<number | undefined> {
@@ -134,7 +191,7 @@ export async function nextDueAt(db: Queryable): Promise<number | undefined> {
   return all.length > 0 ? Math.min(...all) : undefined;
 }
 
-export async function unsubscribe(db: Queryable, key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): Promise<boolean> {
+export async function unsubscribe(db: Queryable, key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean> {
   const r = await db.query(
     `UPDATE subscriptions SET status = 1, updated_at = $1
      WHERE profile_seq = (SELECT seq FROM profiles WHERE id = $2) AND resource_id = $3 AND channel = $4 AND address = $5 AND status <> 1`,

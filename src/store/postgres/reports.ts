@@ -42,7 +42,7 @@ export async function campaignLog(db: Queryable, accountId: number, triggerId: n
            NULL::text AS address, l.kind AS detail
          FROM launches l WHERE l.account_id = $1 AND l.trigger_id = $2 AND l.created_at >= $3
          UNION ALL
-         SELECT m.finished_at, m.status, m.id, m.id, m.address, COALESCE(m.last_error, m.skip_reason)
+         SELECT m.finished_at, m.status, m.id, m.id, m.address, COALESCE(m.receipt_reason, m.last_error, m.skip_reason)
          FROM messages m WHERE m.trigger_id = $2 AND m.account_id = $1 AND m.finished_at IS NOT NULL AND m.finished_at >= $3
        ) e ORDER BY time, kind <> 'launch', id LIMIT $4`,
       [...params, limit],

@@ -3,9 +3,9 @@
 // FOR UPDATE SKIP LOCKED, profile creation is serialised per matching value with claim rows,
 // and NOTIFY/LISTEN wakes the workers of every process when new work is due.
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
-import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
-import type { AccountEvent, HookResult, RecordedOutcome } from '../../core/delivery/store-port.js';
+import type { AccountEvent, HookResult, ReceiptMessage, RecordedOutcome, SubscriptionKey } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
@@ -241,15 +241,19 @@ export class PostgresStore implements Store {
     return this.run((db) => delivery.loadLaunches(db, ids));
   }
 
-  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<void> {
+  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
     return this.withTransaction((c) => delivery.recordOutcomes(c, outcomes, now));
+  }
+
+  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {
+    return this.run((db) => delivery.findReceiptMessage(db, accountId, senderId, ref));
   }
 
   nextDueAt(): Promise<number | undefined> {
     return this.run((db) => delivery.nextDueAt(db));
   }
 
-  unsubscribe(key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): Promise<boolean> {
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean> {
     return this.withTransaction((c) => delivery.unsubscribe(c, key, event, now));
   }
 

@@ -2,6 +2,7 @@
 // documents next to the columns queries filter on.
 import type { DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageRecord } from '../../core/delivery/report-port.js';
+import type { ReceiptMessage } from '../../core/delivery/store-port.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
 
 export interface DatabaseRow { id: number; account_id: number; name: string; description: string; fields: string }
@@ -48,8 +49,11 @@ export function triggerDefinition(t: TriggerDef): string {
 
 export const toSender = (r: SenderRow): SenderDef => ({ id: r.id, accountId: r.account_id, name: r.name, type: r.type as SenderDef['type'], ...JSON.parse(r.config) });
 
+/** Everything but the columns: a new setting needs no schema change. */
 export function senderConfig(s: Omit<SenderDef, 'id'>): string {
-  return JSON.stringify({ url: s.url, headers: s.headers, dir: s.dir, ratePerSecond: s.ratePerSecond });
+  const { accountId: _a, name: _n, type: _t, ...config } = s as SenderDef;
+  delete (config as Partial<SenderDef>).id;
+  return JSON.stringify(config);
 }
 
 export const toHook = (r: HookRow): HookDef => ({
@@ -73,6 +77,10 @@ export interface MessageRow {
   attempts: number;
   last_error: string | null;
   skip_reason: string | null;
+  provider_id: string | null;
+  receipt_status: string | null;
+  receipt_reason: string | null;
+  receipt_at: number | null;
 }
 
 export const toMessageRecord = (r: MessageRow): MessageRecord => ({
@@ -88,4 +96,37 @@ export const toMessageRecord = (r: MessageRow): MessageRecord => ({
   attempts: r.attempts,
   lastError: r.last_error,
   skipReason: r.skip_reason,
+  providerId: r.provider_id,
+  receiptStatus: r.receipt_status,
+  receiptReason: r.receipt_reason,
+  receiptAt: r.receipt_at === null ? null : Number(r.receipt_at),
+});
+
+/** A message a receipt names, with its profile's database and its (or its launch's) custom_data. */
+export const RECEIPT_MESSAGE = `SELECT m.id, m.status, m.trigger_id, m.profile_id, p.db_id, m.channel, m.resource_id, m.address,
+  COALESCE(m.custom_data, l.custom_data) AS custom_data
+  FROM messages m LEFT JOIN profiles p ON p.id = m.profile_id LEFT JOIN launches l ON l.id = m.launch_id`;
+
+export interface ReceiptMessageRow {
+  id: number;
+  status: string;
+  trigger_id: number;
+  profile_id: string;
+  db_id: number | null;
+  channel: string;
+  resource_id: number | null;
+  address: string | null;
+  custom_data: Record<string, unknown> | string | null;
+}
+
+export const toReceiptMessage = (r: ReceiptMessageRow): ReceiptMessage => ({
+  id: Number(r.id),
+  status: r.status,
+  triggerId: r.trigger_id,
+  profileId: r.profile_id,
+  dbId: r.db_id,
+  channel: r.channel as ReceiptMessage['channel'],
+  resourceId: r.resource_id,
+  address: r.address,
+  customData: typeof r.custom_data === 'string' ? (JSON.parse(r.custom_data) as Record<string, unknown>) : r.custom_data,
 });

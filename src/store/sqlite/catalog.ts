@@ -5,6 +5,7 @@ import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { senderConfig, templateBody, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
 import type { SqliteDb } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
+import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
 export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
   const account = db.prepare('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as { config_version: number } | undefined;
@@ -31,6 +32,11 @@ export function describeOwnership(db: SqliteDb): Ownership {
     templates: owners('templates'),
     triggers: owners('triggers'),
     tokens: new Map((db.prepare('SELECT hash, account_id FROM tokens').all() as { hash: string; account_id: number }[]).map((r) => [r.hash, r.account_id])),
+    receiptKeys: new Map(
+      (db.prepare("SELECT account_id, name, json_extract(config, '$.receipt.key') AS receipt_key FROM senders WHERE json_extract(config, '$.receipt.key') IS NOT NULL").all() as { account_id: number; name: string; receipt_key: string }[]).map(
+        (r) => [receiptKeyId(r.name, r.receipt_key), r.account_id],
+      ),
+    ),
   };
 }
 

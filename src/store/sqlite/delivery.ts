@@ -3,10 +3,22 @@
 // context, outcomes with their hook events, hook cursors, and retention.
 import { randomBytes } from 'node:crypto';
 import type { Channel } from '../../core/catalog/types.js';
-import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
+import type {
+  AccountEvent,
+  ClaimedMessage,
+  HookResult,
+  HookState,
+  LaunchData,
+  ReceiptMessage,
+  RecordedOutcome,
+  StoredEvent,
+  SubscriptionChange,
+  SubscriptionKey,
+} from '../../core/delivery/store-port.js';
+import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
+import type { StoredProfile } from '../../core/profiles/store-port.js';
 import type { SqliteDb } from './open.js';
 import type { SqliteProfiles } from './profiles.js';
-import type { StoredProfile } from '../../core/profiles/store-port.js';
 
 interface MessageRow {
   id: number;
@@ -50,7 +62,16 @@ export class SqliteDelivery {
       profilesById: db.prepare('SELECT seq FROM profiles WHERE id IN (SELECT value FROM json_each(?))'),
       launches: db.prepare('SELECT id, content, custom_data FROM launches WHERE id IN (SELECT value FROM json_each(?))'),
       attachments: db.prepare('SELECT launch_id, name, mime, data FROM attachments WHERE launch_id IN (SELECT value FROM json_each(?)) ORDER BY launch_id, position'),
-      sent: db.prepare("UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL WHERE id = ? AND claim_token = ? AND status = 'sending'"),
+      sent: db.prepare(
+        "UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL, sender_id = ?, provider_id = ? WHERE id = ? AND claim_token = ? AND status = 'sending'",
+      ),
+      receipt: db.prepare("UPDATE messages SET status = ?, receipt_status = ?, receipt_reason = ?, receipt_at = ? WHERE id = ? AND status = 'sent'"),
+      changeSubscription: db.prepare(
+        `UPDATE subscriptions SET status = ?, data = json_set(data, '$.statusReason', ?), updated_at = ?
+         WHERE profile_seq = (SELECT seq FROM profiles WHERE id = ?) AND resource_id = ? AND channel = ? AND address = ? AND status <> ?`,
+      ),
+      receiptByProvider: db.prepare(`${RECEIPT_MESSAGE} WHERE m.sender_id = ? AND m.provider_id = ? AND m.account_id = ? ORDER BY m.id DESC LIMIT 1`),
+      receiptById: db.prepare(`${RECEIPT_MESSAGE} WHERE m.sender_id = ? AND m.id = ? AND m.account_id = ?`),
       retry: db.prepare("UPDATE messages SET status = 'scheduled', due_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
       failed: db.prepare("UPDATE messages SET status = 'failed', finished_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
       skipped: db.prepare("UPDATE messages SET status = 'skipped', finished_at = ?, lease_until = NULL, skip_reason = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
@@ -147,13 +168,18 @@ export class SqliteDelivery {
     return out;
   }
 
-  recordOutcomes(outcomes: RecordedOutcome[], now: number): void {
+  recordOutcomes(outcomes: RecordedOutcome[], now: number): number[] {
     const s = this.s;
+    const applied: number[] = [];
     for (const o of outcomes) {
       let changes = 0;
       switch (o.kind) {
         case 'sent':
-          changes = s.sent.run(now, now, o.id, o.claimToken).changes;
+          changes = s.sent.run(now, now, o.senderId ?? null, o.providerId ?? null, o.id, o.claimToken).changes;
+          break;
+        case 'delivered':
+        case 'undelivered':
+          changes = s.receipt.run(o.kind, o.providerStatus, o.reason, now, o.id).changes;
           break;
         case 'retry':
           changes = s.retry.run(o.dueAt, o.error, o.id, o.claimToken).changes;
@@ -168,8 +194,23 @@ export class SqliteDelivery {
           changes = s.released.run(o.id, o.claimToken).changes;
           break;
       }
-      if (changes > 0 && o.event) this.insertEvent(o.event, now);
+      if (changes === 0) continue;
+      applied.push(o.id);
+      if (o.event) this.insertEvent(o.event, now);
+      if (o.subscription) this.changeSubscription(o.subscription, now);
     }
+    return applied;
+  }
+
+  private changeSubscription(c: SubscriptionChange, now: number): void {
+    const k = c.key;
+    const changed = this.s.changeSubscription.run(c.status, c.reason, now, k.profileId, k.resourceId, k.channel, k.address, c.status).changes > 0;
+    if (changed && c.event) this.insertEvent(c.event, now);
+  }
+
+  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): ReceiptMessage | undefined {
+    const r = ('providerId' in ref ? this.s.receiptByProvider.get(senderId, ref.providerId, accountId) : this.s.receiptById.get(senderId, ref.id, accountId)) as ReceiptMessageRow | undefined;
+    return r ? toReceiptMessage(r) : undefined;
   }
 
   private insertEvent(e: AccountEvent, now: number): void {
@@ -183,7 +224,7 @@ export class SqliteDelivery {
     return all.length > 0 ? Math.min(...all) : undefined;
   }
 
-  unsubscribe(key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): boolean {
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): boolean {
     const changed = this.s.unsubscribe.run(now, key.profileId, key.resourceId, key.channel, key.address).changes > 0;
     if (changed && event) this.insertEvent(event, now);
     return changed;

@@ -17,7 +17,7 @@ export class SqliteReports {
              NULL AS address, l.kind AS detail
            FROM launches l WHERE l.account_id = @account AND l.trigger_id = @trigger AND l.created_at >= @from
            UNION ALL
-           SELECT m.finished_at, m.status, m.id, m.id, m.address, COALESCE(m.last_error, m.skip_reason)
+           SELECT m.finished_at, m.status, m.id, m.id, m.address, COALESCE(m.receipt_reason, m.last_error, m.skip_reason)
            FROM messages m WHERE m.trigger_id = @trigger AND m.account_id = @account AND m.finished_at IS NOT NULL AND m.finished_at >= @from
          ) ORDER BY time, kind <> 'launch', id LIMIT @limit`,
       ),

@@ -2,8 +2,8 @@
 // connection serves one owner (the engine thread) and a FIFO lock keeps a transaction's
 // statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
-import type { Catalog, Channel, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
-import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, RecordedOutcome, StoredEvent } from '../../core/delivery/store-port.js';
+import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, ReceiptMessage, RecordedOutcome, StoredEvent, SubscriptionKey } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { Store, StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
@@ -212,15 +212,19 @@ export class SqliteStore implements Store {
     return this.read(() => this.delivery.loadLaunches(ids));
   }
 
-  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<void> {
+  recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
     return this.write(() => this.delivery.recordOutcomes(outcomes, now));
+  }
+
+  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {
+    return this.read(() => this.delivery.findReceiptMessage(accountId, senderId, ref));
   }
 
   nextDueAt(): Promise<number | undefined> {
     return this.read(() => this.delivery.nextDueAt());
   }
 
-  unsubscribe(key: { profileId: string; resourceId: number; channel: Channel; address: string }, event: AccountEvent | undefined, now: number): Promise<boolean> {
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean> {
     return this.write(() => this.delivery.unsubscribe(key, event, now));
   }
 
