@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { CatalogCache } from '../catalog/cache.js';
 import type { HookDef, HookEvent } from '../catalog/types.js';
-import type { DeliveryStore, StoredEvent } from '../delivery/store-port.js';
+import type { DeliveryStore, HookState, StoredEvent } from '../delivery/store-port.js';
 import type { CoreMetrics } from '../monitoring/metrics-port.js';
 import { PollLoop } from '../base/poll-loop.js';
 import { hookWants } from '../catalog/hook-filters.js';
@@ -86,70 +86,92 @@ export class HookDispatcher {
     return total;
   }
 
+  /** Delivers the hook's pending events under its lease, batch after batch, until done or failing. */
   private async runHook(hook: HookDef): Promise<number> {
-    const { store, clock, transport } = this.deps;
+    const { store, clock } = this.deps;
     const lease = await store.leaseHook(hook.id, clock.now(), this.opts.leaseMs);
     if (!lease) return 0;
     let cursor = lease.state.cursor;
     let count = 0;
     for (let round = 0; round < 20 && !this.stopping; round++) {
-      const events = await store.listEvents(hook.accountId, cursor, SCAN);
-      if (events.length === 0) break;
-      const batch: StoredEvent[] = [];
-      let scanned = cursor;
-      for (const e of events) {
-        scanned = e.id;
-        if (hookWants(hook, e.type as HookEvent, e)) {
-          batch.push(e);
-          if (batch.length === BATCH) break;
-        }
-      }
-      if (batch.length === 0) {
-        cursor = scanned;
+      const next = await this.nextBatch(hook, cursor);
+      if (!next) break;
+      if (next.batch.length === 0) {
+        cursor = next.scanned;
         continue;
       }
-      const body = JSON.stringify(batch.map((e) => eventPayload(hook.accountId, e)));
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (hook.secret) headers['x-herald-signature'] = signature(hook.secret, body);
-      const result = await transport.post(hook.url, body, headers);
+      const result = await this.post(hook, next.batch);
       if (result.ok) {
-        cursor = scanned;
-        count += batch.length;
+        cursor = next.scanned;
+        count += next.batch.length;
         continue;
       }
-      const now = clock.now();
-      let token = lease.token;
-      let firstFailureAt = lease.state.firstFailureAt ?? now;
-      let attempts = lease.state.attempts;
-      if (count > 0) {
-        // Part of this round went through: record it, then the failure starts a fresh streak
-        // (the hook answered a moment ago) under a new lease.
-        await store.finishHook(hook.id, token, { kind: 'delivered', cursor, count }, now);
-        const again = await store.leaseHook(hook.id, now, this.opts.leaseMs);
-        if (!again) {
-          this.countDelivered(count);
-          return count;
-        }
-        token = again.token;
-        firstFailureAt = now;
-        attempts = 0;
-      }
-      if (now - firstFailureAt >= this.opts.retryWindowMs) {
-        this.deadLettered += batch.length;
-        this.deps.metrics?.hookEvents('dead_lettered', batch.length);
-        this.deps.log.warn({ hook: hook.id, events: batch.length, error: result.error }, 'hook failing for too long: events dead-lettered');
-        await store.finishHook(hook.id, token, { kind: 'dead', cursor: scanned, eventIds: batch.map((e) => e.id), error: result.error }, now);
-        this.countDelivered(count);
-        return count;
-      }
-      const delay = Math.round(Math.max(Math.min(this.opts.retryCapMs, this.opts.retryBaseMs * 2 ** attempts) * (0.8 + 0.4 * Math.random()), result.retryAfterMs ?? 0));
-      await store.finishHook(hook.id, token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt }, now);
+      await this.recordFailure(hook, lease, { cursor, count }, next, result);
       this.countDelivered(count);
       return count;
     }
     await store.finishHook(hook.id, lease.token, { kind: 'delivered', cursor, count }, clock.now());
     this.countDelivered(count);
     return count;
+  }
+
+  /** The hook's next events after `cursor` (up to BATCH it wants), and how far the scan got; undefined when none are left. */
+  private async nextBatch(hook: HookDef, cursor: number): Promise<{ batch: StoredEvent[]; scanned: number } | undefined> {
+    const events = await this.deps.store.listEvents(hook.accountId, cursor, SCAN);
+    if (events.length === 0) return undefined;
+    const batch: StoredEvent[] = [];
+    let scanned = cursor;
+    for (const e of events) {
+      scanned = e.id;
+      if (hookWants(hook, e.type as HookEvent, e)) {
+        batch.push(e);
+        if (batch.length === BATCH) break;
+      }
+    }
+    return { batch, scanned };
+  }
+
+  private post(hook: HookDef, batch: StoredEvent[]) {
+    const body = JSON.stringify(batch.map((e) => eventPayload(hook.accountId, e)));
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (hook.secret) headers['x-herald-signature'] = signature(hook.secret, body);
+    return this.deps.transport.post(hook.url, body, headers);
+  }
+
+  /**
+   * A batch failed: what went through before is recorded (the failure then starts a fresh streak
+   * under a new lease); the batch is retried with backoff, or dead-lettered once the hook has been
+   * failing for longer than the retry window.
+   */
+  private async recordFailure(
+    hook: HookDef,
+    lease: { state: HookState; token: string },
+    done: { cursor: number; count: number },
+    failed: { batch: StoredEvent[]; scanned: number },
+    result: { error: string; retryAfterMs?: number },
+  ): Promise<void> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    let token = lease.token;
+    let firstFailureAt = lease.state.firstFailureAt ?? now;
+    let attempts = lease.state.attempts;
+    if (done.count > 0) {
+      await store.finishHook(hook.id, token, { kind: 'delivered', cursor: done.cursor, count: done.count }, now);
+      const again = await store.leaseHook(hook.id, now, this.opts.leaseMs);
+      if (!again) return;
+      token = again.token;
+      firstFailureAt = now;
+      attempts = 0;
+    }
+    if (now - firstFailureAt >= this.opts.retryWindowMs) {
+      this.deadLettered += failed.batch.length;
+      this.deps.metrics?.hookEvents('dead_lettered', failed.batch.length);
+      this.deps.log.warn({ hook: hook.id, events: failed.batch.length, error: result.error }, 'hook failing for too long: events dead-lettered');
+      await store.finishHook(hook.id, token, { kind: 'dead', cursor: failed.scanned, eventIds: failed.batch.map((e) => e.id), error: result.error }, now);
+      return;
+    }
+    const delay = Math.round(Math.max(Math.min(this.opts.retryCapMs, this.opts.retryBaseMs * 2 ** attempts) * (0.8 + 0.4 * Math.random()), result.retryAfterMs ?? 0));
+    await store.finishHook(hook.id, token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt }, now);
   }
 
   private countDelivered(count: number): void {

@@ -126,101 +126,137 @@ function missing(params: MatchParams, what: string): ApiError {
   return invalid(`matching ${params.mode} needs ${what}: give it in the item, in its data or as a root parameter`);
 }
 
+/** Where a query's matching value comes from: the item's own keys, its data, the request's root parameters. */
+interface Source {
+  item: ItemMatchValues;
+  data: MatchData | undefined;
+  params: MatchParams;
+}
+
+const emptyQuery = (): MatchQuery => ({ keys: [], all: false, matched: [], createOps: [], canCreate: true, impossible: false });
+
+/** email, email_profile, email_sub: the profile's `email` field and/or email subscriptions. */
+function emailQuery({ item, data, params }: Source): MatchQuery {
+  const q = emptyQuery();
+  const email = emailValue(item, data, params);
+  if (!email) throw missing(params, 'an email');
+  const key = emailKey(email);
+  if (params.mode !== 'email_sub') q.keys.push(fieldMatchKey('email', key));
+  if (params.mode !== 'email_profile') q.keys.push(subKey('email', params.resourceId, key));
+  q.matched.push({ channel: 'email', address: key });
+  if (params.mode !== 'email_sub' && !data?.sets.has('email')) q.createOps.push({ field: 'email', action: 'set', value: email });
+  return q;
+}
+
+/** phone, phone_sub: the profile's `phones` and/or SMS subscriptions. */
+function phoneQuery({ item, data, params }: Source): MatchQuery {
+  const q = emptyQuery();
+  const phone = phoneValue(item, data, params);
+  if (!phone) throw missing(params, 'a phone');
+  if (params.mode === 'phone') q.keys.push(fieldMatchKey('phones', phone));
+  q.keys.push(subKey('sms', params.resourceId, phone));
+  q.matched.push({ channel: 'sms', address: phone });
+  if (params.mode === 'phone' && !data?.sets.has('phones')) q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
+  return q;
+}
+
+/** email_phone, email_phone_sub: the email or the phone, whichever the profile answers (the oldest wins). */
+function emailPhoneQuery({ item, data, params }: Source): MatchQuery {
+  const q = emptyQuery();
+  const email = emailValue(item, data, params);
+  const phone = phoneValue(item, data, params);
+  if (!email && !phone) throw missing(params, 'an email or a phone');
+  const viaSubs = params.mode === 'email_phone_sub';
+  const res = params.resourceId;
+  if (email) {
+    const key = emailKey(email);
+    q.keys.push(viaSubs ? subKey('email', res, key) : fieldMatchKey('email', key));
+    q.matched.push({ channel: 'email', address: key });
+    if (!viaSubs && !data?.sets.has('email')) q.createOps.push({ field: 'email', action: 'set', value: email });
+  }
+  if (phone) {
+    q.keys.push(viaSubs ? subKey('sms', res, phone) : fieldMatchKey('phones', phone));
+    q.matched.push({ channel: 'sms', address: phone });
+    if (!viaSubs && !data?.sets.has('phones')) q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
+  }
+  return q;
+}
+
+/** profile_id: update only; a malformed id matches nothing, without a lookup. */
+function profileIdQuery({ item, data, params }: Source): MatchQuery {
+  const q = emptyQuery();
+  const raw = first(item.profile_id, data?.profileId, params.profileId);
+  if (!present(raw)) throw missing(params, 'a profile_id');
+  const id = toStr(raw).trim().toLowerCase();
+  q.canCreate = false;
+  if (!/^[0-9a-f]{24}$/.test(id)) q.impossible = true;
+  q.keys.push({ kind: 'id', id, key: idKey(id) });
+  return q;
+}
+
+/** push_sub: provider + subscription_id of a push subscription. */
+function pushQuery({ item, data, params }: Source): MatchQuery {
+  const q = emptyQuery();
+  const pushSub = data?.subscriptions?.find((s) => s.channel === 'push');
+  const provider = first(item.provider, pushSub?.provider, params.provider);
+  const token = first(item.subscription_id, pushSub?.subscriptionId, params.subscriptionId);
+  if (!present(provider) || !present(token)) throw missing(params, 'a provider and a subscription_id');
+  const address = pushAddress(toStr(provider).trim(), toStr(token).trim());
+  // Only email and phone matching prefer the matched address (spec 04): push keeps its sending mode.
+  q.keys.push(subKey('push', params.resourceId, address));
+  return q;
+}
+
+/** custom: a custom field's value; for a tags field, `"a, b"` is a profile holding every tag given. */
+function customQuery({ item, data, params }: Source): MatchQuery {
+  const spec = params.fieldSpec;
+  if (!spec) throw invalid('field_name is required for matching custom');
+  const raw = first(item.field_value, data?.sets.get(spec.name), params.fieldValue);
+  if (!present(raw)) throw missing(params, `a value of field '${spec.name}' (field_value)`);
+  if (spec.kind === 'tags') return tagsQuery(spec, raw, data, params);
+  const q = emptyQuery();
+  let value: unknown;
+  try {
+    value = decodeFieldValue(spec, raw);
+  } catch (err) {
+    if (err instanceof DecodeError) throw invalid(`field_value: ${err.reason} for field '${spec.name}'`);
+    throw err;
+  }
+  const text = indexText(spec, value);
+  if (text === undefined) throw invalid(`field_value: field '${spec.name}' cannot be matched`);
+  q.keys.push(fieldMatchKey(spec.name, text));
+  if (!data?.sets.has(spec.name)) q.createOps.push({ field: spec.name, action: 'set', value });
+  return q;
+}
+
+function tagsQuery(spec: FieldSpec, raw: unknown, data: MatchData | undefined, params: MatchParams): MatchQuery {
+  const q = emptyQuery();
+  const tags = (Array.isArray(raw) ? raw.map((t) => toStr(t)) : toStr(raw).split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  if (tags.length === 0) throw missing(params, `a value of field '${spec.name}' (field_value)`);
+  const tooLong = tags.find((t) => longerThan(t, LIMITS.stringLength));
+  if (tooLong !== undefined) throw invalid(`field_value: a tag is longer than ${LIMITS.stringLength} characters`);
+  q.all = true;
+  for (const tag of new Set(tags)) q.keys.push(fieldMatchKey(spec.name, indexKey(tag)));
+  if (!data?.sets.has(spec.name)) q.createOps.push({ field: spec.name, action: 'add', value: [...new Set(tags)] });
+  return q;
+}
+
+const QUERIES: Record<MatchingMode, (source: Source) => MatchQuery> = {
+  email: emailQuery,
+  email_profile: emailQuery,
+  email_sub: emailQuery,
+  phone: phoneQuery,
+  phone_sub: phoneQuery,
+  email_phone: emailPhoneQuery,
+  email_phone_sub: emailPhoneQuery,
+  profile_id: profileIdQuery,
+  push_sub: pushQuery,
+  custom: customQuery,
+};
+
 /** Builds the query that finds an item's profile. Throws ApiError (400) when no value is given. */
 export function buildMatchQuery(item: ItemMatchValues, data: MatchData | undefined, params: MatchParams): MatchQuery {
-  const q: MatchQuery = { keys: [], all: false, matched: [], createOps: [], canCreate: true, impossible: false };
-  const sets = data?.sets;
-  const res = params.resourceId;
-  switch (params.mode) {
-    case 'email':
-    case 'email_profile':
-    case 'email_sub': {
-      const email = emailValue(item, data, params);
-      if (!email) throw missing(params, 'an email');
-      const key = emailKey(email);
-      if (params.mode !== 'email_sub') q.keys.push(fieldMatchKey('email', key));
-      if (params.mode !== 'email_profile') q.keys.push(subKey('email', res, key));
-      q.matched.push({ channel: 'email', address: key });
-      if (params.mode !== 'email_sub' && !sets?.has('email')) q.createOps.push({ field: 'email', action: 'set', value: email });
-      return q;
-    }
-    case 'phone':
-    case 'phone_sub': {
-      const phone = phoneValue(item, data, params);
-      if (!phone) throw missing(params, 'a phone');
-      if (params.mode === 'phone') q.keys.push(fieldMatchKey('phones', phone));
-      q.keys.push(subKey('sms', res, phone));
-      q.matched.push({ channel: 'sms', address: phone });
-      if (params.mode === 'phone' && !sets?.has('phones')) q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
-      return q;
-    }
-    case 'email_phone':
-    case 'email_phone_sub': {
-      const email = emailValue(item, data, params);
-      const phone = phoneValue(item, data, params);
-      if (!email && !phone) throw missing(params, 'an email or a phone');
-      const viaSubs = params.mode === 'email_phone_sub';
-      if (email) {
-        const key = emailKey(email);
-        q.keys.push(viaSubs ? subKey('email', res, key) : fieldMatchKey('email', key));
-        q.matched.push({ channel: 'email', address: key });
-        if (!viaSubs && !sets?.has('email')) q.createOps.push({ field: 'email', action: 'set', value: email });
-      }
-      if (phone) {
-        q.keys.push(viaSubs ? subKey('sms', res, phone) : fieldMatchKey('phones', phone));
-        q.matched.push({ channel: 'sms', address: phone });
-        if (!viaSubs && !sets?.has('phones')) q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
-      }
-      return q;
-    }
-    case 'profile_id': {
-      const raw = first(item.profile_id, data?.profileId, params.profileId);
-      if (!present(raw)) throw missing(params, 'a profile_id');
-      const id = toStr(raw).trim().toLowerCase();
-      q.canCreate = false;
-      if (!/^[0-9a-f]{24}$/.test(id)) q.impossible = true;
-      q.keys.push({ kind: 'id', id, key: idKey(id) });
-      return q;
-    }
-    case 'push_sub': {
-      const pushSub = data?.subscriptions?.find((s) => s.channel === 'push');
-      const provider = first(item.provider, pushSub?.provider, params.provider);
-      const token = first(item.subscription_id, pushSub?.subscriptionId, params.subscriptionId);
-      if (!present(provider) || !present(token)) throw missing(params, 'a provider and a subscription_id');
-      const address = pushAddress(toStr(provider).trim(), toStr(token).trim());
-      // Only email and phone matching prefer the matched address (spec 04): push keeps its sending mode.
-      q.keys.push(subKey('push', res, address));
-      return q;
-    }
-    case 'custom': {
-      const spec = params.fieldSpec;
-      if (!spec) throw invalid('field_name is required for matching custom');
-      const raw = first(item.field_value, sets?.get(spec.name), params.fieldValue);
-      if (!present(raw)) throw missing(params, `a value of field '${spec.name}' (field_value)`);
-      if (spec.kind === 'tags') {
-        const tags = (Array.isArray(raw) ? raw.map((t) => toStr(t)) : toStr(raw).split(',')).map((t) => t.trim()).filter((t) => t !== '');
-        if (tags.length === 0) throw missing(params, `a value of field '${spec.name}' (field_value)`);
-        const tooLong = tags.find((t) => longerThan(t, LIMITS.stringLength));
-        if (tooLong !== undefined) throw invalid(`field_value: a tag is longer than ${LIMITS.stringLength} characters`);
-        q.all = true;
-        for (const tag of new Set(tags)) q.keys.push(fieldMatchKey(spec.name, indexKey(tag)));
-        if (!sets?.has(spec.name)) q.createOps.push({ field: spec.name, action: 'add', value: [...new Set(tags)] });
-        return q;
-      }
-      let value: unknown;
-      try {
-        value = decodeFieldValue(spec, raw);
-      } catch (err) {
-        if (err instanceof DecodeError) throw invalid(`field_value: ${err.reason} for field '${spec.name}'`);
-        throw err;
-      }
-      const text = indexText(spec, value);
-      if (text === undefined) throw invalid(`field_value: field '${spec.name}' cannot be matched`);
-      q.keys.push(fieldMatchKey(spec.name, text));
-      if (!sets?.has(spec.name)) q.createOps.push({ field: spec.name, action: 'set', value });
-      return q;
-    }
-  }
+  return QUERIES[params.mode]({ item, data, params });
 }
 
 /**
