@@ -64,7 +64,7 @@ const channelSettingsSchema = object({
   replyto_name: optional(str()),
 });
 
-const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
+export const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
   decode(value, c) {
     // In XML an empty <channels/> is the empty map.
     if (c.wire.isEmpty(value)) return {};

@@ -4,19 +4,20 @@
 import { invalid } from '../base/errors.js';
 import { getDatabase, getTrigger } from '../catalog/lookup.js';
 import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
-import type { Attachment, SubscriptionFilter } from './launch-params.js';
+import { anyObject, int, optional, required, type Decoded } from '../values/schema.js';
+import { attachmentsSchema, subscriptionFilterSchema, timeoutSchema, type Attachment, type SubscriptionFilter } from './launch-params.js';
 import type { LaunchWrite } from './store-port.js';
 
-/** The launch parameters of a request as the API layer decoded them. */
-export interface LaunchInput {
-  trigger_id: number;
-  /** Milliseconds (the decoded `timeout`). */
-  timeout: number;
-  custom_data?: Record<string, unknown>;
-  content?: Record<string, unknown>;
-  attach?: Attachment[];
-  subscription_filter?: SubscriptionFilter;
-}
+/** The launch parameters of every method that launches a trigger; `timeout` decodes to milliseconds. */
+export const launchFields = {
+  trigger_id: required(int({ min: 1 }), { aliases: ['id'] }),
+  timeout: optional(timeoutSchema, 0),
+  custom_data: optional(anyObject()),
+  content: optional(anyObject()),
+  attach: optional(attachmentsSchema),
+  subscription_filter: optional(subscriptionFilterSchema),
+};
+export type LaunchInput = Decoded<typeof launchFields>;
 
 export interface LaunchSpec {
   trigger: TriggerDef;
