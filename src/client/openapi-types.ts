@@ -1078,6 +1078,61 @@ export interface components {
             /** @description the fixed text of the code */
             error_text: string;
         };
+        /** Delay */
+        Delay: {
+            days?: number;
+            hours?: number;
+            minutes?: number;
+        };
+        /** AttachmentInput */
+        AttachmentInput: {
+            /** @description data:<mime>;base64,<data> */
+            data: string;
+            name?: string;
+        };
+        /** SubscriptionFilter */
+        SubscriptionFilter: {
+            email?: string;
+            phone?: string;
+            provider?: string;
+            subscription_id?: string;
+            not_strict?: boolean;
+        };
+        /** SubscriptionInput */
+        SubscriptionInput: {
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            resource_id: number;
+            email?: string;
+            phone?: string;
+            provider?: string;
+            subscription_id?: string;
+            status?: ("subscribed" | "unsubscribed" | "complained" | "hardbounced" | "unconfirmed" | "suspended" | "invalid") | number;
+            priority?: number;
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            cats?: string[];
+        };
+        /** ProfileData */
+        ProfileData: {
+            subscriptions?: components["schemas"]["SubscriptionInput"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** ImportItem */
+        ImportItem: {
+            data: components["schemas"]["ProfileData"];
+            email?: string;
+            phone?: string;
+            profile_id?: string;
+            field_value?: unknown;
+            provider?: string;
+            subscription_id?: string;
+            custom_data?: {
+                [key: string]: unknown;
+            };
+        };
         /** @description Parameters of campaigns/triggers/import_and_start_batch. In XML, the children of <xml>. */
         "campaigns.triggers.import_and_start_batch.request": {
             /**
@@ -1101,64 +1156,35 @@ export interface components {
             detect_geo?: boolean;
             /** @description also accepted as id */
             trigger_id: number;
-            timeout?: {
-                days?: number;
-                hours?: number;
-                minutes?: number;
-            };
+            timeout?: components["schemas"]["Delay"];
             custom_data?: {
                 [key: string]: unknown;
             };
             content?: {
                 [key: string]: unknown;
             };
-            attach?: {
-                /** @description data:<mime>;base64,<data> */
-                data: string;
-                name?: string;
-            }[];
-            subscription_filter?: {
-                email?: string;
-                phone?: string;
-                provider?: string;
-                subscription_id?: string;
-                not_strict?: boolean;
-            };
+            attach?: components["schemas"]["AttachmentInput"][];
+            subscription_filter?: components["schemas"]["SubscriptionFilter"];
             /** @description the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get) */
-            data: {
-                data: {
-                    subscriptions?: {
-                        /** @enum {string} */
-                        channel: "email" | "sms" | "push";
-                        resource_id: number;
-                        email?: string;
-                        phone?: string;
-                        provider?: string;
-                        subscription_id?: string;
-                        status?: ("subscribed" | "unsubscribed" | "complained" | "hardbounced" | "unconfirmed" | "suspended" | "invalid") | number;
-                        priority?: number;
-                        custom_fields?: {
-                            [key: string]: unknown;
-                        };
-                        cats?: string[];
-                    }[];
-                } & {
-                    [key: string]: unknown;
-                };
-                email?: string;
-                phone?: string;
-                profile_id?: string;
-                field_value?: unknown;
-                provider?: string;
-                subscription_id?: string;
-                custom_data?: {
-                    [key: string]: unknown;
-                };
-            }[];
+            data: components["schemas"]["ImportItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
+        };
+        /** ProfileRef */
+        ProfileRef: {
+            /** @description the profile id */
+            profile_id: string;
+        };
+        /** ItemError */
+        ItemError: {
+            /** @description position of the item in data */
+            index: number;
+            /** @enum {integer} */
+            error: 400 | 404;
+            error_text: string;
+            error_debug: string;
         };
         "campaigns.triggers.import_and_start_batch.response": {
             /** @constant */
@@ -1166,19 +1192,9 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
             /** @description the profiles of the items that succeeded, in item order */
-            result: {
-                /** @description the profile id */
-                profile_id: string;
-            }[];
+            result: components["schemas"]["ProfileRef"][];
             /** @description the items that failed, by index; absent when none did */
-            errors?: {
-                /** @description position of the item in data */
-                index: number;
-                /** @enum {integer} */
-                error: 400 | 404;
-                error_text: string;
-                error_debug: string;
-            }[];
+            errors?: components["schemas"]["ItemError"][];
         };
         /** @description Parameters of campaigns/triggers/import_and_start. In XML, the children of <xml>. */
         "campaigns.triggers.import_and_start.request": {
@@ -1203,49 +1219,17 @@ export interface components {
             detect_geo?: boolean;
             /** @description also accepted as id */
             trigger_id: number;
-            timeout?: {
-                days?: number;
-                hours?: number;
-                minutes?: number;
-            };
+            timeout?: components["schemas"]["Delay"];
             custom_data?: {
                 [key: string]: unknown;
             };
             content?: {
                 [key: string]: unknown;
             };
-            attach?: {
-                /** @description data:<mime>;base64,<data> */
-                data: string;
-                name?: string;
-            }[];
-            subscription_filter?: {
-                email?: string;
-                phone?: string;
-                provider?: string;
-                subscription_id?: string;
-                not_strict?: boolean;
-            };
+            attach?: components["schemas"]["AttachmentInput"][];
+            subscription_filter?: components["schemas"]["SubscriptionFilter"];
             /** @description the profile: its fields (typed by the database, see databases/fields_get) and "subscriptions": [...] */
-            data: {
-                subscriptions?: {
-                    /** @enum {string} */
-                    channel: "email" | "sms" | "push";
-                    resource_id: number;
-                    email?: string;
-                    phone?: string;
-                    provider?: string;
-                    subscription_id?: string;
-                    status?: ("subscribed" | "unsubscribed" | "complained" | "hardbounced" | "unconfirmed" | "suspended" | "invalid") | number;
-                    priority?: number;
-                    custom_fields?: {
-                        [key: string]: unknown;
-                    };
-                    cats?: string[];
-                }[];
-            } & {
-                [key: string]: unknown;
-            };
+            data: components["schemas"]["ProfileData"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -1286,25 +1270,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description the profile: its fields (typed by the database, see databases/fields_get) and "subscriptions": [...] */
-            data: {
-                subscriptions?: {
-                    /** @enum {string} */
-                    channel: "email" | "sms" | "push";
-                    resource_id: number;
-                    email?: string;
-                    phone?: string;
-                    provider?: string;
-                    subscription_id?: string;
-                    status?: ("subscribed" | "unsubscribed" | "complained" | "hardbounced" | "unconfirmed" | "suspended" | "invalid") | number;
-                    priority?: number;
-                    custom_fields?: {
-                        [key: string]: unknown;
-                    };
-                    cats?: string[];
-                }[];
-            } & {
-                [key: string]: unknown;
-            };
+            data: components["schemas"]["ProfileData"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -1345,36 +1311,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get) */
-            data: {
-                data: {
-                    subscriptions?: {
-                        /** @enum {string} */
-                        channel: "email" | "sms" | "push";
-                        resource_id: number;
-                        email?: string;
-                        phone?: string;
-                        provider?: string;
-                        subscription_id?: string;
-                        status?: ("subscribed" | "unsubscribed" | "complained" | "hardbounced" | "unconfirmed" | "suspended" | "invalid") | number;
-                        priority?: number;
-                        custom_fields?: {
-                            [key: string]: unknown;
-                        };
-                        cats?: string[];
-                    }[];
-                } & {
-                    [key: string]: unknown;
-                };
-                email?: string;
-                phone?: string;
-                profile_id?: string;
-                field_value?: unknown;
-                provider?: string;
-                subscription_id?: string;
-                custom_data?: {
-                    [key: string]: unknown;
-                };
-            }[];
+            data: components["schemas"]["ImportItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -1386,19 +1323,9 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
             /** @description the profiles of the items that succeeded, in item order */
-            result: {
-                /** @description the profile id */
-                profile_id: string;
-            }[];
+            result: components["schemas"]["ProfileRef"][];
             /** @description the items that failed, by index; absent when none did */
-            errors?: {
-                /** @description position of the item in data */
-                index: number;
-                /** @enum {integer} */
-                error: 400 | 404;
-                error_text: string;
-                error_debug: string;
-            }[];
+            errors?: components["schemas"]["ItemError"][];
         };
         /** @description Parameters of profiles/update. In XML, the children of <xml>. */
         "profiles.update.request": {
@@ -1427,25 +1354,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description the profile: its fields (typed by the database, see databases/fields_get) and "subscriptions": [...] */
-            data: {
-                subscriptions?: {
-                    /** @enum {string} */
-                    channel: "email" | "sms" | "push";
-                    resource_id: number;
-                    email?: string;
-                    phone?: string;
-                    provider?: string;
-                    subscription_id?: string;
-                    status?: ("subscribed" | "unsubscribed" | "complained" | "hardbounced" | "unconfirmed" | "suspended" | "invalid") | number;
-                    priority?: number;
-                    custom_fields?: {
-                        [key: string]: unknown;
-                    };
-                    cats?: string[];
-                }[];
-            } & {
-                [key: string]: unknown;
-            };
+            data: components["schemas"]["ProfileData"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -1481,37 +1390,41 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** Subscription */
+        Subscription: {
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            resource_id: number;
+            email?: string;
+            phone?: string;
+            provider?: string;
+            subscription_id?: string;
+            status: number;
+            priority: number;
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            cats?: string[];
+        };
+        /** Profile */
+        Profile: {
+            id: string;
+            db_id: number;
+            /** Format: date-time */
+            _createtime: string;
+            /** Format: date-time */
+            _updatetime: string;
+            subscriptions: components["schemas"]["Subscription"][];
+        } & {
+            [key: string]: unknown;
+        };
         "profiles.get.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
             /** @description the profile: system and custom fields, then its subscriptions */
-            data: {
-                id: string;
-                db_id: number;
-                /** Format: date-time */
-                _createtime: string;
-                /** Format: date-time */
-                _updatetime: string;
-                subscriptions: {
-                    /** @enum {string} */
-                    channel: "email" | "sms" | "push";
-                    resource_id: number;
-                    email?: string;
-                    phone?: string;
-                    provider?: string;
-                    subscription_id?: string;
-                    status: number;
-                    priority: number;
-                    custom_fields?: {
-                        [key: string]: unknown;
-                    };
-                    cats?: string[];
-                }[];
-            } & {
-                [key: string]: unknown;
-            };
+            data: components["schemas"]["Profile"];
         };
         /** @description Parameters of profiles/delete. In XML, the children of <xml>. */
         "profiles.delete.request": {
@@ -1559,28 +1472,30 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** Message */
+        Message: {
+            id: number;
+            trigger_id: number;
+            profile_id: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            resource_id: number | null;
+            address: string | null;
+            /** @enum {string} */
+            status: "scheduled" | "sending" | "sent" | "failed" | "skipped" | "cancelled";
+            /** Format: date-time */
+            due_at: string;
+            sent_at: string | null;
+            attempts: number;
+            last_error: string | null;
+            skip_reason: string | null;
+        };
         "messages.list.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                trigger_id: number;
-                profile_id: string;
-                /** @enum {string} */
-                channel: "email" | "sms" | "push";
-                resource_id: number | null;
-                address: string | null;
-                /** @enum {string} */
-                status: "scheduled" | "sending" | "sent" | "failed" | "skipped" | "cancelled";
-                /** Format: date-time */
-                due_at: string;
-                sent_at: string | null;
-                attempts: number;
-                last_error: string | null;
-                skip_reason: string | null;
-            }[];
+            data: components["schemas"]["Message"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
         };
@@ -1599,22 +1514,33 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** LogEntry */
+        LogEntry: {
+            /** Format: date-time */
+            time: string;
+            /** @enum {string} */
+            level: "info" | "warning" | "error";
+            message: string;
+            state: string;
+            value?: unknown;
+        };
         "campaigns.log_v2.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                /** Format: date-time */
-                time: string;
-                /** @enum {string} */
-                level: "info" | "warning" | "error";
-                message: string;
-                state: string;
-                value?: unknown;
-            }[];
+            data: components["schemas"]["LogEntry"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
+        };
+        /** ContentEntry */
+        ContentEntry: {
+            message_id: number;
+            from_email?: string;
+            from_name?: string;
+            replyto_email?: string;
+            replyto_name?: string;
+            subject?: string;
         };
         /** @description Parameters of campaigns/triggers/add. In XML, the children of <xml>. */
         "campaigns.triggers.add.request": {
@@ -1630,21 +1556,7 @@ export interface components {
             resource_id?: number;
             list_id?: number;
             skip_minutes?: number;
-            content: {
-                message_id: number;
-                from_email?: string;
-                from_name?: string;
-                replyto_email?: string;
-                replyto_name?: string;
-                subject?: string;
-            }[] | {
-                message_id: number;
-                from_email?: string;
-                from_name?: string;
-                replyto_email?: string;
-                replyto_name?: string;
-                subject?: string;
-            };
+            content: components["schemas"]["ContentEntry"][] | components["schemas"]["ContentEntry"];
             /** @enum {string} */
             push_sending_mode?: "fanout" | "last";
             /** @description the API token (or a Bearer header, or the token query parameter) */
@@ -1652,40 +1564,35 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** Trigger */
+        Trigger: {
+            id: number;
+            name: string;
+            description?: string;
+            subid?: string;
+            ui_tags?: string[];
+            is_active: boolean;
+            /** @enum {string} */
+            trigger_type: "api_call" | "api_import" | "subscribe";
+            /** @enum {string} */
+            send_channel: "email" | "sms" | "push";
+            resource_id?: number;
+            list_id?: number;
+            skip_minutes?: number;
+            content: components["schemas"]["ContentEntry"][];
+            /** @enum {string} */
+            push_sending_mode?: "fanout" | "last";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         "campaigns.triggers.add.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                subid?: string;
-                ui_tags?: string[];
-                is_active: boolean;
-                /** @enum {string} */
-                trigger_type: "api_call" | "api_import" | "subscribe";
-                /** @enum {string} */
-                send_channel: "email" | "sms" | "push";
-                resource_id?: number;
-                list_id?: number;
-                skip_minutes?: number;
-                content: {
-                    message_id: number;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                    subject?: string;
-                }[];
-                /** @enum {string} */
-                push_sending_mode?: "fanout" | "last";
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            };
+            data: components["schemas"]["Trigger"];
         };
         /** @description Parameters of campaigns/triggers/update. In XML, the children of <xml>. */
         "campaigns.triggers.update.request": {
@@ -1701,21 +1608,7 @@ export interface components {
             resource_id?: number;
             list_id?: number;
             skip_minutes?: number;
-            content?: {
-                message_id: number;
-                from_email?: string;
-                from_name?: string;
-                replyto_email?: string;
-                replyto_name?: string;
-                subject?: string;
-            }[] | {
-                message_id: number;
-                from_email?: string;
-                from_name?: string;
-                replyto_email?: string;
-                replyto_name?: string;
-                subject?: string;
-            };
+            content?: components["schemas"]["ContentEntry"][] | components["schemas"]["ContentEntry"];
             /** @enum {string} */
             push_sending_mode?: "fanout" | "last";
             /** @description also accepted as trigger_id */
@@ -1730,35 +1623,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                subid?: string;
-                ui_tags?: string[];
-                is_active: boolean;
-                /** @enum {string} */
-                trigger_type: "api_call" | "api_import" | "subscribe";
-                /** @enum {string} */
-                send_channel: "email" | "sms" | "push";
-                resource_id?: number;
-                list_id?: number;
-                skip_minutes?: number;
-                content: {
-                    message_id: number;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                    subject?: string;
-                }[];
-                /** @enum {string} */
-                push_sending_mode?: "fanout" | "last";
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            };
+            data: components["schemas"]["Trigger"];
         };
         /** @description Parameters of campaigns/triggers/get. In XML, the children of <xml>. */
         "campaigns.triggers.get.request": {
@@ -1774,35 +1639,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                subid?: string;
-                ui_tags?: string[];
-                is_active: boolean;
-                /** @enum {string} */
-                trigger_type: "api_call" | "api_import" | "subscribe";
-                /** @enum {string} */
-                send_channel: "email" | "sms" | "push";
-                resource_id?: number;
-                list_id?: number;
-                skip_minutes?: number;
-                content: {
-                    message_id: number;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                    subject?: string;
-                }[];
-                /** @enum {string} */
-                push_sending_mode?: "fanout" | "last";
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            };
+            data: components["schemas"]["Trigger"];
         };
         /** @description Parameters of campaigns/triggers/list. In XML, the children of <xml>. */
         "campaigns.triggers.list.request": {
@@ -1825,35 +1662,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                subid?: string;
-                ui_tags?: string[];
-                is_active: boolean;
-                /** @enum {string} */
-                trigger_type: "api_call" | "api_import" | "subscribe";
-                /** @enum {string} */
-                send_channel: "email" | "sms" | "push";
-                resource_id?: number;
-                list_id?: number;
-                skip_minutes?: number;
-                content: {
-                    message_id: number;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                    subject?: string;
-                }[];
-                /** @enum {string} */
-                push_sending_mode?: "fanout" | "last";
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Trigger"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
         };
@@ -1936,51 +1745,52 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** TriggerCounters */
+        TriggerCounters: {
+            is_active: boolean;
+            scheduled: number;
+            sent: number;
+            failed: number;
+            skipped: number;
+        };
         "campaigns.status.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                is_active: boolean;
-                scheduled: number;
-                sent: number;
-                failed: number;
-                skipped: number;
-            };
+            data: components["schemas"]["TriggerCounters"];
+        };
+        /** FieldDef */
+        FieldDef: {
+            name: string;
+            /** @enum {string} */
+            type: "int" | "float" | "string" | "date" | "bool" | "enum" | "ip" | "tags" | "object" | "arr_object";
+            values?: string[];
         };
         /** @description Parameters of databases/add. In XML, the children of <xml>. */
         "databases.add.request": {
             name: string;
             /** @default  */
             description?: string;
-            fields?: {
-                name: string;
-                /** @enum {string} */
-                type: "int" | "float" | "string" | "date" | "bool" | "enum" | "ip" | "tags" | "object" | "arr_object";
-                values?: string[];
-            }[];
+            fields?: components["schemas"]["FieldDef"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
+        };
+        /** Database */
+        Database: {
+            id: number;
+            name: string;
+            description?: string;
+            fields: components["schemas"]["FieldDef"][];
         };
         "databases.add.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                fields: {
-                    name: string;
-                    /** @enum {string} */
-                    type: "int" | "float" | "string" | "date" | "bool" | "enum" | "ip" | "tags" | "object" | "arr_object";
-                    values?: string[];
-                }[];
-            };
+            data: components["schemas"]["Database"];
         };
         /** @description Parameters of databases/update. In XML, the children of <xml>. */
         "databases.update.request": {
@@ -1988,12 +1798,7 @@ export interface components {
             id: number;
             name?: string;
             description?: string;
-            fields?: {
-                name: string;
-                /** @enum {string} */
-                type: "int" | "float" | "string" | "date" | "bool" | "enum" | "ip" | "tags" | "object" | "arr_object";
-                values?: string[];
-            }[];
+            fields?: components["schemas"]["FieldDef"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -2004,17 +1809,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                fields: {
-                    name: string;
-                    /** @enum {string} */
-                    type: "int" | "float" | "string" | "date" | "bool" | "enum" | "ip" | "tags" | "object" | "arr_object";
-                    values?: string[];
-                }[];
-            };
+            data: components["schemas"]["Database"];
         };
         /** @description Parameters of databases/get. In XML, the children of <xml>. */
         "databases.get.request": {
@@ -2030,17 +1825,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                fields: {
-                    name: string;
-                    /** @enum {string} */
-                    type: "int" | "float" | "string" | "date" | "bool" | "enum" | "ip" | "tags" | "object" | "arr_object";
-                    values?: string[];
-                }[];
-            };
+            data: components["schemas"]["Database"];
         };
         /** @description Parameters of databases/list. In XML, the children of <xml>. */
         "databases.list.request": {
@@ -2061,17 +1846,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                description?: string;
-                fields: {
-                    name: string;
-                    /** @enum {string} */
-                    type: "int" | "float" | "string" | "date" | "bool" | "enum" | "ip" | "tags" | "object" | "arr_object";
-                    values?: string[];
-                }[];
-            }[];
+            data: components["schemas"]["Database"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
         };
@@ -2100,85 +1875,59 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** DatabaseField */
+        DatabaseField: {
+            name: string;
+            type: string;
+            system: boolean;
+            read_only: boolean;
+            values?: string[];
+        };
         "databases.fields_get.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                name: string;
-                type: string;
-                system: boolean;
-                read_only: boolean;
-                values?: string[];
-            }[];
+            data: components["schemas"]["DatabaseField"][];
+        };
+        /** ChannelSettings */
+        ChannelSettings: {
+            sender: string;
+            from_email?: string;
+            from_name?: string;
+            replyto_email?: string;
+            replyto_name?: string;
+        };
+        /** ChannelMap */
+        ChannelMap: {
+            email?: components["schemas"]["ChannelSettings"];
+            sms?: components["schemas"]["ChannelSettings"];
+            push?: components["schemas"]["ChannelSettings"];
         };
         /** @description Parameters of resources/add. In XML, the children of <xml>. */
         "resources.add.request": {
             name: string;
             db_ids?: number[];
-            channels?: {
-                email?: {
-                    sender: string;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                };
-                sms?: {
-                    sender: string;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                };
-                push?: {
-                    sender: string;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                };
-            };
+            channels?: components["schemas"]["ChannelMap"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
+        };
+        /** Resource */
+        Resource: {
+            id: number;
+            name: string;
+            db_ids: number[];
+            /** @description settings per channel: sender, from and reply-to */
+            channels: components["schemas"]["ChannelMap"];
         };
         "resources.add.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                db_ids: number[];
-                /** @description settings per channel: sender, from and reply-to */
-                channels: {
-                    email?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    sms?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    push?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                };
-            };
+            data: components["schemas"]["Resource"];
         };
         /** @description Parameters of resources/update. In XML, the children of <xml>. */
         "resources.update.request": {
@@ -2186,29 +1935,7 @@ export interface components {
             id: number;
             name?: string;
             db_ids?: number[];
-            channels?: {
-                email?: {
-                    sender: string;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                };
-                sms?: {
-                    sender: string;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                };
-                push?: {
-                    sender: string;
-                    from_email?: string;
-                    from_name?: string;
-                    replyto_email?: string;
-                    replyto_name?: string;
-                };
-            };
+            channels?: components["schemas"]["ChannelMap"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -2219,35 +1946,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                db_ids: number[];
-                /** @description settings per channel: sender, from and reply-to */
-                channels: {
-                    email?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    sms?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    push?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                };
-            };
+            data: components["schemas"]["Resource"];
         };
         /** @description Parameters of resources/get. In XML, the children of <xml>. */
         "resources.get.request": {
@@ -2263,35 +1962,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                db_ids: number[];
-                /** @description settings per channel: sender, from and reply-to */
-                channels: {
-                    email?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    sms?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    push?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                };
-            };
+            data: components["schemas"]["Resource"];
         };
         /** @description Parameters of resources/list. In XML, the children of <xml>. */
         "resources.list.request": {
@@ -2312,35 +1983,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                db_ids: number[];
-                /** @description settings per channel: sender, from and reply-to */
-                channels: {
-                    email?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    sms?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                    push?: {
-                        sender: string;
-                        from_email?: string;
-                        from_name?: string;
-                        replyto_email?: string;
-                        replyto_name?: string;
-                    };
-                };
-            }[];
+            data: components["schemas"]["Resource"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
         };
@@ -2376,23 +2019,25 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** Template */
+        Template: {
+            id: number;
+            name: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            subject?: string;
+            html?: string;
+            text?: string;
+            title?: string;
+            url?: string;
+            image?: string;
+        };
         "templates.add.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                /** @enum {string} */
-                channel: "email" | "sms" | "push";
-                subject?: string;
-                html?: string;
-                text?: string;
-                title?: string;
-                url?: string;
-                image?: string;
-            };
+            data: components["schemas"]["Template"];
         };
         /** @description Parameters of templates/update. In XML, the children of <xml>. */
         "templates.update.request": {
@@ -2417,18 +2062,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                /** @enum {string} */
-                channel: "email" | "sms" | "push";
-                subject?: string;
-                html?: string;
-                text?: string;
-                title?: string;
-                url?: string;
-                image?: string;
-            };
+            data: components["schemas"]["Template"];
         };
         /** @description Parameters of templates/get. In XML, the children of <xml>. */
         "templates.get.request": {
@@ -2444,18 +2078,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                /** @enum {string} */
-                channel: "email" | "sms" | "push";
-                subject?: string;
-                html?: string;
-                text?: string;
-                title?: string;
-                url?: string;
-                image?: string;
-            };
+            data: components["schemas"]["Template"];
         };
         /** @description Parameters of templates/list. In XML, the children of <xml>. */
         "templates.list.request": {
@@ -2478,18 +2101,7 @@ export interface components {
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                id: number;
-                name: string;
-                /** @enum {string} */
-                channel: "email" | "sms" | "push";
-                subject?: string;
-                html?: string;
-                text?: string;
-                title?: string;
-                url?: string;
-                image?: string;
-            }[];
+            data: components["schemas"]["Template"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
         };
@@ -2530,29 +2142,15 @@ export interface components {
             } | string;
             /** @description also accepted as id */
             trigger_id: number;
-            timeout?: {
-                days?: number;
-                hours?: number;
-                minutes?: number;
-            };
+            timeout?: components["schemas"]["Delay"];
             custom_data?: {
                 [key: string]: unknown;
             };
             content?: {
                 [key: string]: unknown;
             };
-            attach?: {
-                /** @description data:<mime>;base64,<data> */
-                data: string;
-                name?: string;
-            }[];
-            subscription_filter?: {
-                email?: string;
-                phone?: string;
-                provider?: string;
-                subscription_id?: string;
-                not_strict?: boolean;
-            };
+            attach?: components["schemas"]["AttachmentInput"][];
+            subscription_filter?: components["schemas"]["SubscriptionFilter"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -2564,19 +2162,21 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
             /** @description the profiles of the items that succeeded, in item order */
-            result: {
-                /** @description the profile id */
-                profile_id: string;
-            }[];
+            result: components["schemas"]["ProfileRef"][];
             /** @description the items that failed, by index; absent when none did */
-            errors?: {
-                /** @description position of the item in data */
-                index: number;
-                /** @enum {integer} */
-                error: 400 | 404;
-                error_text: string;
-                error_debug: string;
-            }[];
+            errors?: components["schemas"]["ItemError"][];
+        };
+        /** LaunchItem */
+        LaunchItem: {
+            email?: string;
+            phone?: string;
+            profile_id?: string;
+            field_value?: unknown;
+            provider?: string;
+            subscription_id?: string;
+            custom_data?: {
+                [key: string]: unknown;
+            };
         };
         /** @description Parameters of campaigns/triggers/start_batch. In XML, the children of <xml>. */
         "campaigns.triggers.start_batch.request": {
@@ -2595,41 +2195,17 @@ export interface components {
             subscription_id?: string;
             /** @description also accepted as id */
             trigger_id: number;
-            timeout?: {
-                days?: number;
-                hours?: number;
-                minutes?: number;
-            };
+            timeout?: components["schemas"]["Delay"];
             custom_data?: {
                 [key: string]: unknown;
             };
             content?: {
                 [key: string]: unknown;
             };
-            attach?: {
-                /** @description data:<mime>;base64,<data> */
-                data: string;
-                name?: string;
-            }[];
-            subscription_filter?: {
-                email?: string;
-                phone?: string;
-                provider?: string;
-                subscription_id?: string;
-                not_strict?: boolean;
-            };
+            attach?: components["schemas"]["AttachmentInput"][];
+            subscription_filter?: components["schemas"]["SubscriptionFilter"];
             /** @description the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data */
-            data: {
-                email?: string;
-                phone?: string;
-                profile_id?: string;
-                field_value?: unknown;
-                provider?: string;
-                subscription_id?: string;
-                custom_data?: {
-                    [key: string]: unknown;
-                };
-            }[];
+            data: components["schemas"]["LaunchItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -2641,19 +2217,9 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
             /** @description the profiles of the items that succeeded, in item order */
-            result: {
-                /** @description the profile id */
-                profile_id: string;
-            }[];
+            result: components["schemas"]["ProfileRef"][];
             /** @description the items that failed, by index; absent when none did */
-            errors?: {
-                /** @description position of the item in data */
-                index: number;
-                /** @enum {integer} */
-                error: 400 | 404;
-                error_text: string;
-                error_debug: string;
-            }[];
+            errors?: components["schemas"]["ItemError"][];
         };
         /** @description Parameters of campaigns/triggers/import_and_start_batch_task. In XML, the children of <xml>. */
         "campaigns.triggers.import_and_start_batch_task.request": {
@@ -2678,60 +2244,17 @@ export interface components {
             detect_geo?: boolean;
             /** @description also accepted as id */
             trigger_id: number;
-            timeout?: {
-                days?: number;
-                hours?: number;
-                minutes?: number;
-            };
+            timeout?: components["schemas"]["Delay"];
             custom_data?: {
                 [key: string]: unknown;
             };
             content?: {
                 [key: string]: unknown;
             };
-            attach?: {
-                /** @description data:<mime>;base64,<data> */
-                data: string;
-                name?: string;
-            }[];
-            subscription_filter?: {
-                email?: string;
-                phone?: string;
-                provider?: string;
-                subscription_id?: string;
-                not_strict?: boolean;
-            };
+            attach?: components["schemas"]["AttachmentInput"][];
+            subscription_filter?: components["schemas"]["SubscriptionFilter"];
             /** @description the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get) */
-            data: {
-                data: {
-                    subscriptions?: {
-                        /** @enum {string} */
-                        channel: "email" | "sms" | "push";
-                        resource_id: number;
-                        email?: string;
-                        phone?: string;
-                        provider?: string;
-                        subscription_id?: string;
-                        status?: ("subscribed" | "unsubscribed" | "complained" | "hardbounced" | "unconfirmed" | "suspended" | "invalid") | number;
-                        priority?: number;
-                        custom_fields?: {
-                            [key: string]: unknown;
-                        };
-                        cats?: string[];
-                    }[];
-                } & {
-                    [key: string]: unknown;
-                };
-                email?: string;
-                phone?: string;
-                profile_id?: string;
-                field_value?: unknown;
-                provider?: string;
-                subscription_id?: string;
-                custom_data?: {
-                    [key: string]: unknown;
-                };
-            }[];
+            data: components["schemas"]["ImportItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -2764,41 +2287,17 @@ export interface components {
             subscription_id?: string;
             /** @description also accepted as id */
             trigger_id: number;
-            timeout?: {
-                days?: number;
-                hours?: number;
-                minutes?: number;
-            };
+            timeout?: components["schemas"]["Delay"];
             custom_data?: {
                 [key: string]: unknown;
             };
             content?: {
                 [key: string]: unknown;
             };
-            attach?: {
-                /** @description data:<mime>;base64,<data> */
-                data: string;
-                name?: string;
-            }[];
-            subscription_filter?: {
-                email?: string;
-                phone?: string;
-                provider?: string;
-                subscription_id?: string;
-                not_strict?: boolean;
-            };
+            attach?: components["schemas"]["AttachmentInput"][];
+            subscription_filter?: components["schemas"]["SubscriptionFilter"];
             /** @description the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data */
-            data: {
-                email?: string;
-                phone?: string;
-                profile_id?: string;
-                field_value?: unknown;
-                provider?: string;
-                subscription_id?: string;
-                custom_data?: {
-                    [key: string]: unknown;
-                };
-            }[];
+            data: components["schemas"]["LaunchItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -2822,37 +2321,33 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** BatchResult */
+        BatchResult: {
+            /** @description the profiles of the items that succeeded, in item order */
+            result: components["schemas"]["ProfileRef"][];
+            /** @description the items that failed, by index; absent when none did */
+            errors?: components["schemas"]["ItemError"][];
+        };
+        /** TaskFailure */
+        TaskFailure: {
+            error: number;
+            error_text: string;
+            error_debug: string;
+        };
+        /** TaskStatus */
+        TaskStatus: {
+            /** @enum {string} */
+            status: "pending" | "running" | "completed" | "failed";
+            progress: number;
+            /** @description completed: the synchronous method's payload (result, errors); failed: the error; otherwise null */
+            result: components["schemas"]["BatchResult"] | components["schemas"]["TaskFailure"] | null;
+        };
         "tasks.status.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: {
-                /** @enum {string} */
-                status: "pending" | "running" | "completed" | "failed";
-                progress: number;
-                /** @description completed: the synchronous method's payload (result, errors); failed: the error; otherwise null */
-                result: {
-                    /** @description the profiles of the items that succeeded, in item order */
-                    result: {
-                        /** @description the profile id */
-                        profile_id: string;
-                    }[];
-                    /** @description the items that failed, by index; absent when none did */
-                    errors?: {
-                        /** @description position of the item in data */
-                        index: number;
-                        /** @enum {integer} */
-                        error: 400 | 404;
-                        error_text: string;
-                        error_debug: string;
-                    }[];
-                } | {
-                    error: number;
-                    error_text: string;
-                    error_debug: string;
-                } | null;
-            };
+            data: components["schemas"]["TaskStatus"];
         };
     };
     responses: {

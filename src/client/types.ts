@@ -1,8 +1,11 @@
-// The client's named types: each one a part of a method's parameters or result as the generated
-// types (openapi-types.ts, from the server's OpenAPI document) declare it, so none is written
-// twice. The enum lists are runtime values (the console builds its forms from them);
+// The client's named types: the shapes the server's OpenAPI document names (its titled schemas,
+// components of the generated types in openapi-types.ts) and the parameters and results of the
+// methods (method-map.ts), so none is written twice. The enum lists are runtime values (the console builds its forms from them);
 // `satisfies` ties each to its generated type and test/client/coverage.test.ts to the server's.
 import type { ParamsOf, ResultOf } from './method-map.js';
+import type { components } from './openapi-types.js';
+
+type Schemas = components['schemas'];
 
 // ---- Shared vocabulary ----
 
@@ -31,25 +34,25 @@ export type MatchingParams = Omit<ProfileLookupParams, 'db_id'>;
 export type ImportFlags = Pick<ProfileImportParams, 'skip_triggers' | 'skip_invalid_subscriptions' | 'detect_geo'>;
 /** The parameters every trigger launch takes. */
 export type LaunchParams = Pick<StartBatchParams, 'trigger_id' | 'timeout' | 'custom_data' | 'content' | 'attach' | 'subscription_filter'>;
-export type Delay = NonNullable<LaunchParams['timeout']>;
-export type AttachmentInput = NonNullable<LaunchParams['attach']>[number];
-export type SubscriptionFilter = NonNullable<LaunchParams['subscription_filter']>;
+export type Delay = Schemas['Delay'];
+export type AttachmentInput = Schemas['AttachmentInput'];
+export type SubscriptionFilter = Schemas['SubscriptionFilter'];
 /** Profile data: system and custom fields, typed by the database (databases/fields_get), and subscriptions. */
-export type ProfileData = ProfileImportParams['data'];
-export type SubscriptionInput = NonNullable<ProfileData['subscriptions']>[number];
+export type ProfileData = Schemas['ProfileData'];
+export type SubscriptionInput = Schemas['SubscriptionInput'];
 /** One item of a batch import: the profile data, its matching values, its own custom_data. */
-export type ImportItem = ProfileImportBatchParams['data'][number];
+export type ImportItem = Schemas['ImportItem'];
 /** One item of start_batch: a stored profile, by its matching value. */
-export type LaunchItem = StartBatchParams['data'][number];
+export type LaunchItem = Schemas['LaunchItem'];
 /** Paging of list methods. */
 export type PageParams = ParamsOf<'databases/list'>;
 
 // ---- Answers ----
 
 /** The answer of batch calls: the items that succeeded in order, the failed ones by index. */
-export type BatchResult = ResultOf<'profiles/import_batch'>;
-export type ProfileRef = BatchResult['result'][number];
-export type ItemError = NonNullable<BatchResult['errors']>[number];
+export type BatchResult = Schemas['BatchResult'];
+export type ProfileRef = Schemas['ProfileRef'];
+export type ItemError = Schemas['ItemError'];
 export type ProfileIdResult = ResultOf<'profiles/import'>;
 /** A page of objects, with the count of every match. */
 export interface Page<T> {
@@ -68,19 +71,19 @@ export type Empty = ResultOf<'databases/delete'>;
 export type IdParams = ParamsOf<'databases/get'>;
 export type DatabaseAddParams = ParamsOf<'databases/add'>;
 export type DatabaseUpdateParams = ParamsOf<'databases/update'>;
-export type FieldDef = NonNullable<DatabaseAddParams['fields']>[number];
-export type Database = ResultOf<'databases/get'>['data'];
+export type FieldDef = Schemas['FieldDef'];
+export type Database = Schemas['Database'];
 /** A field of databases/fields_get: system ones first, then custom ones. */
-export type DatabaseField = ResultOf<'databases/fields_get'>['data'][number];
+export type DatabaseField = Schemas['DatabaseField'];
 export type ResourceAddParams = ParamsOf<'resources/add'>;
 export type ResourceUpdateParams = ParamsOf<'resources/update'>;
-export type Resource = ResultOf<'resources/get'>['data'];
-export type ChannelMap = NonNullable<ResourceAddParams['channels']>;
-export type ChannelSettings = NonNullable<ChannelMap['email']>;
+export type Resource = Schemas['Resource'];
+export type ChannelMap = Schemas['ChannelMap'];
+export type ChannelSettings = Schemas['ChannelSettings'];
 export type TemplateAddParams = ParamsOf<'templates/add'>;
 export type TemplateUpdateParams = ParamsOf<'templates/update'>;
 export type TemplateListParams = ParamsOf<'templates/list'>;
-export type Template = ResultOf<'templates/get'>['data'];
+export type Template = Schemas['Template'];
 export type TemplateParts = Pick<Template, 'subject' | 'html' | 'text' | 'title' | 'url' | 'image'>;
 
 // ---- Profiles and visibility ----
@@ -89,12 +92,12 @@ export type ProfileLookupParams = ParamsOf<'profiles/get'>;
 export type ProfileImportParams = ParamsOf<'profiles/import'>;
 export type ProfileImportBatchParams = ParamsOf<'profiles/import_batch'>;
 /** The flat profile of profiles/get: system fields, every field that is set, then subscriptions. */
-export type Profile = ResultOf<'profiles/get'>['data'];
-export type Subscription = Profile['subscriptions'][number];
+export type Profile = Schemas['Profile'];
+export type Subscription = Schemas['Subscription'];
 export type MessagesListParams = ParamsOf<'messages/list'>;
-export type Message = ResultOf<'messages/list'>['data'][number];
+export type Message = Schemas['Message'];
 export type CampaignLogParams = ParamsOf<'campaigns/log_v2'>;
-export type LogEntry = ResultOf<'campaigns/log_v2'>['data'][number];
+export type LogEntry = Schemas['LogEntry'];
 
 // ---- Triggers: launches, tasks, management ----
 
@@ -104,17 +107,17 @@ export type StartParams = ParamsOf<'campaigns/triggers/start'>;
 export type StartBatchParams = ParamsOf<'campaigns/triggers/start_batch'>;
 export type TaskCreated = ResultOf<'campaigns/triggers/start_batch_task'>;
 export type TaskStatusParams = ParamsOf<'tasks/status'>;
-export type TaskStatus = ResultOf<'tasks/status'>['data'];
+export type TaskStatus = Schemas['TaskStatus'];
 export type TaskState = TaskStatus['status'];
-export type TaskFailure = Extract<NonNullable<TaskStatus['result']>, { error: number }>;
+export type TaskFailure = Schemas['TaskFailure'];
 export type TriggerAddParams = ParamsOf<'campaigns/triggers/add'>;
 export type TriggerUpdateParams = ParamsOf<'campaigns/triggers/update'>;
 /** The fields of a trigger campaign; every one optional in an update. */
 export type TriggerFields = Omit<TriggerUpdateParams, 'id'>;
-export type ContentEntry = Trigger['content'][number];
+export type ContentEntry = Schemas['ContentEntry'];
 export type TriggerIdParams = ParamsOf<'campaigns/triggers/get'>;
 export type TriggerListParams = ParamsOf<'campaigns/triggers/list'>;
 export type TriggerCloneParams = ParamsOf<'campaigns/triggers/clone'>;
 export type DeactivateParams = ParamsOf<'campaigns/deactivate'>;
-export type Trigger = ResultOf<'campaigns/triggers/get'>['data'];
-export type TriggerCounters = ResultOf<'campaigns/status'>['data'];
+export type Trigger = Schemas['Trigger'];
+export type TriggerCounters = Schemas['TriggerCounters'];

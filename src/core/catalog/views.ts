@@ -1,7 +1,7 @@
 // Configuration objects as the API answers them (spec 04–05): the field names of the API, unset
 // optional values omitted (so a `get` answer can be sent back to `update`, in JSON and in XML);
 // beside each view, its JSON Schema (the payloads of the management methods).
-import { arrayJson, boolJson, intJson, obj, strJson, timeJson } from '../values/json-schema.js';
+import { arrayJson, boolJson, intJson, obj, strJson, timeJson, titled } from '../values/json-schema.js';
 import { iso } from '../values/paging.js';
 import type { JsonSchema } from '../values/schema.js';
 import { channelsSchema, contentEntrySchema, fieldDefSchema } from './decode.js';
@@ -9,7 +9,7 @@ import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, type DatabaseDef, type Res
 
 export const channelJson: JsonSchema = { type: 'string', enum: [...CHANNELS] };
 
-export const databaseJson = obj({ id: intJson, name: strJson, description: strJson, fields: arrayJson(fieldDefSchema.json()) }, ['id', 'name', 'fields']);
+export const databaseJson = titled('Database', obj({ id: intJson, name: strJson, description: strJson, fields: arrayJson(fieldDefSchema.json()) }, ['id', 'name', 'fields']));
 
 export function databaseView(d: DatabaseDef): Record<string, unknown> {
   return {
@@ -20,7 +20,7 @@ export function databaseView(d: DatabaseDef): Record<string, unknown> {
   };
 }
 
-export const resourceJson = obj({ id: intJson, name: strJson, db_ids: arrayJson(intJson), channels: { ...channelsSchema.json(), description: 'settings per channel: sender, from and reply-to' } });
+export const resourceJson = titled('Resource', obj({ id: intJson, name: strJson, db_ids: arrayJson(intJson), channels: { ...channelsSchema.json(), description: 'settings per channel: sender, from and reply-to' } }));
 
 export function resourceView(r: ResourceDef): Record<string, unknown> {
   return { id: r.id, name: r.name, db_ids: r.dbIds, channels: r.channels };
@@ -28,7 +28,7 @@ export function resourceView(r: ResourceDef): Record<string, unknown> {
 
 const TEMPLATE_PARTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
 
-export const templateJson = obj({ id: intJson, name: strJson, channel: channelJson, ...Object.fromEntries(TEMPLATE_PARTS.map((k) => [k, strJson])) }, ['id', 'name', 'channel']);
+export const templateJson = titled('Template', obj({ id: intJson, name: strJson, channel: channelJson, ...Object.fromEntries(TEMPLATE_PARTS.map((k) => [k, strJson])) }, ['id', 'name', 'channel']));
 
 export function templateView(t: TemplateDef): Record<string, unknown> {
   const out: Record<string, unknown> = { id: t.id, name: t.name, channel: t.channel };
@@ -36,7 +36,9 @@ export function templateView(t: TemplateDef): Record<string, unknown> {
   return out;
 }
 
-export const triggerJson = obj(
+export const triggerJson = titled(
+  'Trigger',
+  obj(
   {
     id: intJson,
     name: strJson,
@@ -55,6 +57,7 @@ export const triggerJson = obj(
     updated_at: timeJson,
   },
   ['id', 'name', 'is_active', 'trigger_type', 'send_channel', 'content', 'created_at', 'updated_at'],
+  ),
 );
 
 export function triggerView(t: TriggerDef): Record<string, unknown> {

@@ -5,7 +5,7 @@ import type { ReadCall } from '../api/method.js';
 import { getTrigger } from '../catalog/lookup.js';
 import { channelJson } from '../catalog/views.js';
 import type { ReportStore } from './report-port.js';
-import { intJson, nullable, obj, page, strJson, timeJson } from '../values/json-schema.js';
+import { intJson, nullable, obj, page, strJson, timeJson, titled } from '../values/json-schema.js';
 import { iso, limitSchema, timeSchema } from '../values/paging.js';
 import { arrayOf, int, object, oneOf, optional, required, str, type Decoded } from '../values/schema.js';
 import type { MessageStatus } from '../triggers/store-port.js';
@@ -21,7 +21,7 @@ const messageListParams = object({
   limit: optional(limitSchema, 1000),
 });
 
-const messageJson = obj({
+const messageJson = titled('Message', obj({
   id: intJson,
   trigger_id: intJson,
   profile_id: strJson,
@@ -34,7 +34,7 @@ const messageJson = obj({
   attempts: intJson,
   last_error: nullable(strJson),
   skip_reason: nullable(strJson),
-});
+}));
 
 export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessages'>>, input: Decoded<typeof messageListParams>) {
   if (input.trigger_id !== undefined) getTrigger(call.catalog, input.trigger_id);
@@ -69,7 +69,7 @@ export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessage
 const LEVELS: Record<string, string> = { launch: 'info', sent: 'info', skipped: 'warning', failed: 'error', cancelled: 'warning' };
 
 const campaignLogParams = object({ id: required(int({ min: 1 }), { aliases: ['trigger_id'] }), from_time: optional(timeSchema), limit: optional(limitSchema, 1000) });
-const logEntryJson = obj({ time: timeJson, level: { type: 'string', enum: ['info', 'warning', 'error'] }, message: strJson, state: strJson, value: {} }, ['time', 'level', 'message', 'state']);
+const logEntryJson = titled('LogEntry', obj({ time: timeJson, level: { type: 'string', enum: ['info', 'warning', 'error'] }, message: strJson, state: strJson, value: {} }, ['time', 'level', 'message', 'state']));
 
 export async function campaignLog(call: ReadCall<Pick<ReportStore, 'campaignLog'>>, input: Decoded<typeof campaignLogParams>) {
   getTrigger(call.catalog, input.id);

@@ -11,10 +11,10 @@ import type { FieldOp } from '../fields/field-ops.js';
 import { decodeProfileData, profileDataJson, type ProfileData } from '../profiles/profile-data.js';
 import { itemMatchJson } from '../matching/params.js';
 import { anyObject, arrayOf, describedAs, required, unknownValue } from '../values/schema.js';
-import { obj } from '../values/json-schema.js';
+import { obj, titled } from '../values/json-schema.js';
 
 /** One item of a batch import, as JSON Schema: its profile data, its own matching values and custom_data. */
-const importItemJson = obj({ data: profileDataJson, ...itemMatchJson(), custom_data: anyObject().json() }, ['data']);
+const importItemJson = titled('ImportItem', obj({ data: profileDataJson, ...itemMatchJson(), custom_data: anyObject().json() }, ['data']));
 
 /** `data` of batch import methods: the items, decoded one by one (a bad item is an entry of `errors`). */
 export const batchData = required(describedAs(arrayOf(unknownValue(), { minItems: 1 }), { items: importItemJson }), {

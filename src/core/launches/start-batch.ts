@@ -14,14 +14,14 @@ import { itemMatchJson, matchingFields, matchParams, type MatchingInput } from '
 import { launchFields, launchSpec, type LaunchInput, type LaunchSpec } from '../triggers/launch-spec.js';
 import { StoredLaunches } from '../triggers/stored-launches.js';
 import { describe, isPlainObject, toObject } from '../values/coerce.js';
-import { obj } from '../values/json-schema.js';
+import { obj, titled } from '../values/json-schema.js';
 import { anyObject, arrayOf, describedAs, object, required, unknownValue, type Decoded } from '../values/schema.js';
 import type { WirePolicy } from '../values/wire.js';
 import { launchForProfiles, type LaunchTarget } from './launch-existing.js';
 
 /** `data` of start_batch: stored profiles, found by their matching values, decoded one by one. */
 const launchData = required(
-  describedAs(arrayOf(unknownValue(), { minItems: 1 }), { items: obj({ ...itemMatchJson(), custom_data: anyObject().json() }, []) }),
+  describedAs(arrayOf(unknownValue(), { minItems: 1 }), { items: titled('LaunchItem', obj({ ...itemMatchJson(), custom_data: anyObject().json() }, [])) }),
   { description: 'the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data' },
 );
 

@@ -8,7 +8,7 @@ import type { CatalogTx } from '../catalog/store-port.js';
 import { commitChange, throwFirst } from './change.js';
 import { triggerProblems } from '../catalog/validate.js';
 import { getTrigger } from '../catalog/lookup.js';
-import { intJson, obj, one } from '../values/json-schema.js';
+import { intJson, obj, one, titled } from '../values/json-schema.js';
 import { bool, object, optional, type Decoded } from '../values/schema.js';
 import { triggerId } from './triggers.js';
 
@@ -79,7 +79,7 @@ export const activationMethods = [
     summary: 'Whether a trigger campaign is active, and its messages by state',
     write: false,
     params: triggerId,
-    payload: one(obj({ is_active: { type: 'boolean' }, scheduled: intJson, sent: intJson, failed: intJson, skipped: intJson })),
+    payload: one(titled('TriggerCounters', obj({ is_active: { type: 'boolean' }, scheduled: intJson, sent: intJson, failed: intJson, skipped: intJson }))),
     handle: triggerStatus,
   }),
 ];

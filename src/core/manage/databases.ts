@@ -12,7 +12,7 @@ import { commitChange, dataUsers, describeTrigger, idField, inUse, pageById, val
 import { checkFieldNames, databaseSchema, fieldDefSchema } from '../catalog/decode.js';
 import type { DatabaseDef, FieldDef } from '../catalog/types.js';
 import { databaseJson, databaseView } from '../catalog/views.js';
-import { arrayJson, boolJson, noPayload, obj, one, page, strJson } from '../values/json-schema.js';
+import { arrayJson, boolJson, noPayload, obj, one, page, strJson, titled } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { arrayOf, object, optional, str, type Decoded } from '../values/schema.js';
 
@@ -116,7 +116,7 @@ export async function databaseFields(call: Call, input: Decoded<typeof databaseI
 }
 
 /** A field of databases/fields_get. */
-const fieldJson = obj({ name: strJson, type: strJson, system: boolJson, read_only: boolJson, values: arrayJson(strJson) }, ['name', 'type', 'system', 'read_only']);
+const fieldJson = titled('DatabaseField', obj({ name: strJson, type: strJson, system: boolJson, read_only: boolJson, values: arrayJson(strJson) }, ['name', 'type', 'system', 'read_only']));
 export const databaseMethods = [
   defineMethod({ ...CONFIG_CHANGE, name: 'databases/add', summary: 'Create a database with its custom fields', params: addParams, payload: one(databaseJson), handle: addDatabase }),
   defineMethod({

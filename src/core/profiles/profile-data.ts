@@ -11,6 +11,7 @@ import type { JsonSchema } from '../values/schema.js';
 
 /** The `data` of one profile, as JSON Schema: its fields, typed by the database (databases/fields_get), and its subscriptions. */
 export const profileDataJson: JsonSchema = {
+  title: 'ProfileData',
   type: 'object',
   properties: { subscriptions: { type: 'array', items: subscriptionInputJson } },
   additionalProperties: true,

@@ -23,6 +23,7 @@ export type ProfileLookupInput = Decoded<typeof lookupParams>;
 
 /** profiles/get's profile: system fields, every field that is set, then its subscriptions. */
 const profileJson: JsonSchema = {
+  title: 'Profile',
   ...obj(
     { id: strJson, db_id: intJson, _createtime: timeJson, _updatetime: timeJson, subscriptions: arrayJson(subscriptionJson) },
     ['id', 'db_id', '_createtime', '_updatetime', 'subscriptions'],

@@ -7,7 +7,7 @@ import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
 import { emailKey, normalizeEmail } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 import { pushAddress } from '../matching/keys.js';
-import { intJson, obj, strJson } from '../values/json-schema.js';
+import { intJson, obj, strJson, titled } from '../values/json-schema.js';
 import type { JsonSchema } from '../values/schema.js';
 
 export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const;
@@ -21,7 +21,7 @@ const PRIORITY_MAX = 2 ** 31 - 1;
 const address = { email: strJson, phone: strJson, provider: strJson, subscription_id: strJson };
 
 /** A subscription entry of profile data, as JSON Schema: the address its channel needs, a status by name or number. */
-export const subscriptionInputJson = obj(
+export const subscriptionInputJson = titled('SubscriptionInput', obj(
   {
     channel: { type: 'string', enum: [...CHANNELS] },
     resource_id: intJson,
@@ -32,13 +32,13 @@ export const subscriptionInputJson = obj(
     cats: { type: 'array', items: strJson },
   },
   ['channel', 'resource_id'],
-);
+));
 
 /** A subscription as profiles/get answers it: the status by number (an index of SUBSCRIPTION_STATUSES). */
-export const subscriptionJson = obj(
+export const subscriptionJson = titled('Subscription', obj(
   { ...(subscriptionInputJson.properties as Record<string, JsonSchema>), status: { type: 'integer', minimum: 0, maximum: SUBSCRIPTION_STATUSES.length - 1 } },
   ['channel', 'resource_id', 'status', 'priority'],
-);
+));
 
 export interface SubscriptionInput {
   channel: Channel;

@@ -9,7 +9,7 @@ import { newTaskId } from '../base/ids.js';
 import { importAndStartBatchParams } from '../imports/import-and-start.js';
 import { batchJson } from '../imports/outcome.js';
 import { startBatchParams } from '../launches/start-batch.js';
-import { obj, one } from '../values/json-schema.js';
+import { obj, one, titled } from '../values/json-schema.js';
 import { object, required, str } from '../values/schema.js';
 import { taskKind } from './kinds.js';
 import type { StoredTask, TaskPart, TaskStore, TaskTx } from './store-port.js';
@@ -47,16 +47,16 @@ export async function taskStatus(call: ReadCall<Pick<TaskStore, 'findTask'>>, in
 }
 
 const taskCreatedJson = one(obj({ task_id: { type: 'string', description: 'for tasks/status' } }));
-const failureJson = obj({ error: { type: 'integer' }, error_text: { type: 'string' }, error_debug: { type: 'string' } });
+const failureJson = titled('TaskFailure', obj({ error: { type: 'integer' }, error_text: { type: 'string' }, error_debug: { type: 'string' } }));
 const taskStatusJson = one(
-  obj({
+  titled('TaskStatus', obj({
     status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
     progress: { type: 'integer', minimum: 0, maximum: 100 },
     result: {
       anyOf: [batchJson, failureJson, { type: 'null' }],
       description: "completed: the synchronous method's payload (result, errors); failed: the error; otherwise null",
     },
-  }),
+  })),
 );
 
 export const taskMethods = [

@@ -4,18 +4,18 @@
 import { invalid } from '../base/errors.js';
 import { getDatabase, getTrigger } from '../catalog/lookup.js';
 import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
-import { anyObject, int, optional, required, type Decoded } from '../values/schema.js';
+import { anyObject, describedAs, int, optional, required, type Decoded, type JsonSchema } from '../values/schema.js';
 import { attachmentsSchema, subscriptionFilterSchema, timeoutSchema, type Attachment, type SubscriptionFilter } from './launch-params.js';
 import type { LaunchWrite } from './store-port.js';
 
 /** The launch parameters of every method that launches a trigger; `timeout` decodes to milliseconds. */
 export const launchFields = {
   trigger_id: required(int({ min: 1 }), { aliases: ['id'] }),
-  timeout: optional(timeoutSchema, 0),
+  timeout: optional(describedAs(timeoutSchema, { title: 'Delay' }), 0),
   custom_data: optional(anyObject()),
   content: optional(anyObject()),
-  attach: optional(attachmentsSchema),
-  subscription_filter: optional(subscriptionFilterSchema),
+  attach: optional(describedAs(attachmentsSchema, { items: { title: 'AttachmentInput', ...(attachmentsSchema.json().items as JsonSchema) } })),
+  subscription_filter: optional(describedAs(subscriptionFilterSchema, { title: 'SubscriptionFilter' })),
 };
 export type LaunchInput = Decoded<typeof launchFields>;
 

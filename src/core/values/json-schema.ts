@@ -4,6 +4,12 @@
 // them. Objects stay open (more keys may come); the keys listed are there unless optional.
 import type { JsonSchema } from './schema.js';
 
+/**
+ * `schema` named: the shape a client calls by this name. The document keeps it in place; the
+ * client's generator makes each titled shape one named type (scripts/client-types.ts).
+ */
+export const titled = (title: string, schema: JsonSchema): JsonSchema => ({ title, ...schema });
+
 /** An object of these properties, all required unless `required` names fewer. */
 export const obj = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties), description?: string): JsonSchema => ({
   type: 'object',
