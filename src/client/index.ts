@@ -4,4 +4,4 @@ export { HeraldClient, type CallOptions, type ClientOptions, type WaitOptions } 
 export { HeraldError, isHeraldError, type HeraldErrorInit } from './errors.js';
 export { METHOD_NAMES, METHODS, type MethodMap, type MethodName, type ParamsOf, type ResultOf } from './method-map.js';
 export * from './types.js';
-export type { components, operations, paths } from './openapi-types.js';
+export type { components } from './openapi-types.js';

@@ -1,14 +1,15 @@
 // Every method of the API with its parameter and result types, taken from the types generated
 // from the server's OpenAPI document (openapi-types.ts), and a runtime table of the names and
 // whether each one writes (needs a write token, honours Request-ID).
-import type { components, paths } from './openapi-types.js';
+import type { components } from './openapi-types.js';
 
 type Schemas = components['schemas'];
 /** `campaigns/triggers/start` → `campaigns.triggers.start`, the method's name in the document's components. */
 type Dotted<S extends string> = S extends `${infer A}/${infer B}` ? `${A}.${Dotted<B>}` : S;
+type Slashed<S extends string> = S extends `${infer A}.${infer B}` ? `${A}/${Slashed<B>}` : S;
 
-/** Every method of the API: the document's paths under /api/v1.1/. */
-export type MethodName = keyof paths extends infer P ? (P extends `/api/v1.1/${infer N}` ? N : never) : never;
+/** Every method of the API: those whose request the document's components declare. */
+export type MethodName = keyof Schemas extends infer K ? (K extends `${infer D}.request` ? Slashed<D> : never) : never;
 
 /** A method's parameters: its request body, without the token and format that every method takes (the client sends neither). */
 type RequestOf<N extends MethodName> = Omit<Schemas[`${Dotted<N>}.request`], 'token' | 'format'>;
