@@ -47,12 +47,12 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 /** A method with the request's decoded parameters: what is left is to run it. */
-type Decoded =
+type Bound =
   | { write: true; method: WriteMethod<StoreTx>; run: (call: WriteCall<StoreTx>) => Promise<Payload> }
   | { write: false; method: ReadMethod<ReadView>; run: (call: ReadCall<ReadView>) => Promise<Payload> };
 
 /** What a request is, once parsed, authenticated and decoded. */
-type Checked = Decoded & {
+type Checked = Bound & {
   record: TokenRecord;
   wire: WirePolicy;
   format: Format;
@@ -60,7 +60,7 @@ type Checked = Decoded & {
 };
 
 /** The request's parameters, checked by the method's schema (a DecodeError is the request's 400). */
-function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: WirePolicy): Decoded {
+function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: WirePolicy): Bound {
   try {
     return method.write ? { write: true, method, run: method.decode(body, { wire }) } : { write: false, method, run: method.decode(body, { wire }) };
   } catch (err) {
@@ -161,8 +161,8 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
           keyed = begun;
         }
       }
-      const decoded = decodeParams(method, parsed.body, parsed.wire);
-      return await run({ ...decoded, record: auth.record, wire: parsed.wire, format, headers }, keyed);
+      const bound = decodeParams(method, parsed.body, parsed.wire);
+      return await run({ ...bound, record: auth.record, wire: parsed.wire, format, headers }, keyed);
     } catch (err) {
       const response = errorAnswer(deps, req, err, format, headers);
       // Nothing of the request committed: a final answer is recorded for replays, else the key is given back.
