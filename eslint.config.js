@@ -55,8 +55,9 @@ export default tseslint.config(
             ['launches', 'manage', 'hooks'],
             ['tasks'],
           ],
-          // core/ports.ts sums every folder's store port into the Store the adapters implement.
-          top: ['ports'],
+          // core/ports.ts sums every folder's store port into the Store the adapters implement;
+          // core/methods.ts gathers every method of the API (declared beside its core function).
+          top: ['ports', 'methods'],
         },
       ],
     },

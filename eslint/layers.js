@@ -1,8 +1,8 @@
 // A lint rule that keeps dependencies pointing one way: the folders of a part of the tree are
 // listed in layers, bottom first, and a file may import from its own folder and from folders of
 // lower layers only — never from a folder of its own layer or above. Root files of the part that
-// sit on top (composition) may import anything, and nothing imports them. A cycle between folders
-// is then impossible, and the layers say who may know whom.
+// sit on top (composition) may import anything, and nothing but another top file imports them. A
+// cycle between folders is then impossible, and the layers say who may know whom.
 import path from 'node:path';
 
 /** @type {import('eslint').Rule.RuleModule} */
@@ -40,8 +40,8 @@ export const layers = {
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
       const to = unitOf(path.resolve(path.dirname(context.filename), spec));
       if (to === undefined || to === from) return;
-      if (top.includes(to)) {
-        context.report({ node, message: `${root}/${to} sits on top (composition): nothing in ${root}/ imports it` });
+      if (top.includes(to) && !top.includes(from)) {
+        context.report({ node, message: `${root}/${to} sits on top (composition): only another top file of ${root}/ imports it` });
         return;
       }
       if (top.includes(from)) return;

@@ -1,7 +1,7 @@
 // The Herald client: one typed `call` per method of the API (JSON over `fetch`, the token as a
 // Bearer header, an optional Request-ID), the envelope unwrapped into the payload or a
 // HeraldError. It imports nothing but its own files, so it runs in Node and in browsers alike.
-import type { TaskStatus } from './trigger-types.js';
+import type { TaskStatus } from './types.js';
 import { HeraldError } from './errors.js';
 import type { MethodName, ParamsOf, ResultOf } from './method-map.js';
 

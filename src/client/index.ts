@@ -3,7 +3,5 @@
 export { HeraldClient, type CallOptions, type ClientOptions, type WaitOptions } from './client.js';
 export { HeraldError, isHeraldError, type HeraldErrorInit } from './errors.js';
 export { METHOD_NAMES, METHODS, type MethodMap, type MethodName, type ParamsOf, type ResultOf } from './method-map.js';
-export * from './common-types.js';
-export type * from './object-types.js';
-export type * from './profile-types.js';
-export type * from './trigger-types.js';
+export * from './types.js';
+export type { components } from './openapi-types.js';

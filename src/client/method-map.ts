@@ -1,92 +1,31 @@
-// Every method of the API (spec 05) with its parameter and result types, and a runtime table
-// of the names and whether each one writes (needs a write token, honours Request-ID).
-import type { BatchResult, Empty, One, Page, PageParams } from './common-types.js';
-import type {
-  Database,
-  DatabaseAddParams,
-  DatabaseField,
-  DatabaseUpdateParams,
-  IdParams,
-  Resource,
-  ResourceAddParams,
-  ResourceUpdateParams,
-  Template,
-  TemplateAddParams,
-  TemplateListParams,
-  TemplateUpdateParams,
-} from './object-types.js';
-import type { CampaignLogParams, LogEntry, Message, MessagesListParams, Profile, ProfileImportBatchParams, ProfileImportParams, ProfileLookupParams } from './profile-types.js';
-import type {
-  DeactivateParams,
-  ImportAndStartBatchParams,
-  ImportAndStartParams,
-  ProfileIdResult,
-  StartBatchParams,
-  StartParams,
-  TaskCreated,
-  TaskStatus,
-  TaskStatusParams,
-  Trigger,
-  TriggerAddParams,
-  TriggerCloneParams,
-  TriggerCounters,
-  TriggerIdParams,
-  TriggerListParams,
-  TriggerUpdateParams,
-} from './trigger-types.js';
+// Every method of the API with its parameter and result types, taken from the types generated
+// from the server's OpenAPI document (openapi-types.ts), and a runtime table of the names and
+// whether each one writes (needs a write token, honours Request-ID).
+import type { components } from './openapi-types.js';
 
-interface M<P, R> {
-  params: P;
-  result: R;
-}
+type Schemas = components['schemas'];
+/** `campaigns/triggers/start` → `campaigns.triggers.start`, the method's name in the document's components. */
+type Dotted<S extends string> = S extends `${infer A}/${infer B}` ? `${A}.${Dotted<B>}` : S;
+type Slashed<S extends string> = S extends `${infer A}.${infer B}` ? `${A}/${Slashed<B>}` : S;
 
-export interface MethodMap {
-  'campaigns/triggers/import_and_start_batch': M<ImportAndStartBatchParams, BatchResult>;
-  'campaigns/triggers/import_and_start': M<ImportAndStartParams, ProfileIdResult>;
-  'campaigns/triggers/start': M<StartParams, BatchResult>;
-  'campaigns/triggers/start_batch': M<StartBatchParams, BatchResult>;
-  'campaigns/triggers/import_and_start_batch_task': M<ImportAndStartBatchParams, TaskCreated>;
-  'campaigns/triggers/start_batch_task': M<StartBatchParams, TaskCreated>;
-  'tasks/status': M<TaskStatusParams, One<TaskStatus>>;
-  'campaigns/triggers/add': M<TriggerAddParams, One<Trigger>>;
-  'campaigns/triggers/update': M<TriggerUpdateParams, One<Trigger>>;
-  'campaigns/triggers/get': M<TriggerIdParams, One<Trigger>>;
-  'campaigns/triggers/list': M<TriggerListParams, Page<Trigger>>;
-  'campaigns/triggers/clone': M<TriggerCloneParams, One<{ saved_id: number }>>;
-  'campaigns/triggers/delete': M<TriggerIdParams, Empty>;
-  'campaigns/activate': M<TriggerIdParams, One<null>>;
-  'campaigns/deactivate': M<DeactivateParams, One<null>>;
-  'campaigns/status': M<TriggerIdParams, One<TriggerCounters>>;
-  'campaigns/log_v2': M<CampaignLogParams, Page<LogEntry>>;
-  'messages/list': M<MessagesListParams, Page<Message>>;
-  'profiles/import': M<ProfileImportParams, ProfileIdResult>;
-  'profiles/import_batch': M<ProfileImportBatchParams, BatchResult>;
-  'profiles/update': M<ProfileImportParams, ProfileIdResult>;
-  'profiles/get': M<ProfileLookupParams, One<Profile>>;
-  'profiles/delete': M<ProfileLookupParams, Empty>;
-  'databases/add': M<DatabaseAddParams, One<Database>>;
-  'databases/update': M<DatabaseUpdateParams, One<Database>>;
-  'databases/get': M<IdParams, One<Database>>;
-  'databases/list': M<PageParams, Page<Database>>;
-  'databases/delete': M<IdParams, Empty>;
-  'databases/fields_get': M<IdParams, One<DatabaseField[]>>;
-  'resources/add': M<ResourceAddParams, One<Resource>>;
-  'resources/update': M<ResourceUpdateParams, One<Resource>>;
-  'resources/get': M<IdParams, One<Resource>>;
-  'resources/list': M<PageParams, Page<Resource>>;
-  'resources/delete': M<IdParams, Empty>;
-  'templates/add': M<TemplateAddParams, One<Template>>;
-  'templates/update': M<TemplateUpdateParams, One<Template>>;
-  'templates/get': M<IdParams, One<Template>>;
-  'templates/list': M<TemplateListParams, Page<Template>>;
-  'templates/delete': M<IdParams, Empty>;
-}
+/** Every method of the API: those whose request the document's components declare. */
+export type MethodName = keyof Schemas extends infer K ? (K extends `${infer D}.request` ? Slashed<D> : never) : never;
 
-export type MethodName = keyof MethodMap;
+/** A method's parameters: its request body, without the token and format that every method takes (the client sends neither). */
+type RequestOf<N extends MethodName> = Omit<Schemas[`${Dotted<N>}.request`], 'token' | 'format'>;
+/** A method's payload: its success answer without the envelope's error and error_text. */
+type PayloadOf<N extends MethodName> = Omit<Schemas[`${Dotted<N>}.response`], 'error' | 'error_text'>;
+
+type MethodTable = { [N in MethodName]: { params: RequestOf<N>; result: PayloadOf<N> } };
+
+/** Method name → `{params, result}`. An interface, so that editors list the method names. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface MethodMap extends MethodTable {}
+
 export type ParamsOf<N extends MethodName> = MethodMap[N]['params'];
 export type ResultOf<N extends MethodName> = MethodMap[N]['result'];
 
-/** Every method, and whether it writes. The mapped type makes the table list exactly MethodMap's names. */
+/** Every method, and whether it writes. The mapped type makes the table list exactly the document's methods. */
 export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } } = {
   'campaigns/triggers/import_and_start_batch': { write: true },
   'campaigns/triggers/import_and_start': { write: true },

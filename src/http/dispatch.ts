@@ -4,20 +4,20 @@
 // unit of work: a write method runs in one transaction it opens (holding the account's
 // configuration), the response is encoded and the request key recorded in it, then it commits.
 import type { Logger } from 'pino';
-import type { Env } from '../core/api/method.js';
+import type { ReadMethod, WriteMethod } from '../core/api/define.js';
+import type { Env, Payload, ReadCall, WriteCall } from '../core/api/method.js';
 import { ApiError, DecodeError, StoreUnavailable, CatalogChanged } from '../core/base/errors.js';
 import type { CatalogCache } from '../core/catalog/cache.js';
 import { heldTransaction } from '../core/catalog/changed.js';
 import type { CoreMetrics } from '../core/monitoring/metrics-port.js';
-import type { Store } from '../core/ports.js';
+import { methods, type ApiMethod } from '../core/methods.js';
+import type { ReadView, Store, StoreTx } from '../core/ports.js';
 import { hashToken, type TokenRecord } from '../core/provisioning/tokens.js';
 import { attachmentBytes } from '../core/triggers/launch-params.js';
 import { jsonWire, parseJsonBody } from './codecs/json.js';
 import { parseXmlBody, xmlWire } from './codecs/xml.js';
 import type { WirePolicy } from '../core/values/wire.js';
 import { bodyTooLarge, errorResponse, respond, successEnvelope, tokenRequired, type Format, type RawResponse } from './envelope.js';
-import { methods } from './methods/index.js';
-import type { MethodDef, WriteMethodDef } from './methods/types.js';
 import { RateLimiter } from './rate-limiter.js';
 import { bearer, bodyFormat, formatParam, type Dispatch, type RawRequest } from './raw-request.js';
 import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
@@ -43,14 +43,27 @@ export interface DispatchDeps {
 const MAX_CATALOG_ATTEMPTS = 3;
 
 
+/** A method with the request's decoded parameters: what is left is to run it. */
+type Bound =
+  | { write: true; method: WriteMethod<StoreTx>; run: (call: WriteCall<StoreTx>) => Promise<Payload> }
+  | { write: false; method: ReadMethod<ReadView>; run: (call: ReadCall<ReadView>) => Promise<Payload> };
+
 /** What a request is, once parsed, authenticated and decoded. */
-interface Checked {
-  method: MethodDef;
+type Checked = Bound & {
   record: TokenRecord;
-  params: unknown;
   wire: WirePolicy;
   format: Format;
   headers: Record<string, string>;
+};
+
+/** The request's parameters, checked by the method's schema (a DecodeError is the request's 400). */
+function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: WirePolicy): Bound {
+  try {
+    return method.write ? { write: true, method, run: method.decode(body, { wire }) } : { write: false, method, run: method.decode(body, { wire }) };
+  } catch (err) {
+    if (err instanceof DecodeError) throw err.toApiError();
+    throw err;
+  }
 }
 
 export function createDispatcher(deps: DispatchDeps): Dispatch {
@@ -64,13 +77,13 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   }
 
   /** The size rule of methods with attachments: everything but the attachments' data fits the limit. */
-  function checkSize(req: RawRequest, method: MethodDef, body: Record<string, unknown>): void {
+  function checkSize(req: RawRequest, method: ApiMethod, body: Record<string, unknown>): void {
     if (req.body.length <= deps.bodyLimit) return;
     if (!ATTACH_METHODS.has(method.name) || req.body.length - attachmentBytes(body.attach) > deps.bodyLimit) throw bodyTooLarge();
   }
 
   /** Token → role → rate limit (spec 01 order). */
-  async function authenticate(req: RawRequest, method: MethodDef, body: Record<string, unknown>): Promise<{ record: TokenRecord; tokenHash: string }> {
+  async function authenticate(req: RawRequest, method: ApiMethod, body: Record<string, unknown>): Promise<{ record: TokenRecord; tokenHash: string }> {
     const token = (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ?? bearer(req.authorization) ?? (req.query.token || undefined);
     if (!token) throw tokenRequired();
     const tokenHash = hashToken(token);
@@ -85,7 +98,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   }
 
   /** A write method's unit of work: one transaction holding the configuration, checked again when it moved on. */
-  async function runWrite(c: Checked & { method: WriteMethodDef<unknown> }, keyed: KeyedRequest | undefined): Promise<{ response: RawResponse; payload: Record<string, unknown> }> {
+  async function runWrite(c: Checked & { write: true }, keyed: KeyedRequest | undefined): Promise<{ response: RawResponse; payload: Record<string, unknown> }> {
     let version = c.record.configVersion;
     for (let attempt = 1; ; attempt++) {
       const catalog = await deps.catalogs.get(c.record.accountId, version);
@@ -94,12 +107,12 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
           deps.store,
           catalog,
           async (tx) => {
-            const payload = await c.method.handle({ env: deps.env, catalog, wire: c.wire, tx }, c.params);
+            const payload = await c.run({ env: deps.env, catalog, wire: c.wire, tx });
             const response = respond(200, successEnvelope(payload), c.format, c.headers);
             await keyed?.record(tx, response);
             return { response, payload };
           },
-          { exclusive: c.method.config === true },
+          { exclusive: c.method.config },
         );
       } catch (err) {
         // The configuration changed after the request was checked: check it again (nothing was written).
@@ -111,12 +124,12 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   }
 
   async function run(c: Checked, keyed: KeyedRequest | undefined): Promise<RawResponse> {
-    if (!c.method.write) {
+    if (!c.write) {
       const catalog = await deps.catalogs.get(c.record.accountId, c.record.configVersion);
-      const payload = await c.method.handle({ env: deps.env, catalog, wire: c.wire, read: deps.store }, c.params);
+      const payload = await c.run({ env: deps.env, catalog, wire: c.wire, read: deps.store });
       return respond(200, successEnvelope(payload), c.format, c.headers);
     }
-    const { response, payload } = await runWrite({ ...c, method: c.method }, keyed);
+    const { response, payload } = await runWrite(c, keyed);
     deps.afterWrite?.();
     if (c.method.imports) countImported(deps, c.method.name, payload);
     return response;
@@ -145,14 +158,8 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
           keyed = begun;
         }
       }
-      let params: unknown;
-      try {
-        params = method.params.decode(parsed.body, { wire: parsed.wire });
-      } catch (err) {
-        if (err instanceof DecodeError) throw err.toApiError();
-        throw err;
-      }
-      return await run({ method, record: auth.record, params, wire: parsed.wire, format, headers }, keyed);
+      const bound = decodeParams(method, parsed.body, parsed.wire);
+      return await run({ ...bound, record: auth.record, wire: parsed.wire, format, headers }, keyed);
     } catch (err) {
       const response = errorAnswer(deps, req, err, format, headers);
       // Nothing of the request committed: a final answer is recorded for replays, else the key is given back.

@@ -2,7 +2,7 @@
 // The engine's metrics (imports, delivery, queue, hooks) live where that work runs and are asked
 // for on each scrape (operator-routes.ts); the names never overlap, so the texts concatenate.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { methods } from './methods/index.js';
+import { methods } from '../core/methods.js';
 
 export class FrontMetrics {
   readonly registry = new Registry();

@@ -1,10 +1,11 @@
-// The OpenAPI 3.1 document of the API, built from the method registry: each method's parameter
-// schema (the one that validates requests), its payload schema, its kind (read/write), and the
-// envelope and error codes of spec 01. Built once when the HTTP front starts; never kept by hand.
+// The OpenAPI 3.1 document of the API, built from the method registry (core/methods.ts): each
+// method's parameter schema (the one that validates requests), its payload schema, its kind
+// (read/write), and the envelope and error codes of spec 01. Built once when the HTTP front
+// starts; never kept by hand. The client's types are generated from it (npm run generate:client).
 import { errorTexts, TOKEN_REQUIRED_TEXT, type ErrorCode } from '../core/base/errors.js';
-import type { JsonSchema } from '../core/values/schema.js';
+import { ONE_OR_MANY, type JsonSchema } from '../core/values/schema.js';
 import { ATTACH_METHODS, API_PREFIX } from './routes.js';
-import type { MethodDef } from './methods/types.js';
+import type { ApiMethod } from '../core/methods.js';
 
 export type OpenApiDocument = Record<string, unknown>;
 
@@ -80,9 +81,20 @@ function errorComponents(): { responses: Record<string, unknown>; schemas: Recor
   return { responses, schemas };
 }
 
+/** `schema` with every array that also takes a single value written as `anyOf: [array, item]`. */
+function oneOrMany(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(oneOrMany);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const { [ONE_OR_MANY]: single, ...rest } = schema as JsonSchema;
+  const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, oneOrMany(v)]));
+  if (single !== true) return out;
+  const { description, ...array } = out;
+  return { anyOf: [array, array.items], ...(description !== undefined ? { description } : {}) };
+}
+
 /** The request body schema: the method's parameters, plus the token and format every method takes. */
-function requestSchema(m: MethodDef): JsonSchema {
-  const params = m.params.json();
+function requestSchema(m: ApiMethod): JsonSchema {
+  const params = oneOrMany(m.params.json()) as JsonSchema;
   const properties = { ...((params.properties as Record<string, JsonSchema> | undefined) ?? {}) };
   properties.token = { type: 'string', description: 'the API token (or a Bearer header, or the token query parameter)' };
   properties.format = { type: 'string', description: 'the answer format: json or xml (other values are ignored)' };
@@ -90,8 +102,8 @@ function requestSchema(m: MethodDef): JsonSchema {
 }
 
 /** The success answer: the envelope's error and error_text, then the method's payload. */
-function responseSchema(m: MethodDef): JsonSchema {
-  const payload = m.payload ?? { type: 'object', description: "the method's payload" };
+function responseSchema(m: ApiMethod): JsonSchema {
+  const payload = m.payload;
   const properties = (payload.properties as Record<string, JsonSchema> | undefined) ?? {};
   const required = (payload.required as string[] | undefined) ?? [];
   return {
@@ -103,7 +115,7 @@ function responseSchema(m: MethodDef): JsonSchema {
   };
 }
 
-function operation(m: MethodDef): Record<string, unknown> {
+function operation(m: ApiMethod): Record<string, unknown> {
   const name = componentName(m.name);
   const body = { schema: ref('schemas', `${name}.request`) };
   const answer = { schema: ref('schemas', `${name}.response`) };
@@ -160,7 +172,7 @@ function operatorPaths(): Record<string, unknown> {
   };
 }
 
-export function buildOpenApi(methods: Iterable<MethodDef>, version: string): OpenApiDocument {
+export function buildOpenApi(methods: Iterable<ApiMethod>, version: string): OpenApiDocument {
   const list = [...methods];
   const errors = errorComponents();
   const schemas: Record<string, JsonSchema> = { ...errors.schemas };

@@ -6,7 +6,7 @@ import type { Dispatch, RawRequest } from './raw-request.js';
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
 import type { RawResponse } from './envelope.js';
 import type { FrontMetrics } from './front-metrics.js';
-import { methods } from './methods/index.js';
+import { methods } from '../core/methods.js';
 import { buildOpenApi } from './openapi.js';
 import { readFileSync } from 'node:fs';
 

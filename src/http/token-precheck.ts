@@ -5,7 +5,7 @@
 import type { Store } from '../core/ports.js';
 import { hashToken } from '../core/provisioning/tokens.js';
 import { errorResponse, type RawResponse } from './envelope.js';
-import { methods } from './methods/index.js';
+import { methods } from '../core/methods.js';
 import { ApiError } from '../core/base/errors.js';
 import { bearer, earlyFormat, type RawRequest } from './raw-request.js';
 

@@ -1,7 +1,7 @@
 // Which thread answers a request, by the kind of its method: the read methods (the registry's
 // `write: false`) and the early token check go to the reader when there is one (SQLite), every
 // other request — writes, unsubscribe links, readiness, metrics — to the engine.
-import { methods } from '../http/methods/index.js';
+import { methods } from '../core/methods.js';
 import type { Dispatch, RawRequest } from '../http/raw-request.js';
 
 export function isRead(req: RawRequest): boolean {

@@ -9,7 +9,7 @@ import { CHANNELS as SERVER_CHANNELS, FIELD_TYPES as SERVER_FIELD_TYPES, TRIGGER
 import { MATCHING_MODES as SERVER_MATCHING_MODES } from '../../src/core/matching/modes.js';
 import { SUBSCRIPTION_STATUSES as SERVER_SUBSCRIPTION_STATUSES } from '../../src/core/profiles/subscriptions.js';
 import type { JsonSchema } from '../../src/core/values/schema.js';
-import { methods } from '../../src/http/methods/index.js';
+import { methods } from '../../src/core/methods.js';
 import { CHANNELS, FIELD_TYPES, MATCHING_MODES, MESSAGE_STATUSES, METHOD_NAMES, METHODS, SUBSCRIPTION_STATUSES, TRIGGER_TYPES } from '../../src/client/index.js';
 
 const METHOD_MAP_FILE = new URL('../../src/client/method-map.ts', import.meta.url).pathname;

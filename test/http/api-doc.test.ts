@@ -1,7 +1,7 @@
 // docs/API.md lists exactly the methods the server has, with the right kind.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { methods } from '../../src/http/methods/index.js';
+import { methods } from '../../src/core/methods.js';
 
 describe('docs/API.md', () => {
   it('lists every method of the server, and only those, with its kind', () => {

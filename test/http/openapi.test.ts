@@ -5,7 +5,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methods } from '../../src/http/methods/index.js';
+import { methods } from '../../src/core/methods.js';
 import { buildOpenApi } from '../../src/http/openapi.js';
 import { call, READ_TOKEN, startApi, WRITE_TOKEN } from '../helpers/api.js';
 import type { Harness, Response } from '../helpers/harness.js';

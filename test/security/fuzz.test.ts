@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXmlBody } from '../../src/http/codecs/xml.js';
-import { methods } from '../../src/http/methods/index.js';
+import { methods } from '../../src/core/methods.js';
 import { FIXTURE, LEAK, WRITE_TOKEN } from '../helpers/api.js';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { startHarness, TEST_STORE, type Harness } from '../helpers/harness.js';

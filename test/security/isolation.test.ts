@@ -1,4 +1,4 @@
-// Issue 7, "Isolation": for every method of the registry (src/http/methods/index.ts), a token of
+// Issue 7, "Isolation": for every method of the registry (src/core/methods.ts), a token of
 // account 2 can neither read, change, launch nor detect account 1's objects. Every reference to
 // one of account 1's objects — database, resource, template, trigger, profile (by id and by email),
 // task — is answered exactly as a reference to an object that does not exist at all (same status,
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../src/core/catalog/cache.js';
 import { WIRES } from '../../src/http/codecs/wires.js';
 import { TaskRunner } from '../../src/core/tasks/runner.js';
-import { methods } from '../../src/http/methods/index.js';
+import { methods } from '../../src/core/methods.js';
 import { FIXTURE, OTHER_TOKEN, WRITE_TOKEN } from '../helpers/api.js';
 import { startHarness, type Harness, type Response } from '../helpers/harness.js';
 

@@ -40,7 +40,7 @@ export const fieldDefSchema: Schema<FieldDef> = {
     if (f.type === 'enum' && (!f.values || f.values.length === 0)) throw new DecodeError('an enum field needs values', ['values']);
     return { name: f.name, type: f.type, ...(f.type === 'enum' ? { values: f.values } : {}) };
   },
-  json: () => ({ type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: [...FIELD_TYPES] }, values: { type: 'array', items: { type: 'string' } } }, required: ['name', 'type'] }),
+  json: () => ({ title: 'FieldDef', type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: [...FIELD_TYPES] }, values: { type: 'array', items: { type: 'string' } } }, required: ['name', 'type'] }),
 };
 
 export const databaseSchema = object({
@@ -96,7 +96,7 @@ const channelSettingsSchema = object({
   replyto_name: optional(str()),
 });
 
-const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
+export const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
   decode(value, c) {
     // In XML an empty <channels/> is the empty map.
     if (c.wire.isEmpty(value)) return {};
@@ -110,7 +110,7 @@ const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> = {
     }
     return out;
   },
-  json: () => ({ type: 'object', properties: Object.fromEntries(CHANNELS.map((ch) => [ch, channelSettingsSchema.json()])) }),
+  json: () => ({ title: 'ChannelMap', type: 'object', properties: Object.fromEntries(CHANNELS.map((ch) => [ch, { title: 'ChannelSettings', ...channelSettingsSchema.json() }])) }),
 };
 
 export const resourceSchema = object({
@@ -164,7 +164,7 @@ export const contentEntrySchema: Schema<ContentEntry> = {
     }
     return stripUndefined(e) as ContentEntry;
   },
-  json: () => ({ type: 'object', properties: { message_id: { type: 'integer' }, from_email: mailAddressSchema.json(), from_name: { type: 'string' }, replyto_email: mailAddressSchema.json(), replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
+  json: () => ({ title: 'ContentEntry', type: 'object', properties: { message_id: { type: 'integer' }, from_email: mailAddressSchema.json(), from_name: { type: 'string' }, replyto_email: mailAddressSchema.json(), replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
 };
 
 /** Every trigger field; `add` requires some, `update` none (partial). */

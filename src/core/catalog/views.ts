@@ -1,7 +1,15 @@
 // Configuration objects as the API answers them (spec 04–05): the field names of the API, unset
-// optional values omitted (so a `get` answer can be sent back to `update`, in JSON and in XML).
+// optional values omitted (so a `get` answer can be sent back to `update`, in JSON and in XML);
+// beside each view, its JSON Schema (the payloads of the management methods).
+import { arrayJson, boolJson, intJson, obj, strJson, timeJson, titled } from '../values/json-schema.js';
 import { iso } from '../values/paging.js';
-import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from './types.js';
+import type { JsonSchema } from '../values/schema.js';
+import { channelsSchema, contentEntrySchema, fieldDefSchema } from './decode.js';
+import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, type DatabaseDef, type ResourceDef, type TemplateDef, type TriggerDef } from './types.js';
+
+export const channelJson: JsonSchema = { type: 'string', enum: [...CHANNELS] };
+
+export const databaseJson = titled('Database', obj({ id: intJson, name: strJson, description: strJson, fields: arrayJson(fieldDefSchema.json()) }, ['id', 'name', 'fields']));
 
 export function databaseView(d: DatabaseDef): Record<string, unknown> {
   return {
@@ -12,17 +20,45 @@ export function databaseView(d: DatabaseDef): Record<string, unknown> {
   };
 }
 
+export const resourceJson = titled('Resource', obj({ id: intJson, name: strJson, db_ids: arrayJson(intJson), channels: { ...channelsSchema.json(), description: 'settings per channel: sender, from and reply-to' } }));
+
 export function resourceView(r: ResourceDef): Record<string, unknown> {
   return { id: r.id, name: r.name, db_ids: r.dbIds, channels: r.channels };
 }
 
 const TEMPLATE_PARTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
 
+export const templateJson = titled('Template', obj({ id: intJson, name: strJson, channel: channelJson, ...Object.fromEntries(TEMPLATE_PARTS.map((k) => [k, strJson])) }, ['id', 'name', 'channel']));
+
 export function templateView(t: TemplateDef): Record<string, unknown> {
   const out: Record<string, unknown> = { id: t.id, name: t.name, channel: t.channel };
   for (const key of TEMPLATE_PARTS) if (t[key] !== undefined) out[key] = t[key];
   return out;
 }
+
+export const triggerJson = titled(
+  'Trigger',
+  obj(
+  {
+    id: intJson,
+    name: strJson,
+    description: strJson,
+    subid: strJson,
+    ui_tags: arrayJson(strJson),
+    is_active: boolJson,
+    trigger_type: { type: 'string', enum: [...TRIGGER_TYPES] },
+    send_channel: channelJson,
+    resource_id: intJson,
+    list_id: intJson,
+    skip_minutes: intJson,
+    content: arrayJson(contentEntrySchema.json()),
+    push_sending_mode: { type: 'string', enum: [...PUSH_SENDING_MODES] },
+    created_at: timeJson,
+    updated_at: timeJson,
+  },
+  ['id', 'name', 'is_active', 'trigger_type', 'send_channel', 'content', 'created_at', 'updated_at'],
+  ),
+);
 
 export function triggerView(t: TriggerDef): Record<string, unknown> {
   return {

@@ -2,13 +2,31 @@
 // the matching query and the item's custom_data. A failure here is the item's error alone.
 import type { Catalog, DatabaseDef } from '../catalog/types.js';
 import { ApiError, DecodeError, within } from '../base/errors.js';
+import { LIMITS } from '../base/limits.js';
 import { geoOps } from '../geo/detect.js';
 import { buildMatchQuery, type ItemMatchValues, type MatchParams, type MatchQuery } from '../matching/modes.js';
 import type { GeoLookup } from '../base/geo.js';
 import { describe, isPlainObject, toObject } from '../values/coerce.js';
 import type { WirePolicy } from '../values/wire.js';
 import type { FieldOp } from '../fields/field-ops.js';
-import { decodeProfileData, type ProfileData } from '../profiles/profile-data.js';
+import { decodeProfileData, profileDataJson, type ProfileData } from '../profiles/profile-data.js';
+import { itemMatchJson } from '../matching/params.js';
+import { anyObject, arrayOf, describedAs, required, unknownValue } from '../values/schema.js';
+import { obj, titled } from '../values/json-schema.js';
+
+/** One item of a batch import, as JSON Schema: its profile data, its own matching values and custom_data. */
+const importItemJson = titled('ImportItem', obj({ data: profileDataJson, ...itemMatchJson(), custom_data: anyObject().json() }, ['data']));
+
+/** `data` of batch import methods: the items, decoded one by one (a bad item is an entry of `errors`). */
+export const batchData = required(describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: importItemJson }), {
+  description:
+    'the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get)',
+});
+
+/** `data` of single-profile methods: the profile fields and subscriptions. */
+export const profileData = required(describedAs(anyObject(), profileDataJson), {
+  description: 'the profile: its fields (typed by the database, see databases/fields_get) and "subscriptions": [...]',
+});
 
 export interface DecodedItem {
   index: number;

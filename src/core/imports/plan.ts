@@ -6,13 +6,16 @@ import { anyHookWants } from '../catalog/hook-filters.js';
 import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
 import type { MatchParams } from '../matching/modes.js';
 import type { LaunchSpec } from '../triggers/launch-spec.js';
+import { bool, optional, type Decoded } from '../values/schema.js';
 import type { WirePolicy } from '../values/wire.js';
 
-export interface ImportFlags {
-  skip_triggers: boolean;
-  skip_invalid_subscriptions: boolean;
-  detect_geo: boolean;
-}
+/** The flags of every import method. */
+export const importFlagFields = {
+  skip_triggers: optional(bool(), false),
+  skip_invalid_subscriptions: optional(bool(), false),
+  detect_geo: optional(bool(), false),
+};
+export type ImportFlags = Decoded<typeof importFlagFields>;
 
 export interface ImportPlan {
   catalog: Catalog;

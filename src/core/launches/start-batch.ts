@@ -2,21 +2,32 @@
 // lookup round finds every item's profile (the oldest match), one load brings them, one write
 // schedules the messages; an item whose profile is not found (or whose matching value is bad)
 // is reported in `errors` by its index. The task variant runs the same code chunk by chunk.
+import { defineMethod } from '../api/define.js';
 import type { WriteCall } from '../api/method.js';
 import { ApiError, DecodeError, errorTexts, itemError, within, type ItemError } from '../base/errors.js';
+import { LIMITS } from '../base/limits.js';
 import type { Catalog, DatabaseDef } from '../catalog/types.js';
-import { batchPayload, type ImportOutcome } from '../imports/outcome.js';
+import { batchJson, batchPayload, type ImportOutcome } from '../imports/outcome.js';
 import type { ImportTx } from '../imports/store-port.js';
 import { buildMatchQuery, type ItemMatchValues, type MatchKey, type MatchParams, type MatchQuery } from '../matching/modes.js';
 import { oldestMatch } from '../matching/oldest.js';
-import { matchParams, type MatchingInput } from '../matching/params.js';
-import { launchSpec, type LaunchInput, type LaunchSpec } from '../triggers/launch-spec.js';
+import { itemMatchJson, matchingFields, matchParams, type MatchingInput } from '../matching/params.js';
+import { launchFields, launchSpec, type LaunchInput, type LaunchSpec } from '../triggers/launch-spec.js';
 import { StoredLaunches } from '../triggers/stored-launches.js';
 import { describe, isPlainObject, toObject } from '../values/coerce.js';
+import { obj, titled } from '../values/json-schema.js';
+import { anyObject, arrayOf, describedAs, object, required, unknownValue, type Decoded } from '../values/schema.js';
 import type { WirePolicy } from '../values/wire.js';
 import { launchForProfiles, type LaunchTarget } from './launch-existing.js';
 
-export type StartBatchInput = MatchingInput & LaunchInput & { data: unknown[] };
+/** `data` of start_batch: stored profiles, found by their matching values, decoded one by one. */
+const launchData = required(
+  describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: titled('LaunchItem', obj({ ...itemMatchJson(), custom_data: anyObject().json() }, [])) }),
+  { description: 'the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data' },
+);
+
+export const startBatchParams = object({ ...matchingFields, ...launchFields, data: launchData });
+export type StartBatchInput = Decoded<typeof startBatchParams>;
 
 export interface StartBatchPlan {
   accountId: number;
@@ -102,3 +113,7 @@ export async function startBatch(call: WriteCall<ImportTx>, input: StartBatchInp
   const outcome = await launchItems(call.tx, plan, decoded.items, call.env.clock.now(), new StoredLaunches());
   return batchPayload({ profileIds: outcome.profileIds, errors: [...decoded.errors, ...outcome.errors].sort((a, b) => a.index - b.index) });
 }
+
+export const startBatchMethods = [
+  defineMethod({ name: 'campaigns/triggers/start_batch', summary: 'Launch the trigger for a list of stored profiles', write: true, params: startBatchParams, payload: batchJson, handle: startBatch }),
+];

@@ -2,27 +2,37 @@
 // a matching finds (not found → 404), or every profile of the trigger's database answering a
 // custom_request, paged in chunks inside one transaction so memory stays bounded whatever the
 // size of the database.
+import { defineMethod } from '../api/define.js';
 import type { WriteCall } from '../api/method.js';
 import { invalid, notFound } from '../base/errors.js';
 import type { ImportTx } from '../imports/store-port.js';
-import { buildMatchQuery, type MatchingMode } from '../matching/modes.js';
+import { batchJson } from '../imports/outcome.js';
+import { buildMatchQuery } from '../matching/modes.js';
 import { oldestMatch } from '../matching/oldest.js';
-import { matchParams, type MatchingInput } from '../matching/params.js';
+import { matchingFields, matchParams } from '../matching/params.js';
 import { compileCustomRequest } from '../query/custom-request.js';
 import type { ProfileQueryTx } from '../query/store-port.js';
-import { launchSpec, type LaunchInput } from '../triggers/launch-spec.js';
+import { launchFields, launchSpec } from '../triggers/launch-spec.js';
 import { StoredLaunches } from '../triggers/stored-launches.js';
+import { describedAs, object, optional, unknownValue, type Decoded } from '../values/schema.js';
 import { launchForProfiles } from './launch-existing.js';
 
 /** Profiles per page of a custom_request: one page is loaded, scheduled and written at a time. */
 export const DEFAULT_QUERY_CHUNK = 5000;
 
-export type StartInput = LaunchInput &
-  Omit<MatchingInput, 'matching'> & {
-    /** Absent (not defaulted): custom_request is used only without it. */
-    matching?: MatchingMode;
-    custom_request?: unknown;
-  };
+const startParams = object({
+  ...matchingFields,
+  // No default: custom_request is used only when matching is absent.
+  matching: optional(matchingFields.matching.schema),
+  custom_request: optional(
+    describedAs(unknownValue(), {
+      oneOf: [{ type: 'object', additionalProperties: true }, { type: 'string', description: 'the query as JSON text' }],
+      description: 'a query on profile fields in MongoDB syntax; used only when matching is absent',
+    }),
+  ),
+  ...launchFields,
+});
+export type StartInput = Decoded<typeof startParams>;
 
 type StartPayload = { result: { profile_id: string }[] };
 
@@ -57,3 +67,14 @@ export async function startTrigger(call: WriteCall<ImportTx & ProfileQueryTx>, i
   await launchForProfiles(tx, at, spec, [{ profile, matched: query.matched, customData: null }], launches);
   return { result: [{ profile_id: profile.id }] };
 }
+
+export const startMethods = [
+  defineMethod({
+    name: 'campaigns/triggers/start',
+    summary: 'Launch the trigger for one stored profile (matching) or every profile answering custom_request',
+    write: true,
+    params: startParams,
+    payload: batchJson,
+    handle: startTrigger,
+  }),
+];

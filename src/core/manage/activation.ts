@@ -1,17 +1,23 @@
 // campaigns/activate, campaigns/deactivate and campaigns/status (spec 05). Activating checks the
 // rules an active trigger must meet; deactivating stops new launches and, with
 // `abort_if_running`, cancels the messages already scheduled (spec 04).
+import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { ReadCall, WriteCall } from '../api/method.js';
 import type { ReportStore } from '../delivery/report-port.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { commitChange, throwFirst } from './change.js';
 import { triggerProblems } from '../catalog/validate.js';
 import { getTrigger } from '../catalog/lookup.js';
+import { intJson, obj, one, titled } from '../values/json-schema.js';
+import { bool, object, optional, type Decoded } from '../values/schema.js';
+import { triggerId } from './triggers.js';
+
+const deactivateParams = object({ ...triggerId.shape, abort_if_running: optional(bool(), false) });
 
 /** Skip reason of the messages cancelled by `deactivate` with `abort_if_running`. */
 export const DEACTIVATED_REASON = 'trigger deactivated';
 
-export async function activateTrigger(call: WriteCall<CatalogTx>, input: { id: number }) {
+export async function activateTrigger(call: WriteCall<CatalogTx>, input: Decoded<typeof triggerId>) {
   await commitChange(call, async (catalog, at) => {
     const current = getTrigger(catalog, input.id);
     if (current.isActive) return { status: 'done', id: current.id };
@@ -23,7 +29,7 @@ export async function activateTrigger(call: WriteCall<CatalogTx>, input: { id: n
   return { data: null };
 }
 
-export async function deactivateTrigger(call: WriteCall<CatalogTx>, input: { id: number; abort_if_running: boolean }) {
+export async function deactivateTrigger(call: WriteCall<CatalogTx>, input: Decoded<typeof deactivateParams>) {
   await commitChange(call, async (catalog, at) => {
     const current = getTrigger(catalog, input.id);
     // Already inactive: nothing to write, unless messages scheduled while it was active are to go.
@@ -35,7 +41,7 @@ export async function deactivateTrigger(call: WriteCall<CatalogTx>, input: { id:
   return { data: null };
 }
 
-export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCounts'>>, input: { id: number }) {
+export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCounts'>>, input: Decoded<typeof triggerId>) {
   const trigger = getTrigger(call.catalog, input.id);
   const counts = await call.read.triggerCounts(call.catalog.accountId, trigger.id);
   return {
@@ -50,3 +56,31 @@ export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCou
     },
   };
 }
+const nullData = obj({ data: { type: 'null' } });
+
+export const activationMethods = [
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'campaigns/activate',
+    summary: 'Activate a trigger campaign (it must meet the rules of an active trigger)',
+    params: triggerId,
+    payload: nullData,
+    handle: activateTrigger,
+  }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'campaigns/deactivate',
+    summary: 'Deactivate a trigger campaign; abort_if_running cancels its scheduled messages',
+    params: deactivateParams,
+    payload: nullData,
+    handle: deactivateTrigger,
+  }),
+  defineMethod({
+    name: 'campaigns/status',
+    summary: 'Whether a trigger campaign is active, and its messages by state',
+    write: false,
+    params: triggerId,
+    payload: one(titled('TriggerCounters', obj({ is_active: { type: 'boolean' }, scheduled: intJson, sent: intJson, failed: intJson, skipped: intJson }))),
+    handle: triggerStatus,
+  }),
+];

@@ -7,8 +7,12 @@ import type { CatalogTx, CatalogVersion, CatalogWriteResult } from '../catalog/s
 import { IN_USE_CAP } from '../catalog/store-port.js';
 import type { Catalog, TriggerDef } from '../catalog/types.js';
 import { triggerProblems, type Problem } from '../catalog/validate.js';
+import { int, required } from '../values/schema.js';
 
 export type Written = Exclude<CatalogWriteResult, { status: 'stale' }>;
+
+/** The `id` naming the object a management method reads or changes, with its other accepted names. */
+export const idField = (aliases: string[]) => ({ id: required(int({ min: 1 }), { aliases }) });
 
 /**
  * Runs `attempt` (checks, then one write in the request's transaction) on the request's catalog.

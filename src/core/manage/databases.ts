@@ -2,23 +2,26 @@
 // field definitions, validated as the provisioning file validates them (decode.ts). Fields may be
 // added freely; removing or retyping one (or dropping an enum word) needs an empty database,
 // because stored profiles hold values of the old definition.
+import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { getDatabase } from '../catalog/lookup.js';
 import { invalid } from '../base/errors.js';
 import { SYSTEM_FIELDS, READ_ONLY_FIELDS } from '../fields/field-specs.js';
-import { commitChange, dataUsers, describeTrigger, inUse, pageById, validated, writtenId } from './change.js';
-import { checkFieldNames } from '../catalog/decode.js';
+import { commitChange, dataUsers, describeTrigger, idField, inUse, pageById, validated, writtenId } from './change.js';
+import { checkFieldNames, databaseSchema, fieldDefSchema } from '../catalog/decode.js';
 import type { DatabaseDef, FieldDef } from '../catalog/types.js';
-import { databaseView } from '../catalog/views.js';
+import { databaseJson, databaseView } from '../catalog/views.js';
+import { arrayJson, boolJson, noPayload, obj, one, page, strJson, titled } from '../values/json-schema.js';
+import { idPagingFields } from '../values/paging.js';
+import { arrayOf, object, optional, str, type Decoded } from '../values/schema.js';
 
-export interface DatabaseFieldsInput {
-  name?: string;
-  description?: string;
-  fields?: FieldDef[];
-}
+const { id: _id, ...addShape } = databaseSchema.shape;
+const databaseId = object(idField(['db_id', 'list_id']));
+const addParams = object(addShape);
+const updateParams = object({ ...databaseId.shape, name: optional(str({ nonEmpty: true })), description: optional(str()), fields: optional(arrayOf(fieldDefSchema)) });
 
-export async function addDatabase(call: WriteCall<CatalogTx>, input: DatabaseFieldsInput & { name: string }) {
+export async function addDatabase(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
   const fields = input.fields ?? [];
   validated(() => checkFieldNames(fields));
   const def = { accountId: call.catalog.accountId, name: input.name, description: input.description ?? '', fields };
@@ -39,7 +42,7 @@ export function incompatibleFields(before: FieldDef[], after: FieldDef[]): strin
   return out;
 }
 
-export async function updateDatabase(call: WriteCall<CatalogTx>, input: DatabaseFieldsInput & { id: number }) {
+export async function updateDatabase(call: WriteCall<CatalogTx>, input: Decoded<typeof updateParams>) {
   if (input.fields) {
     const fields = input.fields;
     validated(() => checkFieldNames(fields));
@@ -61,17 +64,17 @@ export async function updateDatabase(call: WriteCall<CatalogTx>, input: Database
   return { data: databaseView(saved as DatabaseDef) };
 }
 
-export async function readDatabase(call: Call, input: { id: number }) {
+export async function readDatabase(call: Call, input: Decoded<typeof databaseId>) {
   return { data: databaseView(getDatabase(call.catalog, input.id)) };
 }
 
-export async function listDatabases(call: Call, input: { from_id: number; limit: number }) {
+export async function listDatabases(call: Call, input: Decoded<typeof idPagingFields>) {
   const { page, total } = pageById([...call.catalog.databases.values()], input.from_id, input.limit);
   return { data: page.map(databaseView), total_count: total };
 }
 
 /** Deletes a database that no trigger, resource or profile uses. */
-export async function deleteDatabase(call: WriteCall<CatalogTx>, input: { id: number }) {
+export async function deleteDatabase(call: WriteCall<CatalogTx>, input: Decoded<typeof databaseId>) {
   const result = await commitChange(call, (catalog, at) => {
     getDatabase(catalog, input.id);
     const users = [
@@ -102,7 +105,7 @@ const SYSTEM_TYPES: Record<string, string> = {
 const READ_ONLY_TYPES: Record<string, string> = { id: 'string', db_id: 'int', _createtime: 'datetime', _updatetime: 'datetime', _md5: 'string', _emaildomain: 'string' };
 
 /** A database's fields: the read-only and writable system fields, then its custom fields. */
-export async function databaseFields(call: Call, input: { id: number }) {
+export async function databaseFields(call: Call, input: Decoded<typeof databaseId>) {
   const db = getDatabase(call.catalog, input.id);
   const system: Record<string, unknown>[] = [...READ_ONLY_FIELDS].map((name) => ({ name, type: READ_ONLY_TYPES[name] ?? 'string', system: true, read_only: true }));
   for (const spec of SYSTEM_FIELDS.values()) {
@@ -111,3 +114,28 @@ export async function databaseFields(call: Call, input: { id: number }) {
   const custom = db.fields.map((f) => ({ name: f.name, type: f.type, system: false, read_only: false, ...(f.values ? { values: f.values } : {}) }));
   return { data: [...system, ...custom] };
 }
+
+/** A field of databases/fields_get. */
+const fieldJson = titled('DatabaseField', obj({ name: strJson, type: strJson, system: boolJson, read_only: boolJson, values: arrayJson(strJson) }, ['name', 'type', 'system', 'read_only']));
+export const databaseMethods = [
+  defineMethod({ ...CONFIG_CHANGE, name: 'databases/add', summary: 'Create a database with its custom fields', params: addParams, payload: one(databaseJson), handle: addDatabase }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'databases/update',
+    summary: 'Change a database: fields not sent are kept; fields, when sent, replace the list',
+    params: updateParams,
+    payload: one(databaseJson),
+    handle: updateDatabase,
+  }),
+  defineMethod({ name: 'databases/get', summary: 'One database', write: false, params: databaseId, payload: one(databaseJson), handle: readDatabase }),
+  defineMethod({ name: 'databases/list', summary: "The account's databases, by id", write: false, params: object(idPagingFields), payload: page(databaseJson), handle: listDatabases }),
+  defineMethod({ ...CONFIG_CHANGE, name: 'databases/delete', summary: 'Delete a database nothing uses', params: databaseId, payload: noPayload, handle: deleteDatabase }),
+  defineMethod({
+    name: 'databases/fields_get',
+    summary: "A database's fields, system and custom, with their types",
+    write: false,
+    params: databaseId,
+    payload: one(arrayJson(fieldJson)),
+    handle: databaseFields,
+  }),
+];

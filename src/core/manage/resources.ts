@@ -1,21 +1,25 @@
 // resources/add, update, get, list, delete (spec 05): resources with their linked databases and
 // channels, checked as the provisioning file checks them; a change that would leave a trigger
 // invalid (unlinking its database, dropping its channel or from address) is refused.
+import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { getResource } from '../catalog/lookup.js';
-import { commitChange, dataUsers, dependentProblems, describeTrigger, inUse, pageById, throwFirst, withMap, writtenId } from './change.js';
-import type { Channel, ChannelSettings, ResourceDef } from '../catalog/types.js';
+import { commitChange, dataUsers, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, withMap, writtenId } from './change.js';
+import { resourceSchema } from '../catalog/decode.js';
+import type { ResourceDef } from '../catalog/types.js';
 import { resourceProblems } from '../catalog/validate.js';
-import { resourceView } from '../catalog/views.js';
+import { resourceJson, resourceView } from '../catalog/views.js';
+import { noPayload, one, page } from '../values/json-schema.js';
+import { idPagingFields } from '../values/paging.js';
+import { object, optional, str, type Decoded } from '../values/schema.js';
 
-export interface ResourceFieldsInput {
-  name?: string;
-  db_ids?: number[];
-  channels?: Partial<Record<Channel, ChannelSettings>>;
-}
+const { id: _id, ...addShape } = resourceSchema.shape;
+const resourceId = object(idField(['resource_id']));
+const addParams = object(addShape);
+const updateParams = object({ ...resourceId.shape, name: optional(str({ nonEmpty: true })), db_ids: optional(addShape.db_ids.schema), channels: optional(addShape.channels.schema) });
 
-export async function addResource(call: WriteCall<CatalogTx>, input: ResourceFieldsInput & { name: string }) {
+export async function addResource(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
   const def = { accountId: call.catalog.accountId, name: input.name, dbIds: [...new Set(input.db_ids ?? [])], channels: input.channels ?? {} };
   const result = await commitChange(call, (catalog, at) => {
     throwFirst(resourceProblems({ ...def, id: 0 }, catalog));
@@ -24,7 +28,7 @@ export async function addResource(call: WriteCall<CatalogTx>, input: ResourceFie
   return { data: resourceView({ ...def, id: writtenId(result) }) };
 }
 
-export async function updateResource(call: WriteCall<CatalogTx>, input: ResourceFieldsInput & { id: number }) {
+export async function updateResource(call: WriteCall<CatalogTx>, input: Decoded<typeof updateParams>) {
   let saved: ResourceDef | undefined;
   await commitChange(call, (catalog, at) => {
     const current = getResource(catalog, input.id);
@@ -42,17 +46,17 @@ export async function updateResource(call: WriteCall<CatalogTx>, input: Resource
   return { data: resourceView(saved as ResourceDef) };
 }
 
-export async function readResource(call: Call, input: { id: number }) {
+export async function readResource(call: Call, input: Decoded<typeof resourceId>) {
   return { data: resourceView(getResource(call.catalog, input.id)) };
 }
 
-export async function listResources(call: Call, input: { from_id: number; limit: number }) {
+export async function listResources(call: Call, input: Decoded<typeof idPagingFields>) {
   const { page, total } = pageById([...call.catalog.resources.values()], input.from_id, input.limit);
   return { data: page.map(resourceView), total_count: total };
 }
 
 /** Deletes a resource that no trigger and no subscription uses. */
-export async function deleteResource(call: WriteCall<CatalogTx>, input: { id: number }) {
+export async function deleteResource(call: WriteCall<CatalogTx>, input: Decoded<typeof resourceId>) {
   const result = await commitChange(call, (catalog, at) => {
     getResource(catalog, input.id);
     const users = [...catalog.triggers.values()].filter((t) => t.resourceId === input.id).map(describeTrigger);
@@ -62,3 +66,18 @@ export async function deleteResource(call: WriteCall<CatalogTx>, input: { id: nu
   if (result.status === 'in_use') throw inUse(`resource ${input.id}`, dataUsers(result));
   return {};
 }
+
+export const resourceMethods = [
+  defineMethod({ ...CONFIG_CHANGE, name: 'resources/add', summary: 'Create a resource: linked databases and channels', params: addParams, payload: one(resourceJson), handle: addResource }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'resources/update',
+    summary: 'Change a resource: fields not sent are kept; db_ids and channels, when sent, replace',
+    params: updateParams,
+    payload: one(resourceJson),
+    handle: updateResource,
+  }),
+  defineMethod({ name: 'resources/get', summary: 'One resource', write: false, params: resourceId, payload: one(resourceJson), handle: readResource }),
+  defineMethod({ name: 'resources/list', summary: "The account's resources, by id", write: false, params: object(idPagingFields), payload: page(resourceJson), handle: listResources }),
+  defineMethod({ ...CONFIG_CHANGE, name: 'resources/delete', summary: 'Delete a resource nothing uses', params: resourceId, payload: noPayload, handle: deleteResource }),
+];

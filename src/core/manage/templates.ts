@@ -1,16 +1,27 @@
 // templates/add, update, get, list, delete (spec 05): templates checked as the provisioning file
 // checks them (channel parts and the variable grammar of spec 04); a change of channel that would
 // leave a trigger sending another channel is refused, and so is deleting a template in use.
+import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { getTemplate } from '../catalog/lookup.js';
-import { commitChange, dependentProblems, describeTrigger, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
-import { checkTemplate, stripUndefined, type TemplateInput } from '../catalog/decode.js';
-import type { Channel, TemplateDef } from '../catalog/types.js';
-import { templateView } from '../catalog/views.js';
+import { commitChange, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
+import { checkTemplate, stripUndefined, templateSchema, type TemplateInput } from '../catalog/decode.js';
+import { CHANNELS, type TemplateDef } from '../catalog/types.js';
+import { templateJson, templateView } from '../catalog/views.js';
+import { noPayload, one, page } from '../values/json-schema.js';
+import { idPagingFields } from '../values/paging.js';
+import { object, oneOf, optional, str, type Decoded } from '../values/schema.js';
 
-export type TemplateFieldsInput = Partial<Omit<TemplateInput, 'id'>>;
 type TemplateParts = Omit<TemplateDef, 'id' | 'accountId'>;
+
+const { id: _id, ...addShape } = templateSchema.shape;
+const { name: _name, channel: _channel, ...parts } = addShape;
+const templateId = object(idField(['template_id']));
+const addParams = object(addShape);
+// Every key optional: what is not sent is kept.
+const updateParams = object({ ...templateId.shape, name: optional(str({ nonEmpty: true })), channel: optional(oneOf(CHANNELS)), ...parts });
+const listParams = object({ ...idPagingFields, channel: optional(oneOf(CHANNELS)) });
 
 /** The decoder's shape of a template (every key present), for checkTemplate. */
 function asInput(t: TemplateParts): TemplateInput {
@@ -21,14 +32,14 @@ function toDef(accountId: number, t: TemplateParts): Omit<TemplateDef, 'id'> {
   return stripUndefined({ ...t, accountId }) as Omit<TemplateDef, 'id'>;
 }
 
-export async function addTemplate(call: WriteCall<CatalogTx>, input: Omit<TemplateInput, 'id'>) {
+export async function addTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
   validated(() => checkTemplate({ ...input, id: undefined }));
   const def = toDef(call.catalog.accountId, input);
   const result = await commitChange(call, (_catalog, at) => call.tx.saveTemplate(at, def, call.env.clock.now()));
   return { data: templateView({ ...def, id: writtenId(result) }) };
 }
 
-export async function updateTemplate(call: WriteCall<CatalogTx>, input: TemplateFieldsInput & { id: number }) {
+export async function updateTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof updateParams>) {
   let saved: TemplateDef | undefined;
   await commitChange(call, (catalog, at) => {
     const { id, accountId, ...current } = getTemplate(catalog, input.id);
@@ -43,18 +54,18 @@ export async function updateTemplate(call: WriteCall<CatalogTx>, input: Template
   return { data: templateView(saved as TemplateDef) };
 }
 
-export async function readTemplate(call: Call, input: { id: number }) {
+export async function readTemplate(call: Call, input: Decoded<typeof templateId>) {
   return { data: templateView(getTemplate(call.catalog, input.id)) };
 }
 
-export async function listTemplates(call: Call, input: { from_id: number; limit: number; channel?: Channel }) {
+export async function listTemplates(call: Call, input: Decoded<typeof listParams>) {
   const matches = [...call.catalog.templates.values()].filter((t) => input.channel === undefined || t.channel === input.channel);
   const { page, total } = pageById(matches, input.from_id, input.limit);
   return { data: page.map(templateView), total_count: total };
 }
 
 /** Deletes a template that no trigger's content names. */
-export async function deleteTemplate(call: WriteCall<CatalogTx>, input: { id: number }) {
+export async function deleteTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof templateId>) {
   await commitChange(call, (catalog, at) => {
     getTemplate(catalog, input.id);
     const users = [...catalog.triggers.values()].filter((t) => t.content.some((c) => c.message_id === input.id)).map(describeTrigger);
@@ -63,3 +74,25 @@ export async function deleteTemplate(call: WriteCall<CatalogTx>, input: { id: nu
   });
   return {};
 }
+
+export const templateMethods = [
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'templates/add',
+    summary: 'Create a template (spec 04: parts per channel, variable grammar checked)',
+    params: addParams,
+    payload: one(templateJson),
+    handle: addTemplate,
+  }),
+  defineMethod({ ...CONFIG_CHANGE, name: 'templates/update', summary: 'Change a template: fields not sent are kept', params: updateParams, payload: one(templateJson), handle: updateTemplate }),
+  defineMethod({ name: 'templates/get', summary: 'One template', write: false, params: templateId, payload: one(templateJson), handle: readTemplate }),
+  defineMethod({
+    name: 'templates/list',
+    summary: "The account's templates, by id, optionally of one channel",
+    write: false,
+    params: listParams,
+    payload: page(templateJson),
+    handle: listTemplates,
+  }),
+  defineMethod({ ...CONFIG_CHANGE, name: 'templates/delete', summary: 'Delete a template nothing uses', params: templateId, payload: noPayload, handle: deleteTemplate }),
+];

@@ -1,20 +1,36 @@
 // Trigger campaign management (spec 05): add, update, get, list, clone, delete. Every change is
 // checked with the rules the provisioning file uses (catalog/validate.ts) and written through the
 // config-version compare-and-swap (catalog/change.ts). Launching is elsewhere (import-and-start).
+import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
-import { commitChange, pageById, throwFirst, writtenId } from './change.js';
-import type { TriggerPatch } from '../catalog/decode.js';
+import { commitChange, idField, pageById, throwFirst, writtenId } from './change.js';
+import { contentEntrySchema, triggerFields } from '../catalog/decode.js';
 import type { Draft } from '../catalog/store-port.js';
-import type { TriggerDef } from '../catalog/types.js';
+import { CHANNELS, TRIGGER_TYPES, type TriggerDef } from '../catalog/types.js';
 import { triggerProblems } from '../catalog/validate.js';
-import { triggerView } from '../catalog/views.js';
+import { triggerJson, triggerView } from '../catalog/views.js';
 import { getTrigger } from '../catalog/lookup.js';
+import { noPayload, obj, one, page } from '../values/json-schema.js';
+import { idPagingFields } from '../values/paging.js';
+import { arrayOf, bool, object, oneOf, optional, required, str, type Decoded } from '../values/schema.js';
 
 /** The trigger fields a request may set (`id` names the trigger, it is never set). */
-export type TriggerFieldsInput = Omit<TriggerPatch, 'id'>;
-type AddRequired = 'name' | 'send_channel' | 'trigger_type' | 'content';
-export type TriggerAddInput = Omit<TriggerFieldsInput, AddRequired> & { [K in AddRequired]: NonNullable<TriggerFieldsInput[K]> };
+const { id: _id, ...fields } = triggerFields;
+type TriggerFieldsInput = Decoded<typeof fields>;
+/** The trigger a method reads or changes (also accepted as `trigger_id`). */
+export const triggerId = object(idField(['trigger_id']));
+
+const addParams = object({
+  ...fields,
+  name: required(str({ nonEmpty: true })),
+  send_channel: required(oneOf(CHANNELS)),
+  trigger_type: required(oneOf(TRIGGER_TYPES)),
+  content: required(arrayOf(contentEntrySchema, { single: true, minItems: 1 })),
+});
+const updateParams = object({ ...fields, ...triggerId.shape });
+const listParams = object({ ...idPagingFields, is_active: optional(bool()), ui_tags: optional(arrayOf(str(), { single: true })) });
+const cloneParams = object({ ...triggerId.shape, name: optional(str({ nonEmpty: true })) });
 
 /** The fields a request sent, over `base`; `send_channel` is never taken (fixed at creation). */
 function patched<T extends Draft<TriggerDef>>(base: T, p: TriggerFieldsInput): T {
@@ -45,7 +61,7 @@ async function saveChecked(call: WriteCall<CatalogTx>, build: (current: (id: num
   return { ...(saved as Draft<TriggerDef>), id: writtenId(result) };
 }
 
-export async function addTrigger(call: WriteCall<CatalogTx>, input: TriggerAddInput) {
+export async function addTrigger(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
   const now = call.env.clock.now();
   const trigger = await saveChecked(call, () =>
     patched<Draft<TriggerDef>>(
@@ -70,25 +86,18 @@ export async function addTrigger(call: WriteCall<CatalogTx>, input: TriggerAddIn
   return { data: triggerView(trigger) };
 }
 
-export async function updateTrigger(call: WriteCall<CatalogTx>, input: TriggerFieldsInput & { id: number }) {
+export async function updateTrigger(call: WriteCall<CatalogTx>, input: Decoded<typeof updateParams>) {
   const now = call.env.clock.now();
   const trigger = await saveChecked(call, (current) => ({ ...patched(current(input.id), input), updatedAt: now }));
   return { data: triggerView(trigger) };
 }
 
-export async function readTrigger(call: Call, input: { id: number }) {
+export async function readTrigger(call: Call, input: Decoded<typeof triggerId>) {
   return { data: triggerView(getTrigger(call.catalog, input.id)) };
 }
 
-export interface TriggerListInput {
-  from_id: number;
-  limit: number;
-  is_active?: boolean;
-  /** A trigger matches when it has every tag given. */
-  ui_tags?: string[];
-}
-
-export async function listTriggers(call: Call, input: TriggerListInput) {
+/** A trigger matches when it has every tag given. */
+export async function listTriggers(call: Call, input: Decoded<typeof listParams>) {
   const tags = input.ui_tags ?? [];
   const matches = [...call.catalog.triggers.values()].filter(
     (t) => (input.is_active === undefined || t.isActive === input.is_active) && tags.every((tag) => t.uiTags.includes(tag)),
@@ -97,7 +106,7 @@ export async function listTriggers(call: Call, input: TriggerListInput) {
   return { data: page.map(triggerView), total_count: total };
 }
 
-export async function cloneTrigger(call: WriteCall<CatalogTx>, input: { id: number; name?: string }) {
+export async function cloneTrigger(call: WriteCall<CatalogTx>, input: Decoded<typeof cloneParams>) {
   const now = call.env.clock.now();
   const clone = await saveChecked(call, (current) => {
     const { id: _id, ...source } = current(input.id);
@@ -107,10 +116,54 @@ export async function cloneTrigger(call: WriteCall<CatalogTx>, input: { id: numb
 }
 
 /** Deletes a trigger; its scheduled messages are cancelled in the same transaction. */
-export async function deleteTrigger(call: WriteCall<CatalogTx>, input: { id: number }) {
+export async function deleteTrigger(call: WriteCall<CatalogTx>, input: Decoded<typeof triggerId>) {
   await commitChange(call, async (catalog, at) => {
     getTrigger(catalog, input.id);
     return call.tx.deleteTrigger(at, input.id, call.env.clock.now());
   });
   return {};
 }
+
+export const triggerMethods = [
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'campaigns/triggers/add',
+    summary: 'Create a trigger campaign (inactive unless is_active is given)',
+    params: addParams,
+    payload: one(triggerJson),
+    handle: addTrigger,
+  }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'campaigns/triggers/update',
+    summary: 'Change a trigger campaign: fields not sent are kept; send_channel cannot change',
+    params: updateParams,
+    payload: one(triggerJson),
+    handle: updateTrigger,
+  }),
+  defineMethod({ name: 'campaigns/triggers/get', summary: 'A trigger campaign', write: false, params: triggerId, payload: one(triggerJson), handle: readTrigger }),
+  defineMethod({
+    name: 'campaigns/triggers/list',
+    summary: 'Trigger campaigns by id; is_active and ui_tags (every tag given) filter',
+    write: false,
+    params: listParams,
+    payload: page(triggerJson),
+    handle: listTriggers,
+  }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'campaigns/triggers/clone',
+    summary: 'Copy a trigger campaign; the copy is inactive',
+    params: cloneParams,
+    payload: one(obj({ saved_id: { type: 'integer', description: 'the id of the copy' } })),
+    handle: cloneTrigger,
+  }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'campaigns/triggers/delete',
+    summary: 'Delete a trigger campaign and cancel its scheduled messages',
+    params: triggerId,
+    payload: noPayload,
+    handle: deleteTrigger,
+  }),
+];

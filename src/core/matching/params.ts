@@ -1,21 +1,34 @@
-// The root matching parameters of a request (spec 02–03), decoded by the API layer and checked
-// once per request against the account's catalog: the mode, its root values, `resource_id`.
+// The root matching parameters of a request (spec 02–03): their schema (shared by every method
+// that finds profiles), checked once per request against the account's catalog: the mode, its
+// root values, `resource_id`.
 import { getResource } from '../catalog/lookup.js';
 import type { Catalog, DatabaseDef } from '../catalog/types.js';
-import { customFieldSpec, type MatchingMode, type MatchParams } from './modes.js';
+import { int, optional, str, unknownValue, type Decoded, type JsonSchema, type Schema } from '../values/schema.js';
+import { customFieldSpec, decodeMatchingMode, MATCHING_MODES, type MatchingMode, type MatchParams } from './modes.js';
 
-/** Root matching parameters as the HTTP layer decoded them. */
-export interface MatchingInput {
-  matching: MatchingMode;
-  email?: string;
-  phone?: string;
-  profile_id?: string;
-  field_name?: string;
-  field_value?: unknown;
-  resource_id?: number;
-  provider?: string;
-  subscription_id?: string;
-}
+const matchingMode: Schema<MatchingMode> = {
+  decode: (v) => decodeMatchingMode(v),
+  json: () => ({ type: 'string', enum: [...MATCHING_MODES], default: 'email' }),
+};
+
+export const matchingFields = {
+  matching: optional(matchingMode, 'email' as MatchingMode),
+  email: optional(str()),
+  phone: optional(str()),
+  profile_id: optional(str()),
+  field_name: optional(str()),
+  field_value: optional(unknownValue()),
+  resource_id: optional(int({ min: 1 })),
+  provider: optional(str()),
+  subscription_id: optional(str()),
+};
+
+/** Root matching parameters, decoded. */
+export type MatchingInput = Decoded<typeof matchingFields>;
+
+/** The matching values a batch item may carry itself (spec 02), as JSON Schema properties. */
+export const itemMatchJson = (): Record<string, JsonSchema> =>
+  Object.fromEntries((['email', 'phone', 'profile_id', 'field_value', 'provider', 'subscription_id'] as const).map((k) => [k, matchingFields[k].schema.json()]));
 
 export function matchParams(catalog: Catalog, db: DatabaseDef, input: MatchingInput): MatchParams {
   if (input.resource_id !== undefined) getResource(catalog, input.resource_id);

@@ -6,7 +6,16 @@ import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import type { WirePolicy } from '../values/wire.js';
 import { decodeFieldOp, type FieldOp } from '../fields/field-ops.js';
 import { fieldSpecs, READ_ONLY_FIELDS, SYSTEM_FIELDS } from '../fields/field-specs.js';
-import { decodeSubscriptions, type SubscriptionInput } from './subscriptions.js';
+import { decodeSubscriptions, subscriptionInputJson, type SubscriptionInput } from './subscriptions.js';
+import type { JsonSchema } from '../values/schema.js';
+
+/** The `data` of one profile, as JSON Schema: its fields, typed by the database (databases/fields_get), and its subscriptions. */
+export const profileDataJson: JsonSchema = {
+  title: 'ProfileData',
+  type: 'object',
+  properties: { subscriptions: { type: 'array', items: subscriptionInputJson } },
+  additionalProperties: true,
+};
 
 export interface ProfileData {
   ops: FieldOp[];

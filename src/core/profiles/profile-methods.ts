@@ -1,18 +1,36 @@
 // profiles/get and profiles/delete (spec 05): the oldest profile answering the request's
 // matching — read outside a transaction for get, deleted in the request's transaction.
 import { createHash } from 'node:crypto';
+import { defineMethod } from '../api/define.js';
 import type { ReadCall, WriteCall } from '../api/method.js';
 import { notFound } from '../base/errors.js';
 import { getDatabase } from '../catalog/lookup.js';
 import type { Catalog, DatabaseDef } from '../catalog/types.js';
 import { buildMatchQuery, type MatchQuery } from '../matching/modes.js';
 import { oldestMatch } from '../matching/oldest.js';
-import { matchParams, type MatchingInput } from '../matching/params.js';
+import { matchingFields, matchParams } from '../matching/params.js';
 import { emailDomain } from '../values/formats.js';
+import { arrayJson, intJson, noPayload, obj, one, strJson, timeJson } from '../values/json-schema.js';
+import { int, object, required, type Decoded, type JsonSchema } from '../values/schema.js';
 import { valueRows } from './profile-state.js';
 import type { ProfileReader, ProfileTx, StoredProfile } from './store-port.js';
+import { subscriptionJson } from './subscriptions.js';
 
-export type ProfileLookupInput = MatchingInput & { db_id: number };
+/** The database of a profile method (`list_id` in Altcraft's older name). */
+export const dbIdField = { db_id: required(int({ min: 1 }), { aliases: ['list_id'] }) };
+const lookupParams = object({ ...dbIdField, ...matchingFields });
+export type ProfileLookupInput = Decoded<typeof lookupParams>;
+
+/** profiles/get's profile: system fields, every field that is set, then its subscriptions. */
+const profileJson: JsonSchema = {
+  title: 'Profile',
+  ...obj(
+    { id: strJson, db_id: intJson, _createtime: timeJson, _updatetime: timeJson, subscriptions: arrayJson(subscriptionJson) },
+    ['id', 'db_id', '_createtime', '_updatetime', 'subscriptions'],
+    'the profile: system and custom fields, then its subscriptions',
+  ),
+  additionalProperties: true,
+};
 
 /** The database and matching query of a lookup (request-level 400/404). */
 function lookupQuery(catalog: Catalog, input: ProfileLookupInput): { db: DatabaseDef; query: MatchQuery } {
@@ -73,3 +91,7 @@ export function profileView(p: StoredProfile): Record<string, unknown> {
   return view;
 }
 
+export const profileMethods = [
+  defineMethod({ name: 'profiles/get', summary: 'A profile with its subscriptions', write: false, params: lookupParams, payload: one(profileJson), handle: getProfile }),
+  defineMethod({ name: 'profiles/delete', summary: 'Delete a profile and cancel its scheduled messages', write: true, params: lookupParams, payload: noPayload, handle: deleteProfile }),
+];

@@ -11,6 +11,8 @@ import { emailKey, normalizeEmail } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 import { pushAddress } from '../matching/keys.js';
 import { pushTokenProblem } from './push-subscription.js';
+import { intJson, obj, strJson, titled } from '../values/json-schema.js';
+import type { JsonSchema } from '../values/schema.js';
 
 export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -19,6 +21,32 @@ export const UNSUBSCRIBED = 1;
 /** A priority is a 32-bit integer (what both stores keep). */
 const PRIORITY_MIN = -(2 ** 31);
 const PRIORITY_MAX = 2 ** 31 - 1;
+
+const address = { email: strJson, phone: strJson, provider: strJson, subscription_id: strJson };
+
+/** A subscription entry of profile data, as JSON Schema: the address its channel needs, a status by name or number. */
+export const subscriptionInputJson = titled('SubscriptionInput', obj(
+  {
+    channel: { type: 'string', enum: [...CHANNELS] },
+    resource_id: intJson,
+    ...address,
+    status: { oneOf: [{ type: 'string', enum: [...SUBSCRIPTION_STATUSES] }, { type: 'integer', minimum: 0, maximum: SUBSCRIPTION_STATUSES.length - 1 }] },
+    priority: intJson,
+    custom_fields: { type: 'object', additionalProperties: true },
+    cats: { type: 'array', items: strJson },
+  },
+  ['channel', 'resource_id'],
+));
+
+/** A subscription as profiles/get answers it: the status by number (an index of SUBSCRIPTION_STATUSES). */
+export const subscriptionJson = titled('Subscription', obj(
+  {
+    ...(subscriptionInputJson.properties as Record<string, JsonSchema>),
+    status: { type: 'integer', minimum: 0, maximum: SUBSCRIPTION_STATUSES.length - 1 },
+    status_reason: { ...strJson, description: 'why Herald changed the status (a push service said the subscription is gone)' },
+  },
+  ['channel', 'resource_id', 'status', 'priority'],
+));
 
 export interface SubscriptionInput {
   channel: Channel;

@@ -2,9 +2,16 @@
 // (400/404 at once, no task made), stored with its request in one transaction (with the request
 // key's record when there is one), and run by the workers; its status shows the synchronous
 // method's payload once completed.
+import { defineMethod } from '../api/define.js';
 import type { ReadCall, WriteCall } from '../api/method.js';
 import { notFound } from '../base/errors.js';
+import { LIMITS } from '../base/limits.js';
 import { newTaskId } from '../base/ids.js';
+import { importAndStartBatchParams } from '../imports/import-and-start.js';
+import { batchJson } from '../imports/outcome.js';
+import { startBatchParams } from '../launches/start-batch.js';
+import { obj, one, titled } from '../values/json-schema.js';
+import { object, required, str } from '../values/schema.js';
 import { taskKind } from './kinds.js';
 import type { StoredTask, TaskPart, TaskStore, TaskTx } from './store-port.js';
 import { serializeTaskRequest } from './task-request.js';
@@ -39,3 +46,43 @@ export async function taskStatus(call: ReadCall<Pick<TaskStore, 'findTask'>>, in
   if (!task) throw notFound(`task ${input.task_id} not found`);
   return { data: taskView(task) };
 }
+
+const taskCreatedJson = one(obj({ task_id: { type: 'string', description: 'for tasks/status' } }));
+const failureJson = titled('TaskFailure', obj({ error: { type: 'integer' }, error_text: { type: 'string' }, error_debug: { type: 'string' } }));
+const taskStatusJson = one(
+  titled('TaskStatus', obj({
+    status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
+    progress: { type: 'integer', minimum: 0, maximum: 100 },
+    result: {
+      anyOf: [batchJson, failureJson, { type: 'null' }],
+      description: "completed: the synchronous method's payload (result, errors); failed: the error; otherwise null",
+    },
+  })),
+);
+
+export const taskMethods = [
+  defineMethod({
+    name: 'campaigns/triggers/import_and_start_batch_task',
+    summary: 'import_and_start_batch as a background task: answers data.task_id',
+    write: true,
+    params: importAndStartBatchParams,
+    payload: taskCreatedJson,
+    handle: (call: WriteCall<TaskTx>, p) => submitTask(call, 'campaigns/triggers/import_and_start_batch', p),
+  }),
+  defineMethod({
+    name: 'campaigns/triggers/start_batch_task',
+    summary: 'start_batch as a background task: answers data.task_id',
+    write: true,
+    params: startBatchParams,
+    payload: taskCreatedJson,
+    handle: (call: WriteCall<TaskTx>, p) => submitTask(call, 'campaigns/triggers/start_batch', p),
+  }),
+  defineMethod({
+    name: 'tasks/status',
+    summary: 'The status, progress and result of a task',
+    write: false,
+    params: object({ task_id: required(str({ nonEmpty: true, maxLength: LIMITS.taskIdLength })) }),
+    payload: taskStatusJson,
+    handle: taskStatus,
+  }),
+];

@@ -4,19 +4,20 @@
 import { invalid } from '../base/errors.js';
 import { getDatabase, getTrigger } from '../catalog/lookup.js';
 import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
-import type { Attachment, SubscriptionFilter } from './launch-params.js';
+import { anyObject, describedAs, int, optional, required, type Decoded, type JsonSchema } from '../values/schema.js';
+import { attachmentsSchema, subscriptionFilterSchema, timeoutSchema, type Attachment, type SubscriptionFilter } from './launch-params.js';
 import type { LaunchWrite } from './store-port.js';
 
-/** The launch parameters of a request as the API layer decoded them. */
-export interface LaunchInput {
-  trigger_id: number;
-  /** Milliseconds (the decoded `timeout`). */
-  timeout: number;
-  custom_data?: Record<string, unknown>;
-  content?: Record<string, unknown>;
-  attach?: Attachment[];
-  subscription_filter?: SubscriptionFilter;
-}
+/** The launch parameters of every method that launches a trigger; `timeout` decodes to milliseconds. */
+export const launchFields = {
+  trigger_id: required(int({ min: 1 }), { aliases: ['id'] }),
+  timeout: optional(describedAs(timeoutSchema, { title: 'Delay' }), 0),
+  custom_data: optional(anyObject()),
+  content: optional(anyObject()),
+  attach: optional(describedAs(attachmentsSchema, { items: { title: 'AttachmentInput', ...(attachmentsSchema.json().items as JsonSchema) } })),
+  subscription_filter: optional(describedAs(subscriptionFilterSchema, { title: 'SubscriptionFilter' })),
+};
+export type LaunchInput = Decoded<typeof launchFields>;
 
 export interface LaunchSpec {
   trigger: TriggerDef;

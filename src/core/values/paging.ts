@@ -3,7 +3,7 @@
 import { DecodeError } from '../base/errors.js';
 import { parseDateTime } from './formats.js';
 import { describe, toInt } from './coerce.js';
-import type { Schema } from './schema.js';
+import { int, optional, type Schema } from './schema.js';
 
 export const MAX_LIMIT = 1000;
 
@@ -15,6 +15,9 @@ export const limitSchema: Schema<number> = {
   },
   json: () => ({ type: 'integer', minimum: 1, default: MAX_LIMIT, description: `at most ${MAX_LIMIT}; larger values are clamped` }),
 };
+
+/** The cursor of list methods that page by id: from `from_id` inclusive, at most `limit`. */
+export const idPagingFields = { from_id: optional(int({ min: 0 }), 1), limit: optional(limitSchema, MAX_LIMIT) };
 
 export const timeSchema: Schema<number> = {
   decode(value) {

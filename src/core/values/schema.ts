@@ -61,6 +61,15 @@ export const anyObject = (): Schema<Record<string, unknown>> => ({
 
 export const unknownValue = (): Schema<unknown> => ({ decode: (v) => v, json: () => ({}) });
 
+/** `schema`, described with more than it checks (the items of a batch are decoded later, one by one). */
+export const describedAs = <T>(schema: Schema<T>, more: JsonSchema): Schema<T> => ({ decode: (v, ctx) => schema.decode(v, ctx), json: () => ({ ...schema.json(), ...more }) });
+
+/**
+ * Marks the JSON Schema of an array that also takes a single value (arrayOf's `single`); the
+ * OpenAPI document writes it as "an array, or one item" (a plain JSON Schema has no keyword for it).
+ */
+export const ONE_OR_MANY = 'x-one-or-many';
+
 export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; maxItems?: number; single?: boolean } = {}): Schema<T[]> {
   return {
     decode(value, ctx) {
@@ -77,7 +86,7 @@ export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; maxItems?
       for (let i = 0; i < list.length; i++) out[i] = within(i, () => item.decode(list[i], ctx));
       return out;
     },
-    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}), ...(opts.maxItems ? { maxItems: opts.maxItems } : {}) }),
+    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}), ...(opts.maxItems ? { maxItems: opts.maxItems } : {}), ...(opts.single ? { [ONE_OR_MANY]: true } : {}) }),
   };
 }
 
@@ -103,9 +112,11 @@ export function optional<T>(schema: Schema<T>, fallback?: T, opts: { aliases?: s
 }
 
 type Shape = Record<string, Field<unknown>>;
-export type Decoded<S extends Shape> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+/** What a schema decodes to, or an object of a shape: the TypeScript type of decoded parameters. */
+export type Decoded<S extends Shape | Schema<unknown>> = S extends Schema<infer T> ? T : S extends Shape ? DecodedShape<S> : never;
+type DecodedShape<S extends Shape> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
-export interface ObjectSchema<S extends Shape> extends Schema<Decoded<S>> {
+export interface ObjectSchema<S extends Shape> extends Schema<DecodedShape<S>> {
   readonly shape: S;
 }
 
@@ -149,7 +160,7 @@ export function object<S extends Shape>(shape: S): ObjectSchema<S> {
         }
         out[key] = within(name, () => field.schema.decode(raw, ctx));
       }
-      return out as Decoded<S>;
+      return out as DecodedShape<S>;
     },
     json() {
       const properties: Record<string, JsonSchema> = {};

@@ -1,0 +1,93 @@
+// A method of the API, declared once beside its core function: its name, whether it writes (and
+// whether it changes the account's configuration), its parameter schema — which validates
+// requests, types the core function's input (`Decoded<typeof schema>`) and is the OpenAPI
+// parameters — its payload's JSON Schema, and the core function that handles it.
+// The dispatcher does everything else, the unit of work included.
+import type { DecodeContext, JsonSchema, Schema } from '../values/schema.js';
+import type { Payload, ReadCall, WriteCall } from './method.js';
+
+interface MethodCommon<P> {
+  name: string;
+  summary: string;
+  params: Schema<P>;
+  /** The success payload (the envelope's keys after error and error_text), as JSON Schema. */
+  payload: JsonSchema;
+  /** Imports profiles: the success's profile ids are counted as imported items (metrics). */
+  imports?: boolean;
+}
+
+/** A write method as declared: `Tx` is the part of the store its handler uses. */
+export interface WriteMethodDef<P, Tx> extends MethodCommon<P> {
+  /** Changes data or launches campaigns: needs a write token, honours Request-ID. */
+  write: true;
+  /** Changes the account's configuration: its transaction holds the configuration exclusively. */
+  config?: true;
+  handle: (call: WriteCall<Tx>, params: P) => Promise<Payload>;
+}
+
+/** A read method as declared: `R` is the read view its handler uses. */
+export interface ReadMethodDef<P, R> extends MethodCommon<P> {
+  write: false;
+  handle: (call: ReadCall<R>, params: P) => Promise<Payload>;
+}
+
+interface MethodInfo {
+  readonly name: string;
+  readonly summary: string;
+  /** The parameter schema, for documents (OpenAPI); requests are decoded with `decode`. */
+  readonly params: Schema<unknown>;
+  readonly payload: JsonSchema;
+  readonly imports: boolean;
+}
+
+/**
+ * A registered write method. `decode` checks a request's parameters (throws DecodeError) and
+ * answers the run of the method with them: the decoded type never leaves the declaration, so a
+ * registry holds methods of every parameter type without a cast.
+ */
+export interface WriteMethod<Tx> extends MethodInfo {
+  readonly write: true;
+  readonly config: boolean;
+  decode(body: unknown, ctx: DecodeContext): (call: WriteCall<Tx>) => Promise<Payload>;
+}
+
+export interface ReadMethod<R> extends MethodInfo {
+  readonly write: false;
+  decode(body: unknown, ctx: DecodeContext): (call: ReadCall<R>) => Promise<Payload>;
+}
+
+/**
+ * A method of a registry whose write methods get a `Tx` and read methods an `R`. A method
+ * declared with a narrower port (`WriteMethod<ImportTx>`) is one of `Method<StoreTx, …>`: the run
+ * takes its call as a parameter, so a wider transaction is accepted where a narrower one is asked.
+ */
+export type Method<Tx, R> = WriteMethod<Tx> | ReadMethod<R>;
+
+/** The flags of a method that changes the account's configuration (spread into its declaration). */
+export const CONFIG_CHANGE = { write: true, config: true } as const;
+
+export function defineMethod<P, Tx>(def: WriteMethodDef<P, Tx>): WriteMethod<Tx>;
+export function defineMethod<P, R>(def: ReadMethodDef<P, R>): ReadMethod<R>;
+export function defineMethod<P, Tx, R>(def: WriteMethodDef<P, Tx> | ReadMethodDef<P, R>): WriteMethod<Tx> | ReadMethod<R> {
+  const info = { name: def.name, summary: def.summary, params: def.params, payload: def.payload, imports: def.imports === true };
+  if (def.write) {
+    const handle = def.handle;
+    return { ...info, write: true, config: def.config === true, decode: (body, ctx) => bound(def.params.decode(body, ctx), handle) };
+  }
+  const handle = def.handle;
+  return { ...info, write: false, decode: (body, ctx) => bound(def.params.decode(body, ctx), handle) };
+}
+
+function bound<C, P>(params: P, handle: (call: C, params: P) => Promise<Payload>): (call: C) => Promise<Payload> {
+  return (call) => handle(call, params);
+}
+
+/** The methods by name; a name declared twice is a programming error. */
+export function methodsByName<M extends { readonly name: string }>(list: readonly M[]): ReadonlyMap<string, M> {
+  const map = new Map<string, M>();
+  for (const m of list) {
+    if (map.has(m.name)) throw new Error(`method ${m.name} is declared twice`);
+    map.set(m.name, m);
+  }
+  return map;
+}
