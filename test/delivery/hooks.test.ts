@@ -29,6 +29,7 @@ afterAll(() => http.close());
 beforeEach(async () => {
   http.requests.length = 0;
   http.respond = undefined;
+  http.answers.length = 0;
   h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url, hookEvents: ['import_api'] }) });
 });
 afterEach(() => h.close());
@@ -74,6 +75,42 @@ describe('hook delivery', () => {
     await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('alive@example.com').data });
     expect(await d.tick()).toBe(1);
     expect(events()).toHaveLength(1);
+  });
+});
+
+describe('a hook batch that goes through while the next one fails', () => {
+  it('keeps what went through, retries the rest alone, and starts a fresh failure streak', async () => {
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('early@example.com').data });
+    const d = dispatcher();
+    http.answers.push(503);
+    expect(await d.tick()).toBe(0);
+    const failingSince = h.clock.now();
+    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 150 }, (_, i) => profile(`part${i}@example.com`)) });
+
+    // 23 hours into the failure, the hook takes one batch of 100 and refuses the next.
+    h.clock.ms = failingSince + 23 * HOUR;
+    http.answers.push(200, 500);
+    expect(await d.tick()).toBe(100);
+    const state = () => rows<{ cursor: number; attempts: number; next_attempt_at: number; first_failure_at: number; delivered: number }>(h, 'SELECT cursor, attempts, next_attempt_at, first_failure_at, delivered FROM hook_states')[0];
+    const delivered = events().map((e) => Number(e.event_id));
+    expect(delivered).toHaveLength(100);
+    expect(state()).toMatchObject({ cursor: delivered[99], attempts: 1, first_failure_at: h.clock.now(), delivered: 100 });
+    // The first retry of a fresh streak: the base delay, ±20 %.
+    expect(state().next_attempt_at - h.clock.now()).toBeGreaterThanOrEqual(800);
+    expect(state().next_attempt_at - h.clock.now()).toBeLessThanOrEqual(1200);
+
+    // 25 hours after the first failure, but 2 after the hook last answered: not dead-lettered.
+    h.clock.ms = failingSince + 25 * HOUR;
+    http.answers.push(500);
+    expect(await d.tick()).toBe(0);
+    expect(rows(h, 'SELECT COUNT(*) AS n FROM hook_dead_letters')[0]).toEqual({ n: 0 });
+
+    h.clock.advance(HOUR);
+    expect(await d.tick()).toBe(51);
+    const all = events().map((e) => Number(e.event_id));
+    expect(all).toHaveLength(151);
+    expect(new Set(all).size).toBe(151);
+    expect(all).toEqual([...all].sort((a, b) => a - b));
   });
 });
 
