@@ -69,3 +69,21 @@ export function skipNextWrites(h: Pick<Harness, 'exec'>, spec: Omit<FaultSpec, '
     h.exec(`DROP TABLE IF EXISTS ${counter}`);
   };
 }
+
+/**
+ * Runs `statement` (SQL both stores read the same way) in the writing transaction each time a row
+ * matching `when` has been written: a change that commits together with the write that set it off.
+ */
+export function onRowWrite(h: Pick<Harness, 'exec'>, spec: Omit<FaultSpec, 'effect' | 'message'>, statement: string): () => void {
+  const name = `herald_hook_${++seq}`;
+  if (TEST_STORE === 'sqlite') {
+    h.exec(`CREATE TRIGGER ${name} AFTER ${spec.op} ON ${spec.table} WHEN ${spec.when} BEGIN ${statement}; END`);
+    return () => h.exec(`DROP TRIGGER IF EXISTS ${name}`);
+  }
+  h.exec(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${statement}; RETURN NULL; END $$`);
+  h.exec(`CREATE TRIGGER ${name} AFTER ${spec.op} ON ${spec.table} FOR EACH ROW WHEN (${spec.when}) EXECUTE FUNCTION ${name}()`);
+  return () => {
+    h.exec(`DROP TRIGGER IF EXISTS ${name} ON ${spec.table}`);
+    h.exec(`DROP FUNCTION IF EXISTS ${name}()`);
+  };
+}
