@@ -87,7 +87,9 @@ describe('herald import memory', () => {
     const big = await importFile(1_000_000);
     expect(counts(big.db)).toEqual({ profiles: 1_000_000, messages: 1_000_000 });
 
-    expect(big.memory.samples).toBeGreaterThan(50);
+    // VmHWM is the kernel's own peak so far: any sample taken during the run reads it (how many
+    // samples there are depends on the machine's speed, not on the import).
+    expect(big.memory.samples).toBeGreaterThan(0);
     expect(big.memory.peakRssMb).toBeLessThan(RSS_BOUND_MB);
     expect(big.memory.peakAnonMb).toBeLessThan(ANON_BOUND_MB);
     // Ten times the rows, not more memory.
