@@ -1,6 +1,7 @@
 // Spec 01 at the HTTP level: the envelope, every error code, token sources and their order,
 // roles, not-found cases, parameter validation with the failing path, the `format` parameter,
 // the coercion rule and unknown keys — in JSON and XML.
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -735,11 +736,15 @@ describe('500 and 503', () => {
     let closing: Promise<unknown> | undefined;
     // A first request is in flight (its body half sent) when the server starts closing; a second
     // one is pipelined on the same connection after it.
+    const server = closingApp.app.server;
     const answers = await rawExchange(port, async (sock) => {
+      // The server has the first request (its head parsed, its body still coming) …
+      const received = once(server, 'request');
       sock.write(head + body.slice(0, 5));
-      await new Promise((r) => setTimeout(r, 50));
+      await received;
+      // … when it starts closing: it stops listening once it refuses new requests.
       closing = closingApp.app.close();
-      await new Promise((r) => setTimeout(r, 50));
+      while (server.listening) await new Promise((r) => setImmediate(r));
       sock.write(`${body.slice(5)}${head}${body}`);
     });
     await closing;
