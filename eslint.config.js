@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const adapters = ['**/store/sqlite/**', '**/store/postgres/**', '**/senders/**', '**/geo/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.prof/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.prof/**', '.stryker-tmp/**', 'reports/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
