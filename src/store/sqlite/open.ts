@@ -10,11 +10,14 @@ export type SqliteDb = Database.Database;
 export interface SqliteOptions {
   /** `normal` survives a process crash; `full` survives power loss too (spec 02). */
   synchronous: 'normal' | 'full';
+  /** Called with the text of every statement the connection runs (tests count statements with it). */
+  trace?: (sql: string) => void;
 }
 
 export function openSqlite(file: string, opts: SqliteOptions): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const trace = opts.trace;
+  const db = new Database(file, trace ? { verbose: (sql) => trace(String(sql)) } : {});
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 10000');
