@@ -17,6 +17,8 @@ export interface HttpReceiver {
   respond: { status: number; headers?: Record<string, string> } | undefined;
   /** Statuses for the next requests, one each, in order (before `respond` applies). */
   answers: number[];
+  /** Requests answered with a status of 300 or more (not in `requests`), by path, in order. */
+  refused: string[];
   waitFor(count: number, timeoutMs?: number, path?: string): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     requests: [],
     respond: undefined,
     answers: [],
+    refused: [],
     async waitFor(count, timeoutMs = 15_000, path) {
       const until = Date.now() + timeoutMs;
       const matching = () => receiver.requests.filter((r) => path === undefined || r.path === path);
@@ -53,7 +56,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
           json = undefined;
         }
         receiver.requests.push({ path: req.url ?? '', headers: req.headers, body, json });
-      }
+      } else receiver.refused.push(req.url ?? '');
       res.writeHead(answer?.status ?? 200, { 'content-type': 'application/json', ...answer?.headers });
       res.end('{}');
     });
