@@ -3,12 +3,16 @@
 // spot; a change no test notices is a "survivor" — behaviour the suite does not pin. One folder
 // per run (the script passes --mutate), each with its own incremental file so a rerun only tests
 // what changed. See docs/TESTING.md.
-const folder = process.env.HERALD_MUTATE ?? 'core';
-const out = `reports/mutation/${folder}`;
+// HERALD_MUTATE: a folder of src/ (core, http, senders), or a comma-separated list of files and
+// folders under src/ for a partial run (HERALD_MUTATE_REPORT names its report folder then).
+const target = process.env.HERALD_MUTATE ?? 'core';
+const parts = target.split(',').map((p) => p.trim()).filter(Boolean);
+const out = `reports/mutation/${process.env.HERALD_MUTATE_REPORT ?? parts.join('+').replace(/[^\w+.-]+/g, '_')}`;
+const mutate = parts.flatMap((p) => (p.endsWith('.ts') ? [`src/${p}`] : [`src/${p}/**/*.ts`, `!src/${p}/**/*.test.ts`]));
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: [`src/${folder}/**/*.ts`, `!src/${folder}/**/*.test.ts`],
+  mutate,
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.mutation.config.ts' },
