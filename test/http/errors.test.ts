@@ -24,6 +24,7 @@ import {
   WRITE_TOKEN,
   xmlValues,
 } from '../helpers/api.js';
+import { injectFault } from '../helpers/faults.js';
 import { TEST_STORE, type Harness, type Response } from '../helpers/harness.js';
 
 let h: Harness;
@@ -706,6 +707,22 @@ describe('500 and 503', () => {
     expect(snapshot(own)).toEqual(before);
     // The fault is gone, the same request works.
     expect((await batch(own, { data: [item(uniq('boom'))] })).status).toBe(200);
+  });
+
+  // RAISE(ROLLBACK) ends the SQLite transaction the way an I/O error or a full disk does.
+  it.skipIf(TEST_STORE !== 'sqlite')('a storage error that ends the transaction: 500, nothing of the request written, the next one goes through', async () => {
+    const before = snapshot(own);
+    const email = uniq('io-error');
+    const heal = injectFault(own, { table: 'messages', op: 'INSERT', when: `NEW.address = '${email}'`, effect: 'rollback', message: 'disk I/O error' });
+    let res: Response;
+    try {
+      res = await batch(own, { data: [item(uniq('io-ok')), item(email)] });
+    } finally {
+      heal();
+    }
+    expectError(res, 500, 'Internal error', `internal error, log id ${res.headers['x-herald-log-id'] as string}`);
+    expect(snapshot(own)).toEqual(before);
+    expect((await batch(own, { data: [item(email)] })).status).toBe(200);
   });
 
   // PostgreSQL outages: test/e2e/pg-outage.test.ts.
