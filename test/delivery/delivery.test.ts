@@ -112,9 +112,9 @@ describe('email delivery', () => {
     sink.mails.length = 0;
     await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: { email: 'unsub@example.com' } });
     // A message launched after it is delivered: the worker had its chance at the first one.
-    await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: profile('after-unsub@example.com').data });
+    await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: profile('later.proof@example.com').data });
     const after = await sink.waitFor(1);
-    expect(after.map((m) => m.envelopeTo)).toEqual([['after-unsub@example.com']]);
+    expect(after.map((m) => m.envelopeTo)).toEqual([['later.proof@example.com']]);
     const last = rows<{ status: string; skip_reason: string }>(h, "SELECT status, skip_reason FROM messages WHERE address IS NULL AND profile_id = (SELECT id FROM profiles WHERE CAST(fields AS TEXT) LIKE '%unsub@example.com%') ORDER BY id DESC LIMIT 1");
     expect(last).toEqual([{ status: 'skipped', skip_reason: 'no subscribed email subscription on resource 21' }]);
   });
