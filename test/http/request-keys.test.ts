@@ -203,6 +203,30 @@ describe('a repeated request key', () => {
     const res = await batch(h, { data: [item('long')] }, { headers: { 'Request-ID': 'k'.repeat(256) } });
     expect(res.status).toBe(400);
     expect(res.json.error_debug).toMatch(/^Request-ID: expected 1 to 255 printable ASCII characters$/);
+    const before = snapshot(h);
+    const tab = await batch(h, { data: [item('tab')] }, { query: `request_id=${encodeURIComponent('a\tb')}` });
+    expect(tab.status).toBe(400);
+    expect(tab.json.error_debug).toBe('Request-ID: expected 1 to 255 printable ASCII characters');
+    const cyrillic = await batch(h, { data: [item('cyr')] }, { query: `request_id=${encodeURIComponent('ключ')}` });
+    expect(cyrillic.status).toBe(400);
+    expect(snapshot(h)).toEqual(before);
+  });
+
+  it('takes a key of 255 characters, and the same key with spaces around it as the same key', async () => {
+    const longest = `${++n}`.padEnd(255, 'k');
+    const body = { data: [item('edge')] };
+    // (In the query string, where the spaces reach Herald; a header's are cut by HTTP itself.)
+    const query = `request_id=%20${longest}%20`;
+    const first = await batch(h, body, { query });
+    expect(first.status, first.body).toBe(200);
+    expectDuplicate(first, await batch(h, body, { query }), longest);
+    // A blank key is no key: the request runs every time.
+    const messages = count(h, 'messages');
+    const once = await batch(h, { data: [item('blank')] }, { query: 'request_id=%20%20' });
+    const again = await batch(h, { data: [item('blank')] }, { query: 'request_id=%20%20' });
+    expect([once.status, again.status]).toEqual([200, 200]);
+    expect(again.headers['duplicate-request']).toBeUndefined();
+    expect(count(h, 'messages')).toBe(messages + 2);
   });
 });
 
