@@ -78,6 +78,45 @@ describe('hook delivery', () => {
   });
 });
 
+describe('hook retries', () => {
+  const state = () => rows<{ attempts: number; next_attempt_at: number; cursor: number }>(h, 'SELECT attempts, next_attempt_at, cursor FROM hook_states')[0];
+
+  it('doubles the delay with each failure (±20 %), and waits at least what Retry-After asks', async () => {
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('backoff@example.com').data });
+    http.respond = { status: 500 };
+    const d = dispatcher();
+    for (const [attempt, base] of [[1, 1000], [2, 2000], [3, 4000]] as const) {
+      await d.tick();
+      const s = state();
+      expect(s.attempts).toBe(attempt);
+      expect(s.next_attempt_at - h.clock.now()).toBeGreaterThanOrEqual(base * 0.8);
+      expect(s.next_attempt_at - h.clock.now()).toBeLessThanOrEqual(base * 1.2);
+      h.clock.ms = s.next_attempt_at;
+    }
+    http.respond = { status: 503, headers: { 'retry-after': '120' } };
+    await d.tick();
+    expect(state().next_attempt_at - h.clock.now()).toBe(120_000);
+    expect(events()).toHaveLength(0);
+  });
+
+  it('passes over the events a hook does not want, and remembers it did', async () => {
+    await h.close();
+    // A second hook wants only unsub: the import_api events the first one wants are not for it.
+    const provision = deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url, hookEvents: ['import_api'] });
+    provision.accounts[0].action_hooks.push({ url: `${http.url}/unsub-only`, events: ['unsub'] });
+    h = await startHarness({ provisionObject: provision });
+    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 3 }, (_, i) => profile(`unwanted${i}@example.com`)) });
+    const last = rows<{ id: number }>(h, 'SELECT max(id) AS id FROM events')[0].id;
+    expect(await dispatcher().tick()).toBe(3);
+    expect(http.requests.map((r) => r.path)).toEqual(['/hooks']);
+    const states = rows<{ cursor: number; attempts: number; delivered: number }>(h, 'SELECT cursor, attempts, delivered FROM hook_states ORDER BY hook_id');
+    expect(states).toEqual([
+      { cursor: last, attempts: 0, delivered: 3 },
+      { cursor: last, attempts: 0, delivered: 0 },
+    ]);
+  });
+});
+
 describe('a hook batch that goes through while the next one fails', () => {
   it('keeps what went through, retries the rest alone, and starts a fresh failure streak', async () => {
     await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('early@example.com').data });
