@@ -29,7 +29,11 @@ const testStatus = run(
   'npx',
   [
     'vitest', 'run', '--coverage.enabled', '--coverage.provider=v8', '--coverage.include=src/**/*.ts', '--coverage.exclude=src/**/*.test.ts',
-    '--coverage.exclude=src/store/contract/**', '--coverage.reporter=json', '--coverage.reportsDirectory=coverage/in-process', ...extra,
+    '--coverage.exclude=src/store/contract/**', '--coverage.reporter=json', '--coverage.reportOnFailure', '--coverage.reportsDirectory=coverage/in-process',
+    // Every process writes its coverage as it runs and exits: slower, so the time limits (which only
+    // stop a test that hangs) are wider, and the 1,000,000-row import (the CLI's paths are those of
+    // test/cli/import.test.ts) is left to `npm test`.
+    '--testTimeout=120000', '--hookTimeout=240000', '--exclude=test/cli/import-memory.test.ts', ...extra,
   ],
   // Every node process started under the test run writes its V8 coverage here on exit.
   { NODE_V8_COVERAGE: RAW },
