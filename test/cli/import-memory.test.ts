@@ -82,6 +82,7 @@ function counts(db: string): { profiles: number; messages: number } {
 }
 
 describe('herald import memory', () => {
+  // The limit only stops a run that hangs: 1,100,000 rows take a minute or two alone, many more on a loaded machine.
   it('imports a 1,000,000-row CSV in flat memory', async () => {
     const small = await importFile(100_000);
     const big = await importFile(1_000_000);
@@ -94,5 +95,5 @@ describe('herald import memory', () => {
     expect(big.memory.peakAnonMb).toBeLessThan(ANON_BOUND_MB);
     // Ten times the rows, not more memory.
     expect(big.memory.peakAnonMb - small.memory.peakAnonMb).toBeLessThan(GROWTH_BOUND_MB);
-  }, 360_000);
+  }, 900_000);
 });
