@@ -10,7 +10,7 @@ import { layers } from './eslint/layers.js';
 const adapters = ['**/store/sqlite/**', '**/store/postgres/**', '**/senders/**', '**/geo/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.prof/**', 'eslint/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.prof/**', 'eslint/**', '.stryker-tmp/**', 'reports/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

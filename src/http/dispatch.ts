@@ -117,7 +117,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       } catch (err) {
         // The configuration changed after the request was checked: check it again (nothing was written).
         if (!(err instanceof CatalogChanged)) throw err;
-        if (attempt >= MAX_CATALOG_ATTEMPTS) throw new StoreUnavailable('the account configuration kept changing while the request was applied');
+        if (attempt >= MAX_CATALOG_ATTEMPTS) throw new ApiError(503, 'the account configuration is changing concurrently, retry later');
         version = err.version ?? (await deps.store.accountVersions()).get(c.record.accountId) ?? version;
       }
     }

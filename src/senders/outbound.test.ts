@@ -71,4 +71,14 @@ describe('outbound guard', () => {
   it('refuses a malformed deny list', () => {
     expect(() => parseDenyList('10.0.0.0/8,banana')).toThrow(/not an address/);
   });
+  it('reads single addresses and ranges, IPv4 and IPv6, ignoring spaces and empty entries', () => {
+    const g = new OutboundGuard({ deny: parseDenyList(' 10.1.2.3 , ,2001:db8::/32,') , timeoutMs: 1000 });
+    expect(g.allowed('10.1.2.3')).toBe(false);
+    expect(g.allowed('10.1.2.4')).toBe(true);
+    expect(g.allowed('2001:db8::5')).toBe(false);
+    expect(g.allowed('2001:db9::5')).toBe(true);
+  });
+  it('passes a failed name lookup on as it is', async () => {
+    await expect(guard.assertHost('no-such-host.invalid')).rejects.toMatchObject({ code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/) });
+  });
 });

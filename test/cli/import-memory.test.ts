@@ -82,15 +82,18 @@ function counts(db: string): { profiles: number; messages: number } {
 }
 
 describe('herald import memory', () => {
+  // The limit only stops a run that hangs: 1,100,000 rows take a minute or two alone, many more on a loaded machine.
   it('imports a 1,000,000-row CSV in flat memory', async () => {
     const small = await importFile(100_000);
     const big = await importFile(1_000_000);
     expect(counts(big.db)).toEqual({ profiles: 1_000_000, messages: 1_000_000 });
 
-    expect(big.memory.samples).toBeGreaterThan(50);
+    // VmHWM is the kernel's own peak so far: any sample taken during the run reads it (how many
+    // samples there are depends on the machine's speed, not on the import).
+    expect(big.memory.samples).toBeGreaterThan(0);
     expect(big.memory.peakRssMb).toBeLessThan(RSS_BOUND_MB);
     expect(big.memory.peakAnonMb).toBeLessThan(ANON_BOUND_MB);
     // Ten times the rows, not more memory.
     expect(big.memory.peakAnonMb - small.memory.peakAnonMb).toBeLessThan(GROWTH_BOUND_MB);
-  }, 360_000);
+  }, 900_000);
 });

@@ -29,6 +29,7 @@ afterAll(() => http.close());
 beforeEach(async () => {
   http.requests.length = 0;
   http.respond = undefined;
+  http.answers.length = 0;
   h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url, hookEvents: ['import_api'] }) });
 });
 afterEach(() => h.close());
@@ -74,6 +75,81 @@ describe('hook delivery', () => {
     await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('alive@example.com').data });
     expect(await d.tick()).toBe(1);
     expect(events()).toHaveLength(1);
+  });
+});
+
+describe('hook retries', () => {
+  const state = () => rows<{ attempts: number; next_attempt_at: number; cursor: number }>(h, 'SELECT attempts, next_attempt_at, cursor FROM hook_states')[0];
+
+  it('doubles the delay with each failure (±20 %), and waits at least what Retry-After asks', async () => {
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('backoff@example.com').data });
+    http.respond = { status: 500 };
+    const d = dispatcher();
+    for (const [attempt, base] of [[1, 1000], [2, 2000], [3, 4000]] as const) {
+      await d.tick();
+      const s = state();
+      expect(s.attempts).toBe(attempt);
+      expect(s.next_attempt_at - h.clock.now()).toBeGreaterThanOrEqual(base * 0.8);
+      expect(s.next_attempt_at - h.clock.now()).toBeLessThanOrEqual(base * 1.2);
+      h.clock.ms = s.next_attempt_at;
+    }
+    http.respond = { status: 503, headers: { 'retry-after': '120' } };
+    await d.tick();
+    expect(state().next_attempt_at - h.clock.now()).toBe(120_000);
+    expect(events()).toHaveLength(0);
+  });
+
+  it('passes over the events a hook does not want, and remembers it did', async () => {
+    await h.close();
+    // A second hook wants only unsub: the import_api events the first one wants are not for it.
+    const provision = deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url, hookEvents: ['import_api'] });
+    provision.accounts[0].action_hooks.push({ url: `${http.url}/unsub-only`, events: ['unsub'] });
+    h = await startHarness({ provisionObject: provision });
+    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 3 }, (_, i) => profile(`unwanted${i}@example.com`)) });
+    const last = rows<{ id: number }>(h, 'SELECT max(id) AS id FROM events')[0].id;
+    expect(await dispatcher().tick()).toBe(3);
+    expect(http.requests.map((r) => r.path)).toEqual(['/hooks']);
+    const states = rows<{ cursor: number; attempts: number; delivered: number }>(h, 'SELECT cursor, attempts, delivered FROM hook_states ORDER BY hook_id');
+    expect(states).toEqual([
+      { cursor: last, attempts: 0, delivered: 3 },
+      { cursor: last, attempts: 0, delivered: 0 },
+    ]);
+  });
+});
+
+describe('a hook batch that goes through while the next one fails', () => {
+  it('keeps what went through, retries the rest alone, and starts a fresh failure streak', async () => {
+    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('early@example.com').data });
+    const d = dispatcher();
+    http.answers.push(503);
+    expect(await d.tick()).toBe(0);
+    const failingSince = h.clock.now();
+    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 150 }, (_, i) => profile(`part${i}@example.com`)) });
+
+    // 23 hours into the failure, the hook takes one batch of 100 and refuses the next.
+    h.clock.ms = failingSince + 23 * HOUR;
+    http.answers.push(200, 500);
+    expect(await d.tick()).toBe(100);
+    const state = () => rows<{ cursor: number; attempts: number; next_attempt_at: number; first_failure_at: number; delivered: number }>(h, 'SELECT cursor, attempts, next_attempt_at, first_failure_at, delivered FROM hook_states')[0];
+    const delivered = events().map((e) => Number(e.event_id));
+    expect(delivered).toHaveLength(100);
+    expect(state()).toMatchObject({ cursor: delivered[99], attempts: 1, first_failure_at: h.clock.now(), delivered: 100 });
+    // The first retry of a fresh streak: the base delay, ±20 %.
+    expect(state().next_attempt_at - h.clock.now()).toBeGreaterThanOrEqual(800);
+    expect(state().next_attempt_at - h.clock.now()).toBeLessThanOrEqual(1200);
+
+    // 25 hours after the first failure, but 2 after the hook last answered: not dead-lettered.
+    h.clock.ms = failingSince + 25 * HOUR;
+    http.answers.push(500);
+    expect(await d.tick()).toBe(0);
+    expect(rows(h, 'SELECT COUNT(*) AS n FROM hook_dead_letters')[0]).toEqual({ n: 0 });
+
+    h.clock.advance(HOUR);
+    expect(await d.tick()).toBe(51);
+    const all = events().map((e) => Number(e.event_id));
+    expect(all).toHaveLength(151);
+    expect(new Set(all).size).toBe(151);
+    expect(all).toEqual([...all].sort((a, b) => a - b));
   });
 });
 

@@ -4,7 +4,7 @@
 // differ between lookups cannot reach a denied address.
 import { dnsCache } from 'nodemailer/lib/shared';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../src/core/catalog/cache.js';
 import { defaultRetryPolicy } from '../../src/core/delivery/retry.js';
 import { SenderPool } from '../../src/core/delivery/sender-pool.js';
@@ -21,6 +21,9 @@ beforeAll(async () => {
   http = await startHttpReceiver();
 });
 afterAll(() => http.close());
+beforeEach(() => {
+  http.requests.length = 0;
+});
 
 type MessageRow = { status: string; attempts: number; last_error: string };
 
@@ -83,6 +86,23 @@ describe('outbound requests', () => {
       expect(allowed).toMatchObject({ status: 'failed' }); // the first message stays failed…
       const sent = rows<{ status: string }>(h, "SELECT status FROM messages WHERE address = '+79007654321' ORDER BY id");
       expect(sent.map((r) => r.status)).toEqual(['failed', 'sent']); // …the second went out
+      expect(http.requests).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('check the address a host name resolves to, at connection time: localhost under a loopback deny list is never reached', async () => {
+    const viaName = http.url.replace('127.0.0.1', 'localhost');
+    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: viaName }) });
+    try {
+      const denied = await sendOneSms(h, '127.0.0.0/8,::1/128');
+      expect(denied).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(denied.last_error).toMatch(/localhost resolves only to denied addresses/);
+      expect(http.requests).toHaveLength(0);
+      // The same provider URL is reached when the deny list allows loopback: the refusal above was the guard's.
+      await sendOneSms(h, '169.254.0.0/16');
+      expect(rows<{ status: string }>(h, "SELECT status FROM messages WHERE address = '+79007654321' ORDER BY id").map((r) => r.status)).toEqual(['failed', 'sent']);
       expect(http.requests).toHaveLength(1);
     } finally {
       await h.close();

@@ -67,12 +67,8 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
     expect(String(during.body.error_debug)).not.toMatch(/at .*\.js|node_modules/);
 
     await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
-    let after = await importOne('after@example.com');
-    for (let i = 0; i < 20 && after.status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      after = await importOne('after@example.com');
-    }
-    expect(after.status).toBe(200);
+    // The pool connects again by itself: the same request, retried, goes through.
+    await expect.poll(async () => (await importOne('after@example.com')).status, { timeout: 30_000, interval: 250 }).toBe(200);
 
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -91,6 +87,8 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
     });
     await waitForHttp(`http://127.0.0.1:${port}/`, server);
     const answers = new Map<string, number>();
+    /** The statuses in the order they were answered. */
+    const order: number[] = [];
     let stop = false;
     let n = 0;
     const lanes = Array.from({ length: 3 }, async () => {
@@ -108,14 +106,19 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
         }
         await res.arrayBuffer();
         answers.set(email, res.status);
+        order.push(res.status);
       }
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // Each phase lasts until the load shows it: successes, then refusals, then successes again.
+    const seen = (status: number, from: number, count: number) => () => order.slice(from).filter((x) => x === status).length >= count;
+    await expect.poll(seen(200, 0, 3), { timeout: 30_000, interval: 20 }).toBe(true);
     await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
     await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`);
-    await new Promise((r) => setTimeout(r, 400));
+    const outage = order.length;
+    await expect.poll(seen(503, outage, 1), { timeout: 30_000, interval: 20 }).toBe(true);
     await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
-    await new Promise((r) => setTimeout(r, 1200));
+    const back = order.length;
+    await expect.poll(() => order.length - back >= 3 && order.slice(-3).every((x) => x === 200), { timeout: 30_000, interval: 20 }).toBe(true);
     stop = true;
     await Promise.all(lanes);
 

@@ -2,7 +2,7 @@
 // (test/fixtures/http-api.json), request shortcuts, row counts and a raw HTTP/1.1 client for
 // the cases app.inject cannot express (chunked bodies, a Content-Length with no body).
 import net from 'node:net';
-import { rows, startHarness, type Harness, type Response } from './harness.js';
+import { rows, startHarness, type Harness, type HarnessOptions, type Response } from './harness.js';
 
 export { rows };
 
@@ -21,7 +21,7 @@ export const OTHER_TOKEN = 'other-account-token-0123456789';
 export const BATCH = 'campaigns/triggers/import_and_start_batch';
 export const SINGLE = 'campaigns/triggers/import_and_start';
 
-export const startApi = (): Promise<Harness> => startHarness({ provision: FIXTURE });
+export const startApi = (opts: HarnessOptions = {}): Promise<Harness> => startHarness({ provision: FIXTURE, ...opts });
 
 type PostOpts = Parameters<Harness['post']>[2];
 

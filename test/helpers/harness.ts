@@ -50,6 +50,11 @@ export interface Harness {
   exec(text: string, ...params: unknown[]): void;
   clock: FakeClock;
   dir: string;
+  /**
+   * The statements SQLite ran while `fn` ran (harness opened with `traceSql`; SQLite only): set-wise
+   * work is counted in statements through SQLite's own trace, not by watching Herald's functions.
+   */
+  recordStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
   /** POST a JSON body (object) or a raw string body to /api/v1.1/<method>. */
   post(method: string, body: unknown, opts?: { contentType?: string; headers?: Record<string, string>; query?: string }): Promise<Response>;
   close(): Promise<void>;
@@ -74,6 +79,8 @@ export interface HarnessOptions {
   dir?: string;
   /** Keep the folder on close (to reopen it with `dir`). */
   keep?: boolean;
+  /** Trace SQLite's statements, for recordStatements. */
+  traceSql?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -94,7 +101,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   });
   const logger = pino({ level: 'silent' });
-  const storage = await openTestStore(dir, Boolean(opts.dir));
+  let recording: string[] | undefined;
+  const storage = await openTestStore(dir, Boolean(opts.dir), opts.traceSql ? (sql) => recording?.push(sql) : undefined);
   const store = storage.store;
   const clock = new FakeClock();
   const engine = await startEngine({ config, logger, store, ...(opts.realClock ? {} : { clock }) });
@@ -109,6 +117,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     exec: storage.exec,
     clock,
     dir,
+    async recordStatements(fn) {
+      if (!(store instanceof SqliteStore) || !opts.traceSql) throw new Error('recordStatements needs a SQLite harness opened with traceSql');
+      const statements: string[] = [];
+      recording = statements;
+      try {
+        return { result: await fn(), statements };
+      } finally {
+        recording = undefined;
+      }
+    },
     async post(method, body, o = {}) {
       const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const res = await app.inject({
@@ -178,9 +196,9 @@ function psqlRows<T>(schema: string, text: string, params: unknown[]): T[] {
   });
 }
 
-async function openTestStore(dir: string, reopen: boolean): Promise<TestStorage> {
+async function openTestStore(dir: string, reopen: boolean, trace?: (sql: string) => void): Promise<TestStorage> {
   if (TEST_STORE === 'sqlite') {
-    const store = new SqliteStore(join(dir, 'herald.db'));
+    const store = new SqliteStore(join(dir, 'herald.db'), { synchronous: 'normal', ...(trace ? { trace } : {}) });
     return {
       store,
       sql: <T>(text: string, ...params: unknown[]) => store.db.prepare(text).all(...params) as T[],

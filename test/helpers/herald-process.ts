@@ -58,7 +58,7 @@ export function spawnHerald(args: string[], opts: { cwd: string; env: Record<str
 }
 
 /** Waits until `url` answers anything over HTTP (the server is listening). */
-export async function waitForHttp(url: string, proc: HeraldProcess, timeoutMs = 20_000): Promise<void> {
+export async function waitForHttp(url: string, proc: HeraldProcess, timeoutMs = 60_000): Promise<void> {
   let gone = false;
   void proc.exited.then(() => (gone = true));
   const deadline = Date.now() + timeoutMs;

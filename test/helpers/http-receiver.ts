@@ -15,6 +15,10 @@ export interface HttpReceiver {
   requests: ReceivedRequest[];
   /** Status (and headers) for the next answers; `undefined` → 200. */
   respond: { status: number; headers?: Record<string, string> } | undefined;
+  /** Statuses for the next requests, one each, in order (before `respond` applies). */
+  answers: number[];
+  /** Requests answered with a status of 300 or more (not in `requests`), by path, in order. */
+  refused: string[];
   waitFor(count: number, timeoutMs?: number, path?: string): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
 }
@@ -24,6 +28,8 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     url: '',
     requests: [],
     respond: undefined,
+    answers: [],
+    refused: [],
     async waitFor(count, timeoutMs = 15_000, path) {
       const until = Date.now() + timeoutMs;
       const matching = () => receiver.requests.filter((r) => path === undefined || r.path === path);
@@ -40,7 +46,8 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const answer = receiver.respond;
+      const queued = receiver.answers.shift();
+      const answer = queued !== undefined ? { status: queued, headers: undefined } : receiver.respond;
       if (!answer || answer.status < 300) {
         let json: unknown;
         try {
@@ -49,7 +56,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
           json = undefined;
         }
         receiver.requests.push({ path: req.url ?? '', headers: req.headers, body, json });
-      }
+      } else receiver.refused.push(req.url ?? '');
       res.writeHead(answer?.status ?? 200, { 'content-type': 'application/json', ...answer?.headers });
       res.end('{}');
     });

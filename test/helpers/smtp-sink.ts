@@ -8,6 +8,8 @@ export interface ReceivedMail {
   raw: string;
   parsed: ParsedMail;
   envelopeTo: string[];
+  /** Date.now() when the message was received whole. */
+  receivedAt: number;
 }
 
 export interface SmtpSink {
@@ -81,10 +83,11 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
+        const receivedAt = Date.now();
         void simpleParser(raw).then((parsed) => {
           // The message counts as received before the answer goes back (a crash in between is the
           // window in which the sender cannot know).
-          sink.mails.push({ raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address) });
+          sink.mails.push({ raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address), receivedAt });
           if (sink.delayMs > 0) setTimeout(() => callback(), sink.delayMs);
           else callback();
         }, callback);

@@ -1,6 +1,7 @@
 // Spec 01 at the HTTP level: the envelope, every error code, token sources and their order,
 // roles, not-found cases, parameter validation with the failing path, the `format` parameter,
 // the coercion rule and unknown keys — in JSON and XML.
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,7 @@ import {
   WRITE_TOKEN,
   xmlValues,
 } from '../helpers/api.js';
+import { injectFault } from '../helpers/faults.js';
 import { TEST_STORE, type Harness, type Response } from '../helpers/harness.js';
 
 let h: Harness;
@@ -707,6 +709,22 @@ describe('500 and 503', () => {
     expect((await batch(own, { data: [item(uniq('boom'))] })).status).toBe(200);
   });
 
+  // RAISE(ROLLBACK) ends the SQLite transaction the way an I/O error or a full disk does.
+  it.skipIf(TEST_STORE !== 'sqlite')('a storage error that ends the transaction: 500, nothing of the request written, the next one goes through', async () => {
+    const before = snapshot(own);
+    const email = uniq('io-error');
+    const heal = injectFault(own, { table: 'messages', op: 'INSERT', when: `NEW.address = '${email}'`, effect: 'rollback', message: 'disk I/O error' });
+    let res: Response;
+    try {
+      res = await batch(own, { data: [item(uniq('io-ok')), item(email)] });
+    } finally {
+      heal();
+    }
+    expectError(res, 500, 'Internal error', `internal error, log id ${res.headers['x-herald-log-id'] as string}`);
+    expect(snapshot(own)).toEqual(before);
+    expect((await batch(own, { data: [item(email)] })).status).toBe(200);
+  });
+
   // PostgreSQL outages: test/e2e/pg-outage.test.ts.
   it.skipIf(TEST_STORE !== 'sqlite')('storage unreachable (locked): 503 in the envelope, nothing written', async () => {
     const sqlite = own.sqlite as NonNullable<typeof own.sqlite>;
@@ -735,11 +753,15 @@ describe('500 and 503', () => {
     let closing: Promise<unknown> | undefined;
     // A first request is in flight (its body half sent) when the server starts closing; a second
     // one is pipelined on the same connection after it.
+    const server = closingApp.app.server;
     const answers = await rawExchange(port, async (sock) => {
+      // The server has the first request (its head parsed, its body still coming) …
+      const received = once(server, 'request');
       sock.write(head + body.slice(0, 5));
-      await new Promise((r) => setTimeout(r, 50));
+      await received;
+      // … when it starts closing: it stops listening once it refuses new requests.
       closing = closingApp.app.close();
-      await new Promise((r) => setTimeout(r, 50));
+      while (server.listening) await new Promise((r) => setImmediate(r));
       sock.write(`${body.slice(5)}${head}${body}`);
     });
     await closing;

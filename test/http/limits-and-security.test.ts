@@ -39,7 +39,9 @@ function paddedJson(bytes: number, extra: Record<string, unknown> = {}): string 
   return JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [item(uniq('pad'))], ...extra, content: { pad: 'x'.repeat(bytes) } });
 }
 
-describe('body size', () => {
+// 10 to 100 MB bodies through instrumented code take minutes each in a mutation run
+// (vitest.mutation.config.ts sets HERALD_MUTATION_RUN); `npm test` always runs them.
+describe.skipIf(process.env.HERALD_MUTATION_RUN === '1')('body size', () => {
   it('the examples hold the exact answer', () => {
     expect(JSON.parse(readFileSync(`${EXAMPLES}body-too-large.response.json`, 'utf8'))).toEqual(JSON.parse(TOO_LARGE_JSON));
     expect(readFileSync(`${EXAMPLES}body-too-large.response.xml`, 'utf8').replace(/>\s+</g, '><').trim()).toBe(TOO_LARGE_XML);
@@ -237,9 +239,9 @@ describe('XML security', () => {
     let dtd = '<!ENTITY lol0 "lol">';
     for (let i = 1; i <= 9; i++) dtd += `<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`;
     const bomb = `<?xml version="1.0"?><!DOCTYPE xml [${dtd}]>${doc(`<data><email>${uniq('bomb')}</email><_fname>&lol9;</_fname></data>`)}`;
-    const started = performance.now();
     const res = await h.post(BATCH, bomb);
-    expect(performance.now() - started).toBeLessThan(2000);
+    // Refused at the declaration, before any entity could be expanded (an expanding parser would
+    // answer with a billion "lol"s or run out of memory, not with this).
     expect400(res, /^invalid XML: a DOCTYPE or entity declaration is not allowed$/);
     expect(res.body.length).toBeLessThan(500);
     expect(snapshot(h)).toEqual(before);

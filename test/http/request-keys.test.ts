@@ -3,19 +3,18 @@
 // Duplicate-* headers; another body or query, or the first request still running, is a 409; the
 // key's record commits in the transaction of the request's effects (a failure to record it
 // leaves nothing written); checksum deduplication is opt-in.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/core/provisioning/tokens.js';
 import { requestHash } from '../../src/http/request-keys.js';
-import { SqliteRequestKeys } from '../../src/store/sqlite/request-keys.js';
 import { BATCH, batch, call, count, FIXTURE, OTHER_TOKEN, READ_TOKEN, snapshot, startApi, WRITE_TOKEN } from '../helpers/api.js';
-import { startHarness, TEST_STORE, type Harness, type Response } from '../helpers/harness.js';
+import { injectFault } from '../helpers/faults.js';
+import { startHarness, type Harness, type Response } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
   h = await startApi();
 });
 afterAll(() => h.close());
-afterEach(() => vi.restoreAllMocks());
 
 let n = 0;
 const key = () => `key-${++n}`;
@@ -90,6 +89,18 @@ describe('a repeated request key', () => {
     expect(snapshot(h)).toEqual(before);
   });
 
+  it('answers 409 for the same body with another query: the query is part of the request', async () => {
+    const k = key();
+    const body = { data: [item('query')] };
+    const first = await batch(h, body, { headers: { 'Request-ID': k }, query: 'lang=en' });
+    expect(first.status, first.body).toBe(200);
+    const before = snapshot(h);
+    expectConflict(await batch(h, body, { headers: { 'Request-ID': k }, query: 'lang=ru' }), /was used with another body or query/);
+    expectConflict(await batch(h, body, { headers: { 'Request-ID': k } }), /was used with another body or query/);
+    expect(snapshot(h)).toEqual(before);
+    expectDuplicate(first, await batch(h, body, { headers: { 'Request-ID': k }, query: 'lang=en' }), k);
+  });
+
   it('answers 409 while the first request is in progress, and runs after its lease ran out', async () => {
     const k = key();
     const body = { token: WRITE_TOKEN, trigger_id: 96, data: [item('progress')] };
@@ -128,18 +139,20 @@ describe('a repeated request key', () => {
     expect(later.headers['duplicate-request']).toBeUndefined();
   });
 
-  // Makes the SQLite adapter fail the record write once; the rollback it checks is the dispatcher's.
-  it.skipIf(TEST_STORE !== 'sqlite')('commits the key with the effects: when its record cannot be written, nothing is, and a retry runs once', async () => {
+  it('commits the key with the effects: when its record cannot be written, nothing is, and a retry runs once', async () => {
     const k = key();
     const body = { data: [item('atomic'), item('atomic')] };
     const before = snapshot(h);
-    const fail = vi.spyOn(SqliteRequestKeys.prototype, 'completeRequestKey').mockImplementationOnce(() => {
-      throw new Error('disk full');
-    });
-    const failed = await batch(h, body, { headers: { 'Request-ID': k } });
+    // The statement that records the response fails (as a full disk would make it fail).
+    const heal = injectFault(h, { table: 'request_keys', op: 'UPDATE', when: `NEW.key = '${k}' AND NEW.state = 'done'`, message: 'disk full' });
+    let failed: Response;
+    try {
+      failed = await batch(h, body, { headers: { 'Request-ID': k } });
+    } finally {
+      heal();
+    }
     expect(failed.status).toBe(500);
     expect(snapshot(h)).toEqual(before);
-    fail.mockRestore();
     const retried = await batch(h, body, { headers: { 'Request-ID': k } });
     expect(retried.status, retried.body).toBe(200);
     expect(snapshot(h).messages).toBe(before.messages + 2);
@@ -190,6 +203,30 @@ describe('a repeated request key', () => {
     const res = await batch(h, { data: [item('long')] }, { headers: { 'Request-ID': 'k'.repeat(256) } });
     expect(res.status).toBe(400);
     expect(res.json.error_debug).toMatch(/^Request-ID: expected 1 to 255 printable ASCII characters$/);
+    const before = snapshot(h);
+    const tab = await batch(h, { data: [item('tab')] }, { query: `request_id=${encodeURIComponent('a\tb')}` });
+    expect(tab.status).toBe(400);
+    expect(tab.json.error_debug).toBe('Request-ID: expected 1 to 255 printable ASCII characters');
+    const cyrillic = await batch(h, { data: [item('cyr')] }, { query: `request_id=${encodeURIComponent('ключ')}` });
+    expect(cyrillic.status).toBe(400);
+    expect(snapshot(h)).toEqual(before);
+  });
+
+  it('takes a key of 255 characters, and the same key with spaces around it as the same key', async () => {
+    const longest = `${++n}`.padEnd(255, 'k');
+    const body = { data: [item('edge')] };
+    // (In the query string, where the spaces reach Herald; a header's are cut by HTTP itself.)
+    const query = `request_id=%20${longest}%20`;
+    const first = await batch(h, body, { query });
+    expect(first.status, first.body).toBe(200);
+    expectDuplicate(first, await batch(h, body, { query }), longest);
+    // A blank key is no key: the request runs every time.
+    const messages = count(h, 'messages');
+    const once = await batch(h, { data: [item('blank')] }, { query: 'request_id=%20%20' });
+    const again = await batch(h, { data: [item('blank')] }, { query: 'request_id=%20%20' });
+    expect([once.status, again.status]).toEqual([200, 200]);
+    expect(again.headers['duplicate-request']).toBeUndefined();
+    expect(count(h, 'messages')).toBe(messages + 2);
   });
 });
 
@@ -204,6 +241,11 @@ describe('checksum deduplication (HERALD_DEDUP_CHECKSUM=true)', () => {
       const other = await c.post(BATCH, { ...body, content: { x: 1 } });
       expect(other.headers['duplicate-request']).toBeUndefined();
       expect(c.sql<{ n: number }>('SELECT count(*) AS n FROM messages')[0].n).toBe(2);
+      // The same body with a query is another request: it runs.
+      const withQuery = await c.post(BATCH, body, { query: 'lang=en' });
+      expect(withQuery.status, withQuery.body).toBe(200);
+      expect(withQuery.headers['duplicate-request']).toBeUndefined();
+      expect(c.sql<{ n: number }>('SELECT count(*) AS n FROM messages')[0].n).toBe(3);
     } finally {
       await c.close();
     }

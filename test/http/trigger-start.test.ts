@@ -191,3 +191,33 @@ describe('start with custom_request', () => {
     expect(other.json.result).toEqual([]);
   });
 });
+
+describe('the launch delay of start, start_batch and custom_request', () => {
+  it('schedules the messages timeout after now, added to the trigger\'s skip_minutes', async () => {
+    const timeout = { days: 1, hours: 2, minutes: 3 };
+    const delay = 86_400_000 + 2 * 3_600_000 + 3 * 60_000;
+    // Each message is due that long after the launch that wrote it.
+    const dueOf = (p: string) => rows<{ delay: number }>(h, 'SELECT due_at - created_at AS delay FROM messages WHERE profile_id = ? ORDER BY id', p).map((m) => m.delay);
+
+    const one = uniq('delay-start');
+    const p1 = await seed({ email: one, subscriptions: [emailSub(one)] });
+    expect(ids(await start({ email: one, timeout }))).toEqual([p1]);
+    expect(dueOf(p1)).toEqual([delay]);
+
+    const two = uniq('delay-batch');
+    const p2 = await seed({ email: two, subscriptions: [emailSub(two)] });
+    const batch = await call(h, 'campaigns/triggers/start_batch', { trigger_id: 96, timeout, data: [{ email: two }] });
+    expect(batch.status, batch.body).toBe(200);
+    expect(dueOf(p2)).toEqual([delay]);
+
+    const tag = `delay-query-${++n}`;
+    const three = uniq('delay-query');
+    const p3 = await seed({ Custom_ID: tag, email: three, subscriptions: [emailSub(three)] });
+    expect(ids(await start({ custom_request: { Custom_ID: tag }, timeout }))).toEqual([p3]);
+    expect(dueOf(p3)).toEqual([delay]);
+
+    // Trigger 100 waits 30 minutes by itself: the timeout comes on top.
+    expect(ids(await start({ trigger_id: 100, email: one, timeout }))).toEqual([p1]);
+    expect(dueOf(p1)).toEqual([delay, 30 * 60_000 + delay]);
+  });
+});

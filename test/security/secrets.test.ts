@@ -188,7 +188,8 @@ describe('secrets stay secret (real herald serve, debug logs)', () => {
     expect(viaXml.body).toMatch(/^<xml><error>0<\/error>/);
     logIds.import = viaBody.logId;
 
-    await new Promise((r) => setTimeout(r, 600));
+    // Both have been refused at least once (and the failures logged) before they recover.
+    await expect.poll(() => ['/sms', '/hooks'].every((p) => http.refused.includes(p)), { timeout: 20_000, interval: 20 }).toBe(true);
     http.respond = undefined;
     // Mail went out through the authenticated sender (five: four imports and the task's launch).
     const mails = await sink.waitFor(5, 20_000);

@@ -19,6 +19,19 @@ if (url) {
       await admin.end();
       return new PostgresStore({ url, schema, max: 4 });
     },
+    // A session of this test's schema waiting for an advisory lock (the configuration hold).
+    async waitsForHold() {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const r = await admin.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'",
+        );
+        return (r.rows[0] as { n: number }).n > 0;
+      } finally {
+        await admin.end();
+      }
+    },
     async cleanup() {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();

@@ -15,6 +15,11 @@ export interface StoreFactory {
   open(): Promise<Store>;
   /** Removes what open() created (files, schemas). */
   cleanup(): Promise<void>;
+  /**
+   * True while one of the store's sessions waits for an account's configuration hold (a store
+   * whose sessions can wait on one another; a single-writer store has none).
+   */
+  waitsForHold?(): Promise<boolean>;
 }
 
 const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
@@ -89,9 +94,15 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       await factory.cleanup();
     });
 
-    it('migrates idempotently', async () => {
-      await store.migrate();
-      await store.migrate();
+    it('migrates idempotently: migrating again changes nothing and keeps what is stored', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      expect(await store.ensureSetting('kept', () => 'before')).toBe('before');
+      const catalog = await store.loadCatalog(1);
+      await expect(store.migrate()).resolves.toBeUndefined();
+      await expect(store.migrate()).resolves.toBeUndefined();
+      expect(await store.health()).toEqual({ pendingMigrations: 0 });
+      expect(await store.ensureSetting('kept', () => 'after')).toBe('before');
+      expect(await store.loadCatalog(1)).toEqual(catalog);
     });
 
     it('keeps the first value of a setting', async () => {
@@ -251,7 +262,7 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.transaction((tx) => tx.loadProfiles(1, [seq]))).toEqual([]);
     });
 
-    defineCatalogContract(() => store, contractPlan);
+    defineCatalogContract(() => store, contractPlan, factory.waitsForHold?.bind(factory));
     defineQueueContract(() => store, contractPlan);
     defineMonitorContract(() => store, contractPlan);
   });

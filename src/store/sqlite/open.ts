@@ -16,11 +16,14 @@ export interface SqliteOptions {
    * a smaller page cache. In WAL mode it reads the last committed state while a write is open.
    */
   readOnly?: boolean;
+  /** Called with the text of every statement the connection runs (tests count statements with it). */
+  trace?: (sql: string) => void;
 }
 
 export function openSqlite(file: string, opts: SqliteOptions): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const trace = opts.trace;
+  const db = new Database(file, trace ? { verbose: (sql) => trace(String(sql)) } : {});
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 10000');

@@ -1,0 +1,23 @@
+// The tests a mutation run uses: those that run Herald in the test process (the in-process API
+// harness, the store contract, unit tests), where Stryker's mutated source is what executes.
+// test/e2e, test/cli and test/console drive the built server in child processes (dist/), which a
+// mutant of src/ never reaches, so they would only cost time.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/http/**/*.test.ts', 'test/delivery/**/*.test.ts', 'test/security/**/*.test.ts', 'test/client/**/*.test.ts'],
+    exclude: [
+      // Drives a spawned `herald serve` only; nothing of it runs the mutated source.
+      'test/security/secrets.test.ts',
+      // Minutes of random requests per property: every surviving mutant it covers (all of them)
+      // would run it whole. It looks for crashes and leaks, which the other tests pin one by one.
+      'test/security/fuzz.test.ts',
+    ],
+    // Tests too heavy for instrumented code skip themselves (test/http/limits-and-security.test.ts).
+    env: { HERALD_MUTATION_RUN: '1' },
+    // Instrumented code runs slower, and the machine is shared.
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
+  },
+});
