@@ -128,6 +128,28 @@ export class TaskRunner {
     }
   }
 
+  /** Items [from, to) of the task and its progress, in one transaction; `held` false when the claim was lost. */
+  private async commitChunk(
+    task: ClaimedTask,
+    { catalog, prepared }: Checked,
+    at: { from: number; to: number; launchId: number | undefined; now: number; finish: TaskProgress['finish'] },
+  ): Promise<{ held: boolean; chunk: ChunkResult | undefined }> {
+    const { from, to, launchId, now, finish } = at;
+    let chunk: ChunkResult | undefined;
+    const held = await this.commit(
+      { taskId: task.id, claimToken: task.claimToken, done: to, leaseUntil: now + this.opts.leaseMs, now, ...(finish ? { finish } : {}) },
+      {
+        catalog,
+        run: async (tx) => {
+          chunk = from < to ? await prepared.runChunk(tx, from, to, launchId, now) : undefined;
+          const stored = chunk?.launchId ?? launchId;
+          return { ...(chunk ? { part: chunk.part } : {}), ...(stored !== undefined ? { launchId: stored } : {}) };
+        },
+      },
+    );
+    return { held, chunk };
+  }
+
   private async run(task: ClaimedTask, checked: Checked, maxChunks: number): Promise<void> {
     const { store, log } = this.deps;
     const { clock } = this.deps.env;
@@ -148,17 +170,7 @@ export class TaskRunner {
       let held: boolean;
       let chunk: ChunkResult | undefined;
       try {
-        held = await this.commit(
-          { taskId: task.id, claimToken: task.claimToken, done: to, leaseUntil: now + this.opts.leaseMs, now, ...(finish ? { finish } : {}) },
-          {
-            catalog,
-            run: async (tx) => {
-              chunk = from < to ? await prepared.runChunk(tx, from, to, launchId, now) : undefined;
-              const stored = chunk?.launchId ?? launchId;
-              return { ...(chunk ? { part: chunk.part } : {}), ...(stored !== undefined ? { launchId: stored } : {}) };
-            },
-          },
-        );
+        ({ held, chunk } = await this.commitChunk(task, { catalog, prepared }, { from, to, launchId, now, finish }));
         changes = 0;
       } catch (err) {
         if (err instanceof CatalogChanged && ++changes <= MAX_CATALOG_CHANGES) {
