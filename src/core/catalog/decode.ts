@@ -3,7 +3,7 @@
 import { DecodeError, within } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
 import { normalizeEmail } from '../values/formats.js';
-import { templateProblem } from '../templates/parse.js';
+import { templateProblem } from '../templates/check.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
 import { PLAIN_WIRE } from '../values/wire.js';
