@@ -5,6 +5,7 @@ import { checkFieldNames, checkHookUrl, checkSender, checkTemplate, databaseSche
 import { decodeSenderSettings } from '../catalog/sender-decode.js';
 import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
 import { receiptKeyId } from '../catalog/receipt-key.js';
+import { templateFieldProblem } from '../catalog/template-fields.js';
 import { DecodeError } from '../base/errors.js';
 import { describe, isPlainObject } from '../values/coerce.js';
 import { bool, int, number, object, oneOf, optional, required, str } from '../values/schema.js';
@@ -216,6 +217,8 @@ async function planAccount(
     const tpl = attempt(problems, where, () => {
       const x = decodeWith(templateSchema, t);
       checkTemplate(x);
+      const fields = templateFieldProblem(x, catalog.databases.values());
+      if (fields) throw new DecodeError(fields.text, [fields.key]);
       return x;
     });
     if (!tpl || !owned('templates', tpl.id, where)) continue;
