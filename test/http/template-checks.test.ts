@@ -119,6 +119,20 @@ describe('campaigns/triggers/add and update', () => {
     expect(await getTrigger(typoTrigger)).toEqual(before);
   });
 
+  it('sender names are templates too: checked in a content entry and in a resource channel', async () => {
+    for (const [text, said] of GRAMMAR) {
+      expectError(await call(h, 'campaigns/triggers/add', trigger({ content: [{ message_id: 5, from_name: text }] })), 400, `content[0].from_name: ${said}`);
+      expectError(await call(h, 'resources/update', { id: 22, channels: { email: { sender: 'outbox', from_email: 'a@example.com', replyto_name: text } } }), 400, `channels.email.replyto_name: ${said}`);
+    }
+    expectError(await call(h, 'campaigns/triggers/add', trigger({ content: [{ message_id: 5, replyto_name: 'Hi {lead.fname}' }] })), 400, 'content[0].replyto_name: {lead.fname} is not a field of database 1 (did you mean {lead._fname}?)');
+    // Resource 22 sends trigger 102 from database 1: a name it inherits is checked against that database.
+    expectError(
+      await call(h, 'resources/update', { id: 22, channels: { email: { sender: 'outbox', from_email: 'a@example.com', from_name: '{lead.plna} shop' } } }),
+      400,
+      /^trigger 102 \(.+\) would become invalid: content\[0\]: the resource's from_name: \{lead\.plna\} is not a field of database 1$/,
+    );
+  });
+
   it('databases/update: a field a trigger still sends may not be removed', async () => {
     expectError(
       await call(h, 'databases/update', { id: typoDb, fields: [{ name: 'fname', type: 'string' }] }),

@@ -43,6 +43,16 @@ describe('lead variables against a database', () => {
     ]);
   });
 
+  it("checks the sender names too: the entry's own, else the resource channel's", () => {
+    const template: TemplateDef = { id: 5, accountId: 1, name: 't', channel: 'email', subject: 'ok', text: 'ok' };
+    const channel = { sender: 'smtp', from_name: '{lead.plna} team', replyto_name: '{lead._fname}' };
+    expect(contentFieldProblems({ message_id: 5, replyto_name: '{lead.fname}' }, template, db, 'content[0]', channel)).toEqual([
+      "content[0]: the resource's from_name: {lead.plna} is not a field of database 7 (did you mean {lead.plan}?)",
+      'content[0].replyto_name: {lead.fname} is not a field of database 7 (did you mean {lead._fname}?)',
+    ]);
+    expect(contentFieldProblems({ message_id: 5, from_name: '{lead.plan} team' }, template, db, 'content[0]', channel)).toEqual([]);
+  });
+
   it('before a trigger uses it, a template may use the fields of any database of the account', () => {
     const other: DatabaseDef = { ...db, id: 8, fields: [{ name: 'fname', type: 'string' }] };
     expect(templateFieldProblem({ subject: '{lead.fname} {lead.plan}', text: '{lead._lname}' }, [db, other])).toBeUndefined();

@@ -4,7 +4,7 @@
 // saved, naming the variable and the nearest field when one is close.
 import { closest, parseTemplate, type TemplatePart } from '../templates/parse.js';
 import { SYSTEM_FIELD_KINDS } from './system-fields.js';
-import type { ContentEntry, DatabaseDef, FieldDef, TemplateDef } from './types.js';
+import type { ChannelSettings, ContentEntry, DatabaseDef, FieldDef, TemplateDef } from './types.js';
 
 /** The parts of a template that are template texts. */
 export const TEMPLATE_TEXTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
@@ -66,8 +66,11 @@ export function templateFieldProblem(template: Partial<Record<TemplateText, stri
   return undefined;
 }
 
-/** Problems of the lead variables a content entry sends (its template's texts and its own subject) from `db`. */
-export function contentFieldProblems(entry: ContentEntry, template: TemplateDef, db: DatabaseDef, where: string): string[] {
+/**
+ * Problems of the lead variables a content entry sends from `db`: its template's texts, and the
+ * subject and sender names, the entry's own or else the resource channel's (`channel`).
+ */
+export function contentFieldProblems(entry: ContentEntry, template: TemplateDef, db: DatabaseDef, where: string, channel?: ChannelSettings): string[] {
   const scope = databaseScope(db);
   const out: string[] = [];
   for (const key of TEMPLATE_TEXTS) {
@@ -76,7 +79,11 @@ export function contentFieldProblems(entry: ContentEntry, template: TemplateDef,
     const problem = leadVariableProblem(source, scope);
     if (problem) out.push(`${where}.message_id: template ${template.id} ${key}: ${problem}`);
   }
-  const subject = entry.subject === undefined ? undefined : leadVariableProblem(entry.subject, scope);
-  if (subject) out.push(`${where}.subject: ${subject}`);
+  for (const key of ['subject', 'from_name', 'replyto_name'] as const) {
+    const own = entry[key];
+    const inherited = key === 'subject' ? undefined : channel?.[key];
+    const problem = leadVariableProblem(own ?? inherited ?? '', scope);
+    if (problem) out.push(own !== undefined ? `${where}.${key}: ${problem}` : `${where}: the resource's ${key}: ${problem}`);
+  }
   return out;
 }

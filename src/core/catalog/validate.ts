@@ -31,13 +31,14 @@ export function resourceProblems(resource: ResourceDef, catalog: Catalog): Probl
 export function triggerProblems(trigger: TriggerDef, catalog: Catalog): Problem[] {
   const problems: Problem[] = [];
   const db = trigger.listId === undefined ? undefined : catalog.databases.get(trigger.listId);
+  const channel = trigger.resourceId === undefined ? undefined : catalog.resources.get(trigger.resourceId)?.channels[trigger.sendChannel];
   trigger.content.forEach((entry, i) => {
     const template = catalog.templates.get(entry.message_id);
     if (!template) problems.push({ code: 404, text: `content[${i}].message_id: template ${entry.message_id} does not exist` });
     else if (template.channel !== trigger.sendChannel) {
       problems.push({ code: 400, text: `content[${i}].message_id: template ${entry.message_id} is for ${template.channel}, the trigger sends ${trigger.sendChannel}` });
     } else if (db) {
-      for (const text of contentFieldProblems(entry, template, db, `content[${i}]`)) problems.push({ code: 400, text });
+      for (const text of contentFieldProblems(entry, template, db, `content[${i}]`, channel)) problems.push({ code: 400, text });
     }
   });
   const resource = trigger.resourceId === undefined ? undefined : catalog.resources.get(trigger.resourceId);
