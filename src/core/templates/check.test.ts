@@ -51,4 +51,11 @@ describe('template save checks: near misses are refused, naming them', () => {
     expect(templateProblem('{"to":"{{message.to}}"}', 'request')).toMatch(/^doubled braces: \{\{message\.to\}\}; a variable takes one pair of braces: \{message\.to\}/);
     expect(templateProblem('{"to":"{message.to}","n":{"a":1}}', 'request')).toBeUndefined();
   });
+
+  it('knows the keys of {subscription.*}', () => {
+    expect(templateProblem('{subscription.email} {subscription.email_domain} {subscription.phone} {subscription.provider} {subscription.subscription_id} {subscription.channel} {subscription.resource_id}')).toBeUndefined();
+    expect(templateProblem('To {subscription.emial}')).toBe('unknown subscription variable: {subscription.emial}; did you mean {subscription.email}?');
+    expect(templateProblem('{subscription.email.x}')).toBe('unknown subscription variable: {subscription.email.x}; the keys are email, email_domain, phone, provider, subscription_id, channel, resource_id');
+    expect(templateProblem('{"to":"{subscription.phnoe}"}', 'request')).toMatch(/^unknown subscription variable: \{subscription\.phnoe\}; did you mean \{subscription\.phone\}\?$/);
+  });
 });

@@ -1,8 +1,9 @@
 // The checks a template passes when it is saved (spec 04, Grammar): on top of the variables
 // parseTemplate reads, the near misses that would otherwise reach a customer as literal text are
-// refused, each naming the offending text and how to write it.
+// refused, each naming the offending text and how to write it; so is a `{subscription.*}` key
+// that no subscription has.
 import { TemplateSyntaxError } from '../base/errors.js';
-import { ALL_NAMESPACES, parseTemplate, UNSUBSCRIBE, type Grammar } from './parse.js';
+import { ALL_NAMESPACES, closest, parseTemplate, SUBSCRIPTION_VARIABLES, UNSUBSCRIBE, type Grammar, type TemplatePart } from './parse.js';
 
 const VARIABLE_AT = /\{[\p{L}\p{N}_]+(?:\.[\p{L}\p{N}_]*)*\}/uy;
 const DOUBLED_AT = /\{\{([^{}\n]*)\}{0,2}/uy;
@@ -51,10 +52,21 @@ function checkBraces(source: string): void {
   }
 }
 
+/** `{subscription.*}` has a fixed set of keys, without parts. */
+function checkSubscriptionVariables(parts: TemplatePart[]): void {
+  for (const p of parts) {
+    if (p.kind !== 'var' || p.namespace !== 'subscription') continue;
+    const token = `{subscription.${p.path.join('.')}}`;
+    if (p.path.length === 1 && (SUBSCRIPTION_VARIABLES as readonly string[]).includes(p.path[0])) continue;
+    const near = p.path.length === 1 ? closest(p.path[0], SUBSCRIPTION_VARIABLES) : undefined;
+    throw new TemplateSyntaxError(token, 'unknown subscription variable', near ? `did you mean {subscription.${near}}?` : `the keys are ${SUBSCRIPTION_VARIABLES.join(', ')}`);
+  }
+}
+
 /** Throws a TemplateSyntaxError for the first problem of a template text. */
 export function checkTemplateText(source: string, grammar: Grammar = 'message'): void {
   checkBraces(source);
-  parseTemplate(source, grammar);
+  checkSubscriptionVariables(parseTemplate(source, grammar));
 }
 
 /** The first syntax problem of a template text, or undefined. */

@@ -19,6 +19,9 @@ export const NAMESPACES: Record<Grammar, readonly string[]> = {
   message: ['lead', 'subscription', 'apicontent'],
   request: ['message', 'subscription', 'lead'],
 };
+/** `{subscription.<key>}`: the receiving subscription (spec 04). */
+export const SUBSCRIPTION_VARIABLES = ['email', 'email_domain', 'phone', 'provider', 'subscription_id', 'channel', 'resource_id'] as const;
+export type SubscriptionVariable = (typeof SUBSCRIPTION_VARIABLES)[number];
 /** The one variable without a path, in message templates. */
 export const UNSUBSCRIBE = 'unsubscribe';
 export const ALL_NAMESPACES: ReadonlySet<string> = new Set([...NAMESPACES.message, ...NAMESPACES.request]);
