@@ -184,6 +184,15 @@ describe('the provisioning file', () => {
     expect(h.sql('SELECT id FROM accounts WHERE id = 9001')).toEqual([]);
   });
 
+  it("checks the account's stored triggers against the templates and databases the file changes", async () => {
+    // Account 1's template 5 is sent from database 1 by stored triggers the file does not list.
+    const account1 = { id: 1, name: 'Test shop', templates: [{ id: 5, name: 'Welcome', channel: 'email', subject: 'Welcome', text: 'Hello {lead.fname}' }] };
+    const problems = await problemsOf({ accounts: [account1] });
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(p).toMatch(/^accounts\[0\]: trigger \d+ \(.+\) would become invalid: content\[0\]\.message_id: template 5 text: \{lead\.fname\} is not a field of database [12] \(did you mean \{lead\._fname\}\?\)$/);
+    expect((await getTemplate(5)) as { text: string }).toMatchObject({ text: 'Hello {lead._fname}, {apicontent.page}.' });
+  });
+
   it('applies a clean file', async () => {
     expect(await problemsOf(file('Hi {lead._fname}, {lead.email} {lead._id}'))).toEqual([]);
     expect(h.sql<{ id: number }>('SELECT id FROM templates WHERE id = 9005')).toEqual([{ id: 9005 }]);
