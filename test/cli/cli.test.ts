@@ -164,7 +164,7 @@ describe('herald apply', () => {
         '  - accounts[0].senders[0].url: must use smtp: or smtps:',
         '  - accounts[0].databases[0].id: database 1 belongs to another account',
         '  - accounts[0].databases[1].fields[0].type: must be one of int, float, string, date, bool, enum, ip, tags, object, arr_object, got "money"',
-        '  - accounts[0].templates[0].html: unknown variable namespace: {leed.name}',
+        '  - accounts[0].templates[0].html: unknown variable namespace: {leed.name}; did you mean {lead.name}?',
         '  - accounts[0].triggers[0]: content[0].message_id: template 404 does not exist',
       ].sort(),
     );

@@ -165,7 +165,7 @@ describe('a file with problems', () => {
       'accounts[0].databases[2].fields[0].name: field name "_x" may not start with "_"',
       'accounts[0].databases[3].fields[0].name: field name "email" is reserved',
       'accounts[0].databases[5].id: database 13 appears twice in the file',
-      'accounts[0].templates[1].text: unknown variable namespace: {leed.name}',
+      'accounts[0].templates[1].text: unknown variable namespace: {leed.name}; did you mean {lead.name}?',
       "accounts[0].resources[0]: channels.email.sender: sender 'nosuch' does not exist",
       'accounts[0].triggers[0]: content[0].message_id: template 999 does not exist',
       'accounts[0].triggers[1]: content[0].message_id: template 40 is for sms, the trigger sends email',
@@ -187,7 +187,7 @@ describe('a file with problems', () => {
     }
     expect(message).toMatch(/^the provisioning file has \d+ problem\(s\):\n {2}- /);
     expect(message).toContain('  - accounts[0].senders[0].url: must use smtp: or smtps:');
-    expect(message).toContain('  - accounts[0].templates[1].text: unknown variable namespace: {leed.name}');
+    expect(message).toContain('  - accounts[0].templates[1].text: unknown variable namespace: {leed.name}; did you mean {lead.name}?');
     for (const t of TABLES) expect(all(t), t).toEqual([]);
   });
 

@@ -109,10 +109,10 @@ export class CatalogChanged extends Error {
 /** A message that cannot be composed (its template or content is broken): a permanent failure of that message. */
 export class ComposeError extends Error {}
 
-/** A template that does not parse: `token` is the offending part. */
+/** A template that does not parse: `token` is the offending part; `hint` says how to write it. */
 export class TemplateSyntaxError extends Error {
-  constructor(readonly token: string, reason: string) {
-    super(`${reason}: ${token}`);
+  constructor(readonly token: string, reason: string, hint?: string) {
+    super(`${reason}: ${token}${hint ? `; ${hint}` : ''}`);
     this.name = 'TemplateSyntaxError';
   }
 }

@@ -3,7 +3,7 @@
 import { DecodeError, within } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
 import { normalizeEmail } from '../values/formats.js';
-import { templateProblem } from '../templates/parse.js';
+import { templateProblem } from '../templates/check.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
 import { PLAIN_WIRE } from '../values/wire.js';
@@ -105,6 +105,7 @@ export const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> =
     for (const key of Object.keys(value)) {
       if (!(CHANNELS as readonly string[]).includes(key)) throw new DecodeError(`unknown channel ${describe(key)}`, [key]);
       const s = within(key, () => channelSettingsSchema.decode(value[key], c));
+      within(key, () => checkTemplateTexts(s, ['from_name', 'replyto_name']));
       if (s.providers && key !== 'push') throw new DecodeError('only a push channel routes by provider', [key, 'providers']);
       out[key as Channel] = stripUndefined(s) as ChannelSettings;
     }
@@ -148,6 +149,15 @@ export function checkTemplate(t: TemplateInput): void {
   }
 }
 
+/** The grammar check of spec 04 on the parts of an object that are rendered as templates (subjects, sender names). */
+function checkTemplateTexts<K extends string>(o: Partial<Record<K, string>>, keys: readonly K[]): void {
+  for (const key of keys) {
+    const source = o[key];
+    const problem = source === undefined ? undefined : templateProblem(source);
+    if (problem) throw new DecodeError(problem, [key]);
+  }
+}
+
 export const contentEntrySchema: Schema<ContentEntry> = {
   decode(value, c) {
     const e = object({
@@ -158,10 +168,7 @@ export const contentEntrySchema: Schema<ContentEntry> = {
       replyto_name: optional(str()),
       subject: optional(str()),
     }).decode(value, c);
-    if (e.subject !== undefined) {
-      const problem = templateProblem(e.subject);
-      if (problem) throw new DecodeError(problem, ['subject']);
-    }
+    checkTemplateTexts(e, ['subject', 'from_name', 'replyto_name']);
     return stripUndefined(e) as ContentEntry;
   },
   json: () => ({ title: 'ContentEntry', type: 'object', properties: { message_id: { type: 'integer' }, from_email: mailAddressSchema.json(), from_name: { type: 'string' }, replyto_email: mailAddressSchema.json(), replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),

@@ -3,7 +3,7 @@
 // signing key, and delivery receipts. Keys and passwords are checked without ever being quoted
 // in an error (problems are printed and logged).
 import { createECDH, createPrivateKey } from 'node:crypto';
-import { templateProblem } from '../templates/parse.js';
+import { templateProblem } from '../templates/check.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
 import { pointerProblem } from '../values/json-pointer.js';
 import type { ApnsSettings, FcmSettings, HttpRequestShape, JsonTemplate, ReceiptDef, SenderDef, SenderType, WebPushSettings } from './types.js';

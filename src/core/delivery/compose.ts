@@ -4,6 +4,7 @@
 import type { Catalog, ContentEntry, TemplateDef, TriggerDef } from '../catalog/types.js';
 import { emailDomain } from '../values/formats.js';
 import { render, type RenderScope } from '../templates/render.js';
+import type { SubscriptionVariable } from '../templates/parse.js';
 import type { OutgoingMessage } from './outgoing.js';
 import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
@@ -26,7 +27,7 @@ function leadScope(p: StoredProfile): Record<string, unknown> {
   return { ...p.fields, _id: p.id, id: p.id, phones: Array.isArray(phones) ? phones[0] : phones };
 }
 
-function subscriptionScope(s: StoredSubscription): Record<string, unknown> {
+function subscriptionScope(s: StoredSubscription): Record<SubscriptionVariable, unknown> {
   const email = s.data.email;
   return {
     email: email ?? '',

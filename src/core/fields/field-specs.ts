@@ -1,24 +1,14 @@
 // What every profile field is: the system fields of spec 03 and a database's typed custom fields,
 // with one decoder per kind that validates and normalises a value.
 import type { DatabaseDef, FieldDef, FieldType } from '../catalog/types.js';
+import { READ_ONLY_FIELDS, SYSTEM_FIELD_KINDS, type SystemFieldKind } from '../catalog/system-fields.js';
 import { DecodeError, within } from '../base/errors.js';
 import { LIMITS, longerThan } from '../base/limits.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toStr } from '../values/coerce.js';
 import { isTimeZone, normalizeDate, normalizeDateTime, normalizeEmail, normalizeIp } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 
-export type FieldKind =
-  | 'email'
-  | 'phones'
-  | 'string'
-  | 'bdate'
-  | 'datetime'
-  | 'sex'
-  | 'ip'
-  | 'number'
-  | 'country'
-  | 'tz'
-  | FieldType;
+export type FieldKind = SystemFieldKind | FieldType;
 
 export interface FieldSpec {
   name: string;
@@ -27,36 +17,13 @@ export interface FieldSpec {
   enumValues?: string[];
 }
 
-const system: Record<string, FieldKind> = {
-  email: 'email',
-  phones: 'phones',
-  _fname: 'string',
-  _lname: 'string',
-  _bdate: 'bdate',
-  _sex: 'sex',
-  _regdate: 'datetime',
-  _regip: 'ip',
-  _ip: 'ip',
-  _regcity: 'string',
-  _regcountry: 'string',
-  _city: 'string',
-  _country: 'country',
-  _region: 'string',
-  _postal_code: 'string',
-  _tz: 'tz',
-  _lat: 'number',
-  _lon: 'number',
-  _vendor: 'string',
-  _regurl: 'string',
-  _browser: 'string',
-  _os: 'string',
-};
+const system: Readonly<Record<string, FieldKind>> = SYSTEM_FIELD_KINDS;
 
 export const SYSTEM_FIELDS: ReadonlyMap<string, FieldSpec> = new Map(
   Object.entries(system).map(([name, kind]) => [name, { name, kind, custom: false }]),
 );
 
-export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', 'db_id', '_createtime', '_updatetime', '_md5', '_emaildomain']);
+export { READ_ONLY_FIELDS };
 
 const specCache = new WeakMap<DatabaseDef, Map<string, FieldSpec>>();
 

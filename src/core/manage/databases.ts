@@ -8,7 +8,7 @@ import type { CatalogTx } from '../catalog/store-port.js';
 import { getDatabase } from '../catalog/lookup.js';
 import { invalid } from '../base/errors.js';
 import { SYSTEM_FIELDS, READ_ONLY_FIELDS } from '../fields/field-specs.js';
-import { commitChange, dataUsers, describeTrigger, idField, inUse, pageById, validated, writtenId } from './change.js';
+import { commitChange, dataUsers, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
 import { checkFieldNames, databaseSchema, fieldDefSchema } from '../catalog/decode.js';
 import type { DatabaseDef, FieldDef } from '../catalog/types.js';
 import { databaseJson, databaseView } from '../catalog/views.js';
@@ -58,6 +58,8 @@ export async function updateDatabase(call: WriteCall<CatalogTx>, input: Decoded<
       ...(input.fields !== undefined ? { fields: input.fields } : {}),
     };
     breaking = incompatibleFields(current.fields, saved.fields);
+    // A field a trigger's template still uses may not go away.
+    throwFirst(dependentProblems(catalog, withMap(catalog, 'databases', new Map(catalog.databases).set(saved.id, saved))));
     return call.tx.saveDatabase(at, saved, { requireNoProfiles: breaking.length > 0 }, call.env.clock.now());
   });
   if (result.status === 'in_use') throw invalid(`fields: database ${input.id} holds ${dataUsers(result).join(', ')}: ${breaking.join('; ')}`);

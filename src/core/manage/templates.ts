@@ -1,13 +1,16 @@
 // templates/add, update, get, list, delete (spec 05): templates checked as the provisioning file
-// checks them (channel parts and the variable grammar of spec 04); a change of channel that would
-// leave a trigger sending another channel is refused, and so is deleting a template in use.
+// checks them (channel parts, the variable grammar of spec 04, `{lead.*}` variables that are
+// fields of a database of the account); a change that would leave a trigger sending another
+// channel or a variable its database lacks is refused, and so is deleting a template in use.
 import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { getTemplate } from '../catalog/lookup.js';
 import { commitChange, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
 import { checkTemplate, stripUndefined, templateSchema, type TemplateInput } from '../catalog/decode.js';
-import { CHANNELS, type TemplateDef } from '../catalog/types.js';
+import { CHANNELS, type Catalog, type TemplateDef } from '../catalog/types.js';
+import { templateFieldProblem } from '../catalog/template-fields.js';
+import { DecodeError } from '../base/errors.js';
 import { templateJson, templateView } from '../catalog/views.js';
 import { noPayload, one, page } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
@@ -32,8 +35,17 @@ function toDef(accountId: number, t: TemplateParts): Omit<TemplateDef, 'id'> {
   return stripUndefined({ ...t, accountId }) as Omit<TemplateDef, 'id'>;
 }
 
+/** The grammar and the channel's parts, then the lead variables against the account's databases. */
+function checked(t: TemplateInput, catalog: Catalog): void {
+  validated(() => {
+    checkTemplate(t);
+    const problem = templateFieldProblem(t, catalog.databases.values());
+    if (problem) throw new DecodeError(problem.text, [problem.key]);
+  });
+}
+
 export async function addTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
-  validated(() => checkTemplate({ ...input, id: undefined }));
+  checked({ ...input, id: undefined }, call.catalog);
   const def = toDef(call.catalog.accountId, input);
   const result = await commitChange(call, (_catalog, at) => call.tx.saveTemplate(at, def, call.env.clock.now()));
   return { data: templateView({ ...def, id: writtenId(result) }) };
@@ -45,7 +57,7 @@ export async function updateTemplate(call: WriteCall<CatalogTx>, input: Decoded<
     const { id, accountId, ...current } = getTemplate(catalog, input.id);
     const { id: _named, ...patch } = input;
     const merged: TemplateParts = { ...current, ...stripUndefined(patch) };
-    validated(() => checkTemplate(asInput(merged)));
+    checked(asInput(merged), catalog);
     const next = { ...toDef(accountId, merged), id };
     throwFirst(dependentProblems(catalog, withMap(catalog, 'templates', new Map(catalog.templates).set(id, next))));
     saved = next;

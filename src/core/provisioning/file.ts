@@ -5,6 +5,7 @@ import { checkFieldNames, checkHookUrl, checkSender, checkTemplate, databaseSche
 import { decodeSenderSettings } from '../catalog/sender-decode.js';
 import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
 import { receiptKeyId } from '../catalog/receipt-key.js';
+import { templateFieldProblem } from '../catalog/template-fields.js';
 import { DecodeError } from '../base/errors.js';
 import { describe, isPlainObject } from '../values/coerce.js';
 import { bool, int, number, object, oneOf, optional, required, str } from '../values/schema.js';
@@ -216,6 +217,8 @@ async function planAccount(
     const tpl = attempt(problems, where, () => {
       const x = decodeWith(templateSchema, t);
       checkTemplate(x);
+      const fields = templateFieldProblem(x, catalog.databases.values());
+      if (fields) throw new DecodeError(fields.text, [fields.key]);
       return x;
     });
     if (!tpl || !owned('templates', tpl.id, where)) continue;
@@ -268,6 +271,7 @@ async function planAccount(
     triggers.push([def, where]);
   }
   for (const [def, where] of triggers) for (const p of triggerProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
+  problems.push(...storedTriggerProblems(base, catalog, new Set(triggers.map(([def]) => def.id)), path));
 
   for (const [i, h] of list(raw, 'action_hooks', path, problems).entries()) {
     const where = `${path}.action_hooks[${i}]`;
@@ -281,6 +285,20 @@ async function planAccount(
     plan.hooks.push(def);
   }
   return plan;
+}
+
+/**
+ * Problems the file causes to the account's stored triggers it does not list (a template, database
+ * or resource it changes under them): only problems a trigger did not already have count.
+ */
+function storedTriggerProblems(base: Catalog, after: Catalog, inFile: Set<number>, path: string): string[] {
+  const out: string[] = [];
+  for (const trigger of base.triggers.values()) {
+    if (inFile.has(trigger.id)) continue;
+    const had = new Set(triggerProblems(trigger, base).map((p) => p.text));
+    for (const p of triggerProblems(trigger, after)) if (!had.has(p.text)) out.push(`${path}: trigger ${trigger.id} (${trigger.name}) would become invalid: ${p.text}`);
+  }
+  return out;
 }
 
 export function emptyCatalog(accountId: number): Catalog {
