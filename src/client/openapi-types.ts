@@ -493,6 +493,7 @@ export interface components {
         /** @description Parameters of campaigns/triggers/add. In XML, the children of <xml>. */
         "campaigns.triggers.add.request": {
             name: string;
+            /** @description also accepted as descr */
             description?: string;
             subid?: string;
             ui_tags?: string[] | string;
@@ -545,6 +546,7 @@ export interface components {
         /** @description Parameters of campaigns/triggers/update. In XML, the children of <xml>. */
         "campaigns.triggers.update.request": {
             name?: string;
+            /** @description also accepted as descr */
             description?: string;
             subid?: string;
             ui_tags?: string[] | string;

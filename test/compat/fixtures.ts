@@ -69,6 +69,7 @@ export const fixtures = {
     is_active: false,
     content: [{ from_email: '', from_name: '', message_id: 5, replyto_email: '', replyto_name: '', subject: 'Weather alert' }],
     subid: 'Adv_1',
+    descr: 'Sent when the weather turns',
     trigger_type: 'api_call',
     skip_minutes: 0,
     resource_id: 21,

@@ -117,11 +117,14 @@ describe('trigger campaigns', () => {
     expect(res.body).toContain('<data><id>96</id>');
   });
 
-  it('campaigns/triggers/add/ takes content entries with empty sender overrides', async () => {
+  it('campaigns/triggers/add/ takes content entries with empty sender overrides, and descr for the description', async () => {
     const body = ok(await send('campaigns/triggers/add/', f.triggerAdd));
-    expect(body.data).toMatchObject({ id: expect.any(Number), name: 'New Awesome Campaign', subid: 'Adv_1', send_channel: 'email', is_active: false });
+    expect(body.data).toMatchObject({ id: expect.any(Number), name: 'New Awesome Campaign', subid: 'Adv_1', description: 'Sent when the weather turns', send_channel: 'email', is_active: false });
     const content = (body.data as { content: Record<string, unknown>[] }).content;
     expect(content).toEqual([expect.objectContaining({ message_id: 5, subject: 'Weather alert' })]);
+    const id = (body.data as { id: number }).id;
+    const updated = ok(await send('campaigns/triggers/update', { token: TOKEN, id, descr: 'Sent on storms' }));
+    expect(updated.data).toMatchObject({ id, description: 'Sent on storms', subid: 'Adv_1' });
   });
 
   it('campaigns/triggers/clone answers data.saved_id', async () => {

@@ -171,7 +171,8 @@ export const contentEntrySchema: Schema<ContentEntry> = {
 export const triggerFields = {
   id: optional(int({ min: 1 })),
   name: optional(str({ nonEmpty: true })),
-  description: optional(str()),
+  // `descr`: the name Altcraft's trigger pages give the description.
+  description: optional(str(), undefined, { aliases: ['descr'] }),
   subid: optional(str()),
   ui_tags: optional(arrayOf(str(), { single: true })),
   is_active: optional(bool()),
