@@ -19,6 +19,8 @@ export const fixtures = {
   start: { token: TOKEN, id: 96, matching: 'email', email: 'zaycev@example.com' },
   /** The same, with the campaign id as the page's type table gives it (a string). */
   startStringId: { token: TOKEN, id: '96', matching: 'email', email: 'zaycev@example.com', content: { field: 'value' }, custom_data: { x: 'y' } },
+  /** Trigger launch choosing the subscription, as the page's email example of subscription_filter. */
+  startSubscriptionFilter: { token: TOKEN, id: 96, matching: 'email', email: 'zaycev@example.com', subscription_filter: { email: '', not_strict: true } },
   /** Trigger launch with a custom MongoDB-style request instead of matching. */
   startCustomRequest: { token: TOKEN, id: 96, custom_request: { email: { $in: ['zaycev@example.com', 'nobody@example.com'] } } },
   /** Profile import + trigger campaign launch. */

@@ -39,6 +39,11 @@ describe('trigger launches', () => {
     expect(body.result).toEqual([{ profile_id: PROFILE_ID }]);
   });
 
+  it('campaigns/triggers/start with the page\'s subscription_filter (an empty email, not_strict)', async () => {
+    const body = ok(await send('campaigns/triggers/start', f.startSubscriptionFilter));
+    expect(body.result).toEqual([{ profile_id: PROFILE_ID }]);
+  });
+
   it('campaigns/triggers/start with custom_request launches for every match', async () => {
     const body = ok(await send('campaigns/triggers/start', f.startCustomRequest));
     expect(body.result).toEqual([{ profile_id: PROFILE_ID }]);
@@ -53,6 +58,8 @@ describe('trigger launches', () => {
     const body = ok(await send('campaigns/triggers/import_and_start_batch', f.importAndStartBatch));
     expect(body.result).toEqual([{ profile_id: PROFILE_ID }, { profile_id: PROFILE_ID }]);
     expect(body.errors).toBeUndefined();
+    const lambert = ok(await send('profiles/get', { token: TOKEN, db_id: 1, email: 'profile4@example.com' }));
+    expect(lambert.data).toMatchObject({ _lname: 'Lambert', phones: ['+79000000004'] });
   });
 
   it('campaigns/triggers/start_batch (email) answers result, and errors for the profile not found', async () => {
