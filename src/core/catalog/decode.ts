@@ -148,15 +148,27 @@ export function checkTemplate(t: TemplateInput): void {
   }
 }
 
+/**
+ * A text override where an empty (or blank) string means "not overridden": Altcraft's trigger pages
+ * send `"from_name": ""`, `"subject": ""` for the template's and the resource's own values.
+ */
+const overrideText: Schema<string | undefined> = {
+  decode(value, c) {
+    const text = str().decode(value, c);
+    return text.trim() === '' ? undefined : text;
+  },
+  json: () => ({ type: 'string', description: 'an override; empty means the template or resource value' }),
+};
+
 export const contentEntrySchema: Schema<ContentEntry> = {
   decode(value, c) {
     const e = object({
       message_id: required(int({ min: 1 })),
       from_email: optional(mailAddressSchema),
-      from_name: optional(str()),
+      from_name: optional(overrideText),
       replyto_email: optional(mailAddressSchema),
-      replyto_name: optional(str()),
-      subject: optional(str()),
+      replyto_name: optional(overrideText),
+      subject: optional(overrideText),
     }).decode(value, c);
     if (e.subject !== undefined) {
       const problem = templateProblem(e.subject);
