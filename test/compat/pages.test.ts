@@ -281,3 +281,18 @@ describe('campaign status and log', () => {
     expect(body.data).toBeDefined();
   });
 });
+
+describe('error codes of the API interaction page', () => {
+  it('401 without a token or with an unknown one, 404 for an unknown object, 400 for a bad parameter', async () => {
+    const missing = await send('databases/list', {});
+    expect(missing.status).toBe(401);
+    expect(missing.json.error).toBe(401);
+    expect((await send('databases/list', { token: 'unknown-unknown-unknown-' })).json.error).toBe(401);
+    const unknown = await send('campaigns/triggers/get', { token: TOKEN, id: 4040 });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ error: 404, error_text: 'Not found' });
+    const bad = await send('campaigns/triggers/start', { token: TOKEN, id: 'x', matching: 'email', email: 'zaycev@example.com' });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ error: 400, error_text: 'Invalid request', error_debug: expect.stringContaining('id') });
+  });
+});
