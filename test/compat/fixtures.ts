@@ -33,9 +33,11 @@ export const fixtures = {
     data: { _fname: 'John', _lname: 'Doe', email: 'john.doe@example.com', subscriptions: [{ channel: 'email', resource_id: 21, email: 'john.doe@example.com' }] },
     skip_triggers: true,
     detect_geo: true,
+    timeout: { days: 0, hours: 0, minutes: 5 },
     custom_data: { sending_time: '12:31:12' },
     content: { page: 'registration_form' },
-    attach: [{ data: 'data:text/csv;base64,SEVMTE8K', name: 'Attach.txt' }],
+    // The page types `attach` as an array of files and shows one file object: both are read.
+    attach: { data: 'data:text/csv;base64,SEVMTE8K', name: 'Attach.txt' },
   },
   /** Bulk profiles import + trigger campaign launch (wrapped items, phones as one string). */
   importAndStartBatch: {

@@ -49,9 +49,12 @@ describe('trigger launches', () => {
     expect(body.result).toEqual([{ profile_id: PROFILE_ID }]);
   });
 
-  it('campaigns/triggers/import_and_start answers profile_id', async () => {
+  it('campaigns/triggers/import_and_start answers profile_id (timeout, content, one attached file)', async () => {
     const body = ok(await send('campaigns/triggers/import_and_start', f.importAndStart));
     expect(body.profile_id).toEqual(PROFILE_ID);
+    const messages = ok(await send('messages/list', { token: TOKEN, profile_id: body.profile_id }));
+    const [message] = messages.data as { due_at: string }[];
+    expect(Date.parse(message.due_at) - h.clock.now()).toBe(5 * 60_000);
   });
 
   it('campaigns/triggers/import_and_start_batch answers result with one profile_id per item', async () => {
