@@ -1,6 +1,6 @@
 // `npm test`: builds, then runs every test on SQLite (nothing else needed). When
 // HERALD_TEST_POSTGRES_URL names a PostgreSQL server, the store contract and the PostgreSQL
-// end-to-end tests run in that pass too, and the HTTP, delivery and security tests run a second
+// end-to-end tests run in that pass too, and the HTTP, compatibility, delivery and security tests run a second
 // time on PostgreSQL (HERALD_TEST_STORE=postgres).
 import { spawnSync } from 'node:child_process';
 
@@ -14,7 +14,7 @@ const extra = process.argv.slice(2);
 run('npm', ['run', 'build']);
 run('npx', ['vitest', 'run', ...extra]);
 if (process.env.HERALD_TEST_POSTGRES_URL && extra.length === 0) {
-  run('npx', ['vitest', 'run', 'test/http', 'test/delivery', 'test/security'], { HERALD_TEST_STORE: 'postgres' });
+  run('npx', ['vitest', 'run', 'test/http', 'test/compat', 'test/delivery', 'test/security'], { HERALD_TEST_STORE: 'postgres' });
 } else if (extra.length === 0) {
   console.log('\nHERALD_TEST_POSTGRES_URL is not set: the PostgreSQL passes were skipped.');
 }

@@ -493,6 +493,7 @@ export interface components {
         /** @description Parameters of campaigns/triggers/add. In XML, the children of <xml>. */
         "campaigns.triggers.add.request": {
             name: string;
+            /** @description also accepted as descr */
             description?: string;
             subid?: string;
             ui_tags?: string[] | string;
@@ -545,6 +546,7 @@ export interface components {
         /** @description Parameters of campaigns/triggers/update. In XML, the children of <xml>. */
         "campaigns.triggers.update.request": {
             name?: string;
+            /** @description also accepted as descr */
             description?: string;
             subid?: string;
             ui_tags?: string[] | string;
@@ -940,6 +942,8 @@ export interface components {
             data: components["schemas"]["Resource"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
+            /** @description the from_id of the next page: the id after this page's last (from_id itself when the page is empty) */
+            next_from_id: number;
         };
         /** @description Parameters of resources/delete. In XML, the children of <xml>. */
         "resources.delete.request": {
@@ -1068,12 +1072,13 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
-        /** @description no payload: the envelope only */
         "templates.delete.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
+            /** @description the deleted template id */
+            data: number;
         };
         /** @description Parameters of campaigns/triggers/start. In XML, the children of <xml>. */
         "campaigns.triggers.start.request": {

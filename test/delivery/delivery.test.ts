@@ -60,6 +60,29 @@ describe('email delivery', () => {
     await expect.poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE status = 'sent' AND trigger_id = 96")[0]).toEqual({ n: 2 });
   });
 
+  it('empty sender and subject overrides in a trigger content, as Altcraft\'s pages send them, keep the template and resource values', async () => {
+    const empty = { from_email: '', from_name: '', replyto_email: '', replyto_name: '', subject: '' };
+    const added = await h.post('campaigns/triggers/add', {
+      token: TOKEN,
+      name: 'Empty overrides',
+      trigger_type: 'api_call',
+      send_channel: 'email',
+      resource_id: 21,
+      list_id: 1,
+      is_active: true,
+      content: [{ message_id: 5, ...empty }],
+    });
+    expect(added.json.error).toBe(0);
+    const trigger = added.json.data as { id: number; content: unknown[] };
+    expect(trigger.content).toEqual([{ message_id: 5 }]);
+    const res = await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: trigger.id, ...profile('blank@example.com') });
+    expect(res.json.error).toBe(0);
+    const [mail] = await sink.waitFor(1);
+    expect(mail.parsed.subject).toBe('Welcome, Ann!');
+    expect(mail.parsed.from?.value[0]).toEqual({ address: 'shop@example.com', name: 'Demo shop' });
+    expect(mail.parsed.replyTo?.value[0].address).toBe('care@example.com');
+  });
+
   it('the seed XML example delivers two emails too', async () => {
     const res = await h.post('campaigns/triggers/import_and_start_batch', example('batch-email.request.xml'));
     expect(res.status).toBe(200);

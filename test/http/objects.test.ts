@@ -189,6 +189,8 @@ describe('resources', () => {
   it('list by id with total_count; other accounts see only theirs', async () => {
     const page = await call(h, 'resources/list', { from_id: 22, limit: 2 });
     expect(ids(page)).toEqual([22, 23]);
+    expect(page.json.next_from_id).toBe(24);
+    expect((await call(h, 'resources/list', { from_id: 900 })).json.next_from_id).toBe(900);
     expect(page.json.total_count).toBe(count(h, 'resources', 'account_id = 1'));
     expect(ids(await h.post('resources/list', { token: OTHER_TOKEN }))).toEqual([31]);
     expectXmlError(await h.post('resources/list', xml('<limit>-1</limit>')), 400, /^limit: must be positive/);
@@ -261,7 +263,7 @@ describe('templates', () => {
     expectError(await call(h, 'templates/delete', { id: 7 }), 400, /^template 7 is in use by trigger 99 \(Welcome push\)/);
     const t = await data('templates/add', { name: 'Free', channel: 'sms', text: 't' });
     const res = await h.post('templates/delete', xml(`<id>${t.id}</id>`));
-    expect(res.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text></xml>');
+    expect(res.body).toBe(`<xml><error>0</error><error_text>Successful operation</error_text><data>${t.id}</data></xml>`);
     expectError(await call(h, 'templates/get', { id: t.id }), 404, `template ${t.id} not found`);
     expectError(await call(h, 'templates/delete', { id: 8 }), 404, 'template 8 not found');
   });

@@ -158,15 +158,27 @@ function checkTemplateTexts<K extends string>(o: Partial<Record<K, string>>, key
   }
 }
 
+/**
+ * A text override where an empty (or blank) string means "not overridden": Altcraft's trigger pages
+ * send `"from_name": ""`, `"subject": ""` for the template's and the resource's own values.
+ */
+const overrideText: Schema<string | undefined> = {
+  decode(value, c) {
+    const text = str().decode(value, c);
+    return text.trim() === '' ? undefined : text;
+  },
+  json: () => ({ type: 'string', description: 'an override; empty means the template or resource value' }),
+};
+
 export const contentEntrySchema: Schema<ContentEntry> = {
   decode(value, c) {
     const e = object({
       message_id: required(int({ min: 1 })),
       from_email: optional(mailAddressSchema),
-      from_name: optional(str()),
+      from_name: optional(overrideText),
       replyto_email: optional(mailAddressSchema),
-      replyto_name: optional(str()),
-      subject: optional(str()),
+      replyto_name: optional(overrideText),
+      subject: optional(overrideText),
     }).decode(value, c);
     checkTemplateTexts(e, ['subject', 'from_name', 'replyto_name']);
     return stripUndefined(e) as ContentEntry;
@@ -178,7 +190,8 @@ export const contentEntrySchema: Schema<ContentEntry> = {
 export const triggerFields = {
   id: optional(int({ min: 1 })),
   name: optional(str({ nonEmpty: true })),
-  description: optional(str()),
+  // `descr`: the name Altcraft's trigger pages give the description.
+  description: optional(str(), undefined, { aliases: ['descr'] }),
   subid: optional(str()),
   ui_tags: optional(arrayOf(str(), { single: true })),
   is_active: optional(bool()),

@@ -10,7 +10,7 @@ import { resourceSchema } from '../catalog/decode.js';
 import type { ResourceDef } from '../catalog/types.js';
 import { resourceProblems } from '../catalog/validate.js';
 import { resourceJson, resourceView } from '../catalog/views.js';
-import { noPayload, one, page } from '../values/json-schema.js';
+import { arrayJson, noPayload, obj, one } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { object, optional, str, type Decoded } from '../values/schema.js';
 
@@ -50,10 +50,18 @@ export async function readResource(call: Call, input: Decoded<typeof resourceId>
   return { data: resourceView(getResource(call.catalog, input.id)) };
 }
 
+/** A page of resources; `next_from_id` (Altcraft's cursor) is the id after the page's last. */
 export async function listResources(call: Call, input: Decoded<typeof idPagingFields>) {
   const { page, total } = pageById([...call.catalog.resources.values()], input.from_id, input.limit);
-  return { data: page.map(resourceView), total_count: total };
+  const last = page.at(-1);
+  return { data: page.map(resourceView), total_count: total, next_from_id: last ? last.id + 1 : input.from_id };
 }
+
+const resourcePage = obj({
+  data: arrayJson(resourceJson),
+  total_count: { type: 'integer', minimum: 0, description: 'all matches, whatever the cursor and limit' },
+  next_from_id: { type: 'integer', minimum: 1, description: "the from_id of the next page: the id after this page's last (from_id itself when the page is empty)" },
+});
 
 /** Deletes a resource that no trigger and no subscription uses. */
 export async function deleteResource(call: WriteCall<CatalogTx>, input: Decoded<typeof resourceId>) {
@@ -78,6 +86,6 @@ export const resourceMethods = [
     handle: updateResource,
   }),
   defineMethod({ name: 'resources/get', summary: 'One resource', write: false, params: resourceId, payload: one(resourceJson), handle: readResource }),
-  defineMethod({ name: 'resources/list', summary: "The account's resources, by id", write: false, params: object(idPagingFields), payload: page(resourceJson), handle: listResources }),
+  defineMethod({ name: 'resources/list', summary: "The account's resources, by id", write: false, params: object(idPagingFields), payload: resourcePage, handle: listResources }),
   defineMethod({ ...CONFIG_CHANGE, name: 'resources/delete', summary: 'Delete a resource nothing uses', params: resourceId, payload: noPayload, handle: deleteResource }),
 ];

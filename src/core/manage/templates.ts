@@ -12,7 +12,7 @@ import { CHANNELS, type Catalog, type TemplateDef } from '../catalog/types.js';
 import { templateFieldProblem } from '../catalog/template-fields.js';
 import { DecodeError } from '../base/errors.js';
 import { templateJson, templateView } from '../catalog/views.js';
-import { noPayload, one, page } from '../values/json-schema.js';
+import { intJson, one, page } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { object, oneOf, optional, str, type Decoded } from '../values/schema.js';
 
@@ -76,7 +76,7 @@ export async function listTemplates(call: Call, input: Decoded<typeof listParams
   return { data: page.map(templateView), total_count: total };
 }
 
-/** Deletes a template that no trigger's content names. */
+/** Deletes a template that no trigger's content names; answers its id (Altcraft's `data`). */
 export async function deleteTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof templateId>) {
   await commitChange(call, (catalog, at) => {
     getTemplate(catalog, input.id);
@@ -84,7 +84,7 @@ export async function deleteTemplate(call: WriteCall<CatalogTx>, input: Decoded<
     if (users.length > 0) throw inUse(`template ${input.id}`, users);
     return call.tx.deleteTemplate(at, input.id);
   });
-  return {};
+  return { data: input.id };
 }
 
 export const templateMethods = [
@@ -106,5 +106,12 @@ export const templateMethods = [
     payload: page(templateJson),
     handle: listTemplates,
   }),
-  defineMethod({ ...CONFIG_CHANGE, name: 'templates/delete', summary: 'Delete a template nothing uses', params: templateId, payload: noPayload, handle: deleteTemplate }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'templates/delete',
+    summary: 'Delete a template nothing uses; data is its id',
+    params: templateId,
+    payload: one({ ...intJson, description: 'the deleted template id' }),
+    handle: deleteTemplate,
+  }),
 ];

@@ -107,6 +107,7 @@ export const required = <T>(schema: Schema<T>, opts: { aliases?: string[]; descr
 
 export function optional<T>(schema: Schema<T>): Field<T | undefined>;
 export function optional<T>(schema: Schema<T>, fallback: T, opts?: { aliases?: string[] }): Field<T>;
+export function optional<T>(schema: Schema<T>, fallback: undefined, opts: { aliases?: string[] }): Field<T | undefined>;
 export function optional<T>(schema: Schema<T>, fallback?: T, opts: { aliases?: string[] } = {}): Field<T | undefined> {
   return { schema, required: false, aliases: opts.aliases ?? [], ...(fallback !== undefined ? { fallback } : {}) };
 }

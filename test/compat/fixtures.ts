@@ -1,0 +1,132 @@
+// Requests as Altcraft's published API pages show them (guides.altcraft.com, developer guide, v72–v74),
+// written again for Herald's demo provisioning: database 1, resource 21, template 5, triggers 96
+// and 85. Only the ids and addresses differ from the pages' examples; the keys, their nesting and
+// the value types (a string `id`, `"true"` as a string, a single `phones` string…) are the pages'.
+// docs/COMPATIBILITY.md names the page of each.
+export const TOKEN = 'abcdefghijklmnqrstuvwxyz';
+
+/** The `email` matching profile every launch example targets. */
+export const PROFILE = {
+  token: TOKEN,
+  db_id: 1,
+  matching: 'email',
+  email: 'zaycev@example.com',
+  data: { _fname: 'Ivan', _lname: 'Zaycev', email: 'zaycev@example.com', subscriptions: [{ channel: 'email', resource_id: 21, email: 'zaycev@example.com' }] },
+};
+
+export const fixtures = {
+  /** Trigger launch (API call): one profile by email. */
+  start: { token: TOKEN, id: 96, matching: 'email', email: 'zaycev@example.com' },
+  /** The same, with the campaign id as the page's type table gives it (a string). */
+  startStringId: { token: TOKEN, id: '96', matching: 'email', email: 'zaycev@example.com', content: { field: 'value' }, custom_data: { x: 'y' } },
+  /** Trigger launch choosing the subscription, as the page's email example of subscription_filter. */
+  startSubscriptionFilter: { token: TOKEN, id: 96, matching: 'email', email: 'zaycev@example.com', subscription_filter: { email: '', not_strict: true } },
+  /** Trigger launch with a custom MongoDB-style request instead of matching. */
+  startCustomRequest: { token: TOKEN, id: 96, custom_request: { email: { $in: ['zaycev@example.com', 'nobody@example.com'] } } },
+  /** Profile import + trigger campaign launch. */
+  importAndStart: {
+    token: TOKEN,
+    db_id: 1,
+    trigger_id: 96,
+    matching: 'email',
+    email: 'john.doe@example.com',
+    data: { _fname: 'John', _lname: 'Doe', email: 'john.doe@example.com', subscriptions: [{ channel: 'email', resource_id: 21, email: 'john.doe@example.com' }] },
+    skip_triggers: true,
+    detect_geo: true,
+    timeout: { days: 0, hours: 0, minutes: 5 },
+    custom_data: { sending_time: '12:31:12' },
+    content: { page: 'registration_form' },
+    // The page types `attach` as an array of files and shows one file object: both are read.
+    attach: { data: 'data:text/csv;base64,SEVMTE8K', name: 'Attach.txt' },
+  },
+  /** Bulk profiles import + trigger campaign launch (wrapped items, phones as one string). */
+  importAndStartBatch: {
+    token: TOKEN,
+    db_id: 1,
+    trigger_id: 96,
+    matching: 'email',
+    data: [
+      { data: { _fname: 'John', _lname: 'Lambert', email: 'profile4@example.com', phones: '+79000000004' } },
+      { data: { _fname: 'Tom', _lname: 'Hard', email: 'profile3@example.com', phones: '+79000000003' } },
+    ],
+  },
+  /** Bulk trigger launch, matching by email (with `format` in the body). */
+  startBatchEmail: { token: TOKEN, trigger_id: 96, format: 'json', matching: 'email', data: [{ email: 'zaycev@example.com' }, { email: 'nobody@example.com' }] },
+  /** Bulk trigger launch, matching by a custom field. */
+  startBatchCustom: { token: TOKEN, trigger_id: 85, format: 'json', skip_triggers: false, matching: 'custom', field_name: 'Custom_ID', data: [{ field_value: 'C-1' }] },
+  /** Task for bulk trigger launch. */
+  startBatchTask: { token: TOKEN, trigger_id: 96, format: 'json', matching: 'email', data: [{ email: 'zaycev@example.com' }] },
+  /** Task for bulk profiles import + trigger launch. */
+  importAndStartBatchTask: {
+    token: TOKEN,
+    db_id: 1,
+    trigger_id: 96,
+    matching: 'email',
+    data: [{ data: { _fname: 'Olly', email: 'profile5@example.com' } }],
+  },
+  /** Get trigger campaign information. */
+  triggerGet: { token: TOKEN, id: 96 },
+  /** Create trigger campaign: content entries with empty sender overrides, as the page shows. */
+  triggerAdd: {
+    token: TOKEN,
+    name: 'New Awesome Campaign',
+    is_active: false,
+    content: [{ from_email: '', from_name: '', message_id: 5, replyto_email: '', replyto_name: '', subject: 'Weather alert' }],
+    subid: 'Adv_1',
+    descr: 'Sent when the weather turns',
+    trigger_type: 'api_call',
+    skip_minutes: 0,
+    resource_id: 21,
+    list_id: 1,
+    send_channel: 'email',
+  },
+  /** Clone a trigger campaign. */
+  triggerClone: { token: TOKEN, id: 96, name: 'Clone' },
+  /** Deactivate campaign: id and flag as strings, as the page's example sends them. */
+  deactivate: { token: TOKEN, id: '96', abort_if_running: 'true' },
+  activate: { token: TOKEN, id: 96 },
+  /** Import profile. */
+  profileImport: PROFILE,
+  /** Update profile. */
+  profileUpdate: { token: TOKEN, db_id: 1, matching: 'email', email: 'zaycev@example.com', data: { _fname: 'Ivan', _lname: 'Zaitsev' } },
+  /** Get profile data. */
+  profileGet: { token: TOKEN, db_id: 1, matching: 'email', email: 'zaycev@example.com' },
+  /** Delete profile. */
+  profileDelete: { token: TOKEN, db_id: 1, matching: 'email', email: 'zaycev@example.com' },
+  /** Import multiple profiles (wrapped items with their own matching value). */
+  importBatchWrapped: {
+    token: TOKEN,
+    db_id: 1,
+    matching: 'email',
+    data: [{ email: 'batch1@example.com', data: { _fname: 'Batch', email: 'batch1@example.com' } }],
+  },
+  /** Import multiple profiles, items flat as the import_batch page shows them. */
+  importBatchFlat: { token: TOKEN, db_id: 1, matching: 'email', data: [{ _fname: 'Flat', email: 'flat1@example.com' }] },
+  /** Get database list. */
+  databasesList: { token: TOKEN, limit: 2 },
+  /** Get database information. */
+  databasesGet: { token: TOKEN, id: 1 },
+  /** Get database fields. */
+  databasesFields: { token: TOKEN, db_id: 1 },
+  /** Get resources list. */
+  resourcesList: { token: TOKEN, from_id: 1, limit: 1 },
+  /** Get resource information. */
+  resourcesGet: { token: TOKEN, id: 21 },
+  /** Get templates list. */
+  templatesList: { token: TOKEN, limit: 2 },
+  /** Get template info. */
+  templatesGet: { token: TOKEN, id: 5 },
+  /** Get campaign status. */
+  campaignStatus: { token: TOKEN, id: 96 },
+  /** Get campaign log. */
+  campaignLog: { token: TOKEN, id: 96 },
+} as const;
+
+/** The same requests in XML, as the pages' XML tabs show them (a prolog on some pages). */
+export const xmlFixtures = {
+  databasesGet: `<?xml version="1.0" encoding="UTF-8" ?>\n<xml>\n<id>1</id>\n<token>${TOKEN}</token>\n</xml>`,
+  resourcesList: `<?xml version="1.0" encoding="UTF-8" ?>\n<xml>\n<from_id>1</from_id>\n<limit>1</limit>\n<token>${TOKEN}</token>\n</xml>`,
+  deactivate: `<xml>\n<token>${TOKEN}</token>\n<id>96</id>\n<abort_if_running>true</abort_if_running>\n</xml>`,
+  startBatchEmail: `<xml>\n<token>${TOKEN}</token>\n<trigger_id>96</trigger_id>\n<format>xml</format>\n<matching>email</matching>\n<data>\n<email>zaycev@example.com</email>\n</data>\n<data>\n<email>nobody@example.com</email>\n</data>\n</xml>`,
+  triggerGet: `<xml>\n<token>${TOKEN}</token>\n<id>96</id>\n</xml>`,
+} as const;
