@@ -1075,6 +1075,53 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
         };
+        /** @description Parameters of templates/preview. In XML, the children of <xml>. */
+        "templates.preview.request": {
+            /** @description also accepted as template_id */
+            id?: number;
+            name?: string;
+            /** @enum {string} */
+            channel?: "email" | "sms" | "push";
+            subject?: string;
+            html?: string;
+            text?: string;
+            title?: string;
+            url?: string;
+            image?: string;
+            /** @description also accepted as list_id */
+            db_id?: number;
+            profile_id?: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            content?: {
+                [key: string]: unknown;
+            };
+            resource_id?: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** TemplatePreview */
+        TemplatePreview: {
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            subject?: string;
+            html?: string;
+            text?: string;
+            title?: string;
+            url?: string;
+            image?: string;
+        };
+        "templates.preview.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            /** @description the rendered parts: subject, html, text (email); text (sms); title, text, url, image (push) */
+            data: components["schemas"]["TemplatePreview"];
+        };
         /** @description Parameters of campaigns/triggers/start. In XML, the children of <xml>. */
         "campaigns.triggers.start.request": {
             /**

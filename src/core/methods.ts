@@ -11,6 +11,7 @@ import { startMethods } from './launches/start.js';
 import { activationMethods } from './manage/activation.js';
 import { databaseMethods } from './manage/databases.js';
 import { resourceMethods } from './manage/resources.js';
+import { templatePreviewMethods } from './manage/template-preview.js';
 import { templateMethods } from './manage/templates.js';
 import { triggerMethods } from './manage/triggers.js';
 import type { ReadView, StoreTx } from './ports.js';
@@ -30,6 +31,7 @@ const all: readonly ApiMethod[] = [
   ...databaseMethods,
   ...resourceMethods,
   ...templateMethods,
+  ...templatePreviewMethods,
   ...startMethods,
   ...startBatchMethods,
   ...taskMethods,

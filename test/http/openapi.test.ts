@@ -135,6 +135,8 @@ describe('the payload schemas match real answers', () => {
     await ok('templates/update', { id: tpl, subject: 'Hello' });
     await ok('templates/get', { id: tpl });
     await ok('templates/list', { channel: 'email' });
+    await ok('templates/preview', { id: tpl, data: { _fname: 'Ann' } });
+    await ok('templates/preview', { channel: 'push', title: 'Hi {lead._fname}', data: {} });
     const trig = (await ok('campaigns/triggers/add', { name: 'Docs trigger', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, content: [{ message_id: 5 }] })).data.id;
     await ok('campaigns/triggers/update', { id: trig, name: 'Docs trigger 2' });
     await ok('campaigns/triggers/get', { id: trig });
