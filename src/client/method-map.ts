@@ -67,6 +67,8 @@ export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } 
   'templates/list': { write: false },
   'templates/delete': { write: true },
   'templates/preview': { write: false },
+  'account/get': { write: false },
+  'senders/list': { write: false },
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

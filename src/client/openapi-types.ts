@@ -403,6 +403,11 @@ export interface components {
             from_id?: number;
             from_time?: string | number;
             /**
+             * @default asc
+             * @enum {string}
+             */
+            order?: "asc" | "desc";
+            /**
              * @description at most 1000; larger values are clamped
              * @default 1000
              */
@@ -1121,6 +1126,48 @@ export interface components {
             error_text: "Successful operation";
             /** @description the rendered parts: subject, html, text (email); text (sms); title, text, url, image (push) */
             data: components["schemas"]["TemplatePreview"];
+        };
+        /** @description Parameters of account/get. In XML, the children of <xml>. */
+        "account.get.request": {
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** Account */
+        Account: {
+            id: number;
+            name: string | null;
+        };
+        "account.get.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["Account"];
+        };
+        /** @description Parameters of senders/list. In XML, the children of <xml>. */
+        "senders.list.request": {
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** Sender */
+        Sender: {
+            name: string;
+            type: string;
+            /** @description the settings by name (headers.X, request.method …), every secret masked */
+            settings: {
+                [key: string]: string;
+            };
+        };
+        "senders.list.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["Sender"][];
         };
         /** @description Parameters of campaigns/triggers/start. In XML, the children of <xml>. */
         "campaigns.triggers.start.request": {

@@ -8,6 +8,7 @@ import { importAndStartMethods } from './imports/import-and-start.js';
 import { profileImportMethods } from './imports/profile-imports.js';
 import { startBatchMethods } from './launches/start-batch.js';
 import { startMethods } from './launches/start.js';
+import { accountMethods } from './manage/account.js';
 import { activationMethods } from './manage/activation.js';
 import { databaseMethods } from './manage/databases.js';
 import { resourceMethods } from './manage/resources.js';
@@ -32,6 +33,7 @@ const all: readonly ApiMethod[] = [
   ...resourceMethods,
   ...templateMethods,
   ...templatePreviewMethods,
+  ...accountMethods,
   ...startMethods,
   ...startBatchMethods,
   ...taskMethods,

@@ -137,6 +137,8 @@ describe('the payload schemas match real answers', () => {
     await ok('templates/list', { channel: 'email' });
     await ok('templates/preview', { id: tpl, data: { _fname: 'Ann' } });
     await ok('templates/preview', { channel: 'push', title: 'Hi {lead._fname}', data: {} });
+    await ok('account/get', {});
+    await ok('senders/list', {});
     const trig = (await ok('campaigns/triggers/add', { name: 'Docs trigger', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, content: [{ message_id: 5 }] })).data.id;
     await ok('campaigns/triggers/update', { id: trig, name: 'Docs trigger 2' });
     await ok('campaigns/triggers/get', { id: trig });
@@ -159,6 +161,7 @@ describe('the payload schemas match real answers', () => {
     check('tasks/status', await call(h, 'tasks/status', { token: READ_TOKEN, task_id: task }));
     await ok('campaigns/status', { id: 96 });
     await ok('messages/list', { trigger_id: 96, limit: 5 });
+    await ok('messages/list', { order: 'desc', limit: 5 });
     await ok('campaigns/log_v2', { id: 96 });
     await ok('profiles/delete', { db_id: 1, email: 'oa4@example.com' });
     await ok('campaigns/triggers/delete', { id: trig });
