@@ -69,6 +69,7 @@ export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } 
   'templates/preview': { write: false },
   'account/get': { write: false },
   'senders/list': { write: false },
+  'profiles/list': { write: false },
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

@@ -395,6 +395,31 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
         };
+        /** @description Parameters of profiles/list. In XML, the children of <xml>. */
+        "profiles.list.request": {
+            /** @description also accepted as list_id */
+            db_id: number;
+            search?: string;
+            /** @default 0 */
+            offset?: number;
+            /**
+             * @description at most 1000; larger values are clamped
+             * @default 1000
+             */
+            limit?: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "profiles.list.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["Profile"][];
+            total_count: number;
+        };
         /** @description Parameters of messages/list. In XML, the children of <xml>. */
         "messages.list.request": {
             trigger_id?: number;

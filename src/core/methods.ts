@@ -16,6 +16,7 @@ import { templatePreviewMethods } from './manage/template-preview.js';
 import { templateMethods } from './manage/templates.js';
 import { triggerMethods } from './manage/triggers.js';
 import type { ReadView, StoreTx } from './ports.js';
+import { profileListMethods } from './profiles/profile-list.js';
 import { profileMethods } from './profiles/profile-methods.js';
 import { taskMethods } from './tasks/task-methods.js';
 
@@ -26,6 +27,7 @@ const all: readonly ApiMethod[] = [
   ...importAndStartMethods,
   ...profileImportMethods,
   ...profileMethods,
+  ...profileListMethods,
   ...visibilityMethods,
   ...triggerMethods,
   ...activationMethods,

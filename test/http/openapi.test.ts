@@ -154,6 +154,7 @@ describe('the payload schemas match real answers', () => {
     await ok('profiles/import_batch', { db_id: 1, data: [{ data: { email: 'oa4@example.com' } }] });
     await ok('profiles/update', { db_id: 1, email: 'oa3@example.com', data: { _fname: 'Ann' } });
     await ok('profiles/get', { db_id: 1, email: 'oa1@example.com' });
+    await ok('profiles/list', { db_id: 1, search: 'oa', limit: 2 });
     await ok('campaigns/triggers/start', { trigger_id: 96, email: 'oa1@example.com' });
     await ok('campaigns/triggers/start_batch', { trigger_id: 96, data: [{ email: 'oa1@example.com' }, { email: 'nobody@example.com' }] });
     const task = (await ok('campaigns/triggers/import_and_start_batch_task', { trigger_id: 96, data: [{ data: { email: 'oa5@example.com' } }] })).data.task_id;

@@ -22,7 +22,7 @@ const lookupParams = object({ ...dbIdField, ...matchingFields });
 export type ProfileLookupInput = Decoded<typeof lookupParams>;
 
 /** profiles/get's profile: system fields, every field that is set, then its subscriptions. */
-const profileJson: JsonSchema = {
+export const profileJson: JsonSchema = {
   title: 'Profile',
   ...obj(
     { id: strJson, db_id: intJson, _createtime: timeJson, _updatetime: timeJson, subscriptions: arrayJson(subscriptionJson) },
