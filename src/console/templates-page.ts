@@ -10,6 +10,7 @@ type Part = 'subject' | 'html' | 'text' | 'title' | 'url' | 'image';
 const PARTS: Record<Channel, Part[]> = { email: ['subject', 'html', 'text'], sms: ['text'], push: ['title', 'text', 'url', 'image'] };
 const ALL_PARTS: Part[] = ['subject', 'html', 'text', 'title', 'url', 'image'];
 const MULTILINE = new Set<Part>(['html', 'text']);
+const LABELS: Record<Part, string> = { subject: 'Subject', html: 'HTML', text: 'Text', title: 'Title', url: 'URL (on click)', image: 'Image URL' };
 const PREVIEW_DELAY_MS = 250;
 const SAMPLE = '{"email": "ann@example.com", "_fname": "Ann", "_lname": "Lee"}';
 
@@ -52,7 +53,7 @@ export const templatesPage: Page = (root, ctx) => {
   const inputs = Object.fromEntries(
     ALL_PARTS.map((k) => [k, MULTILINE.has(k) ? h('textarea', { id: `tpl-${k}`, name: k, rows: k === 'html' ? 10 : 5, spellcheck: false }) : h('input', { id: `tpl-${k}`, name: k, spellcheck: false })]),
   ) as Record<Part, HTMLInputElement | HTMLTextAreaElement>;
-  const wrappers = Object.fromEntries(ALL_PARTS.map((k) => [k, field(k, inputs[k])])) as Record<Part, HTMLElement>;
+  const wrappers = Object.fromEntries(ALL_PARTS.map((k) => [k, field(LABELS[k], inputs[k])])) as Record<Part, HTMLElement>;
   const sample = h('textarea', { id: 'tpl-sample', rows: 3, spellcheck: false });
   sample.value = SAMPLE;
   const content = h('textarea', { id: 'tpl-content', rows: 2, spellcheck: false, placeholder: '{"page": "pricing"}' });
@@ -72,6 +73,7 @@ export const templatesPage: Page = (root, ctx) => {
   let asked = 0;
   async function renderPreview(): Promise<void> {
     const ticket = ++asked;
+    if (Object.keys(parts()).length === 0) return fill(preview, h('p', { class: 'muted' }, 'Type the template: its preview shows here as you type.'));
     try {
       const params: TemplatePreviewParams = { channel: channel.value as Channel, ...parts() };
       const c = jsonObject(content.value, 'Content');

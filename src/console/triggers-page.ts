@@ -86,7 +86,8 @@ export const triggersPage: Page = (root, ctx) => {
       ctx.fail(err);
       throw err;
     });
-    const triggers = res.data;
+    // Newest first.
+    const triggers = [...res.data].reverse();
     const key = JSON.stringify(triggers.map((t) => [t.id, t.name, t.is_active, t.updated_at]));
     if (key !== shown) {
       shown = key;

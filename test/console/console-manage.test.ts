@@ -195,10 +195,9 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
       expect(await pageWidth(), `${id} at 375 px`).toBeLessThanOrEqual(375);
       if (['triggers', 'templates', 'profiles', 'messages'].includes(id)) await screenshot(id, 375);
     }
-    await page.locator('#page-messages').waitFor({ state: 'detached' });
     await page.goto(`${server.url}/console#/messages`);
     await rows('#message-table').first().locator('a.message-link').click();
-    await page.locator('#message-content').waitFor();
+    await poll(() => page.frameLocator('#message-html').locator('p').first().innerText()).toContain('Hello');
     expect(await pageWidth()).toBeLessThanOrEqual(375);
     await screenshot('message', 375);
     await page.setViewportSize({ width: 1280, height: 860 });
