@@ -198,6 +198,8 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
     await page.goto(`${server.url}/console#/messages`);
     await rows('#message-table').first().locator('a.message-link').click();
     await poll(() => page.frameLocator('#message-html').locator('p').first().innerText()).toContain('Hello');
+    // Chromium paints a frame below the fold only once it has been in view.
+    await page.locator('#message-html').scrollIntoViewIfNeeded();
     expect(await pageWidth()).toBeLessThanOrEqual(375);
     await screenshot('message', 375);
     await page.setViewportSize({ width: 1280, height: 860 });
