@@ -41,7 +41,7 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
   }
 
   /** The page does not scroll sideways: nothing is wider than the window. */
-  const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+  const pageWidth = async () => Number(await page.evaluate('document.documentElement.scrollWidth'));
   const text = (selector: string) => page.locator(selector).innerText();
   const rows = (selector: string) => page.locator(`${selector} tbody tr`);
 
