@@ -71,7 +71,8 @@ async function scopeOf(call: ReadCall<ProfileReader>, input: PreviewInput, chann
   if (input.profile_id !== undefined) {
     if (input.data !== undefined) throw invalid('give either profile_id (with db_id) or data, not both');
     if (input.db_id === undefined) throw invalid('profile_id needs db_id: the database of the profile');
-    const profile = await readProfile(call.read, call.catalog, { db_id: input.db_id, matching: 'profile_id', profile_id: input.profile_id } as Parameters<typeof readProfile>[2]);
+    const byId = { email: undefined, phone: undefined, field_name: undefined, field_value: undefined, resource_id: undefined, provider: undefined, subscription_id: undefined };
+    const profile = await readProfile(call.read, call.catalog, { ...byId, db_id: input.db_id, matching: 'profile_id', profile_id: input.profile_id });
     const sub = subscriptionOf(profile, channel, input.resource_id);
     const subscription = sub ? subscriptionScope(sub) : subscriptionScope({ channel, resourceId: input.resource_id ?? 0, data: {} });
     return { lead: leadScope(profile), subscription, apicontent, unsubscribe: PREVIEW_UNSUBSCRIBE };
