@@ -66,6 +66,10 @@ export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } 
   'templates/get': { write: false },
   'templates/list': { write: false },
   'templates/delete': { write: true },
+  'templates/preview': { write: false },
+  'account/get': { write: false },
+  'senders/list': { write: false },
+  'profiles/list': { write: false },
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

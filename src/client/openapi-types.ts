@@ -395,6 +395,31 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
         };
+        /** @description Parameters of profiles/list. In XML, the children of <xml>. */
+        "profiles.list.request": {
+            /** @description also accepted as list_id */
+            db_id: number;
+            search?: string;
+            /** @default 0 */
+            offset?: number;
+            /**
+             * @description at most 1000; larger values are clamped
+             * @default 1000
+             */
+            limit?: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "profiles.list.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["Profile"][];
+            total_count: number;
+        };
         /** @description Parameters of messages/list. In XML, the children of <xml>. */
         "messages.list.request": {
             trigger_id?: number;
@@ -402,6 +427,11 @@ export interface components {
             status?: ("scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "skipped" | "cancelled")[] | ("scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "skipped" | "cancelled");
             from_id?: number;
             from_time?: string | number;
+            /**
+             * @default asc
+             * @enum {string}
+             */
+            order?: "asc" | "desc";
             /**
              * @description at most 1000; larger values are clamped
              * @default 1000
@@ -1079,6 +1109,95 @@ export interface components {
             error_text: "Successful operation";
             /** @description the deleted template id */
             data: number;
+        };
+        /** @description Parameters of templates/preview. In XML, the children of <xml>. */
+        "templates.preview.request": {
+            /** @description also accepted as template_id */
+            id?: number;
+            name?: string;
+            /** @enum {string} */
+            channel?: "email" | "sms" | "push";
+            subject?: string;
+            html?: string;
+            text?: string;
+            title?: string;
+            url?: string;
+            image?: string;
+            /** @description also accepted as list_id */
+            db_id?: number;
+            profile_id?: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            content?: {
+                [key: string]: unknown;
+            };
+            resource_id?: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** TemplatePreview */
+        TemplatePreview: {
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            subject?: string;
+            html?: string;
+            text?: string;
+            title?: string;
+            url?: string;
+            image?: string;
+        };
+        "templates.preview.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            /** @description the rendered parts: subject, html, text (email); text (sms); title, text, url, image (push) */
+            data: components["schemas"]["TemplatePreview"];
+        };
+        /** @description Parameters of account/get. In XML, the children of <xml>. */
+        "account.get.request": {
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** Account */
+        Account: {
+            id: number;
+            name: string | null;
+        };
+        "account.get.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["Account"];
+        };
+        /** @description Parameters of senders/list. In XML, the children of <xml>. */
+        "senders.list.request": {
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** Sender */
+        Sender: {
+            name: string;
+            type: string;
+            /** @description the settings by name (headers.X, request.method …), every secret masked */
+            settings: {
+                [key: string]: string;
+            };
+        };
+        "senders.list.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["Sender"][];
         };
         /** @description Parameters of campaigns/triggers/start. In XML, the children of <xml>. */
         "campaigns.triggers.start.request": {

@@ -84,6 +84,10 @@ export type TemplateAddParams = ParamsOf<'templates/add'>;
 export type TemplateUpdateParams = ParamsOf<'templates/update'>;
 export type TemplateListParams = ParamsOf<'templates/list'>;
 export type Template = Schemas['Template'];
+export type Account = Schemas['Account'];
+export type Sender = Schemas['Sender'];
+export type TemplatePreviewParams = ParamsOf<'templates/preview'>;
+export type TemplatePreview = Schemas['TemplatePreview'];
 export type TemplateParts = Pick<Template, 'subject' | 'html' | 'text' | 'title' | 'url' | 'image'>;
 
 // ---- Profiles and visibility ----

@@ -81,3 +81,12 @@ export function progressBar(percent: number): HTMLElement {
   inner.style.width = `${Math.max(0, Math.min(100, percent))}%`;
   return h('div', { class: 'bar', role: 'progressbar', 'aria-valuenow': percent, 'aria-valuemin': 0, 'aria-valuemax': 100 }, inner);
 }
+
+/** A count with thousands separators (1,234,567), the same in every locale. */
+export const num = (n: number): string => n.toLocaleString('en-US');
+
+/** Asks before a destructive action; true when the person confirmed. */
+export const confirmed = (question: string): boolean => window.confirm(question);
+
+/** A two-column table of names and values (settings, headers, fields). */
+export const pairs = (rows: [string, Child][], empty = 'Nothing to show.'): HTMLElement => table(['name', 'value'], rows.map(([k, v]) => [h('span', { class: 'mono' }, k), v]), empty);

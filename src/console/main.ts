@@ -2,6 +2,9 @@
 // by the address's hash (#/triggers, #/messages?trigger_id=96 …). Every datum comes from the
 // public API through the client.
 import { chartsPage } from './charts-page.js';
+import { databasesPage, resourcesPage, sendersPage } from './settings-pages.js';
+import { messagePage } from './message-page.js';
+import { templatesPage } from './templates-page.js';
 import { fill, h } from './dom.js';
 import { loginPage } from './login-page.js';
 import { messagesPage } from './messages-page.js';
@@ -11,10 +14,16 @@ import { clientFor, forgetToken, savedToken } from './session.js';
 import { tasksPage } from './tasks-page.js';
 import { triggersPage } from './triggers-page.js';
 
-const PAGES: { id: string; title: string; page: Page }[] = [
+/** The pages; those without a place in the navigation are reached by links (a message's detail). */
+const PAGES: { id: string; title: string; page: Page; nav?: false }[] = [
   { id: 'triggers', title: 'Triggers', page: triggersPage },
   { id: 'messages', title: 'Messages', page: messagesPage },
+  { id: 'message', title: 'Message', page: messagePage, nav: false },
   { id: 'profiles', title: 'Profiles', page: profilesPage },
+  { id: 'templates', title: 'Templates', page: templatesPage },
+  { id: 'databases', title: 'Databases', page: databasesPage },
+  { id: 'resources', title: 'Resources', page: resourcesPage },
+  { id: 'senders', title: 'Senders', page: sendersPage },
   { id: 'tasks', title: 'Tasks', page: tasksPage },
   { id: 'charts', title: 'Charts', page: chartsPage },
 ];
@@ -22,6 +31,8 @@ const PAGES: { id: string; title: string; page: Page }[] = [
 const app = document.getElementById('app') as HTMLElement;
 let dispose: (() => void) | undefined;
 let loginNotice: string | undefined;
+/** The signed-in account's name (account/get), read once per sign-in. */
+let accountName: Promise<string> | undefined;
 
 function route(): { id: string; params: URLSearchParams } {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -39,6 +50,7 @@ function navigate(page: string, params: Record<string, string | number | undefin
 
 function logout(notice?: string): void {
   forgetToken();
+  accountName = undefined;
   loginNotice = notice;
   render();
 }
@@ -61,16 +73,20 @@ function render(): void {
   const nav = h(
     'nav',
     {},
-    PAGES.map((p) => h('a', { href: `#/${p.id}`, class: p.id === id ? 'active' : '', 'data-page': p.id }, p.title)),
+    PAGES.filter((p) => p.nav !== false).map((p) => h('a', { href: `#/${p.id}`, class: p.id === id || (id === 'message' && p.id === 'messages') ? 'active' : '', 'data-page': p.id }, p.title)),
   );
+  const account = h('span', { class: 'account', id: 'account-name' });
   fill(
     app,
-    h('div', { class: 'topbar' }, h('span', { class: 'brand' }, 'Herald'), nav, h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => logout() }, 'Sign out')),
+    h('div', { class: 'topbar' }, h('span', { class: 'brand' }, 'Herald'), account, nav, h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => logout() }, 'Sign out')),
     errors,
     main,
   );
+  const client = clientFor(token);
+  accountName ??= client.call('account/get', {}).then((r) => r.data.name ?? `account ${r.data.id}`);
+  accountName.then((name) => (account.textContent = name), () => (accountName = undefined));
   const ctx: PageContext = {
-    client: clientFor(token),
+    client,
     params,
     navigate,
     fail(err) {

@@ -1,8 +1,8 @@
-// The message log: messages/list filtered by trigger, profile and status, in pages of ascending
-// ids (Next continues from the last id shown). The filters live in the address, so a counter on
+// The message log: messages/list filtered by trigger, profile and status, newest first, in pages
+// (Older continues below the last id shown); each id opens the message's detail. The filters live in the address, so a counter on
 // the triggers page links straight to its messages.
 import { MESSAGE_STATUSES, type Message, type MessageStatus, type MessagesListParams, type Trigger } from '../client/index.js';
-import { badge, field, fill, h, table, when } from './dom.js';
+import { badge, field, fill, h, num, table, when } from './dom.js';
 import { heading, type Page } from './page.js';
 
 const PAGE_SIZES = [25, 50, 100, 500];
@@ -49,7 +49,7 @@ export const messagesPage: Page = (root, ctx) => {
 
   fill(
     root,
-    heading('Messages', 'The message log of the account (messages/list), oldest first.'),
+    heading('Messages', 'The message log of the account (messages/list), newest first.'),
     h(
       'form',
       {
@@ -75,7 +75,7 @@ export const messagesPage: Page = (root, ctx) => {
   const row = (m: Message) => {
     const t = triggers.get(m.trigger_id);
     const profileLink = h('a', { href: `#/profiles?db_id=${t?.list_id ?? ''}&matching=profile_id&profile_id=${encodeURIComponent(m.profile_id)}`, class: 'mono' }, m.profile_id);
-    return [m.id, t ? `${m.trigger_id} ${t.name}` : m.trigger_id, profileLink, m.channel, address(m), badge(m.status), when(m.due_at), when(m.sent_at), m.attempts, provider(m), m.receipt_reason ?? m.last_error ?? m.skip_reason ?? ''];
+    return [h('a', { href: `#/message?id=${m.id}`, class: 'message-link' }, String(m.id)), t ? `${m.trigger_id} ${t.name}` : m.trigger_id, profileLink, m.channel, address(m), badge(m.status), when(m.due_at), when(m.sent_at), m.attempts, provider(m), m.receipt_reason ?? m.last_error ?? m.skip_reason ?? ''];
   };
 
   void (async () => {
@@ -83,7 +83,7 @@ export const messagesPage: Page = (root, ctx) => {
       const list = await ctx.client.call('campaigns/triggers/list', { limit: 1000 });
       triggers = new Map(list.data.map((t) => [t.id, t]));
       for (const t of list.data) trigger.appendChild(h('option', { value: t.id, selected: String(t.id) === p.get('trigger_id') }, `${t.id} — ${t.name}`));
-      const params: MessagesListParams = { limit };
+      const params: MessagesListParams = { limit, order: 'desc' };
       if (Number(p.get('trigger_id')) > 0) params.trigger_id = Number(p.get('trigger_id'));
       if (p.get('profile_id')) params.profile_id = p.get('profile_id')!;
       if (statuses.length > 0) params.status = statuses;
@@ -91,14 +91,14 @@ export const messagesPage: Page = (root, ctx) => {
       const page = await ctx.client.call('messages/list', params);
       fill(
         results,
-        h('p', { class: 'muted', id: 'message-count' }, page.total_count === 0 ? 'No message matches.' : `${page.data.length} shown of ${page.total_count} matching message(s)${fromId ? `, from id ${fromId}` : ''}.`),
+        h('p', { class: 'muted', id: 'message-count' }, page.total_count === 0 ? 'No message matches.' : `${num(page.data.length)} shown of ${num(page.total_count)} matching message(s)${fromId ? `, from id ${fromId} down` : ''}.`),
         table(['id', 'trigger', 'profile', 'channel', 'address', 'status', 'due', 'sent', 'attempts', 'provider id', 'note'], page.data.map(row), fromId ? 'No more messages.' : 'No message matches.'),
       );
       const last = page.data.at(-1);
       fill(
         pager,
-        fromId ? h('button', { type: 'button', id: 'first-page', onclick: () => apply() }, '« First') : null,
-        last && page.data.length === limit ? h('button', { type: 'button', id: 'next-page', onclick: () => apply(last.id + 1) }, 'Next »') : null,
+        fromId ? h('button', { type: 'button', id: 'first-page', onclick: () => apply() }, '« Newest') : null,
+        last && page.data.length === limit && last.id > 1 ? h('button', { type: 'button', id: 'next-page', onclick: () => apply(last.id - 1) }, 'Older »') : null,
       );
     } catch (err) {
       fill(results);

@@ -1,9 +1,12 @@
-// Profile lookup (profiles/get) by any matching mode: the inputs follow the mode, custom
+// The profiles of a database, newest first, with a search (profiles/list), and a profile lookup
+// (profiles/get) by any matching mode: the inputs follow the mode, custom
 // matching offers the database's custom fields (databases/fields_get). The answer is shown as
 // its fields and its subscriptions; the lookup lives in the address, so it can be linked to.
 import { HeraldError, MATCHING_MODES, SUBSCRIPTION_STATUSES, type MatchingMode, type Profile, type ProfileLookupParams, type Subscription } from '../client/index.js';
-import { badge, field, fill, h, table, when } from './dom.js';
-import { heading, type Page } from './page.js';
+import { badge, field, fill, h, num, table, when } from './dom.js';
+import { heading, type Page, type PageContext } from './page.js';
+
+const LIST_PAGE = 25;
 
 type Input = 'email' | 'phone' | 'profile_id' | 'resource_id' | 'provider' | 'subscription_id' | 'field_name' | 'field_value';
 
@@ -73,8 +76,63 @@ function profileView(p: Profile): HTMLElement {
   );
 }
 
+/** The list: a database's profiles newest first, searched by id or the start of an email, phone or field value. */
+function profileList(ctx: PageContext, dbs: { id: number; name: string }[]): HTMLElement {
+  const p = ctx.params;
+  const db = h('select', { name: 'list_db', id: 'list-db' }, dbs.map((d) => h('option', { value: d.id, selected: String(d.id) === (p.get('list_db') ?? p.get('db_id')) }, `${d.id} — ${d.name}`)));
+  const search = h('input', { name: 'q', id: 'list-search', type: 'search', value: p.get('q') ?? '', placeholder: 'email, phone, id or field value', size: 30 });
+  const offset = Math.max(0, Number(p.get('offset')) || 0);
+  const box = h('div', { id: 'profile-list' }, h('p', { class: 'muted' }, 'Loading…'));
+  const go = (from: number) => ctx.navigate('profiles', { list_db: db.value, q: search.value.trim(), offset: from || undefined });
+  const open = (id: string) => `#/profiles?list_db=${db.value}&q=${encodeURIComponent(p.get('q') ?? '')}&db_id=${db.value}&matching=profile_id&profile_id=${encodeURIComponent(id)}`;
+  const name = (pr: Profile) => [pr._fname, pr._lname].filter((v) => typeof v === 'string' && v).join(' ');
+  if (dbs.length > 0) {
+    ctx.client
+      .call('profiles/list', { db_id: Number(db.value), limit: LIST_PAGE, offset, ...(p.get('q') ? { search: p.get('q')! } : {}) })
+      .then((res) => {
+        const rows = res.data.map((pr) => [h('a', { href: open(pr.id), class: 'mono' }, pr.id), show(pr.email), name(pr), show(Array.isArray(pr.phones) ? pr.phones.join(', ') : pr.phones), num(pr.subscriptions.length), when(pr._createtime)]);
+        fill(
+          box,
+          h('p', { class: 'muted', id: 'profile-count' }, res.total_count === 0 ? 'No profile matches.' : `${num(offset + 1)}–${num(offset + res.data.length)} of ${num(res.total_count)} profile(s), newest first.`),
+          table(['id', 'email', 'name', 'phones', 'subscriptions', 'created'], rows, 'No profile matches.'),
+          h(
+            'div',
+            { class: 'pager' },
+            offset > 0 ? h('button', { type: 'button', onclick: () => go(Math.max(0, offset - LIST_PAGE)) }, '« Newer') : null,
+            offset + res.data.length < res.total_count ? h('button', { type: 'button', id: 'profiles-older', onclick: () => go(offset + LIST_PAGE) }, 'Older »') : null,
+          ),
+        );
+      })
+      .catch((err: unknown) => {
+        fill(box);
+        ctx.fail(err);
+      });
+  } else fill(box, h('p', { class: 'empty' }, 'No databases yet.'));
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', {}, 'All profiles'),
+    h(
+      'form',
+      {
+        class: 'filters flat',
+        id: 'list-form',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          go(0);
+        },
+      },
+      field('Database', db),
+      field('Search', search),
+      h('button', { type: 'submit' }, 'Search'),
+    ),
+    box,
+  );
+}
+
 export const profilesPage: Page = (root, ctx) => {
   const p = ctx.params;
+  const listSlot = h('div', { id: 'profile-list-slot' });
   const db = h('select', { name: 'db_id', id: 'lookup-db' });
   const mode = h('select', { name: 'matching', id: 'lookup-matching' }, MATCHING_MODES.map((m) => h('option', { value: m, selected: m === (p.get('matching') ?? 'email') }, m)));
   const inputs = {} as Record<Input, HTMLInputElement | HTMLSelectElement>;
@@ -101,7 +159,9 @@ export const profilesPage: Page = (root, ctx) => {
 
   fill(
     root,
-    heading('Profiles', 'Find a profile the way an import would (profiles/get); several matches show the oldest.'),
+    heading('Profiles', 'The profiles of a database, newest first, with a search; or find one the way an import would (profiles/get, several matches show the oldest).'),
+    listSlot,
+    h('h2', {}, 'Find by matching'),
     h(
       'form',
       {
@@ -126,6 +186,7 @@ export const profilesPage: Page = (root, ctx) => {
     try {
       const [dbs, resources] = await Promise.all([ctx.client.call('databases/list', {}), ctx.client.call('resources/list', {})]);
       fill(db, dbs.data.map((d) => h('option', { value: d.id, selected: String(d.id) === p.get('db_id') }, `${d.id} — ${d.name}`)));
+      fill(listSlot, profileList(ctx, dbs.data));
       fill(inputs.resource_id, h('option', { value: '' }, 'any resource'), resources.data.map((r) => h('option', { value: r.id, selected: String(r.id) === p.get('resource_id') }, `${r.id} — ${r.name}`)));
       await loadFields();
       const matching = p.get('matching') as MatchingMode | null;
@@ -140,6 +201,7 @@ export const profilesPage: Page = (root, ctx) => {
       fill(result, h('p', { class: 'muted' }, 'Looking up…'));
       const found = await ctx.client.call('profiles/get', params);
       fill(result, profileView(found.data));
+      result.scrollIntoView({ block: 'nearest' });
     } catch (err) {
       if (err instanceof HeraldError && err.code === 404) fill(result, h('p', { class: 'empty', id: 'lookup-none' }, `No profile found: ${err.debug}`));
       else {

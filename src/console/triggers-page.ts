@@ -2,7 +2,7 @@
 // every few seconds (scheduled / sent / failed / skipped, each a link to the filtered message
 // log); activate / deactivate; a trigger's recent campaign log (campaigns/log_v2).
 import type { LogEntry, Trigger, TriggerCounters } from '../client/index.js';
-import { badge, fill, h, table, when } from './dom.js';
+import { badge, confirmed, fill, h, num, table, when } from './dom.js';
 import { heading, type Page } from './page.js';
 import { repeat } from './poll.js';
 
@@ -49,13 +49,14 @@ export const triggersPage: Page = (root, ctx) => {
     for (const k of COUNTERS) {
       // `sent` counts the messages a provider's receipt then reported on too.
       const statuses = k === 'sent' ? 'sent,delivered,undelivered' : k;
-      const link = h('a', { href: `#/messages?trigger_id=${id}&status=${statuses}` }, String(s[k]));
+      const link = h('a', { href: `#/messages?trigger_id=${id}&status=${statuses}` }, num(s[k]));
       fill(c[k], link);
     }
     fill(c.active, badge(s.is_active ? 'active' : 'inactive'));
   }
 
   async function toggle(t: Trigger): Promise<void> {
+    if (t.is_active && !confirmed(`Deactivate trigger ${t.id} “${t.name}”? It stops launching; messages already scheduled are still sent.`)) return;
     try {
       await ctx.client.call(t.is_active ? 'campaigns/deactivate' : 'campaigns/activate', { id: t.id });
       shown = '';
@@ -85,7 +86,8 @@ export const triggersPage: Page = (root, ctx) => {
       ctx.fail(err);
       throw err;
     });
-    const triggers = res.data;
+    // Newest first.
+    const triggers = [...res.data].reverse();
     const key = JSON.stringify(triggers.map((t) => [t.id, t.name, t.is_active, t.updated_at]));
     if (key !== shown) {
       shown = key;

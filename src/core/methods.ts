@@ -8,12 +8,15 @@ import { importAndStartMethods } from './imports/import-and-start.js';
 import { profileImportMethods } from './imports/profile-imports.js';
 import { startBatchMethods } from './launches/start-batch.js';
 import { startMethods } from './launches/start.js';
+import { accountMethods } from './manage/account.js';
 import { activationMethods } from './manage/activation.js';
 import { databaseMethods } from './manage/databases.js';
 import { resourceMethods } from './manage/resources.js';
+import { templatePreviewMethods } from './manage/template-preview.js';
 import { templateMethods } from './manage/templates.js';
 import { triggerMethods } from './manage/triggers.js';
 import type { ReadView, StoreTx } from './ports.js';
+import { profileListMethods } from './profiles/profile-list.js';
 import { profileMethods } from './profiles/profile-methods.js';
 import { taskMethods } from './tasks/task-methods.js';
 
@@ -24,12 +27,15 @@ const all: readonly ApiMethod[] = [
   ...importAndStartMethods,
   ...profileImportMethods,
   ...profileMethods,
+  ...profileListMethods,
   ...visibilityMethods,
   ...triggerMethods,
   ...activationMethods,
   ...databaseMethods,
   ...resourceMethods,
   ...templateMethods,
+  ...templatePreviewMethods,
+  ...accountMethods,
   ...startMethods,
   ...startBatchMethods,
   ...taskMethods,

@@ -70,7 +70,8 @@ function compare(checker: ts.TypeChecker, type: ts.Type, schema: JsonSchema, pat
     if (s.items) compare(checker, checker.getTypeArguments(array as ts.TypeReference)[0], s.items as JsonSchema, `${path}[]`, exact, out);
     return;
   }
-  if (s.type === 'object' && s.properties) {
+  // A method without parameters of its own (account/get): nothing to compare.
+  if (s.type === 'object' && s.properties && Object.keys(s.properties).length > 0) {
     const object = members.find((m) => !checker.isArrayType(m) && m.getProperties().length > 0);
     if (!object) return void out.push(`${path}: the schema is an object, the type is ${checker.typeToString(t)}`);
     const props = new Map(object.getProperties().map((p) => [p.name, p]));

@@ -168,9 +168,12 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     await page.click('#message-filters button[type="submit"]');
     await poll(() => rows('#message-table').count()).toBe(25);
     await screenshot('messages');
+    // Newest first: the first page ends at console4, the older one holds console3 … console0.
+    expect(await rows('#message-table').first().innerText()).toContain('console28@example.com');
     await page.click('#next-page');
     await poll(() => rows('#message-table').count()).toBe(4);
-    expect(await text('#message-table')).toContain('console28@example.com');
+    expect(await text('#message-table')).toContain('console0@example.com');
+    expect(await text('#message-table')).not.toContain('console28@example.com');
     // Other filters: the skipped message, with its reason.
     await page.click('#first-page');
     await poll(() => rows('#message-table').count()).toBe(25);

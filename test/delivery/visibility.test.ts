@@ -61,6 +61,14 @@ describe('messages/list', () => {
     expect(page.json.total_count).toBe(4);
     expect((page.json.data as { id: number }[])[0].id).toBe(data[1].id);
 
+    // Newest first: the same messages in descending ids; from_id is then the highest of the page.
+    const newest = await h.post('messages/list', { token: TOKEN, trigger_id: 96, order: 'desc' });
+    expect((newest.json.data as { id: number }[]).map((m) => m.id)).toEqual(data.map((m) => m.id).reverse());
+    const older = await h.post('messages/list', { token: TOKEN, trigger_id: 96, order: 'desc', limit: 2, from_id: data[2].id });
+    expect((older.json.data as { id: number }[]).map((m) => m.id)).toEqual([data[2].id, data[1].id]);
+    expect(older.json.total_count).toBe(4);
+    expect((await h.post('messages/list', { token: TOKEN, order: 'newest' })).status).toBe(400);
+
     const skipped = await h.post('messages/list', { token: TOKEN, status: 'skipped' });
     expect(skipped.json.total_count).toBe(1);
     const byProfile = await h.post('messages/list', { token: TOKEN, profile_id: data[0].profile_id, status: ['sent', 'failed'] });

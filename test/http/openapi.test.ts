@@ -135,6 +135,10 @@ describe('the payload schemas match real answers', () => {
     await ok('templates/update', { id: tpl, subject: 'Hello' });
     await ok('templates/get', { id: tpl });
     await ok('templates/list', { channel: 'email' });
+    await ok('templates/preview', { id: tpl, data: { _fname: 'Ann' } });
+    await ok('templates/preview', { channel: 'push', title: 'Hi {lead._fname}', data: {} });
+    await ok('account/get', {});
+    await ok('senders/list', {});
     const trig = (await ok('campaigns/triggers/add', { name: 'Docs trigger', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, content: [{ message_id: 5 }] })).data.id;
     await ok('campaigns/triggers/update', { id: trig, name: 'Docs trigger 2' });
     await ok('campaigns/triggers/get', { id: trig });
@@ -150,6 +154,7 @@ describe('the payload schemas match real answers', () => {
     await ok('profiles/import_batch', { db_id: 1, data: [{ data: { email: 'oa4@example.com' } }] });
     await ok('profiles/update', { db_id: 1, email: 'oa3@example.com', data: { _fname: 'Ann' } });
     await ok('profiles/get', { db_id: 1, email: 'oa1@example.com' });
+    await ok('profiles/list', { db_id: 1, search: 'oa', limit: 2 });
     await ok('campaigns/triggers/start', { trigger_id: 96, email: 'oa1@example.com' });
     await ok('campaigns/triggers/start_batch', { trigger_id: 96, data: [{ email: 'oa1@example.com' }, { email: 'nobody@example.com' }] });
     const task = (await ok('campaigns/triggers/import_and_start_batch_task', { trigger_id: 96, data: [{ data: { email: 'oa5@example.com' } }] })).data.task_id;
@@ -157,6 +162,7 @@ describe('the payload schemas match real answers', () => {
     check('tasks/status', await call(h, 'tasks/status', { token: READ_TOKEN, task_id: task }));
     await ok('campaigns/status', { id: 96 });
     await ok('messages/list', { trigger_id: 96, limit: 5 });
+    await ok('messages/list', { order: 'desc', limit: 5 });
     await ok('campaigns/log_v2', { id: 96 });
     await ok('profiles/delete', { db_id: 1, email: 'oa4@example.com' });
     await ok('campaigns/triggers/delete', { id: trig });

@@ -191,6 +191,8 @@ export interface HookDef {
 /** Everything one account is configured with, loaded once and cached by its config version. */
 export interface Catalog {
   accountId: number;
+  /** The account's name (provisioning file); absent where a catalog is built without a store. */
+  accountName?: string;
   version: number;
   databases: Map<number, DatabaseDef>;
   resources: Map<number, ResourceDef>;

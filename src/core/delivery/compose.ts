@@ -22,12 +22,14 @@ export interface ComposeInput {
   secret: string;
 }
 
-function leadScope(p: StoredProfile): Record<string, unknown> {
+/** A profile's values as templates see them (`lead`). */
+export function leadScope(p: Pick<StoredProfile, 'id' | 'fields'>): Record<string, unknown> {
   const phones = p.fields.phones;
   return { ...p.fields, _id: p.id, id: p.id, phones: Array.isArray(phones) ? phones[0] : phones };
 }
 
-function subscriptionScope(s: StoredSubscription): Record<SubscriptionVariable, unknown> {
+/** A subscription's values as templates see them (`subscription`). */
+export function subscriptionScope(s: Pick<StoredSubscription, 'data' | 'channel' | 'resourceId'>): Record<SubscriptionVariable, unknown> {
   const email = s.data.email;
   return {
     email: email ?? '',

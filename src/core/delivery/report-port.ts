@@ -8,6 +8,8 @@ export interface MessageFilter {
   statuses?: MessageStatus[];
   fromId?: number;
   fromTime?: number;
+  /** Descending ids (newest first): `fromId` is then the highest id of the page. */
+  newestFirst?: boolean;
   limit: number;
 }
 

@@ -18,6 +18,8 @@ const messageListParams = object({
   status: optional(arrayOf(oneOf(STATUSES), { single: true })),
   from_id: optional(int({ min: 0 })),
   from_time: optional(timeSchema),
+  /** Herald: `desc` pages newest first (from_id is then the highest id of the page). */
+  order: optional(oneOf(['asc', 'desc'] as const), 'asc'),
   limit: optional(limitSchema, 1000),
 });
 
@@ -50,6 +52,7 @@ export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessage
     ...(input.status ? { statuses: input.status } : {}),
     ...(input.from_id !== undefined ? { fromId: input.from_id } : {}),
     ...(input.from_time !== undefined ? { fromTime: input.from_time } : {}),
+    ...(input.order === 'desc' ? { newestFirst: true } : {}),
   });
   return {
     data: rows.map((m) => ({

@@ -22,7 +22,7 @@ const lookupParams = object({ ...dbIdField, ...matchingFields });
 export type ProfileLookupInput = Decoded<typeof lookupParams>;
 
 /** profiles/get's profile: system fields, every field that is set, then its subscriptions. */
-const profileJson: JsonSchema = {
+export const profileJson: JsonSchema = {
   title: 'Profile',
   ...obj(
     { id: strJson, db_id: intJson, _createtime: timeJson, _updatetime: timeJson, subscriptions: arrayJson(subscriptionJson) },
@@ -48,9 +48,14 @@ async function findOldest(store: Pick<ProfileReader, 'findMatches'>, load: (seqs
   return profile;
 }
 
+/** The oldest profile answering a lookup, read outside a transaction (404 when none). */
+export async function readProfile(read: ProfileReader, catalog: Catalog, input: ProfileLookupInput): Promise<StoredProfile> {
+  const { db, query } = lookupQuery(catalog, input);
+  return findOldest(read, (seqs) => read.readProfiles(db.id, seqs), db, query);
+}
+
 export async function getProfile(call: ReadCall<ProfileReader>, input: ProfileLookupInput) {
-  const { db, query } = lookupQuery(call.catalog, input);
-  return { data: profileView(await findOldest(call.read, (seqs) => call.read.readProfiles(db.id, seqs), db, query)) };
+  return { data: profileView(await readProfile(call.read, call.catalog, input)) };
 }
 
 /** Deletes the profile with its subscriptions and cancels its scheduled messages. */

@@ -77,6 +77,12 @@ export interface ProfileLookup {
 export interface ProfileReader extends ProfileLookup {
   /** The profiles of these row numbers, as StoreTx.loadProfiles, without locking them. */
   readProfiles(dbId: number, seqs: number[]): Promise<StoredProfile[]>;
+  /**
+   * A page of a database's profiles, newest first (row numbers), and how many there are: with
+   * `search`, those whose id is `search` or one of whose indexed values (email, phones, custom
+   * fields, tags) starts with it, ASCII case ignored.
+   */
+  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number): Promise<{ seqs: number[]; total: number }>;
 }
 
 /** Profiles inside a transaction: what is loaded is locked until commit where writers run at once. */

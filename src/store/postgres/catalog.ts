@@ -9,7 +9,7 @@ import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
 export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
   const all = async <R extends object>(table: string) => (await db.query<R>(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY id`, [accountId])).rows;
-  const account = (await db.query<{ config_version: number }>('SELECT config_version FROM accounts WHERE id = $1', [accountId])).rows[0];
+  const account = (await db.query<{ name: string; config_version: number }>('SELECT name, config_version FROM accounts WHERE id = $1', [accountId])).rows[0];
   const [databases, resources, templates, triggers, senders, hooks] = await Promise.all([
     all<DatabaseRow>('databases'),
     all<ResourceRow>('resources'),
@@ -20,6 +20,7 @@ export async function loadCatalog(db: Queryable, accountId: number): Promise<Cat
   ]);
   return {
     accountId,
+    ...(account ? { accountName: account.name } : {}),
     version: account?.config_version ?? 0,
     databases: new Map(databases.map((r) => [r.id, toDatabase(r)])),
     resources: new Map(resources.map((r) => [r.id, toResource(r)])),

@@ -10,6 +10,7 @@ import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { LaunchWrite } from '../../core/triggers/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import { fieldKey, idKey, subscriptionKey } from '../../core/matching/keys.js';
+import { likeEscape } from '../shared/like.js';
 
 interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: Record<string, unknown>; created_at: number; updated_at: number }
 interface SubscriptionRow { profile_seq: number; resource_id: number; channel: string; address: string; status: number; priority: number; data: StoredProfile['subscriptions'][number]['data']; created_at: number; updated_at: number }
@@ -93,6 +94,21 @@ export async function claimKeys(db: Queryable, dbId: number, keys: string[], now
     [dbId, sorted, now],
   );
   return new Set(r.rows.map((row) => row.key));
+}
+
+/** See ProfileReader.listProfiles; ILIKE ignores case beyond ASCII too. */
+export async function listProfiles(db: Queryable, dbId: number, search: string | undefined, offset: number, limit: number): Promise<{ seqs: number[]; total: number }> {
+  if (search === undefined) {
+    const page = await db.query<{ seq: string }>('SELECT seq FROM profiles WHERE db_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3', [dbId, limit, offset]);
+    const total = await db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM profiles WHERE db_id = $1', [dbId]);
+    return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
+  }
+  const matched = `SELECT seq FROM profiles WHERE db_id = $1 AND id = $2
+    UNION SELECT profile_seq FROM profile_values WHERE db_id = $1 AND value ILIKE $3`;
+  const params = [dbId, search.toLowerCase(), `${likeEscape(search)}%`];
+  const page = await db.query<{ seq: string }>(`SELECT seq FROM (${matched}) m ORDER BY seq DESC LIMIT $4 OFFSET $5`, [...params, limit, offset]);
+  const total = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM (${matched}) m`, params);
+  return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
 }
 
 export async function loadProfiles(db: Queryable, seqs: number[], opts: { dbId?: number; lock: boolean }): Promise<StoredProfile[]> {

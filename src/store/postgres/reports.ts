@@ -22,10 +22,10 @@ export async function listMessages(db: Queryable, f: MessageFilter): Promise<{ r
   let page = filter;
   if (f.fromId !== undefined) {
     pageParams.push(f.fromId);
-    page += ` AND id >= $${pageParams.length}`;
+    page += ` AND id ${f.newestFirst ? '<=' : '>='} $${pageParams.length}`;
   }
   pageParams.push(f.limit);
-  const rows = (await db.query<MessageRow>(`SELECT * FROM messages WHERE ${page} ORDER BY id LIMIT $${pageParams.length}`, pageParams)).rows;
+  const rows = (await db.query<MessageRow>(`SELECT * FROM messages WHERE ${page} ORDER BY id ${f.newestFirst ? 'DESC' : ''} LIMIT $${pageParams.length}`, pageParams)).rows;
   return {
     total,
     rows: rows.map(toMessageRecord),

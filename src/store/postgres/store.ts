@@ -284,6 +284,10 @@ export class PostgresStore implements Store {
     return this.run((db) => profiles.loadProfiles(db, seqs, { dbId, lock: false }));
   }
 
+  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
+    return this.run((db) => profiles.listProfiles(db, dbId, search, offset, limit));
+  }
+
   listMessages(filter: MessageFilter) {
     return this.run((db) => reports.listMessages(db, filter));
   }

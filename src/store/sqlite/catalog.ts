@@ -8,10 +8,11 @@ import type { Ownership } from '../../core/provisioning/store-port.js';
 import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
 export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
-  const account = db.prepare('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as { config_version: number } | undefined;
+  const account = db.prepare('SELECT name, config_version FROM accounts WHERE id = ?').get(accountId) as { name: string; config_version: number } | undefined;
   const all = <R>(table: string) => db.prepare(`SELECT * FROM ${table} WHERE account_id = ? ORDER BY id`).all(accountId) as R[];
   return {
     accountId,
+    ...(account ? { accountName: account.name } : {}),
     version: account?.config_version ?? 0,
     databases: new Map(all<DatabaseRow>('databases').map((r) => [r.id, toDatabase(r)])),
     resources: new Map(all<ResourceRow>('resources').map((r) => [r.id, toResource(r)])),

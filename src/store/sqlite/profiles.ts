@@ -8,6 +8,7 @@ import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { LaunchWrite } from '../../core/triggers/store-port.js';
 import type { StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/profiles/store-port.js';
 import { idKey, fieldKey, subscriptionKey } from '../../core/matching/keys.js';
+import { likeEscape } from '../shared/like.js';
 
 /** Raw rows (arrays, `.all()`): a batch reads thousands of them, objects and iterators per row are garbage. */
 type ProfileRow = [seq: number, id: string, accountId: number, dbId: number, fields: string, createdAt: number, updatedAt: number];
@@ -102,6 +103,18 @@ export class SqliteProfiles {
       for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);
     }
     return hits;
+  }
+
+  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number): { seqs: number[]; total: number } {
+    if (search === undefined) {
+      const seqs = (this.db.prepare('SELECT seq FROM profiles WHERE db_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?').pluck().all(dbId, limit, offset) as number[]);
+      return { seqs, total: this.db.prepare('SELECT COUNT(*) FROM profiles WHERE db_id = ?').pluck().get(dbId) as number };
+    }
+    const matched = `SELECT seq FROM profiles WHERE db_id = @db AND id = @id
+      UNION SELECT profile_seq FROM profile_values WHERE db_id = @db AND value LIKE @prefix ESCAPE '\\'`;
+    const params = { db: dbId, id: search.toLowerCase(), prefix: `${likeEscape(search)}%`, limit, offset };
+    const seqs = this.db.prepare(`SELECT seq FROM (${matched}) ORDER BY seq DESC LIMIT @limit OFFSET @offset`).pluck().all(params) as number[];
+    return { seqs, total: this.db.prepare(`SELECT COUNT(*) FROM (${matched})`).pluck().get(params) as number };
   }
 
   loadProfiles(dbId: number, seqs: number[]): StoredProfile[] {

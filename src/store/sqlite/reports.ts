@@ -50,9 +50,9 @@ export class SqliteReports {
     }
     const filter = where.join(' AND ');
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${filter}`).get(params) as { n: number }).n;
-    const page = f.fromId !== undefined ? `${filter} AND id >= @fromId` : filter;
+    const page = f.fromId !== undefined ? `${filter} AND id ${f.newestFirst ? '<=' : '>='} @fromId` : filter;
     if (f.fromId !== undefined) params.fromId = f.fromId;
-    const rows = this.db.prepare(`SELECT * FROM messages WHERE ${page} ORDER BY id LIMIT @limit`).all(params) as MessageRow[];
+    const rows = this.db.prepare(`SELECT * FROM messages WHERE ${page} ORDER BY id ${f.newestFirst ? 'DESC' : ''} LIMIT @limit`).all(params) as MessageRow[];
     return {
       total,
       rows: rows.map(toMessageRecord),

@@ -188,6 +188,10 @@ export class SqliteStore implements Store {
     return this.read(() => (this.profilesRepo ??= new SqliteProfiles(this.db)).loadProfiles(dbId, seqs));
   }
 
+  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
+    return this.read(() => (this.profilesRepo ??= new SqliteProfiles(this.db)).listProfiles(dbId, search, offset, limit));
+  }
+
   listMessages(filter: MessageFilter) {
     return this.read(() => this.reports.listMessages(filter));
   }
