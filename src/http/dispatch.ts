@@ -37,6 +37,8 @@ export interface DispatchDeps {
   metrics?: Pick<CoreMetrics, 'itemsImported'>;
   /** The rate-limit buckets; shared with the other thread answering the API (see rate-limiter.ts). */
   limiter?: RateLimiter;
+  /** The methods served (default: every method of the API, core/methods.ts). */
+  registry?: ReadonlyMap<string, ApiMethod>;
 }
 
 /** Times a request is checked again when the configuration changed under it before it gives up (503). */
@@ -68,6 +70,7 @@ function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: Wi
 
 export function createDispatcher(deps: DispatchDeps): Dispatch {
   const limiter = deps.limiter ?? new RateLimiter();
+  const registry = deps.registry ?? methods;
 
   /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
   function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
@@ -142,7 +145,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
     let keyed: KeyedRequest | undefined;
     try {
-      const method = methods.get(req.method);
+      const method = registry.get(req.method);
       if (!method || !answersVerb(method, req.httpMethod)) throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
       const parsed = parse(req);
       format = parsed.format;

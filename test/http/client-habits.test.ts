@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogCache } from '../../src/core/catalog/cache.js';
 import { TaskRunner } from '../../src/core/tasks/runner.js';
 import { WIRES } from '../../src/http/codecs/wires.js';
+import { defineMethod } from '../../src/core/api/define.js';
+import { methods, type ApiMethod } from '../../src/core/methods.js';
+import { int, object, optional, required, str } from '../../src/core/values/schema.js';
+import { createDispatcher } from '../../src/http/dispatch.js';
 import { call, FIXTURE, getProfile, itemErrors, resultIds, startApi, WRITE_TOKEN } from '../helpers/api.js';
 import type { Harness, Response } from '../helpers/harness.js';
 
@@ -329,5 +333,43 @@ describe('paths, content types and the query string', () => {
     const res = await list(`/api/v1.1/databases/list?token=${WRITE_TOKEN}`, { method: 'GET' });
     expect(res.statusCode).toBe(404);
     expect(JSON.parse(res.body)).toMatchObject({ error: 404, error_text: 'Not found' });
+  });
+});
+
+describe('GET on a method declared to take it', () => {
+  const echo = defineMethod({
+    name: 'example/echo',
+    summary: 'answers its parameters',
+    write: false,
+    get: true,
+    params: object({ id: required(int({ min: 1 })), email: optional(str()) }),
+    payload: {},
+    handle: async (_call, params) => ({ data: params }),
+  });
+  const dispatch = () =>
+    createDispatcher({
+      store: h.store,
+      env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter },
+      logger: pino({ level: 'silent' }),
+      catalogs: new CatalogCache(h.store),
+      bodyLimit: 1 << 20,
+      registry: new Map<string, ApiMethod>([...methods, [echo.name, echo]]),
+    });
+  const get = (method: string, query: Record<string, string>) => dispatch()({ method, httpMethod: 'GET', body: Buffer.alloc(0), query, logId: 'test' });
+
+  it('takes its parameters from the query string, coerced from text, token and format included', async () => {
+    const json = await get('example/echo', { token: WRITE_TOKEN, id: '7', email: 'a@example.com' });
+    expect(json.status).toBe(200);
+    expect(JSON.parse(Buffer.from(json.body).toString())).toEqual({ error: 0, error_text: 'Successful operation', data: { id: 7, email: 'a@example.com' } });
+    const xml = await get('example/echo', { token: WRITE_TOKEN, id: '7', email: 'a@example.com', format: 'xml' });
+    expect(Buffer.from(xml.body).toString()).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data><id>7</id><email>a@example.com</email></data></xml>');
+  });
+
+  it('checks them as POST would: no token 401, a bad parameter 400; a POST-only method 404', async () => {
+    expect((await get('example/echo', { id: '7' })).status).toBe(401);
+    const bad = await get('example/echo', { token: WRITE_TOKEN, id: 'seven' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(Buffer.from(bad.body).toString()).error_debug).toBe('id: expected an integer, got "seven"');
+    expect((await get('databases/list', { token: WRITE_TOKEN })).status).toBe(404);
   });
 });
