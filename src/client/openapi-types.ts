@@ -58,8 +58,8 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** ImportItem */
-        ImportItem: {
+        /** WrappedImportItem */
+        WrappedImportItem: {
             data: components["schemas"]["ProfileData"];
             email?: string;
             phone?: string;
@@ -71,6 +71,8 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** ImportItem */
+        ImportItem: components["schemas"]["WrappedImportItem"] | components["schemas"]["ProfileData"];
         /** @description Parameters of campaigns/triggers/import_and_start_batch. In XML, the children of <xml>. */
         "campaigns.triggers.import_and_start_batch.request": {
             /**

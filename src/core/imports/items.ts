@@ -15,8 +15,17 @@ import { itemMatchJson } from '../matching/params.js';
 import { anyObject, arrayOf, describedAs, required, unknownValue } from '../values/schema.js';
 import { obj, titled } from '../values/json-schema.js';
 
-/** One item of a batch import, as JSON Schema: its profile data, its own matching values and custom_data. */
-const importItemJson = titled('ImportItem', obj({ data: profileDataJson, ...itemMatchJson(), custom_data: anyObject().json() }, ['data']));
+/**
+ * One item of a batch import, as JSON Schema: the wrapped form (its profile data in `data`, its
+ * own matching values and custom_data beside it) or a flat profile object (its fields and
+ * subscriptions as its own keys, custom_data beside them).
+ */
+const importItemJson = titled('ImportItem', {
+  oneOf: [
+    titled('WrappedImportItem', obj({ data: profileDataJson, ...itemMatchJson(), custom_data: anyObject().json() }, ['data'])),
+    titled('FlatImportItem', { ...profileDataJson, description: 'a flat profile object: its fields and subscriptions, with custom_data (and matching keys that are not fields) beside them' }),
+  ],
+});
 
 /** `data` of batch import methods: the items, decoded one by one (a bad item is an entry of `errors`). */
 export const batchData = required(describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: importItemJson }), {
