@@ -3,6 +3,7 @@
 // (which win), validated at start and then frozen.
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { isPhoneRegion } from './core/values/phone.js';
 import { DEFAULT_DENY } from './senders/outbound.js';
 
 export interface Config {
@@ -50,9 +51,11 @@ export interface Config {
   webPushHosts: string;
   /** `herald worker`: a port serving /metrics, /healthz and /readyz (it has no API front); unset = none. */
   metricsPort: number | undefined;
+  /** The country whose national phone numbers are accepted in databases that set no phone_region (ISO 3166 alpha-2); unset = none. */
+  phoneRegion: string | undefined;
 }
 
-type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool';
+type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool' | 'region';
 const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[keyof Config] }> = {
   port: { env: 'HERALD_PORT', kind: 'int', fallback: 8080 },
   host: { env: 'HERALD_HOST', kind: 'string', fallback: '0.0.0.0' },
@@ -90,6 +93,7 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   // The push services of Chrome, Firefox, Edge and Safari (see src/senders/webpush-hosts.ts).
   webPushHosts: { env: 'HERALD_WEBPUSH_HOSTS', kind: 'string', fallback: 'fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com' },
   metricsPort: { env: 'HERALD_METRICS_PORT', kind: 'int', fallback: undefined },
+  phoneRegion: { env: 'HERALD_PHONE_REGION', kind: 'region', fallback: undefined },
 };
 
 /** `HERALD_BODY_LIMIT_MB` → `body_limit_mb` (the config-file spelling). */
@@ -113,6 +117,11 @@ function coerce(name: string, kind: Kind, raw: unknown): Config[keyof Config] {
     case 'level':
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text)) throw new ConfigError(`${name}: unknown log level ${JSON.stringify(raw)}`);
       return text;
+    case 'region': {
+      const code = text.toUpperCase();
+      if (!isPhoneRegion(code)) throw new ConfigError(`${name}: expected an ISO 3166 alpha-2 country code such as RU, got ${JSON.stringify(raw)}`);
+      return code;
+    }
     default:
       return text;
   }

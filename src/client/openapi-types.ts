@@ -58,8 +58,8 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** ImportItem */
-        ImportItem: {
+        /** WrappedImportItem */
+        WrappedImportItem: {
             data: components["schemas"]["ProfileData"];
             email?: string;
             phone?: string;
@@ -71,6 +71,8 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** ImportItem */
+        ImportItem: components["schemas"]["WrappedImportItem"] | components["schemas"]["ProfileData"];
         /** @description Parameters of campaigns/triggers/import_and_start_batch. In XML, the children of <xml>. */
         "campaigns.triggers.import_and_start_batch.request": {
             /**
@@ -103,7 +105,7 @@ export interface components {
             };
             attach?: components["schemas"]["AttachmentInput"][];
             subscription_filter?: components["schemas"]["SubscriptionFilter"];
-            /** @description the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get) */
+            /** @description the items, one per profile: a flat profile object {<profile fields>, "subscriptions": [...], "custom_data": {...}}, or the wrapped form {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys beside it (matching values, custom_data); an item whose data holds an object and whose other keys name no profile field is the wrapped form. Profile fields are typed by the database (databases/fields_get) */
             data: components["schemas"]["ImportItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
@@ -248,7 +250,7 @@ export interface components {
             custom_data?: {
                 [key: string]: unknown;
             };
-            /** @description the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get) */
+            /** @description the items, one per profile: a flat profile object {<profile fields>, "subscriptions": [...], "custom_data": {...}}, or the wrapped form {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys beside it (matching values, custom_data); an item whose data holds an object and whose other keys name no profile field is the wrapped form. Profile fields are typed by the database (databases/fields_get) */
             data: components["schemas"]["ImportItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
@@ -753,6 +755,8 @@ export interface components {
             /** @default  */
             description?: string;
             fields?: components["schemas"]["FieldDef"][];
+            /** @description the country (ISO 3166 alpha-2) whose national phone numbers are accepted (89001234567 in RU is +79001234567); "" or absent: the server default (HERALD_PHONE_REGION) */
+            phone_region?: string;
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -764,6 +768,8 @@ export interface components {
             name: string;
             description?: string;
             fields: components["schemas"]["FieldDef"][];
+            /** @description the database's phone region (ISO 3166 alpha-2), when it sets one; absent: the server default (HERALD_PHONE_REGION) */
+            phone_region?: string;
         };
         "databases.add.response": {
             /** @constant */
@@ -779,6 +785,8 @@ export interface components {
             name?: string;
             description?: string;
             fields?: components["schemas"]["FieldDef"][];
+            /** @description the country (ISO 3166 alpha-2) whose national phone numbers are accepted (89001234567 in RU is +79001234567); "" or absent: the server default (HERALD_PHONE_REGION) */
+            phone_region?: string;
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -1331,7 +1339,7 @@ export interface components {
             };
             attach?: components["schemas"]["AttachmentInput"][];
             subscription_filter?: components["schemas"]["SubscriptionFilter"];
-            /** @description the items, one per profile: {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys (matching values, custom_data); profile fields are typed by the database (databases/fields_get) */
+            /** @description the items, one per profile: a flat profile object {<profile fields>, "subscriptions": [...], "custom_data": {...}}, or the wrapped form {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys beside it (matching values, custom_data); an item whose data holds an object and whose other keys name no profile field is the wrapped form. Profile fields are typed by the database (databases/fields_get) */
             data: components["schemas"]["ImportItem"][];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;

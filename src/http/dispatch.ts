@@ -4,7 +4,7 @@
 // unit of work: a write method runs in one transaction it opens (holding the account's
 // configuration), the response is encoded and the request key recorded in it, then it commits.
 import type { Logger } from 'pino';
-import type { ReadMethod, WriteMethod } from '../core/api/define.js';
+import { answersVerb, type ReadMethod, type WriteMethod } from '../core/api/define.js';
 import type { Env, Payload, ReadCall, WriteCall } from '../core/api/method.js';
 import { ApiError, DecodeError, StoreUnavailable, CatalogChanged } from '../core/base/errors.js';
 import type { CatalogCache } from '../core/catalog/cache.js';
@@ -37,6 +37,8 @@ export interface DispatchDeps {
   metrics?: Pick<CoreMetrics, 'itemsImported'>;
   /** The rate-limit buckets; shared with the other thread answering the API (see rate-limiter.ts). */
   limiter?: RateLimiter;
+  /** The methods served (default: every method of the API, core/methods.ts). */
+  registry?: ReadonlyMap<string, ApiMethod>;
 }
 
 /** Times a request is checked again when the configuration changed under it before it gives up (503). */
@@ -68,9 +70,12 @@ function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: Wi
 
 export function createDispatcher(deps: DispatchDeps): Dispatch {
   const limiter = deps.limiter ?? new RateLimiter();
+  const registry = deps.registry ?? methods;
 
   /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
   function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
+    // GET (a method declared so): the parameters are the query string's, as text (XML's coercion rules).
+    if (req.httpMethod === 'GET') return { body: { ...req.query }, wire: xmlWire, format: formatParam(req.query.format) ?? 'json' };
     const xml = bodyFormat(req) === 'xml';
     const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body);
     return { body, wire: xml ? xmlWire : jsonWire, format: formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json') };
@@ -140,8 +145,8 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
     let keyed: KeyedRequest | undefined;
     try {
-      const method = methods.get(req.method);
-      if (!method || req.httpMethod !== 'POST') throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
+      const method = registry.get(req.method);
+      if (!method || !answersVerb(method, req.httpMethod)) throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
       const parsed = parse(req);
       format = parsed.format;
       checkSize(req, method, parsed.body);

@@ -146,6 +146,12 @@ function operation(m: ApiMethod): Record<string, unknown> {
   };
 }
 
+/** The GET form of a method declared so: the same parameters, in the query string. */
+function getOperation(m: ApiMethod): Record<string, unknown> {
+  const { requestBody: _body, operationId, description, ...rest } = operation(m);
+  return { ...rest, operationId: `${String(operationId)}_get`, description: `${String(description)} Also as GET, with the parameters in the query string.` };
+}
+
 const text = (description: string, type = 'text/plain') => ({ description, content: { [type]: { schema: { type: 'string' } } } });
 const status = (description: string, values: string[], extra: Record<string, JsonSchema> = {}) => ({
   description,
@@ -180,7 +186,7 @@ export function buildOpenApi(methods: Iterable<ApiMethod>, version: string): Ope
   for (const m of list) {
     schemas[`${componentName(m.name)}.request`] = requestSchema(m);
     schemas[`${componentName(m.name)}.response`] = responseSchema(m);
-    paths[`${API_PREFIX}${m.name}`] = { post: operation(m) };
+    paths[`${API_PREFIX}${m.name}`] = { post: operation(m), ...(m.get ? { get: getOperation(m) } : {}) };
   }
   const tags = [...new Set(list.map((m) => m.name.split('/')[0]))].map((name) => ({ name }));
   return {

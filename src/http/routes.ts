@@ -13,10 +13,14 @@ export const ATTACH_METHODS: ReadonlySet<string> = new Set([
   'campaigns/triggers/start_batch_task',
 ]);
 
-/** The method name of a request path, without prefix and trailing slash; undefined if not an API path. */
+/**
+ * The method name of a request path, without prefix and trailing slash; undefined if not an API
+ * path. Repeated slashes count as one (spec 01: clients joining a base URL ending in `/` with
+ * `/method` send `/api/v1.1//databases/list`).
+ */
 export function methodOf(path: string): string | undefined {
   const q = path.indexOf('?');
-  let p = q >= 0 ? path.slice(0, q) : path;
+  let p = (q >= 0 ? path.slice(0, q) : path).replace(/\/{2,}/g, '/');
   if (!p.startsWith(API_PREFIX)) return undefined;
   p = p.slice(API_PREFIX.length);
   if (p.endsWith('/')) p = p.slice(0, -1);

@@ -75,7 +75,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
   const demo = await store.findToken(hashToken(DEMO_TOKEN));
   if (demo && !demo.revoked) logger.warn('the demo API token is active: revoke it (herald token revoke) before exposing this server');
-  const catalogs = new CatalogCache(store);
+  const catalogs = new CatalogCache(store, { ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}) });
   const metrics = new EngineMetrics(store, clock);
 
   const guard = new OutboundGuard({ deny: parseDenyList(config.outboundDeny), timeoutMs: config.outboundTimeoutMs });

@@ -42,7 +42,7 @@ export function startReader(opts: ReaderOptions): Reader {
   const store = new SqliteStore(storage.file, { synchronous: config.sqliteSync, readOnly: true });
   const api = createDispatcher({
     store,
-    catalogs: new CatalogCache(store),
+    catalogs: new CatalogCache(store, { ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}) }),
     env: { clock: opts.clock ?? systemClock, geo: new DbipGeoLookup(), queryChunk: config.queryChunk, singleWriter: true },
     logger,
     bodyLimit: config.bodyLimitMb * MB,

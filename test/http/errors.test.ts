@@ -326,7 +326,7 @@ describe('400: parameters', () => {
         { data: { email: uniq('bad'), subscriptions: [{ channel: 'email', resource_id: 21, email: uniq('s') }, { channel: 'email', resource_id: 'abc', email: uniq('s') }] } },
         { data: { email: uniq('bad'), CRM_ID: 'twelve' } },
         'not an item',
-        { email: uniq('bad') },
+        { email: uniq('flat'), CRM_ID: 'twelve' },
         { data: { email: uniq('bad'), subscriptions: [{ channel: 'sms', resource_id: 21, phone: '+79001234567', priority: 'high' }] } },
       ],
     });
@@ -337,7 +337,7 @@ describe('400: parameters', () => {
       { index: 1, error: 400, error_text: 'Invalid request', error_debug: 'data[1].data.subscriptions[1].resource_id: invalid subscription: expected an integer, got "abc"' },
       { index: 2, error: 400, error_text: 'Invalid request', error_debug: 'data[2].data.CRM_ID: expected an integer, got "twelve"' },
       { index: 3, error: 400, error_text: 'Invalid request', error_debug: 'data[3]: expected an object, got "not an item"' },
-      { index: 4, error: 400, error_text: 'Invalid request', error_debug: 'data[4].data: is required' },
+      { index: 4, error: 400, error_text: 'Invalid request', error_debug: 'data[4].CRM_ID: expected an integer, got "twelve"' },
       { index: 5, error: 400, error_text: 'Invalid request', error_debug: 'data[5].data.subscriptions[0].priority: invalid subscription: expected an integer, got "high"' },
     ]);
   });

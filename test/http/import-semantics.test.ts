@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH, batch, call, count, getProfile, itemErrors, messagesOf, resultIds, rows, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
 import type { Harness, Response } from '../helpers/harness.js';
+import { DATE_ENCODINGS } from '../../src/core/values/formats.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -79,7 +80,7 @@ describe('system fields', () => {
   it('_bdate: YYYY-MM-DD or RFC 3339, stored as a date', async () => {
     expect((await importOne({ _bdate: '1990-05-17' })).profile?._bdate).toBe('1990-05-17');
     expect((await importOne({ _bdate: '1990-05-17T23:30:00+03:00' })).profile?._bdate).toBe('1990-05-17');
-    expect(await itemError({ _bdate: '17.05.1990' })).toBe('data[0].data._bdate: incorrect date "17.05.1990", expected YYYY-MM-DD');
+    expect(await itemError({ _bdate: '17.05.1990' })).toBe(`data[0].data._bdate: incorrect date "17.05.1990", expected ${DATE_ENCODINGS}`);
     expect(await itemError({ _bdate: '1990-02-30' })).toMatch(/^data\[0\]\.data\._bdate: incorrect date/);
   });
 
@@ -100,7 +101,7 @@ describe('system fields', () => {
   it('_regdate: RFC 3339, returned in UTC', async () => {
     expect((await importOne({ _regdate: '2024-01-02T03:04:05+03:00' })).profile?._regdate).toBe('2024-01-02T00:04:05.000Z');
     expect((await importOne({ _regdate: '2024-01-02T03:04:05.250Z' })).profile?._regdate).toBe('2024-01-02T03:04:05.250Z');
-    expect(await itemError({ _regdate: 'yesterday' })).toBe('data[0].data._regdate: incorrect date "yesterday", expected RFC 3339');
+    expect(await itemError({ _regdate: 'yesterday' })).toBe(`data[0].data._regdate: incorrect date "yesterday", expected ${DATE_ENCODINGS}`);
     expect(await itemError({ _regdate: '2024-01-02T25:00:00Z' })).toMatch(/^data\[0\]\.data\._regdate: incorrect date/);
   });
 
@@ -134,7 +135,7 @@ describe('custom fields', () => {
     expect(await itemError({ score: 'abc' })).toBe('data[0].data.score: expected a number, got "abc"');
     expect(await itemError({ CRM_ID: '12.0' })).toBe('data[0].data.CRM_ID: expected an integer, got "12.0"');
     expect(await itemError({ vip: 'yes' })).toBe('data[0].data.vip: expected a boolean, got "yes"');
-    expect(await itemError({ signup: '2024-13-01' })).toBe('data[0].data.signup: incorrect date "2024-13-01", expected RFC 3339');
+    expect(await itemError({ signup: '2024-13-01' })).toBe(`data[0].data.signup: incorrect date "2024-13-01", expected ${DATE_ENCODINGS}`);
     expect(await itemError({ last_ip: '1.2.3' })).toBe('data[0].data.last_ip: incorrect ip "1.2.3"');
   });
 

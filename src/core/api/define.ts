@@ -14,6 +14,11 @@ interface MethodCommon<P> {
   payload: JsonSchema;
   /** Imports profiles: the success's profile ids are counted as imported items (metrics). */
   imports?: boolean;
+  /**
+   * Also answers GET, its parameters taken from the query string (where Altcraft's page for the
+   * method says "GET, POST"). Without it a method answers POST only.
+   */
+  get?: true;
 }
 
 /** A write method as declared: `Tx` is the part of the store its handler uses. */
@@ -38,6 +43,8 @@ interface MethodInfo {
   readonly params: Schema<unknown>;
   readonly payload: JsonSchema;
   readonly imports: boolean;
+  /** Answers GET too, with the parameters in the query string. */
+  readonly get: boolean;
 }
 
 /**
@@ -69,7 +76,7 @@ export const CONFIG_CHANGE = { write: true, config: true } as const;
 export function defineMethod<P, Tx>(def: WriteMethodDef<P, Tx>): WriteMethod<Tx>;
 export function defineMethod<P, R>(def: ReadMethodDef<P, R>): ReadMethod<R>;
 export function defineMethod<P, Tx, R>(def: WriteMethodDef<P, Tx> | ReadMethodDef<P, R>): WriteMethod<Tx> | ReadMethod<R> {
-  const info = { name: def.name, summary: def.summary, params: def.params, payload: def.payload, imports: def.imports === true };
+  const info = { name: def.name, summary: def.summary, params: def.params, payload: def.payload, imports: def.imports === true, get: def.get === true };
   if (def.write) {
     const handle = def.handle;
     return { ...info, write: true, config: def.config === true, decode: (body, ctx) => bound(def.params.decode(body, ctx), handle) };
@@ -90,4 +97,9 @@ export function methodsByName<M extends { readonly name: string }>(list: readonl
     map.set(m.name, m);
   }
   return map;
+}
+
+/** Whether a method answers an HTTP verb: POST always, GET when declared so. */
+export function answersVerb(method: { readonly get: boolean }, verb: string): boolean {
+  return verb === 'POST' || (verb === 'GET' && method.get);
 }

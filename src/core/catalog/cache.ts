@@ -9,17 +9,33 @@ export interface CatalogSource {
   accountVersions(): Promise<Map<number, number>>;
 }
 
+export interface CatalogCacheOptions {
+  /** The server's default phone region (HERALD_PHONE_REGION), for databases that set none. */
+  phoneRegion?: string;
+}
+
 export class CatalogCache {
   private readonly catalogs = new Map<number, Catalog>();
 
-  constructor(private readonly store: CatalogSource) {}
+  constructor(
+    private readonly store: CatalogSource,
+    private readonly opts: CatalogCacheOptions = {},
+  ) {}
 
   async get(accountId: number, version: number): Promise<Catalog> {
     const cached = this.catalogs.get(accountId);
     if (cached && cached.version === version) return cached;
-    const fresh = await this.store.loadCatalog(accountId);
+    const fresh = this.withServerSettings(await this.store.loadCatalog(accountId));
     this.catalogs.set(accountId, fresh);
     return fresh;
+  }
+
+  /** The catalog with what the server sets for every account (its databases' default phone region). */
+  private withServerSettings(catalog: Catalog): Catalog {
+    const region = this.opts.phoneRegion;
+    if (region === undefined) return catalog;
+    const databases = new Map([...catalog.databases].map(([id, db]) => [id, { ...db, serverPhoneRegion: region }]));
+    return { ...catalog, databases };
   }
 
   /** Every account's current catalog (delivery and hooks span accounts). */

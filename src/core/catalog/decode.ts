@@ -4,6 +4,7 @@ import { DecodeError, within } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
 import { normalizeEmail } from '../values/formats.js';
 import { templateProblem } from '../templates/check.js';
+import { isPhoneRegion } from '../values/phone.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
 import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
 import { PLAIN_WIRE } from '../values/wire.js';
@@ -43,11 +44,30 @@ export const fieldDefSchema: Schema<FieldDef> = {
   json: () => ({ title: 'FieldDef', type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: [...FIELD_TYPES] }, values: { type: 'array', items: { type: 'string' } } }, required: ['name', 'type'] }),
 };
 
+/**
+ * A database's phone region: an ISO 3166 alpha-2 country libphonenumber knows (any case, stored
+ * upper case); "" stands for none (the server's HERALD_PHONE_REGION applies).
+ */
+export const phoneRegionSchema: Schema<string> = {
+  decode(value) {
+    if (value === null) return '';
+    const s = toStr(value).trim().toUpperCase();
+    if (s !== '' && !isPhoneRegion(s)) throw new DecodeError(`unknown phone region ${describe(value)}, expected an ISO 3166 alpha-2 country code such as RU`);
+    return s;
+  },
+  json: () => ({
+    type: 'string',
+    pattern: '^([A-Za-z]{2})?$',
+    description: 'the country (ISO 3166 alpha-2) whose national phone numbers are accepted (89001234567 in RU is +79001234567); "" or absent: the server default (HERALD_PHONE_REGION)',
+  }),
+};
+
 export const databaseSchema = object({
   id: optional(int({ min: 1 })),
   name: required(str({ nonEmpty: true })),
   description: optional(str(), ''),
   fields: optional(arrayOf(fieldDefSchema), []),
+  phone_region: optional(phoneRegionSchema),
 });
 
 export function checkFieldNames(fields: FieldDef[]): void {

@@ -1,7 +1,7 @@
 // The system fields every profile has (spec 03), whatever its database: their names and kinds.
 // The catalog checks template variables against them; fields/ decodes their values.
 
-export type SystemFieldKind = 'email' | 'phones' | 'string' | 'bdate' | 'datetime' | 'sex' | 'ip' | 'number' | 'country' | 'tz';
+export type SystemFieldKind = 'email' | 'phones' | 'string' | 'bdate' | 'datetime' | 'sex' | 'ip' | 'number' | 'country' | 'tz' | 'int';
 
 export const SYSTEM_FIELD_KINDS: Readonly<Record<string, SystemFieldKind>> = {
   email: 'email',
@@ -11,6 +11,8 @@ export const SYSTEM_FIELD_KINDS: Readonly<Record<string, SystemFieldKind>> = {
   _bdate: 'bdate',
   _sex: 'sex',
   _regdate: 'datetime',
+  // The profile's global subscription status (Altcraft's Profile data object page): stored and returned as given.
+  _status: 'int',
   _regip: 'ip',
   _ip: 'ip',
   _regcity: 'string',

@@ -20,6 +20,18 @@ export interface DatabaseDef {
   name: string;
   description: string;
   fields: FieldDef[];
+  /**
+   * The country (ISO 3166 alpha-2) whose national numbers (`89001234567` in RU) the phones of its
+   * profiles may be written in; absent: the server's default.
+   */
+  phoneRegion?: string;
+  /** The server's default phone region (HERALD_PHONE_REGION), set when the catalog is loaded; never stored. */
+  serverPhoneRegion?: string;
+}
+
+/** The phone region a database's national numbers are read in: its own, else the server's. */
+export function phoneRegionOf(db: Pick<DatabaseDef, 'phoneRegion' | 'serverPhoneRegion'>): string | undefined {
+  return db.phoneRegion ?? db.serverPhoneRegion;
 }
 
 export interface ChannelSettings {

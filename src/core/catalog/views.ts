@@ -9,7 +9,19 @@ import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, type DatabaseDef, type Res
 
 export const channelJson: JsonSchema = { type: 'string', enum: [...CHANNELS] };
 
-export const databaseJson = titled('Database', obj({ id: intJson, name: strJson, description: strJson, fields: arrayJson(fieldDefSchema.json()) }, ['id', 'name', 'fields']));
+export const databaseJson = titled(
+  'Database',
+  obj(
+    {
+      id: intJson,
+      name: strJson,
+      description: strJson,
+      fields: arrayJson(fieldDefSchema.json()),
+      phone_region: { ...strJson, description: "the database's phone region (ISO 3166 alpha-2), when it sets one; absent: the server default (HERALD_PHONE_REGION)" },
+    },
+    ['id', 'name', 'fields'],
+  ),
+);
 
 export function databaseView(d: DatabaseDef): Record<string, unknown> {
   return {
@@ -17,6 +29,7 @@ export function databaseView(d: DatabaseDef): Record<string, unknown> {
     name: d.name,
     description: d.description,
     fields: d.fields.map((f) => ({ name: f.name, type: f.type, ...(f.values ? { values: f.values } : {}) })),
+    ...(d.phoneRegion ? { phone_region: d.phoneRegion } : {}),
   };
 }
 

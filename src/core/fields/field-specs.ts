@@ -1,11 +1,11 @@
 // What every profile field is: the system fields of spec 03 and a database's typed custom fields,
 // with one decoder per kind that validates and normalises a value.
-import type { DatabaseDef, FieldDef, FieldType } from '../catalog/types.js';
+import { phoneRegionOf, type DatabaseDef, type FieldDef, type FieldType } from '../catalog/types.js';
 import { READ_ONLY_FIELDS, SYSTEM_FIELD_KINDS, type SystemFieldKind } from '../catalog/system-fields.js';
 import { DecodeError, within } from '../base/errors.js';
 import { LIMITS, longerThan } from '../base/limits.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toStr } from '../values/coerce.js';
-import { isTimeZone, normalizeDate, normalizeDateTime, normalizeEmail, normalizeIp } from '../values/formats.js';
+import { DATE_ENCODINGS, isTimeZone, normalizeDate, normalizeDateTime, normalizeEmail, normalizeIp } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 
 export type FieldKind = SystemFieldKind | FieldType;
@@ -15,6 +15,8 @@ export interface FieldSpec {
   kind: FieldKind;
   custom: boolean;
   enumValues?: string[];
+  /** `phones`: the country whose national numbers are accepted (the database's phone region). */
+  phoneRegion?: string;
 }
 
 const system: Readonly<Record<string, FieldKind>> = SYSTEM_FIELD_KINDS;
@@ -32,6 +34,8 @@ export function fieldSpecs(db: DatabaseDef): Map<string, FieldSpec> {
   let specs = specCache.get(db);
   if (!specs) {
     specs = new Map(SYSTEM_FIELDS);
+    const region = phoneRegionOf(db);
+    if (region !== undefined) specs.set('phones', { name: 'phones', kind: 'phones', custom: false, phoneRegion: region });
     for (const f of db.fields) specs.set(f.name, customSpec(f));
     specCache.set(db, specs);
   }
@@ -83,7 +87,7 @@ export function emailText(value: unknown): string {
 export function decodeElement(spec: FieldSpec, value: unknown): unknown {
   switch (spec.kind) {
     case 'phones': {
-      const e164 = normalizePhone(phoneText(value));
+      const e164 = normalizePhone(phoneText(value), spec.phoneRegion);
       if (!e164) throw new DecodeError(`incorrect phone ${describe(value)}`);
       return e164;
     }
@@ -116,14 +120,14 @@ export function decodeFieldValue(spec: FieldSpec, value: unknown): unknown {
     case 'string':
       return boundedString(value);
     case 'bdate': {
-      const d = normalizeDate(toStr(value));
-      if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected YYYY-MM-DD`);
+      const d = normalizeDate(value);
+      if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected ${DATE_ENCODINGS}`);
       return d;
     }
     case 'datetime':
     case 'date': {
-      const d = normalizeDateTime(toStr(value));
-      if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected RFC 3339`);
+      const d = normalizeDateTime(value);
+      if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected ${DATE_ENCODINGS}`);
       return d;
     }
     case 'sex':

@@ -9,7 +9,7 @@ import { getDatabase } from '../catalog/lookup.js';
 import { invalid } from '../base/errors.js';
 import { SYSTEM_FIELDS, READ_ONLY_FIELDS } from '../fields/field-specs.js';
 import { commitChange, dataUsers, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
-import { checkFieldNames, databaseSchema, fieldDefSchema } from '../catalog/decode.js';
+import { checkFieldNames, databaseSchema, fieldDefSchema, phoneRegionSchema } from '../catalog/decode.js';
 import type { DatabaseDef, FieldDef } from '../catalog/types.js';
 import { databaseJson, databaseView } from '../catalog/views.js';
 import { arrayJson, boolJson, noPayload, obj, one, page, strJson, titled } from '../values/json-schema.js';
@@ -19,12 +19,12 @@ import { arrayOf, object, optional, str, type Decoded } from '../values/schema.j
 const { id: _id, ...addShape } = databaseSchema.shape;
 const databaseId = object(idField(['db_id', 'list_id']));
 const addParams = object(addShape);
-const updateParams = object({ ...databaseId.shape, name: optional(str({ nonEmpty: true })), description: optional(str()), fields: optional(arrayOf(fieldDefSchema)) });
+const updateParams = object({ ...databaseId.shape, name: optional(str({ nonEmpty: true })), description: optional(str()), fields: optional(arrayOf(fieldDefSchema)), phone_region: optional(phoneRegionSchema) });
 
 export async function addDatabase(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
   const fields = input.fields ?? [];
   validated(() => checkFieldNames(fields));
-  const def = { accountId: call.catalog.accountId, name: input.name, description: input.description ?? '', fields };
+  const def = { accountId: call.catalog.accountId, name: input.name, description: input.description ?? '', fields, ...(input.phone_region ? { phoneRegion: input.phone_region } : {}) };
   const result = await commitChange(call, (_catalog, at) => call.tx.saveDatabase(at, def, { requireNoProfiles: false }, call.env.clock.now()));
   return { data: databaseView({ ...def, id: writtenId(result) }) };
 }
@@ -51,8 +51,11 @@ export async function updateDatabase(call: WriteCall<CatalogTx>, input: Decoded<
   let breaking: string[] = [];
   const result = await commitChange(call, (catalog, at) => {
     const current = getDatabase(catalog, input.id);
+    const { phoneRegion: currentRegion, serverPhoneRegion: _server, ...rest } = current;
+    const region = input.phone_region === undefined ? currentRegion : input.phone_region || undefined;
     saved = {
-      ...current,
+      ...rest,
+      ...(region !== undefined ? { phoneRegion: region } : {}),
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.fields !== undefined ? { fields: input.fields } : {}),

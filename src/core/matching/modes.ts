@@ -56,6 +56,8 @@ export interface MatchParams {
   mode: MatchingMode;
   resourceId?: number;
   fieldSpec?: FieldSpec;
+  /** The database's phone region: national numbers of it are accepted as phone values. */
+  phoneRegion?: string;
   email?: unknown;
   phone?: unknown;
   profileId?: unknown;
@@ -117,7 +119,7 @@ function phoneValue(item: ItemMatchValues, data: MatchData | undefined, params: 
   const fromData = (Array.isArray(phones) ? phones[0] : undefined) ?? data?.subscriptions?.find((s) => s.channel === 'sms')?.phone;
   const raw = first(item.phone, fromData, params.phone);
   if (!present(raw)) return undefined;
-  const phone = normalizePhone(toStr(raw));
+  const phone = normalizePhone(toStr(raw), params.phoneRegion);
   if (!phone) throw invalid(`incorrect phone ${describe(raw)} for matching ${params.mode}`);
   return phone;
 }

@@ -2,7 +2,7 @@
 // that finds profiles), checked once per request against the account's catalog: the mode, its
 // root values, `resource_id`.
 import { getResource } from '../catalog/lookup.js';
-import type { Catalog, DatabaseDef } from '../catalog/types.js';
+import { phoneRegionOf, type Catalog, type DatabaseDef } from '../catalog/types.js';
 import { int, optional, str, unknownValue, type Decoded, type JsonSchema, type Schema } from '../values/schema.js';
 import { customFieldSpec, decodeMatchingMode, MATCHING_MODES, type MatchingMode, type MatchParams } from './modes.js';
 
@@ -30,12 +30,18 @@ export type MatchingInput = Decoded<typeof matchingFields>;
 export const itemMatchJson = (): Record<string, JsonSchema> =>
   Object.fromEntries((['email', 'phone', 'profile_id', 'field_value', 'provider', 'subscription_id'] as const).map((k) => [k, matchingFields[k].schema.json()]));
 
+function phoneRegionParam(db: DatabaseDef): { phoneRegion?: string } {
+  const region = phoneRegionOf(db);
+  return region !== undefined ? { phoneRegion: region } : {};
+}
+
 export function matchParams(catalog: Catalog, db: DatabaseDef, input: MatchingInput): MatchParams {
   if (input.resource_id !== undefined) getResource(catalog, input.resource_id);
   return {
     mode: input.matching,
     ...(input.resource_id !== undefined ? { resourceId: input.resource_id } : {}),
     ...(input.matching === 'custom' ? { fieldSpec: customFieldSpec(db, input.field_name) } : {}),
+    ...phoneRegionParam(db),
     email: input.email,
     phone: input.phone,
     profileId: input.profile_id,

@@ -2,7 +2,7 @@
 // A subscription's identity is (resource, channel, address) with the address normalised:
 // lower-cased email, E.164 phone, or lower-cased provider + device token.
 import { findChannelSender } from '../catalog/channel-sender.js';
-import { CHANNELS, type Catalog, type Channel } from '../catalog/types.js';
+import { CHANNELS, phoneRegionOf, type Catalog, type Channel } from '../catalog/types.js';
 import { DecodeError, within } from '../base/errors.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
 import { LIMITS } from '../base/limits.js';
@@ -132,7 +132,8 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
     entry.address = emailKey(email);
   } else if (channel === 'sms') {
     if (raw.phone === undefined || raw.phone === null || raw.phone === '') throw new DecodeError('phone is required for an sms subscription');
-    const phone = normalizePhone(within('phone', () => boundedString(raw.phone, LIMITS.phoneLength)));
+    const db = ctx.catalog.databases.get(ctx.dbId);
+    const phone = normalizePhone(within('phone', () => boundedString(raw.phone, LIMITS.phoneLength)), db ? phoneRegionOf(db) : undefined);
     if (!phone) throw new DecodeError(`incorrect phone ${describe(raw.phone)}`);
     entry.phone = phone;
     entry.address = phone;

@@ -208,7 +208,7 @@ async function planAccount(
       return x;
     });
     if (!db || !owned('databases', db.id, where)) continue;
-    const def: DatabaseDef = { id: db.id, accountId, name: db.name, description: db.description, fields: db.fields };
+    const def: DatabaseDef = { id: db.id, accountId, name: db.name, description: db.description, fields: db.fields, ...(db.phone_region ? { phoneRegion: db.phone_region } : {}) };
     plan.databases.push(def);
     catalog.databases.set(def.id, def);
   }

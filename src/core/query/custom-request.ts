@@ -7,7 +7,7 @@ import type { DatabaseDef } from '../catalog/types.js';
 import { DecodeError, within } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
 import { ARRAY_KINDS, decodeElement, decodeFieldValue, fieldSpecs, type FieldSpec } from '../fields/field-specs.js';
-import { emailKey, parseDateTime } from '../values/formats.js';
+import { DATE_ENCODINGS, emailKey, parseDateValue } from '../values/formats.js';
 import { INDEXED_SYSTEM } from '../profiles/profile-state.js';
 import { indexText } from '../matching/keys.js';
 import { describe, isPlainObject, toBool, toNumber, toStr } from '../values/coerce.js';
@@ -204,8 +204,8 @@ function bound(f: FieldRef, v: unknown): string | number {
   if (v === null || Array.isArray(v) || isPlainObject(v)) throw new DecodeError(`expected a value, got ${describe(v)}`);
   checkText(v);
   if (spec.kind === 'date') {
-    const ms = parseDateTime(toStr(v));
-    if (ms === undefined) throw new DecodeError(`incorrect date ${describe(v)}, expected RFC 3339`);
+    const ms = parseDateValue(v);
+    if (ms === undefined) throw new DecodeError(`incorrect date ${describe(v)}, expected ${DATE_ENCODINGS}`);
     return ms;
   }
   if (NUM_KINDS.has(spec.kind)) return toNumber(v);

@@ -1,6 +1,6 @@
 import { isPossiblePhoneNumber } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
-import { normalizePhone } from './phone.js';
+import { isPhoneRegion, normalizePhone } from './phone.js';
 
 describe('normalizePhone', () => {
   it('accepts E.164 and international formats with separators', () => {
@@ -19,6 +19,26 @@ describe('normalizePhone', () => {
     expect(normalizePhone('+1 555 0100')).toBeUndefined();
     expect(normalizePhone('phone')).toBeUndefined();
     expect(normalizePhone('')).toBeUndefined();
+  });
+
+  it('reads digits without + as international first, then as a national number of the region', () => {
+    expect(normalizePhone('79001234567')).toBe('+79001234567');
+    expect(normalizePhone('998901112277')).toBe('+998901112277');
+    expect(normalizePhone('89001234567', 'RU')).toBe('+79001234567');
+    expect(normalizePhone('8 (916) 123-45-67', 'RU')).toBe('+79161234567');
+    expect(normalizePhone('020 7946 0958', 'GB')).toBe('+442079460958');
+    expect(normalizePhone('89001234567', 'GB')).toBeUndefined();
+    expect(normalizePhone('12345', 'RU')).toBeUndefined();
+    expect(normalizePhone('8-900-abc', 'RU')).toBeUndefined();
+    expect(normalizePhone('89001234567', 'XX')).toBeUndefined();
+  });
+
+  it('knows the regions libphonenumber knows, upper case', () => {
+    expect(isPhoneRegion('RU')).toBe(true);
+    expect(isPhoneRegion('GB')).toBe(true);
+    expect(isPhoneRegion('ru')).toBe(false);
+    expect(isPhoneRegion('XX')).toBe(false);
+    expect(isPhoneRegion('RUS')).toBe(false);
   });
 
   it('agrees with libphonenumber isPossiblePhoneNumber on random numbers', () => {

@@ -11,8 +11,6 @@ export interface WirePolicy {
   readonly singleIsArray: boolean;
   /** The system field a name not defined in the database stands for (XML: `fname` for `_fname`), if any. */
   fieldAlias(name: string): string | undefined;
-  /** An item without an inner `data` holds the profile fields directly (XML's second item shape). */
-  readonly flatItems: boolean;
 }
 
 /** Values as JSON writes them: nothing stands for anything else. */
@@ -21,5 +19,4 @@ export const PLAIN_WIRE: WirePolicy = {
   isEmpty: () => false,
   singleIsArray: false,
   fieldAlias: () => undefined,
-  flatItems: false,
 };

@@ -20,7 +20,6 @@ export const xmlWire: WirePolicy = {
   isEmpty: (value) => value === '',
   singleIsArray: true,
   fieldAlias: (name) => `_${name}`,
-  flatItems: true,
 };
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 

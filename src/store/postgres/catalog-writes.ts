@@ -72,7 +72,7 @@ export async function saveDatabase(db: Queryable, at: CatalogVersion, d: Draft<D
     const profiles = await profilesOfDatabase(db, d.id);
     if (profiles > 0) return { status: 'in_use', profiles, subscriptions: 0 };
   }
-  return save(db, at, 'databases', d.id, { name: d.name, description: d.description, fields: JSON.stringify(d.fields) }, now);
+  return save(db, at, 'databases', d.id, { name: d.name, description: d.description, fields: JSON.stringify(d.fields), phone_region: d.phoneRegion ?? null }, now);
 }
 
 export async function deleteDatabase(db: Queryable, at: CatalogVersion, id: number): Promise<CatalogWriteResult> {

@@ -72,9 +72,9 @@ export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now:
     }
     for (const d of a.databases) {
       await db.query(
-        `INSERT INTO databases (id, account_id, name, description, fields, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, fields = EXCLUDED.fields, updated_at = EXCLUDED.updated_at`,
-        [d.id, a.id, d.name, d.description, JSON.stringify(d.fields), now],
+        `INSERT INTO databases (id, account_id, name, description, fields, phone_region, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $7, $6, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, fields = EXCLUDED.fields, phone_region = EXCLUDED.phone_region, updated_at = EXCLUDED.updated_at`,
+        [d.id, a.id, d.name, d.description, JSON.stringify(d.fields), now, d.phoneRegion ?? null],
       );
     }
     for (const r of a.resources) {

@@ -5,14 +5,21 @@ import type { MessageRecord } from '../../core/delivery/report-port.js';
 import type { ReceiptMessage } from '../../core/delivery/store-port.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
 
-export interface DatabaseRow { id: number; account_id: number; name: string; description: string; fields: string }
+export interface DatabaseRow { id: number; account_id: number; name: string; description: string; fields: string; phone_region?: string | null }
 export interface ResourceRow { id: number; account_id: number; name: string; db_ids: string; channels: string }
 export interface TemplateRow { id: number; account_id: number; name: string; channel: string; body: string }
 export interface TriggerRow { id: number; account_id: number; definition: string; is_active: number | boolean; created_at: number | string; updated_at: number | string }
 export interface SenderRow { id: number; account_id: number; name: string; type: string; config: string }
 export interface HookRow { id: number; account_id: number; url: string; secret: string | null; filters: string }
 
-export const toDatabase = (r: DatabaseRow): DatabaseDef => ({ id: r.id, accountId: r.account_id, name: r.name, description: r.description, fields: JSON.parse(r.fields) });
+export const toDatabase = (r: DatabaseRow): DatabaseDef => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  description: r.description,
+  fields: JSON.parse(r.fields),
+  ...(r.phone_region ? { phoneRegion: r.phone_region } : {}),
+});
 
 export const toResource = (r: ResourceRow): ResourceDef => ({
   id: r.id,

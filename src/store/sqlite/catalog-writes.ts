@@ -15,8 +15,8 @@ export class SqliteCatalogWrites {
   constructor(db: SqliteDb) {
     this.s = {
       bump: db.prepare('UPDATE accounts SET config_version = config_version + 1 WHERE id = ? AND config_version = ?'),
-      insertDatabase: db.prepare('INSERT INTO databases (account_id, name, description, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      updateDatabase: db.prepare('UPDATE databases SET name = ?, description = ?, fields = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
+      insertDatabase: db.prepare('INSERT INTO databases (account_id, name, description, fields, phone_region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      updateDatabase: db.prepare('UPDATE databases SET name = ?, description = ?, fields = ?, phone_region = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
       insertResource: db.prepare('INSERT INTO resources (account_id, name, db_ids, channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
       updateResource: db.prepare('UPDATE resources SET name = ?, db_ids = ?, channels = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
       insertTemplate: db.prepare('INSERT INTO templates (account_id, name, channel, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -63,8 +63,8 @@ export class SqliteCatalogWrites {
     const fields = JSON.stringify(d.fields);
     return this.saved(
       d.id,
-      () => this.s.insertDatabase.run(at.accountId, d.name, d.description, fields, now, now).lastInsertRowid,
-      (id) => this.s.updateDatabase.run(d.name, d.description, fields, now, id, at.accountId).changes,
+      () => this.s.insertDatabase.run(at.accountId, d.name, d.description, fields, d.phoneRegion ?? null, now, now).lastInsertRowid,
+      (id) => this.s.updateDatabase.run(d.name, d.description, fields, d.phoneRegion ?? null, now, id, at.accountId).changes,
     );
   }
 

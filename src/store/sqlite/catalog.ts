@@ -53,8 +53,8 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
     'INSERT INTO senders (account_id, name, type, config) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, name) DO UPDATE SET type = excluded.type, config = excluded.config',
   );
   const upsertDatabase = db.prepare(
-    `INSERT INTO databases (id, account_id, name, description, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, fields = excluded.fields, updated_at = excluded.updated_at`,
+    `INSERT INTO databases (id, account_id, name, description, fields, phone_region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, fields = excluded.fields, phone_region = excluded.phone_region, updated_at = excluded.updated_at`,
   );
   const upsertResource = db.prepare(
     `INSERT INTO resources (id, account_id, name, db_ids, channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -75,7 +75,7 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
     upsertAccount.run(a.id, a.name, now);
     for (const t of a.tokens) upsertToken.run(t.hash, a.id, t.role, t.revoked ? 1 : 0, now, t.ratePerSecond ?? null, t.burst ?? null);
     for (const s of a.senders) upsertSender.run(a.id, s.name, s.type, senderConfig(s));
-    for (const d of a.databases) upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), now, now);
+    for (const d of a.databases) upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), d.phoneRegion ?? null, now, now);
     for (const r of a.resources) upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);
     for (const t of a.templates) upsertTemplate.run(t.id, a.id, t.name, t.channel, templateBody(t), now, now);
     for (const t of a.triggers) upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
