@@ -302,7 +302,7 @@ describe('campaigns/activate and campaigns/deactivate', () => {
 
   it('activate checks the rules of an active trigger; both are idempotent', async () => {
     const trigger = await add({ ...minimal, name: 'Incomplete' });
-    expectError(await call(h, 'campaigns/activate', { id: trigger.id }), 400, 'an active trigger needs list_id');
+    expectError(await call(h, 'campaigns/activate', { id: trigger.id }), 400, `id: trigger ${trigger.id} cannot be activated: an active trigger needs list_id`);
     expectXmlError(await h.post('campaigns/activate', xml(`<id>${trigger.id}</id>`)), 400, /an active trigger needs list_id/);
     expectOk(await call(h, UPDATE, { id: trigger.id, list_id: 1, resource_id: 21 }));
     const version = configVersion(h);

@@ -23,7 +23,8 @@ export async function activateTrigger(call: WriteCall<CatalogTx>, input: Decoded
     if (current.isActive) return { status: 'done', id: current.id };
     const now = call.env.clock.now();
     const active = { ...current, isActive: true, updatedAt: now };
-    throwFirst(triggerProblems(active, catalog));
+    // The request names only the trigger: a rule it breaks is told as the trigger's.
+    throwFirst(triggerProblems(active, catalog).map((p) => ({ ...p, text: `id: trigger ${current.id} cannot be activated: ${p.text}` })));
     return call.tx.saveTrigger(at, active, {}, now);
   });
   return { data: null };
