@@ -10,7 +10,9 @@ import { startBatchMethods } from './launches/start-batch.js';
 import { startMethods } from './launches/start.js';
 import { activationMethods } from './manage/activation.js';
 import { databaseMethods } from './manage/databases.js';
+import { reportMethods } from './manage/reports.js';
 import { resourceMethods } from './manage/resources.js';
+import { suppressionMethods } from './manage/suppressions.js';
 import { templateMethods } from './manage/templates.js';
 import { triggerMethods } from './manage/triggers.js';
 import type { ReadView, StoreTx } from './ports.js';
@@ -33,6 +35,8 @@ const all: readonly ApiMethod[] = [
   ...startMethods,
   ...startBatchMethods,
   ...taskMethods,
+  ...suppressionMethods,
+  ...reportMethods,
 ];
 
 export const methods: ReadonlyMap<string, ApiMethod> = methodsByName(all);

@@ -262,6 +262,8 @@ async function planAccount(
       updatedAt: input.now,
       ...(trig.resource_id !== undefined ? { resourceId: trig.resource_id } : {}),
       ...(trig.list_id !== undefined ? { listId: trig.list_id } : {}),
+      ...(trig.track_opens !== undefined ? { trackOpens: trig.track_opens } : {}),
+      ...(trig.track_clicks !== undefined ? { trackClicks: trig.track_clicks } : {}),
     };
     plan.triggers.push(def);
     catalog.triggers.set(def.id, def);
