@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000;
 const statsParams = object({ ...idField(['trigger_id', 'campaign_id']), date_from: optional(timeSchema), date_to: optional(timeSchema) });
 
 const countersJson = Object.fromEntries(COUNTERS.map((c) => [c, intJson])) as Record<CounterName, typeof intJson>;
-export const dayJson = titled('TriggerStatsDay', obj({ date: { ...strJson, format: 'date' }, ...countersJson }));
+export const dayJson = titled('TriggerStatsDay', obj({ date: { ...strJson, pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'the UTC day' }, ...countersJson }));
 
 const isoDay = (day: number): string => new Date(dayStart(day)).toISOString().slice(0, 10);
 
