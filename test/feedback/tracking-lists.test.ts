@@ -49,6 +49,7 @@ beforeAll(async () => {
       ],
     },
   );
+  provision.accounts[0] = { ...provision.accounts[0], suppression_lists: [{ id: 7, name: 'Provisioned' }] } as (typeof provision.accounts)[0];
   h = await startHarness({
     provisionObject: provision,
     realClock: true,
@@ -90,6 +91,9 @@ describe('stop lists', () => {
     const created = await h.post('suppresses/add', { token: TOKEN, name: 'Global' });
     expect(created.status).toBe(200);
     const id = (created.json.data as { saved_id: number }).saved_id;
+    // The provisioning file's list is there, and ids the API hands out stay above it.
+    expect((await h.post('suppresses/get', { token: TOKEN, id: 7 })).json.data).toMatchObject({ id: 7, name: 'Provisioned', emails_count: 0 });
+    expect(id).toBeGreaterThan(7);
     expect((await h.post('suppresses/email_add', { token: TOKEN, id, email: 'Blocked@Example.com' })).json.data).toEqual({ 'Blocked@Example.com': true });
     const many = await h.post('suppresses/domains_add', { token: TOKEN, id, domains: ['blocked.example', 'BLOCKED.example', 'other.example'] });
     expect(many.json).toMatchObject({ error: 0, total_count: 3, total_imported: 2, total_duplicated: 1 });
