@@ -13,7 +13,7 @@ describe('rewriteHtml', () => {
   });
 
   it('leaves the unsubscribe link, marked links, other schemes and anchors without href alone', () => {
-    const html = `<a href="https://h.example/u/tok">U</a><a data-herald-notrack href="https://n.example">N</a><a href="mailto:x@example.com">M</a><a href="#top">T</a><a name="x">X</a><abbr href="https://q.example">Q</abbr>`;
+    const html = `<a href="https://h.example/a b">S</a><a href="https://h.example/u/tok">U</a><a data-herald-notrack href="https://n.example">N</a><a href="mailto:x@example.com">M</a><a href="#top">T</a><a name="x">X</a><abbr href="https://q.example">Q</abbr>`;
     expect(rewriteHtml(html, { clickUrl: click, keep: 'https://h.example/u/tok' })).toBe(html);
   });
 
@@ -51,5 +51,6 @@ describe('tracking tokens', () => {
 
   it('never seal a URL that is not http(s) into a redirect', () => {
     expect(verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'javascript:alert(1)' }))).toBeUndefined();
+    expect(verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'https://a.example/\r\nSet-Cookie: x=1' }))).toBeUndefined();
   });
 });

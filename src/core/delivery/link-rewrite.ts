@@ -1,6 +1,7 @@
 // Tracking in an email's HTML part (spec 07): every http(s) link is rewritten to the click
 // endpoint — except the unsubscribe link and links marked `data-herald-notrack` — and a 1×1
 // pixel is added before `</body>` (or at the end). Done at send time, on the rendered HTML.
+import { REDIRECTABLE } from './tracking-token.js';
 
 export interface RewriteOptions {
   /** The click URL of the link at `index` whose target is `url` (already decoded from HTML). */
@@ -32,7 +33,8 @@ function rewriteAnchor(tag: string, opts: RewriteOptions, next: () => number): s
   const m = HREF.exec(tag);
   if (!m) return tag;
   const url = decodeAttr((m[3] ?? m[4] ?? m[5] ?? '').trim());
-  if (!/^https?:\/\//i.test(url) || url === opts.keep) return tag;
+  // A URL no redirect can carry (whitespace, control characters) is left as it is, untracked.
+  if (!REDIRECTABLE.test(url) || url === opts.keep) return tag;
   const replaced = `${m[1]}"${encodeAttr(opts.clickUrl(url, next()))}"`;
   return tag.slice(0, m.index) + replaced + tag.slice(m.index + m[0].length);
 }

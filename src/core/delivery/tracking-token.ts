@@ -62,6 +62,9 @@ function open(secret: string, kind: string, token: string): unknown[] | undefine
   }
 }
 
+/** An http(s) URL a Location header can carry: no whitespace or control character. */
+export const REDIRECTABLE = /^https?:\/\/[^\s\x00-\x1f\x7f]+$/i;
+
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 export function openToken(secret: string, t: TrackingTarget): string {
@@ -80,6 +83,6 @@ export function verifyOpenToken(secret: string, token: string): TrackingTarget |
 
 export function verifyClickToken(secret: string, token: string): ClickTarget | undefined {
   const f = open(secret, CLICK, token);
-  if (!f || !isId(f[0]) || !isId(f[1]) || !isId(f[2]) || !isId(f[3]) || typeof f[4] !== 'string' || !/^https?:\/\//i.test(f[4])) return undefined;
+  if (!f || !isId(f[0]) || !isId(f[1]) || !isId(f[2]) || !isId(f[3]) || typeof f[4] !== 'string' || !REDIRECTABLE.test(f[4])) return undefined;
   return { accountId: f[0], triggerId: f[1], messageId: f[2], link: f[3], url: f[4] };
 }
