@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { bigBodyBench, type BigBodyResult } from './big-body.js';
 import { customRequestBench } from './custom-request.js';
 import { deliveryBench, type DeliveryResult } from './delivery.js';
+import { reportBench, rewriteBench } from './feedback.js';
 import { growthBench, type GrowthResult } from './growth.js';
 import { importBench, type ImportResult } from './import.js';
 import { freshPostgresDatabase } from './lib.js';
@@ -87,6 +88,15 @@ if (want('delivery')) {
   ];
   for (const r of delivery) row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)`, r.name.includes('emails') ? '≥ 3,000 emails/s' : '');
   results.delivery = delivery;
+}
+
+if (want('feedback')) {
+  const messages = quick ? 100_000 : 1_000_000;
+  const reports = [await reportBench({ messages }), ...(pgReachable && !quick ? [await withPostgres((url) => reportBench({ messages, postgres: url }))] : [])];
+  for (const r of reports) row(r.name, `per-day report ${r.reportMs} ms, totals ${r.totalsMs} ms (median of 50)`, '< 50 ms');
+  const rewrite = rewriteBench({ emails: quick ? 2_000 : 10_000 });
+  row(rewrite.name, `${rewrite.trackedUs} µs vs ${rewrite.untrackedUs} µs per email: ×${rewrite.rateKept} of the untracked rate (composing alone; sending costs more)`);
+  results.feedback = { reports, rewrite };
 }
 
 if (want('push')) {

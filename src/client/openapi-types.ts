@@ -540,6 +540,8 @@ export interface components {
             content: components["schemas"]["ContentEntry"][] | components["schemas"]["ContentEntry"];
             /** @enum {string} */
             push_sending_mode?: "fanout" | "last";
+            track_opens?: boolean;
+            track_clicks?: boolean;
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -563,6 +565,8 @@ export interface components {
             content: components["schemas"]["ContentEntry"][];
             /** @enum {string} */
             push_sending_mode?: "fanout" | "last";
+            track_opens?: boolean;
+            track_clicks?: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -593,6 +597,8 @@ export interface components {
             content?: components["schemas"]["ContentEntry"][] | components["schemas"]["ContentEntry"];
             /** @enum {string} */
             push_sending_mode?: "fanout" | "last";
+            track_opens?: boolean;
+            track_clicks?: boolean;
             /** @description also accepted as trigger_id */
             id: number;
             /** @description the API token (or a Bearer header, or the token query parameter) */
@@ -734,6 +740,16 @@ export interface components {
             sent: number;
             failed: number;
             skipped: number;
+            delivered: number;
+            bounced_hard: number;
+            bounced_soft: number;
+            complained: number;
+            opened: number;
+            opened_unique: number;
+            clicked: number;
+            clicked_unique: number;
+            unsubscribed: number;
+            suppressed: number;
         };
         "campaigns.status.response": {
             /** @constant */
@@ -1434,6 +1450,418 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
             data: components["schemas"]["TaskStatus"];
+        };
+        /** @description Parameters of suppresses/add. In XML, the children of <xml>. */
+        "suppresses.add.request": {
+            name: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.add.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                saved_id: number;
+            };
+        };
+        /** @description Parameters of suppresses/update. In XML, the children of <xml>. */
+        "suppresses.update.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            name: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.update.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                saved_id: number;
+            };
+        };
+        /** @description Parameters of suppresses/get. In XML, the children of <xml>. */
+        "suppresses.get.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** SuppressionList */
+        SuppressionList: {
+            id: number;
+            name: string;
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            updated: string;
+            emails_count: number;
+            domains_count: number;
+            phones_count: number;
+        };
+        "suppresses.get.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["SuppressionList"];
+        };
+        /** @description Parameters of suppresses/list. In XML, the children of <xml>. */
+        "suppresses.list.request": {
+            /** @default 1 */
+            from_id?: number;
+            /**
+             * @description at most 1000; larger values are clamped
+             * @default 1000
+             */
+            limit?: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.list.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["SuppressionList"][];
+        };
+        /** @description Parameters of suppresses/delete. In XML, the children of <xml>. */
+        "suppresses.delete.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** @description no payload: the envelope only */
+        "suppresses.delete.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+        };
+        /** @description Parameters of suppresses/email_check. In XML, the children of <xml>. */
+        "suppresses.email_check.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            email: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.email_check.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                [key: string]: boolean;
+            };
+        };
+        /** @description Parameters of suppresses/email_add. In XML, the children of <xml>. */
+        "suppresses.email_add.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            email: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.email_add.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                [key: string]: boolean;
+            };
+        };
+        /** @description Parameters of suppresses/emails_add. In XML, the children of <xml>. */
+        "suppresses.emails_add.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            emails: string[] | string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.emails_add.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            total_count: number;
+            total_duplicated: number;
+            total_imported: number;
+            total_updated: number;
+        };
+        /** @description Parameters of suppresses/email_remove. In XML, the children of <xml>. */
+        "suppresses.email_remove.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            email: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** @description no payload: the envelope only */
+        "suppresses.email_remove.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+        };
+        /** @description Parameters of suppresses/email_clear. In XML, the children of <xml>. */
+        "suppresses.email_clear.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** @description no payload: the envelope only */
+        "suppresses.email_clear.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+        };
+        /** @description Parameters of suppresses/domain_check. In XML, the children of <xml>. */
+        "suppresses.domain_check.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            domain: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.domain_check.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                [key: string]: boolean;
+            };
+        };
+        /** @description Parameters of suppresses/domain_add. In XML, the children of <xml>. */
+        "suppresses.domain_add.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            domain: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.domain_add.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                [key: string]: boolean;
+            };
+        };
+        /** @description Parameters of suppresses/domains_add. In XML, the children of <xml>. */
+        "suppresses.domains_add.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            domains: string[] | string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.domains_add.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            total_count: number;
+            total_duplicated: number;
+            total_imported: number;
+            total_updated: number;
+        };
+        /** @description Parameters of suppresses/domain_remove. In XML, the children of <xml>. */
+        "suppresses.domain_remove.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            domain: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** @description no payload: the envelope only */
+        "suppresses.domain_remove.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+        };
+        /** @description Parameters of suppresses/domain_clear. In XML, the children of <xml>. */
+        "suppresses.domain_clear.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** @description no payload: the envelope only */
+        "suppresses.domain_clear.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+        };
+        /** @description Parameters of suppresses/phone_check. In XML, the children of <xml>. */
+        "suppresses.phone_check.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            phone: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.phone_check.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                [key: string]: boolean;
+            };
+        };
+        /** @description Parameters of suppresses/phone_add. In XML, the children of <xml>. */
+        "suppresses.phone_add.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            phone: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.phone_add.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: {
+                [key: string]: boolean;
+            };
+        };
+        /** @description Parameters of suppresses/phones_add. In XML, the children of <xml>. */
+        "suppresses.phones_add.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            phones: string[] | string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "suppresses.phones_add.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            total_count: number;
+            total_duplicated: number;
+            total_imported: number;
+            total_updated: number;
+        };
+        /** @description Parameters of suppresses/phone_remove. In XML, the children of <xml>. */
+        "suppresses.phone_remove.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            phone: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** @description no payload: the envelope only */
+        "suppresses.phone_remove.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+        };
+        /** @description Parameters of suppresses/phone_clear. In XML, the children of <xml>. */
+        "suppresses.phone_clear.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** @description no payload: the envelope only */
+        "suppresses.phone_clear.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+        };
+        /** @description Parameters of campaigns/triggers/stats. In XML, the children of <xml>. */
+        "campaigns.triggers.stats.request": {
+            /** @description also accepted as trigger_id, campaign_id */
+            id: number;
+            date_from?: string | number;
+            date_to?: string | number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** TriggerStatsDay */
+        TriggerStatsDay: {
+            /** @description the UTC day */
+            date: string;
+            scheduled: number;
+            sent: number;
+            delivered: number;
+            undelivered: number;
+            failed: number;
+            skipped: number;
+            suppressed: number;
+            bounced_hard: number;
+            bounced_soft: number;
+            complained: number;
+            opened: number;
+            opened_unique: number;
+            clicked: number;
+            clicked_unique: number;
+            unsubscribed: number;
+        };
+        "campaigns.triggers.stats.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["TriggerStatsDay"][];
         };
     };
     responses: never;

@@ -11,8 +11,10 @@ import { startMethods } from './launches/start.js';
 import { accountMethods } from './manage/account.js';
 import { activationMethods } from './manage/activation.js';
 import { databaseMethods } from './manage/databases.js';
+import { reportMethods } from './manage/reports.js';
 import { resourceMethods } from './manage/resources.js';
 import { templatePreviewMethods } from './manage/template-preview.js';
+import { suppressionMethods } from './manage/suppressions.js';
 import { templateMethods } from './manage/templates.js';
 import { triggerMethods } from './manage/triggers.js';
 import type { ReadView, StoreTx } from './ports.js';
@@ -39,6 +41,8 @@ const all: readonly ApiMethod[] = [
   ...startMethods,
   ...startBatchMethods,
   ...taskMethods,
+  ...suppressionMethods,
+  ...reportMethods,
 ];
 
 export const methods: ReadonlyMap<string, ApiMethod> = methodsByName(all);

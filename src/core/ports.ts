@@ -5,6 +5,7 @@ import type { CatalogHoldTx, CatalogTx } from './catalog/store-port.js';
 import type { Catalog } from './catalog/types.js';
 import type { DeliveryStore } from './delivery/store-port.js';
 import type { ReportStore } from './delivery/report-port.js';
+import type { SuppressionReader, SuppressionTx } from './delivery/suppression-port.js';
 import type { ImportTx } from './imports/store-port.js';
 import type { MonitorStore } from './monitoring/store-port.js';
 import type { ProfileReader } from './profiles/store-port.js';
@@ -14,7 +15,7 @@ import type { ProfileQueryTx } from './query/store-port.js';
 import type { RequestKeyStore, RequestKeyTx } from './requests/store-port.js';
 import type { TaskStore, TaskTx } from './tasks/store-port.js';
 
-export interface StoreTx extends CatalogHoldTx, CatalogTx, ImportTx, ProfileQueryTx, TaskTx, RequestKeyTx, ProvisioningTx {}
+export interface StoreTx extends CatalogHoldTx, CatalogTx, ImportTx, ProfileQueryTx, TaskTx, RequestKeyTx, ProvisioningTx, SuppressionTx {}
 
 export interface TransactionOptions {
   /**
@@ -35,9 +36,9 @@ export interface StoreCapabilities {
 }
 
 /** What a read method may use: reads only, no transaction. */
-export type ReadView = ReportStore & ProfileReader & Pick<TaskStore, 'findTask'>;
+export type ReadView = ReportStore & ProfileReader & SuppressionReader & Pick<TaskStore, 'findTask'>;
 
-export interface Store extends DeliveryStore, ReportStore, TaskStore, RequestKeyStore, MonitorStore, ProfileReader {
+export interface Store extends DeliveryStore, ReportStore, TaskStore, RequestKeyStore, MonitorStore, ProfileReader, SuppressionReader {
   readonly capabilities: StoreCapabilities;
   /** Tells other processes that new work is due (PostgreSQL NOTIFY); in-process wake-ups are the engine's. */
   notifyWork?(): Promise<void>;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError } from '../core/base/errors.js';
+import { PIXEL_GIF } from '../core/delivery/track.js';
 import { BodyBudget, bodyGuard, BodyOverBudget, BodyTooLarge, BodyTooSlow, readBody, type BodyLease } from './body-intake.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import { bearer, earlyFormat, type Dispatch } from './raw-request.js';
@@ -255,6 +256,25 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       return send(reply, response);
     },
   });
+
+  // Open pixels and click redirects (spec 07): GET (and HEAD) only; a forged token answers 404.
+  for (const [path, kind] of [['/t/o/:token', 'open'], ['/t/c/:token', 'click']] as const) {
+    app.get(path, async (request, reply) => {
+      const response = await opts.dispatch({
+        route: 'track',
+        method: kind,
+        httpMethod: 'GET',
+        body: Buffer.alloc(0),
+        query: {},
+        logId: request.id,
+        trackToken: (request.params as { token: string }).token,
+        clientIp: request.ip,
+        ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+      });
+      if (response.status === 200 && response.contentType === 'image/gif') return reply.code(200).headers(response.headers).type('image/gif').send(PIXEL_GIF);
+      return send(reply, response);
+    });
+  }
 
   // Delivery receipts of providers: POST only, the key in ?key= or X-Herald-Receipt-Key.
   app.all('/receipts/:sender', async (request, reply) => {

@@ -10,7 +10,7 @@ export interface RawRequest {
    * large body is read (token-precheck.ts). The last three carry no body. `receipt`: a
    * provider's delivery receipt (method = the sender's name, receiptKey = its key).
    */
-  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'token' | 'receipt';
+  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'token' | 'receipt' | 'track';
   /** Method name: the path after /api/v1.1/, without trailing slash. */
   method: string;
   httpMethod: string;
@@ -20,6 +20,10 @@ export interface RawRequest {
   authorization?: string;
   requestId?: string;
   receiptKey?: string;
+  /** `track` (an open pixel or a click, method = `open` or `click`, trackToken its token): the client's IP and User-Agent. */
+  trackToken?: string;
+  clientIp?: string;
+  userAgent?: string;
   logId: string;
 }
 

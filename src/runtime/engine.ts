@@ -9,6 +9,8 @@ import { defaultRetryPolicy } from '../core/delivery/retry.js';
 import { SenderPool } from '../core/delivery/sender-pool.js';
 import { recordReceipt } from '../core/delivery/receipts.js';
 import { unsubscribe } from '../core/delivery/unsubscribe.js';
+import { track } from '../core/delivery/track.js';
+import { verifyClickToken } from '../core/delivery/tracking-token.js';
 import { DeliveryWorker } from '../core/delivery/worker.js';
 import { TaskRunner } from '../core/tasks/runner.js';
 import { HookDispatcher, defaultHookOptions, type HookTransport } from '../core/hooks/dispatcher.js';
@@ -159,6 +161,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     if (req.route === 'metrics') return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
     if (req.route === 'token') return precheckToken(store, req);
     if (req.route === 'receipt') return receiptResponse(req);
+    if (req.route === 'track') return trackResponse(req);
     if (req.route !== 'unsubscribe') return api(req);
     const apply = req.httpMethod === 'POST';
     if (req.httpMethod !== 'GET' && !apply) return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };
@@ -169,6 +172,27 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     } catch (err) {
       logger.error({ logId: req.logId, err }, 'unsubscribe failed');
       return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'Please try again later.', headers: { 'x-herald-log-id': req.logId } };
+    }
+  };
+
+  const trackResponse = async (req: RawRequest): Promise<RawResponse> => {
+    const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store, private' };
+    try {
+      const kind = req.method === 'click' ? 'click' : 'open';
+      const r = await track({ store, clock, catalogs, secret }, { kind, token: req.trackToken ?? '', ip: req.clientIp ?? null, userAgent: req.userAgent ?? null });
+      if (r.status === 404) return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not Found', headers };
+      hooks?.wake();
+      if (r.status === 302) return { status: 302, contentType: 'text/plain; charset=utf-8', body: '', headers: { ...headers, location: r.location, 'referrer-policy': 'no-referrer' } };
+      // The front writes the pixel's bytes (a response crosses threads as text).
+      return { status: 200, contentType: 'image/gif', body: '', headers };
+    } catch (err) {
+      logger.error({ logId: req.logId, err }, 'tracking failed');
+      // The visitor still reaches the link when the storage is down (the click is not recorded).
+      if (req.method === 'click') {
+        const t = verifyClickToken(secret, req.trackToken ?? '');
+        if (t) return { status: 302, contentType: 'text/plain; charset=utf-8', body: '', headers: { ...headers, location: t.url } };
+      }
+      return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'Please try again later.', headers };
     }
   };
 

@@ -161,6 +161,19 @@ describe('the payload schemas match real answers', () => {
     await ok('campaigns/triggers/start_batch_task', { trigger_id: 96, data: [{ email: 'oa1@example.com' }] });
     check('tasks/status', await call(h, 'tasks/status', { token: READ_TOKEN, task_id: task }));
     await ok('campaigns/status', { id: 96 });
+    await ok('campaigns/triggers/stats', { id: 96, date_from: '2026-11-01', date_to: '2026-11-30' });
+    const list = (await ok('suppresses/add', { name: 'Docs stop list' })).data.saved_id;
+    await ok('suppresses/update', { id: list, name: 'Docs stop list 2' });
+    await ok('suppresses/get', { id: list });
+    await ok('suppresses/list', {});
+    for (const [one, many, value] of [['email', 'emails', 'stop@example.com'], ['domain', 'domains', 'stop.example'], ['phone', 'phones', '+12025550143']]) {
+      await ok(`suppresses/${one}_add`, { id: list, [one]: value });
+      await ok(`suppresses/${many}_add`, { id: list, [many]: [value] });
+      await ok(`suppresses/${one}_check`, { id: list, [one]: value });
+      await ok(`suppresses/${one}_remove`, { id: list, [one]: value });
+      await ok(`suppresses/${one}_clear`, { id: list });
+    }
+    await ok('suppresses/delete', { id: list });
     await ok('messages/list', { trigger_id: 96, limit: 5 });
     await ok('messages/list', { order: 'desc', limit: 5 });
     await ok('campaigns/log_v2', { id: 96 });

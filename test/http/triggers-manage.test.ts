@@ -53,6 +53,8 @@ describe('campaigns/triggers/add', () => {
       skip_minutes: 0,
       content: [{ message_id: 5 }],
       push_sending_mode: 'fanout',
+      track_opens: true,
+      track_clicks: true,
       created_at: '2026-11-27T10:00:00.000Z',
       updated_at: '2026-11-27T10:00:00.000Z',
     });
@@ -330,12 +332,12 @@ describe('campaigns/status', () => {
     await launch(id);
     await call(h, SINGLE, { trigger_id: id, data: { email: uniq('nosub') } });
     const res = await h.post('campaigns/status', { token: READ_TOKEN, id });
-    expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', data: { is_active: true, scheduled: 2, sent: 0, failed: 0, skipped: 1 } });
+    expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', data: { is_active: true, scheduled: 2, sent: 0, failed: 0, skipped: 1, delivered: 0, bounced_hard: 0, bounced_soft: 0, complained: 0, opened: 0, opened_unique: 0, clicked: 0, clicked_unique: 0, unsubscribed: 0, suppressed: 0 } });
     h.exec("UPDATE messages SET status = 'sent' WHERE id = (SELECT MIN(id) FROM messages WHERE trigger_id = ?)", id);
     await call(h, 'campaigns/deactivate', { id, abort_if_running: true });
     const xmlRes = await h.post('campaigns/status', xml(`<id>${id}</id>`));
     expect(xmlRes.body).toBe(
-      '<xml><error>0</error><error_text>Successful operation</error_text><data><is_active>false</is_active><scheduled>0</scheduled><sent>1</sent><failed>0</failed><skipped>1</skipped></data></xml>',
+      '<xml><error>0</error><error_text>Successful operation</error_text><data><is_active>false</is_active><scheduled>0</scheduled><sent>1</sent><failed>0</failed><skipped>1</skipped><delivered>0</delivered><bounced_hard>0</bounced_hard><bounced_soft>0</bounced_soft><complained>0</complained><opened>0</opened><opened_unique>0</opened_unique><clicked>0</clicked><clicked_unique>0</clicked_unique><unsubscribed>0</unsubscribed><suppressed>0</suppressed></data></xml>',
     );
   });
 

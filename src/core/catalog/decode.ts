@@ -222,6 +222,8 @@ export const triggerFields = {
   skip_minutes: optional(int({ min: 0, max: 525_600 })),
   content: optional(arrayOf(contentEntrySchema, { single: true })),
   push_sending_mode: optional(oneOf(PUSH_SENDING_MODES)),
+  track_opens: optional(bool()),
+  track_clicks: optional(bool()),
 };
 export const triggerPatchSchema = object(triggerFields);
 export type TriggerPatch = ReturnType<typeof triggerPatchSchema.decode>;

@@ -98,6 +98,9 @@ export interface TriggerDef {
   skipMinutes: number;
   content: ContentEntry[];
   pushSendingMode: PushSendingMode;
+  /** Email opens (the pixel) and clicks (rewritten links) are tracked unless false (spec 07). */
+  trackOpens?: boolean;
+  trackClicks?: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -182,7 +185,7 @@ export interface SenderDef {
   receipt?: ReceiptDef;
 }
 
-export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub'] as const;
+export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub', 'uopen', 'open', 'uclick', 'click'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 export interface HookFilters {

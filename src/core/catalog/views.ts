@@ -66,6 +66,8 @@ export const triggerJson = titled(
     skip_minutes: intJson,
     content: arrayJson(contentEntrySchema.json()),
     push_sending_mode: { type: 'string', enum: [...PUSH_SENDING_MODES] },
+    track_opens: boolJson,
+    track_clicks: boolJson,
     created_at: timeJson,
     updated_at: timeJson,
   },
@@ -88,6 +90,8 @@ export function triggerView(t: TriggerDef): Record<string, unknown> {
     skip_minutes: t.skipMinutes,
     content: t.content,
     push_sending_mode: t.pushSendingMode,
+    track_opens: t.trackOpens !== false,
+    track_clicks: t.trackClicks !== false,
     created_at: iso(t.createdAt),
     updated_at: iso(t.updatedAt),
   };

@@ -8,6 +8,8 @@ import type { SubscriptionVariable } from '../templates/parse.js';
 import type { OutgoingMessage } from './outgoing.js';
 import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
+import { rewriteHtml } from './link-rewrite.js';
+import { clickToken, openToken } from './tracking-token.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
 
@@ -67,6 +69,18 @@ function templateOf(catalog: Catalog, entry: ContentEntry, trigger: TriggerDef):
   return t;
 }
 
+/** The HTML part with its links rewritten and the open pixel added, as the trigger asks (spec 07). */
+function track(input: ComposeInput, html: string, unsubscribe: string): string {
+  const { trigger, message, secret } = input;
+  const base = input.publicUrl.replace(/\/+$/, '');
+  const target = { accountId: message.accountId, triggerId: message.triggerId, messageId: message.id };
+  return rewriteHtml(html, {
+    keep: unsubscribe,
+    ...(trigger.trackClicks !== false ? { clickUrl: (url: string, link: number) => `${base}/t/c/${clickToken(secret, { ...target, link, url })}` } : {}),
+    ...(trigger.trackOpens !== false ? { pixelUrl: `${base}/t/o/${openToken(secret, target)}` } : {}),
+  });
+}
+
 export function compose(input: ComposeInput): OutgoingMessage {
   const { message, subscription, trigger, catalog } = input;
   const entry = entryOf(trigger, message.variant);
@@ -82,7 +96,7 @@ export function compose(input: ComposeInput): OutgoingMessage {
     const fromName = entry.from_name ?? channel?.from_name;
     const replyEmail = entry.replyto_email ?? channel?.replyto_email;
     const replyName = entry.replyto_name ?? channel?.replyto_name;
-    const html = template.html ? render(template.html, scope, 'html') : undefined;
+    const html = template.html ? track(input, render(template.html, scope, 'html'), unsubscribe) : undefined;
     const text = template.text ? render(template.text, scope, 'text') : undefined;
     return {
       channel: 'email',

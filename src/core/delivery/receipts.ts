@@ -60,7 +60,7 @@ function findSender(catalogs: Catalog[], name: string, key: string | undefined):
   return matching[0] ?? 'forbidden';
 }
 
-function subscriptionOf(m: ReceiptMessage): Record<string, unknown> {
+export function subscriptionOf(m: ReceiptMessage): Record<string, unknown> {
   const view: Record<string, unknown> = { channel: m.channel, resource_id: m.resourceId };
   if (m.channel === 'email') view.email = m.address;
   else if (m.channel === 'sms') view.phone = m.address;

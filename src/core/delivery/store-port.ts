@@ -3,6 +3,8 @@
 import type { Channel } from '../catalog/types.js';
 import type { EventWrite } from '../triggers/store-port.js';
 import type { StoredProfile } from '../profiles/store-port.js';
+import type { CounterName } from './counters.js';
+import type { SuppressionCheck } from './suppression-port.js';
 
 export interface ClaimedMessage {
   id: number;
@@ -77,7 +79,34 @@ export interface SubscriptionChange {
  * An outcome with what follows from it: the hook event, and a change of the subscription. Both are
  * written only if the outcome was (claim still held, receipt not yet applied), in its transaction.
  */
-export type RecordedOutcome = Outcome & { event?: AccountEvent; subscription?: SubscriptionChange };
+export type RecordedOutcome = Outcome & {
+  event?: AccountEvent;
+  subscription?: SubscriptionChange;
+  /** Report counters the outcome adds beside its own (outcomeCounters): a bounce, a complaint. */
+  counters?: CounterName[];
+};
+
+/** An open (the pixel) or a click (a rewritten link) of an email message. */
+export interface TrackingWrite {
+  kind: 'open' | 'click';
+  accountId: number;
+  triggerId: number;
+  messageId: number;
+  /** The link's position in the HTML part, and its URL (clicks). */
+  link?: number;
+  url?: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** Hook events to write, by what the store finds: the first open / click (u…) or any. */
+  events: Partial<Record<'uopen' | 'open' | 'uclick' | 'click', AccountEvent>>;
+}
+
+/** What a tracking write found: whether it was the message's first open, first click, first click of the link. */
+export interface TrackingResult {
+  firstOpen: boolean;
+  firstClick: boolean;
+  firstLinkClick: boolean;
+}
 
 /** A sent message a receipt names, with what its hook events need. */
 export interface ReceiptMessage {
@@ -119,7 +148,7 @@ export type HookResult =
   | { kind: 'failed'; error: string; nextAttemptAt: number; firstFailureAt: number }
   | { kind: 'dead'; cursor: number; eventIds: number[]; error: string };
 
-export interface DeliveryStore {
+export interface DeliveryStore extends SuppressionCheck {
   /** Claims up to `limit` due messages (and expired leases) in due order, leased until `now + leaseMs`. */
   claimMessages(now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]>;
   /** Profiles (with subscriptions) by id, as they are now; a deleted profile is absent. */
@@ -136,10 +165,21 @@ export interface DeliveryStore {
    * own id; undefined when there is none.
    */
   findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined>;
+  /** A message of an account by Herald's id (for the events of an open or a click); undefined once purged. */
+  findMessage(accountId: number, id: number): Promise<ReceiptMessage | undefined>;
+  /**
+   * Records an open or a click in one transaction: the event row (time, IP, User-Agent), the
+   * marks that tell a first open / click, the report counters (a click with no open recorded
+   * counts an open too) and the hook events that apply.
+   */
+  recordTracking(t: TrackingWrite, now: number): Promise<TrackingResult>;
   /** The earliest due time of a scheduled message, if any. */
   nextDueAt(): Promise<number | undefined>;
-  /** Sets a subscription unsubscribed; the event (if any) is written only when it changed. */
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean>;
+  /**
+   * Sets a subscription unsubscribed; the event (if any) is written, and `count`'s trigger counts
+   * an `unsubscribed`, only when it changed.
+   */
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean>;
   /** Leases a hook that is due; undefined when it is leased elsewhere or waiting for a retry. */
   leaseHook(hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined>;
   /** Events of an account after `cursor`, oldest first. */

@@ -57,10 +57,13 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string, apply: b
     payload: { list_id: target.dbId, profile_id: target.profileId, message_id: String(target.messageId), subscription, custom_data: {}, event_data: {} },
   };
   const wanted = catalog !== undefined && anyHookWants(catalog.hooks, 'unsub', scope);
+  // The trigger of the message the link came in counts the unsubscription (reports), while the message is kept.
+  const message = target.messageId > 0 ? await deps.store.findMessage(target.accountId, target.messageId) : undefined;
   await deps.store.unsubscribe(
     { profileId: target.profileId, resourceId: target.resourceId, channel: target.channel, address: target.address },
     wanted ? event : undefined,
     deps.clock.now(),
+    message ? { accountId: target.accountId, triggerId: message.triggerId } : undefined,
   );
   return { status: 200, html: page('Unsubscribed', `<p>${shown} will receive no more of these messages.</p>`) };
 }

@@ -18,6 +18,8 @@ import type { AccountEvent, ClaimedMessage, DeliveryStore, LaunchData, RecordedO
 import type { Clock } from '../base/clock.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
+import { SUPPRESSED_REASON } from './counters.js';
+import { suppressionKey, type SuppressionCheck, type SuppressionValue } from './suppression-port.js';
 
 export interface DeliveryOptions {
   batchSize: number;
@@ -86,6 +88,7 @@ export class DeliveryWorker {
     const versions = await store.accountVersions();
     const profiles = await store.loadRecipients([...new Set(claimed.map((m) => m.profileId))]);
     const launches = await this.loadLaunches(claimed);
+    const suppressed = await suppressedOf(store, claimed);
     const buffer = new OutcomeBuffer(store, clock);
     await mapLimit(claimed, this.opts.concurrency, async (m) => {
       if (this.stopping) {
@@ -98,7 +101,8 @@ export class DeliveryWorker {
         this.deps.log.warn({ message: m.id }, 'message reclaimed after an expired lease: it may be sent again (same Message-ID)');
       }
       const catalog = await this.deps.catalogs.get(m.accountId, versions.get(m.accountId) ?? 0);
-      buffer.add(await this.deliver(m, catalog, profiles.get(m.profileId), launches.get(m.launchId)));
+      const onList = suppressed.has(m.id);
+      buffer.add(await this.deliver(m, catalog, profiles.get(m.profileId), launches.get(m.launchId), onList));
     });
     await buffer.flush();
     return claimed.length;
@@ -120,11 +124,12 @@ export class DeliveryWorker {
     return { kind: 'skipped', id: m.id, claimToken: m.claimToken, reason };
   }
 
-  private async deliver(m: ClaimedMessage, catalog: Catalog, profile: StoredProfile | undefined, launch: LaunchData | undefined): Promise<RecordedOutcome> {
+  private async deliver(m: ClaimedMessage, catalog: Catalog, profile: StoredProfile | undefined, launch: LaunchData | undefined, onList = false): Promise<RecordedOutcome> {
     if (!profile) return this.skip(m, 'profile deleted');
     const sub = profile.subscriptions.find((s) => s.resourceId === m.resourceId && s.channel === m.channel && s.address === m.address);
     if (!sub) return this.skip(m, 'subscription removed');
     if (sub.status !== SUBSCRIBED) return this.skip(m, `subscription is ${SUBSCRIPTION_STATUSES[sub.status] ?? sub.status}`);
+    if (onList) return this.skip(m, SUPPRESSED_REASON);
     const trigger = catalog.triggers.get(m.triggerId);
     if (!trigger) return this.skip(m, 'trigger deleted');
 
@@ -227,6 +232,29 @@ export class DeliveryWorker {
     this.stopping = true;
     await this.loop.stop();
   }
+}
+
+/** What of a message's address a stop list can hold: the email and its domain, or the phone. */
+function suppressibleValues(m: ClaimedMessage): SuppressionValue[] {
+  if (m.address === null) return [];
+  if (m.channel === 'email') return [{ kind: 'email', value: m.address }, { kind: 'domain', value: m.address.slice(m.address.lastIndexOf('@') + 1) }];
+  if (m.channel === 'sms') return [{ kind: 'phone', value: m.address }];
+  return [];
+}
+
+/** The ids of the claimed messages whose address, domain or phone is on a stop list: one query per account of the batch. */
+async function suppressedOf(store: SuppressionCheck, claimed: ClaimedMessage[]): Promise<Set<number>> {
+  const byAccount = new Map<number, ClaimedMessage[]>();
+  for (const m of claimed) byAccount.set(m.accountId, [...(byAccount.get(m.accountId) ?? []), m]);
+  const out = new Set<number>();
+  for (const [accountId, messages] of byAccount) {
+    const values = messages.flatMap(suppressibleValues);
+    if (values.length === 0) continue;
+    const hits = await store.suppressedValues(accountId, values);
+    if (hits.size === 0) continue;
+    for (const m of messages) if (suppressibleValues(m).some((v) => hits.has(suppressionKey(v)))) out.add(m.id);
+  }
+  return out;
 }
 
 export function subscriptionView(s: StoredSubscription): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { getTrigger } from '../catalog/lookup.js';
 import { intJson, obj, one, titled } from '../values/json-schema.js';
 import { bool, object, optional, type Decoded } from '../values/schema.js';
 import { triggerId } from './triggers.js';
+import { zeroCounters } from '../delivery/counters.js';
 
 const deactivateParams = object({ ...triggerId.shape, abort_if_running: optional(bool(), false) });
 
@@ -42,9 +43,10 @@ export async function deactivateTrigger(call: WriteCall<CatalogTx>, input: Decod
   return { data: null };
 }
 
-export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCounts'>>, input: Decoded<typeof triggerId>) {
+export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCounts' | 'counterTotals'>>, input: Decoded<typeof triggerId>) {
   const trigger = getTrigger(call.catalog, input.id);
   const counts = await call.read.triggerCounts(call.catalog.accountId, trigger.id);
+  const c = { ...zeroCounters(), ...(await call.read.counterTotals(call.catalog.accountId, trigger.id)) };
   return {
     data: {
       is_active: trigger.isActive,
@@ -54,10 +56,22 @@ export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCou
       sent: (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.undelivered ?? 0),
       failed: counts.failed ?? 0,
       skipped: counts.skipped ?? 0,
+      // The report counters (spec 07), kept as events happen.
+      delivered: c.delivered,
+      bounced_hard: c.bounced_hard,
+      bounced_soft: c.bounced_soft,
+      complained: c.complained,
+      opened: c.opened,
+      opened_unique: c.opened_unique,
+      clicked: c.clicked,
+      clicked_unique: c.clicked_unique,
+      unsubscribed: c.unsubscribed,
+      suppressed: c.suppressed,
     },
   };
 }
 const nullData = obj({ data: { type: 'null' } });
+const STATUS_COUNTERS = ['delivered', 'bounced_hard', 'bounced_soft', 'complained', 'opened', 'opened_unique', 'clicked', 'clicked_unique', 'unsubscribed', 'suppressed'] as const;
 
 export const activationMethods = [
   defineMethod({
@@ -78,10 +92,22 @@ export const activationMethods = [
   }),
   defineMethod({
     name: 'campaigns/status',
-    summary: 'Whether a trigger campaign is active, and its messages by state',
+    summary: 'Whether a trigger campaign is active, its messages by state, and its report counters in total',
     write: false,
     params: triggerId,
-    payload: one(titled('TriggerCounters', obj({ is_active: { type: 'boolean' }, scheduled: intJson, sent: intJson, failed: intJson, skipped: intJson }))),
+    payload: one(
+      titled(
+        'TriggerCounters',
+        obj({
+          is_active: { type: 'boolean' },
+          scheduled: intJson,
+          sent: intJson,
+          failed: intJson,
+          skipped: intJson,
+          ...Object.fromEntries(STATUS_COUNTERS.map((k) => [k, intJson])),
+        }),
+      ),
+    ),
     handle: triggerStatus,
   }),
 ];

@@ -47,6 +47,8 @@ function patched<T extends Draft<TriggerDef>>(base: T, p: TriggerFieldsInput): T
     ...(p.skip_minutes !== undefined ? { skipMinutes: p.skip_minutes } : {}),
     ...(p.content !== undefined ? { content: p.content } : {}),
     ...(p.push_sending_mode !== undefined ? { pushSendingMode: p.push_sending_mode } : {}),
+    ...(p.track_opens !== undefined ? { trackOpens: p.track_opens } : {}),
+    ...(p.track_clicks !== undefined ? { trackClicks: p.track_clicks } : {}),
   };
 }
 

@@ -46,6 +46,7 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
   return out;
 }
 
+const suppressionListSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true, maxLength: 255 })) });
 const accountSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true })) });
 const tokenSchema = object({
   token: required(str({ nonEmpty: true })),
@@ -265,6 +266,8 @@ async function planAccount(
       updatedAt: input.now,
       ...(trig.resource_id !== undefined ? { resourceId: trig.resource_id } : {}),
       ...(trig.list_id !== undefined ? { listId: trig.list_id } : {}),
+      ...(trig.track_opens !== undefined ? { trackOpens: trig.track_opens } : {}),
+      ...(trig.track_clicks !== undefined ? { trackClicks: trig.track_clicks } : {}),
     };
     plan.triggers.push(def);
     catalog.triggers.set(def.id, def);
@@ -284,6 +287,15 @@ async function planAccount(
     const def: Omit<HookDef, 'id'> = { accountId, url: hook.url, filters: hookFilters(hook), ...(hook.secret ? { secret: hook.secret } : {}) };
     plan.hooks.push(def);
   }
+  const lists: { id: number; name: string }[] = [];
+  for (const [i, l] of list(raw, 'suppression_lists', path, problems).entries()) {
+    const where = `${path}.suppression_lists[${i}]`;
+    const decoded = attempt(problems, where, () => decodeWith(suppressionListSchema, l));
+    if (!decoded) continue;
+    if (lists.some((x) => x.id === decoded.id)) problems.push(`${where}: suppression list id ${decoded.id} is declared twice`);
+    else lists.push(decoded);
+  }
+  if (lists.length > 0) plan.suppressionLists = lists;
   return plan;
 }
 

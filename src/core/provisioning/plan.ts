@@ -21,6 +21,8 @@ export interface AccountPlan {
   templates: TemplateDef[];
   triggers: TriggerDef[];
   hooks: Omit<HookDef, 'id'>[];
+  /** Stop lists the file declares (spec 07): created, or renamed when the account has them already. */
+  suppressionLists?: { id: number; name: string }[];
 }
 
 export interface ProvisionPlan {

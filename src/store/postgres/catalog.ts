@@ -105,9 +105,19 @@ export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now:
       );
     }
   }
+  for (const a of plan.accounts) {
+    for (const l of a.suppressionLists ?? []) {
+      // A list id another account holds is left to it.
+      await db.query(
+        `INSERT INTO suppression_lists (id, account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at WHERE suppression_lists.account_id = EXCLUDED.account_id`,
+        [l.id, a.id, l.name, now],
+      );
+    }
+  }
   // Ids the API hands out stay above every id a provisioning file used, and never go back below
   // one already handed out (a deleted object's id is not given again).
-  for (const table of ['databases', 'resources', 'templates', 'triggers']) {
+  for (const table of ['databases', 'resources', 'templates', 'triggers', 'suppression_lists']) {
     await db.query(
       `SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM ${table}),
          COALESCE(pg_sequence_last_value(pg_get_serial_sequence('${table}', 'id')::regclass), 0), 1))`,

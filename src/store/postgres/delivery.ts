@@ -20,6 +20,8 @@ import type {
 import { isReceiptOutcome } from '../../core/delivery/store-port.js';
 import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
 import type { Queryable } from './open.js';
+import { CounterTally, dayOf, outcomeCounters } from '../../core/delivery/counters.js';
+import { bumpCounters, purgeTracking } from './feedback.js';
 
 interface MessageRow {
   id: number;
@@ -111,7 +113,7 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
   const claims: { n: number; o: ClaimOutcome }[] = [];
   const receipts: ReceiptOutcome[] = [];
   outcomes.forEach((o, n) => (isReceiptOutcome(o) ? receipts.push(o) : claims.push({ n, o })));
-  const done = new Set<number>();
+  const done = new Map<number, AppliedRow>();
   if (claims.length > 0) {
     const rows = claims.map(({ n, o }) => ({
       n,
@@ -125,7 +127,7 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
       provider_id: o.kind === 'sent' ? (o.providerId ?? null) : null,
     }));
     // One statement for the whole group; only claims still held change (the token must match).
-    const changed = await db.query<{ id: number }>(
+    const changed = await db.query<AppliedRow>(
       `UPDATE messages m SET
          status = CASE x.kind WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' WHEN 'skipped' THEN 'skipped' ELSE 'scheduled' END,
          sent_at = CASE WHEN x.kind = 'sent' THEN $2 ELSE m.sent_at END,
@@ -139,28 +141,40 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
          lease_until = NULL
        FROM json_to_recordset($1::json) AS x(n int, id bigint, token text, kind text, due_at bigint, error text, reason text, sender_id int, provider_id text)
        WHERE m.id = x.id AND m.claim_token = x.token AND m.status = 'sending'
-       RETURNING m.id`,
+       RETURNING m.id, m.account_id, m.trigger_id`,
       [JSON.stringify(rows), now],
     );
-    for (const r of changed.rows) done.add(r.id);
+    for (const r of changed.rows) done.set(r.id, r);
   }
   if (receipts.length > 0) {
     // A receipt moves a message that is still `sent`: the same receipt twice changes nothing.
-    const changed = await db.query<{ id: number }>(
+    const changed = await db.query<AppliedRow>(
       `UPDATE messages m SET status = x.kind, receipt_status = x.provider_status, receipt_reason = x.reason, receipt_at = $2
        FROM json_to_recordset($1::json) AS x(id bigint, kind text, provider_status text, reason text)
        WHERE m.id = x.id AND m.status = 'sent'
-       RETURNING m.id`,
+       RETURNING m.id, m.account_id, m.trigger_id`,
       [JSON.stringify(receipts.map((o) => ({ id: o.id, kind: o.kind, provider_status: o.providerStatus, reason: o.reason }))), now],
     );
-    for (const r of changed.rows) done.add(r.id);
+    for (const r of changed.rows) done.set(r.id, r);
   }
   const applied = outcomes.filter((o) => done.has(o.id));
+  const tally = new CounterTally();
+  for (const o of applied) {
+    const row = done.get(o.id) as AppliedRow;
+    tally.add(row.account_id, row.trigger_id, now, outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters));
+  }
+  await bumpCounters(db, tally.bumps());
   const events = applied.flatMap((o) => (o.event ? [o.event] : []));
   const changes = applied.flatMap((o) => (o.subscription ? [o.subscription] : []));
   if (changes.length > 0) events.push(...(await changeSubscriptions(db, changes, now)));
   await insertEvents(db, events, now);
-  return [...done];
+  return [...done.keys()];
+}
+
+interface AppliedRow {
+  id: number;
+  account_id: number;
+  trigger_id: number;
 }
 
 /** Applies subscription changes; returns the events of those whose status changed. */
@@ -191,7 +205,12 @@ export async function nextDueAt(db: Queryable): Promise<number | undefined> {
   return all.length > 0 ? Math.min(...all) : undefined;
 }
 
-export async function unsubscribe(db: Queryable, key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean> {
+export async function findMessage(db: Queryable, accountId: number, id: number): Promise<ReceiptMessage | undefined> {
+  const r = await db.query<ReceiptMessageRow>(`${RECEIPT_MESSAGE} WHERE m.id = $1 AND m.account_id = $2`, [id, accountId]);
+  return r.rows[0] ? toReceiptMessage(r.rows[0]) : undefined;
+}
+
+export async function unsubscribe(db: Queryable, key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean> {
   const r = await db.query(
     `UPDATE subscriptions SET status = 1, updated_at = $1
      WHERE profile_seq = (SELECT seq FROM profiles WHERE id = $2) AND resource_id = $3 AND channel = $4 AND address = $5 AND status <> 1`,
@@ -199,6 +218,7 @@ export async function unsubscribe(db: Queryable, key: SubscriptionKey, event: Ac
   );
   const changed = (r.rowCount ?? 0) > 0;
   if (changed && event) await insertEvents(db, [event], now);
+  if (changed && count) await bumpCounters(db, [{ ...count, day: dayOf(now), name: 'unsubscribed', n: 1 }]);
   return changed;
 }
 
@@ -265,6 +285,7 @@ export async function purge(db: Queryable, before: number): Promise<{ messages: 
     [before],
   );
   await db.query('DELETE FROM match_claims WHERE claimed_at < $1', [before]);
+  await purgeTracking(db, before);
   const events = (
     await db.query(
       `DELETE FROM events e WHERE e.created_at < $1 AND e.id <= COALESCE(

@@ -2,6 +2,8 @@
 // creation order when loaded for an update, and the batch write of an import in a handful of
 // statements (COPY for new rows, json_to_recordset for changes: one parameter per table,
 // whatever the batch size).
+import { CounterTally, insertedCounters } from '../../core/delivery/counters.js';
+import { bumpCounters } from './feedback.js';
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import { copyRows, nextIds, type CopyValue } from './copy.js';
@@ -272,6 +274,9 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       );
       for (const r of inserted.rows) widen(r.launch_id, r.id);
     }
+    const tally = new CounterTally();
+    for (const m of w.messages) tally.add(w.accountId, m.triggerId, w.now, insertedCounters(m.status, m.skipReason));
+    await bumpCounters(db, tally.bumps());
     for (const [launchId, [first, last]] of ranges) {
       // A launch may get its messages over several writes: the range only widens.
       await db.query('UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3', [first, last, launchId]);

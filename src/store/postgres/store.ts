@@ -13,6 +13,9 @@ import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js'
 import * as catalogWrites from './catalog-writes.js';
 import { holdConfig } from './config-lock.js';
 import * as delivery from './delivery.js';
+import * as feedback from './feedback.js';
+import type { SuppressionKind, SuppressionValue } from '../../core/delivery/suppression-port.js';
+import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
 import { migrate, openPool, type PgClient, type PgOptions, type PgPool, type Queryable } from './open.js';
@@ -93,6 +96,13 @@ export class PostgresStore implements Store {
       deleteTemplate: (at: CatalogVersion, id: number) => this.catalogWrite(client, (c) => catalogWrites.deleteTemplate(c, at, id)),
       saveTrigger: (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveTrigger(c, at, def, opts, now)),
       deleteTrigger: (at: CatalogVersion, id: number, now: number) => this.catalogWrite(client, (c) => catalogWrites.deleteTrigger(c, at, id, now)),
+      listSuppressionLists: (accountId: number, fromId: number, limit: number) => feedback.listSuppressionLists(client, accountId, fromId, limit),
+      getSuppressionList: (accountId: number, id: number) => feedback.getSuppressionList(client, accountId, id),
+      suppressedOnList: (listId: number, kind: SuppressionKind, values: string[]) => feedback.suppressedOnList(client, listId, kind, values),
+      saveSuppressionList: (accountId: number, list: { id?: number; name: string }, now: number) => feedback.saveSuppressionList(client, accountId, list, now),
+      deleteSuppressionList: (accountId: number, id: number) => feedback.deleteSuppressionList(client, accountId, id),
+      addSuppressions: (accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number) => feedback.addSuppressions(client, accountId, listId, kind, values, now),
+      removeSuppressions: (listId: number, kind: SuppressionKind, values: string[] | undefined) => feedback.removeSuppressions(client, listId, kind, values),
     };
   }
 
@@ -253,8 +263,8 @@ export class PostgresStore implements Store {
     return this.run((db) => delivery.nextDueAt(db));
   }
 
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean> {
-    return this.withTransaction((c) => delivery.unsubscribe(c, key, event, now));
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean> {
+    return this.withTransaction((c) => delivery.unsubscribe(c, key, event, now, count));
   }
 
   leaseHook(hookId: number, now: number, leaseMs: number) {
@@ -294,6 +304,38 @@ export class PostgresStore implements Store {
 
   campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
     return this.run((db) => reports.campaignLog(db, accountId, triggerId, fromTime, limit));
+  }
+
+  counterTotals(accountId: number, triggerId: number) {
+    return this.run((db) => feedback.counterTotals(db, accountId, triggerId));
+  }
+
+  counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number) {
+    return this.run((db) => feedback.counterDays(db, accountId, triggerId, fromDay, toDay));
+  }
+
+  listSuppressionLists(accountId: number, fromId: number, limit: number) {
+    return this.run((db) => feedback.listSuppressionLists(db, accountId, fromId, limit));
+  }
+
+  getSuppressionList(accountId: number, id: number) {
+    return this.run((db) => feedback.getSuppressionList(db, accountId, id));
+  }
+
+  suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
+    return this.run((db) => feedback.suppressedOnList(db, listId, kind, values));
+  }
+
+  suppressedValues(accountId: number, values: SuppressionValue[]) {
+    return this.run((db) => feedback.suppressedValues(db, accountId, values));
+  }
+
+  recordTracking(t: TrackingWrite, now: number) {
+    return this.withTransaction((c) => feedback.recordTracking(c, t, now));
+  }
+
+  findMessage(accountId: number, id: number) {
+    return this.run((db) => delivery.findMessage(db, accountId, id));
   }
 
   triggerCounts(accountId: number, triggerId: number) {

@@ -71,6 +71,10 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
   const upsertHook = db.prepare(
     'INSERT INTO action_hooks (account_id, url, secret, filters) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET secret = excluded.secret, filters = excluded.filters',
   );
+  const upsertList = db.prepare(
+    `INSERT INTO suppression_lists (id, account_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at WHERE suppression_lists.account_id = excluded.account_id`,
+  );
   for (const a of plan.accounts) {
     upsertAccount.run(a.id, a.name, now);
     for (const t of a.tokens) upsertToken.run(t.hash, a.id, t.role, t.revoked ? 1 : 0, now, t.ratePerSecond ?? null, t.burst ?? null);
@@ -80,5 +84,7 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
     for (const t of a.templates) upsertTemplate.run(t.id, a.id, t.name, t.channel, templateBody(t), now, now);
     for (const t of a.triggers) upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
     for (const h of a.hooks) upsertHook.run(a.id, h.url, h.secret ?? null, JSON.stringify(h.filters));
+    // A list id another account holds is left to it.
+    for (const l of a.suppressionLists ?? []) upsertList.run(l.id, a.id, l.name, now, now);
   }
 }

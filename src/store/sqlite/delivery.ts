@@ -19,6 +19,8 @@ import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../sh
 import type { StoredProfile } from '../../core/profiles/store-port.js';
 import type { SqliteDb } from './open.js';
 import type { SqliteProfiles } from './profiles.js';
+import type { SqliteFeedback } from './feedback.js';
+import { CounterTally, dayOf, outcomeCounters } from '../../core/delivery/counters.js';
 
 interface MessageRow {
   id: number;
@@ -34,6 +36,8 @@ interface MessageRow {
   custom_data: string | null;
   claim_token: string;
 }
+
+type Applied = { account_id: number; trigger_id: number } | undefined;
 
 interface HookStateRow {
   hook_id: number;
@@ -51,6 +55,7 @@ export class SqliteDelivery {
   constructor(
     private readonly db: SqliteDb,
     private readonly profiles: SqliteProfiles,
+    private readonly feedback: SqliteFeedback,
   ) {
     this.s = {
       dueScheduled: db.prepare("SELECT id, due_at FROM messages WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
@@ -63,20 +68,21 @@ export class SqliteDelivery {
       launches: db.prepare('SELECT id, content, custom_data FROM launches WHERE id IN (SELECT value FROM json_each(?))'),
       attachments: db.prepare('SELECT launch_id, name, mime, data FROM attachments WHERE launch_id IN (SELECT value FROM json_each(?)) ORDER BY launch_id, position'),
       sent: db.prepare(
-        "UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL, sender_id = ?, provider_id = ? WHERE id = ? AND claim_token = ? AND status = 'sending'",
+        "UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL, sender_id = ?, provider_id = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
       ),
-      receipt: db.prepare("UPDATE messages SET status = ?, receipt_status = ?, receipt_reason = ?, receipt_at = ? WHERE id = ? AND status = 'sent'"),
+      receipt: db.prepare("UPDATE messages SET status = ?, receipt_status = ?, receipt_reason = ?, receipt_at = ? WHERE id = ? AND status = 'sent' RETURNING account_id, trigger_id"),
       changeSubscription: db.prepare(
         `UPDATE subscriptions SET status = ?, data = json_set(data, '$.statusReason', ?), updated_at = ?
          WHERE profile_seq = (SELECT seq FROM profiles WHERE id = ?) AND resource_id = ? AND channel = ? AND address = ? AND status <> ?`,
       ),
       receiptByProvider: db.prepare(`${RECEIPT_MESSAGE} WHERE m.sender_id = ? AND m.provider_id = ? AND m.account_id = ? ORDER BY m.id DESC LIMIT 1`),
+      messageById: db.prepare(`${RECEIPT_MESSAGE} WHERE m.id = ? AND m.account_id = ?`),
       receiptById: db.prepare(`${RECEIPT_MESSAGE} WHERE m.sender_id = ? AND m.id = ? AND m.account_id = ?`),
-      retry: db.prepare("UPDATE messages SET status = 'scheduled', due_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
-      failed: db.prepare("UPDATE messages SET status = 'failed', finished_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
-      skipped: db.prepare("UPDATE messages SET status = 'skipped', finished_at = ?, lease_until = NULL, skip_reason = ? WHERE id = ? AND claim_token = ? AND status = 'sending'"),
+      retry: db.prepare("UPDATE messages SET status = 'scheduled', due_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id"),
+      failed: db.prepare("UPDATE messages SET status = 'failed', finished_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id"),
+      skipped: db.prepare("UPDATE messages SET status = 'skipped', finished_at = ?, lease_until = NULL, skip_reason = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id"),
       released: db.prepare(
-        "UPDATE messages SET status = 'scheduled', attempts = attempts - 1, lease_until = NULL WHERE id = ? AND claim_token = ? AND status = 'sending'",
+        "UPDATE messages SET status = 'scheduled', attempts = attempts - 1, lease_until = NULL WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
       ),
       insertEvent: db.prepare(
         'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -169,37 +175,38 @@ export class SqliteDelivery {
   }
 
   recordOutcomes(outcomes: RecordedOutcome[], now: number): number[] {
-    const s = this.s;
     const applied: number[] = [];
+    const tally = new CounterTally();
     for (const o of outcomes) {
-      let changes = 0;
-      switch (o.kind) {
-        case 'sent':
-          changes = s.sent.run(now, now, o.senderId ?? null, o.providerId ?? null, o.id, o.claimToken).changes;
-          break;
-        case 'delivered':
-        case 'undelivered':
-          changes = s.receipt.run(o.kind, o.providerStatus, o.reason, now, o.id).changes;
-          break;
-        case 'retry':
-          changes = s.retry.run(o.dueAt, o.error, o.id, o.claimToken).changes;
-          break;
-        case 'failed':
-          changes = s.failed.run(now, o.error, o.id, o.claimToken).changes;
-          break;
-        case 'skipped':
-          changes = s.skipped.run(now, o.reason, o.id, o.claimToken).changes;
-          break;
-        case 'released':
-          changes = s.released.run(o.id, o.claimToken).changes;
-          break;
-      }
-      if (changes === 0) continue;
+      const row = this.applyOutcome(o, now);
+      if (!row) continue;
       applied.push(o.id);
+      tally.add(row.account_id, row.trigger_id, now, outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters));
       if (o.event) this.insertEvent(o.event, now);
       if (o.subscription) this.changeSubscription(o.subscription, now);
     }
+    this.feedback.bump(tally.bumps());
     return applied;
+  }
+
+  /** The message's account and trigger when the outcome was applied, else undefined. */
+  private applyOutcome(o: RecordedOutcome, now: number): { account_id: number; trigger_id: number } | undefined {
+    const s = this.s;
+    switch (o.kind) {
+      case 'sent':
+        return s.sent.get(now, now, o.senderId ?? null, o.providerId ?? null, o.id, o.claimToken) as Applied;
+      case 'delivered':
+      case 'undelivered':
+        return s.receipt.get(o.kind, o.providerStatus, o.reason, now, o.id) as Applied;
+      case 'retry':
+        return s.retry.get(o.dueAt, o.error, o.id, o.claimToken) as Applied;
+      case 'failed':
+        return s.failed.get(now, o.error, o.id, o.claimToken) as Applied;
+      case 'skipped':
+        return s.skipped.get(now, o.reason, o.id, o.claimToken) as Applied;
+      case 'released':
+        return s.released.get(o.id, o.claimToken) as Applied;
+    }
   }
 
   private changeSubscription(c: SubscriptionChange, now: number): void {
@@ -210,6 +217,11 @@ export class SqliteDelivery {
 
   findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): ReceiptMessage | undefined {
     const r = ('providerId' in ref ? this.s.receiptByProvider.get(senderId, ref.providerId, accountId) : this.s.receiptById.get(senderId, ref.id, accountId)) as ReceiptMessageRow | undefined;
+    return r ? toReceiptMessage(r) : undefined;
+  }
+
+  findMessage(accountId: number, id: number): ReceiptMessage | undefined {
+    const r = this.s.messageById.get(id, accountId) as ReceiptMessageRow | undefined;
     return r ? toReceiptMessage(r) : undefined;
   }
 
@@ -224,9 +236,10 @@ export class SqliteDelivery {
     return all.length > 0 ? Math.min(...all) : undefined;
   }
 
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): boolean {
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): boolean {
     const changed = this.s.unsubscribe.run(now, key.profileId, key.resourceId, key.channel, key.address).changes > 0;
     if (changed && event) this.insertEvent(event, now);
+    if (changed && count) this.feedback.bump([{ ...count, day: dayOf(now), name: 'unsubscribed', n: 1 }]);
     return changed;
   }
 
@@ -280,6 +293,7 @@ export class SqliteDelivery {
       this.s.deleteLaunch.run(l.id);
     }
     const events = this.s.purgeEvents.run(before).changes;
+    this.feedback.purge(before);
     return { messages, events };
   }
 }

@@ -9,6 +9,8 @@ import type { LaunchWrite } from '../../core/triggers/store-port.js';
 import type { StoredProfile, StoredSubscription, ValueRowWrite } from '../../core/profiles/store-port.js';
 import { idKey, fieldKey, subscriptionKey } from '../../core/matching/keys.js';
 import { likeEscape } from '../shared/like.js';
+import { CounterTally, insertedCounters } from '../../core/delivery/counters.js';
+import { SqliteFeedback } from './feedback.js';
 
 /** Raw rows (arrays, `.all()`): a batch reads thousands of them, objects and iterators per row are garbage. */
 type ProfileRow = [seq: number, id: string, accountId: number, dbId: number, fields: string, createdAt: number, updatedAt: number];
@@ -24,8 +26,11 @@ function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
 
 export class SqliteProfiles {
   private readonly s;
+  /** Stop lists, tracking and the report counters a message's writing bumps. */
+  readonly feedback: SqliteFeedback;
 
   constructor(private readonly db: SqliteDb) {
+    this.feedback = new SqliteFeedback(db);
     this.s = {
       valuesByField: db.prepare('SELECT value, profile_seq FROM profile_values WHERE db_id = ? AND field = ? AND value IN (SELECT value FROM json_each(?))').raw(true),
       subsByChannel: db.prepare('SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))').raw(true),
@@ -151,7 +156,9 @@ export class SqliteProfiles {
       }
     }
     const ranges = new Map<number, [number, number]>();
+    const tally = new CounterTally();
     for (const m of w.messages) {
+      tally.add(w.accountId, m.triggerId, w.now, insertedCounters(m.status, m.skipReason));
       const launchId = m.launchId;
       const id = Number(s.insertMessage.run(
         w.accountId,
@@ -174,6 +181,7 @@ export class SqliteProfiles {
       else ranges.set(launchId, [id, id]);
     }
     for (const [id, [first, last]] of ranges) s.setLaunchRange.run({ first, last, id });
+    this.feedback.bump(tally.bumps());
     for (const e of w.events) {
       s.insertEvent.run(w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), w.now);
     }

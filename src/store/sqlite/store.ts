@@ -13,6 +13,9 @@ import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js'
 import { SqliteCatalogWrites } from './catalog-writes.js';
 import { SqliteDelivery } from './delivery.js';
 import { SqliteReports } from './reports.js';
+import type { SqliteFeedback } from './feedback.js';
+import type { SuppressionKind, SuppressionValue } from '../../core/delivery/suppression-port.js';
+import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import { migrate, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
 import { SqliteMonitor, sqliteHealth } from './monitor.js';
@@ -104,12 +107,23 @@ export class SqliteStore implements Store {
       deleteTemplate: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteTemplate(at, id)),
       saveTrigger: async (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) => this.catalogWrite((w) => w.saveTrigger(at, def, opts, now)),
       deleteTrigger: async (at: CatalogVersion, id: number, now: number) => this.catalogWrite((w) => w.deleteTrigger(at, id, now)),
+      listSuppressionLists: async (accountId: number, fromId: number, limit: number) => this.feedback.listSuppressionLists(accountId, fromId, limit),
+      getSuppressionList: async (accountId: number, id: number) => this.feedback.getSuppressionList(accountId, id),
+      suppressedOnList: async (listId: number, kind: SuppressionKind, values: string[]) => this.feedback.suppressedOnList(listId, kind, values),
+      saveSuppressionList: async (accountId: number, list: { id?: number; name: string }, now: number) => this.feedback.saveSuppressionList(accountId, list, now),
+      deleteSuppressionList: async (accountId: number, id: number) => this.feedback.deleteSuppressionList(accountId, id),
+      addSuppressions: async (accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number) => this.feedback.addSuppressions(accountId, listId, kind, values, now),
+      removeSuppressions: async (listId: number, kind: SuppressionKind, values: string[] | undefined) => this.feedback.removeSuppressions(listId, kind, values),
     };
+  }
+
+  private get feedback(): SqliteFeedback {
+    return (this.profilesRepo ??= new SqliteProfiles(this.db)).feedback;
   }
 
   private get delivery(): SqliteDelivery {
     this.profilesRepo ??= new SqliteProfiles(this.db);
-    return (this.deliveryRepo ??= new SqliteDelivery(this.db, this.profilesRepo));
+    return (this.deliveryRepo ??= new SqliteDelivery(this.db, this.profilesRepo, this.profilesRepo.feedback));
   }
 
   /** Runs `fn` in BEGIN IMMEDIATE … COMMIT under the lock (fn is synchronous). */
@@ -204,6 +218,38 @@ export class SqliteStore implements Store {
     return this.read(() => this.reports.triggerCounts(accountId, triggerId));
   }
 
+  counterTotals(accountId: number, triggerId: number) {
+    return this.read(() => this.feedback.counterTotals(accountId, triggerId));
+  }
+
+  counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number) {
+    return this.read(() => this.feedback.counterDays(accountId, triggerId, fromDay, toDay));
+  }
+
+  listSuppressionLists(accountId: number, fromId: number, limit: number) {
+    return this.read(() => this.feedback.listSuppressionLists(accountId, fromId, limit));
+  }
+
+  getSuppressionList(accountId: number, id: number) {
+    return this.read(() => this.feedback.getSuppressionList(accountId, id));
+  }
+
+  suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
+    return this.read(() => this.feedback.suppressedOnList(listId, kind, values));
+  }
+
+  suppressedValues(accountId: number, values: SuppressionValue[]) {
+    return this.read(() => this.feedback.suppressedValues(accountId, values));
+  }
+
+  recordTracking(t: TrackingWrite, now: number) {
+    return this.write(() => this.feedback.recordTracking(t, now));
+  }
+
+  findMessage(accountId: number, id: number) {
+    return this.read(() => this.delivery.findMessage(accountId, id));
+  }
+
   claimMessages(now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
     return this.write(() => this.delivery.claimMessages(now, limit, leaseMs));
   }
@@ -228,8 +274,8 @@ export class SqliteStore implements Store {
     return this.read(() => this.delivery.nextDueAt());
   }
 
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number): Promise<boolean> {
-    return this.write(() => this.delivery.unsubscribe(key, event, now));
+  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean> {
+    return this.write(() => this.delivery.unsubscribe(key, event, now, count));
   }
 
   leaseHook(hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined> {

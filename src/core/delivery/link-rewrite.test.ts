@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { rewriteHtml } from './link-rewrite.js';
+import { clickToken, openToken, verifyClickToken, verifyOpenToken } from './tracking-token.js';
+
+const click = (url: string, i: number) => `https://h.example/t/c/${i}?${encodeURIComponent(url)}`;
+
+describe('rewriteHtml', () => {
+  it('rewrites http(s) links in every quoting, decoding entities, and numbers them in order', () => {
+    const out = rewriteHtml(`<a href="https://a.example/?x=1&amp;y=2">A</a><A HREF='http://b.example'>B</A><a class=z href=https://c.example>C</a>`, { clickUrl: click });
+    expect(out).toBe(
+      `<a href="${click('https://a.example/?x=1&y=2', 0).replace(/&/g, '&amp;')}">A</a><A HREF="${click('http://b.example', 1)}">B</A><a class=z href="${click('https://c.example', 2)}">C</a>`,
+    );
+  });
+
+  it('leaves the unsubscribe link, marked links, other schemes and anchors without href alone', () => {
+    const html = `<a href="https://h.example/a b">S</a><a href="https://h.example/u/tok">U</a><a data-herald-notrack href="https://n.example">N</a><a href="mailto:x@example.com">M</a><a href="#top">T</a><a name="x">X</a><abbr href="https://q.example">Q</abbr>`;
+    expect(rewriteHtml(html, { clickUrl: click, keep: 'https://h.example/u/tok' })).toBe(html);
+  });
+
+  it('adds the pixel before </body>, or at the end', () => {
+    expect(rewriteHtml('<html><body><p>x</p></BODY></html>', { pixelUrl: 'https://h.example/t/o/p' })).toBe(
+      '<html><body><p>x</p><img src="https://h.example/t/o/p" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px"></BODY></html>',
+    );
+    expect(rewriteHtml('<p>x</p>', { pixelUrl: 'https://h.example/t/o/p' })).toMatch(/^<p>x<\/p><img src="https:\/\/h\.example\/t\/o\/p"/);
+    expect(rewriteHtml('<a href="https://a.example">A</a>', {})).toBe('<a href="https://a.example">A</a>');
+  });
+});
+
+describe('tracking tokens', () => {
+  const secret = 'a test secret of some length';
+  const target = { accountId: 1, triggerId: 7, messageId: 42 };
+
+  it('open back what they sealed, and nothing readable', () => {
+    const c = clickToken(secret, { ...target, link: 3, url: 'https://shop.example/p?u=ann@example.com' });
+    expect(verifyClickToken(secret, c)).toEqual({ ...target, link: 3, url: 'https://shop.example/p?u=ann@example.com' });
+    expect(Buffer.from(c, 'base64url').toString('latin1')).not.toMatch(/shop|ann/);
+    expect(verifyOpenToken(secret, openToken(secret, target))).toEqual(target);
+  });
+
+  it('refuse an altered token, another secret, or a token of the other kind', () => {
+    const o = openToken(secret, target);
+    const c = clickToken(secret, { ...target, link: 0, url: 'https://a.example' });
+    const flipped = c.slice(0, 30) + (c[30] === 'A' ? 'B' : 'A') + c.slice(31);
+    expect(verifyClickToken(secret, flipped)).toBeUndefined();
+    expect(verifyClickToken(`${secret}x`, c)).toBeUndefined();
+    expect(verifyClickToken(secret, o)).toBeUndefined();
+    expect(verifyOpenToken(secret, c)).toBeUndefined();
+    expect(verifyOpenToken(secret, `${o}=`)).toBeUndefined();
+    expect(verifyOpenToken(secret, '')).toBeUndefined();
+  });
+
+  it('never seal a URL that is not http(s) into a redirect', () => {
+    expect(verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'javascript:alert(1)' }))).toBeUndefined();
+    expect(verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'https://a.example/\r\nSet-Cookie: x=1' }))).toBeUndefined();
+  });
+});
