@@ -116,7 +116,8 @@ export const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> =
 export const resourceSchema = object({
   id: optional(int({ min: 1 })),
   name: required(str({ nonEmpty: true })),
-  db_ids: optional(arrayOf(int({ min: 1 })), []),
+  // `dbs_ids` is the name Altcraft's resources/get answers with.
+  db_ids: optional(arrayOf(int({ min: 1 })), [], { aliases: ['dbs_ids'] }),
   channels: optional(channelsSchema, {}),
 });
 

@@ -7,6 +7,10 @@ import type { JsonSchema } from '../values/schema.js';
 import { channelsSchema, contentEntrySchema, fieldDefSchema } from './decode.js';
 import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, type DatabaseDef, type ResourceDef, type TemplateDef, type TriggerDef } from './types.js';
 
+/** Altcraft's access groups: Herald has none, every object is in the account's one group. */
+const groupJson = titled('Group', obj({ id: intJson, name: strJson }, ['id', 'name']));
+export const MAIN_GROUPS: readonly { id: number; name: string }[] = Object.freeze([Object.freeze({ id: 0, name: 'main' })]);
+
 export const channelJson: JsonSchema = { type: 'string', enum: [...CHANNELS] };
 
 export const databaseJson = titled('Database', obj({ id: intJson, name: strJson, description: strJson, fields: arrayJson(fieldDefSchema.json()) }, ['id', 'name', 'fields']));
@@ -20,10 +24,22 @@ export function databaseView(d: DatabaseDef): Record<string, unknown> {
   };
 }
 
-export const resourceJson = titled('Resource', obj({ id: intJson, name: strJson, db_ids: arrayJson(intJson), channels: { ...channelsSchema.json(), description: 'settings per channel: sender, from and reply-to' } }));
+export const resourceJson = titled(
+  'Resource',
+  obj({
+    id: intJson,
+    name: strJson,
+    channels: arrayJson(channelJson),
+    dbs_ids: arrayJson(intJson),
+    channel_settings: { ...channelsSchema.json(), description: 'Herald: the settings per channel (sender, from and reply-to)' },
+    groups: arrayJson(groupJson),
+  }),
+);
 
+/** As Altcraft's resources/get answers (`channels` the names, `dbs_ids`), with Herald's settings per channel. */
 export function resourceView(r: ResourceDef): Record<string, unknown> {
-  return { id: r.id, name: r.name, db_ids: r.dbIds, channels: r.channels };
+  const names = CHANNELS.filter((c) => r.channels[c] !== undefined);
+  return { id: r.id, name: r.name, channels: names, dbs_ids: r.dbIds, channel_settings: r.channels, groups: MAIN_GROUPS };
 }
 
 const TEMPLATE_PARTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
@@ -47,6 +63,9 @@ export const triggerJson = titled(
     ui_tags: arrayJson(strJson),
     is_active: boolJson,
     trigger_type: { type: 'string', enum: [...TRIGGER_TYPES] },
+    type: { type: 'string', enum: [...TRIGGER_TYPES], description: 'the trigger type again, as Altcraft\'s list names it' },
+    for_confirm: { ...boolJson, description: 'always false: Herald sends no opt-in confirmation messages' },
+    groups: arrayJson(groupJson),
     send_channel: channelJson,
     resource_id: intJson,
     list_id: intJson,
@@ -56,7 +75,7 @@ export const triggerJson = titled(
     created_at: timeJson,
     updated_at: timeJson,
   },
-  ['id', 'name', 'is_active', 'trigger_type', 'send_channel', 'content', 'created_at', 'updated_at'],
+  ['id', 'name', 'is_active', 'trigger_type', 'type', 'for_confirm', 'groups', 'send_channel', 'content', 'created_at', 'updated_at'],
   ),
 );
 
@@ -69,6 +88,9 @@ export function triggerView(t: TriggerDef): Record<string, unknown> {
     ui_tags: t.uiTags,
     is_active: t.isActive,
     trigger_type: t.triggerType,
+    type: t.triggerType,
+    for_confirm: false,
+    groups: MAIN_GROUPS,
     send_channel: t.sendChannel,
     ...(t.resourceId !== undefined ? { resource_id: t.resourceId } : {}),
     ...(t.listId !== undefined ? { list_id: t.listId } : {}),

@@ -9,7 +9,7 @@ import { commitChange, dependentProblems, describeTrigger, idField, inUse, pageB
 import { checkTemplate, stripUndefined, templateSchema, type TemplateInput } from '../catalog/decode.js';
 import { CHANNELS, type TemplateDef } from '../catalog/types.js';
 import { templateJson, templateView } from '../catalog/views.js';
-import { noPayload, one, page } from '../values/json-schema.js';
+import { noPayload, one, idPage } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { object, oneOf, optional, str, type Decoded } from '../values/schema.js';
 
@@ -60,8 +60,8 @@ export async function readTemplate(call: Call, input: Decoded<typeof templateId>
 
 export async function listTemplates(call: Call, input: Decoded<typeof listParams>) {
   const matches = [...call.catalog.templates.values()].filter((t) => input.channel === undefined || t.channel === input.channel);
-  const { page, total } = pageById(matches, input.from_id, input.limit);
-  return { data: page.map(templateView), total_count: total };
+  const { page, total, next } = pageById(matches, input.from_id, input.limit);
+  return { data: page.map(templateView), total_count: total, next_from_id: next };
 }
 
 /** Deletes a template that no trigger's content names. */
@@ -91,7 +91,7 @@ export const templateMethods = [
     summary: "The account's templates, by id, optionally of one channel",
     write: false,
     params: listParams,
-    payload: page(templateJson),
+    payload: idPage(templateJson),
     handle: listTemplates,
   }),
   defineMethod({ ...CONFIG_CHANGE, name: 'templates/delete', summary: 'Delete a template nothing uses', params: templateId, payload: noPayload, handle: deleteTemplate }),
