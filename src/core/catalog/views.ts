@@ -4,8 +4,8 @@
 import { arrayJson, boolJson, intJson, obj, strJson, timeJson, titled } from '../values/json-schema.js';
 import { iso } from '../values/paging.js';
 import type { JsonSchema } from '../values/schema.js';
-import { channelsSchema, contentEntrySchema, fieldDefSchema } from './decode.js';
-import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, type DatabaseDef, type ResourceDef, type TemplateDef, type TriggerDef } from './types.js';
+import { channelsSchema, contentEntrySchema, fieldDefSchema, TEMPLATE_FIELD_NAMES } from './decode.js';
+import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, templateChannels, type Channel, type DatabaseDef, type ResourceDef, type TemplateContent, type TemplateDef, type TriggerDef } from './types.js';
 
 /** Altcraft's access groups: Herald has none, every object is in the account's one group. */
 const groupJson = titled('Group', obj({ id: intJson, name: strJson }, ['id', 'name']));
@@ -42,14 +42,38 @@ export function resourceView(r: ResourceDef): Record<string, unknown> {
   return { id: r.id, name: r.name, channels: names, dbs_ids: r.dbIds, channel_settings: r.channels, groups: MAIN_GROUPS };
 }
 
-const TEMPLATE_PARTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
+/** Herald's number for each channel in a template's `channels[].id` (Altcraft numbers its channels). */
+export const TEMPLATE_CHANNEL_IDS: Record<Channel, number> = { email: 1, sms: 2, push: 3 };
 
-export const templateJson = titled('Template', obj({ id: intJson, name: strJson, channel: channelJson, ...Object.fromEntries(TEMPLATE_PARTS.map((k) => [k, strJson])) }, ['id', 'name', 'channel']));
+const templateChannelJson = titled(
+  'TemplateChannel',
+  obj({ id: intJson, sid: channelJson, fields: { type: 'object', additionalProperties: strJson, description: "Altcraft's field names: email subject, html, text; sms sms; push title, body, click_url, image" } }),
+);
 
-export function templateView(t: TemplateDef): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: t.id, name: t.name, channel: t.channel };
-  for (const key of TEMPLATE_PARTS) if (t[key] !== undefined) out[key] = t[key];
+export const templateJson = titled('Template', obj({ id: intJson, name: strJson, description: strJson, channels: arrayJson(templateChannelJson), groups: arrayJson(groupJson) }));
+
+/** The fields of a channel under Altcraft's names (each part under the first name given for it). */
+function altcraftFields(channel: Channel, content: TemplateContent): Record<string, string> {
+  const out: Record<string, string> = {};
+  const named = new Set<string>();
+  for (const [name, part] of TEMPLATE_FIELD_NAMES[channel]) {
+    if (named.has(part)) continue;
+    named.add(part);
+    const value = content[part];
+    if (value !== undefined) out[name] = value;
+  }
   return out;
+}
+
+/** As Altcraft's templates/get answers: the content of each channel as `{id, sid, fields}`. */
+export function templateView(t: TemplateDef): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description ?? '',
+    channels: templateChannels(t).map((ch) => ({ id: TEMPLATE_CHANNEL_IDS[ch], sid: ch, fields: altcraftFields(ch, t.channels[ch] ?? {}) })),
+    groups: MAIN_GROUPS,
+  };
 }
 
 export const triggerJson = titled(

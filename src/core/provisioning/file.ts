@@ -1,7 +1,7 @@
 // The provisioning file of spec 06: decoded in full, every problem listed with its path, then
 // turned into a plan against what the store already holds. Nothing is written here.
 import { triggerProblems, resourceProblems } from '../catalog/validate.js';
-import { checkFieldNames, checkHookUrl, checkSender, checkTemplate, databaseSchema, decodeWith, hookFilters, hookSchema, resourceSchema, senderSchema, stripUndefined, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
+import { checkFieldNames, checkHookUrl, checkSender, databaseSchema, decodeTemplate, decodeWith, hookFilters, hookSchema, resourceSchema, senderSchema, stripUndefined, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
 import { decodeSenderSettings } from '../catalog/sender-decode.js';
 import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
 import { receiptKeyId } from '../catalog/receipt-key.js';
@@ -213,13 +213,10 @@ async function planAccount(
   }
   for (const [i, t] of list(raw, 'templates', path, problems).entries()) {
     const where = `${path}.templates[${i}]`;
-    const tpl = attempt(problems, where, () => {
-      const x = decodeWith(templateSchema, t);
-      checkTemplate(x);
-      return x;
-    });
+    // Either form: `channel` with its parts (one channel), or `channels` as Altcraft's templates.
+    const tpl = attempt(problems, where, () => decodeTemplate(decodeWith(templateSchema, t)));
     if (!tpl || !owned('templates', tpl.id, where)) continue;
-    const def = stripUndefined({ ...tpl, accountId }) as TemplateDef;
+    const def = { ...tpl, accountId } as TemplateDef;
     plan.templates.push(def);
     catalog.templates.set(def.id, def);
   }

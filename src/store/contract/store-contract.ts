@@ -33,7 +33,7 @@ export const contractPlan: ProvisionPlan = {
       senders: [{ accountId: 1, name: 'out', type: 'file', dir: './outbox' }],
       databases: [{ id: 1, accountId: 1, name: 'Customers', description: '', fields: [{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }] }],
       resources: [{ id: 21, accountId: 1, name: 'Main', dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } }],
-      templates: [{ id: 5, accountId: 1, name: 'Welcome', channel: 'email', subject: 'Hi', text: 'Hello {lead._fname}' }],
+      templates: [{ id: 5, accountId: 1, name: 'Welcome', channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } } }],
       triggers: [
         {
           id: 96,
