@@ -84,7 +84,8 @@ export type TemplateAddParams = ParamsOf<'templates/add'>;
 export type TemplateUpdateParams = ParamsOf<'templates/update'>;
 export type TemplateListParams = ParamsOf<'templates/list'>;
 export type Template = Schemas['Template'];
-export type TemplateParts = Pick<Template, 'subject' | 'html' | 'text' | 'title' | 'url' | 'image'>;
+/** One channel of a template, as Altcraft's templates/get answers it: `{id, sid, fields}`. */
+export type TemplateChannel = Schemas['TemplateChannel'];
 
 // ---- Profiles and visibility ----
 
@@ -93,7 +94,8 @@ export type ProfileImportParams = ParamsOf<'profiles/import'>;
 export type ProfileImportBatchParams = ParamsOf<'profiles/import_batch'>;
 /** The flat profile of profiles/get: system fields, every field that is set, then subscriptions. */
 export type Profile = Schemas['Profile'];
-export type Subscription = Schemas['Subscription'];
+/** A subscription as profiles/get answers it, with its channel's data object (`email_data`, …). */
+export type Subscription = Schemas['ProfileSubscription'];
 export type MessagesListParams = ParamsOf<'messages/list'>;
 export type Message = Schemas['Message'];
 export type CampaignLogParams = ParamsOf<'campaigns/log_v2'>;

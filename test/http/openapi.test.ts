@@ -156,6 +156,7 @@ describe('the payload schemas match real answers', () => {
     await ok('campaigns/triggers/start_batch_task', { trigger_id: 96, data: [{ email: 'oa1@example.com' }] });
     check('tasks/status', await call(h, 'tasks/status', { token: READ_TOKEN, task_id: task }));
     await ok('campaigns/status', { id: 96 });
+    await ok('campaigns/get_status', { id: 96 });
     await ok('messages/list', { trigger_id: 96, limit: 5 });
     await ok('campaigns/log_v2', { id: 96 });
     await ok('profiles/delete', { db_id: 1, email: 'oa4@example.com' });

@@ -165,7 +165,7 @@ const templateChannelsSchema: Schema<TemplateDef['channels']> = {
     type: 'array',
     minItems: 1,
     description: "the template's content per channel, as Altcraft's Channel object: email fields subject, html, text; sms: sms; push: title, body, click_url, image",
-    items: { title: 'TemplateChannel', type: 'object', properties: { sid: { type: 'string', enum: [...CHANNELS] }, fields: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['sid'] },
+    items: { title: 'TemplateChannelInput', type: 'object', properties: { sid: { type: 'string', enum: [...CHANNELS] }, fields: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['sid'] },
   }),
 };
 

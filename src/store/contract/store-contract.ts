@@ -116,7 +116,7 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       const catalog = await store.loadCatalog(1);
       expect(catalog.databases.get(1)?.fields).toEqual([{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }]);
       expect(catalog.resources.get(21)).toMatchObject({ dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } });
-      expect(catalog.templates.get(5)).toMatchObject({ channel: 'email', subject: 'Hi', text: 'Hello {lead._fname}' });
+      expect(catalog.templates.get(5)).toMatchObject({ channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } } });
       expect(catalog.triggers.get(96)).toMatchObject({ isActive: true, resourceId: 21, listId: 1, content: [{ message_id: 5 }] });
       expect(catalog.senders.get('out')).toMatchObject({ type: 'file', dir: './outbox' });
       expect(catalog.hooks).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:9/hooks', secret: 's', filters: { events: ['send'] } })]);
