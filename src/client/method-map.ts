@@ -43,6 +43,7 @@ export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } 
   'campaigns/activate': { write: true },
   'campaigns/deactivate': { write: true },
   'campaigns/status': { write: false },
+  'campaigns/get_status': { write: false },
   'campaigns/log_v2': { write: false },
   'campaigns/triggers/stats': { write: false },
   'suppresses/add': { write: true },

@@ -330,8 +330,23 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
-        /** Subscription */
-        Subscription: {
+        /** EmailData */
+        EmailData: {
+            email: string;
+            domain: string;
+            md5: string;
+        };
+        /** SmsData */
+        SmsData: {
+            phone: string;
+        };
+        /** PushData */
+        PushData: {
+            provider: string;
+            subscription_id: string;
+        };
+        /** ProfileSubscription */
+        ProfileSubscription: {
             /** @enum {string} */
             channel: "email" | "sms" | "push";
             resource_id: number;
@@ -347,6 +362,14 @@ export interface components {
             cats?: string[];
             /** @description why Herald changed the status (a push service said the subscription is gone) */
             status_reason?: string;
+            /** @description the address, its domain and the md5 of the lower-cased address */
+            email_data?: components["schemas"]["EmailData"];
+            /** @description Herald: the phone number, as email_data is for email */
+            sms_data?: components["schemas"]["SmsData"];
+            /** @description Herald: the push provider and subscription id, as email_data is for email */
+            push_data?: components["schemas"]["PushData"];
+            /** @description always false: a deleted subscription is gone */
+            is_delete?: boolean;
         };
         /** Profile */
         Profile: {
@@ -356,7 +379,7 @@ export interface components {
             _createtime: string;
             /** Format: date-time */
             _updatetime: string;
-            subscriptions: components["schemas"]["Subscription"][];
+            subscriptions: components["schemas"]["ProfileSubscription"][];
         } & {
             [key: string]: unknown;
         };
@@ -390,12 +413,16 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
-        /** @description no payload: the envelope only */
+        /** DeletedProfile */
+        DeletedProfile: {
+            profile_id: string;
+        };
         "profiles.delete.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
+            data: components["schemas"]["DeletedProfile"];
         };
         /** @description Parameters of profiles/list. In XML, the children of <xml>. */
         "profiles.list.request": {
@@ -497,10 +524,20 @@ export interface components {
             /** Format: date-time */
             time: string;
             /** @enum {string} */
-            level: "info" | "warning" | "error";
+            level: "INFO" | "WARNING" | "ERROR";
             message: string;
-            state: string;
-            value?: unknown;
+            /**
+             * @description start for a launch (Altcraft: campaign start), empty for a message outcome
+             * @enum {string}
+             */
+            state: "start" | "";
+            /** @description a launch: the number of messages it scheduled; a message: its id */
+            value: string;
+            /**
+             * @description Herald: what the entry records
+             * @enum {string}
+             */
+            event: "launch" | "scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "skipped" | "cancelled";
         };
         "campaigns.log_v2.response": {
             /** @constant */
@@ -547,6 +584,11 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** Group */
+        Group: {
+            id: number;
+            name: string;
+        };
         /** Trigger */
         Trigger: {
             id: number;
@@ -557,6 +599,14 @@ export interface components {
             is_active: boolean;
             /** @enum {string} */
             trigger_type: "api_call" | "api_import" | "subscribe";
+            /**
+             * @description the trigger type again, as Altcraft's list names it
+             * @enum {string}
+             */
+            type: "api_call" | "api_import" | "subscribe";
+            /** @description always false: Herald sends no opt-in confirmation messages */
+            for_confirm: boolean;
+            groups: components["schemas"]["Group"][];
             /** @enum {string} */
             send_channel: "email" | "sms" | "push";
             resource_id?: number;
@@ -653,6 +703,8 @@ export interface components {
             data: components["schemas"]["Trigger"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
+            /** @description the from_id of the next page; an empty page answers the from_id asked for */
+            next_from_id: number;
         };
         /** @description Parameters of campaigns/triggers/clone. In XML, the children of <xml>. */
         "campaigns.triggers.clone.request": {
@@ -758,6 +810,30 @@ export interface components {
             error_text: "Successful operation";
             data: components["schemas"]["TriggerCounters"];
         };
+        /** @description Parameters of campaigns/get_status. In XML, the children of <xml>. */
+        "campaigns.get_status.request": {
+            /** @description also accepted as trigger_id */
+            id: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** CampaignStatus */
+        CampaignStatus: {
+            is_active: boolean;
+            /** @description always false: a trigger campaign never completes */
+            is_completed: boolean;
+            /** @enum {string} */
+            status: "Active" | "Inactive";
+        };
+        "campaigns.get_status.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["CampaignStatus"];
+        };
         /** FieldDef */
         FieldDef: {
             name: string;
@@ -853,6 +929,8 @@ export interface components {
             data: components["schemas"]["Database"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
+            /** @description the from_id of the next page; an empty page answers the from_id asked for */
+            next_from_id: number;
         };
         /** @description Parameters of databases/delete. In XML, the children of <xml>. */
         "databases.delete.request": {
@@ -917,8 +995,11 @@ export interface components {
         /** @description Parameters of resources/add. In XML, the children of <xml>. */
         "resources.add.request": {
             name: string;
+            /** @description also accepted as dbs_ids */
             db_ids?: number[];
-            channels?: components["schemas"]["ChannelMap"];
+            /** @description the settings per channel (an object), or the names of the channels (an array) whose settings are in channel_settings or kept */
+            channels?: components["schemas"]["ChannelMap"] | (("email" | "sms" | "push")[] | ("email" | "sms" | "push"));
+            channel_settings?: components["schemas"]["ChannelMap"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -928,9 +1009,11 @@ export interface components {
         Resource: {
             id: number;
             name: string;
-            db_ids: number[];
-            /** @description settings per channel: sender, from and reply-to */
-            channels: components["schemas"]["ChannelMap"];
+            channels: ("email" | "sms" | "push")[];
+            dbs_ids: number[];
+            /** @description Herald: the settings per channel (sender, from and reply-to) */
+            channel_settings: components["schemas"]["ChannelMap"];
+            groups: components["schemas"]["Group"][];
         };
         "resources.add.response": {
             /** @constant */
@@ -944,8 +1027,11 @@ export interface components {
             /** @description also accepted as resource_id */
             id: number;
             name?: string;
+            /** @description also accepted as dbs_ids */
             db_ids?: number[];
-            channels?: components["schemas"]["ChannelMap"];
+            /** @description the settings per channel (an object), or the names of the channels (an array) whose settings are in channel_settings or kept */
+            channels?: components["schemas"]["ChannelMap"] | (("email" | "sms" | "push")[] | ("email" | "sms" | "push"));
+            channel_settings?: components["schemas"]["ChannelMap"];
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -996,7 +1082,7 @@ export interface components {
             data: components["schemas"]["Resource"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
-            /** @description the from_id of the next page: the id after this page's last (from_id itself when the page is empty) */
+            /** @description the from_id of the next page; an empty page answers the from_id asked for */
             next_from_id: number;
         };
         /** @description Parameters of resources/delete. In XML, the children of <xml>. */
@@ -1015,11 +1101,23 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
         };
+        /** TemplateChannelInput */
+        TemplateChannelInput: {
+            /** @enum {string} */
+            sid: "email" | "sms" | "push";
+            fields?: {
+                [key: string]: string;
+            };
+        };
         /** @description Parameters of templates/add. In XML, the children of <xml>. */
         "templates.add.request": {
             name: string;
+            /** @description also accepted as descr */
+            description?: string;
+            /** @description the template's content per channel, as Altcraft's Channel object: email fields subject, html, text; sms: sms; push: title, body, click_url, image */
+            channels?: components["schemas"]["TemplateChannelInput"][];
             /** @enum {string} */
-            channel: "email" | "sms" | "push";
+            channel?: "email" | "sms" | "push";
             subject?: string;
             html?: string;
             text?: string;
@@ -1031,18 +1129,23 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** TemplateChannel */
+        TemplateChannel: {
+            id: number;
+            /** @enum {string} */
+            sid: "email" | "sms" | "push";
+            /** @description Altcraft's field names: email subject, html, text; sms sms; push title, body, click_url, image */
+            fields: {
+                [key: string]: string;
+            };
+        };
         /** Template */
         Template: {
             id: number;
             name: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "push";
-            subject?: string;
-            html?: string;
-            text?: string;
-            title?: string;
-            url?: string;
-            image?: string;
+            description: string;
+            channels: components["schemas"]["TemplateChannel"][];
+            groups: components["schemas"]["Group"][];
         };
         "templates.add.response": {
             /** @constant */
@@ -1056,6 +1159,10 @@ export interface components {
             /** @description also accepted as template_id */
             id: number;
             name?: string;
+            /** @description also accepted as descr */
+            description?: string;
+            /** @description the template's content per channel, as Altcraft's Channel object: email fields subject, html, text; sms: sms; push: title, body, click_url, image */
+            channels?: components["schemas"]["TemplateChannelInput"][];
             /** @enum {string} */
             channel?: "email" | "sms" | "push";
             subject?: string;
@@ -1116,6 +1223,8 @@ export interface components {
             data: components["schemas"]["Template"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
+            /** @description the from_id of the next page; an empty page answers the from_id asked for */
+            next_from_id: number;
         };
         /** @description Parameters of templates/delete. In XML, the children of <xml>. */
         "templates.delete.request": {

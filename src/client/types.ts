@@ -9,7 +9,7 @@ type Schemas = components['schemas'];
 
 // ---- Shared vocabulary ----
 
-export type Channel = TemplateAddParams['channel'];
+export type Channel = NonNullable<TemplateAddParams['channel']>;
 export type MatchingMode = NonNullable<MatchingParams['matching']>;
 export type MessageStatus = Message['status'];
 export type TriggerType = Trigger['trigger_type'];
@@ -88,7 +88,8 @@ export type Account = Schemas['Account'];
 export type Sender = Schemas['Sender'];
 export type TemplatePreviewParams = ParamsOf<'templates/preview'>;
 export type TemplatePreview = Schemas['TemplatePreview'];
-export type TemplateParts = Pick<Template, 'subject' | 'html' | 'text' | 'title' | 'url' | 'image'>;
+/** One channel of a template, as Altcraft's templates/get answers it: `{id, sid, fields}`. */
+export type TemplateChannel = Schemas['TemplateChannel'];
 
 // ---- Profiles and visibility ----
 
@@ -97,7 +98,8 @@ export type ProfileImportParams = ParamsOf<'profiles/import'>;
 export type ProfileImportBatchParams = ParamsOf<'profiles/import_batch'>;
 /** The flat profile of profiles/get: system fields, every field that is set, then subscriptions. */
 export type Profile = Schemas['Profile'];
-export type Subscription = Schemas['Subscription'];
+/** A subscription as profiles/get answers it, with its channel's data object (`email_data`, …). */
+export type Subscription = Schemas['ProfileSubscription'];
 export type MessagesListParams = ParamsOf<'messages/list'>;
 export type Message = Schemas['Message'];
 export type CampaignLogParams = ParamsOf<'campaigns/log_v2'>;

@@ -27,7 +27,7 @@ function deliveryRows(m: Message): [string, Node | string][] {
 function headerRows(m: Message, t: Trigger, r: Resource | undefined, p: TemplatePreview | undefined, accountId: number): [string, string][] {
   if (m.channel !== 'email') return [['To', m.address ?? ''], ['Message id', `herald.${m.id}.${accountId}`]];
   const entry = t.content[0];
-  const email = r?.channels?.email;
+  const email = r?.channel_settings?.email;
   const from = entry?.from_email ?? email?.from_email ?? '';
   const fromName = entry?.from_name ?? email?.from_name;
   const reply = entry?.replyto_email ?? email?.replyto_email;

@@ -29,7 +29,7 @@ export const databasesPage: Page = (root, ctx) => {
 };
 
 function channels(r: Resource): HTMLElement {
-  const entries = Object.entries(r.channels ?? {}) as [string, Record<string, unknown>][];
+  const entries = Object.entries(r.channel_settings ?? {}) as [string, Record<string, unknown>][];
   if (entries.length === 0) return h('span', { class: 'muted' }, 'no channels');
   return h(
     'ul',
@@ -45,7 +45,7 @@ export const resourcesPage: Page = (root, ctx) => {
   fill(root, heading('Resources', 'Where messages are sent from (resources/list), newest first: the databases linked and, per channel, the sender and the From address.'), box);
   load(ctx, box, () => ctx.client.call('resources/list', { limit: LIST_LIMIT }), (res) => [
     h('p', { class: 'muted' }, `${num(res.total_count)} resource(s).`),
-    table(['id', 'name', 'databases', 'channels'], [...res.data].reverse().map((r) => [r.id, h('strong', {}, r.name), r.db_ids.join(', '), channels(r)]), 'No resources yet.'),
+    table(['id', 'name', 'databases', 'channels'], [...res.data].reverse().map((r) => [r.id, h('strong', {}, r.name), r.dbs_ids.join(', '), channels(r)]), 'No resources yet.'),
   ]);
 };
 

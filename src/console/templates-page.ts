@@ -14,6 +14,18 @@ const LABELS: Record<Part, string> = { subject: 'Subject', html: 'HTML', text: '
 const PREVIEW_DELAY_MS = 250;
 const SAMPLE = '{"email": "ann@example.com", "_fname": "Ann", "_lname": "Lee"}';
 
+/** Altcraft's field names of a channel's content (templates/get) as the editor's parts: sms `sms`, push `body` and `click_url`. */
+const FIELD_PARTS: Record<string, Part> = { subject: 'subject', html: 'html', text: 'text', sms: 'text', title: 'title', body: 'text', click_url: 'url', url: 'url', image: 'image' };
+
+function fromAltcraftFields(fields: Record<string, string>): Partial<Record<Part, string>> {
+  const out: Partial<Record<Part, string>> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const part = FIELD_PARTS[name];
+    if (part !== undefined && out[part] === undefined) out[part] = value;
+  }
+  return out;
+}
+
 /** Parses a JSON object typed into a textarea; undefined when empty. */
 function jsonObject(text: string, what: string): Record<string, unknown> | undefined {
   if (!text.trim()) return undefined;
@@ -159,14 +171,17 @@ export const templatesPage: Page = (root, ctx) => {
       const res = await ctx.client.call('templates/list', { limit: 1000 });
       const newest: Template[] = [...res.data].reverse();
       const link = (t: Template) => h('a', { href: `#/templates?id=${t.id}`, class: t.id === editId ? 'current' : '' }, t.name);
-      fill(list, h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`), table(['id', 'name', 'channel'], newest.map((t) => [t.id, link(t), t.channel]), 'No templates yet.'));
+      fill(list, h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`), table(['id', 'name', 'channels'], newest.map((t) => [t.id, link(t), t.channels.map((c) => c.sid).join(', ')]), 'No templates yet.'));
       const current = newest.find((t) => t.id === editId);
       if (editId && !current) throw new Error(`template ${editId} not found`);
       if (current) {
         name.value = current.name;
-        channel.value = current.channel;
+        // The editor edits one channel: the template's first (a template of several channels is edited per channel through the API).
+        const first = current.channels[0];
+        channel.value = first?.sid ?? 'email';
         channel.disabled = true;
-        for (const k of ALL_PARTS) inputs[k].value = current[k] ?? '';
+        const fields = fromAltcraftFields(first?.fields ?? {});
+        for (const k of ALL_PARTS) inputs[k].value = fields[k] ?? '';
         sync();
       }
       await renderPreview();

@@ -74,7 +74,7 @@ export const triggersPage: Page = (root, ctx) => {
       fill(
         log,
         h('h2', {}, `Log of “${t.name}” — the last day, newest first`),
-        table(['time', 'level', 'state', 'message'], recent.map((e) => [when(e.time), badge(e.level), e.state, e.message]), 'No log entries in the last day.'),
+        table(['time', 'level', 'event', 'message'], recent.map((e) => [when(e.time), badge(e.level.toLowerCase()), e.event, e.message]), 'No log entries in the last day.'),
       );
     } catch (err) {
       ctx.fail(err);

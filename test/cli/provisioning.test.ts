@@ -292,7 +292,7 @@ describe('file formats and tokens', () => {
     const catalog = await store.loadCatalog(4);
     expect(catalog.databases.get(40)?.fields).toEqual([{ name: 'level', type: 'enum', values: ['bronze', 'silver', 'gold'] }]);
     expect(catalog.triggers.get(43)).toMatchObject({ isActive: true, listId: 40, resourceId: 41, content: [{ message_id: 42 }] });
-    expect(catalog.templates.get(42)).toMatchObject({ channel: 'email', subject: 'Hello {lead._fname}' });
+    expect(catalog.templates.get(42)).toMatchObject({ channels: { email: { subject: 'Hello {lead._fname}' } } });
     expect((await store.findToken(hashToken('yaml-token-abcdefghijkl')))?.role).toBe('write');
   });
 

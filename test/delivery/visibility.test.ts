@@ -88,13 +88,15 @@ describe('campaigns/log_v2', () => {
   it('logs launches and outcomes in time order', async () => {
     const res = await h.post('campaigns/log_v2', { token: TOKEN, id: 96 });
     expect(res.status).toBe(200);
-    const data = res.json.data as { level: string; state: string; message: string; value: number }[];
+    const data = res.json.data as { level: string; state: string; message: string; value: string; event: string }[];
     // Everything happened at one instant of the fake clock: launches come first, then outcomes.
-    expect(data.map((e) => e.state)).toEqual(['launch', 'launch', 'sent', 'sent', 'skipped', 'sent']);
-    expect(data[0]).toMatchObject({ level: 'info', message: 'launched (API) for 3 message(s)', value: 3 });
-    expect(data[1]).toMatchObject({ value: 1 });
-    expect(data[4]).toMatchObject({ level: 'warning', message: 'skipped: no subscribed email subscription on resource 21' });
-    expect(data.filter((e) => e.state === 'sent').map((e) => e.message).sort()).toEqual(['sent to bad@example.com', 'sent to one@example.com', 'sent to two@example.com']);
+    expect(data.map((e) => e.event)).toEqual(['launch', 'launch', 'sent', 'sent', 'skipped', 'sent']);
+    // Altcraft's vocabulary: upper-case levels, state start for a launch (empty otherwise), value a string.
+    expect(data.map((e) => e.state)).toEqual(['start', 'start', '', '', '', '']);
+    expect(data[0]).toMatchObject({ level: 'INFO', message: 'launched (API) for 3 message(s)', value: '3' });
+    expect(data[1]).toMatchObject({ value: '1' });
+    expect(data[4]).toMatchObject({ level: 'WARNING', message: 'skipped: no subscribed email subscription on resource 21' });
+    expect(data.filter((e) => e.event === 'sent').map((e) => e.message).sort()).toEqual(['sent to bad@example.com', 'sent to one@example.com', 'sent to two@example.com']);
     expect(res.json.total_count).toBe(6);
     const limited = await h.post('campaigns/log_v2', { token: TOKEN, id: 96, limit: 2 });
     expect((limited.json.data as unknown[]).length).toBe(2);

@@ -46,7 +46,7 @@ describe('the client against herald serve', () => {
     const counters = await client.call('campaigns/status', { id: 96 });
     expect(counters.data).toEqual({ is_active: true, scheduled: 0, sent: 2, failed: 0, skipped: 0 });
     const log = await client.call('campaigns/log_v2', { id: 96 });
-    expect(log.data.map((e) => e.state)).toEqual(['launch', 'sent', 'sent']);
+    expect(log.data.map((e) => e.event)).toEqual(['launch', 'sent', 'sent']);
   });
 
   it('runs an import task and polls tasks/status until it completes', async () => {

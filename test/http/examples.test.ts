@@ -26,7 +26,9 @@ describe('seed examples', () => {
     const get = await h.post('profiles/get', { token: 'abcdefghijklmnqrstuvwxyz', db_id: 1, email: 'example@example.com' });
     const data = get.json.data as Record<string, unknown>;
     expect(data).toMatchObject({ id: result[0].profile_id, _fname: 'Eva', _lname: 'Collins', phones: ['+79000000001'], email: 'example@example.com' });
-    expect(data.subscriptions).toEqual([{ channel: 'email', resource_id: 21, email: 'example@example.com', status: 0, priority: 0, custom_fields: {}, cats: [] }]);
+    expect(data.subscriptions).toEqual([
+      { channel: 'email', resource_id: 21, email: 'example@example.com', email_data: { email: 'example@example.com', domain: 'example.com', md5: '23463b99b62a72f26ed677cc556c44e8' }, is_delete: false, status: 0, priority: 0, custom_fields: {}, cats: [] },
+    ]);
     const messages = rows<{ status: string; address: string }>(h, 'SELECT status, address FROM messages WHERE profile_id = ?', result[0].profile_id);
     expect(messages).toEqual([
       { status: 'scheduled', address: 'example@example.com' },

@@ -99,7 +99,7 @@ describe('databases', () => {
       expect(ids(await l.post('databases/list', { token: OTHER_TOKEN }))).toEqual([3]);
       expectError(await call(l, 'databases/list', { limit: 0 }), 400, /^limit: must be positive/);
       const x = await l.post('databases/list', xml('<from_id>2</from_id>', READ_TOKEN));
-      expect(x.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data><id>2</id><name>Partners</name><description></description><fields/></data><total_count>2</total_count></xml>');
+      expect(x.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data><id>2</id><name>Partners</name><description></description><fields/></data><total_count>2</total_count><next_from_id>3</next_from_id></xml>');
       expectError(await call(l, 'databases/get', { id: 3 }), 404, 'database 3 not found');
       expectXmlError(await l.post('databases/get', xml('<id>77</id>')), 404, /database 77 not found/);
     } finally {
@@ -145,7 +145,8 @@ describe('resources', () => {
   it('add: creates a resource (db_ids without duplicates); get answers it', async () => {
     const version = configVersion(h);
     const r = await data('resources/add', { name: 'Shop', db_ids: [1, 2, 1], channels });
-    expect(r).toEqual({ id: expect.any(Number), name: 'Shop', db_ids: [1, 2], channels });
+    // As Altcraft's resources/get: channels the names, dbs_ids; Herald's settings in channel_settings.
+    expect(r).toEqual({ id: expect.any(Number), name: 'Shop', channels: ['email', 'sms'], dbs_ids: [1, 2], channel_settings: channels, groups: [{ id: 0, name: 'main' }] });
     expect(r.id).toBeGreaterThan(FIXTURE_MAX_IDS.resources);
     expect(configVersion(h)).toBe(version + 1);
     expect(await data('resources/get', { resource_id: r.id })).toEqual(r);
@@ -153,9 +154,9 @@ describe('resources', () => {
 
   it('add in XML', async () => {
     const res = await h.post('resources/add', xml('<name>Xml</name><db_ids>1</db_ids><channels><push><sender>outbox</sender></push></channels>'));
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id><name>Xml<\/name><db_ids>1<\/db_ids><channels><push><sender>outbox<\/sender><\/push><\/channels><\/data><\/xml>$/);
+    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id><name>Xml<\/name><channels>push<\/channels><dbs_ids>1<\/dbs_ids><channel_settings><push><sender>outbox<\/sender><\/push><\/channel_settings><groups><id>0<\/id><name>main<\/name><\/groups><\/data><\/xml>$/);
     const none = await h.post('resources/add', xml('<name>Bare</name><channels/>'));
-    expect(none.body).toMatch(/<db_ids\/><channels><\/channels>/);
+    expect(none.body).toMatch(/<channels\/><dbs_ids\/><channel_settings><\/channel_settings>/);
   });
 
   it('add: unknown or other-account databases and unknown senders → 404; bad channels → 400', async () => {
@@ -173,7 +174,7 @@ describe('resources', () => {
   it('update: partial; refused when an active trigger would lose its database link, channel or from address', async () => {
     const r = await data('resources/add', { name: 'Upd', db_ids: [1], channels });
     expect(await data('resources/update', { id: r.id, name: 'Renamed' })).toEqual({ ...r, name: 'Renamed' });
-    expect(await data('resources/update', { id: r.id, db_ids: [2] })).toMatchObject({ name: 'Renamed', db_ids: [2], channels });
+    expect(await data('resources/update', { id: r.id, db_ids: [2] })).toMatchObject({ name: 'Renamed', dbs_ids: [2], channel_settings: channels });
     const version = configVersion(h);
     expectError(await call(h, 'resources/update', { id: 21, db_ids: [2] }), 400, /^trigger 85 \(Welcome \(custom\)\) would become invalid: an active trigger needs resource 21 linked to database 1$/);
     expectError(await call(h, 'resources/update', { id: 22, channels: { sms: { sender: 'outbox' } } }), 400, 'trigger 102 (Newsletter welcome) would become invalid: an active trigger needs resource 22 to have a email channel');
@@ -182,7 +183,7 @@ describe('resources', () => {
     expect(configVersion(h)).toBe(version);
     const x = await h.post('resources/update', xml(`<id>${r.id}</id><channels><email><sender>outbox</sender><from_email>x@example.com</from_email></email></channels>`));
     expect(x.status, x.body).toBe(200);
-    expect(await data('resources/get', { id: r.id })).toMatchObject({ channels: { email: { sender: 'outbox', from_email: 'x@example.com' } } });
+    expect(await data('resources/get', { id: r.id })).toMatchObject({ channels: ['email'], channel_settings: { email: { sender: 'outbox', from_email: 'x@example.com' } } });
     expectError(await call(h, 'resources/update', { id: 31, name: 'x' }), 404, 'resource 31 not found');
   });
 
@@ -212,17 +213,26 @@ describe('templates', () => {
   it('add: email, sms and push templates; get answers them without unset parts', async () => {
     const version = configVersion(h);
     const email = await data('templates/add', { name: 'Mail', channel: 'email', subject: 'Hi {lead._fname}', html: '<style>p {color: red}</style><p>{apicontent.order.id}</p>' });
-    expect(email).toEqual({ id: expect.any(Number), name: 'Mail', channel: 'email', subject: 'Hi {lead._fname}', html: '<style>p {color: red}</style><p>{apicontent.order.id}</p>' });
+    // The single-channel form is accepted; the answer is Altcraft's: the channels with their fields.
+    expect(email).toEqual({
+      id: expect.any(Number),
+      name: 'Mail',
+      description: '',
+      channels: [{ id: 1, sid: 'email', fields: { subject: 'Hi {lead._fname}', html: '<style>p {color: red}</style><p>{apicontent.order.id}</p>' } }],
+      groups: [{ id: 0, name: 'main' }],
+    });
     expect(email.id).toBeGreaterThan(FIXTURE_MAX_IDS.templates);
     expect(configVersion(h)).toBe(version + 1);
     expect(await data('templates/get', { template_id: email.id })).toEqual(email);
-    expect(await data('templates/add', { name: 'Sms', channel: 'sms', text: '{unsubscribe}' })).toMatchObject({ channel: 'sms', text: '{unsubscribe}' });
-    expect(await data('templates/add', { name: 'Push', channel: 'push', title: 'T', url: 'https://x/{lead._id}', image: 'https://x/i.png' })).toMatchObject({ title: 'T', url: 'https://x/{lead._id}' });
+    expect(await data('templates/add', { name: 'Sms', channel: 'sms', text: '{unsubscribe}' })).toMatchObject({ channels: [{ id: 2, sid: 'sms', fields: { sms: '{unsubscribe}' } }] });
+    expect(await data('templates/add', { name: 'Push', channel: 'push', title: 'T', url: 'https://x/{lead._id}', image: 'https://x/i.png' })).toMatchObject({
+      channels: [{ id: 3, sid: 'push', fields: { title: 'T', click_url: 'https://x/{lead._id}', image: 'https://x/i.png' } }],
+    });
   });
 
   it('add in XML, markup escaped', async () => {
     const res = await h.post('templates/add', xml('<name>Xml</name><channel>email</channel><subject>S</subject><html>&lt;p&gt;{lead._fname}&lt;/p&gt;</html>'));
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id><name>Xml<\/name><channel>email<\/channel><subject>S<\/subject><html>&lt;p&gt;\{lead._fname\}&lt;\/p&gt;<\/html><\/data><\/xml>$/);
+    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id><name>Xml<\/name><description><\/description><channels><id>1<\/id><sid>email<\/sid><fields><subject>S<\/subject><html>&lt;p&gt;\{lead._fname\}&lt;\/p&gt;<\/html><\/fields><\/channels><groups><id>0<\/id><name>main<\/name><\/groups><\/data><\/xml>$/);
   });
 
   it('add: the channel rules and the variable grammar, naming the part', async () => {
@@ -240,19 +250,20 @@ describe('templates', () => {
 
   it('update: partial, checked again; a channel change that breaks a trigger is refused', async () => {
     const t = await data('templates/add', { name: 'Upd', channel: 'email', subject: 'S', text: 'T' });
-    expect(await data('templates/update', { id: t.id, subject: 'New {lead.email}' })).toEqual({ ...t, subject: 'New {lead.email}' });
+    expect(await data('templates/update', { id: t.id, subject: 'New {lead.email}' })).toEqual({ ...t, channels: [{ id: 1, sid: 'email', fields: { subject: 'New {lead.email}', text: 'T' } }] });
     expectError(await call(h, 'templates/update', { id: t.id, text: '{nope.x}' }), 400, /^text: .*\{nope\.x\}/);
-    expect(await data('templates/update', { id: t.id, channel: 'sms' })).toMatchObject({ channel: 'sms', text: 'T' });
+    expect(await data('templates/update', { id: t.id, channel: 'sms' })).toMatchObject({ channels: [{ sid: 'sms', fields: { sms: 'T' } }] });
     expectError(await call(h, 'templates/update', { id: 6, channel: 'push' }), 400, 'trigger 97 (Welcome SMS) would become invalid: content[0].message_id: template 6 is for push, the trigger sends sms');
     const x = await h.post('templates/update', xml(`<id>${t.id}</id><name>Renamed</name>`));
-    expect(xmlValues(x.body, 'name')).toEqual(['Renamed']);
+    expect(xmlValues(x.body, 'name')).toEqual(['Renamed', 'main']); // the template's, then its group's
     expectError(await call(h, 'templates/update', { id: 8, name: 'x' }), 404, 'template 8 not found');
   });
 
   it('list with an optional channel filter; total_count of all matches', async () => {
     const sms = await call(h, 'templates/list', { channel: 'sms' });
-    const all = (sms.json.data as { channel: string }[]);
-    expect(all.every((t) => t.channel === 'sms')).toBe(true);
+    const all = (sms.json.data as { channels: { sid: string }[] }[]);
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.every((t) => t.channels.some((c) => c.sid === 'sms'))).toBe(true);
     expect(sms.json.total_count).toBe(count(h, 'templates', "account_id = 1 AND channel = 'sms'"));
     expect(ids(await call(h, 'templates/list', { limit: 2 }))).toEqual([5, 6]);
     expect(ids(await h.post('templates/list', { token: OTHER_TOKEN }))).toEqual([8]);

@@ -174,6 +174,7 @@ describe('the payload schemas match real answers', () => {
       await ok(`suppresses/${one}_clear`, { id: list });
     }
     await ok('suppresses/delete', { id: list });
+    await ok('campaigns/get_status', { id: 96 });
     await ok('messages/list', { trigger_id: 96, limit: 5 });
     await ok('messages/list', { order: 'desc', limit: 5 });
     await ok('campaigns/log_v2', { id: 96 });

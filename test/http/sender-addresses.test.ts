@@ -68,6 +68,6 @@ describe('sender addresses', () => {
       expect.stringMatching(/^accounts\[0\]\.triggers\[0\]\.content\[0\]\.replyto_email: incorrect email "garbage"/),
     ]);
     const resource = await call(h, 'resources/get', { id: 21 });
-    expect((resource.json.data as { channels: { email: { from_email: string } } }).channels.email.from_email).toBe('shop@example.com');
+    expect((resource.json.data as { channel_settings: { email: { from_email: string } } }).channel_settings.email.from_email).toBe('shop@example.com');
   });
 });

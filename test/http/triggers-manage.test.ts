@@ -49,6 +49,10 @@ describe('campaigns/triggers/add', () => {
       ui_tags: [],
       is_active: false,
       trigger_type: 'api_call',
+      // Altcraft's list and get name the type again, with for_confirm and the access groups.
+      type: 'api_call',
+      for_confirm: false,
+      groups: [{ id: 0, name: 'main' }],
       send_channel: 'email',
       skip_minutes: 0,
       content: [{ message_id: 5 }],
@@ -189,7 +193,8 @@ describe('campaigns/triggers/list', () => {
     const all = await call(l, LIST, {});
     expect(ids(all)).toEqual([85, 96, 97, 98, 99, 100, 101, 102]);
     expect(all.json.total_count).toBe(8);
-    expect(Object.keys(all.json)).toEqual(['error', 'error_text', 'data', 'total_count']);
+    expect(Object.keys(all.json)).toEqual(['error', 'error_text', 'data', 'total_count', 'next_from_id']);
+    expect(all.json.next_from_id).toBe(103);
     const page = await call(l, LIST, { from_id: 97, limit: 2 });
     expect(ids(page)).toEqual([97, 98]);
     expect(page.json.total_count).toBe(8);
@@ -212,9 +217,9 @@ describe('campaigns/triggers/list', () => {
 
   it('in XML, to read tokens', async () => {
     const res = await l.post(LIST, xml('<ui_tags>vip</ui_tags><ui_tags>news</ui_tags>', READ_TOKEN));
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>96<\/id>.*<\/data><total_count>1<\/total_count><\/xml>$/);
+    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>96<\/id>.*<\/data><total_count>1<\/total_count><next_from_id>97<\/next_from_id><\/xml>$/);
     const none = await l.post(LIST, xml('<from_id>5000</from_id>'));
-    expect(none.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data/><total_count>8</total_count></xml>');
+    expect(none.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data/><total_count>8</total_count><next_from_id>5000</next_from_id></xml>');
   });
 
   it('refuses a limit of 0 or less and ill-typed filters', async () => {

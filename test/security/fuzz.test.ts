@@ -1470,6 +1470,7 @@ const managementCall: fc.Arbitrary<{ method: string; body: Record<string, Json |
       ['campaigns/activate', { id: triggerRef }],
       ['campaigns/deactivate', { id: triggerRef, abort_if_running: opt(boolLike) }],
       ['campaigns/status', { id: triggerRef }],
+      ['campaigns/get_status', { id: triggerRef }],
       ['campaigns/log_v2', { id: triggerRef, from_time: opt(fc.oneof(fc.constantFrom<Json>('2026-01-01T00:00:00Z', '9999-12-31T23:59:59Z', 'yesterday', 0), anyJson)), limit: paging.limit }],
       ['messages/list', { trigger_id: opt(triggerRef), profile_id: opt(anyJson), status: opt(fc.oneof(fc.constantFrom<Json>('scheduled', ['sent', 'failed'], 'nope'), anyJson)), ...paging }],
       ['tasks/status', { task_id: fc.oneof(fc.constant<Json>('0123456789abcdef01234567'), anyJson) }],

@@ -134,6 +134,7 @@ const PROBES: Record<string, Probe[]> = {
   'campaigns/activate': [byId('trigger')],
   'campaigns/deactivate': [byId('trigger', 'id', { abort_if_running: true })],
   'campaigns/status': [byId('trigger')],
+  'campaigns/get_status': [byId('trigger')],
   'databases/add': [],
   'databases/update': [byId('database', 'id', { name: 'Changed', fields: [{ name: 'stolen', type: 'string' }] })],
   'databases/get': [byId('database'), byId('database', 'db_id')],

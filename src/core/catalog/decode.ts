@@ -6,7 +6,7 @@ import { normalizeEmail } from '../values/formats.js';
 import { templateProblem } from '../templates/check.js';
 import { isPhoneRegion } from '../values/phone.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
-import { arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Schema } from '../values/schema.js';
+import { anyObject, arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Decoded, type Schema } from '../values/schema.js';
 import { PLAIN_WIRE } from '../values/wire.js';
 import {
   CHANNELS,
@@ -20,6 +20,10 @@ import {
   type ContentEntry,
   type FieldDef,
   type HookFilters,
+  TEMPLATE_PARTS,
+  type TemplateContent,
+  type TemplateDef,
+  type TemplatePart,
 } from './types.js';
 
 const ctx: DecodeContext = { wire: PLAIN_WIRE };
@@ -137,35 +141,121 @@ export const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> =
 export const resourceSchema = object({
   id: optional(int({ min: 1 })),
   name: required(str({ nonEmpty: true })),
-  db_ids: optional(arrayOf(int({ min: 1 })), []),
+  // `dbs_ids` is the name Altcraft's resources/get answers with.
+  db_ids: optional(arrayOf(int({ min: 1 })), [], { aliases: ['dbs_ids'] }),
   channels: optional(channelsSchema, {}),
 });
 
-export const templateSchema = object({
-  id: optional(int({ min: 1 })),
-  name: required(str({ nonEmpty: true })),
-  channel: required(oneOf(CHANNELS)),
+/**
+ * Altcraft's names of a channel's template fields (its Channel object page), each with the part it
+ * fills; Herald's own part names are accepted too. The first name of a part is the one answered.
+ */
+export const TEMPLATE_FIELD_NAMES: Record<Channel, [string, TemplatePart][]> = {
+  email: [['subject', 'subject'], ['html', 'html'], ['text', 'text']],
+  sms: [['sms', 'text'], ['text', 'text']],
+  push: [['title', 'title'], ['body', 'text'], ['text', 'text'], ['click_url', 'url'], ['url', 'url'], ['image', 'image']],
+};
+
+const templateChannelSchema = object({
+  sid: required(oneOf(CHANNELS), { aliases: ['channel'] }),
+  fields: optional(anyObject(), {}),
+});
+
+/** One channel object of `channels` ({sid, fields}) as the content it gives. */
+function channelContent(item: Decoded<typeof templateChannelSchema>, c: DecodeContext): TemplateContent {
+  const content: TemplateContent = {};
+  for (const [name, part] of TEMPLATE_FIELD_NAMES[item.sid]) {
+    const raw = item.fields[name];
+    if (raw === undefined || raw === null || content[part] !== undefined) continue;
+    content[part] = within('fields', () => within(name, () => str().decode(raw, c)));
+  }
+  return content;
+}
+
+const templateChannelsSchema: Schema<TemplateDef['channels']> = {
+  decode(value, c) {
+    const items = arrayOf(templateChannelSchema, { single: true, minItems: 1 }).decode(value, c);
+    const out: TemplateDef['channels'] = {};
+    items.forEach((item, i) => {
+      if (out[item.sid] !== undefined) throw new DecodeError(`channel ${item.sid} is given twice`, [`[${i}]`, 'sid']);
+      out[item.sid] = within(i, () => channelContent(item, c));
+    });
+    return out;
+  },
+  json: () => ({
+    type: 'array',
+    minItems: 1,
+    description: "the template's content per channel, as Altcraft's Channel object: email fields subject, html, text; sms: sms; push: title, body, click_url, image",
+    items: { title: 'TemplateChannelInput', type: 'object', properties: { sid: { type: 'string', enum: [...CHANNELS] }, fields: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['sid'] },
+  }),
+};
+
+/** The single-channel shorthand: `channel` with its parts at the top level (Herald's first form, kept). */
+export const templatePartsShape = {
+  channel: optional(oneOf(CHANNELS)),
   subject: optional(str()),
   html: optional(str()),
   text: optional(str()),
   title: optional(str()),
   url: optional(str()),
   image: optional(str()),
+};
+
+export const templateSchema = object({
+  id: optional(int({ min: 1 })),
+  name: required(str({ nonEmpty: true })),
+  description: optional(str(), undefined, { aliases: ['descr'] }),
+  channels: optional(templateChannelsSchema),
+  ...templatePartsShape,
 });
 
 export type TemplateInput = ReturnType<typeof templateSchema.decode>;
 
-/** Channel-specific rules and the grammar check of spec 04. */
-export function checkTemplate(t: TemplateInput): void {
-  if (t.channel === 'email' && !t.html && !t.text) throw new DecodeError('an email template needs html or text');
-  if (t.channel === 'email' && !t.subject) throw new DecodeError('an email template needs a subject', ['subject']);
-  if (t.channel === 'sms' && !t.text) throw new DecodeError('an sms template needs text', ['text']);
-  if (t.channel === 'push' && !t.text && !t.title) throw new DecodeError('a push template needs a title or text');
-  for (const key of ['subject', 'html', 'text', 'title', 'url', 'image'] as const) {
-    const source = t[key];
-    if (source === undefined) continue;
-    const problem = templateProblem(source);
-    if (problem) throw new DecodeError(problem, [key]);
+/** The parts of the shorthand a request sent. */
+export function shorthandParts(t: Pick<TemplateInput, TemplatePart>): TemplateContent {
+  return stripUndefined(Object.fromEntries(TEMPLATE_PARTS.map((k) => [k, t[k]]))) as TemplateContent;
+}
+
+/** The content per channel a request gives: `channels`, or the shorthand (`channel` and its parts); not both. */
+export function requestedTemplateChannels(t: Omit<TemplateInput, 'id' | 'name' | 'description'>): TemplateDef['channels'] | undefined {
+  const parts = shorthandParts(t);
+  if (t.channels !== undefined) {
+    if (t.channel !== undefined || Object.keys(parts).length > 0) throw new DecodeError('send the channels, or one channel with its parts, not both', ['channels']);
+    return t.channels;
+  }
+  if (t.channel === undefined) {
+    if (Object.keys(parts).length > 0) throw new DecodeError('is required with the parts of a template', ['channel']);
+    return undefined;
+  }
+  return { [t.channel]: parts };
+}
+
+/** A whole template from a request or the provisioning file (either form). */
+export function decodeTemplate(t: TemplateInput): Omit<TemplateDef, 'id' | 'accountId'> & { id?: number } {
+  const channels = requestedTemplateChannels(t);
+  if (channels === undefined) throw new DecodeError('is required (or channel with its parts)', ['channels']);
+  const def = stripUndefined({ id: t.id, name: t.name, description: t.description, channels }) as Omit<TemplateDef, 'id' | 'accountId'> & { id?: number };
+  checkTemplate(def.channels);
+  return def;
+}
+
+/** Channel-specific rules and the grammar check of spec 04, for each channel of a template. */
+export function checkTemplate(channels: TemplateDef['channels']): void {
+  const several = Object.keys(channels).length > 1;
+  for (const channel of CHANNELS) {
+    const t = channels[channel];
+    if (t === undefined) continue;
+    const at = (key?: string): string[] => (several ? ['channels', channel, ...(key ? [key] : [])] : key ? [key] : []);
+    if (channel === 'email' && !t.html && !t.text) throw new DecodeError('an email template needs html or text', at());
+    if (channel === 'email' && !t.subject) throw new DecodeError('an email template needs a subject', at('subject'));
+    if (channel === 'sms' && !t.text) throw new DecodeError('an sms template needs text', at('text'));
+    if (channel === 'push' && !t.text && !t.title) throw new DecodeError('a push template needs a title or text', at());
+    for (const key of TEMPLATE_PARTS) {
+      const source = t[key];
+      if (source === undefined) continue;
+      const problem = templateProblem(source);
+      if (problem) throw new DecodeError(problem, at(key));
+    }
   }
 }
 

@@ -32,25 +32,25 @@ describe('lead variables against a database', () => {
     expect(leadVariableProblem('{lead._fname.first}', scope)).toBe('{lead._fname.first}: field _fname has no parts (only object and arr_object fields do)');
   });
   it("checks a content entry's template texts, and its subject instead of the template's", () => {
-    const template: TemplateDef = { id: 5, accountId: 1, name: 't', channel: 'email', subject: 'Hi {lead.nme}', html: '<p>{lead.plna}</p>', text: 'ok' };
-    expect(contentFieldProblems({ message_id: 5 }, template, db, 'content[0]')).toEqual([
+    const template: TemplateDef = { id: 5, accountId: 1, name: 't', channels: { email: { subject: 'Hi {lead.nme}', html: '<p>{lead.plna}</p>', text: 'ok' } } };
+    expect(contentFieldProblems({ message_id: 5 }, template, 'email', db, 'content[0]')).toEqual([
       'content[0].message_id: template 5 subject: {lead.nme} is not a field of database 7',
       'content[0].message_id: template 5 html: {lead.plna} is not a field of database 7 (did you mean {lead.plan}?)',
     ]);
-    expect(contentFieldProblems({ message_id: 5, subject: 'For {lead.fname}' }, template, db, 'content[1]')).toEqual([
+    expect(contentFieldProblems({ message_id: 5, subject: 'For {lead.fname}' }, template, 'email', db, 'content[1]')).toEqual([
       'content[1].message_id: template 5 html: {lead.plna} is not a field of database 7 (did you mean {lead.plan}?)',
       'content[1].subject: {lead.fname} is not a field of database 7 (did you mean {lead._fname}?)',
     ]);
   });
 
   it("checks the sender names too: the entry's own, else the resource channel's", () => {
-    const template: TemplateDef = { id: 5, accountId: 1, name: 't', channel: 'email', subject: 'ok', text: 'ok' };
+    const template: TemplateDef = { id: 5, accountId: 1, name: 't', channels: { email: { subject: 'ok', text: 'ok' } } };
     const channel = { sender: 'smtp', from_name: '{lead.plna} team', replyto_name: '{lead._fname}' };
-    expect(contentFieldProblems({ message_id: 5, replyto_name: '{lead.fname}' }, template, db, 'content[0]', channel)).toEqual([
+    expect(contentFieldProblems({ message_id: 5, replyto_name: '{lead.fname}' }, template, 'email', db, 'content[0]', channel)).toEqual([
       "content[0]: the resource's from_name: {lead.plna} is not a field of database 7 (did you mean {lead.plan}?)",
       'content[0].replyto_name: {lead.fname} is not a field of database 7 (did you mean {lead._fname}?)',
     ]);
-    expect(contentFieldProblems({ message_id: 5, from_name: '{lead.plan} team' }, template, db, 'content[0]', channel)).toEqual([]);
+    expect(contentFieldProblems({ message_id: 5, from_name: '{lead.plan} team' }, template, 'email', db, 'content[0]', channel)).toEqual([]);
   });
 
   it('before a trigger uses it, a template may use the fields of any database of the account', () => {

@@ -4,7 +4,7 @@
 // saved, naming the variable and the nearest field when one is close.
 import { closest, parseTemplate, type TemplatePart } from '../templates/parse.js';
 import { SYSTEM_FIELD_KINDS } from './system-fields.js';
-import type { ChannelSettings, ContentEntry, DatabaseDef, FieldDef, TemplateDef } from './types.js';
+import { templateChannels, type Channel, type ChannelSettings, type ContentEntry, type DatabaseDef, type FieldDef, type TemplateDef } from './types.js';
 
 /** The parts of a template that are template texts. */
 export const TEMPLATE_TEXTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
@@ -66,15 +66,26 @@ export function templateFieldProblem(template: Partial<Record<TemplateText, stri
   return undefined;
 }
 
+/** templateFieldProblem for every channel of a template. */
+export function templateChannelsFieldProblem(channels: TemplateDef['channels'], databases: Iterable<DatabaseDef>): { key: TemplateText; text: string } | undefined {
+  const all = [...databases];
+  for (const channel of templateChannels({ channels })) {
+    const problem = templateFieldProblem(channels[channel] ?? {}, all);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /**
  * Problems of the lead variables a content entry sends from `db`: its template's texts, and the
  * subject and sender names, the entry's own or else the resource channel's (`channel`).
  */
-export function contentFieldProblems(entry: ContentEntry, template: TemplateDef, db: DatabaseDef, where: string, channel?: ChannelSettings): string[] {
+export function contentFieldProblems(entry: ContentEntry, template: TemplateDef, sends: Channel, db: DatabaseDef, where: string, channel?: ChannelSettings): string[] {
   const scope = databaseScope(db);
   const out: string[] = [];
+  const content = template.channels[sends] ?? {};
   for (const key of TEMPLATE_TEXTS) {
-    const source = template[key];
+    const source = content[key];
     if (source === undefined || (key === 'subject' && entry.subject !== undefined)) continue;
     const problem = leadVariableProblem(source, scope);
     if (problem) out.push(`${where}.message_id: template ${template.id} ${key}: ${problem}`);

@@ -55,18 +55,25 @@ export interface ResourceDef {
   channels: Partial<Record<Channel, ChannelSettings>>;
 }
 
+/** The parts of a template's content on one channel (email: subject, html, text; sms: text; push: title, text, url, image). */
+export const TEMPLATE_PARTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
+export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
+export type TemplateContent = Partial<Record<TemplatePart, string>>;
+
+/**
+ * A message template (Altcraft's template with its channels): one content per channel it can be
+ * sent on, at least one; a trigger renders the content of the channel it sends on.
+ */
 export interface TemplateDef {
   id: number;
   accountId: number;
   name: string;
-  channel: Channel;
-  subject?: string;
-  html?: string;
-  text?: string;
-  title?: string;
-  url?: string;
-  image?: string;
+  description?: string;
+  channels: Partial<Record<Channel, TemplateContent>>;
 }
+
+/** The channels a template has content for, in the order of CHANNELS. */
+export const templateChannels = (t: Pick<TemplateDef, 'channels'>): Channel[] => CHANNELS.filter((c) => t.channels[c] !== undefined);
 
 export interface ContentEntry {
   message_id: number;

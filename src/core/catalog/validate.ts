@@ -2,7 +2,7 @@
 // resource's databases and senders. Each returns problems as text, so provisioning can list
 // them all and the management methods can answer with the first.
 import { contentFieldProblems } from './template-fields.js';
-import type { Catalog, ResourceDef, SenderType, TriggerDef } from './types.js';
+import { templateChannels, type Catalog, type ResourceDef, type SenderType, type TriggerDef } from './types.js';
 
 const PUSH_ONLY: ReadonlySet<SenderType> = new Set(['webpush', 'fcm', 'apns']);
 
@@ -35,10 +35,10 @@ export function triggerProblems(trigger: TriggerDef, catalog: Catalog): Problem[
   trigger.content.forEach((entry, i) => {
     const template = catalog.templates.get(entry.message_id);
     if (!template) problems.push({ code: 404, text: `content[${i}].message_id: template ${entry.message_id} does not exist` });
-    else if (template.channel !== trigger.sendChannel) {
-      problems.push({ code: 400, text: `content[${i}].message_id: template ${entry.message_id} is for ${template.channel}, the trigger sends ${trigger.sendChannel}` });
+    else if (template.channels[trigger.sendChannel] === undefined) {
+      problems.push({ code: 400, text: `content[${i}].message_id: template ${entry.message_id} is for ${templateChannels(template).join(', ')}, the trigger sends ${trigger.sendChannel}` });
     } else if (db) {
-      for (const text of contentFieldProblems(entry, template, db, `content[${i}]`, channel)) problems.push({ code: 400, text });
+      for (const text of contentFieldProblems(entry, template, trigger.sendChannel, db, `content[${i}]`, channel)) problems.push({ code: 400, text });
     }
   });
   const resource = trigger.resourceId === undefined ? undefined : catalog.resources.get(trigger.resourceId);

@@ -4,8 +4,12 @@
 import { arrayJson, boolJson, intJson, obj, strJson, timeJson, titled } from '../values/json-schema.js';
 import { iso } from '../values/paging.js';
 import type { JsonSchema } from '../values/schema.js';
-import { channelsSchema, contentEntrySchema, fieldDefSchema } from './decode.js';
-import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, type DatabaseDef, type ResourceDef, type TemplateDef, type TriggerDef } from './types.js';
+import { channelsSchema, contentEntrySchema, fieldDefSchema, TEMPLATE_FIELD_NAMES } from './decode.js';
+import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, templateChannels, type Channel, type DatabaseDef, type ResourceDef, type TemplateContent, type TemplateDef, type TriggerDef } from './types.js';
+
+/** Altcraft's access groups: Herald has none, every object is in the account's one group. */
+const groupJson = titled('Group', obj({ id: intJson, name: strJson }, ['id', 'name']));
+export const MAIN_GROUPS: readonly { id: number; name: string }[] = Object.freeze([Object.freeze({ id: 0, name: 'main' })]);
 
 export const channelJson: JsonSchema = { type: 'string', enum: [...CHANNELS] };
 
@@ -33,20 +37,56 @@ export function databaseView(d: DatabaseDef): Record<string, unknown> {
   };
 }
 
-export const resourceJson = titled('Resource', obj({ id: intJson, name: strJson, db_ids: arrayJson(intJson), channels: { ...channelsSchema.json(), description: 'settings per channel: sender, from and reply-to' } }));
+export const resourceJson = titled(
+  'Resource',
+  obj({
+    id: intJson,
+    name: strJson,
+    channels: arrayJson(channelJson),
+    dbs_ids: arrayJson(intJson),
+    channel_settings: { ...channelsSchema.json(), description: 'Herald: the settings per channel (sender, from and reply-to)' },
+    groups: arrayJson(groupJson),
+  }),
+);
 
+/** As Altcraft's resources/get answers (`channels` the names, `dbs_ids`), with Herald's settings per channel. */
 export function resourceView(r: ResourceDef): Record<string, unknown> {
-  return { id: r.id, name: r.name, db_ids: r.dbIds, channels: r.channels };
+  const names = CHANNELS.filter((c) => r.channels[c] !== undefined);
+  return { id: r.id, name: r.name, channels: names, dbs_ids: r.dbIds, channel_settings: r.channels, groups: MAIN_GROUPS };
 }
 
-const TEMPLATE_PARTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
+/** Herald's number for each channel in a template's `channels[].id` (Altcraft numbers its channels). */
+export const TEMPLATE_CHANNEL_IDS: Record<Channel, number> = { email: 1, sms: 2, push: 3 };
 
-export const templateJson = titled('Template', obj({ id: intJson, name: strJson, channel: channelJson, ...Object.fromEntries(TEMPLATE_PARTS.map((k) => [k, strJson])) }, ['id', 'name', 'channel']));
+const templateChannelJson = titled(
+  'TemplateChannel',
+  obj({ id: intJson, sid: channelJson, fields: { type: 'object', additionalProperties: strJson, description: "Altcraft's field names: email subject, html, text; sms sms; push title, body, click_url, image" } }),
+);
 
-export function templateView(t: TemplateDef): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: t.id, name: t.name, channel: t.channel };
-  for (const key of TEMPLATE_PARTS) if (t[key] !== undefined) out[key] = t[key];
+export const templateJson = titled('Template', obj({ id: intJson, name: strJson, description: strJson, channels: arrayJson(templateChannelJson), groups: arrayJson(groupJson) }));
+
+/** The fields of a channel under Altcraft's names (each part under the first name given for it). */
+function altcraftFields(channel: Channel, content: TemplateContent): Record<string, string> {
+  const out: Record<string, string> = {};
+  const named = new Set<string>();
+  for (const [name, part] of TEMPLATE_FIELD_NAMES[channel]) {
+    if (named.has(part)) continue;
+    named.add(part);
+    const value = content[part];
+    if (value !== undefined) out[name] = value;
+  }
   return out;
+}
+
+/** As Altcraft's templates/get answers: the content of each channel as `{id, sid, fields}`. */
+export function templateView(t: TemplateDef): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description ?? '',
+    channels: templateChannels(t).map((ch) => ({ id: TEMPLATE_CHANNEL_IDS[ch], sid: ch, fields: altcraftFields(ch, t.channels[ch] ?? {}) })),
+    groups: MAIN_GROUPS,
+  };
 }
 
 export const triggerJson = titled(
@@ -60,6 +100,9 @@ export const triggerJson = titled(
     ui_tags: arrayJson(strJson),
     is_active: boolJson,
     trigger_type: { type: 'string', enum: [...TRIGGER_TYPES] },
+    type: { type: 'string', enum: [...TRIGGER_TYPES], description: 'the trigger type again, as Altcraft\'s list names it' },
+    for_confirm: { ...boolJson, description: 'always false: Herald sends no opt-in confirmation messages' },
+    groups: arrayJson(groupJson),
     send_channel: channelJson,
     resource_id: intJson,
     list_id: intJson,
@@ -71,7 +114,7 @@ export const triggerJson = titled(
     created_at: timeJson,
     updated_at: timeJson,
   },
-  ['id', 'name', 'is_active', 'trigger_type', 'send_channel', 'content', 'created_at', 'updated_at'],
+  ['id', 'name', 'is_active', 'trigger_type', 'type', 'for_confirm', 'groups', 'send_channel', 'content', 'created_at', 'updated_at'],
   ),
 );
 
@@ -84,6 +127,9 @@ export function triggerView(t: TriggerDef): Record<string, unknown> {
     ui_tags: t.uiTags,
     is_active: t.isActive,
     trigger_type: t.triggerType,
+    type: t.triggerType,
+    for_confirm: false,
+    groups: MAIN_GROUPS,
     send_channel: t.sendChannel,
     ...(t.resourceId !== undefined ? { resource_id: t.resourceId } : {}),
     ...(t.listId !== undefined ? { list_id: t.listId } : {}),

@@ -1,7 +1,7 @@
 // Turns a due message into what a sender sends (spec 04): the trigger's content entry (A/B
 // variant), its template rendered for the profile and subscription, From/Reply-To from the
 // entry or the resource, attachments, a stable Message-ID and the unsubscribe headers.
-import type { Catalog, ContentEntry, TemplateDef, TriggerDef } from '../catalog/types.js';
+import type { Catalog, Channel, ContentEntry, TemplateContent, TriggerDef } from '../catalog/types.js';
 import { emailDomain } from '../values/formats.js';
 import { render, type RenderScope } from '../templates/render.js';
 import type { SubscriptionVariable } from '../templates/parse.js';
@@ -63,10 +63,13 @@ function entryOf(trigger: TriggerDef, variant: number): ContentEntry {
   return entry;
 }
 
-function templateOf(catalog: Catalog, entry: ContentEntry, trigger: TriggerDef): TemplateDef {
+/** The content of the entry's template for the channel the message goes on. */
+function templateOf(catalog: Catalog, entry: ContentEntry, trigger: TriggerDef, channel: Channel): TemplateContent {
   const t = catalog.templates.get(entry.message_id);
   if (!t) throw new ComposeError(`template ${entry.message_id} of trigger ${trigger.id} does not exist`);
-  return t;
+  const content = t.channels[channel];
+  if (!content) throw new ComposeError(`template ${entry.message_id} of trigger ${trigger.id} has no ${channel} content`);
+  return content;
 }
 
 /** The HTML part with its links rewritten and the open pixel added, as the trigger asks (spec 07). */
@@ -84,7 +87,7 @@ function track(input: ComposeInput, html: string, unsubscribe: string): string {
 export function compose(input: ComposeInput): OutgoingMessage {
   const { message, subscription, trigger, catalog } = input;
   const entry = entryOf(trigger, message.variant);
-  const template = templateOf(catalog, entry, trigger);
+  const template = templateOf(catalog, entry, trigger, subscription.channel);
   const unsubscribe = unsubscribeUrl(input);
   const scope: RenderScope = { lead: leadScope(input.profile), subscription: subscriptionScope(subscription), apicontent: input.launch?.content ?? {}, unsubscribe };
   const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';

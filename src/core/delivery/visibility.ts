@@ -4,7 +4,7 @@ import { defineMethod } from '../api/define.js';
 import type { ReadCall } from '../api/method.js';
 import { getTrigger } from '../catalog/lookup.js';
 import { channelJson } from '../catalog/views.js';
-import type { ReportStore } from './report-port.js';
+import type { LogEntry, ReportStore } from './report-port.js';
 import { intJson, nullable, obj, page, strJson, timeJson, titled } from '../values/json-schema.js';
 import { iso, limitSchema, timeSchema } from '../values/paging.js';
 import { arrayOf, int, object, oneOf, optional, required, str, type Decoded } from '../values/schema.js';
@@ -77,25 +77,41 @@ export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessage
   };
 }
 
-const LEVELS: Record<string, string> = { launch: 'info', sent: 'info', delivered: 'info', undelivered: 'error', skipped: 'warning', failed: 'error', cancelled: 'warning' };
+/** Altcraft's logging levels (its log_v2 page: DEBUG, INFO, WARNING, ERROR). */
+const LEVELS: Record<string, string> = { launch: 'INFO', sent: 'INFO', delivered: 'INFO', undelivered: 'ERROR', skipped: 'WARNING', failed: 'ERROR', cancelled: 'WARNING' };
+const EVENTS = ['launch', 'scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled'];
 
 const campaignLogParams = object({ id: required(int({ min: 1 }), { aliases: ['trigger_id'] }), from_time: optional(timeSchema), limit: optional(limitSchema, 1000) });
-const logEntryJson = titled('LogEntry', obj({ time: timeJson, level: { type: 'string', enum: ['info', 'warning', 'error'] }, message: strJson, state: strJson, value: {} }, ['time', 'level', 'message', 'state']));
+const logEntryJson = titled(
+  'LogEntry',
+  obj(
+    {
+      time: timeJson,
+      level: { type: 'string', enum: ['INFO', 'WARNING', 'ERROR'] },
+      message: strJson,
+      state: { type: 'string', enum: ['start', ''], description: 'start for a launch (Altcraft: campaign start), empty for a message outcome' },
+      value: { type: 'string', description: 'a launch: the number of messages it scheduled; a message: its id' },
+      event: { type: 'string', enum: EVENTS, description: 'Herald: what the entry records' },
+    },
+    ['time', 'level', 'message', 'state', 'value', 'event'],
+  ),
+);
 
+function logMessage(e: LogEntry): string {
+  if (e.kind === 'launch') return `launched (${e.detail === 'event' ? 'event trigger' : 'API'}) for ${e.value} message(s)`;
+  if (e.kind === 'sent') return `sent to ${e.address}`;
+  if (e.kind === 'delivered') return `delivered to ${e.address}`;
+  if (e.kind === 'undelivered') return `not delivered to ${e.address}${e.detail ? `: ${e.detail}` : ''}`;
+  if (e.kind === 'failed') return `failed${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? 'unknown error'}`;
+  return `${e.kind}${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? ''}`;
+}
+
+/** campaigns/log_v2 in Altcraft's vocabulary: upper-case levels, `state` start for a launch, `value` a string. */
 export async function campaignLog(call: ReadCall<Pick<ReportStore, 'campaignLog'>>, input: Decoded<typeof campaignLogParams>) {
   getTrigger(call.catalog, input.id);
   const { entries, total } = await call.read.campaignLog(call.catalog.accountId, input.id, input.from_time ?? 0, input.limit);
   return {
-    data: entries.map((e) => {
-      let message: string;
-      if (e.kind === 'launch') message = `launched (${e.detail === 'event' ? 'event trigger' : 'API'}) for ${e.value} message(s)`;
-      else if (e.kind === 'sent') message = `sent to ${e.address}`;
-      else if (e.kind === 'delivered') message = `delivered to ${e.address}`;
-      else if (e.kind === 'undelivered') message = `not delivered to ${e.address}${e.detail ? `: ${e.detail}` : ''}`;
-      else if (e.kind === 'failed') message = `failed${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? 'unknown error'}`;
-      else message = `${e.kind}${e.address ? ` for ${e.address}` : ''}: ${e.detail ?? ''}`;
-      return { time: iso(e.time), level: LEVELS[e.kind] ?? 'info', message, state: e.kind, value: e.value };
-    }),
+    data: entries.map((e) => ({ time: iso(e.time), level: LEVELS[e.kind] ?? 'INFO', message: logMessage(e), state: e.kind === 'launch' ? 'start' : '', value: String(e.value), event: e.kind })),
     total_count: total,
   };
 }

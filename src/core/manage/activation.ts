@@ -1,8 +1,8 @@
-// campaigns/activate, campaigns/deactivate and campaigns/status (spec 05). Activating checks the
+// campaigns/activate, campaigns/deactivate, campaigns/status and campaigns/get_status (spec 05). Activating checks the
 // rules an active trigger must meet; deactivating stops new launches and, with
 // `abort_if_running`, cancels the messages already scheduled (spec 04).
 import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
-import type { ReadCall, WriteCall } from '../api/method.js';
+import type { Call, ReadCall, WriteCall } from '../api/method.js';
 import type { ReportStore } from '../delivery/report-port.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { commitChange, throwFirst } from './change.js';
@@ -70,6 +70,20 @@ export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCou
     },
   };
 }
+/**
+ * campaigns/get_status as Altcraft's page answers it: a trigger campaign never completes (it runs
+ * for as long as it is active), so `is_completed` is always false and `status` is Active or Inactive.
+ */
+export async function campaignStatus(call: Call, input: Decoded<typeof triggerId>) {
+  const trigger = getTrigger(call.catalog, input.id);
+  return { data: { is_active: trigger.isActive, is_completed: false, status: trigger.isActive ? 'Active' : 'Inactive' } };
+}
+
+const campaignStatusJson = titled(
+  'CampaignStatus',
+  obj({ is_active: { type: 'boolean' }, is_completed: { type: 'boolean', description: 'always false: a trigger campaign never completes' }, status: { type: 'string', enum: ['Active', 'Inactive'] } }),
+);
+
 const nullData = obj({ data: { type: 'null' } });
 const STATUS_COUNTERS = ['delivered', 'bounced_hard', 'bounced_soft', 'complained', 'opened', 'opened_unique', 'clicked', 'clicked_unique', 'unsubscribed', 'suppressed'] as const;
 
@@ -110,4 +124,5 @@ export const activationMethods = [
     ),
     handle: triggerStatus,
   }),
+  defineMethod({ name: 'campaigns/get_status', summary: 'Whether a campaign is active (Altcraft\'s campaign status)', write: false, params: triggerId, payload: one(campaignStatusJson), handle: campaignStatus }),
 ];

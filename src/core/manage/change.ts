@@ -93,7 +93,11 @@ export function writtenId(result: Written): number {
 }
 
 /** A page of objects by id (spec 01): from `fromId` inclusive, at most `limit`; the total ignores the cursor. */
-export function pageById<T extends { id: number }>(matches: T[], fromId: number, limit: number): { page: T[]; total: number } {
+export function pageById<T extends { id: number }>(matches: T[], fromId: number, limit: number): { page: T[]; total: number; next: number } {
   const sorted = [...matches].sort((a, b) => a.id - b.id);
-  return { page: sorted.filter((o) => o.id >= fromId).slice(0, limit), total: sorted.length };
+  const page = sorted.filter((o) => o.id >= fromId).slice(0, limit);
+  // Altcraft's `next_from_id`: the from_id of the next page (past the last id answered); an
+  // empty page answers the from_id it was asked for, so a client loops until a page is empty.
+  const last = page[page.length - 1];
+  return { page, total: sorted.length, next: last === undefined ? fromId : last.id + 1 };
 }

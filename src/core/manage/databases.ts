@@ -12,7 +12,7 @@ import { commitChange, dataUsers, dependentProblems, describeTrigger, idField, i
 import { checkFieldNames, databaseSchema, fieldDefSchema, phoneRegionSchema } from '../catalog/decode.js';
 import type { DatabaseDef, FieldDef } from '../catalog/types.js';
 import { databaseJson, databaseView } from '../catalog/views.js';
-import { arrayJson, boolJson, noPayload, obj, one, page, strJson, titled } from '../values/json-schema.js';
+import { arrayJson, boolJson, noPayload, obj, one, idPage, strJson, titled } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { arrayOf, object, optional, str, type Decoded } from '../values/schema.js';
 
@@ -74,8 +74,8 @@ export async function readDatabase(call: Call, input: Decoded<typeof databaseId>
 }
 
 export async function listDatabases(call: Call, input: Decoded<typeof idPagingFields>) {
-  const { page, total } = pageById([...call.catalog.databases.values()], input.from_id, input.limit);
-  return { data: page.map(databaseView), total_count: total };
+  const { page, total, next } = pageById([...call.catalog.databases.values()], input.from_id, input.limit);
+  return { data: page.map(databaseView), total_count: total, next_from_id: next };
 }
 
 /** Deletes a database that no trigger, resource or profile uses. */
@@ -133,7 +133,7 @@ export const databaseMethods = [
     handle: updateDatabase,
   }),
   defineMethod({ name: 'databases/get', summary: 'One database', write: false, params: databaseId, payload: one(databaseJson), handle: readDatabase }),
-  defineMethod({ name: 'databases/list', summary: "The account's databases, by id", write: false, params: object(idPagingFields), payload: page(databaseJson), handle: listDatabases }),
+  defineMethod({ name: 'databases/list', summary: "The account's databases, by id", write: false, params: object(idPagingFields), payload: idPage(databaseJson), handle: listDatabases }),
   defineMethod({ ...CONFIG_CHANGE, name: 'databases/delete', summary: 'Delete a database nothing uses', params: databaseId, payload: noPayload, handle: deleteDatabase }),
   defineMethod({
     name: 'databases/fields_get',

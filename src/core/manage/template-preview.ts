@@ -5,8 +5,8 @@ import { defineMethod } from '../api/define.js';
 import type { ReadCall } from '../api/method.js';
 import { invalid } from '../base/errors.js';
 import { getResource, getTemplate } from '../catalog/lookup.js';
-import { checkTemplate, stripUndefined, type TemplateInput } from '../catalog/decode.js';
-import { CHANNELS, type Catalog, type Channel, type TemplateDef } from '../catalog/types.js';
+import { checkTemplate, stripUndefined } from '../catalog/decode.js';
+import { CHANNELS, templateChannels, type Catalog, type Channel, type TemplateContent } from '../catalog/types.js';
 import { leadScope, subscriptionScope } from '../delivery/compose.js';
 import { readProfile } from '../profiles/profile-methods.js';
 import type { ProfileReader, StoredProfile, StoredSubscription } from '../profiles/store-port.js';
@@ -48,16 +48,20 @@ const previewJson = titled(
   ),
 );
 
-/** The template to render: the saved one with the request's fields over it, or the request's own. */
-function templateOf(catalog: Catalog, input: PreviewInput): Omit<TemplateDef, 'id' | 'accountId'> {
-  const inline = stripUndefined(Object.fromEntries(PARTS.map((k) => [k, input[k]]))) as Partial<Record<Part, string>>;
+/** The template to render, on one channel: the saved one with the request's parts over it, or the request's own. */
+function templateOf(catalog: Catalog, input: PreviewInput): { channel: Channel; content: TemplateContent } {
+  const inline = stripUndefined(Object.fromEntries(PARTS.map((k) => [k, input[k]]))) as TemplateContent;
   if (input.id !== undefined) {
-    const { id: _id, accountId: _a, ...saved } = getTemplate(catalog, input.id);
-    if (input.channel !== undefined && input.channel !== saved.channel) throw invalid(`template ${input.id} is of channel ${saved.channel}, not ${input.channel}`);
-    return { ...saved, ...inline };
+    const saved = getTemplate(catalog, input.id);
+    const present = templateChannels(saved);
+    const channel = input.channel ?? (present.length === 1 ? present[0] : undefined);
+    if (channel === undefined) throw invalid(`template ${input.id} has the channels ${present.join(', ')}: name the one to preview (channel)`);
+    const content = saved.channels[channel];
+    if (content === undefined) throw invalid(`template ${input.id} has no ${channel} channel (it has ${present.join(', ')})`);
+    return { channel, content: { ...content, ...inline } };
   }
   if (input.channel === undefined) throw invalid('give a template id, or the template inline with its channel');
-  return { name: input.name ?? 'preview', channel: input.channel, ...inline };
+  return { channel: input.channel, content: inline };
 }
 
 /** The profile's subscription a send of this channel would go to (of the resource, when given). */
@@ -85,12 +89,12 @@ async function scopeOf(call: ReadCall<ProfileReader>, input: PreviewInput, chann
 }
 
 export async function previewTemplate(call: ReadCall<ProfileReader>, input: PreviewInput) {
-  const template = templateOf(call.catalog, input);
-  validated(() => checkTemplate({ id: undefined, subject: undefined, html: undefined, text: undefined, title: undefined, url: undefined, image: undefined, ...template } as TemplateInput));
-  const scope = await scopeOf(call, input, template.channel);
-  const part = (key: Part, mode: 'html' | 'text' | 'header') => render(template[key], scope, mode);
-  if (template.channel === 'email') return { data: { channel: 'email', subject: part('subject', 'header'), html: part('html', 'html'), text: part('text', 'text') } };
-  if (template.channel === 'sms') return { data: { channel: 'sms', text: part('text', 'text') } };
+  const { channel, content } = templateOf(call.catalog, input);
+  validated(() => checkTemplate({ [channel]: content }));
+  const scope = await scopeOf(call, input, channel);
+  const part = (key: Part, mode: 'html' | 'text' | 'header') => render(content[key], scope, mode);
+  if (channel === 'email') return { data: { channel: 'email', subject: part('subject', 'header'), html: part('html', 'html'), text: part('text', 'text') } };
+  if (channel === 'sms') return { data: { channel: 'sms', text: part('text', 'text') } };
   return { data: { channel: 'push', title: part('title', 'text'), text: part('text', 'text'), url: part('url', 'text'), image: part('image', 'text') } };
 }
 

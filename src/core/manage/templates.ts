@@ -1,64 +1,76 @@
-// templates/add, update, get, list, delete (spec 05): templates checked as the provisioning file
-// checks them (channel parts, the variable grammar of spec 04, `{lead.*}` variables that are
-// fields of a database of the account); a change that would leave a trigger sending another
-// channel or a variable its database lacks is refused, and so is deleting a template in use.
+// templates/add, update, get, list, delete (spec 05): templates of one or several channels, in
+// Altcraft's form (`channels: [{sid, fields}]`) or Herald's single-channel shorthand, checked as
+// the provisioning file checks them (channel parts, the variable grammar of spec 04, `{lead.*}`
+// variables that are fields of a database of the account); a change that would leave a trigger
+// without content for its channel or with a variable its database lacks is refused, and so is
+// deleting a template in use.
 import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { getTemplate } from '../catalog/lookup.js';
 import { commitChange, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
-import { checkTemplate, stripUndefined, templateSchema, type TemplateInput } from '../catalog/decode.js';
-import { CHANNELS, type Catalog, type TemplateDef } from '../catalog/types.js';
-import { templateFieldProblem } from '../catalog/template-fields.js';
+import { checkTemplate, decodeTemplate, requestedTemplateChannels, shorthandParts, stripUndefined, templateSchema } from '../catalog/decode.js';
 import { DecodeError } from '../base/errors.js';
+import { CHANNELS, templateChannels, type Catalog, type TemplateDef } from '../catalog/types.js';
+import { templateChannelsFieldProblem } from '../catalog/template-fields.js';
 import { templateJson, templateView } from '../catalog/views.js';
-import { intJson, one, page } from '../values/json-schema.js';
+import { intJson, one, idPage } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { object, oneOf, optional, str, type Decoded } from '../values/schema.js';
 
 type TemplateParts = Omit<TemplateDef, 'id' | 'accountId'>;
 
 const { id: _id, ...addShape } = templateSchema.shape;
-const { name: _name, channel: _channel, ...parts } = addShape;
 const templateId = object(idField(['template_id']));
 const addParams = object(addShape);
 // Every key optional: what is not sent is kept.
-const updateParams = object({ ...templateId.shape, name: optional(str({ nonEmpty: true })), channel: optional(oneOf(CHANNELS)), ...parts });
+const updateParams = object({ ...templateId.shape, ...addShape, name: optional(str({ nonEmpty: true })) });
 const listParams = object({ ...idPagingFields, channel: optional(oneOf(CHANNELS)) });
 
-/** The decoder's shape of a template (every key present), for checkTemplate. */
-function asInput(t: TemplateParts): TemplateInput {
-  return { id: undefined, subject: undefined, html: undefined, text: undefined, title: undefined, url: undefined, image: undefined, ...stripUndefined(t) } as TemplateInput;
-}
-
-function toDef(accountId: number, t: TemplateParts): Omit<TemplateDef, 'id'> {
-  return stripUndefined({ ...t, accountId }) as Omit<TemplateDef, 'id'>;
-}
-
-/** The grammar and the channel's parts, then the lead variables against the account's databases. */
-function checked(t: TemplateInput, catalog: Catalog): void {
-  validated(() => {
-    checkTemplate(t);
-    const problem = templateFieldProblem(t, catalog.databases.values());
-    if (problem) throw new DecodeError(problem.text, [problem.key]);
-  });
+/** The `{lead.*}` variables of every channel of a template, against the account's databases. */
+function leadFieldsChecked(channels: TemplateDef['channels'], catalog: Catalog): void {
+  const problem = templateChannelsFieldProblem(channels, catalog.databases.values());
+  if (problem) throw new DecodeError(problem.text, [problem.key]);
 }
 
 export async function addTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
-  checked({ ...input, id: undefined }, call.catalog);
-  const def = toDef(call.catalog.accountId, input);
+  const { id: _none, ...parts } = validated(() => decodeTemplate({ ...input, id: undefined }));
+  validated(() => leadFieldsChecked(parts.channels, call.catalog));
+  const def = { ...parts, accountId: call.catalog.accountId };
   const result = await commitChange(call, (_catalog, at) => call.tx.saveTemplate(at, def, call.env.clock.now()));
   return { data: templateView({ ...def, id: writtenId(result) }) };
+}
+
+/**
+ * The channels after an update: `channels` replaces them all; the shorthand changes one channel —
+ * on a template of one channel it is that template as before (its parts merged, `channel` may
+ * change it), on a template of several it needs `channel` and merges into (or adds) that one.
+ */
+function updatedChannels(current: TemplateDef['channels'], input: Decoded<typeof updateParams>): TemplateDef['channels'] {
+  const patch = shorthandParts(input);
+  if (input.channels !== undefined) return requestedTemplateChannels(input) ?? current;
+  if (input.channel === undefined && Object.keys(patch).length === 0) return current;
+  const present = templateChannels({ channels: current });
+  if (present.length === 1) {
+    const [only] = present;
+    return { [input.channel ?? only]: { ...current[only], ...patch } };
+  }
+  if (input.channel === undefined) throw new DecodeError('is required: this template has several channels, name the one to change', ['channel']);
+  return { ...current, [input.channel]: { ...current[input.channel], ...patch } };
 }
 
 export async function updateTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof updateParams>) {
   let saved: TemplateDef | undefined;
   await commitChange(call, (catalog, at) => {
     const { id, accountId, ...current } = getTemplate(catalog, input.id);
-    const { id: _named, ...patch } = input;
-    const merged: TemplateParts = { ...current, ...stripUndefined(patch) };
-    checked(asInput(merged), catalog);
-    const next = { ...toDef(accountId, merged), id };
+    const merged: TemplateParts = stripUndefined({
+      name: input.name ?? current.name,
+      description: input.description ?? current.description,
+      channels: validated(() => updatedChannels(current.channels, input)),
+    }) as TemplateParts;
+    validated(() => checkTemplate(merged.channels));
+    validated(() => leadFieldsChecked(merged.channels, catalog));
+    const next = { ...merged, accountId, id };
     throwFirst(dependentProblems(catalog, withMap(catalog, 'templates', new Map(catalog.templates).set(id, next))));
     saved = next;
     return call.tx.saveTemplate(at, next, call.env.clock.now());
@@ -71,9 +83,9 @@ export async function readTemplate(call: Call, input: Decoded<typeof templateId>
 }
 
 export async function listTemplates(call: Call, input: Decoded<typeof listParams>) {
-  const matches = [...call.catalog.templates.values()].filter((t) => input.channel === undefined || t.channel === input.channel);
-  const { page, total } = pageById(matches, input.from_id, input.limit);
-  return { data: page.map(templateView), total_count: total };
+  const matches = [...call.catalog.templates.values()].filter((t) => input.channel === undefined || t.channels[input.channel] !== undefined);
+  const { page, total, next } = pageById(matches, input.from_id, input.limit);
+  return { data: page.map(templateView), total_count: total, next_from_id: next };
 }
 
 /** Deletes a template that no trigger's content names; answers its id (Altcraft's `data`). */
@@ -103,7 +115,7 @@ export const templateMethods = [
     summary: "The account's templates, by id, optionally of one channel",
     write: false,
     params: listParams,
-    payload: page(templateJson),
+    payload: idPage(templateJson),
     handle: listTemplates,
   }),
   defineMethod({

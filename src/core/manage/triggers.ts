@@ -11,7 +11,7 @@ import { CHANNELS, TRIGGER_TYPES, type TriggerDef } from '../catalog/types.js';
 import { triggerProblems } from '../catalog/validate.js';
 import { triggerJson, triggerView } from '../catalog/views.js';
 import { getTrigger } from '../catalog/lookup.js';
-import { noPayload, obj, one, page } from '../values/json-schema.js';
+import { noPayload, obj, one, idPage } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { arrayOf, bool, object, oneOf, optional, required, str, type Decoded } from '../values/schema.js';
 
@@ -104,8 +104,8 @@ export async function listTriggers(call: Call, input: Decoded<typeof listParams>
   const matches = [...call.catalog.triggers.values()].filter(
     (t) => (input.is_active === undefined || t.isActive === input.is_active) && tags.every((tag) => t.uiTags.includes(tag)),
   );
-  const { page, total } = pageById(matches, input.from_id, input.limit);
-  return { data: page.map(triggerView), total_count: total };
+  const { page, total, next } = pageById(matches, input.from_id, input.limit);
+  return { data: page.map(triggerView), total_count: total, next_from_id: next };
 }
 
 export async function cloneTrigger(call: WriteCall<CatalogTx>, input: Decoded<typeof cloneParams>) {
@@ -149,7 +149,7 @@ export const triggerMethods = [
     summary: 'Trigger campaigns by id; is_active and ui_tags (every tag given) filter',
     write: false,
     params: listParams,
-    payload: page(triggerJson),
+    payload: idPage(triggerJson),
     handle: listTriggers,
   }),
   defineMethod({

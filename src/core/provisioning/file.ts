@@ -1,11 +1,11 @@
 // The provisioning file of spec 06: decoded in full, every problem listed with its path, then
 // turned into a plan against what the store already holds. Nothing is written here.
 import { triggerProblems, resourceProblems } from '../catalog/validate.js';
-import { checkFieldNames, checkHookUrl, checkSender, checkTemplate, databaseSchema, decodeWith, hookFilters, hookSchema, resourceSchema, senderSchema, stripUndefined, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
+import { checkFieldNames, checkHookUrl, checkSender, databaseSchema, decodeTemplate, decodeWith, hookFilters, hookSchema, resourceSchema, senderSchema, stripUndefined, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
 import { decodeSenderSettings } from '../catalog/sender-decode.js';
 import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
 import { receiptKeyId } from '../catalog/receipt-key.js';
-import { templateFieldProblem } from '../catalog/template-fields.js';
+import { templateChannelsFieldProblem } from '../catalog/template-fields.js';
 import { DecodeError } from '../base/errors.js';
 import { describe, isPlainObject } from '../values/coerce.js';
 import { bool, int, number, object, oneOf, optional, required, str } from '../values/schema.js';
@@ -215,15 +215,15 @@ async function planAccount(
   }
   for (const [i, t] of list(raw, 'templates', path, problems).entries()) {
     const where = `${path}.templates[${i}]`;
+    // Either form: `channel` with its parts (one channel), or `channels` as Altcraft's templates.
     const tpl = attempt(problems, where, () => {
-      const x = decodeWith(templateSchema, t);
-      checkTemplate(x);
-      const fields = templateFieldProblem(x, catalog.databases.values());
+      const x = decodeTemplate(decodeWith(templateSchema, t));
+      const fields = templateChannelsFieldProblem(x.channels, catalog.databases.values());
       if (fields) throw new DecodeError(fields.text, [fields.key]);
       return x;
     });
     if (!tpl || !owned('templates', tpl.id, where)) continue;
-    const def = stripUndefined({ ...tpl, accountId }) as TemplateDef;
+    const def = { ...tpl, accountId } as TemplateDef;
     plan.templates.push(def);
     catalog.templates.set(def.id, def);
   }

@@ -32,5 +32,12 @@ export const one = (item: JsonSchema): JsonSchema => obj({ data: item });
 export const page = (item: JsonSchema): JsonSchema =>
   obj({ data: arrayJson(item), total_count: { type: 'integer', minimum: 0, description: 'all matches, whatever the cursor and limit' } });
 
+/** A list paged by id: `next_from_id` is the from_id of the next page (Altcraft's databases/list). */
+export const idPage = (item: JsonSchema): JsonSchema => {
+  const base = page(item);
+  const properties = { ...(base.properties as Record<string, JsonSchema>), next_from_id: { type: 'integer', minimum: 0, description: 'the from_id of the next page; an empty page answers the from_id asked for' } };
+  return { ...base, properties, required: Object.keys(properties) };
+};
+
 /** Methods that answer nothing but the envelope. */
 export const noPayload: JsonSchema = { type: 'object', description: 'no payload: the envelope only' };

@@ -130,7 +130,7 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan,
     at = await versionOf(store, 1);
     const res = (await writes(store).saveResource(at, { accountId: 1, name: 'R', dbIds: [1, dbId], channels: { sms: { sender: 'out' } } }, NOW)) as { id: number };
     at = await versionOf(store, 1);
-    const tpl = (await writes(store).saveTemplate(at, { accountId: 1, name: 'T', channel: 'sms', text: 'Hi {lead._fname}' }, NOW)) as { id: number };
+    const tpl = (await writes(store).saveTemplate(at, { accountId: 1, name: 'T', channels: { sms: { text: 'Hi {lead._fname}' } } }, NOW)) as { id: number };
     at = await versionOf(store, 1);
     const trig = (await writes(store).saveTrigger(at, newTrigger('New'), {}, NOW)) as { id: number };
     expect(res.id).toBeGreaterThan(21);
@@ -141,7 +141,7 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan,
     expect(catalog.version).toBe(at.version + 1);
     expect(catalog.databases.get(dbId)).toEqual({ id: dbId, accountId: 1, name: 'New', description: 'n', fields: [{ name: 'lvl', type: 'enum', values: ['a'] }] });
     expect(catalog.resources.get(res.id)).toEqual({ id: res.id, accountId: 1, name: 'R', dbIds: [1, dbId], channels: { sms: { sender: 'out' } } });
-    expect(catalog.templates.get(tpl.id)).toEqual({ id: tpl.id, accountId: 1, name: 'T', channel: 'sms', text: 'Hi {lead._fname}' });
+    expect(catalog.templates.get(tpl.id)).toEqual({ id: tpl.id, accountId: 1, name: 'T', channels: { sms: { text: 'Hi {lead._fname}' } } });
     expect(catalog.triggers.get(trig.id)).toEqual({ ...newTrigger('New'), id: trig.id });
     expect((await store.describeOwnership()).triggers.get(trig.id)).toBe(1);
 
@@ -185,8 +185,8 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan,
     expect((await store.loadCatalog(1)).triggers.get(96)).toEqual({ ...trigger, name: 'Renamed', isActive: false, updatedAt: LATER });
 
     const template = (await store.loadCatalog(1)).templates.get(5);
-    await writes(store).saveTemplate(await versionOf(store, 1), { accountId: 1, id: 5, name: 'Hello', channel: 'email', subject: 'S', html: '<p>x</p>' }, LATER);
-    expect((await store.loadCatalog(1)).templates.get(5)).toEqual({ ...template, name: 'Hello', subject: 'S', html: '<p>x</p>', text: undefined });
+    await writes(store).saveTemplate(await versionOf(store, 1), { accountId: 1, id: 5, name: 'Hello', channels: { email: { subject: 'S', html: '<p>x</p>' }, sms: { text: 'Hi' } } }, LATER);
+    expect((await store.loadCatalog(1)).templates.get(5)).toEqual({ ...template, name: 'Hello', channels: { email: { subject: 'S', html: '<p>x</p>' }, sms: { text: 'Hi' } } });
     await writes(store).saveResource(await versionOf(store, 1), { accountId: 1, id: 21, name: 'Main 2', dbIds: [1], channels: {} }, LATER);
     expect((await store.loadCatalog(1)).resources.get(21)).toMatchObject({ name: 'Main 2', channels: {} });
     await writes(store).saveDatabase(await versionOf(store, 1), { accountId: 1, id: 1, name: 'C2', description: 'x', fields: [] }, { requireNoProfiles: false }, LATER);
@@ -204,9 +204,9 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan,
     const store = current();
     await provision();
     const old = await versionOf(store, 1);
-    await writes(store).saveTemplate(old, { accountId: 1, name: 'First', channel: 'sms', text: 'a' }, NOW);
+    await writes(store).saveTemplate(old, { accountId: 1, name: 'First', channels: { sms: { text: 'a' } } }, NOW);
     const before = await store.loadCatalog(1);
-    expect(await writes(store).saveTemplate(old, { accountId: 1, name: 'Second', channel: 'sms', text: 'b' }, NOW)).toEqual({ status: 'stale' });
+    expect(await writes(store).saveTemplate(old, { accountId: 1, name: 'Second', channels: { sms: { text: 'b' } } }, NOW)).toEqual({ status: 'stale' });
     expect(await writes(store).deleteTemplate(old, 5)).toEqual({ status: 'stale' });
     expect(await writes(store).saveTrigger(old, newTrigger('Late'), {}, NOW)).toEqual({ status: 'stale' });
     const after = await store.loadCatalog(1);
@@ -216,7 +216,7 @@ export function defineCatalogContract(current: () => Store, plan: ProvisionPlan,
 
     // Account 2 at its current version cannot reach account 1's objects, and its version stays.
     const other = await versionOf(store, 2);
-    expect(await writes(store).saveTemplate(other, { accountId: 2, id: 5, name: 'Stolen', channel: 'sms', text: 'x' }, NOW)).toEqual({ status: 'stale' });
+    expect(await writes(store).saveTemplate(other, { accountId: 2, id: 5, name: 'Stolen', channels: { sms: { text: 'x' } } }, NOW)).toEqual({ status: 'stale' });
     expect(await writes(store).deleteTrigger(other, 96, NOW)).toEqual({ status: 'stale' });
     expect(await writes(store).deleteDatabase(other, 1)).toEqual({ status: 'stale' });
     expect((await versionOf(store, 2)).version).toBe(other.version);

@@ -33,7 +33,7 @@ export const contractPlan: ProvisionPlan = {
       senders: [{ accountId: 1, name: 'out', type: 'file', dir: './outbox' }],
       databases: [{ id: 1, accountId: 1, name: 'Customers', description: '', fields: [{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }] }],
       resources: [{ id: 21, accountId: 1, name: 'Main', dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } }],
-      templates: [{ id: 5, accountId: 1, name: 'Welcome', channel: 'email', subject: 'Hi', text: 'Hello {lead._fname}' }],
+      templates: [{ id: 5, accountId: 1, name: 'Welcome', channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } } }],
       triggers: [
         {
           id: 96,
@@ -116,7 +116,7 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       const catalog = await store.loadCatalog(1);
       expect(catalog.databases.get(1)?.fields).toEqual([{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }]);
       expect(catalog.resources.get(21)).toMatchObject({ dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } });
-      expect(catalog.templates.get(5)).toMatchObject({ channel: 'email', subject: 'Hi', text: 'Hello {lead._fname}' });
+      expect(catalog.templates.get(5)).toMatchObject({ channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } } });
       expect(catalog.triggers.get(96)).toMatchObject({ isActive: true, resourceId: 21, listId: 1, content: [{ message_id: 5 }] });
       expect(catalog.senders.get('out')).toMatchObject({ type: 'file', dir: './outbox' });
       expect(catalog.hooks).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:9/hooks', secret: 's', filters: { events: ['send'] } })]);

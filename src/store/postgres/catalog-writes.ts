@@ -4,7 +4,7 @@
 // is written and the version bumped, in the caller's transaction.
 import { IN_USE_CAP, type CatalogVersion, type CatalogWriteResult, type Draft } from '../../core/catalog/store-port.js';
 import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
-import { templateBody, triggerDefinition } from '../shared/rows.js';
+import { templateBody, templateChannelColumn, triggerDefinition } from '../shared/rows.js';
 import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
 import { StaleWrite } from '../shared/errors.js';
@@ -96,7 +96,7 @@ export async function deleteResource(db: Queryable, at: CatalogVersion, id: numb
 
 export async function saveTemplate(db: Queryable, at: CatalogVersion, t: Draft<TemplateDef>, now: number): Promise<CatalogWriteResult> {
   if (!(await lockAt(db, at))) return STALE;
-  return save(db, at, 'templates', t.id, { name: t.name, channel: t.channel, body: templateBody({ ...t, id: 0 }) }, now);
+  return save(db, at, 'templates', t.id, { name: t.name, channel: templateChannelColumn(t), body: templateBody(t) }, now);
 }
 
 export async function deleteTemplate(db: Queryable, at: CatalogVersion, id: number): Promise<CatalogWriteResult> {

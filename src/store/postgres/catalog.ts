@@ -1,7 +1,7 @@
 // Configuration objects on PostgreSQL (see the SQLite twin): catalog, ownership, provisioning.
 import type { Catalog } from '../../core/catalog/types.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import { senderConfig, templateBody, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
+import { senderConfig, templateBody, templateChannelColumn, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
 import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
@@ -88,7 +88,7 @@ export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now:
       await db.query(
         `INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, channel = EXCLUDED.channel, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at`,
-        [t.id, a.id, t.name, t.channel, templateBody(t), now],
+        [t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now],
       );
     }
     for (const t of a.triggers) {

@@ -1,6 +1,6 @@
 // Row ↔ object mapping shared by the SQL stores: configuration objects are stored as JSON
 // documents next to the columns queries filter on.
-import type { DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
+import { templateChannels, type Channel, type DatabaseDef, type HookDef, type ResourceDef, type SenderDef, type TemplateContent, type TemplateDef, type TriggerDef } from '../../core/catalog/types.js';
 import type { MessageRecord } from '../../core/delivery/report-port.js';
 import type { ReceiptMessage } from '../../core/delivery/store-port.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
@@ -29,16 +29,21 @@ export const toResource = (r: ResourceRow): ResourceDef => ({
   channels: JSON.parse(r.channels),
 });
 
-export const toTemplate = (r: TemplateRow): TemplateDef => ({
-  id: r.id,
-  accountId: r.account_id,
-  name: r.name,
-  channel: r.channel as TemplateDef['channel'],
-  ...JSON.parse(r.body),
-});
+/**
+ * A template's body is `{description?, channels: {<channel>: parts}}`; a body written before
+ * templates had several channels (the parts alone, the channel in its column) reads as that one
+ * channel (migration 012 rewrites those rows).
+ */
+export const toTemplate = (r: TemplateRow): TemplateDef => {
+  const body = JSON.parse(r.body) as { description?: string; channels?: TemplateDef['channels'] } & TemplateContent;
+  const channels = body.channels ?? { [r.channel as Channel]: body };
+  return { id: r.id, accountId: r.account_id, name: r.name, ...(body.description !== undefined ? { description: body.description } : {}), channels };
+};
 
-export const templateBody = (t: TemplateDef): string =>
-  JSON.stringify({ subject: t.subject, html: t.html, text: t.text, title: t.title, url: t.url, image: t.image });
+export const templateBody = (t: Pick<TemplateDef, 'description' | 'channels'>): string => JSON.stringify({ description: t.description, channels: t.channels });
+
+/** The `channel` column: the template's channels, comma-separated. */
+export const templateChannelColumn = (t: Pick<TemplateDef, 'channels'>): string => templateChannels(t).join(',');
 
 export const toTrigger = (r: TriggerRow): TriggerDef => ({
   ...JSON.parse(r.definition),

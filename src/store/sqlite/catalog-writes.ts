@@ -3,7 +3,7 @@
 // BEGIN IMMEDIATE, so the checks on referring data (profiles, subscriptions) hold at commit.
 import { IN_USE_CAP, type CatalogVersion, type CatalogWriteResult, type Draft } from '../../core/catalog/store-port.js';
 import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
-import { templateBody, triggerDefinition } from '../shared/rows.js';
+import { templateBody, templateChannelColumn, triggerDefinition } from '../shared/rows.js';
 import type { SqliteDb } from './open.js';
 import { StaleWrite } from '../shared/errors.js';
 
@@ -93,11 +93,12 @@ export class SqliteCatalogWrites {
 
   saveTemplate(at: CatalogVersion, t: Draft<TemplateDef>, now: number): CatalogWriteResult {
     if (!this.bump(at)) return STALE;
-    const body = templateBody({ ...t, id: 0 });
+    const body = templateBody(t);
+    const channel = templateChannelColumn(t);
     return this.saved(
       t.id,
-      () => this.s.insertTemplate.run(at.accountId, t.name, t.channel, body, now, now).lastInsertRowid,
-      (id) => this.s.updateTemplate.run(t.name, t.channel, body, now, id, at.accountId).changes,
+      () => this.s.insertTemplate.run(at.accountId, t.name, channel, body, now, now).lastInsertRowid,
+      (id) => this.s.updateTemplate.run(t.name, channel, body, now, id, at.accountId).changes,
     );
   }
 

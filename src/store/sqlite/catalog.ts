@@ -2,7 +2,7 @@
 // checks, and applying a provisioning plan (upserts, then a config version bump).
 import type { Catalog } from '../../core/catalog/types.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import { senderConfig, templateBody, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
+import { senderConfig, templateBody, templateChannelColumn, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
 import type { SqliteDb } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import { receiptKeyId } from '../../core/catalog/receipt-key.js';
@@ -81,7 +81,7 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
     for (const s of a.senders) upsertSender.run(a.id, s.name, s.type, senderConfig(s));
     for (const d of a.databases) upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), d.phoneRegion ?? null, now, now);
     for (const r of a.resources) upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);
-    for (const t of a.templates) upsertTemplate.run(t.id, a.id, t.name, t.channel, templateBody(t), now, now);
+    for (const t of a.templates) upsertTemplate.run(t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now, now);
     for (const t of a.triggers) upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
     for (const h of a.hooks) upsertHook.run(a.id, h.url, h.secret ?? null, JSON.stringify(h.filters));
     // A list id another account holds is left to it.
