@@ -10,7 +10,7 @@ import { printTokens, version } from './listing.js';
 import { commandUsage, generalUsage } from './usage.js';
 import { startEngine } from '../runtime/engine.js';
 import { startMetricsServer } from '../runtime/metrics-server.js';
-import { createLogger } from '../runtime/logger.js';
+import { createLogger, logDestination } from '../runtime/logger.js';
 import { openStore, readProvisioningFile, secretFileReader } from '../runtime/open-store.js';
 import { ProvisioningError } from '../core/base/errors.js';
 
@@ -45,11 +45,14 @@ function parseCommandLine() {
 const { values, positionals } = parseCommandLine();
 
 function config(): Readonly<Config> {
-  return loadConfig({
+  const loaded = loadConfig({
     env: process.env,
     ...(values.config ? { file: values.config } : {}),
     flags: { databaseUrl: values['database-url'], port: values.port, host: values.host, workers: values.workers, provision: values.provision },
   });
+  // Readable logs on a terminal, JSON lines for a log collector; every thread writes the same way.
+  const logFormat = loaded.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : loaded.logFormat;
+  return Object.freeze({ ...loaded, logFormat });
 }
 
 /** Opens the configured storage, migrated (`applied`: the migrations this run applied), for `fn`. */
@@ -81,11 +84,14 @@ async function main(): Promise<number> {
   switch (command) {
     case 'serve': {
       const cfg = config();
-      const logger = createLogger(cfg.logLevel);
+      const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
       const server = await serve(cfg, logger);
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        void server.close().then(() => process.exit(0));
+        void server.close().then(() => {
+          logger.info('Herald stopped');
+          logger.flush(() => process.exit(0));
+        });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
@@ -94,7 +100,7 @@ async function main(): Promise<number> {
     case 'worker': {
       const base = config();
       const cfg = Object.freeze({ ...base, workers: Math.max(1, base.workers) });
-      const logger = createLogger(cfg.logLevel);
+      const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
       const engine = await startEngine({ config: cfg, logger });
       // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
       let operator: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -108,7 +114,12 @@ async function main(): Promise<number> {
       logger.info({ workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) }, 'Herald delivery workers are running');
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        void (operator?.close() ?? Promise.resolve()).then(() => engine.close()).then(() => process.exit(0));
+        void (operator?.close() ?? Promise.resolve())
+          .then(() => engine.close())
+          .then(() => {
+            logger.info('Herald workers stopped');
+            logger.flush(() => process.exit(0));
+          });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
