@@ -54,8 +54,9 @@ export interface Config {
   metricsPort: number | undefined;
 }
 
-type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool' | 'format';
-const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[keyof Config] }> = {
+export type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool' | 'format';
+/** Every setting: its variable, its kind and its default (README and docs/CONFIG.md document them; a test keeps them in step). */
+export const CONFIG_KEYS: Record<keyof Config, { env: string; kind: Kind; fallback: Config[keyof Config] }> = {
   port: { env: 'HERALD_PORT', kind: 'int', fallback: 8080 },
   // Loopback unless told otherwise: a fresh install (and its demo token) is not reachable from the network.
   host: { env: 'HERALD_HOST', kind: 'string', fallback: '127.0.0.1' },
@@ -140,7 +141,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
     else throw new ConfigError(`${sources.file}: expected an object of settings`);
   }
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(keys) as [keyof Config, (typeof keys)[keyof Config]][]) {
+  for (const [name, spec] of Object.entries(CONFIG_KEYS) as [keyof Config, (typeof CONFIG_KEYS)[keyof Config]][]) {
     const flag = sources.flags?.[name];
     const raw = flag ?? sources.env[spec.env] ?? fromFile[fileKey(spec.env)];
     out[name] = raw === undefined || raw === '' ? spec.fallback : coerce(spec.env, spec.kind, raw);
