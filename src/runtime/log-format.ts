@@ -12,8 +12,8 @@ const LEVELS: Record<number, [string, string]> = {
   60: ['FATAL', '\x1b[41m'],
 };
 const RESET = '\x1b[0m';
-/** Fields every line has, or that the line's head already shows. */
-const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'err']);
+/** Fields every line has, that the line's head already shows, or that repeat another (fastify's reqId is the logId). */
+const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'err', 'reqId']);
 
 const clock = (ms: number): string => {
   const d = new Date(ms);
