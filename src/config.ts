@@ -28,6 +28,8 @@ export interface Config {
   bodyTimeoutMs: number;
   bodyMinRate: number;
   logLevel: string;
+  /** json, pretty, or auto (pretty when standard output is a terminal; the CLI resolves it at start). */
+  logFormat: 'auto' | 'json' | 'pretty';
   deliveryBatch: number;
   deliveryConcurrency: number;
   leaseSeconds: number;
@@ -55,10 +57,12 @@ export interface Config {
   phoneRegion: string | undefined;
 }
 
-type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool' | 'region';
-const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[keyof Config] }> = {
+export type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool' | 'region' | 'format';
+/** Every setting: its variable, its kind and its default (README and docs/CONFIG.md document them; a test keeps them in step). */
+export const CONFIG_KEYS: Record<keyof Config, { env: string; kind: Kind; fallback: Config[keyof Config] }> = {
   port: { env: 'HERALD_PORT', kind: 'int', fallback: 8080 },
-  host: { env: 'HERALD_HOST', kind: 'string', fallback: '0.0.0.0' },
+  // Loopback unless told otherwise: a fresh install (and its demo token) is not reachable from the network.
+  host: { env: 'HERALD_HOST', kind: 'string', fallback: '127.0.0.1' },
   databaseUrl: { env: 'HERALD_DATABASE_URL', kind: 'string', fallback: 'sqlite:./data/herald.db' },
   provision: { env: 'HERALD_PROVISION', kind: 'string', fallback: undefined },
   publicUrl: { env: 'HERALD_PUBLIC_URL', kind: 'string', fallback: 'http://localhost:8080' },
@@ -74,6 +78,7 @@ const keys: Record<keyof Config, { env: string; kind: Kind; fallback: Config[key
   bodyTimeoutMs: { env: 'HERALD_BODY_TIMEOUT_MS', kind: 'int', fallback: 10_000 },
   bodyMinRate: { env: 'HERALD_BODY_MIN_RATE', kind: 'int', fallback: 1024 },
   logLevel: { env: 'HERALD_LOG_LEVEL', kind: 'level', fallback: 'info' },
+  logFormat: { env: 'HERALD_LOG_FORMAT', kind: 'format', fallback: 'auto' },
   deliveryBatch: { env: 'HERALD_DELIVERY_BATCH', kind: 'int', fallback: 50 },
   deliveryConcurrency: { env: 'HERALD_DELIVERY_CONCURRENCY', kind: 'int', fallback: 16 },
   leaseSeconds: { env: 'HERALD_LEASE_SECONDS', kind: 'int', fallback: 60 },
@@ -114,6 +119,9 @@ function coerce(name: string, kind: Kind, raw: unknown): Config[keyof Config] {
     case 'bool':
       if (!['true', 'false', '1', '0'].includes(text)) throw new ConfigError(`${name}: expected true or false, got ${JSON.stringify(raw)}`);
       return text === 'true' || text === '1';
+    case 'format':
+      if (!['auto', 'json', 'pretty'].includes(text)) throw new ConfigError(`${name}: expected auto, json or pretty, got ${JSON.stringify(raw)}`);
+      return text;
     case 'level':
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text)) throw new ConfigError(`${name}: unknown log level ${JSON.stringify(raw)}`);
       return text;
@@ -142,7 +150,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
     else throw new ConfigError(`${sources.file}: expected an object of settings`);
   }
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(keys) as [keyof Config, (typeof keys)[keyof Config]][]) {
+  for (const [name, spec] of Object.entries(CONFIG_KEYS) as [keyof Config, (typeof CONFIG_KEYS)[keyof Config]][]) {
     const flag = sources.flags?.[name];
     const raw = flag ?? sources.env[spec.env] ?? fromFile[fileKey(spec.env)];
     out[name] = raw === undefined || raw === '' ? spec.fallback : coerce(spec.env, spec.kind, raw);

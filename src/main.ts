@@ -25,6 +25,18 @@ function frontOptions(config: Readonly<Config>) {
   };
 }
 
+/** Where a person finds the API, the console and the docs, and what is exposed. */
+function announce(logger: Logger, config: Readonly<Config>, url: string): void {
+  const base = url.replace(/\/$/, '');
+  logger.info(
+    { url, api: `${base}/api/v1.1/`, console: `${base}/console`, docs: `${base}/docs`, storage: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'), workers: config.workers },
+    `Herald is listening on ${base} (console ${base}/console, API docs ${base}/docs)`,
+  );
+  if (!isLoopback(config.host)) logger.warn({ host: config.host }, `listening on ${config.host}: reachable from other machines (HERALD_HOST=127.0.0.1 keeps it local)`);
+}
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
 export async function serve(config: Readonly<Config>, logger: Logger): Promise<RunningServer> {
   const fatal = (err: Error) => {
     logger.fatal({ err }, 'a thread of the server failed');
@@ -53,7 +65,7 @@ export async function serve(config: Readonly<Config>, logger: Logger): Promise<R
     await closeThreads();
     throw err;
   }
-  logger.info({ url, storage: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Herald is listening');
+  announce(logger, config, url);
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -1,29 +1,20 @@
-// The `herald` command (spec 06): serve, worker, apply, migrate, token create|revoke, import.
+// The `herald` command: serve, worker, apply, migrate, token create|revoke|list, import (help: usage.ts).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, mintToken } from '../core/provisioning/tokens.js';
 import { serve } from '../main.js';
 import { runImport } from './import/command.js';
-import { IMPORT_USAGE, importOptions, readImportSettings } from './import/options.js';
+import { importOptions, readImportSettings } from './import/options.js';
+import { printTokens, version } from './listing.js';
+import { commandUsage, generalUsage } from './usage.js';
 import { startEngine } from '../runtime/engine.js';
 import { startMetricsServer } from '../runtime/metrics-server.js';
-import { createLogger } from '../runtime/logger.js';
+import { createLogger, logDestination } from '../runtime/logger.js';
 import { openStore, readProvisioningFile, secretFileReader } from '../runtime/open-store.js';
 import { ProvisioningError } from '../core/base/errors.js';
 
-const USAGE = `Usage: herald <command> [options]
-
-Commands:
-  serve [--port N] [--host H] [--workers N] [--provision FILE]   run the API and N delivery workers (0 = API only)
-  worker [--workers N]                                            run delivery workers only (no API)
-  apply FILE                                                      apply a provisioning file
-  migrate                                                         bring the storage schema up to date
-  token create --account ID [--role read|write]                   mint a token and print it once
-  token revoke TOKEN                                              revoke a token
-${IMPORT_USAGE}
-
-Common options: --config FILE (settings file), --database-url URL (HERALD_DATABASE_URL)`;
+const USAGE = generalUsage();
 
 function parseCommandLine() {
   try {
@@ -41,6 +32,7 @@ function parseCommandLine() {
         role: { type: 'string' },
         ...importOptions,
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -53,18 +45,22 @@ function parseCommandLine() {
 const { values, positionals } = parseCommandLine();
 
 function config(): Readonly<Config> {
-  return loadConfig({
+  const loaded = loadConfig({
     env: process.env,
     ...(values.config ? { file: values.config } : {}),
     flags: { databaseUrl: values['database-url'], port: values.port, host: values.host, workers: values.workers, provision: values.provision },
   });
+  // Readable logs on a terminal, JSON lines for a log collector; every thread writes the same way.
+  const logFormat = loaded.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : loaded.logFormat;
+  return Object.freeze({ ...loaded, logFormat });
 }
 
-async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+/** Opens the configured storage, migrated (`applied`: the migrations this run applied), for `fn`. */
+async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>, applied: string[]) => Promise<T>): Promise<T> {
   const store = await openStore(config());
   try {
-    await store.migrate();
-    return await fn(store);
+    const applied = await store.migrate();
+    return await fn(store, applied);
   } finally {
     await store.close();
   }
@@ -72,18 +68,30 @@ async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) =
 
 async function main(): Promise<number> {
   const [command, sub, arg] = positionals;
+  if (values.version) {
+    console.log(`herald ${version()}`);
+    return 0;
+  }
   if (values.help || !command) {
-    console.log(USAGE);
+    const help = command === undefined ? USAGE : command === 'token' && sub ? commandUsage(`token ${sub}`) : commandUsage(command);
+    if (help === undefined) {
+      console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 1;
+    }
+    console.log(help);
     return values.help ? 0 : 1;
   }
   switch (command) {
     case 'serve': {
       const cfg = config();
-      const logger = createLogger(cfg.logLevel);
+      const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
       const server = await serve(cfg, logger);
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        void server.close().then(() => process.exit(0));
+        void server.close().then(() => {
+          logger.info('Herald stopped');
+          logger.flush(() => process.exit(0));
+        });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
@@ -92,7 +100,7 @@ async function main(): Promise<number> {
     case 'worker': {
       const base = config();
       const cfg = Object.freeze({ ...base, workers: Math.max(1, base.workers) });
-      const logger = createLogger(cfg.logLevel);
+      const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
       const engine = await startEngine({ config: cfg, logger });
       // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
       let operator: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -106,7 +114,12 @@ async function main(): Promise<number> {
       logger.info({ workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) }, 'Herald delivery workers are running');
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        void (operator?.close() ?? Promise.resolve()).then(() => engine.close()).then(() => process.exit(0));
+        void (operator?.close() ?? Promise.resolve())
+          .then(() => engine.close())
+          .then(() => {
+            logger.info('Herald workers stopped');
+            logger.flush(() => process.exit(0));
+          });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
@@ -119,8 +132,8 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'migrate': {
-      await withStore(async () => {});
-      console.log('storage schema is up to date');
+      const applied = await withStore(async (_store, names) => names);
+      console.log(applied.length === 0 ? 'storage schema is up to date: nothing to apply' : `applied ${applied.length} migration(s): ${applied.join(', ')}`);
       return 0;
     }
     case 'token': {
@@ -144,7 +157,11 @@ async function main(): Promise<number> {
         console.log(found ? 'token revoked' : 'no such token');
         return found ? 0 : 1;
       }
-      throw new ConfigError('token needs create or revoke');
+      if (sub === 'list') {
+        printTokens(await withStore((store) => store.listTokens()), (line) => console.log(line));
+        return 0;
+      }
+      throw new ConfigError('token needs create, revoke or list');
     }
     case 'import': {
       const settings = readImportSettings(values, sub, process.env);

@@ -10,7 +10,7 @@ import type { ImportTx } from './imports/store-port.js';
 import type { MonitorStore } from './monitoring/store-port.js';
 import type { ProfileReader } from './profiles/store-port.js';
 import type { Ownership, ProvisioningTx } from './provisioning/store-port.js';
-import type { TokenRecord, TokenRole } from './provisioning/tokens.js';
+import type { TokenListing, TokenRecord, TokenRole } from './provisioning/tokens.js';
 import type { ProfileQueryTx } from './query/store-port.js';
 import type { RequestKeyStore, RequestKeyTx } from './requests/store-port.js';
 import type { TaskStore, TaskTx } from './tasks/store-port.js';
@@ -44,7 +44,8 @@ export interface Store extends DeliveryStore, ReportStore, TaskStore, RequestKey
   notifyWork?(): Promise<void>;
   /** Calls `fn` when another process announces new work; returns the unsubscribe function. */
   onWork?(fn: () => void): () => void;
-  migrate(): Promise<void>;
+  /** Applies the pending migrations; answers the names of those it applied (none: already up to date). */
+  migrate(): Promise<string[]>;
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   findToken(hash: string): Promise<TokenRecord | undefined>;
   loadCatalog(accountId: number): Promise<Catalog>;
@@ -55,6 +56,9 @@ export interface Store extends DeliveryStore, ReportStore, TaskStore, RequestKey
   /** A setting, created with `make()` by the first process that asks. */
   ensureSetting(key: string, make: () => string): Promise<string>;
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void>;
-  revokeToken(hash: string): Promise<boolean>;
+  /** Marks a token revoked, for good: applying a provisioning file never brings it back. */
+  revokeToken(hash: string, now?: number): Promise<boolean>;
+  /** Every token (its hash only), oldest first. */
+  listTokens(): Promise<TokenListing[]>;
   close(): Promise<void>;
 }

@@ -108,6 +108,16 @@ function send(reply: FastifyReply, r: RawResponse): FastifyReply {
   return reply.code(r.status).headers(r.headers).type(r.contentType).send(r.body);
 }
 
+/** The log fields of an error answer (the logger scrubs error_debug, which may quote a value of the request). */
+const answerLog = (r: RawResponse) => r.log ?? {};
+
+/** An answer of the front itself (no route handler logs it): its log line, then the answer. */
+function sendLogged(reply: FastifyReply, r: RawResponse): FastifyReply {
+  const request = reply.request;
+  request.log.info({ logId: request.id, method: methodOf(request.url) ?? `${request.method} ${request.url.split('?')[0]}`, status: r.status, ...answerLog(r) }, 'request');
+  return send(reply, r);
+}
+
 const newLogId = (): string => randomBytes(8).toString('hex');
 
 function declaredLength(request: FastifyRequest): number | undefined {
@@ -185,7 +195,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     reply.header('x-herald-log-id', request.id);
     if (closing) {
       reply.header('connection', 'close');
-      return send(reply, errorResponse(new ApiError(503, 'the server is shutting down, retry later'), earlyFormat(queryOf(request.query), request.headers['content-type'])));
+      return sendLogged(reply, errorResponse(new ApiError(503, 'the server is shutting down, retry later'), earlyFormat(queryOf(request.query), request.headers['content-type'])));
     }
   });
 
@@ -226,24 +236,24 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const code = (err as { code?: string }).code;
     const message = err instanceof Error ? err.message : String(err);
     // The body is not read any further: the connection closes after the answer.
-    if (err instanceof BodyTooLarge || code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(closeAfterAnswer(reply), errorResponse(bodyTooLarge(), format));
-    if (err instanceof EarlyAnswer) return send(closeAfterAnswer(reply), err.response);
+    if (err instanceof BodyTooLarge || code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendLogged(closeAfterAnswer(reply), errorResponse(bodyTooLarge(), format));
+    if (err instanceof EarlyAnswer) return sendLogged(closeAfterAnswer(reply), err.response);
     if (err instanceof BodyOverBudget) {
       request.log.warn({ logId: request.id, inUse: budget.inUse, budget: budget.bytes }, 'request body refused: memory budget in use');
       const busy = new ApiError(503, 'the server is receiving too many large request bodies at once, retry later', { retryAfter: BUDGET_RETRY_AFTER });
-      return send(closeAfterAnswer(reply), errorResponse(busy, format));
+      return sendLogged(closeAfterAnswer(reply), errorResponse(busy, format));
     }
-    if (err instanceof BodyTooSlow) return send(closeAfterAnswer(reply), errorResponse(new ApiError(408, `${err.message} (over ${timeouts.bodyMs} ms)`), format));
+    if (err instanceof BodyTooSlow) return sendLogged(closeAfterAnswer(reply), errorResponse(new ApiError(408, `${err.message} (over ${timeouts.bodyMs} ms)`), format));
     if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || (err as { statusCode?: number }).statusCode === 400) {
-      return send(reply, errorResponse(new ApiError(400, `invalid request: ${message}`), format));
+      return sendLogged(reply, errorResponse(new ApiError(400, `invalid request: ${message}`), format));
     }
     request.log.error({ logId: request.id, err }, 'unexpected error in the HTTP front');
-    return send(reply, errorResponse(new ApiError(500, `internal error, log id ${request.id}`), format));
+    return sendLogged(reply, errorResponse(new ApiError(500, `internal error, log id ${request.id}`), format));
   });
 
   app.setNotFoundHandler((request, reply) => {
     const format = earlyFormat(queryOf(request.query), request.headers['content-type']);
-    return send(reply, errorResponse(new ApiError(404, `no method ${request.method} ${request.url.split('?')[0]}`), format));
+    return sendLogged(reply, errorResponse(new ApiError(404, `no method ${request.method} ${request.url.split('?')[0]}`), format));
   });
 
   // Unsubscribe links (spec 04): GET shows the confirmation page, POST (or one-click) applies.
@@ -317,7 +327,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       intake.dispatching = false;
       intake.lease.release();
     });
-    request.log.info({ logId: request.id, method, status: response.status, bytes, ms: Math.round(performance.now() - started) }, 'request');
+    // An error answer's line carries its code, error_debug and the account (when the token was known).
+    request.log.info({ logId: request.id, method, status: response.status, bytes, ms: Math.round(performance.now() - started), ...answerLog(response) }, 'request');
     return send(reply, response);
   });
 

@@ -88,12 +88,14 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   }
 
   /** Token → role → rate limit (spec 01 order). */
-  async function authenticate(req: RawRequest, method: ApiMethod, body: Record<string, unknown>): Promise<{ record: TokenRecord; tokenHash: string }> {
+  /** `known` learns the account as soon as the token is found (a 403 or 429 is logged with it). */
+  async function authenticate(req: RawRequest, method: ApiMethod, body: Record<string, unknown>, known: (accountId: number) => void): Promise<{ record: TokenRecord; tokenHash: string }> {
     const token = (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ?? bearer(req.authorization) ?? (req.query.token || undefined);
     if (!token) throw tokenRequired();
     const tokenHash = hashToken(token);
     const record = await deps.store.findToken(tokenHash);
     if (!record || record.revoked) throw new ApiError(401, 'the API token is unknown or revoked');
+    known(record.accountId);
     if (method.write && record.role !== 'write') throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
     if (record.rateLimit) {
       const wait = limiter.take(tokenHash, record.rateLimit, deps.env.clock.now());
@@ -144,13 +146,14 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
     const headers = { 'x-herald-log-id': req.logId };
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
     let keyed: KeyedRequest | undefined;
+    let account: number | undefined;
     try {
       const method = registry.get(req.method);
       if (!method || !answersVerb(method, req.httpMethod)) throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
       const parsed = parse(req);
       format = parsed.format;
       checkSize(req, method, parsed.body);
-      const auth = await authenticate(req, method, parsed.body);
+      const auth = await authenticate(req, method, parsed.body, (id) => (account = id));
       if (method.write) {
         // The body's checksum is computed only for a keyed request (or in checksum mode).
         let hash: string | undefined;
@@ -166,7 +169,8 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       const bound = decodeParams(method, parsed.body, parsed.wire);
       return await run({ ...bound, record: auth.record, wire: parsed.wire, format, headers }, keyed);
     } catch (err) {
-      const response = errorAnswer(deps, req, err, format, headers);
+      const answer = errorAnswer(deps, req, err, format, headers);
+      const response = answer.log && account !== undefined ? { ...answer, log: { ...answer.log, account } } : answer;
       // Nothing of the request committed: a final answer is recorded for replays, else the key is given back.
       await keyed?.failed(response, err).catch((e: unknown) => deps.logger.warn({ logId: req.logId, err: e }, 'request key not recorded'));
       return response;

@@ -10,6 +10,14 @@ export interface RawResponse {
   contentType: string;
   body: string;
   headers: Record<string, string>;
+  /** For the request's log line, never sent: an error answer's code and error_debug, and the account when the token was known. */
+  log?: AnswerLog;
+}
+
+export interface AnswerLog {
+  error: number;
+  error_debug: string;
+  account?: number;
 }
 
 export function successEnvelope(payload: Record<string, unknown>): Record<string, unknown> {
@@ -39,7 +47,7 @@ export function errorResponse(err: ApiError, format: Format): RawResponse {
   // Spec 01: an oversized body is answered with Connection: close wherever it is detected (the
   // HTTP front while reading, or the dispatcher for the non-attachment part of an attach body).
   if (err.code === 400 && err.debug === BODY_TOO_LARGE) headers.connection = 'close';
-  return respond(err.code, errorEnvelope(err), format, headers);
+  return { ...respond(err.code, errorEnvelope(err), format, headers), log: { error: err.code, error_debug: err.debug } };
 }
 
 export const tokenRequired = (): ApiError => new ApiError(401, 'no API token: give it as the token parameter, a Bearer header or the token query parameter', { text: TOKEN_REQUIRED_TEXT });

@@ -1,6 +1,7 @@
 // The routes for operators, beside the API: /healthz (the process is up), /readyz (the engine
 // reaches the storage and its migrations are current), /metrics (the front's and the engine's
 // Prometheus metrics), /api/openapi.json and /docs. None needs a token; none is logged.
+import { provisioningSchema } from '../core/provisioning/file-schema.js';
 import type { FastifyInstance } from 'fastify';
 import type { Dispatch, RawRequest } from './raw-request.js';
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js';
@@ -34,6 +35,7 @@ async function askEngine(dispatch: Dispatch, route: 'ready' | 'metrics', logId: 
 export function registerOperatorRoutes(app: FastifyInstance, dispatch: Dispatch, metrics: FrontMetrics): void {
   // Built once: the registry does not change while the process runs.
   const openapi = JSON.stringify(buildOpenApi(methods.values(), version));
+  const provisioning = JSON.stringify(provisioningSchema());
 
   app.get('/healthz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
@@ -53,6 +55,10 @@ export function registerOperatorRoutes(app: FastifyInstance, dispatch: Dispatch,
   });
 
   app.get('/api/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+  app.get('/api/provisioning.schema.json', async (_request, reply) => reply.type('application/schema+json; charset=utf-8').send(provisioning));
+
+  // The root is for people with a browser: the console.
+  app.get('/', async (_request, reply) => reply.redirect('/console', 302));
 
   app.get('/docs', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('content-security-policy', DOCS_CSP).header('x-content-type-options', 'nosniff').send(DOCS_HTML),

@@ -37,6 +37,7 @@ import type { GeoLookup } from '../core/base/geo.js';
 /** The token of the demo provisioning file: its presence is worth a warning. */
 export const DEMO_TOKEN = 'abcdefghijklmnqrstuvwxyz';
 const PURGE_EVERY_MS = 3_600_000;
+const DEMO_WARNING_EVERY_MS = 3_600_000;
 const NOTIFY_WINDOW_MS = 20;
 
 export interface Engine {
@@ -75,8 +76,14 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     logger.info({ file: config.provision, ...summary }, 'provisioning applied');
   }
   const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
-  const demo = await store.findToken(hashToken(DEMO_TOKEN));
-  if (demo && !demo.revoked) logger.warn('the demo API token is active: revoke it (herald token revoke) before exposing this server');
+  const warnDemoToken = async () => {
+    const demo = await store.findToken(hashToken(DEMO_TOKEN));
+    if (demo && !demo.revoked) logger.warn({ account: demo.accountId }, 'the demo API token is active: anyone who has read the README can call this API. Revoke it (herald token revoke, see README) before exposing this server');
+  };
+  await warnDemoToken();
+  // Said again every hour while it stays active, so a long-running server's logs show it too.
+  const demoTimer = setInterval(() => void warnDemoToken().catch(() => undefined), DEMO_WARNING_EVERY_MS);
+  demoTimer.unref();
   const catalogs = new CatalogCache(store, { ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}) });
   const metrics = new EngineMetrics(store, clock);
 
@@ -231,6 +238,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     ready,
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      clearInterval(demoTimer);
       unlisten?.();
       await Promise.all(workers.map((w) => w.stop()));
       await hooks?.stop();

@@ -1,7 +1,8 @@
-// Structured JSON logs (pino). Secrets never reach a log line: tokens are not logged at all, the
+// Structured logs (pino): JSON lines, or readable ones on a terminal (log-format.ts). Secrets never reach a log line: tokens are not logged at all, the
 // paths below are redacted wherever they appear, and error texts (which may quote a URL with
 // credentials, or a query string with a token) are scrubbed before they are written.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { prettyDestination } from './log-format.js';
 
 const SECRET_KEYS = ['token', 'authorization', 'secret', 'password', 'pass', 'hookSecret', 'hook_secret'];
 const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]).concat(['headers.authorization', '*.headers.authorization', 'headers.cookie', '*.headers.cookie']);
@@ -31,13 +32,26 @@ function errSerializer(err: unknown): unknown {
   return out;
 }
 
+export interface LogOutput {
+  /** Readable lines instead of JSON (HERALD_LOG_FORMAT=pretty). */
+  pretty?: boolean;
+  /** Standard error instead of standard output (a command whose stdout is its result). */
+  stderr?: boolean;
+}
+
+/** Where a logger writes: JSON or readable lines, to stdout or stderr. */
+export function logDestination(out: LogOutput): DestinationStream {
+  const fd = out.stderr ? 2 : 1;
+  return out.pretty ? prettyDestination(fd, process.env.NO_COLOR === undefined) : pino.destination({ dest: fd, sync: false });
+}
+
 export function createLogger(level: string, name = 'herald', destination?: DestinationStream): Logger {
   return pino(
     {
       name,
       level,
       redact: { paths: REDACT, censor: '[redacted]' },
-      serializers: { err: errSerializer },
+      serializers: { err: errSerializer, error_debug: (v: unknown) => (typeof v === 'string' ? scrubSecrets(v) : v) },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );

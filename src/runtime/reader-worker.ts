@@ -1,15 +1,14 @@
 // Entry point of the reader thread (see reader.ts and engine-thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import pino from 'pino';
 import { RateLimiter } from '../http/rate-limiter.js';
 import type { FromEngine, ThreadData, ToEngine } from './engine-thread.js';
-import { createLogger } from './logger.js';
+import { createLogger, logDestination } from './logger.js';
 import { startReader } from './reader.js';
 
 const port = parentPort;
 if (!port) throw new Error('reader-worker must run in a worker thread');
 const { config, logToStderr, rateBuckets } = workerData as ThreadData;
-const logger = createLogger(config.logLevel, 'herald-reader', logToStderr ? pino.destination({ dest: 2, sync: false }) : undefined);
+const logger = createLogger(config.logLevel, 'herald-reader', logDestination({ stderr: logToStderr, pretty: config.logFormat === 'pretty' }));
 const post = (msg: FromEngine) => port.postMessage(msg);
 
 try {

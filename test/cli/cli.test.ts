@@ -2,7 +2,7 @@
 // SQLite file named by HERALD_DATABASE_URL. API calls that check a minted or revoked token go
 // through an in-process engine opened on the same file (tokens are read per request).
 import { execSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +10,7 @@ import pino from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, MB } from '../../src/config.js';
 import { hashToken } from '../../src/core/provisioning/tokens.js';
+import { COMMANDS, commandUsage } from '../../src/cli/usage.js';
 import { buildApp } from '../../src/http/app.js';
 import { startEngine, type Engine } from '../../src/runtime/engine.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -73,13 +74,14 @@ const query = <T>(sql: string, ...params: unknown[]): T[] => readSqlite<T>(dbFil
 const USAGE_LINE = 'Usage: herald <command> [options]';
 
 describe('herald migrate', () => {
-  it('creates the schema in the named file, and is a no-op the second time', async () => {
+  it('creates the schema in the named file, says which migrations it applied, and is a no-op the second time', async () => {
     expect(existsSync(dbFile)).toBe(false);
     const first = await herald(['migrate'], env);
-    expect(first).toEqual({ code: 0, stdout: 'storage schema is up to date\n', stderr: '' });
-    expect(existsSync(dbFile)).toBe(true);
     // Every migration the built command ships, in order, and nothing else.
     const shipped = readdirSync(join(ROOT, 'dist/store/sqlite/migrations')).filter((f) => f.endsWith('.sql')).sort();
+    expect(first).toEqual({ code: 0, stdout: `applied ${shipped.length} migration(s): ${shipped.map((f) => f.replace(/\.sql$/, '')).join(', ')}\n`, stderr: '' });
+    expect(first.stdout).toContain('011_token_revocations');
+    expect(existsSync(dbFile)).toBe(true);
     expect(shipped[0]).toBe('001_init.sql');
     expect(query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(
       shipped.map((name) => ({ version: Number.parseInt(name, 10), name })),
@@ -87,7 +89,7 @@ describe('herald migrate', () => {
     const tables = query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['accounts', 'tokens', 'profiles', 'profile_values', 'subscriptions', 'messages', 'triggers']));
     const second = await herald(['migrate'], env);
-    expect(second.code).toBe(0);
+    expect(second).toEqual({ code: 0, stdout: 'storage schema is up to date: nothing to apply\n', stderr: '' });
     expect(query('SELECT version FROM schema_migrations')).toHaveLength(shipped.length);
   });
 
@@ -289,6 +291,28 @@ describe('herald token', () => {
     expect((await importOne(TOKEN)).status).toBe(401);
   });
 
+  it('token list shows each token by the start of its hash, with account, role and status; never the token', async () => {
+    const minted = (await herald(['token', 'create', '--account', '1', '--role', 'read'], env)).stdout.trim();
+    expect((await herald(['token', 'revoke', TOKEN], env)).code).toBe(0);
+    const run = await herald(['token', 'list'], env);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^HASH\s+ACCOUNT\s+ROLE\s+CREATED \(UTC\)\s+STATUS$/);
+    const demo = lines.find((l) => l.startsWith(hashToken(TOKEN).slice(0, 12)));
+    const mine = lines.find((l) => l.startsWith(hashToken(minted).slice(0, 12)));
+    expect(demo).toMatch(/ 1 +write .* revoked \d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(mine).toMatch(/ 1 +read .* active$/);
+    expect(run.stdout).not.toContain(TOKEN);
+    expect(run.stdout).not.toContain(minted);
+  });
+
+  it('a revoked demo token stays revoked when the demo file is applied again', async () => {
+    expect((await herald(['token', 'revoke', TOKEN], env)).code).toBe(0);
+    expect((await herald(['apply', DEMO_PROVISION], env)).code).toBe(0);
+    expect((await importOne(TOKEN)).status).toBe(401);
+    expect(query('SELECT revoked FROM tokens WHERE hash = ?', hashToken(TOKEN))).toEqual([{ revoked: 1 }]);
+  });
+
   it('token revoke of an unknown token exits 1', async () => {
     const run = await herald(['token', 'revoke', 'no-such-token'], env);
     expect(run).toEqual({ code: 1, stdout: 'no such token\n', stderr: '' });
@@ -325,7 +349,27 @@ describe('usage', () => {
   });
 
   it('an unknown token subcommand exits 1', async () => {
-    const run = await herald(['token', 'list'], env);
-    expect(run).toEqual({ code: 1, stdout: '', stderr: 'herald: token needs create or revoke\n' });
+    const run = await herald(['token', 'rotate'], env);
+    expect(run).toEqual({ code: 1, stdout: '', stderr: 'herald: token needs create, revoke or list\n' });
+  });
+
+  it('--version prints the version of package.json', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await herald(['--version'], env)).toEqual({ code: 0, stdout: `herald ${pkg.version}\n`, stderr: '' });
+  });
+
+  it('<command> --help prints that command\'s help (exit 0), not the general usage, and touches no storage', async () => {
+    for (const c of COMMANDS) {
+      const run = await herald([...c.name.split(' '), '--help'], env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${commandUsage(c.name)}\n`);
+      expect(run.stdout.startsWith(`Usage: ${c.synopsis}\n`)).toBe(true);
+      for (const [option] of c.options) expect(run.stdout).toContain(option);
+    }
+    const token = await herald(['token', '--help'], env);
+    for (const sub of ['create', 'revoke', 'list']) expect(token.stdout).toContain(`Usage: herald token ${sub}`);
+    const unknown = await herald(['frobnicate', '--help'], env);
+    expect(unknown.code).toBe(1);
+    expect(existsSync(dbFile)).toBe(false);
   });
 });

@@ -91,8 +91,17 @@ describe('herald serve (real process, real HTTP)', () => {
   it('logs structured JSON, including the demo-token warning', () => {
     const lines = logLines(server.output());
     const warning = lines.find((l) => String(l.msg).includes('demo API token is active'));
-    expect(warning).toMatchObject({ level: 40, msg: 'the demo API token is active: revoke it (herald token revoke) before exposing this server' });
-    expect(lines.find((l) => l.msg === 'Herald is listening')).toMatchObject({ url: `http://127.0.0.1:${server.port}` });
+    expect(warning).toMatchObject({ level: 40, account: 1, msg: 'the demo API token is active: anyone who has read the README can call this API. Revoke it (herald token revoke, see README) before exposing this server' });
+    const base = `http://127.0.0.1:${server.port}`;
+    expect(lines.find((l) => String(l.msg).startsWith('Herald is listening'))).toMatchObject({
+      msg: `Herald is listening on ${base} (console ${base}/console, API docs ${base}/docs)`,
+      url: base,
+      api: `${base}/api/v1.1/`,
+      console: `${base}/console`,
+      docs: `${base}/docs`,
+    });
+    // Loopback: no warning about other machines.
+    expect(lines.some((l) => String(l.msg).includes('reachable from other machines'))).toBe(false);
     expect(lines.find((l) => l.msg === 'provisioning applied')).toMatchObject({ accounts: 1, tokens: 1, triggers: 2 });
     // The token itself never reaches the log.
     expect(server.output()).not.toContain(TOKEN);
@@ -205,6 +214,7 @@ describe('herald serve (real process, real HTTP)', () => {
     const result = await stop(server, 'SIGTERM', 25_000);
     expect(result).toEqual({ code: 0, signal: null });
     expect(logLines(server.output()).some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM')).toBe(true);
+    expect(logLines(server.output()).some((l) => l.msg === 'Herald stopped')).toBe(true);
   });
 
   it('keeps the profiles across a restart on the same database file', async () => {

@@ -91,6 +91,39 @@ describe('request logs', () => {
   });
 });
 
+describe('error answers in the log', () => {
+  const lineOf = (res: { headers: Record<string, unknown> }) => logs().find((l) => l.logId === String(res.headers['x-herald-log-id']) && l.msg === 'request');
+
+  it('a 400 line carries the error code, its error_debug and the account', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1.1/profiles/get', payload: { token: TOKEN, db_id: 'nope' } });
+    expect(res.statusCode).toBe(400);
+    const body = res.json<{ error_debug: string }>();
+    expect(lineOf(res)).toMatchObject({ method: 'profiles/get', status: 400, error: 400, error_debug: body.error_debug, account: 1 });
+  });
+
+  it('a 404 of an unknown object names the account too; a 401 has no account (the token is unknown)', async () => {
+    const missing = await app.inject({ method: 'POST', url: '/api/v1.1/profiles/get', payload: { token: TOKEN, db_id: 1, email: 'nobody@example.com' } });
+    expect(missing.statusCode).toBe(404);
+    expect(lineOf(missing)).toMatchObject({ status: 404, error: 404, error_debug: missing.json<{ error_debug: string }>().error_debug, account: 1 });
+    const unknown = await app.inject({ method: 'POST', url: '/api/v1.1/profiles/get', payload: { token: 'not-a-token', db_id: 1 } });
+    expect(unknown.statusCode).toBe(401);
+    const line = lineOf(unknown);
+    expect(line).toMatchObject({ status: 401, error: 401, error_debug: 'the API token is unknown or revoked' });
+    expect(line).not.toHaveProperty('account');
+  });
+
+  it('answers of the front itself (no such route) are logged with their code and reason', async () => {
+    const res = await app.inject({ method: 'GET', url: '/no/such/page' });
+    expect(res.statusCode).toBe(404);
+    expect(lineOf(res)).toMatchObject({ status: 404, error: 404, error_debug: 'no method GET /no/such/page' });
+  });
+
+  it('a success line has no error fields', async () => {
+    const res = await list({ body: { token: TOKEN } });
+    expect(lineOf(res)).not.toHaveProperty('error');
+  });
+});
+
 describe('the logger itself', () => {
   it('redacts secret keys at any of the first levels, and scrubs error texts', () => {
     const out: string[] = [];

@@ -12,7 +12,7 @@ import { DecodeError, within } from '../base/errors.js';
 export type SenderSettings = Pick<SenderDef, 'request' | 'webpush' | 'fcm' | 'apns' | 'receipt'>;
 
 /** The keys each type reads (name, type and rate_per_second are every type's). */
-const KEYS: Record<SenderType, readonly string[]> = {
+export const SENDER_SETTINGS: Record<SenderType, readonly string[]> = {
   smtp: ['url', 'dkim'],
   http: ['url', 'headers', 'method', 'auth', 'query', 'body', 'response', 'receipt'],
   file: ['dir'],
@@ -20,7 +20,7 @@ const KEYS: Record<SenderType, readonly string[]> = {
   fcm: ['service_account', 'api_url', 'receipt'],
   apns: ['team_id', 'key_id', 'private_key', 'topic', 'environment', 'api_url', 'receipt'],
 };
-const EVERY_KEY = new Set(Object.values(KEYS).flat());
+const EVERY_KEY = new Set(Object.values(SENDER_SETTINGS).flat());
 /** A receipt key is a shared secret in a URL: long enough not to be guessed. */
 const MIN_RECEIPT_KEY = 16;
 
@@ -230,7 +230,7 @@ function decodeReceipt(value: unknown): ReceiptDef {
 /** The type-specific settings of a sender object (name, type and the common keys are decode.ts's). */
 export function decodeSenderSettings(type: SenderType, raw: Record<string, unknown>): SenderSettings {
   for (const key of Object.keys(raw)) {
-    if (EVERY_KEY.has(key) && !KEYS[type].includes(key)) throw new DecodeError(`is not a setting of a ${type} sender`, [key]);
+    if (EVERY_KEY.has(key) && !SENDER_SETTINGS[type].includes(key)) throw new DecodeError(`is not a setting of a ${type} sender`, [key]);
   }
   const out: SenderSettings = {};
   if (type === 'http') out.request = decodeRequest(raw);

@@ -47,8 +47,8 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
 }
 
 const suppressionListSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true, maxLength: 255 })) });
-const accountSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true })) });
-const tokenSchema = object({
+export const accountSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true })) });
+export const tokenSchema = object({
   token: required(str({ nonEmpty: true })),
   role: optional(oneOf(['read', 'write'] as const), 'write'),
   revoked: optional(bool(), false),

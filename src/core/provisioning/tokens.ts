@@ -23,3 +23,13 @@ export interface TokenRecord {
   /** Requests per second with a burst (spec 01, Limits and rate); absent = unlimited. */
   rateLimit?: { perSecond: number; burst: number };
 }
+
+/** A stored token as `herald token list` shows it: never the token, only its hash. */
+export interface TokenListing {
+  hash: string;
+  accountId: number;
+  role: TokenRole;
+  createdAt: number;
+  /** When it was revoked; absent while it is active. */
+  revokedAt?: number;
+}

@@ -98,8 +98,9 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
       expect(await store.ensureSetting('kept', () => 'before')).toBe('before');
       const catalog = await store.loadCatalog(1);
-      await expect(store.migrate()).resolves.toBeUndefined();
-      await expect(store.migrate()).resolves.toBeUndefined();
+      // Already migrated when opened: nothing left to apply, so none is named.
+      await expect(store.migrate()).resolves.toEqual([]);
+      await expect(store.migrate()).resolves.toEqual([]);
       expect(await store.health()).toEqual({ pendingMigrations: 0 });
       expect(await store.ensureSetting('kept', () => 'after')).toBe('before');
       expect(await store.loadCatalog(1)).toEqual(catalog);
@@ -141,6 +142,25 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.findToken('h3')).toMatchObject({ revoked: true });
       expect(await store.revokeToken('nope')).toBe(false);
       expect(await store.findToken('nope')).toBeUndefined();
+    });
+
+    it('remembers a revocation: applying a plan that still lists the token leaves it revoked', async () => {
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      expect(await store.revokeToken('h1', NOW + 5)).toBe(true);
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW + 10));
+      expect(await store.findToken('h1')).toMatchObject({ accountId: 1, revoked: true });
+      expect(await store.revokeToken('h1', NOW + 20)).toBe(true);
+      const listed = await store.listTokens();
+      expect(listed.find((t) => t.hash === 'h1')).toEqual({ hash: 'h1', accountId: 1, role: 'write', createdAt: NOW, revokedAt: NOW + 5 });
+      expect(listed.find((t) => t.hash === 'h2')).toEqual({ hash: 'h2', accountId: 2, role: 'read', createdAt: NOW });
+    });
+
+    it('a token a plan marks revoked is revoked from then on, whatever later plans say', async () => {
+      const revokedPlan: ProvisionPlan = { accounts: contractPlan.accounts.map((a) => ({ ...a, tokens: a.tokens.map((t) => ({ ...t, revoked: true })) })) };
+      await store.transaction((tx) => tx.applyProvisioning(revokedPlan, NOW));
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW + 10));
+      expect(await store.findToken('h2')).toMatchObject({ revoked: true });
+      expect((await store.listTokens()).find((t) => t.hash === 'h2')?.revokedAt).toBe(NOW);
     });
 
     it('rolls a failed transaction back whole', async () => {

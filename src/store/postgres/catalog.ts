@@ -59,8 +59,10 @@ export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now:
     );
     for (const t of a.tokens) {
       await db.query(
-        `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (hash) DO UPDATE SET role = EXCLUDED.role, revoked = EXCLUDED.revoked, rate_per_second = EXCLUDED.rate_per_second, burst = EXCLUDED.burst`,
+        // A revoked token stays revoked: a file that still lists it cannot bring it back.
+        `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 THEN $5::bigint END)
+         ON CONFLICT (hash) DO UPDATE SET role = EXCLUDED.role, revoked = tokens.revoked OR EXCLUDED.revoked, revoked_at = COALESCE(tokens.revoked_at, EXCLUDED.revoked_at),
+           rate_per_second = EXCLUDED.rate_per_second, burst = EXCLUDED.burst`,
         [t.hash, a.id, t.role, t.revoked, now, t.ratePerSecond ?? null, t.burst ?? null],
       );
     }

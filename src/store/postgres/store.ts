@@ -18,7 +18,8 @@ import type { SuppressionKind, SuppressionValue } from '../../core/delivery/supp
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
-import { migrate, openPool, type PgClient, type PgOptions, type PgPool, type Queryable } from './open.js';
+import { migrate, migrationFiles, openPool, type PgClient, type PgOptions, type PgPool, type Queryable } from './open.js';
+import { migrationNames } from '../shared/migration-names.js';
 import * as profiles from './profiles.js';
 import * as reports from './reports.js';
 import { queryProfiles } from './profile-query.js';
@@ -29,7 +30,8 @@ import { StoreUnavailable } from '../../core/base/errors.js';
 import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
-import type { TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
+import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
+import { tokenListing, type TokenRow } from '../shared/token-rows.js';
 import { StaleWrite } from '../shared/errors.js';
 
 /**
@@ -173,8 +175,9 @@ export class PostgresStore implements Store {
     );
   }
 
-  async migrate(): Promise<void> {
-    await this.run(() => migrate(this.pool));
+  async migrate(): Promise<string[]> {
+    const versions = await this.run(() => migrate(this.pool));
+    return migrationNames(migrationFiles(), versions);
   }
 
   health() {
@@ -229,8 +232,15 @@ export class PostgresStore implements Store {
     });
   }
 
-  revokeToken(hash: string): Promise<boolean> {
-    return this.run(async (db) => ((await db.query('UPDATE tokens SET revoked = TRUE WHERE hash = $1', [hash])).rowCount ?? 0) > 0);
+  revokeToken(hash: string, now = Date.now()): Promise<boolean> {
+    return this.run(async (db) => ((await db.query('UPDATE tokens SET revoked = TRUE, revoked_at = COALESCE(revoked_at, $2) WHERE hash = $1', [hash, now])).rowCount ?? 0) > 0);
+  }
+
+  listTokens(): Promise<TokenListing[]> {
+    return this.run(async (db) => {
+      const rows = (await db.query<TokenRow>('SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash')).rows;
+      return rows.map(tokenListing);
+    });
   }
 
   claimMessages(now: number, limit: number, leaseMs: number) {

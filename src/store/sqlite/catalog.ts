@@ -46,8 +46,10 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
     'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config_version = config_version + 1',
   );
   const upsertToken = db.prepare(
-    `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (hash) DO UPDATE SET role = excluded.role, revoked = excluded.revoked, rate_per_second = excluded.rate_per_second, burst = excluded.burst`,
+    // A revoked token stays revoked: a file that still lists it cannot bring it back.
+    `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (hash) DO UPDATE SET role = excluded.role, revoked = MAX(tokens.revoked, excluded.revoked), revoked_at = COALESCE(tokens.revoked_at, excluded.revoked_at),
+       rate_per_second = excluded.rate_per_second, burst = excluded.burst`,
   );
   const upsertSender = db.prepare(
     'INSERT INTO senders (account_id, name, type, config) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, name) DO UPDATE SET type = excluded.type, config = excluded.config',
@@ -77,7 +79,7 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
   );
   for (const a of plan.accounts) {
     upsertAccount.run(a.id, a.name, now);
-    for (const t of a.tokens) upsertToken.run(t.hash, a.id, t.role, t.revoked ? 1 : 0, now, t.ratePerSecond ?? null, t.burst ?? null);
+    for (const t of a.tokens) upsertToken.run(t.hash, a.id, t.role, t.revoked ? 1 : 0, now, t.ratePerSecond ?? null, t.burst ?? null, t.revoked ? now : null);
     for (const s of a.senders) upsertSender.run(a.id, s.name, s.type, senderConfig(s));
     for (const d of a.databases) upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), d.phoneRegion ?? null, now, now);
     for (const r of a.resources) upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);

@@ -17,7 +17,8 @@ import type { SqliteFeedback } from './feedback.js';
 import type { SuppressionKind, SuppressionValue } from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
-import { migrate, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
+import { migrate, migrationFiles, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
+import { migrationNames } from '../shared/migration-names.js';
 import { SqliteMonitor, sqliteHealth } from './monitor.js';
 import type { HookBacklog, QueueStats, StoreHealth } from '../../core/monitoring/store-port.js';
 import { SqliteProfiles } from './profiles.js';
@@ -31,7 +32,8 @@ import type { Statement } from 'better-sqlite3';
 import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
-import type { TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
+import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
+import { tokenListing, type TokenRow } from '../shared/token-rows.js';
 import { StaleWrite } from '../shared/errors.js';
 
 interface PendingTx {
@@ -297,10 +299,11 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async migrate(): Promise<void> {
+  async migrate(): Promise<string[]> {
     // A reader leaves the schema to the writer that opened the database before it.
-    if (this.readOnly) return;
-    await this.locked(() => migrate(this.db));
+    if (this.readOnly) return [];
+    const versions = await this.locked(() => migrate(this.db));
+    return migrationNames(migrationFiles(), versions);
   }
 
   health(): Promise<StoreHealth> {
@@ -434,8 +437,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  revokeToken(hash: string): Promise<boolean> {
-    return this.locked(() => this.db.prepare('UPDATE tokens SET revoked = 1 WHERE hash = ?').run(hash).changes > 0);
+  revokeToken(hash: string, now = Date.now()): Promise<boolean> {
+    return this.locked(() => this.db.prepare('UPDATE tokens SET revoked = 1, revoked_at = COALESCE(revoked_at, ?) WHERE hash = ?').run(now, hash).changes > 0);
+  }
+
+  listTokens(): Promise<TokenListing[]> {
+    return this.locked(() => {
+      const rows = this.db.prepare('SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash').all() as TokenRow[];
+      return rows.map(tokenListing);
+    });
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,5 @@
+-- A revocation is remembered: when a token was revoked. Applying a provisioning file never
+-- brings a revoked token back (catalog.ts keeps revoked = 1 once set).
+
+ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
+UPDATE tokens SET revoked_at = created_at WHERE revoked = 1;
