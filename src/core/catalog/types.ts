@@ -168,9 +168,18 @@ export interface SenderDef {
   fcm?: FcmSettings;
   apns?: ApnsSettings;
   receipt?: ReceiptDef;
+  dkim?: DkimSettings;
 }
 
-export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub'] as const;
+/** smtp: the DKIM key every message of the sender is signed with (spec 07). */
+export interface DkimSettings {
+  domain: string;
+  selector: string;
+  /** PEM of an RSA key (RSA-SHA256 signatures). */
+  privateKey: string;
+}
+
+export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub', 'hbounce', 'sbounce', 'complain'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 export interface HookFilters {

@@ -7,6 +7,7 @@ import { render, type RenderScope } from '../templates/render.js';
 import type { OutgoingMessage } from './outgoing.js';
 import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
+import { verpAddress } from './verp.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
 
@@ -19,6 +20,8 @@ export interface ComposeInput {
   launch: LaunchData | undefined;
   publicUrl: string;
   secret: string;
+  /** HERALD_BOUNCE_DOMAIN: the envelope sender is the message's VERP address there. */
+  bounceDomain?: string | undefined;
 }
 
 function leadScope(p: StoredProfile): Record<string, unknown> {
@@ -93,6 +96,7 @@ export function compose(input: ComposeInput): OutgoingMessage {
       ...(text !== undefined ? { text } : {}),
       attachments: input.launch?.attachments ?? [],
       headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      ...(input.bounceDomain ? { envelopeFrom: verpAddress(input.secret, message.id, input.bounceDomain) } : {}),
     };
   }
   const messageId = `herald.${message.id}.${message.accountId}`;

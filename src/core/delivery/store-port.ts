@@ -77,7 +77,55 @@ export interface SubscriptionChange {
  * An outcome with what follows from it: the hook event, and a change of the subscription. Both are
  * written only if the outcome was (claim still held, receipt not yet applied), in its transaction.
  */
-export type RecordedOutcome = Outcome & { event?: AccountEvent; subscription?: SubscriptionChange };
+export type RecordedOutcome = Outcome & { event?: AccountEvent; subscription?: SubscriptionChange; feedback?: FeedbackItem };
+
+/**
+ * What a message's feedback says (spec 07): a hard or soft bounce, a complaint, a delivery. Its
+ * message event is `hbounce`, `sbounce`, `complain` or `deliv`, each at most once a message.
+ */
+export type FeedbackKind = 'hard' | 'soft' | 'complaint' | 'delivered';
+
+export const FEEDBACK_EVENTS: Record<FeedbackKind, string> = { hard: 'hbounce', soft: 'sbounce', complaint: 'complain', delivered: 'deliv' };
+
+/** A message event: what happened to a message after its send, kept with the message. */
+export interface MessageEvent {
+  messageId: number;
+  accountId: number;
+  triggerId: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface FeedbackItem {
+  kind: FeedbackKind;
+  messageId: number;
+  accountId: number;
+  triggerId: number;
+  /** The SMTP reply or the report's Diagnostic-Code (or Feedback-Type). */
+  reason: string;
+  /** Kept with the message event (where the report came from, the recipient it named …). */
+  data: Record<string, unknown>;
+  /** The subscription the message went to; absent when the profile is gone. */
+  subscription?: SubscriptionKey;
+  /** Hook events, written only if the feedback is new. */
+  events: AccountEvent[];
+  /** HERALD_SOFT_BOUNCE_LIMIT: the soft bounce in a row that suspends the subscription. */
+  softLimit: number;
+}
+
+/** The message event of a feedback item. */
+export const messageEventOf = (f: FeedbackItem): MessageEvent => ({
+  messageId: f.messageId,
+  accountId: f.accountId,
+  triggerId: f.triggerId,
+  type: FEEDBACK_EVENTS[f.kind],
+  data: { ...f.data, reason: f.reason.slice(0, 500) },
+});
+
+/** A message the inbound mail names, with what its effects and hook events need. */
+export interface FeedbackMessage extends ReceiptMessage {
+  accountId: number;
+}
 
 /** A sent message a receipt names, with what its hook events need. */
 export interface ReceiptMessage {
@@ -136,6 +184,15 @@ export interface DeliveryStore {
    * own id; undefined when there is none.
    */
   findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined>;
+  /**
+   * Applies feedback in one transaction: its message event (once: the same feedback again inserts
+   * nothing and changes nothing), the message's status, the subscription's (hard → hardbounced,
+   * complaint → complained, the item's `softLimit`-th soft bounce in a row → suspended, a delivery resets
+   * the count) and the hook events. Returns the ids of the messages whose feedback was new.
+   */
+  recordFeedback(items: FeedbackItem[], now: number): Promise<number[]>;
+  /** Messages by id (those that exist), with their subscription and profile. */
+  findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]>;
   /** The earliest due time of a scheduled message, if any. */
   nextDueAt(): Promise<number | undefined>;
   /** Sets a subscription unsubscribed; the event (if any) is written only when it changed. */

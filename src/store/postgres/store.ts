@@ -5,7 +5,7 @@
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
-import type { AccountEvent, HookResult, ReceiptMessage, RecordedOutcome, SubscriptionKey } from '../../core/delivery/store-port.js';
+import type { AccountEvent, FeedbackItem, FeedbackMessage, HookResult, ReceiptMessage, RecordedOutcome, SubscriptionKey } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
@@ -13,6 +13,7 @@ import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js'
 import * as catalogWrites from './catalog-writes.js';
 import { holdConfig } from './config-lock.js';
 import * as delivery from './delivery.js';
+import * as feedback from './feedback.js';
 import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
 import { migrate, openPool, type PgClient, type PgOptions, type PgPool, type Queryable } from './open.js';
@@ -243,6 +244,14 @@ export class PostgresStore implements Store {
 
   recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
     return this.withTransaction((c) => delivery.recordOutcomes(c, outcomes, now));
+  }
+
+  recordFeedback(items: FeedbackItem[], now: number): Promise<number[]> {
+    return this.withTransaction((c) => feedback.recordFeedback(c, items, now));
+  }
+
+  findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]> {
+    return this.run((db) => feedback.findFeedbackMessages(db, ids));
   }
 
   findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {

@@ -19,6 +19,7 @@ import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../sh
 import type { StoredProfile } from '../../core/profiles/store-port.js';
 import type { SqliteDb } from './open.js';
 import type { SqliteProfiles } from './profiles.js';
+import { SqliteFeedback } from './feedback.js';
 
 interface MessageRow {
   id: number;
@@ -47,11 +48,13 @@ interface HookStateRow {
 
 export class SqliteDelivery {
   private readonly s;
+  readonly feedback: SqliteFeedback;
 
   constructor(
     private readonly db: SqliteDb,
     private readonly profiles: SqliteProfiles,
   ) {
+    this.feedback = new SqliteFeedback(db);
     this.s = {
       dueScheduled: db.prepare("SELECT id, due_at FROM messages WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
       expiredLeases: db.prepare("SELECT id, due_at FROM messages WHERE status = 'sending' AND lease_until < ? ORDER BY due_at, id LIMIT ?"),
@@ -198,6 +201,7 @@ export class SqliteDelivery {
       applied.push(o.id);
       if (o.event) this.insertEvent(o.event, now);
       if (o.subscription) this.changeSubscription(o.subscription, now);
+      if (o.feedback) this.feedback.recordFeedback([o.feedback], now);
     }
     return applied;
   }
