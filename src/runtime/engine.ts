@@ -47,6 +47,8 @@ export interface Engine {
   hooks: HookDispatcher | undefined;
   tasks: TaskRunner | undefined;
   metrics: EngineMetrics;
+  /** The port of the built-in MX (HERALD_INBOUND_SMTP_PORT), when it runs. */
+  inboundPort: number | undefined;
   /** Ready when the storage answers and has no pending migration. */
   ready(): Promise<Readiness>;
   close(): Promise<void>;
@@ -209,6 +211,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     hooks,
     tasks,
     metrics,
+    inboundPort: mx?.port,
     ready,
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);

@@ -67,7 +67,10 @@ export async function parseInboundReport(raw: Buffer, rcptTo: string[]): Promise
 }
 
 async function readReport(raw: Buffer, rcptTo: string[]): Promise<InboundReport> {
-  const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
+  // The delivery-status part and a quoted message/rfc822 stay parts of their own (mailparser would
+  // fold the first into the text and parse the second as part of the report).
+  const options = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true, keepDeliveryStatus: true, ignoreEmbedded: true };
+  const mail = await simpleParser(raw, options);
   const type = reportType(mail);
   const originalMessageId = quotedMessageId(mail);
   const reportId = typeof mail.messageId === 'string' ? mail.messageId.slice(0, 300) : undefined;
@@ -80,7 +83,10 @@ async function readReport(raw: Buffer, rcptTo: string[]): Promise<InboundReport>
     const report = partText(partOf(mail, 'message/feedback-report'));
     const fields = report === undefined ? undefined : fieldBlocks(report)[0];
     const feedbackType = fields?.get('feedback-type');
-    if (feedbackType) return { kind: 'arf', feedbackType: feedbackType.toLowerCase(), ...common, ...(fields?.get('user-agent') ? { userAgent: fields.get('user-agent')?.slice(0, 200) } : {}) };
+    // Original-Mail-From is the return path of the original: its VERP address names the message too.
+    const mailFrom = fields?.get('original-mail-from')?.replace(/^<|>$/g, '');
+    const userAgent = fields?.get('user-agent')?.slice(0, 200);
+    if (feedbackType) return { kind: 'arf', feedbackType: feedbackType.toLowerCase(), ...common, rcptTo: mailFrom ? [...rcptTo, mailFrom] : rcptTo, ...(userAgent ? { userAgent } : {}) };
   }
   return { kind: 'other', rcptTo };
 }
