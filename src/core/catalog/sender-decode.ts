@@ -207,7 +207,7 @@ const DNS_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
 const isDnsName = (s: string): boolean => s.length <= 253 && s.split('.').every((label) => DNS_LABEL.test(label));
 
 /** The DKIM key of an smtp sender: RSA of 1024 bits at least (receivers ignore shorter keys). */
-function decodeDkim(value: unknown): DkimSettings {
+function decodeDkim(value: unknown, sender: string): DkimSettings {
   if (!isPlainObject(value)) throw new DecodeError('expected {"domain", "selector", "private_key"}', ['dkim']);
   const domain = within('dkim', () => nonEmpty(value, 'domain')).toLowerCase().replace(/\.$/, '');
   if (!isDnsName(domain) || !domain.includes('.')) throw new DecodeError('is not a domain name', ['dkim', 'domain']);
@@ -221,8 +221,9 @@ function decodeDkim(value: unknown): DkimSettings {
   } catch {
     bits = 0;
   }
-  if (bits === -1) throw new DecodeError('must be an RSA key (RSA-SHA256 signatures; not shown)', ['dkim', 'private_key']);
-  if (bits < 1024) throw new DecodeError(bits === 0 ? 'is not a private key in PEM (not shown)' : 'must be an RSA key of at least 1024 bits (not shown)', ['dkim', 'private_key']);
+  const of = `of sender ${JSON.stringify(sender)}`;
+  if (bits === -1) throw new DecodeError(`must be an RSA key: the DKIM key ${of} is another kind (not shown)`, ['dkim', 'private_key']);
+  if (bits < 1024) throw new DecodeError(bits === 0 ? `is not a private key in PEM: the DKIM key ${of} (not shown)` : `must be an RSA key of at least 1024 bits: the DKIM key ${of} is shorter (not shown)`, ['dkim', 'private_key']);
   return { domain, selector, privateKey: pem };
 }
 
@@ -260,7 +261,7 @@ export function decodeSenderSettings(type: SenderType, raw: Record<string, unkno
   if (type === 'webpush') out.webpush = decodeWebPush(raw);
   if (type === 'fcm') out.fcm = decodeFcm(raw);
   if (type === 'apns') out.apns = decodeApns(raw);
-  if (type === 'smtp' && raw.dkim !== undefined) out.dkim = decodeDkim(raw.dkim);
+  if (type === 'smtp' && raw.dkim !== undefined) out.dkim = decodeDkim(raw.dkim, typeof raw.name === 'string' ? raw.name : '');
   if (raw.receipt !== undefined) out.receipt = decodeReceipt(raw.receipt);
   return out;
 }
