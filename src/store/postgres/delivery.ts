@@ -247,6 +247,8 @@ export async function finishHook(db: Queryable, hookId: number, t: string, resul
 
 export async function purge(db: Queryable, before: number): Promise<{ messages: number; events: number }> {
   const messages = (await db.query('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < $1', [before])).rowCount ?? 0;
+  // What happened to messages after their send is kept as long as the messages are.
+  await db.query('DELETE FROM message_events WHERE created_at < $1', [before]);
   await db.query(
     `WITH unused AS (
        SELECT l.id FROM launches l WHERE l.created_at < $1

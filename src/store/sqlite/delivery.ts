@@ -110,6 +110,7 @@ export class SqliteDelivery {
       ),
       deadLetter: db.prepare('INSERT INTO hook_dead_letters (hook_id, event_id, error, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       purgeMessages: db.prepare('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?'),
+      purgeMessageEvents: db.prepare('DELETE FROM message_events WHERE created_at < ?'),
       oldLaunches: db.prepare('SELECT id, first_message_id, last_message_id FROM launches WHERE created_at < ?'),
       launchHasMessages: db.prepare('SELECT 1 FROM messages WHERE id BETWEEN ? AND ? AND launch_id = ? LIMIT 1'),
       deleteLaunch: db.prepare('DELETE FROM launches WHERE id = ?'),
@@ -277,6 +278,8 @@ export class SqliteDelivery {
 
   purge(before: number): { messages: number; events: number } {
     const messages = this.s.purgeMessages.run(before).changes;
+    // What happened to messages after their send is kept as long as the messages are.
+    this.s.purgeMessageEvents.run(before);
     for (const l of this.s.oldLaunches.all(before) as { id: number; first_message_id: number | null; last_message_id: number | null }[]) {
       const used = l.first_message_id !== null && this.s.launchHasMessages.get(l.first_message_id, l.last_message_id, l.id);
       if (used) continue;
