@@ -55,6 +55,13 @@ export interface Config {
   metricsPort: number | undefined;
   /** The country whose national phone numbers are accepted in databases that set no phone_region (ISO 3166 alpha-2); unset = none. */
   phoneRegion: string | undefined;
+  /** The domain of VERP return paths (`b-<token>@<domain>`); unset = the From address is the envelope sender. */
+  bounceDomain: string | undefined;
+  /** The built-in MX: a port to receive bounces and complaints on; unset = none. */
+  inboundSmtpPort: number | undefined;
+  inboundSmtpHost: string;
+  /** Soft bounces in a row that suspend a subscription. */
+  softBounceLimit: number;
 }
 
 export type Kind = 'int' | 'string' | 'sync' | 'level' | 'bool' | 'region' | 'format';
@@ -99,6 +106,10 @@ export const CONFIG_KEYS: Record<keyof Config, { env: string; kind: Kind; fallba
   webPushHosts: { env: 'HERALD_WEBPUSH_HOSTS', kind: 'string', fallback: 'fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com' },
   metricsPort: { env: 'HERALD_METRICS_PORT', kind: 'int', fallback: undefined },
   phoneRegion: { env: 'HERALD_PHONE_REGION', kind: 'region', fallback: undefined },
+  bounceDomain: { env: 'HERALD_BOUNCE_DOMAIN', kind: 'string', fallback: undefined },
+  inboundSmtpPort: { env: 'HERALD_INBOUND_SMTP_PORT', kind: 'int', fallback: undefined },
+  inboundSmtpHost: { env: 'HERALD_INBOUND_SMTP_HOST', kind: 'string', fallback: '0.0.0.0' },
+  softBounceLimit: { env: 'HERALD_SOFT_BOUNCE_LIMIT', kind: 'int', fallback: 3 },
 };
 
 /** `HERALD_BODY_LIMIT_MB` → `body_limit_mb` (the config-file spelling). */
@@ -135,6 +146,17 @@ function coerce(name: string, kind: Kind, raw: unknown): Config[keyof Config] {
   }
 }
 
+function checkFeedback(config: Config): void {
+  if (config.inboundSmtpPort !== undefined && config.inboundSmtpPort > 65535) throw new ConfigError('HERALD_INBOUND_SMTP_PORT: must be at most 65535');
+  if (config.inboundSmtpPort !== undefined && !config.bounceDomain) throw new ConfigError('HERALD_INBOUND_SMTP_PORT needs HERALD_BOUNCE_DOMAIN (the domain it receives mail for)');
+  if (config.bounceDomain !== undefined) {
+    const domain = config.bounceDomain.toLowerCase().replace(/\.$/, '');
+    if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain)) throw new ConfigError(`HERALD_BOUNCE_DOMAIN: not a domain name: ${JSON.stringify(config.bounceDomain)}`);
+    config.bounceDomain = domain;
+  }
+  if (config.softBounceLimit < 1) throw new ConfigError('HERALD_SOFT_BOUNCE_LIMIT: must be at least 1');
+}
+
 export interface ConfigSources {
   env: Record<string, string | undefined>;
   file?: string;
@@ -163,6 +185,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   if (config.headersTimeoutMs < 1 || config.requestTimeoutMs < config.headersTimeoutMs) throw new ConfigError('timeouts: need 1 ≤ HERALD_HEADERS_TIMEOUT_MS ≤ HERALD_REQUEST_TIMEOUT_MS');
   if (config.deliveryBatch < 1 || config.deliveryConcurrency < 1 || config.maxAttempts < 1) throw new ConfigError('delivery settings: batch, concurrency and attempts must be at least 1');
   if (config.queryChunk < 1 || config.taskChunk < 1) throw new ConfigError('HERALD_QUERY_CHUNK and HERALD_TASK_CHUNK must be at least 1');
+  checkFeedback(config);
   storageOf(config);
   return Object.freeze(config);
 }

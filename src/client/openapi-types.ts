@@ -453,7 +453,7 @@ export interface components {
         "messages.list.request": {
             trigger_id?: number;
             profile_id?: string;
-            status?: ("scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "skipped" | "cancelled")[] | ("scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "skipped" | "cancelled");
+            status?: ("scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "bounced" | "complained" | "failed" | "skipped" | "cancelled")[] | ("scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "bounced" | "complained" | "failed" | "skipped" | "cancelled");
             from_id?: number;
             from_time?: string | number;
             /**
@@ -481,7 +481,7 @@ export interface components {
             resource_id: number | null;
             address: string | null;
             /** @enum {string} */
-            status: "scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "skipped" | "cancelled";
+            status: "scheduled" | "sending" | "sent" | "delivered" | "undelivered" | "bounced" | "complained" | "failed" | "skipped" | "cancelled";
             /** Format: date-time */
             due_at: string;
             sent_at: string | null;

@@ -16,6 +16,7 @@ export class EngineMetrics implements CoreMetrics {
   private readonly sendSeconds: Histogram<'channel' | 'status'>;
   private readonly reclaims: Counter<'channel'>;
   private readonly hookEventsTotal: Counter<'outcome'>;
+  private readonly inboundMail: Counter<'outcome'>;
   private readonly storageUp: Gauge;
   private readonly queueDue: Gauge;
   private readonly queueLag: Gauge;
@@ -50,6 +51,12 @@ export class EngineMetrics implements CoreMetrics {
       registers,
     });
     this.hookEventsTotal = new Counter({ name: 'herald_hook_events_total', help: 'Hook events posted (delivered) or given up (dead_lettered) by this process', labelNames: ['outcome'], registers });
+    this.inboundMail = new Counter({
+      name: 'herald_inbound_mail_total',
+      help: 'Messages the built-in MX read, by what they came to (hard, soft, complaint, delivered; duplicate = read before; unmatched = no message of ours; dropped = no report)',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.storageUp = new Gauge({ name: 'herald_storage_up', help: 'Whether the storage answered the queries of this scrape', registers });
     this.queueDue = new Gauge({ name: 'herald_queue_due_messages', help: 'Scheduled messages whose due time has come, not yet claimed (all processes)', registers });
     this.queueLag = new Gauge({ name: 'herald_queue_lag_seconds', help: 'How long the oldest due message has been waiting (0 when none is due)', registers });
@@ -71,6 +78,10 @@ export class EngineMetrics implements CoreMetrics {
   delivered(channel: Channel, outcome: DeliveryOutcome, sendMs: number | undefined): void {
     this.messages.inc({ channel, status: outcome });
     if (sendMs !== undefined) this.sendSeconds.observe({ channel, status: outcome }, sendMs / 1000);
+  }
+
+  inboundRead(outcome: string): void {
+    this.inboundMail.inc({ outcome });
   }
 
   reclaimed(channel: Channel): void {

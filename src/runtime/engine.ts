@@ -29,6 +29,8 @@ import { senderFactory } from '../senders/factory.js';
 import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
 import { EngineMetrics } from './engine-metrics.js';
+import { applyInboundReport, type FeedbackDeps } from '../core/delivery/feedback.js';
+import { startInboundMx, type InboundMx } from '../senders/inbound-mx.js';
 import { scrubSecrets } from './logger.js';
 import { openStore, readProvisioningFile, secretFileReader } from './open-store.js';
 import { systemClock, type Clock } from '../core/base/clock.js';
@@ -48,6 +50,8 @@ export interface Engine {
   hooks: HookDispatcher | undefined;
   tasks: TaskRunner | undefined;
   metrics: EngineMetrics;
+  /** The port of the built-in MX (HERALD_INBOUND_SMTP_PORT), when it runs. */
+  inboundPort: number | undefined;
   /** Ready when the storage answers and has no pending migration. */
   ready(): Promise<Readiness>;
   close(): Promise<void>;
@@ -102,6 +106,8 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
           retry: { ...defaultRetryPolicy, maxAttempts: config.maxAttempts, baseMs: config.retryBaseMs },
           publicUrl: config.publicUrl,
           secret,
+          bounceDomain: config.bounceDomain,
+          softBounceLimit: config.softBounceLimit,
         },
       ),
     );
@@ -216,6 +222,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     }
   };
 
+  const mx = await startMx(config, { store, clock, catalogs, secret }, metrics, logger, () => hooks?.wake());
   for (const w of workers) w.start();
   hooks?.start();
   tasks?.start();
@@ -235,10 +242,12 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     hooks,
     tasks,
     metrics,
+    inboundPort: mx?.port,
     ready,
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       clearInterval(demoTimer);
+      await mx?.close();
       unlisten?.();
       await Promise.all(workers.map((w) => w.stop()));
       await hooks?.stop();
@@ -248,6 +257,25 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       await store.close();
     },
   };
+}
+
+/** The built-in MX, with HERALD_INBOUND_SMTP_PORT: reports applied here, counted in a metric. */
+async function startMx(config: Readonly<Config>, deps: Omit<FeedbackDeps, 'bounceDomain' | 'softBounceLimit'>, metrics: EngineMetrics, logger: Logger, wakeHooks: () => void): Promise<InboundMx | undefined> {
+  if (config.inboundSmtpPort === undefined || !config.bounceDomain) return undefined;
+  const feedback: FeedbackDeps = { ...deps, bounceDomain: config.bounceDomain, softBounceLimit: config.softBounceLimit };
+  const mx = await startInboundMx({
+    port: config.inboundSmtpPort,
+    host: config.inboundSmtpHost,
+    bounceDomain: config.bounceDomain,
+    apply: (report) => applyInboundReport(feedback, report),
+    observe: (outcome) => {
+      metrics.inboundRead(outcome);
+      if (outcome !== 'dropped' && outcome !== 'unmatched' && outcome !== 'duplicate') wakeHooks();
+    },
+    log: logger,
+  });
+  logger.info({ port: mx.port, domain: config.bounceDomain }, 'Herald receives bounces and complaints (built-in MX)');
+  return mx;
 }
 
 export function readinessResponse(r: Readiness, logId: string): RawResponse {

@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Options as PoolOptions } from 'nodemailer/lib/smtp-pool';
 import type { SenderDef } from '../core/catalog/types.js';
-import type { OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
+import type { BounceKind, OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
 import { mailOptions } from './mail-options.js';
 import { DENIED_CODE, type OutboundGuard } from './outbound.js';
 import { RateLimiter } from './rate-limit.js';
@@ -16,6 +16,20 @@ interface SmtpError {
   responseCode?: number;
   code?: string;
   message?: string;
+  response?: string;
+}
+
+/**
+ * What a permanent rejection's enhanced status (RFC 3463) says about the mailbox: `5.1.x` (bad
+ * mailbox or address) a hard bounce, `5.2.2` (mailbox full) a soft one, anything else (policy,
+ * content) nothing about the mailbox.
+ */
+export function bounceOfReply(reply: string): BounceKind | undefined {
+  const m = /(?:^|[\s-])5\.(\d{1,3})\.(\d{1,3})(?=\s|$)/.exec(reply);
+  if (!m) return undefined;
+  if (m[1] === '1') return 'hard';
+  if (m[1] === '2' && m[2] === '2') return 'soft';
+  return undefined;
 }
 
 export function classifySmtpError(err: unknown): SendResult {
@@ -23,7 +37,14 @@ export function classifySmtpError(err: unknown): SendResult {
   if (e.code === DENIED_CODE) return { ok: false, transient: false, error: String(e.message).slice(0, 500) };
   const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const text = `${code ? `SMTP ${code}: ` : e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`.slice(0, 500);
-  return { ok: false, transient: code === undefined || code < 500, error: text };
+  const transient = code === undefined || code < 500;
+  const bounce = transient ? undefined : bounceOfReply(e.response ?? e.message ?? '');
+  return { ok: false, transient, error: text, ...(bounce ? { bounce } : {}) };
+}
+
+/** nodemailer's DKIM options of a sender (relaxed/relaxed, RSA-SHA256, its default header list). */
+function dkimOptions(def: SenderDef) {
+  return def.dkim ? { dkim: { domainName: def.dkim.domain, keySelector: def.dkim.selector, privateKey: def.dkim.privateKey } } : {};
 }
 
 /** nodemailer's getSocket: every connection of the pool opened by the guard. */
@@ -53,6 +74,7 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
     connectionTimeout: Math.min(guard.timeoutMs, 10_000),
     greetingTimeout: Math.min(guard.timeoutMs, 10_000),
     socketTimeout: guard.timeoutMs,
+    ...dkimOptions(def),
   });
   const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
   return {
@@ -64,7 +86,8 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
         // header line and part became a write of its own on the socket (a quarter of a worker's CPU).
         // The envelope is the one nodemailer derives from the headers (IDN domains in punycode).
         const mail = new MailComposer(mailOptions(m)).compile();
-        const envelope = mail.getEnvelope();
+        const derived = mail.getEnvelope();
+        const envelope = m.envelopeFrom ? { ...derived, from: m.envelopeFrom } : derived;
         await transport.sendMail({ envelope, raw: await mail.build() });
         return { ok: true };
       } catch (err) {

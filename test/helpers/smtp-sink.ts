@@ -8,6 +8,8 @@ export interface ReceivedMail {
   raw: string;
   parsed: ParsedMail;
   envelopeTo: string[];
+  /** MAIL FROM: the return path. */
+  envelopeFrom: string;
   /** Date.now() when the message was received whole. */
   receivedAt: number;
 }
@@ -18,6 +20,8 @@ export interface SmtpSink {
   mails: ReceivedMail[];
   /** Answer RCPT with this SMTP code (e.g. 451 transient, 550 permanent) until cleared. */
   refuseWith: number | undefined;
+  /** Recipients refused at RCPT with this reply (`550 5.1.1 User unknown`), the others accepted. */
+  rejectRecipients: Map<string, string>;
   refusals: number;
   /** AUTH attempts refused (wrong user or password), when the sink requires credentials. */
   authFailures: number;
@@ -38,6 +42,7 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
     url: '',
     mails: [],
     refuseWith: undefined,
+    rejectRecipients: new Map(),
     refusals: 0,
     authFailures: 0,
     delayMs: 0,
@@ -69,6 +74,14 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
     logger: false,
     size: 200 * 1024 * 1024,
     onRcptTo(address, _session, callback) {
+      const reply = sink.rejectRecipients.get(address.address.toLowerCase());
+      if (reply !== undefined) {
+        const [code, ...text] = reply.split(' ');
+        const err = new Error(text.join(' ')) as Error & { responseCode: number };
+        err.responseCode = Number(code);
+        callback(err);
+        return;
+      }
       if (sink.refuseWith !== undefined) {
         sink.refusals++;
         const err = new Error(sink.refuseWith >= 500 ? 'mailbox unavailable' : 'try again later') as Error & { responseCode: number };
@@ -87,7 +100,7 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
         void simpleParser(raw).then((parsed) => {
           // The message counts as received before the answer goes back (a crash in between is the
           // window in which the sender cannot know).
-          sink.mails.push({ raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address), receivedAt });
+          sink.mails.push({ raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address), envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', receivedAt });
           if (sink.delayMs > 0) setTimeout(() => callback(), sink.delayMs);
           else callback();
         }, callback);

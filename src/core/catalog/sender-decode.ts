@@ -6,10 +6,10 @@ import { createECDH, createPrivateKey } from 'node:crypto';
 import { templateProblem } from '../templates/check.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
 import { pointerProblem } from '../values/json-pointer.js';
-import type { ApnsSettings, FcmSettings, HttpRequestShape, JsonTemplate, ReceiptDef, SenderDef, SenderType, WebPushSettings } from './types.js';
+import type { ApnsSettings, DkimSettings, FcmSettings, HttpRequestShape, JsonTemplate, ReceiptDef, SenderDef, SenderType, WebPushSettings } from './types.js';
 import { DecodeError, within } from '../base/errors.js';
 
-export type SenderSettings = Pick<SenderDef, 'request' | 'webpush' | 'fcm' | 'apns' | 'receipt'>;
+export type SenderSettings = Pick<SenderDef, 'request' | 'webpush' | 'fcm' | 'apns' | 'receipt' | 'dkim'>;
 
 /** The keys each type reads (name, type and rate_per_second are every type's). */
 export const SENDER_SETTINGS: Record<SenderType, readonly string[]> = {
@@ -203,6 +203,30 @@ function decodeApns(raw: Record<string, unknown>): ApnsSettings {
   };
 }
 
+const DNS_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+const isDnsName = (s: string): boolean => s.length <= 253 && s.split('.').every((label) => DNS_LABEL.test(label));
+
+/** The DKIM key of an smtp sender: RSA of 1024 bits at least (receivers ignore shorter keys). */
+function decodeDkim(value: unknown, sender: string): DkimSettings {
+  if (!isPlainObject(value)) throw new DecodeError('expected {"domain", "selector", "private_key"}', ['dkim']);
+  const domain = within('dkim', () => nonEmpty(value, 'domain')).toLowerCase().replace(/\.$/, '');
+  if (!isDnsName(domain) || !domain.includes('.')) throw new DecodeError('is not a domain name', ['dkim', 'domain']);
+  const selector = within('dkim', () => nonEmpty(value, 'selector'));
+  if (!isDnsName(selector)) throw new DecodeError('is not a DNS label (the selector of <selector>._domainkey.<domain>)', ['dkim', 'selector']);
+  const pem = secret(value.private_key, ['dkim', 'private_key']);
+  let bits = 0;
+  try {
+    const key = createPrivateKey(pem);
+    bits = key.asymmetricKeyType === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : -1;
+  } catch {
+    bits = 0;
+  }
+  const of = `of sender ${JSON.stringify(sender)}`;
+  if (bits === -1) throw new DecodeError(`must be an RSA key: the DKIM key ${of} is another kind (not shown)`, ['dkim', 'private_key']);
+  if (bits < 1024) throw new DecodeError(bits === 0 ? `is not a private key in PEM: the DKIM key ${of} (not shown)` : `must be an RSA key of at least 1024 bits: the DKIM key ${of} is shorter (not shown)`, ['dkim', 'private_key']);
+  return { domain, selector, privateKey: pem };
+}
+
 function words(value: unknown, path: string[]): string[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
@@ -237,6 +261,7 @@ export function decodeSenderSettings(type: SenderType, raw: Record<string, unkno
   if (type === 'webpush') out.webpush = decodeWebPush(raw);
   if (type === 'fcm') out.fcm = decodeFcm(raw);
   if (type === 'apns') out.apns = decodeApns(raw);
+  if (type === 'smtp' && raw.dkim !== undefined) out.dkim = decodeDkim(raw.dkim, typeof raw.name === 'string' ? raw.name : '');
   if (raw.receipt !== undefined) out.receipt = decodeReceipt(raw.receipt);
   return out;
 }

@@ -190,9 +190,18 @@ export interface SenderDef {
   fcm?: FcmSettings;
   apns?: ApnsSettings;
   receipt?: ReceiptDef;
+  dkim?: DkimSettings;
 }
 
-export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub', 'uopen', 'open', 'uclick', 'click'] as const;
+/** smtp: the DKIM key every message of the sender is signed with (spec 07). */
+export interface DkimSettings {
+  domain: string;
+  selector: string;
+  /** PEM of an RSA key (RSA-SHA256 signatures). */
+  privateKey: string;
+}
+
+export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub', 'hbounce', 'sbounce', 'complain', 'uopen', 'open', 'uclick', 'click'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 export interface HookFilters {

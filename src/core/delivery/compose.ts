@@ -10,6 +10,7 @@ import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
 import { rewriteHtml } from './link-rewrite.js';
 import { clickToken, openToken } from './tracking-token.js';
+import { verpAddress } from './verp.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
 
@@ -22,6 +23,8 @@ export interface ComposeInput {
   launch: LaunchData | undefined;
   publicUrl: string;
   secret: string;
+  /** HERALD_BOUNCE_DOMAIN: the envelope sender is the message's VERP address there. */
+  bounceDomain?: string | undefined;
 }
 
 /** A profile's values as templates see them (`lead`). */
@@ -113,6 +116,7 @@ export function compose(input: ComposeInput): OutgoingMessage {
       ...(text !== undefined ? { text } : {}),
       attachments: input.launch?.attachments ?? [],
       headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      ...(input.bounceDomain ? { envelopeFrom: verpAddress(input.secret, message.id, input.bounceDomain) } : {}),
     };
   }
   const messageId = `herald.${message.id}.${message.accountId}`;

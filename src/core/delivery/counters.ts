@@ -2,6 +2,7 @@
 // transaction of the event — the message written, its outcome recorded, an open or a click —
 // so a report reads a few counter rows, never the messages. Stores call `tally` where they write.
 import type { MessageStatus } from '../triggers/store-port.js';
+import type { FeedbackKind } from './store-port.js';
 
 export const COUNTERS = [
   'scheduled',
@@ -38,6 +39,9 @@ export interface CounterBump {
   name: CounterName;
   n: number;
 }
+
+/** What new feedback on a message counts (a DSN saying delivered counts a delivery). */
+export const FEEDBACK_COUNTERS: Record<FeedbackKind, CounterName[]> = { hard: ['bounced_hard'], soft: ['bounced_soft'], complaint: ['complained'], delivered: ['delivered'] };
 
 /** What a message written with a status counts (scheduled, or skipped at launch). */
 export function insertedCounters(status: MessageStatus, skipReason: string | null): CounterName[] {

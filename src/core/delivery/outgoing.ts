@@ -19,6 +19,8 @@ export interface EmailOut {
   text?: string;
   attachments: { name: string; mime: string; data: Buffer }[];
   headers: Record<string, string>;
+  /** The envelope sender (MAIL FROM): a VERP return path with a bounce domain; absent, the From address. */
+  envelopeFrom?: string;
 }
 
 /** What a sender's request templates read besides the message (the `http` sender). */
@@ -62,8 +64,13 @@ export interface SubscriptionVerdict {
 export type SendResult =
   /** providerId: the provider's id of the message, which its receipts name. */
   | { ok: true; providerId?: string; subscription?: SubscriptionVerdict }
-  /** transient: worth retrying (connection refused, timeout, SMTP 4xx, HTTP 5xx/429). */
-  | { ok: false; transient: boolean; error: string; retryAfterMs?: number; subscription?: SubscriptionVerdict };
+  /**
+   * transient: worth retrying (connection refused, timeout, SMTP 4xx, HTTP 5xx/429). bounce: a
+   * permanent SMTP rejection whose enhanced status says the mailbox is bad (hard) or full (soft).
+   */
+  | { ok: false; transient: boolean; error: string; retryAfterMs?: number; subscription?: SubscriptionVerdict; bounce?: BounceKind };
+
+export type BounceKind = 'hard' | 'soft';
 
 export interface Sender {
   send(message: OutgoingMessage): Promise<SendResult>;

@@ -84,6 +84,8 @@ export type RecordedOutcome = Outcome & {
   subscription?: SubscriptionChange;
   /** Report counters the outcome adds beside its own (outcomeCounters): a bounce, a complaint. */
   counters?: CounterName[];
+  /** What a bounce report, a complaint or a synchronous rejection says of the message (spec 07). */
+  feedback?: FeedbackItem;
 };
 
 /** An open (the pixel) or a click (a rewritten link) of an email message. */
@@ -106,6 +108,54 @@ export interface TrackingResult {
   firstOpen: boolean;
   firstClick: boolean;
   firstLinkClick: boolean;
+}
+
+/**
+ * What a message's feedback says (spec 07): a hard or soft bounce, a complaint, a delivery. Its
+ * message event is `hbounce`, `sbounce`, `complain` or `deliv`, each at most once a message.
+ */
+export type FeedbackKind = 'hard' | 'soft' | 'complaint' | 'delivered';
+
+export const FEEDBACK_EVENTS: Record<FeedbackKind, string> = { hard: 'hbounce', soft: 'sbounce', complaint: 'complain', delivered: 'deliv' };
+
+/** A message event: what happened to a message after its send, kept with the message. */
+export interface MessageEvent {
+  messageId: number;
+  accountId: number;
+  triggerId: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface FeedbackItem {
+  kind: FeedbackKind;
+  messageId: number;
+  accountId: number;
+  triggerId: number;
+  /** The SMTP reply or the report's Diagnostic-Code (or Feedback-Type). */
+  reason: string;
+  /** Kept with the message event (where the report came from, the recipient it named …). */
+  data: Record<string, unknown>;
+  /** The subscription the message went to; absent when the profile is gone. */
+  subscription?: SubscriptionKey;
+  /** Hook events, written only if the feedback is new. */
+  events: AccountEvent[];
+  /** HERALD_SOFT_BOUNCE_LIMIT: the soft bounce in a row that suspends the subscription. */
+  softLimit: number;
+}
+
+/** The message event of a feedback item. */
+export const messageEventOf = (f: FeedbackItem): MessageEvent => ({
+  messageId: f.messageId,
+  accountId: f.accountId,
+  triggerId: f.triggerId,
+  type: FEEDBACK_EVENTS[f.kind],
+  data: { ...f.data, reason: f.reason.slice(0, 500) },
+});
+
+/** A message the inbound mail names, with what its effects and hook events need. */
+export interface FeedbackMessage extends ReceiptMessage {
+  accountId: number;
 }
 
 /** A sent message a receipt names, with what its hook events need. */
@@ -173,6 +223,15 @@ export interface DeliveryStore extends SuppressionCheck {
    * counts an open too) and the hook events that apply.
    */
   recordTracking(t: TrackingWrite, now: number): Promise<TrackingResult>;
+  /**
+   * Applies feedback in one transaction: its message event (once: the same feedback again inserts
+   * nothing and changes nothing), the message's status, the subscription's (hard → hardbounced,
+   * complaint → complained, the item's `softLimit`-th soft bounce in a row → suspended, a delivery resets
+   * the count) and the hook events. Returns the ids of the messages whose feedback was new.
+   */
+  recordFeedback(items: FeedbackItem[], now: number): Promise<number[]>;
+  /** Messages by id (those that exist), with their subscription and profile. */
+  findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]>;
   /** The earliest due time of a scheduled message, if any. */
   nextDueAt(): Promise<number | undefined>;
   /**

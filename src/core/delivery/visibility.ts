@@ -10,7 +10,7 @@ import { iso, limitSchema, timeSchema } from '../values/paging.js';
 import { arrayOf, int, object, oneOf, optional, required, str, type Decoded } from '../values/schema.js';
 import type { MessageStatus } from '../triggers/store-port.js';
 
-const STATUSES = ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
+const STATUSES = ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'bounced', 'complained', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
 
 const messageListParams = object({
   trigger_id: optional(int({ min: 1 })),

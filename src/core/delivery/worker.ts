@@ -14,7 +14,7 @@ import { findChannelSender } from '../catalog/channel-sender.js';
 import type { SendResult, SubscriptionVerdict } from './outgoing.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 import type { SenderPool } from './sender-pool.js';
-import type { AccountEvent, ClaimedMessage, DeliveryStore, LaunchData, RecordedOutcome, SubscriptionChange } from './store-port.js';
+import type { AccountEvent, ClaimedMessage, DeliveryStore, FeedbackItem, LaunchData, RecordedOutcome, SubscriptionChange } from './store-port.js';
 import type { Clock } from '../base/clock.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
@@ -29,6 +29,10 @@ export interface DeliveryOptions {
   retry: RetryPolicy;
   publicUrl: string;
   secret: string;
+  /** HERALD_BOUNCE_DOMAIN: emails go out with a VERP return path there. */
+  bounceDomain?: string | undefined;
+  /** HERALD_SOFT_BOUNCE_LIMIT (default 3). */
+  softBounceLimit?: number;
 }
 
 export interface DeliveryLog {
@@ -137,7 +141,7 @@ export class DeliveryWorker {
     let sendMs: number | undefined;
     let senderId: number | undefined;
     try {
-      const outgoing = compose({ message: m, profile, subscription: sub, trigger, catalog, launch, publicUrl: this.opts.publicUrl, secret: this.opts.secret });
+      const outgoing = compose({ message: m, profile, subscription: sub, trigger, catalog, launch, publicUrl: this.opts.publicUrl, secret: this.opts.secret, bounceDomain: this.opts.bounceDomain });
       const senderDef = findChannelSender(catalog, sub.resourceId, sub.channel, sub.data.provider);
       if (!senderDef) throw new ComposeError(`resource ${sub.resourceId} has no sender for ${sub.channel}`);
       senderId = senderDef.id;
@@ -193,7 +197,20 @@ export class DeliveryWorker {
     this.stats.failed++;
     this.observe(m, 'failed', sendMs);
     const e = event('undeliv', { error: result.error, attempts: m.attempts, ...(verdict ? { subscription_status: verdict.status } : {}) });
-    return { kind: 'failed', ...base, error: result.error, ...optional('event', e) };
+    // A rejection that names the mailbox bad (5.1.x) or full (5.2.2) is a bounce too (spec 07).
+    const bounce = !result.ok && result.bounce && m.channel === 'email' ? result.bounce : undefined;
+    const feedback: FeedbackItem | undefined = bounce && {
+      kind: bounce,
+      messageId: m.id,
+      accountId: m.accountId,
+      triggerId: m.triggerId,
+      reason: result.error,
+      data: { source: 'smtp', reason: result.error },
+      subscription: { profileId: profile.id, resourceId: sub.resourceId, channel: sub.channel, address: sub.address },
+      events: [event(bounce === 'hard' ? 'hbounce' : 'sbounce', { source: 'smtp', reason: result.error })].filter((x): x is AccountEvent => x !== undefined),
+      softLimit: this.opts.softBounceLimit ?? 3,
+    };
+    return { kind: 'failed', ...base, error: result.error, ...optional('event', e), ...optional('feedback', feedback) };
   }
 
   private observe(m: ClaimedMessage, outcome: DeliveryOutcome, sendMs: number | undefined): void {

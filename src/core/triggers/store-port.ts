@@ -19,8 +19,8 @@ export interface LaunchWrite {
   attachments: AttachmentWrite[];
 }
 
-/** `delivered` / `undelivered`: a sent message the provider's receipt reported on. */
-export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'skipped' | 'cancelled';
+/** `delivered` / `undelivered`: a sent message the provider's receipt reported on; `bounced` / `complained`: mail feedback (spec 07). */
+export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'bounced' | 'complained' | 'failed' | 'skipped' | 'cancelled';
 
 export interface MessageWrite {
   /** The stored launch (LaunchTx.insertLaunch) the message belongs to. */

@@ -22,6 +22,8 @@ import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../sh
 import type { Queryable } from './open.js';
 import { CounterTally, dayOf, outcomeCounters } from '../../core/delivery/counters.js';
 import { bumpCounters, purgeTracking } from './feedback.js';
+import { insertEvents } from './events.js';
+import { recordFeedback } from './bounces.js';
 
 interface MessageRow {
   id: number;
@@ -96,19 +98,6 @@ export async function loadLaunches(db: Queryable, ids: number[]): Promise<Map<nu
   return out;
 }
 
-async function insertEvents(db: Queryable, events: AccountEvent[], now: number): Promise<void> {
-  if (events.length === 0) return;
-  await db.query(
-    `INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at)
-     SELECT x.account_id, x.type, x.db_id, x.resource_id, x.trigger_id, x.profile_id, x.payload, $2
-     FROM json_to_recordset($1::json) AS x(n int, account_id int, type text, db_id int, resource_id int, trigger_id int, profile_id text, payload json) ORDER BY x.n`,
-    [
-      JSON.stringify(events.map((e, n) => ({ n, account_id: e.accountId, type: e.type, db_id: e.dbId, resource_id: e.resourceId, trigger_id: e.triggerId, profile_id: e.profileId, payload: e.payload }))),
-      now,
-    ],
-  );
-}
-
 export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[], now: number): Promise<number[]> {
   const claims: { n: number; o: ClaimOutcome }[] = [];
   const receipts: ReceiptOutcome[] = [];
@@ -168,6 +157,8 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
   const changes = applied.flatMap((o) => (o.subscription ? [o.subscription] : []));
   if (changes.length > 0) events.push(...(await changeSubscriptions(db, changes, now)));
   await insertEvents(db, events, now);
+  const feedback = applied.flatMap((o) => (o.feedback ? [o.feedback] : []));
+  if (feedback.length > 0) await recordFeedback(db, feedback, now);
   return [...done.keys()];
 }
 
@@ -276,6 +267,8 @@ export async function finishHook(db: Queryable, hookId: number, t: string, resul
 
 export async function purge(db: Queryable, before: number): Promise<{ messages: number; events: number }> {
   const messages = (await db.query('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < $1', [before])).rowCount ?? 0;
+  // What happened to messages after their send is kept as long as the messages are.
+  await db.query('DELETE FROM message_events WHERE created_at < $1', [before]);
   await db.query(
     `WITH unused AS (
        SELECT l.id FROM launches l WHERE l.created_at < $1

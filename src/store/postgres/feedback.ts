@@ -5,6 +5,7 @@ import { CounterTally, type CounterBump, type CounterName } from '../../core/del
 import type { AccountEvent, TrackingResult, TrackingWrite } from '../../core/delivery/store-port.js';
 import { suppressionKey, type SuppressionKind, type SuppressionList, type SuppressionValue } from '../../core/delivery/suppression-port.js';
 import { counterRecord } from '../shared/counters.js';
+import { insertEvents } from './events.js';
 import type { Queryable } from './open.js';
 
 interface ListRow {
@@ -106,14 +107,6 @@ export async function suppressedValues(db: Queryable, accountId: number, values:
     [accountId, values.map((v) => v.kind), values.map((v) => v.value)],
   );
   return new Set(r.rows.map(suppressionKey));
-}
-
-async function insertEvents(db: Queryable, events: AccountEvent[], now: number): Promise<void> {
-  for (const e of events) {
-    await db.query('INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-      e.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), now,
-    ]);
-  }
 }
 
 export async function recordTracking(db: Queryable, t: TrackingWrite, now: number): Promise<TrackingResult> {

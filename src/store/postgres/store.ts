@@ -5,7 +5,7 @@
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
-import type { AccountEvent, HookResult, ReceiptMessage, RecordedOutcome, SubscriptionKey } from '../../core/delivery/store-port.js';
+import type { AccountEvent, FeedbackItem, FeedbackMessage, HookResult, ReceiptMessage, RecordedOutcome, SubscriptionKey } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
@@ -14,6 +14,7 @@ import * as catalogWrites from './catalog-writes.js';
 import { holdConfig } from './config-lock.js';
 import * as delivery from './delivery.js';
 import * as feedback from './feedback.js';
+import * as bounces from './bounces.js';
 import type { SuppressionKind, SuppressionValue } from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import * as monitor from './monitor.js';
@@ -263,6 +264,14 @@ export class PostgresStore implements Store {
 
   recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
     return this.withTransaction((c) => delivery.recordOutcomes(c, outcomes, now));
+  }
+
+  recordFeedback(items: FeedbackItem[], now: number): Promise<number[]> {
+    return this.withTransaction((c) => bounces.recordFeedback(c, items, now));
+  }
+
+  findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]> {
+    return this.run((db) => bounces.findFeedbackMessages(db, ids));
   }
 
   findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {

@@ -119,6 +119,9 @@ export const RECEIPT_MESSAGE = `SELECT m.id, m.status, m.trigger_id, m.profile_i
   COALESCE(m.custom_data, l.custom_data) AS custom_data
   FROM messages m LEFT JOIN profiles p ON p.id = m.profile_id LEFT JOIN launches l ON l.id = m.launch_id`;
 
+/** A message with its account, for the feedback that names it (ids of the query's `ids` JSON). */
+export const FEEDBACK_MESSAGE = RECEIPT_MESSAGE.replace('SELECT m.id,', 'SELECT m.account_id, m.id,');
+
 export interface ReceiptMessageRow {
   id: number;
   status: string;

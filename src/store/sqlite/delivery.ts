@@ -21,6 +21,7 @@ import type { SqliteDb } from './open.js';
 import type { SqliteProfiles } from './profiles.js';
 import type { SqliteFeedback } from './feedback.js';
 import { CounterTally, dayOf, outcomeCounters } from '../../core/delivery/counters.js';
+import { SqliteBounces } from './bounces.js';
 
 interface MessageRow {
   id: number;
@@ -51,12 +52,14 @@ interface HookStateRow {
 
 export class SqliteDelivery {
   private readonly s;
+  readonly bounces: SqliteBounces;
 
   constructor(
     private readonly db: SqliteDb,
     private readonly profiles: SqliteProfiles,
     private readonly feedback: SqliteFeedback,
   ) {
+    this.bounces = new SqliteBounces(db, (bumps) => this.feedback.bump(bumps));
     this.s = {
       dueScheduled: db.prepare("SELECT id, due_at FROM messages WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
       expiredLeases: db.prepare("SELECT id, due_at FROM messages WHERE status = 'sending' AND lease_until < ? ORDER BY due_at, id LIMIT ?"),
@@ -113,6 +116,7 @@ export class SqliteDelivery {
       ),
       deadLetter: db.prepare('INSERT INTO hook_dead_letters (hook_id, event_id, error, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       purgeMessages: db.prepare('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?'),
+      purgeMessageEvents: db.prepare('DELETE FROM message_events WHERE created_at < ?'),
       oldLaunches: db.prepare('SELECT id, first_message_id, last_message_id FROM launches WHERE created_at < ?'),
       launchHasMessages: db.prepare('SELECT 1 FROM messages WHERE id BETWEEN ? AND ? AND launch_id = ? LIMIT 1'),
       deleteLaunch: db.prepare('DELETE FROM launches WHERE id = ?'),
@@ -184,6 +188,7 @@ export class SqliteDelivery {
       tally.add(row.account_id, row.trigger_id, now, outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters));
       if (o.event) this.insertEvent(o.event, now);
       if (o.subscription) this.changeSubscription(o.subscription, now);
+      if (o.feedback) this.bounces.recordFeedback([o.feedback], now);
     }
     this.feedback.bump(tally.bumps());
     return applied;
@@ -286,6 +291,8 @@ export class SqliteDelivery {
 
   purge(before: number): { messages: number; events: number } {
     const messages = this.s.purgeMessages.run(before).changes;
+    // What happened to messages after their send is kept as long as the messages are.
+    this.s.purgeMessageEvents.run(before);
     for (const l of this.s.oldLaunches.all(before) as { id: number; first_message_id: number | null; last_message_id: number | null }[]) {
       const used = l.first_message_id !== null && this.s.launchHasMessages.get(l.first_message_id, l.last_message_id, l.id);
       if (used) continue;

@@ -3,7 +3,7 @@
 // statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
-import type { AccountEvent, ClaimedMessage, HookResult, HookState, LaunchData, ReceiptMessage, RecordedOutcome, StoredEvent, SubscriptionKey } from '../../core/delivery/store-port.js';
+import type { AccountEvent, ClaimedMessage, FeedbackItem, FeedbackMessage, HookResult, HookState, LaunchData, ReceiptMessage, RecordedOutcome, StoredEvent, SubscriptionKey } from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { Store, StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
@@ -266,6 +266,14 @@ export class SqliteStore implements Store {
 
   recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
     return this.write(() => this.delivery.recordOutcomes(outcomes, now));
+  }
+
+  recordFeedback(items: FeedbackItem[], now: number): Promise<number[]> {
+    return this.write(() => this.delivery.bounces.recordFeedback(items, now));
+  }
+
+  findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]> {
+    return this.read(() => this.delivery.bounces.findFeedbackMessages(ids));
   }
 
   findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {
