@@ -233,7 +233,7 @@ describe('secrets from the environment', () => {
   it('resolves {"env": NAME} from the given environment', async () => {
     const env = { HERALD_TEST_TOKEN: 'token-from-env-1234567890', HERALD_TEST_SMTP: 'smtp://user:pw@mail.example.com:587', HERALD_TEST_HOOK_SECRET: 'hook-secret-42' };
     await applyProvisioningFile(store, file, env, 1);
-    expect(all('tokens')).toEqual([{ hash: hashToken('token-from-env-1234567890'), account_id: 3, role: 'read', revoked: 0, created_at: 1, rate_per_second: null, burst: null }]);
+    expect(all('tokens')).toEqual([{ hash: hashToken('token-from-env-1234567890'), account_id: 3, role: 'read', revoked: 0, revoked_at: null, created_at: 1, rate_per_second: null, burst: null }]);
     expect(JSON.parse(String(all('senders')[0].config))).toMatchObject({ url: 'smtp://user:pw@mail.example.com:587' });
     expect(all('action_hooks')).toEqual([
       { id: 1, account_id: 3, url: 'https://hooks.example.com/in', secret: 'hook-secret-42', filters: JSON.stringify({ events: ['send'] }) },

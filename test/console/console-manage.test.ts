@@ -105,10 +105,19 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
     expect((await api.call('templates/get', { id })).data).toEqual({
       id,
       name: 'Order shipped',
-      channel: 'email',
-      subject: 'Your order, {lead._fname}',
-      html: '<p>Hello {lead._fname}, it is on its way to {apicontent.city}.</p><p><a href="{unsubscribe}">Unsubscribe</a></p>',
-      text: 'Hello {lead._fname}, it ships to {apicontent.city}.',
+      description: '',
+      channels: [
+        {
+          id: 1,
+          sid: 'email',
+          fields: {
+            subject: 'Your order, {lead._fname}',
+            html: '<p>Hello {lead._fname}, it is on its way to {apicontent.city}.</p><p><a href="{unsubscribe}">Unsubscribe</a></p>',
+            text: 'Hello {lead._fname}, it ships to {apicontent.city}.',
+          },
+        },
+      ],
+      groups: [{ id: 0, name: 'main' }],
     });
     // Newest first, and the saved template is the one being edited; a stored profile previews it.
     await poll(() => rows('#template-list').first().innerText()).toContain('Order shipped');

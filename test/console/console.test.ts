@@ -141,7 +141,9 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
       const row = table.filter({ has: page.locator('td.num', { hasText: new RegExp(`^${id}$`) }) });
       return Object.fromEntries(await Promise.all(['scheduled', 'sent', 'failed', 'skipped'].map(async (c) => [c, Number(await row.locator(`td[data-counter="${c}"]`).innerText())])));
     };
-    const { is_active: _a, ...expected96 } = (await api.call('campaigns/status', { id: 96 })).data;
+    const status = (await api.call('campaigns/status', { id: 96 })).data;
+    // The table shows the four message states; the report counters of campaigns/status are the charts'.
+    const expected96 = { scheduled: status.scheduled, sent: status.sent, failed: status.failed, skipped: status.skipped };
     expect(expected96).toMatchObject({ sent: 29, skipped: 1 });
     await poll(() => counters(96)).toEqual(expected96);
     await poll(() => counters(reminderId)).toEqual({ scheduled: 2, sent: 0, failed: 0, skipped: 0 });

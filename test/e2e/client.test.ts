@@ -44,7 +44,10 @@ describe('the client against herald serve', () => {
     const one = await client.call('messages/list', { profile_id: res.result[1].profile_id, status: 'sent' });
     expect(one.data.map((m) => m.address)).toEqual(['client2@example.com']);
     const counters = await client.call('campaigns/status', { id: 96 });
-    expect(counters.data).toEqual({ is_active: true, scheduled: 0, sent: 2, failed: 0, skipped: 0 });
+    expect(counters.data).toEqual({
+      is_active: true, scheduled: 0, sent: 2, failed: 0, skipped: 0,
+      delivered: 0, bounced_hard: 0, bounced_soft: 0, complained: 0, opened: 0, opened_unique: 0, clicked: 0, clicked_unique: 0, unsubscribed: 0, suppressed: 0,
+    });
     const log = await client.call('campaigns/log_v2', { id: 96 });
     expect(log.data.map((e) => e.event)).toEqual(['launch', 'sent', 'sent']);
   });

@@ -1,6 +1,7 @@
 // End to end: the real `herald serve` process with the demo provisioning file, driven over real
 // HTTP with the seed's example requests; graceful shutdown on SIGTERM, and durability across a
 // restart (and across a kill) on the same SQLite file.
+import { importedAll } from '../helpers/subscriptions.js';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -131,7 +132,7 @@ describe('herald serve (real process, real HTTP)', () => {
     expect(data).toMatchObject({ id: evaId, db_id: 1, _fname: 'Eva', _lname: 'Collins', email: 'example@example.com', phones: ['+79000000001'] });
     expect(data._md5).toBe(createHash('md5').update('example@example.com').digest('hex'));
     expect(data._emaildomain).toBe('example.com');
-    expect(data.subscriptions).toEqual([{ channel: 'email', resource_id: 21, email: 'example@example.com', status: 0, priority: 0, custom_fields: {}, cats: [] }]);
+    expect(importedAll(data.subscriptions)).toEqual([{ channel: 'email', resource_id: 21, email: 'example@example.com', status: 0, priority: 0, custom_fields: {}, cats: [] }]);
   });
 
   it('answers the seed XML email example in XML, updating the same profile', async () => {

@@ -1,6 +1,7 @@
 // Spec 02–04 import semantics through the HTTP API: field validation and normalisation, custom
 // field types, functional updates, subscriptions, per-item isolation, geo detection, the
 // subscription that receives the message, delays, and what a launch stores.
+import { imported } from '../helpers/subscriptions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH, batch, call, count, getProfile, itemErrors, messagesOf, resultIds, rows, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
 import type { Harness, Response } from '../helpers/harness.js';
@@ -18,7 +19,7 @@ const emailSub = (email: string, extra: Record<string, unknown> = {}) => ({ chan
 
 type Sub = { resource_id: number; channel: string };
 /** Subscriptions in a fixed order (resource, then channel): the API does not promise one. */
-const sortSubs = (subs: unknown) => [...(subs as Sub[])].sort((a, b) => a.resource_id - b.resource_id || a.channel.localeCompare(b.channel));
+const sortSubs = (subs: unknown) => [...(subs as (Sub & Record<string, unknown>)[])].map(imported).sort((a, b) => (a as Sub).resource_id - (b as Sub).resource_id || (a as Sub).channel.localeCompare((b as Sub).channel));
 
 /** One item through import_and_start_batch (trigger 96) by email; returns the response and the profile. */
 async function importOne(data: Record<string, unknown>, root: Record<string, unknown> = {}): Promise<{ res: Response; profile?: Record<string, unknown> }> {
@@ -312,7 +313,7 @@ describe('subscriptions', () => {
     const [id] = resultIds(res);
     const p = await getProfile(h, { matching: 'profile_id', profile_id: id });
     expect(p).toMatchObject({ email, _fname: 'Kept' });
-    expect(p?.subscriptions).toEqual([{ channel: 'email', resource_id: 21, email, status: 0, priority: 0, custom_fields: {}, cats: [] }]);
+    expect(sortSubs(p?.subscriptions)).toEqual([{ channel: 'email', resource_id: 21, email, status: 0, priority: 0, custom_fields: {}, cats: [] }]);
     expect(messagesOf(h, id).map((m) => [m.status, m.address])).toEqual([['scheduled', email]]);
   });
 

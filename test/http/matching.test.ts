@@ -1,5 +1,6 @@
 // Spec 03 "Matching" and spec 02 "where an item's matching value comes from": every mode, the
 // oldest-match rule, the matching value written on create, and the profiles/* methods.
+import { importedAll } from '../helpers/subscriptions.js';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH, batch, call, count, getProfile, itemErrors, messagesOf, READ_TOKEN, resultIds, rows, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
@@ -258,7 +259,7 @@ describe('push_sub', () => {
     // The same subscription was updated, not duplicated.
     const get = await getProfile(h, { matching: 'push_sub', provider: 'CHROME', subscription_id: token });
     expect(get?.id).toBe(p);
-    expect(get?.subscriptions).toEqual([{ channel: 'push', resource_id: 21, provider: 'cHrOmE', subscription_id: token, status: 0, priority: 0, custom_fields: {}, cats: [] }]);
+    expect(importedAll(get?.subscriptions)).toEqual([{ channel: 'push', resource_id: 21, provider: 'cHrOmE', subscription_id: token, status: 0, priority: 0, custom_fields: {}, cats: [] }]);
     // Device tokens are compared exactly.
     expect((await matchedId({ matching: 'push_sub', provider: 'chrome', subscription_id: token.toUpperCase() }, { data: {} })).created).toBe(true);
   });
@@ -467,8 +468,8 @@ describe('profiles/* methods', () => {
     });
     expect(data._createtime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(data.subscriptions).toEqual([
-      { channel: 'email', resource_id: 21, email, status: 0, priority: 0, custom_fields: {}, cats: [] },
-      { channel: 'sms', resource_id: 21, phone: '+79007654321', status: 0, priority: 0, custom_fields: {}, cats: [] },
+      { channel: 'email', resource_id: 21, email, email_data: { email, domain: 'example.com', md5: createHash('md5').update(email.toLowerCase()).digest('hex') }, is_delete: false, status: 0, priority: 0, custom_fields: {}, cats: [] },
+      { channel: 'sms', resource_id: 21, phone: '+79007654321', sms_data: { phone: '+79007654321' }, is_delete: false, status: 0, priority: 0, custom_fields: {}, cats: [] },
     ]);
     const xml = await call(h, 'profiles/get', { db_id: 1, email, format: 'xml' });
     expect(xml.body).toMatch(new RegExp(`^<xml><error>0</error><error_text>Successful operation</error_text><data><id>${p}</id><db_id>1</db_id>`));
@@ -496,7 +497,7 @@ describe('profiles/* methods', () => {
     expect(messagesOf(h, id).map((m) => m.status)).toEqual(['scheduled']);
     const res = await call(h, 'profiles/delete', { db_id: 1, email });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ error: 0, error_text: 'Successful operation' });
+    expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', data: { profile_id: id } });
     expect(rows(h, 'SELECT count(*) AS n FROM profiles WHERE id = ?', id)).toEqual([{ n: 0 }]);
     expect(rows(h, "SELECT count(*) AS n FROM profile_values WHERE field = 'email' AND value = ?", email)).toEqual([{ n: 0 }]);
     expect(count(h, 'subscriptions', 'address = ?', email)).toBe(0);
@@ -514,7 +515,7 @@ describe('profiles/* methods', () => {
     const p = await seed({ Custom_ID: 'to-delete' });
     const res = await h.post('profiles/delete', `<xml><token>${WRITE_TOKEN}</token><db_id>1</db_id><matching>custom</matching><field_name>Custom_ID</field_name><field_value>to-delete</field_value></xml>`);
     expect(res.status).toBe(200);
-    expect(res.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text></xml>');
+    expect(res.body).toBe(`<xml><error>0</error><error_text>Successful operation</error_text><data><profile_id>${p}</profile_id></data></xml>`);
     expect(rows(h, 'SELECT id FROM profiles WHERE id = ?', p)).toEqual([]);
   });
 

@@ -57,7 +57,7 @@ function templateOf(catalog: Catalog, input: PreviewInput): { channel: Channel; 
     const channel = input.channel ?? (present.length === 1 ? present[0] : undefined);
     if (channel === undefined) throw invalid(`template ${input.id} has the channels ${present.join(', ')}: name the one to preview (channel)`);
     const content = saved.channels[channel];
-    if (content === undefined) throw invalid(`template ${input.id} has no ${channel} channel (it has ${present.join(', ')})`);
+    if (content === undefined) throw invalid(`template ${input.id} is of channel ${present.join(', ')}, not ${channel}`);
     return { channel, content: { ...content, ...inline } };
   }
   if (input.channel === undefined) throw invalid('give a template id, or the template inline with its channel');
