@@ -1,4 +1,4 @@
-// The tasks this browser knows: spec 05 has no method that lists tasks, so the console remembers
+// The tasks this browser knows: the API has no method that lists tasks, so the console remembers
 // the ids of the tasks it submitted or was asked to track (localStorage: task ids are no secret,
 // reading one needs the token), with their last status so finished ones are not asked again.
 

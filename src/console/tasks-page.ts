@@ -135,7 +135,7 @@ export const tasksPage: Page = (root, ctx) => {
           },
         },
         h('h2', {}, 'Track a task'),
-        h('p', { class: 'muted' }, 'Spec 05 has no method that lists tasks: paste the task_id a client received to follow it here.'),
+        h('p', { class: 'muted' }, 'The API has no method that lists tasks: paste the task_id a client received to follow it here.'),
         field('Task id', trackId),
         h('button', { type: 'submit' }, 'Track'),
       ),

@@ -5,6 +5,7 @@
 import type { Store } from '../core/ports.js';
 import { hashToken } from '../core/provisioning/tokens.js';
 import { errorResponse, type RawResponse } from './envelope.js';
+import { answersVerb } from '../core/api/define.js';
 import { methods } from '../core/methods.js';
 import { ApiError } from '../core/base/errors.js';
 import { bearer, earlyFormat, type RawRequest } from './raw-request.js';
@@ -18,7 +19,7 @@ export async function precheckToken(store: Pick<Store, 'findToken'>, req: RawReq
   let refusal: ApiError | undefined;
   try {
     // The pipeline's first check: an unknown method is a 404 whatever the body and token.
-    if (!method || req.httpMethod !== 'POST') refusal = new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
+    if (!method || !answersVerb(method, req.httpMethod)) refusal = new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
     else {
       const record = await store.findToken(hashToken(token));
       if (!record || record.revoked) refusal = new ApiError(401, 'the API token is unknown or revoked');

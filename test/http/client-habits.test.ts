@@ -329,6 +329,19 @@ describe('paths, content types and the query string', () => {
     expect(noBody.statusCode, noBody.body).toBe(200);
   });
 
+  it("a stop list's entry methods answer GET, as Altcraft's pages document them", async () => {
+    const made = await list('/api/v1.1/suppresses/add', { payload: JSON.stringify({ token: WRITE_TOKEN, name: 'GET list' }), contentType: 'application/json' });
+    const id = (JSON.parse(made.body) as { data: { saved_id: number } }).data.saved_id;
+    const get = (method: string, query: string) => list(`/api/v1.1/suppresses/${method}?token=${WRITE_TOKEN}&id=${id}&${query}`, { method: 'GET' });
+    const added = await get('email_add', 'email=Stop.Get%40example.com');
+    expect(added.statusCode, added.body).toBe(200);
+    expect(JSON.parse((await get('email_check', 'email=stop.get%40example.com')).body)).toMatchObject({ error: 0, data: { 'stop.get@example.com': true } });
+    expect((await get('email_remove', 'email=stop.get%40example.com')).statusCode).toBe(200);
+    expect(JSON.parse((await get('email_check', 'email=stop.get%40example.com')).body)).toMatchObject({ error: 0, data: { 'stop.get@example.com': false } });
+    // The list's other methods stay POST only.
+    expect((await list(`/api/v1.1/suppresses/email_clear?token=${WRITE_TOKEN}&id=${id}`, { method: 'GET' })).statusCode).toBe(404);
+  });
+
   it('GET is answered only by methods declared to take it: the others answer 404', async () => {
     const res = await list(`/api/v1.1/databases/list?token=${WRITE_TOKEN}`, { method: 'GET' });
     expect(res.statusCode).toBe(404);

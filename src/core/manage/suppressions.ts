@@ -78,6 +78,8 @@ function entryMethods(kind: SuppressionKind, one_: string, many: string) {
   return [
     defineMethod({
       name: `suppresses/${one_}_check`,
+      // Altcraft's pages document the entry methods as GET or POST.
+      get: true,
       summary: `Whether a${kind === 'email' ? 'n email address' : kind === 'domain' ? ' domain' : ' phone number'} is on a suppression list`,
       write: false,
       params: single,
@@ -91,6 +93,8 @@ function entryMethods(kind: SuppressionKind, one_: string, many: string) {
     }),
     defineMethod({
       name: `suppresses/${one_}_add`,
+      // Altcraft's pages document the entry methods as GET or POST.
+      get: true,
       summary: `Add a${kind === 'email' ? 'n email address' : kind === 'domain' ? ' domain' : ' phone number'} to a suppression list`,
       write: true,
       params: single,
@@ -117,6 +121,8 @@ function entryMethods(kind: SuppressionKind, one_: string, many: string) {
     }),
     defineMethod({
       name: `suppresses/${one_}_remove`,
+      // Altcraft's pages document the entry methods as GET or POST.
+      get: true,
       summary: `Remove a${kind === 'email' ? 'n email address' : kind === 'domain' ? ' domain' : ' phone number'} from a suppression list`,
       write: true,
       params: single,
