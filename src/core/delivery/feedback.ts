@@ -5,11 +5,11 @@
 // Altcraft's event types (`hbounce`/`sbounce` and `undeliv`, `complain`, `deliv`).
 import type { CatalogCache } from '../catalog/cache.js';
 import type { Catalog, HookEvent } from '../catalog/types.js';
-import { anyHookWants } from '../catalog/hook-filters.js';
 import type { Clock } from '../base/clock.js';
 import type { AccountEvent, DeliveryStore, FeedbackItem, FeedbackKind, FeedbackMessage } from './store-port.js';
 import { dsnVerdict, type InboundOutcome, type InboundReport } from './inbound-report.js';
 import { verpMessageId } from './verp.js';
+import { messageHookEvent } from './receipts.js';
 
 export interface FeedbackDeps {
   store: Pick<DeliveryStore, 'findFeedbackMessages' | 'recordFeedback'>;
@@ -49,32 +49,9 @@ function verdictOf(report: Exclude<InboundReport, { kind: 'other' }>): { kind: F
 
 const BOUNCE_EVENTS: Record<FeedbackKind, HookEvent> = { hard: 'hbounce', soft: 'sbounce', complaint: 'complain', delivered: 'deliv' };
 
-function subscriptionOf(m: FeedbackMessage): Record<string, unknown> {
-  return { channel: m.channel, resource_id: m.resourceId, email: m.address };
-}
-
 /** The hook events of a feedback item, those some hook of the account wants. */
 export function feedbackEvents(catalog: Catalog, m: FeedbackMessage, types: HookEvent[], data: Record<string, unknown>): AccountEvent[] {
-  const scope = { dbId: m.dbId, resourceId: m.resourceId, triggerId: m.triggerId };
-  return types
-    .filter((type) => anyHookWants(catalog.hooks, type, scope))
-    .map((type) => ({
-      accountId: m.accountId,
-      type,
-      dbId: m.dbId,
-      resourceId: m.resourceId,
-      triggerId: m.triggerId,
-      profileId: m.profileId,
-      payload: {
-        list_id: m.dbId,
-        profile_id: m.profileId,
-        campaign_id: m.triggerId,
-        message_id: String(m.id),
-        subscription: subscriptionOf(m),
-        custom_data: m.customData ?? {},
-        event_data: data,
-      },
-    }));
+  return types.flatMap((type) => messageHookEvent(catalog, m, type, data) ?? []);
 }
 
 /** A feedback item of a message: its subscription (while the profile exists) and hook events. */

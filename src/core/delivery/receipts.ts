@@ -72,6 +72,28 @@ export function subscriptionOf(m: ReceiptMessage): Record<string, unknown> {
   return view;
 }
 
+/** The hook event `type` of a stored message, when some hook of the account wants it. */
+export function messageHookEvent(catalog: Catalog, m: ReceiptMessage, type: HookEvent, data: Record<string, unknown>): AccountEvent | undefined {
+  if (!anyHookWants(catalog.hooks, type, { dbId: m.dbId, resourceId: m.resourceId, triggerId: m.triggerId })) return undefined;
+  return {
+    accountId: catalog.accountId,
+    type,
+    dbId: m.dbId,
+    resourceId: m.resourceId,
+    triggerId: m.triggerId,
+    profileId: m.profileId,
+    payload: {
+      list_id: m.dbId,
+      profile_id: m.profileId,
+      campaign_id: m.triggerId,
+      message_id: String(m.id),
+      subscription: subscriptionOf(m),
+      custom_data: m.customData ?? {},
+      event_data: data,
+    },
+  };
+}
+
 export async function recordReceipt(deps: ReceiptDeps, req: ReceiptRequest): Promise<ReceiptAnswer> {
   const found = findSender(await deps.catalogs.all(), req.senderName, req.key);
   if (found === 'unknown') return answer(404, { error: `no sender named ${JSON.stringify(req.senderName)} takes receipts` });
@@ -98,26 +120,7 @@ export async function recordReceipt(deps: ReceiptDeps, req: ReceiptRequest): Pro
   const reasonValue = r.reason === undefined ? undefined : scalarText(readPointer(doc, r.reason));
   const reason = reasonValue ? reasonValue.slice(0, 300) : null;
   const type: HookEvent = kind === 'delivered' ? 'deliv' : 'undeliv';
-  const scope = { dbId: message.dbId, resourceId: message.resourceId, triggerId: message.triggerId };
-  const event: AccountEvent | undefined = anyHookWants(catalog.hooks, type, scope)
-    ? {
-        accountId: catalog.accountId,
-        type,
-        dbId: message.dbId,
-        resourceId: message.resourceId,
-        triggerId: message.triggerId,
-        profileId: message.profileId,
-        payload: {
-          list_id: message.dbId,
-          profile_id: message.profileId,
-          campaign_id: message.triggerId,
-          message_id: String(message.id),
-          subscription: subscriptionOf(message),
-          custom_data: message.customData ?? {},
-          event_data: { provider_id: providerId, status: providerStatus, ...(reason ? { reason } : {}) },
-        },
-      }
-    : undefined;
+  const event = messageHookEvent(catalog, message, type, { provider_id: providerId, status: providerStatus, ...(reason ? { reason } : {}) });
   const outcome: RecordedOutcome = { kind, id: message.id, providerStatus: providerStatus.slice(0, 100), reason, ...(event ? { event } : {}) };
   const applied = await deps.store.recordOutcomes([outcome], deps.clock.now());
   return answer(200, { status: applied.includes(message.id) ? kind : 'unchanged', message_id: String(message.id) });

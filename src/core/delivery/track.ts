@@ -3,9 +3,8 @@
 // the hook events) and answers the GIF or a 302 to the URL sealed in the token — never another.
 import type { CatalogCache } from '../catalog/cache.js';
 import type { HookEvent } from '../catalog/types.js';
-import { anyHookWants } from '../catalog/hook-filters.js';
 import type { Clock } from '../base/clock.js';
-import { subscriptionOf } from './receipts.js';
+import { messageHookEvent } from './receipts.js';
 import type { AccountEvent, DeliveryStore, TrackingWrite } from './store-port.js';
 import { verifyClickToken, verifyOpenToken, type TrackingTarget } from './tracking-token.js';
 
@@ -37,30 +36,12 @@ async function eventsFor(deps: TrackDeps, t: TrackingTarget, types: HookEvent[],
   const catalog = await deps.catalogs.get(t.accountId, version);
   // No hook at all: no need to look the message up.
   if (catalog.hooks.length === 0) return {};
-  const scope = (dbId: number | null, resourceId: number | null) => ({ dbId, resourceId, triggerId: t.triggerId });
   const m = await deps.store.findMessage(t.accountId, t.messageId);
   if (!m) return {};
   const out: TrackingWrite['events'] = {};
   for (const type of types) {
-    if (!anyHookWants(catalog.hooks, type, scope(m.dbId, m.resourceId))) continue;
-    const event: AccountEvent = {
-      accountId: t.accountId,
-      type,
-      dbId: m.dbId,
-      resourceId: m.resourceId,
-      triggerId: m.triggerId,
-      profileId: m.profileId,
-      payload: {
-        list_id: m.dbId,
-        profile_id: m.profileId,
-        campaign_id: m.triggerId,
-        message_id: String(m.id),
-        subscription: subscriptionOf(m),
-        custom_data: m.customData ?? {},
-        event_data: data,
-      },
-    };
-    (out as Record<string, AccountEvent>)[type] = event;
+    const event = messageHookEvent(catalog, m, type, data);
+    if (event) (out as Record<string, AccountEvent>)[type] = event;
   }
   return out;
 }
