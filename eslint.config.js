@@ -10,7 +10,19 @@ import { layers } from './eslint/layers.js';
 const adapters = ['**/store/sqlite/**', '**/store/postgres/**', '**/senders/**', '**/geo/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.prof/**', 'eslint/**', '.stryker-tmp/**', 'reports/**', 'coverage/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'bench/results/**',
+      '.prof/**',
+      'eslint/**',
+      '.stryker-tmp/**',
+      'reports/**',
+      'coverage/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -30,7 +42,17 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
       'herald/layers': [
         'error',
-        { root: 'src', layers: [['core'], ['store', 'senders', 'geo', 'http', 'client'], ['config'], ['console', 'runtime'], ['main'], ['cli']] },
+        {
+          root: 'src',
+          layers: [
+            ['core'],
+            ['store', 'senders', 'geo', 'http', 'client'],
+            ['config'],
+            ['console', 'runtime'],
+            ['main'],
+            ['cli'],
+          ],
+        },
       ],
     },
   },
@@ -69,10 +91,13 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: {
-      'no-restricted-syntax': ['error', {
-        selector: "BinaryExpression[operator='in'][left.type!='Literal']",
-        message: 'a key that may come from input is data: use Object.hasOwn(obj, key) or a Map, never `key in obj`',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator='in'][left.type!='Literal']",
+          message: 'a key that may come from input is data: use Object.hasOwn(obj, key) or a Map, never `key in obj`',
+        },
+      ],
     },
   },
   {
@@ -80,10 +105,32 @@ export default tseslint.config(
     ignores: ['src/core/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['../../*', '!../../core/*'], message: 'core/ must not import outside core/' },
-        { group: ['**/http/**', '**/store/**', '**/senders/**', '**/runtime/**', '**/cli/**', '**/geo/dbip*', 'fastify', 'better-sqlite3', 'pg', 'postgres', 'nodemailer', 'saxes', 'pino'], message: 'core/ must not import adapters, frameworks or drivers' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../../*', '!../../core/*'], message: 'core/ must not import outside core/' },
+            {
+              group: [
+                '**/http/**',
+                '**/store/**',
+                '**/senders/**',
+                '**/runtime/**',
+                '**/cli/**',
+                '**/geo/dbip*',
+                'fastify',
+                'better-sqlite3',
+                'pg',
+                'postgres',
+                'nodemailer',
+                'saxes',
+                'pino',
+              ],
+              message: 'core/ must not import adapters, frameworks or drivers',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -91,7 +138,14 @@ export default tseslint.config(
     files: ['src/client/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', 'node:*'], message: 'src/client imports only its own files: it must run in a browser' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*', 'node:*'], message: 'src/client imports only its own files: it must run in a browser' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -99,14 +153,31 @@ export default tseslint.config(
     files: ['src/console/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../client', '!../client/*', 'node:*'], message: 'the console imports only the client (src/client) and its own files' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../client', '!../client/*', 'node:*'],
+              message: 'the console imports only the client (src/client) and its own files',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/http/**/*.ts', 'src/cli/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: adapters, message: 'http/ and cli/ call core/; only main.ts and runtime/ wire adapters' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: adapters, message: 'http/ and cli/ call core/; only main.ts and runtime/ wire adapters' },
+          ],
+        },
+      ],
     },
   },
 );

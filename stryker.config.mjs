@@ -6,9 +6,14 @@
 // HERALD_MUTATE: a folder of src/ (core, http, senders), or a comma-separated list of files and
 // folders under src/ for a partial run (HERALD_MUTATE_REPORT names its report folder then).
 const target = process.env.HERALD_MUTATE ?? 'core';
-const parts = target.split(',').map((p) => p.trim()).filter(Boolean);
+const parts = target
+  .split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
 const out = `reports/mutation/${process.env.HERALD_MUTATE_REPORT ?? parts.join('+').replace(/[^\w+.-]+/g, '_')}`;
-const mutate = parts.flatMap((p) => (p.endsWith('.ts') ? [`src/${p}`] : [`src/${p}/**/*.ts`, `!src/${p}/**/*.test.ts`]));
+const mutate = parts.flatMap((p) =>
+  p.endsWith('.ts') ? [`src/${p}`] : [`src/${p}/**/*.ts`, `!src/${p}/**/*.test.ts`],
+);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -6,7 +6,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/http/**/*.test.ts', 'test/delivery/**/*.test.ts', 'test/security/**/*.test.ts', 'test/client/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'test/http/**/*.test.ts',
+      'test/delivery/**/*.test.ts',
+      'test/security/**/*.test.ts',
+      'test/client/**/*.test.ts',
+    ],
     exclude: [
       // Drives a spawned `herald serve` only; nothing of it runs the mutated source.
       'test/security/secrets.test.ts',

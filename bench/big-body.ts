@@ -22,7 +22,8 @@ export async function bigBodyBench(opts: { postgres?: string } = {}): Promise<Bi
     const rssBeforeMb = round(server.currentRssMb());
     server.resetPeakRss();
     const res = await post(server.url, 'campaigns/triggers/import_and_start_batch', body);
-    if (res.status !== 200 || (res.json.result as unknown[]).length !== count) throw new Error(`10 MB import failed: ${res.status}`);
+    if (res.status !== 200 || (res.json.result as unknown[]).length !== count)
+      throw new Error(`10 MB import failed: ${res.status}`);
     return {
       name: `import_and_start_batch, one 10 MB body (${opts.postgres ? 'PostgreSQL' : 'SQLite'})`,
       profiles: count,

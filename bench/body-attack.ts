@@ -18,7 +18,10 @@ interface Answer {
 /** POSTs `body` with node:http, which reports an answer given before the body is all sent. */
 function post(url: string, body: Buffer, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve) => {
-    const req = request(`${url}/api/v1.1/campaigns/triggers/import_and_start_batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers } });
+    const req = request(`${url}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },
+    });
     let done = false;
     const finish = (a: Answer) => {
       if (!done) resolve(a);
@@ -36,7 +39,14 @@ function post(url: string, body: Buffer, headers: Record<string, string>): Promi
 function attackBody(bodyToken: string | undefined): Buffer {
   const data = `data:application/octet-stream;base64,${Buffer.alloc(Math.floor((BODY_MB * 1024 * 1024 * 3) / 4) - 1024, 7).toString('base64')}`;
   const items = [{ data: { email: 'attack@example.com' } }];
-  return Buffer.from(JSON.stringify({ ...(bodyToken ? { token: bodyToken } : {}), trigger_id: 96, attach: [{ name: 'a.bin', data }], data: items }));
+  return Buffer.from(
+    JSON.stringify({
+      ...(bodyToken ? { token: bodyToken } : {}),
+      trigger_id: 96,
+      attach: [{ name: 'a.bin', data }],
+      data: items,
+    }),
+  );
 }
 
 async function round1(name: string, body: Buffer, headers: Record<string, string>) {
@@ -50,7 +60,15 @@ async function round1(name: string, body: Buffer, headers: Record<string, string
     const answers = await Promise.all(Array.from({ length: PARALLEL }, () => post(server.url, body, headers)));
     const statuses: Record<string, number> = {};
     for (const a of answers) statuses[String(a.status)] = (statuses[String(a.status)] ?? 0) + 1;
-    return { name, parallel: PARALLEL, bodyMb: round(body.length / 1024 / 1024), statuses, seconds: round((performance.now() - started) / 1000, 2), rssBeforeMb, peakRssMb: round(server.peakRssMb()) };
+    return {
+      name,
+      parallel: PARALLEL,
+      bodyMb: round(body.length / 1024 / 1024),
+      statuses,
+      seconds: round((performance.now() - started) / 1000, 2),
+      rssBeforeMb,
+      peakRssMb: round(server.peakRssMb()),
+    };
   } finally {
     await server.stop();
   }

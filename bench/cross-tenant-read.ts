@@ -13,9 +13,21 @@ const TOKEN_B = 'tenant-b-token-0123456789';
 
 /** The demo account (A) and a second account (B) with a trigger of its own. */
 function provisionFile(): string {
-  const demo = JSON.parse(readFileSync(join(ROOT, 'provision/demo.json'), 'utf8')) as { accounts: Record<string, unknown>[] };
-  const b = JSON.parse(JSON.stringify(demo.accounts[0])) as Record<string, unknown> & { databases: { id: number }[]; resources: { id: number; db_ids: number[] }[]; templates: { id: number }[]; triggers: Record<string, unknown>[] };
-  Object.assign(b, { id: 2, name: 'Tenant B', tokens: [{ token: TOKEN_B, role: 'write' }], senders: [{ name: 'outbox', type: 'file', dir: './data/outbox-b' }] });
+  const demo = JSON.parse(readFileSync(join(ROOT, 'provision/demo.json'), 'utf8')) as {
+    accounts: Record<string, unknown>[];
+  };
+  const b = JSON.parse(JSON.stringify(demo.accounts[0])) as Record<string, unknown> & {
+    databases: { id: number }[];
+    resources: { id: number; db_ids: number[] }[];
+    templates: { id: number }[];
+    triggers: Record<string, unknown>[];
+  };
+  Object.assign(b, {
+    id: 2,
+    name: 'Tenant B',
+    tokens: [{ token: TOKEN_B, role: 'write' }],
+    senders: [{ name: 'outbox', type: 'file', dir: './data/outbox-b' }],
+  });
   b.databases[0].id = 2;
   b.resources[0].id = 22;
   b.resources[0].db_ids = [2];
@@ -28,7 +40,11 @@ function provisionFile(): string {
 
 async function api(url: string, method: string, body: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
-  const res = await fetch(`${url}/api/v1.1/${method}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${url}/api/v1.1/${method}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
   await res.arrayBuffer();
   return { status: res.status, ms: performance.now() - started };
 }
@@ -75,7 +91,14 @@ async function run(name: string, env: Record<string, string>, provision: string)
 const provision = provisionFile();
 try {
   const pgIndex = process.argv.indexOf('--postgres');
-  const results = [await run('SQLite, reader thread', {}, provision), await run('SQLite, reads on the engine thread (HERALD_READ_THREAD=false)', { HERALD_READ_THREAD: 'false' }, provision)];
+  const results = [
+    await run('SQLite, reader thread', {}, provision),
+    await run(
+      'SQLite, reads on the engine thread (HERALD_READ_THREAD=false)',
+      { HERALD_READ_THREAD: 'false' },
+      provision,
+    ),
+  ];
   if (pgIndex > 0) {
     const db = await freshPostgresDatabase(process.argv[pgIndex + 1], 'xt');
     try {

@@ -22,7 +22,13 @@ export async function customRequestBench(opts: { profiles: number }): Promise<Cu
     for (let offset = 0; offset < opts.profiles; offset += 10_000) {
       const data = Array.from({ length: Math.min(10_000, opts.profiles - offset) }, (_, i) => {
         const n = offset + i;
-        return { data: { email: `cr${n}@example.com`, CRM_ID: n, subscriptions: [{ channel: 'email', email: `cr${n}@example.com`, resource_id: 21 }] } };
+        return {
+          data: {
+            email: `cr${n}@example.com`,
+            CRM_ID: n,
+            subscriptions: [{ channel: 'email', email: `cr${n}@example.com`, resource_id: 21 }],
+          },
+        };
       });
       const res = await post(server.url, 'profiles/import_batch', JSON.stringify({ token: TOKEN, db_id: 1, data }));
       if (res.status !== 200) throw new Error(`import failed: ${JSON.stringify(res.json).slice(0, 200)}`);
@@ -33,7 +39,11 @@ export async function customRequestBench(opts: { profiles: number }): Promise<Cu
       const times: number[] = [];
       let launched = 0;
       for (let i = 0; i < 3; i++) {
-        const r = await post(server.url, 'campaigns/triggers/start', JSON.stringify({ token: TOKEN, trigger_id: 96, custom_request: query }));
+        const r = await post(
+          server.url,
+          'campaigns/triggers/start',
+          JSON.stringify({ token: TOKEN, trigger_id: 96, custom_request: query }),
+        );
         if (r.status !== 200) throw new Error(`start failed: ${JSON.stringify(r.json).slice(0, 200)}`);
         launched = (r.json.result as unknown[]).length;
         times.push(r.ms);

@@ -16,18 +16,33 @@ export interface DeliveryResult {
   messagesPerSecond: number;
 }
 
-async function startSink(): Promise<{ smtp: number; http: number; count(): Promise<{ mails: number; posts: number }>; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/sink-process.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startSink(): Promise<{
+  smtp: number;
+  http: number;
+  count(): Promise<{ mails: number; posts: number }>;
+  stop(): void;
+}> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/sink-process.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
   const ports = JSON.parse(line) as { smtp: number; http: number };
   return {
     ...ports,
-    count: async () => (await (await fetch(`http://127.0.0.1:${ports.http}/count`)).json()) as { mails: number; posts: number },
+    count: async () =>
+      (await (await fetch(`http://127.0.0.1:${ports.http}/count`)).json()) as { mails: number; posts: number },
     stop: () => child.kill(),
   };
 }
 
-export async function deliveryBench(opts: { channel: 'email' | 'sms'; messages: number; workerProcesses: number; loops: number; postgres?: string }): Promise<DeliveryResult> {
+export async function deliveryBench(opts: {
+  channel: 'email' | 'sms';
+  messages: number;
+  workerProcesses: number;
+  loops: number;
+  postgres?: string;
+}): Promise<DeliveryResult> {
   const sink = await startSink();
   const provision = {
     accounts: [
@@ -40,49 +55,111 @@ export async function deliveryBench(opts: { channel: 'email' | 'sms'; messages: 
           { name: 'sms', type: 'http', url: `http://127.0.0.1:${sink.http}/sms` },
         ],
         databases: [{ id: 1, name: 'Customers' }],
-        resources: [{ id: 21, name: 'Main', db_ids: [1], channels: { email: { sender: 'mail', from_email: 'shop@example.com', from_name: 'Shop' }, sms: { sender: 'sms' } } }],
+        resources: [
+          {
+            id: 21,
+            name: 'Main',
+            db_ids: [1],
+            channels: {
+              email: { sender: 'mail', from_email: 'shop@example.com', from_name: 'Shop' },
+              sms: { sender: 'sms' },
+            },
+          },
+        ],
         templates: [
-          { id: 5, name: 'Welcome', channel: 'email', subject: 'Welcome, {lead._fname}!', html: '<p>Hello {lead._fname}, <a href="{unsubscribe}">unsubscribe</a></p>', text: 'Hello {lead._fname}' },
+          {
+            id: 5,
+            name: 'Welcome',
+            channel: 'email',
+            subject: 'Welcome, {lead._fname}!',
+            html: '<p>Hello {lead._fname}, <a href="{unsubscribe}">unsubscribe</a></p>',
+            text: 'Hello {lead._fname}',
+          },
           { id: 6, name: 'Code', channel: 'sms', text: 'Your code, {lead._fname}: {apicontent.code}' },
         ],
         triggers: [
-          { id: 96, name: 'Welcome', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 5 }] },
-          { id: 97, name: 'Code', trigger_type: 'api_call', send_channel: 'sms', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 6 }] },
+          {
+            id: 96,
+            name: 'Welcome',
+            trigger_type: 'api_call',
+            send_channel: 'email',
+            resource_id: 21,
+            list_id: 1,
+            is_active: true,
+            content: [{ message_id: 5 }],
+          },
+          {
+            id: 97,
+            name: 'Code',
+            trigger_type: 'api_call',
+            send_channel: 'sms',
+            resource_id: 21,
+            list_id: 1,
+            is_active: true,
+            content: [{ message_id: 6 }],
+          },
         ],
       },
     ],
   };
-  const api = await startServer({ HERALD_WORKERS: '0', ...(opts.postgres ? { HERALD_DATABASE_URL: opts.postgres } : {}) });
+  const api = await startServer({
+    HERALD_WORKERS: '0',
+    ...(opts.postgres ? { HERALD_DATABASE_URL: opts.postgres } : {}),
+  });
   const file = join(api.dir, 'bench-provision.json');
   writeFileSync(file, JSON.stringify(provision));
   const workers: ReturnType<typeof spawn>[] = [];
   try {
-    const apply = spawn(process.execPath, [join(ROOT, 'bin/herald.js'), 'apply', file], { cwd: api.dir, env: { ...process.env, HERALD_DATABASE_URL: opts.postgres ?? `sqlite:${join(api.dir, 'herald.db')}` }, stdio: 'ignore' });
+    const apply = spawn(process.execPath, [join(ROOT, 'bin/herald.js'), 'apply', file], {
+      cwd: api.dir,
+      env: { ...process.env, HERALD_DATABASE_URL: opts.postgres ?? `sqlite:${join(api.dir, 'herald.db')}` },
+      stdio: 'ignore',
+    });
     await new Promise((r) => apply.once('exit', r));
     for (let offset = 0; offset < opts.messages; offset += 10_000) {
       const data = Array.from({ length: Math.min(10_000, opts.messages - offset) }, (_, i) => {
         const n = offset + i;
-        const sub = opts.channel === 'email' ? { channel: 'email', email: `d${n}@example.com`, resource_id: 21 } : { channel: 'sms', phone: `+7901${String(n).padStart(7, '0')}`, resource_id: 21 };
+        const sub =
+          opts.channel === 'email'
+            ? { channel: 'email', email: `d${n}@example.com`, resource_id: 21 }
+            : { channel: 'sms', phone: `+7901${String(n).padStart(7, '0')}`, resource_id: 21 };
         return { data: { _fname: `N${n}`, email: `d${n}@example.com`, subscriptions: [sub] } };
       });
-      const res = await post(api.url, 'campaigns/triggers/import_and_start_batch', JSON.stringify({ token: TOKEN, trigger_id: opts.channel === 'email' ? 96 : 97, content: { code: '1234' }, data }));
+      const res = await post(
+        api.url,
+        'campaigns/triggers/import_and_start_batch',
+        JSON.stringify({
+          token: TOKEN,
+          trigger_id: opts.channel === 'email' ? 96 : 97,
+          content: { code: '1234' },
+          data,
+        }),
+      );
       if (res.status !== 200) throw new Error(`import failed: ${JSON.stringify(res.json).slice(0, 200)}`);
     }
     const started = performance.now();
     for (let i = 0; i < opts.workerProcesses; i++) {
       workers.push(
-        spawn(process.execPath, [...(process.env.HERALD_BENCH_WORKER_ARGS ? process.env.HERALD_BENCH_WORKER_ARGS.split(' ') : []), join(ROOT, 'bin/herald.js'), 'worker'], {
-          cwd: api.dir,
-          env: {
-            ...process.env,
-            HERALD_DATABASE_URL: opts.postgres ?? `sqlite:${join(api.dir, 'herald.db')}`,
-            HERALD_WORKERS: String(opts.loops),
-            HERALD_LOG_LEVEL: 'warn',
-            HERALD_DELIVERY_BATCH: '200',
-            HERALD_DELIVERY_CONCURRENCY: '32',
+        spawn(
+          process.execPath,
+          [
+            ...(process.env.HERALD_BENCH_WORKER_ARGS ? process.env.HERALD_BENCH_WORKER_ARGS.split(' ') : []),
+            join(ROOT, 'bin/herald.js'),
+            'worker',
+          ],
+          {
+            cwd: api.dir,
+            env: {
+              ...process.env,
+              HERALD_DATABASE_URL: opts.postgres ?? `sqlite:${join(api.dir, 'herald.db')}`,
+              HERALD_WORKERS: String(opts.loops),
+              HERALD_LOG_LEVEL: 'warn',
+              HERALD_DELIVERY_BATCH: '200',
+              HERALD_DELIVERY_CONCURRENCY: '32',
+            },
+            stdio: ['ignore', 'ignore', 'inherit'],
           },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        }),
+        ),
       );
     }
     const key = opts.channel === 'email' ? 'mails' : 'posts';

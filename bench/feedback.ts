@@ -77,7 +77,9 @@ export async function reportBench(opts: { messages: number; postgres?: string })
   const end = Date.now();
   const bumps = countersOf(opts.messages, days, end);
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-report-'));
-  const store: Store = opts.postgres ? new PostgresStore({ url: opts.postgres }) : new SqliteStore(join(dir, 'herald.db'));
+  const store: Store = opts.postgres
+    ? new PostgresStore({ url: opts.postgres })
+    : new SqliteStore(join(dir, 'herald.db'));
   try {
     await store.migrate();
     // The messages themselves, so the report runs beside a table of that size (it never reads it).
@@ -103,7 +105,12 @@ export async function reportBench(opts: { messages: number; postgres?: string })
       await store.pool.query('ANALYZE');
     }
     const t = await timeReport(store, days, end);
-    return { name: `trigger report over ${opts.messages.toLocaleString('en')} messages, ${days} days (${opts.postgres ? 'PostgreSQL' : 'SQLite'})`, messages: opts.messages, days, ...t };
+    return {
+      name: `trigger report over ${opts.messages.toLocaleString('en')} messages, ${days} days (${opts.postgres ? 'PostgreSQL' : 'SQLite'})`,
+      messages: opts.messages,
+      days,
+      ...t,
+    };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -112,21 +119,73 @@ export async function reportBench(opts: { messages: number; postgres?: string })
 
 function composeInput(track: boolean, links: number): ComposeInput {
   const html = `<html><body><h1>News for {lead._fname}</h1>${Array.from({ length: links }, (_, i) => `<p>Item ${i}: <a href="https://shop.example/item/${i}?utm_source=mail&amp;utm_medium=email">see item ${i}</a></p>`).join('')}<p><a href="{unsubscribe}">Unsubscribe</a></p></body></html>`;
-  const trigger = { id: 1, accountId: 1, name: 't', content: [{ message_id: 1 }], trackOpens: track, trackClicks: track } as unknown as TriggerDef;
+  const trigger = {
+    id: 1,
+    accountId: 1,
+    name: 't',
+    content: [{ message_id: 1 }],
+    trackOpens: track,
+    trackClicks: track,
+  } as unknown as TriggerDef;
   const catalog = {
     accountId: 1,
     version: 1,
     databases: new Map(),
-    resources: new Map([[1, { id: 1, accountId: 1, name: 'r', dbIds: [1], channels: { email: { sender: 'mail', from_email: 'shop@example.com' } } }]]),
-    templates: new Map([[1, { id: 1, accountId: 1, name: 'n', channel: 'email', subject: 'Hi {lead._fname}', html, text: 'Hi' }]]),
+    resources: new Map([
+      [
+        1,
+        {
+          id: 1,
+          accountId: 1,
+          name: 'r',
+          dbIds: [1],
+          channels: { email: { sender: 'mail', from_email: 'shop@example.com' } },
+        },
+      ],
+    ]),
+    templates: new Map([
+      [1, { id: 1, accountId: 1, name: 'n', channel: 'email', subject: 'Hi {lead._fname}', html, text: 'Hi' }],
+    ]),
     triggers: new Map([[1, trigger]]),
     senders: new Map(),
     hooks: [],
   } as unknown as Catalog;
-  const subscription = { resourceId: 1, channel: 'email' as const, address: 'ann@example.com', status: 0, priority: 0, data: { email: 'ann@example.com' }, createdAt: 0, updatedAt: 0 };
+  const subscription = {
+    resourceId: 1,
+    channel: 'email' as const,
+    address: 'ann@example.com',
+    status: 0,
+    priority: 0,
+    data: { email: 'ann@example.com' },
+    createdAt: 0,
+    updatedAt: 0,
+  };
   return {
-    message: { id: 1, accountId: 1, triggerId: 1, launchId: 1, profileId: 'p', channel: 'email', resourceId: 1, address: 'ann@example.com', attempts: 1, variant: 0, customData: null, claimToken: 'x', reclaimed: false },
-    profile: { seq: 1, id: 'p', accountId: 1, dbId: 1, fields: { _fname: 'Ann' }, createdAt: 0, updatedAt: 0, subscriptions: [subscription] },
+    message: {
+      id: 1,
+      accountId: 1,
+      triggerId: 1,
+      launchId: 1,
+      profileId: 'p',
+      channel: 'email',
+      resourceId: 1,
+      address: 'ann@example.com',
+      attempts: 1,
+      variant: 0,
+      customData: null,
+      claimToken: 'x',
+      reclaimed: false,
+    },
+    profile: {
+      seq: 1,
+      id: 'p',
+      accountId: 1,
+      dbId: 1,
+      fields: { _fname: 'Ann' },
+      createdAt: 0,
+      updatedAt: 0,
+      subscriptions: [subscription],
+    },
     subscription,
     trigger,
     catalog,

@@ -41,7 +41,16 @@ export class SqliteFloor implements ImportFloor {
         const id = item.data.email.padStart(24, '0').slice(-24);
         const { seq } = this.insertProfile.get(id, JSON.stringify(fields), now, now) as { seq: number };
         for (const s of subscriptions) {
-          this.insertSubscription.run(seq, s.resource_id, s.email.toLowerCase(), s.status, s.priority, JSON.stringify({ email: s.email }), now, now);
+          this.insertSubscription.run(
+            seq,
+            s.resource_id,
+            s.email.toLowerCase(),
+            s.status,
+            s.priority,
+            JSON.stringify({ email: s.email }),
+            now,
+            now,
+          );
         }
       }
     })();
@@ -85,7 +94,14 @@ export class PostgresFloor implements ImportFloor {
       );
       const seqOf = new Map(seqs.rows.map((r) => [r.id, r.seq]));
       const subs = parsed.data.flatMap((item, i) =>
-        item.data.subscriptions.map((s) => ({ seq: seqOf.get(profiles[i].id), resource_id: s.resource_id, address: s.email.toLowerCase(), status: s.status, priority: s.priority, data: { email: s.email } })),
+        item.data.subscriptions.map((s) => ({
+          seq: seqOf.get(profiles[i].id),
+          resource_id: s.resource_id,
+          address: s.email.toLowerCase(),
+          status: s.status,
+          priority: s.priority,
+          data: { email: s.email },
+        })),
       );
       await client.query(
         `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)

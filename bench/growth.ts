@@ -18,13 +18,21 @@ export async function growthBench(opts: { levels: number[]; postgres?: string })
     for (const level of opts.levels) {
       while (stored < level) {
         const size = Math.min(10_000, level - stored);
-        const res = await post(server.url, 'profiles/import_batch', JSON.stringify({ token: 'abcdefghijklmnqrstuvwxyz', db_id: 1, data: seedProfiles(size, stored) }));
+        const res = await post(
+          server.url,
+          'profiles/import_batch',
+          JSON.stringify({ token: 'abcdefghijklmnqrstuvwxyz', db_id: 1, data: seedProfiles(size, stored) }),
+        );
         if (res.status !== 200) throw new Error(`fill failed: ${res.status}`);
         stored += size;
       }
       const times: number[] = [];
       for (let i = 0; i < 5; i++) {
-        const res = await post(server.url, 'campaigns/triggers/import_and_start_batch', jsonBody(seedProfiles(1000, probe)));
+        const res = await post(
+          server.url,
+          'campaigns/triggers/import_and_start_batch',
+          jsonBody(seedProfiles(1000, probe)),
+        );
         probe += 1000;
         if (res.status !== 200) throw new Error(`probe failed: ${res.status}`);
         times.push(res.ms);

@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { sampleMemory, writeCsv, type MemoryPeaks } from '../test/helpers/import-files.js';
 import { ROOT } from './lib.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string' }, 'batch-size': { type: 'string' }, jsonl: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string' }, 'batch-size': { type: 'string' }, jsonl: { type: 'boolean' } },
+});
 const rows = Number(values.rows ?? 1_000_000);
 const BIN = join(ROOT, 'bin/herald.js');
 if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('run npm run build first');
@@ -31,24 +33,46 @@ async function writeJsonl(file: string, n: number): Promise<void> {
   await once(out, 'finish');
 }
 
-function herald(args: string[], env: NodeJS.ProcessEnv, sample: boolean): Promise<{ code: number | null; out: string; memory?: MemoryPeaks }> {
+function herald(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  sample: boolean,
+): Promise<{ code: number | null; out: string; memory?: MemoryPeaks }> {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const sampler = sample && child.pid ? sampleMemory(child.pid, 50) : undefined;
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, ...(sampler ? { memory: sampler.stop() } : {}) })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code, out, ...(sampler ? { memory: sampler.stop() } : {}) })),
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'herald-bench-import-'));
 try {
   const file = join(dir, values.jsonl ? 'rows.jsonl' : 'rows.csv');
   await (values.jsonl ? writeJsonl(file, rows) : writeCsv(file, rows));
-  const env: NodeJS.ProcessEnv = { ...process.env, HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+    HERALD_LOG_LEVEL: 'silent',
+  };
   const applied = await herald(['apply', join(ROOT, 'provision/demo.json')], env, false);
   if (applied.code !== 0) throw new Error(applied.out);
   const started = performance.now();
-  const run = await herald(['import', file, '--trigger', '96', '--progress-every', '3600', ...(values['batch-size'] ? ['--batch-size', values['batch-size']] : [])], env, true);
+  const run = await herald(
+    [
+      'import',
+      file,
+      '--trigger',
+      '96',
+      '--progress-every',
+      '3600',
+      ...(values['batch-size'] ? ['--batch-size', values['batch-size']] : []),
+    ],
+    env,
+    true,
+  );
   const seconds = (performance.now() - started) / 1000;
   if (run.code !== 0) throw new Error(`import failed (${run.code}):\n${run.out}`);
   const result = {

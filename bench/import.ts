@@ -2,7 +2,17 @@
 // process (fresh profiles, then the same profiles updated), next to the floor measured in the
 // same run.
 import { PostgresFloor, SqliteFloor, type ImportFloor } from './floor.js';
-import { freshPostgresDatabase, jsonBody, median, percentile, post, round, seedProfiles, startServer, xmlBody } from './lib.js';
+import {
+  freshPostgresDatabase,
+  jsonBody,
+  median,
+  percentile,
+  post,
+  round,
+  seedProfiles,
+  startServer,
+  xmlBody,
+} from './lib.js';
 
 export interface ImportResult {
   name: string;
@@ -34,7 +44,12 @@ function phase(times: number[], floorTimes: number[], size: number): Phase {
   };
 }
 
-export async function importBench(opts: { batches: number; size: number; format: 'json' | 'xml'; postgres?: string }): Promise<ImportResult> {
+export async function importBench(opts: {
+  batches: number;
+  size: number;
+  format: 'json' | 'xml';
+  postgres?: string;
+}): Promise<ImportResult> {
   const pgServer = opts.postgres ? await freshPostgresDatabase(opts.postgres, 'bench') : undefined;
   const pgFloor = opts.postgres ? await freshPostgresDatabase(opts.postgres, 'floor') : undefined;
   const server = await startServer(pgServer ? { HERALD_DATABASE_URL: pgServer.url } : {});
@@ -43,19 +58,28 @@ export async function importBench(opts: { batches: number; size: number; format:
   const contentType = opts.format === 'json' ? 'application/json' : 'application/xml';
   try {
     // Warm-up: JIT, statement caches, the first pages of every index.
-    await post(server.url, 'campaigns/triggers/import_and_start_batch', encode(seedProfiles(opts.size, 10_000_000)), contentType);
+    await post(
+      server.url,
+      'campaigns/triggers/import_and_start_batch',
+      encode(seedProfiles(opts.size, 10_000_000)),
+      contentType,
+    );
     await floor.run(jsonBody(seedProfiles(opts.size, 10_000_000)));
 
     const fresh: number[] = [];
     const freshFloor: number[] = [];
     const update: number[] = [];
     const updateFloor: number[] = [];
-    for (const [variant, times, floorTimes] of [[0, fresh, freshFloor], [1, update, updateFloor]] as const) {
+    for (const [variant, times, floorTimes] of [
+      [0, fresh, freshFloor],
+      [1, update, updateFloor],
+    ] as const) {
       for (let b = 0; b < opts.batches; b++) {
         const items = seedProfiles(opts.size, b * opts.size, variant);
         const res = await post(server.url, 'campaigns/triggers/import_and_start_batch', encode(items), contentType);
         const result = res.json.result as unknown[] | undefined;
-        if (res.status !== 200 || result?.length !== opts.size) throw new Error(`import failed: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
+        if (res.status !== 200 || result?.length !== opts.size)
+          throw new Error(`import failed: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
         times.push(res.ms);
         floorTimes.push(await floor.run(jsonBody(items)));
       }

@@ -45,12 +45,24 @@ function rssMb(pid: number, field = 'VmHWM'): number {
   }
 }
 
-export async function startServer(env: Record<string, string> = {}, nodeArgs: string[] = [], provision = join(ROOT, 'provision/demo.json')): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  provision = join(ROOT, 'provision/demo.json'),
+): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/herald.js'), 'serve', '--provision', provision], {
     cwd: dir,
-    env: { ...process.env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'warn', HERALD_WORKERS: '0', ...env },
+    env: {
+      ...process.env,
+      HERALD_PORT: String(port),
+      HERALD_HOST: '127.0.0.1',
+      HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_LOG_LEVEL: 'warn',
+      HERALD_WORKERS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -121,7 +133,9 @@ export function jsonBody(items: SeedProfile[], triggerId = 96): string {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function xmlBody(items: SeedProfile[], triggerId = 96): string {
-  const parts = [`<xml><token>${TOKEN}</token><trigger_id>${triggerId}</trigger_id><matching>email</matching><format>json</format>`];
+  const parts = [
+    `<xml><token>${TOKEN}</token><trigger_id>${triggerId}</trigger_id><matching>email</matching><format>json</format>`,
+  ];
   for (const it of items) {
     const d = it.data;
     const s = d.subscriptions[0];
@@ -134,9 +148,18 @@ export function xmlBody(items: SeedProfile[], triggerId = 96): string {
   return parts.join('');
 }
 
-export async function post(url: string, method: string, body: string, contentType = 'application/json'): Promise<{ ms: number; status: number; json: Record<string, unknown> }> {
+export async function post(
+  url: string,
+  method: string,
+  body: string,
+  contentType = 'application/json',
+): Promise<{ ms: number; status: number; json: Record<string, unknown> }> {
   const started = performance.now();
-  const res = await fetch(`${url}/api/v1.1/${method}`, { method: 'POST', body, headers: { 'content-type': contentType } });
+  const res = await fetch(`${url}/api/v1.1/${method}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType },
+  });
   const text = await res.text();
   const ms = performance.now() - started;
   return { ms, status: res.status, json: JSON.parse(text) as Record<string, unknown> };
@@ -156,7 +179,10 @@ export function percentile(values: number[], p: number): number {
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** A new, empty PostgreSQL database next to the one `adminUrl` names; drop() removes it. */
-export async function freshPostgresDatabase(adminUrl: string, label: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgresDatabase(
+  adminUrl: string,
+  label: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const { default: pg } = await import('pg');
   const name = `herald_${label}_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: adminUrl });

@@ -18,7 +18,8 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const arg = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const batches = Number(arg('batches') ?? 5);
 const xml = process.argv.includes('--xml');
 const dir = join(ROOT, 'bench/profiles');
@@ -29,11 +30,21 @@ const server = await startServer({}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--
 const encode = xml ? xmlBody : jsonBody;
 const contentType = xml ? 'application/xml' : 'application/json';
 try {
-  await post(server.url, 'campaigns/triggers/import_and_start_batch', encode(seedProfiles(10_000, 10_000_000)), contentType);
+  await post(
+    server.url,
+    'campaigns/triggers/import_and_start_batch',
+    encode(seedProfiles(10_000, 10_000_000)),
+    contentType,
+  );
   for (const variant of [0, 1]) {
     const times: number[] = [];
     for (let b = 0; b < batches; b++) {
-      const res = await post(server.url, 'campaigns/triggers/import_and_start_batch', encode(seedProfiles(10_000, b * 10_000, variant)), contentType);
+      const res = await post(
+        server.url,
+        'campaigns/triggers/import_and_start_batch',
+        encode(seedProfiles(10_000, b * 10_000, variant)),
+        contentType,
+      );
       if (res.status !== 200) throw new Error(`import failed: ${res.status}`);
       times.push(Math.round(res.ms));
     }
@@ -67,7 +78,10 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
   if (busy <= 0) continue;
   console.log(`\n${file}: ${(busy / 1e6).toFixed(2)} s busy of ${(total / 1e6).toFixed(2)} s`);
   const top = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).forEach(([k, us]) => console.log(`  ${((us / busy) * 100).toFixed(1).padStart(5)} %  ${k}`));
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .forEach(([k, us]) => console.log(`  ${((us / busy) * 100).toFixed(1).padStart(5)} %  ${k}`));
   console.log(' by module:');
   top(byModule, 8);
   console.log(' by function (self time):');

@@ -11,7 +11,16 @@ const fcm = await startFcmService();
 const apns = await startApnsService();
 const browser = web.subscribe('bench-browser');
 const counter = createServer((_req, res) => {
-  res.end(JSON.stringify({ webpush: web.received.length, fcm: fcm.sent.length, apns: apns.received.length, refused: web.refused.length + fcm.refused.length + apns.refused.length, apnsSessions: apns.sessions, fcmTokenRequests: fcm.tokenRequests }));
+  res.end(
+    JSON.stringify({
+      webpush: web.received.length,
+      fcm: fcm.sent.length,
+      apns: apns.received.length,
+      refused: web.refused.length + fcm.refused.length + apns.refused.length,
+      apnsSessions: apns.sessions,
+      fcmTokenRequests: fcm.tokenRequests,
+    }),
+  );
 });
 await new Promise<void>((r) => counter.listen(0, '127.0.0.1', r));
 console.log(

@@ -15,10 +15,16 @@ import { singleBench, type SingleResult } from './single.js';
 import { soakBench } from './soak.js';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const want = (name: string) => !only || only.includes(name);
 
-const postgres = process.env.HERALD_BENCH_POSTGRES_URL ?? process.env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const postgres =
+  process.env.HERALD_BENCH_POSTGRES_URL ??
+  process.env.HERALD_TEST_POSTGRES_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 const pgReachable = await import('pg').then(async ({ default: pg }) => {
   const c = new pg.Client({ connectionString: postgres, connectionTimeoutMillis: 2000 });
   try {
@@ -48,12 +54,22 @@ const row = (name: string, result: string, target = '') => {
 if (want('import')) {
   const imports: ImportResult[] = [];
   // --quick: PostgreSQL in JSON only, 2 batches per phase (the full run: 7).
-  const pgRuns = pgReachable ? (quick ? [{ format: 'json' as const, postgres }] : [{ format: 'json' as const, postgres }, { format: 'xml' as const, postgres }]) : [];
+  const pgRuns = pgReachable
+    ? quick
+      ? [{ format: 'json' as const, postgres }]
+      : [
+          { format: 'json' as const, postgres },
+          { format: 'xml' as const, postgres },
+        ]
+    : [];
   const runs: { format: 'json' | 'xml'; postgres?: string }[] = [{ format: 'json' }, { format: 'xml' }, ...pgRuns];
   for (const run of runs) {
     const r = await importBench({ batches: quick ? 2 : 7, size: 10_000, ...run });
     imports.push(r);
-    for (const [phase, p] of [['fresh', r.fresh], ['update', r.update]] as const) {
+    for (const [phase, p] of [
+      ['fresh', r.fresh],
+      ['update', r.update],
+    ] as const) {
       row(
         `${r.name}, ${phase}`,
         `${p.profilesPerSecond.toLocaleString('en')} profiles/s; p50 ${p.medianMs} ms, p99 ${p.p99Ms} ms; floor ${p.floorMedianMs} ms, ×${p.ratioToFloor}; peak RSS ${r.peakRssMb} MB`,
@@ -63,20 +79,35 @@ if (want('import')) {
   }
   const json = imports.find((r) => r.format === 'json' && !r.name.includes('PostgreSQL'));
   const xml = imports.find((r) => r.format === 'xml' && !r.name.includes('PostgreSQL'));
-  if (json && xml) row('XML time ÷ JSON time (SQLite, fresh)', `×${(xml.fresh.medianMs / json.fresh.medianMs).toFixed(2)}`, '≤ 1.5×');
+  if (json && xml)
+    row('XML time ÷ JSON time (SQLite, fresh)', `×${(xml.fresh.medianMs / json.fresh.medianMs).toFixed(2)}`, '≤ 1.5×');
   results.import = imports;
 }
 
 if (want('big')) {
-  const big: BigBodyResult[] = [await bigBodyBench(), ...(pgReachable && !quick ? [await withPostgres((url) => bigBodyBench({ postgres: url }))] : [])];
-  for (const r of big) row(r.name, `${r.profiles.toLocaleString('en')} profiles (${r.bodyMb} MB) in ${r.ms} ms; peak RSS ${r.peakRssMb} MB`, '< 1.5 s, < 400 MB');
+  const big: BigBodyResult[] = [
+    await bigBodyBench(),
+    ...(pgReachable && !quick ? [await withPostgres((url) => bigBodyBench({ postgres: url }))] : []),
+  ];
+  for (const r of big)
+    row(
+      r.name,
+      `${r.profiles.toLocaleString('en')} profiles (${r.bodyMb} MB) in ${r.ms} ms; peak RSS ${r.peakRssMb} MB`,
+      '< 1.5 s, < 400 MB',
+    );
   results.bigBody = big;
 }
 
 if (want('single')) {
   const single: SingleResult[] = [await singleBench({ connections: 32, seconds: quick ? 3 : 15 })];
-  if (pgReachable && !quick) single.push(await withPostgres((url) => singleBench({ connections: 32, seconds: 15, postgres: url })));
-  for (const r of single) row(r.name, `${r.requestsPerSecond.toLocaleString('en')} requests/s; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.non2xx + r.errors} failed`, r.name.includes('SQLite') ? '≥ 3,000 req/s, p99 < 20 ms' : '');
+  if (pgReachable && !quick)
+    single.push(await withPostgres((url) => singleBench({ connections: 32, seconds: 15, postgres: url })));
+  for (const r of single)
+    row(
+      r.name,
+      `${r.requestsPerSecond.toLocaleString('en')} requests/s; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.non2xx + r.errors} failed`,
+      r.name.includes('SQLite') ? '≥ 3,000 req/s, p99 < 20 ms' : '',
+    );
   results.single = single;
 }
 
@@ -86,52 +117,89 @@ if (want('delivery')) {
     await deliveryBench({ channel: 'email', messages, workerProcesses: 2, loops: 2 }),
     await deliveryBench({ channel: 'sms', messages, workerProcesses: 2, loops: 2 }),
   ];
-  for (const r of delivery) row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)`, r.name.includes('emails') ? '≥ 3,000 emails/s' : '');
+  for (const r of delivery)
+    row(
+      r.name,
+      `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)`,
+      r.name.includes('emails') ? '≥ 3,000 emails/s' : '',
+    );
   results.delivery = delivery;
 }
 
 if (want('feedback')) {
   const messages = quick ? 100_000 : 1_000_000;
-  const reports = [await reportBench({ messages }), ...(pgReachable && !quick ? [await withPostgres((url) => reportBench({ messages, postgres: url }))] : [])];
-  for (const r of reports) row(r.name, `per-day report ${r.reportMs} ms, totals ${r.totalsMs} ms (median of 50)`, '< 50 ms');
+  const reports = [
+    await reportBench({ messages }),
+    ...(pgReachable && !quick ? [await withPostgres((url) => reportBench({ messages, postgres: url }))] : []),
+  ];
+  for (const r of reports)
+    row(r.name, `per-day report ${r.reportMs} ms, totals ${r.totalsMs} ms (median of 50)`, '< 50 ms');
   const rewrite = rewriteBench({ emails: quick ? 2_000 : 10_000 });
-  row(rewrite.name, `${rewrite.trackedUs} µs vs ${rewrite.untrackedUs} µs per email: ×${rewrite.rateKept} of the untracked rate (composing alone; sending costs more)`);
+  row(
+    rewrite.name,
+    `${rewrite.trackedUs} µs vs ${rewrite.untrackedUs} µs per email: ×${rewrite.rateKept} of the untracked rate (composing alone; sending costs more)`,
+  );
   results.feedback = { reports, rewrite };
 }
 
 if (want('push')) {
   const messages = quick ? 4_000 : 30_000;
   const push = [];
-  for (const service of ['apns', 'fcm', 'webpush'] as const) push.push(await pushBench({ service, messages, loops: 2 }));
+  for (const service of ['apns', 'fcm', 'webpush'] as const)
+    push.push(await pushBench({ service, messages, loops: 2 }));
   for (const r of push) {
-    const cpu = r.workerCpuMsPerMessage !== undefined ? `; CPU per message: worker ${r.workerCpuMsPerMessage} ms, push service ${r.serviceCpuMsPerMessage ?? '?'} ms` : '';
-    row(r.name, `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)${cpu}`, r.name.includes('APNs') ? '≥ 3,000 messages/s' : '');
+    const cpu =
+      r.workerCpuMsPerMessage !== undefined
+        ? `; CPU per message: worker ${r.workerCpuMsPerMessage} ms, push service ${r.serviceCpuMsPerMessage ?? '?'} ms`
+        : '';
+    row(
+      r.name,
+      `${r.messagesPerSecond.toLocaleString('en')} messages/s (${r.seconds} s)${cpu}`,
+      r.name.includes('APNs') ? '≥ 3,000 messages/s' : '',
+    );
   }
   results.push = push;
 }
 
 if (want('growth')) {
-  const growth: GrowthResult = await growthBench({ levels: quick ? [1_000, 10_000, 50_000] : [1_000, 10_000, 100_000, 1_000_000] });
-  row(growth.name, `${growth.levels.map((l) => `${l.stored.toLocaleString('en')}: ${(l.msPerProfile * 1000).toFixed(1)} µs`).join('; ')}; last ÷ first ×${growth.ratioLastToFirst}`, '≤ 1.3×');
+  const growth: GrowthResult = await growthBench({
+    levels: quick ? [1_000, 10_000, 50_000] : [1_000, 10_000, 100_000, 1_000_000],
+  });
+  row(
+    growth.name,
+    `${growth.levels.map((l) => `${l.stored.toLocaleString('en')}: ${(l.msPerProfile * 1000).toFixed(1)} µs`).join('; ')}; last ÷ first ×${growth.ratioLastToFirst}`,
+    '≤ 1.3×',
+  );
   results.growth = growth;
 }
 
 if (want('custom')) {
   const c = await customRequestBench({ profiles: quick ? 10_000 : 100_000 });
-  row(c.name, `all ${c.allLaunched.toLocaleString('en')} in ${c.allMs} ms; equality ${c.equalityMs} ms; $in ${c.inMs} ms; range ${c.rangeMs} ms; RSS ${c.rssBeforeMb} → peak ${c.peakRssMb} MB`);
+  row(
+    c.name,
+    `all ${c.allLaunched.toLocaleString('en')} in ${c.allMs} ms; equality ${c.equalityMs} ms; $in ${c.inMs} ms; range ${c.rangeMs} ms; RSS ${c.rssBeforeMb} → peak ${c.peakRssMb} MB`,
+  );
   results.customRequest = c;
 }
 
 if (want('scale') && pgReachable && !quick) {
   const scale: ScaleResult[] = [];
   for (const inFlight of [1, 2]) scale.push(await scaleBench({ postgres, requests: 8, size: 10_000, inFlight }));
-  for (const r of scale) row(r.name, `one API process ${r.oneProcess.toLocaleString('en')} profiles/s, two ${r.twoProcesses.toLocaleString('en')} (×${r.growth})`);
+  for (const r of scale)
+    row(
+      r.name,
+      `one API process ${r.oneProcess.toLocaleString('en')} profiles/s, two ${r.twoProcesses.toLocaleString('en')} (×${r.growth})`,
+    );
   results.scale = scale;
 }
 
 if (want('soak')) {
   const s = await soakBench({ batches: quick ? 10 : 1000, size: 10_000 });
-  row(s.name, `first ${s.first.medianMs} ms, RSS ${s.first.rssMb} MB (anonymous ${s.first.anonMb}); last ${s.last.medianMs} ms, RSS ${s.last.rssMb} MB (anonymous ${s.last.anonMb})`, 'no drift');
+  row(
+    s.name,
+    `first ${s.first.medianMs} ms, RSS ${s.first.rssMb} MB (anonymous ${s.first.anonMb}); last ${s.last.medianMs} ms, RSS ${s.last.rssMb} MB (anonymous ${s.last.anonMb})`,
+    'no drift',
+  );
   results.soak = s;
 }
 

@@ -12,13 +12,23 @@ export interface ScaleResult {
   growth: number;
 }
 
-async function drive(servers: ServerProcess[], requests: number, size: number, offset: number, perProcess: number): Promise<number> {
+async function drive(
+  servers: ServerProcess[],
+  requests: number,
+  size: number,
+  offset: number,
+  perProcess: number,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   const lane = async (server: ServerProcess) => {
     while (next < requests) {
       const n = next++;
-      const res = await post(server.url, 'campaigns/triggers/import_and_start_batch', jsonBody(seedProfiles(size, offset + n * size)));
+      const res = await post(
+        server.url,
+        'campaigns/triggers/import_and_start_batch',
+        jsonBody(seedProfiles(size, offset + n * size)),
+      );
       if (res.status !== 200) throw new Error(`import failed: ${res.status} ${JSON.stringify(res.json).slice(0, 200)}`);
     }
   };
@@ -26,7 +36,12 @@ async function drive(servers: ServerProcess[], requests: number, size: number, o
   return (requests * size) / ((performance.now() - started) / 1000);
 }
 
-export async function scaleBench(opts: { postgres: string; requests: number; size: number; inFlight: number }): Promise<ScaleResult> {
+export async function scaleBench(opts: {
+  postgres: string;
+  requests: number;
+  size: number;
+  inFlight: number;
+}): Promise<ScaleResult> {
   const db = await freshPostgresDatabase(opts.postgres, 'scale');
   const first = await startServer({ HERALD_DATABASE_URL: db.url });
   let second: ServerProcess | undefined;

@@ -15,13 +15,21 @@ export interface SingleResult {
   errors: number;
 }
 
-export async function singleBench(opts: { connections: number; seconds: number; postgres?: string }): Promise<SingleResult> {
+export async function singleBench(opts: {
+  connections: number;
+  seconds: number;
+  postgres?: string;
+}): Promise<SingleResult> {
   const server = await startServer(opts.postgres ? { HERALD_DATABASE_URL: opts.postgres } : {});
   try {
     let n = 0;
     const body = () => {
       const email = `single${n++}@example.com`;
-      return JSON.stringify({ token: TOKEN, trigger_id: 96, data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } });
+      return JSON.stringify({
+        token: TOKEN,
+        trigger_id: 96,
+        data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] },
+      });
     };
     const run = (seconds: number) =>
       new Promise<autocannon.Result>((resolve, reject) => {

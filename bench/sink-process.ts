@@ -35,4 +35,6 @@ const http = createServer((req, res) => {
 });
 await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
 await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-console.log(JSON.stringify({ smtp: (smtp.server.address() as AddressInfo).port, http: (http.address() as AddressInfo).port }));
+console.log(
+  JSON.stringify({ smtp: (smtp.server.address() as AddressInfo).port, http: (http.address() as AddressInfo).port }),
+);

@@ -24,7 +24,11 @@ export async function soakBench(opts: { batches: number; size: number }): Promis
     const rss: number[] = [];
     const anon: number[] = [];
     for (let b = 0; b < opts.batches; b++) {
-      const res = await post(server.url, 'campaigns/triggers/import_and_start_batch', jsonBody(seedProfiles(opts.size, b * opts.size)));
+      const res = await post(
+        server.url,
+        'campaigns/triggers/import_and_start_batch',
+        jsonBody(seedProfiles(opts.size, b * opts.size)),
+      );
       if (res.status !== 200) throw new Error(`batch ${b} failed: ${res.status}`);
       times.push(res.ms);
       rss.push(server.currentRssMb());
@@ -35,7 +39,12 @@ export async function soakBench(opts: { batches: number; size: number }): Promis
       const at = <T>(list: T[]) => list.slice(from, from + window);
       return { medianMs: round(median(at(times))), rssMb: round(median(at(rss))), anonMb: round(median(at(anon))) };
     };
-    return { name: `${opts.batches} consecutive ${opts.size}-profile batches (SQLite)`, batches: opts.batches, first: part(0), last: part(opts.batches - window) };
+    return {
+      name: `${opts.batches} consecutive ${opts.size}-profile batches (SQLite)`,
+      batches: opts.batches,
+      first: part(0),
+      last: part(opts.batches - window),
+    };
   } finally {
     await server.stop();
   }

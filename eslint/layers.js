@@ -41,17 +41,27 @@ export const layers = {
       const to = unitOf(path.resolve(path.dirname(context.filename), spec));
       if (to === undefined || to === from) return;
       if (top.includes(to) && !top.includes(from)) {
-        context.report({ node, message: `${root}/${to} sits on top (composition): only another top file of ${root}/ imports it` });
+        context.report({
+          node,
+          message: `${root}/${to} sits on top (composition): only another top file of ${root}/ imports it`,
+        });
         return;
       }
       if (top.includes(from)) return;
       const a = layerOf.get(from);
       const b = layerOf.get(to);
       if (a === undefined || b === undefined) {
-        context.report({ node, message: `${root}/${a === undefined ? from : to} is in no layer of the layers rule (eslint.config.js)` });
+        context.report({
+          node,
+          message: `${root}/${a === undefined ? from : to} is in no layer of the layers rule (eslint.config.js)`,
+        });
         return;
       }
-      if (b >= a) context.report({ node, message: `${root}/${from} (layer ${a}) may not import ${root}/${to} (layer ${b}): imports point down the layers in eslint.config.js` });
+      if (b >= a)
+        context.report({
+          node,
+          message: `${root}/${from} (layer ${a}) may not import ${root}/${to} (layer ${b}): imports point down the layers in eslint.config.js`,
+        });
     };
     return {
       ImportDeclaration: (node) => check(node, node.source.value),

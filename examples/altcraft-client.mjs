@@ -38,7 +38,12 @@ async function main() {
   });
   console.log(`profile ${imported.profile_id} imported`);
 
-  const started = await call('campaigns/triggers/start', { id: 96, matching: 'email', email: 'ada@example.com', content: { page: 'examples' } });
+  const started = await call('campaigns/triggers/start', {
+    id: 96,
+    matching: 'email',
+    email: 'ada@example.com',
+    content: { page: 'examples' },
+  });
   console.log(`trigger 96 launched for ${started.result.length} profile(s)`);
 
   const batch = await call('campaigns/triggers/import_and_start_batch', {
@@ -46,14 +51,30 @@ async function main() {
     db_id: dbId,
     matching: 'email',
     data: [
-      { email: 'grace@example.com', data: { _fname: 'Grace', email: 'grace@example.com', subscriptions: [{ channel: 'email', resource_id: 21, email: 'grace@example.com' }] } },
-      { email: 'alan@example.com', data: { _fname: 'Alan', email: 'alan@example.com', subscriptions: [{ channel: 'email', resource_id: 21, email: 'alan@example.com' }] } },
+      {
+        email: 'grace@example.com',
+        data: {
+          _fname: 'Grace',
+          email: 'grace@example.com',
+          subscriptions: [{ channel: 'email', resource_id: 21, email: 'grace@example.com' }],
+        },
+      },
+      {
+        email: 'alan@example.com',
+        data: {
+          _fname: 'Alan',
+          email: 'alan@example.com',
+          subscriptions: [{ channel: 'email', resource_id: 21, email: 'alan@example.com' }],
+        },
+      },
     ],
   });
   console.log(`batch: ${batch.result.length} profiles imported and launched`);
 
   const profile = await call('profiles/get', { db_id: dbId, matching: 'email', email: 'ada@example.com' });
-  console.log(`profiles/get: ${profile.data._fname} ${profile.data._lname}, ${profile.data.subscriptions.length} subscription(s)`);
+  console.log(
+    `profiles/get: ${profile.data._fname} ${profile.data._lname}, ${profile.data.subscriptions.length} subscription(s)`,
+  );
 
   const status = await call('campaigns/status', { id: 96 });
   console.log(`campaign 96: active=${status.data.is_active}`);

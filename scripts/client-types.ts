@@ -17,7 +17,14 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** JSON with the keys of every object sorted: two schemas that differ only in key order are one. */
 const canonical = (v: unknown): string =>
-  Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : isObject(v) ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}` : JSON.stringify(v);
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : isObject(v)
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
 
 /**
  * The same document with each titled shape (Trigger, ImportItem, …) moved to a component of its
@@ -39,7 +46,11 @@ export function hoistTitled(doc: Json): Json {
     if (named.has(title) && named.get(title) !== text) throw new Error(`two different schemas are titled ${title}`);
     named.set(title, text);
     schemas[title] = shape;
-    return { $ref: `#/components/schemas/${title}`, ...(description !== undefined ? { description } : {}), ...(fallback !== undefined ? { default: fallback } : {}) };
+    return {
+      $ref: `#/components/schemas/${title}`,
+      ...(description !== undefined ? { description } : {}),
+      ...(fallback !== undefined ? { default: fallback } : {}),
+    };
   };
   for (const [name, schema] of Object.entries(components.schemas)) schemas[name] = visit(schema, true) as Json;
   return { ...doc, components: { ...components, schemas } };

@@ -28,19 +28,40 @@ const extra = process.argv.slice(2);
 const testStatus = run(
   'npx',
   [
-    'vitest', 'run', '--coverage.enabled', '--coverage.provider=v8', '--coverage.include=src/**/*.ts', '--coverage.exclude=src/**/*.test.ts',
-    '--coverage.exclude=src/store/contract/**', '--coverage.reporter=json', '--coverage.reportOnFailure', '--coverage.reportsDirectory=coverage/in-process',
+    'vitest',
+    'run',
+    '--coverage.enabled',
+    '--coverage.provider=v8',
+    '--coverage.include=src/**/*.ts',
+    '--coverage.exclude=src/**/*.test.ts',
+    '--coverage.exclude=src/store/contract/**',
+    '--coverage.reporter=json',
+    '--coverage.reportOnFailure',
+    '--coverage.reportsDirectory=coverage/in-process',
     // Every process writes its coverage as it runs and exits: slower, so the time limits (which only
     // stop a test that hangs) are wider, and the 1,000,000-row import (the CLI's paths are those of
     // test/cli/import.test.ts) is left to `npm test`.
-    '--testTimeout=120000', '--hookTimeout=240000', '--exclude=test/cli/import-memory.test.ts', ...extra,
+    '--testTimeout=120000',
+    '--hookTimeout=240000',
+    '--exclude=test/cli/import-memory.test.ts',
+    ...extra,
   ],
   // Every node process started under the test run writes its V8 coverage here on exit.
   { NODE_V8_COVERAGE: RAW },
 );
 
 // Only dist/ scripts are the spawned processes' own code; the test processes' dumps are left out.
-run('npx', ['c8', 'report', '--temp-directory', RAW, '--report-dir', join(OUT, 'spawned'), '--reporter=json', '--include=dist/**', '--exclude=dist/console/**']);
+run('npx', [
+  'c8',
+  'report',
+  '--temp-directory',
+  RAW,
+  '--report-dir',
+  join(OUT, 'spawned'),
+  '--reporter=json',
+  '--include=dist/**',
+  '--exclude=dist/console/**',
+]);
 rmSync(RAW, { recursive: true, force: true });
 
 /** file (relative to the root) → Map(line → covered) from an istanbul coverage-final.json. */
@@ -60,7 +81,10 @@ function lines(file) {
   return out;
 }
 
-const sources = { inProcess: lines(join(OUT, 'in-process', 'coverage-final.json')), spawned: lines(join(OUT, 'spawned', 'coverage-final.json')) };
+const sources = {
+  inProcess: lines(join(OUT, 'in-process', 'coverage-final.json')),
+  spawned: lines(join(OUT, 'spawned', 'coverage-final.json')),
+};
 const folderOf = (rel) => {
   const parts = rel.split('/');
   return parts.length > 2 ? `src/${parts[1]}/` : 'src/ (top level)';
@@ -87,11 +111,22 @@ for (const [rel, a] of sources.inProcess) {
 
 const pct = (n, d) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)} %`);
 const rows = [...table.entries()].sort(([x], [y]) => x.localeCompare(y));
-const total = rows.reduce((t, [, r]) => ({ lines: t.lines + r.lines, inProcess: t.inProcess + r.inProcess, spawned: t.spawned + r.spawned, combined: t.combined + r.combined }), { lines: 0, inProcess: 0, spawned: 0, combined: 0 });
+const total = rows.reduce(
+  (t, [, r]) => ({
+    lines: t.lines + r.lines,
+    inProcess: t.inProcess + r.inProcess,
+    spawned: t.spawned + r.spawned,
+    combined: t.combined + r.combined,
+  }),
+  { lines: 0, inProcess: 0, spawned: 0, combined: 0 },
+);
 const md = [
   '| folder | lines | in the test processes | in spawned processes | combined |',
   '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map(([f, r]) => `| ${f} | ${r.lines} | ${pct(r.inProcess, r.lines)} | ${pct(r.spawned, r.lines)} | ${pct(r.combined, r.lines)} |`),
+  ...rows.map(
+    ([f, r]) =>
+      `| ${f} | ${r.lines} | ${pct(r.inProcess, r.lines)} | ${pct(r.spawned, r.lines)} | ${pct(r.combined, r.lines)} |`,
+  ),
   `| **all of src/** | ${total.lines} | ${pct(total.inProcess, total.lines)} | ${pct(total.spawned, total.lines)} | ${pct(total.combined, total.lines)} |`,
 ].join('\n');
 writeFileSync(join(OUT, 'summary.md'), `${md}\n`);

@@ -12,14 +12,19 @@ for (const f of wanted) if (!FOLDERS.includes(f)) throw new Error(`unknown folde
 const scores = [];
 for (const folder of wanted.length ? wanted : FOLDERS) {
   console.log(`\n> stryker run (src/${folder}/)`);
-  const r = spawnSync('npx', ['stryker', 'run', ...passthrough], { stdio: 'inherit', env: { ...process.env, HERALD_MUTATE: folder } });
+  const r = spawnSync('npx', ['stryker', 'run', ...passthrough], {
+    stdio: 'inherit',
+    env: { ...process.env, HERALD_MUTATE: folder },
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
   const report = `reports/mutation/${folder}/mutation.json`;
   if (existsSync(report)) scores.push([folder, summarise(JSON.parse(readFileSync(report, 'utf8')))]);
 }
 console.log('\nfolder    killed  survived  no cover  timeout  errors  ignored  score');
 for (const [folder, s] of scores) {
-  console.log(`${folder.padEnd(9)} ${String(s.Killed).padStart(6)}  ${String(s.Survived).padStart(8)}  ${String(s.NoCoverage).padStart(8)}  ${String(s.Timeout).padStart(7)}  ${String(s.RuntimeError + s.CompileError).padStart(6)}  ${String(s.Ignored).padStart(7)}  ${s.score.toFixed(1)} %`);
+  console.log(
+    `${folder.padEnd(9)} ${String(s.Killed).padStart(6)}  ${String(s.Survived).padStart(8)}  ${String(s.NoCoverage).padStart(8)}  ${String(s.Timeout).padStart(7)}  ${String(s.RuntimeError + s.CompileError).padStart(6)}  ${String(s.Ignored).padStart(7)}  ${s.score.toFixed(1)} %`,
+  );
 }
 
 /** Mutant counts by status, and the score: (killed + timeout) / (all that were tested or not covered). */

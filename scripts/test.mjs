@@ -5,7 +5,15 @@
 import { spawnSync } from 'node:child_process';
 
 function run(command, args, env = {}) {
-  console.log(`\n> ${[command, ...args].join(' ')}${Object.keys(env).length ? ` (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`);
+  console.log(
+    `\n> ${[command, ...args].join(' ')}${
+      Object.keys(env).length
+        ? ` (${Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')})`
+        : ''
+    }`,
+  );
   const r = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
@@ -14,7 +22,9 @@ const extra = process.argv.slice(2);
 run('npm', ['run', 'build']);
 run('npx', ['vitest', 'run', ...extra]);
 if (process.env.HERALD_TEST_POSTGRES_URL && extra.length === 0) {
-  run('npx', ['vitest', 'run', 'test/http', 'test/compat', 'test/delivery', 'test/security'], { HERALD_TEST_STORE: 'postgres' });
+  run('npx', ['vitest', 'run', 'test/http', 'test/compat', 'test/delivery', 'test/security'], {
+    HERALD_TEST_STORE: 'postgres',
+  });
 } else if (extra.length === 0) {
   console.log('\nHERALD_TEST_POSTGRES_URL is not set: the PostgreSQL passes were skipped.');
 }

@@ -103,7 +103,11 @@ export const CONFIG_KEYS: Record<keyof Config, { env: string; kind: Kind; fallba
   outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: DEFAULT_DENY },
   outboundTimeoutMs: { env: 'HERALD_OUTBOUND_TIMEOUT_MS', kind: 'int', fallback: 15_000 },
   // The push services of Chrome, Firefox, Edge and Safari (see src/senders/webpush-hosts.ts).
-  webPushHosts: { env: 'HERALD_WEBPUSH_HOSTS', kind: 'string', fallback: 'fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com' },
+  webPushHosts: {
+    env: 'HERALD_WEBPUSH_HOSTS',
+    kind: 'string',
+    fallback: 'fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com',
+  },
   metricsPort: { env: 'HERALD_METRICS_PORT', kind: 'int', fallback: undefined },
   phoneRegion: { env: 'HERALD_PHONE_REGION', kind: 'region', fallback: undefined },
   bounceDomain: { env: 'HERALD_BOUNCE_DOMAIN', kind: 'string', fallback: undefined },
@@ -121,24 +125,32 @@ function coerce(name: string, kind: Kind, raw: unknown): Config[keyof Config] {
   const text = String(raw).trim();
   switch (kind) {
     case 'int': {
-      if (!/^\d+$/.test(text)) throw new ConfigError(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
+      if (!/^\d+$/.test(text))
+        throw new ConfigError(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
       return Number(text);
     }
     case 'sync':
-      if (text !== 'normal' && text !== 'full') throw new ConfigError(`${name}: expected normal or full, got ${JSON.stringify(raw)}`);
+      if (text !== 'normal' && text !== 'full')
+        throw new ConfigError(`${name}: expected normal or full, got ${JSON.stringify(raw)}`);
       return text;
     case 'bool':
-      if (!['true', 'false', '1', '0'].includes(text)) throw new ConfigError(`${name}: expected true or false, got ${JSON.stringify(raw)}`);
+      if (!['true', 'false', '1', '0'].includes(text))
+        throw new ConfigError(`${name}: expected true or false, got ${JSON.stringify(raw)}`);
       return text === 'true' || text === '1';
     case 'format':
-      if (!['auto', 'json', 'pretty'].includes(text)) throw new ConfigError(`${name}: expected auto, json or pretty, got ${JSON.stringify(raw)}`);
+      if (!['auto', 'json', 'pretty'].includes(text))
+        throw new ConfigError(`${name}: expected auto, json or pretty, got ${JSON.stringify(raw)}`);
       return text;
     case 'level':
-      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text)) throw new ConfigError(`${name}: unknown log level ${JSON.stringify(raw)}`);
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(text))
+        throw new ConfigError(`${name}: unknown log level ${JSON.stringify(raw)}`);
       return text;
     case 'region': {
       const code = text.toUpperCase();
-      if (!isPhoneRegion(code)) throw new ConfigError(`${name}: expected an ISO 3166 alpha-2 country code such as RU, got ${JSON.stringify(raw)}`);
+      if (!isPhoneRegion(code))
+        throw new ConfigError(
+          `${name}: expected an ISO 3166 alpha-2 country code such as RU, got ${JSON.stringify(raw)}`,
+        );
       return code;
     }
     default:
@@ -147,11 +159,14 @@ function coerce(name: string, kind: Kind, raw: unknown): Config[keyof Config] {
 }
 
 function checkFeedback(config: Config): void {
-  if (config.inboundSmtpPort !== undefined && config.inboundSmtpPort > 65535) throw new ConfigError('HERALD_INBOUND_SMTP_PORT: must be at most 65535');
-  if (config.inboundSmtpPort !== undefined && !config.bounceDomain) throw new ConfigError('HERALD_INBOUND_SMTP_PORT needs HERALD_BOUNCE_DOMAIN (the domain it receives mail for)');
+  if (config.inboundSmtpPort !== undefined && config.inboundSmtpPort > 65535)
+    throw new ConfigError('HERALD_INBOUND_SMTP_PORT: must be at most 65535');
+  if (config.inboundSmtpPort !== undefined && !config.bounceDomain)
+    throw new ConfigError('HERALD_INBOUND_SMTP_PORT needs HERALD_BOUNCE_DOMAIN (the domain it receives mail for)');
   if (config.bounceDomain !== undefined) {
     const domain = config.bounceDomain.toLowerCase().replace(/\.$/, '');
-    if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain)) throw new ConfigError(`HERALD_BOUNCE_DOMAIN: not a domain name: ${JSON.stringify(config.bounceDomain)}`);
+    if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain))
+      throw new ConfigError(`HERALD_BOUNCE_DOMAIN: not a domain name: ${JSON.stringify(config.bounceDomain)}`);
     config.bounceDomain = domain;
   }
   if (config.softBounceLimit < 1) throw new ConfigError('HERALD_SOFT_BOUNCE_LIMIT: must be at least 1');
@@ -179,12 +194,20 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   }
   const config = out as unknown as Config;
   if (config.port > 65535) throw new ConfigError('HERALD_PORT: must be at most 65535');
-  if (config.metricsPort !== undefined && config.metricsPort > 65535) throw new ConfigError('HERALD_METRICS_PORT: must be at most 65535');
-  if (config.bodyLimitMb < 1 || config.fileBodyLimitMb < config.bodyLimitMb) throw new ConfigError('body limits: need 1 ≤ HERALD_BODY_LIMIT_MB ≤ HERALD_FILE_BODY_LIMIT_MB');
-  if (config.bodyBudgetMb < config.fileBodyLimitMb) throw new ConfigError('HERALD_BODY_BUDGET_MB: must be at least HERALD_FILE_BODY_LIMIT_MB (a largest body must fit)');
-  if (config.headersTimeoutMs < 1 || config.requestTimeoutMs < config.headersTimeoutMs) throw new ConfigError('timeouts: need 1 ≤ HERALD_HEADERS_TIMEOUT_MS ≤ HERALD_REQUEST_TIMEOUT_MS');
-  if (config.deliveryBatch < 1 || config.deliveryConcurrency < 1 || config.maxAttempts < 1) throw new ConfigError('delivery settings: batch, concurrency and attempts must be at least 1');
-  if (config.queryChunk < 1 || config.taskChunk < 1) throw new ConfigError('HERALD_QUERY_CHUNK and HERALD_TASK_CHUNK must be at least 1');
+  if (config.metricsPort !== undefined && config.metricsPort > 65535)
+    throw new ConfigError('HERALD_METRICS_PORT: must be at most 65535');
+  if (config.bodyLimitMb < 1 || config.fileBodyLimitMb < config.bodyLimitMb)
+    throw new ConfigError('body limits: need 1 ≤ HERALD_BODY_LIMIT_MB ≤ HERALD_FILE_BODY_LIMIT_MB');
+  if (config.bodyBudgetMb < config.fileBodyLimitMb)
+    throw new ConfigError(
+      'HERALD_BODY_BUDGET_MB: must be at least HERALD_FILE_BODY_LIMIT_MB (a largest body must fit)',
+    );
+  if (config.headersTimeoutMs < 1 || config.requestTimeoutMs < config.headersTimeoutMs)
+    throw new ConfigError('timeouts: need 1 ≤ HERALD_HEADERS_TIMEOUT_MS ≤ HERALD_REQUEST_TIMEOUT_MS');
+  if (config.deliveryBatch < 1 || config.deliveryConcurrency < 1 || config.maxAttempts < 1)
+    throw new ConfigError('delivery settings: batch, concurrency and attempts must be at least 1');
+  if (config.queryChunk < 1 || config.taskChunk < 1)
+    throw new ConfigError('HERALD_QUERY_CHUNK and HERALD_TASK_CHUNK must be at least 1');
   checkFeedback(config);
   storageOf(config);
   return Object.freeze(config);
@@ -200,7 +223,9 @@ export function storageOf(config: Pick<Config, 'databaseUrl'>): Storage {
     return { kind: 'sqlite', file };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
-  throw new ConfigError(`HERALD_DATABASE_URL: expected sqlite:<file> or postgres://…, got ${JSON.stringify(url.replace(/\/\/[^@]*@/, '//***@'))}`);
+  throw new ConfigError(
+    `HERALD_DATABASE_URL: expected sqlite:<file> or postgres://…, got ${JSON.stringify(url.replace(/\/\/[^@]*@/, '//***@'))}`,
+  );
 }
 
 export const MB = 1024 * 1024;

@@ -21,7 +21,12 @@ function frontOptions(config: Readonly<Config>) {
     bodyLimit: config.bodyLimitMb * MB,
     fileBodyLimit: config.fileBodyLimitMb * MB,
     bodyBudget: config.bodyBudgetMb * MB,
-    timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs, bodyMs: config.bodyTimeoutMs, bodyMinRate: config.bodyMinRate },
+    timeouts: {
+      headersMs: config.headersTimeoutMs,
+      requestMs: config.requestTimeoutMs,
+      bodyMs: config.bodyTimeoutMs,
+      bodyMinRate: config.bodyMinRate,
+    },
   };
 }
 
@@ -29,10 +34,21 @@ function frontOptions(config: Readonly<Config>) {
 function announce(logger: Logger, config: Readonly<Config>, url: string): void {
   const base = url.replace(/\/$/, '');
   logger.info(
-    { url, api: `${base}/api/v1.1/`, console: `${base}/console`, docs: `${base}/docs`, storage: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'), workers: config.workers },
+    {
+      url,
+      api: `${base}/api/v1.1/`,
+      console: `${base}/console`,
+      docs: `${base}/docs`,
+      storage: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'),
+      workers: config.workers,
+    },
     `Herald is listening on ${base} (console ${base}/console, API docs ${base}/docs)`,
   );
-  if (!isLoopback(config.host)) logger.warn({ host: config.host }, `listening on ${config.host}: reachable from other machines (HERALD_HOST=127.0.0.1 keeps it local)`);
+  if (!isLoopback(config.host))
+    logger.warn(
+      { host: config.host },
+      `listening on ${config.host}: reachable from other machines (HERALD_HOST=127.0.0.1 keeps it local)`,
+    );
 }
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -45,16 +61,23 @@ export async function serve(config: Readonly<Config>, logger: Logger): Promise<R
   const rateBuckets = RateLimiter.sharedMemory();
   const engine = await startEngineThread(config, fatal, { rateBuckets });
   // The reader opens the database once the engine has created and migrated it.
-  const reader = readsApart(config) ? await startReaderThread(config, fatal, { rateBuckets }).catch(async (err: unknown) => {
-    await engine.close();
-    throw err;
-  }) : undefined;
+  const reader = readsApart(config)
+    ? await startReaderThread(config, fatal, { rateBuckets }).catch(async (err: unknown) => {
+        await engine.close();
+        throw err;
+      })
+    : undefined;
   const closeThreads = async () => {
     await reader?.close();
     await engine.close();
   };
   const metrics = new FrontMetrics({ processMetrics: true });
-  const app = buildApp({ dispatch: routeByMethodKind(engine.dispatch, reader?.dispatch), logger, metrics, ...frontOptions(config) });
+  const app = buildApp({
+    dispatch: routeByMethodKind(engine.dispatch, reader?.dispatch),
+    logger,
+    metrics,
+    ...frontOptions(config),
+  });
   let url: string;
   try {
     url = await app.listen({ port: config.port, host: config.host });

@@ -16,7 +16,13 @@ export function printTokens(tokens: TokenListing[], print: (line: string) => voi
     print('no tokens');
     return;
   }
-  const rows = tokens.map((t) => [t.hash.slice(0, 12), String(t.accountId), t.role, day(t.createdAt), t.revokedAt === undefined ? 'active' : `revoked ${day(t.revokedAt)}`]);
+  const rows = tokens.map((t) => [
+    t.hash.slice(0, 12),
+    String(t.accountId),
+    t.role,
+    day(t.createdAt),
+    t.revokedAt === undefined ? 'active' : `revoked ${day(t.revokedAt)}`,
+  ]);
   const head = ['HASH', 'ACCOUNT', 'ROLE', 'CREATED (UTC)', 'STATUS'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows]) print(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '));

@@ -48,7 +48,13 @@ function config(): Readonly<Config> {
   const loaded = loadConfig({
     env: process.env,
     ...(values.config ? { file: values.config } : {}),
-    flags: { databaseUrl: values['database-url'], port: values.port, host: values.host, workers: values.workers, provision: values.provision },
+    flags: {
+      databaseUrl: values['database-url'],
+      port: values.port,
+      host: values.host,
+      workers: values.workers,
+      provision: values.provision,
+    },
   });
   // Readable logs on a terminal, JSON lines for a log collector; every thread writes the same way.
   const logFormat = loaded.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : loaded.logFormat;
@@ -56,7 +62,9 @@ function config(): Readonly<Config> {
 }
 
 /** Opens the configured storage, migrated (`applied`: the migrations this run applied), for `fn`. */
-async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>, applied: string[]) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  fn: (store: Awaited<ReturnType<typeof openStore>>, applied: string[]) => Promise<T>,
+): Promise<T> {
   const store = await openStore(config());
   try {
     const applied = await store.migrate();
@@ -73,7 +81,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.help || !command) {
-    const help = command === undefined ? USAGE : command === 'token' && sub ? commandUsage(`token ${sub}`) : commandUsage(command);
+    const help =
+      command === undefined ? USAGE : command === 'token' && sub ? commandUsage(`token ${sub}`) : commandUsage(command);
     if (help === undefined) {
       console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
       return 1;
@@ -105,13 +114,17 @@ async function main(): Promise<number> {
       // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
       let operator: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
       try {
-        operator = cfg.metricsPort === undefined ? undefined : await startMetricsServer(engine, cfg.metricsPort, cfg.host);
+        operator =
+          cfg.metricsPort === undefined ? undefined : await startMetricsServer(engine, cfg.metricsPort, cfg.host);
       } catch (err) {
         // A port it cannot listen on is a failed start: the workers stop with it.
         await engine.close();
         throw err;
       }
-      logger.info({ workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) }, 'Herald delivery workers are running');
+      logger.info(
+        { workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) },
+        'Herald delivery workers are running',
+      );
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
         void (operator?.close() ?? Promise.resolve())
@@ -127,13 +140,23 @@ async function main(): Promise<number> {
     }
     case 'apply': {
       if (!sub) throw new ConfigError('apply needs a FILE');
-      const summary = await withStore((store) => applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now(), secretFileReader(sub)));
-      console.log(`applied ${sub}: ${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+      const summary = await withStore((store) =>
+        applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now(), secretFileReader(sub)),
+      );
+      console.log(
+        `applied ${sub}: ${Object.entries(summary)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}`,
+      );
       return 0;
     }
     case 'migrate': {
       const applied = await withStore(async (_store, names) => names);
-      console.log(applied.length === 0 ? 'storage schema is up to date: nothing to apply' : `applied ${applied.length} migration(s): ${applied.join(', ')}`);
+      console.log(
+        applied.length === 0
+          ? 'storage schema is up to date: nothing to apply'
+          : `applied ${applied.length} migration(s): ${applied.join(', ')}`,
+      );
       return 0;
     }
     case 'token': {

@@ -14,7 +14,10 @@ export interface CommandHelp {
 }
 
 const COMMON: [string, string][] = [
-  ['--config FILE', 'a settings file (JSON or YAML, the HERALD_* names in lower case without the prefix: docs/CONFIG.md)'],
+  [
+    '--config FILE',
+    'a settings file (JSON or YAML, the HERALD_* names in lower case without the prefix: docs/CONFIG.md)',
+  ],
   ['--database-url URL', 'the storage (HERALD_DATABASE_URL): sqlite:FILE or postgres://…'],
   ['-h, --help', 'this help'],
 ];
@@ -30,7 +33,9 @@ export const COMMANDS: CommandHelp[] = [
       ['--workers N', 'delivery worker loops in this process (HERALD_WORKERS, default 1)'],
       ['--provision FILE', 'apply this provisioning file at start (HERALD_PROVISION; docs/PROVISIONING.md)'],
     ],
-    notes: ['At start it logs where the API, the console and the API docs are, and warns while the demo token is active.'],
+    notes: [
+      'At start it logs where the API, the console and the API docs are, and warns while the demo token is active.',
+    ],
   },
   {
     name: 'worker',
@@ -44,7 +49,9 @@ export const COMMANDS: CommandHelp[] = [
     synopsis: 'herald apply FILE',
     summary: 'apply a provisioning file (JSON or YAML): all of it or, on any problem, nothing',
     options: [],
-    notes: ['Every problem is listed on stderr with its path. A token revoked before stays revoked. The format: docs/PROVISIONING.md.'],
+    notes: [
+      'Every problem is listed on stderr with its path. A token revoked before stays revoked. The format: docs/PROVISIONING.md.',
+    ],
   },
   {
     name: 'migrate',
@@ -72,7 +79,9 @@ export const COMMANDS: CommandHelp[] = [
     synopsis: 'herald token list',
     summary: 'list the stored tokens: the start of each hash, account, role, created, revoked',
     options: [],
-    notes: ['Only hashes are stored, so a token is shown by the first 12 hex digits of its SHA-256 (`printf %s TOKEN | sha256sum`).'],
+    notes: [
+      'Only hashes are stored, so a token is shown by the first 12 hex digits of its SHA-256 (`printf %s TOKEN | sha256sum`).',
+    ],
   },
   {
     name: 'import',
@@ -97,7 +106,9 @@ export const COMMANDS: CommandHelp[] = [
       ['--token TOKEN', 'the token for --url (or HERALD_TOKEN)'],
       ['--progress-every SECONDS', 'progress line interval when not on a terminal (default 10)'],
     ],
-    notes: ['Exit status: 0 all rows imported, 2 done with rejected rows (FILE.errors.jsonl), 1 failed, 130 interrupted.'],
+    notes: [
+      'Exit status: 0 all rows imported, 2 done with rejected rows (FILE.errors.jsonl), 1 failed, 130 interrupted.',
+    ],
   },
 ];
 
@@ -112,7 +123,10 @@ export function generalUsage(): string {
     'Usage: herald <command> [options]',
     '',
     'Commands:',
-    ...pad(COMMANDS.map((c) => [c.synopsis.replace(/^herald /, ''), c.summary]), '  '),
+    ...pad(
+      COMMANDS.map((c) => [c.synopsis.replace(/^herald /, ''), c.summary]),
+      '  ',
+    ),
     '',
     'Common options:',
     ...pad(COMMON, '  '),
@@ -149,10 +163,33 @@ export function cliReference(): string {
     '',
   ];
   for (const c of COMMANDS) {
-    out.push(`## ${c.name}`, '', '```', c.synopsis, '```', '', `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`, '');
-    if (c.options.length) out.push('| option | meaning |', '|---|---|', ...c.options.map(([a, b]) => `| \`${a}\` | ${b.replace(/\|/g, '\\|')} |`), '');
+    out.push(
+      `## ${c.name}`,
+      '',
+      '```',
+      c.synopsis,
+      '```',
+      '',
+      `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`,
+      '',
+    );
+    if (c.options.length)
+      out.push(
+        '| option | meaning |',
+        '|---|---|',
+        ...c.options.map(([a, b]) => `| \`${a}\` | ${b.replace(/\|/g, '\\|')} |`),
+        '',
+      );
     for (const n of c.notes ?? []) out.push(n, '');
   }
-  out.push('## Common options', '', '| option | meaning |', '|---|---|', ...COMMON.map(([a, b]) => `| \`${a}\` | ${b} |`), '| `--version` | print the version |', '');
+  out.push(
+    '## Common options',
+    '',
+    '| option | meaning |',
+    '|---|---|',
+    ...COMMON.map(([a, b]) => `| \`${a}\` | ${b} |`),
+    '| `--version` | print the version |',
+    '',
+  );
   return out.join('\n');
 }

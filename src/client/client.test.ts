@@ -9,7 +9,10 @@ interface Sent {
   init: RequestInit;
 }
 
-function fakeFetch(answers: { status: number; body: string; headers?: Record<string, string> }[]): { fetch: typeof fetch; sent: Sent[] } {
+function fakeFetch(answers: { status: number; body: string; headers?: Record<string, string> }[]): {
+  fetch: typeof fetch;
+  sent: Sent[];
+} {
   const sent: Sent[] = [];
   const impl = async (url: string | URL | Request, init?: RequestInit) => {
     sent.push({ url: String(url), init: init ?? {} });
@@ -20,7 +23,11 @@ function fakeFetch(answers: { status: number; body: string; headers?: Record<str
   return { fetch: impl as typeof fetch, sent };
 }
 
-const ok = (payload: Record<string, unknown>) => ({ status: 200, body: JSON.stringify({ error: 0, error_text: 'Successful operation', ...payload }), headers: { 'x-herald-log-id': 'log1' } });
+const ok = (payload: Record<string, unknown>) => ({
+  status: 200,
+  body: JSON.stringify({ error: 0, error_text: 'Successful operation', ...payload }),
+  headers: { 'x-herald-log-id': 'log1' },
+});
 
 describe('HeraldClient', () => {
   it('posts JSON with the Bearer token to <base>/api/v1.1/<method> and answers the payload', async () => {
@@ -50,13 +57,27 @@ describe('HeraldClient', () => {
 
   it('throws a HeraldError with the code, texts, log id and Retry-After', async () => {
     const f = fakeFetch([
-      { status: 404, body: JSON.stringify({ error: 404, error_debug: 'trigger 7 not found', error_text: 'Not found' }), headers: { 'x-herald-log-id': 'abc' } },
-      { status: 429, body: JSON.stringify({ error: 429, error_debug: 'slow down', error_text: 'Too many requests' }), headers: { 'retry-after': '3' } },
+      {
+        status: 404,
+        body: JSON.stringify({ error: 404, error_debug: 'trigger 7 not found', error_text: 'Not found' }),
+        headers: { 'x-herald-log-id': 'abc' },
+      },
+      {
+        status: 429,
+        body: JSON.stringify({ error: 429, error_debug: 'slow down', error_text: 'Too many requests' }),
+        headers: { 'retry-after': '3' },
+      },
     ]);
     const client = new HeraldClient({ token: 't', fetch: f.fetch });
     const err = await client.call('campaigns/triggers/get', { id: 7 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HeraldError);
-    expect(err).toMatchObject({ code: 404, text: 'Not found', debug: 'trigger 7 not found', logId: 'abc', retryAfter: undefined });
+    expect(err).toMatchObject({
+      code: 404,
+      text: 'Not found',
+      debug: 'trigger 7 not found',
+      logId: 'abc',
+      retryAfter: undefined,
+    });
     expect(String((err as Error).message)).toContain('404 Not found');
     const limited = await client.call('campaigns/triggers/get', { id: 7 }).catch((e: unknown) => e);
     expect(limited).toMatchObject({ code: 429, retryAfter: 3, logId: undefined });
@@ -65,8 +86,17 @@ describe('HeraldClient', () => {
   it('turns an answer that is no envelope, and an unreachable server, into HeraldErrors', async () => {
     const f = fakeFetch([{ status: 502, body: '<html>Bad gateway</html>' }]);
     const client = new HeraldClient({ fetch: f.fetch });
-    await expect(client.call('databases/list', {})).rejects.toMatchObject({ code: 502, text: 'the answer is not a Herald envelope', debug: '<html>Bad gateway</html>' });
-    await expect(client.call('databases/list', {})).rejects.toMatchObject({ name: 'HeraldError', code: 0, text: 'the server could not be reached', debug: 'fetch failed' });
+    await expect(client.call('databases/list', {})).rejects.toMatchObject({
+      code: 502,
+      text: 'the answer is not a Herald envelope',
+      debug: '<html>Bad gateway</html>',
+    });
+    await expect(client.call('databases/list', {})).rejects.toMatchObject({
+      name: 'HeraldError',
+      code: 0,
+      text: 'the server could not be reached',
+      debug: 'fetch failed',
+    });
   });
 
   it('waits for a task, reporting progress, until it completes', async () => {
@@ -76,14 +106,21 @@ describe('HeraldClient', () => {
       ok({ data: { status: 'completed', progress: 100, result: { result: [{ profile_id: 'p' }] } } }),
     ]);
     const seen: number[] = [];
-    const done = await new HeraldClient({ fetch: f.fetch }).waitForTask('task_1', { intervalMs: 1, onProgress: (s) => seen.push(s.progress) });
+    const done = await new HeraldClient({ fetch: f.fetch }).waitForTask('task_1', {
+      intervalMs: 1,
+      onProgress: (s) => seen.push(s.progress),
+    });
     expect(done).toEqual({ status: 'completed', progress: 100, result: { result: [{ profile_id: 'p' }] } });
     expect(seen).toEqual([0, 50, 100]);
     expect(JSON.parse(String(f.sent[0].init.body))).toEqual({ task_id: 'task_1' });
   });
 
   it('gives up waiting after the timeout', async () => {
-    const f = fakeFetch(Array.from({ length: 5 }, () => ok({ data: { status: 'running', progress: 10, result: null } })));
-    await expect(new HeraldClient({ fetch: f.fetch }).waitForTask('task_2', { intervalMs: 5, timeoutMs: 12 })).rejects.toMatchObject({ code: 0, text: 'task task_2 did not finish in time' });
+    const f = fakeFetch(
+      Array.from({ length: 5 }, () => ok({ data: { status: 'running', progress: 10, result: null } })),
+    );
+    await expect(
+      new HeraldClient({ fetch: f.fetch }).waitForTask('task_2', { intervalMs: 5, timeoutMs: 12 }),
+    ).rejects.toMatchObject({ code: 0, text: 'task task_2 did not finish in time' });
   });
 });

@@ -86,13 +86,21 @@ export class HeraldClient {
       });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      throw new HeraldError({ code: 0, text: 'the server could not be reached', debug: err instanceof Error ? err.message : String(err) }, { cause: err });
+      throw new HeraldError(
+        { code: 0, text: 'the server could not be reached', debug: err instanceof Error ? err.message : String(err) },
+        { cause: err },
+      );
     }
     const logId = res.headers.get('x-herald-log-id') ?? undefined;
     const text = await res.text();
     const envelope = envelopeOf(text);
     if (!envelope || typeof envelope.error !== 'number') {
-      throw new HeraldError({ code: res.status || 500, text: 'the answer is not a Herald envelope', debug: text.slice(0, 200), ...(logId ? { logId } : {}) });
+      throw new HeraldError({
+        code: res.status || 500,
+        text: 'the answer is not a Herald envelope',
+        debug: text.slice(0, 200),
+        ...(logId ? { logId } : {}),
+      });
     }
     if (envelope.error !== 0) {
       const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
@@ -116,7 +124,12 @@ export class HeraldClient {
       const { data } = await this.call('tasks/status', { task_id: taskId }, opts.signal ? { signal: opts.signal } : {});
       opts.onProgress?.(data);
       if (data.status === 'completed' || data.status === 'failed') return data;
-      if (Date.now() + interval > deadline) throw new HeraldError({ code: 0, text: `task ${taskId} did not finish in time`, debug: `last status ${data.status}, ${data.progress}%` });
+      if (Date.now() + interval > deadline)
+        throw new HeraldError({
+          code: 0,
+          text: `task ${taskId} did not finish in time`,
+          debug: `last status ${data.status}, ${data.progress}%`,
+        });
       await sleep(interval, opts.signal);
     }
   }

@@ -21,11 +21,52 @@ export type SubscriptionStatus = Extract<SubscriptionInput['status'], string>;
 export type TimeInput = NonNullable<MessagesListParams['from_time']>;
 
 export const CHANNELS = ['email', 'sms', 'push'] as const satisfies readonly Channel[];
-export const MATCHING_MODES = ['email', 'email_profile', 'email_sub', 'phone', 'phone_sub', 'email_phone', 'email_phone_sub', 'profile_id', 'push_sub', 'custom'] as const satisfies readonly MatchingMode[];
-export const MESSAGE_STATUSES = ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'bounced', 'complained', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
-export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const satisfies readonly SubscriptionStatus[];
+export const MATCHING_MODES = [
+  'email',
+  'email_profile',
+  'email_sub',
+  'phone',
+  'phone_sub',
+  'email_phone',
+  'email_phone_sub',
+  'profile_id',
+  'push_sub',
+  'custom',
+] as const satisfies readonly MatchingMode[];
+export const MESSAGE_STATUSES = [
+  'scheduled',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'bounced',
+  'complained',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const satisfies readonly MessageStatus[];
+export const SUBSCRIPTION_STATUSES = [
+  'subscribed',
+  'unsubscribed',
+  'complained',
+  'hardbounced',
+  'unconfirmed',
+  'suspended',
+  'invalid',
+] as const satisfies readonly SubscriptionStatus[];
 export const TRIGGER_TYPES = ['api_call', 'api_import', 'subscribe'] as const satisfies readonly TriggerType[];
-export const FIELD_TYPES = ['int', 'float', 'string', 'date', 'bool', 'enum', 'ip', 'tags', 'object', 'arr_object'] as const satisfies readonly FieldType[];
+export const FIELD_TYPES = [
+  'int',
+  'float',
+  'string',
+  'date',
+  'bool',
+  'enum',
+  'ip',
+  'tags',
+  'object',
+  'arr_object',
+] as const satisfies readonly FieldType[];
 
 // ---- Parameter groups ----
 
@@ -33,7 +74,10 @@ export const FIELD_TYPES = ['int', 'float', 'string', 'date', 'bool', 'enum', 'i
 export type MatchingParams = Omit<ProfileLookupParams, 'db_id'>;
 export type ImportFlags = Pick<ProfileImportParams, 'skip_triggers' | 'skip_invalid_subscriptions' | 'detect_geo'>;
 /** The parameters every trigger launch takes. */
-export type LaunchParams = Pick<StartBatchParams, 'trigger_id' | 'timeout' | 'custom_data' | 'content' | 'attach' | 'subscription_filter'>;
+export type LaunchParams = Pick<
+  StartBatchParams,
+  'trigger_id' | 'timeout' | 'custom_data' | 'content' | 'attach' | 'subscription_filter'
+>;
 export type Delay = Schemas['Delay'];
 export type AttachmentInput = Schemas['AttachmentInput'];
 export type SubscriptionFilter = Schemas['SubscriptionFilter'];

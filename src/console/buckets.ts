@@ -37,10 +37,19 @@ export function windowStart(now: number, range: TimeRange): number {
 
 export function bucketize(messages: readonly Counted[], now: number, range: TimeRange): Bucket[] {
   const start = windowStart(now, range);
-  const buckets: Bucket[] = Array.from({ length: Math.round(range.spanMs / range.bucketMs) }, (_, i) => ({ start: start + i * range.bucketMs, sent: 0, failed: 0 }));
+  const buckets: Bucket[] = Array.from({ length: Math.round(range.spanMs / range.bucketMs) }, (_, i) => ({
+    start: start + i * range.bucketMs,
+    sent: 0,
+    failed: 0,
+  }));
   for (const m of messages) {
     // A message its provider reported on (delivered or not) was sent.
-    const kind = m.status === 'failed' ? 'failed' : m.status === 'sent' || m.status === 'delivered' || m.status === 'undelivered' ? 'sent' : undefined;
+    const kind =
+      m.status === 'failed'
+        ? 'failed'
+        : m.status === 'sent' || m.status === 'delivered' || m.status === 'undelivered'
+          ? 'sent'
+          : undefined;
     if (!kind) continue;
     const t = Date.parse(m.sent_at ?? m.due_at);
     const i = Math.floor((t - start) / range.bucketMs);

@@ -19,7 +19,11 @@ function setAttrs(el: Element, attrs: Attrs): void {
 }
 
 /** `h('td', {class: 'num'}, 42)`: an HTML element; `on…` attributes are event listeners. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   setAttrs(el, attrs);
   append(el, children);
@@ -52,15 +56,21 @@ export function when(iso: string | null | undefined): string {
 }
 
 /** A status word as a coloured badge (the colour comes from the stylesheet, by class). */
-export const badge = (word: string): HTMLElement => h('span', { class: `badge badge-${word.replace(/[^a-z_]/g, '')}` }, word);
+export const badge = (word: string): HTMLElement =>
+  h('span', { class: `badge badge-${word.replace(/[^a-z_]/g, '')}` }, word);
 
 /** A labelled form control. */
-export const field = (label: string, control: HTMLElement): HTMLElement => h('label', { class: 'field' }, h('span', {}, label), control);
+export const field = (label: string, control: HTMLElement): HTMLElement =>
+  h('label', { class: 'field' }, h('span', {}, label), control);
 
 /** A table with a header row; `rows` are arrays of cells. */
 export function table(headers: string[], rows: Child[][], empty = 'Nothing to show.'): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
-  const body = rows.map((cells) => cells.map((c) => (c instanceof HTMLTableCellElement ? c : h('td', { class: typeof c === 'number' ? 'num' : null }, c))));
+  const body = rows.map((cells) =>
+    cells.map((c) =>
+      c instanceof HTMLTableCellElement ? c : h('td', { class: typeof c === 'number' ? 'num' : null }, c),
+    ),
+  );
   // A column of numbers is right-aligned, its heading too.
   const numeric = headers.map((_, i) => body.every((cells) => cells[i]?.classList.contains('num')));
   return h(
@@ -69,8 +79,20 @@ export function table(headers: string[], rows: Child[][], empty = 'Nothing to sh
     h(
       'table',
       {},
-      h('thead', {}, h('tr', {}, headers.map((t, i) => h('th', { class: numeric[i] ? 'num' : null }, t)))),
-      h('tbody', {}, body.map((cells) => h('tr', {}, cells))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((t, i) => h('th', { class: numeric[i] ? 'num' : null }, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        body.map((cells) => h('tr', {}, cells)),
+      ),
     ),
   );
 }
@@ -79,7 +101,11 @@ export function table(headers: string[], rows: Child[][], empty = 'Nothing to sh
 export function progressBar(percent: number): HTMLElement {
   const inner = h('div', { class: 'bar-fill' });
   inner.style.width = `${Math.max(0, Math.min(100, percent))}%`;
-  return h('div', { class: 'bar', role: 'progressbar', 'aria-valuenow': percent, 'aria-valuemin': 0, 'aria-valuemax': 100 }, inner);
+  return h(
+    'div',
+    { class: 'bar', role: 'progressbar', 'aria-valuenow': percent, 'aria-valuemin': 0, 'aria-valuemax': 100 },
+    inner,
+  );
 }
 
 /** A count with thousands separators (1,234,567), the same in every locale. */
@@ -89,4 +115,9 @@ export const num = (n: number): string => n.toLocaleString('en-US');
 export const confirmed = (question: string): boolean => window.confirm(question);
 
 /** A two-column table of names and values (settings, headers, fields). */
-export const pairs = (rows: [string, Child][], empty = 'Nothing to show.'): HTMLElement => table(['name', 'value'], rows.map(([k, v]) => [h('span', { class: 'mono' }, k), v]), empty);
+export const pairs = (rows: [string, Child][], empty = 'Nothing to show.'): HTMLElement =>
+  table(
+    ['name', 'value'],
+    rows.map(([k, v]) => [h('span', { class: 'mono' }, k), v]),
+    empty,
+  );

@@ -5,7 +5,14 @@ import { field, h } from './dom.js';
 import { errorText } from './page.js';
 
 export function loginPage(done: () => void, notice?: string): HTMLElement {
-  const input = h('input', { type: 'password', name: 'token', id: 'token', autocomplete: 'off', required: true, placeholder: 'API token' });
+  const input = h('input', {
+    type: 'password',
+    name: 'token',
+    id: 'token',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'API token',
+  });
   const message = h('p', { class: 'error', role: 'alert' }, notice ?? '');
   const button = h('button', { type: 'submit' }, 'Sign in');
   const form = h(

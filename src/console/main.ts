@@ -61,7 +61,10 @@ function render(): void {
   const token = savedToken();
   if (!token) {
     document.title = 'Herald console — sign in';
-    fill(app, loginPage(() => render(), loginNotice));
+    fill(
+      app,
+      loginPage(() => render(), loginNotice),
+    );
     loginNotice = undefined;
     return;
   }
@@ -73,25 +76,54 @@ function render(): void {
   const nav = h(
     'nav',
     {},
-    PAGES.filter((p) => p.nav !== false).map((p) => h('a', { href: `#/${p.id}`, class: p.id === id || (id === 'message' && p.id === 'messages') ? 'active' : '', 'data-page': p.id }, p.title)),
+    PAGES.filter((p) => p.nav !== false).map((p) =>
+      h(
+        'a',
+        {
+          href: `#/${p.id}`,
+          class: p.id === id || (id === 'message' && p.id === 'messages') ? 'active' : '',
+          'data-page': p.id,
+        },
+        p.title,
+      ),
+    ),
   );
   const account = h('span', { class: 'account', id: 'account-name' });
   fill(
     app,
-    h('div', { class: 'topbar' }, h('span', { class: 'brand' }, 'Herald'), account, nav, h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => logout() }, 'Sign out')),
+    h(
+      'div',
+      { class: 'topbar' },
+      h('span', { class: 'brand' }, 'Herald'),
+      account,
+      nav,
+      h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => logout() }, 'Sign out'),
+    ),
     errors,
     main,
   );
   const client = clientFor(token);
   accountName ??= client.call('account/get', {}).then((r) => r.data.name ?? `account ${r.data.id}`);
-  accountName.then((name) => (account.textContent = name), () => (accountName = undefined));
+  accountName.then(
+    (name) => (account.textContent = name),
+    () => (accountName = undefined),
+  );
   const ctx: PageContext = {
     client,
     params,
     navigate,
     fail(err) {
       if (isAuthError(err)) return logout(`The token was refused: ${errorText(err)}`);
-      fill(errors, h('p', { class: 'error' }, errorText(err), ' ', h('button', { type: 'button', class: 'link', onclick: () => fill(errors) }, 'dismiss')));
+      fill(
+        errors,
+        h(
+          'p',
+          { class: 'error' },
+          errorText(err),
+          ' ',
+          h('button', { type: 'button', class: 'link', onclick: () => fill(errors) }, 'dismiss'),
+        ),
+      );
     },
   };
   dispose = current.page(main, ctx) ?? undefined;

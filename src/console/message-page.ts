@@ -20,21 +20,44 @@ function deliveryRows(m: Message): [string, Node | string][] {
   if (m.last_error) rows.push(['last error', m.last_error]);
   if (m.skip_reason) rows.push(['skip reason', m.skip_reason]);
   if (m.provider_id) rows.push(["provider's id", m.provider_id]);
-  if (m.receipt_status) rows.push(['receipt', `${m.receipt_status}${m.receipt_reason ? ` (${m.receipt_reason})` : ''} · ${when(m.receipt_at)}`]);
+  if (m.receipt_status)
+    rows.push([
+      'receipt',
+      `${m.receipt_status}${m.receipt_reason ? ` (${m.receipt_reason})` : ''} · ${when(m.receipt_at)}`,
+    ]);
   return rows;
 }
 
-function headerRows(m: Message, t: Trigger, r: Resource | undefined, p: TemplatePreview | undefined, accountId: number): [string, string][] {
-  if (m.channel !== 'email') return [['To', m.address ?? ''], ['Message id', `herald.${m.id}.${accountId}`]];
+function headerRows(
+  m: Message,
+  t: Trigger,
+  r: Resource | undefined,
+  p: TemplatePreview | undefined,
+  accountId: number,
+): [string, string][] {
+  if (m.channel !== 'email')
+    return [
+      ['To', m.address ?? ''],
+      ['Message id', `herald.${m.id}.${accountId}`],
+    ];
   const entry = t.content[0];
   const email = r?.channel_settings?.email;
   const from = entry?.from_email ?? email?.from_email ?? '';
   const fromName = entry?.from_name ?? email?.from_name;
   const reply = entry?.replyto_email ?? email?.replyto_email;
-  const rows: [string, string][] = [['From', fromName ? `${fromName} <${from}>` : from], ['To', m.address ?? '']];
+  const rows: [string, string][] = [
+    ['From', fromName ? `${fromName} <${from}>` : from],
+    ['To', m.address ?? ''],
+  ];
   if (reply) rows.push(['Reply-To', reply]);
-  rows.push(['Subject', p?.subject ?? ''], ['Message-ID', `<herald.${m.id}.${accountId}@${from.slice(from.lastIndexOf('@') + 1) || 'herald.local'}>`]);
-  rows.push(['List-Unsubscribe', '<the personal unsubscribe link>'], ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click']);
+  rows.push(
+    ['Subject', p?.subject ?? ''],
+    ['Message-ID', `<herald.${m.id}.${accountId}@${from.slice(from.lastIndexOf('@') + 1) || 'herald.local'}>`],
+  );
+  rows.push(
+    ['List-Unsubscribe', '<the personal unsubscribe link>'],
+    ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
+  );
   return rows;
 }
 
@@ -42,7 +65,14 @@ function contentView(p: TemplatePreview): HTMLElement {
   if (p.channel === 'email') {
     const frame = h('iframe', { class: 'email-frame', sandbox: '', title: 'HTML part', id: 'message-html' });
     frame.srcdoc = p.html ?? '';
-    return h('div', {}, p.html ? frame : null, p.text ? h('details', { open: !p.html }, h('summary', {}, 'Text part'), h('pre', { id: 'message-text' }, p.text)) : null);
+    return h(
+      'div',
+      {},
+      p.html ? frame : null,
+      p.text
+        ? h('details', { open: !p.html }, h('summary', {}, 'Text part'), h('pre', { id: 'message-text' }, p.text))
+        : null,
+    );
   }
   const text = [p.title, p.text, p.url, p.image].filter(Boolean).join('\n');
   return h('pre', { id: 'message-text' }, text);
@@ -56,14 +86,24 @@ export const messagePage: Page = (root, ctx) => {
   void (async () => {
     try {
       const m = id > 0 ? await findMessage(ctx, id) : undefined;
-      if (!m) return fill(body, h('p', { class: 'empty', id: 'message-none' }, `No message ${ctx.params.get('id') ?? ''}.`));
-      const [{ data: trigger }, account] = await Promise.all([ctx.client.call('campaigns/triggers/get', { id: m.trigger_id }), ctx.client.call('account/get', {})]);
+      if (!m)
+        return fill(body, h('p', { class: 'empty', id: 'message-none' }, `No message ${ctx.params.get('id') ?? ''}.`));
+      const [{ data: trigger }, account] = await Promise.all([
+        ctx.client.call('campaigns/triggers/get', { id: m.trigger_id }),
+        ctx.client.call('account/get', {}),
+      ]);
       const resource = m.resource_id ? (await ctx.client.call('resources/get', { id: m.resource_id })).data : undefined;
       const entry = trigger.content[0];
       let rendered: TemplatePreview | undefined;
       let problem = '';
       try {
-        const params = { id: entry.message_id, db_id: trigger.list_id ?? 0, profile_id: m.profile_id, ...(m.resource_id ? { resource_id: m.resource_id } : {}), ...(entry.subject ? { subject: entry.subject } : {}) };
+        const params = {
+          id: entry.message_id,
+          db_id: trigger.list_id ?? 0,
+          profile_id: m.profile_id,
+          ...(m.resource_id ? { resource_id: m.resource_id } : {}),
+          ...(entry.subject ? { subject: entry.subject } : {}),
+        };
         rendered = (await ctx.client.call('templates/preview', params)).data;
       } catch (err) {
         if (!(err instanceof HeraldError) || err.code !== 404) throw err;
@@ -80,19 +120,38 @@ export const messagePage: Page = (root, ctx) => {
             h('h2', {}, 'Delivery'),
             pairs([
               ['trigger', h('a', { href: `#/messages?trigger_id=${m.trigger_id}` }, `${m.trigger_id} ${trigger.name}`)],
-              ['profile', h('a', { class: 'mono', href: `#/profiles?db_id=${trigger.list_id ?? ''}&matching=profile_id&profile_id=${encodeURIComponent(m.profile_id)}` }, m.profile_id)],
+              [
+                'profile',
+                h(
+                  'a',
+                  {
+                    class: 'mono',
+                    href: `#/profiles?db_id=${trigger.list_id ?? ''}&matching=profile_id&profile_id=${encodeURIComponent(m.profile_id)}`,
+                  },
+                  m.profile_id,
+                ),
+              ],
               ['channel', m.channel],
               ['resource', resource ? `${resource.id} ${resource.name}` : ''],
               ...deliveryRows(m),
             ]),
           ),
-          h('section', { class: 'panel', id: 'message-headers' }, h('h2', {}, 'Headers'), pairs(headerRows(m, trigger, resource, rendered, account.data.id))),
+          h(
+            'section',
+            { class: 'panel', id: 'message-headers' },
+            h('h2', {}, 'Headers'),
+            pairs(headerRows(m, trigger, resource, rendered, account.data.id)),
+          ),
         ),
         h(
           'section',
           { class: 'panel', id: 'message-content' },
           h('h2', {}, 'Content'),
-          h('p', { class: 'muted small' }, `Rendered now from template ${entry.message_id} and the profile as they are${trigger.content.length > 1 ? ' (the first variant of the trigger)' : ''}; the launch's content ({apicontent.…}) is not kept with the message and shows empty.`),
+          h(
+            'p',
+            { class: 'muted small' },
+            `Rendered now from template ${entry.message_id} and the profile as they are${trigger.content.length > 1 ? ' (the first variant of the trigger)' : ''}; the launch's content ({apicontent.…}) is not kept with the message and shows empty.`,
+          ),
           rendered ? contentView(rendered) : h('p', { class: 'empty' }, problem),
         ),
       );

@@ -16,10 +16,13 @@ export interface PageContext {
 export type Page = (root: HTMLElement, ctx: PageContext) => (() => void) | void;
 
 export function errorText(err: unknown): string {
-  if (err instanceof HeraldError) return `${err.code} ${err.text}${err.debug ? ` — ${err.debug}` : ''}${err.logId ? ` (log id ${err.logId})` : ''}`;
+  if (err instanceof HeraldError)
+    return `${err.code} ${err.text}${err.debug ? ` — ${err.debug}` : ''}${err.logId ? ` (log id ${err.logId})` : ''}`;
   return err instanceof Error ? err.message : String(err);
 }
 
-export const isAuthError = (err: unknown): boolean => err instanceof HeraldError && (err.code === 401 || err.code === 403);
+export const isAuthError = (err: unknown): boolean =>
+  err instanceof HeraldError && (err.code === 401 || err.code === 403);
 
-export const heading = (title: string, note?: string): HTMLElement => h('header', { class: 'page-head' }, h('h1', {}, title), note ? h('p', { class: 'muted' }, note) : null);
+export const heading = (title: string, note?: string): HTMLElement =>
+  h('header', { class: 'page-head' }, h('h1', {}, title), note ? h('p', { class: 'muted' }, note) : null);

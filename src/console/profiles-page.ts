@@ -2,13 +2,22 @@
 // (profiles/get) by any matching mode: the inputs follow the mode, custom
 // matching offers the database's custom fields (databases/fields_get). The answer is shown as
 // its fields and its subscriptions; the lookup lives in the address, so it can be linked to.
-import { HeraldError, MATCHING_MODES, SUBSCRIPTION_STATUSES, type MatchingMode, type Profile, type ProfileLookupParams, type Subscription } from '../client/index.js';
+import {
+  HeraldError,
+  MATCHING_MODES,
+  SUBSCRIPTION_STATUSES,
+  type MatchingMode,
+  type Profile,
+  type ProfileLookupParams,
+  type Subscription,
+} from '../client/index.js';
 import { badge, field, fill, h, num, table, when } from './dom.js';
 import { heading, type Page, type PageContext } from './page.js';
 
 const LIST_PAGE = 25;
 
-type Input = 'email' | 'phone' | 'profile_id' | 'resource_id' | 'provider' | 'subscription_id' | 'field_name' | 'field_value';
+type Input =
+  'email' | 'phone' | 'profile_id' | 'resource_id' | 'provider' | 'subscription_id' | 'field_name' | 'field_value';
 
 /** The values each matching mode reads (spec 02). */
 const INPUTS: Record<MatchingMode, Input[]> = {
@@ -34,7 +43,8 @@ const LABELS: Record<Input, string> = {
   field_value: 'Value',
 };
 
-const show = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const show = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 function address(s: Subscription): string {
   if (s.channel === 'email') return s.email ?? '';
@@ -47,7 +57,8 @@ function details(s: Subscription): string {
   const parts: string[] = [];
   if (s.status_reason) parts.push(s.status_reason);
   if (s.cats?.length) parts.push(`categories: ${s.cats.join(', ')}`);
-  if (s.custom_fields && Object.keys(s.custom_fields).length > 0) parts.push(`fields: ${JSON.stringify(s.custom_fields)}`);
+  if (s.custom_fields && Object.keys(s.custom_fields).length > 0)
+    parts.push(`fields: ${JSON.stringify(s.custom_fields)}`);
   return parts.join('; ');
 }
 
@@ -57,18 +68,40 @@ function profileView(p: Profile): HTMLElement {
   return h(
     'div',
     { class: 'profile', id: 'profile-result' },
-    h('h2', {}, 'Profile ', h('span', { class: 'mono' }, p.id), ' ', h('a', { href: `#/messages?profile_id=${encodeURIComponent(p.id)}`, class: 'small' }, 'its messages →')),
+    h(
+      'h2',
+      {},
+      'Profile ',
+      h('span', { class: 'mono' }, p.id),
+      ' ',
+      h('a', { href: `#/messages?profile_id=${encodeURIComponent(p.id)}`, class: 'small' }, 'its messages →'),
+    ),
     h(
       'div',
       { class: 'columns' },
-      h('section', { class: 'panel' }, h('h3', {}, 'Fields'), table(['field', 'value'], fields.map(([k, v]) => [h('span', { class: 'mono' }, k), isTime(k) ? when(String(v)) : show(v)]))),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h3', {}, 'Fields'),
+        table(
+          ['field', 'value'],
+          fields.map(([k, v]) => [h('span', { class: 'mono' }, k), isTime(k) ? when(String(v)) : show(v)]),
+        ),
+      ),
       h(
         'section',
         { class: 'panel' },
         h('h3', {}, `Subscriptions (${p.subscriptions.length})`),
         table(
           ['channel', 'resource', 'address', 'status', 'priority', 'details'],
-          p.subscriptions.map((s) => [s.channel, s.resource_id, address(s), badge(SUBSCRIPTION_STATUSES[s.status] ?? String(s.status)), s.priority, details(s)]),
+          p.subscriptions.map((s) => [
+            s.channel,
+            s.resource_id,
+            address(s),
+            badge(SUBSCRIPTION_STATUSES[s.status] ?? String(s.status)),
+            s.priority,
+            details(s),
+          ]),
           'No subscriptions.',
         ),
       ),
@@ -79,27 +112,68 @@ function profileView(p: Profile): HTMLElement {
 /** The list: a database's profiles newest first, searched by id or the start of an email, phone or field value. */
 function profileList(ctx: PageContext, dbs: { id: number; name: string }[]): HTMLElement {
   const p = ctx.params;
-  const db = h('select', { name: 'list_db', id: 'list-db' }, dbs.map((d) => h('option', { value: d.id, selected: String(d.id) === (p.get('list_db') ?? p.get('db_id')) }, `${d.id} — ${d.name}`)));
-  const search = h('input', { name: 'q', id: 'list-search', type: 'search', value: p.get('q') ?? '', placeholder: 'email, phone, id or field value', size: 30 });
+  const db = h(
+    'select',
+    { name: 'list_db', id: 'list-db' },
+    dbs.map((d) =>
+      h(
+        'option',
+        { value: d.id, selected: String(d.id) === (p.get('list_db') ?? p.get('db_id')) },
+        `${d.id} — ${d.name}`,
+      ),
+    ),
+  );
+  const search = h('input', {
+    name: 'q',
+    id: 'list-search',
+    type: 'search',
+    value: p.get('q') ?? '',
+    placeholder: 'email, phone, id or field value',
+    size: 30,
+  });
   const offset = Math.max(0, Number(p.get('offset')) || 0);
   const box = h('div', { id: 'profile-list' }, h('p', { class: 'muted' }, 'Loading…'));
-  const go = (from: number) => ctx.navigate('profiles', { list_db: db.value, q: search.value.trim(), offset: from || undefined });
-  const open = (id: string) => `#/profiles?list_db=${db.value}&q=${encodeURIComponent(p.get('q') ?? '')}&db_id=${db.value}&matching=profile_id&profile_id=${encodeURIComponent(id)}`;
+  const go = (from: number) =>
+    ctx.navigate('profiles', { list_db: db.value, q: search.value.trim(), offset: from || undefined });
+  const open = (id: string) =>
+    `#/profiles?list_db=${db.value}&q=${encodeURIComponent(p.get('q') ?? '')}&db_id=${db.value}&matching=profile_id&profile_id=${encodeURIComponent(id)}`;
   const name = (pr: Profile) => [pr._fname, pr._lname].filter((v) => typeof v === 'string' && v).join(' ');
   if (dbs.length > 0) {
     ctx.client
-      .call('profiles/list', { db_id: Number(db.value), limit: LIST_PAGE, offset, ...(p.get('q') ? { search: p.get('q')! } : {}) })
+      .call('profiles/list', {
+        db_id: Number(db.value),
+        limit: LIST_PAGE,
+        offset,
+        ...(p.get('q') ? { search: p.get('q')! } : {}),
+      })
       .then((res) => {
-        const rows = res.data.map((pr) => [h('a', { href: open(pr.id), class: 'mono' }, pr.id), show(pr.email), name(pr), show(Array.isArray(pr.phones) ? pr.phones.join(', ') : pr.phones), num(pr.subscriptions.length), when(pr._createtime)]);
+        const rows = res.data.map((pr) => [
+          h('a', { href: open(pr.id), class: 'mono' }, pr.id),
+          show(pr.email),
+          name(pr),
+          show(Array.isArray(pr.phones) ? pr.phones.join(', ') : pr.phones),
+          num(pr.subscriptions.length),
+          when(pr._createtime),
+        ]);
         fill(
           box,
-          h('p', { class: 'muted', id: 'profile-count' }, res.total_count === 0 ? 'No profile matches.' : `${num(offset + 1)}–${num(offset + res.data.length)} of ${num(res.total_count)} profile(s), newest first.`),
+          h(
+            'p',
+            { class: 'muted', id: 'profile-count' },
+            res.total_count === 0
+              ? 'No profile matches.'
+              : `${num(offset + 1)}–${num(offset + res.data.length)} of ${num(res.total_count)} profile(s), newest first.`,
+          ),
           table(['id', 'email', 'name', 'phones', 'subscriptions', 'created'], rows, 'No profile matches.'),
           h(
             'div',
             { class: 'pager' },
-            offset > 0 ? h('button', { type: 'button', onclick: () => go(Math.max(0, offset - LIST_PAGE)) }, '« Newer') : null,
-            offset + res.data.length < res.total_count ? h('button', { type: 'button', id: 'profiles-older', onclick: () => go(offset + LIST_PAGE) }, 'Older »') : null,
+            offset > 0
+              ? h('button', { type: 'button', onclick: () => go(Math.max(0, offset - LIST_PAGE)) }, '« Newer')
+              : null,
+            offset + res.data.length < res.total_count
+              ? h('button', { type: 'button', id: 'profiles-older', onclick: () => go(offset + LIST_PAGE) }, 'Older »')
+              : null,
           ),
         );
       })
@@ -134,12 +208,21 @@ export const profilesPage: Page = (root, ctx) => {
   const p = ctx.params;
   const listSlot = h('div', { id: 'profile-list-slot' });
   const db = h('select', { name: 'db_id', id: 'lookup-db' });
-  const mode = h('select', { name: 'matching', id: 'lookup-matching' }, MATCHING_MODES.map((m) => h('option', { value: m, selected: m === (p.get('matching') ?? 'email') }, m)));
+  const mode = h(
+    'select',
+    { name: 'matching', id: 'lookup-matching' },
+    MATCHING_MODES.map((m) => h('option', { value: m, selected: m === (p.get('matching') ?? 'email') }, m)),
+  );
   const inputs = {} as Record<Input, HTMLInputElement | HTMLSelectElement>;
   for (const key of Object.keys(LABELS) as Input[]) {
-    inputs[key] = key === 'field_name' || key === 'resource_id' ? h('select', { name: key, id: `lookup-${key}` }) : h('input', { name: key, id: `lookup-${key}`, value: p.get(key) ?? '', size: 28 });
+    inputs[key] =
+      key === 'field_name' || key === 'resource_id'
+        ? h('select', { name: key, id: `lookup-${key}` })
+        : h('input', { name: key, id: `lookup-${key}`, value: p.get(key) ?? '', size: 28 });
   }
-  const wrappers = Object.fromEntries((Object.keys(LABELS) as Input[]).map((k) => [k, field(LABELS[k], inputs[k])])) as Record<Input, HTMLElement>;
+  const wrappers = Object.fromEntries(
+    (Object.keys(LABELS) as Input[]).map((k) => [k, field(LABELS[k], inputs[k])]),
+  ) as Record<Input, HTMLElement>;
   const result = h('div', { id: 'lookup-result' });
 
   const sync = () => {
@@ -153,13 +236,21 @@ export const profilesPage: Page = (root, ctx) => {
     const id = Number(db.value);
     if (!id) return;
     const fields = await ctx.client.call('databases/fields_get', { id });
-    fill(inputs.field_name, fields.data.filter((f) => !f.system && f.type !== 'object' && f.type !== 'arr_object').map((f) => h('option', { value: f.name, selected: f.name === p.get('field_name') }, `${f.name} (${f.type})`)));
+    fill(
+      inputs.field_name,
+      fields.data
+        .filter((f) => !f.system && f.type !== 'object' && f.type !== 'arr_object')
+        .map((f) => h('option', { value: f.name, selected: f.name === p.get('field_name') }, `${f.name} (${f.type})`)),
+    );
   };
   db.addEventListener('change', () => void loadFields().catch(ctx.fail));
 
   fill(
     root,
-    heading('Profiles', 'The profiles of a database, newest first, with a search; or find one the way an import would (profiles/get, several matches show the oldest).'),
+    heading(
+      'Profiles',
+      'The profiles of a database, newest first, with a search; or find one the way an import would (profiles/get, several matches show the oldest).',
+    ),
     listSlot,
     h('h2', {}, 'Find by matching'),
     h(
@@ -184,10 +275,24 @@ export const profilesPage: Page = (root, ctx) => {
 
   void (async () => {
     try {
-      const [dbs, resources] = await Promise.all([ctx.client.call('databases/list', {}), ctx.client.call('resources/list', {})]);
-      fill(db, dbs.data.map((d) => h('option', { value: d.id, selected: String(d.id) === p.get('db_id') }, `${d.id} — ${d.name}`)));
+      const [dbs, resources] = await Promise.all([
+        ctx.client.call('databases/list', {}),
+        ctx.client.call('resources/list', {}),
+      ]);
+      fill(
+        db,
+        dbs.data.map((d) =>
+          h('option', { value: d.id, selected: String(d.id) === p.get('db_id') }, `${d.id} — ${d.name}`),
+        ),
+      );
       fill(listSlot, profileList(ctx, dbs.data));
-      fill(inputs.resource_id, h('option', { value: '' }, 'any resource'), resources.data.map((r) => h('option', { value: r.id, selected: String(r.id) === p.get('resource_id') }, `${r.id} — ${r.name}`)));
+      fill(
+        inputs.resource_id,
+        h('option', { value: '' }, 'any resource'),
+        resources.data.map((r) =>
+          h('option', { value: r.id, selected: String(r.id) === p.get('resource_id') }, `${r.id} — ${r.name}`),
+        ),
+      );
       await loadFields();
       const matching = p.get('matching') as MatchingMode | null;
       if (!matching || !MATCHING_MODES.includes(matching) || !p.get('db_id')) return;
@@ -203,7 +308,8 @@ export const profilesPage: Page = (root, ctx) => {
       fill(result, profileView(found.data));
       result.scrollIntoView({ block: 'nearest' });
     } catch (err) {
-      if (err instanceof HeraldError && err.code === 404) fill(result, h('p', { class: 'empty', id: 'lookup-none' }, `No profile found: ${err.debug}`));
+      if (err instanceof HeraldError && err.code === 404)
+        fill(result, h('p', { class: 'empty', id: 'lookup-none' }, `No profile found: ${err.debug}`));
       else {
         fill(result);
         ctx.fail(err);

@@ -25,20 +25,47 @@ export function sendChart(buckets: readonly Bucket[], bucketMs: number): SVGElem
   const parts: SVGElement[] = [];
   for (const v of [0, max / 2, max]) {
     parts.push(svg('line', { class: 'grid', x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v) }));
-    parts.push(svg('text', { class: 'axis', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, Number.isInteger(v) ? v : v.toFixed(1)));
+    parts.push(
+      svg(
+        'text',
+        { class: 'axis', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' },
+        Number.isInteger(v) ? v : v.toFixed(1),
+      ),
+    );
   }
   const every = Math.max(1, Math.ceil(buckets.length / 8));
   buckets.forEach((b, i) => {
     const x = PAD.left + i * step + (step - barW) / 2;
     const title = svg('title', {}, `${label(b.start, bucketMs)}: ${b.sent} sent, ${b.failed} failed`);
     const group = svg('g', { class: 'bucket', 'data-sent': b.sent, 'data-failed': b.failed }, title);
-    if (b.sent > 0) group.appendChild(svg('rect', { class: 'bar-sent', x, width: barW, y: y(b.sent), height: y(0) - y(b.sent) }));
-    if (b.failed > 0) group.appendChild(svg('rect', { class: 'bar-failed', x, width: barW, y: y(b.sent + b.failed), height: y(b.sent) - y(b.sent + b.failed) }));
+    if (b.sent > 0)
+      group.appendChild(svg('rect', { class: 'bar-sent', x, width: barW, y: y(b.sent), height: y(0) - y(b.sent) }));
+    if (b.failed > 0)
+      group.appendChild(
+        svg('rect', {
+          class: 'bar-failed',
+          x,
+          width: barW,
+          y: y(b.sent + b.failed),
+          height: y(b.sent) - y(b.sent + b.failed),
+        }),
+      );
     // An invisible full-height target, so the tooltip shows over empty buckets too.
     group.appendChild(svg('rect', { class: 'hit', x: PAD.left + i * step, width: step, y: PAD.top, height: plotH }));
     parts.push(group);
-    if (i % every === 0) parts.push(svg('text', { class: 'axis', x: PAD.left + i * step + step / 2, y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, label(b.start, bucketMs)));
+    if (i % every === 0)
+      parts.push(
+        svg(
+          'text',
+          { class: 'axis', x: PAD.left + i * step + step / 2, y: H - PAD.bottom + 16, 'text-anchor': 'middle' },
+          label(b.start, bucketMs),
+        ),
+      );
   });
   parts.push(svg('line', { class: 'baseline', x1: PAD.left, x2: W - PAD.right, y1: y(0), y2: y(0) }));
-  return svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': 'messages sent and failed over time' }, parts);
+  return svg(
+    'svg',
+    { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': 'messages sent and failed over time' },
+    parts,
+  );
 }

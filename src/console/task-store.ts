@@ -42,4 +42,5 @@ export function forgetTask(id: string): void {
   save(knownTasks().filter((t) => t.id !== id));
 }
 
-export const isFinished = (t: KnownTask): boolean => t.status === 'completed' || t.status === 'failed' || t.status === 'unknown';
+export const isFinished = (t: KnownTask): boolean =>
+  t.status === 'completed' || t.status === 'failed' || t.status === 'unknown';

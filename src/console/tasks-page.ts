@@ -1,7 +1,14 @@
 // The last tasks with their progress: the tasks this browser submitted or tracks (task-store.ts),
 // their status read with tasks/status every two seconds until they finish. A batch can be
 // submitted here as a task (import_and_start_batch_task / start_batch_task).
-import { HeraldError, type BatchResult, type ImportItem, type LaunchItem, type TaskFailure, type TaskStatus } from '../client/index.js';
+import {
+  HeraldError,
+  type BatchResult,
+  type ImportItem,
+  type LaunchItem,
+  type TaskFailure,
+  type TaskStatus,
+} from '../client/index.js';
 import { badge, field, fill, h, progressBar, table, when } from './dom.js';
 import { heading, type Page } from './page.js';
 import { repeat } from './poll.js';
@@ -9,7 +16,8 @@ import { forgetTask, isFinished, knownTasks, rememberTask, updateTask, type Know
 
 const REFRESH_MS = 2_000;
 const KINDS = ['campaigns/triggers/import_and_start_batch_task', 'campaigns/triggers/start_batch_task'] as const;
-const EXAMPLE = '[\n  {"data": {"email": "anna@example.com", "_fname": "Anna",\n            "subscriptions": [{"channel": "email", "resource_id": 21, "email": "anna@example.com"}]}}\n]';
+const EXAMPLE =
+  '[\n  {"data": {"email": "anna@example.com", "_fname": "Anna",\n            "subscriptions": [{"channel": "email", "resource_id": 21, "email": "anna@example.com"}]}}\n]';
 
 function summary(s: TaskStatus): string {
   if (s.status === 'completed' && s.result && 'result' in s.result) {
@@ -25,7 +33,11 @@ function summary(s: TaskStatus): string {
 
 export const tasksPage: Page = (root, ctx) => {
   const listBox = h('div', { id: 'task-table' });
-  const kind = h('select', { name: 'kind', id: 'task-kind' }, KINDS.map((k) => h('option', { value: k }, k.replace('campaigns/triggers/', ''))));
+  const kind = h(
+    'select',
+    { name: 'kind', id: 'task-kind' },
+    KINDS.map((k) => h('option', { value: k }, k.replace('campaigns/triggers/', ''))),
+  );
   const trigger = h('select', { name: 'trigger_id', id: 'task-trigger' });
   const items = h('textarea', { name: 'data', id: 'task-data', rows: 6, cols: 70, spellcheck: false });
   items.value = EXAMPLE;
@@ -43,7 +55,12 @@ export const tasksPage: Page = (root, ctx) => {
           t.label,
           when(t.addedAt),
           badge(t.status ?? 'pending'),
-          h('div', { class: 'progress' }, progressBar(t.progress ?? 0), h('span', { class: 'small' }, `${t.progress ?? 0}%`)),
+          h(
+            'div',
+            { class: 'progress' },
+            progressBar(t.progress ?? 0),
+            h('span', { class: 'small' }, `${t.progress ?? 0}%`),
+          ),
           t.summary ?? '',
           h('button', { type: 'button', class: 'small link', onclick: () => (forgetTask(t.id), draw()) }, 'forget'),
         ]),
@@ -60,7 +77,11 @@ export const tasksPage: Page = (root, ctx) => {
           const { data } = await ctx.client.call('tasks/status', { task_id: t.id });
           updateTask(t.id, { status: data.status, progress: data.progress, summary: summary(data) });
         } catch (err) {
-          if (err instanceof HeraldError && err.code === 404) updateTask(t.id, { status: 'unknown', summary: 'not found: expired (tasks are kept 7 days) or of another account' });
+          if (err instanceof HeraldError && err.code === 404)
+            updateTask(t.id, {
+              status: 'unknown',
+              summary: 'not found: expired (tasks are kept 7 days) or of another account',
+            });
           else throw err;
         }
       }),
@@ -88,7 +109,11 @@ export const tasksPage: Page = (root, ctx) => {
         method === 'campaigns/triggers/import_and_start_batch_task'
           ? await ctx.client.call(method, { trigger_id: triggerId, data: data as ImportItem[] })
           : await ctx.client.call(method, { trigger_id: triggerId, data: data as LaunchItem[] });
-      rememberTask({ id: res.data.task_id, label: `${method.replace('campaigns/triggers/', '').replace('_task', '')} · trigger ${trigger.value} · ${data.length} item(s)`, addedAt: new Date().toISOString() });
+      rememberTask({
+        id: res.data.task_id,
+        label: `${method.replace('campaigns/triggers/', '').replace('_task', '')} · trigger ${trigger.value} · ${data.length} item(s)`,
+        addedAt: new Date().toISOString(),
+      });
       submitNote.textContent = `Submitted ${res.data.task_id}.`;
       await refresh();
     } catch (err) {
@@ -99,7 +124,10 @@ export const tasksPage: Page = (root, ctx) => {
 
   fill(
     root,
-    heading('Tasks', 'The tasks submitted or tracked in this browser, newest first; their progress refreshes every 2 s.'),
+    heading(
+      'Tasks',
+      'The tasks submitted or tracked in this browser, newest first; their progress refreshes every 2 s.',
+    ),
     listBox,
     h(
       'div',
@@ -135,7 +163,11 @@ export const tasksPage: Page = (root, ctx) => {
           },
         },
         h('h2', {}, 'Track a task'),
-        h('p', { class: 'muted' }, 'The API has no method that lists tasks: paste the task_id a client received to follow it here.'),
+        h(
+          'p',
+          { class: 'muted' },
+          'The API has no method that lists tasks: paste the task_id a client received to follow it here.',
+        ),
         field('Task id', trackId),
         h('button', { type: 'submit' }, 'Track'),
       ),
@@ -144,7 +176,12 @@ export const tasksPage: Page = (root, ctx) => {
   draw();
   ctx.client
     .call('campaigns/triggers/list', { limit: 1000 })
-    .then((list) => fill(trigger, list.data.map((t) => h('option', { value: t.id }, `${t.id} — ${t.name}${t.is_active ? '' : ' (inactive)'}`))))
+    .then((list) =>
+      fill(
+        trigger,
+        list.data.map((t) => h('option', { value: t.id }, `${t.id} — ${t.name}${t.is_active ? '' : ' (inactive)'}`)),
+      ),
+    )
     .catch(ctx.fail);
   return repeat(refresh, REFRESH_MS);
 };

@@ -2,20 +2,48 @@
 // editor renders the template as it stands — saved or not — through templates/preview, for
 // sample profile fields or a stored profile; the grammar's refusals show in the preview at once.
 // Save is templates/add or templates/update; delete asks first.
-import { CHANNELS, HeraldError, type Channel, type Template, type TemplatePreview, type TemplatePreviewParams } from '../client/index.js';
+import {
+  CHANNELS,
+  HeraldError,
+  type Channel,
+  type Template,
+  type TemplatePreview,
+  type TemplatePreviewParams,
+} from '../client/index.js';
 import { confirmed, field, fill, h, num, table } from './dom.js';
 import { errorText, heading, type Page } from './page.js';
 
 type Part = 'subject' | 'html' | 'text' | 'title' | 'url' | 'image';
-const PARTS: Record<Channel, Part[]> = { email: ['subject', 'html', 'text'], sms: ['text'], push: ['title', 'text', 'url', 'image'] };
+const PARTS: Record<Channel, Part[]> = {
+  email: ['subject', 'html', 'text'],
+  sms: ['text'],
+  push: ['title', 'text', 'url', 'image'],
+};
 const ALL_PARTS: Part[] = ['subject', 'html', 'text', 'title', 'url', 'image'];
 const MULTILINE = new Set<Part>(['html', 'text']);
-const LABELS: Record<Part, string> = { subject: 'Subject', html: 'HTML', text: 'Text', title: 'Title', url: 'URL (on click)', image: 'Image URL' };
+const LABELS: Record<Part, string> = {
+  subject: 'Subject',
+  html: 'HTML',
+  text: 'Text',
+  title: 'Title',
+  url: 'URL (on click)',
+  image: 'Image URL',
+};
 const PREVIEW_DELAY_MS = 250;
 const SAMPLE = '{"email": "ann@example.com", "_fname": "Ann", "_lname": "Lee"}';
 
 /** Altcraft's field names of a channel's content (templates/get) as the editor's parts: sms `sms`, push `body` and `click_url`. */
-const FIELD_PARTS: Record<string, Part> = { subject: 'subject', html: 'html', text: 'text', sms: 'text', title: 'title', body: 'text', click_url: 'url', url: 'url', image: 'image' };
+const FIELD_PARTS: Record<string, Part> = {
+  subject: 'subject',
+  html: 'html',
+  text: 'text',
+  sms: 'text',
+  title: 'title',
+  body: 'text',
+  click_url: 'url',
+  url: 'url',
+  image: 'image',
+};
 
 function fromAltcraftFields(fields: Record<string, string>): Partial<Record<Part, string>> {
   const out: Partial<Record<Part, string>> = {};
@@ -30,7 +58,8 @@ function fromAltcraftFields(fields: Record<string, string>): Partial<Record<Part
 function jsonObject(text: string, what: string): Record<string, unknown> | undefined {
   if (!text.trim()) return undefined;
   const value: unknown = JSON.parse(text);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what} must be a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${what} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -41,9 +70,16 @@ function previewView(p: TemplatePreview): HTMLElement {
     return h(
       'div',
       { class: 'preview-email' },
-      h('div', { class: 'preview-subject' }, h('span', { class: 'muted' }, 'Subject '), h('strong', { id: 'preview-subject' }, p.subject ?? '')),
+      h(
+        'div',
+        { class: 'preview-subject' },
+        h('span', { class: 'muted' }, 'Subject '),
+        h('strong', { id: 'preview-subject' }, p.subject ?? ''),
+      ),
       p.html ? frame : h('p', { class: 'muted' }, 'No HTML part.'),
-      p.text ? h('details', { open: !p.html }, h('summary', {}, 'Text part'), h('pre', { id: 'preview-text' }, p.text)) : null,
+      p.text
+        ? h('details', { open: !p.html }, h('summary', {}, 'Text part'), h('pre', { id: 'preview-text' }, p.text))
+        : null,
     );
   }
   if (p.channel === 'sms') return h('div', { class: 'sms-bubble', id: 'preview-text' }, p.text ?? '');
@@ -61,22 +97,41 @@ export const templatesPage: Page = (root, ctx) => {
   const editId = Number(ctx.params.get('id')) || undefined;
   const list = h('div', { id: 'template-list' }, h('p', { class: 'muted' }, 'Loading…'));
   const name = h('input', { id: 'tpl-name', name: 'name', required: true, placeholder: 'Welcome' });
-  const channel = h('select', { id: 'tpl-channel', name: 'channel' }, CHANNELS.map((c) => h('option', { value: c }, c)));
+  const channel = h(
+    'select',
+    { id: 'tpl-channel', name: 'channel' },
+    CHANNELS.map((c) => h('option', { value: c }, c)),
+  );
   const inputs = Object.fromEntries(
-    ALL_PARTS.map((k) => [k, MULTILINE.has(k) ? h('textarea', { id: `tpl-${k}`, name: k, rows: k === 'html' ? 10 : 5, spellcheck: false }) : h('input', { id: `tpl-${k}`, name: k, spellcheck: false })]),
+    ALL_PARTS.map((k) => [
+      k,
+      MULTILINE.has(k)
+        ? h('textarea', { id: `tpl-${k}`, name: k, rows: k === 'html' ? 10 : 5, spellcheck: false })
+        : h('input', { id: `tpl-${k}`, name: k, spellcheck: false }),
+    ]),
   ) as Record<Part, HTMLInputElement | HTMLTextAreaElement>;
-  const wrappers = Object.fromEntries(ALL_PARTS.map((k) => [k, field(LABELS[k], inputs[k])])) as Record<Part, HTMLElement>;
+  const wrappers = Object.fromEntries(ALL_PARTS.map((k) => [k, field(LABELS[k], inputs[k])])) as Record<
+    Part,
+    HTMLElement
+  >;
   const sample = h('textarea', { id: 'tpl-sample', rows: 3, spellcheck: false });
   sample.value = SAMPLE;
   const content = h('textarea', { id: 'tpl-content', rows: 2, spellcheck: false, placeholder: '{"page": "pricing"}' });
   const dbId = h('input', { id: 'tpl-db', size: 4, placeholder: '1', inputmode: 'numeric' });
   const profileId = h('input', { id: 'tpl-profile', size: 26, placeholder: 'profile id (instead of sample fields)' });
-  const preview = h('div', { id: 'template-preview', class: 'preview' }, h('p', { class: 'muted' }, 'The preview shows here.'));
+  const preview = h(
+    'div',
+    { id: 'template-preview', class: 'preview' },
+    h('p', { class: 'muted' }, 'The preview shows here.'),
+  );
   const note = h('p', { id: 'tpl-note', class: 'muted', role: 'status' });
   const saveButton = h('button', { type: 'submit', id: 'tpl-save' }, editId ? 'Save changes' : 'Create template');
-  const deleteButton = editId ? h('button', { type: 'button', class: 'danger', id: 'tpl-delete', onclick: () => void remove() }, 'Delete') : null;
+  const deleteButton = editId
+    ? h('button', { type: 'button', class: 'danger', id: 'tpl-delete', onclick: () => void remove() }, 'Delete')
+    : null;
 
-  const parts = (): Partial<Record<Part, string>> => Object.fromEntries(PARTS[channel.value as Channel].map((k) => [k, inputs[k].value]).filter(([, v]) => v !== ''));
+  const parts = (): Partial<Record<Part, string>> =>
+    Object.fromEntries(PARTS[channel.value as Channel].map((k) => [k, inputs[k].value]).filter(([, v]) => v !== ''));
   const sync = () => {
     for (const k of ALL_PARTS) wrappers[k].hidden = !PARTS[channel.value as Channel].includes(k);
   };
@@ -85,19 +140,28 @@ export const templatesPage: Page = (root, ctx) => {
   let asked = 0;
   async function renderPreview(): Promise<void> {
     const ticket = ++asked;
-    if (Object.keys(parts()).length === 0) return fill(preview, h('p', { class: 'muted' }, 'Type the template: its preview shows here as you type.'));
+    if (Object.keys(parts()).length === 0)
+      return fill(preview, h('p', { class: 'muted' }, 'Type the template: its preview shows here as you type.'));
     try {
       const params: TemplatePreviewParams = { channel: channel.value as Channel, ...parts() };
       const c = jsonObject(content.value, 'Content');
       if (c) params.content = c;
-      if (profileId.value.trim()) Object.assign(params, { db_id: Number(dbId.value) || 1, profile_id: profileId.value.trim() });
+      if (profileId.value.trim())
+        Object.assign(params, { db_id: Number(dbId.value) || 1, profile_id: profileId.value.trim() });
       else params.data = jsonObject(sample.value, 'Sample fields') ?? {};
       const res = await ctx.client.call('templates/preview', params);
       if (ticket === asked) fill(preview, previewView(res.data));
     } catch (err) {
       if (ticket !== asked) return;
       if (err instanceof HeraldError && err.code >= 500) ctx.fail(err);
-      fill(preview, h('p', { class: 'error', id: 'preview-error' }, err instanceof HeraldError ? err.debug || err.text : errorText(err)));
+      fill(
+        preview,
+        h(
+          'p',
+          { class: 'error', id: 'preview-error' },
+          err instanceof HeraldError ? err.debug || err.text : errorText(err),
+        ),
+      );
     }
   }
   const schedule = () => {
@@ -109,7 +173,9 @@ export const templatesPage: Page = (root, ctx) => {
     saveButton.disabled = true;
     try {
       const body = { name: name.value.trim(), channel: channel.value as Channel, ...parts() };
-      const saved = editId ? await ctx.client.call('templates/update', { id: editId, ...body }) : await ctx.client.call('templates/add', body);
+      const saved = editId
+        ? await ctx.client.call('templates/update', { id: editId, ...body })
+        : await ctx.client.call('templates/add', body);
       ctx.navigate('templates', { id: saved.data.id, saved: 1 });
     } catch (err) {
       note.textContent = '';
@@ -153,15 +219,44 @@ export const templatesPage: Page = (root, ctx) => {
     'section',
     { class: 'panel' },
     h('h2', {}, 'Preview'),
-    h('p', { class: 'muted small' }, 'Rendered as a send would render it (templates/preview), for these sample fields — or a stored profile.'),
-    h('form', { class: 'sample', oninput: schedule, onsubmit: (e: Event) => e.preventDefault() }, field('Sample fields ({lead.…})', sample), h('div', { class: 'row' }, field('Database', dbId), field('Profile id', profileId)), field('Content ({apicontent.…})', content)),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Rendered as a send would render it (templates/preview), for these sample fields — or a stored profile.',
+    ),
+    h(
+      'form',
+      { class: 'sample', oninput: schedule, onsubmit: (e: Event) => e.preventDefault() },
+      field('Sample fields ({lead.…})', sample),
+      h('div', { class: 'row' }, field('Database', dbId), field('Profile id', profileId)),
+      field('Content ({apicontent.…})', content),
+    ),
     preview,
   );
 
   fill(
     root,
-    heading('Templates', 'Message templates, newest first. Variables: {lead.<field>}, {subscription.<field>}, {apicontent.<key>}, {unsubscribe}.'),
-    h('div', { class: 'templates-layout' }, h('section', { class: 'panel' }, h('div', { class: 'row spread' }, h('h2', {}, 'All templates'), h('a', { href: '#/templates', class: 'button', id: 'tpl-new' }, 'New template')), list), form, sampleBox),
+    heading(
+      'Templates',
+      'Message templates, newest first. Variables: {lead.<field>}, {subscription.<field>}, {apicontent.<key>}, {unsubscribe}.',
+    ),
+    h(
+      'div',
+      { class: 'templates-layout' },
+      h(
+        'section',
+        { class: 'panel' },
+        h(
+          'div',
+          { class: 'row spread' },
+          h('h2', {}, 'All templates'),
+          h('a', { href: '#/templates', class: 'button', id: 'tpl-new' }, 'New template'),
+        ),
+        list,
+      ),
+      form,
+      sampleBox,
+    ),
   );
   if (ctx.params.get('saved')) note.textContent = 'Saved.';
   sync();
@@ -170,8 +265,17 @@ export const templatesPage: Page = (root, ctx) => {
     try {
       const res = await ctx.client.call('templates/list', { limit: 1000 });
       const newest: Template[] = [...res.data].reverse();
-      const link = (t: Template) => h('a', { href: `#/templates?id=${t.id}`, class: t.id === editId ? 'current' : '' }, t.name);
-      fill(list, h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`), table(['id', 'name', 'channels'], newest.map((t) => [t.id, link(t), t.channels.map((c) => c.sid).join(', ')]), 'No templates yet.'));
+      const link = (t: Template) =>
+        h('a', { href: `#/templates?id=${t.id}`, class: t.id === editId ? 'current' : '' }, t.name);
+      fill(
+        list,
+        h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`),
+        table(
+          ['id', 'name', 'channels'],
+          newest.map((t) => [t.id, link(t), t.channels.map((c) => c.sid).join(', ')]),
+          'No templates yet.',
+        ),
+      );
       const current = newest.find((t) => t.id === editId);
       if (editId && !current) throw new Error(`template ${editId} not found`);
       if (current) {

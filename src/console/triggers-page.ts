@@ -17,14 +17,25 @@ export const triggersPage: Page = (root, ctx) => {
   const updated = h('span', { class: 'muted', id: 'refreshed' });
   const list = h('div', { id: 'trigger-table' }, h('p', { class: 'muted' }, 'Loading…'));
   const log = h('section', { id: 'trigger-log', class: 'panel hidden' });
-  fill(root, heading('Triggers', `Message counters refresh every ${REFRESH_MS / 1000} s.`), h('p', {}, updated), list, log);
+  fill(
+    root,
+    heading('Triggers', `Message counters refresh every ${REFRESH_MS / 1000} s.`),
+    h('p', {}, updated),
+    list,
+    log,
+  );
 
   let shown = '';
   const cells = new Map<number, Record<(typeof COUNTERS)[number] | 'active', HTMLElement>>();
 
   function row(t: Trigger): HTMLElement[] {
     const cell = (c: (typeof COUNTERS)[number]) => h('td', { class: 'num', 'data-counter': c }, '…');
-    const counters = { scheduled: cell('scheduled'), sent: cell('sent'), failed: cell('failed'), skipped: cell('skipped') };
+    const counters = {
+      scheduled: cell('scheduled'),
+      sent: cell('sent'),
+      failed: cell('failed'),
+      skipped: cell('skipped'),
+    };
     const active = h('td', {}, badge(t.is_active ? 'active' : 'inactive'));
     cells.set(t.id, { ...counters, active });
     return [
@@ -37,7 +48,11 @@ export const triggersPage: Page = (root, ctx) => {
       h(
         'td',
         { class: 'actions' },
-        h('button', { type: 'button', class: 'small', onclick: () => void toggle(t) }, t.is_active ? 'Deactivate' : 'Activate'),
+        h(
+          'button',
+          { type: 'button', class: 'small', onclick: () => void toggle(t) },
+          t.is_active ? 'Deactivate' : 'Activate',
+        ),
         h('button', { type: 'button', class: 'small link', onclick: () => void showLog(t) }, 'Log'),
       ),
     ].map((c) => (c instanceof HTMLTableCellElement ? c : h('td', {}, c)));
@@ -56,7 +71,13 @@ export const triggersPage: Page = (root, ctx) => {
   }
 
   async function toggle(t: Trigger): Promise<void> {
-    if (t.is_active && !confirmed(`Deactivate trigger ${t.id} “${t.name}”? It stops launching; messages already scheduled are still sent.`)) return;
+    if (
+      t.is_active &&
+      !confirmed(
+        `Deactivate trigger ${t.id} “${t.name}”? It stops launching; messages already scheduled are still sent.`,
+      )
+    )
+      return;
     try {
       await ctx.client.call(t.is_active ? 'campaigns/deactivate' : 'campaigns/activate', { id: t.id });
       shown = '';
@@ -68,13 +89,21 @@ export const triggersPage: Page = (root, ctx) => {
 
   async function showLog(t: Trigger): Promise<void> {
     try {
-      const res = await ctx.client.call('campaigns/log_v2', { id: t.id, from_time: Math.floor(Date.now() / 1000) - DAY_S, limit: 1000 });
+      const res = await ctx.client.call('campaigns/log_v2', {
+        id: t.id,
+        from_time: Math.floor(Date.now() / 1000) - DAY_S,
+        limit: 1000,
+      });
       const recent: LogEntry[] = res.data.slice(-50).reverse();
       log.classList.remove('hidden');
       fill(
         log,
         h('h2', {}, `Log of “${t.name}” — the last day, newest first`),
-        table(['time', 'level', 'event', 'message'], recent.map((e) => [when(e.time), badge(e.level.toLowerCase()), e.event, e.message]), 'No log entries in the last day.'),
+        table(
+          ['time', 'level', 'event', 'message'],
+          recent.map((e) => [when(e.time), badge(e.level.toLowerCase()), e.event, e.message]),
+          'No log entries in the last day.',
+        ),
       );
     } catch (err) {
       ctx.fail(err);
@@ -94,12 +123,25 @@ export const triggersPage: Page = (root, ctx) => {
       cells.clear();
       fill(
         list,
-        table(['id', 'name', 'type', 'channel', 'state', ...COUNTERS, ''], triggers.map(row), 'No triggers yet: add one with campaigns/triggers/add.'),
-        res.total_count > triggers.length ? h('p', { class: 'muted' }, `${triggers.length} of ${res.total_count} triggers shown.`) : null,
+        table(
+          ['id', 'name', 'type', 'channel', 'state', ...COUNTERS, ''],
+          triggers.map(row),
+          'No triggers yet: add one with campaigns/triggers/add.',
+        ),
+        res.total_count > triggers.length
+          ? h('p', { class: 'muted' }, `${triggers.length} of ${res.total_count} triggers shown.`)
+          : null,
       );
     }
     const live = triggers.slice(0, MAX_LIVE);
-    const counts = await Promise.all(live.map((t) => ctx.client.call('campaigns/status', { id: t.id }).then((r) => r.data, () => undefined)));
+    const counts = await Promise.all(
+      live.map((t) =>
+        ctx.client.call('campaigns/status', { id: t.id }).then(
+          (r) => r.data,
+          () => undefined,
+        ),
+      ),
+    );
     live.forEach((t, i) => {
       const c = counts[i];
       if (c) setCounters(t.id, c);
@@ -109,4 +151,3 @@ export const triggersPage: Page = (root, ctx) => {
 
   return repeat(refresh, REFRESH_MS);
 };
-

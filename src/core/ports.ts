@@ -15,7 +15,8 @@ import type { ProfileQueryTx } from './query/store-port.js';
 import type { RequestKeyStore, RequestKeyTx } from './requests/store-port.js';
 import type { TaskStore, TaskTx } from './tasks/store-port.js';
 
-export interface StoreTx extends CatalogHoldTx, CatalogTx, ImportTx, ProfileQueryTx, TaskTx, RequestKeyTx, ProvisioningTx, SuppressionTx {}
+export interface StoreTx
+  extends CatalogHoldTx, CatalogTx, ImportTx, ProfileQueryTx, TaskTx, RequestKeyTx, ProvisioningTx, SuppressionTx {}
 
 export interface TransactionOptions {
   /**
@@ -38,7 +39,8 @@ export interface StoreCapabilities {
 /** What a read method may use: reads only, no transaction. */
 export type ReadView = ReportStore & ProfileReader & SuppressionReader & Pick<TaskStore, 'findTask'>;
 
-export interface Store extends DeliveryStore, ReportStore, TaskStore, RequestKeyStore, MonitorStore, ProfileReader, SuppressionReader {
+export interface Store
+  extends DeliveryStore, ReportStore, TaskStore, RequestKeyStore, MonitorStore, ProfileReader, SuppressionReader {
   readonly capabilities: StoreCapabilities;
   /** Tells other processes that new work is due (PostgreSQL NOTIFY); in-process wake-ups are the engine's. */
   notifyWork?(): Promise<void>;

@@ -27,7 +27,8 @@ function zoneOf(country: string | undefined): string | undefined {
   return zones.length === 1 ? zones[0] : undefined;
 }
 
-const round = (n: number | undefined): number | undefined => (n === undefined ? undefined : Math.round(n * 10_000) / 10_000);
+const round = (n: number | undefined): number | undefined =>
+  n === undefined ? undefined : Math.round(n * 10_000) / 10_000;
 
 export class DbipGeoLookup implements GeoLookup {
   private readers: Partial<Record<4 | 6, Reader<Response>>> = {};

@@ -5,10 +5,24 @@
 // a token in its header or query is read only once that token proved valid.
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { ApiError } from '../core/base/errors.js';
 import { PIXEL_GIF } from '../core/delivery/track.js';
-import { BodyBudget, bodyGuard, BodyOverBudget, BodyTooLarge, BodyTooSlow, readBody, type BodyLease } from './body-intake.js';
+import {
+  BodyBudget,
+  bodyGuard,
+  BodyOverBudget,
+  BodyTooLarge,
+  BodyTooSlow,
+  readBody,
+  type BodyLease,
+} from './body-intake.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import { bearer, earlyFormat, type Dispatch } from './raw-request.js';
 import { bodyTooLarge, errorResponse, type RawResponse } from './envelope.js';
@@ -114,7 +128,15 @@ const answerLog = (r: RawResponse) => r.log ?? {};
 /** An answer of the front itself (no route handler logs it): its log line, then the answer. */
 function sendLogged(reply: FastifyReply, r: RawResponse): FastifyReply {
   const request = reply.request;
-  request.log.info({ logId: request.id, method: methodOf(request.url) ?? `${request.method} ${request.url.split('?')[0]}`, status: r.status, ...answerLog(r) }, 'request');
+  request.log.info(
+    {
+      logId: request.id,
+      method: methodOf(request.url) ?? `${request.method} ${request.url.split('?')[0]}`,
+      status: r.status,
+      ...answerLog(r),
+    },
+    'request',
+  );
   return send(reply, r);
 }
 
@@ -170,7 +192,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     http: {
       headersTimeout: timeouts.headersMs,
       requestTimeout: timeouts.requestMs,
-      connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(10, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4)),
+      ),
     },
   });
 
@@ -195,7 +220,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     reply.header('x-herald-log-id', request.id);
     if (closing) {
       reply.header('connection', 'close');
-      return sendLogged(reply, errorResponse(new ApiError(503, 'the server is shutting down, retry later'), earlyFormat(queryOf(request.query), request.headers['content-type'])));
+      return sendLogged(
+        reply,
+        errorResponse(
+          new ApiError(503, 'the server is shutting down, retry later'),
+          earlyFormat(queryOf(request.query), request.headers['content-type']),
+        ),
+      );
     }
   });
 
@@ -213,7 +244,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const limit = ATTACH_METHODS.has(method ?? '') ? opts.fileBodyLimit : opts.bodyLimit;
     const declared = declaredLength(request);
     if (declared !== undefined && declared > limit) throw new BodyTooLarge('body too large');
-    if (method !== undefined && (declared === undefined || declared > EARLY_TOKEN_CHECK_BYTES)) await checkTokenFirst(opts.dispatch, request, method);
+    if (method !== undefined && (declared === undefined || declared > EARLY_TOKEN_CHECK_BYTES))
+      await checkTokenFirst(opts.dispatch, request, method);
     const intake: Intake = { lease: budget.lease(), dispatching: false };
     intakes.set(request, intake);
     const guard = bodyGuard({ limit, lease: intake.lease, windowMs: timeouts.bodyMs, minRate: timeouts.bodyMinRate });
@@ -236,15 +268,29 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const code = (err as { code?: string }).code;
     const message = err instanceof Error ? err.message : String(err);
     // The body is not read any further: the connection closes after the answer.
-    if (err instanceof BodyTooLarge || code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendLogged(closeAfterAnswer(reply), errorResponse(bodyTooLarge(), format));
+    if (err instanceof BodyTooLarge || code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendLogged(closeAfterAnswer(reply), errorResponse(bodyTooLarge(), format));
     if (err instanceof EarlyAnswer) return sendLogged(closeAfterAnswer(reply), err.response);
     if (err instanceof BodyOverBudget) {
-      request.log.warn({ logId: request.id, inUse: budget.inUse, budget: budget.bytes }, 'request body refused: memory budget in use');
-      const busy = new ApiError(503, 'the server is receiving too many large request bodies at once, retry later', { retryAfter: BUDGET_RETRY_AFTER });
+      request.log.warn(
+        { logId: request.id, inUse: budget.inUse, budget: budget.bytes },
+        'request body refused: memory budget in use',
+      );
+      const busy = new ApiError(503, 'the server is receiving too many large request bodies at once, retry later', {
+        retryAfter: BUDGET_RETRY_AFTER,
+      });
       return sendLogged(closeAfterAnswer(reply), errorResponse(busy, format));
     }
-    if (err instanceof BodyTooSlow) return sendLogged(closeAfterAnswer(reply), errorResponse(new ApiError(408, `${err.message} (over ${timeouts.bodyMs} ms)`), format));
-    if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || (err as { statusCode?: number }).statusCode === 400) {
+    if (err instanceof BodyTooSlow)
+      return sendLogged(
+        closeAfterAnswer(reply),
+        errorResponse(new ApiError(408, `${err.message} (over ${timeouts.bodyMs} ms)`), format),
+      );
+    if (
+      code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+      (err as { statusCode?: number }).statusCode === 400
+    ) {
       return sendLogged(reply, errorResponse(new ApiError(400, `invalid request: ${message}`), format));
     }
     request.log.error({ logId: request.id, err }, 'unexpected error in the HTTP front');
@@ -253,7 +299,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     const format = earlyFormat(queryOf(request.query), request.headers['content-type']);
-    return sendLogged(reply, errorResponse(new ApiError(404, `no method ${request.method} ${request.url.split('?')[0]}`), format));
+    return sendLogged(
+      reply,
+      errorResponse(new ApiError(404, `no method ${request.method} ${request.url.split('?')[0]}`), format),
+    );
   });
 
   // Unsubscribe links (spec 04): GET shows the confirmation page, POST (or one-click) applies.
@@ -262,13 +311,23 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     url: '/u/:token',
     handler: async (request, reply) => {
       const token = (request.params as { token: string }).token;
-      const response = await opts.dispatch({ route: 'unsubscribe', method: token, httpMethod: request.method, body: Buffer.alloc(0), query: {}, logId: request.id });
+      const response = await opts.dispatch({
+        route: 'unsubscribe',
+        method: token,
+        httpMethod: request.method,
+        body: Buffer.alloc(0),
+        query: {},
+        logId: request.id,
+      });
       return send(reply, response);
     },
   });
 
   // Open pixels and click redirects (spec 07): GET (and HEAD) only; a forged token answers 404.
-  for (const [path, kind] of [['/t/o/:token', 'open'], ['/t/c/:token', 'click']] as const) {
+  for (const [path, kind] of [
+    ['/t/o/:token', 'open'],
+    ['/t/c/:token', 'click'],
+  ] as const) {
     app.get(path, async (request, reply) => {
       const response = await opts.dispatch({
         route: 'track',
@@ -281,14 +340,20 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         clientIp: request.ip,
         ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
       });
-      if (response.status === 200 && response.contentType === 'image/gif') return reply.code(200).headers(response.headers).type('image/gif').send(PIXEL_GIF);
+      if (response.status === 200 && response.contentType === 'image/gif')
+        return reply.code(200).headers(response.headers).type('image/gif').send(PIXEL_GIF);
       return send(reply, response);
     });
   }
 
   // Delivery receipts of providers: POST only, the key in ?key= or X-Herald-Receipt-Key.
   app.all('/receipts/:sender', async (request, reply) => {
-    if (request.method !== 'POST') return reply.code(405).header('allow', 'POST').type('application/json; charset=utf-8').send({ error: 'receipts are POSTed' });
+    if (request.method !== 'POST')
+      return reply
+        .code(405)
+        .header('allow', 'POST')
+        .type('application/json; charset=utf-8')
+        .send({ error: 'receipts are POSTed' });
     const query = queryOf(request.query);
     const key = firstValue(request.headers['x-herald-receipt-key']) ?? query.key;
     const response = await opts.dispatch({
@@ -313,22 +378,36 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     // The body's reservation outlives a client that hangs up: the engine holds the body until it answers.
     const intake = intakes.get(request);
     if (intake) intake.dispatching = true;
-    const response = await opts.dispatch({
-      method,
-      httpMethod: request.method,
-      body,
-      query: queryOf(request.query),
-      logId: request.id,
-      ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
-      ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-      ...(firstValue(request.headers['request-id'] ?? request.headers['x-request-id']) ? { requestId: firstValue(request.headers['request-id'] ?? request.headers['x-request-id']) } : {}),
-    }).finally(() => {
-      if (!intake) return;
-      intake.dispatching = false;
-      intake.lease.release();
-    });
+    const response = await opts
+      .dispatch({
+        method,
+        httpMethod: request.method,
+        body,
+        query: queryOf(request.query),
+        logId: request.id,
+        ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+        ...(firstValue(request.headers['request-id'] ?? request.headers['x-request-id'])
+          ? { requestId: firstValue(request.headers['request-id'] ?? request.headers['x-request-id']) }
+          : {}),
+      })
+      .finally(() => {
+        if (!intake) return;
+        intake.dispatching = false;
+        intake.lease.release();
+      });
     // An error answer's line carries its code, error_debug and the account (when the token was known).
-    request.log.info({ logId: request.id, method, status: response.status, bytes, ms: Math.round(performance.now() - started), ...answerLog(response) }, 'request');
+    request.log.info(
+      {
+        logId: request.id,
+        method,
+        status: response.status,
+        bytes,
+        ms: Math.round(performance.now() - started),
+        ...answerLog(response),
+      },
+      'request',
+    );
     return send(reply, response);
   });
 

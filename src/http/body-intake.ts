@@ -84,7 +84,8 @@ export function bodyGuard(opts: BodyGuardOptions): Transform {
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       seen += chunk.length;
       if (seen > opts.limit) return cb(new BodyTooLarge('body too large'));
-      if (seen > opts.lease.held && !opts.lease.take(seen - opts.lease.held)) return cb(new BodyOverBudget('body over the memory budget'));
+      if (seen > opts.lease.held && !opts.lease.take(seen - opts.lease.held))
+        return cb(new BodyOverBudget('body over the memory budget'));
       cb(null, chunk);
     },
     flush(cb: TransformCallback) {
@@ -129,6 +130,8 @@ export function readBody(payload: NodeJS.ReadableStream, declared: number | unde
       n += chunk.length;
     });
     payload.once('error', reject);
-    payload.once('end', () => resolve(whole ? (n === whole.length ? whole : whole.subarray(0, n)) : Buffer.concat(chunks, n)));
+    payload.once('end', () =>
+      resolve(whole ? (n === whole.length ? whole : whole.subarray(0, n)) : Buffer.concat(chunks, n)),
+    );
   });
 }

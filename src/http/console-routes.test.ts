@@ -25,7 +25,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('console routes', () => {
   it('knows only the .js and .css files of console/ and client/', () => {
-    expect([...consoleAssets(root).keys()].sort()).toEqual(['client/deep/more.js', 'client/index.js', 'console/console.css', 'console/main.js']);
+    expect([...consoleAssets(root).keys()].sort()).toEqual([
+      'client/deep/more.js',
+      'client/index.js',
+      'console/console.css',
+      'console/main.js',
+    ]);
   });
 
   it('serves the page and its assets with the CSP, and 404 for anything else', async () => {
@@ -41,8 +46,17 @@ describe('console routes', () => {
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(js.headers['content-security-policy']).toBe(CONSOLE_CSP);
-    expect((await app.inject({ method: 'GET', url: '/console/assets/console/console.css' })).headers['content-type']).toBe('text/css; charset=utf-8');
-    for (const url of ['/console/assets/http/app.js', '/console/assets/../package.json', '/console/assets/console/../../package.json', '/console/assets/console/main.js.map', '/console/assets/console/index.html', '/console/assets/%2e%2e/http/app.js']) {
+    expect(
+      (await app.inject({ method: 'GET', url: '/console/assets/console/console.css' })).headers['content-type'],
+    ).toBe('text/css; charset=utf-8');
+    for (const url of [
+      '/console/assets/http/app.js',
+      '/console/assets/../package.json',
+      '/console/assets/console/../../package.json',
+      '/console/assets/console/main.js.map',
+      '/console/assets/console/index.html',
+      '/console/assets/%2e%2e/http/app.js',
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(404);
       expect(res.body).not.toContain('secret');

@@ -29,7 +29,9 @@ const SERVED = ['console', 'client'];
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 /** Asset path (`console/main.js`) → file, for the servable files under `root`. */
@@ -37,7 +39,8 @@ export function consoleAssets(root: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const sub of SERVED) {
     for (const file of walk(join(root, sub))) {
-      if (TYPES[extname(file)] && !file.endsWith('.test.js')) files.set(relative(root, file).split(sep).join('/'), file);
+      if (TYPES[extname(file)] && !file.endsWith('.test.js'))
+        files.set(relative(root, file).split(sep).join('/'), file);
     }
   }
   return files;
@@ -59,7 +62,8 @@ export function registerConsoleRoutes(app: FastifyInstance, root = DEFAULT_CONSO
 
   app.get('/console', async (_request, reply) => {
     secure(reply);
-    if (!existsSync(page)) return reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run npm run build.\n');
+    if (!existsSync(page))
+      return reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run npm run build.\n');
     return reply.type('text/html; charset=utf-8').send(await readFile(page));
   });
 

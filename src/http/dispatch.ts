@@ -17,7 +17,15 @@ import { attachmentBytes } from '../core/triggers/launch-params.js';
 import { jsonWire, parseJsonBody } from './codecs/json.js';
 import { parseXmlBody, xmlWire } from './codecs/xml.js';
 import type { WirePolicy } from '../core/values/wire.js';
-import { bodyTooLarge, errorResponse, respond, successEnvelope, tokenRequired, type Format, type RawResponse } from './envelope.js';
+import {
+  bodyTooLarge,
+  errorResponse,
+  respond,
+  successEnvelope,
+  tokenRequired,
+  type Format,
+  type RawResponse,
+} from './envelope.js';
 import { RateLimiter } from './rate-limiter.js';
 import { bearer, bodyFormat, formatParam, type Dispatch, type RawRequest } from './raw-request.js';
 import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
@@ -44,7 +52,6 @@ export interface DispatchDeps {
 /** Times a request is checked again when the configuration changed under it before it gives up (503). */
 const MAX_CATALOG_ATTEMPTS = 3;
 
-
 /** A method with the request's decoded parameters: what is left is to run it. */
 type Bound =
   | { write: true; method: WriteMethod<StoreTx>; run: (call: WriteCall<StoreTx>) => Promise<Payload> }
@@ -61,7 +68,9 @@ type Checked = Bound & {
 /** The request's parameters, checked by the method's schema (a DecodeError is the request's 400). */
 function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: WirePolicy): Bound {
   try {
-    return method.write ? { write: true, method, run: method.decode(body, { wire }) } : { write: false, method, run: method.decode(body, { wire }) };
+    return method.write
+      ? { write: true, method, run: method.decode(body, { wire }) }
+      : { write: false, method, run: method.decode(body, { wire }) };
   } catch (err) {
     if (err instanceof DecodeError) throw err.toApiError();
     throw err;
@@ -75,37 +84,60 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
   /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
   function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
     // GET (a method declared so): the parameters are the query string's, as text (XML's coercion rules).
-    if (req.httpMethod === 'GET') return { body: { ...req.query }, wire: xmlWire, format: formatParam(req.query.format) ?? 'json' };
+    if (req.httpMethod === 'GET')
+      return { body: { ...req.query }, wire: xmlWire, format: formatParam(req.query.format) ?? 'json' };
     const xml = bodyFormat(req) === 'xml';
     const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body);
-    return { body, wire: xml ? xmlWire : jsonWire, format: formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json') };
+    return {
+      body,
+      wire: xml ? xmlWire : jsonWire,
+      format: formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json'),
+    };
   }
 
   /** The size rule of methods with attachments: everything but the attachments' data fits the limit. */
   function checkSize(req: RawRequest, method: ApiMethod, body: Record<string, unknown>): void {
     if (req.body.length <= deps.bodyLimit) return;
-    if (!ATTACH_METHODS.has(method.name) || req.body.length - attachmentBytes(body.attach) > deps.bodyLimit) throw bodyTooLarge();
+    if (!ATTACH_METHODS.has(method.name) || req.body.length - attachmentBytes(body.attach) > deps.bodyLimit)
+      throw bodyTooLarge();
   }
 
   /** Token → role → rate limit (spec 01 order). */
   /** `known` learns the account as soon as the token is found (a 403 or 429 is logged with it). */
-  async function authenticate(req: RawRequest, method: ApiMethod, body: Record<string, unknown>, known: (accountId: number) => void): Promise<{ record: TokenRecord; tokenHash: string }> {
-    const token = (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ?? bearer(req.authorization) ?? (req.query.token || undefined);
+  async function authenticate(
+    req: RawRequest,
+    method: ApiMethod,
+    body: Record<string, unknown>,
+    known: (accountId: number) => void,
+  ): Promise<{ record: TokenRecord; tokenHash: string }> {
+    const token =
+      (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ??
+      bearer(req.authorization) ??
+      (req.query.token || undefined);
     if (!token) throw tokenRequired();
     const tokenHash = hashToken(token);
     const record = await deps.store.findToken(tokenHash);
     if (!record || record.revoked) throw new ApiError(401, 'the API token is unknown or revoked');
     known(record.accountId);
-    if (method.write && record.role !== 'write') throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
+    if (method.write && record.role !== 'write')
+      throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
     if (record.rateLimit) {
       const wait = limiter.take(tokenHash, record.rateLimit, deps.env.clock.now());
-      if (wait !== undefined) throw new ApiError(429, `the token's rate limit (${record.rateLimit.perSecond} requests per second, burst ${record.rateLimit.burst}) is exceeded`, { retryAfter: wait });
+      if (wait !== undefined)
+        throw new ApiError(
+          429,
+          `the token's rate limit (${record.rateLimit.perSecond} requests per second, burst ${record.rateLimit.burst}) is exceeded`,
+          { retryAfter: wait },
+        );
     }
     return { record, tokenHash };
   }
 
   /** A write method's unit of work: one transaction holding the configuration, checked again when it moved on. */
-  async function runWrite(c: Checked & { write: true }, keyed: KeyedRequest | undefined): Promise<{ response: RawResponse; payload: Record<string, unknown> }> {
+  async function runWrite(
+    c: Checked & { write: true },
+    keyed: KeyedRequest | undefined,
+  ): Promise<{ response: RawResponse; payload: Record<string, unknown> }> {
     let version = c.record.configVersion;
     for (let attempt = 1; ; attempt++) {
       const catalog = await deps.catalogs.get(c.record.accountId, version);
@@ -124,7 +156,8 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       } catch (err) {
         // The configuration changed after the request was checked: check it again (nothing was written).
         if (!(err instanceof CatalogChanged)) throw err;
-        if (attempt >= MAX_CATALOG_ATTEMPTS) throw new ApiError(503, 'the account configuration is changing concurrently, retry later');
+        if (attempt >= MAX_CATALOG_ATTEMPTS)
+          throw new ApiError(503, 'the account configuration is changing concurrently, retry later');
         version = err.version ?? (await deps.store.accountVersions()).get(c.record.accountId) ?? version;
       }
     }
@@ -149,7 +182,8 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
     let account: number | undefined;
     try {
       const method = registry.get(req.method);
-      if (!method || !answersVerb(method, req.httpMethod)) throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
+      if (!method || !answersVerb(method, req.httpMethod))
+        throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
       const parsed = parse(req);
       format = parsed.format;
       checkSize(req, method, parsed.body);
@@ -161,7 +195,13 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
         const key = requestKeyOf(req, checksum, deps.dedupChecksum === true);
         if (key !== undefined) {
           const scope = { tokenHash: auth.tokenHash, method: method.name, key };
-          const begun = await KeyedRequest.begin(deps.store, { scope, accountId: auth.record.accountId, requestHash: checksum(), now: deps.env.clock.now(), logId: req.logId });
+          const begun = await KeyedRequest.begin(deps.store, {
+            scope,
+            accountId: auth.record.accountId,
+            requestHash: checksum(),
+            now: deps.env.clock.now(),
+            logId: req.logId,
+          });
           if ('replay' in begun) return begun.replay;
           keyed = begun;
         }
@@ -172,7 +212,9 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
       const answer = errorAnswer(deps, req, err, format, headers);
       const response = answer.log && account !== undefined ? { ...answer, log: { ...answer.log, account } } : answer;
       // Nothing of the request committed: a final answer is recorded for replays, else the key is given back.
-      await keyed?.failed(response, err).catch((e: unknown) => deps.logger.warn({ logId: req.logId, err: e }, 'request key not recorded'));
+      await keyed
+        ?.failed(response, err)
+        .catch((e: unknown) => deps.logger.warn({ logId: req.logId, err: e }, 'request key not recorded'));
       return response;
     }
   };
@@ -180,12 +222,19 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
 
 /** Imported profiles are the ids a success answers; rejected items are its `errors`. */
 function countImported(deps: DispatchDeps, method: string, payload: Record<string, unknown>): void {
-  const imported = typeof payload.profile_id === 'string' ? 1 : Array.isArray(payload.result) ? payload.result.length : 0;
+  const imported =
+    typeof payload.profile_id === 'string' ? 1 : Array.isArray(payload.result) ? payload.result.length : 0;
   const rejected = Array.isArray(payload.errors) ? payload.errors.length : 0;
   deps.metrics?.itemsImported(method, imported, rejected);
 }
 
-function errorAnswer(deps: DispatchDeps, req: RawRequest, err: unknown, format: Format, headers: Record<string, string>): RawResponse {
+function errorAnswer(
+  deps: DispatchDeps,
+  req: RawRequest,
+  err: unknown,
+  format: Format,
+  headers: Record<string, string>,
+): RawResponse {
   if (err instanceof ApiError) {
     const r = errorResponse(err, format);
     return { ...r, headers: { ...r.headers, ...headers } };

@@ -32,7 +32,12 @@ export function encodeEnvelope(envelope: Record<string, unknown>, format: Format
   return format === 'xml' ? encodeXml(envelope) : JSON.stringify(envelope);
 }
 
-export function respond(status: number, envelope: Record<string, unknown>, format: Format, headers: Record<string, string> = {}): RawResponse {
+export function respond(
+  status: number,
+  envelope: Record<string, unknown>,
+  format: Format,
+  headers: Record<string, string> = {},
+): RawResponse {
   return {
     status,
     contentType: format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8',
@@ -47,10 +52,16 @@ export function errorResponse(err: ApiError, format: Format): RawResponse {
   // Spec 01: an oversized body is answered with Connection: close wherever it is detected (the
   // HTTP front while reading, or the dispatcher for the non-attachment part of an attach body).
   if (err.code === 400 && err.debug === BODY_TOO_LARGE) headers.connection = 'close';
-  return { ...respond(err.code, errorEnvelope(err), format, headers), log: { error: err.code, error_debug: err.debug } };
+  return {
+    ...respond(err.code, errorEnvelope(err), format, headers),
+    log: { error: err.code, error_debug: err.debug },
+  };
 }
 
-export const tokenRequired = (): ApiError => new ApiError(401, 'no API token: give it as the token parameter, a Bearer header or the token query parameter', { text: TOKEN_REQUIRED_TEXT });
+export const tokenRequired = (): ApiError =>
+  new ApiError(401, 'no API token: give it as the token parameter, a Bearer header or the token query parameter', {
+    text: TOKEN_REQUIRED_TEXT,
+  });
 
 /** The exact answer of spec 01 to an oversized body. */
 export const BODY_TOO_LARGE = 'http: request body too large';

@@ -14,7 +14,12 @@ export class FrontMetrics {
   /** `processMetrics`: also the process's own (CPU, memory, event loop); once per process. */
   constructor(opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'herald_http_requests_total', help: 'API requests by method and HTTP status', labelNames: ['method', 'code'], registers });
+    this.requests = new Counter({
+      name: 'herald_http_requests_total',
+      help: 'API requests by method and HTTP status',
+      labelNames: ['method', 'code'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'herald_http_request_duration_seconds',
       help: 'Time to answer an API request, by method',
@@ -22,7 +27,11 @@ export class FrontMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.engineUp = new Gauge({ name: 'herald_engine_up', help: 'Whether the engine answered this scrape in time', registers });
+    this.engineUp = new Gauge({
+      name: 'herald_engine_up',
+      help: 'Whether the engine answered this scrape in time',
+      registers,
+    });
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 

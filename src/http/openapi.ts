@@ -47,7 +47,7 @@ const ERROR_WHEN: Record<ErrorCode, string> = {
   400: 'Invalid request: an unparsable or too large body, a missing or ill-typed parameter (error_debug names its path), a failed validation, an inactive trigger. A too large body is answered with `Connection: close`.',
   401: `No token ("${TOKEN_REQUIRED_TEXT}"), or an unknown or revoked one ("${errorTexts[401]}").`,
   403: 'The token is a read token and the method writes.',
-  404: 'A database, resource, template, trigger, profile or task the request names is absent in the token\'s account.',
+  404: "A database, resource, template, trigger, profile or task the request names is absent in the token's account.",
   408: 'The request body arrived slower than the minimum rate; the connection is closed.',
   409: 'The request key was used with another body, or its first request is still being processed.',
   429: "The token's rate limit is exceeded; retry after `Retry-After` seconds.",
@@ -59,10 +59,17 @@ function errorComponents(): { responses: Record<string, unknown>; schemas: Recor
   const responses: Record<string, unknown> = {};
   for (const code of Object.keys(ERROR_WHEN).map(Number) as ErrorCode[]) {
     const texts = code === 401 ? [TOKEN_REQUIRED_TEXT, errorTexts[401]] : [errorTexts[code]];
-    const schema = { allOf: [ref('schemas', 'ErrorEnvelope')], properties: { error: { const: code }, error_text: { enum: texts } }, xml: { name: 'xml' } };
+    const schema = {
+      allOf: [ref('schemas', 'ErrorEnvelope')],
+      properties: { error: { const: code }, error_text: { enum: texts } },
+      xml: { name: 'xml' },
+    };
     responses[`Error${code}`] = {
       description: ERROR_WHEN[code],
-      headers: { 'X-Herald-Log-Id': ref('headers', 'LogId'), ...(code === 429 || code === 503 ? { 'Retry-After': ref('headers', 'RetryAfter') } : {}) },
+      headers: {
+        'X-Herald-Log-Id': ref('headers', 'LogId'),
+        ...(code === 429 || code === 503 ? { 'Retry-After': ref('headers', 'RetryAfter') } : {}),
+      },
       content: { 'application/json': { schema }, 'application/xml': { schema } },
     };
   }
@@ -71,7 +78,11 @@ function errorComponents(): { responses: Record<string, unknown>; schemas: Recor
       type: 'object',
       xml: { name: 'xml' },
       properties: {
-        error: { type: 'integer', enum: Object.keys(ERROR_WHEN).map(Number), description: 'the error code; also the HTTP status' },
+        error: {
+          type: 'integer',
+          enum: Object.keys(ERROR_WHEN).map(Number),
+          description: 'the error code; also the HTTP status',
+        },
         error_debug: { type: 'string', description: 'what was wrong, precisely (parameter, item, value)' },
         error_text: { type: 'string', description: 'the fixed text of the code' },
       },
@@ -96,9 +107,17 @@ function oneOrMany(schema: unknown): unknown {
 function requestSchema(m: ApiMethod): JsonSchema {
   const params = oneOrMany(m.params.json()) as JsonSchema;
   const properties = { ...((params.properties as Record<string, JsonSchema> | undefined) ?? {}) };
-  properties.token = { type: 'string', description: 'the API token (or a Bearer header, or the token query parameter)' };
+  properties.token = {
+    type: 'string',
+    description: 'the API token (or a Bearer header, or the token query parameter)',
+  };
   properties.format = { type: 'string', description: 'the answer format: json or xml (other values are ignored)' };
-  return { ...params, properties, xml: { name: 'xml' }, description: `Parameters of ${m.name}. In XML, the children of <xml>.` };
+  return {
+    ...params,
+    properties,
+    xml: { name: 'xml' },
+    description: `Parameters of ${m.name}. In XML, the children of <xml>.`,
+  };
 }
 
 /** The success answer: the envelope's error and error_text, then the method's payload. */
@@ -130,14 +149,24 @@ function operation(m: ApiMethod): Record<string, unknown> {
     summary: m.summary,
     description: notes.join(' '),
     tags: [m.name.split('/')[0]],
-    parameters: [ref('parameters', 'format'), ...(m.write ? [ref('parameters', 'RequestId'), ref('parameters', 'XRequestId'), ref('parameters', 'request_id')] : [])],
+    parameters: [
+      ref('parameters', 'format'),
+      ...(m.write
+        ? [ref('parameters', 'RequestId'), ref('parameters', 'XRequestId'), ref('parameters', 'request_id')]
+        : []),
+    ],
     requestBody: { required, content: { 'application/json': body, 'application/xml': body, 'text/xml': body } },
     responses: {
       200: {
         description: 'Success',
         headers: {
           'X-Herald-Log-Id': ref('headers', 'LogId'),
-          ...(m.write ? { 'Duplicate-Request': ref('headers', 'DuplicateRequest'), 'Duplicate-Key': ref('headers', 'DuplicateKey') } : {}),
+          ...(m.write
+            ? {
+                'Duplicate-Request': ref('headers', 'DuplicateRequest'),
+                'Duplicate-Key': ref('headers', 'DuplicateKey'),
+              }
+            : {}),
         },
         content: { 'application/json': answer, 'application/xml': answer },
       },
@@ -149,31 +178,70 @@ function operation(m: ApiMethod): Record<string, unknown> {
 /** The GET form of a method declared so: the same parameters, in the query string. */
 function getOperation(m: ApiMethod): Record<string, unknown> {
   const { requestBody: _body, operationId, description, ...rest } = operation(m);
-  return { ...rest, operationId: `${String(operationId)}_get`, description: `${String(description)} Also as GET, with the parameters in the query string.` };
+  return {
+    ...rest,
+    operationId: `${String(operationId)}_get`,
+    description: `${String(description)} Also as GET, with the parameters in the query string.`,
+  };
 }
 
-const text = (description: string, type = 'text/plain') => ({ description, content: { [type]: { schema: { type: 'string' } } } });
+const text = (description: string, type = 'text/plain') => ({
+  description,
+  content: { [type]: { schema: { type: 'string' } } },
+});
 const status = (description: string, values: string[], extra: Record<string, JsonSchema> = {}) => ({
   description,
-  content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: values }, ...extra }, required: ['status'] } } },
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: { status: { type: 'string', enum: values }, ...extra },
+        required: ['status'],
+      },
+    },
+  },
 });
 
 /** The routes outside the API: health, metrics, this document, the docs page, unsubscribe links. */
 function operatorPaths(): Record<string, unknown> {
-  const get = (summary: string, responses: Record<string, unknown>) => ({ get: { tags: ['operations'], summary, security: [], responses } });
+  const get = (summary: string, responses: Record<string, unknown>) => ({
+    get: { tags: ['operations'], summary, security: [], responses },
+  });
   return {
     '/healthz': get('The process is up', { 200: status('Up', ['ok']) }),
     '/readyz': get('Ready: the storage is reachable and its migrations are current', {
       200: status('Ready', ['ready']),
       503: status('Not ready, with the reason', ['unavailable'], { reason: { type: 'string' } }),
     }),
-    '/metrics': get('Prometheus metrics of the HTTP front and the engine', { 200: text('Prometheus text format 0.0.4') }),
-    '/api/openapi.json': get('This document', { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } }),
+    '/metrics': get('Prometheus metrics of the HTTP front and the engine', {
+      200: text('Prometheus text format 0.0.4'),
+    }),
+    '/api/openapi.json': get('This document', {
+      200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+    }),
     '/docs': get('A page that renders this document', { 200: text('HTML', 'text/html') }),
     '/u/{token}': {
-      parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'the signed token of an unsubscribe link' }],
-      get: { tags: ['unsubscribe'], summary: 'The confirmation page of an unsubscribe link', security: [], responses: { 200: text('HTML page', 'text/html'), 404: text('Unknown or forged link', 'text/html') } },
-      post: { tags: ['unsubscribe'], summary: 'Unsubscribe (also List-Unsubscribe-Post one-click)', security: [], responses: { 200: text('HTML page', 'text/html'), 404: text('Unknown or forged link', 'text/html') } },
+      parameters: [
+        {
+          name: 'token',
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          description: 'the signed token of an unsubscribe link',
+        },
+      ],
+      get: {
+        tags: ['unsubscribe'],
+        summary: 'The confirmation page of an unsubscribe link',
+        security: [],
+        responses: { 200: text('HTML page', 'text/html'), 404: text('Unknown or forged link', 'text/html') },
+      },
+      post: {
+        tags: ['unsubscribe'],
+        summary: 'Unsubscribe (also List-Unsubscribe-Post one-click)',
+        security: [],
+        responses: { 200: text('HTML page', 'text/html'), 404: text('Unknown or forged link', 'text/html') },
+      },
     },
   };
 }
@@ -191,28 +259,76 @@ export function buildOpenApi(methods: Iterable<ApiMethod>, version: string): Ope
   const tags = [...new Set(list.map((m) => m.name.split('/')[0]))].map((name) => ({ name }));
   return {
     openapi: '3.1.0',
-    info: { title: 'Herald — Altcraft Platform API v1.1', version, description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
+    info: {
+      title: 'Herald — Altcraft Platform API v1.1',
+      version,
+      description: DESCRIPTION,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
-    tags: [...tags, { name: 'operations', description: 'health, readiness, metrics and documentation' }, { name: 'unsubscribe' }],
+    tags: [
+      ...tags,
+      { name: 'operations', description: 'health, readiness, metrics and documentation' },
+      { name: 'unsubscribe' },
+    ],
     security: [{ bearerToken: [] }, { queryToken: [] }],
     paths: { ...paths, ...operatorPaths() },
     components: {
       schemas,
       responses: errors.responses,
       securitySchemes: {
-        bearerToken: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <token>. The body parameter `token`, when given, wins.' },
-        queryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'The token query parameter (used when neither the body nor a Bearer header gives one).' },
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Authorization: Bearer <token>. The body parameter `token`, when given, wins.',
+        },
+        queryToken: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'token',
+          description: 'The token query parameter (used when neither the body nor a Bearer header gives one).',
+        },
       },
       parameters: {
-        format: { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'xml'] }, description: 'the answer format (the body parameter wins)' },
-        RequestId: { name: 'Request-ID', in: 'header', required: false, schema: { type: 'string' }, description: 'request key: a repeat within 24 hours gets the first answer' },
-        XRequestId: { name: 'X-Request-ID', in: 'header', required: false, schema: { type: 'string' }, description: 'request key (when Request-ID is absent)' },
-        request_id: { name: 'request_id', in: 'query', required: false, schema: { type: 'string' }, description: 'request key (when no header gives one)' },
+        format: {
+          name: 'format',
+          in: 'query',
+          required: false,
+          schema: { type: 'string', enum: ['json', 'xml'] },
+          description: 'the answer format (the body parameter wins)',
+        },
+        RequestId: {
+          name: 'Request-ID',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+          description: 'request key: a repeat within 24 hours gets the first answer',
+        },
+        XRequestId: {
+          name: 'X-Request-ID',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+          description: 'request key (when Request-ID is absent)',
+        },
+        request_id: {
+          name: 'request_id',
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+          description: 'request key (when no header gives one)',
+        },
       },
       headers: {
-        LogId: { description: 'the id of the log line of this request', schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } },
+        LogId: {
+          description: 'the id of the log line of this request',
+          schema: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+        },
         RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
-        DuplicateRequest: { description: '`true` on the stored answer to a repeated request key (also X-Duplicate-Request)', schema: { type: 'string', enum: ['true'] } },
+        DuplicateRequest: {
+          description: '`true` on the stored answer to a repeated request key (also X-Duplicate-Request)',
+          schema: { type: 'string', enum: ['true'] },
+        },
         DuplicateKey: { description: 'the repeated request key (also X-Duplicate-Key)', schema: { type: 'string' } },
       },
     },

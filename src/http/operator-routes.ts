@@ -14,10 +14,16 @@ import { readFileSync } from 'node:fs';
 /** How long /readyz and /metrics wait for the engine (busy with a long transaction, or stuck). */
 const ENGINE_TIMEOUT_MS = 5_000;
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** Asks the engine; undefined when it did not answer in time. */
-async function askEngine(dispatch: Dispatch, route: 'ready' | 'metrics', logId: string): Promise<RawResponse | undefined> {
+async function askEngine(
+  dispatch: Dispatch,
+  route: 'ready' | 'metrics',
+  logId: string,
+): Promise<RawResponse | undefined> {
   const req: RawRequest = { route, method: route, httpMethod: 'GET', body: new Uint8Array(0), query: {}, logId };
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
@@ -42,7 +48,10 @@ export function registerOperatorRoutes(app: FastifyInstance, dispatch: Dispatch,
   app.get('/readyz', async (request, reply) => {
     const res = await askEngine(dispatch, 'ready', request.id);
     reply.header('cache-control', 'no-store');
-    if (!res) return reply.code(503).send({ status: 'unavailable', reason: `the engine did not answer within ${ENGINE_TIMEOUT_MS / 1000} s` });
+    if (!res)
+      return reply
+        .code(503)
+        .send({ status: 'unavailable', reason: `the engine did not answer within ${ENGINE_TIMEOUT_MS / 1000} s` });
     return reply.code(res.status).type(res.contentType).send(res.body);
   });
 
@@ -55,12 +64,18 @@ export function registerOperatorRoutes(app: FastifyInstance, dispatch: Dispatch,
   });
 
   app.get('/api/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
-  app.get('/api/provisioning.schema.json', async (_request, reply) => reply.type('application/schema+json; charset=utf-8').send(provisioning));
+  app.get('/api/provisioning.schema.json', async (_request, reply) =>
+    reply.type('application/schema+json; charset=utf-8').send(provisioning),
+  );
 
   // The root is for people with a browser: the console.
   app.get('/', async (_request, reply) => reply.redirect('/console', 302));
 
   app.get('/docs', async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', DOCS_CSP).header('x-content-type-options', 'nosniff').send(DOCS_HTML),
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', DOCS_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .send(DOCS_HTML),
   );
 }

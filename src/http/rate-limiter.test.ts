@@ -5,7 +5,11 @@ describe('RateLimiter', () => {
   it('lets a burst through, then refills at the rate', () => {
     const r = new RateLimiter();
     const limit = { perSecond: 2, burst: 3 };
-    expect([r.take('t', limit, 0), r.take('t', limit, 0), r.take('t', limit, 0)]).toEqual([undefined, undefined, undefined]);
+    expect([r.take('t', limit, 0), r.take('t', limit, 0), r.take('t', limit, 0)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(r.take('t', limit, 0)).toBe(1);
     expect(r.take('t', limit, 499)).toBe(1);
     expect(r.take('t', limit, 500)).toBeUndefined();

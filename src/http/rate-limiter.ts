@@ -48,7 +48,10 @@ export class RateLimiter {
       }
       const capacity = Math.max(1, limit.burst);
       const t = slot * 4 + 2;
-      let tokens = Math.min(capacity, this.numbers[t] + (Math.max(0, now - this.numbers[t + 1]) / 1000) * limit.perSecond);
+      let tokens = Math.min(
+        capacity,
+        this.numbers[t] + (Math.max(0, now - this.numbers[t + 1]) / 1000) * limit.perSecond,
+      );
       this.numbers[t + 1] = now;
       if (tokens >= 1) {
         tokens -= 1;
@@ -77,7 +80,13 @@ export class RateLimiter {
     for (let i = words[1] & (SLOTS - 1), n = 0; n < SLOTS; i = (i + 1) & (SLOTS - 1), n++) {
       const k = i * 8;
       if (this.keys[k] === 0) return -1;
-      if (this.keys[k] === words[0] && this.keys[k + 1] === words[1] && this.keys[k + 2] === words[2] && this.keys[k + 3] === words[3]) return i;
+      if (
+        this.keys[k] === words[0] &&
+        this.keys[k + 1] === words[1] &&
+        this.keys[k + 2] === words[2] &&
+        this.keys[k + 3] === words[3]
+      )
+        return i;
     }
     return -1;
   }
@@ -98,7 +107,8 @@ export class RateLimiter {
     for (let i = 0; i < SLOTS; i++) {
       if (this.keys[i * 8] === 0) continue;
       const at = this.numbers[i * 4 + 3];
-      if (now - at <= IDLE_MS) kept.push({ words: this.keys.slice(i * 8, i * 8 + 4), tokens: this.numbers[i * 4 + 2], at });
+      if (now - at <= IDLE_MS)
+        kept.push({ words: this.keys.slice(i * 8, i * 8 + 4), tokens: this.numbers[i * 4 + 2], at });
     }
     this.keys.fill(0);
     this.state[1] = 0;

@@ -26,11 +26,16 @@ export function requestHash(req: Pick<RawRequest, 'method' | 'query' | 'body'>):
 }
 
 /** The request's key, or undefined when it has none (and checksum mode is off). */
-export function requestKeyOf(req: Pick<RawRequest, 'requestId' | 'query'>, hash: () => string, checksum: boolean): string | undefined {
+export function requestKeyOf(
+  req: Pick<RawRequest, 'requestId' | 'query'>,
+  hash: () => string,
+  checksum: boolean,
+): string | undefined {
   const given = (req.requestId ?? req.query.request_id ?? '').trim();
   if (given === '') return checksum ? `sha256:${hash()}` : undefined;
   // The key is echoed in response headers: printable ASCII only.
-  if (given.length > MAX_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(given)) throw new ApiError(400, `Request-ID: expected 1 to ${MAX_KEY_LENGTH} printable ASCII characters`);
+  if (given.length > MAX_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(given))
+    throw new ApiError(400, `Request-ID: expected 1 to ${MAX_KEY_LENGTH} printable ASCII characters`);
   return given;
 }
 
@@ -59,14 +64,33 @@ export class KeyedRequest {
     input: { scope: RequestScope; accountId: number; requestHash: string; now: number; logId: string },
   ): Promise<KeyedRequest | { replay: RawResponse }> {
     const { scope } = input;
-    const claim = await store.claimRequestKey({ scope, accountId: input.accountId, requestHash: input.requestHash, now: input.now, leaseMs: KEY_LEASE_MS, keepMs: KEY_KEEP_MS });
+    const claim = await store.claimRequestKey({
+      scope,
+      accountId: input.accountId,
+      requestHash: input.requestHash,
+      now: input.now,
+      leaseMs: KEY_LEASE_MS,
+      keepMs: KEY_KEEP_MS,
+    });
     switch (claim.kind) {
       case 'claimed':
         return new KeyedRequest(store, scope, claim.claimToken);
       case 'replay': {
         const r = claim.response;
-        const dup = { 'duplicate-key': scope.key, 'duplicate-request': 'true', 'x-duplicate-key': scope.key, 'x-duplicate-request': 'true' };
-        return { replay: { status: r.status, contentType: r.contentType, body: r.body, headers: { ...r.headers, 'x-herald-log-id': input.logId, ...dup } } };
+        const dup = {
+          'duplicate-key': scope.key,
+          'duplicate-request': 'true',
+          'x-duplicate-key': scope.key,
+          'x-duplicate-request': 'true',
+        };
+        return {
+          replay: {
+            status: r.status,
+            contentType: r.contentType,
+            body: r.body,
+            headers: { ...r.headers, 'x-herald-log-id': input.logId, ...dup },
+          },
+        };
       }
       case 'conflict':
         throw new ApiError(
@@ -83,7 +107,10 @@ export class KeyedRequest {
   /** Records the success response in the request's transaction `tx`, so it commits with the effects. */
   async record(tx: RequestKeyTx, response: RawResponse): Promise<void> {
     if (!(await tx.completeRequestKey(this.scope, this.claimToken, recorded(response)))) {
-      throw new KeyTakenOver(409, `request key ${JSON.stringify(this.scope.key)} was taken over by a retry of this request`);
+      throw new KeyTakenOver(
+        409,
+        `request key ${JSON.stringify(this.scope.key)} was taken over by a retry of this request`,
+      );
     }
   }
 

@@ -19,11 +19,13 @@ export async function precheckToken(store: Pick<Store, 'findToken'>, req: RawReq
   let refusal: ApiError | undefined;
   try {
     // The pipeline's first check: an unknown method is a 404 whatever the body and token.
-    if (!method || !answersVerb(method, req.httpMethod)) refusal = new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
+    if (!method || !answersVerb(method, req.httpMethod))
+      refusal = new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
     else {
       const record = await store.findToken(hashToken(token));
       if (!record || record.revoked) refusal = new ApiError(401, 'the API token is unknown or revoked');
-      else if (method.write && record.role !== 'write') refusal = new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
+      else if (method.write && record.role !== 'write')
+        refusal = new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
     }
   } catch {
     // The storage did not answer: the request goes its normal way (which reports that itself).

@@ -29,8 +29,18 @@ export class EngineMetrics implements CoreMetrics {
     private readonly clock: Clock,
   ) {
     const registers = [this.registry];
-    this.imported = new Counter({ name: 'herald_items_imported_total', help: 'Profiles imported, by API method (tasks: the method with _task)', labelNames: ['method'], registers });
-    this.rejected = new Counter({ name: 'herald_items_rejected_total', help: "Items of a batch reported in its errors, by API method", labelNames: ['method'], registers });
+    this.imported = new Counter({
+      name: 'herald_items_imported_total',
+      help: 'Profiles imported, by API method (tasks: the method with _task)',
+      labelNames: ['method'],
+      registers,
+    });
+    this.rejected = new Counter({
+      name: 'herald_items_rejected_total',
+      help: 'Items of a batch reported in its errors, by API method',
+      labelNames: ['method'],
+      registers,
+    });
     this.messages = new Counter({
       name: 'herald_messages_total',
       help: 'Delivery attempts by channel and outcome (sent, retry = transient failure, failed, skipped)',
@@ -50,24 +60,50 @@ export class EngineMetrics implements CoreMetrics {
       labelNames: ['channel'],
       registers,
     });
-    this.hookEventsTotal = new Counter({ name: 'herald_hook_events_total', help: 'Hook events posted (delivered) or given up (dead_lettered) by this process', labelNames: ['outcome'], registers });
+    this.hookEventsTotal = new Counter({
+      name: 'herald_hook_events_total',
+      help: 'Hook events posted (delivered) or given up (dead_lettered) by this process',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.inboundMail = new Counter({
       name: 'herald_inbound_mail_total',
       help: 'Messages the built-in MX read, by what they came to (hard, soft, complaint, delivered; duplicate = read before; unmatched = no message of ours; dropped = no report)',
       labelNames: ['outcome'],
       registers,
     });
-    this.storageUp = new Gauge({ name: 'herald_storage_up', help: 'Whether the storage answered the queries of this scrape', registers });
-    this.queueDue = new Gauge({ name: 'herald_queue_due_messages', help: 'Scheduled messages whose due time has come, not yet claimed (all processes)', registers });
-    this.queueLag = new Gauge({ name: 'herald_queue_lag_seconds', help: 'How long the oldest due message has been waiting (0 when none is due)', registers });
-    this.queueSending = new Gauge({ name: 'herald_queue_sending_messages', help: 'Messages claimed by a worker and not finished (all processes)', registers });
+    this.storageUp = new Gauge({
+      name: 'herald_storage_up',
+      help: 'Whether the storage answered the queries of this scrape',
+      registers,
+    });
+    this.queueDue = new Gauge({
+      name: 'herald_queue_due_messages',
+      help: 'Scheduled messages whose due time has come, not yet claimed (all processes)',
+      registers,
+    });
+    this.queueLag = new Gauge({
+      name: 'herald_queue_lag_seconds',
+      help: 'How long the oldest due message has been waiting (0 when none is due)',
+      registers,
+    });
+    this.queueSending = new Gauge({
+      name: 'herald_queue_sending_messages',
+      help: 'Messages claimed by a worker and not finished (all processes)',
+      registers,
+    });
     this.hookBacklogEvents = new Gauge({
       name: 'herald_hook_backlog_events',
       help: "Events after a hook's cursor, not yet delivered to it (before its event filters: an upper bound)",
       labelNames: ['hook'],
       registers,
     });
-    this.hookDeadLettered = new Gauge({ name: 'herald_hook_dead_lettered_events', help: "Events moved to a hook's dead-letter list", labelNames: ['hook'], registers });
+    this.hookDeadLettered = new Gauge({
+      name: 'herald_hook_dead_lettered_events',
+      help: "Events moved to a hook's dead-letter list",
+      labelNames: ['hook'],
+      registers,
+    });
   }
 
   itemsImported(method: string, imported: number, rejected: number): void {

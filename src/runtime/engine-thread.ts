@@ -19,11 +19,14 @@ export interface EngineThread {
   close(): Promise<void>;
 }
 
-const threadFile = (name: string): URL => new URL(`./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const threadFile = (name: string): URL =>
+  new URL(`./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /** A body that owns its whole ArrayBuffer can be moved to the thread instead of copied. */
 function transferable(body: Uint8Array): ArrayBuffer[] {
-  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.byteLength > 64 * 1024 ? [body.buffer as ArrayBuffer] : [];
+  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.byteLength > 64 * 1024
+    ? [body.buffer as ArrayBuffer]
+    : [];
 }
 
 export interface EngineThreadOptions {
@@ -40,16 +43,29 @@ export interface ThreadData {
   rateBuckets: SharedArrayBuffer | undefined;
 }
 
-export function startEngineThread(config: Readonly<Config>, onFatal: (err: Error) => void, opts: EngineThreadOptions = {}): Promise<EngineThread> {
+export function startEngineThread(
+  config: Readonly<Config>,
+  onFatal: (err: Error) => void,
+  opts: EngineThreadOptions = {},
+): Promise<EngineThread> {
   return startThread('engine-worker', config, onFatal, opts);
 }
 
 /** The reader thread (SQLite): started once the engine has opened and migrated the database. */
-export function startReaderThread(config: Readonly<Config>, onFatal: (err: Error) => void, opts: EngineThreadOptions = {}): Promise<EngineThread> {
+export function startReaderThread(
+  config: Readonly<Config>,
+  onFatal: (err: Error) => void,
+  opts: EngineThreadOptions = {},
+): Promise<EngineThread> {
   return startThread('reader-worker', config, onFatal, opts);
 }
 
-function startThread(name: string, config: Readonly<Config>, onFatal: (err: Error) => void, opts: EngineThreadOptions): Promise<EngineThread> {
+function startThread(
+  name: string,
+  config: Readonly<Config>,
+  onFatal: (err: Error) => void,
+  opts: EngineThreadOptions,
+): Promise<EngineThread> {
   const workerData: ThreadData = { config, logToStderr: opts.logToStderr === true, rateBuckets: opts.rateBuckets };
   const worker = new Worker(threadFile(name), { workerData });
   const pending = new Map<number, (res: RawResponse) => void>();
@@ -94,7 +110,8 @@ function startThread(name: string, config: Readonly<Config>, onFatal: (err: Erro
     });
     worker.on('error', (err) => (started ? onFatal(err) : reject(err)));
     worker.on('exit', (code) => {
-      if (!closing && started) onFatal(new Error(`the ${name === 'engine-worker' ? 'engine' : 'reader'} thread exited with code ${code}`));
+      if (!closing && started)
+        onFatal(new Error(`the ${name === 'engine-worker' ? 'engine' : 'reader'} thread exited with code ${code}`));
     });
   });
 }

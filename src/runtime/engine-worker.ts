@@ -8,11 +8,19 @@ import { createLogger, logDestination } from './logger.js';
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
 const { config, logToStderr, rateBuckets } = workerData as ThreadData;
-const logger = createLogger(config.logLevel, 'herald-engine', logDestination({ stderr: logToStderr, pretty: config.logFormat === 'pretty' }));
+const logger = createLogger(
+  config.logLevel,
+  'herald-engine',
+  logDestination({ stderr: logToStderr, pretty: config.logFormat === 'pretty' }),
+);
 const post = (msg: FromEngine) => port.postMessage(msg);
 
 try {
-  const engine = await startEngine({ config, logger, ...(rateBuckets ? { limiter: new RateLimiter(rateBuckets) } : {}) });
+  const engine = await startEngine({
+    config,
+    logger,
+    ...(rateBuckets ? { limiter: new RateLimiter(rateBuckets) } : {}),
+  });
   port.on('message', (msg: ToEngine) => {
     if (msg.type === 'dispatch') {
       void engine.dispatch(msg.req).then((res) => post({ type: 'response', id: msg.id, res }));

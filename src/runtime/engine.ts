@@ -76,13 +76,23 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const store = opts.store ?? (await openStore(config));
   await store.migrate();
   if (config.provision) {
-    const summary = await applyProvisioningFile(store, readProvisioningFile(config.provision), process.env, Date.now(), secretFileReader(config.provision));
+    const summary = await applyProvisioningFile(
+      store,
+      readProvisioningFile(config.provision),
+      process.env,
+      Date.now(),
+      secretFileReader(config.provision),
+    );
     logger.info({ file: config.provision, ...summary }, 'provisioning applied');
   }
   const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
   const warnDemoToken = async () => {
     const demo = await store.findToken(hashToken(DEMO_TOKEN));
-    if (demo && !demo.revoked) logger.warn({ account: demo.accountId }, 'the demo API token is active: anyone who has read the README can call this API. Revoke it (herald token revoke, see README) before exposing this server');
+    if (demo && !demo.revoked)
+      logger.warn(
+        { account: demo.accountId },
+        'the demo API token is active: anyone who has read the README can call this API. Revoke it (herald token revoke, see README) before exposing this server',
+      );
   };
   await warnDemoToken();
   // Said again every hour while it stays active, so a long-running server's logs show it too.
@@ -116,7 +126,12 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     config.workers > 0
       ? new HookDispatcher(
           { store, clock, catalogs, transport: opts.hookTransport ?? httpHookTransport(guard), log: logger, metrics },
-          { ...defaultHookOptions, intervalMs: config.hookIntervalMs, retryWindowMs: config.hookRetryWindowMs, leaseMs: config.leaseSeconds * 1000 },
+          {
+            ...defaultHookOptions,
+            intervalMs: config.hookIntervalMs,
+            retryWindowMs: config.hookRetryWindowMs,
+            leaseMs: config.leaseSeconds * 1000,
+          },
         )
       : undefined;
   // Tasks run in the worker processes, beside delivery: one runner a process, a task at a time.
@@ -163,28 +178,49 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const ready = async (): Promise<Readiness> => {
     try {
       const { pendingMigrations } = await store.health();
-      if (pendingMigrations > 0) return { ready: false, reason: `${pendingMigrations} storage migration(s) pending: run herald migrate` };
+      if (pendingMigrations > 0)
+        return { ready: false, reason: `${pendingMigrations} storage migration(s) pending: run herald migrate` };
       return { ready: true };
     } catch (err) {
-      return { ready: false, reason: `storage unreachable: ${scrubSecrets(err instanceof Error ? err.message : String(err))}` };
+      return {
+        ready: false,
+        reason: `storage unreachable: ${scrubSecrets(err instanceof Error ? err.message : String(err))}`,
+      };
     }
   };
   const dispatch = async (req: RawRequest): Promise<RawResponse> => {
     if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
-    if (req.route === 'metrics') return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
+    if (req.route === 'metrics')
+      return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
     if (req.route === 'token') return precheckToken(store, req);
     if (req.route === 'receipt') return receiptResponse(req);
     if (req.route === 'track') return trackResponse(req);
     if (req.route !== 'unsubscribe') return api(req);
     const apply = req.httpMethod === 'POST';
-    if (req.httpMethod !== 'GET' && !apply) return { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };
+    if (req.httpMethod !== 'GET' && !apply)
+      return {
+        status: 405,
+        contentType: 'text/plain; charset=utf-8',
+        body: 'Method Not Allowed',
+        headers: { allow: 'GET, POST' },
+      };
     try {
       const page = await unsubscribe({ store, clock, catalogs, secret }, req.method, apply);
       if (apply) wake();
-      return { status: page.status, contentType: 'text/html; charset=utf-8', body: page.html, headers: { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' } };
+      return {
+        status: page.status,
+        contentType: 'text/html; charset=utf-8',
+        body: page.html,
+        headers: { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' },
+      };
     } catch (err) {
       logger.error({ logId: req.logId, err }, 'unsubscribe failed');
-      return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'Please try again later.', headers: { 'x-herald-log-id': req.logId } };
+      return {
+        status: 503,
+        contentType: 'text/plain; charset=utf-8',
+        body: 'Please try again later.',
+        headers: { 'x-herald-log-id': req.logId },
+      };
     }
   };
 
@@ -192,10 +228,20 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store, private' };
     try {
       const kind = req.method === 'click' ? 'click' : 'open';
-      const r = await track({ store, clock, catalogs, secret }, { kind, token: req.trackToken ?? '', ip: req.clientIp ?? null, userAgent: req.userAgent ?? null });
-      if (r.status === 404) return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not Found', headers };
+      const r = await track(
+        { store, clock, catalogs, secret },
+        { kind, token: req.trackToken ?? '', ip: req.clientIp ?? null, userAgent: req.userAgent ?? null },
+      );
+      if (r.status === 404)
+        return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not Found', headers };
       hooks?.wake();
-      if (r.status === 302) return { status: 302, contentType: 'text/plain; charset=utf-8', body: '', headers: { ...headers, location: r.location, 'referrer-policy': 'no-referrer' } };
+      if (r.status === 302)
+        return {
+          status: 302,
+          contentType: 'text/plain; charset=utf-8',
+          body: '',
+          headers: { ...headers, location: r.location, 'referrer-policy': 'no-referrer' },
+        };
       // The front writes the pixel's bytes (a response crosses threads as text).
       return { status: 200, contentType: 'image/gif', body: '', headers };
     } catch (err) {
@@ -203,7 +249,13 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       // The visitor still reaches the link when the storage is down (the click is not recorded).
       if (req.method === 'click') {
         const t = verifyClickToken(secret, req.trackToken ?? '');
-        if (t) return { status: 302, contentType: 'text/plain; charset=utf-8', body: '', headers: { ...headers, location: t.url } };
+        if (t)
+          return {
+            status: 302,
+            contentType: 'text/plain; charset=utf-8',
+            body: '',
+            headers: { ...headers, location: t.url },
+          };
       }
       return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'Please try again later.', headers };
     }
@@ -212,13 +264,26 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const receiptResponse = async (req: RawRequest): Promise<RawResponse> => {
     const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' };
     try {
-      const r = await recordReceipt({ store, clock, catalogs }, { senderName: req.method, key: req.receiptKey, contentType: req.contentType, body: req.body });
+      const r = await recordReceipt(
+        { store, clock, catalogs },
+        { senderName: req.method, key: req.receiptKey, contentType: req.contentType, body: req.body },
+      );
       // The hook event written with it is due now.
       if (r.status === 200) hooks?.wake();
-      return { status: r.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(r.body), headers };
+      return {
+        status: r.status,
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify(r.body),
+        headers,
+      };
     } catch (err) {
       logger.error({ logId: req.logId, err }, 'receipt failed');
-      return { status: 503, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: 'try again later' }), headers };
+      return {
+        status: 503,
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({ error: 'try again later' }),
+        headers,
+      };
     }
   };
 
@@ -229,7 +294,9 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   let purgeTimer: NodeJS.Timeout | undefined;
   if (workers.length > 0) {
     const purge = () =>
-      void store.purge(clock.now() - config.messageRetentionDays * 86_400_000, clock.now()).catch((err: unknown) => logger.warn({ err }, 'purge failed'));
+      void store
+        .purge(clock.now() - config.messageRetentionDays * 86_400_000, clock.now())
+        .catch((err: unknown) => logger.warn({ err }, 'purge failed'));
     purgeTimer = setInterval(purge, PURGE_EVERY_MS);
     purgeTimer.unref();
   }
@@ -260,9 +327,19 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
 }
 
 /** The built-in MX, with HERALD_INBOUND_SMTP_PORT: reports applied here, counted in a metric. */
-async function startMx(config: Readonly<Config>, deps: Omit<FeedbackDeps, 'bounceDomain' | 'softBounceLimit'>, metrics: EngineMetrics, logger: Logger, wakeHooks: () => void): Promise<InboundMx | undefined> {
+async function startMx(
+  config: Readonly<Config>,
+  deps: Omit<FeedbackDeps, 'bounceDomain' | 'softBounceLimit'>,
+  metrics: EngineMetrics,
+  logger: Logger,
+  wakeHooks: () => void,
+): Promise<InboundMx | undefined> {
   if (config.inboundSmtpPort === undefined || !config.bounceDomain) return undefined;
-  const feedback: FeedbackDeps = { ...deps, bounceDomain: config.bounceDomain, softBounceLimit: config.softBounceLimit };
+  const feedback: FeedbackDeps = {
+    ...deps,
+    bounceDomain: config.bounceDomain,
+    softBounceLimit: config.softBounceLimit,
+  };
   const mx = await startInboundMx({
     port: config.inboundSmtpPort,
     host: config.inboundSmtpHost,

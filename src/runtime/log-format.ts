@@ -44,7 +44,10 @@ export function prettyLine(json: string, color: boolean): string {
 }
 
 /** A pino destination writing readable lines to a file descriptor (1 or 2). */
-export function prettyDestination(fd: number, color: boolean): DestinationStream & { flush(cb?: (err?: Error) => void): void } {
+export function prettyDestination(
+  fd: number,
+  color: boolean,
+): DestinationStream & { flush(cb?: (err?: Error) => void): void } {
   const out = pino.destination({ dest: fd, sync: false });
   return {
     write: (line: string) => void out.write(prettyLine(line, color)),

@@ -5,16 +5,26 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import { prettyDestination } from './log-format.js';
 
 const SECRET_KEYS = ['token', 'authorization', 'secret', 'password', 'pass', 'hookSecret', 'hook_secret'];
-const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]).concat(['headers.authorization', '*.headers.authorization', 'headers.cookie', '*.headers.cookie']);
+const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]).concat([
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+]);
 
 /** `scheme://user:password@host` → `scheme://***@host`; `?token=…` → `?token=[redacted]`; `Bearer …` → `Bearer [redacted]`. */
 export function scrubSecrets(text: string): string {
-  return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]*@/gi, '$1***@')
-    .replace(/([?&;](?:token|access_token|password|pass|secret|api_key|apikey|key|assertion)=)[^&\s#'"]*/gi, '$1[redacted]')
-    .replace(/\b(Bearer|Basic|bearer)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]')
-    // A Web Push VAPID authorization (`vapid t=<JWT>, k=<key>`).
-    .replace(/\bvapid t=[A-Za-z0-9._-]+/g, 'vapid t=[redacted]');
+  return (
+    text
+      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]*@/gi, '$1***@')
+      .replace(
+        /([?&;](?:token|access_token|password|pass|secret|api_key|apikey|key|assertion)=)[^&\s#'"]*/gi,
+        '$1[redacted]',
+      )
+      .replace(/\b(Bearer|Basic|bearer)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]')
+      // A Web Push VAPID authorization (`vapid t=<JWT>, k=<key>`).
+      .replace(/\bvapid t=[A-Za-z0-9._-]+/g, 'vapid t=[redacted]')
+  );
 }
 
 /** pino's error serializer, with every string it keeps scrubbed (message, stack, causes, driver fields). */
@@ -42,7 +52,9 @@ export interface LogOutput {
 /** Where a logger writes: JSON or readable lines, to stdout or stderr. */
 export function logDestination(out: LogOutput): DestinationStream {
   const fd = out.stderr ? 2 : 1;
-  return out.pretty ? prettyDestination(fd, process.env.NO_COLOR === undefined) : pino.destination({ dest: fd, sync: false });
+  return out.pretty
+    ? prettyDestination(fd, process.env.NO_COLOR === undefined)
+    : pino.destination({ dest: fd, sync: false });
 }
 
 export function createLogger(level: string, name = 'herald', destination?: DestinationStream): Logger {

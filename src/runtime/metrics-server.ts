@@ -12,7 +12,11 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(engine: Pick<Engine, 'metrics' | 'ready'>, port: number, host: string): Promise<MetricsServer> {
+export async function startMetricsServer(
+  engine: Pick<Engine, 'metrics' | 'ready'>,
+  port: number,
+  host: string,
+): Promise<MetricsServer> {
   const processRegistry = new Registry();
   collectDefaultMetrics({ register: processRegistry });
   const server: Server = createServer((req, res) => {

@@ -8,7 +8,11 @@ import { startReader } from './reader.js';
 const port = parentPort;
 if (!port) throw new Error('reader-worker must run in a worker thread');
 const { config, logToStderr, rateBuckets } = workerData as ThreadData;
-const logger = createLogger(config.logLevel, 'herald-reader', logDestination({ stderr: logToStderr, pretty: config.logFormat === 'pretty' }));
+const logger = createLogger(
+  config.logLevel,
+  'herald-reader',
+  logDestination({ stderr: logToStderr, pretty: config.logFormat === 'pretty' }),
+);
 const post = (msg: FromEngine) => port.postMessage(msg);
 
 try {

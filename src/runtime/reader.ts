@@ -43,7 +43,12 @@ export function startReader(opts: ReaderOptions): Reader {
   const api = createDispatcher({
     store,
     catalogs: new CatalogCache(store, { ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}) }),
-    env: { clock: opts.clock ?? systemClock, geo: new DbipGeoLookup(), queryChunk: config.queryChunk, singleWriter: true },
+    env: {
+      clock: opts.clock ?? systemClock,
+      geo: new DbipGeoLookup(),
+      queryChunk: config.queryChunk,
+      singleWriter: true,
+    },
     logger,
     bodyLimit: config.bodyLimitMb * MB,
     ...(opts.limiter ? { limiter: opts.limiter } : {}),

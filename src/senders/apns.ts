@@ -44,7 +44,12 @@ export class ApnsTokens {
   get(now = Date.now()): string {
     if (this.current && now - this.current.issuedAt < TOKEN_REFRESH_MS) return this.current.value;
     this.signed++;
-    const value = signJwt('ES256', this.key, { kid: this.settings.keyId }, { iss: this.settings.teamId, iat: Math.floor(now / 1000) });
+    const value = signJwt(
+      'ES256',
+      this.key,
+      { kid: this.settings.keyId },
+      { iss: this.settings.teamId, iat: Math.floor(now / 1000) },
+    );
     this.current = { value, issuedAt: now };
     return value;
   }
@@ -87,7 +92,10 @@ class ApnsSession {
     if (isIP(host)) await this.guard.assertHost(host);
     const s = await new Promise<ClientHttp2Session>((resolve, reject) => {
       const session = connect(this.origin, { lookup: this.guard.lookup });
-      const timer = setTimeout(() => session.destroy(new Error(`no HTTP/2 connection to ${this.origin} within ${this.guard.timeoutMs} ms`)), this.guard.timeoutMs);
+      const timer = setTimeout(
+        () => session.destroy(new Error(`no HTTP/2 connection to ${this.origin} within ${this.guard.timeoutMs} ms`)),
+        this.guard.timeoutMs,
+      );
       session.once('connect', () => {
         clearTimeout(timer);
         resolve(session);
@@ -129,8 +137,17 @@ class ApnsSession {
       });
       stream.on('error', reject);
       stream.on('close', () => {
-        if (status === 0) reject(Object.assign(new Error('the HTTP/2 stream closed without an answer'), { code: 'HERALD_STREAM_CLOSED' }));
-        else resolve({ status, apnsId: id, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+        if (status === 0)
+          reject(
+            Object.assign(new Error('the HTTP/2 stream closed without an answer'), { code: 'HERALD_STREAM_CLOSED' }),
+          );
+        else
+          resolve({
+            status,
+            apnsId: id,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER),
+            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          });
       });
       stream.end(body);
     });
@@ -154,7 +171,12 @@ function readAnswer(a: Answer, tokens: ApnsTokens): SendResult {
   }
   const error = `APNs ${a.status}${reason ? ` ${reason}` : ''}`;
   if ((a.status === 410 || a.status === 400) && DEAD_TOKEN.has(reason)) {
-    return { ok: false, transient: false, error, subscription: { status: 'unsubscribed', reason: `APNs: ${reason} (the device token is no longer valid)` } };
+    return {
+      ok: false,
+      transient: false,
+      error,
+      subscription: { status: 'unsubscribed', reason: `APNs: ${reason} (the device token is no longer valid)` },
+    };
   }
   if (a.status === 403 && reason === 'ExpiredProviderToken') {
     tokens.expired();
@@ -171,10 +193,16 @@ export function apnsSender(def: SenderDef, guard: OutboundGuard): Sender {
   const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
-      if (m.channel !== 'push') return { ok: false, transient: false, error: `an apns sender cannot send ${m.channel}` };
+      if (m.channel !== 'push')
+        return { ok: false, transient: false, error: `an apns sender cannot send ${m.channel}` };
       await limiter?.take();
       const aps = { alert: { title: m.title, body: m.text }, ...(m.image ? { 'mutable-content': 1 } : {}) };
-      const body = JSON.stringify({ aps, message_id: m.messageId, ...(m.url ? { url: m.url } : {}), ...(m.image ? { image: m.image } : {}) });
+      const body = JSON.stringify({
+        aps,
+        message_id: m.messageId,
+        ...(m.url ? { url: m.url } : {}),
+        ...(m.image ? { image: m.image } : {}),
+      });
       const headers = {
         [constants.HTTP2_HEADER_PATH]: `/3/device/${encodeURIComponent(m.to.subscription_id)}`,
         authorization: `bearer ${tokens.get()}`,
@@ -187,7 +215,11 @@ export function apnsSender(def: SenderDef, guard: OutboundGuard): Sender {
         return readAnswer(await session.request(headers, body), tokens);
       } catch (err) {
         const e = err as { code?: string; message?: string };
-        return { ok: false, transient: e.code !== 'HERALD_DENIED_ADDRESS', error: `APNs: ${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 500) };
+        return {
+          ok: false,
+          transient: e.code !== 'HERALD_DENIED_ADDRESS',
+          error: `APNs: ${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 500),
+        };
       }
     },
     async close() {

@@ -54,12 +54,26 @@ export class FcmTokens {
   private async fetch(): Promise<string> {
     const iat = Math.floor(Date.now() / 1000);
     const s = this.settings;
-    const assertion = signJwt('RS256', this.key, s.privateKeyId ? { kid: s.privateKeyId } : {}, { iss: s.clientEmail, scope: SCOPE, aud: s.tokenUri, iat, exp: iat + 3600 });
-    const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString();
+    const assertion = signJwt('RS256', this.key, s.privateKeyId ? { kid: s.privateKeyId } : {}, {
+      iss: s.clientEmail,
+      scope: SCOPE,
+      aud: s.tokenUri,
+      iat,
+      exp: iat + 3600,
+    });
+    const body = new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion,
+    }).toString();
     this.fetched++;
     let res: GuardedAnswer;
     try {
-      res = await guardedRequest(this.guard, { method: 'POST', url: s.tokenUri, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      res = await guardedRequest(this.guard, {
+        method: 'POST',
+        url: s.tokenUri,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
     } catch (err) {
       const f = networkFailure(err);
       throw new TokenError(`token request: ${f.error}`, f.transient);
@@ -71,7 +85,10 @@ export class FcmTokens {
       // reported below
     }
     if (res.status !== 200 || typeof answer.access_token !== 'string') {
-      throw new TokenError(`token request answered ${res.status}: ${answerSnippet(res.text)}`, res.status === 429 || res.status >= 500);
+      throw new TokenError(
+        `token request answered ${res.status}: ${answerSnippet(res.text)}`,
+        res.status === 429 || res.status >= 500,
+      );
     }
     const lifetime = typeof answer.expires_in === 'number' ? answer.expires_in : 3600;
     this.current = { value: answer.access_token, expiresAt: Date.now() + lifetime * 1000 };
@@ -80,7 +97,11 @@ export class FcmTokens {
 }
 
 interface FcmErrorBody {
-  error?: { status?: string; message?: string; details?: { errorCode?: string; fieldViolations?: { field?: string }[] }[] };
+  error?: {
+    status?: string;
+    message?: string;
+    details?: { errorCode?: string; fieldViolations?: { field?: string }[] }[];
+  };
 }
 
 function readAnswer(res: GuardedAnswer, tokens: FcmTokens): SendResult {
@@ -105,14 +126,28 @@ function readAnswer(res: GuardedAnswer, tokens: FcmTokens): SendResult {
   const error = `FCM ${res.status} ${codes[0] ?? status}${message ? `: ${message}` : ''}`.slice(0, 500);
   const aboutToken =
     codes.includes('UNREGISTERED') ||
-    (status === 'INVALID_ARGUMENT' && (/registration token/i.test(message) || (body.error?.details ?? []).some((d) => d.fieldViolations?.some((v) => v.field === 'message.token'))));
-  if (aboutToken) return { ok: false, transient: false, error, subscription: { status: 'unsubscribed', reason: `FCM: ${codes.includes('UNREGISTERED') ? 'UNREGISTERED' : 'INVALID_ARGUMENT'} (the registration token is no longer valid)` } };
+    (status === 'INVALID_ARGUMENT' &&
+      (/registration token/i.test(message) ||
+        (body.error?.details ?? []).some((d) => d.fieldViolations?.some((v) => v.field === 'message.token'))));
+  if (aboutToken)
+    return {
+      ok: false,
+      transient: false,
+      error,
+      subscription: {
+        status: 'unsubscribed',
+        reason: `FCM: ${codes.includes('UNREGISTERED') ? 'UNREGISTERED' : 'INVALID_ARGUMENT'} (the registration token is no longer valid)`,
+      },
+    };
   if (res.status === 401) {
     // Our access token was refused (revoked, or expired early): ask for a new one and retry.
     tokens.invalidate();
     return { ok: false, transient: true, error };
   }
-  const transient = res.status === 429 || res.status >= 500 || ['UNAVAILABLE', 'INTERNAL', 'QUOTA_EXCEEDED'].some((c) => codes.includes(c) || status === c);
+  const transient =
+    res.status === 429 ||
+    res.status >= 500 ||
+    ['UNAVAILABLE', 'INTERNAL', 'QUOTA_EXCEEDED'].some((c) => codes.includes(c) || status === c);
   return { ok: false, transient, error, ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}) };
 }
 
@@ -129,13 +164,22 @@ export function fcmSender(def: SenderDef, guard: OutboundGuard): Sender {
       try {
         access = await tokens.get();
       } catch (err) {
-        return { ok: false, transient: err instanceof TokenError ? err.transient : true, error: `FCM ${(err as Error).message}`.slice(0, 500) };
+        return {
+          ok: false,
+          transient: err instanceof TokenError ? err.transient : true,
+          error: `FCM ${(err as Error).message}`.slice(0, 500),
+        };
       }
       const notification = { title: m.title, body: m.text, ...(m.image ? { image: m.image } : {}) };
       const data: Record<string, string> = { message_id: m.messageId, ...(m.url ? { url: m.url } : {}) };
       const body = JSON.stringify({ message: { token: m.to.subscription_id, notification, data } });
       try {
-        const res = await guardedRequest(guard, { method: 'POST', url, headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' }, body });
+        const res = await guardedRequest(guard, {
+          method: 'POST',
+          url,
+          headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' },
+          body,
+        });
         return readAnswer(res, tokens);
       } catch (err) {
         return networkFailure(err);

@@ -42,19 +42,49 @@ describe('the file sender', () => {
 
   it('writes SMS and push as JSON with the provider body', async () => {
     const s = fileSender({ id: 1, accountId: 1, name: 'outbox', type: 'file', dir });
-    const sms: SmsOut = { channel: 'sms', ref: 5, messageId: 'm5', to: '+79001112233', text: 'Code', vars: { lead: {}, subscription: {} } };
-    const push: PushOut = { channel: 'push', ref: 6, messageId: 'm6', to: { provider: 'ios-apns', subscription_id: 'T' }, title: 'T', text: 'X', url: 'u', image: 'i', vars: { lead: {}, subscription: {} } };
+    const sms: SmsOut = {
+      channel: 'sms',
+      ref: 5,
+      messageId: 'm5',
+      to: '+79001112233',
+      text: 'Code',
+      vars: { lead: {}, subscription: {} },
+    };
+    const push: PushOut = {
+      channel: 'push',
+      ref: 6,
+      messageId: 'm6',
+      to: { provider: 'ios-apns', subscription_id: 'T' },
+      title: 'T',
+      text: 'X',
+      url: 'u',
+      image: 'i',
+      vars: { lead: {}, subscription: {} },
+    };
     await s.send(sms);
     await s.send(push);
     expect(readdirSync(dir).sort()).toEqual(['message-5.sms.json', 'message-6.push.json']);
-    expect(JSON.parse(readFileSync(join(dir, 'message-5.sms.json'), 'utf8'))).toEqual({ channel: 'sms', to: '+79001112233', text: 'Code', message_id: 'm5' });
-    expect(JSON.parse(readFileSync(join(dir, 'message-6.push.json'), 'utf8'))).toMatchObject({ channel: 'push', title: 'T', message_id: 'm6' });
+    expect(JSON.parse(readFileSync(join(dir, 'message-5.sms.json'), 'utf8'))).toEqual({
+      channel: 'sms',
+      to: '+79001112233',
+      text: 'Code',
+      message_id: 'm5',
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'message-6.push.json'), 'utf8'))).toMatchObject({
+      channel: 'push',
+      title: 'T',
+      message_id: 'm6',
+    });
   });
 
   it('answers a transient failure when the outbox cannot be written', async () => {
     const blocker = join(dir, 'not-a-folder');
     writeFileSync(blocker, 'x');
     const s = fileSender({ id: 1, accountId: 1, name: 'outbox', type: 'file', dir: join(blocker, 'outbox') });
-    expect(await s.send(mail('x'))).toMatchObject({ ok: false, transient: true, error: expect.stringMatching(/^file sender: /) });
+    expect(await s.send(mail('x'))).toMatchObject({
+      ok: false,
+      transient: true,
+      error: expect.stringMatching(/^file sender: /),
+    });
   });
 });

@@ -24,8 +24,13 @@ export function fileSender(def: SenderDef): Sender {
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
       try {
-        if (m.channel === 'email') write(`message-${m.ref}.eml`, await new MailComposer(mailOptions(m)).compile().build());
-        else write(`message-${m.ref}.${m.channel}.json`, `${JSON.stringify({ channel: m.channel, ...providerBody(m) }, null, 2)}\n`);
+        if (m.channel === 'email')
+          write(`message-${m.ref}.eml`, await new MailComposer(mailOptions(m)).compile().build());
+        else
+          write(
+            `message-${m.ref}.${m.channel}.json`,
+            `${JSON.stringify({ channel: m.channel, ...providerBody(m) }, null, 2)}\n`,
+          );
         return { ok: true };
       } catch (err) {
         return { ok: false, transient: true, error: `file sender: ${(err as Error).message}` };

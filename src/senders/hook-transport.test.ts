@@ -34,8 +34,16 @@ beforeEach(() => {
 describe('the hook transport', () => {
   it('posts the body with its headers; any 2xx is delivered', async () => {
     http.answers.push(200, 204, 299);
-    for (let i = 0; i < 3; i++) expect(await transport.post(`${http.url}/hooks`, '[{"a":1}]', { 'content-type': 'application/json', 'x-herald-signature': 'sha256=ab' })).toEqual({ ok: true });
-    expect(http.requests.map((r) => [r.body, r.headers['x-herald-signature']])).toEqual(Array(3).fill(['[{"a":1}]', 'sha256=ab']));
+    for (let i = 0; i < 3; i++)
+      expect(
+        await transport.post(`${http.url}/hooks`, '[{"a":1}]', {
+          'content-type': 'application/json',
+          'x-herald-signature': 'sha256=ab',
+        }),
+      ).toEqual({ ok: true });
+    expect(http.requests.map((r) => [r.body, r.headers['x-herald-signature']])).toEqual(
+      Array(3).fill(['[{"a":1}]', 'sha256=ab']),
+    );
   });
 
   it('fails on any other status, keeping the Retry-After', async () => {
@@ -44,12 +52,25 @@ describe('the hook transport', () => {
     expect(await transport.post(`${http.url}/hooks`, '[]', {})).toEqual({ ok: false, error: 'HTTP 404' });
     expect(await transport.post(`${http.url}/hooks`, '[]', {})).toEqual({ ok: false, error: 'HTTP 500' });
     http.respond = { status: 429, headers: { 'retry-after': '30' } };
-    expect(await transport.post(`${http.url}/hooks`, '[]', {})).toEqual({ ok: false, error: 'HTTP 429', retryAfterMs: 30_000 });
+    expect(await transport.post(`${http.url}/hooks`, '[]', {})).toEqual({
+      ok: false,
+      error: 'HTTP 429',
+      retryAfterMs: 30_000,
+    });
   });
 
   it('fails on no connection, a denied destination, or no answer within the timeout', async () => {
-    expect(await transport.post('http://127.0.0.1:9/hooks', '[]', {})).toMatchObject({ ok: false, error: expect.stringMatching(/^ECONNREFUSED: /) });
-    expect(await transport.post('http://169.254.169.254/hooks', '[]', {})).toMatchObject({ ok: false, error: expect.stringMatching(/^HERALD_DENIED_ADDRESS: /) });
-    expect(await transport.post(silentUrl, '[]', {})).toMatchObject({ ok: false, error: expect.stringMatching(/^UND_ERR_HEADERS_TIMEOUT: /) });
+    expect(await transport.post('http://127.0.0.1:9/hooks', '[]', {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^ECONNREFUSED: /),
+    });
+    expect(await transport.post('http://169.254.169.254/hooks', '[]', {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^HERALD_DENIED_ADDRESS: /),
+    });
+    expect(await transport.post(silentUrl, '[]', {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^UND_ERR_HEADERS_TIMEOUT: /),
+    });
   });
 });

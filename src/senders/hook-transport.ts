@@ -10,7 +10,11 @@ export function httpHookTransport(guard: OutboundGuard): HookTransport {
       try {
         const res = await guardedRequest(guard, { method: 'POST', url, body, headers });
         if (res.status >= 200 && res.status < 300) return { ok: true };
-        return { ok: false, error: `HTTP ${res.status}`, ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}) };
+        return {
+          ok: false,
+          error: `HTTP ${res.status}`,
+          ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
+        };
       } catch (err) {
         const e = err as { code?: string; message?: string };
         return { ok: false, error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 300) };

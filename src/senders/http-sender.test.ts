@@ -23,8 +23,25 @@ beforeEach(() => {
   http.respond = undefined;
 });
 
-const sms: SmsOut = { channel: 'sms', ref: 7, messageId: '<herald.7.1@example.com>', to: '+79001112233', text: 'Code 1234', vars: { lead: {}, subscription: {} } };
-const push: PushOut = { channel: 'push', ref: 8, messageId: '<herald.8.1@example.com>', to: { provider: 'ios-apns', subscription_id: 'T-1' }, title: 'Hi', text: 'News', url: 'https://shop.example/x', image: 'https://shop.example/i.png', vars: { lead: {}, subscription: {} } };
+const sms: SmsOut = {
+  channel: 'sms',
+  ref: 7,
+  messageId: '<herald.7.1@example.com>',
+  to: '+79001112233',
+  text: 'Code 1234',
+  vars: { lead: {}, subscription: {} },
+};
+const push: PushOut = {
+  channel: 'push',
+  ref: 8,
+  messageId: '<herald.8.1@example.com>',
+  to: { provider: 'ios-apns', subscription_id: 'T-1' },
+  title: 'Hi',
+  text: 'News',
+  url: 'https://shop.example/x',
+  image: 'https://shop.example/i.png',
+  vars: { lead: {}, subscription: {} },
+};
 const sender = (url = `${http.url}/sms`, headers: Record<string, string> = { Authorization: 'Bearer s3cret' }) =>
   httpSender({ id: 1, accountId: 1, name: 'gw', type: 'http', url, headers }, guard);
 
@@ -37,7 +54,14 @@ describe('the HTTP sender', () => {
     expect(a.json).toEqual({ to: '+79001112233', text: 'Code 1234', message_id: '<herald.7.1@example.com>' });
     expect(a.headers['content-type']).toBe('application/json');
     expect(a.headers.authorization).toBe('Bearer s3cret');
-    expect(b.json).toEqual({ to: { provider: 'ios-apns', subscription_id: 'T-1' }, title: 'Hi', text: 'News', url: 'https://shop.example/x', image: 'https://shop.example/i.png', message_id: '<herald.8.1@example.com>' });
+    expect(b.json).toEqual({
+      to: { provider: 'ios-apns', subscription_id: 'T-1' },
+      title: 'Hi',
+      text: 'News',
+      url: 'https://shop.example/x',
+      image: 'https://shop.example/i.png',
+      message_id: '<herald.8.1@example.com>',
+    });
     expect(b.headers.authorization).toBeUndefined();
   });
 
@@ -47,7 +71,7 @@ describe('the HTTP sender', () => {
     expect(await sender().send(sms)).toEqual({ ok: true });
   });
 
-  it('retries 429 and 5xx, with the provider\'s Retry-After; other statuses are permanent', async () => {
+  it("retries 429 and 5xx, with the provider's Retry-After; other statuses are permanent", async () => {
     http.respond = { status: 429, headers: { 'retry-after': '7' } };
     expect(await sender().send(sms)).toEqual({ ok: false, transient: true, error: 'HTTP 429: {}', retryAfterMs: 7000 });
     http.respond = { status: 500 };
@@ -56,13 +80,25 @@ describe('the HTTP sender', () => {
     expect(await sender().send(sms)).toMatchObject({ ok: false, transient: true });
     for (const status of [300, 400, 404, 499]) {
       http.respond = { status };
-      expect(await sender().send(sms), String(status)).toEqual({ ok: false, transient: false, error: `HTTP ${status}: {}` });
+      expect(await sender().send(sms), String(status)).toEqual({
+        ok: false,
+        transient: false,
+        error: `HTTP ${status}: {}`,
+      });
     }
   });
 
   it('does not retry a denied destination, and retries a refused connection', async () => {
-    expect(await sender('http://169.254.169.254/sms').send(sms)).toMatchObject({ ok: false, transient: false, error: expect.stringMatching(/^HERALD_DENIED_ADDRESS: .*denied/) });
-    expect(await sender('http://127.0.0.1:9/sms').send(sms)).toMatchObject({ ok: false, transient: true, error: expect.stringMatching(/^ECONNREFUSED: /) });
+    expect(await sender('http://169.254.169.254/sms').send(sms)).toMatchObject({
+      ok: false,
+      transient: false,
+      error: expect.stringMatching(/^HERALD_DENIED_ADDRESS: .*denied/),
+    });
+    expect(await sender('http://127.0.0.1:9/sms').send(sms)).toMatchObject({
+      ok: false,
+      transient: true,
+      error: expect.stringMatching(/^ECONNREFUSED: /),
+    });
   });
 });
 

@@ -15,14 +15,24 @@ import { answerSnippet, guardedRequest, networkFailure, type GuardedAnswer, type
 
 export function providerBody(m: OutgoingMessage): Record<string, unknown> {
   if (m.channel === 'sms') return { to: m.to, text: m.text, message_id: m.messageId };
-  if (m.channel === 'push') return { to: m.to, title: m.title, text: m.text, url: m.url, image: m.image, message_id: m.messageId };
+  if (m.channel === 'push')
+    return { to: m.to, title: m.title, text: m.text, url: m.url, image: m.image, message_id: m.messageId };
   return { to: m.to, subject: m.subject, text: m.text ?? '', html: m.html ?? '', message_id: m.messageId };
 }
 
 /** `{message.*}`: the rendered message; for push, `to` is the device token (subscription_id). */
 function messageVars(m: OutgoingMessage): Record<string, unknown> {
   if (m.channel === 'sms') return { id: m.messageId, to: m.to, text: m.text };
-  if (m.channel === 'push') return { id: m.messageId, to: m.to.subscription_id, provider: m.to.provider, title: m.title, text: m.text, url: m.url, image: m.image };
+  if (m.channel === 'push')
+    return {
+      id: m.messageId,
+      to: m.to.subscription_id,
+      provider: m.to.provider,
+      title: m.title,
+      text: m.text,
+      url: m.url,
+      image: m.image,
+    };
   return { id: m.messageId, to: m.to, subject: m.subject, text: m.text ?? '' };
 }
 
@@ -34,7 +44,8 @@ function scopeOf(m: OutgoingMessage): RequestScope {
 function renderJson(value: JsonTemplate, scope: RequestScope): unknown {
   if (typeof value === 'string') return render(value, scope, 'text');
   if (Array.isArray(value)) return value.map((v) => renderJson(v, scope));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, scope)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, scope)]));
   return value;
 }
 
@@ -59,7 +70,8 @@ export function shapeRequest(def: SenderDef, m: OutgoingMessage): GuardedRequest
     body = form.toString();
     headers['content-type'] = 'application/x-www-form-urlencoded';
   }
-  if (shape.basicAuth) headers.authorization = `Basic ${Buffer.from(`${shape.basicAuth.user}:${shape.basicAuth.password}`).toString('base64')}`;
+  if (shape.basicAuth)
+    headers.authorization = `Basic ${Buffer.from(`${shape.basicAuth.user}:${shape.basicAuth.password}`).toString('base64')}`;
   // A rendered header never carries CR or LF ('header' mode): no header injection through values.
   for (const [k, tpl] of Object.entries(def.headers ?? {})) headers[k.toLowerCase()] = render(tpl, scope, 'header');
   return { method: shape.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}) };
@@ -75,7 +87,9 @@ function parseJson(text: string): unknown {
 
 /** Reads a gateway's answer: success by status and pointer, and the provider's id. */
 export function readAnswer(shape: HttpRequestShape | undefined, res: GuardedAnswer): SendResult {
-  const statusOk = shape?.successStatus ? shape.successStatus.includes(res.status) : res.status >= 200 && res.status < 300;
+  const statusOk = shape?.successStatus
+    ? shape.successStatus.includes(res.status)
+    : res.status >= 200 && res.status < 300;
   const retry = res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {};
   const snippet = answerSnippet(res.text);
   if (!statusOk) {
@@ -83,7 +97,10 @@ export function readAnswer(shape: HttpRequestShape | undefined, res: GuardedAnsw
     return { ok: false, transient, error: `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}`, ...retry };
   }
   const json = shape?.successPointer || shape?.messageIdPointer ? parseJson(res.text) : undefined;
-  if (shape?.successPointer && !isDeepStrictEqual(readPointer(json, shape.successPointer.pointer), shape.successPointer.equals)) {
+  if (
+    shape?.successPointer &&
+    !isDeepStrictEqual(readPointer(json, shape.successPointer.pointer), shape.successPointer.equals)
+  ) {
     // Some gateways answer 200 with an error inside: the answer says what went wrong.
     return { ok: false, transient: false, error: `HTTP ${res.status}, the answer reports a failure: ${snippet}` };
   }

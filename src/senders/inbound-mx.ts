@@ -39,7 +39,8 @@ export async function startInboundMx(opts: InboundMxOptions): Promise<InboundMx>
     logger: false,
     onRcptTo(address, _session, callback) {
       const at = address.address.lastIndexOf('@');
-      if (at < 0 || address.address.slice(at + 1).toLowerCase() !== domain) return callback(smtpError(550, '5.1.1 No such recipient here'));
+      if (at < 0 || address.address.slice(at + 1).toLowerCase() !== domain)
+        return callback(smtpError(550, '5.1.1 No such recipient here'));
       callback();
     },
     onData(stream, session, callback) {

@@ -5,9 +5,18 @@ import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 
 const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export function signJwt(alg: 'ES256' | 'RS256', key: KeyObject | string, header: Record<string, unknown>, claims: Record<string, unknown>): string {
+export function signJwt(
+  alg: 'ES256' | 'RS256',
+  key: KeyObject | string,
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+): string {
   const keyObject = typeof key === 'string' ? createPrivateKey(key) : key;
   const input = `${part({ alg, typ: 'JWT', ...header })}.${part(claims)}`;
-  const signature = sign('sha256', Buffer.from(input), alg === 'ES256' ? { key: keyObject, dsaEncoding: 'ieee-p1363' } : keyObject);
+  const signature = sign(
+    'sha256',
+    Buffer.from(input),
+    alg === 'ES256' ? { key: keyObject, dsaEncoding: 'ieee-p1363' } : keyObject,
+  );
   return `${input}.${signature.toString('base64url')}`;
 }

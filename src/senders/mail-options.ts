@@ -5,7 +5,9 @@ import type { EmailOut } from '../core/delivery/outgoing.js';
 export function mailOptions(m: EmailOut) {
   return {
     from: m.from.name ? { name: m.from.name, address: m.from.address } : m.from.address,
-    ...(m.replyTo ? { replyTo: m.replyTo.name ? { name: m.replyTo.name, address: m.replyTo.address } : m.replyTo.address } : {}),
+    ...(m.replyTo
+      ? { replyTo: m.replyTo.name ? { name: m.replyTo.name, address: m.replyTo.address } : m.replyTo.address }
+      : {}),
     to: m.to,
     subject: m.subject,
     messageId: m.messageId,

@@ -76,7 +76,10 @@ export function embeddedIpv4(address: string): string | undefined {
 
 export function parseDenyList(spec: string): BlockList {
   const list = new BlockList();
-  for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [address, bits] = raw.split('/');
     const family = isIP(address);
     if (family === 0) throw new Error(`deny list: ${JSON.stringify(raw)} is not an address or CIDR range`);
@@ -120,7 +123,11 @@ export class OutboundGuard {
   }
 
   /** A dns.lookup that never answers a denied address. */
-  readonly lookup = (hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
+  readonly lookup = (
+    hostname: string,
+    options: object,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const ok = addresses.filter((a) => this.allowed(a.address));
@@ -149,12 +156,19 @@ export class OutboundGuard {
       const bare = host.replace(/^\[|\]$/g, '');
       // A literal address is connected to without any lookup: it is checked here.
       if (isIP(bare) && !this.allowed(bare)) return reject(new DeniedAddress(`${bare} is a denied address`));
-      const socket = netConnect({ host: bare, port, lookup: this.lookup, autoSelectFamily: true, timeout: this.timeoutMs });
+      const socket = netConnect({
+        host: bare,
+        port,
+        lookup: this.lookup,
+        autoSelectFamily: true,
+        timeout: this.timeoutMs,
+      });
       const fail = (err: Error) => {
         socket.destroy();
         reject(err);
       };
-      const onTimeout = () => fail(Object.assign(new Error(`connecting to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
+      const onTimeout = () =>
+        fail(Object.assign(new Error(`connecting to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
       socket.once('error', fail);
       socket.once('timeout', onTimeout);
       socket.once('connect', () => {
@@ -162,7 +176,8 @@ export class OutboundGuard {
         socket.off('timeout', onTimeout);
         socket.setTimeout(0);
         const remote = socket.remoteAddress;
-        if (remote === undefined || !this.allowed(remote)) return fail(new DeniedAddress(`${host} connected to a denied address (${remote ?? 'unknown'})`));
+        if (remote === undefined || !this.allowed(remote))
+          return fail(new DeniedAddress(`${host} connected to a denied address (${remote ?? 'unknown'})`));
         resolve(socket);
       });
     });

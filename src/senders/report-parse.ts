@@ -22,7 +22,8 @@ export function fieldBlocks(text: string): Fields[] {
 }
 
 /** `rfc822; ann@example.com` → `ann@example.com`; `smtp; 550 5.1.1 …` → `550 5.1.1 …`. */
-const typed = (value: string | undefined): string | undefined => (value === undefined ? undefined : value.replace(/^[\w-]+\s*;\s*/, '').trim() || undefined);
+const typed = (value: string | undefined): string | undefined =>
+  value === undefined ? undefined : value.replace(/^[\w-]+\s*;\s*/, '').trim() || undefined;
 
 function dsnRecipients(text: string): DsnRecipient[] {
   return fieldBlocks(text)
@@ -40,7 +41,8 @@ function dsnRecipients(text: string): DsnRecipient[] {
 }
 
 const partText = (a: Attachment | undefined): string | undefined => a?.content.toString('utf8');
-const partOf = (mail: ParsedMail, ...types: string[]) => mail.attachments.find((a) => types.includes(a.contentType.toLowerCase()));
+const partOf = (mail: ParsedMail, ...types: string[]) =>
+  mail.attachments.find((a) => types.includes(a.contentType.toLowerCase()));
 
 /** The Message-ID of the original message: the quoted headers, else the quoted message. */
 function quotedMessageId(mail: ParsedMail): string | undefined {
@@ -69,7 +71,14 @@ export async function parseInboundReport(raw: Buffer, rcptTo: string[]): Promise
 async function readReport(raw: Buffer, rcptTo: string[]): Promise<InboundReport> {
   // The delivery-status part and a quoted message/rfc822 stay parts of their own (mailparser would
   // fold the first into the text and parse the second as part of the report).
-  const options = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true, keepDeliveryStatus: true, ignoreEmbedded: true };
+  const options = {
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    skipTextLinks: true,
+    keepDeliveryStatus: true,
+    ignoreEmbedded: true,
+  };
   const mail = await simpleParser(raw, options);
   const type = reportType(mail);
   const originalMessageId = quotedMessageId(mail);
@@ -86,7 +95,14 @@ async function readReport(raw: Buffer, rcptTo: string[]): Promise<InboundReport>
     // Original-Mail-From is the return path of the original: its VERP address names the message too.
     const mailFrom = fields?.get('original-mail-from')?.replace(/^<|>$/g, '');
     const userAgent = fields?.get('user-agent')?.slice(0, 200);
-    if (feedbackType) return { kind: 'arf', feedbackType: feedbackType.toLowerCase(), ...common, rcptTo: mailFrom ? [...rcptTo, mailFrom] : rcptTo, ...(userAgent ? { userAgent } : {}) };
+    if (feedbackType)
+      return {
+        kind: 'arf',
+        feedbackType: feedbackType.toLowerCase(),
+        ...common,
+        rcptTo: mailFrom ? [...rcptTo, mailFrom] : rcptTo,
+        ...(userAgent ? { userAgent } : {}),
+      };
   }
   return { kind: 'other', rcptTo };
 }

@@ -61,13 +61,22 @@ export async function guardedRequest(guard: OutboundGuard, req: GuardedRequest):
   });
   const text = await readBounded(res.body).catch(() => '');
   const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-  return { status: res.statusCode, text, headers: res.headers, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  return {
+    status: res.statusCode,
+    text,
+    headers: res.headers,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
 }
 
 /** A network-level failure as a send result: a denied destination stays denied, the rest is worth a retry. */
 export function networkFailure(err: unknown): { ok: false; transient: boolean; error: string } {
   const e = err as { code?: string; message?: string };
-  return { ok: false, transient: e.code !== 'HERALD_DENIED_ADDRESS', error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 500) };
+  return {
+    ok: false,
+    transient: e.code !== 'HERALD_DENIED_ADDRESS',
+    error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`.slice(0, 500),
+  };
 }
 
 /** An answer's text for an error message: short, on one line. */

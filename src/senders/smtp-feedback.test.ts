@@ -36,7 +36,10 @@ const mail: EmailOut = {
   text: 'Plain text\r\nwith two lines.  ',
   html: '<p>Rich</p>',
   attachments: [],
-  headers: { 'List-Unsubscribe': '<https://herald.example/u/x>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  headers: {
+    'List-Unsubscribe': '<https://herald.example/u/x>',
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  },
 };
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -56,32 +59,61 @@ async function sendWith(def: Partial<SenderDef>, m: EmailOut) {
 function dnsWith(records: Record<string, string>) {
   return async (name: string, type: string) => {
     const txt = records[name.toLowerCase()];
-    if (type !== 'TXT' || txt === undefined) throw Object.assign(new Error(`no ${type} ${name}`), { code: 'ENOTFOUND' });
+    if (type !== 'TXT' || txt === undefined)
+      throw Object.assign(new Error(`no ${type} ${name}`), { code: 'ENOTFOUND' });
     return [[txt]];
   };
 }
 
 describe('DKIM signing', () => {
   it('signs every message so that the public key verifies it as received (relaxed/relaxed, RSA-SHA256)', async () => {
-    expect(await sendWith({ dkim: { domain: 'shop.example', selector: 'herald1', privateKey: pem } }, mail)).toEqual({ ok: true });
+    expect(await sendWith({ dkim: { domain: 'shop.example', selector: 'herald1', privateKey: pem } }, mail)).toEqual({
+      ok: true,
+    });
     const [received] = sink.mails;
-    const result = await dkimVerify(Buffer.from(received.raw), { resolver: dnsWith({ 'herald1._domainkey.shop.example': `v=DKIM1; k=rsa; p=${publicDer}` }) });
+    const result = await dkimVerify(Buffer.from(received.raw), {
+      resolver: dnsWith({ 'herald1._domainkey.shop.example': `v=DKIM1; k=rsa; p=${publicDer}` }),
+    });
     expect(result.results).toHaveLength(1);
-    const [sig] = result.results;
+    // mailauth reports these fields at run time; its 4.x type declarations leave them out.
+    const sig = result.results[0] as (typeof result.results)[number] & {
+      algo?: string;
+      format?: string;
+      signingHeaders?: { keys?: string };
+    };
     expect(sig.status.result).toBe('pass');
     expect(sig.signingDomain).toBe('shop.example');
     expect(sig.selector).toBe('herald1');
     expect(sig.algo).toBe('rsa-sha256');
     expect(sig.format).toBe('relaxed/relaxed');
-    const signed = String(sig.signingHeaders?.keys ?? '').toLowerCase().split(': ').join(':').split(':');
-    for (const h of ['from', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'list-unsubscribe', 'list-unsubscribe-post']) expect(signed).toContain(h);
+    const signed = String(sig.signingHeaders?.keys ?? '')
+      .toLowerCase()
+      .split(': ')
+      .join(':')
+      .split(':');
+    for (const h of [
+      'from',
+      'to',
+      'subject',
+      'date',
+      'message-id',
+      'mime-version',
+      'content-type',
+      'list-unsubscribe',
+      'list-unsubscribe-post',
+    ])
+      expect(signed).toContain(h);
   });
 
   it('a signature does not verify against another key, nor once the message is altered', async () => {
     await sendWith({ dkim: { domain: 'shop.example', selector: 'herald1', privateKey: pem } }, mail);
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'der' })
+      .toString('base64');
     const raw = sink.mails[0].raw;
-    const wrongKey = await dkimVerify(Buffer.from(raw), { resolver: dnsWith({ 'herald1._domainkey.shop.example': `v=DKIM1; k=rsa; p=${other}` }) });
+    const wrongKey = await dkimVerify(Buffer.from(raw), {
+      resolver: dnsWith({ 'herald1._domainkey.shop.example': `v=DKIM1; k=rsa; p=${other}` }),
+    });
     expect(wrongKey.results[0].status.result).toBe('fail');
     const altered = raw.replace('with two lines', 'with 2 lines');
     expect(altered).not.toBe(raw);
@@ -99,7 +131,10 @@ describe('return path and rejections', () => {
   it('MAIL FROM is the VERP address when the message has one, else the From address', async () => {
     await sendWith({}, { ...mail, envelopeFrom: 'b-3-0123456789abcdef@bounce.shop.example' });
     await sendWith({}, mail);
-    expect(sink.mails.map((m) => m.envelopeFrom)).toEqual(['b-3-0123456789abcdef@bounce.shop.example', 'news@shop.example']);
+    expect(sink.mails.map((m) => m.envelopeFrom)).toEqual([
+      'b-3-0123456789abcdef@bounce.shop.example',
+      'news@shop.example',
+    ]);
     expect(sink.mails[0].parsed.from?.value[0].address).toBe('news@shop.example');
   });
 
@@ -107,8 +142,17 @@ describe('return path and rejections', () => {
     sink.rejectRecipients.set('gone@example.com', '550 5.1.1 User unknown');
     sink.rejectRecipients.set('full@example.com', '552 5.2.2 Mailbox full');
     sink.rejectRecipients.set('spam@example.com', '550 5.7.1 Message rejected as spam');
-    expect(await sendWith({}, { ...mail, to: 'gone@example.com' })).toMatchObject({ ok: false, transient: false, bounce: 'hard', error: expect.stringMatching(/^SMTP 550: .*5\.1\.1 User unknown/) });
-    expect(await sendWith({}, { ...mail, to: 'full@example.com' })).toMatchObject({ ok: false, transient: false, bounce: 'soft' });
+    expect(await sendWith({}, { ...mail, to: 'gone@example.com' })).toMatchObject({
+      ok: false,
+      transient: false,
+      bounce: 'hard',
+      error: expect.stringMatching(/^SMTP 550: .*5\.1\.1 User unknown/),
+    });
+    expect(await sendWith({}, { ...mail, to: 'full@example.com' })).toMatchObject({
+      ok: false,
+      transient: false,
+      bounce: 'soft',
+    });
     const policy = await sendWith({}, { ...mail, to: 'spam@example.com' });
     expect(policy).toMatchObject({ ok: false, transient: false });
     expect(policy).not.toHaveProperty('bounce');

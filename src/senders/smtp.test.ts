@@ -59,8 +59,10 @@ describe('the SMTP sender', () => {
     expect(m.raw).toMatch(/^List-Unsubscribe: <https:\/\/herald\.example\/u\/x>\r?$/m);
   });
 
-  it('logs in with the URL\'s user and password (percent-decoded)', async () => {
-    const s = sender(`smtp://${encodeURIComponent('mailer@shop')}:${encodeURIComponent('p@ss:w/rd')}@127.0.0.1:${authed.port}`);
+  it("logs in with the URL's user and password (percent-decoded)", async () => {
+    const s = sender(
+      `smtp://${encodeURIComponent('mailer@shop')}:${encodeURIComponent('p@ss:w/rd')}@127.0.0.1:${authed.port}`,
+    );
     try {
       expect(await s.send(mail)).toEqual({ ok: true });
     } finally {
@@ -74,27 +76,70 @@ describe('the SMTP sender', () => {
     const s = sender(plain.url);
     try {
       plain.refuseWith = 550;
-      expect(await s.send(mail)).toMatchObject({ ok: false, transient: false, error: expect.stringMatching(/^SMTP 550: /) });
+      expect(await s.send(mail)).toMatchObject({
+        ok: false,
+        transient: false,
+        error: expect.stringMatching(/^SMTP 550: /),
+      });
       plain.refuseWith = 451;
-      expect(await s.send(mail)).toMatchObject({ ok: false, transient: true, error: expect.stringMatching(/^SMTP 451: /) });
+      expect(await s.send(mail)).toMatchObject({
+        ok: false,
+        transient: true,
+        error: expect.stringMatching(/^SMTP 451: /),
+      });
     } finally {
       await s.close();
     }
     const refused = sender('smtp://127.0.0.1:9');
-    expect(await refused.send(mail)).toMatchObject({ ok: false, transient: true, error: expect.stringMatching(/^(ESOCKET|ECONNREFUSED): connect ECONNREFUSED/) });
+    expect(await refused.send(mail)).toMatchObject({
+      ok: false,
+      transient: true,
+      error: expect.stringMatching(/^(ESOCKET|ECONNREFUSED): connect ECONNREFUSED/),
+    });
     await refused.close();
     const denied = sender('smtp://169.254.169.254:25');
-    expect(await denied.send(mail)).toMatchObject({ ok: false, transient: false, error: expect.stringMatching(/denied/) });
+    expect(await denied.send(mail)).toMatchObject({
+      ok: false,
+      transient: false,
+      error: expect.stringMatching(/denied/),
+    });
     await denied.close();
-    const sms: SmsOut = { channel: 'sms', ref: 1, messageId: 'x', to: '+7900', text: 't', vars: { lead: {}, subscription: {} } };
-    expect(await sender(plain.url).send(sms)).toEqual({ ok: false, transient: false, error: 'an SMTP sender cannot send sms' });
+    const sms: SmsOut = {
+      channel: 'sms',
+      ref: 1,
+      messageId: 'x',
+      to: '+7900',
+      text: 't',
+      vars: { lead: {}, subscription: {} },
+    };
+    expect(await sender(plain.url).send(sms)).toEqual({
+      ok: false,
+      transient: false,
+      error: 'an SMTP sender cannot send sms',
+    });
   });
 
   it('classifySmtpError: the code in front of the message, 500 characters at most', () => {
-    expect(classifySmtpError({ responseCode: 552, message: 'too big' })).toEqual({ ok: false, transient: false, error: 'SMTP 552: too big' });
-    expect(classifySmtpError({ responseCode: 500, message: 'syntax' })).toEqual({ ok: false, transient: false, error: 'SMTP 500: syntax' });
-    expect(classifySmtpError({ responseCode: 499, message: 'later' })).toEqual({ ok: false, transient: true, error: 'SMTP 499: later' });
-    expect(classifySmtpError({ code: 'ETIMEDOUT', message: 'timeout' })).toEqual({ ok: false, transient: true, error: 'ETIMEDOUT: timeout' });
+    expect(classifySmtpError({ responseCode: 552, message: 'too big' })).toEqual({
+      ok: false,
+      transient: false,
+      error: 'SMTP 552: too big',
+    });
+    expect(classifySmtpError({ responseCode: 500, message: 'syntax' })).toEqual({
+      ok: false,
+      transient: false,
+      error: 'SMTP 500: syntax',
+    });
+    expect(classifySmtpError({ responseCode: 499, message: 'later' })).toEqual({
+      ok: false,
+      transient: true,
+      error: 'SMTP 499: later',
+    });
+    expect(classifySmtpError({ code: 'ETIMEDOUT', message: 'timeout' })).toEqual({
+      ok: false,
+      transient: true,
+      error: 'ETIMEDOUT: timeout',
+    });
     expect(classifySmtpError('odd')).toEqual({ ok: false, transient: true, error: 'odd' });
     expect((classifySmtpError({ message: 'x'.repeat(600) }) as { error: string }).error).toHaveLength(500);
   });

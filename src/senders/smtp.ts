@@ -44,7 +44,9 @@ export function classifySmtpError(err: unknown): SendResult {
 
 /** nodemailer's DKIM options of a sender (relaxed/relaxed, RSA-SHA256, its default header list). */
 function dkimOptions(def: SenderDef) {
-  return def.dkim ? { dkim: { domainName: def.dkim.domain, keySelector: def.dkim.selector, privateKey: def.dkim.privateKey } } : {};
+  return def.dkim
+    ? { dkim: { domainName: def.dkim.domain, keySelector: def.dkim.selector, privateKey: def.dkim.privateKey } }
+    : {};
 }
 
 /** nodemailer's getSocket: every connection of the pool opened by the guard. */
@@ -67,7 +69,9 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
     // nodemailer upgrades the socket (smtps: or STARTTLS) with the host name as the TLS server name.
     getSocket: connectThrough(guard, url.hostname, port),
     secure: url.protocol === 'smtps:',
-    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
     // Enough connections for a worker's sends in flight (SMTP has a few round trips per message).
     maxConnections: 16,
     maxMessages: 10_000,
@@ -79,7 +83,8 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
   const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
-      if (m.channel !== 'email') return { ok: false, transient: false, error: `an SMTP sender cannot send ${m.channel}` };
+      if (m.channel !== 'email')
+        return { ok: false, transient: false, error: `an SMTP sender cannot send ${m.channel}` };
       await limiter?.take();
       try {
         // The MIME is built in memory first and handed over whole: streamed from its parts, every

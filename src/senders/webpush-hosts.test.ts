@@ -3,7 +3,7 @@ import { DEFAULT_WEBPUSH_HOSTS, WebPushHosts } from './webpush-hosts.js';
 
 describe('Web Push endpoint hosts', () => {
   const hosts = new WebPushHosts(DEFAULT_WEBPUSH_HOSTS);
-  it('allow the browsers\' push services over https, and nothing else', () => {
+  it("allow the browsers' push services over https, and nothing else", () => {
     expect(hosts.problem('https://fcm.googleapis.com/fcm/send/abc')).toBeUndefined();
     expect(hosts.problem('https://updates.push.services.mozilla.com/wpush/v2/x')).toBeUndefined();
     expect(hosts.problem('https://wns2-par02p.notify.windows.com/w/?token=x')).toBeUndefined();

@@ -5,7 +5,8 @@
 // (`http://127.0.0.1:9443`), which also allows plain http there (a local push service in tests).
 
 /** The push services of Chrome (and other Chromium browsers), Firefox, Edge and Safari. */
-export const DEFAULT_WEBPUSH_HOSTS = 'fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com';
+export const DEFAULT_WEBPUSH_HOSTS =
+  'fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,web.push.apple.com';
 
 export class WebPushHosts {
   private readonly hosts = new Set<string>();
@@ -13,7 +14,10 @@ export class WebPushHosts {
   private readonly origins = new Set<string>();
 
   constructor(spec: string) {
-    for (const raw of spec.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    for (const raw of spec
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean)) {
       if (raw.includes('://')) {
         let url: URL;
         try {
@@ -21,7 +25,8 @@ export class WebPushHosts {
         } catch {
           throw new Error(`HERALD_WEBPUSH_HOSTS: ${JSON.stringify(raw)} is not an origin`);
         }
-        if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search) throw new Error(`HERALD_WEBPUSH_HOSTS: ${JSON.stringify(raw)} must be scheme://host[:port]`);
+        if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search)
+          throw new Error(`HERALD_WEBPUSH_HOSTS: ${JSON.stringify(raw)} must be scheme://host[:port]`);
         this.origins.add(url.origin);
       } else if (raw.startsWith('*.')) {
         this.suffixes.push(raw.slice(1));
@@ -46,7 +51,8 @@ export class WebPushHosts {
     const listed = this.hosts.has(host) || this.suffixes.some((s) => host.endsWith(s) && host.length > s.length);
     if (!listed) return `the endpoint's host ${host} is not one of HERALD_WEBPUSH_HOSTS`;
     if (url.protocol !== 'https:') return 'a Web Push endpoint must use https';
-    if (url.port && url.port !== '443') return `the endpoint's port ${url.port} is not allowed (only an origin listed in HERALD_WEBPUSH_HOSTS may name a port)`;
+    if (url.port && url.port !== '443')
+      return `the endpoint's port ${url.port} is not allowed (only an origin listed in HERALD_WEBPUSH_HOSTS may name a port)`;
     return undefined;
   }
 }

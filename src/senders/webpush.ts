@@ -29,7 +29,14 @@ class VapidTokens {
     if (known && known.expires - VAPID_MARGIN_S > nowS) return known.header;
     const expires = nowS + VAPID_LIFETIME_S;
     const { subject, publicKey, privateKey } = this.settings;
-    const header = webpush.getVapidHeaders(audience, subject, publicKey, privateKey, 'aes128gcm', expires).Authorization;
+    const header = webpush.getVapidHeaders(
+      audience,
+      subject,
+      publicKey,
+      privateKey,
+      'aes128gcm',
+      expires,
+    ).Authorization;
     this.byAudience.set(audience, { header, expires });
     return header;
   }
@@ -44,7 +51,15 @@ function readAnswer(res: GuardedAnswer): SendResult {
   }
   const error = `push service answered ${res.status}${snippet ? `: ${snippet}` : ''}`;
   if (res.status === 404 || res.status === 410) {
-    return { ok: false, transient: false, error, subscription: { status: 'unsubscribed', reason: `the push service answered ${res.status}: the browser's subscription has expired or was removed` } };
+    return {
+      ok: false,
+      transient: false,
+      error,
+      subscription: {
+        status: 'unsubscribed',
+        reason: `the push service answered ${res.status}: the browser's subscription has expired or was removed`,
+      },
+    };
   }
   const transient = res.status === 429 || res.status >= 500;
   return { ok: false, transient, error, ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}) };
@@ -56,7 +71,8 @@ export function webPushSender(def: SenderDef, guard: OutboundGuard, hosts: WebPu
   const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
-      if (m.channel !== 'push') return { ok: false, transient: false, error: `a webpush sender cannot send ${m.channel}` };
+      if (m.channel !== 'push')
+        return { ok: false, transient: false, error: `a webpush sender cannot send ${m.channel}` };
       const subscription = readWebPushSubscription(m.to.subscription_id);
       if (typeof subscription === 'string') return { ok: false, transient: false, error: subscription };
       const denied = hosts.problem(subscription.endpoint);
@@ -78,7 +94,9 @@ export function webPushSender(def: SenderDef, guard: OutboundGuard, hosts: WebPu
       // undici sets the length itself from the body.
       delete headers['content-length'];
       try {
-        return readAnswer(await guardedRequest(guard, { method: 'POST', url: details.endpoint, headers, body: details.body as Buffer }));
+        return readAnswer(
+          await guardedRequest(guard, { method: 'POST', url: details.endpoint, headers, body: details.body as Buffer }),
+        );
       } catch (err) {
         return networkFailure(err);
       }

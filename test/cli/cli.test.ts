@@ -35,7 +35,11 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 function herald(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -78,16 +82,34 @@ describe('herald migrate', () => {
     expect(existsSync(dbFile)).toBe(false);
     const first = await herald(['migrate'], env);
     // Every migration the built command ships, in order, and nothing else.
-    const shipped = readdirSync(join(ROOT, 'dist/store/sqlite/migrations')).filter((f) => f.endsWith('.sql')).sort();
-    expect(first).toEqual({ code: 0, stdout: `applied ${shipped.length} migration(s): ${shipped.map((f) => f.replace(/\.sql$/, '')).join(', ')}\n`, stderr: '' });
+    const shipped = readdirSync(join(ROOT, 'dist/store/sqlite/migrations'))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    expect(first).toEqual({
+      code: 0,
+      stdout: `applied ${shipped.length} migration(s): ${shipped.map((f) => f.replace(/\.sql$/, '')).join(', ')}\n`,
+      stderr: '',
+    });
     expect(first.stdout).toContain('011_token_revocations');
     expect(existsSync(dbFile)).toBe(true);
     expect(shipped[0]).toBe('001_init.sql');
-    expect(query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(
-      shipped.map((name) => ({ version: Number.parseInt(name, 10), name })),
+    expect(
+      query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version'),
+    ).toEqual(shipped.map((name) => ({ version: Number.parseInt(name, 10), name })));
+    const tables = query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map(
+      (t) => t.name,
     );
-    const tables = query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['accounts', 'tokens', 'profiles', 'profile_values', 'subscriptions', 'messages', 'triggers']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'accounts',
+        'tokens',
+        'profiles',
+        'profile_values',
+        'subscriptions',
+        'messages',
+        'triggers',
+      ]),
+    );
     const second = await herald(['migrate'], env);
     expect(second).toEqual({ code: 0, stdout: 'storage schema is up to date: nothing to apply\n', stderr: '' });
     expect(query('SELECT version FROM schema_migrations')).toHaveLength(shipped.length);
@@ -114,8 +136,12 @@ describe('herald apply', () => {
     const run = await herald(['apply', DEMO_PROVISION], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`applied ${DEMO_PROVISION}: 1 accounts, 1 tokens, 1 databases, 1 resources, 1 templates, 2 triggers, 1 senders, 0 hooks\n`);
-    expect(query<{ id: number; name: string }>('SELECT id, name FROM accounts')).toEqual([{ id: 1, name: 'Demo shop' }]);
+    expect(run.stdout).toBe(
+      `applied ${DEMO_PROVISION}: 1 accounts, 1 tokens, 1 databases, 1 resources, 1 templates, 2 triggers, 1 senders, 0 hooks\n`,
+    );
+    expect(query<{ id: number; name: string }>('SELECT id, name FROM accounts')).toEqual([
+      { id: 1, name: 'Demo shop' },
+    ]);
     expect(query<{ id: number }>('SELECT id FROM triggers ORDER BY id')).toEqual([{ id: 85 }, { id: 96 }]);
     expect(query<{ hash: string }>('SELECT hash FROM tokens')).toEqual([{ hash: hashToken(TOKEN) }]);
     // Applying again is fine (idempotent).
@@ -126,11 +152,18 @@ describe('herald apply', () => {
 
   it('applies a YAML file', async () => {
     const file = join(dir, 'shop.yml');
-    writeFileSync(file, 'accounts:\n  - id: 7\n    name: YAML shop\n    databases:\n      - {id: 70, name: Readers, fields: [{name: level, type: int}]}\n');
+    writeFileSync(
+      file,
+      'accounts:\n  - id: 7\n    name: YAML shop\n    databases:\n      - {id: 70, name: Readers, fields: [{name: level, type: int}]}\n',
+    );
     const run = await herald(['apply', file], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`applied ${file}: 1 accounts, 0 tokens, 1 databases, 0 resources, 0 templates, 0 triggers, 0 senders, 0 hooks\n`);
-    expect(query<{ id: number; account_id: number }>('SELECT id, account_id FROM databases')).toEqual([{ id: 70, account_id: 7 }]);
+    expect(run.stdout).toBe(
+      `applied ${file}: 1 accounts, 0 tokens, 1 databases, 0 resources, 0 templates, 0 triggers, 0 senders, 0 hooks\n`,
+    );
+    expect(query<{ id: number; account_id: number }>('SELECT id, account_id FROM databases')).toEqual([
+      { id: 70, account_id: 7 },
+    ]);
   });
 
   it('exits 1 on a bad file, lists every problem on stderr and writes nothing', async () => {
@@ -149,7 +182,15 @@ describe('herald apply', () => {
               { id: 20, name: 'Typed', fields: [{ name: 'x', type: 'money' }] },
             ],
             templates: [{ id: 21, name: 'Typo', channel: 'email', subject: 'Hi', html: '<p>{leed.name}</p>' }],
-            triggers: [{ id: 22, name: 'No template', trigger_type: 'api_call', send_channel: 'email', content: [{ message_id: 404 }] }],
+            triggers: [
+              {
+                id: 22,
+                name: 'No template',
+                trigger_type: 'api_call',
+                send_channel: 'email',
+                content: [{ message_id: 404 }],
+              },
+            ],
             action_hooks: [{ url: 'http://127.0.0.1:9/h', secret: { env: 'HERALD_TEST_NOT_SET' } }],
           },
         ],
@@ -196,11 +237,19 @@ describe('herald token', () => {
     const logger = pino({ level: 'silent' });
     store = new SqliteStore(dbFile);
     engine = await startEngine({ config, logger, store });
-    app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB });
+    app = buildApp({
+      dispatch: engine.dispatch,
+      logger,
+      bodyLimit: config.bodyLimitMb * MB,
+      fileBodyLimit: config.fileBodyLimitMb * MB,
+    });
     await app.ready();
   }
 
-  async function call(method: string, body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function call(
+    method: string,
+    body: Record<string, unknown>,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     const res = await app.inject({ method: 'POST', url: `/api/v1.1/${method}`, payload: body });
     return { status: res.statusCode, json: JSON.parse(res.body) as Record<string, unknown> };
   }
@@ -209,7 +258,11 @@ describe('herald token', () => {
     call('campaigns/triggers/import_and_start', {
       token,
       trigger_id: 96,
-      data: { email: 'cli@example.com', _fname: 'Cli', subscriptions: [{ channel: 'email', email: 'cli@example.com', resource_id: 21 }] },
+      data: {
+        email: 'cli@example.com',
+        _fname: 'Cli',
+        subscriptions: [{ channel: 'email', email: 'cli@example.com', resource_id: 21 }],
+      },
     });
 
   beforeEach(async () => {
@@ -221,7 +274,6 @@ describe('herald token', () => {
     await app.close();
     await engine.close();
   });
-
 
   it('token create --account 1 prints a new token that authenticates API calls', async () => {
     const unknown = await importOne('not-yet-minted-token');
@@ -235,9 +287,12 @@ describe('herald token', () => {
     expect(token).toMatch(/^herald_[A-Za-z0-9_-]{32}$/);
     expect(token).not.toBe(TOKEN);
     // Stored hashed, with the write role.
-    expect(query<{ account_id: number; role: string; revoked: number }>('SELECT account_id, role, revoked FROM tokens WHERE hash = ?', hashToken(token))).toEqual([
-      { account_id: 1, role: 'write', revoked: 0 },
-    ]);
+    expect(
+      query<{ account_id: number; role: string; revoked: number }>(
+        'SELECT account_id, role, revoked FROM tokens WHERE hash = ?',
+        hashToken(token),
+      ),
+    ).toEqual([{ account_id: 1, role: 'write', revoked: 0 }]);
     expect(query('SELECT hash FROM tokens WHERE hash = ?', token)).toEqual([]);
 
     const res = await importOne(token);
@@ -282,7 +337,11 @@ describe('herald token', () => {
     expect(run).toEqual({ code: 0, stdout: 'token revoked\n', stderr: '' });
     const res = await importOne(minted);
     expect(res.status).toBe(401);
-    expect(res.json).toEqual({ error: 401, error_debug: 'the API token is unknown or revoked', error_text: 'Invalid API token' });
+    expect(res.json).toEqual({
+      error: 401,
+      error_debug: 'the API token is unknown or revoked',
+      error_text: 'Invalid API token',
+    });
     expect(query('SELECT revoked FROM tokens WHERE hash = ?', hashToken(minted))).toEqual([{ revoked: 1 }]);
 
     // The demo token, revoked the same way, stops working too; other tokens are untouched.
@@ -327,7 +386,8 @@ describe('usage', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.startsWith(`unknown command "frobnicate"\n\n${USAGE_LINE}\n`)).toBe(true);
-    for (const cmd of ['serve', 'apply FILE', 'migrate', 'token create --account ID', 'token revoke TOKEN']) expect(run.stderr).toContain(cmd);
+    for (const cmd of ['serve', 'apply FILE', 'migrate', 'token create --account ID', 'token revoke TOKEN'])
+      expect(run.stderr).toContain(cmd);
   });
 
   it('no command prints the usage and exits 1; --help exits 0', async () => {
@@ -358,7 +418,7 @@ describe('usage', () => {
     expect(await herald(['--version'], env)).toEqual({ code: 0, stdout: `herald ${pkg.version}\n`, stderr: '' });
   });
 
-  it('<command> --help prints that command\'s help (exit 0), not the general usage, and touches no storage', async () => {
+  it("<command> --help prints that command's help (exit 0), not the general usage, and touches no storage", async () => {
     for (const c of COMMANDS) {
       const run = await herald([...c.name.split(' '), '--help'], env);
       expect(run.code).toBe(0);

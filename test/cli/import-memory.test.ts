@@ -35,7 +35,11 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function herald(args: string[], db: string, sample = false): Promise<{ code: number | null; stdout: string; stderr: string; memory?: MemoryPeaks }> {
+function herald(
+  args: string[],
+  db: string,
+  sample = false,
+): Promise<{ code: number | null; stdout: string; stderr: string; memory?: MemoryPeaks }> {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HERALD_')) clean[k] = v;
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -78,7 +82,10 @@ async function importFile(rows: number): Promise<{ memory: MemoryPeaks; seconds:
 
 function counts(db: string): { profiles: number; messages: number } {
   const one = (sql: string) => readSqlite<{ n: number }>(db, sql)[0].n;
-  return { profiles: one('SELECT count(*) AS n FROM profiles'), messages: one("SELECT count(*) AS n FROM messages WHERE status = 'scheduled'") };
+  return {
+    profiles: one('SELECT count(*) AS n FROM profiles'),
+    messages: one("SELECT count(*) AS n FROM messages WHERE status = 'scheduled'"),
+  };
 }
 
 describe('herald import memory', () => {

@@ -23,7 +23,11 @@ interface Run {
 function start(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HERALD_')) clean[k] = v;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -35,7 +39,8 @@ function start(args: string[], env: Record<string, string>): { child: ChildProce
   return { child, done };
 }
 
-const herald = (args: string[], extra: Record<string, string> = {}): Promise<Run> => start(args, { ...env, ...extra }).done;
+const herald = (args: string[], extra: Record<string, string> = {}): Promise<Run> =>
+  start(args, { ...env, ...extra }).done;
 
 let dir: string;
 let dbFile: string;
@@ -57,10 +62,14 @@ afterEach(() => {
 /** Reads the file the CLI wrote. */
 const query = <T>(sql: string, ...params: unknown[]): T[] => readSqlite<T>(dbFile, sql, ...params);
 
-const countOf = (table: string, where = '1 = 1'): number => query<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)[0].n;
+const countOf = (table: string, where = '1 = 1'): number =>
+  query<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)[0].n;
 
 function profileFields(email: string): Record<string, unknown> {
-  const [row] = query<{ fields: string }>("SELECT fields FROM profiles WHERE json_extract(fields, '$.email') = ?", email);
+  const [row] = query<{ fields: string }>(
+    "SELECT fields FROM profiles WHERE json_extract(fields, '$.email') = ?",
+    email,
+  );
   return row ? (JSON.parse(row.fields) as Record<string, unknown>) : {};
 }
 
@@ -90,10 +99,17 @@ describe('herald import: CSV', () => {
     );
     const run = await herald(['import', file, '--trigger', '96']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^imported ${file}: 3 rows, 3 imported in \\d+:\\d\\d \\([\\d,]+ rows/s\\)\\n$`));
+    expect(run.stdout).toMatch(
+      new RegExp(`^imported ${file}: 3 rows, 3 imported in \\d+:\\d\\d \\([\\d,]+ rows/s\\)\\n$`),
+    );
     expect(run.stderr).toContain(`importing ${file} (0.0 MB, CSV) into trigger 96 (database 1) on the local storage`);
 
-    expect(profileFields('ann@example.com')).toEqual({ email: 'ann@example.com', _fname: 'Ann', CRM_ID: 1, interests: ['shoes', 'hats'] });
+    expect(profileFields('ann@example.com')).toEqual({
+      email: 'ann@example.com',
+      _fname: 'Ann',
+      CRM_ID: 1,
+      interests: ['shoes', 'hats'],
+    });
     // An empty cell leaves the field out; quotes and commas inside a quoted cell are kept.
     expect(profileFields('bob@example.com')).toEqual({ email: 'bob@example.com', _fname: 'Bob "B", Jr', CRM_ID: 2 });
     const subs = query<{ channel: string; address: string; priority: number }>(
@@ -105,7 +121,9 @@ describe('herald import: CSV', () => {
     ]);
     // One launch per row: scheduled where the trigger's resource has an email subscription,
     // recorded as skipped (not failed) where the profile has none.
-    const messages = query<{ address: string | null; status: string }>('SELECT address, status FROM messages WHERE trigger_id = 96 ORDER BY id');
+    const messages = query<{ address: string | null; status: string }>(
+      'SELECT address, status FROM messages WHERE trigger_id = 96 ORDER BY id',
+    );
     expect(messages.map((m) => m.status)).toEqual(['scheduled', 'scheduled', 'skipped']);
     expect(messages.slice(0, 2).map((m) => m.address)).toEqual(['ann@example.com', 'bob@example.com']);
     // Nothing is left beside the file, and the session's token is revoked.
@@ -140,7 +158,11 @@ describe('herald import: CSV', () => {
       [6, 400],
     ]);
     expect(errors[0].reason).toBe('data.CRM_ID: expected an integer, got "many"');
-    expect(errors[0].record).toEqual({ email: 'bad-int@example.com', CRM_ID: 'many', 'sub.email.21': 'bad-int@example.com' });
+    expect(errors[0].record).toEqual({
+      email: 'bad-int@example.com',
+      CRM_ID: 'many',
+      'sub.email.21': 'bad-int@example.com',
+    });
     expect(errors[1].reason).toMatch(/email/);
     expect(errors[2].reason).toBe('expected 3 cells, got 4');
     expect(errors[2].record).toEqual(['ok2@example.com', '4', 'ok2@example.com', 'one cell too many']);
@@ -188,9 +210,20 @@ describe('herald import: JSON Lines', () => {
     const file = write(
       'people.jsonl',
       [
-        JSON.stringify({ data: { email: 'j1@example.com', _fname: 'J1', subscriptions: [{ channel: 'email', resource_id: 21, email: 'j1@example.com' }] }, custom_data: { source: 'crm' } }),
+        JSON.stringify({
+          data: {
+            email: 'j1@example.com',
+            _fname: 'J1',
+            subscriptions: [{ channel: 'email', resource_id: 21, email: 'j1@example.com' }],
+          },
+          custom_data: { source: 'crm' },
+        }),
         '',
-        JSON.stringify({ email: 'j2@example.com', _lname: 'Two', subscriptions: [{ channel: 'email', resource_id: 21, email: 'j2@example.com' }] }),
+        JSON.stringify({
+          email: 'j2@example.com',
+          _lname: 'Two',
+          subscriptions: [{ channel: 'email', resource_id: 21, email: 'j2@example.com' }],
+        }),
         '{"email": "j3@example.com",',
         JSON.stringify({ email: 'j4@example.com', shoe_size: 44 }),
         '{"email": "j5@example.com", "_fname": "nul\\u0000"}',
@@ -211,13 +244,18 @@ describe('herald import: JSON Lines', () => {
     expect(errors[1].reason).toBe("data: field 'shoe_size' is not defined in database 1");
     expect(errors[2].reason).toBe('the row contains a NUL character (\\u0000)');
     expect(profileFields('j2@example.com')).toEqual({ email: 'j2@example.com', _lname: 'Two' });
-    const custom = query<{ custom_data: string | null }>("SELECT custom_data FROM messages WHERE address = 'j1@example.com'");
+    const custom = query<{ custom_data: string | null }>(
+      "SELECT custom_data FROM messages WHERE address = 'j1@example.com'",
+    );
     expect(JSON.parse(custom[0].custom_data ?? 'null')).toEqual({ source: 'crm' });
     expect(countOf('messages')).toBe(2);
   });
 
   it('--db imports without launching (profiles/import_batch) and --params adds root parameters', async () => {
-    const file = write('plain.ndjson', `${JSON.stringify({ email: 'p1@example.com', _ip: '8.8.8.8' })}\n${JSON.stringify({ email: 'p2@example.com' })}`);
+    const file = write(
+      'plain.ndjson',
+      `${JSON.stringify({ email: 'p1@example.com', _ip: '8.8.8.8' })}\n${JSON.stringify({ email: 'p2@example.com' })}`,
+    );
     const run = await herald(['import', file, '--db', '1', '--params', '{"detect_geo": true}']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(': 2 rows, 2 imported in ');
@@ -240,8 +278,13 @@ describe('herald import: interruption', () => {
     first.child.kill('SIGINT');
     const stopped = await first.done;
     expect(stopped.code).toBe(130);
-    expect(stopped.stderr).toMatch(/interrupted: [\d,]+ rows committed \([\d,]+ imported, 0 rejected\); run the same command again to resume/);
-    const state = JSON.parse(readFileSync(`${file}.herald-progress`, 'utf8')) as { rows: number; session: string | null };
+    expect(stopped.stderr).toMatch(
+      /interrupted: [\d,]+ rows committed \([\d,]+ imported, 0 rejected\); run the same command again to resume/,
+    );
+    const state = JSON.parse(readFileSync(`${file}.herald-progress`, 'utf8')) as {
+      rows: number;
+      session: string | null;
+    };
     expect(state.session).toBeNull();
     expect(countOf('profiles')).toBe(state.rows);
     expect(countOf('messages')).toBe(state.rows);
@@ -283,7 +326,9 @@ describe('herald import: interruption', () => {
     const second = await herald(['import', file, '--trigger', '96', '--batch-size', '2000']);
     expect(second.stderr).toContain(`resuming ${file} after row ${committed.toLocaleString('en-US')}`);
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain(`: ${rows.toLocaleString('en-US')} rows, ${rows.toLocaleString('en-US')} imported in `);
+    expect(second.stdout).toContain(
+      `: ${rows.toLocaleString('en-US')} rows, ${rows.toLocaleString('en-US')} imported in `,
+    );
     // Every row once: one profile and one launch each (a batch applied twice would launch twice).
     expect(countOf('profiles')).toBe(rows);
     expect(countOf('messages')).toBe(rows);
@@ -299,17 +344,47 @@ describe('herald import: interruption', () => {
 describe('herald import --url', () => {
   it('sends the same batches to a running server over HTTP', async () => {
     const port = await freePort();
-    const server = spawnHerald(['serve'], { cwd: dir, env: { ...env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_WORKERS: '0' } });
+    const server = spawnHerald(['serve'], {
+      cwd: dir,
+      env: { ...env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_WORKERS: '0' },
+    });
     try {
       await waitForHttp(`http://127.0.0.1:${port}/api/v1.1/`, server);
-      const file = write('remote.jsonl', [1, 2, 3].map((i) => JSON.stringify({ email: `r${i}@example.com`, CRM_ID: i === 2 ? 'two' : i })).join('\n'));
-      const run = await herald(['import', file, '--trigger', '96', '--url', `http://127.0.0.1:${port}`, '--token', TOKEN]);
+      const file = write(
+        'remote.jsonl',
+        [1, 2, 3].map((i) => JSON.stringify({ email: `r${i}@example.com`, CRM_ID: i === 2 ? 'two' : i })).join('\n'),
+      );
+      const run = await herald([
+        'import',
+        file,
+        '--trigger',
+        '96',
+        '--url',
+        `http://127.0.0.1:${port}`,
+        '--token',
+        TOKEN,
+      ]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`into trigger 96 (database 1) on http://127.0.0.1:${port}`);
       expect(run.stdout).toContain(': 3 rows, 2 imported, 1 rejected');
-      expect(errorLines(file)[0]).toMatchObject({ row: 2, line: 2, error: 400, reason: 'data.CRM_ID: expected an integer, got "two"' });
+      expect(errorLines(file)[0]).toMatchObject({
+        row: 2,
+        line: 2,
+        error: 400,
+        reason: 'data.CRM_ID: expected an integer, got "two"',
+      });
 
-      const denied = await herald(['import', file, '--trigger', '96', '--url', `http://127.0.0.1:${port}`, '--token', 'nope', '--restart']);
+      const denied = await herald([
+        'import',
+        file,
+        '--trigger',
+        '96',
+        '--url',
+        `http://127.0.0.1:${port}`,
+        '--token',
+        'nope',
+        '--restart',
+      ]);
       expect(denied.code).toBe(1);
       expect(denied.stderr).toContain('herald: campaigns/triggers/get: 401 the API token is unknown or revoked');
     } finally {

@@ -12,7 +12,16 @@ import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { DEMO_PROVISION, TOKEN } from '../helpers/harness.js';
 import { ProvisioningError } from '../../src/core/base/errors.js';
 
-const TABLES = ['accounts', 'tokens', 'senders', 'databases', 'resources', 'templates', 'triggers', 'action_hooks'] as const;
+const TABLES = [
+  'accounts',
+  'tokens',
+  'senders',
+  'databases',
+  'resources',
+  'templates',
+  'triggers',
+  'action_hooks',
+] as const;
 
 let dir: string;
 let store: SqliteStore;
@@ -63,7 +72,16 @@ describe('applying the demo file', () => {
   it('writes the demo account and is idempotent when applied again', async () => {
     const demo = readProvisioningFile(DEMO_PROVISION);
     const summary = await applyProvisioningFile(store, demo, {}, Date.UTC(2026, 10, 27, 10));
-    expect(summary).toEqual({ accounts: 1, tokens: 1, databases: 1, resources: 1, templates: 1, triggers: 2, senders: 1, hooks: 0 });
+    expect(summary).toEqual({
+      accounts: 1,
+      tokens: 1,
+      databases: 1,
+      resources: 1,
+      templates: 1,
+      triggers: 2,
+      senders: 1,
+      hooks: 0,
+    });
     const first = configRows();
     expect(first.accounts).toEqual([{ id: 1, name: 'Demo shop', created_at: Date.UTC(2026, 10, 27, 10) }]);
     expect(first.databases.map((d) => [d.id, d.account_id, d.name, JSON.parse(String(d.fields))])).toEqual([
@@ -79,19 +97,25 @@ describe('applying the demo file', () => {
         ],
       ],
     ]);
-    expect(first.resources.map((r) => [r.id, JSON.parse(String(r.db_ids)), Object.keys(JSON.parse(String(r.channels)))])).toEqual([[21, [1], ['email', 'sms', 'push']]]);
+    expect(
+      first.resources.map((r) => [r.id, JSON.parse(String(r.db_ids)), Object.keys(JSON.parse(String(r.channels)))]),
+    ).toEqual([[21, [1], ['email', 'sms', 'push']]]);
     expect(first.templates.map((t) => [t.id, t.channel])).toEqual([[5, 'email']]);
     expect(first.triggers.map((t) => [t.id, t.is_active])).toEqual([
       [85, 1],
       [96, 1],
     ]);
     expect(first.senders.map((s) => [s.account_id, s.name, s.type])).toEqual([[1, 'outbox', 'file']]);
-    const version = (store.db.prepare('SELECT config_version FROM accounts WHERE id = 1').get() as { config_version: number }).config_version;
+    const version = (
+      store.db.prepare('SELECT config_version FROM accounts WHERE id = 1').get() as { config_version: number }
+    ).config_version;
 
     // Applied again (later): the same rows, nothing duplicated; only the config version moves.
     await applyProvisioningFile(store, demo, {}, Date.UTC(2026, 10, 28, 10));
     expect(configRows()).toEqual(first);
-    const again = (store.db.prepare('SELECT config_version FROM accounts WHERE id = 1').get() as { config_version: number }).config_version;
+    const again = (
+      store.db.prepare('SELECT config_version FROM accounts WHERE id = 1').get() as { config_version: number }
+    ).config_version;
     expect(again).toBeGreaterThan(version);
     const catalog = await store.loadCatalog(1);
     expect(catalog.triggers.get(96)?.createdAt).toBe(Date.UTC(2026, 10, 27, 10));
@@ -101,11 +125,21 @@ describe('applying the demo file', () => {
   it('leaves objects that are not in the file alone', async () => {
     const demo = readProvisioningFile(DEMO_PROVISION) as { accounts: Record<string, unknown>[] };
     await applyProvisioningFile(store, demo, {}, 1);
-    const slim = { accounts: [{ id: 1, name: 'Renamed shop', databases: [{ id: 1, name: 'Customers v2', fields: [{ name: 'CRM_ID', type: 'int' }] }] }] };
+    const slim = {
+      accounts: [
+        {
+          id: 1,
+          name: 'Renamed shop',
+          databases: [{ id: 1, name: 'Customers v2', fields: [{ name: 'CRM_ID', type: 'int' }] }],
+        },
+      ],
+    };
     const summary = await applyProvisioningFile(store, slim, {}, 2);
     expect(summary).toMatchObject({ accounts: 1, databases: 1, triggers: 0, templates: 0 });
     expect(all('accounts').map((a) => a.name)).toEqual(['Renamed shop']);
-    expect(all('databases').map((d) => [d.name, JSON.parse(String(d.fields))])).toEqual([['Customers v2', [{ name: 'CRM_ID', type: 'int' }]]]);
+    expect(all('databases').map((d) => [d.name, JSON.parse(String(d.fields))])).toEqual([
+      ['Customers v2', [{ name: 'CRM_ID', type: 'int' }]],
+    ]);
     expect(all('triggers').map((t) => t.id)).toEqual([85, 96]);
     expect(all('tokens')).toHaveLength(1);
   });
@@ -132,8 +166,18 @@ function badFile(): Record<string, unknown> {
           { id: 13, name: 'Good again' },
         ],
         resources: [
-          { id: 30, name: 'No sender', db_ids: [13], channels: { email: { sender: 'nosuch', from_email: 'shop@example.com' } } },
-          { id: 31, name: 'Unlinked', db_ids: [], channels: { email: { sender: 'files', from_email: 'shop@example.com' } } },
+          {
+            id: 30,
+            name: 'No sender',
+            db_ids: [13],
+            channels: { email: { sender: 'nosuch', from_email: 'shop@example.com' } },
+          },
+          {
+            id: 31,
+            name: 'Unlinked',
+            db_ids: [],
+            channels: { email: { sender: 'files', from_email: 'shop@example.com' } },
+          },
         ],
         templates: [
           { id: 40, name: 'An SMS', channel: 'sms', text: 'Hi {lead._fname}' },
@@ -141,10 +185,37 @@ function badFile(): Record<string, unknown> {
           { id: 42, name: 'Fine', channel: 'email', subject: 'Hi', text: 'Hello {lead._fname}' },
         ],
         triggers: [
-          { id: 50, name: 'Missing template', trigger_type: 'api_call', send_channel: 'email', content: [{ message_id: 999 }] },
-          { id: 51, name: 'Wrong channel', trigger_type: 'api_call', send_channel: 'email', content: [{ message_id: 40 }] },
-          { id: 52, name: 'Not linked', trigger_type: 'api_call', send_channel: 'email', is_active: true, resource_id: 31, list_id: 13, content: [{ message_id: 42 }] },
-          { id: 96, name: 'Owned by account 1', trigger_type: 'api_call', send_channel: 'email', content: [{ message_id: 42 }] },
+          {
+            id: 50,
+            name: 'Missing template',
+            trigger_type: 'api_call',
+            send_channel: 'email',
+            content: [{ message_id: 999 }],
+          },
+          {
+            id: 51,
+            name: 'Wrong channel',
+            trigger_type: 'api_call',
+            send_channel: 'email',
+            content: [{ message_id: 40 }],
+          },
+          {
+            id: 52,
+            name: 'Not linked',
+            trigger_type: 'api_call',
+            send_channel: 'email',
+            is_active: true,
+            resource_id: 31,
+            list_id: 13,
+            content: [{ message_id: 42 }],
+          },
+          {
+            id: 96,
+            name: 'Owned by account 1',
+            trigger_type: 'api_call',
+            send_channel: 'email',
+            content: [{ message_id: 42 }],
+          },
         ],
         action_hooks: [{ url: 'http://127.0.0.1:9001/hooks', secret: { env: 'MISSING' } }],
       },
@@ -187,15 +258,27 @@ describe('a file with problems', () => {
     }
     expect(message).toMatch(/^the provisioning file has \d+ problem\(s\):\n {2}- /);
     expect(message).toContain('  - accounts[0].senders[0].url: must use smtp: or smtps:');
-    expect(message).toContain('  - accounts[0].templates[1].text: unknown variable namespace: {leed.name}; did you mean {lead.name}?');
+    expect(message).toContain(
+      '  - accounts[0].templates[1].text: unknown variable namespace: {leed.name}; did you mean {lead.name}?',
+    );
     for (const t of TABLES) expect(all(t), t).toEqual([]);
   });
 
   it('reports an id used by two accounts of the same file, and a reused account id', async () => {
     const file = {
       accounts: [
-        { id: 5, name: 'A', databases: [{ id: 70, name: 'X' }], templates: [{ id: 71, name: 'T', channel: 'sms', text: 'hi' }] },
-        { id: 6, name: 'B', databases: [{ id: 70, name: 'Y' }], templates: [{ id: 71, name: 'T', channel: 'sms', text: 'hi' }] },
+        {
+          id: 5,
+          name: 'A',
+          databases: [{ id: 70, name: 'X' }],
+          templates: [{ id: 71, name: 'T', channel: 'sms', text: 'hi' }],
+        },
+        {
+          id: 6,
+          name: 'B',
+          databases: [{ id: 70, name: 'Y' }],
+          templates: [{ id: 71, name: 'T', channel: 'sms', text: 'hi' }],
+        },
         { id: 5, name: 'A again' },
       ],
     };
@@ -225,18 +308,41 @@ describe('secrets from the environment', () => {
         name: 'Env shop',
         tokens: [{ token: { env: 'HERALD_TEST_TOKEN' }, role: 'read' }],
         senders: [{ name: 'mail', type: 'smtp', url: { env: 'HERALD_TEST_SMTP' } }],
-        action_hooks: [{ url: 'https://hooks.example.com/in', secret: { env: 'HERALD_TEST_HOOK_SECRET' }, events: ['send'] }],
+        action_hooks: [
+          { url: 'https://hooks.example.com/in', secret: { env: 'HERALD_TEST_HOOK_SECRET' }, events: ['send'] },
+        ],
       },
     ],
   };
 
   it('resolves {"env": NAME} from the given environment', async () => {
-    const env = { HERALD_TEST_TOKEN: 'token-from-env-1234567890', HERALD_TEST_SMTP: 'smtp://user:pw@mail.example.com:587', HERALD_TEST_HOOK_SECRET: 'hook-secret-42' };
+    const env = {
+      HERALD_TEST_TOKEN: 'token-from-env-1234567890',
+      HERALD_TEST_SMTP: 'smtp://user:pw@mail.example.com:587',
+      HERALD_TEST_HOOK_SECRET: 'hook-secret-42',
+    };
     await applyProvisioningFile(store, file, env, 1);
-    expect(all('tokens')).toEqual([{ hash: hashToken('token-from-env-1234567890'), account_id: 3, role: 'read', revoked: 0, revoked_at: null, created_at: 1, rate_per_second: null, burst: null }]);
+    expect(all('tokens')).toEqual([
+      {
+        hash: hashToken('token-from-env-1234567890'),
+        account_id: 3,
+        role: 'read',
+        revoked: 0,
+        revoked_at: null,
+        created_at: 1,
+        rate_per_second: null,
+        burst: null,
+      },
+    ]);
     expect(JSON.parse(String(all('senders')[0].config))).toMatchObject({ url: 'smtp://user:pw@mail.example.com:587' });
     expect(all('action_hooks')).toEqual([
-      { id: 1, account_id: 3, url: 'https://hooks.example.com/in', secret: 'hook-secret-42', filters: JSON.stringify({ events: ['send'] }) },
+      {
+        id: 1,
+        account_id: 3,
+        url: 'https://hooks.example.com/in',
+        secret: 'hook-secret-42',
+        filters: JSON.stringify({ events: ['send'] }),
+      },
     ]);
     expect((await store.findToken(hashToken('token-from-env-1234567890')))?.accountId).toBe(3);
   });
@@ -244,7 +350,9 @@ describe('secrets from the environment', () => {
   it('names every variable that is not set', async () => {
     const problems = await problemsOf(file, { HERALD_TEST_SMTP: 'smtp://mail.example.com' });
     expect(problems).toContain('accounts[0].tokens[0].token: environment variable "HERALD_TEST_TOKEN" is not set');
-    expect(problems).toContain('accounts[0].action_hooks[0].secret: environment variable "HERALD_TEST_HOOK_SECRET" is not set');
+    expect(problems).toContain(
+      'accounts[0].action_hooks[0].secret: environment variable "HERALD_TEST_HOOK_SECRET" is not set',
+    );
     expect(problems.filter((p) => p.includes('HERALD_TEST_SMTP'))).toEqual([]);
     expect(all('accounts')).toEqual([]);
   });
@@ -288,10 +396,26 @@ describe('file formats and tokens', () => {
     );
     const parsed = readProvisioningFile(path);
     const summary = await applyProvisioningFile(store, parsed, {}, 1);
-    expect(summary).toEqual({ accounts: 1, tokens: 1, databases: 1, resources: 1, templates: 1, triggers: 1, senders: 1, hooks: 0 });
+    expect(summary).toEqual({
+      accounts: 1,
+      tokens: 1,
+      databases: 1,
+      resources: 1,
+      templates: 1,
+      triggers: 1,
+      senders: 1,
+      hooks: 0,
+    });
     const catalog = await store.loadCatalog(4);
-    expect(catalog.databases.get(40)?.fields).toEqual([{ name: 'level', type: 'enum', values: ['bronze', 'silver', 'gold'] }]);
-    expect(catalog.triggers.get(43)).toMatchObject({ isActive: true, listId: 40, resourceId: 41, content: [{ message_id: 42 }] });
+    expect(catalog.databases.get(40)?.fields).toEqual([
+      { name: 'level', type: 'enum', values: ['bronze', 'silver', 'gold'] },
+    ]);
+    expect(catalog.triggers.get(43)).toMatchObject({
+      isActive: true,
+      listId: 40,
+      resourceId: 41,
+      content: [{ message_id: 42 }],
+    });
     expect(catalog.templates.get(42)).toMatchObject({ channels: { email: { subject: 'Hello {lead._fname}' } } });
     expect((await store.findToken(hashToken('yaml-token-abcdefghijkl')))?.role).toBe('write');
   });
@@ -304,7 +428,20 @@ describe('file formats and tokens', () => {
 
   it('stores tokens hashed: the plain token is nowhere in the database', async () => {
     const secret = 'plain-token-should-never-be-stored-77';
-    await applyProvisioningFile(store, { accounts: [{ id: 8, name: 'Hash shop', tokens: [{ token: secret }, { token: 'revoked-token-000000001', revoked: true }] }] }, {}, 1);
+    await applyProvisioningFile(
+      store,
+      {
+        accounts: [
+          {
+            id: 8,
+            name: 'Hash shop',
+            tokens: [{ token: secret }, { token: 'revoked-token-000000001', revoked: true }],
+          },
+        ],
+      },
+      {},
+      1,
+    );
     const tokens = all('tokens');
     expect(tokens.map((t) => t.hash).sort()).toEqual([hashToken(secret), hashToken('revoked-token-000000001')].sort());
     expect(hashToken(secret)).toMatch(/^[0-9a-f]{64}$/);

@@ -10,19 +10,35 @@ describe('the generated client types', () => {
     const committed = readFileSync(CLIENT_TYPES_FILE, 'utf8');
     const generated = await generateClientTypes();
     // A line-wise comparison names the first place that drifted.
-    expect(committed.split('\n'), 'src/client/openapi-types.ts is out of date: run npm run generate:client').toEqual(generated.split('\n'));
+    expect(committed.split('\n'), 'src/client/openapi-types.ts is out of date: run npm run generate:client').toEqual(
+      generated.split('\n'),
+    );
   }, 60_000);
 
   it('name each titled shape once: moved to a component, referenced where it stood with its description', () => {
     const item = { title: 'Item', type: 'object', properties: { a: { type: 'string' } } };
-    const doc = { components: { schemas: { 'x.request': { type: 'object', properties: { one: { ...item, description: 'the first' }, many: { type: 'array', items: item } } } } } };
+    const doc = {
+      components: {
+        schemas: {
+          'x.request': {
+            type: 'object',
+            properties: { one: { ...item, description: 'the first' }, many: { type: 'array', items: item } },
+          },
+        },
+      },
+    };
     const out = hoistTitled(doc) as { components: { schemas: Record<string, unknown> } };
     expect(out.components.schemas.Item).toEqual(item);
     expect(out.components.schemas['x.request']).toEqual({
       type: 'object',
-      properties: { one: { $ref: '#/components/schemas/Item', description: 'the first' }, many: { type: 'array', items: { $ref: '#/components/schemas/Item' } } },
+      properties: {
+        one: { $ref: '#/components/schemas/Item', description: 'the first' },
+        many: { type: 'array', items: { $ref: '#/components/schemas/Item' } },
+      },
     });
-    const clash = { components: { schemas: { a: { type: 'object', properties: { x: item, y: { ...item, properties: {} } } } } } };
+    const clash = {
+      components: { schemas: { a: { type: 'object', properties: { x: item, y: { ...item, properties: {} } } } } },
+    };
     expect(() => hoistTitled(clash)).toThrow('two different schemas are titled Item');
   });
 });

@@ -16,7 +16,10 @@ describe('examples/altcraft-client.mjs against the demo server', () => {
   afterAll(() => server?.close());
 
   it('runs to the end and its calls have their effect', async () => {
-    const { stdout } = await run(process.execPath, ['examples/altcraft-client.mjs'], { cwd: ROOT, env: { ...process.env, HERALD_URL: server.url } });
+    const { stdout } = await run(process.execPath, ['examples/altcraft-client.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, HERALD_URL: server.url },
+    });
     expect(stdout).toContain('database 1: Customers');
     expect(stdout).toMatch(/profile [0-9a-f]{24} imported/);
     expect(stdout).toContain('trigger 96 launched for 1 profile(s)');
@@ -28,11 +31,18 @@ describe('examples/altcraft-client.mjs against the demo server', () => {
       body: JSON.stringify({ token: 'abcdefghijklmnqrstuvwxyz', trigger_id: 96 }),
     });
     const body = (await res.json()) as { data: { address: string }[] };
-    expect(body.data.map((m) => m.address).sort()).toEqual(['ada@example.com', 'alan@example.com', 'grace@example.com']);
+    expect(body.data.map((m) => m.address).sort()).toEqual([
+      'ada@example.com',
+      'alan@example.com',
+      'grace@example.com',
+    ]);
   }, 180_000);
 
   it('exits 1 naming the method and Altcraft error when the token is wrong', async () => {
-    const failed = await run(process.execPath, ['examples/altcraft-client.mjs'], { cwd: ROOT, env: { ...process.env, HERALD_URL: server.url, HERALD_TOKEN: 'wrong-token-wrong-token-' } }).then(
+    const failed = await run(process.execPath, ['examples/altcraft-client.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, HERALD_URL: server.url, HERALD_TOKEN: 'wrong-token-wrong-token-' },
+    }).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,
     );

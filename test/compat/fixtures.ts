@@ -11,18 +11,40 @@ export const PROFILE = {
   db_id: 1,
   matching: 'email',
   email: 'zaycev@example.com',
-  data: { _fname: 'Ivan', _lname: 'Zaycev', email: 'zaycev@example.com', subscriptions: [{ channel: 'email', resource_id: 21, email: 'zaycev@example.com' }] },
+  data: {
+    _fname: 'Ivan',
+    _lname: 'Zaycev',
+    email: 'zaycev@example.com',
+    subscriptions: [{ channel: 'email', resource_id: 21, email: 'zaycev@example.com' }],
+  },
 };
 
 export const fixtures = {
   /** Trigger launch (API call): one profile by email. */
   start: { token: TOKEN, id: 96, matching: 'email', email: 'zaycev@example.com' },
   /** The same, with the campaign id as the page's type table gives it (a string). */
-  startStringId: { token: TOKEN, id: '96', matching: 'email', email: 'zaycev@example.com', content: { field: 'value' }, custom_data: { x: 'y' } },
+  startStringId: {
+    token: TOKEN,
+    id: '96',
+    matching: 'email',
+    email: 'zaycev@example.com',
+    content: { field: 'value' },
+    custom_data: { x: 'y' },
+  },
   /** Trigger launch choosing the subscription, as the page's email example of subscription_filter. */
-  startSubscriptionFilter: { token: TOKEN, id: 96, matching: 'email', email: 'zaycev@example.com', subscription_filter: { email: '', not_strict: true } },
+  startSubscriptionFilter: {
+    token: TOKEN,
+    id: 96,
+    matching: 'email',
+    email: 'zaycev@example.com',
+    subscription_filter: { email: '', not_strict: true },
+  },
   /** Trigger launch with a custom MongoDB-style request instead of matching. */
-  startCustomRequest: { token: TOKEN, id: 96, custom_request: { email: { $in: ['zaycev@example.com', 'nobody@example.com'] } } },
+  startCustomRequest: {
+    token: TOKEN,
+    id: 96,
+    custom_request: { email: { $in: ['zaycev@example.com', 'nobody@example.com'] } },
+  },
   /** Profile import + trigger campaign launch. */
   importAndStart: {
     token: TOKEN,
@@ -30,7 +52,12 @@ export const fixtures = {
     trigger_id: 96,
     matching: 'email',
     email: 'john.doe@example.com',
-    data: { _fname: 'John', _lname: 'Doe', email: 'john.doe@example.com', subscriptions: [{ channel: 'email', resource_id: 21, email: 'john.doe@example.com' }] },
+    data: {
+      _fname: 'John',
+      _lname: 'Doe',
+      email: 'john.doe@example.com',
+      subscriptions: [{ channel: 'email', resource_id: 21, email: 'john.doe@example.com' }],
+    },
     skip_triggers: true,
     detect_geo: true,
     timeout: { days: 0, hours: 0, minutes: 5 },
@@ -51,11 +78,31 @@ export const fixtures = {
     ],
   },
   /** Bulk trigger launch, matching by email (with `format` in the body). */
-  startBatchEmail: { token: TOKEN, trigger_id: 96, format: 'json', matching: 'email', data: [{ email: 'zaycev@example.com' }, { email: 'nobody@example.com' }] },
+  startBatchEmail: {
+    token: TOKEN,
+    trigger_id: 96,
+    format: 'json',
+    matching: 'email',
+    data: [{ email: 'zaycev@example.com' }, { email: 'nobody@example.com' }],
+  },
   /** Bulk trigger launch, matching by a custom field. */
-  startBatchCustom: { token: TOKEN, trigger_id: 85, format: 'json', skip_triggers: false, matching: 'custom', field_name: 'Custom_ID', data: [{ field_value: 'C-1' }] },
+  startBatchCustom: {
+    token: TOKEN,
+    trigger_id: 85,
+    format: 'json',
+    skip_triggers: false,
+    matching: 'custom',
+    field_name: 'Custom_ID',
+    data: [{ field_value: 'C-1' }],
+  },
   /** Task for bulk trigger launch. */
-  startBatchTask: { token: TOKEN, trigger_id: 96, format: 'json', matching: 'email', data: [{ email: 'zaycev@example.com' }] },
+  startBatchTask: {
+    token: TOKEN,
+    trigger_id: 96,
+    format: 'json',
+    matching: 'email',
+    data: [{ email: 'zaycev@example.com' }],
+  },
   /** Task for bulk profiles import + trigger launch. */
   importAndStartBatchTask: {
     token: TOKEN,
@@ -71,7 +118,9 @@ export const fixtures = {
     token: TOKEN,
     name: 'New Awesome Campaign',
     is_active: false,
-    content: [{ from_email: '', from_name: '', message_id: 5, replyto_email: '', replyto_name: '', subject: 'Weather alert' }],
+    content: [
+      { from_email: '', from_name: '', message_id: 5, replyto_email: '', replyto_name: '', subject: 'Weather alert' },
+    ],
     subid: 'Adv_1',
     descr: 'Sent when the weather turns',
     trigger_type: 'api_call',
@@ -88,7 +137,13 @@ export const fixtures = {
   /** Import profile. */
   profileImport: PROFILE,
   /** Update profile. */
-  profileUpdate: { token: TOKEN, db_id: 1, matching: 'email', email: 'zaycev@example.com', data: { _fname: 'Ivan', _lname: 'Zaitsev' } },
+  profileUpdate: {
+    token: TOKEN,
+    db_id: 1,
+    matching: 'email',
+    email: 'zaycev@example.com',
+    data: { _fname: 'Ivan', _lname: 'Zaitsev' },
+  },
   /** Get profile data. */
   profileGet: { token: TOKEN, db_id: 1, matching: 'email', email: 'zaycev@example.com' },
   /** Delete profile. */
@@ -101,7 +156,12 @@ export const fixtures = {
     data: [{ email: 'batch1@example.com', data: { _fname: 'Batch', email: 'batch1@example.com' } }],
   },
   /** Import multiple profiles, items flat as the import_batch page shows them. */
-  importBatchFlat: { token: TOKEN, db_id: 1, matching: 'email', data: [{ _fname: 'Flat', email: 'flat1@example.com' }] },
+  importBatchFlat: {
+    token: TOKEN,
+    db_id: 1,
+    matching: 'email',
+    data: [{ _fname: 'Flat', email: 'flat1@example.com' }],
+  },
   /** Get database list. */
   databasesList: { token: TOKEN, limit: 2 },
   /** Get database information. */

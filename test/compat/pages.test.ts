@@ -39,7 +39,7 @@ describe('trigger launches', () => {
     expect(body.result).toEqual([{ profile_id: PROFILE_ID }]);
   });
 
-  it('campaigns/triggers/start with the page\'s subscription_filter (an empty email, not_strict)', async () => {
+  it("campaigns/triggers/start with the page's subscription_filter (an empty email, not_strict)", async () => {
     const body = ok(await send('campaigns/triggers/start', f.startSubscriptionFilter));
     expect(body.result).toEqual([{ profile_id: PROFILE_ID }]);
   });
@@ -74,11 +74,22 @@ describe('trigger launches', () => {
   it('campaigns/triggers/start_batch in XML as the page shows it', async () => {
     const res = await send('campaigns/triggers/start_batch', x.startBatchEmail);
     expect(res.status).toBe(200);
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result><profile_id>[0-9a-f]{24}<\/profile_id><\/result>/);
+    expect(res.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result><profile_id>[0-9a-f]{24}<\/profile_id><\/result>/,
+    );
   });
 
   it('campaigns/triggers/start_batch (custom field) launches the profile holding the value', async () => {
-    ok(await send('profiles/import', { token: TOKEN, db_id: 1, matching: 'custom', field_name: 'Custom_ID', field_value: 'C-1', data: { Custom_ID: 'C-1', email: 'custom1@example.com' } }));
+    ok(
+      await send('profiles/import', {
+        token: TOKEN,
+        db_id: 1,
+        matching: 'custom',
+        field_name: 'Custom_ID',
+        field_value: 'C-1',
+        data: { Custom_ID: 'C-1', email: 'custom1@example.com' },
+      }),
+    );
     const body = ok(await send('campaigns/triggers/start_batch', f.startBatchCustom));
     expect(body.result).toEqual([{ profile_id: PROFILE_ID }]);
   });
@@ -92,7 +103,10 @@ describe('trigger launches', () => {
       const { task_id } = body.data as { task_id: string };
       expect(task_id).toMatch(/^task_/);
       const status = ok(await send('tasks/status', { token: TOKEN, task_id }));
-      expect(status.data).toMatchObject({ status: expect.stringMatching(/^(pending|running|completed)$/), progress: expect.any(Number) });
+      expect(status.data).toMatchObject({
+        status: expect.stringMatching(/^(pending|running|completed)$/),
+        progress: expect.any(Number),
+      });
     }
   });
 });
@@ -129,7 +143,14 @@ describe('trigger campaigns', () => {
 
   it('campaigns/triggers/add/ takes content entries with empty sender overrides, and descr for the description', async () => {
     const body = ok(await send('campaigns/triggers/add/', f.triggerAdd));
-    expect(body.data).toMatchObject({ id: expect.any(Number), name: 'New Awesome Campaign', subid: 'Adv_1', description: 'Sent when the weather turns', send_channel: 'email', is_active: false });
+    expect(body.data).toMatchObject({
+      id: expect.any(Number),
+      name: 'New Awesome Campaign',
+      subid: 'Adv_1',
+      description: 'Sent when the weather turns',
+      send_channel: 'email',
+      is_active: false,
+    });
     const content = (body.data as { content: Record<string, unknown>[] }).content;
     expect(content).toEqual([expect.objectContaining({ message_id: 5, subject: 'Weather alert' })]);
     const id = (body.data as { id: number }).id;
@@ -163,7 +184,12 @@ describe('profiles', () => {
 
   it('profiles/get answers the profile data object with its subscriptions', async () => {
     const body = ok(await send('profiles/get', f.profileGet));
-    expect(body.data).toMatchObject({ id: PROFILE_ID, email: 'zaycev@example.com', _fname: 'Ivan', subscriptions: [expect.objectContaining({ channel: 'email', resource_id: 21, status: 0, priority: 0 })] });
+    expect(body.data).toMatchObject({
+      id: PROFILE_ID,
+      email: 'zaycev@example.com',
+      _fname: 'Ivan',
+      subscriptions: [expect.objectContaining({ channel: 'email', resource_id: 21, status: 0, priority: 0 })],
+    });
   });
 
   // As the page shows it: subscriptions carry `email_data`.
@@ -215,7 +241,9 @@ describe('databases', () => {
   it('databases/fields_get answers the fields with name and type', async () => {
     const body = ok(await send('databases/fields_get', f.databasesFields));
     const fields = body.data as { name: string; type: string }[];
-    expect(fields.map((x) => x.name)).toEqual(expect.arrayContaining(['email', 'phones', '_fname', '_lname', 'CRM_ID', 'Custom_ID']));
+    expect(fields.map((x) => x.name)).toEqual(
+      expect.arrayContaining(['email', 'phones', '_fname', '_lname', 'CRM_ID', 'Custom_ID']),
+    );
     for (const field of fields) expect(field).toMatchObject({ name: expect.any(String), type: expect.any(String) });
   });
 });
@@ -257,14 +285,22 @@ describe('templates', () => {
   // As the page shows it: a template carries several channels.
   it('templates/get answers channels: [{id, sid, fields}]', async () => {
     const body = ok(await send('templates/get', f.templatesGet));
-    expect(body.data).toMatchObject({ channels: [expect.objectContaining({ sid: 'email', fields: expect.objectContaining({ subject: expect.any(String) }) })] });
+    expect(body.data).toMatchObject({
+      channels: [
+        expect.objectContaining({ sid: 'email', fields: expect.objectContaining({ subject: expect.any(String) }) }),
+      ],
+    });
   });
 
   it('templates/delete answers data: the deleted template id (JSON and XML)', async () => {
-    const added = ok(await send('templates/add', { token: TOKEN, name: 'Spare', channel: 'email', subject: 'Hi', text: 'Hi' }));
+    const added = ok(
+      await send('templates/add', { token: TOKEN, name: 'Spare', channel: 'email', subject: 'Hi', text: 'Hi' }),
+    );
     const id = (added.data as { id: number }).id;
     expect(ok(await send('templates/delete', { token: TOKEN, id })).data).toBe(id);
-    const again = ok(await send('templates/add', { token: TOKEN, name: 'Spare', channel: 'email', subject: 'Hi', text: 'Hi' }));
+    const again = ok(
+      await send('templates/add', { token: TOKEN, name: 'Spare', channel: 'email', subject: 'Hi', text: 'Hi' }),
+    );
     const id2 = (again.data as { id: number }).id;
     const res = await send('templates/delete', `<xml><token>${TOKEN}</token><id>${id2}</id></xml>`);
     expect(res.body).toContain(`<data>${id2}</data>`);
@@ -294,8 +330,17 @@ describe('error codes of the API interaction page', () => {
     const unknown = await send('campaigns/triggers/get', { token: TOKEN, id: 4040 });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ error: 404, error_text: 'Not found' });
-    const bad = await send('campaigns/triggers/start', { token: TOKEN, id: 'x', matching: 'email', email: 'zaycev@example.com' });
+    const bad = await send('campaigns/triggers/start', {
+      token: TOKEN,
+      id: 'x',
+      matching: 'email',
+      email: 'zaycev@example.com',
+    });
     expect(bad.status).toBe(400);
-    expect(bad.json).toMatchObject({ error: 400, error_text: 'Invalid request', error_debug: expect.stringContaining('id') });
+    expect(bad.json).toMatchObject({
+      error: 400,
+      error_text: 'Invalid request',
+      error_debug: expect.stringContaining('id'),
+    });
   });
 });

@@ -22,7 +22,12 @@ const poll = <T>(fn: () => Promise<T> | T, timeout = 10_000) => expect.poll(fn, 
 const SHOTS = process.env.HERALD_SCREENSHOT_DIR ?? join(ROOT, '.herald-test', 'console-shots');
 
 const person = (n: number): ImportItem => ({
-  data: { email: `run${n}@example.com`, _fname: `Runner ${n}`, CRM_ID: 500 + n, subscriptions: [{ channel: 'email', resource_id: 21, email: `run${n}@example.com` }] },
+  data: {
+    email: `run${n}@example.com`,
+    _fname: `Runner ${n}`,
+    CRM_ID: 500 + n,
+    subscriptions: [{ channel: 'email', resource_id: 21, email: `run${n}@example.com` }],
+  },
 });
 
 describe.runIf(chromiumPath !== undefined)('running Herald from the console', { timeout: 60_000 }, () => {
@@ -46,13 +51,20 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
   const rows = (selector: string) => page.locator(`${selector} tbody tr`);
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/console/templates-page.js'))) execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+    if (!existsSync(join(ROOT, 'dist/console/templates-page.js')))
+      execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
     mkdirSync(SHOTS, { recursive: true });
     server = await startDemoServer();
     api = new HeraldClient({ baseUrl: server.url, token: TOKEN });
-    await api.call('campaigns/triggers/import_and_start_batch', { trigger_id: 96, data: [person(1), person(2), person(3), person(10), person(11)] });
+    await api.call('campaigns/triggers/import_and_start_batch', {
+      trigger_id: 96,
+      data: [person(1), person(2), person(3), person(10), person(11)],
+    });
     // Enough profiles for counts with thousands separators.
-    await api.call('profiles/import_batch', { db_id: 1, data: Array.from({ length: 1200 }, (_, i) => ({ data: { email: `bulk${i}@example.com` } })) });
+    await api.call('profiles/import_batch', {
+      db_id: 1,
+      data: Array.from({ length: 1200 }, (_, i) => ({ data: { email: `bulk${i}@example.com` } })),
+    });
     const deadline = Date.now() + 20_000;
     while ((await api.call('campaigns/status', { id: 96 })).data.scheduled > 0) {
       if (Date.now() > deadline) throw new Error('messages still scheduled');
@@ -61,7 +73,8 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
     browser = await launchChromium(chromiumPath!);
     page = await browser.context.newPage();
     page.on('console', (m: ConsoleMessage) => {
-      if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+      if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
+        problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.goto(`${server.url}/console`);
@@ -89,8 +102,13 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
     await page.fill('#tpl-subject', 'Your order, {lead._fname}');
     // A typo shows in the preview at once, naming the part.
     await page.fill('#tpl-html', '<p>Hello {leed._fname}, it is on its way to {apicontent.city}.</p>');
-    await poll(async () => ((await page.locator('#preview-error').count()) ? text('#preview-error') : '')).toMatch(/^html: .*\{leed\._fname\}/);
-    await page.fill('#tpl-html', '<p>Hello {lead._fname}, it is on its way to {apicontent.city}.</p><p><a href="{unsubscribe}">Unsubscribe</a></p>');
+    await poll(async () => ((await page.locator('#preview-error').count()) ? text('#preview-error') : '')).toMatch(
+      /^html: .*\{leed\._fname\}/,
+    );
+    await page.fill(
+      '#tpl-html',
+      '<p>Hello {lead._fname}, it is on its way to {apicontent.city}.</p><p><a href="{unsubscribe}">Unsubscribe</a></p>',
+    );
     await page.fill('#tpl-text', 'Hello {lead._fname}, it ships to {apicontent.city}.');
     await page.fill('#tpl-sample', '{"email": "zoe@example.com", "_fname": "Zoé <Z>"}');
     await page.fill('#tpl-content', '{"city": "Lyon"}');
@@ -133,7 +151,11 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
     await page.fill('#list-search', 'run1');
     await page.click('#list-form button[type="submit"]');
     await poll(() => text('#profile-count')).toBe('1–3 of 3 profile(s), newest first.');
-    expect((await rows('#profile-list').allInnerTexts()).map((r) => r.split('\t')[1])).toEqual(['run11@example.com', 'run10@example.com', 'run1@example.com']);
+    expect((await rows('#profile-list').allInnerTexts()).map((r) => r.split('\t')[1])).toEqual([
+      'run11@example.com',
+      'run10@example.com',
+      'run1@example.com',
+    ]);
     await screenshot('profiles', 1280);
     await rows('#profile-list').last().locator('a').click();
     await page.locator('#profile-result').waitFor();
@@ -197,7 +219,17 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
 
   it('fits a 375 px wide screen on every page', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
-    for (const id of ['triggers', 'messages', 'profiles', 'templates', 'databases', 'resources', 'senders', 'tasks', 'charts']) {
+    for (const id of [
+      'triggers',
+      'messages',
+      'profiles',
+      'templates',
+      'databases',
+      'resources',
+      'senders',
+      'tasks',
+      'charts',
+    ]) {
       await page.click(`nav a[data-page="${id}"]`);
       await page.locator(`#page-${id} .page-head`).waitFor();
       await page.waitForLoadState('networkidle');

@@ -18,12 +18,16 @@ import { pngStats } from '../helpers/png.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath && !browserRequired()) {
-  console.warn('test/console: no Chromium found (install Debian\'s chromium, or set HERALD_CHROMIUM): the console tests are skipped. Set HERALD_REQUIRE_BROWSER=1 to make this a failure.');
+  console.warn(
+    "test/console: no Chromium found (install Debian's chromium, or set HERALD_CHROMIUM): the console tests are skipped. Set HERALD_REQUIRE_BROWSER=1 to make this a failure.",
+  );
 }
 
 describe.runIf(!chromiumPath && browserRequired())('the console without a browser', () => {
   it('fails when HERALD_REQUIRE_BROWSER is set and no Chromium is installed', () => {
-    throw new Error('HERALD_REQUIRE_BROWSER is set but no Chromium was found (/usr/bin/chromium, chromium on PATH, or HERALD_CHROMIUM)');
+    throw new Error(
+      'HERALD_REQUIRE_BROWSER is set but no Chromium was found (/usr/bin/chromium, chromium on PATH, or HERALD_CHROMIUM)',
+    );
   });
 });
 
@@ -74,16 +78,35 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
 
   beforeAll(async () => {
     // The page loads the compiled modules: build when this file runs on its own before any build.
-    if (!existsSync(join(ROOT, 'dist/console/main.js')) || !existsSync(join(ROOT, 'dist/console/index.html'))) execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+    if (!existsSync(join(ROOT, 'dist/console/main.js')) || !existsSync(join(ROOT, 'dist/console/index.html')))
+      execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
     server = await startDemoServer();
     api = new HeraldClient({ baseUrl: server.url, token: TOKEN });
     // The data, through the API: 30 profiles launched on trigger 96 (one unsubscribed: skipped),
     // 4 on trigger 85, and 2 on a new trigger that waits an hour (scheduled).
-    await api.call('campaigns/triggers/import_and_start_batch', { trigger_id: 96, data: [...Array.from({ length: 29 }, (_, i) => person(i)), person(29, 1)] });
-    await api.call('campaigns/triggers/import_and_start_batch', { trigger_id: 85, data: [person(100), person(101), person(102), person(103)] });
-    const reminder = await api.call('campaigns/triggers/add', { name: 'Reminder in an hour', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, skip_minutes: 60, is_active: true, content: [{ message_id: 5 }] });
+    await api.call('campaigns/triggers/import_and_start_batch', {
+      trigger_id: 96,
+      data: [...Array.from({ length: 29 }, (_, i) => person(i)), person(29, 1)],
+    });
+    await api.call('campaigns/triggers/import_and_start_batch', {
+      trigger_id: 85,
+      data: [person(100), person(101), person(102), person(103)],
+    });
+    const reminder = await api.call('campaigns/triggers/add', {
+      name: 'Reminder in an hour',
+      trigger_type: 'api_call',
+      send_channel: 'email',
+      resource_id: 21,
+      list_id: 1,
+      skip_minutes: 60,
+      is_active: true,
+      content: [{ message_id: 5 }],
+    });
     reminderId = reminder.data.id;
-    await api.call('campaigns/triggers/import_and_start_batch', { trigger_id: reminderId, data: [person(1), person(2)] });
+    await api.call('campaigns/triggers/import_and_start_batch', {
+      trigger_id: reminderId,
+      data: [person(1), person(2)],
+    });
     await delivered(96);
     await delivered(85);
     browser = await launchChromium(chromiumPath!);
@@ -91,7 +114,8 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     page.on('console', (m: ConsoleMessage) => {
       // Failed API answers (the wrong token, a profile not found) are logged by Chromium as
       // resource errors: expected. Anything else — a CSP violation, a script error — is not.
-      if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+      if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
+        problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   }, 120_000);
@@ -114,7 +138,12 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     const js = await fetch(`${server.url}/console/assets/client/index.js`);
     expect(js.headers.get('content-type')).toContain('text/javascript');
-    for (const path of ['/console/assets/console/index.html', '/console/assets/../package.json', '/console/assets/http/app.js', '/console/assets/console/main.js.map']) {
+    for (const path of [
+      '/console/assets/console/index.html',
+      '/console/assets/../package.json',
+      '/console/assets/http/app.js',
+      '/console/assets/console/main.js.map',
+    ]) {
       expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
     }
   });
@@ -139,11 +168,23 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     await poll(() => table.count()).toBe(3);
     const counters = async (id: number) => {
       const row = table.filter({ has: page.locator('td.num', { hasText: new RegExp(`^${id}$`) }) });
-      return Object.fromEntries(await Promise.all(['scheduled', 'sent', 'failed', 'skipped'].map(async (c) => [c, Number(await row.locator(`td[data-counter="${c}"]`).innerText())])));
+      return Object.fromEntries(
+        await Promise.all(
+          ['scheduled', 'sent', 'failed', 'skipped'].map(async (c) => [
+            c,
+            Number(await row.locator(`td[data-counter="${c}"]`).innerText()),
+          ]),
+        ),
+      );
     };
     const status = (await api.call('campaigns/status', { id: 96 })).data;
     // The table shows the four message states; the report counters of campaigns/status are the charts'.
-    const expected96 = { scheduled: status.scheduled, sent: status.sent, failed: status.failed, skipped: status.skipped };
+    const expected96 = {
+      scheduled: status.scheduled,
+      sent: status.sent,
+      failed: status.failed,
+      skipped: status.skipped,
+    };
     expect(expected96).toMatchObject({ sent: 29, skipped: 1 });
     await poll(() => counters(96)).toEqual(expected96);
     await poll(() => counters(reminderId)).toEqual({ scheduled: 2, sent: 0, failed: 0, skipped: 0 });
@@ -180,8 +221,10 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     await page.click('#first-page');
     await poll(() => rows('#message-table').count()).toBe(25);
     // The sent counter links to sent messages and those a receipt reported on.
-    for (const status of ['delivered', 'undelivered']) expect(await page.locator(`#message-filters input[value="${status}"]`).isChecked()).toBe(true);
-    for (const status of ['sent', 'delivered', 'undelivered']) await page.locator(`#message-filters input[value="${status}"]`).uncheck();
+    for (const status of ['delivered', 'undelivered'])
+      expect(await page.locator(`#message-filters input[value="${status}"]`).isChecked()).toBe(true);
+    for (const status of ['sent', 'delivered', 'undelivered'])
+      await page.locator(`#message-filters input[value="${status}"]`).uncheck();
     await page.locator('#message-filters input[value="skipped"]').check();
     await page.click('#message-filters button[type="submit"]');
     await poll(() => rows('#message-table').count()).toBe(1);
@@ -235,7 +278,10 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
   });
 
   it('submits and tracks tasks, with their progress', async () => {
-    const sdkTask = await api.call('campaigns/triggers/start_batch_task', { trigger_id: 85, data: [{ email: 'console100@example.com' }] });
+    const sdkTask = await api.call('campaigns/triggers/start_batch_task', {
+      trigger_id: 85,
+      data: [{ email: 'console100@example.com' }],
+    });
     await page.click('nav a[data-page="tasks"]');
     await page.locator('#task-form').waitFor();
     await poll(() => page.locator('#task-trigger option').count()).toBe(3);
@@ -249,8 +295,12 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     await page.click('#track-form button[type="submit"]');
     const table = rows('#task-table');
     await poll(() => table.count()).toBe(3);
-    await poll(() => text('#task-table'), 20_000).toMatch(/import_and_start_batch · trigger 96 · 3 item\(s\)[\s\S]*completed\s+100%\s+3 profile\(s\) launched/);
-    await poll(() => table.filter({ hasText: sdkTask.data.task_id }).innerText(), 20_000).toMatch(/completed\s+100%\s+1 profile\(s\) launched/);
+    await poll(() => text('#task-table'), 20_000).toMatch(
+      /import_and_start_batch · trigger 96 · 3 item\(s\)[\s\S]*completed\s+100%\s+3 profile\(s\) launched/,
+    );
+    await poll(() => table.filter({ hasText: sdkTask.data.task_id }).innerText(), 20_000).toMatch(
+      /completed\s+100%\s+1 profile\(s\) launched/,
+    );
     expect(await table.filter({ hasText: 'task_00000000' }).innerText()).toContain('not found');
     await screenshot('tasks');
     // Remembered in this browser: still there after a reload.

@@ -32,7 +32,9 @@ describe.runIf(chromiumPath !== undefined)('the console and providers', { timeou
     apns = await startApnsService();
     gateway = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: 'SM0123456789abcdef' })));
+      req.on('end', () =>
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: 'SM0123456789abcdef' })),
+      );
     });
     await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
     dir = mkdtempSync(join(tmpdir(), 'herald-console-providers-'));
@@ -53,19 +55,53 @@ describe.runIf(chromiumPath !== undefined)('the console and providers', { timeou
                 url: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`,
                 body: { form: { To: '{message.to}', Body: '{message.text}' } },
                 response: { message_id: '/sid' },
-                receipt: { key: RECEIPT_KEY, id: '/MessageSid', status: '/MessageStatus', delivered: ['delivered'], undelivered: ['failed'] },
+                receipt: {
+                  key: RECEIPT_KEY,
+                  id: '/MessageSid',
+                  status: '/MessageStatus',
+                  delivered: ['delivered'],
+                  undelivered: ['failed'],
+                },
               },
-              { name: 'ios', type: 'apns', team_id: apns.teamId, key_id: apns.keyId, private_key: { file: 'AuthKey.p8' }, topic: 'com.example.shop', api_url: apns.url },
+              {
+                name: 'ios',
+                type: 'apns',
+                team_id: apns.teamId,
+                key_id: apns.keyId,
+                private_key: { file: 'AuthKey.p8' },
+                topic: 'com.example.shop',
+                api_url: apns.url,
+              },
             ],
             databases: [{ id: 1, name: 'Customers' }],
-            resources: [{ id: 21, name: 'App', db_ids: [1], channels: { sms: { sender: 'gateway' }, push: { sender: 'ios' } } }],
+            resources: [
+              { id: 21, name: 'App', db_ids: [1], channels: { sms: { sender: 'gateway' }, push: { sender: 'ios' } } },
+            ],
             templates: [
               { id: 6, name: 'SMS', channel: 'sms', text: 'Your code: {apicontent.code}' },
               { id: 7, name: 'Push', channel: 'push', title: 'Hello', text: 'News' },
             ],
             triggers: [
-              { id: 97, name: 'SMS', trigger_type: 'api_call', send_channel: 'sms', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 6 }] },
-              { id: 98, name: 'Push', trigger_type: 'api_call', send_channel: 'push', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 7 }] },
+              {
+                id: 97,
+                name: 'SMS',
+                trigger_type: 'api_call',
+                send_channel: 'sms',
+                resource_id: 21,
+                list_id: 1,
+                is_active: true,
+                content: [{ message_id: 6 }],
+              },
+              {
+                id: 98,
+                name: 'Push',
+                trigger_type: 'api_call',
+                send_channel: 'push',
+                resource_id: 21,
+                list_id: 1,
+                is_active: true,
+                content: [{ message_id: 7 }],
+              },
             ],
           },
         ],
@@ -75,10 +111,24 @@ describe.runIf(chromiumPath !== undefined)('the console and providers', { timeou
     api = new HeraldClient({ baseUrl: server.url, token: TOKEN });
     const subscriptions = [
       { channel: 'sms' as const, phone: '+15551234567', resource_id: 21 },
-      { channel: 'push' as const, provider: 'ios-apns', subscription_id: deviceToken('console-iphone'), resource_id: 21 },
+      {
+        channel: 'push' as const,
+        provider: 'ios-apns',
+        subscription_id: deviceToken('console-iphone'),
+        resource_id: 21,
+      },
     ];
-    await api.call('campaigns/triggers/import_and_start', { trigger_id: 97, matching: 'phone', content: { code: '42' }, data: { phones: '+15551234567', subscriptions } });
-    await api.call('campaigns/triggers/import_and_start', { trigger_id: 98, matching: 'phone', data: { phones: '+15551234567' } });
+    await api.call('campaigns/triggers/import_and_start', {
+      trigger_id: 97,
+      matching: 'phone',
+      content: { code: '42' },
+      data: { phones: '+15551234567', subscriptions },
+    });
+    await api.call('campaigns/triggers/import_and_start', {
+      trigger_id: 98,
+      matching: 'phone',
+      data: { phones: '+15551234567' },
+    });
     const deadline = Date.now() + 15_000;
     while ((await api.call('messages/list', { status: ['sent'] })).total_count < 2) {
       if (Date.now() > deadline) throw new Error('the SMS and the push were not sent');

@@ -19,7 +19,13 @@ beforeAll(async () => {
   h = await startHarness({
     provisionObject: deliveryProvision({ smtpUrl: sink.url, httpUrl: http.url, hookSecret: HOOK_SECRET }),
     realClock: true,
-    env: { HERALD_WORKERS: '1', HERALD_POLL_MS: '20', HERALD_RETRY_BASE_MS: '150', HERALD_HOOK_INTERVAL_MS: '50', HERALD_PUBLIC_URL: 'https://herald.example' },
+    env: {
+      HERALD_WORKERS: '1',
+      HERALD_POLL_MS: '20',
+      HERALD_RETRY_BASE_MS: '150',
+      HERALD_HOOK_INTERVAL_MS: '50',
+      HERALD_PUBLIC_URL: 'https://herald.example',
+    },
   });
 });
 afterAll(async () => {
@@ -36,7 +42,13 @@ beforeEach(() => {
 
 const example = (name: string) => readFileSync(`${EXAMPLES}${name}`, 'utf8');
 const profile = (email: string, extra: Record<string, unknown> = {}) => ({
-  data: { _fname: 'Ann', _lname: 'Lee', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }], ...extra },
+  data: {
+    _fname: 'Ann',
+    _lname: 'Lee',
+    email,
+    subscriptions: [{ channel: 'email', email, resource_id: 21 }],
+    ...extra,
+  },
 });
 
 describe('email delivery', () => {
@@ -57,10 +69,12 @@ describe('email delivery', () => {
     const list = String(mails[0].raw.match(/List-Unsubscribe:\s*<([^>]+)>/)?.[1]);
     expect(list).toMatch(/^https:\/\/herald\.example\/u\/[\w-]+$/);
     expect(mails[0].raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    await expect.poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE status = 'sent' AND trigger_id = 96")[0]).toEqual({ n: 2 });
+    await expect
+      .poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE status = 'sent' AND trigger_id = 96")[0])
+      .toEqual({ n: 2 });
   });
 
-  it('empty sender and subject overrides in a trigger content, as Altcraft\'s pages send them, keep the template and resource values', async () => {
+  it("empty sender and subject overrides in a trigger content, as Altcraft's pages send them, keep the template and resource values", async () => {
     const empty = { from_email: '', from_name: '', replyto_email: '', replyto_name: '', subject: '' };
     const added = await h.post('campaigns/triggers/add', {
       token: TOKEN,
@@ -75,7 +89,11 @@ describe('email delivery', () => {
     expect(added.json.error).toBe(0);
     const trigger = added.json.data as { id: number; content: unknown[] };
     expect(trigger.content).toEqual([{ message_id: 5 }]);
-    const res = await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: trigger.id, ...profile('blank@example.com') });
+    const res = await h.post('campaigns/triggers/import_and_start', {
+      token: TOKEN,
+      trigger_id: trigger.id,
+      ...profile('blank@example.com'),
+    });
     expect(res.json.error).toBe(0);
     const [mail] = await sink.waitFor(1);
     expect(mail.parsed.subject).toBe('Welcome, Ann!');
@@ -116,7 +134,11 @@ describe('email delivery', () => {
   });
 
   it('the unsubscribe link shows a page, applies on POST, and later messages are skipped', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: [profile('unsub@example.com')] });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: [profile('unsub@example.com')],
+    });
     const [mail] = await sink.waitFor(1);
     const url = new URL(String(mail.raw.match(/List-Unsubscribe:\s*<([^>]+)>/)?.[1]));
     const page = await h.app.inject({ method: 'GET', url: url.pathname });
@@ -124,21 +146,44 @@ describe('email delivery', () => {
     expect(page.body).toContain('unsub@example.com');
     const forged = await h.app.inject({ method: 'POST', url: `${url.pathname}x` });
     expect(forged.statusCode).toBe(404);
-    const done = await h.app.inject({ method: 'POST', url: url.pathname, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const done = await h.app.inject({
+      method: 'POST',
+      url: url.pathname,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(done.statusCode).toBe(200);
     const get = await h.post('profiles/get', { token: TOKEN, db_id: 1, email: 'unsub@example.com' });
     expect((get.json.data as { subscriptions: { status: number }[] }).subscriptions[0].status).toBe(1);
     const hooks = await http.waitFor(1, 5000, '/hooks');
-    await expect.poll(() => http.requests.filter((r) => r.path === '/hooks').flatMap((r) => r.json as { event_type: string }[]).some((e) => e.event_type === 'unsub')).toBe(true);
+    await expect
+      .poll(() =>
+        http.requests
+          .filter((r) => r.path === '/hooks')
+          .flatMap((r) => r.json as { event_type: string }[])
+          .some((e) => e.event_type === 'unsub'),
+      )
+      .toBe(true);
     expect(hooks.length).toBeGreaterThan(0);
     // Launching again: the subscription is no longer subscribed, so nothing is sent.
     sink.mails.length = 0;
-    await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: { email: 'unsub@example.com' } });
+    await h.post('campaigns/triggers/import_and_start', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: { email: 'unsub@example.com' },
+    });
     // A message launched after it is delivered: the worker had its chance at the first one.
-    await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: profile('later.proof@example.com').data });
+    await h.post('campaigns/triggers/import_and_start', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: profile('later.proof@example.com').data,
+    });
     const after = await sink.waitFor(1);
     expect(after.map((m) => m.envelopeTo)).toEqual([['later.proof@example.com']]);
-    const last = rows<{ status: string; skip_reason: string }>(h, "SELECT status, skip_reason FROM messages WHERE address IS NULL AND profile_id = (SELECT id FROM profiles WHERE CAST(fields AS TEXT) LIKE '%unsub@example.com%') ORDER BY id DESC LIMIT 1");
+    const last = rows<{ status: string; skip_reason: string }>(
+      h,
+      "SELECT status, skip_reason FROM messages WHERE address IS NULL AND profile_id = (SELECT id FROM profiles WHERE CAST(fields AS TEXT) LIKE '%unsub@example.com%') ORDER BY id DESC LIMIT 1",
+    );
     expect(last).toEqual([{ status: 'skipped', skip_reason: 'no subscribed email subscription on resource 21' }]);
   });
 });
@@ -150,7 +195,15 @@ describe('SMS and push', () => {
       trigger_id: 97,
       matching: 'phone',
       content: { code: '1234' },
-      data: [{ data: { _fname: 'Sam', phones: '+79001112233', subscriptions: [{ channel: 'sms', phone: '+7 (900) 111-22-33', resource_id: 21 }] } }],
+      data: [
+        {
+          data: {
+            _fname: 'Sam',
+            phones: '+79001112233',
+            subscriptions: [{ channel: 'sms', phone: '+7 (900) 111-22-33', resource_id: 21 }],
+          },
+        },
+      ],
     });
     expect(sms.status).toBe(200);
     const [smsReq] = await http.waitFor(1, 20_000, '/sms');
@@ -162,7 +215,17 @@ describe('SMS and push', () => {
       trigger_id: 98,
       matching: 'push_sub',
       content: { news: 'sale', path: 'sale' },
-      data: [{ data: { _fname: 'Pat', subscriptions: [{ channel: 'push', provider: 'android-firebase', subscription_id: 'TOKEN-1', resource_id: 21 }, { channel: 'push', provider: 'ios-apns', subscription_id: 'TOKEN-2', resource_id: 21 }] } }],
+      data: [
+        {
+          data: {
+            _fname: 'Pat',
+            subscriptions: [
+              { channel: 'push', provider: 'android-firebase', subscription_id: 'TOKEN-1', resource_id: 21 },
+              { channel: 'push', provider: 'ios-apns', subscription_id: 'TOKEN-2', resource_id: 21 },
+            ],
+          },
+        },
+      ],
     });
     expect(push.status).toBe(200);
     const pushes = await http.waitFor(2, 20_000, '/push');
@@ -171,7 +234,12 @@ describe('SMS and push', () => {
       { provider: 'android-firebase', subscription_id: 'TOKEN-1' },
       { provider: 'ios-apns', subscription_id: 'TOKEN-2' },
     ]);
-    expect(bodies[0]).toMatchObject({ title: 'Hi Pat', text: 'News: sale', url: 'https://shop.example/sale', image: 'https://shop.example/i.png' });
+    expect(bodies[0]).toMatchObject({
+      title: 'Hi Pat',
+      text: 'News: sale',
+      url: 'https://shop.example/sale',
+      image: 'https://shop.example/i.png',
+    });
   });
 });
 
@@ -186,7 +254,14 @@ describe('action hooks', () => {
     expect(res.status).toBe(200);
     await sink.waitFor(2);
     await expect
-      .poll(() => http.requests.filter((r) => r.path === '/hooks').flatMap((r) => r.json as { event_type: string }[]).filter((e) => e.event_type === 'send').length, { timeout: 5000 })
+      .poll(
+        () =>
+          http.requests
+            .filter((r) => r.path === '/hooks')
+            .flatMap((r) => r.json as { event_type: string }[])
+            .filter((e) => e.event_type === 'send').length,
+        { timeout: 5000 },
+      )
       .toBeGreaterThanOrEqual(2);
     const batches = http.requests.filter((r) => r.path === '/hooks');
     for (const b of batches) {
@@ -195,8 +270,15 @@ describe('action hooks', () => {
       expect((b.json as unknown[]).length).toBeLessThanOrEqual(100);
     }
     const events = batches.flatMap((b) => b.json as Record<string, unknown>[]);
-    const byEmail = (type: string, email: string) => events.find((e) => e.event_type === type && JSON.stringify(e).includes(email)) as Record<string, unknown>;
-    expect(byEmail('send', 'hook1@example.com')).toMatchObject({ account_id: 1, list_id: 1, campaign_id: 96, custom_data: { sending_time: '12:31:12' }, subscription: { channel: 'email', resource_id: 21, email: 'hook1@example.com' } });
+    const byEmail = (type: string, email: string) =>
+      events.find((e) => e.event_type === type && JSON.stringify(e).includes(email)) as Record<string, unknown>;
+    expect(byEmail('send', 'hook1@example.com')).toMatchObject({
+      account_id: 1,
+      list_id: 1,
+      campaign_id: 96,
+      custom_data: { sending_time: '12:31:12' },
+      subscription: { channel: 'email', resource_id: 21, email: 'hook1@example.com' },
+    });
     expect(byEmail('send', 'hook2@example.com')).toMatchObject({ custom_data: { mine: true } });
     const imports = events.filter((e) => e.event_type === 'import_api');
     expect(imports.length).toBeGreaterThanOrEqual(2);
@@ -208,12 +290,29 @@ describe('failures and retries', () => {
   it('an SMTP server that refuses for a while then recovers gets every message exactly once', async () => {
     sink.refuseWith = 451;
     const emails = Array.from({ length: 5 }, (_, i) => `retry${i}@example.com`);
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: emails.map((e) => profile(e)) });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: emails.map((e) => profile(e)),
+    });
     await expect.poll(() => sink.refusals, { timeout: 5000 }).toBeGreaterThanOrEqual(5);
-    await expect.poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE status = 'scheduled' AND attempts >= 1 AND last_error LIKE 'SMTP 451%'")[0], { timeout: 5000 }).toEqual({ n: 5 });
+    await expect
+      .poll(
+        () =>
+          rows(
+            h,
+            "SELECT COUNT(*) AS n FROM messages WHERE status = 'scheduled' AND attempts >= 1 AND last_error LIKE 'SMTP 451%'",
+          )[0],
+        { timeout: 5000 },
+      )
+      .toEqual({ n: 5 });
     sink.refuseWith = undefined;
     // Once every message is recorded as sent, none can be sent again: the sink holds all there will be.
-    await expect.poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'retry%' AND status = 'sent'")[0], { timeout: 15_000 }).toEqual({ n: 5 });
+    await expect
+      .poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'retry%' AND status = 'sent'")[0], {
+        timeout: 15_000,
+      })
+      .toEqual({ n: 5 });
     const mails = sink.mails;
     expect(mails.map((m) => m.envelopeTo[0]).sort()).toEqual([...emails].sort());
     expect(new Set(mails.map((m) => m.parsed.messageId)).size).toBe(5);
@@ -223,14 +322,29 @@ describe('failures and retries', () => {
     const port = sink.port;
     await sink.close();
     const emails = Array.from({ length: 3 }, (_, i) => `down${i}@example.com`);
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: emails.map((e) => profile(e)) });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: emails.map((e) => profile(e)),
+    });
     await expect
-      .poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'down%' AND status = 'scheduled' AND attempts >= 1 AND last_error IS NOT NULL")[0], { timeout: 10_000 })
+      .poll(
+        () =>
+          rows(
+            h,
+            "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'down%' AND status = 'scheduled' AND attempts >= 1 AND last_error IS NOT NULL",
+          )[0],
+        { timeout: 10_000 },
+      )
       .toEqual({ n: 3 });
     const back = await startSmtpSink(port);
     try {
       // Once every message is recorded as sent, none can be sent again: the sink holds all there will be.
-      await expect.poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'down%' AND status = 'sent'")[0], { timeout: 20_000 }).toEqual({ n: 3 });
+      await expect
+        .poll(() => rows(h, "SELECT COUNT(*) AS n FROM messages WHERE address LIKE 'down%' AND status = 'sent'")[0], {
+          timeout: 20_000,
+        })
+        .toEqual({ n: 3 });
       expect(back.mails.map((m) => m.envelopeTo[0]).sort()).toEqual([...emails].sort());
     } finally {
       sink = back;
@@ -239,11 +353,32 @@ describe('failures and retries', () => {
 
   it('a permanent SMTP refusal fails at once, keeps the error and emits undeliv', async () => {
     sink.refuseWith = 550;
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: [profile('bounce@example.com')] });
-    await expect.poll(() => rows(h, "SELECT status, attempts, last_error FROM messages WHERE address = 'bounce@example.com'")[0], { timeout: 5000 }).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(String(rows<{ last_error: string }>(h, "SELECT last_error FROM messages WHERE address = 'bounce@example.com'")[0].last_error)).toMatch(/^SMTP 550/);
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: [profile('bounce@example.com')],
+    });
     await expect
-      .poll(() => http.requests.filter((r) => r.path === '/hooks').flatMap((r) => r.json as Record<string, unknown>[]).some((e) => e.event_type === 'undeliv'), { timeout: 5000 })
+      .poll(
+        () => rows(h, "SELECT status, attempts, last_error FROM messages WHERE address = 'bounce@example.com'")[0],
+        { timeout: 5000 },
+      )
+      .toMatchObject({ status: 'failed', attempts: 1 });
+    expect(
+      String(
+        rows<{ last_error: string }>(h, "SELECT last_error FROM messages WHERE address = 'bounce@example.com'")[0]
+          .last_error,
+      ),
+    ).toMatch(/^SMTP 550/);
+    await expect
+      .poll(
+        () =>
+          http.requests
+            .filter((r) => r.path === '/hooks')
+            .flatMap((r) => r.json as Record<string, unknown>[])
+            .some((e) => e.event_type === 'undeliv'),
+        { timeout: 5000 },
+      )
       .toBe(true);
   });
 
@@ -254,16 +389,29 @@ describe('failures and retries', () => {
       trigger_id: 97,
       matching: 'phone',
       content: { code: '9' },
-      data: [{ data: { phones: '+79005556677', subscriptions: [{ channel: 'sms', phone: '+79005556677', resource_id: 21 }] } }],
+      data: [
+        {
+          data: { phones: '+79005556677', subscriptions: [{ channel: 'sms', phone: '+79005556677', resource_id: 21 }] },
+        },
+      ],
     });
-    await expect.poll(() => rows(h, "SELECT last_error FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 }).toMatchObject({ last_error: expect.stringMatching(/^HTTP 429/) });
-    const due = rows<{ due_at: number; created_at: number }>(h, "SELECT due_at, created_at FROM messages WHERE address = '+79005556677'")[0];
+    await expect
+      .poll(() => rows(h, "SELECT last_error FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 })
+      .toMatchObject({ last_error: expect.stringMatching(/^HTTP 429/) });
+    const due = rows<{ due_at: number; created_at: number }>(
+      h,
+      "SELECT due_at, created_at FROM messages WHERE address = '+79005556677'",
+    )[0];
     expect(due.due_at - due.created_at).toBeGreaterThanOrEqual(1000);
     http.respond = { status: 500 };
-    await expect.poll(() => rows(h, "SELECT last_error FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 }).toMatchObject({ last_error: 'HTTP 500: {}' });
+    await expect
+      .poll(() => rows(h, "SELECT last_error FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 })
+      .toMatchObject({ last_error: 'HTTP 500: {}' });
     http.respond = undefined;
     const got = await http.waitFor(1, 20_000, '/sms');
     expect(got.filter((r) => (r.json as { to: string }).to === '+79005556677')).toHaveLength(1);
-    await expect.poll(() => rows(h, "SELECT status FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 }).toEqual({ status: 'sent' });
+    await expect
+      .poll(() => rows(h, "SELECT status FROM messages WHERE address = '+79005556677'")[0], { timeout: 5000 })
+      .toEqual({ status: 'sent' });
   });
 });

@@ -24,9 +24,20 @@ let mx: number;
 beforeAll(async () => {
   sink = await startSmtpSink();
   http = await startHttpReceiver();
-  const provision = deliveryProvision({ smtpUrl: sink.url, httpUrl: http.url, hookEvents: ['send', 'undeliv', 'hbounce', 'sbounce', 'complain'] });
+  const provision = deliveryProvision({
+    smtpUrl: sink.url,
+    httpUrl: http.url,
+    hookEvents: ['send', 'undeliv', 'hbounce', 'sbounce', 'complain'],
+  });
   const senders = provision.accounts[0].senders as Record<string, unknown>[];
-  senders[0] = { ...senders[0], dkim: { domain: 'example.com', selector: 'herald', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } };
+  senders[0] = {
+    ...senders[0],
+    dkim: {
+      domain: 'example.com',
+      selector: 'herald',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    },
+  };
   h = await startHarness({
     provisionObject: provision,
     realClock: true,
@@ -57,16 +68,37 @@ const send = async (...emails: string[]) => {
   const res = await h.post('campaigns/triggers/import_and_start_batch', {
     token: TOKEN,
     trigger_id: 96,
-    data: emails.map((email) => ({ data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } })),
+    data: emails.map((email) => ({
+      data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] },
+    })),
   });
   expect(res.status).toBe(200);
 };
-const messages = (email: string) => h.sql<{ id: number; status: string; bounce: string | null; feedback_reason: string | null; skip_reason: string | null }>('SELECT id, status, bounce, feedback_reason, skip_reason FROM messages WHERE address = ? ORDER BY id', email);
-const subscription = (email: string) => h.sql<{ status: number; soft_bounces: number }>("SELECT status, soft_bounces FROM subscriptions WHERE channel = 'email' AND address = ?", email)[0];
+const messages = (email: string) =>
+  h.sql<{
+    id: number;
+    status: string;
+    bounce: string | null;
+    feedback_reason: string | null;
+    skip_reason: string | null;
+  }>('SELECT id, status, bounce, feedback_reason, skip_reason FROM messages WHERE address = ? ORDER BY id', email);
+const subscription = (email: string) =>
+  h.sql<{ status: number; soft_bounces: number }>(
+    "SELECT status, soft_bounces FROM subscriptions WHERE channel = 'email' AND address = ?",
+    email,
+  )[0];
 const hookEvents = (type: string, email?: string) =>
   http.requests
     .filter((r) => r.path === '/hooks')
-    .flatMap((r) => r.json as { event_type: string; message_id: string; subscription: { email?: string }; event_data: Record<string, unknown> }[])
+    .flatMap(
+      (r) =>
+        r.json as {
+          event_type: string;
+          message_id: string;
+          subscription: { email?: string };
+          event_data: Record<string, unknown>;
+        }[],
+    )
     .filter((e) => e.event_type === type && (email === undefined || e.subscription?.email === email));
 const mailTo = async (email: string) => {
   await expect.poll(() => sink.mails.some((m) => m.envelopeTo.includes(email)), { timeout: 10_000 }).toBe(true);
@@ -74,7 +106,11 @@ const mailTo = async (email: string) => {
   if (!mail) throw new Error(`no mail to ${email}`);
   return mail;
 };
-const mxCount = async (outcome: string) => Number(new RegExp(`herald_inbound_mail_total\\{outcome="${outcome}"\\} (\\d+)`).exec(await h.engine.metrics.text())?.[1] ?? 0);
+const mxCount = async (outcome: string) =>
+  Number(
+    new RegExp(`herald_inbound_mail_total\\{outcome="${outcome}"\\} (\\d+)`).exec(await h.engine.metrics.text())?.[1] ??
+      0,
+  );
 const HARDBOUNCED = 3;
 const COMPLAINED = 2;
 const SUSPENDED = 5;
@@ -99,7 +135,10 @@ describe('synchronous rejections', () => {
     await send('gone@example.com', 'here@example.com');
     await mailTo('here@example.com');
     await expect.poll(() => messages('gone@example.com')[0]?.status, { timeout: 10_000 }).toBe('bounced');
-    expect(messages('gone@example.com')[0]).toMatchObject({ bounce: 'hard', feedback_reason: expect.stringMatching(/5\.1\.1 User unknown/) });
+    expect(messages('gone@example.com')[0]).toMatchObject({
+      bounce: 'hard',
+      feedback_reason: expect.stringMatching(/5\.1\.1 User unknown/),
+    });
     expect(subscription('gone@example.com').status).toBe(HARDBOUNCED);
     expect(subscription('here@example.com').status).toBe(0);
     await expect.poll(() => messages('here@example.com')[0]?.status).toBe('sent');
@@ -129,27 +168,60 @@ describe('the built-in MX', () => {
     await send('later@example.com');
     const mail = await mailTo('later@example.com');
     await expect.poll(() => messages('later@example.com')[0]?.status).toBe('sent');
-    const report = dsn({ to: mail.envelopeFrom, recipient: 'later@example.com', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 <later@example.com>: Recipient address rejected: User unknown', originalMessageId: String(mail.parsed.messageId) });
+    const report = dsn({
+      to: mail.envelopeFrom,
+      recipient: 'later@example.com',
+      action: 'failed',
+      status: '5.1.1',
+      diagnostic: '550 5.1.1 <later@example.com>: Recipient address rejected: User unknown',
+      originalMessageId: String(mail.parsed.messageId),
+    });
     await deliverReport(mx, mail.envelopeFrom, report);
-    expect(messages('later@example.com')[0]).toMatchObject({ status: 'bounced', bounce: 'hard', feedback_reason: expect.stringContaining('User unknown') });
+    expect(messages('later@example.com')[0]).toMatchObject({
+      status: 'bounced',
+      bounce: 'hard',
+      feedback_reason: expect.stringContaining('User unknown'),
+    });
     expect(subscription('later@example.com').status).toBe(HARDBOUNCED);
     await expect.poll(() => hookEvents('hbounce', 'later@example.com').length, { timeout: 5000 }).toBe(1);
-    expect(hookEvents('hbounce', 'later@example.com')[0].event_data).toMatchObject({ source: 'dsn', status: '5.1.1', recipient: 'later@example.com' });
+    expect(hookEvents('hbounce', 'later@example.com')[0].event_data).toMatchObject({
+      source: 'dsn',
+      status: '5.1.1',
+      recipient: 'later@example.com',
+    });
     await expect.poll(() => hookEvents('undeliv', 'later@example.com').length, { timeout: 5000 }).toBe(1);
 
     const before = await mxCount('duplicate');
     await deliverReport(mx, mail.envelopeFrom, report);
     expect(await mxCount('duplicate')).toBe(before + 1);
     const id = messages('later@example.com')[0].id;
-    expect(Number(h.sql<{ n: number }>('SELECT COUNT(*) AS n FROM message_events WHERE message_id = ?', id)[0].n)).toBe(1);
-    expect(Number(h.sql<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE type = 'hbounce' AND CAST(payload AS TEXT) LIKE ?", '%later@example.com%')[0].n)).toBe(1);
+    expect(Number(h.sql<{ n: number }>('SELECT COUNT(*) AS n FROM message_events WHERE message_id = ?', id)[0].n)).toBe(
+      1,
+    );
+    expect(
+      Number(
+        h.sql<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM events WHERE type = 'hbounce' AND CAST(payload AS TEXT) LIKE ?",
+          '%later@example.com%',
+        )[0].n,
+      ),
+    ).toBe(1);
   });
 
   it('an ARF complaint found by the quoted Message-ID makes the message and the subscription complained', async () => {
     await send('angry@example.com');
     const mail = await mailTo('angry@example.com');
     await expect.poll(() => messages('angry@example.com')[0]?.status).toBe('sent');
-    await deliverReport(mx, `fbl@${BOUNCE_DOMAIN}`, arf({ to: `fbl@${BOUNCE_DOMAIN}`, feedbackType: 'abuse', recipient: 'angry@example.com', originalMessageId: String(mail.parsed.messageId) }));
+    await deliverReport(
+      mx,
+      `fbl@${BOUNCE_DOMAIN}`,
+      arf({
+        to: `fbl@${BOUNCE_DOMAIN}`,
+        feedbackType: 'abuse',
+        recipient: 'angry@example.com',
+        originalMessageId: String(mail.parsed.messageId),
+      }),
+    );
     expect(messages('angry@example.com')[0].status).toBe('complained');
     expect(subscription('angry@example.com').status).toBe(COMPLAINED);
     await expect.poll(() => hookEvents('complain', 'angry@example.com').length, { timeout: 5000 }).toBe(1);
@@ -161,7 +233,19 @@ describe('the built-in MX', () => {
       await send('full@example.com');
       const mail = await mailTo('full@example.com');
       await expect.poll(() => messages('full@example.com')[i - 1]?.status).toBe('sent');
-      await deliverReport(mx, mail.envelopeFrom, dsn({ to: mail.envelopeFrom, recipient: 'full@example.com', action: 'delayed', status: '4.2.2', diagnostic: '452 4.2.2 Mailbox full', originalMessageId: String(mail.parsed.messageId), reportId: `<delay.${i}@mx.receiver.example>` }));
+      await deliverReport(
+        mx,
+        mail.envelopeFrom,
+        dsn({
+          to: mail.envelopeFrom,
+          recipient: 'full@example.com',
+          action: 'delayed',
+          status: '4.2.2',
+          diagnostic: '452 4.2.2 Mailbox full',
+          originalMessageId: String(mail.parsed.messageId),
+          reportId: `<delay.${i}@mx.receiver.example>`,
+        }),
+      );
       expect(subscription('full@example.com')).toEqual({ status: i < 3 ? 0 : SUSPENDED, soft_bounces: i });
       expect(messages('full@example.com')[i - 1]).toMatchObject({ status: 'bounced', bounce: 'soft' });
     }
@@ -176,9 +260,33 @@ describe('the built-in MX', () => {
     const forged = mail.envelopeFrom.replace(/-([0-9a-f])/, (_m, c: string) => `-${c === '0' ? '1' : '0'}`);
     const unmatched = await mxCount('unmatched');
     const dropped = await mxCount('dropped');
-    await deliverReport(mx, forged, dsn({ to: forged, recipient: 'safe@example.com', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 no', originalMessageId: '<someone.else@example.org>' }));
-    await deliverReport(mx, `postmaster@${BOUNCE_DOMAIN}`, 'From: a@b.example\r\nTo: postmaster@bounce.example.com\r\nSubject: hello\r\n\r\nJust saying hi.\r\n');
-    await deliverReport(mx, `fbl@${BOUNCE_DOMAIN}`, arf({ to: `fbl@${BOUNCE_DOMAIN}`, feedbackType: 'not-spam', recipient: 'safe@example.com', originalMessageId: String(mail.parsed.messageId) }));
+    await deliverReport(
+      mx,
+      forged,
+      dsn({
+        to: forged,
+        recipient: 'safe@example.com',
+        action: 'failed',
+        status: '5.1.1',
+        diagnostic: '550 5.1.1 no',
+        originalMessageId: '<someone.else@example.org>',
+      }),
+    );
+    await deliverReport(
+      mx,
+      `postmaster@${BOUNCE_DOMAIN}`,
+      'From: a@b.example\r\nTo: postmaster@bounce.example.com\r\nSubject: hello\r\n\r\nJust saying hi.\r\n',
+    );
+    await deliverReport(
+      mx,
+      `fbl@${BOUNCE_DOMAIN}`,
+      arf({
+        to: `fbl@${BOUNCE_DOMAIN}`,
+        feedbackType: 'not-spam',
+        recipient: 'safe@example.com',
+        originalMessageId: String(mail.parsed.messageId),
+      }),
+    );
     expect(await mxCount('unmatched')).toBe(unmatched + 1);
     expect(await mxCount('dropped')).toBe(dropped + 2);
     expect(messages('safe@example.com')[0].status).toBe('sent');
@@ -186,4 +294,3 @@ describe('the built-in MX', () => {
     await expect(deliverReport(mx, 'someone@example.org', 'Subject: x\r\n\r\nx\r\n')).rejects.toThrow(/550/);
   });
 });
-

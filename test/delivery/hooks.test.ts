@@ -16,11 +16,20 @@ const HOUR = 3_600_000;
 
 const dispatcher = () =>
   new HookDispatcher(
-    { store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), transport: httpHookTransport(defaultGuard()), log: pino({ level: 'silent' }) },
+    {
+      store: h.store,
+      clock: h.clock,
+      catalogs: new CatalogCache(h.store),
+      transport: httpHookTransport(defaultGuard()),
+      log: pino({ level: 'silent' }),
+    },
     { ...defaultHookOptions, retryBaseMs: 1000 },
   );
 const profile = (email: string) => ({ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } });
-const events = () => http.requests.filter((r) => r.path === '/hooks').flatMap((r) => r.json as { event_type: string; profile_id: string; event_id: string }[]);
+const events = () =>
+  http.requests
+    .filter((r) => r.path === '/hooks')
+    .flatMap((r) => r.json as { event_type: string; profile_id: string; event_id: string }[]);
 
 beforeAll(async () => {
   http = await startHttpReceiver();
@@ -30,13 +39,23 @@ beforeEach(async () => {
   http.requests.length = 0;
   http.respond = undefined;
   http.answers.length = 0;
-  h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url, hookEvents: ['import_api'] }) });
+  h = await startHarness({
+    provisionObject: deliveryProvision({
+      smtpUrl: 'smtp://127.0.0.1:9',
+      httpUrl: http.url,
+      hookEvents: ['import_api'],
+    }),
+  });
 });
 afterEach(() => h.close());
 
 describe('hook delivery', () => {
   it('delivers events in order, in batches of at most 100', async () => {
-    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 250 }, (_, i) => profile(`h${i}@example.com`)) });
+    await h.post('profiles/import_batch', {
+      token: TOKEN,
+      db_id: 1,
+      data: Array.from({ length: 250 }, (_, i) => profile(`h${i}@example.com`)),
+    });
     expect(await dispatcher().tick()).toBe(250);
     const batches = http.requests.filter((r) => r.path === '/hooks').map((r) => (r.json as unknown[]).length);
     expect(batches).toEqual([100, 100, 50]);
@@ -50,7 +69,10 @@ describe('hook delivery', () => {
     http.respond = { status: 503 };
     const d = dispatcher();
     expect(await d.tick()).toBe(0);
-    const state = rows<{ attempts: number; next_attempt_at: number }>(h, 'SELECT attempts, next_attempt_at FROM hook_states')[0];
+    const state = rows<{ attempts: number; next_attempt_at: number }>(
+      h,
+      'SELECT attempts, next_attempt_at FROM hook_states',
+    )[0];
     expect(state.attempts).toBe(1);
     expect(state.next_attempt_at).toBeGreaterThan(h.clock.now());
     await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('second@example.com').data });
@@ -79,13 +101,21 @@ describe('hook delivery', () => {
 });
 
 describe('hook retries', () => {
-  const state = () => rows<{ attempts: number; next_attempt_at: number; cursor: number }>(h, 'SELECT attempts, next_attempt_at, cursor FROM hook_states')[0];
+  const state = () =>
+    rows<{ attempts: number; next_attempt_at: number; cursor: number }>(
+      h,
+      'SELECT attempts, next_attempt_at, cursor FROM hook_states',
+    )[0];
 
   it('doubles the delay with each failure (±20 %), and waits at least what Retry-After asks', async () => {
     await h.post('profiles/import', { token: TOKEN, db_id: 1, data: profile('backoff@example.com').data });
     http.respond = { status: 500 };
     const d = dispatcher();
-    for (const [attempt, base] of [[1, 1000], [2, 2000], [3, 4000]] as const) {
+    for (const [attempt, base] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+    ] as const) {
       await d.tick();
       const s = state();
       expect(s.attempts).toBe(attempt);
@@ -102,14 +132,25 @@ describe('hook retries', () => {
   it('passes over the events a hook does not want, and remembers it did', async () => {
     await h.close();
     // A second hook wants only unsub: the import_api events the first one wants are not for it.
-    const provision = deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url, hookEvents: ['import_api'] });
+    const provision = deliveryProvision({
+      smtpUrl: 'smtp://127.0.0.1:9',
+      httpUrl: http.url,
+      hookEvents: ['import_api'],
+    });
     provision.accounts[0].action_hooks.push({ url: `${http.url}/unsub-only`, events: ['unsub'] });
     h = await startHarness({ provisionObject: provision });
-    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 3 }, (_, i) => profile(`unwanted${i}@example.com`)) });
+    await h.post('profiles/import_batch', {
+      token: TOKEN,
+      db_id: 1,
+      data: Array.from({ length: 3 }, (_, i) => profile(`unwanted${i}@example.com`)),
+    });
     const last = rows<{ id: number }>(h, 'SELECT max(id) AS id FROM events')[0].id;
     expect(await dispatcher().tick()).toBe(3);
     expect(http.requests.map((r) => r.path)).toEqual(['/hooks']);
-    const states = rows<{ cursor: number; attempts: number; delivered: number }>(h, 'SELECT cursor, attempts, delivered FROM hook_states ORDER BY hook_id');
+    const states = rows<{ cursor: number; attempts: number; delivered: number }>(
+      h,
+      'SELECT cursor, attempts, delivered FROM hook_states ORDER BY hook_id',
+    );
     expect(states).toEqual([
       { cursor: last, attempts: 0, delivered: 3 },
       { cursor: last, attempts: 0, delivered: 0 },
@@ -124,16 +165,29 @@ describe('a hook batch that goes through while the next one fails', () => {
     http.answers.push(503);
     expect(await d.tick()).toBe(0);
     const failingSince = h.clock.now();
-    await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, data: Array.from({ length: 150 }, (_, i) => profile(`part${i}@example.com`)) });
+    await h.post('profiles/import_batch', {
+      token: TOKEN,
+      db_id: 1,
+      data: Array.from({ length: 150 }, (_, i) => profile(`part${i}@example.com`)),
+    });
 
     // 23 hours into the failure, the hook takes one batch of 100 and refuses the next.
     h.clock.ms = failingSince + 23 * HOUR;
     http.answers.push(200, 500);
     expect(await d.tick()).toBe(100);
-    const state = () => rows<{ cursor: number; attempts: number; next_attempt_at: number; first_failure_at: number; delivered: number }>(h, 'SELECT cursor, attempts, next_attempt_at, first_failure_at, delivered FROM hook_states')[0];
+    const state = () =>
+      rows<{ cursor: number; attempts: number; next_attempt_at: number; first_failure_at: number; delivered: number }>(
+        h,
+        'SELECT cursor, attempts, next_attempt_at, first_failure_at, delivered FROM hook_states',
+      )[0];
     const delivered = events().map((e) => Number(e.event_id));
     expect(delivered).toHaveLength(100);
-    expect(state()).toMatchObject({ cursor: delivered[99], attempts: 1, first_failure_at: h.clock.now(), delivered: 100 });
+    expect(state()).toMatchObject({
+      cursor: delivered[99],
+      attempts: 1,
+      first_failure_at: h.clock.now(),
+      delivered: 100,
+    });
     // The first retry of a fresh streak: the base delay, ±20 %.
     expect(state().next_attempt_at - h.clock.now()).toBeGreaterThanOrEqual(800);
     expect(state().next_attempt_at - h.clock.now()).toBeLessThanOrEqual(1200);
@@ -161,8 +215,26 @@ describe('event triggers', () => {
         { smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url },
         {
           triggers: [
-            { id: 70, name: 'On import', trigger_type: 'api_import', send_channel: 'email', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 5 }] },
-            { id: 71, name: 'On subscribe', trigger_type: 'subscribe', send_channel: 'sms', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 6 }] },
+            {
+              id: 70,
+              name: 'On import',
+              trigger_type: 'api_import',
+              send_channel: 'email',
+              resource_id: 21,
+              list_id: 1,
+              is_active: true,
+              content: [{ message_id: 5 }],
+            },
+            {
+              id: 71,
+              name: 'On subscribe',
+              trigger_type: 'subscribe',
+              send_channel: 'sms',
+              resource_id: 21,
+              list_id: 1,
+              is_active: true,
+              content: [{ message_id: 6 }],
+            },
           ],
         },
       ),
@@ -170,20 +242,50 @@ describe('event triggers', () => {
     await h.post('profiles/import', {
       token: TOKEN,
       db_id: 1,
-      data: { email: 'ev@example.com', subscriptions: [{ channel: 'email', email: 'ev@example.com', resource_id: 21 }, { channel: 'sms', phone: '+79001234567', resource_id: 21 }] },
+      data: {
+        email: 'ev@example.com',
+        subscriptions: [
+          { channel: 'email', email: 'ev@example.com', resource_id: 21 },
+          { channel: 'sms', phone: '+79001234567', resource_id: 21 },
+        ],
+      },
     });
-    const count = (trigger: number) => rows<{ n: number }>(h, "SELECT COUNT(*) AS n FROM messages WHERE trigger_id = ? AND status = 'scheduled'", trigger)[0].n;
+    const count = (trigger: number) =>
+      rows<{ n: number }>(
+        h,
+        "SELECT COUNT(*) AS n FROM messages WHERE trigger_id = ? AND status = 'scheduled'",
+        trigger,
+      )[0].n;
     expect(count(70)).toBe(1);
     expect(count(71)).toBe(1);
     // Updating without a status change: api_import fires again, subscribe does not.
     await h.post('profiles/import', { token: TOKEN, db_id: 1, data: { email: 'ev@example.com', _fname: 'Eve' } });
     expect(count(70)).toBe(2);
     expect(count(71)).toBe(1);
-    await h.post('profiles/import', { token: TOKEN, db_id: 1, skip_triggers: true, data: { email: 'ev@example.com', _fname: 'Eva' } });
+    await h.post('profiles/import', {
+      token: TOKEN,
+      db_id: 1,
+      skip_triggers: true,
+      data: { email: 'ev@example.com', _fname: 'Eva' },
+    });
     expect(count(70)).toBe(2);
     // Unsubscribe, then subscribe again: subscribe fires once more.
-    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: { email: 'ev@example.com', subscriptions: [{ channel: 'sms', phone: '+79001234567', resource_id: 21, status: 1 }] } });
-    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: { email: 'ev@example.com', subscriptions: [{ channel: 'sms', phone: '+79001234567', resource_id: 21, status: 'subscribed' }] } });
+    await h.post('profiles/import', {
+      token: TOKEN,
+      db_id: 1,
+      data: {
+        email: 'ev@example.com',
+        subscriptions: [{ channel: 'sms', phone: '+79001234567', resource_id: 21, status: 1 }],
+      },
+    });
+    await h.post('profiles/import', {
+      token: TOKEN,
+      db_id: 1,
+      data: {
+        email: 'ev@example.com',
+        subscriptions: [{ channel: 'sms', phone: '+79001234567', resource_id: 21, status: 'subscribed' }],
+      },
+    });
     expect(count(71)).toBe(2);
   });
 });

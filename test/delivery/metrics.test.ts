@@ -18,7 +18,13 @@ beforeAll(async () => {
   h = await startHarness({
     provisionObject: deliveryProvision({ smtpUrl: sink.url, httpUrl: http.url, hookSecret: 'metrics-hook-secret' }),
     realClock: true,
-    env: { HERALD_WORKERS: '1', HERALD_POLL_MS: '20', HERALD_RETRY_BASE_MS: '150', HERALD_HOOK_INTERVAL_MS: '50', HERALD_MAX_ATTEMPTS: '2' },
+    env: {
+      HERALD_WORKERS: '1',
+      HERALD_POLL_MS: '20',
+      HERALD_RETRY_BASE_MS: '150',
+      HERALD_HOOK_INTERVAL_MS: '50',
+      HERALD_MAX_ATTEMPTS: '2',
+    },
   });
 });
 afterAll(async () => {
@@ -55,7 +61,13 @@ describe('delivery metrics', () => {
     expect(await read(LATENCY)).toBe(latency + 2);
     // The import_api and send events reach the hook receiver: counted, and the backlog drains.
     await expect.poll(() => read(HOOKS), { timeout: 5000 }).toBeGreaterThanOrEqual(hooks + 4);
-    await expect.poll(async () => [...(await values())].filter(([k]) => k.startsWith('herald_hook_backlog_events{')).map(([, v]) => v), { timeout: 5000 }).toEqual([0]);
+    await expect
+      .poll(
+        async () =>
+          [...(await values())].filter(([k]) => k.startsWith('herald_hook_backlog_events{')).map(([, v]) => v),
+        { timeout: 5000 },
+      )
+      .toEqual([0]);
     const after = await values();
     expect(after.get('herald_queue_due_messages')).toBe(0);
     expect(after.get('herald_queue_sending_messages')).toBe(0);
@@ -67,6 +79,8 @@ describe('delivery metrics', () => {
     sink.refuseWith = 550;
     expect((await launch(['refused@example.com'])).status).toBe(200);
     await expect.poll(() => read(FAILED), { timeout: 5000 }).toBe(failed + 1);
-    expect((await values()).get('herald_send_duration_seconds_count{channel="email",status="failed"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      (await values()).get('herald_send_duration_seconds_count{channel="email",status="failed"}'),
+    ).toBeGreaterThanOrEqual(1);
   });
 });

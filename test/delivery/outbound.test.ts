@@ -44,11 +44,17 @@ async function sendOneEmail(h: Harness, deny: string): Promise<MessageRow> {
     token: TOKEN,
     trigger_id: 96,
     matching: 'email',
-    data: { email: 'guarded@example.com', subscriptions: [{ channel: 'email', email: 'guarded@example.com', resource_id: 21 }] },
+    data: {
+      email: 'guarded@example.com',
+      subscriptions: [{ channel: 'email', email: 'guarded@example.com', resource_id: 21 }],
+    },
   });
   expect(res.status).toBe(200);
   await deliverDue(h, deny);
-  return rows<MessageRow>(h, "SELECT status, attempts, last_error FROM messages WHERE address = 'guarded@example.com'")[0];
+  return rows<MessageRow>(
+    h,
+    "SELECT status, attempts, last_error FROM messages WHERE address = 'guarded@example.com'",
+  )[0];
 }
 
 /** One round of a delivery worker whose senders go through a guard with `deny`. */
@@ -57,7 +63,15 @@ async function deliverDue(h: Harness, deny: string): Promise<void> {
   const senders = new SenderPool(senderFactory(guard));
   const worker = new DeliveryWorker(
     { store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), senders, log: pino({ level: 'silent' }) },
-    { batchSize: 10, leaseMs: 60_000, pollMs: 1000, concurrency: 1, retry: defaultRetryPolicy, publicUrl: 'http://x', secret: 's' },
+    {
+      batchSize: 10,
+      leaseMs: 60_000,
+      pollMs: 1000,
+      concurrency: 1,
+      retry: defaultRetryPolicy,
+      publicUrl: 'http://x',
+      secret: 's',
+    },
   );
   await worker.tick();
   await senders.close();
@@ -66,7 +80,9 @@ async function deliverDue(h: Harness, deny: string): Promise<void> {
 
 describe('outbound requests', () => {
   it('never contact the metadata address: the message fails at once, nothing is sent', async () => {
-    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: 'http://169.254.169.254' }) });
+    const h = await startHarness({
+      provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: 'http://169.254.169.254' }),
+    });
     try {
       const m = await sendOneSms(h, '169.254.0.0/16,fe80::/10');
       expect(m).toMatchObject({ status: 'failed', attempts: 1 });
@@ -77,14 +93,19 @@ describe('outbound requests', () => {
   });
 
   it('follow a configured deny list, and reach what it allows', async () => {
-    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url }) });
+    const h = await startHarness({
+      provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: http.url }),
+    });
     try {
       const denied = await sendOneSms(h, '127.0.0.0/8,::1/128');
       expect(denied).toMatchObject({ status: 'failed' });
       expect(http.requests).toHaveLength(0);
       const allowed = await sendOneSms(h, '169.254.0.0/16');
       expect(allowed).toMatchObject({ status: 'failed' }); // the first message stays failed…
-      const sent = rows<{ status: string }>(h, "SELECT status FROM messages WHERE address = '+79007654321' ORDER BY id");
+      const sent = rows<{ status: string }>(
+        h,
+        "SELECT status FROM messages WHERE address = '+79007654321' ORDER BY id",
+      );
       expect(sent.map((r) => r.status)).toEqual(['failed', 'sent']); // …the second went out
       expect(http.requests).toHaveLength(1);
     } finally {
@@ -94,7 +115,9 @@ describe('outbound requests', () => {
 
   it('check the address a host name resolves to, at connection time: localhost under a loopback deny list is never reached', async () => {
     const viaName = http.url.replace('127.0.0.1', 'localhost');
-    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: viaName }) });
+    const h = await startHarness({
+      provisionObject: deliveryProvision({ smtpUrl: 'smtp://127.0.0.1:9', httpUrl: viaName }),
+    });
     try {
       const denied = await sendOneSms(h, '127.0.0.0/8,::1/128');
       expect(denied).toMatchObject({ status: 'failed', attempts: 1 });
@@ -102,7 +125,11 @@ describe('outbound requests', () => {
       expect(http.requests).toHaveLength(0);
       // The same provider URL is reached when the deny list allows loopback: the refusal above was the guard's.
       await sendOneSms(h, '169.254.0.0/16');
-      expect(rows<{ status: string }>(h, "SELECT status FROM messages WHERE address = '+79007654321' ORDER BY id").map((r) => r.status)).toEqual(['failed', 'sent']);
+      expect(
+        rows<{ status: string }>(h, "SELECT status FROM messages WHERE address = '+79007654321' ORDER BY id").map(
+          (r) => r.status,
+        ),
+      ).toEqual(['failed', 'sent']);
       expect(http.requests).toHaveLength(1);
     } finally {
       await h.close();
@@ -113,7 +140,9 @@ describe('outbound requests', () => {
 describe('SMTP connections', () => {
   it('never reach a host name that resolves to a denied address (permanent failure, nothing received)', async () => {
     const sink = await startSmtpSink();
-    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }) });
+    const h = await startHarness({
+      provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }),
+    });
     try {
       const m = await sendOneEmail(h, '127.0.0.0/8,::1/128');
       expect(m).toMatchObject({ status: 'failed', attempts: 1 });
@@ -131,7 +160,9 @@ describe('SMTP connections', () => {
     // name now resolves to 127.0.0.1 (allowed) — a rebinding the check must not be fooled by.
     const sink = await startSmtpSink(0, { host: '127.0.0.2' });
     dnsCache.set('localhost', { value: { addresses: ['127.0.0.2'] }, expires: Date.now() + 300_000 });
-    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }) });
+    const h = await startHarness({
+      provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }),
+    });
     try {
       const m = await sendOneEmail(h, '127.0.0.2/32');
       // Connected to what the guard checked (127.0.0.1, where nothing listens): a retryable failure.
@@ -146,7 +177,9 @@ describe('SMTP connections', () => {
 
   it('reach an allowed address by name', async () => {
     const sink = await startSmtpSink();
-    const h = await startHarness({ provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }) });
+    const h = await startHarness({
+      provisionObject: deliveryProvision({ smtpUrl: `smtp://localhost:${sink.port}`, httpUrl: http.url }),
+    });
     try {
       const m = await sendOneEmail(h, '169.254.0.0/16');
       expect(m.status).toBe('sent');

@@ -9,7 +9,16 @@ import { FcmTokens, fcmSender } from '../../src/senders/fcm.js';
 import { OutboundGuard, parseDenyList } from '../../src/senders/outbound.js';
 import { webPushSender } from '../../src/senders/webpush.js';
 import { WebPushHosts } from '../../src/senders/webpush-hosts.js';
-import { deviceToken, startApnsService, startFcmService, startWebPushService, vapidKeys, type ApnsService, type FcmService, type WebPushService } from '../helpers/push-peers.js';
+import {
+  deviceToken,
+  startApnsService,
+  startFcmService,
+  startWebPushService,
+  vapidKeys,
+  type ApnsService,
+  type FcmService,
+  type WebPushService,
+} from '../helpers/push-peers.js';
 
 let apns: ApnsService;
 let fcm: FcmService;
@@ -20,11 +29,35 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([apns.close(), fcm.close(), web.close()]));
 
-const push = (to: string): PushOut => ({ channel: 'push', ref: 1, messageId: 'herald.1.1', to: { provider: 'p', subscription_id: to }, title: 'T', text: 'X', url: '', image: '', vars: { lead: {}, subscription: {} } });
-const apnsSettings = () => ({ teamId: apns.teamId, keyId: apns.keyId, privateKey: apns.privateKeyPem, topic: 'com.example.shop', environment: 'production' as const, apiUrl: apns.url });
+const push = (to: string): PushOut => ({
+  channel: 'push',
+  ref: 1,
+  messageId: 'herald.1.1',
+  to: { provider: 'p', subscription_id: to },
+  title: 'T',
+  text: 'X',
+  url: '',
+  image: '',
+  vars: { lead: {}, subscription: {} },
+});
+const apnsSettings = () => ({
+  teamId: apns.teamId,
+  keyId: apns.keyId,
+  privateKey: apns.privateKeyPem,
+  topic: 'com.example.shop',
+  environment: 'production' as const,
+  apiUrl: apns.url,
+});
 const fcmSettings = () => {
   const sa = fcm.serviceAccount;
-  return { projectId: sa.project_id, clientEmail: sa.client_email, privateKey: sa.private_key, privateKeyId: sa.private_key_id, tokenUri: sa.token_uri, apiUrl: fcm.url };
+  return {
+    projectId: sa.project_id,
+    clientEmail: sa.client_email,
+    privateKey: sa.private_key,
+    privateKeyId: sa.private_key_id,
+    tokenUri: sa.token_uri,
+    apiUrl: fcm.url,
+  };
 };
 
 describe('push senders and the outbound guard', () => {
@@ -35,11 +68,27 @@ describe('push senders and the outbound guard', () => {
     const senders = (guard: OutboundGuard) => [
       apnsSender({ id: 1, accountId: 1, name: 'a', type: 'apns', apns: apnsSettings() }, guard),
       fcmSender({ id: 2, accountId: 1, name: 'f', type: 'fcm', fcm: fcmSettings() }, guard),
-      webPushSender({ id: 3, accountId: 1, name: 'w', type: 'webpush', webpush: { subject: 'mailto:a@b.c', publicKey: vapid.publicKey, privateKey: vapid.privateKey, ttlSeconds: 60 } }, guard, new WebPushHosts(web.origin)),
+      webPushSender(
+        {
+          id: 3,
+          accountId: 1,
+          name: 'w',
+          type: 'webpush',
+          webpush: {
+            subject: 'mailto:a@b.c',
+            publicKey: vapid.publicKey,
+            privateKey: vapid.privateKey,
+            ttlSeconds: 60,
+          },
+        },
+        guard,
+        new WebPushHosts(web.origin),
+      ),
     ];
     const targets = [deviceToken('guarded'), 'fcm-guarded', browser.json];
     const refused = await Promise.all(senders(denied).map((s, i) => s.send(push(targets[i]))));
-    for (const r of refused) expect(r).toMatchObject({ ok: false, transient: false, error: expect.stringMatching(/denied/) });
+    for (const r of refused)
+      expect(r).toMatchObject({ ok: false, transient: false, error: expect.stringMatching(/denied/) });
     expect([apns.sessions, fcm.tokenRequests, web.received.length]).toEqual([0, 0, 0]);
     const sent = await Promise.all(senders(allowed).map((s, i) => s.send(push(targets[i]))));
     expect(sent.map((r) => r.ok)).toEqual([true, true, true]);

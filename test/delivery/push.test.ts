@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rows, startHarness, TOKEN, type Harness } from '../helpers/harness.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
-import { deviceToken, startApnsService, startFcmService, startWebPushService, vapidKeys, type ApnsService, type FcmService, type WebPushService } from '../helpers/push-peers.js';
+import {
+  deviceToken,
+  startApnsService,
+  startFcmService,
+  startWebPushService,
+  vapidKeys,
+  type ApnsService,
+  type FcmService,
+  type WebPushService,
+} from '../helpers/push-peers.js';
 
 let h: Harness;
 let web: WebPushService;
@@ -29,14 +38,63 @@ function provision(keyDir: string) {
         name: 'Push shop',
         tokens: [{ token: TOKEN, role: 'write' }],
         senders: [
-          { name: 'web', type: 'webpush', vapid: { subject: 'mailto:push@shop.example', public_key: vapid.publicKey, private_key: { env: 'TEST_VAPID_PRIVATE' } } },
-          { name: 'android', type: 'fcm', service_account: { file: join(keyDir, 'service-account.json') }, api_url: fcm.url },
-          { name: 'ios', type: 'apns', team_id: apns.teamId, key_id: apns.keyId, private_key: { file: join(keyDir, 'AuthKey.p8') }, topic: 'com.example.shop', api_url: apns.url },
+          {
+            name: 'web',
+            type: 'webpush',
+            vapid: {
+              subject: 'mailto:push@shop.example',
+              public_key: vapid.publicKey,
+              private_key: { env: 'TEST_VAPID_PRIVATE' },
+            },
+          },
+          {
+            name: 'android',
+            type: 'fcm',
+            service_account: { file: join(keyDir, 'service-account.json') },
+            api_url: fcm.url,
+          },
+          {
+            name: 'ios',
+            type: 'apns',
+            team_id: apns.teamId,
+            key_id: apns.keyId,
+            private_key: { file: join(keyDir, 'AuthKey.p8') },
+            topic: 'com.example.shop',
+            api_url: apns.url,
+          },
         ],
         databases: [{ id: 1, name: 'Customers' }],
-        resources: [{ id: 21, name: 'App', db_ids: [1], channels: { push: { sender: 'web', providers: { 'android-firebase': 'android', 'ios-apns': 'ios' } } } }],
-        templates: [{ id: 7, name: 'Push', channel: 'push', title: 'Hi {lead._fname}', text: 'News: {apicontent.news}', url: 'https://shop.example/{apicontent.path}', image: 'https://shop.example/i.png' }],
-        triggers: [{ id: 98, name: 'Push', trigger_type: 'api_call', send_channel: 'push', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 7 }] }],
+        resources: [
+          {
+            id: 21,
+            name: 'App',
+            db_ids: [1],
+            channels: { push: { sender: 'web', providers: { 'android-firebase': 'android', 'ios-apns': 'ios' } } },
+          },
+        ],
+        templates: [
+          {
+            id: 7,
+            name: 'Push',
+            channel: 'push',
+            title: 'Hi {lead._fname}',
+            text: 'News: {apicontent.news}',
+            url: 'https://shop.example/{apicontent.path}',
+            image: 'https://shop.example/i.png',
+          },
+        ],
+        triggers: [
+          {
+            id: 98,
+            name: 'Push',
+            trigger_type: 'api_call',
+            send_channel: 'push',
+            resource_id: 21,
+            list_id: 1,
+            is_active: true,
+            content: [{ message_id: 7 }],
+          },
+        ],
         action_hooks: [{ url: `${hooks.url}/hooks`, events: ['send_push', 'undeliv', 'unsub'] }],
       },
     ],
@@ -74,21 +132,59 @@ beforeEach(() => {
 });
 
 const launch = (data: unknown, content: Record<string, unknown> = { news: 'sale', path: 'sale' }) =>
-  h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 98, matching: 'push_sub', content, data });
+  h.post('campaigns/triggers/import_and_start_batch', {
+    token: TOKEN,
+    trigger_id: 98,
+    matching: 'push_sub',
+    content,
+    data,
+  });
 
-const pushSub = (provider: string, subscription_id: string) => ({ channel: 'push', provider, subscription_id, resource_id: 21 });
+const pushSub = (provider: string, subscription_id: string) => ({
+  channel: 'push',
+  provider,
+  subscription_id,
+  resource_id: 21,
+});
 
-type MessageRow = { status: string; provider_id: string | null; sender_id: number | null; last_error: string | null; attempts: number };
-const messageOf = (address: string) => rows<MessageRow>(h, 'SELECT status, provider_id, sender_id, last_error, attempts FROM messages WHERE address = ? ORDER BY id DESC LIMIT 1', address)[0];
-const subscriptionOf = (address: string) => rows<{ status: number; data: string }>(h, 'SELECT status, data FROM subscriptions WHERE address = ?', address)[0];
-const hookEvents = () => hooks.requests.flatMap((r) => r.json as { event_type: string; subscription: Record<string, unknown>; event_data: Record<string, unknown> }[]);
+type MessageRow = {
+  status: string;
+  provider_id: string | null;
+  sender_id: number | null;
+  last_error: string | null;
+  attempts: number;
+};
+const messageOf = (address: string) =>
+  rows<MessageRow>(
+    h,
+    'SELECT status, provider_id, sender_id, last_error, attempts FROM messages WHERE address = ? ORDER BY id DESC LIMIT 1',
+    address,
+  )[0];
+const subscriptionOf = (address: string) =>
+  rows<{ status: number; data: string }>(h, 'SELECT status, data FROM subscriptions WHERE address = ?', address)[0];
+const hookEvents = () =>
+  hooks.requests.flatMap(
+    (r) =>
+      r.json as { event_type: string; subscription: Record<string, unknown>; event_data: Record<string, unknown> }[],
+  );
 
 describe('one launch, three push services', () => {
   it('reaches a browser, an Android and an iOS device of one profile, each through its own protocol', async () => {
     const browser = web.subscribe('ann-laptop');
     const android = 'fcm-token-ann-phone';
     const iphone = deviceToken('ann-iphone');
-    const res = await launch([{ data: { _fname: 'Ann', subscriptions: [pushSub('chrome-webpush', browser.json), pushSub('android-firebase', android), pushSub('ios-apns', iphone)] } }]);
+    const res = await launch([
+      {
+        data: {
+          _fname: 'Ann',
+          subscriptions: [
+            pushSub('chrome-webpush', browser.json),
+            pushSub('android-firebase', android),
+            pushSub('ios-apns', iphone),
+          ],
+        },
+      },
+    ]);
     expect(res.status).toBe(200);
 
     await expect.poll(() => web.received.length + fcm.sent.length + apns.received.length, { timeout: 15_000 }).toBe(3);
@@ -96,19 +192,42 @@ describe('one launch, three push services', () => {
     expect(fcm.refused).toEqual([]);
     expect(apns.refused).toEqual([]);
     // Web Push: the payload decrypted with the browser's private key, the VAPID token for this push service.
-    expect(web.received[0].payload).toEqual({ title: 'Hi Ann', text: 'News: sale', url: 'https://shop.example/sale', image: 'https://shop.example/i.png' });
+    expect(web.received[0].payload).toEqual({
+      title: 'Hi Ann',
+      text: 'News: sale',
+      url: 'https://shop.example/sale',
+      image: 'https://shop.example/i.png',
+    });
     expect(web.received[0].vapid).toMatchObject({ aud: web.origin, sub: 'mailto:push@shop.example' });
     // FCM HTTP v1: the message for the registration token.
-    expect(fcm.sent[0]).toMatchObject({ token: android, notification: { title: 'Hi Ann', body: 'News: sale', image: 'https://shop.example/i.png' }, data: { url: 'https://shop.example/sale' } });
+    expect(fcm.sent[0]).toMatchObject({
+      token: android,
+      notification: { title: 'Hi Ann', body: 'News: sale', image: 'https://shop.example/i.png' },
+      data: { url: 'https://shop.example/sale' },
+    });
     // APNs: the alert for the device token, with a stable apns-id.
-    expect(apns.received[0]).toMatchObject({ token: iphone, topic: 'com.example.shop', payload: { aps: { alert: { title: 'Hi Ann', body: 'News: sale' } }, url: 'https://shop.example/sale' } });
+    expect(apns.received[0]).toMatchObject({
+      token: iphone,
+      topic: 'com.example.shop',
+      payload: { aps: { alert: { title: 'Hi Ann', body: 'News: sale' } }, url: 'https://shop.example/sale' },
+    });
 
     // Each message keeps the provider's id of it: the Location of the push message, FCM's name, the apns-id.
     await expect.poll(() => messageOf(`chrome-webpush|${browser.json}`)?.status, { timeout: 5000 }).toBe('sent');
-    expect(messageOf(`chrome-webpush|${browser.json}`).provider_id).toMatch(new RegExp(`^${web.origin}/messages/\\d+$`));
-    await expect.poll(() => messageOf(`android-firebase|${android}`)?.provider_id, { timeout: 5000 }).toMatch(/^projects\/herald-test\/messages\/0:\d+$/);
-    await expect.poll(() => messageOf(`ios-apns|${iphone}`)?.provider_id, { timeout: 5000 }).toBe(apns.received[0].apnsId);
-    const senders = new Set([`chrome-webpush|${browser.json}`, `android-firebase|${android}`, `ios-apns|${iphone}`].map((a) => messageOf(a).sender_id));
+    expect(messageOf(`chrome-webpush|${browser.json}`).provider_id).toMatch(
+      new RegExp(`^${web.origin}/messages/\\d+$`),
+    );
+    await expect
+      .poll(() => messageOf(`android-firebase|${android}`)?.provider_id, { timeout: 5000 })
+      .toMatch(/^projects\/herald-test\/messages\/0:\d+$/);
+    await expect
+      .poll(() => messageOf(`ios-apns|${iphone}`)?.provider_id, { timeout: 5000 })
+      .toBe(apns.received[0].apnsId);
+    const senders = new Set(
+      [`chrome-webpush|${browser.json}`, `android-firebase|${android}`, `ios-apns|${iphone}`].map(
+        (a) => messageOf(a).sender_id,
+      ),
+    );
     expect(senders.size).toBe(3);
   });
 
@@ -117,7 +236,15 @@ describe('one launch, three push services', () => {
     // Two launches one after the other: the second finds the token and the session of the first.
     for (const round of [1, 2]) {
       const sent = fcm.sent.length + apns.received.length;
-      const data = Array.from({ length: 6 }, (_, i) => ({ data: { _fname: `P${round}${i}`, subscriptions: [pushSub('android-firebase', `fcm-token-${round}-${i}`), pushSub('ios-apns', deviceToken(`iphone-${round}-${i}`))] } }));
+      const data = Array.from({ length: 6 }, (_, i) => ({
+        data: {
+          _fname: `P${round}${i}`,
+          subscriptions: [
+            pushSub('android-firebase', `fcm-token-${round}-${i}`),
+            pushSub('ios-apns', deviceToken(`iphone-${round}-${i}`)),
+          ],
+        },
+      }));
       expect((await launch(data)).status).toBe(200);
       await expect.poll(() => fcm.sent.length + apns.received.length - sent, { timeout: 15_000 }).toBe(12);
     }
@@ -134,22 +261,55 @@ describe('answers that say the subscription is gone', () => {
     const browser = web.subscribe('gone-laptop');
     web.answer.set('gone-laptop', 410);
     const address = `chrome-webpush|${browser.json}`;
-    expect((await launch([{ data: { _fname: 'Gus', subscriptions: [pushSub('chrome-webpush', browser.json)] } }])).status).toBe(200);
+    expect(
+      (await launch([{ data: { _fname: 'Gus', subscriptions: [pushSub('chrome-webpush', browser.json)] } }])).status,
+    ).toBe(200);
     await expect.poll(() => messageOf(address)?.status, { timeout: 10_000 }).toBe('failed');
     expect(messageOf(address)).toMatchObject({ attempts: 1, last_error: 'push service answered 410' });
     const sub = subscriptionOf(address);
     expect(sub.status).toBe(1);
     expect(JSON.parse(sub.data).statusReason).toMatch(/answered 410/);
     const about = () => hookEvents().filter((e) => e.subscription.subscription_id === browser.json);
-    await expect.poll(() => about().map((e) => e.event_type).sort(), { timeout: 5000 }).toEqual(['undeliv', 'unsub']);
-    expect(hookEvents().find((e) => e.event_type === 'unsub')?.event_data).toMatchObject({ reason: expect.stringMatching(/410/) });
+    await expect
+      .poll(
+        () =>
+          about()
+            .map((e) => e.event_type)
+            .sort(),
+        { timeout: 5000 },
+      )
+      .toEqual(['undeliv', 'unsub']);
+    expect(hookEvents().find((e) => e.event_type === 'unsub')?.event_data).toMatchObject({
+      reason: expect.stringMatching(/410/),
+    });
     // profiles/get shows why.
-    const got = await h.post('profiles/get', { token: TOKEN, db_id: 1, matching: 'push_sub', provider: 'chrome-webpush', subscription_id: browser.json });
-    expect((got.json.data as { subscriptions: Record<string, unknown>[] }).subscriptions[0]).toMatchObject({ status: 1, status_reason: expect.stringMatching(/410/) });
+    const got = await h.post('profiles/get', {
+      token: TOKEN,
+      db_id: 1,
+      matching: 'push_sub',
+      provider: 'chrome-webpush',
+      subscription_id: browser.json,
+    });
+    expect((got.json.data as { subscriptions: Record<string, unknown>[] }).subscriptions[0]).toMatchObject({
+      status: 1,
+      status_reason: expect.stringMatching(/410/),
+    });
     // The next launch to it is skipped: nothing reaches the push service.
     const received = web.received.length;
-    expect((await launch([{ data: { _fname: 'Gus', subscriptions: [pushSub('chrome-webpush', browser.json)] } }])).status).toBe(200);
-    await expect.poll(() => rows<{ status: string; skip_reason: string | null }>(h, "SELECT status, skip_reason FROM messages WHERE profile_id = (SELECT profile_id FROM messages WHERE address = ? LIMIT 1) ORDER BY id DESC LIMIT 1", address)[0], { timeout: 5000 }).toMatchObject({ status: 'skipped' });
+    expect(
+      (await launch([{ data: { _fname: 'Gus', subscriptions: [pushSub('chrome-webpush', browser.json)] } }])).status,
+    ).toBe(200);
+    await expect
+      .poll(
+        () =>
+          rows<{ status: string; skip_reason: string | null }>(
+            h,
+            'SELECT status, skip_reason FROM messages WHERE profile_id = (SELECT profile_id FROM messages WHERE address = ? LIMIT 1) ORDER BY id DESC LIMIT 1',
+            address,
+          )[0],
+        { timeout: 5000 },
+      )
+      .toMatchObject({ status: 'skipped' });
     expect(web.received.length).toBe(received);
   });
 
@@ -160,7 +320,9 @@ describe('answers that say the subscription is gone', () => {
     apns.answers.set(gone, [{ status: 410, reason: 'Unregistered' }]);
     apns.answers.set(bad, [{ status: 400, reason: 'BadDeviceToken' }]);
     apns.answers.set(busy, [{ status: 429, reason: 'TooManyRequests' }]);
-    const data = [gone, bad, busy].map((t, i) => ({ data: { _fname: `I${i}`, subscriptions: [pushSub('ios-apns', t)] } }));
+    const data = [gone, bad, busy].map((t, i) => ({
+      data: { _fname: `I${i}`, subscriptions: [pushSub('ios-apns', t)] },
+    }));
     expect((await launch(data)).status).toBe(200);
     await expect.poll(() => messageOf(`ios-apns|${busy}`)?.status, { timeout: 15_000 }).toBe('sent');
     expect(messageOf(`ios-apns|${busy}`).attempts).toBe(2);
@@ -174,8 +336,16 @@ describe('answers that say the subscription is gone', () => {
 
   it('FCM UNREGISTERED makes the Android subscription unsubscribed', async () => {
     fcm.unregistered.add('fcm-token-uninstalled');
-    expect((await launch([{ data: { _fname: 'Una', subscriptions: [pushSub('android-firebase', 'fcm-token-uninstalled')] } }])).status).toBe(200);
-    await expect.poll(() => messageOf('android-firebase|fcm-token-uninstalled')?.status, { timeout: 10_000 }).toBe('failed');
+    expect(
+      (
+        await launch([
+          { data: { _fname: 'Una', subscriptions: [pushSub('android-firebase', 'fcm-token-uninstalled')] } },
+        ])
+      ).status,
+    ).toBe(200);
+    await expect
+      .poll(() => messageOf('android-firebase|fcm-token-uninstalled')?.status, { timeout: 10_000 })
+      .toBe('failed');
     expect(messageOf('android-firebase|fcm-token-uninstalled').last_error).toMatch(/^FCM 404 UNREGISTERED/);
     const sub = subscriptionOf('android-firebase|fcm-token-uninstalled');
     expect(sub.status).toBe(1);
@@ -193,18 +363,35 @@ describe('what a push subscription is', () => {
       trigger_id: 98,
       matching: 'push_sub',
       skip_invalid_subscriptions: true,
-      data: [{ data: { _fname: 'Ivy', subscriptions: [pushSub('chrome-webpush', '{"endpoint": "https://x"}'), pushSub('ios-apns', 'not hex'), pushSub('android-firebase', 'fcm-token-ivy')] } }],
+      data: [
+        {
+          data: {
+            _fname: 'Ivy',
+            subscriptions: [
+              pushSub('chrome-webpush', '{"endpoint": "https://x"}'),
+              pushSub('ios-apns', 'not hex'),
+              pushSub('android-firebase', 'fcm-token-ivy'),
+            ],
+          },
+        },
+      ],
     });
     expect(skipped.status).toBe(200);
-    expect(rows(h, "SELECT address FROM subscriptions WHERE address LIKE '%ivy%' OR address LIKE '%not%'")).toEqual([{ address: 'android-firebase|fcm-token-ivy' }]);
+    expect(rows(h, "SELECT address FROM subscriptions WHERE address LIKE '%ivy%' OR address LIKE '%not%'")).toEqual([
+      { address: 'android-firebase|fcm-token-ivy' },
+    ]);
   });
 
   it('an endpoint outside HERALD_WEBPUSH_HOSTS is never contacted: the message fails at once', async () => {
     const browser = web.subscribe('elsewhere');
     const elsewhere = browser.json.replace(web.origin, 'https://push.attacker.example');
-    expect((await launch([{ data: { _fname: 'Eve', subscriptions: [pushSub('chrome-webpush', elsewhere)] } }])).status).toBe(200);
+    expect(
+      (await launch([{ data: { _fname: 'Eve', subscriptions: [pushSub('chrome-webpush', elsewhere)] } }])).status,
+    ).toBe(200);
     await expect.poll(() => messageOf(`chrome-webpush|${elsewhere}`)?.status, { timeout: 10_000 }).toBe('failed');
-    expect(messageOf(`chrome-webpush|${elsewhere}`).last_error).toMatch(/push\.attacker\.example is not one of HERALD_WEBPUSH_HOSTS/);
+    expect(messageOf(`chrome-webpush|${elsewhere}`).last_error).toMatch(
+      /push\.attacker\.example is not one of HERALD_WEBPUSH_HOSTS/,
+    );
     expect(subscriptionOf(`chrome-webpush|${elsewhere}`).status).toBe(0);
   });
 });

@@ -16,7 +16,11 @@ beforeAll(async () => {
   sink = await startSmtpSink();
   const provision = deliveryProvision({ smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' });
   (provision.accounts[0].senders[0] as Record<string, unknown>).rate_per_second = RATE;
-  h = await startHarness({ provisionObject: provision, realClock: true, env: { HERALD_WORKERS: '1', HERALD_POLL_MS: '20', HERALD_DELIVERY_CONCURRENCY: '8' } });
+  h = await startHarness({
+    provisionObject: provision,
+    realClock: true,
+    env: { HERALD_WORKERS: '1', HERALD_POLL_MS: '20', HERALD_DELIVERY_CONCURRENCY: '8' },
+  });
 });
 afterAll(async () => {
   await h.close();
@@ -36,6 +40,8 @@ describe("a sender's rate_per_second", () => {
     const mails = await sink.waitFor(COUNT, 30_000);
     expect(mails.map((m) => m.envelopeTo[0]).sort()).toEqual(emails);
     // Timers may fire a millisecond early; the spacing itself is exact (src/senders/rate-limit.test.ts).
-    expect(Math.max(...mails.map((m) => m.receivedAt)) - launched).toBeGreaterThanOrEqual(((COUNT - 1) * 1000) / RATE - 5);
+    expect(Math.max(...mails.map((m) => m.receivedAt)) - launched).toBeGreaterThanOrEqual(
+      ((COUNT - 1) * 1000) / RATE - 5,
+    );
   });
 });

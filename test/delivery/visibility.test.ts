@@ -22,15 +22,40 @@ beforeAll(async () => {
     token: TOKEN,
     trigger_id: 96,
     data: [
-      { data: { email: 'one@example.com', subscriptions: [{ channel: 'email', email: 'one@example.com', resource_id: 21 }] } },
-      { data: { email: 'two@example.com', subscriptions: [{ channel: 'email', email: 'two@example.com', resource_id: 21 }] } },
+      {
+        data: {
+          email: 'one@example.com',
+          subscriptions: [{ channel: 'email', email: 'one@example.com', resource_id: 21 }],
+        },
+      },
+      {
+        data: {
+          email: 'two@example.com',
+          subscriptions: [{ channel: 'email', email: 'two@example.com', resource_id: 21 }],
+        },
+      },
       { data: { email: 'nosub@example.com' } },
     ],
   });
-  await h.post('campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: { email: 'bad@example.com', subscriptions: [{ channel: 'email', email: 'bad@example.com', resource_id: 21 }] } });
+  await h.post('campaigns/triggers/import_and_start', {
+    token: TOKEN,
+    trigger_id: 96,
+    data: {
+      email: 'bad@example.com',
+      subscriptions: [{ channel: 'email', email: 'bad@example.com', resource_id: 21 }],
+    },
+  });
   const worker = new DeliveryWorker(
     { store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), senders, log: pino({ level: 'silent' }) },
-    { batchSize: 50, leaseMs: 60_000, pollMs: 1000, concurrency: 1, retry: defaultRetryPolicy, publicUrl: 'http://x', secret: 's' },
+    {
+      batchSize: 50,
+      leaseMs: 60_000,
+      pollMs: 1000,
+      concurrency: 1,
+      retry: defaultRetryPolicy,
+      publicUrl: 'http://x',
+      secret: 's',
+    },
   );
   await worker.tick();
 });
@@ -52,7 +77,11 @@ describe('messages/list', () => {
       [null, 'skipped'],
       ['bad@example.com', 'sent'],
     ]);
-    expect(data[2]).toMatchObject({ skip_reason: 'no subscribed email subscription on resource 21', sent_at: null, attempts: 0 });
+    expect(data[2]).toMatchObject({
+      skip_reason: 'no subscribed email subscription on resource 21',
+      sent_at: null,
+      attempts: 0,
+    });
     expect(data[0]).toMatchObject({ trigger_id: 96, channel: 'email', resource_id: 21, attempts: 1 });
     expect(String(data[0].sent_at)).toMatch(/^\d{4}-\d\d-\d\dT/);
 
@@ -64,14 +93,24 @@ describe('messages/list', () => {
     // Newest first: the same messages in descending ids; from_id is then the highest of the page.
     const newest = await h.post('messages/list', { token: TOKEN, trigger_id: 96, order: 'desc' });
     expect((newest.json.data as { id: number }[]).map((m) => m.id)).toEqual(data.map((m) => m.id).reverse());
-    const older = await h.post('messages/list', { token: TOKEN, trigger_id: 96, order: 'desc', limit: 2, from_id: data[2].id });
+    const older = await h.post('messages/list', {
+      token: TOKEN,
+      trigger_id: 96,
+      order: 'desc',
+      limit: 2,
+      from_id: data[2].id,
+    });
     expect((older.json.data as { id: number }[]).map((m) => m.id)).toEqual([data[2].id, data[1].id]);
     expect(older.json.total_count).toBe(4);
     expect((await h.post('messages/list', { token: TOKEN, order: 'newest' })).status).toBe(400);
 
     const skipped = await h.post('messages/list', { token: TOKEN, status: 'skipped' });
     expect(skipped.json.total_count).toBe(1);
-    const byProfile = await h.post('messages/list', { token: TOKEN, profile_id: data[0].profile_id, status: ['sent', 'failed'] });
+    const byProfile = await h.post('messages/list', {
+      token: TOKEN,
+      profile_id: data[0].profile_id,
+      status: ['sent', 'failed'],
+    });
     expect(byProfile.json.total_count).toBe(1);
   });
 
@@ -80,7 +119,9 @@ describe('messages/list', () => {
     expect((await h.post('messages/list', { token: TOKEN, limit: 0 })).status).toBe(400);
     expect((await h.post('messages/list', { token: TOKEN, trigger_id: 12345 })).status).toBe(404);
     const xml = await h.post('messages/list', `<xml><token>${TOKEN}</token><status>skipped</status></xml>`);
-    expect(xml.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id>.*<\/data><total_count>1<\/total_count><\/xml>$/);
+    expect(xml.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id>.*<\/data><total_count>1<\/total_count><\/xml>$/,
+    );
   });
 });
 
@@ -95,8 +136,16 @@ describe('campaigns/log_v2', () => {
     expect(data.map((e) => e.state)).toEqual(['start', 'start', '', '', '', '']);
     expect(data[0]).toMatchObject({ level: 'INFO', message: 'launched (API) for 3 message(s)', value: '3' });
     expect(data[1]).toMatchObject({ value: '1' });
-    expect(data[4]).toMatchObject({ level: 'WARNING', message: 'skipped: no subscribed email subscription on resource 21' });
-    expect(data.filter((e) => e.event === 'sent').map((e) => e.message).sort()).toEqual(['sent to bad@example.com', 'sent to one@example.com', 'sent to two@example.com']);
+    expect(data[4]).toMatchObject({
+      level: 'WARNING',
+      message: 'skipped: no subscribed email subscription on resource 21',
+    });
+    expect(
+      data
+        .filter((e) => e.event === 'sent')
+        .map((e) => e.message)
+        .sort(),
+    ).toEqual(['sent to bad@example.com', 'sent to one@example.com', 'sent to two@example.com']);
     expect(res.json.total_count).toBe(6);
     const limited = await h.post('campaigns/log_v2', { token: TOKEN, id: 96, limit: 2 });
     expect((limited.json.data as unknown[]).length).toBe(2);

@@ -29,9 +29,19 @@ const options = (o: Partial<DeliveryOptions> = {}): DeliveryOptions => ({
   ...o,
 });
 const worker = (o: Partial<DeliveryOptions> = {}) =>
-  new DeliveryWorker({ store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), senders, log: pino({ level: 'silent' }) }, options(o));
-const profile = (email: string) => ({ data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } });
-const statusOf = (email: string) => rows<{ status: string; attempts: number; due_at: number; reclaims: number; skip_reason: string | null }>(h, 'SELECT status, attempts, due_at, reclaims, skip_reason FROM messages WHERE address = ? ORDER BY id', email);
+  new DeliveryWorker(
+    { store: h.store, clock: h.clock, catalogs: new CatalogCache(h.store), senders, log: pino({ level: 'silent' }) },
+    options(o),
+  );
+const profile = (email: string) => ({
+  data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] },
+});
+const statusOf = (email: string) =>
+  rows<{ status: string; attempts: number; due_at: number; reclaims: number; skip_reason: string | null }>(
+    h,
+    'SELECT status, attempts, due_at, reclaims, skip_reason FROM messages WHERE address = ? ORDER BY id',
+    email,
+  );
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -54,7 +64,12 @@ afterEach(async () => {
 
 describe('scheduling', () => {
   it('holds a message until skip_minutes + timeout have passed', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 99, timeout: { hours: 1, minutes: 2 }, data: [profile('later@example.com')] });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 99,
+      timeout: { hours: 1, minutes: 2 },
+      data: [profile('later@example.com')],
+    });
     const w = worker();
     expect(statusOf('later@example.com')[0].due_at).toBe(h.clock.now() + 63 * MINUTE);
     expect(await w.tick()).toBe(0);
@@ -67,8 +82,17 @@ describe('scheduling', () => {
   });
 
   it('claims due messages in due order', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, timeout: { minutes: 5 }, data: [profile('second@example.com')] });
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: [profile('first@example.com')] });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      timeout: { minutes: 5 },
+      data: [profile('second@example.com')],
+    });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: [profile('first@example.com')],
+    });
     h.clock.advance(10 * MINUTE);
     await worker({ batchSize: 1, concurrency: 1 }).tick();
     await sink.waitFor(1);
@@ -79,7 +103,11 @@ describe('scheduling', () => {
 describe('retries', () => {
   it('backs off exponentially on transient failures and fails after the attempt limit', async () => {
     sink.refuseWith = 451;
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: [profile('flaky@example.com')] });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: [profile('flaky@example.com')],
+    });
     const w = worker({ retry: { ...defaultRetryPolicy, maxAttempts: 3, baseMs: MINUTE, factor: 3 } });
     const start = h.clock.now();
     expect(await w.tick()).toBe(1);
@@ -101,7 +129,11 @@ describe('retries', () => {
 
 describe('leases', () => {
   it('reclaims a message whose worker died after its lease expired, with the same Message-ID', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: [profile('crash@example.com')] });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: [profile('crash@example.com')],
+    });
     // A worker that claimed and then died: the claim is taken, no outcome recorded.
     const claimed = await h.store.claimMessages(h.clock.now(), 10, MINUTE);
     expect(claimed).toHaveLength(1);
@@ -114,13 +146,23 @@ describe('leases', () => {
     expect(statusOf('crash@example.com')[0]).toMatchObject({ status: 'sent', attempts: 2, reclaims: 1 });
     expect(w.stats.reclaimed).toBe(1);
     // The dead worker's late outcome no longer counts: its claim token is stale.
-    await h.store.recordOutcomes([{ kind: 'failed', id: claimed[0].id, claimToken: claimed[0].claimToken, error: 'late' }], h.clock.now());
+    await h.store.recordOutcomes(
+      [{ kind: 'failed', id: claimed[0].id, claimToken: claimed[0].claimToken, error: 'late' }],
+      h.clock.now(),
+    );
     expect(statusOf('crash@example.com')[0].status).toBe('sent');
   });
 
   it('two workers never claim the same message', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: Array.from({ length: 40 }, (_, i) => profile(`pair${i}@example.com`)) });
-    const [a, b] = await Promise.all([h.store.claimMessages(h.clock.now(), 25, MINUTE), h.store.claimMessages(h.clock.now(), 25, MINUTE)]);
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: Array.from({ length: 40 }, (_, i) => profile(`pair${i}@example.com`)),
+    });
+    const [a, b] = await Promise.all([
+      h.store.claimMessages(h.clock.now(), 25, MINUTE),
+      h.store.claimMessages(h.clock.now(), 25, MINUTE),
+    ]);
     const ids = [...a, ...b].map((m) => m.id);
     expect(ids).toHaveLength(40);
     expect(new Set(ids).size).toBe(40);
@@ -129,12 +171,27 @@ describe('leases', () => {
 
 describe('send-time checks', () => {
   it('skips messages whose subscription was unsubscribed or whose profile was deleted', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, timeout: { minutes: 1 }, data: [profile('gone@example.com'), profile('quiet@example.com')] });
-    await h.post('profiles/import', { token: TOKEN, db_id: 1, data: { email: 'quiet@example.com', subscriptions: [{ channel: 'email', email: 'quiet@example.com', resource_id: 21, status: 'unsubscribed' }] } });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      timeout: { minutes: 1 },
+      data: [profile('gone@example.com'), profile('quiet@example.com')],
+    });
+    await h.post('profiles/import', {
+      token: TOKEN,
+      db_id: 1,
+      data: {
+        email: 'quiet@example.com',
+        subscriptions: [{ channel: 'email', email: 'quiet@example.com', resource_id: 21, status: 'unsubscribed' }],
+      },
+    });
     await h.post('profiles/delete', { token: TOKEN, db_id: 1, email: 'gone@example.com' });
     h.clock.advance(MINUTE);
     await worker().tick();
-    expect(statusOf('quiet@example.com')[0]).toMatchObject({ status: 'skipped', skip_reason: 'subscription is unsubscribed' });
+    expect(statusOf('quiet@example.com')[0]).toMatchObject({
+      status: 'skipped',
+      skip_reason: 'subscription is unsubscribed',
+    });
     expect(statusOf('gone@example.com')[0]).toMatchObject({ status: 'cancelled' });
     expect(sink.mails).toHaveLength(0);
   });
@@ -147,12 +204,34 @@ describe('A/B split', () => {
     h = await startHarness({
       provisionObject: deliveryProvision(
         { smtpUrl: sink.url, httpUrl: http.url },
-        { templates: [tpl], triggers: [{ id: 80, name: 'AB', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 5 }, { message_id: 8 }] }] },
+        {
+          templates: [tpl],
+          triggers: [
+            {
+              id: 80,
+              name: 'AB',
+              trigger_type: 'api_call',
+              send_channel: 'email',
+              resource_id: 21,
+              list_id: 1,
+              is_active: true,
+              content: [{ message_id: 5 }, { message_id: 8 }],
+            },
+          ],
+        },
       ),
     });
     const emails = Array.from({ length: 20 }, (_, i) => `ab${i}@example.com`);
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 80, data: emails.map(profile) });
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 80, data: emails.map(profile) });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 80,
+      data: emails.map(profile),
+    });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 80,
+      data: emails.map(profile),
+    });
     await worker().tick();
     const mails = await sink.waitFor(40);
     const variantOf = new Map<string, Set<string>>();
@@ -170,29 +249,48 @@ describe('A/B split', () => {
 
 describe('graceful stop', () => {
   it('finishes the send in flight and gives back the claimed messages it had not started', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, data: Array.from({ length: 5 }, (_, i) => profile(`stop${i}@example.com`)) });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: Array.from({ length: 5 }, (_, i) => profile(`stop${i}@example.com`)),
+    });
     sink.delayMs = 200;
     const w = worker({ batchSize: 5, concurrency: 1 });
     w.start();
     await sink.waitFor(1);
     await w.stop();
     sink.delayMs = 0;
-    const states = rows<{ status: string; attempts: number; lease_until: number | null }>(h, "SELECT status, attempts, lease_until FROM messages WHERE address LIKE 'stop%' ORDER BY id");
+    const states = rows<{ status: string; attempts: number; lease_until: number | null }>(
+      h,
+      "SELECT status, attempts, lease_until FROM messages WHERE address LIKE 'stop%' ORDER BY id",
+    );
     expect(states[0]).toEqual({ status: 'sent', attempts: 1, lease_until: null });
-    expect(states.slice(1)).toEqual(Array.from({ length: 4 }, () => ({ status: 'scheduled', attempts: 0, lease_until: null })));
+    expect(states.slice(1)).toEqual(
+      Array.from({ length: 4 }, () => ({ status: 'scheduled', attempts: 0, lease_until: null })),
+    );
     expect(sink.mails).toHaveLength(1);
   });
 });
 
 describe('retention', () => {
   it('purges finished messages and unused launches with their attachments after the retention period', async () => {
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, attach: { data: 'data:text/plain;base64,SGk=', name: 'a.txt' }, data: [profile('old@example.com')] });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      attach: { data: 'data:text/plain;base64,SGk=', name: 'a.txt' },
+      data: [profile('old@example.com')],
+    });
     await worker().tick();
     await sink.waitFor(1);
     const now = h.clock.now();
     expect(await h.store.purge(now)).toEqual({ messages: 0, events: 0 });
     h.clock.advance(31 * 86_400_000);
-    await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: 96, timeout: { days: 1 }, data: [profile('new@example.com')] });
+    await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 96,
+      timeout: { days: 1 },
+      data: [profile('new@example.com')],
+    });
     const result = await h.store.purge(h.clock.now() - 30 * 86_400_000);
     expect(result.messages).toBe(1);
     expect(rows(h, 'SELECT address FROM messages')).toEqual([{ address: 'new@example.com' }]);

@@ -38,11 +38,15 @@ describe('generated reference pages', () => {
 });
 
 describe('HERALD_* variables', () => {
-  const read_ = sourceFiles('src').flatMap((f) => [...read(f).matchAll(/(?:\benv\b|process\.env)(?:\.|\[['"])(HERALD_[A-Z0-9_]+)/g)].map((m) => m[1]));
+  const read_ = sourceFiles('src').flatMap((f) =>
+    [...read(f).matchAll(/(?:\benv\b|process\.env)(?:\.|\[['"])(HERALD_[A-Z0-9_]+)/g)].map((m) => m[1]),
+  );
   const variables = [...new Set([...Object.values(CONFIG_KEYS).map((k) => k.env), ...read_])].sort();
 
   it('finds the variables the code reads (the search works)', () => {
-    expect(variables).toEqual(expect.arrayContaining(['HERALD_PORT', 'HERALD_MESSAGE_RETENTION_DAYS', 'HERALD_LOG_FORMAT', 'HERALD_TOKEN']));
+    expect(variables).toEqual(
+      expect.arrayContaining(['HERALD_PORT', 'HERALD_MESSAGE_RETENTION_DAYS', 'HERALD_LOG_FORMAT', 'HERALD_TOKEN']),
+    );
   });
 
   it.each(variables)('%s has a row in the README table', (name) => {
@@ -56,11 +60,14 @@ describe('HERALD_* variables', () => {
     HERALD_WEBPUSH_HOSTS: 'push services',
     HERALD_SECRET: 'generated once',
   };
-  it.each(Object.values(CONFIG_KEYS).map((k) => [k.env, k.fallback]))('%s: the table gives its default', (name, fallback) => {
-    const row = readmeRow(String(name)) ?? '';
-    const expected = IN_WORDS[String(name)] ?? (fallback === undefined ? '—' : `\`${String(fallback)}\``);
-    expect(row).toContain(expected);
-  });
+  it.each(Object.values(CONFIG_KEYS).map((k) => [k.env, k.fallback]))(
+    '%s: the table gives its default',
+    (name, fallback) => {
+      const row = readmeRow(String(name)) ?? '';
+      const expected = IN_WORDS[String(name)] ?? (fallback === undefined ? '—' : `\`${String(fallback)}\``);
+      expect(row).toContain(expected);
+    },
+  );
 });
 
 describe('senders', () => {
@@ -101,7 +108,18 @@ describe('the provisioning file', () => {
 
   it('the schema accepts the demo file and the test fixtures of every kind of sender', () => {
     expect(validate(JSON.parse(read('provision/demo.json'))), JSON.stringify(validate.errors)).toBe(true);
-    const env = { accounts: [{ id: 1, name: 'x', senders: [{ name: 'm', type: 'smtp', url: { env: 'SMTP_URL' } }, { name: 'f', type: 'file', dir: './out' }] }] };
+    const env = {
+      accounts: [
+        {
+          id: 1,
+          name: 'x',
+          senders: [
+            { name: 'm', type: 'smtp', url: { env: 'SMTP_URL' } },
+            { name: 'f', type: 'file', dir: './out' },
+          ],
+        },
+      ],
+    };
     expect(validate(env), JSON.stringify(validate.errors)).toBe(true);
   });
 
@@ -109,7 +127,11 @@ describe('the provisioning file', () => {
     expect(validate({})).toBe(false);
     expect(validate({ accounts: [{ id: 1, name: 'x', senders: [{ name: 's', type: 'pigeon' }] }] })).toBe(false);
     expect(validate({ accounts: [{ id: 1, name: 'x', senders: [{ name: 's', type: 'file' }] }] })).toBe(false);
-    expect(validate({ accounts: [{ id: 1, name: 'x', triggers: [{ name: 't', trigger_type: 'api_call', send_channel: 'email' }] }] })).toBe(false);
+    expect(
+      validate({
+        accounts: [{ id: 1, name: 'x', triggers: [{ name: 't', trigger_type: 'api_call', send_channel: 'email' }] }],
+      }),
+    ).toBe(false);
   });
 
   it('docs/PROVISIONING.md names every key of every object of the schema', () => {
@@ -123,7 +145,8 @@ describe('the provisioning file', () => {
     };
     walk(schema);
     expect(keys.size).toBeGreaterThan(40);
-    for (const key of keys) expect(page, `docs/PROVISIONING.md does not name ${key}`).toMatch(new RegExp(`[\`"]${key}\\b`));
+    for (const key of keys)
+      expect(page, `docs/PROVISIONING.md does not name ${key}`).toMatch(new RegExp(`[\`"]${key}\\b`));
   });
 });
 
@@ -141,7 +164,7 @@ describe('the command line', () => {
     }
   });
 
-  it('every option main.ts accepts is in some command\'s help', () => {
+  it("every option main.ts accepts is in some command's help", () => {
     const main = read('src/cli/main.ts') + read('src/cli/import/options.ts');
     const options = [...main.matchAll(/^ {2,8}'?([a-z][a-z-]*)'?: \{ type: '(?:string|boolean)'/gm)].map((m) => m[1]);
     expect(options).toEqual(expect.arrayContaining(['port', 'trigger', 'progress-every', 'version']));

@@ -24,8 +24,10 @@ describe('docs/TEMPLATES.md', () => {
 
   it('lists every system field, the profile id and the read-only fields that are not variables', () => {
     const lead = section('Variables');
-    for (const name of [...Object.keys(SYSTEM_FIELD_KINDS), ...PROFILE_ID_VARIABLES]) expect(lead, name).toContain(`\`{lead.${name}}\``);
-    for (const name of READ_ONLY_FIELDS) if (!PROFILE_ID_VARIABLES.includes(name)) expect(lead, name).toContain(`\`${name}\``);
+    for (const name of [...Object.keys(SYSTEM_FIELD_KINDS), ...PROFILE_ID_VARIABLES])
+      expect(lead, name).toContain(`\`{lead.${name}}\``);
+    for (const name of READ_ONLY_FIELDS)
+      if (!PROFILE_ID_VARIABLES.includes(name)) expect(lead, name).toContain(`\`${name}\``);
   });
 
   it('lists every subscription key in its table', () => {
@@ -41,7 +43,9 @@ describe('docs/TEMPLATES.md', () => {
   });
 
   it('shows each refusal as the code words it', () => {
-    const rows = [...section('What is refused when a template is saved').matchAll(/^\| `([^`]+)`.* \| `text: ([^`]+)` \|$/gm)];
+    const rows = [
+      ...section('What is refused when a template is saved').matchAll(/^\| `([^`]+)`.* \| `text: ([^`]+)` \|$/gm),
+    ];
     expect(rows.length).toBeGreaterThanOrEqual(10);
     for (const [, written, answer] of rows) {
       const said = templateProblem(written) ?? templateFieldProblem({ text: written }, [])?.text;
@@ -50,7 +54,10 @@ describe('docs/TEMPLATES.md', () => {
   });
 
   it('has an example template that saves', () => {
-    const example = JSON.parse(/```json\n([\s\S]+?)```/.exec(section('Example'))?.[1] ?? '{}') as Record<string, string>;
+    const example = JSON.parse(/```json\n([\s\S]+?)```/.exec(section('Example'))?.[1] ?? '{}') as Record<
+      string,
+      string
+    >;
     for (const key of ['subject', 'html', 'text']) {
       expect(example[key], key).toBeTypeOf('string');
       expect(templateProblem(example[key]), key).toBeUndefined();

@@ -23,9 +23,14 @@ const STATE_SQL = {
   messages: 'SELECT id, address, status, reclaims FROM messages',
 };
 
-async function stateOf(db: TestDatabase): Promise<{ emails: Set<string>; messages: { id: number; address: string; status: string; reclaims: number }[] }> {
+async function stateOf(
+  db: TestDatabase,
+): Promise<{ emails: Set<string>; messages: { id: number; address: string; status: string; reclaims: number }[] }> {
   const emails = new Set((await db.query<{ value: string }>(STATE_SQL.emails)).map((r) => r.value));
-  return { emails, messages: await db.query<{ id: number; address: string; status: string; reclaims: number }>(STATE_SQL.messages) };
+  return {
+    emails,
+    messages: await db.query<{ id: number; address: string; status: string; reclaims: number }>(STATE_SQL.messages),
+  };
 }
 
 describe.each(backends)('crash safety (%s)', (name, open) => {
@@ -45,10 +50,19 @@ describe.each(backends)('crash safety (%s)', (name, open) => {
       const store = await open(dir);
       const provision = join(dir, 'provision.json');
       writeFileSync(provision, JSON.stringify(deliveryProvision({ smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' })));
-      const env = { HERALD_DATABASE_URL: store.url, HERALD_LOG_LEVEL: 'error', HERALD_LEASE_SECONDS: '1', HERALD_POLL_MS: '50', HERALD_WORKERS: '1' };
+      const env = {
+        HERALD_DATABASE_URL: store.url,
+        HERALD_LOG_LEVEL: 'error',
+        HERALD_LEASE_SECONDS: '1',
+        HERALD_POLL_MS: '50',
+        HERALD_WORKERS: '1',
+      };
       const start = async (): Promise<{ proc: HeraldProcess; url: string }> => {
         const port = await freePort();
-        const proc = spawnHerald(['serve', '--provision', provision], { cwd: dir, env: { ...env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1' } });
+        const proc = spawnHerald(['serve', '--provision', provision], {
+          cwd: dir,
+          env: { ...env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1' },
+        });
         const url = `http://127.0.0.1:${port}`;
         await waitForHttp(url, proc);
         return { proc, url };
@@ -60,7 +74,9 @@ describe.each(backends)('crash safety (%s)', (name, open) => {
       const sends = Array.from({ length: REQUESTS }, async (_, r) => {
         // Requests leave at staggered moments so the kill lands before, during and after them.
         await new Promise((res) => setTimeout(res, Math.floor(random() * 120)));
-        const data = emailsOf(r).map((email) => ({ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } }));
+        const data = emailsOf(r).map((email) => ({
+          data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] },
+        }));
         try {
           const res = await fetch(`${first.url}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
             method: 'POST',

@@ -49,12 +49,25 @@ describe.skipIf(!adminUrl)('bounces across processes on one PostgreSQL', () => {
   it('a DSN received by one process bounces the message another process sent', async () => {
     const provision = join(dir, 'provision.json');
     writeFileSync(provision, JSON.stringify(deliveryProvision({ smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' })));
-    const env = { HERALD_DATABASE_URL: url, HERALD_LOG_LEVEL: 'warn', HERALD_POLL_MS: '100', HERALD_PG_POOL_SIZE: '3', HERALD_SECRET: 'shared-secret-of-both-processes', HERALD_BOUNCE_DOMAIN: 'bounce.example.com' };
+    const env = {
+      HERALD_DATABASE_URL: url,
+      HERALD_LOG_LEVEL: 'warn',
+      HERALD_POLL_MS: '100',
+      HERALD_PG_POOL_SIZE: '3',
+      HERALD_SECRET: 'shared-secret-of-both-processes',
+      HERALD_BOUNCE_DOMAIN: 'bounce.example.com',
+    };
     const [apiPort, mxPort] = [await freePort(), await freePort()];
     // The API process sends nothing (no workers) and runs the MX.
     const api = spawnHerald(['serve', '--workers', '0', '--provision', provision], {
       cwd: dir,
-      env: { ...env, HERALD_PORT: String(apiPort), HERALD_HOST: '127.0.0.1', HERALD_INBOUND_SMTP_PORT: String(mxPort), HERALD_INBOUND_SMTP_HOST: '127.0.0.1' },
+      env: {
+        ...env,
+        HERALD_PORT: String(apiPort),
+        HERALD_HOST: '127.0.0.1',
+        HERALD_INBOUND_SMTP_PORT: String(mxPort),
+        HERALD_INBOUND_SMTP_HOST: '127.0.0.1',
+      },
     });
     procs.push(api);
     await waitForHttp(`http://127.0.0.1:${apiPort}/`, api);
@@ -63,7 +76,19 @@ describe.skipIf(!adminUrl)('bounces across processes on one PostgreSQL', () => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: TOKEN, trigger_id: 96, data: [{ data: { _fname: 'Far', email: 'far@example.com', subscriptions: [{ channel: 'email', email: 'far@example.com', resource_id: 21 }] } }] }),
+      body: JSON.stringify({
+        token: TOKEN,
+        trigger_id: 96,
+        data: [
+          {
+            data: {
+              _fname: 'Far',
+              email: 'far@example.com',
+              subscriptions: [{ channel: 'email', email: 'far@example.com', resource_id: 21 }],
+            },
+          },
+        ],
+      }),
     });
     expect(res.status).toBe(200);
     const [mail] = await sink.waitFor(1, 60_000);
@@ -72,11 +97,29 @@ describe.skipIf(!adminUrl)('bounces across processes on one PostgreSQL', () => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      const status = async () => (await db.query<{ status: string; bounce: string | null }>("SELECT status, bounce FROM messages WHERE address = 'far@example.com'")).rows[0];
+      const status = async () =>
+        (
+          await db.query<{ status: string; bounce: string | null }>(
+            "SELECT status, bounce FROM messages WHERE address = 'far@example.com'",
+          )
+        ).rows[0];
       await expect.poll(status, { timeout: 30_000 }).toEqual({ status: 'sent', bounce: null });
-      await deliverReport(mxPort, mail.envelopeFrom, dsn({ to: mail.envelopeFrom, recipient: 'far@example.com', action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 User unknown', originalMessageId: String(mail.parsed.messageId) }));
+      await deliverReport(
+        mxPort,
+        mail.envelopeFrom,
+        dsn({
+          to: mail.envelopeFrom,
+          recipient: 'far@example.com',
+          action: 'failed',
+          status: '5.1.1',
+          diagnostic: '550 5.1.1 User unknown',
+          originalMessageId: String(mail.parsed.messageId),
+        }),
+      );
       expect(await status()).toEqual({ status: 'bounced', bounce: 'hard' });
-      const sub = await db.query<{ status: number }>("SELECT status FROM subscriptions WHERE channel = 'email' AND address = 'far@example.com'");
+      const sub = await db.query<{ status: number }>(
+        "SELECT status FROM subscriptions WHERE channel = 'email' AND address = 'far@example.com'",
+      );
       expect(sub.rows[0].status).toBe(3);
     } finally {
       await db.end();

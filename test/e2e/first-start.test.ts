@@ -29,12 +29,20 @@ describe.each(backends)('the first start (%s)', (_name, open) => {
 
   /** `npm start`: no HERALD_HOST, the demo file applied at start. */
   async function start(): Promise<HeraldProcess> {
-    const proc = spawnHerald(['serve', '--provision', DEMO_PROVISION], { cwd: dir, env: { HERALD_PORT: String(port), HERALD_DATABASE_URL: db.url, HERALD_WORKERS: '0' } });
+    const proc = spawnHerald(['serve', '--provision', DEMO_PROVISION], {
+      cwd: dir,
+      env: { HERALD_PORT: String(port), HERALD_DATABASE_URL: db.url, HERALD_WORKERS: '0' },
+    });
     await waitForHttp(`${base}/healthz`, proc);
     return proc;
   }
 
-  const whoAmI = (token: string) => fetch(`${base}/api/v1.1/databases/list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const whoAmI = (token: string) =>
+    fetch(`${base}/api/v1.1/databases/list`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
 
   beforeAll(async () => {
     ensureBuilt();
@@ -81,7 +89,10 @@ describe.each(backends)('the first start (%s)', (_name, open) => {
   });
 
   it('a revoked demo token stays revoked when the server starts again and re-applies the demo file', async () => {
-    const revoke = spawnHerald(['token', 'revoke', TOKEN], { cwd: dir, env: { HERALD_DATABASE_URL: db.url, HERALD_LOG_LEVEL: 'silent' } });
+    const revoke = spawnHerald(['token', 'revoke', TOKEN], {
+      cwd: dir,
+      env: { HERALD_DATABASE_URL: db.url, HERALD_LOG_LEVEL: 'silent' },
+    });
     expect(await revoke.exited).toEqual({ code: 0, signal: null });
     expect(revoke.output()).toBe('token revoked\n');
 
@@ -98,7 +109,9 @@ describe.each(backends)('the first start (%s)', (_name, open) => {
         await proc.stop();
       }
     }
-    const rows = await db.query<{ revoked: number | boolean; revoked_at: number | null }>(`SELECT revoked, revoked_at FROM tokens WHERE hash = '${hashToken(TOKEN)}'`);
+    const rows = await db.query<{ revoked: number | boolean; revoked_at: number | null }>(
+      `SELECT revoked, revoked_at FROM tokens WHERE hash = '${hashToken(TOKEN)}'`,
+    );
     expect(rows).toHaveLength(1);
     expect([true, 1]).toContain(rows[0].revoked);
     expect(typeof rows[0].revoked_at).toBe('number');

@@ -43,7 +43,13 @@ describe.each(backends)('a port already in use (%s)', (_name, open) => {
   it('herald serve exits non-zero and says why', async () => {
     const proc = spawnHerald(['serve', '--provision', DEMO_PROVISION], {
       cwd: dir,
-      env: { HERALD_PORT: String(busy.port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: db.url, HERALD_WORKERS: '1', HERALD_LOG_LEVEL: 'warn' },
+      env: {
+        HERALD_PORT: String(busy.port),
+        HERALD_HOST: '127.0.0.1',
+        HERALD_DATABASE_URL: db.url,
+        HERALD_WORKERS: '1',
+        HERALD_LOG_LEVEL: 'warn',
+      },
     });
     const exit = await proc.exited;
     expect(exit.code).toBe(1);
@@ -53,7 +59,13 @@ describe.each(backends)('a port already in use (%s)', (_name, open) => {
   it('herald worker exits non-zero when its metrics port is taken', async () => {
     const proc = spawnHerald(['worker', '--provision', DEMO_PROVISION], {
       cwd: dir,
-      env: { HERALD_METRICS_PORT: String(busy.port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: db.url, HERALD_WORKERS: '1', HERALD_LOG_LEVEL: 'warn' },
+      env: {
+        HERALD_METRICS_PORT: String(busy.port),
+        HERALD_HOST: '127.0.0.1',
+        HERALD_DATABASE_URL: db.url,
+        HERALD_WORKERS: '1',
+        HERALD_LOG_LEVEL: 'warn',
+      },
     });
     const exit = await proc.exited;
     expect(exit.code).toBe(1);

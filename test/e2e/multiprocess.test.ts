@@ -70,7 +70,9 @@ describe.skipIf(!adminUrl)('several processes on one PostgreSQL', () => {
     const batches = Array.from({ length: BATCHES }, () =>
       Array.from({ length: ITEMS }, () => {
         const email = `mp${next() % POOL}@example.com`;
-        return { data: { _fname: `F${next() % 100}`, email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } };
+        return {
+          data: { _fname: `F${next() % 100}`, email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] },
+        };
       }),
     );
     const responses = await Promise.all(
@@ -92,7 +94,9 @@ describe.skipIf(!adminUrl)('several processes on one PostgreSQL', () => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      const perEmail = await db.query<{ value: string; n: string }>("SELECT value, COUNT(*) AS n FROM profile_values WHERE field = 'email' GROUP BY value");
+      const perEmail = await db.query<{ value: string; n: string }>(
+        "SELECT value, COUNT(*) AS n FROM profile_values WHERE field = 'email' GROUP BY value",
+      );
       expect(perEmail.rows.length).toBe(distinctEmails);
       expect(perEmail.rows.filter((r) => Number(r.n) !== 1)).toEqual([]);
       expect(Number((await db.query('SELECT COUNT(*) AS n FROM profiles')).rows[0].n)).toBe(distinctEmails);
@@ -105,7 +109,9 @@ describe.skipIf(!adminUrl)('several processes on one PostgreSQL', () => {
       }
       // Every message recorded as sent and none ever reclaimed (checked below): no message was
       // claimed twice, so no second copy can still be on its way to the sink.
-      const statuses = (await db.query<{ status: string; n: string }>('SELECT status, COUNT(*) AS n FROM messages GROUP BY status')).rows.map((r) => [r.status, Number(r.n)]);
+      const statuses = (
+        await db.query<{ status: string; n: string }>('SELECT status, COUNT(*) AS n FROM messages GROUP BY status')
+      ).rows.map((r) => [r.status, Number(r.n)]);
       expect(statuses).toEqual([['sent', totalMessages]]);
       expect(sink.mails).toHaveLength(totalMessages);
       expect(new Set(sink.mails.map((m) => m.parsed.messageId)).size).toBe(totalMessages);

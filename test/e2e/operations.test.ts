@@ -20,7 +20,12 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   serve = spawnHerald(['serve', '--provision', DEMO_PROVISION, '--workers', '0'], {
     cwd: dir,
-    env: { HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'warn' },
+    env: {
+      HERALD_PORT: String(port),
+      HERALD_HOST: '127.0.0.1',
+      HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_LOG_LEVEL: 'warn',
+    },
   });
   await waitForHttp(`${base}/healthz`, serve);
 });
@@ -39,7 +44,11 @@ describe('herald serve', () => {
 
   it('/metrics has the process, the front and the engine thread, and counts an import', async () => {
     const body = await (await import('node:fs/promises')).readFile(join(EXAMPLES, 'batch-email.request.json'));
-    const res = await fetch(`${base}/api/v1.1/campaigns/triggers/import_and_start_batch`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${base}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     const text = await (await fetch(`${base}/metrics`)).text();
     const names = families(text);
@@ -48,13 +57,18 @@ describe('herald serve', () => {
     expect(values.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(values.get('herald_engine_up')).toBe(1);
     expect(values.get('herald_items_imported_total{method="campaigns/triggers/import_and_start_batch"}')).toBe(2);
-    expect(values.get('herald_http_requests_total{method="campaigns/triggers/import_and_start_batch",code="200"}')).toBe(1);
+    expect(
+      values.get('herald_http_requests_total{method="campaigns/triggers/import_and_start_batch",code="200"}'),
+    ).toBe(1);
     // No worker in this process: the two messages wait in the queue.
     expect(values.get('herald_queue_due_messages')).toBe(2);
   });
 
   it('serves the OpenAPI document and the docs page', async () => {
-    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1.1/campaigns/triggers/import_and_start_batch']).toBeDefined();
     const page = await fetch(`${base}/docs`);
@@ -68,7 +82,13 @@ describe('herald worker with HERALD_METRICS_PORT', () => {
     const port = await freePort();
     const worker = spawnHerald(['worker'], {
       cwd: dir,
-      env: { HERALD_METRICS_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_POLL_MS: '20', HERALD_LOG_LEVEL: 'info' },
+      env: {
+        HERALD_METRICS_PORT: String(port),
+        HERALD_HOST: '127.0.0.1',
+        HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+        HERALD_POLL_MS: '20',
+        HERALD_LOG_LEVEL: 'info',
+      },
     });
     try {
       const url = `http://127.0.0.1:${port}`;
@@ -76,7 +96,10 @@ describe('herald worker with HERALD_METRICS_PORT', () => {
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       // The worker sends the two messages the API process queued (the demo's file sender).
-      const sent = async () => samples(await (await fetch(`${url}/metrics`)).text()).get('herald_messages_total{channel="email",status="sent"}') ?? 0;
+      const sent = async () =>
+        samples(await (await fetch(`${url}/metrics`)).text()).get(
+          'herald_messages_total{channel="email",status="sent"}',
+        ) ?? 0;
       await expect.poll(sent, { timeout: 10_000 }).toBe(2);
       const text = await (await fetch(`${url}/metrics`)).text();
       expect(text).toContain('process_resident_memory_bytes');

@@ -54,7 +54,11 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
       fetch(`http://127.0.0.1:${port}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token: TOKEN, trigger_id: 96, data: [{ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } }] }),
+        body: JSON.stringify({
+          token: TOKEN,
+          trigger_id: 96,
+          data: [{ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } }],
+        }),
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
     expect((await importOne('before@example.com')).status).toBe(200);
@@ -68,11 +72,15 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
 
     await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
     // The pool connects again by itself: the same request, retried, goes through.
-    await expect.poll(async () => (await importOne('after@example.com')).status, { timeout: 30_000, interval: 250 }).toBe(200);
+    await expect
+      .poll(async () => (await importOne('after@example.com')).status, { timeout: 30_000, interval: 250 })
+      .toBe(200);
 
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    const emails = (await c.query<{ value: string }>("SELECT value FROM profile_values WHERE field = 'email' ORDER BY value")).rows.map((r) => r.value);
+    const emails = (
+      await c.query<{ value: string }>("SELECT value FROM profile_values WHERE field = 'email' ORDER BY value")
+    ).rows.map((r) => r.value);
     await c.end();
     expect(emails).toEqual(['after@example.com', 'before@example.com']);
     expect((await server.stop()).code).toBe(0);
@@ -99,7 +107,11 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
           res = await fetch(`http://127.0.0.1:${port}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ token: TOKEN, trigger_id: 96, data: [{ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } }] }),
+            body: JSON.stringify({
+              token: TOKEN,
+              trigger_id: 96,
+              data: [{ data: { email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } }],
+            }),
           });
         } catch (err) {
           throw new Error(`no answer (${(err as Error).message}); server output:\n${server?.output()}`);
@@ -110,7 +122,8 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
       }
     });
     // Each phase lasts until the load shows it: successes, then refusals, then successes again.
-    const seen = (status: number, from: number, count: number) => () => order.slice(from).filter((x) => x === status).length >= count;
+    const seen = (status: number, from: number, count: number) => () =>
+      order.slice(from).filter((x) => x === status).length >= count;
     await expect.poll(seen(200, 0, 3), { timeout: 30_000, interval: 20 }).toBe(true);
     await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
     await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`);
@@ -118,7 +131,12 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
     await expect.poll(seen(503, outage, 1), { timeout: 30_000, interval: 20 }).toBe(true);
     await sql(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
     const back = order.length;
-    await expect.poll(() => order.length - back >= 3 && order.slice(-3).every((x) => x === 200), { timeout: 30_000, interval: 20 }).toBe(true);
+    await expect
+      .poll(() => order.length - back >= 3 && order.slice(-3).every((x) => x === 200), {
+        timeout: 30_000,
+        interval: 20,
+      })
+      .toBe(true);
     stop = true;
     await Promise.all(lanes);
 
@@ -129,10 +147,18 @@ describe.skipIf(!adminUrl)('PostgreSQL outage', () => {
     expect(statuses.slice(-3)).toEqual([200, 200, 200]);
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    const stored = new Set((await c.query<{ value: string }>("SELECT value FROM profile_values WHERE field = 'email' AND value LIKE 'load%'")).rows.map((r) => r.value));
+    const stored = new Set(
+      (
+        await c.query<{ value: string }>(
+          "SELECT value FROM profile_values WHERE field = 'email' AND value LIKE 'load%'",
+        )
+      ).rows.map((r) => r.value),
+    );
     await c.end();
     for (const [email, status] of answers) expect([email, stored.has(email)]).toEqual([email, status === 200]);
-    console.log(`PostgreSQL outage under load: ${answers.size} requests, ${statuses.filter((s) => s === 503).length} answered 503 (nothing written), the rest stored`);
+    console.log(
+      `PostgreSQL outage under load: ${answers.size} requests, ${statuses.filter((s) => s === 503).length} answered 503 (nothing written), the rest stored`,
+    );
     expect((await server.stop()).code).toBe(0);
     server = undefined;
   }, 60_000);

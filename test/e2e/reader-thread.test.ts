@@ -32,7 +32,13 @@ describe.each(backends)('reads of a running server (%s)', (storeName, open) => {
     url = `http://127.0.0.1:${port}`;
     proc = spawnHerald(['serve', '--provision', join(dir, 'provision.json')], {
       cwd: dir,
-      env: { HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: db.url, HERALD_WORKERS: '0', HERALD_LOG_LEVEL: 'warn' },
+      env: {
+        HERALD_PORT: String(port),
+        HERALD_HOST: '127.0.0.1',
+        HERALD_DATABASE_URL: db.url,
+        HERALD_WORKERS: '0',
+        HERALD_LOG_LEVEL: 'warn',
+      },
     });
     await waitForHttp(`${url}/api/v1.1/campaigns/triggers/list`, proc);
   });
@@ -42,8 +48,16 @@ describe.each(backends)('reads of a running server (%s)', (storeName, open) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, body: Record<string, unknown>, token = WRITE_TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${url}/api/v1.1/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, ...body }) });
+  async function call(
+    method: string,
+    body: Record<string, unknown>,
+    token = WRITE_TOKEN,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${url}/api/v1.1/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, ...body }),
+    });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
 
@@ -58,11 +72,14 @@ describe.each(backends)('reads of a running server (%s)', (storeName, open) => {
 
   it('reads follow configuration changes', async () => {
     expect((await call('campaigns/triggers/update', { id: 96, name: 'Renamed by the engine' })).status).toBe(200);
-    expect(((await call('campaigns/triggers/get', { trigger_id: 96 }, READ_TOKEN)).json.data as { name: string }).name).toBe('Renamed by the engine');
+    expect(
+      ((await call('campaigns/triggers/get', { trigger_id: 96 }, READ_TOKEN)).json.data as { name: string }).name,
+    ).toBe('Renamed by the engine');
   });
 
   it('a token has one rate-limit bucket across the threads', async () => {
-    const write = () => call('campaigns/triggers/start_batch', { trigger_id: 96, data: [{ email: 'nobody@example.com' }] }, LIMITED);
+    const write = () =>
+      call('campaigns/triggers/start_batch', { trigger_id: 96, data: [{ email: 'nobody@example.com' }] }, LIMITED);
     const read = () => call('campaigns/triggers/get', { trigger_id: 96 }, LIMITED);
     expect((await write()).status).toBe(200);
     expect((await read()).status).toBe(200);
@@ -76,7 +93,9 @@ describe.each(backends)('reads of a running server (%s)', (storeName, open) => {
     other.exec('BEGIN IMMEDIATE');
     try {
       let written = false;
-      const write = call('profiles/import', { db_id: 1, data: { email: 'waits@example.com' } }).finally(() => (written = true));
+      const write = call('profiles/import', { db_id: 1, data: { email: 'waits@example.com' } }).finally(
+        () => (written = true),
+      );
       const read = await call('campaigns/triggers/list', {}, READ_TOKEN);
       expect(read.status).toBe(200);
       // The write cannot have been answered: the lock it needs is still held here.

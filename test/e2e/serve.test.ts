@@ -25,14 +25,23 @@ async function startServer(dir: string): Promise<Server> {
   // The working directory is the temporary one: the demo's file sender writes ./data/outbox there.
   const proc = spawnHerald(['serve', '--provision', DEMO_PROVISION], {
     cwd: dir,
-    env: { HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'info' },
+    env: {
+      HERALD_PORT: String(port),
+      HERALD_HOST: '127.0.0.1',
+      HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_LOG_LEVEL: 'info',
+    },
   });
   await waitForHttp(`http://127.0.0.1:${port}/api/v1.1/profiles/get`, proc);
   return { child: proc.child, port, output: proc.output, exited: proc.exited };
 }
 
 /** Stops a server with a signal; resolves with how it exited (or undefined after the timeout). */
-async function stop(server: Server, signal: NodeJS.Signals, withinMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+async function stop(
+  server: Server,
+  signal: NodeJS.Signals,
+  withinMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
   server.child.kill(signal);
   const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), withinMs));
   const result = await Promise.race([server.exited, timeout]);
@@ -48,7 +57,12 @@ interface Reply {
   json: Record<string, unknown>;
 }
 
-async function post(server: Server, method: string, body: string | Record<string, unknown>, contentType = 'application/json'): Promise<Reply> {
+async function post(
+  server: Server,
+  method: string,
+  body: string | Record<string, unknown>,
+  contentType = 'application/json',
+): Promise<Reply> {
   const res = await fetch(`http://127.0.0.1:${server.port}/api/v1.1/${method}`, {
     method: 'POST',
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -61,7 +75,13 @@ async function post(server: Server, method: string, body: string | Record<string
   } catch {
     // XML
   }
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', logId: res.headers.get('x-herald-log-id'), body: text, json };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? '',
+    logId: res.headers.get('x-herald-log-id'),
+    body: text,
+    json,
+  };
 }
 
 const logLines = (out: string): Record<string, unknown>[] =>
@@ -92,7 +112,11 @@ describe('herald serve (real process, real HTTP)', () => {
   it('logs structured JSON, including the demo-token warning', () => {
     const lines = logLines(server.output());
     const warning = lines.find((l) => String(l.msg).includes('demo API token is active'));
-    expect(warning).toMatchObject({ level: 40, account: 1, msg: 'the demo API token is active: anyone who has read the README can call this API. Revoke it (herald token revoke, see README) before exposing this server' });
+    expect(warning).toMatchObject({
+      level: 40,
+      account: 1,
+      msg: 'the demo API token is active: anyone who has read the README can call this API. Revoke it (herald token revoke, see README) before exposing this server',
+    });
     const base = `http://127.0.0.1:${server.port}`;
     expect(lines.find((l) => String(l.msg).startsWith('Herald is listening'))).toMatchObject({
       msg: `Herald is listening on ${base} (console ${base}/console, API docs ${base}/docs)`,
@@ -129,21 +153,45 @@ describe('herald serve (real process, real HTTP)', () => {
     const res = await post(server, 'profiles/get', { token: TOKEN, db_id: 1, email: 'example@example.com' });
     expect(res.status).toBe(200);
     const data = res.json.data as Record<string, unknown>;
-    expect(data).toMatchObject({ id: evaId, db_id: 1, _fname: 'Eva', _lname: 'Collins', email: 'example@example.com', phones: ['+79000000001'] });
+    expect(data).toMatchObject({
+      id: evaId,
+      db_id: 1,
+      _fname: 'Eva',
+      _lname: 'Collins',
+      email: 'example@example.com',
+      phones: ['+79000000001'],
+    });
     expect(data._md5).toBe(createHash('md5').update('example@example.com').digest('hex'));
     expect(data._emaildomain).toBe('example.com');
-    expect(importedAll(data.subscriptions)).toEqual([{ channel: 'email', resource_id: 21, email: 'example@example.com', status: 0, priority: 0, custom_fields: {}, cats: [] }]);
+    expect(importedAll(data.subscriptions)).toEqual([
+      {
+        channel: 'email',
+        resource_id: 21,
+        email: 'example@example.com',
+        status: 0,
+        priority: 0,
+        custom_fields: {},
+        cats: [],
+      },
+    ]);
   });
 
   it('answers the seed XML email example in XML, updating the same profile', async () => {
-    const res = await post(server, 'campaigns/triggers/import_and_start_batch', example('batch-email.request.xml'), 'application/xml');
+    const res = await post(
+      server,
+      'campaigns/triggers/import_and_start_batch',
+      example('batch-email.request.xml'),
+      'application/xml',
+    );
     expect(res.status).toBe(200);
     expect(res.contentType).toContain('application/xml');
     expect(res.body).toBe(
       `<xml><error>0</error><error_text>Successful operation</error_text><result><profile_id>${evaId}</profile_id></result><result><profile_id>${evaId}</profile_id></result></xml>`,
     );
     // The seed's XML response has exactly this structure.
-    expect(compactXml(example('batch.response.xml')).replace(/[0-9a-f]{24}/g, 'ID')).toBe(res.body.replace(/[0-9a-f]{24}/g, 'ID'));
+    expect(compactXml(example('batch.response.xml')).replace(/[0-9a-f]{24}/g, 'ID')).toBe(
+      res.body.replace(/[0-9a-f]{24}/g, 'ID'),
+    );
   });
 
   it('answers the seed custom-matching examples (JSON and XML): two profiles each', async () => {
@@ -154,19 +202,36 @@ describe('herald serve (real process, real HTTP)', () => {
     expect(ids[0]).not.toBe(ids[1]);
     expect(ids).not.toContain(evaId);
 
-    const xml = await post(server, 'campaigns/triggers/import_and_start_batch', example('batch-custom.request.xml'), 'text/xml');
+    const xml = await post(
+      server,
+      'campaigns/triggers/import_and_start_batch',
+      example('batch-custom.request.xml'),
+      'text/xml',
+    );
     expect(xml.status).toBe(200);
     const xmlIds = [...xml.body.matchAll(/<profile_id>([0-9a-f]{24})<\/profile_id>/g)].map((m) => m[1]);
     expect(xmlIds).toHaveLength(2);
     expect(xmlIds[0]).not.toBe(xmlIds[1]);
 
-    const will = await post(server, 'profiles/get', { token: TOKEN, db_id: 1, matching: 'custom', field_name: 'custom_field', field_value: 560 });
+    const will = await post(server, 'profiles/get', {
+      token: TOKEN,
+      db_id: 1,
+      matching: 'custom',
+      field_name: 'custom_field',
+      field_value: 560,
+    });
     expect(will.json.data).toMatchObject({ id: xmlIds[1], _fname: 'Will', _lname: 'Depp', custom_field: 560 });
-    const adama = await post(server, 'profiles/get', { token: TOKEN, db_id: 1, matching: 'custom', field_name: 'Custom_ID', field_value: '345' });
+    const adama = await post(server, 'profiles/get', {
+      token: TOKEN,
+      db_id: 1,
+      matching: 'custom',
+      field_name: 'Custom_ID',
+      field_value: '345',
+    });
     expect(adama.json.data).toMatchObject({ id: ids[0], _fname: 'Adama', Custom_ID: '345' });
   });
 
-  it('delivers the examples\' emails to the demo outbox (./data/outbox of the working directory)', async () => {
+  it("delivers the examples' emails to the demo outbox (./data/outbox of the working directory)", async () => {
     // 2 messages per example: the email example launches twice for one profile, the custom
     // examples once for each of their two profiles; each goes to example@example.com.
     const outbox = join(dir, 'data', 'outbox');
@@ -186,7 +251,11 @@ describe('herald serve (real process, real HTTP)', () => {
   });
 
   it('answers the malformed published example with a clean 400', async () => {
-    const res = await post(server, 'campaigns/triggers/import_and_start_batch', example('batch-custom.request.as-published.json'));
+    const res = await post(
+      server,
+      'campaigns/triggers/import_and_start_batch',
+      example('batch-custom.request.as-published.json'),
+    );
     expect(res.status).toBe(400);
     expect(Object.keys(res.json)).toEqual(['error', 'error_debug', 'error_text']);
     expect(res.json.error).toBe(400);
@@ -224,7 +293,11 @@ describe('herald serve (real process, real HTTP)', () => {
     expect(res.status).toBe(200);
     expect(res.json.data).toMatchObject({ id: evaId, _fname: 'Eva', phones: ['+79000000001'] });
     // Provisioning applied again at start: still exactly the demo's triggers, and they work.
-    const again = await post(server, 'campaigns/triggers/import_and_start', { token: TOKEN, trigger_id: 96, data: { email: 'example@example.com', _fname: 'Eve' } });
+    const again = await post(server, 'campaigns/triggers/import_and_start', {
+      token: TOKEN,
+      trigger_id: 96,
+      data: { email: 'example@example.com', _fname: 'Eve' },
+    });
     expect(again.json).toEqual({ error: 0, error_text: 'Successful operation', profile_id: evaId });
   });
 
@@ -232,7 +305,11 @@ describe('herald serve (real process, real HTTP)', () => {
     const res = await post(server, 'campaigns/triggers/import_and_start', {
       token: TOKEN,
       trigger_id: 96,
-      data: { email: 'durable@example.com', _fname: 'Dora', subscriptions: [{ channel: 'email', email: 'durable@example.com', resource_id: 21 }] },
+      data: {
+        email: 'durable@example.com',
+        _fname: 'Dora',
+        subscriptions: [{ channel: 'email', email: 'durable@example.com', resource_id: 21 }],
+      },
     });
     expect(res.status).toBe(200);
     const id = String(res.json.profile_id);

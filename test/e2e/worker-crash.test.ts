@@ -34,14 +34,32 @@ describe.each(backends)('a worker killed mid-batch (%s)', (_name, open) => {
 
   it('loses nothing; re-sends only what was in flight, with the same Message-ID', async () => {
     const provision = join(dir, 'provision.json');
-    writeFileSync(provision, JSON.stringify(deliveryProvision({ smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' }, {})));
-    const env = { HERALD_DATABASE_URL: backend.url, HERALD_LOG_LEVEL: 'warn', HERALD_LEASE_SECONDS: '5', HERALD_POLL_MS: '50', HERALD_DELIVERY_BATCH: String(BATCH), HERALD_DELIVERY_CONCURRENCY: '8' };
+    writeFileSync(
+      provision,
+      JSON.stringify(deliveryProvision({ smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' }, {})),
+    );
+    const env = {
+      HERALD_DATABASE_URL: backend.url,
+      HERALD_LOG_LEVEL: 'warn',
+      HERALD_LEASE_SECONDS: '5',
+      HERALD_POLL_MS: '50',
+      HERALD_DELIVERY_BATCH: String(BATCH),
+      HERALD_DELIVERY_CONCURRENCY: '8',
+    };
 
     // Import with an API-only server.
     const port = await freePort();
-    const api = spawnHerald(['serve', '--provision', provision], { cwd: dir, env: { ...env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_WORKERS: '0' } });
+    const api = spawnHerald(['serve', '--provision', provision], {
+      cwd: dir,
+      env: { ...env, HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_WORKERS: '0' },
+    });
     await waitForHttp(`http://127.0.0.1:${port}/`, api);
-    const data = Array.from({ length: COUNT }, (_, i) => ({ data: { email: `crash${i}@example.com`, subscriptions: [{ channel: 'email', email: `crash${i}@example.com`, resource_id: 21 }] } }));
+    const data = Array.from({ length: COUNT }, (_, i) => ({
+      data: {
+        email: `crash${i}@example.com`,
+        subscriptions: [{ channel: 'email', email: `crash${i}@example.com`, resource_id: 21 }],
+      },
+    }));
     const res = await fetch(`http://127.0.0.1:${port}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -62,7 +80,8 @@ describe.each(backends)('a worker killed mid-batch (%s)', (_name, open) => {
     const ids = () => new Set(sink.mails.map((m) => m.parsed.messageId));
     // Every message recorded as sent (none can be sent again after that), then a graceful stop
     // (which waits for sends in flight): the sink then holds every copy there will ever be.
-    const sent = async () => Number((await backend.query<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE status = 'sent'"))[0].n);
+    const sent = async () =>
+      Number((await backend.query<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE status = 'sent'"))[0].n);
     await expect.poll(sent, { timeout: 90_000, interval: 100 }).toBe(COUNT);
     expect((await second.stop()).code).toBe(0);
 
@@ -72,8 +91,12 @@ describe.each(backends)('a worker killed mid-batch (%s)', (_name, open) => {
     for (const m of sink.mails) seen.set(String(m.parsed.messageId), (seen.get(String(m.parsed.messageId)) ?? 0) + 1);
     const resent = [...seen].filter(([, n]) => n > 1).map(([id]) => Number(/^<herald\.(\d+)\./.exec(id)?.[1]));
 
-    const statuses = await backend.query<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM messages GROUP BY status');
-    const reclaimed = new Set((await backend.query<{ id: number }>('SELECT id FROM messages WHERE reclaims > 0')).map((r) => Number(r.id)));
+    const statuses = await backend.query<{ status: string; n: number }>(
+      'SELECT status, COUNT(*) AS n FROM messages GROUP BY status',
+    );
+    const reclaimed = new Set(
+      (await backend.query<{ id: number }>('SELECT id FROM messages WHERE reclaims > 0')).map((r) => Number(r.id)),
+    );
     expect(statuses.map((r) => [r.status, Number(r.n)])).toEqual([['sent', COUNT]]);
     // Every re-sent message was one the killed worker held (reclaimed after its lease expired).
     for (const id of resent) expect(reclaimed.has(id)).toBe(true);
@@ -82,6 +105,8 @@ describe.each(backends)('a worker killed mid-batch (%s)', (_name, open) => {
     // accepted depends on where the kill fell, not on the code.
     expect(reclaimed.size).toBeLessThanOrEqual(BATCH);
     expect(resent.length).toBeLessThanOrEqual(reclaimed.size);
-    console.log(`worker crash (${_name}): ${COUNT} messages, ${beforeRestart} received before the kill, ${reclaimed.size} reclaimed, ${resent.length} re-sent with the same Message-ID`);
+    console.log(
+      `worker crash (${_name}): ${COUNT} messages, ${beforeRestart} received before the kill, ${reclaimed.size} reclaimed, ${resent.length} re-sent with the same Message-ID`,
+    );
   }, 120_000);
 });

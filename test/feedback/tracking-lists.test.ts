@@ -44,12 +44,35 @@ beforeAll(async () => {
         },
       ],
       triggers: [
-        { id: TRACKED, name: 'Tracked', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, is_active: true, content: [{ message_id: 50 }] },
-        { id: UNTRACKED, name: 'Untracked', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, is_active: true, track_opens: false, track_clicks: false, content: [{ message_id: 50 }] },
+        {
+          id: TRACKED,
+          name: 'Tracked',
+          trigger_type: 'api_call',
+          send_channel: 'email',
+          resource_id: 21,
+          list_id: 1,
+          is_active: true,
+          content: [{ message_id: 50 }],
+        },
+        {
+          id: UNTRACKED,
+          name: 'Untracked',
+          trigger_type: 'api_call',
+          send_channel: 'email',
+          resource_id: 21,
+          list_id: 1,
+          is_active: true,
+          track_opens: false,
+          track_clicks: false,
+          content: [{ message_id: 50 }],
+        },
       ],
     },
   );
-  provision.accounts[0] = { ...provision.accounts[0], suppression_lists: [{ id: 7, name: 'Provisioned' }] } as (typeof provision.accounts)[0];
+  provision.accounts[0] = {
+    ...provision.accounts[0],
+    suppression_lists: [{ id: 7, name: 'Provisioned' }],
+  } as (typeof provision.accounts)[0];
   h = await startHarness({
     provisionObject: provision,
     realClock: true,
@@ -63,10 +86,16 @@ afterAll(async () => {
   await http.close();
 });
 
-const profile = (email: string) => ({ data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] } });
+const profile = (email: string) => ({
+  data: { _fname: 'Ann', email, subscriptions: [{ channel: 'email', email, resource_id: 21 }] },
+});
 
 async function launch(triggerId: number, emails: string[]): Promise<void> {
-  const res = await h.post('campaigns/triggers/import_and_start_batch', { token: TOKEN, trigger_id: triggerId, data: emails.map(profile) });
+  const res = await h.post('campaigns/triggers/import_and_start_batch', {
+    token: TOKEN,
+    trigger_id: triggerId,
+    data: emails.map(profile),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -75,7 +104,8 @@ async function mailTo(address: string): Promise<ReceivedMail> {
   return sink.mails.find((m) => m.envelopeTo.includes(address)) as ReceivedMail;
 }
 
-const hrefs = (html: string): string[] => [...html.matchAll(/<a\b[^>]*\bhref=["']([^"']*)["']/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+const hrefs = (html: string): string[] =>
+  [...html.matchAll(/<a\b[^>]*\bhref=["']([^"']*)["']/g)].map((m) => m[1].replace(/&amp;/g, '&'));
 const pixelOf = (html: string): string | undefined => /<img src="([^"]+\/t\/o\/[^"]+)"/.exec(html)?.[1];
 
 async function status(triggerId: number): Promise<Record<string, unknown>> {
@@ -84,7 +114,10 @@ async function status(triggerId: number): Promise<Record<string, unknown>> {
   return res.json.data as Record<string, unknown>;
 }
 
-const hookTypes = () => http.requests.filter((r) => r.path === '/hooks').flatMap((r) => r.json as { event_type: string; message_id: string }[]);
+const hookTypes = () =>
+  http.requests
+    .filter((r) => r.path === '/hooks')
+    .flatMap((r) => r.json as { event_type: string; message_id: string }[]);
 
 describe('stop lists', () => {
   it('manages lists and entries with the suppresses methods, refusing bad input with 4xx', async () => {
@@ -92,40 +125,72 @@ describe('stop lists', () => {
     expect(created.status).toBe(200);
     const id = (created.json.data as { saved_id: number }).saved_id;
     // The provisioning file's list is there, and ids the API hands out stay above it.
-    expect((await h.post('suppresses/get', { token: TOKEN, id: 7 })).json.data).toMatchObject({ id: 7, name: 'Provisioned', emails_count: 0 });
+    expect((await h.post('suppresses/get', { token: TOKEN, id: 7 })).json.data).toMatchObject({
+      id: 7,
+      name: 'Provisioned',
+      emails_count: 0,
+    });
     expect(id).toBeGreaterThan(7);
-    expect((await h.post('suppresses/email_add', { token: TOKEN, id, email: 'Blocked@Example.com' })).json.data).toEqual({ 'Blocked@Example.com': true });
-    const many = await h.post('suppresses/domains_add', { token: TOKEN, id, domains: ['blocked.example', 'BLOCKED.example', 'other.example'] });
+    expect(
+      (await h.post('suppresses/email_add', { token: TOKEN, id, email: 'Blocked@Example.com' })).json.data,
+    ).toEqual({ 'Blocked@Example.com': true });
+    const many = await h.post('suppresses/domains_add', {
+      token: TOKEN,
+      id,
+      domains: ['blocked.example', 'BLOCKED.example', 'other.example'],
+    });
     expect(many.json).toMatchObject({ error: 0, total_count: 3, total_imported: 2, total_duplicated: 1 });
     expect((await h.post('suppresses/phone_add', { token: TOKEN, id, phone: '+1 202 555 0143' })).status).toBe(200);
-    expect((await h.post('suppresses/email_check', { token: TOKEN, id, email: 'blocked@example.com' })).json.data).toEqual({ 'blocked@example.com': true });
-    expect((await h.post('suppresses/email_check', { token: TOKEN, id, email: 'ok@example.com' })).json.data).toEqual({ 'ok@example.com': false });
+    expect(
+      (await h.post('suppresses/email_check', { token: TOKEN, id, email: 'blocked@example.com' })).json.data,
+    ).toEqual({ 'blocked@example.com': true });
+    expect((await h.post('suppresses/email_check', { token: TOKEN, id, email: 'ok@example.com' })).json.data).toEqual({
+      'ok@example.com': false,
+    });
     expect((await h.post('suppresses/domain_remove', { token: TOKEN, id, domain: 'other.example' })).status).toBe(200);
     const got = await h.post('suppresses/get', { token: TOKEN, id });
     expect(got.json.data).toMatchObject({ id, name: 'Global', emails_count: 1, domains_count: 1, phones_count: 1 });
-    expect(((await h.post('suppresses/list', { token: TOKEN })).json.data as { id: number }[]).map((l) => l.id)).toContain(id);
+    expect(
+      ((await h.post('suppresses/list', { token: TOKEN })).json.data as { id: number }[]).map((l) => l.id),
+    ).toContain(id);
 
     const bad = await h.post('suppresses/email_add', { token: TOKEN, id, email: 'not an address' });
     expect(bad.status).toBe(400);
     expect(String(bad.json.error_text ?? '') + JSON.stringify(bad.json)).toContain('not a valid email');
-    expect((await h.post('suppresses/emails_add', { token: TOKEN, id, emails: ['a@example.com', 'nope'] })).status).toBe(400);
+    expect(
+      (await h.post('suppresses/emails_add', { token: TOKEN, id, emails: ['a@example.com', 'nope'] })).status,
+    ).toBe(400);
     expect((await h.post('suppresses/email_add', { token: TOKEN, id: 9999, email: 'x@example.com' })).status).toBe(404);
     expect((await h.post('suppresses/get', { token: TOKEN, id: 9999 })).status).toBe(404);
     expect((await h.post('suppresses/add', { token: TOKEN })).status).toBe(400);
     // The bad batch wrote nothing.
-    expect((await h.post('suppresses/email_check', { token: TOKEN, id, email: 'a@example.com' })).json.data).toEqual({ 'a@example.com': false });
+    expect((await h.post('suppresses/email_check', { token: TOKEN, id, email: 'a@example.com' })).json.data).toEqual({
+      'a@example.com': false,
+    });
   });
 
   it('skips a message to a listed address or domain with reason suppressed, and sends the others', async () => {
     await launch(TRACKED, ['ok@example.com', 'blocked@example.com', 'someone@blocked.example']);
     await mailTo('ok@example.com');
     await expect
-      .poll(() => rows(h, "SELECT address, skip_reason FROM messages WHERE trigger_id = ? AND status = 'skipped' ORDER BY address", TRACKED), { timeout: 10_000 })
+      .poll(
+        () =>
+          rows(
+            h,
+            "SELECT address, skip_reason FROM messages WHERE trigger_id = ? AND status = 'skipped' ORDER BY address",
+            TRACKED,
+          ),
+        { timeout: 10_000 },
+      )
       .toEqual([
         { address: 'blocked@example.com', skip_reason: 'suppressed' },
         { address: 'someone@blocked.example', skip_reason: 'suppressed' },
       ]);
-    expect(sink.mails.some((m) => m.envelopeTo.includes('blocked@example.com') || m.envelopeTo.includes('someone@blocked.example'))).toBe(false);
+    expect(
+      sink.mails.some(
+        (m) => m.envelopeTo.includes('blocked@example.com') || m.envelopeTo.includes('someone@blocked.example'),
+      ),
+    ).toBe(false);
     // An import is not affected: the suppressed address is still a subscribed profile.
     expect(rows(h, "SELECT status FROM subscriptions WHERE address = 'blocked@example.com'")).toEqual([{ status: 0 }]);
   });
@@ -150,7 +215,11 @@ describe('opens and clicks', () => {
     const pixel = await fetch(pixelOf(html) as string, { headers: { 'user-agent': 'MailReader/1.0' } });
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get('content-type')).toBe('image/gif');
-    expect(Buffer.from(await pixel.arrayBuffer()).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    expect(
+      Buffer.from(await pixel.arrayBuffer())
+        .subarray(0, 6)
+        .toString('latin1'),
+    ).toBe('GIF89a');
     for (let i = 0; i < 2; i++) {
       const click = await fetch(link, { redirect: 'manual' });
       expect(click.status).toBe(302);
@@ -158,11 +227,30 @@ describe('opens and clicks', () => {
     }
     await fetch(pixelOf(html) as string);
     const s = await status(TRACKED);
-    expect(s).toMatchObject({ sent: 1, skipped: 2, suppressed: 2, opened: 2, opened_unique: 1, clicked: 2, clicked_unique: 1 });
-    const events = rows<{ kind: string; user_agent: string | null; ip: string | null }>(h, 'SELECT kind, user_agent, ip FROM tracking_events ORDER BY id');
+    expect(s).toMatchObject({
+      sent: 1,
+      skipped: 2,
+      suppressed: 2,
+      opened: 2,
+      opened_unique: 1,
+      clicked: 2,
+      clicked_unique: 1,
+    });
+    const events = rows<{ kind: string; user_agent: string | null; ip: string | null }>(
+      h,
+      'SELECT kind, user_agent, ip FROM tracking_events ORDER BY id',
+    );
     expect(events.map((e) => e.kind)).toEqual(['open', 'click', 'click', 'open']);
     expect(events[0]).toMatchObject({ user_agent: 'MailReader/1.0', ip: '127.0.0.1' });
-    await expect.poll(() => hookTypes().map((e) => e.event_type).sort(), { timeout: 5000 }).toEqual(['click', 'click', 'open', 'open', 'send', 'uclick', 'uopen']);
+    await expect
+      .poll(
+        () =>
+          hookTypes()
+            .map((e) => e.event_type)
+            .sort(),
+        { timeout: 5000 },
+      )
+      .toEqual(['click', 'click', 'open', 'open', 'send', 'uclick', 'uopen']);
   });
 
   it('answers 404 to a forged or altered token and records nothing', async () => {
@@ -172,7 +260,13 @@ describe('opens and clicks', () => {
     const before = rows(h, 'SELECT COUNT(*) AS n FROM tracking_events')[0];
     const token = link.split('/').pop() as string;
     const flipped = token.slice(0, 20) + (token[20] === 'A' ? 'B' : 'A') + token.slice(21);
-    for (const url of [`${base}/t/c/${flipped}`, `${base}/t/c/${pixel.split('/').pop()}`, `${base}/t/o/${token}`, `${base}/t/c/forged`, `${base}/t/o/${'A'.repeat(60)}`]) {
+    for (const url of [
+      `${base}/t/c/${flipped}`,
+      `${base}/t/c/${pixel.split('/').pop()}`,
+      `${base}/t/o/${token}`,
+      `${base}/t/c/forged`,
+      `${base}/t/o/${'A'.repeat(60)}`,
+    ]) {
       const res = await fetch(url, { redirect: 'manual' });
       expect(res.status, url).toBe(404);
       expect(res.headers.get('location')).toBeNull();
@@ -185,7 +279,13 @@ describe('opens and clicks', () => {
     await launch(TRACKED, ['images-off@example.com']);
     const [link] = hrefs(String((await mailTo('images-off@example.com')).parsed.html));
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(302);
-    expect(await status(TRACKED)).toMatchObject({ sent: 2, opened: 3, opened_unique: 2, clicked: 3, clicked_unique: 2 });
+    expect(await status(TRACKED)).toMatchObject({
+      sent: 2,
+      opened: 3,
+      opened_unique: 2,
+      clicked: 3,
+      clicked_unique: 2,
+    });
   });
 
   it('leaves the HTML alone when the trigger tracks neither opens nor clicks', async () => {
@@ -195,7 +295,10 @@ describe('opens and clicks', () => {
     expect(hrefs(html)[0]).toBe('https://shop.example/a?x=1&y=2');
     const got = await h.post('campaigns/triggers/get', { token: TOKEN, id: UNTRACKED });
     expect(got.json.data).toMatchObject({ track_opens: false, track_clicks: false });
-    expect(((await h.post('campaigns/triggers/get', { token: TOKEN, id: TRACKED })).json.data as Record<string, unknown>).track_opens).toBe(true);
+    expect(
+      ((await h.post('campaigns/triggers/get', { token: TOKEN, id: TRACKED })).json.data as Record<string, unknown>)
+        .track_opens,
+    ).toBe(true);
   });
 });
 
@@ -203,15 +306,35 @@ describe('reports', () => {
   it('campaigns/triggers/stats answers the counters of every day of the range', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const res = await h.post('campaigns/triggers/stats', { token: TOKEN, id: TRACKED, date_from: yesterday, date_to: today });
+    const res = await h.post('campaigns/triggers/stats', {
+      token: TOKEN,
+      id: TRACKED,
+      date_from: yesterday,
+      date_to: today,
+    });
     expect(res.status).toBe(200);
     const data = res.json.data as Record<string, unknown>[];
     expect(data.map((d) => d.date)).toEqual([yesterday, today]);
     expect(data[0]).toMatchObject({ scheduled: 0, sent: 0, opened: 0 });
-    expect(data[1]).toMatchObject({ scheduled: 4, sent: 2, skipped: 2, suppressed: 2, opened: 3, opened_unique: 2, clicked: 3, clicked_unique: 2, failed: 0 });
-    expect((await h.post('campaigns/triggers/stats', { token: TOKEN, id: TRACKED, date_from: today, date_to: yesterday })).status).toBe(400);
+    expect(data[1]).toMatchObject({
+      scheduled: 4,
+      sent: 2,
+      skipped: 2,
+      suppressed: 2,
+      opened: 3,
+      opened_unique: 2,
+      clicked: 3,
+      clicked_unique: 2,
+      failed: 0,
+    });
+    expect(
+      (await h.post('campaigns/triggers/stats', { token: TOKEN, id: TRACKED, date_from: today, date_to: yesterday }))
+        .status,
+    ).toBe(400);
     expect((await h.post('campaigns/triggers/stats', { token: TOKEN, id: 12345 })).status).toBe(404);
-    expect((await h.post('campaigns/triggers/stats', { token: TOKEN, id: TRACKED, date_from: 'soon' })).status).toBe(400);
+    expect((await h.post('campaigns/triggers/stats', { token: TOKEN, id: TRACKED, date_from: 'soon' })).status).toBe(
+      400,
+    );
   });
 
   it('counts an unsubscription on the trigger of the message its link came in', async () => {

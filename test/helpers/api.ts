@@ -36,7 +36,10 @@ export function call(h: Harness, method: string, body: Record<string, unknown>, 
 }
 
 /** profiles/get on database 1: the profile object, or undefined on 404 (anything else throws). */
-export async function getProfile(h: Harness, params: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+export async function getProfile(
+  h: Harness,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
   const res = await h.post('profiles/get', { token: WRITE_TOKEN, db_id: 1, ...params });
   if (res.status === 404) return undefined;
   if (res.status !== 200) throw new Error(`profiles/get answered ${res.status}: ${res.body}`);
@@ -66,7 +69,8 @@ export function count(h: Harness, table: string, where = '1 = 1', ...params: unk
 /** Row counts of every table a request may write: equal before and after means nothing was written. */
 export function snapshot(h: Harness): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const t of ['profiles', 'profile_values', 'subscriptions', 'messages', 'launches', 'attachments', 'events']) out[t] = count(h, t);
+  for (const t of ['profiles', 'profile_values', 'subscriptions', 'messages', 'launches', 'attachments', 'events'])
+    out[t] = count(h, t);
   return out;
 }
 
@@ -147,7 +151,10 @@ export function rawRequest(
         }
       }
     };
-    const timer = setTimeout(() => finish(new Error(`no response within ${timeoutMs} ms; received ${JSON.stringify(raw.slice(0, 200))}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no response within ${timeoutMs} ms; received ${JSON.stringify(raw.slice(0, 200))}`)),
+      timeoutMs,
+    );
     sock.on('data', (d: Buffer) => {
       raw += d.toString('utf8');
       const end = raw.indexOf('\r\n\r\n');
@@ -161,7 +168,9 @@ export function rawRequest(
     sock.on('close', () => finish());
     sock.on('connect', () => {
       sock.write(`${head}\r\n\r\n`);
-      Promise.resolve(write(sock, () => raw.length > 0)).catch((e: Error) => (raw.includes('\r\n\r\n') ? finish() : finish(e)));
+      Promise.resolve(write(sock, () => raw.length > 0)).catch((e: Error) =>
+        raw.includes('\r\n\r\n') ? finish() : finish(e),
+      );
     });
   });
 }
@@ -183,7 +192,11 @@ export function drained(sock: net.Socket, stopped: () => boolean): Promise<void>
 }
 
 /** Everything the server sends on one connection until it closes it (for pipelined requests). */
-export function rawExchange(port: number, write: (sock: net.Socket) => void | Promise<void>, timeoutMs = 10_000): Promise<RawResponse[]> {
+export function rawExchange(
+  port: number,
+  write: (sock: net.Socket) => void | Promise<void>,
+  timeoutMs = 10_000,
+): Promise<RawResponse[]> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     let raw = '';
@@ -196,7 +209,12 @@ export function rawExchange(port: number, write: (sock: net.Socket) => void | Pr
     sock.on('close', () => {
       clearTimeout(timer);
       try {
-        resolve(raw.split(/(?=HTTP\/1\.1 \d{3} )/).filter((r) => r !== '').map(parseRawResponse));
+        resolve(
+          raw
+            .split(/(?=HTTP\/1\.1 \d{3} )/)
+            .filter((r) => r !== '')
+            .map(parseRawResponse),
+        );
       } catch (e) {
         reject(e as Error);
       }

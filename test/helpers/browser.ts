@@ -35,7 +35,8 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
-export const browserRequired = (): boolean => ['1', 'true', 'yes'].includes((process.env.HERALD_REQUIRE_BROWSER ?? '').toLowerCase());
+export const browserRequired = (): boolean =>
+  ['1', 'true', 'yes'].includes((process.env.HERALD_REQUIRE_BROWSER ?? '').toLowerCase());
 
 export interface Browser {
   context: BrowserContext;

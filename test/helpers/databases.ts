@@ -43,7 +43,11 @@ export async function postgresDatabase(label: string): Promise<TestDatabase & { 
       await c.connect();
       try {
         const rows = (await c.query(text)).rows as Record<string, unknown>[];
-        return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]))) as T[];
+        return rows.map((r) =>
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]),
+          ),
+        ) as T[];
       } finally {
         await c.end();
       }
@@ -74,5 +78,7 @@ export function sqliteDatabase(dir: string, file = 'herald.db'): TestDatabase {
 /** The stores an end-to-end test runs on: SQLite always, PostgreSQL when it is configured. */
 export const backends: [string, (dir: string) => Promise<TestDatabase>][] = [
   ['SQLite', async (dir) => sqliteDatabase(dir)],
-  ...(PG_ADMIN_URL ? [['PostgreSQL', () => postgresDatabase('e2e')] as [string, (dir: string) => Promise<TestDatabase>]] : []),
+  ...(PG_ADMIN_URL
+    ? [['PostgreSQL', () => postgresDatabase('e2e')] as [string, (dir: string) => Promise<TestDatabase>]]
+    : []),
 ];

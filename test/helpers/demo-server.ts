@@ -15,13 +15,23 @@ export interface DemoServer {
 }
 
 /** `provision`: another provisioning file than the demo one. */
-export async function startDemoServer(env: Record<string, string> = {}, provision = DEMO_PROVISION): Promise<DemoServer> {
+export async function startDemoServer(
+  env: Record<string, string> = {},
+  provision = DEMO_PROVISION,
+): Promise<DemoServer> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'herald-demo-'));
   const port = await freePort();
   const proc = spawnHerald(['serve', '--provision', provision], {
     cwd: dir,
-    env: { HERALD_PORT: String(port), HERALD_HOST: '127.0.0.1', HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_LOG_LEVEL: 'warn', HERALD_POLL_MS: '100', ...env },
+    env: {
+      HERALD_PORT: String(port),
+      HERALD_HOST: '127.0.0.1',
+      HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_LOG_LEVEL: 'warn',
+      HERALD_POLL_MS: '100',
+      ...env,
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, proc);

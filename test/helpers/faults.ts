@@ -27,14 +27,21 @@ export function injectFault(h: Pick<Harness, 'exec'>, spec: FaultSpec): () => vo
   const effect = spec.effect ?? 'error';
   const message = (spec.message ?? 'injected fault').replace(/'/g, "''");
   if (TEST_STORE === 'sqlite') {
-    const action = effect === 'skip' ? 'RAISE(IGNORE)' : effect === 'rollback' ? `RAISE(ROLLBACK, '${message}')` : `RAISE(ABORT, '${message}')`;
+    const action =
+      effect === 'skip'
+        ? 'RAISE(IGNORE)'
+        : effect === 'rollback'
+          ? `RAISE(ROLLBACK, '${message}')`
+          : `RAISE(ABORT, '${message}')`;
     h.exec(`CREATE TRIGGER ${name} BEFORE ${spec.op} ON ${spec.table} WHEN ${spec.when} BEGIN SELECT ${action}; END`);
     return () => h.exec(`DROP TRIGGER IF EXISTS ${name}`);
   }
   if (effect === 'rollback') throw new Error('a fault that ends the whole transaction exists on SQLite only');
   const body = effect === 'skip' ? 'RETURN NULL;' : `RAISE EXCEPTION '${message}';`;
   h.exec(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body} END $$`);
-  h.exec(`CREATE TRIGGER ${name} BEFORE ${spec.op} ON ${spec.table} FOR EACH ROW WHEN (${spec.when}) EXECUTE FUNCTION ${name}()`);
+  h.exec(
+    `CREATE TRIGGER ${name} BEFORE ${spec.op} ON ${spec.table} FOR EACH ROW WHEN (${spec.when}) EXECUTE FUNCTION ${name}()`,
+  );
   return () => {
     h.exec(`DROP TRIGGER IF EXISTS ${name} ON ${spec.table}`);
     h.exec(`DROP FUNCTION IF EXISTS ${name}()`);
@@ -45,7 +52,11 @@ export function injectFault(h: Pick<Harness, 'exec'>, spec: FaultSpec): () => vo
  * A fault that applies to the next `times` matching row writes only (then the writes go through),
  * counted in a table of its own: `skip` only, since an error undoes the count with its statement.
  */
-export function skipNextWrites(h: Pick<Harness, 'exec'>, spec: Omit<FaultSpec, 'effect' | 'message'>, times: number): () => void {
+export function skipNextWrites(
+  h: Pick<Harness, 'exec'>,
+  spec: Omit<FaultSpec, 'effect' | 'message'>,
+  times: number,
+): () => void {
   const counter = `herald_fault_left_${++seq}`;
   h.exec(`CREATE TABLE ${counter} (n INTEGER NOT NULL)`);
   h.exec(`INSERT INTO ${counter} (n) VALUES (${times})`);
@@ -53,12 +64,18 @@ export function skipNextWrites(h: Pick<Harness, 'exec'>, spec: Omit<FaultSpec, '
   let remove: () => void;
   if (TEST_STORE === 'sqlite') {
     const name = `herald_fault_${++seq}`;
-    h.exec(`CREATE TRIGGER ${name} BEFORE ${spec.op} ON ${spec.table} WHEN ${left} AND (${spec.when}) BEGIN UPDATE ${counter} SET n = n - 1; SELECT RAISE(IGNORE); END`);
+    h.exec(
+      `CREATE TRIGGER ${name} BEFORE ${spec.op} ON ${spec.table} WHEN ${left} AND (${spec.when}) BEGIN UPDATE ${counter} SET n = n - 1; SELECT RAISE(IGNORE); END`,
+    );
     remove = () => h.exec(`DROP TRIGGER IF EXISTS ${name}`);
   } else {
     const name = `herald_fault_${++seq}`;
-    h.exec(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${left} THEN UPDATE ${counter} SET n = n - 1; RETURN NULL; END IF; RETURN NEW; END $$`);
-    h.exec(`CREATE TRIGGER ${name} BEFORE ${spec.op} ON ${spec.table} FOR EACH ROW WHEN (${spec.when}) EXECUTE FUNCTION ${name}()`);
+    h.exec(
+      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${left} THEN UPDATE ${counter} SET n = n - 1; RETURN NULL; END IF; RETURN NEW; END $$`,
+    );
+    h.exec(
+      `CREATE TRIGGER ${name} BEFORE ${spec.op} ON ${spec.table} FOR EACH ROW WHEN (${spec.when}) EXECUTE FUNCTION ${name}()`,
+    );
     remove = () => {
       h.exec(`DROP TRIGGER IF EXISTS ${name} ON ${spec.table}`);
       h.exec(`DROP FUNCTION IF EXISTS ${name}()`);
@@ -74,14 +91,20 @@ export function skipNextWrites(h: Pick<Harness, 'exec'>, spec: Omit<FaultSpec, '
  * Runs `statement` (SQL both stores read the same way) in the writing transaction each time a row
  * matching `when` has been written: a change that commits together with the write that set it off.
  */
-export function onRowWrite(h: Pick<Harness, 'exec'>, spec: Omit<FaultSpec, 'effect' | 'message'>, statement: string): () => void {
+export function onRowWrite(
+  h: Pick<Harness, 'exec'>,
+  spec: Omit<FaultSpec, 'effect' | 'message'>,
+  statement: string,
+): () => void {
   const name = `herald_hook_${++seq}`;
   if (TEST_STORE === 'sqlite') {
     h.exec(`CREATE TRIGGER ${name} AFTER ${spec.op} ON ${spec.table} WHEN ${spec.when} BEGIN ${statement}; END`);
     return () => h.exec(`DROP TRIGGER IF EXISTS ${name}`);
   }
   h.exec(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${statement}; RETURN NULL; END $$`);
-  h.exec(`CREATE TRIGGER ${name} AFTER ${spec.op} ON ${spec.table} FOR EACH ROW WHEN (${spec.when}) EXECUTE FUNCTION ${name}()`);
+  h.exec(
+    `CREATE TRIGGER ${name} AFTER ${spec.op} ON ${spec.table} FOR EACH ROW WHEN (${spec.when}) EXECUTE FUNCTION ${name}()`,
+  );
   return () => {
     h.exec(`DROP TRIGGER IF EXISTS ${name} ON ${spec.table}`);
     h.exec(`DROP FUNCTION IF EXISTS ${name}()`);

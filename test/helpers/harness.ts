@@ -19,7 +19,8 @@ import type { Clock } from '../../src/core/base/clock.js';
 
 const PG_URL = process.env.HERALD_TEST_POSTGRES_URL;
 /** The store the in-process tests run on. */
-export const TEST_STORE: 'sqlite' | 'postgres' = process.env.HERALD_TEST_STORE === 'postgres' && PG_URL ? 'postgres' : 'sqlite';
+export const TEST_STORE: 'sqlite' | 'postgres' =
+  process.env.HERALD_TEST_STORE === 'postgres' && PG_URL ? 'postgres' : 'sqlite';
 
 export const DEMO_PROVISION = new URL('../../provision/demo.json', import.meta.url).pathname;
 export const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
@@ -56,7 +57,11 @@ export interface Harness {
    */
   recordStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
   /** POST a JSON body (object) or a raw string body to /api/v1.1/<method>. */
-  post(method: string, body: unknown, opts?: { contentType?: string; headers?: Record<string, string>; query?: string }): Promise<Response>;
+  post(
+    method: string,
+    body: unknown,
+    opts?: { contentType?: string; headers?: Record<string, string>; query?: string },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -102,11 +107,20 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const logger = pino({ level: 'silent' });
   let recording: string[] | undefined;
-  const storage = await openTestStore(dir, Boolean(opts.dir), opts.traceSql ? (sql) => recording?.push(sql) : undefined);
+  const storage = await openTestStore(
+    dir,
+    Boolean(opts.dir),
+    opts.traceSql ? (sql) => recording?.push(sql) : undefined,
+  );
   const store = storage.store;
   const clock = new FakeClock();
   const engine = await startEngine({ config, logger, store, ...(opts.realClock ? {} : { clock }) });
-  const app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB });
+  const app = buildApp({
+    dispatch: engine.dispatch,
+    logger,
+    bodyLimit: config.bodyLimitMb * MB,
+    fileBodyLimit: config.fileBodyLimitMb * MB,
+  });
   await app.ready();
   return {
     app,
@@ -118,7 +132,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clock,
     dir,
     async recordStatements(fn) {
-      if (!(store instanceof SqliteStore) || !opts.traceSql) throw new Error('recordStatements needs a SQLite harness opened with traceSql');
+      if (!(store instanceof SqliteStore) || !opts.traceSql)
+        throw new Error('recordStatements needs a SQLite harness opened with traceSql');
       const statements: string[] = [];
       recording = statements;
       try {
@@ -133,7 +148,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         method: 'POST',
         url: `/api/v1.1/${method}${o.query ? `?${o.query}` : ''}`,
         payload,
-        headers: { 'content-type': o.contentType ?? (typeof body === 'string' && body.trimStart().startsWith('<') ? 'application/xml' : 'application/json'), ...o.headers },
+        headers: {
+          'content-type':
+            o.contentType ??
+            (typeof body === 'string' && body.trimStart().startsWith('<') ? 'application/xml' : 'application/json'),
+          ...o.headers,
+        },
       });
       let json: Record<string, unknown> = {};
       try {

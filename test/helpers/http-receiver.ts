@@ -34,7 +34,8 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       const until = Date.now() + timeoutMs;
       const matching = () => receiver.requests.filter((r) => path === undefined || r.path === path);
       while (matching().length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} requests${path ? ` to ${path}` : ''}, got ${matching().length}`);
+        if (Date.now() > until)
+          throw new Error(`expected ${count} requests${path ? ` to ${path}` : ''}, got ${matching().length}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       return matching();

@@ -36,7 +36,8 @@ export interface MemoryPeaks {
 function statusOf(pid: number): Record<string, number> | undefined {
   try {
     const out: Record<string, number> = {};
-    for (const m of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(/^(VmHWM|VmRSS|RssAnon):\s+(\d+) kB$/gm)) out[m[1]] = Number(m[2]) / 1024;
+    for (const m of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(/^(VmHWM|VmRSS|RssAnon):\s+(\d+) kB$/gm))
+      out[m[1]] = Number(m[2]) / 1024;
     return out;
   } catch {
     return undefined;
@@ -59,7 +60,11 @@ export function sampleMemory(pid: number, everyMs = 100): { stop(): MemoryPeaks 
     stop() {
       take();
       clearInterval(timer);
-      return { peakRssMb: Math.round(peaks.peakRssMb), peakAnonMb: Math.round(peaks.peakAnonMb), samples: peaks.samples };
+      return {
+        peakRssMb: Math.round(peaks.peakRssMb),
+        peakAnonMb: Math.round(peaks.peakAnonMb),
+        samples: peaks.samples,
+      };
     },
   };
 }

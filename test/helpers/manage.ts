@@ -19,7 +19,9 @@ export function expectError(res: Response, code: number, debug?: RegExp | string
 export function expectXmlError(res: Response, code: number, debug?: RegExp): void {
   expect(res.status, res.body).toBe(code);
   expect(res.headers['content-type']).toContain('application/xml');
-  expect(res.body).toMatch(new RegExp(`^<xml><error>${code}</error><error_debug>[^<]+</error_debug><error_text>[^<]+</error_text></xml>$`));
+  expect(res.body).toMatch(
+    new RegExp(`^<xml><error>${code}</error><error_debug>[^<]+</error_debug><error_text>[^<]+</error_text></xml>$`),
+  );
   if (debug) expect(xmlValues(res.body, 'error_debug')[0]).toMatch(debug);
 }
 
@@ -33,5 +35,6 @@ export function expectOk(res: Response): Record<string, unknown> {
 export const xml = (inner: string, token = WRITE_TOKEN): string => `<xml><token>${token}</token>${inner}</xml>`;
 
 export function configVersion(h: Harness, accountId = 1): number {
-  return rows<{ config_version: number }>(h, 'SELECT config_version FROM accounts WHERE id = ?', accountId)[0].config_version;
+  return rows<{ config_version: number }>(h, 'SELECT config_version FROM accounts WHERE id = ?', accountId)[0]
+    .config_version;
 }

@@ -12,9 +12,16 @@ export function samples(text: string): Map<string, number> {
 }
 
 /** GET /metrics of a harness: its text and its samples. */
-export async function scrape(h: Harness): Promise<{ text: string; values: Map<string, number>; status: number; contentType: string }> {
+export async function scrape(
+  h: Harness,
+): Promise<{ text: string; values: Map<string, number>; status: number; contentType: string }> {
   const res = await h.app.inject({ method: 'GET', url: '/metrics' });
-  return { text: res.body, values: samples(res.body), status: res.statusCode, contentType: String(res.headers['content-type']) };
+  return {
+    text: res.body,
+    values: samples(res.body),
+    status: res.statusCode,
+    contentType: String(res.headers['content-type']),
+  };
 }
 
 /** The names of the metric families of a text (each `# TYPE` line). */

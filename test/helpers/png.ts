@@ -35,7 +35,8 @@ export function pngStats(png: Buffer): PngStats {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, colourType, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-      if (depth !== 8 || interlace !== 0 || (colourType !== 2 && colourType !== 6)) throw new Error(`unsupported PNG: depth ${depth}, colour type ${colourType}, interlace ${interlace}`);
+      if (depth !== 8 || interlace !== 0 || (colourType !== 2 && colourType !== 6))
+        throw new Error(`unsupported PNG: depth ${depth}, colour type ${colourType}, interlace ${interlace}`);
       channels = colourType === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     offset += 12 + length;
@@ -53,7 +54,16 @@ export function pngStats(png: Buffer): PngStats {
       const b = prev[x];
       const c = x >= channels ? prev[x - channels] : 0;
       const v = line[x];
-      out[x] = (filter === 0 ? v : filter === 1 ? v + a : filter === 2 ? v + b : filter === 3 ? v + ((a + b) >> 1) : v + paeth(a, b, c)) & 0xff;
+      out[x] =
+        (filter === 0
+          ? v
+          : filter === 1
+            ? v + a
+            : filter === 2
+              ? v + b
+              : filter === 3
+                ? v + ((a + b) >> 1)
+                : v + paeth(a, b, c)) & 0xff;
     }
   }
   const counts = new Map<number, number>();

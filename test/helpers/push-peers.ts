@@ -3,17 +3,36 @@
 // 8292), an FCM service (an OAuth2 token endpoint that verifies the service account's JWT, a
 // send endpoint that checks the access token) and an APNs service over HTTP/2 (h2c) that verifies
 // the ES256 provider token. Each records what it accepted and answers as the real service does.
-import { createECDH, createHash, createPublicKey, createDecipheriv, generateKeyPairSync, hkdfSync, randomBytes, verify, type KeyObject } from 'node:crypto';
+import {
+  createECDH,
+  createHash,
+  createPublicKey,
+  createDecipheriv,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createH2Server, constants } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 
-export function verifyJwt(token: string, key: KeyObject, alg: 'ES256' | 'RS256'): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+export function verifyJwt(
+  token: string,
+  key: KeyObject,
+  alg: 'ES256' | 'RS256',
+): { header: Record<string, unknown>; claims: Record<string, unknown> } {
   const [h, c, s] = token.split('.');
   if (!h || !c || !s) throw new Error('not a JWT');
   const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
   if (header.alg !== alg) throw new Error(`alg ${String(header.alg)}`);
-  const ok = verify('sha256', Buffer.from(`${h}.${c}`), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key, Buffer.from(s, 'base64url'));
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${h}.${c}`),
+    alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+    Buffer.from(s, 'base64url'),
+  );
   if (!ok) throw new Error('bad signature');
   return { header, claims: JSON.parse(Buffer.from(c, 'base64url').toString()) as Record<string, unknown> };
 }
@@ -25,7 +44,10 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     req.on('end', () => resolve(Buffer.concat(chunks)));
   });
 
-async function listen(server: { listen(port: number, host: string, cb: () => void): unknown; address(): unknown }): Promise<number> {
+async function listen(server: {
+  listen(port: number, host: string, cb: () => void): unknown;
+  address(): unknown;
+}): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return (server.address() as AddressInfo).port;
 }
@@ -44,11 +66,22 @@ export interface BrowserSubscription {
 export function vapidKeys(): { publicKey: string; privateKey: string } {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
-  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
+  return {
+    publicKey: ecdh.getPublicKey().toString('base64url'),
+    privateKey: ecdh.getPrivateKey().toString('base64url'),
+  };
 }
 
 function p256PublicKey(raw: Buffer): KeyObject {
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: raw.subarray(1, 33).toString('base64url'),
+      y: raw.subarray(33, 65).toString('base64url'),
+    },
+    format: 'jwk',
+  });
 }
 
 /** RFC 8291 decryption of one aes128gcm record with the subscription's private key. */
@@ -107,7 +140,11 @@ export async function startWebPushService(vapidPublicKey: string): Promise<WebPu
       ecdh.generateKeys();
       const auth = randomBytes(16);
       const endpoint = `${service.origin}/push/${id}`;
-      const json = JSON.stringify({ endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } });
+      const json = JSON.stringify({
+        endpoint,
+        expirationTime: null,
+        keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') },
+      });
       const sub = { json, endpoint, ecdh, auth };
       subs.set(id, sub);
       return sub;
@@ -133,7 +170,13 @@ export async function startWebPushService(vapidPublicKey: string): Promise<WebPu
       return refuse(401, `VAPID: ${(err as Error).message}`);
     }
     const now = Date.now() / 1000;
-    if (vapid.aud !== service.origin || typeof vapid.exp !== 'number' || vapid.exp < now || vapid.exp > now + 86_400 || !String(vapid.sub).startsWith('mailto:')) {
+    if (
+      vapid.aud !== service.origin ||
+      typeof vapid.exp !== 'number' ||
+      vapid.exp < now ||
+      vapid.exp > now + 86_400 ||
+      !String(vapid.sub).startsWith('mailto:')
+    ) {
       return refuse(403, `VAPID claims: ${JSON.stringify(vapid)}`);
     }
     if (req.headers['content-encoding'] !== 'aes128gcm') return refuse(415, 'not aes128gcm');
@@ -144,7 +187,8 @@ export async function startWebPushService(vapidPublicKey: string): Promise<WebPu
       return refuse(400, `cannot decrypt: ${(err as Error).message}`);
     }
     const status = service.answer.get(id) ?? 201;
-    if (status === 201) service.received.push({ path: req.url ?? '', payload, ttl: req.headers.ttl as string | undefined, vapid });
+    if (status === 201)
+      service.received.push({ path: req.url ?? '', payload, ttl: req.headers.ttl as string | undefined, vapid });
     res.writeHead(status, status === 201 ? { location: `${service.origin}/messages/${++messages}` } : {}).end();
   });
   service.origin = `http://127.0.0.1:${await listen(server)}`;
@@ -181,14 +225,20 @@ export async function startFcmService(projectId = 'herald-test'): Promise<FcmSer
   };
   const server = createServer(async (req, res) => {
     const body = (await readBody(req)).toString();
-    const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const json = (status: number, value: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.url === '/token') {
       service.tokenRequests++;
       const form = new URLSearchParams(body);
       try {
         if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') throw new Error('grant_type');
         const { header, claims } = verifyJwt(form.get('assertion') ?? '', publicKey, 'RS256');
-        if (header.kid !== 'key-1' || claims.iss !== service.serviceAccount.client_email || claims.aud !== `${service.url}/token`) throw new Error('claims');
+        if (
+          header.kid !== 'key-1' ||
+          claims.iss !== service.serviceAccount.client_email ||
+          claims.aud !== `${service.url}/token`
+        )
+          throw new Error('claims');
         if (claims.scope !== 'https://www.googleapis.com/auth/firebase.messaging') throw new Error('scope');
       } catch (err) {
         service.refused.push(`token: ${(err as Error).message}`);
@@ -198,15 +248,25 @@ export async function startFcmService(projectId = 'herald-test'): Promise<FcmSer
       issued.add(token);
       return json(200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
     }
-    if (req.url !== `/v1/projects/${projectId}/messages:send`) return json(404, { error: { code: 404, status: 'NOT_FOUND' } });
+    if (req.url !== `/v1/projects/${projectId}/messages:send`)
+      return json(404, { error: { code: 404, status: 'NOT_FOUND' } });
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer || !issued.has(bearer)) {
       service.refused.push('send: access token not issued here');
-      return json(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
+      return json(401, {
+        error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' },
+      });
     }
     const message = (JSON.parse(body) as { message: FcmService['sent'][number] }).message;
     if (service.unregistered.has(message.token)) {
-      return json(404, { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND', details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' }] } });
+      return json(404, {
+        error: {
+          code: 404,
+          message: 'Requested entity was not found.',
+          status: 'NOT_FOUND',
+          details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' }],
+        },
+      });
     }
     service.sent.push(message);
     return json(200, { name: `projects/${projectId}/messages/0:${++n}` });
@@ -263,8 +323,14 @@ export async function startApnsService(topic = 'com.example.shop'): Promise<Apns
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       const answer = (status: number, reason?: string, extra: Record<string, string> = {}) => {
-        stream.respond({ [constants.HTTP2_HEADER_STATUS]: status, 'apns-id': String(headers['apns-id'] ?? ''), ...extra });
-        stream.end(reason ? JSON.stringify({ reason, ...(status === 410 ? { timestamp: Date.now() } : {}) }) : undefined);
+        stream.respond({
+          [constants.HTTP2_HEADER_STATUS]: status,
+          'apns-id': String(headers['apns-id'] ?? ''),
+          ...extra,
+        });
+        stream.end(
+          reason ? JSON.stringify({ reason, ...(status === 410 ? { timestamp: Date.now() } : {}) }) : undefined,
+        );
       };
       const path = String(headers[constants.HTTP2_HEADER_PATH]);
       const token = /^\/3\/device\/([0-9a-f]+)$/.exec(path)?.[1];
@@ -274,7 +340,13 @@ export async function startApnsService(topic = 'com.example.shop'): Promise<Apns
         // Verified once, then known (APNs too caches a provider token it has checked).
         try {
           const { header, claims } = verifyJwt(jwt, publicKey, 'ES256');
-          if (header.kid !== service.keyId || claims.iss !== service.teamId || typeof claims.iat !== 'number' || Math.abs(claims.iat - Date.now() / 1000) > 3600) throw new Error('claims');
+          if (
+            header.kid !== service.keyId ||
+            claims.iss !== service.teamId ||
+            typeof claims.iat !== 'number' ||
+            Math.abs(claims.iat - Date.now() / 1000) > 3600
+          )
+            throw new Error('claims');
         } catch (err) {
           service.refused.push(`jwt: ${(err as Error).message}`);
           return answer(403, 'InvalidProviderToken');
@@ -283,10 +355,16 @@ export async function startApnsService(topic = 'com.example.shop'): Promise<Apns
       }
       if (headers['apns-topic'] !== topic) return answer(400, 'DeviceTokenNotForTopic');
       if (headers['apns-push-type'] !== 'alert') return answer(400, 'InvalidPushType');
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(headers['apns-id']))) return answer(400, 'BadMessageId');
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(headers['apns-id'])))
+        return answer(400, 'BadMessageId');
       const planned = service.answers.get(token)?.shift();
       if (planned) return answer(planned.status, planned.reason, planned.status === 429 ? { 'retry-after': '0' } : {});
-      service.received.push({ token, apnsId: String(headers['apns-id']), topic: String(headers['apns-topic']), payload: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> });
+      service.received.push({
+        token,
+        apnsId: String(headers['apns-id']),
+        topic: String(headers['apns-topic']),
+        payload: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>,
+      });
       answer(200);
     });
   });

@@ -58,7 +58,8 @@ export function openRequest(port: number, head: string[], body: string | Buffer 
   const settle = () => {
     for (const w of [...waiting]) {
       if (answers[w.index]) w.resolve(answers[w.index]);
-      else if (ended) w.reject(new Error(`connection closed without answer ${w.index + 1} (${received.length} bytes unread)`));
+      else if (ended)
+        w.reject(new Error(`connection closed without answer ${w.index + 1} (${received.length} bytes unread)`));
       else continue;
       waiting.splice(waiting.indexOf(w), 1);
     }
@@ -69,10 +70,11 @@ export function openRequest(port: number, head: string[], body: string | Buffer 
     received = received.subarray(used);
     settle();
   };
-  const wait = (index: number) => new Promise<RawAnswer>((resolve, reject) => {
-    waiting.push({ index, resolve, reject });
-    settle();
-  });
+  const wait = (index: number) =>
+    new Promise<RawAnswer>((resolve, reject) => {
+      waiting.push({ index, resolve, reject });
+      settle();
+    });
   socket.on('data', (d: Buffer) => {
     received = Buffer.concat([received, d]);
     take(false);

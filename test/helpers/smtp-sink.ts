@@ -36,7 +36,10 @@ export interface SmtpSink {
  * with `auth`, it requires these credentials (AUTH PLAIN/LOGIN on the plain connection); `host`
  * is the loopback address it listens on (127.0.0.1 by default).
  */
-export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pass: string }; host?: string } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  port = 0,
+  opts: { auth?: { user: string; pass: string }; host?: string } = {},
+): Promise<SmtpSink> {
   const sink: SmtpSink = {
     port: 0,
     url: '',
@@ -63,7 +66,11 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
       ? {
           allowInsecureAuth: true,
           authMethods: ['PLAIN', 'LOGIN'],
-          onAuth(a: SMTPServerAuthentication, _session: unknown, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) {
+          onAuth(
+            a: SMTPServerAuthentication,
+            _session: unknown,
+            callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
+          ) {
             if (a.username === auth.user && a.password === auth.pass) return callback(null, { user: auth.user });
             sink.authFailures++;
             callback(new Error('Invalid username or password'));
@@ -84,7 +91,9 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
       }
       if (sink.refuseWith !== undefined) {
         sink.refusals++;
-        const err = new Error(sink.refuseWith >= 500 ? 'mailbox unavailable' : 'try again later') as Error & { responseCode: number };
+        const err = new Error(sink.refuseWith >= 500 ? 'mailbox unavailable' : 'try again later') as Error & {
+          responseCode: number;
+        };
         err.responseCode = sink.refuseWith;
         callback(err);
         return;
@@ -100,7 +109,13 @@ export async function startSmtpSink(port = 0, opts: { auth?: { user: string; pas
         void simpleParser(raw).then((parsed) => {
           // The message counts as received before the answer goes back (a crash in between is the
           // window in which the sender cannot know).
-          sink.mails.push({ raw, parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address), envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', receivedAt });
+          sink.mails.push({
+            raw,
+            parsed,
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            receivedAt,
+          });
           if (sink.delayMs > 0) setTimeout(() => callback(), sink.delayMs);
           else callback();
         }, callback);

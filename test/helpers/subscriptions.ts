@@ -10,11 +10,16 @@ export function imported(sub: Record<string, unknown>): Record<string, unknown> 
   expect(isDelete).toBe(false);
   if (rest.channel === 'email') {
     const email = String(rest.email);
-    expect(emailData).toEqual({ email, domain: email.slice(email.lastIndexOf('@') + 1).toLowerCase(), md5: createHash('md5').update(email.toLowerCase()).digest('hex') });
+    expect(emailData).toEqual({
+      email,
+      domain: email.slice(email.lastIndexOf('@') + 1).toLowerCase(),
+      md5: createHash('md5').update(email.toLowerCase()).digest('hex'),
+    });
   } else if (rest.channel === 'sms') expect(smsData).toEqual({ phone: rest.phone });
   else expect(pushData).toEqual({ provider: rest.provider, subscription_id: rest.subscription_id });
   return rest;
 }
 
 /** `imported` for each subscription of a profiles/get answer. */
-export const importedAll = (subs: unknown): Record<string, unknown>[] => (subs as Record<string, unknown>[]).map(imported);
+export const importedAll = (subs: unknown): Record<string, unknown>[] =>
+  (subs as Record<string, unknown>[]).map(imported);

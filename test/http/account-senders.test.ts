@@ -36,7 +36,16 @@ const provision = {
       templates: [],
       triggers: [],
     },
-    { id: 2, name: 'Other', tokens: [{ token: OTHER, role: 'write' }], senders: [], databases: [], resources: [], templates: [], triggers: [] },
+    {
+      id: 2,
+      name: 'Other',
+      tokens: [{ token: OTHER, role: 'write' }],
+      senders: [],
+      databases: [],
+      resources: [],
+      templates: [],
+      triggers: [],
+    },
   ],
 };
 
@@ -48,7 +57,11 @@ afterAll(() => h.close());
 
 describe('account/get', () => {
   it("answers the calling account's id and name, to read tokens too", async () => {
-    expect((await h.post('account/get', { token: WRITE })).json).toEqual({ error: 0, error_text: 'Successful operation', data: { id: 1, name: 'Shop & Co' } });
+    expect((await h.post('account/get', { token: WRITE })).json).toEqual({
+      error: 0,
+      error_text: 'Successful operation',
+      data: { id: 1, name: 'Shop & Co' },
+    });
     expect((await h.post('account/get', { token: READ })).json.data).toEqual({ id: 1, name: 'Shop & Co' });
     expect((await h.post('account/get', { token: OTHER })).json.data).toEqual({ id: 2, name: 'Other' });
     expect((await h.post('account/get', {})).status).toBe(401);
@@ -80,7 +93,7 @@ describe('senders/list', () => {
     ]);
   });
 
-  it("shows an account only its own senders", async () => {
+  it('shows an account only its own senders', async () => {
     expect((await h.post('senders/list', { token: OTHER })).json.data).toEqual([]);
   });
 });

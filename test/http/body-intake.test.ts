@@ -21,7 +21,14 @@ afterAll(() => h.close());
 
 /** A listening front over the harness's engine, with small limits. */
 async function front(o: Partial<AppOptions> = {}): Promise<{ port: number; app: FastifyInstance }> {
-  const app = buildApp({ dispatch: h.engine.dispatch, logger: pino({ level: 'silent' }), bodyLimit: MB, fileBodyLimit: 2 * MB, bodyBudget: 3 * MB, ...o });
+  const app = buildApp({
+    dispatch: h.engine.dispatch,
+    logger: pino({ level: 'silent' }),
+    bodyLimit: MB,
+    fileBodyLimit: 2 * MB,
+    bodyBudget: 3 * MB,
+    ...o,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, port: (app.server.address() as AddressInfo).port };
 }
@@ -31,7 +38,13 @@ let seq = 0;
 function attachBody(bytes: number): Buffer {
   const email = `intake.${++seq}@example.com`;
   const data = `data:application/octet-stream;base64,${Buffer.alloc(Math.floor((bytes * 3) / 4), 7).toString('base64')}`;
-  return Buffer.from(JSON.stringify({ trigger_id: 96, attach: [{ name: 'a.bin', data }], data: [{ data: { email, subscriptions: [{ channel: 'email', resource_id: 21, email }] } }] }));
+  return Buffer.from(
+    JSON.stringify({
+      trigger_id: 96,
+      attach: [{ name: 'a.bin', data }],
+      data: [{ data: { email, subscriptions: [{ channel: 'email', resource_id: 21, email }] } }],
+    }),
+  );
 }
 
 const head = (length: number | 'chunked', extra: string[] = [], path = BATCH, type = 'application/json'): string[] => [
@@ -79,7 +92,10 @@ describe('a large body with a header or query token', () => {
   it('an unknown method is answered 404 before its body, whatever the token, as the pipeline checks the method first', async () => {
     const wide = await front({ bodyLimit: 4 * MB, fileBodyLimit: 4 * MB, bodyBudget: 8 * MB });
     try {
-      const a = await openRequest(wide.port, head(1.5 * MB, ['Authorization: Bearer not-a-token'], 'campaigns/nothing_here')).answer;
+      const a = await openRequest(
+        wide.port,
+        head(1.5 * MB, ['Authorization: Bearer not-a-token'], 'campaigns/nothing_here'),
+      ).answer;
       expect(a.status).toBe(404);
       expect(JSON.parse(a.body)).toMatchObject({ error: 404 });
     } finally {
@@ -92,7 +108,10 @@ describe('a large body with a header or query token', () => {
     const r = await refused.answer;
     expect(r.status).toBe(401);
     const body = attachBody(1.5 * MB);
-    const welcome = openRequest(port, head(body.length, [`Authorization: Bearer ${WRITE_TOKEN}`, 'Expect: 100-continue']));
+    const welcome = openRequest(
+      port,
+      head(body.length, [`Authorization: Bearer ${WRITE_TOKEN}`, 'Expect: 100-continue']),
+    );
     const go = await welcome.answer;
     expect(go.status).toBe(100);
     welcome.send(body);
@@ -123,12 +142,18 @@ describe('the memory budget for bodies', () => {
     try {
       const bodies = [attachBody(1.8 * MB), attachBody(1.8 * MB)];
       // Each sends its headers and the first bytes of its body, then waits: both are in flight.
-      const xs = bodies.map((b) => openRequest(port, head(b.length, [`Authorization: Bearer ${WRITE_TOKEN}`]), b.subarray(0, 1000)));
+      const xs = bodies.map((b) =>
+        openRequest(port, head(b.length, [`Authorization: Bearer ${WRITE_TOKEN}`]), b.subarray(0, 1000)),
+      );
       const [refused, index] = await Promise.race(xs.map((x, i) => x.answer.then((a) => [a, i] as const)));
       expect(refused.status).toBe(503);
       expect(refused.headers['retry-after']).toBe('5');
       expect(refused.headers.connection).toBe('close');
-      expect(JSON.parse(refused.body)).toMatchObject({ error: 503, error_text: 'Service unavailable', error_debug: expect.stringMatching(/large request bodies/) });
+      expect(JSON.parse(refused.body)).toMatchObject({
+        error: 503,
+        error_text: 'Service unavailable',
+        error_debug: expect.stringMatching(/large request bodies/),
+      });
       const other = xs[1 - index];
       other.send(bodies[1 - index].subarray(1000));
       expect((await other.answer).status).toBe(200);
@@ -141,10 +166,13 @@ describe('the memory budget for bodies', () => {
     }
   });
 
-  it('a declared length over what is free is refused before it is read, in the request\'s format (XML)', async () => {
+  it("a declared length over what is free is refused before it is read, in the request's format (XML)", async () => {
     const { app, port } = await front({ bodyBudget: MB });
     try {
-      const a = await openRequest(port, head(1.5 * MB, [`Authorization: Bearer ${WRITE_TOKEN}`], BATCH, 'application/xml')).answer;
+      const a = await openRequest(
+        port,
+        head(1.5 * MB, [`Authorization: Bearer ${WRITE_TOKEN}`], BATCH, 'application/xml'),
+      ).answer;
       expect(a.status).toBe(503);
       expect(a.headers['retry-after']).toBe('5');
       expect(a.headers['content-type']).toContain('application/xml');

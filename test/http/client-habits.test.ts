@@ -26,7 +26,8 @@ const uniq = (tag: string) => `${tag}.${++n}@example.com`;
 const sub = (email: string) => ({ channel: 'email', resource_id: 21, email });
 
 /** profiles/import_batch on database 1 by email. */
-const importBatch = (data: unknown[], root: Record<string, unknown> = {}) => call(h, 'profiles/import_batch', { db_id: 1, matching: 'email', data, ...root });
+const importBatch = (data: unknown[], root: Record<string, unknown> = {}) =>
+  call(h, 'profiles/import_batch', { db_id: 1, matching: 'email', data, ...root });
 
 /** The stored profile of a one-item batch answer. */
 async function importedProfile(res: Response): Promise<Record<string, unknown>> {
@@ -39,7 +40,10 @@ async function importedProfile(res: Response): Promise<Record<string, unknown>> 
 }
 
 /** One field through a flat item of profiles/import_batch: the stored profile, or the item's error_debug. */
-async function importField(field: string, value: unknown): Promise<{ profile?: Record<string, unknown>; error?: string }> {
+async function importField(
+  field: string,
+  value: unknown,
+): Promise<{ profile?: Record<string, unknown>; error?: string }> {
   const res = await importBatch([{ email: uniq('field'), [field]: value }]);
   expect(res.status, res.body).toBe(200);
   const [err] = itemErrors(res);
@@ -49,7 +53,13 @@ async function importField(field: string, value: unknown): Promise<{ profile?: R
 
 const runner = () =>
   new TaskRunner(
-    { store: h.store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), wires: WIRES, log: pino({ level: 'silent' }) },
+    {
+      store: h.store,
+      env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter },
+      catalogs: new CatalogCache(h.store),
+      wires: WIRES,
+      log: pino({ level: 'silent' }),
+    },
     { leaseMs: 60_000, pollMs: 1000, chunkSize: 1000 },
   );
 
@@ -57,19 +67,24 @@ describe('batch items: flat profile objects and the wrapped form', () => {
   const flat = (email: string) => ({ email, _fname: 'Flat', CRM_ID: 7, subscriptions: [sub(email)] });
   const wrapped = (email: string) => ({ data: { email, _fname: 'Wrapped', CRM_ID: 8, subscriptions: [sub(email)] } });
 
-  it('profiles/import_batch takes both forms in one request, as Altcraft\'s page shows the flat one', async () => {
+  it("profiles/import_batch takes both forms in one request, as Altcraft's page shows the flat one", async () => {
     const [a, b] = [uniq('flat'), uniq('wrapped')];
     const res = await importBatch([flat(a), wrapped(b)]);
     expect(res.status, res.body).toBe(200);
     expect(itemErrors(res)).toEqual([]);
-    const [pa, pb] = await Promise.all(resultIds(res).map((id) => getProfile(h, { matching: 'profile_id', profile_id: id })));
+    const [pa, pb] = await Promise.all(
+      resultIds(res).map((id) => getProfile(h, { matching: 'profile_id', profile_id: id })),
+    );
     expect(pa).toMatchObject({ email: a, _fname: 'Flat', CRM_ID: 7 });
     expect(pb).toMatchObject({ email: b, _fname: 'Wrapped', CRM_ID: 8 });
     expect((pa?.subscriptions as unknown[]).length).toBe(1);
   });
 
-  it('errors name a flat item\'s fields at data[i], the wrapped form\'s at data[i].data', async () => {
-    const res = await importBatch([{ email: uniq('bad'), shoe_size: 42 }, { data: { email: uniq('bad'), shoe_size: 42 } }]);
+  it("errors name a flat item's fields at data[i], the wrapped form's at data[i].data", async () => {
+    const res = await importBatch([
+      { email: uniq('bad'), shoe_size: 42 },
+      { data: { email: uniq('bad'), shoe_size: 42 } },
+    ]);
     expect(itemErrors(res).map((e) => [e.index, e.error_debug])).toEqual([
       [0, "data[0]: field 'shoe_size' is not defined in database 1"],
       [1, "data[1].data: field 'shoe_size' is not defined in database 1"],
@@ -89,36 +104,65 @@ describe('batch items: flat profile objects and the wrapped form', () => {
 
   it('a flat item carries its own custom_data and its matching keys that are not fields (phone)', async () => {
     const phone = '+79005550101';
-    const created = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'phone', data: [{ phones: [phone], _fname: 'ByPhone' }] });
+    const created = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'phone',
+      data: [{ phones: [phone], _fname: 'ByPhone' }],
+    });
     const [id] = resultIds(created);
-    const again = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'phone', data: [{ phone: '89005550101', _lname: 'Matched', custom_data: { k: 1 } }] });
+    const again = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'phone',
+      data: [{ phone: '89005550101', _lname: 'Matched', custom_data: { k: 1 } }],
+    });
     expect(itemErrors(again)).toEqual([]);
     expect(resultIds(again)).toEqual([id]);
-    expect(await getProfile(h, { matching: 'profile_id', profile_id: id })).toMatchObject({ _fname: 'ByPhone', _lname: 'Matched' });
+    expect(await getProfile(h, { matching: 'profile_id', profile_id: id })).toMatchObject({
+      _fname: 'ByPhone',
+      _lname: 'Matched',
+    });
   });
 
   it('import_and_start_batch takes both forms, flat items with their custom_data', async () => {
     const [a, b] = [uniq('start-flat'), uniq('start-wrapped')];
-    const res = await call(h, 'campaigns/triggers/import_and_start_batch', { trigger_id: 96, data: [{ ...flat(a), custom_data: { coupon: 'A1' } }, { ...wrapped(b), custom_data: { coupon: 'B2' } }] });
+    const res = await call(h, 'campaigns/triggers/import_and_start_batch', {
+      trigger_id: 96,
+      data: [
+        { ...flat(a), custom_data: { coupon: 'A1' } },
+        { ...wrapped(b), custom_data: { coupon: 'B2' } },
+      ],
+    });
     expect(res.status, res.body).toBe(200);
     expect(itemErrors(res)).toEqual([]);
     const ids = resultIds(res);
     expect(ids).toHaveLength(2);
-    const customData = ids.map((id) => h.sql<{ custom_data: string | null }>('SELECT custom_data FROM messages WHERE profile_id = ?', id).map((r) => JSON.parse(r.custom_data ?? 'null')));
+    const customData = ids.map((id) =>
+      h
+        .sql<{ custom_data: string | null }>('SELECT custom_data FROM messages WHERE profile_id = ?', id)
+        .map((r) => JSON.parse(r.custom_data ?? 'null')),
+    );
     expect(customData).toEqual([[{ coupon: 'A1' }], [{ coupon: 'B2' }]]);
   });
 
   it('import_and_start_batch_task takes both forms', async () => {
     const [a, b] = [uniq('task-flat'), uniq('task-wrapped')];
-    const submitted = await call(h, 'campaigns/triggers/import_and_start_batch_task', { trigger_id: 96, data: [flat(a), wrapped(b), { email: uniq('task-bad'), shoe_size: 1 }] });
+    const submitted = await call(h, 'campaigns/triggers/import_and_start_batch_task', {
+      trigger_id: 96,
+      data: [flat(a), wrapped(b), { email: uniq('task-bad'), shoe_size: 1 }],
+    });
     expect(submitted.status, submitted.body).toBe(200);
     const taskId = (submitted.json.data as { task_id: string }).task_id;
     expect(await runner().tick()).toBe(true);
     const status = await call(h, 'tasks/status', { task_id: taskId });
-    const data = status.json.data as { status: string; result: { result: { profile_id: string }[]; errors: { index: number; error_debug: string }[] } };
+    const data = status.json.data as {
+      status: string;
+      result: { result: { profile_id: string }[]; errors: { index: number; error_debug: string }[] };
+    };
     expect(data.status).toBe('completed');
     expect(data.result.result).toHaveLength(2);
-    expect(data.result.errors.map((e) => [e.index, e.error_debug])).toEqual([[2, "data[2]: field 'shoe_size' is not defined in database 1"]]);
+    expect(data.result.errors.map((e) => [e.index, e.error_debug])).toEqual([
+      [2, "data[2]: field 'shoe_size' is not defined in database 1"],
+    ]);
     expect(await getProfile(h, { matching: 'email', email: a })).toMatchObject({ _fname: 'Flat' });
     expect(await getProfile(h, { matching: 'email', email: b })).toMatchObject({ _fname: 'Wrapped' });
   });
@@ -135,34 +179,68 @@ describe('batch items: flat profile objects and the wrapped form', () => {
 });
 
 describe("the system fields of Altcraft's Profile data object page", () => {
-  it('accepts the page\'s example object with its documented types, _status included', async () => {
+  it("accepts the page's example object with its documented types, _status included", async () => {
     const email = uniq('page');
     const res = await importBatch([
       {
-        _regcountry: 'US', _regcity: 'New York', _regip: '94.231.119.122', _regurl: 'www.example.com', _regdate: '2019-03-14T22:00:00Z', _bdate: '1990-02-22T21:00:00Z',
-        _browser: 'Thunderbird', _city: 'Ryazan', _country: 'RU', _fname: 'Olly', _ip: '94.231.119.122', _lname: 'Lambert', _postal_code: 390000, _region: 'Ryazan Oblast',
-        _vendor: 'form_#31', _sex: 0, _status: 0, _tz: 'Europe/Moscow', email, phones: ['+79000000000'], custom_field: 5,
+        _regcountry: 'US',
+        _regcity: 'New York',
+        _regip: '94.231.119.122',
+        _regurl: 'www.example.com',
+        _regdate: '2019-03-14T22:00:00Z',
+        _bdate: '1990-02-22T21:00:00Z',
+        _browser: 'Thunderbird',
+        _city: 'Ryazan',
+        _country: 'RU',
+        _fname: 'Olly',
+        _ip: '94.231.119.122',
+        _lname: 'Lambert',
+        _postal_code: 390000,
+        _region: 'Ryazan Oblast',
+        _vendor: 'form_#31',
+        _sex: 0,
+        _status: 0,
+        _tz: 'Europe/Moscow',
+        email,
+        phones: ['+79000000000'],
+        custom_field: 5,
         subscriptions: [{ channel: 'email', email, priority: 0, resource_id: 21, status: 0 }],
       },
     ]);
     const profile = await importedProfile(res);
-    expect(profile).toMatchObject({ _status: 0, _regdate: '2019-03-14T22:00:00.000Z', _bdate: '1990-02-22', _postal_code: '390000', _tz: 'Europe/Moscow', custom_field: 5 });
+    expect(profile).toMatchObject({
+      _status: 0,
+      _regdate: '2019-03-14T22:00:00.000Z',
+      _bdate: '1990-02-22',
+      _postal_code: '390000',
+      _tz: 'Europe/Moscow',
+      custom_field: 5,
+    });
     expect(profile).not.toHaveProperty('_sex');
   });
 
   it('_status: an int, as a number or numeric text; anything else is an item error', async () => {
     expect((await importField('_status', 1)).profile?._status).toBe(1);
     expect((await importField('_status', '2')).profile?._status).toBe(2);
-    expect((await importField('_status', 'subscribed')).error).toBe('data[0]._status: expected an integer, got "subscribed"');
+    expect((await importField('_status', 'subscribed')).error).toBe(
+      'data[0]._status: expected an integer, got "subscribed"',
+    );
   });
 
   it('lists _status in databases/fields_get as an int', async () => {
     const res = await call(h, 'databases/fields_get', { id: 1 });
-    expect((res.json.data as { name: string }[]).find((f) => f.name === '_status')).toEqual({ name: '_status', type: 'int', system: true, read_only: false });
+    expect((res.json.data as { name: string }[]).find((f) => f.name === '_status')).toEqual({
+      name: '_status',
+      type: 'int',
+      system: true,
+      read_only: false,
+    });
   });
 
   it('read-only fields are still refused', async () => {
-    expect((await importField('_createtime', '2024-01-01T00:00:00Z')).error).toBe("data[0]: field '_createtime' is read-only");
+    expect((await importField('_createtime', '2024-01-01T00:00:00Z')).error).toBe(
+      "data[0]: field '_createtime' is read-only",
+    );
   });
 });
 
@@ -173,7 +251,7 @@ describe('dates as client libraries write them', () => {
     ["Jackson's default (+0000, milliseconds)", '2024-05-01T00:00:00.000+0000', '2024-05-01T00:00:00.000Z'],
     ['an offset of hours only', '2024-05-01T13:20:30+03', '2024-05-01T10:20:30.000Z'],
     ['no offset (a PostgreSQL timestamp), read as UTC', '2024-05-01 10:20:30.123456', '2024-05-01T10:20:30.123Z'],
-    ['no seconds (as Altcraft\'s field types page shows)', '2024-05-01T00:00+03:00', '2024-04-30T21:00:00.000Z'],
+    ["no seconds (as Altcraft's field types page shows)", '2024-05-01T00:00+03:00', '2024-04-30T21:00:00.000Z'],
     ['a date alone', '2024-05-01', '2024-05-01T00:00:00.000Z'],
     ['epoch milliseconds (a Java Long)', 1714558830000, '2024-05-01T10:20:30.000Z'],
     ['epoch milliseconds as text', '1714558830000', '2024-05-01T10:20:30.000Z'],
@@ -186,7 +264,7 @@ describe('dates as client libraries write them', () => {
     });
   }
 
-  it('_bdate keeps the date part: the date as written, an epoch\'s UTC date', async () => {
+  it("_bdate keeps the date part: the date as written, an epoch's UTC date", async () => {
     expect((await importField('_bdate', '1990-02-22T21:00:00Z')).profile?._bdate).toBe('1990-02-22');
     expect((await importField('_bdate', '1990-02-22T00:00:00.000+0000')).profile?._bdate).toBe('1990-02-22');
     expect((await importField('_bdate', 1000000000000)).profile?._bdate).toBe('2001-09-09');
@@ -207,7 +285,9 @@ describe('dates as client libraries write them', () => {
   for (const [what, value] of rejected) {
     it(`rejects ${what} with an item error naming the field, the value and the encodings`, async () => {
       const { error } = await importField('_regdate', value);
-      expect(error).toMatch(/^data\[0\]\._regdate: incorrect date .+, expected RFC 3339 .*YYYY-MM-DD.*epoch milliseconds/);
+      expect(error).toMatch(
+        /^data\[0\]\._regdate: incorrect date .+, expected RFC 3339 .*YYYY-MM-DD.*epoch milliseconds/,
+      );
       expect((await importField('_bdate', value)).error).toMatch(/^data\[0\]\._bdate: incorrect date/);
     });
   }
@@ -236,24 +316,48 @@ describe('phones without + and national numbers', () => {
     expect(added.status, added.body).toBe(200);
     const db = added.json.data as { id: number; phone_region?: string };
     expect(db.phone_region).toBe('GB');
-    expect(((await call(h, 'databases/get', { id: db.id })).json.data as { phone_region: string }).phone_region).toBe('GB');
-    const uk = await call(h, 'profiles/import_batch', { db_id: db.id, matching: 'email', data: [{ email: uniq('uk'), phones: '020 7946 0958' }, { email: uniq('uk'), phones: '89001234567' }] });
-    expect(itemErrors(uk).map((e) => [e.index, e.error_debug])).toEqual([[1, 'data[1].phones: incorrect phone "89001234567"']]);
+    expect(((await call(h, 'databases/get', { id: db.id })).json.data as { phone_region: string }).phone_region).toBe(
+      'GB',
+    );
+    const uk = await call(h, 'profiles/import_batch', {
+      db_id: db.id,
+      matching: 'email',
+      data: [
+        { email: uniq('uk'), phones: '020 7946 0958' },
+        { email: uniq('uk'), phones: '89001234567' },
+      ],
+    });
+    expect(itemErrors(uk).map((e) => [e.index, e.error_debug])).toEqual([
+      [1, 'data[1].phones: incorrect phone "89001234567"'],
+    ]);
     const [id] = resultIds(uk);
-    expect((await call(h, 'profiles/get', { db_id: db.id, matching: 'profile_id', profile_id: id })).json.data).toMatchObject({ phones: ['+442079460958'] });
+    expect(
+      (await call(h, 'profiles/get', { db_id: db.id, matching: 'profile_id', profile_id: id })).json.data,
+    ).toMatchObject({ phones: ['+442079460958'] });
 
     // "" clears it: the server's region applies again; other changes keep it.
-    expect(((await call(h, 'databases/update', { id: db.id, description: 'x' })).json.data as { phone_region: string }).phone_region).toBe('GB');
-    expect((await call(h, 'databases/update', { id: db.id, phone_region: '' })).json.data).not.toHaveProperty('phone_region');
+    expect(
+      ((await call(h, 'databases/update', { id: db.id, description: 'x' })).json.data as { phone_region: string })
+        .phone_region,
+    ).toBe('GB');
+    expect((await call(h, 'databases/update', { id: db.id, phone_region: '' })).json.data).not.toHaveProperty(
+      'phone_region',
+    );
     expect((await call(h, 'databases/get', { id: 1 })).json.data).not.toHaveProperty('phone_region');
-    const ru = await call(h, 'profiles/import_batch', { db_id: db.id, matching: 'email', data: [{ email: uniq('uk'), phones: '89001234567' }] });
+    const ru = await call(h, 'profiles/import_batch', {
+      db_id: db.id,
+      matching: 'email',
+      data: [{ email: uniq('uk'), phones: '89001234567' }],
+    });
     expect(itemErrors(ru)).toEqual([]);
   });
 
   it('an unknown region is a 400', async () => {
     const res = await call(h, 'databases/add', { name: 'Nowhere', phone_region: 'XX' });
     expect(res.status).toBe(400);
-    expect(res.json.error_debug).toBe('phone_region: unknown phone region "XX", expected an ISO 3166 alpha-2 country code such as RU');
+    expect(res.json.error_debug).toBe(
+      'phone_region: unknown phone region "XX", expected an ISO 3166 alpha-2 country code such as RU',
+    );
   });
 
   it('matching by phone reads national numbers too', async () => {
@@ -277,11 +381,29 @@ describe('phone regions from the provisioning file, and none at all', () => {
   afterAll(() => bare.close());
 
   it('without HERALD_PHONE_REGION national numbers are refused, unless the database sets a region', async () => {
-    const one = await bare.post('profiles/import_batch', { token: WRITE_TOKEN, db_id: 1, matching: 'email', data: [{ email: 'a@example.com', phones: '89001234567' }, { email: 'b@example.com', phones: '79001234567' }] });
-    expect(itemErrors(one).map((e) => [e.index, e.error_debug])).toEqual([[0, 'data[0].phones: incorrect phone "89001234567"']]);
-    const two = await bare.post('profiles/import_batch', { token: WRITE_TOKEN, db_id: 2, matching: 'email', data: [{ email: 'a@example.com', phones: '89001234567' }] });
+    const one = await bare.post('profiles/import_batch', {
+      token: WRITE_TOKEN,
+      db_id: 1,
+      matching: 'email',
+      data: [
+        { email: 'a@example.com', phones: '89001234567' },
+        { email: 'b@example.com', phones: '79001234567' },
+      ],
+    });
+    expect(itemErrors(one).map((e) => [e.index, e.error_debug])).toEqual([
+      [0, 'data[0].phones: incorrect phone "89001234567"'],
+    ]);
+    const two = await bare.post('profiles/import_batch', {
+      token: WRITE_TOKEN,
+      db_id: 2,
+      matching: 'email',
+      data: [{ email: 'a@example.com', phones: '89001234567' }],
+    });
     expect(itemErrors(two)).toEqual([]);
-    expect(((await bare.post('databases/get', { token: WRITE_TOKEN, id: 2 })).json.data as { phone_region: string }).phone_region).toBe('RU');
+    expect(
+      ((await bare.post('databases/get', { token: WRITE_TOKEN, id: 2 })).json.data as { phone_region: string })
+        .phone_region,
+    ).toBe('RU');
   });
 });
 
@@ -299,7 +421,12 @@ describe('paths, content types and the query string', () => {
   it('repeated slashes and a trailing slash name the same method', async () => {
     const plain = await list('/api/v1.1/databases/list', { payload: body, contentType: 'application/json' });
     expect(plain.statusCode).toBe(200);
-    for (const url of ['/api/v1.1//databases/list', '/api/v1.1/databases/list/', '/api/v1.1//databases//list//', '//api/v1.1/databases/list']) {
+    for (const url of [
+      '/api/v1.1//databases/list',
+      '/api/v1.1/databases/list/',
+      '/api/v1.1//databases//list//',
+      '//api/v1.1/databases/list',
+    ]) {
       const res = await list(url, { payload: body, contentType: 'application/json' });
       expect([url, res.statusCode]).toEqual([url, 200]);
       expect(ids(res.body)).toEqual(ids(plain.body));
@@ -315,14 +442,23 @@ describe('paths, content types and the query string', () => {
   });
 
   it('charset parameters on JSON and XML content types', async () => {
-    expect((await list('/api/v1.1/databases/list', { payload: body, contentType: 'application/json; charset=utf-8' })).statusCode).toBe(200);
-    const xml = await list('/api/v1.1/databases/list', { payload: `<xml><token>${WRITE_TOKEN}</token></xml>`, contentType: 'text/xml; charset="UTF-8"' });
+    expect(
+      (await list('/api/v1.1/databases/list', { payload: body, contentType: 'application/json; charset=utf-8' }))
+        .statusCode,
+    ).toBe(200);
+    const xml = await list('/api/v1.1/databases/list', {
+      payload: `<xml><token>${WRITE_TOKEN}</token></xml>`,
+      contentType: 'text/xml; charset="UTF-8"',
+    });
     expect(xml.statusCode, xml.body).toBe(200);
     expect(xml.body).toMatch(/^<xml><error>0<\/error>/);
   });
 
   it('token and format in the query string', async () => {
-    const res = await list(`/api/v1.1/databases/list?token=${WRITE_TOKEN}&format=xml`, { payload: '{}', contentType: 'application/json' });
+    const res = await list(`/api/v1.1/databases/list?token=${WRITE_TOKEN}&format=xml`, {
+      payload: '{}',
+      contentType: 'application/json',
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.body).toMatch(/^<xml><error>0<\/error>/);
     const noBody = await list(`/api/v1.1/databases/list?token=${WRITE_TOKEN}`);
@@ -330,16 +466,28 @@ describe('paths, content types and the query string', () => {
   });
 
   it("a stop list's entry methods answer GET, as Altcraft's pages document them", async () => {
-    const made = await list('/api/v1.1/suppresses/add', { payload: JSON.stringify({ token: WRITE_TOKEN, name: 'GET list' }), contentType: 'application/json' });
+    const made = await list('/api/v1.1/suppresses/add', {
+      payload: JSON.stringify({ token: WRITE_TOKEN, name: 'GET list' }),
+      contentType: 'application/json',
+    });
     const id = (JSON.parse(made.body) as { data: { saved_id: number } }).data.saved_id;
-    const get = (method: string, query: string) => list(`/api/v1.1/suppresses/${method}?token=${WRITE_TOKEN}&id=${id}&${query}`, { method: 'GET' });
+    const get = (method: string, query: string) =>
+      list(`/api/v1.1/suppresses/${method}?token=${WRITE_TOKEN}&id=${id}&${query}`, { method: 'GET' });
     const added = await get('email_add', 'email=Stop.Get%40example.com');
     expect(added.statusCode, added.body).toBe(200);
-    expect(JSON.parse((await get('email_check', 'email=stop.get%40example.com')).body)).toMatchObject({ error: 0, data: { 'stop.get@example.com': true } });
+    expect(JSON.parse((await get('email_check', 'email=stop.get%40example.com')).body)).toMatchObject({
+      error: 0,
+      data: { 'stop.get@example.com': true },
+    });
     expect((await get('email_remove', 'email=stop.get%40example.com')).statusCode).toBe(200);
-    expect(JSON.parse((await get('email_check', 'email=stop.get%40example.com')).body)).toMatchObject({ error: 0, data: { 'stop.get@example.com': false } });
+    expect(JSON.parse((await get('email_check', 'email=stop.get%40example.com')).body)).toMatchObject({
+      error: 0,
+      data: { 'stop.get@example.com': false },
+    });
     // The list's other methods stay POST only.
-    expect((await list(`/api/v1.1/suppresses/email_clear?token=${WRITE_TOKEN}&id=${id}`, { method: 'GET' })).statusCode).toBe(404);
+    expect(
+      (await list(`/api/v1.1/suppresses/email_clear?token=${WRITE_TOKEN}&id=${id}`, { method: 'GET' })).statusCode,
+    ).toBe(404);
   });
 
   it('GET is answered only by methods declared to take it: the others answer 404', async () => {
@@ -368,14 +516,21 @@ describe('GET on a method declared to take it', () => {
       bodyLimit: 1 << 20,
       registry: new Map<string, ApiMethod>([...methods, [echo.name, echo]]),
     });
-  const get = (method: string, query: Record<string, string>) => dispatch()({ method, httpMethod: 'GET', body: Buffer.alloc(0), query, logId: 'test' });
+  const get = (method: string, query: Record<string, string>) =>
+    dispatch()({ method, httpMethod: 'GET', body: Buffer.alloc(0), query, logId: 'test' });
 
   it('takes its parameters from the query string, coerced from text, token and format included', async () => {
     const json = await get('example/echo', { token: WRITE_TOKEN, id: '7', email: 'a@example.com' });
     expect(json.status).toBe(200);
-    expect(JSON.parse(Buffer.from(json.body).toString())).toEqual({ error: 0, error_text: 'Successful operation', data: { id: 7, email: 'a@example.com' } });
+    expect(JSON.parse(Buffer.from(json.body).toString())).toEqual({
+      error: 0,
+      error_text: 'Successful operation',
+      data: { id: 7, email: 'a@example.com' },
+    });
     const xml = await get('example/echo', { token: WRITE_TOKEN, id: '7', email: 'a@example.com', format: 'xml' });
-    expect(Buffer.from(xml.body).toString()).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data><id>7</id><email>a@example.com</email></data></xml>');
+    expect(Buffer.from(xml.body).toString()).toBe(
+      '<xml><error>0</error><error_text>Successful operation</error_text><data><id>7</id><email>a@example.com</email></data></xml>',
+    );
   });
 
   it('checks them as POST would: no token 401, a bad parameter 400; a POST-only method 404', async () => {

@@ -29,7 +29,16 @@ afterAll(() => h.close());
 
 let seq = 0;
 const uniq = (tag: string) => `${tag}.${++seq}@example.com`;
-const activeEmail = { name: 'Racy', send_channel: 'email', trigger_type: 'api_call', content: [{ message_id: 5 }], is_active: true, resource_id: 21, list_id: 1, skip_minutes: 30 };
+const activeEmail = {
+  name: 'Racy',
+  send_channel: 'email',
+  trigger_type: 'api_call',
+  content: [{ message_id: 5 }],
+  is_active: true,
+  resource_id: 21,
+  list_id: 1,
+  skip_minutes: 30,
+};
 
 async function newTrigger(): Promise<number> {
   return (expectOk(await call(h, 'campaigns/triggers/add', activeEmail)).data as { id: number }).id;

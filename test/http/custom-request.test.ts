@@ -15,12 +15,37 @@ describe('custom_request operators', () => {
   beforeAll(async () => {
     h = await startHarness({ provision: FIXTURE });
     const profiles = {
-      A: { CRM_ID: 1, email: 'Ann@Example.com', score: 1.5, vip: true, interests: ['news', 'sale'], level: 'bronze', signup: '2026-01-01T00:00:00Z', _fname: 'Ann', _city: 'Paris', _lat: 10 },
-      B: { CRM_ID: 2, email: 'bob@example.com', score: 3, vip: false, interests: ['news'], level: 'silver', signup: '2026-06-01T00:00:00Z', _fname: 'Bob' },
+      A: {
+        CRM_ID: 1,
+        email: 'Ann@Example.com',
+        score: 1.5,
+        vip: true,
+        interests: ['news', 'sale'],
+        level: 'bronze',
+        signup: '2026-01-01T00:00:00Z',
+        _fname: 'Ann',
+        _city: 'Paris',
+        _lat: 10,
+      },
+      B: {
+        CRM_ID: 2,
+        email: 'bob@example.com',
+        score: 3,
+        vip: false,
+        interests: ['news'],
+        level: 'silver',
+        signup: '2026-06-01T00:00:00Z',
+        _fname: 'Bob',
+      },
       C: { CRM_ID: 3, email: 'cid@example.com', interests: [], level: 'gold', _fname: 'Cid', phones: ['+79001112233'] },
       D: { CRM_ID: 4, Custom_ID: 'x', _fname: 'ann' },
     };
-    const res = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'custom', field_name: 'CRM_ID', data: Object.values(profiles).map((data) => ({ data })) });
+    const res = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'custom',
+      field_name: 'CRM_ID',
+      data: Object.values(profiles).map((data) => ({ data })),
+    });
     expect(res.status, res.body).toBe(200);
     (res.json.result as { profile_id: string }[]).forEach((r, i) => names.set(r.profile_id, Object.keys(profiles)[i]));
   });
@@ -90,7 +115,9 @@ describe('custom_request operators', () => {
     expect(await matching({ $or: [{ CRM_ID: 1 }, { interests: 'news' }, { Custom_ID: 'x' }] })).toBe('ABD');
     expect(await matching({ $and: [{ interests: 'news' }, { score: { $lt: 2 } }] })).toBe('A');
     expect(await matching({ interests: 'news', vip: false })).toBe('B');
-    expect(await matching({ $or: [{ $and: [{ CRM_ID: { $gte: 3 } }, { _fname: 'ann' }] }, { level: 'bronze' }] })).toBe('AD');
+    expect(await matching({ $or: [{ $and: [{ CRM_ID: { $gte: 3 } }, { _fname: 'ann' }] }, { level: 'bronze' }] })).toBe(
+      'AD',
+    );
     expect(await matching({})).toBe('ABCD');
   });
 
@@ -120,7 +147,9 @@ describe('custom_request over many profiles', () => {
   beforeAll(async () => {
     h = await startHarness({ provision: FIXTURE, traceSql: true, env: { HERALD_QUERY_CHUNK: String(CHUNK) } });
     for (let from = 0; from < TOTAL; from += 5000) {
-      const data = Array.from({ length: 5000 }, (_, i) => ({ data: { CRM_ID: from + i, interests: (from + i) % 2 === 0 ? ['even'] : ['odd'] } }));
+      const data = Array.from({ length: 5000 }, (_, i) => ({
+        data: { CRM_ID: from + i, interests: (from + i) % 2 === 0 ? ['even'] : ['odd'] },
+      }));
       const res = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'custom', field_name: 'CRM_ID', data });
       expect(res.status).toBe(200);
     }
@@ -128,39 +157,58 @@ describe('custom_request over many profiles', () => {
   afterAll(() => h.close());
   /** A page of a custom_request's matches, and the load of one page's profiles (SQLite's statements). */
   const isPage = (sql: string) => sql.startsWith('SELECT p.seq FROM profiles p WHERE');
-  const isLoad = (sql: string) => /^SELECT seq, id, account_id, db_id, fields, created_at, updated_at FROM profiles WHERE db_id = [\d.]+ AND seq IN/.test(sql);
+  const isLoad = (sql: string) =>
+    /^SELECT seq, id, account_id, db_id, fields, created_at, updated_at FROM profiles WHERE db_id = [\d.]+ AND seq IN/.test(
+      sql,
+    );
 
   // Counts the statements SQLite runs; the behaviour it checks is the core's, the same on PostgreSQL.
-  it.skipIf(TEST_STORE !== 'sqlite')('pages through the matches in chunks, one launch for all, never loading every profile', async () => {
-    const messages = count(h, 'messages');
-    const launches = count(h, 'launches');
-    const { result: res, statements } = await h.recordStatements(() => call(h, START, { trigger_id: 96, custom_request: { interests: 'even' } }));
-    expect(res.status).toBe(200);
-    const result = res.json.result as { profile_id: string }[];
-    expect(result).toHaveLength(TOTAL / 2);
-    expect(new Set(result.map((r) => r.profile_id)).size).toBe(TOTAL / 2);
-    // Every page of matches is at most CHUNK profiles, and each page is loaded in one statement.
-    const pages = statements.filter(isPage);
-    expect(pages.length).toBeGreaterThanOrEqual(TOTAL / 2 / CHUNK);
-    for (const page of pages) expect(page).toMatch(new RegExp(`LIMIT ${CHUNK}(\\.0)?$`));
-    expect(statements.filter(isLoad)).toHaveLength(TOTAL / 2 / CHUNK);
-    expect(count(h, 'messages')).toBe(messages + TOTAL / 2);
-    expect(count(h, 'launches')).toBe(launches + 1);
-    // The result is in creation order: CRM_ID 0, 2, 4, …
-    const first = rows<{ fields: string }>(h, 'SELECT fields FROM profiles WHERE id = ?', result[0].profile_id)[0];
-    const last = rows<{ fields: string }>(h, 'SELECT fields FROM profiles WHERE id = ?', result[result.length - 1].profile_id)[0];
-    expect([JSON.parse(first.fields).CRM_ID, JSON.parse(last.fields).CRM_ID]).toEqual([0, TOTAL - 2]);
-  }, 60_000);
+  it.skipIf(TEST_STORE !== 'sqlite')(
+    'pages through the matches in chunks, one launch for all, never loading every profile',
+    async () => {
+      const messages = count(h, 'messages');
+      const launches = count(h, 'launches');
+      const { result: res, statements } = await h.recordStatements(() =>
+        call(h, START, { trigger_id: 96, custom_request: { interests: 'even' } }),
+      );
+      expect(res.status).toBe(200);
+      const result = res.json.result as { profile_id: string }[];
+      expect(result).toHaveLength(TOTAL / 2);
+      expect(new Set(result.map((r) => r.profile_id)).size).toBe(TOTAL / 2);
+      // Every page of matches is at most CHUNK profiles, and each page is loaded in one statement.
+      const pages = statements.filter(isPage);
+      expect(pages.length).toBeGreaterThanOrEqual(TOTAL / 2 / CHUNK);
+      for (const page of pages) expect(page).toMatch(new RegExp(`LIMIT ${CHUNK}(\\.0)?$`));
+      expect(statements.filter(isLoad)).toHaveLength(TOTAL / 2 / CHUNK);
+      expect(count(h, 'messages')).toBe(messages + TOTAL / 2);
+      expect(count(h, 'launches')).toBe(launches + 1);
+      // The result is in creation order: CRM_ID 0, 2, 4, …
+      const first = rows<{ fields: string }>(h, 'SELECT fields FROM profiles WHERE id = ?', result[0].profile_id)[0];
+      const last = rows<{ fields: string }>(
+        h,
+        'SELECT fields FROM profiles WHERE id = ?',
+        result[result.length - 1].profile_id,
+      )[0];
+      expect([JSON.parse(first.fields).CRM_ID, JSON.parse(last.fields).CRM_ID]).toEqual([0, TOTAL - 2]);
+    },
+    60_000,
+  );
 
   // Counts the statements SQLite runs; the behaviour it checks is the core's, the same on PostgreSQL.
-  it.skipIf(TEST_STORE !== 'sqlite')('answers a selective range and a scanning $ne the same way', async () => {
-    const range = await call(h, START, { trigger_id: 96, custom_request: { CRM_ID: { $gte: TOTAL - 10 } } });
-    expect(range.json.result).toHaveLength(10);
-    const { result: ne, statements } = await h.recordStatements(() => call(h, START, { trigger_id: 96, custom_request: { interests: { $ne: 'even' }, CRM_ID: { $lt: 2000 } } }));
-    expect(ne.json.result).toHaveLength(1000);
-    const pages = statements.filter(isPage);
-    expect(pages.length).toBeGreaterThanOrEqual(1000 / CHUNK);
-    for (const page of pages) expect(page).toMatch(new RegExp(`LIMIT ${CHUNK}(\\.0)?$`));
-    expect(statements.filter(isLoad)).toHaveLength(1000 / CHUNK);
-  }, 60_000);
+  it.skipIf(TEST_STORE !== 'sqlite')(
+    'answers a selective range and a scanning $ne the same way',
+    async () => {
+      const range = await call(h, START, { trigger_id: 96, custom_request: { CRM_ID: { $gte: TOTAL - 10 } } });
+      expect(range.json.result).toHaveLength(10);
+      const { result: ne, statements } = await h.recordStatements(() =>
+        call(h, START, { trigger_id: 96, custom_request: { interests: { $ne: 'even' }, CRM_ID: { $lt: 2000 } } }),
+      );
+      expect(ne.json.result).toHaveLength(1000);
+      const pages = statements.filter(isPage);
+      expect(pages.length).toBeGreaterThanOrEqual(1000 / CHUNK);
+      for (const page of pages) expect(page).toMatch(new RegExp(`LIMIT ${CHUNK}(\\.0)?$`));
+      expect(statements.filter(isLoad)).toHaveLength(1000 / CHUNK);
+    },
+    60_000,
+  );
 });

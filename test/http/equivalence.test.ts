@@ -98,7 +98,8 @@ function subscription(r: Rng, opts: { invalid: boolean }): JsonObject {
 /** Whether the data itself gives an item's matching value (spec 02, where the value comes from). */
 function dataGives(data: JsonObject, what: 'email' | 'phone' | 'custom', validSubs: JsonObject[]): boolean {
   if (what === 'email') return typeof data.email === 'string' || validSubs.some((s) => s.channel === 'email');
-  if (what === 'phone') return typeof data.phones === 'string' || Array.isArray(data.phones) || validSubs.some((s) => s.channel === 'sms');
+  if (what === 'phone')
+    return typeof data.phones === 'string' || Array.isArray(data.phones) || validSubs.some((s) => s.channel === 'sms');
   return data.Custom_ID !== undefined;
 }
 
@@ -115,11 +116,18 @@ function genItem(r: Rng, mode: Mode, i: number): Item {
     data.phones = k < 3 ? r.pick(PHONES) : k < 5 ? r.some(PHONES, 1, 2) : { action: 'add', value: r.pick(PHONES) };
   }
   if (r.chance(mode === 'custom' ? 0.6 : 0.35)) data.Custom_ID = r.pick(CUSTOM_IDS);
-  if (r.chance(0.45)) data.CRM_ID = r.chance(0.4) ? r.int(0, 3) : { action: 'incr', value: r.pick([1, 2, -1, 5] as const) };
+  if (r.chance(0.45))
+    data.CRM_ID = r.chance(0.4) ? r.int(0, 3) : { action: 'incr', value: r.pick([1, 2, -1, 5] as const) };
   if (r.chance(0.35)) {
     const k = r.int(0, 5);
     data.interests =
-      k < 2 ? [...new Set(r.some(TAGS, 0, 2))] : k < 4 ? { action: 'add', value: r.some(TAGS, 1, 2) } : k < 5 ? { action: 'delete', value: r.pick(TAGS) } : r.pick(TAGS);
+      k < 2
+        ? [...new Set(r.some(TAGS, 0, 2))]
+        : k < 4
+          ? { action: 'add', value: r.some(TAGS, 1, 2) }
+          : k < 5
+            ? { action: 'delete', value: r.pick(TAGS) }
+            : r.pick(TAGS);
   }
   const validSubs: JsonObject[] = [];
   if (r.chance(0.55)) {
@@ -145,8 +153,10 @@ function genItem(r: Rng, mode: Mode, i: number): Item {
   // Per-item matching keys, only where the data gives no value of its own: the key then means
   // the same as a root parameter of import_and_start (which the data would win over).
   const key = r.chance(0.85);
-  if (emailMode && !dataGives(data, 'email', validSubs) && key && (mode !== 'email_phone' || r.chance(0.6))) item.email = r.pick(EMAILS);
-  if (phoneMode && !dataGives(data, 'phone', validSubs) && key && (mode !== 'email_phone' || r.chance(0.6))) item.phone = r.pick(PHONES);
+  if (emailMode && !dataGives(data, 'email', validSubs) && key && (mode !== 'email_phone' || r.chance(0.6)))
+    item.email = r.pick(EMAILS);
+  if (phoneMode && !dataGives(data, 'phone', validSubs) && key && (mode !== 'email_phone' || r.chance(0.6)))
+    item.phone = r.pick(PHONES);
   if (mode === 'custom' && !dataGives(data, 'custom', validSubs) && key) item.field_value = r.pick(CUSTOM_IDS);
   if (r.chance(0.15)) item.custom_data = { item: i };
   return item;
@@ -166,7 +176,8 @@ function genStored(r: Rng): Item[] {
     if (r.chance(0.5)) data.phones = r.some(PHONES, 1, 2);
     if (r.chance(0.5)) data.CRM_ID = r.int(10, 20);
     if (r.chance(0.4)) data.interests = [...new Set(r.some(TAGS, 1, 2))];
-    if (r.chance(0.7)) data.subscriptions = Array.from({ length: r.int(1, 2) }, () => subscription(r, { invalid: false }));
+    if (r.chance(0.7))
+      data.subscriptions = Array.from({ length: r.int(1, 2) }, () => subscription(r, { invalid: false }));
     return { data };
   });
 }
@@ -234,7 +245,10 @@ function canonical(value: unknown): unknown {
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 function snapshot(h: Harness, outcomesById: RawOutcome[]): Snapshot {
-  const profiles = rows<{ seq: number; id: string; fields: string }>(h, 'SELECT seq, id, fields FROM profiles WHERE db_id = 1 ORDER BY seq');
+  const profiles = rows<{ seq: number; id: string; fields: string }>(
+    h,
+    'SELECT seq, id, fields FROM profiles WHERE db_id = 1 ORDER BY seq',
+  );
   // Profile identity across the two servers: position in creation order.
   const order = new Map(profiles.map((p, i) => [p.id, i]));
   const indexOf = (id: string): number => {
@@ -246,7 +260,14 @@ function snapshot(h: Harness, outcomesById: RawOutcome[]): Snapshot {
     outcomes: outcomesById.map((o) => ('id' in o ? { profile: indexOf(o.id) } : o)),
     profiles: profiles.map((p) => ({
       fields: canonical(JSON.parse(p.fields)),
-      subscriptions: rows<{ resource_id: number; channel: string; address: string; status: number; priority: number; data: string }>(
+      subscriptions: rows<{
+        resource_id: number;
+        channel: string;
+        address: string;
+        status: number;
+        priority: number;
+        data: string;
+      }>(
         h,
         'SELECT resource_id, channel, address, status, priority, data FROM subscriptions WHERE profile_seq = ? ORDER BY resource_id, channel, address',
         p.seq,
@@ -304,7 +325,13 @@ const API_ONLY = { env: { HERALD_WORKERS: '0' } };
 
 async function seedStored(h: Harness, s: Scenario): Promise<void> {
   if (s.stored.length === 0) return;
-  const res = await h.post('profiles/import_batch', { token: TOKEN, db_id: 1, matching: 'custom', field_name: 'Custom_ID', data: s.stored });
+  const res = await h.post('profiles/import_batch', {
+    token: TOKEN,
+    db_id: 1,
+    matching: 'custom',
+    field_name: 'Custom_ID',
+    data: s.stored,
+  });
   expect(res.status, res.body).toBe(200);
   expect(res.json.errors, res.body).toBeUndefined();
   // Stored profiles are older than anything the scenario does.
@@ -381,8 +408,10 @@ async function shrink(s: Scenario): Promise<Scenario> {
     delete data[key];
     return { ...item, data };
   };
-  for (let i = current.items.length - 1; i >= 0; i--) await attempt({ ...current, items: current.items.filter((_, j) => j !== i) });
-  for (let i = current.stored.length - 1; i >= 0; i--) await attempt({ ...current, stored: current.stored.filter((_, j) => j !== i) });
+  for (let i = current.items.length - 1; i >= 0; i--)
+    await attempt({ ...current, items: current.items.filter((_, j) => j !== i) });
+  for (let i = current.stored.length - 1; i >= 0; i--)
+    await attempt({ ...current, stored: current.stored.filter((_, j) => j !== i) });
   for (let i = 0; i < current.items.length; i++) {
     for (const key of Object.keys(current.items[i].data)) {
       await attempt({ ...current, items: current.items.map((it, j) => (j === i ? withoutKey(it, key) : it)) });
@@ -393,13 +422,17 @@ async function shrink(s: Scenario): Promise<Scenario> {
         const list = current.items[i].data.subscriptions;
         if (!Array.isArray(list) || list.length <= k) continue;
         const fewer = list.filter((_, j) => j !== k);
-        await attempt({ ...current, items: current.items.map((it, j) => (j === i ? { ...it, data: { ...it.data, subscriptions: fewer } } : it)) });
+        await attempt({
+          ...current,
+          items: current.items.map((it, j) => (j === i ? { ...it, data: { ...it.data, subscriptions: fewer } } : it)),
+        });
       }
     }
   }
   for (let i = 0; i < current.stored.length; i++) {
     for (const key of Object.keys(current.stored[i].data)) {
-      if (key !== 'Custom_ID') await attempt({ ...current, stored: current.stored.map((it, j) => (j === i ? withoutKey(it, key) : it)) });
+      if (key !== 'Custom_ID')
+        await attempt({ ...current, stored: current.stored.map((it, j) => (j === i ? withoutKey(it, key) : it)) });
     }
   }
   for (const key of Object.keys(current.root)) {
@@ -453,7 +486,12 @@ describe('equivalence in concrete cases', () => {
       root: { token: TOKEN, trigger_id: 96, matching: 'email' },
       stored: [{ data: { Custom_ID: 'c9' } }],
       items: [
-        { data: { email: 'ann@example.com', subscriptions: [{ channel: 'email', email: 'bob@example.com', resource_id: 21 }] } },
+        {
+          data: {
+            email: 'ann@example.com',
+            subscriptions: [{ channel: 'email', email: 'bob@example.com', resource_id: 21 }],
+          },
+        },
         { data: { email: 'bob@example.com', _fname: 'Bob' } },
         { data: { email: 'ann@example.com', _fname: 'Ann' } },
       ],
@@ -477,8 +515,17 @@ describe('equivalence in concrete cases', () => {
       root: { token: TOKEN, trigger_id: 85, matching: 'custom', field_name: 'Custom_ID' },
       stored: [{ data: { Custom_ID: 'c1', CRM_ID: 10, interests: ['red'] } }],
       items: [
-        { data: { CRM_ID: { action: 'incr', value: 2 }, interests: { action: 'add', value: ['green'] } }, field_value: 'c1' },
-        { data: { Custom_ID: 'c1', CRM_ID: { action: 'incr', value: -5 }, interests: { action: 'add', value: ['red', 'blue'] } } },
+        {
+          data: { CRM_ID: { action: 'incr', value: 2 }, interests: { action: 'add', value: ['green'] } },
+          field_value: 'c1',
+        },
+        {
+          data: {
+            Custom_ID: 'c1',
+            CRM_ID: { action: 'incr', value: -5 },
+            interests: { action: 'add', value: ['red', 'blue'] },
+          },
+        },
         { data: { interests: { action: 'delete', value: 'red' } }, field_value: 'c1' },
       ],
     };

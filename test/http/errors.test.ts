@@ -55,7 +55,9 @@ function expectError(res: Response, code: number, text: string, debug?: RegExp |
 function expectXmlError(res: Response, code: number, text: string, debug?: RegExp): void {
   expect(res.status).toBe(code);
   expect(res.headers['content-type']).toContain('application/xml');
-  expect(res.body).toMatch(new RegExp(`^<xml><error>${code}</error><error_debug>[^<]+</error_debug><error_text>${text}</error_text></xml>$`));
+  expect(res.body).toMatch(
+    new RegExp(`^<xml><error>${code}</error><error_debug>[^<]+</error_debug><error_text>${text}</error_text></xml>$`),
+  );
   if (debug) expect(xmlValues(res.body, 'error_debug')[0]).toMatch(debug);
   expect(res.headers['x-herald-log-id']).toMatch(/^[0-9a-f]{16}$/);
   expect(res.body).not.toMatch(LEAK);
@@ -77,9 +79,14 @@ describe('envelope', () => {
 
   it('success in XML: same order, no prolog', async () => {
     const email = uniq('envx');
-    const res = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${email}</email></data></xml>`);
+    const res = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${email}</email></data></xml>`,
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result><profile_id>[0-9a-f]{24}<\/profile_id><\/result><\/xml>$/);
+    expect(res.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result><profile_id>[0-9a-f]{24}<\/profile_id><\/result><\/xml>$/,
+    );
     expect(res.body).not.toContain('<?xml');
   });
 
@@ -105,8 +112,17 @@ describe('envelope', () => {
       await h.post(BATCH, '{"token":', { contentType: 'application/json' }),
     ];
     const get = await h.app.inject({ method: 'GET', url: `/api/v1.1/${BATCH}` });
-    const elsewhere = await h.app.inject({ method: 'POST', url: '/api/v2/anything', payload: '{}', headers: { 'content-type': 'application/json' } });
-    const ids = [...responses.map((r) => r.headers['x-herald-log-id']), get.headers['x-herald-log-id'], elsewhere.headers['x-herald-log-id']];
+    const elsewhere = await h.app.inject({
+      method: 'POST',
+      url: '/api/v2/anything',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    const ids = [
+      ...responses.map((r) => r.headers['x-herald-log-id']),
+      get.headers['x-herald-log-id'],
+      elsewhere.headers['x-herald-log-id'],
+    ];
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{16}$/);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -136,13 +152,20 @@ describe('401: the token', () => {
     expectError(unknown, 401, 'Invalid API token');
     expect(unknown.body).not.toContain(secret);
     expectError(await h.post(BATCH, { ...body(), token: REVOKED_TOKEN }), 401, 'Invalid API token');
-    expectError(await h.post(BATCH, body(), { headers: { authorization: `Bearer ${secret}` } }), 401, 'Invalid API token');
+    expectError(
+      await h.post(BATCH, body(), { headers: { authorization: `Bearer ${secret}` } }),
+      401,
+      'Invalid API token',
+    );
     expectError(await h.post(BATCH, body(), { query: `token=${secret}` }), 401, 'Invalid API token');
     expect(snapshot(h)).toEqual(before);
   });
 
   it('an unknown token in XML', async () => {
-    const res = await h.post(BATCH, `<xml><token>nope-nope</token><trigger_id>96</trigger_id><data><email>${uniq('ax')}</email></data></xml>`);
+    const res = await h.post(
+      BATCH,
+      `<xml><token>nope-nope</token><trigger_id>96</trigger_id><data><email>${uniq('ax')}</email></data></xml>`,
+    );
     expectXmlError(res, 401, 'Invalid API token');
     expect(res.body).not.toContain('nope-nope');
   });
@@ -152,7 +175,10 @@ describe('401: the token', () => {
     const viaBearer = await h.post(BATCH, body(), { headers: { authorization: `Bearer ${WRITE_TOKEN}` } });
     const viaLowerBearer = await h.post(BATCH, body(), { headers: { authorization: `bearer ${WRITE_TOKEN}` } });
     const viaQuery = await h.post(BATCH, body(), { query: `token=${WRITE_TOKEN}` });
-    const viaXml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('ax')}</email></data></xml>`);
+    const viaXml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('ax')}</email></data></xml>`,
+    );
     for (const res of [viaBody, viaBearer, viaLowerBearer, viaQuery]) {
       expect(res.status).toBe(200);
       expect(resultIds(res)).toHaveLength(1);
@@ -163,26 +189,77 @@ describe('401: the token', () => {
   it('order: body token, then Bearer header, then query token', async () => {
     const bad = 'wrong-token-wrong-token';
     // The body wins over the header and the query, whichever of them is valid.
-    expect((await h.post(BATCH, { ...body(), token: WRITE_TOKEN }, { headers: { authorization: `Bearer ${bad}` }, query: `token=${bad}` })).status).toBe(200);
-    expectError(await h.post(BATCH, { ...body(), token: bad }, { headers: { authorization: `Bearer ${WRITE_TOKEN}` }, query: `token=${WRITE_TOKEN}` }), 401, 'Invalid API token');
+    expect(
+      (
+        await h.post(
+          BATCH,
+          { ...body(), token: WRITE_TOKEN },
+          { headers: { authorization: `Bearer ${bad}` }, query: `token=${bad}` },
+        )
+      ).status,
+    ).toBe(200);
+    expectError(
+      await h.post(
+        BATCH,
+        { ...body(), token: bad },
+        { headers: { authorization: `Bearer ${WRITE_TOKEN}` }, query: `token=${WRITE_TOKEN}` },
+      ),
+      401,
+      'Invalid API token',
+    );
     // Without a body token, the header wins over the query.
-    expect((await h.post(BATCH, body(), { headers: { authorization: `Bearer ${WRITE_TOKEN}` }, query: `token=${bad}` })).status).toBe(200);
-    expectError(await h.post(BATCH, body(), { headers: { authorization: `Bearer ${bad}` }, query: `token=${WRITE_TOKEN}` }), 401, 'Invalid API token');
+    expect(
+      (await h.post(BATCH, body(), { headers: { authorization: `Bearer ${WRITE_TOKEN}` }, query: `token=${bad}` }))
+        .status,
+    ).toBe(200);
+    expectError(
+      await h.post(BATCH, body(), { headers: { authorization: `Bearer ${bad}` }, query: `token=${WRITE_TOKEN}` }),
+      401,
+      'Invalid API token',
+    );
     // The header decides the role too: a read token in the header beats a write token in the query.
-    const readViaHeader = await h.post(BATCH, body(), { headers: { authorization: `Bearer ${READ_TOKEN}` }, query: `token=${WRITE_TOKEN}` });
+    const readViaHeader = await h.post(BATCH, body(), {
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+      query: `token=${WRITE_TOKEN}`,
+    });
     expectError(readViaHeader, 403, 'Access denied');
   });
 
   it('another account’s token sees none of this account’s objects (404, like a missing one)', async () => {
     const email = uniq('acc');
     expect((await batch(h, { data: [item(email)] })).status).toBe(200);
-    expectError(await h.post(BATCH, { token: OTHER_TOKEN, trigger_id: 96, data: [item(uniq('acc'))] }), 404, 'Not found', 'trigger 96 not found');
-    expectError(await h.post('profiles/get', { token: OTHER_TOKEN, db_id: 1, email }), 404, 'Not found', 'database 1 not found');
-    expectError(await batch(h, { trigger_id: 200, data: [item(uniq('acc'))] }), 404, 'Not found', 'trigger 200 not found');
-    expectError(await batch(h, { resource_id: 31, data: [item(uniq('acc'))] }), 404, 'Not found', 'resource 31 not found');
+    expectError(
+      await h.post(BATCH, { token: OTHER_TOKEN, trigger_id: 96, data: [item(uniq('acc'))] }),
+      404,
+      'Not found',
+      'trigger 96 not found',
+    );
+    expectError(
+      await h.post('profiles/get', { token: OTHER_TOKEN, db_id: 1, email }),
+      404,
+      'Not found',
+      'database 1 not found',
+    );
+    expectError(
+      await batch(h, { trigger_id: 200, data: [item(uniq('acc'))] }),
+      404,
+      'Not found',
+      'trigger 200 not found',
+    );
+    expectError(
+      await batch(h, { resource_id: 31, data: [item(uniq('acc'))] }),
+      404,
+      'Not found',
+      'resource 31 not found',
+    );
     expectError(await call(h, 'profiles/get', { db_id: 3, email }), 404, 'Not found', 'database 3 not found');
     // The same lookups on a missing id answer in exactly the same way.
-    expectError(await batch(h, { trigger_id: 201, data: [item(uniq('acc'))] }), 404, 'Not found', 'trigger 201 not found');
+    expectError(
+      await batch(h, { trigger_id: 201, data: [item(uniq('acc'))] }),
+      404,
+      'Not found',
+      'trigger 201 not found',
+    );
   });
 });
 
@@ -199,9 +276,17 @@ describe('403: a read token on a write method', () => {
       ['profiles/delete', { db_id: 1, email }],
     ];
     for (const [method, body] of writes) {
-      expectError(await h.post(method, { token: READ_TOKEN, ...body }), 403, 'Access denied', new RegExp(`read token cannot call ${method}`));
+      expectError(
+        await h.post(method, { token: READ_TOKEN, ...body }),
+        403,
+        'Access denied',
+        new RegExp(`read token cannot call ${method}`),
+      );
     }
-    const xml = await h.post(BATCH, `<xml><token>${READ_TOKEN}</token><trigger_id>96</trigger_id><data><email>${email}</email></data></xml>`);
+    const xml = await h.post(
+      BATCH,
+      `<xml><token>${READ_TOKEN}</token><trigger_id>96</trigger_id><data><email>${email}</email></data></xml>`,
+    );
     expectXmlError(xml, 403, 'Access denied');
     expect(snapshot(h)).toEqual(before);
   });
@@ -218,15 +303,35 @@ describe('403: a read token on a write method', () => {
     expectError(await h.post(BATCH, { token: READ_TOKEN }), 403, 'Access denied');
     expectError(await h.post(BATCH, { token: 'unknown-token-1234', trigger_id: 'bad' }), 401, 'Invalid API token');
     expectError(await h.post(BATCH, { trigger_id: 'bad' }), 401, 'API token required');
-    expectError(await h.post(BATCH, '{"trigger_id": 96,', { contentType: 'application/json' }), 400, 'Invalid request', /^invalid JSON: /);
+    expectError(
+      await h.post(BATCH, '{"trigger_id": 96,', { contentType: 'application/json' }),
+      400,
+      'Invalid request',
+      /^invalid JSON: /,
+    );
   });
 });
 
 describe('404: not found', () => {
   it('an unknown method path, in JSON and in XML', async () => {
-    expectError(await h.post('campaigns/triggers/import_and_launch', { token: WRITE_TOKEN }), 404, 'Not found', /import_and_launch/);
-    expectXmlError(await h.post('campaigns/nothing', `<xml><token>${WRITE_TOKEN}</token></xml>`), 404, 'Not found', /campaigns\/nothing/);
-    const outside = await h.app.inject({ method: 'POST', url: '/api/v1.0/profiles/get', payload: '{}', headers: { 'content-type': 'application/json' } });
+    expectError(
+      await h.post('campaigns/triggers/import_and_launch', { token: WRITE_TOKEN }),
+      404,
+      'Not found',
+      /import_and_launch/,
+    );
+    expectXmlError(
+      await h.post('campaigns/nothing', `<xml><token>${WRITE_TOKEN}</token></xml>`),
+      404,
+      'Not found',
+      /campaigns\/nothing/,
+    );
+    const outside = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1.0/profiles/get',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(outside.statusCode).toBe(404);
     expect(JSON.parse(outside.body)).toMatchObject({ error: 404, error_text: 'Not found' });
   });
@@ -252,29 +357,64 @@ describe('404: not found', () => {
     }
     const xml = await h.app.inject({ method: 'GET', url: `/api/v1.1/${BATCH}?format=xml` });
     expect(xml.statusCode).toBe(404);
-    expect(xml.body).toMatch(/^<xml><error>404<\/error><error_debug>[^<]+<\/error_debug><error_text>Not found<\/error_text><\/xml>$/);
+    expect(xml.body).toMatch(
+      /^<xml><error>404<\/error><error_debug>[^<]+<\/error_debug><error_text>Not found<\/error_text><\/xml>$/,
+    );
   });
 
   it('an unknown trigger_id: 404 and nothing written', async () => {
     const before = snapshot(h);
-    expectError(await batch(h, { trigger_id: 9999, data: [item(uniq('nf'))] }), 404, 'Not found', 'trigger 9999 not found');
-    expectError(await h.post(SINGLE, { token: WRITE_TOKEN, id: 9999, data: item(uniq('nf')).data }), 404, 'Not found', 'trigger 9999 not found');
-    const xml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>9999</trigger_id><data><email>${uniq('nf')}</email></data></xml>`);
+    expectError(
+      await batch(h, { trigger_id: 9999, data: [item(uniq('nf'))] }),
+      404,
+      'Not found',
+      'trigger 9999 not found',
+    );
+    expectError(
+      await h.post(SINGLE, { token: WRITE_TOKEN, id: 9999, data: item(uniq('nf')).data }),
+      404,
+      'Not found',
+      'trigger 9999 not found',
+    );
+    const xml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>9999</trigger_id><data><email>${uniq('nf')}</email></data></xml>`,
+    );
     expectXmlError(xml, 404, 'Not found', /^trigger 9999 not found$/);
     expect(snapshot(h)).toEqual(before);
   });
 
   it('an unknown db_id', async () => {
     for (const method of ['profiles/get', 'profiles/delete', 'profiles/update', 'profiles/import']) {
-      expectError(await call(h, method, { db_id: 77, email: uniq('nf'), data: { _fname: 'A' } }), 404, 'Not found', 'database 77 not found');
+      expectError(
+        await call(h, method, { db_id: 77, email: uniq('nf'), data: { _fname: 'A' } }),
+        404,
+        'Not found',
+        'database 77 not found',
+      );
     }
-    expectError(await call(h, 'profiles/import_batch', { list_id: 77, data: [{ data: { email: uniq('nf') } }] }), 404, 'Not found', 'database 77 not found');
+    expectError(
+      await call(h, 'profiles/import_batch', { list_id: 77, data: [{ data: { email: uniq('nf') } }] }),
+      404,
+      'Not found',
+      'database 77 not found',
+    );
   });
 
   it('an unknown resource_id', async () => {
     const before = snapshot(h);
-    expectError(await batch(h, { resource_id: 999, data: [item(uniq('nf'))] }), 404, 'Not found', 'resource 999 not found');
-    expectError(await call(h, 'profiles/get', { db_id: 1, resource_id: 999, email: uniq('nf') }), 404, 'Not found', 'resource 999 not found');
+    expectError(
+      await batch(h, { resource_id: 999, data: [item(uniq('nf'))] }),
+      404,
+      'Not found',
+      'resource 999 not found',
+    );
+    expectError(
+      await call(h, 'profiles/get', { db_id: 1, resource_id: 999, email: uniq('nf') }),
+      404,
+      'Not found',
+      'resource 999 not found',
+    );
     expect(snapshot(h)).toEqual(before);
   });
 });
@@ -282,13 +422,33 @@ describe('404: not found', () => {
 describe('400: parameters', () => {
   it('missing or empty root parameters name the parameter', async () => {
     const before = snapshot(h);
-    expectError(await h.post(BATCH, { token: WRITE_TOKEN, data: [item(uniq('p'))] }), 400, 'Invalid request', /^trigger_id\b.*required/);
-    expectError(await h.post(BATCH, { token: WRITE_TOKEN, trigger_id: 96 }), 400, 'Invalid request', /^data\b.*required/);
+    expectError(
+      await h.post(BATCH, { token: WRITE_TOKEN, data: [item(uniq('p'))] }),
+      400,
+      'Invalid request',
+      /^trigger_id\b.*required/,
+    );
+    expectError(
+      await h.post(BATCH, { token: WRITE_TOKEN, trigger_id: 96 }),
+      400,
+      'Invalid request',
+      /^data\b.*required/,
+    );
     expectError(await batch(h, { data: [] }), 400, 'Invalid request', /^data\b.*empty/);
-    expectError(await batch(h, { data: item(uniq('p')) }), 400, 'Invalid request', /^data: expected an array, got an object$/);
+    expectError(
+      await batch(h, { data: item(uniq('p')) }),
+      400,
+      'Invalid request',
+      /^data: expected an array, got an object$/,
+    );
     expectError(await batch(h, { data: 'x' }), 400, 'Invalid request', /^data: expected an array/);
     expectError(await call(h, 'profiles/get', { email: uniq('p') }), 400, 'Invalid request', /^db_id\b.*required/);
-    expectError(await call(h, SINGLE, { trigger_id: 96, data: [item(uniq('p')).data] }), 400, 'Invalid request', /^data: expected an object, got an array$/);
+    expectError(
+      await call(h, SINGLE, { trigger_id: 96, data: [item(uniq('p')).data] }),
+      400,
+      'Invalid request',
+      /^data: expected an object, got an array$/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
@@ -296,26 +456,73 @@ describe('400: parameters', () => {
     const email = uniq('syn');
     const res = await h.post(BATCH, { token: WRITE_TOKEN, id: 85, data: [item(email)] });
     expect(res.status).toBe(200);
-    expect(rows(h, 'SELECT trigger_id FROM messages WHERE profile_id = ?', resultIds(res)[0])).toEqual([{ trigger_id: 85 }]);
+    expect(rows(h, 'SELECT trigger_id FROM messages WHERE profile_id = ?', resultIds(res)[0])).toEqual([
+      { trigger_id: 85 },
+    ]);
     const get = await call(h, 'profiles/get', { list_id: 1, email });
     expect(get.status).toBe(200);
   });
 
   it('ill-typed root parameters name the parameter and the value', async () => {
     const data = [item(uniq('t'))];
-    expectError(await batch(h, { trigger_id: 'abc', data }), 400, 'Invalid request', 'trigger_id: expected an integer, got "abc"');
-    expectError(await batch(h, { trigger_id: 9.5, data }), 400, 'Invalid request', 'trigger_id: expected an integer, got 9.5');
+    expectError(
+      await batch(h, { trigger_id: 'abc', data }),
+      400,
+      'Invalid request',
+      'trigger_id: expected an integer, got "abc"',
+    );
+    expectError(
+      await batch(h, { trigger_id: 9.5, data }),
+      400,
+      'Invalid request',
+      'trigger_id: expected an integer, got 9.5',
+    );
     expectError(await batch(h, { trigger_id: 0, data }), 400, 'Invalid request', /^trigger_id: must be at least 1/);
     expectError(await batch(h, { trigger_id: true, data }), 400, 'Invalid request', /^trigger_id: expected an integer/);
-    expectError(await batch(h, { skip_triggers: 'yes', data }), 400, 'Invalid request', 'skip_triggers: expected a boolean, got "yes"');
-    expectError(await batch(h, { detect_geo: 2, data }), 400, 'Invalid request', 'detect_geo: expected a boolean, got 2');
-    expectError(await batch(h, { skip_invalid_subscriptions: [], data }), 400, 'Invalid request', /^skip_invalid_subscriptions: expected a boolean/);
-    expectError(await batch(h, { resource_id: 'r21', data }), 400, 'Invalid request', /^resource_id: expected an integer/);
+    expectError(
+      await batch(h, { skip_triggers: 'yes', data }),
+      400,
+      'Invalid request',
+      'skip_triggers: expected a boolean, got "yes"',
+    );
+    expectError(
+      await batch(h, { detect_geo: 2, data }),
+      400,
+      'Invalid request',
+      'detect_geo: expected a boolean, got 2',
+    );
+    expectError(
+      await batch(h, { skip_invalid_subscriptions: [], data }),
+      400,
+      'Invalid request',
+      /^skip_invalid_subscriptions: expected a boolean/,
+    );
+    expectError(
+      await batch(h, { resource_id: 'r21', data }),
+      400,
+      'Invalid request',
+      /^resource_id: expected an integer/,
+    );
     expectError(await batch(h, { content: 'hello', data }), 400, 'Invalid request', /^content: expected an object/);
     expectError(await batch(h, { custom_data: [1], data }), 400, 'Invalid request', /^custom_data: expected an object/);
-    expectError(await batch(h, { subscription_filter: 'a@b.cc', data }), 400, 'Invalid request', /^subscription_filter: expected an object/);
-    expectError(await batch(h, { subscription_filter: { email: 'not-an-email' }, data }), 400, 'Invalid request', /^subscription_filter\.email: incorrect email/);
-    expectError(await batch(h, { subscription_filter: { not_strict: 'maybe' }, data }), 400, 'Invalid request', /^subscription_filter\.not_strict: expected a boolean/);
+    expectError(
+      await batch(h, { subscription_filter: 'a@b.cc', data }),
+      400,
+      'Invalid request',
+      /^subscription_filter: expected an object/,
+    );
+    expectError(
+      await batch(h, { subscription_filter: { email: 'not-an-email' }, data }),
+      400,
+      'Invalid request',
+      /^subscription_filter\.email: incorrect email/,
+    );
+    expectError(
+      await batch(h, { subscription_filter: { not_strict: 'maybe' }, data }),
+      400,
+      'Invalid request',
+      /^subscription_filter\.not_strict: expected a boolean/,
+    );
     expectError(await batch(h, { email: { a: 1 }, data }), 400, 'Invalid request', /^email: expected a string/);
   });
 
@@ -324,30 +531,76 @@ describe('400: parameters', () => {
     const res = await batch(h, {
       data: [
         item(good),
-        { data: { email: uniq('bad'), subscriptions: [{ channel: 'email', resource_id: 21, email: uniq('s') }, { channel: 'email', resource_id: 'abc', email: uniq('s') }] } },
+        {
+          data: {
+            email: uniq('bad'),
+            subscriptions: [
+              { channel: 'email', resource_id: 21, email: uniq('s') },
+              { channel: 'email', resource_id: 'abc', email: uniq('s') },
+            ],
+          },
+        },
         { data: { email: uniq('bad'), CRM_ID: 'twelve' } },
         'not an item',
         { email: uniq('flat'), CRM_ID: 'twelve' },
-        { data: { email: uniq('bad'), subscriptions: [{ channel: 'sms', resource_id: 21, phone: '+79001234567', priority: 'high' }] } },
+        {
+          data: {
+            email: uniq('bad'),
+            subscriptions: [{ channel: 'sms', resource_id: 21, phone: '+79001234567', priority: 'high' }],
+          },
+        },
       ],
     });
     expect(res.status).toBe(200);
     expect(res.json.error).toBe(0);
     expect(resultIds(res)).toHaveLength(1);
     expect(itemErrors(res)).toEqual([
-      { index: 1, error: 400, error_text: 'Invalid request', error_debug: 'data[1].data.subscriptions[1].resource_id: invalid subscription: expected an integer, got "abc"' },
-      { index: 2, error: 400, error_text: 'Invalid request', error_debug: 'data[2].data.CRM_ID: expected an integer, got "twelve"' },
-      { index: 3, error: 400, error_text: 'Invalid request', error_debug: 'data[3]: expected an object, got "not an item"' },
-      { index: 4, error: 400, error_text: 'Invalid request', error_debug: 'data[4].CRM_ID: expected an integer, got "twelve"' },
-      { index: 5, error: 400, error_text: 'Invalid request', error_debug: 'data[5].data.subscriptions[0].priority: invalid subscription: expected an integer, got "high"' },
+      {
+        index: 1,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[1].data.subscriptions[1].resource_id: invalid subscription: expected an integer, got "abc"',
+      },
+      {
+        index: 2,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[2].data.CRM_ID: expected an integer, got "twelve"',
+      },
+      {
+        index: 3,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[3]: expected an object, got "not an item"',
+      },
+      {
+        index: 4,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[4].CRM_ID: expected an integer, got "twelve"',
+      },
+      {
+        index: 5,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[5].data.subscriptions[0].priority: invalid subscription: expected an integer, got "high"',
+      },
     ]);
   });
 
   it('a single-profile method names the path from data', async () => {
     const before = snapshot(h);
-    expectError(await call(h, SINGLE, { trigger_id: 96, data: { email: uniq('s'), CRM_ID: 'x' } }), 400, 'Invalid request', 'data.CRM_ID: expected an integer, got "x"');
     expectError(
-      await call(h, 'profiles/import', { db_id: 1, data: { email: uniq('s'), subscriptions: [{ channel: 'email', resource_id: 'abc', email: uniq('s') }] } }),
+      await call(h, SINGLE, { trigger_id: 96, data: { email: uniq('s'), CRM_ID: 'x' } }),
+      400,
+      'Invalid request',
+      'data.CRM_ID: expected an integer, got "x"',
+    );
+    expectError(
+      await call(h, 'profiles/import', {
+        db_id: 1,
+        data: { email: uniq('s'), subscriptions: [{ channel: 'email', resource_id: 'abc', email: uniq('s') }] },
+      }),
       400,
       'Invalid request',
       'data.subscriptions[0].resource_id: invalid subscription: expected an integer, got "abc"',
@@ -368,12 +621,27 @@ describe('400: parameters', () => {
       'data[0].CRM_ID: expected an integer, got "abc"',
       'data[1].data.subscriptions[0].resource_id: invalid subscription: expected an integer, got "abc"',
     ]);
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result\/><errors><index>0<\/index><error>400<\/error>/);
+    expect(res.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result\/><errors><index>0<\/index><error>400<\/error>/,
+    );
   });
 
   it('XML empty elements: "" for strings, [] for arrays, 400 for other types', async () => {
-    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data/></xml>`), 400, 'Invalid request', /^data: must not be empty$/);
-    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id></trigger_id><data><email>${uniq('e')}</email></data></xml>`), 400, 'Invalid request', /^trigger_id: expected an integer, got ""$/);
+    expectXmlError(
+      await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data/></xml>`),
+      400,
+      'Invalid request',
+      /^data: must not be empty$/,
+    );
+    expectXmlError(
+      await h.post(
+        BATCH,
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id></trigger_id><data><email>${uniq('e')}</email></data></xml>`,
+      ),
+      400,
+      'Invalid request',
+      /^trigger_id: expected an integer, got ""$/,
+    );
     const [bad, good] = [uniq('empty'), uniq('empty')];
     const res = await h.post(
       BATCH,
@@ -388,103 +656,298 @@ describe('400: parameters', () => {
   });
 
   it('an XML scalar given twice is a 400', async () => {
-    const res = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><trigger_id>85</trigger_id><data><email>${uniq('x')}</email></data></xml>`);
+    const res = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><trigger_id>85</trigger_id><data><email>${uniq('x')}</email></data></xml>`,
+    );
     expectXmlError(res, 400, 'Invalid request', /^trigger_id: expected an integer, got an array$/);
   });
 
   it('an inactive trigger: 400, nothing written', async () => {
     const before = snapshot(h);
-    expectError(await batch(h, { trigger_id: 98, data: [item(uniq('ina'))] }), 400, 'Invalid request', 'trigger 98 is not active');
-    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>98</trigger_id><data><email>${uniq('ina')}</email></data></xml>`), 400, 'Invalid request', /trigger 98 is not active/);
+    expectError(
+      await batch(h, { trigger_id: 98, data: [item(uniq('ina'))] }),
+      400,
+      'Invalid request',
+      'trigger 98 is not active',
+    );
+    expectXmlError(
+      await h.post(
+        BATCH,
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id>98</trigger_id><data><email>${uniq('ina')}</email></data></xml>`,
+      ),
+      400,
+      'Invalid request',
+      /trigger 98 is not active/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
   it('a trigger that is not api_call cannot be launched by the API', async () => {
     const before = snapshot(h);
-    expectError(await batch(h, { trigger_id: 101, data: [item(uniq('imp'))] }), 400, 'Invalid request', /trigger 101 is of type api_import/);
+    expectError(
+      await batch(h, { trigger_id: 101, data: [item(uniq('imp'))] }),
+      400,
+      'Invalid request',
+      /trigger 101 is of type api_import/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
   it('an unknown matching mode, and custom_sub, are 400 naming the mode', async () => {
     const before = snapshot(h);
-    expectError(await batch(h, { matching: 'fuzzy', data: [item(uniq('m'))] }), 400, 'Invalid request', /^matching: unknown matching mode "fuzzy"; expected one of email, email_profile, email_sub, phone, phone_sub, email_phone, email_phone_sub, profile_id, push_sub, custom$/);
-    expectError(await batch(h, { matching: 'custom_sub', field_name: 'CRM_ID', data: [item(uniq('m'))] }), 400, 'Invalid request', /^matching: matching mode custom_sub .*not supported$/);
-    expectError(await batch(h, { matching: 'EMAIL', data: [item(uniq('m'))] }), 400, 'Invalid request', /unknown matching mode "EMAIL"/);
-    expectError(await call(h, 'profiles/get', { db_id: 1, matching: 'custom_sub', field_value: 1 }), 400, 'Invalid request', /custom_sub/);
-    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><matching>custom_sub</matching><data><email>${uniq('m')}</email></data></xml>`), 400, 'Invalid request', /custom_sub/);
+    expectError(
+      await batch(h, { matching: 'fuzzy', data: [item(uniq('m'))] }),
+      400,
+      'Invalid request',
+      /^matching: unknown matching mode "fuzzy"; expected one of email, email_profile, email_sub, phone, phone_sub, email_phone, email_phone_sub, profile_id, push_sub, custom$/,
+    );
+    expectError(
+      await batch(h, { matching: 'custom_sub', field_name: 'CRM_ID', data: [item(uniq('m'))] }),
+      400,
+      'Invalid request',
+      /^matching: matching mode custom_sub .*not supported$/,
+    );
+    expectError(
+      await batch(h, { matching: 'EMAIL', data: [item(uniq('m'))] }),
+      400,
+      'Invalid request',
+      /unknown matching mode "EMAIL"/,
+    );
+    expectError(
+      await call(h, 'profiles/get', { db_id: 1, matching: 'custom_sub', field_value: 1 }),
+      400,
+      'Invalid request',
+      /custom_sub/,
+    );
+    expectXmlError(
+      await h.post(
+        BATCH,
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><matching>custom_sub</matching><data><email>${uniq('m')}</email></data></xml>`,
+      ),
+      400,
+      'Invalid request',
+      /custom_sub/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
   it('custom matching needs a known, matchable field_name (request-level)', async () => {
     const before = snapshot(h);
-    expectError(await batch(h, { matching: 'custom', data: [item(uniq('c'))] }), 400, 'Invalid request', 'field_name is required for matching custom');
-    expectError(await batch(h, { matching: 'custom', field_name: 'nope', data: [item(uniq('c'))] }), 400, 'Invalid request', "field_name: field 'nope' is not a custom field of database 1");
-    expectError(await batch(h, { matching: 'custom', field_name: '_fname', data: [item(uniq('c'))] }), 400, 'Invalid request', "field_name: field '_fname' is not a custom field of database 1");
-    expectError(await batch(h, { matching: 'custom', field_name: 'attrs', data: [item(uniq('c'))] }), 400, 'Invalid request', /field 'attrs' of type object cannot be matched/);
+    expectError(
+      await batch(h, { matching: 'custom', data: [item(uniq('c'))] }),
+      400,
+      'Invalid request',
+      'field_name is required for matching custom',
+    );
+    expectError(
+      await batch(h, { matching: 'custom', field_name: 'nope', data: [item(uniq('c'))] }),
+      400,
+      'Invalid request',
+      "field_name: field 'nope' is not a custom field of database 1",
+    );
+    expectError(
+      await batch(h, { matching: 'custom', field_name: '_fname', data: [item(uniq('c'))] }),
+      400,
+      'Invalid request',
+      "field_name: field '_fname' is not a custom field of database 1",
+    );
+    expectError(
+      await batch(h, { matching: 'custom', field_name: 'attrs', data: [item(uniq('c'))] }),
+      400,
+      'Invalid request',
+      /field 'attrs' of type object cannot be matched/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
   it('a malformed timeout: unknown key, negative, not an integer, over 365 days', async () => {
     const before = snapshot(h);
     const data = [item(uniq('to'))];
-    expectError(await batch(h, { timeout: { weeks: 1 }, data }), 400, 'Invalid request', /^timeout: unknown key "weeks"; expected days, hours, minutes$/);
-    expectError(await batch(h, { timeout: { days: -1 }, data }), 400, 'Invalid request', 'timeout.days: must not be negative, got -1');
-    expectError(await batch(h, { timeout: { minutes: '-5' }, data }), 400, 'Invalid request', 'timeout.minutes: must not be negative, got -5');
-    expectError(await batch(h, { timeout: { hours: 1.5 }, data }), 400, 'Invalid request', 'timeout.hours: expected an integer, got 1.5');
-    expectError(await batch(h, { timeout: { days: 366 }, data }), 400, 'Invalid request', 'timeout: the total delay is over 365 days');
-    expectError(await batch(h, { timeout: { days: 365, minutes: 1 }, data }), 400, 'Invalid request', 'timeout: the total delay is over 365 days');
-    expectError(await batch(h, { timeout: { hours: 8761 }, data }), 400, 'Invalid request', 'timeout: the total delay is over 365 days');
+    expectError(
+      await batch(h, { timeout: { weeks: 1 }, data }),
+      400,
+      'Invalid request',
+      /^timeout: unknown key "weeks"; expected days, hours, minutes$/,
+    );
+    expectError(
+      await batch(h, { timeout: { days: -1 }, data }),
+      400,
+      'Invalid request',
+      'timeout.days: must not be negative, got -1',
+    );
+    expectError(
+      await batch(h, { timeout: { minutes: '-5' }, data }),
+      400,
+      'Invalid request',
+      'timeout.minutes: must not be negative, got -5',
+    );
+    expectError(
+      await batch(h, { timeout: { hours: 1.5 }, data }),
+      400,
+      'Invalid request',
+      'timeout.hours: expected an integer, got 1.5',
+    );
+    expectError(
+      await batch(h, { timeout: { days: 366 }, data }),
+      400,
+      'Invalid request',
+      'timeout: the total delay is over 365 days',
+    );
+    expectError(
+      await batch(h, { timeout: { days: 365, minutes: 1 }, data }),
+      400,
+      'Invalid request',
+      'timeout: the total delay is over 365 days',
+    );
+    expectError(
+      await batch(h, { timeout: { hours: 8761 }, data }),
+      400,
+      'Invalid request',
+      'timeout: the total delay is over 365 days',
+    );
     expectError(await batch(h, { timeout: 60, data }), 400, 'Invalid request', /^timeout: expected an object/);
-    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><timeout><days>-1</days></timeout><data><email>${uniq('to')}</email></data></xml>`), 400, 'Invalid request', /^timeout\.days: must not be negative/);
+    expectXmlError(
+      await h.post(
+        BATCH,
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><timeout><days>-1</days></timeout><data><email>${uniq('to')}</email></data></xml>`,
+      ),
+      400,
+      'Invalid request',
+      /^timeout\.days: must not be negative/,
+    );
     expect(snapshot(h)).toEqual(before);
     // Exactly 365 days is allowed.
     const ok = await batch(h, { timeout: { days: 365 }, data: [item(uniq('to'))] });
     expect(ok.status).toBe(200);
-    expect(rows(h, 'SELECT due_at FROM messages WHERE profile_id = ?', resultIds(ok)[0])).toEqual([{ due_at: h.clock.now() + 365 * 86_400_000 }]);
+    expect(rows(h, 'SELECT due_at FROM messages WHERE profile_id = ?', resultIds(ok)[0])).toEqual([
+      { due_at: h.clock.now() + 365 * 86_400_000 },
+    ]);
   });
 
   it('attach on a non-email trigger is 400 (sms and push), nothing written', async () => {
     const before = snapshot(h);
     const attach = [{ name: 'a.txt', data: 'data:text/plain;base64,aGVsbG8=' }];
     const sub = { channel: 'sms', resource_id: 21, phone: '+79001112233' };
-    expectError(await batch(h, { trigger_id: 97, attach, data: [{ data: { phones: '+79001112233', subscriptions: [sub] } }] }), 400, 'Invalid request', 'attach: trigger 97 sends sms; attachments are for email triggers only');
-    expectError(await batch(h, { trigger_id: 99, attach: attach[0], data: [item(uniq('at'))] }), 400, 'Invalid request', /^attach: trigger 99 sends push/);
+    expectError(
+      await batch(h, { trigger_id: 97, attach, data: [{ data: { phones: '+79001112233', subscriptions: [sub] } }] }),
+      400,
+      'Invalid request',
+      'attach: trigger 97 sends sms; attachments are for email triggers only',
+    );
+    expectError(
+      await batch(h, { trigger_id: 99, attach: attach[0], data: [item(uniq('at'))] }),
+      400,
+      'Invalid request',
+      /^attach: trigger 99 sends push/,
+    );
     expectXmlError(
-      await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>97</trigger_id><attach><name>a.txt</name><data>data:text/plain;base64,aGVsbG8=</data></attach><data><phones>+79001112233</phones></data></xml>`),
+      await h.post(
+        BATCH,
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id>97</trigger_id><attach><name>a.txt</name><data>data:text/plain;base64,aGVsbG8=</data></attach><data><phones>+79001112233</phones></data></xml>`,
+      ),
       400,
       'Invalid request',
       /^attach: trigger 97 sends sms/,
     );
     expect(snapshot(h)).toEqual(before);
     // An empty attach is no attachment at all.
-    const ok = await batch(h, { trigger_id: 97, attach: [], data: [{ data: { phones: '+79001112234', subscriptions: [{ ...sub, phone: '+79001112234' }] } }] });
+    const ok = await batch(h, {
+      trigger_id: 97,
+      attach: [],
+      data: [{ data: { phones: '+79001112234', subscriptions: [{ ...sub, phone: '+79001112234' }] } }],
+    });
     expect(ok.status).toBe(200);
   });
 
   it('a malformed data URI is 400 naming the attachment', async () => {
     const before = snapshot(h);
     const data = [item(uniq('uri'))];
-    expectError(await batch(h, { attach: [{ name: 'a.txt', data: 'hello' }], data }), 400, 'Invalid request', /^attach\[0\]\.data: malformed data URI/);
-    expectError(await batch(h, { attach: [{ name: 'ok.txt', data: 'data:text/plain;base64,aGk=' }, { name: 'b.txt', data: 'data:text/plain;base64,@@@' }], data }), 400, 'Invalid request', /^attach\[1\]\.data: malformed data URI: the data is not base64$/);
-    expectError(await batch(h, { attach: { name: 'c.txt', data: 'data:;base64,aGk=' }, data }), 400, 'Invalid request', /^attach\[0\]\.data: malformed data URI/);
-    expectError(await batch(h, { attach: [{ name: 'd.txt', data: 'data:text/plain,hello' }], data }), 400, 'Invalid request', /^attach\[0\]\.data: malformed data URI/);
-    expectError(await batch(h, { attach: [{ name: 'e.txt' }], data }), 400, 'Invalid request', /^attach\[0\]\.data\b.*required/);
-    expectError(await batch(h, { attach: ['data:text/plain;base64,aGk='], data }), 400, 'Invalid request', /^attach\[0\]: expected an object/);
-    expectXmlError(await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><attach><name>x</name><data>nope</data></attach><data><email>${uniq('uri')}</email></data></xml>`), 400, 'Invalid request', /^attach\[0\]\.data: malformed data URI/);
+    expectError(
+      await batch(h, { attach: [{ name: 'a.txt', data: 'hello' }], data }),
+      400,
+      'Invalid request',
+      /^attach\[0\]\.data: malformed data URI/,
+    );
+    expectError(
+      await batch(h, {
+        attach: [
+          { name: 'ok.txt', data: 'data:text/plain;base64,aGk=' },
+          { name: 'b.txt', data: 'data:text/plain;base64,@@@' },
+        ],
+        data,
+      }),
+      400,
+      'Invalid request',
+      /^attach\[1\]\.data: malformed data URI: the data is not base64$/,
+    );
+    expectError(
+      await batch(h, { attach: { name: 'c.txt', data: 'data:;base64,aGk=' }, data }),
+      400,
+      'Invalid request',
+      /^attach\[0\]\.data: malformed data URI/,
+    );
+    expectError(
+      await batch(h, { attach: [{ name: 'd.txt', data: 'data:text/plain,hello' }], data }),
+      400,
+      'Invalid request',
+      /^attach\[0\]\.data: malformed data URI/,
+    );
+    expectError(
+      await batch(h, { attach: [{ name: 'e.txt' }], data }),
+      400,
+      'Invalid request',
+      /^attach\[0\]\.data\b.*required/,
+    );
+    expectError(
+      await batch(h, { attach: ['data:text/plain;base64,aGk='], data }),
+      400,
+      'Invalid request',
+      /^attach\[0\]: expected an object/,
+    );
+    expectXmlError(
+      await h.post(
+        BATCH,
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><attach><name>x</name><data>nope</data></attach><data><email>${uniq('uri')}</email></data></xml>`,
+      ),
+      400,
+      'Invalid request',
+      /^attach\[0\]\.data: malformed data URI/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
   it('unknown profile fields are rejected, per item', async () => {
     const good = uniq('uf');
-    const res = await batch(h, { data: [{ data: { email: uniq('uf'), shoe_size: 43 } }, item(good), { data: { email: uniq('uf'), crm_id: 5 } }] });
+    const res = await batch(h, {
+      data: [{ data: { email: uniq('uf'), shoe_size: 43 } }, item(good), { data: { email: uniq('uf'), crm_id: 5 } }],
+    });
     expect(res.status).toBe(200);
     expect(resultIds(res)).toHaveLength(1);
     expect(itemErrors(res)).toEqual([
-      { index: 0, error: 400, error_text: 'Invalid request', error_debug: "data[0].data: field 'shoe_size' is not defined in database 1" },
-      { index: 2, error: 400, error_text: 'Invalid request', error_debug: "data[2].data: field 'crm_id' is not defined in database 1" },
+      {
+        index: 0,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: "data[0].data: field 'shoe_size' is not defined in database 1",
+      },
+      {
+        index: 2,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: "data[2].data: field 'crm_id' is not defined in database 1",
+      },
     ]);
-    expectError(await call(h, SINGLE, { trigger_id: 96, data: { email: uniq('uf'), shoe_size: 43 } }), 400, 'Invalid request', /field 'shoe_size' is not defined in database 1/);
-    const xml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('uf')}</email><shoe_size>43</shoe_size></data></xml>`);
+    expectError(
+      await call(h, SINGLE, { trigger_id: 96, data: { email: uniq('uf'), shoe_size: 43 } }),
+      400,
+      'Invalid request',
+      /field 'shoe_size' is not defined in database 1/,
+    );
+    const xml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('uf')}</email><shoe_size>43</shoe_size></data></xml>`,
+    );
     expect(xml.status).toBe(200);
     expect(xmlValues(xml.body, 'error_debug')).toEqual(["data[0]: field 'shoe_size' is not defined in database 1"]);
   });
@@ -494,7 +957,9 @@ describe('400: parameters', () => {
     const fields = ['id', 'db_id', '_createtime', '_updatetime', '_md5', '_emaildomain'];
     const res = await batch(h, { data: fields.map((f) => ({ data: { email: uniq('rof'), [f]: 'x' } })) });
     expect(resultIds(res)).toEqual([]);
-    expect(itemErrors(res).map((e) => e.error_debug)).toEqual(fields.map((f, i) => `data[${i}].data: field '${f}' is read-only`));
+    expect(itemErrors(res).map((e) => e.error_debug)).toEqual(
+      fields.map((f, i) => `data[${i}].data: field '${f}' is read-only`),
+    );
     expect(snapshot(h)).toEqual(before);
   });
 });
@@ -509,10 +974,20 @@ describe('transport and format', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(200);
-    const get = await h.app.inject({ method: 'POST', url: '/api/v1.1/profiles/get/', payload: JSON.stringify({ token: WRITE_TOKEN, db_id: 1, email }), headers: { 'content-type': 'application/json' } });
+    const get = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1.1/profiles/get/',
+      payload: JSON.stringify({ token: WRITE_TOKEN, db_id: 1, email }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(get.statusCode).toBe(200);
     expect(JSON.parse(get.body).data.email).toBe(email);
-    const ro = await h.app.inject({ method: 'POST', url: '/api/v1.1/profiles/delete/', payload: JSON.stringify({ token: READ_TOKEN, db_id: 1, email }), headers: { 'content-type': 'application/json' } });
+    const ro = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1.1/profiles/delete/',
+      payload: JSON.stringify({ token: READ_TOKEN, db_id: 1, email }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(ro.statusCode).toBe(403);
   });
 
@@ -520,28 +995,51 @@ describe('transport and format', () => {
     const ok = await batch(h, { format: 'xml', data: [item(uniq('fmt'))] });
     expect(ok.status).toBe(200);
     expect(ok.headers['content-type']).toContain('application/xml');
-    expect(ok.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result><profile_id>[0-9a-f]{24}<\/profile_id><\/result><\/xml>$/);
-    expectXmlError(await batch(h, { format: 'xml', trigger_id: 98, data: [item(uniq('fmt'))] }), 400, 'Invalid request', /not active/);
+    expect(ok.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><result><profile_id>[0-9a-f]{24}<\/profile_id><\/result><\/xml>$/,
+    );
+    expectXmlError(
+      await batch(h, { format: 'xml', trigger_id: 98, data: [item(uniq('fmt'))] }),
+      400,
+      'Invalid request',
+      /not active/,
+    );
     expectXmlError(await h.post(BATCH, { format: 'xml', token: 'bad-token-bad' }), 401, 'Invalid API token');
   });
 
   it('format=json in an XML body answers in JSON', async () => {
-    const ok = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><format>json</format><trigger_id>96</trigger_id><data><email>${uniq('fmt')}</email></data></xml>`);
+    const ok = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><format>json</format><trigger_id>96</trigger_id><data><email>${uniq('fmt')}</email></data></xml>`,
+    );
     expect(ok.status).toBe(200);
     expect(ok.headers['content-type']).toContain('application/json');
     expect(resultIds(ok)).toHaveLength(1);
-    expectError(await h.post(BATCH, `<xml><format>json</format><trigger_id>96</trigger_id></xml>`), 401, 'API token required');
+    expectError(
+      await h.post(BATCH, `<xml><format>json</format><trigger_id>96</trigger_id></xml>`),
+      401,
+      'API token required',
+    );
   });
 
   it('format in the query string', async () => {
     const xml = await batch(h, { data: [item(uniq('fmt'))] }, { query: 'format=xml' });
     expect(xml.headers['content-type']).toContain('application/xml');
     expect(xml.body).toMatch(/^<xml><error>0<\/error>/);
-    const json = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('fmt')}</email></data></xml>`, { query: 'format=json' });
+    const json = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('fmt')}</email></data></xml>`,
+      { query: 'format=json' },
+    );
     expect(json.headers['content-type']).toContain('application/json');
     expect(json.json.error).toBe(0);
     // Even an unparsable body is answered in the format the query asks for.
-    expectXmlError(await h.post(BATCH, '{"token":', { contentType: 'application/json', query: 'format=xml' }), 400, 'Invalid request', /^invalid JSON: /);
+    expectXmlError(
+      await h.post(BATCH, '{"token":', { contentType: 'application/json', query: 'format=xml' }),
+      400,
+      'Invalid request',
+      /^invalid JSON: /,
+    );
   });
 
   it('format=csv (or anything else) is treated as absent', async () => {
@@ -549,7 +1047,10 @@ describe('transport and format', () => {
     expect(json.status).toBe(200);
     expect(json.headers['content-type']).toContain('application/json');
     expect(resultIds(json)).toHaveLength(1);
-    const xml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><format>csv</format><trigger_id>96</trigger_id><data><email>${uniq('csv')}</email></data></xml>`);
+    const xml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><format>csv</format><trigger_id>96</trigger_id><data><email>${uniq('csv')}</email></data></xml>`,
+    );
     expect(xml.status).toBe(200);
     expect(xml.body).toMatch(/^<xml><error>0<\/error>/);
     const q = await batch(h, { data: [item(uniq('csv'))] }, { query: 'format=csv' });
@@ -560,15 +1061,29 @@ describe('transport and format', () => {
   });
 
   it('without a known content type, a body starting with < is XML, anything else JSON', async () => {
-    const xml = await h.post(BATCH, `  \n<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('ct')}</email></data></xml>`, { contentType: 'text/plain' });
+    const xml = await h.post(
+      BATCH,
+      `  \n<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('ct')}</email></data></xml>`,
+      { contentType: 'text/plain' },
+    );
     expect(xml.status).toBe(200);
     expect(xml.headers['content-type']).toContain('application/xml');
-    const json = await h.post(BATCH, JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [item(uniq('ct'))] }), { contentType: 'application/x-www-form-urlencoded' });
+    const json = await h.post(BATCH, JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [item(uniq('ct'))] }), {
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(json.status).toBe(200);
     expect(json.json.error).toBe(0);
-    const textXml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('ct')}</email></data></xml>`, { contentType: 'text/xml; charset=utf-8' });
+    const textXml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('ct')}</email></data></xml>`,
+      { contentType: 'text/xml; charset=utf-8' },
+    );
     expect(textXml.status).toBe(200);
-    const jsonCharset = await h.post(BATCH, JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [item(uniq('ct'))] }), { contentType: 'application/json; charset=utf-8' });
+    const jsonCharset = await h.post(
+      BATCH,
+      JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [item(uniq('ct'))] }),
+      { contentType: 'application/json; charset=utf-8' },
+    );
     expect(jsonCharset.status).toBe(200);
   });
 });
@@ -581,29 +1096,51 @@ describe('the coercion rule', () => {
       skip_invalid_subscriptions: 'true',
       detect_geo: '0',
       skip_triggers: 1,
-      data: [{ data: { email, _ip: '8.8.8.8', subscriptions: [{ channel: 'email', resource_id: '21', email, status: '0', priority: '3' }, { channel: 'fax', resource_id: 21 }] } }],
+      data: [
+        {
+          data: {
+            email,
+            _ip: '8.8.8.8',
+            subscriptions: [
+              { channel: 'email', resource_id: '21', email, status: '0', priority: '3' },
+              { channel: 'fax', resource_id: 21 },
+            ],
+          },
+        },
+      ],
     });
     expect(res.status).toBe(200);
     const id = resultIds(res)[0];
-    expect(rows(h, 'SELECT trigger_id, address FROM messages WHERE profile_id = ?', id)).toEqual([{ trigger_id: 96, address: email }]);
+    expect(rows(h, 'SELECT trigger_id, address FROM messages WHERE profile_id = ?', id)).toEqual([
+      { trigger_id: 96, address: email },
+    ]);
     const p = await getProfile(h, { email });
     // detect_geo "0" is false: nothing filled from the public IP.
     expect(p).not.toHaveProperty('_country');
     // skip_invalid_subscriptions "true": the fax entry was dropped, the profile imported.
-    expect(importedAll(p?.subscriptions)).toEqual([{ channel: 'email', resource_id: 21, email, status: 0, priority: 3, custom_fields: {}, cats: [] }]);
+    expect(importedAll(p?.subscriptions)).toEqual([
+      { channel: 'email', resource_id: 21, email, status: 0, priority: 3, custom_fields: {}, cats: [] },
+    ]);
 
     const geo = await batch(h, { detect_geo: 'true', data: [{ data: { email: uniq('coerce'), _ip: '8.8.8.8' } }] });
     const withGeo = await getProfile(h, { matching: 'profile_id', profile_id: resultIds(geo)[0] });
     expect(withGeo?._country).toBe('US');
 
-    const strict = await batch(h, { skip_invalid_subscriptions: 0, data: [{ data: { email: uniq('coerce'), subscriptions: [{ channel: 'fax', resource_id: 21 }] } }] });
+    const strict = await batch(h, {
+      skip_invalid_subscriptions: 0,
+      data: [{ data: { email: uniq('coerce'), subscriptions: [{ channel: 'fax', resource_id: 21 }] } }],
+    });
     expect(resultIds(strict)).toEqual([]);
-    expect(itemErrors(strict)[0].error_debug).toBe('data[0].data.subscriptions[0]: invalid subscription: unknown channel "fax"');
+    expect(itemErrors(strict)[0].error_debug).toBe(
+      'data[0].data.subscriptions[0]: invalid subscription: unknown channel "fax"',
+    );
   });
 
   it('a number given for a string field becomes its decimal text; digit strings become ints', async () => {
     const email = uniq('num');
-    const res = await batch(h, { data: [{ data: { email, _fname: 123, Custom_ID: 4.5, CRM_ID: '0042', custom_field: -7 } }] });
+    const res = await batch(h, {
+      data: [{ data: { email, _fname: 123, Custom_ID: 4.5, CRM_ID: '0042', custom_field: -7 } }],
+    });
     expect(res.status).toBe(200);
     const p = await getProfile(h, { email });
     expect(p).toMatchObject({ _fname: '123', Custom_ID: '4.5', CRM_ID: 42, custom_field: -7 });
@@ -640,7 +1177,9 @@ describe('the coercion rule', () => {
     expect(res.status).toBe(200);
     const p = await getProfile(h, { email });
     expect(p).toMatchObject({ CRM_ID: 77, vip: true, score: 2.5, _fname: '0042' });
-    expect(importedAll(p?.subscriptions)).toEqual([{ channel: 'email', resource_id: 21, email, status: 0, priority: 2, custom_fields: {}, cats: [] }]);
+    expect(importedAll(p?.subscriptions)).toEqual([
+      { channel: 'email', resource_id: 21, email, status: 0, priority: 2, custom_fields: {}, cats: [] },
+    ]);
   });
 });
 
@@ -655,7 +1194,12 @@ describe('unknown keys', () => {
         {
           hash_id: 'item-extra',
           segments: ['x'],
-          data: { email, subscriptions: [{ channel: 'email', resource_id: 21, email_data: { email, domain: 'example.com' }, is_test: true }] },
+          data: {
+            email,
+            subscriptions: [
+              { channel: 'email', resource_id: 21, email_data: { email, domain: 'example.com' }, is_test: true },
+            ],
+          },
         },
       ],
     });
@@ -664,12 +1208,17 @@ describe('unknown keys', () => {
     const p = await getProfile(h, { email });
     expect(p).not.toHaveProperty('hash_id');
     expect(p).not.toHaveProperty('segments');
-    expect(importedAll(p?.subscriptions)).toEqual([{ channel: 'email', resource_id: 21, email, status: 0, priority: 0, custom_fields: {}, cats: [] }]);
+    expect(importedAll(p?.subscriptions)).toEqual([
+      { channel: 'email', resource_id: 21, email, status: 0, priority: 0, custom_fields: {}, cats: [] },
+    ]);
   });
 
   it('unknown XML root elements are ignored too', async () => {
     const email = uniq('extra');
-    const res = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><add_to_segments>1</add_to_segments><trigger_id>96</trigger_id><data><email>${email}</email></data></xml>`);
+    const res = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><add_to_segments>1</add_to_segments><trigger_id>96</trigger_id><data><email>${email}</email></data></xml>`,
+    );
     expect(res.status).toBe(200);
     expect(xmlValues(res.body, 'profile_id')).toHaveLength(1);
   });
@@ -698,33 +1247,50 @@ describe('500 and 503', () => {
     let xml: Response;
     try {
       res = await batch(own, { data: [item(uniq('boom'))] });
-      xml = await own.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('boom')}</email></data></xml>`);
+      xml = await own.post(
+        BATCH,
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('boom')}</email></data></xml>`,
+      );
     } finally {
       own.exec('ALTER TABLE messages_hidden RENAME TO messages');
     }
     const logId = res.headers['x-herald-log-id'] as string;
     expectError(res, 500, 'Internal error', `internal error, log id ${logId}`);
-    expectXmlError(xml, 500, 'Internal error', new RegExp(`^internal error, log id ${xml.headers['x-herald-log-id'] as string}$`));
+    expectXmlError(
+      xml,
+      500,
+      'Internal error',
+      new RegExp(`^internal error, log id ${xml.headers['x-herald-log-id'] as string}$`),
+    );
     expect(snapshot(own)).toEqual(before);
     // The fault is gone, the same request works.
     expect((await batch(own, { data: [item(uniq('boom'))] })).status).toBe(200);
   });
 
   // RAISE(ROLLBACK) ends the SQLite transaction the way an I/O error or a full disk does.
-  it.skipIf(TEST_STORE !== 'sqlite')('a storage error that ends the transaction: 500, nothing of the request written, the next one goes through', async () => {
-    const before = snapshot(own);
-    const email = uniq('io-error');
-    const heal = injectFault(own, { table: 'messages', op: 'INSERT', when: `NEW.address = '${email}'`, effect: 'rollback', message: 'disk I/O error' });
-    let res: Response;
-    try {
-      res = await batch(own, { data: [item(uniq('io-ok')), item(email)] });
-    } finally {
-      heal();
-    }
-    expectError(res, 500, 'Internal error', `internal error, log id ${res.headers['x-herald-log-id'] as string}`);
-    expect(snapshot(own)).toEqual(before);
-    expect((await batch(own, { data: [item(email)] })).status).toBe(200);
-  });
+  it.skipIf(TEST_STORE !== 'sqlite')(
+    'a storage error that ends the transaction: 500, nothing of the request written, the next one goes through',
+    async () => {
+      const before = snapshot(own);
+      const email = uniq('io-error');
+      const heal = injectFault(own, {
+        table: 'messages',
+        op: 'INSERT',
+        when: `NEW.address = '${email}'`,
+        effect: 'rollback',
+        message: 'disk I/O error',
+      });
+      let res: Response;
+      try {
+        res = await batch(own, { data: [item(uniq('io-ok')), item(email)] });
+      } finally {
+        heal();
+      }
+      expectError(res, 500, 'Internal error', `internal error, log id ${res.headers['x-herald-log-id'] as string}`);
+      expect(snapshot(own)).toEqual(before);
+      expect((await batch(own, { data: [item(email)] })).status).toBe(200);
+    },
+  );
 
   // PostgreSQL outages: test/e2e/pg-outage.test.ts.
   it.skipIf(TEST_STORE !== 'sqlite')('storage unreachable (locked): 503 in the envelope, nothing written', async () => {
@@ -769,7 +1335,11 @@ describe('500 and 503', () => {
     await closingApp.close();
     expect(answers.map((a) => a.status)).toEqual([404, 503]);
     const [, late] = answers;
-    expect(JSON.parse(late.body)).toEqual({ error: 503, error_debug: 'the server is shutting down, retry later', error_text: 'Service unavailable' });
+    expect(JSON.parse(late.body)).toEqual({
+      error: 503,
+      error_debug: 'the server is shutting down, retry later',
+      error_text: 'Service unavailable',
+    });
     expect(Object.keys(JSON.parse(late.body))).toEqual(['error', 'error_debug', 'error_text']);
     expect(late.headers['x-herald-log-id']).toMatch(/^[0-9a-f]{16}$/);
     expect(late.headers.connection).toBe('close');

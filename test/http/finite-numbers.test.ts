@@ -41,7 +41,9 @@ describe('finite numbers', () => {
       `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><data><email>x1@example.com</email><score>1e400</score></data></data></xml>`,
       { query: 'format=json' },
     );
-    expect(itemErrors(res).map((e) => e.error_debug)).toEqual([`data[0].data.score: expected a finite number, got "1e400" ${BEYOND}`]);
+    expect(itemErrors(res).map((e) => e.error_debug)).toEqual([
+      `data[0].data.score: expected a finite number, got "1e400" ${BEYOND}`,
+    ]);
   });
 
   it('a JSON literal beyond a double is a 400 naming its path, wherever it is (it was stored as null)', async () => {
@@ -61,31 +63,55 @@ describe('finite numbers', () => {
     }
     expect(snapshot(h)).toEqual(before);
     // Numbers within the range, long ones and underflows (they round to 0) are numbers as ever.
-    const ok = await h.post('campaigns/triggers/import_and_start_batch', body(item(`"score":1e-400,"attrs":{"a":1.7976931348623157e308,"b":${'9'.repeat(120)}e-100}`)));
+    const ok = await h.post(
+      'campaigns/triggers/import_and_start_batch',
+      body(item(`"score":1e-400,"attrs":{"a":1.7976931348623157e308,"b":${'9'.repeat(120)}e-100}`)),
+    );
     expect(ok.status, ok.body).toBe(200);
-    expect(await getProfile(h, { email: 'lit@example.com' })).toMatchObject({ score: 0, attrs: { a: 1.7976931348623157e308, b: 1e20 } });
+    expect(await getProfile(h, { email: 'lit@example.com' })).toMatchObject({
+      score: 0,
+      attrs: { a: 1.7976931348623157e308, b: 1e20 },
+    });
   });
 
   it('custom_request and matching values beyond a double are a 400 naming the path', async () => {
     for (const [query, debug] of [
       [{ score: { $gt: '1e400' } }, `custom_request.score.$gt: expected a finite number, got "1e400" ${BEYOND}`],
       [{ score: '-1e400' }, `custom_request.score: expected a finite number, got "-1e400" ${BEYOND}`],
-      [{ _lat: { $in: ['1', '1e999'] } }, `custom_request._lat.$in[1]: expected a finite number, got "1e999" ${BEYOND}`],
+      [
+        { _lat: { $in: ['1', '1e999'] } },
+        `custom_request._lat.$in[1]: expected a finite number, got "1e999" ${BEYOND}`,
+      ],
     ] as const) {
       const res = await call(h, 'campaigns/triggers/start', { trigger_id: 96, custom_request: query });
       expect(res.status).toBe(400);
       expect(res.json.error_debug).toBe(debug);
     }
-    const literal = await h.post('campaigns/triggers/start', `{"token":"${WRITE_TOKEN}","trigger_id":96,"custom_request":{"score":{"$gt":1e400}}}`);
+    const literal = await h.post(
+      'campaigns/triggers/start',
+      `{"token":"${WRITE_TOKEN}","trigger_id":96,"custom_request":{"score":{"$gt":1e400}}}`,
+    );
     expect(literal.json.error_debug).toBe(`custom_request.score.$gt: ${LITERAL}`);
-    const match = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'custom', field_name: 'score', field_value: '1e400', data: [{ data: {} }] });
-    expect(itemErrors(match).map((e) => e.error_debug)).toEqual([`data[0]: field_value: expected a finite number, got "1e400" ${BEYOND} for field 'score'`]);
+    const match = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'custom',
+      field_name: 'score',
+      field_value: '1e400',
+      data: [{ data: {} }],
+    });
+    expect(itemErrors(match).map((e) => e.error_debug)).toEqual([
+      `data[0]: field_value: expected a finite number, got "1e400" ${BEYOND} for field 'score'`,
+    ]);
   });
 
   it('an increment beyond the range stops at its end (a float at the largest double, an int at 2^53 − 1)', async () => {
     const email = 'incr@example.com';
-    expect((await batch(h, { data: [{ data: { email, score: 1.7e308, CRM_ID: Number.MAX_SAFE_INTEGER - 1 } }] })).status).toBe(200);
-    const res = await batch(h, { data: [{ data: { email, score: { action: 'incr', value: 1e308 }, CRM_ID: { action: 'incr', value: 10 } } }] });
+    expect(
+      (await batch(h, { data: [{ data: { email, score: 1.7e308, CRM_ID: Number.MAX_SAFE_INTEGER - 1 } }] })).status,
+    ).toBe(200);
+    const res = await batch(h, {
+      data: [{ data: { email, score: { action: 'incr', value: 1e308 }, CRM_ID: { action: 'incr', value: 10 } } }],
+    });
     expect(itemErrors(res)).toEqual([]);
     expect(await getProfile(h, { email })).toMatchObject({ score: Number.MAX_VALUE, CRM_ID: Number.MAX_SAFE_INTEGER });
     const down = await batch(h, { data: [{ data: { email, score: { action: 'incr', value: -1.7e308 } } }] });

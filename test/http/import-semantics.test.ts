@@ -3,7 +3,21 @@
 // subscription that receives the message, delays, and what a launch stores.
 import { imported } from '../helpers/subscriptions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH, batch, call, count, getProfile, itemErrors, messagesOf, resultIds, rows, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
+import {
+  BATCH,
+  batch,
+  call,
+  count,
+  getProfile,
+  itemErrors,
+  messagesOf,
+  resultIds,
+  rows,
+  snapshot,
+  startApi,
+  WRITE_TOKEN,
+  xmlValues,
+} from '../helpers/api.js';
 import type { Harness, Response } from '../helpers/harness.js';
 import { DATE_ENCODINGS } from '../../src/core/values/formats.js';
 
@@ -15,14 +29,27 @@ afterAll(() => h.close());
 
 let n = 0;
 const uniq = (tag: string) => `${tag}.${++n}@example.com`;
-const emailSub = (email: string, extra: Record<string, unknown> = {}) => ({ channel: 'email', resource_id: 21, email, ...extra });
+const emailSub = (email: string, extra: Record<string, unknown> = {}) => ({
+  channel: 'email',
+  resource_id: 21,
+  email,
+  ...extra,
+});
 
 type Sub = { resource_id: number; channel: string };
 /** Subscriptions in a fixed order (resource, then channel): the API does not promise one. */
-const sortSubs = (subs: unknown) => [...(subs as (Sub & Record<string, unknown>)[])].map(imported).sort((a, b) => (a as Sub).resource_id - (b as Sub).resource_id || (a as Sub).channel.localeCompare((b as Sub).channel));
+const sortSubs = (subs: unknown) =>
+  [...(subs as (Sub & Record<string, unknown>)[])]
+    .map(imported)
+    .sort(
+      (a, b) => (a as Sub).resource_id - (b as Sub).resource_id || (a as Sub).channel.localeCompare((b as Sub).channel),
+    );
 
 /** One item through import_and_start_batch (trigger 96) by email; returns the response and the profile. */
-async function importOne(data: Record<string, unknown>, root: Record<string, unknown> = {}): Promise<{ res: Response; profile?: Record<string, unknown> }> {
+async function importOne(
+  data: Record<string, unknown>,
+  root: Record<string, unknown> = {},
+): Promise<{ res: Response; profile?: Record<string, unknown> }> {
   const email = typeof data.email === 'string' ? data.email.trim() : uniq('imp');
   const res = await batch(h, { ...root, data: [{ data: { email, ...data } }] });
   expect(res.status, res.body).toBe(200);
@@ -48,18 +75,23 @@ describe('system fields', () => {
     expect(profile?.email).toMatch(/^Trim\.\d+@example\.com$/);
     expect(await itemError({ email: 'john@' })).toBe('data[0].data.email: incorrect email "john@"');
     expect(await itemError({ email: 'john@localhost' })).toBe('data[0].data.email: incorrect email "john@localhost"');
-    expect(await itemError({ email: 'two words@example.com' })).toBe('data[0].data.email: incorrect email "two words@example.com"');
+    expect(await itemError({ email: 'two words@example.com' })).toBe(
+      'data[0].data.email: incorrect email "two words@example.com"',
+    );
   });
 
   it('phones: a string or an array, normalised to E.164, without duplicates', async () => {
     expect((await importOne({ phones: '+7 (900) 000-00-00' })).profile?.phones).toEqual(['+79000000000']);
-    expect((await importOne({ phones: ['+7 (900) 000-00-01', '0079000000001', '+7-900-000-00-02', '+44 20 7946 0958'] })).profile?.phones).toEqual([
-      '+79000000001',
-      '+79000000002',
-      '+442079460958',
-    ]);
-    expect(await itemError({ phones: '8 900 000 00 00' })).toBe('data[0].data.phones: incorrect phone "8 900 000 00 00"');
-    expect(await itemError({ phones: ['+79000000003', 'call me'] })).toBe('data[0].data.phones: incorrect phone "call me"');
+    expect(
+      (await importOne({ phones: ['+7 (900) 000-00-01', '0079000000001', '+7-900-000-00-02', '+44 20 7946 0958'] }))
+        .profile?.phones,
+    ).toEqual(['+79000000001', '+79000000002', '+442079460958']);
+    expect(await itemError({ phones: '8 900 000 00 00' })).toBe(
+      'data[0].data.phones: incorrect phone "8 900 000 00 00"',
+    );
+    expect(await itemError({ phones: ['+79000000003', 'call me'] })).toBe(
+      'data[0].data.phones: incorrect phone "call me"',
+    );
     expect(await itemError({ phones: '+7 900' })).toBe('data[0].data.phones: incorrect phone "+7 900"');
     expect(await itemError({ phones: '+999 1234 5678' })).toMatch(/^data\[0\]\.data\.phones: incorrect phone/);
   });
@@ -81,7 +113,9 @@ describe('system fields', () => {
   it('_bdate: YYYY-MM-DD or RFC 3339, stored as a date', async () => {
     expect((await importOne({ _bdate: '1990-05-17' })).profile?._bdate).toBe('1990-05-17');
     expect((await importOne({ _bdate: '1990-05-17T23:30:00+03:00' })).profile?._bdate).toBe('1990-05-17');
-    expect(await itemError({ _bdate: '17.05.1990' })).toBe(`data[0].data._bdate: incorrect date "17.05.1990", expected ${DATE_ENCODINGS}`);
+    expect(await itemError({ _bdate: '17.05.1990' })).toBe(
+      `data[0].data._bdate: incorrect date "17.05.1990", expected ${DATE_ENCODINGS}`,
+    );
     expect(await itemError({ _bdate: '1990-02-30' })).toMatch(/^data\[0\]\.data\._bdate: incorrect date/);
   });
 
@@ -100,17 +134,43 @@ describe('system fields', () => {
   });
 
   it('_regdate: RFC 3339, returned in UTC', async () => {
-    expect((await importOne({ _regdate: '2024-01-02T03:04:05+03:00' })).profile?._regdate).toBe('2024-01-02T00:04:05.000Z');
-    expect((await importOne({ _regdate: '2024-01-02T03:04:05.250Z' })).profile?._regdate).toBe('2024-01-02T03:04:05.250Z');
-    expect(await itemError({ _regdate: 'yesterday' })).toBe(`data[0].data._regdate: incorrect date "yesterday", expected ${DATE_ENCODINGS}`);
+    expect((await importOne({ _regdate: '2024-01-02T03:04:05+03:00' })).profile?._regdate).toBe(
+      '2024-01-02T00:04:05.000Z',
+    );
+    expect((await importOne({ _regdate: '2024-01-02T03:04:05.250Z' })).profile?._regdate).toBe(
+      '2024-01-02T03:04:05.250Z',
+    );
+    expect(await itemError({ _regdate: 'yesterday' })).toBe(
+      `data[0].data._regdate: incorrect date "yesterday", expected ${DATE_ENCODINGS}`,
+    );
     expect(await itemError({ _regdate: '2024-01-02T25:00:00Z' })).toMatch(/^data\[0\]\.data\._regdate: incorrect date/);
   });
 
   it('country, time zone, coordinates and plain strings', async () => {
-    const { profile } = await importOne({ _country: 'ru', _tz: 'Europe/Moscow', _lat: '55.75', _lon: 37.61, _city: 'Moscow', _fname: 'Ivan', _vendor: 'x', _os: 'Linux' });
-    expect(profile).toMatchObject({ _country: 'RU', _tz: 'Europe/Moscow', _lat: 55.75, _lon: 37.61, _city: 'Moscow', _fname: 'Ivan', _vendor: 'x', _os: 'Linux' });
+    const { profile } = await importOne({
+      _country: 'ru',
+      _tz: 'Europe/Moscow',
+      _lat: '55.75',
+      _lon: 37.61,
+      _city: 'Moscow',
+      _fname: 'Ivan',
+      _vendor: 'x',
+      _os: 'Linux',
+    });
+    expect(profile).toMatchObject({
+      _country: 'RU',
+      _tz: 'Europe/Moscow',
+      _lat: 55.75,
+      _lon: 37.61,
+      _city: 'Moscow',
+      _fname: 'Ivan',
+      _vendor: 'x',
+      _os: 'Linux',
+    });
     expect(await itemError({ _country: 'Russia' })).toMatch(/^data\[0\]\.data\._country: incorrect country "Russia"/);
-    expect(await itemError({ _tz: 'Mars/Olympus' })).toMatch(/^data\[0\]\.data\._tz: incorrect time zone "Mars\/Olympus"/);
+    expect(await itemError({ _tz: 'Mars/Olympus' })).toMatch(
+      /^data\[0\]\.data\._tz: incorrect time zone "Mars\/Olympus"/,
+    );
     expect(await itemError({ _lat: 'north' })).toBe('data[0].data._lat: expected a number, got "north"');
   });
 
@@ -121,22 +181,47 @@ describe('system fields', () => {
       `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${email}</email><fname>Anna</fname><lname>Lee</lname><bdate>1991-01-01</bdate><sex>2</sex><phones array='true'>+7 900 000 00 21</phones></data></xml>`,
     );
     expect(res.status).toBe(200);
-    expect(await getProfile(h, { email })).toMatchObject({ _fname: 'Anna', _lname: 'Lee', _bdate: '1991-01-01', _sex: 'female', phones: ['+79000000021'] });
+    expect(await getProfile(h, { email })).toMatchObject({
+      _fname: 'Anna',
+      _lname: 'Lee',
+      _bdate: '1991-01-01',
+      _sex: 'female',
+      phones: ['+79000000021'],
+    });
     expect(await itemError({ fname: 'Anna' })).toBe("data[0].data: field 'fname' is not defined in database 1");
   });
 });
 
 describe('custom fields', () => {
   it('int, float, bool, date, ip: coerced where lossless', async () => {
-    const { profile } = await importOne({ CRM_ID: '123', score: '1.5', vip: 'true', signup: '2024-03-01T10:00:00+02:00', last_ip: '198.51.100.1' });
-    expect(profile).toMatchObject({ CRM_ID: 123, score: 1.5, vip: true, signup: '2024-03-01T08:00:00.000Z', last_ip: '198.51.100.1' });
-    for (const [value, expected] of [[1, true], ['0', false], [false, false], ['1', true]] as const) {
+    const { profile } = await importOne({
+      CRM_ID: '123',
+      score: '1.5',
+      vip: 'true',
+      signup: '2024-03-01T10:00:00+02:00',
+      last_ip: '198.51.100.1',
+    });
+    expect(profile).toMatchObject({
+      CRM_ID: 123,
+      score: 1.5,
+      vip: true,
+      signup: '2024-03-01T08:00:00.000Z',
+      last_ip: '198.51.100.1',
+    });
+    for (const [value, expected] of [
+      [1, true],
+      ['0', false],
+      [false, false],
+      ['1', true],
+    ] as const) {
       expect((await importOne({ vip: value })).profile?.vip).toBe(expected);
     }
     expect(await itemError({ score: 'abc' })).toBe('data[0].data.score: expected a number, got "abc"');
     expect(await itemError({ CRM_ID: '12.0' })).toBe('data[0].data.CRM_ID: expected an integer, got "12.0"');
     expect(await itemError({ vip: 'yes' })).toBe('data[0].data.vip: expected a boolean, got "yes"');
-    expect(await itemError({ signup: '2024-13-01' })).toBe(`data[0].data.signup: incorrect date "2024-13-01", expected ${DATE_ENCODINGS}`);
+    expect(await itemError({ signup: '2024-13-01' })).toBe(
+      `data[0].data.signup: incorrect date "2024-13-01", expected ${DATE_ENCODINGS}`,
+    );
     expect(await itemError({ last_ip: '1.2.3' })).toBe('data[0].data.last_ip: incorrect ip "1.2.3"');
   });
 
@@ -144,7 +229,9 @@ describe('custom fields', () => {
     expect((await importOne({ level: 'silver' })).profile?.level).toBe('silver');
     expect((await importOne({ level: 2 })).profile?.level).toBe('gold');
     expect((await importOne({ level: '0' })).profile?.level).toBe('bronze');
-    expect(await itemError({ level: 'platinum' })).toBe('data[0].data.level: incorrect value "platinum", expected one of bronze, silver, gold or its position');
+    expect(await itemError({ level: 'platinum' })).toBe(
+      'data[0].data.level: incorrect value "platinum", expected one of bronze, silver, gold or its position',
+    );
     expect(await itemError({ level: 3 })).toMatch(/^data\[0\]\.data\.level: incorrect value 3/);
     expect(await itemError({ level: 'Silver' })).toMatch(/^data\[0\]\.data\.level: incorrect value "Silver"/);
   });
@@ -165,7 +252,9 @@ describe('custom fields', () => {
 
   it('custom fields are indexed for matching right away', async () => {
     await importOne({ Custom_ID: 'idx-1', interests: ['idx-tag'] });
-    expect(rows(h, "SELECT field, value FROM profile_values WHERE value IN ('idx-1', 'idx-tag') ORDER BY field")).toEqual([
+    expect(
+      rows(h, "SELECT field, value FROM profile_values WHERE value IN ('idx-1', 'idx-tag') ORDER BY field"),
+    ).toEqual([
       { field: 'Custom_ID', value: 'idx-1' },
       { field: 'interests', value: 'idx-tag' },
     ]);
@@ -176,12 +265,19 @@ describe('functional updates', () => {
   it('set, unset, and null', async () => {
     const email = uniq('fn');
     await importOne({ email, _fname: 'A', _lname: 'B', CRM_ID: 1 });
-    const { profile } = await importOne({ email, _fname: { action: 'unset' }, _lname: null, CRM_ID: { action: 'set', value: '7' } });
+    const { profile } = await importOne({
+      email,
+      _fname: { action: 'unset' },
+      _lname: null,
+      CRM_ID: { action: 'set', value: '7' },
+    });
     expect(profile).not.toHaveProperty('_fname');
     expect(profile).not.toHaveProperty('_lname');
     expect(profile?.CRM_ID).toBe(7);
     expect(await itemError({ email: { action: 'unset' } })).toBe("data[0].data.email: field 'email' cannot be unset");
-    expect(await itemError({ CRM_ID: { action: 'set', value: 'x' } })).toBe('data[0].data.CRM_ID: expected an integer, got "x"');
+    expect(await itemError({ CRM_ID: { action: 'set', value: 'x' } })).toBe(
+      'data[0].data.CRM_ID: expected an integer, got "x"',
+    );
   });
 
   it('unsetting email is refused even when matching by another value', async () => {
@@ -196,32 +292,56 @@ describe('functional updates', () => {
   it('incr on int and float, negative decrements; other kinds refused', async () => {
     const email = uniq('incr');
     await importOne({ email, CRM_ID: 10, score: 1.25 });
-    let p = (await importOne({ email, CRM_ID: { action: 'incr', value: 5 }, score: { action: 'incr', value: '0.5' } })).profile;
+    let p = (await importOne({ email, CRM_ID: { action: 'incr', value: 5 }, score: { action: 'incr', value: '0.5' } }))
+      .profile;
     expect(p).toMatchObject({ CRM_ID: 15, score: 1.75 });
     p = (await importOne({ email, CRM_ID: { action: 'incr', value: -20 } })).profile;
     expect(p?.CRM_ID).toBe(-5);
     // incr on an absent field starts from 0.
     p = (await importOne({ email, custom_field: { action: 'incr', value: 3 } })).profile;
     expect(p?.custom_field).toBe(3);
-    expect(await itemError({ _fname: { action: 'incr', value: 1 } })).toBe("data[0].data._fname: action incr needs an int or float field, '_fname' is string");
-    expect(await itemError({ CRM_ID: { action: 'incr', value: 1.5 } })).toBe('data[0].data.CRM_ID.value: expected an integer, got 1.5');
+    expect(await itemError({ _fname: { action: 'incr', value: 1 } })).toBe(
+      "data[0].data._fname: action incr needs an int or float field, '_fname' is string",
+    );
+    expect(await itemError({ CRM_ID: { action: 'incr', value: 1.5 } })).toBe(
+      'data[0].data.CRM_ID.value: expected an integer, got 1.5',
+    );
   });
 
   it('add and delete on tags (unique) and arr_object', async () => {
     const email = uniq('tags');
     const [a, b, c] = [`fa${n}`, `fb${n}`, `fc${n}`];
     await importOne({ email, interests: [a, b], orders: [{ sku: 1, qty: 1 }] });
-    let p = (await importOne({ email, interests: { action: 'add', value: [c, a] }, orders: { action: 'add', value: { sku: 2, qty: 1 } } })).profile;
+    let p = (
+      await importOne({
+        email,
+        interests: { action: 'add', value: [c, a] },
+        orders: { action: 'add', value: { sku: 2, qty: 1 } },
+      })
+    ).profile;
     expect(p?.interests).toEqual([a, b, c]);
-    expect(p?.orders).toEqual([{ sku: 1, qty: 1 }, { sku: 2, qty: 1 }]);
+    expect(p?.orders).toEqual([
+      { sku: 1, qty: 1 },
+      { sku: 2, qty: 1 },
+    ]);
     expect((await getProfile(h, { matching: 'custom', field_name: 'interests', field_value: c }))?.email).toBe(email);
-    p = (await importOne({ email, interests: { action: 'delete', value: a }, orders: { action: 'delete', value: [{ sku: 1 }] } })).profile;
+    p = (
+      await importOne({
+        email,
+        interests: { action: 'delete', value: a },
+        orders: { action: 'delete', value: [{ sku: 1 }] },
+      })
+    ).profile;
     expect(p?.interests).toEqual([b, c]);
     expect(p?.orders).toEqual([{ sku: 2, qty: 1 }]);
     // The value index follows: the deleted tag no longer matches, the others still do.
     expect(await getProfile(h, { matching: 'custom', field_name: 'interests', field_value: a })).toBeUndefined();
-    expect((await getProfile(h, { matching: 'custom', field_name: 'interests', field_value: `${c}, ${b}` }))?.email).toBe(email);
-    expect(await itemError({ CRM_ID: { action: 'add', value: [1] } })).toBe("data[0].data.CRM_ID: action add needs a tags or arr_object field, 'CRM_ID' is int");
+    expect(
+      (await getProfile(h, { matching: 'custom', field_name: 'interests', field_value: `${c}, ${b}` }))?.email,
+    ).toBe(email);
+    expect(await itemError({ CRM_ID: { action: 'add', value: [1] } })).toBe(
+      "data[0].data.CRM_ID: action add needs a tags or arr_object field, 'CRM_ID' is int",
+    );
   });
 
   it('upsert on object (path) and arr_object (submatch)', async () => {
@@ -236,9 +356,16 @@ describe('functional updates', () => {
     ).profile;
     expect(p?.attrs).toEqual({ size: 'M', dims: { width: 10 } });
     expect(p?.orders).toEqual([{ sku: 1, qty: 5 }]);
-    const appended = (await importOne({ email, orders: { action: 'upsert', submatch: { sku: 3 }, value: { sku: 3, qty: 2 } } })).profile;
-    expect(appended?.orders).toEqual([{ sku: 1, qty: 5 }, { sku: 3, qty: 2 }]);
-    expect(await itemError({ _fname: { action: 'upsert', submatch: 'a', value: 1 } })).toMatch(/^data\[0\]\.data\._fname: action upsert needs an object or arr_object field/);
+    const appended = (
+      await importOne({ email, orders: { action: 'upsert', submatch: { sku: 3 }, value: { sku: 3, qty: 2 } } })
+    ).profile;
+    expect(appended?.orders).toEqual([
+      { sku: 1, qty: 5 },
+      { sku: 3, qty: 2 },
+    ]);
+    expect(await itemError({ _fname: { action: 'upsert', submatch: 'a', value: 1 } })).toMatch(
+      /^data\[0\]\.data\._fname: action upsert needs an object or arr_object field/,
+    );
   });
 });
 
@@ -248,15 +375,37 @@ describe('subscriptions', () => {
     const { profile } = await importOne({
       email,
       subscriptions: [
-        emailSub(email, { status: 'unsubscribed', priority: '2', custom_fields: { source: 'web' }, cats: ['news', 'news', 'promo'] }),
+        emailSub(email, {
+          status: 'unsubscribed',
+          priority: '2',
+          custom_fields: { source: 'web' },
+          cats: ['news', 'news', 'promo'],
+        }),
         { channel: 'sms', resource_id: 21, phone: '+7 900 000 00 31', status: 3 },
         { channel: 'push', resource_id: 21, provider: 'ios-apns', subscription_id: 'dev-1', status: 'Suspended' },
         { channel: 'email', resource_id: 22, email, status: '6' },
       ],
     });
     expect(sortSubs(profile?.subscriptions)).toEqual([
-      { channel: 'email', resource_id: 21, email, status: 1, priority: 2, custom_fields: { source: 'web' }, cats: ['news', 'promo'] },
-      { channel: 'push', resource_id: 21, provider: 'ios-apns', subscription_id: 'dev-1', status: 5, priority: 0, custom_fields: {}, cats: [] },
+      {
+        channel: 'email',
+        resource_id: 21,
+        email,
+        status: 1,
+        priority: 2,
+        custom_fields: { source: 'web' },
+        cats: ['news', 'promo'],
+      },
+      {
+        channel: 'push',
+        resource_id: 21,
+        provider: 'ios-apns',
+        subscription_id: 'dev-1',
+        status: 5,
+        priority: 0,
+        custom_fields: {},
+        cats: [],
+      },
       { channel: 'sms', resource_id: 21, phone: '+79000000031', status: 3, priority: 0, custom_fields: {}, cats: [] },
       { channel: 'email', resource_id: 22, email, status: 6, priority: 0, custom_fields: {}, cats: [] },
     ]);
@@ -264,13 +413,31 @@ describe('subscriptions', () => {
 
   it('the same (resource, channel, address) updates the subscription; status omitted keeps it', async () => {
     const email = uniq('Ident');
-    await importOne({ email, subscriptions: [emailSub(email, { status: 'unsubscribed', priority: 4 }), { channel: 'sms', resource_id: 21, phone: '+79000000041' }] });
+    await importOne({
+      email,
+      subscriptions: [
+        emailSub(email, { status: 'unsubscribed', priority: 4 }),
+        { channel: 'sms', resource_id: 21, phone: '+79000000041' },
+      ],
+    });
     const { profile } = await importOne({
       email,
-      subscriptions: [emailSub(email.toUpperCase(), { priority: 1 }), { channel: 'sms', resource_id: 21, phone: '+7 (900) 000-00-41', status: 'complained' }, emailSub(email, { resource_id: 22 })],
+      subscriptions: [
+        emailSub(email.toUpperCase(), { priority: 1 }),
+        { channel: 'sms', resource_id: 21, phone: '+7 (900) 000-00-41', status: 'complained' },
+        emailSub(email, { resource_id: 22 }),
+      ],
     });
     expect(sortSubs(profile?.subscriptions)).toEqual([
-      { channel: 'email', resource_id: 21, email: email.toUpperCase(), status: 1, priority: 1, custom_fields: {}, cats: [] },
+      {
+        channel: 'email',
+        resource_id: 21,
+        email: email.toUpperCase(),
+        status: 1,
+        priority: 1,
+        custom_fields: {},
+        cats: [],
+      },
       { channel: 'sms', resource_id: 21, phone: '+79000000041', status: 2, priority: 0, custom_fields: {}, cats: [] },
       { channel: 'email', resource_id: 22, email, status: 0, priority: 0, custom_fields: {}, cats: [] },
     ]);
@@ -278,44 +445,117 @@ describe('subscriptions', () => {
   });
 
   const invalid: [string, Record<string, unknown>, string][] = [
-    ['an unknown channel', { channel: 'fax', resource_id: 21, email: 'a@example.com' }, 'data[0].data.subscriptions[1]: invalid subscription: unknown channel "fax"'],
-    ['no channel', { resource_id: 21, email: 'a@example.com' }, 'data[0].data.subscriptions[1]: invalid subscription: channel is required'],
-    ['no resource_id', { channel: 'email', email: 'a@example.com' }, 'data[0].data.subscriptions[1]: invalid subscription: resource_id is required'],
-    ['a resource that does not exist', { channel: 'email', resource_id: 999, email: 'a@example.com' }, 'data[0].data.subscriptions[1]: invalid subscription: resource 999 does not exist'],
-    ['another account’s resource', { channel: 'email', resource_id: 31, email: 'a@example.com' }, 'data[0].data.subscriptions[1]: invalid subscription: resource 31 does not exist'],
-    ['a resource not linked to the database', { channel: 'email', resource_id: 23, email: 'a@example.com' }, 'data[0].data.subscriptions[1]: invalid subscription: resource 23 is not linked to database 1'],
-    ['a resource without the channel', { channel: 'sms', resource_id: 22, phone: '+79000000051' }, 'data[0].data.subscriptions[1]: invalid subscription: resource 22 has no sms channel'],
-    ['no email address', { channel: 'email', resource_id: 21 }, 'data[0].data.subscriptions[1]: invalid subscription: email is required for an email subscription'],
-    ['a malformed email', { channel: 'email', resource_id: 21, email: 'a@' }, 'data[0].data.subscriptions[1]: invalid subscription: incorrect email "a@"'],
-    ['no phone', { channel: 'sms', resource_id: 21 }, 'data[0].data.subscriptions[1]: invalid subscription: phone is required for an sms subscription'],
-    ['a phone that is not E.164-normalisable', { channel: 'sms', resource_id: 21, phone: '8 900 000 00 51' }, 'data[0].data.subscriptions[1]: invalid subscription: incorrect phone "8 900 000 00 51"'],
-    ['push without a token', { channel: 'push', resource_id: 21, provider: 'ios-apns' }, 'data[0].data.subscriptions[1]: invalid subscription: provider and subscription_id are required for a push subscription'],
-    ['push without a provider', { channel: 'push', resource_id: 21, subscription_id: 'tok' }, 'data[0].data.subscriptions[1]: invalid subscription: provider and subscription_id are required for a push subscription'],
-    ['an unknown status word', { channel: 'email', resource_id: 21, email: 'a@example.com', status: 'bogus' }, 'data[0].data.subscriptions[1].status: invalid subscription: unknown status "bogus"'],
-    ['an unknown status number', { channel: 'email', resource_id: 21, email: 'a@example.com', status: 7 }, 'data[0].data.subscriptions[1].status: invalid subscription: unknown status 7'],
+    [
+      'an unknown channel',
+      { channel: 'fax', resource_id: 21, email: 'a@example.com' },
+      'data[0].data.subscriptions[1]: invalid subscription: unknown channel "fax"',
+    ],
+    [
+      'no channel',
+      { resource_id: 21, email: 'a@example.com' },
+      'data[0].data.subscriptions[1]: invalid subscription: channel is required',
+    ],
+    [
+      'no resource_id',
+      { channel: 'email', email: 'a@example.com' },
+      'data[0].data.subscriptions[1]: invalid subscription: resource_id is required',
+    ],
+    [
+      'a resource that does not exist',
+      { channel: 'email', resource_id: 999, email: 'a@example.com' },
+      'data[0].data.subscriptions[1]: invalid subscription: resource 999 does not exist',
+    ],
+    [
+      'another account’s resource',
+      { channel: 'email', resource_id: 31, email: 'a@example.com' },
+      'data[0].data.subscriptions[1]: invalid subscription: resource 31 does not exist',
+    ],
+    [
+      'a resource not linked to the database',
+      { channel: 'email', resource_id: 23, email: 'a@example.com' },
+      'data[0].data.subscriptions[1]: invalid subscription: resource 23 is not linked to database 1',
+    ],
+    [
+      'a resource without the channel',
+      { channel: 'sms', resource_id: 22, phone: '+79000000051' },
+      'data[0].data.subscriptions[1]: invalid subscription: resource 22 has no sms channel',
+    ],
+    [
+      'no email address',
+      { channel: 'email', resource_id: 21 },
+      'data[0].data.subscriptions[1]: invalid subscription: email is required for an email subscription',
+    ],
+    [
+      'a malformed email',
+      { channel: 'email', resource_id: 21, email: 'a@' },
+      'data[0].data.subscriptions[1]: invalid subscription: incorrect email "a@"',
+    ],
+    [
+      'no phone',
+      { channel: 'sms', resource_id: 21 },
+      'data[0].data.subscriptions[1]: invalid subscription: phone is required for an sms subscription',
+    ],
+    [
+      'a phone that is not E.164-normalisable',
+      { channel: 'sms', resource_id: 21, phone: '8 900 000 00 51' },
+      'data[0].data.subscriptions[1]: invalid subscription: incorrect phone "8 900 000 00 51"',
+    ],
+    [
+      'push without a token',
+      { channel: 'push', resource_id: 21, provider: 'ios-apns' },
+      'data[0].data.subscriptions[1]: invalid subscription: provider and subscription_id are required for a push subscription',
+    ],
+    [
+      'push without a provider',
+      { channel: 'push', resource_id: 21, subscription_id: 'tok' },
+      'data[0].data.subscriptions[1]: invalid subscription: provider and subscription_id are required for a push subscription',
+    ],
+    [
+      'an unknown status word',
+      { channel: 'email', resource_id: 21, email: 'a@example.com', status: 'bogus' },
+      'data[0].data.subscriptions[1].status: invalid subscription: unknown status "bogus"',
+    ],
+    [
+      'an unknown status number',
+      { channel: 'email', resource_id: 21, email: 'a@example.com', status: 7 },
+      'data[0].data.subscriptions[1].status: invalid subscription: unknown status 7',
+    ],
   ];
 
-  it.each(invalid)('invalid (%s): skip_invalid_subscriptions false fails the item naming entry and reason', async (_why, entry, debug) => {
-    const before = snapshot(h);
-    const email = uniq('inv');
-    const res = await batch(h, { data: [{ data: { email, _fname: 'Bad', subscriptions: [emailSub(email), entry] } }] });
-    expect(res.status).toBe(200);
-    expect(res.json.error).toBe(0);
-    expect(res.json.result).toEqual([]);
-    expect(itemErrors(res)).toEqual([{ index: 0, error: 400, error_text: 'Invalid request', error_debug: debug }]);
-    expect(snapshot(h)).toEqual(before);
-  });
+  it.each(invalid)(
+    'invalid (%s): skip_invalid_subscriptions false fails the item naming entry and reason',
+    async (_why, entry, debug) => {
+      const before = snapshot(h);
+      const email = uniq('inv');
+      const res = await batch(h, {
+        data: [{ data: { email, _fname: 'Bad', subscriptions: [emailSub(email), entry] } }],
+      });
+      expect(res.status).toBe(200);
+      expect(res.json.error).toBe(0);
+      expect(res.json.result).toEqual([]);
+      expect(itemErrors(res)).toEqual([{ index: 0, error: 400, error_text: 'Invalid request', error_debug: debug }]);
+      expect(snapshot(h)).toEqual(before);
+    },
+  );
 
-  it.each(invalid)('invalid (%s): skip_invalid_subscriptions true drops it and imports the profile', async (_why, entry) => {
-    const email = uniq('skip');
-    const res = await batch(h, { skip_invalid_subscriptions: true, data: [{ data: { email, _fname: 'Kept', subscriptions: [emailSub(email), entry] } }] });
-    expect(res.json.errors).toBeUndefined();
-    const [id] = resultIds(res);
-    const p = await getProfile(h, { matching: 'profile_id', profile_id: id });
-    expect(p).toMatchObject({ email, _fname: 'Kept' });
-    expect(sortSubs(p?.subscriptions)).toEqual([{ channel: 'email', resource_id: 21, email, status: 0, priority: 0, custom_fields: {}, cats: [] }]);
-    expect(messagesOf(h, id).map((m) => [m.status, m.address])).toEqual([['scheduled', email]]);
-  });
+  it.each(invalid)(
+    'invalid (%s): skip_invalid_subscriptions true drops it and imports the profile',
+    async (_why, entry) => {
+      const email = uniq('skip');
+      const res = await batch(h, {
+        skip_invalid_subscriptions: true,
+        data: [{ data: { email, _fname: 'Kept', subscriptions: [emailSub(email), entry] } }],
+      });
+      expect(res.json.errors).toBeUndefined();
+      const [id] = resultIds(res);
+      const p = await getProfile(h, { matching: 'profile_id', profile_id: id });
+      expect(p).toMatchObject({ email, _fname: 'Kept' });
+      expect(sortSubs(p?.subscriptions)).toEqual([
+        { channel: 'email', resource_id: 21, email, status: 0, priority: 0, custom_fields: {}, cats: [] },
+      ]);
+      expect(messagesOf(h, id).map((m) => [m.status, m.address])).toEqual([['scheduled', email]]);
+    },
+  );
 
   it('in XML, with skip_invalid_subscriptions as text', async () => {
     const email = uniq('xmlinv');
@@ -324,7 +564,9 @@ describe('subscriptions', () => {
       `<data><email>${email}</email><subscriptions><channel>email</channel><resource_id>21</resource_id><email>${email}</email></subscriptions>` +
       `<subscriptions><channel>sms</channel><resource_id>22</resource_id><phone>+79000000061</phone></subscriptions></data></xml>`;
     const strict = await h.post(BATCH, body('false'));
-    expect(xmlValues(strict.body, 'error_debug')).toEqual(['data[0].subscriptions[1]: invalid subscription: resource 22 has no sms channel']);
+    expect(xmlValues(strict.body, 'error_debug')).toEqual([
+      'data[0].subscriptions[1]: invalid subscription: resource 22 has no sms channel',
+    ]);
     expect(strict.body).toContain('<result/>');
     const lenient = await h.post(BATCH, body('1'));
     expect(xmlValues(lenient.body, 'profile_id')).toHaveLength(1);
@@ -393,10 +635,18 @@ describe('per-item isolation', () => {
       result: [],
       errors: [
         { index: 0, error: 400, error_text: 'Invalid request', error_debug: 'data[0].data.email: incorrect email "x"' },
-        { index: 1, error: 400, error_text: 'Invalid request', error_debug: "data[1].data: field 'nope' is not defined in database 1" },
+        {
+          index: 1,
+          error: 400,
+          error_text: 'Invalid request',
+          error_debug: "data[1].data: field 'nope' is not defined in database 1",
+        },
       ],
     });
-    const xml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>x</email></data></xml>`);
+    const xml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>x</email></data></xml>`,
+    );
     expect(xml.status).toBe(200);
     expect(xml.body).toBe(
       '<xml><error>0</error><error_text>Successful operation</error_text><result/><errors><index>0</index><error>400</error><error_text>Invalid request</error_text><error_debug>data[0].email: incorrect email "x"</error_debug></errors></xml>',
@@ -427,22 +677,35 @@ describe('detect_geo', () => {
   });
 
   it('never overwrites values given in the item', async () => {
-    const { profile } = await importOne({ _ip: '8.8.8.8', _country: 'DE', _city: 'Berlin', _lat: 52.5, _regcountry: 'FR' }, { detect_geo: true });
-    expect(profile).toMatchObject({ _country: 'DE', _city: 'Berlin', _lat: 52.5, _regcountry: 'FR', _region: 'California' });
+    const { profile } = await importOne(
+      { _ip: '8.8.8.8', _country: 'DE', _city: 'Berlin', _lat: 52.5, _regcountry: 'FR' },
+      { detect_geo: true },
+    );
+    expect(profile).toMatchObject({
+      _country: 'DE',
+      _city: 'Berlin',
+      _lat: 52.5,
+      _regcountry: 'FR',
+      _region: 'California',
+    });
   });
 
   it('private, reserved or loopback addresses fill nothing and are not errors', async () => {
     for (const ip of ['192.168.1.10', '10.0.0.1', '127.0.0.1', '::1', '100.64.0.1']) {
       const { res, profile } = await importOne({ _ip: ip }, { detect_geo: true });
       expect(res.json.errors).toBeUndefined();
-      for (const f of ['_city', '_country', '_region', '_lat', '_lon', '_regcity', '_regcountry']) expect(profile).not.toHaveProperty(f);
+      for (const f of ['_city', '_country', '_region', '_lat', '_lon', '_regcity', '_regcountry'])
+        expect(profile).not.toHaveProperty(f);
     }
   });
 
   it('off by default, and in XML', async () => {
     expect((await importOne({ _ip: '8.8.8.8' })).profile).not.toHaveProperty('_country');
     const email = uniq('geoxml');
-    const res = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><detect_geo>true</detect_geo><data><email>${email}</email><ip>77.88.8.8</ip></data></xml>`);
+    const res = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><detect_geo>true</detect_geo><data><email>${email}</email><ip>77.88.8.8</ip></data></xml>`,
+    );
     expect(res.status).toBe(200);
     expect(await getProfile(h, { email })).toMatchObject({ _ip: '77.88.8.8', _country: 'RU', _regcountry: 'RU' });
   });
@@ -457,12 +720,16 @@ describe('which subscription receives the message', () => {
       db_id: 1,
       matching: 'custom',
       field_name: 'Custom_ID',
-      data: { Custom_ID: key, subscriptions: [emailSub(a, { priority: 5 }), emailSub(b, { priority: 1 }), emailSub(c, { priority: 3 })] },
+      data: {
+        Custom_ID: key,
+        subscriptions: [emailSub(a, { priority: 5 }), emailSub(b, { priority: 1 }), emailSub(c, { priority: 3 })],
+      },
     });
     expect(res.status).toBe(200);
     return { key, a, b, c };
   }
-  const byKey = (key: string, root: Record<string, unknown> = {}) => batch(h, { matching: 'custom', field_name: 'Custom_ID', field_value: key, data: [{ data: {} }], ...root });
+  const byKey = (key: string, root: Record<string, unknown> = {}) =>
+    batch(h, { matching: 'custom', field_name: 'Custom_ID', field_value: key, data: [{ data: {} }], ...root });
   const lastMessage = (res: Response) => messagesOf(h, resultIds(res)[0]).at(-1);
 
   it('the lowest priority', async () => {
@@ -488,13 +755,25 @@ describe('which subscription receives the message', () => {
     const key = `tie-${++n}`;
     const [x, y] = [uniq('tx'), uniq('ty')];
     const m = { matching: 'custom', field_name: 'Custom_ID' };
-    await call(h, 'profiles/import', { db_id: 1, ...m, data: { Custom_ID: key, subscriptions: [emailSub(y, { priority: 2 })] } });
+    await call(h, 'profiles/import', {
+      db_id: 1,
+      ...m,
+      data: { Custom_ID: key, subscriptions: [emailSub(y, { priority: 2 })] },
+    });
     h.clock.advance(60_000);
-    await call(h, 'profiles/import', { db_id: 1, ...m, data: { Custom_ID: key, subscriptions: [emailSub(x, { priority: 2 })] } });
+    await call(h, 'profiles/import', {
+      db_id: 1,
+      ...m,
+      data: { Custom_ID: key, subscriptions: [emailSub(x, { priority: 2 })] },
+    });
     expect(lastMessage(await byKey(key))?.address).toBe(x);
     // Updating y (here its custom fields) makes it the most recent.
     h.clock.advance(60_000);
-    await call(h, 'profiles/import', { db_id: 1, ...m, data: { Custom_ID: key, subscriptions: [emailSub(y, { priority: 2, custom_fields: { touched: true } })] } });
+    await call(h, 'profiles/import', {
+      db_id: 1,
+      ...m,
+      data: { Custom_ID: key, subscriptions: [emailSub(y, { priority: 2, custom_fields: { touched: true } })] },
+    });
     expect(lastMessage(await byKey(key))?.address).toBe(y);
   });
 
@@ -502,13 +781,25 @@ describe('which subscription receives the message', () => {
     const { key, b, c } = await threeSubs();
     expect(lastMessage(await byKey(key, { subscription_filter: { email: c.toUpperCase() } }))?.address).toBe(c);
     const strict = lastMessage(await byKey(key, { subscription_filter: { email: 'nobody@example.com' } }));
-    expect(strict).toMatchObject({ status: 'skipped', address: null, skip_reason: 'subscription_filter: no subscribed email subscription with that address' });
-    const strictFalse = lastMessage(await byKey(key, { subscription_filter: { email: 'nobody@example.com', not_strict: 'false' } }));
+    expect(strict).toMatchObject({
+      status: 'skipped',
+      address: null,
+      skip_reason: 'subscription_filter: no subscribed email subscription with that address',
+    });
+    const strictFalse = lastMessage(
+      await byKey(key, { subscription_filter: { email: 'nobody@example.com', not_strict: 'false' } }),
+    );
     expect(strictFalse?.status).toBe('skipped');
-    const lenient = lastMessage(await byKey(key, { subscription_filter: { email: 'nobody@example.com', not_strict: true } }));
+    const lenient = lastMessage(
+      await byKey(key, { subscription_filter: { email: 'nobody@example.com', not_strict: true } }),
+    );
     expect(lenient).toMatchObject({ status: 'scheduled', address: b });
     // Only the keys of the trigger's channel are read: a phone filter means nothing to an email trigger.
-    expect(lastMessage(await byKey(key, { subscription_filter: { phone: '+79000000099', provider: 'x', subscription_id: 'y' } }))?.address).toBe(b);
+    expect(
+      lastMessage(
+        await byKey(key, { subscription_filter: { phone: '+79000000099', provider: 'x', subscription_id: 'y' } }),
+      )?.address,
+    ).toBe(b);
   });
 
   it('no usable subscription: success, and a skipped message with the reason', async () => {
@@ -517,16 +808,43 @@ describe('which subscription receives the message', () => {
     expect(res.json).toMatchObject({ error: 0, result: [{ profile_id: expect.any(String) }] });
     expect(res.json.errors).toBeUndefined();
     expect(messagesOf(h, resultIds(res)[0])).toMatchObject([
-      { status: 'skipped', address: null, channel: 'email', resource_id: 21, trigger_id: 96, skip_reason: 'no subscribed email subscription on resource 21', due_at: h.clock.now() },
+      {
+        status: 'skipped',
+        address: null,
+        channel: 'email',
+        resource_id: 21,
+        trigger_id: 96,
+        skip_reason: 'no subscribed email subscription on resource 21',
+        due_at: h.clock.now(),
+      },
     ]);
     // A subscription on another resource or channel does not count either.
-    const other = await batch(h, { trigger_id: 102, data: [{ data: { email: uniq('nosub'), subscriptions: [emailSub(uniq('r21'))] } }] });
-    expect(messagesOf(h, resultIds(other)[0])[0]).toMatchObject({ status: 'skipped', skip_reason: 'no subscribed email subscription on resource 22' });
+    const other = await batch(h, {
+      trigger_id: 102,
+      data: [{ data: { email: uniq('nosub'), subscriptions: [emailSub(uniq('r21'))] } }],
+    });
+    expect(messagesOf(h, resultIds(other)[0])[0]).toMatchObject({
+      status: 'skipped',
+      skip_reason: 'no subscribed email subscription on resource 22',
+    });
   });
 
   it('sms and push triggers send to their channel (push: every subscribed device)', async () => {
-    const sms = await batch(h, { trigger_id: 97, matching: 'phone', data: [{ data: { phones: '+79000000071', subscriptions: [{ channel: 'sms', resource_id: 21, phone: '+7 900 000-00-71' }, emailSub(uniq('sms'))] } }] });
-    expect(messagesOf(h, resultIds(sms)[0]).map((m) => [m.channel, m.address, m.status])).toEqual([['sms', '+79000000071', 'scheduled']]);
+    const sms = await batch(h, {
+      trigger_id: 97,
+      matching: 'phone',
+      data: [
+        {
+          data: {
+            phones: '+79000000071',
+            subscriptions: [{ channel: 'sms', resource_id: 21, phone: '+7 900 000-00-71' }, emailSub(uniq('sms'))],
+          },
+        },
+      ],
+    });
+    expect(messagesOf(h, resultIds(sms)[0]).map((m) => [m.channel, m.address, m.status])).toEqual([
+      ['sms', '+79000000071', 'scheduled'],
+    ]);
     const push = await batch(h, {
       trigger_id: 99,
       data: [
@@ -542,7 +860,11 @@ describe('which subscription receives the message', () => {
         },
       ],
     });
-    expect(messagesOf(h, resultIds(push)[0]).map((m) => m.address).sort()).toEqual(['android-firebase|d2', 'ios-apns|d1']);
+    expect(
+      messagesOf(h, resultIds(push)[0])
+        .map((m) => m.address)
+        .sort(),
+    ).toEqual(['android-firebase|d2', 'ios-apns|d1']);
   });
 });
 
@@ -557,10 +879,14 @@ describe('delays', () => {
     h.clock.advance(3_600_000);
     const now = h.clock.now();
     expect(dueOf(await batch(h, { data: [item()] }))).toEqual([now]);
-    expect(dueOf(await batch(h, { timeout: { days: 1, hours: 2, minutes: 3 }, data: [item()] }))).toEqual([now + 86_400_000 + 7_200_000 + 180_000]);
+    expect(dueOf(await batch(h, { timeout: { days: 1, hours: 2, minutes: 3 }, data: [item()] }))).toEqual([
+      now + 86_400_000 + 7_200_000 + 180_000,
+    ]);
     expect(dueOf(await batch(h, { timeout: { minutes: '90' }, data: [item()] }))).toEqual([now + 90 * 60_000]);
     expect(dueOf(await batch(h, { trigger_id: 100, data: [item()] }))).toEqual([now + 30 * 60_000]);
-    expect(dueOf(await batch(h, { trigger_id: 100, timeout: { minutes: 15 }, data: [item()] }))).toEqual([now + 45 * 60_000]);
+    expect(dueOf(await batch(h, { trigger_id: 100, timeout: { minutes: 15 }, data: [item()] }))).toEqual([
+      now + 45 * 60_000,
+    ]);
     expect(dueOf(await batch(h, { timeout: {}, data: [item()] }))).toEqual([now]);
   });
 
@@ -588,7 +914,10 @@ describe('what a launch stores', () => {
       custom_data: { campaign: 'spring' },
       attach: [
         { name: 'invoice.pdf', data: `data:application/pdf;base64,${Buffer.from('%PDF-1.4 fake').toString('base64')}` },
-        { name: 'notes.txt', data: `data:Text/Plain;charset=utf-8;base64,${Buffer.from('hello, world').toString('base64')}` },
+        {
+          name: 'notes.txt',
+          data: `data:Text/Plain;charset=utf-8;base64,${Buffer.from('hello, world').toString('base64')}`,
+        },
       ],
       data: [items[0], { ...items[1], custom_data: { item: 1 } }, items[2]],
     });
@@ -602,13 +931,25 @@ describe('what a launch stores', () => {
     const msgs = ids.map((id) => messagesOf(h, id)[0]);
     const launchId = msgs[0].launch_id;
     expect(msgs.map((m) => m.launch_id)).toEqual([launchId, launchId, launchId]);
-    expect(msgs.map((m) => (m.custom_data === null ? null : JSON.parse(m.custom_data)))).toEqual([null, { item: 1 }, null]);
-    const [launch] = rows<{ trigger_id: number; kind: string; content: string; custom_data: string }>(h, 'SELECT * FROM launches WHERE id = ?', launchId);
+    expect(msgs.map((m) => (m.custom_data === null ? null : JSON.parse(m.custom_data)))).toEqual([
+      null,
+      { item: 1 },
+      null,
+    ]);
+    const [launch] = rows<{ trigger_id: number; kind: string; content: string; custom_data: string }>(
+      h,
+      'SELECT * FROM launches WHERE id = ?',
+      launchId,
+    );
     expect(launch.trigger_id).toBe(96);
     expect(launch.kind).toBe('api');
     expect(JSON.parse(launch.content)).toEqual({ page: 'home', order: { id: 7 } });
     expect(JSON.parse(launch.custom_data)).toEqual({ campaign: 'spring' });
-    const files = rows<{ position: number; name: string; mime: string; data: Buffer }>(h, 'SELECT position, name, mime, data FROM attachments WHERE launch_id = ? ORDER BY position', launchId);
+    const files = rows<{ position: number; name: string; mime: string; data: Buffer }>(
+      h,
+      'SELECT position, name, mime, data FROM attachments WHERE launch_id = ? ORDER BY position',
+      launchId,
+    );
     expect(files.map((f) => [f.position, f.name, f.mime, f.data.toString()])).toEqual([
       [0, 'invoice.pdf', 'application/pdf', '%PDF-1.4 fake'],
       [1, 'notes.txt', 'text/plain', 'hello, world'],
@@ -621,22 +962,52 @@ describe('what a launch stores', () => {
 
   it('attachment names are sanitised: no path, no CR/LF or header characters', async () => {
     const data = `data:text/plain;base64,${Buffer.from('x').toString('base64')}`;
-    const names = ['../../etc/passwd', 'C:\\Users\\evil\\run.exe', 'report\r\nBcc: victim@example.com.txt', '"quoted" <name>.pdf', '...hidden', '/', undefined];
+    const names = [
+      '../../etc/passwd',
+      'C:\\Users\\evil\\run.exe',
+      'report\r\nBcc: victim@example.com.txt',
+      '"quoted" <name>.pdf',
+      '...hidden',
+      '/',
+      undefined,
+    ];
     const email = uniq('names');
-    const res = await batch(h, { attach: names.map((name) => (name === undefined ? { data } : { name, data })), data: [{ data: { email, subscriptions: [emailSub(email)] } }] });
+    const res = await batch(h, {
+      attach: names.map((name) => (name === undefined ? { data } : { name, data })),
+      data: [{ data: { email, subscriptions: [emailSub(email)] } }],
+    });
     expect(res.status).toBe(200);
     const [msg] = messagesOf(h, resultIds(res)[0]);
-    const stored = rows<{ name: string }>(h, 'SELECT name FROM attachments WHERE launch_id = ? ORDER BY position', msg.launch_id).map((r) => r.name);
-    expect(stored).toEqual(['passwd', 'run.exe', 'reportBcc victim@example.com.txt', 'quoted name.pdf', 'hidden', 'attachment', 'attachment']);
+    const stored = rows<{ name: string }>(
+      h,
+      'SELECT name FROM attachments WHERE launch_id = ? ORDER BY position',
+      msg.launch_id,
+    ).map((r) => r.name);
+    expect(stored).toEqual([
+      'passwd',
+      'run.exe',
+      'reportBcc victim@example.com.txt',
+      'quoted name.pdf',
+      'hidden',
+      'attachment',
+      'attachment',
+    ]);
     for (const name of stored) expect(name).not.toMatch(/[\r\n/\\]/);
   });
 
   it('a single attach object is a one-element array', async () => {
     const email = uniq('single');
-    const res = await batch(h, { attach: { name: 'one.txt', data: 'data:text/plain;base64,aGk=' }, data: [{ data: { email, subscriptions: [emailSub(email)] } }] });
+    const res = await batch(h, {
+      attach: { name: 'one.txt', data: 'data:text/plain;base64,aGk=' },
+      data: [{ data: { email, subscriptions: [emailSub(email)] } }],
+    });
     expect(res.status).toBe(200);
     const [msg] = messagesOf(h, resultIds(res)[0]);
-    const stored = rows<{ position: number; name: string; mime: string; data: Buffer }>(h, 'SELECT position, name, mime, data FROM attachments WHERE launch_id = ?', msg.launch_id);
+    const stored = rows<{ position: number; name: string; mime: string; data: Buffer }>(
+      h,
+      'SELECT position, name, mime, data FROM attachments WHERE launch_id = ?',
+      msg.launch_id,
+    );
     expect(stored.map(({ data, ...r }) => ({ ...r, text: Buffer.from(data).toString() }))).toEqual([
       { position: 0, name: 'one.txt', mime: 'text/plain', text: 'hi' },
     ]);
@@ -645,11 +1016,19 @@ describe('what a launch stores', () => {
   it('event triggers fire on import unless skip_triggers', async () => {
     const email = uniq('event');
     const sub = { channel: 'email', resource_id: 23, email };
-    const fired = await call(h, 'profiles/import', { db_id: 2, data: { email, subscriptions: [sub] }, custom_data: { from: 'import' } });
+    const fired = await call(h, 'profiles/import', {
+      db_id: 2,
+      data: { email, subscriptions: [sub] },
+      custom_data: { from: 'import' },
+    });
     const id = fired.json.profile_id as string;
     expect(messagesOf(h, id).map((m) => [m.trigger_id, m.status, m.address])).toEqual([[101, 'scheduled', email]]);
     const email2 = uniq('event');
-    const skipped = await call(h, 'profiles/import', { db_id: 2, skip_triggers: true, data: { email: email2, subscriptions: [{ ...sub, email: email2 }] } });
+    const skipped = await call(h, 'profiles/import', {
+      db_id: 2,
+      skip_triggers: true,
+      data: { email: email2, subscriptions: [{ ...sub, email: email2 }] },
+    });
     expect(messagesOf(h, skipped.json.profile_id as string)).toEqual([]);
   });
 });

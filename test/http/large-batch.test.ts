@@ -19,7 +19,9 @@ function items(tag: string, resourceId = 21): { data: Record<string, unknown> }[
   const out: { data: Record<string, unknown> }[] = [];
   for (let i = 0; i < SIZE; i++) {
     const email = `${tag}.${i}@example.com`;
-    out.push({ data: { email, _fname: `First${i}`, subscriptions: [{ channel: 'email', resource_id: resourceId, email }] } });
+    out.push({
+      data: { email, _fname: `First${i}`, subscriptions: [{ channel: 'email', resource_id: resourceId, email }] },
+    });
   }
   return out;
 }
@@ -37,7 +39,14 @@ describe('a batch over several chunks', () => {
 
     const ids = resultIds(res);
     expect(ids).toHaveLength(SIZE - 1);
-    expect(itemErrors(res)).toEqual([{ index: IMPORT_CHUNK * 2 + 2, error: 400, error_text: expect.any(String), error_debug: `data[${IMPORT_CHUNK * 2 + 2}].data.email: incorrect email "not an email"` }]);
+    expect(itemErrors(res)).toEqual([
+      {
+        index: IMPORT_CHUNK * 2 + 2,
+        error: 400,
+        error_text: expect.any(String),
+        error_debug: `data[${IMPORT_CHUNK * 2 + 2}].data.email: incorrect email "not an email"`,
+      },
+    ]);
     // result holds the successful items in input order: the failed one is left out.
     expect(ids[IMPORT_CHUNK + 3]).toBe(ids[5]);
     expect(ids[SIZE - 2]).toBe(ids[7]);
@@ -47,11 +56,20 @@ describe('a batch over several chunks', () => {
     expect(after.profiles - before.profiles).toBe(SIZE - 3);
     expect(after.messages - before.messages).toBe(SIZE - 1);
     expect(after.launches - before.launches).toBe(1);
-    const launches = rows<{ n: number }>(h, 'SELECT count(DISTINCT launch_id) AS n FROM messages WHERE id > (SELECT max(id) FROM messages) - ?', SIZE - 1);
+    const launches = rows<{ n: number }>(
+      h,
+      'SELECT count(DISTINCT launch_id) AS n FROM messages WHERE id > (SELECT max(id) FROM messages) - ?',
+      SIZE - 1,
+    );
     expect(launches[0].n).toBe(1);
 
-    expect(await getProfile(h, { matching: 'email', email: 'large.5@example.com' })).toMatchObject({ _fname: 'Second chunk' });
-    expect(await getProfile(h, { matching: 'email', email: 'large.7@example.com' })).toMatchObject({ _fname: 'First7', _lname: 'Third chunk' });
+    expect(await getProfile(h, { matching: 'email', email: 'large.5@example.com' })).toMatchObject({
+      _fname: 'Second chunk',
+    });
+    expect(await getProfile(h, { matching: 'email', email: 'large.7@example.com' })).toMatchObject({
+      _fname: 'First7',
+      _lname: 'Third chunk',
+    });
   });
 
   it('starts event triggers once per batch, whatever the number of chunks', async () => {

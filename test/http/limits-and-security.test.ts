@@ -5,12 +5,26 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH, batch, drained, getProfile, LEAK, rawRequest, resultIds, rows, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
+import {
+  BATCH,
+  batch,
+  drained,
+  getProfile,
+  LEAK,
+  rawRequest,
+  resultIds,
+  rows,
+  snapshot,
+  startApi,
+  WRITE_TOKEN,
+  xmlValues,
+} from '../helpers/api.js';
 import { EXAMPLES, type Harness, type Response } from '../helpers/harness.js';
 
 const MB = 1024 * 1024;
 const TOO_LARGE_JSON = '{"error":400,"error_debug":"http: request body too large","error_text":"Invalid request"}';
-const TOO_LARGE_XML = '<xml><error>400</error><error_debug>http: request body too large</error_debug><error_text>Invalid request</error_text></xml>';
+const TOO_LARGE_XML =
+  '<xml><error>400</error><error_debug>http: request body too large</error_debug><error_text>Invalid request</error_text></xml>';
 
 let h: Harness;
 let port: number;
@@ -27,8 +41,11 @@ const item = (email: string) => ({ data: { email, subscriptions: [{ channel: 'em
 
 function expect400(res: Response, debug: RegExp): void {
   expect(res.status).toBe(400);
-  const unescape = (t: string | undefined) => (t ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  const error = res.body.startsWith('<') ? { error: Number(xmlValues(res.body, 'error')[0]), error_debug: unescape(xmlValues(res.body, 'error_debug')[0]) } : res.json;
+  const unescape = (t: string | undefined) =>
+    (t ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const error = res.body.startsWith('<')
+    ? { error: Number(xmlValues(res.body, 'error')[0]), error_debug: unescape(xmlValues(res.body, 'error_debug')[0]) }
+    : res.json;
   expect(error.error).toBe(400);
   expect(error.error_debug).toMatch(debug);
   expect(res.body).not.toMatch(LEAK);
@@ -36,15 +53,25 @@ function expect400(res: Response, debug: RegExp): void {
 
 /** A JSON request padded (inside `content`) to about `bytes`. */
 function paddedJson(bytes: number, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [item(uniq('pad'))], ...extra, content: { pad: 'x'.repeat(bytes) } });
+  return JSON.stringify({
+    token: WRITE_TOKEN,
+    trigger_id: 96,
+    data: [item(uniq('pad'))],
+    ...extra,
+    content: { pad: 'x'.repeat(bytes) },
+  });
 }
 
 // 10 to 100 MB bodies through instrumented code take minutes each in a mutation run
 // (vitest.mutation.config.ts sets HERALD_MUTATION_RUN); `npm test` always runs them.
 describe.skipIf(process.env.HERALD_MUTATION_RUN === '1')('body size', () => {
   it('the examples hold the exact answer', () => {
-    expect(JSON.parse(readFileSync(`${EXAMPLES}body-too-large.response.json`, 'utf8'))).toEqual(JSON.parse(TOO_LARGE_JSON));
-    expect(readFileSync(`${EXAMPLES}body-too-large.response.xml`, 'utf8').replace(/>\s+</g, '><').trim()).toBe(TOO_LARGE_XML);
+    expect(JSON.parse(readFileSync(`${EXAMPLES}body-too-large.response.json`, 'utf8'))).toEqual(
+      JSON.parse(TOO_LARGE_JSON),
+    );
+    expect(readFileSync(`${EXAMPLES}body-too-large.response.xml`, 'utf8').replace(/>\s+</g, '><').trim()).toBe(
+      TOO_LARGE_XML,
+    );
   });
 
   it('a Content-Length over 10 MB: exactly the seed answer, Connection: close, nothing written', async () => {
@@ -135,16 +162,22 @@ describe.skipIf(process.env.HERALD_MUTATION_RUN === '1')('body size', () => {
 
   it('a chunked attach-method body whose non-attachment part is over 10 MB: the same answer', async () => {
     const before = snapshot(h);
-    const body = Buffer.from(paddedJson(10 * MB + 1024, { attach: [{ name: 'a.txt', data: 'data:text/plain;base64,aGVsbG8=' }] }));
-    const res = await rawRequest(port, `POST /api/v1.1/${BATCH} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`, async (sock, stopped) => {
-      for (let off = 0; off < body.length && !stopped(); off += MB) {
-        const part = body.subarray(off, off + MB);
-        sock.write(`${part.length.toString(16)}\r\n`);
-        sock.write(part);
-        if (!sock.write('\r\n')) await drained(sock, stopped);
-      }
-      if (!stopped()) sock.write('0\r\n\r\n');
-    });
+    const body = Buffer.from(
+      paddedJson(10 * MB + 1024, { attach: [{ name: 'a.txt', data: 'data:text/plain;base64,aGVsbG8=' }] }),
+    );
+    const res = await rawRequest(
+      port,
+      `POST /api/v1.1/${BATCH} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`,
+      async (sock, stopped) => {
+        for (let off = 0; off < body.length && !stopped(); off += MB) {
+          const part = body.subarray(off, off + MB);
+          sock.write(`${part.length.toString(16)}\r\n`);
+          sock.write(part);
+          if (!sock.write('\r\n')) await drained(sock, stopped);
+        }
+        if (!stopped()) sock.write('0\r\n\r\n');
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.headers.connection).toBe('close');
     expect(res.body).toBe(TOO_LARGE_JSON);
@@ -154,16 +187,23 @@ describe.skipIf(process.env.HERALD_MUTATION_RUN === '1')('body size', () => {
   it('a chunked body under the limit is handled normally', async () => {
     const email = uniq('chunked');
     const body = Buffer.from(JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [item(email)] }));
-    const res = await rawRequest(port, `POST /api/v1.1/${BATCH} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close`, (sock) => {
-      for (const part of [body.subarray(0, 10), body.subarray(10)]) {
-        sock.write(`${part.length.toString(16)}\r\n`);
-        sock.write(part);
-        sock.write('\r\n');
-      }
-      sock.write('0\r\n\r\n');
-    });
+    const res = await rawRequest(
+      port,
+      `POST /api/v1.1/${BATCH} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close`,
+      (sock) => {
+        for (const part of [body.subarray(0, 10), body.subarray(10)]) {
+          sock.write(`${part.length.toString(16)}\r\n`);
+          sock.write(part);
+          sock.write('\r\n');
+        }
+        sock.write('0\r\n\r\n');
+      },
+    );
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ error: 0, result: [{ profile_id: expect.stringMatching(/^[0-9a-f]{24}$/) }] });
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: 0,
+      result: [{ profile_id: expect.stringMatching(/^[0-9a-f]{24}$/) }],
+    });
     expect((await getProfile(h, { email }))?.email).toBe(email);
   });
 
@@ -172,22 +212,43 @@ describe.skipIf(process.env.HERALD_MUTATION_RUN === '1')('body size', () => {
     const uri = `data:application/octet-stream;base64,${payload.toString('base64')}`;
     expect(uri.length).toBeGreaterThan(12 * MB);
     const email = uniq('attach');
-    const res = await h.post(BATCH, JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, attach: [{ name: 'big.bin', data: uri }], data: [item(email)] }), { contentType: 'application/json' });
+    const res = await h.post(
+      BATCH,
+      JSON.stringify({
+        token: WRITE_TOKEN,
+        trigger_id: 96,
+        attach: [{ name: 'big.bin', data: uri }],
+        data: [item(email)],
+      }),
+      { contentType: 'application/json' },
+    );
     expect(res.status).toBe(200);
     const id = resultIds(res)[0];
     const [msg] = rows<{ launch_id: number }>(h, 'SELECT launch_id FROM messages WHERE profile_id = ?', id);
-    expect(rows(h, 'SELECT name, mime, length(data) AS size FROM attachments WHERE launch_id = ?', msg.launch_id)).toEqual([
-      { name: 'big.bin', mime: 'application/octet-stream', size: 9 * MB },
-    ]);
+    expect(
+      rows(h, 'SELECT name, mime, length(data) AS size FROM attachments WHERE launch_id = ?', msg.launch_id),
+    ).toEqual([{ name: 'big.bin', mime: 'application/octet-stream', size: 9 * MB }]);
     // The same in XML, with the attachment given once (a one-element array).
-    const xml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><attach><name>big.bin</name><data>${uri}</data></attach><data><email>${uniq('attach')}</email></data></xml>`);
+    const xml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><attach><name>big.bin</name><data>${uri}</data></attach><data><email>${uniq('attach')}</email></data></xml>`,
+    );
     expect(xml.status).toBe(200);
     expect(xmlValues(xml.body, 'profile_id')).toHaveLength(1);
   });
 
   it('a method without attach keeps the 10 MB limit whatever the body holds', async () => {
     const uri = `data:application/octet-stream;base64,${Buffer.alloc(9 * MB, 7).toString('base64')}`;
-    const res = await h.post('profiles/import', JSON.stringify({ token: WRITE_TOKEN, db_id: 1, attach: [{ name: 'big.bin', data: uri }], data: { email: uniq('noattach') } }), { contentType: 'application/json' });
+    const res = await h.post(
+      'profiles/import',
+      JSON.stringify({
+        token: WRITE_TOKEN,
+        db_id: 1,
+        attach: [{ name: 'big.bin', data: uri }],
+        data: { email: uniq('noattach') },
+      }),
+      { contentType: 'application/json' },
+    );
     expect(res.status).toBe(400);
     expect(res.body).toBe(TOO_LARGE_JSON);
     expect(res.headers.connection).toBe('close');
@@ -230,7 +291,10 @@ describe('XML security', () => {
     const param = `<!DOCTYPE xml [<!ENTITY % p SYSTEM "http://127.0.0.1:1/evil.dtd"> %p;]>${doc(`<data><email>${uniq('ent')}</email></data>`)}`;
     expect400(await h.post(BATCH, param), /^invalid XML: a DOCTYPE or entity declaration is not allowed$/);
     // An undeclared entity reference is an error too.
-    expect400(await h.post(BATCH, doc(`<data><email>${uniq('ent')}</email><_fname>&name;</_fname></data>`)), /^invalid XML: .*entity/i);
+    expect400(
+      await h.post(BATCH, doc(`<data><email>${uniq('ent')}</email><_fname>&name;</_fname></data>`)),
+      /^invalid XML: .*entity/i,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
@@ -249,7 +313,12 @@ describe('XML security', () => {
 
   it('predefined entities and CDATA are plain text', async () => {
     const email = uniq('amp');
-    const res = await h.post(BATCH, doc(`<data><email>${email}</email><_fname>A &amp; B &lt;C&gt;</_fname><_lname><![CDATA[<b>bold</b>]]></_lname></data>`));
+    const res = await h.post(
+      BATCH,
+      doc(
+        `<data><email>${email}</email><_fname>A &amp; B &lt;C&gt;</_fname><_lname><![CDATA[<b>bold</b>]]></_lname></data>`,
+      ),
+    );
     expect(res.status).toBe(200);
     const p = await getProfile(h, { email });
     expect(p).toMatchObject({ _fname: 'A & B <C>', _lname: '<b>bold</b>' });
@@ -275,8 +344,19 @@ describe('XML security', () => {
   it('prototype keys as element names are refused anywhere', async () => {
     const before = snapshot(h);
     for (const name of ['__proto__', 'constructor', 'prototype']) {
-      expect400(await h.post(BATCH, doc(`<data><email>${uniq('pp')}</email><${name}>1</${name}></data>`)), new RegExp(`<${name}> is not allowed`));
-      expect400(await h.post(BATCH, doc(`<content><a><${name}><polluted>yes</polluted></${name}></a></content><data><email>${uniq('pp')}</email></data>`)), new RegExp(`<${name}> is not allowed`));
+      expect400(
+        await h.post(BATCH, doc(`<data><email>${uniq('pp')}</email><${name}>1</${name}></data>`)),
+        new RegExp(`<${name}> is not allowed`),
+      );
+      expect400(
+        await h.post(
+          BATCH,
+          doc(
+            `<content><a><${name}><polluted>yes</polluted></${name}></a></content><data><email>${uniq('pp')}</email></data>`,
+          ),
+        ),
+        new RegExp(`<${name}> is not allowed`),
+      );
       expect400(await h.post(BATCH, `<xml><${name}>x</${name}><token>${WRITE_TOKEN}</token></xml>`), /is not allowed/);
     }
     expect(snapshot(h)).toEqual(before);
@@ -303,7 +383,14 @@ describe('JSON security', () => {
       `{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"data":{"email":"${email}","subscriptions":[{"channel":"email","resource_id":21,"email":"${email}","custom_fields":{"constructor":1}}]}}]}`,
       `{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"custom_data":{"x":{"__proto__":1}},"data":{"email":"${email}"}}]}`,
     ];
-    const paths = ['__proto__', 'data[0].data.__proto__', 'data[0].data.attrs.a[0].constructor', 'content.prototype', 'data[0].data.subscriptions[0].custom_fields.constructor', 'data[0].custom_data.x.__proto__'];
+    const paths = [
+      '__proto__',
+      'data[0].data.__proto__',
+      'data[0].data.attrs.a[0].constructor',
+      'content.prototype',
+      'data[0].data.subscriptions[0].custom_fields.constructor',
+      'data[0].custom_data.x.__proto__',
+    ];
     for (const [i, body] of bodies.entries()) {
       const res = await h.post(BATCH, body, { contentType: 'application/json' });
       expect400(res, new RegExp(`^${paths[i].replace(/[.[\]]/g, '\\$&')}: the key is not allowed$`));
@@ -316,7 +403,11 @@ describe('JSON security', () => {
     const before = snapshot(h);
     const email = uniq('esc');
     for (const key of ['__prot\\u006f__', '\\u005f_proto__', 'constructo\\u0072', 'prototyp\\u0065']) {
-      const res = await h.post(BATCH, `{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"data":{"email":"${email}","attrs":{"${key}":{"polluted":"yes"}}}}]}`, { contentType: 'application/json' });
+      const res = await h.post(
+        BATCH,
+        `{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"data":{"email":"${email}","attrs":{"${key}":{"polluted":"yes"}}}}]}`,
+        { contentType: 'application/json' },
+      );
       expect400(res, /^data\[0\]\.data\.attrs\.(__proto__|constructor|prototype): the key is not allowed$/);
     }
     expect(snapshot(h)).toEqual(before);
@@ -324,9 +415,17 @@ describe('JSON security', () => {
 
   it('the words are fine as values, and other escapes are fine as keys', async () => {
     const email = uniq('words');
-    const res = await h.post(BATCH, `{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"data":{"email":"${email}","_fname":"constructor","_lname":"__proto__","attrs":{"caf\\u00e9":"prototype"}}}]}`, { contentType: 'application/json' });
+    const res = await h.post(
+      BATCH,
+      `{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"data":{"email":"${email}","_fname":"constructor","_lname":"__proto__","attrs":{"caf\\u00e9":"prototype"}}}]}`,
+      { contentType: 'application/json' },
+    );
     expect(res.status).toBe(200);
-    expect(await getProfile(h, { email })).toMatchObject({ _fname: 'constructor', _lname: '__proto__', attrs: { café: 'prototype' } });
+    expect(await getProfile(h, { email })).toMatchObject({
+      _fname: 'constructor',
+      _lname: '__proto__',
+      attrs: { café: 'prototype' },
+    });
   });
 
   it('deep nesting is a clean 400, not a crash', async () => {
@@ -354,18 +453,44 @@ describe('encoding', () => {
 
   it.each(bad)('invalid UTF-8 (%s) is a 400 in JSON, nothing written', async (_name, bytes) => {
     const before = snapshot(h);
-    const body = Buffer.concat([Buffer.from(`{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"data":{"email":"${uniq('utf')}","_fname":"`), Buffer.from(bytes), Buffer.from('"}}]}')]);
-    const res = await h.app.inject({ method: 'POST', url: `/api/v1.1/${BATCH}`, payload: body, headers: { 'content-type': 'application/json' } });
+    const body = Buffer.concat([
+      Buffer.from(`{"token":"${WRITE_TOKEN}","trigger_id":96,"data":[{"data":{"email":"${uniq('utf')}","_fname":"`),
+      Buffer.from(bytes),
+      Buffer.from('"}}]}'),
+    ]);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1.1/${BATCH}`,
+      payload: body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
-    expect(JSON.parse(res.body)).toEqual({ error: 400, error_debug: 'the body is not valid UTF-8', error_text: 'Invalid request' });
+    expect(JSON.parse(res.body)).toEqual({
+      error: 400,
+      error_debug: 'the body is not valid UTF-8',
+      error_text: 'Invalid request',
+    });
     expect(snapshot(h)).toEqual(before);
   });
 
   it.each(bad)('invalid UTF-8 (%s) is a 400 in XML', async (_name, bytes) => {
-    const body = Buffer.concat([Buffer.from(`<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('utf')}</email><_fname>`), Buffer.from(bytes), Buffer.from('</_fname></data></xml>')]);
-    const res = await h.app.inject({ method: 'POST', url: `/api/v1.1/${BATCH}`, payload: body, headers: { 'content-type': 'application/xml' } });
+    const body = Buffer.concat([
+      Buffer.from(
+        `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${uniq('utf')}</email><_fname>`,
+      ),
+      Buffer.from(bytes),
+      Buffer.from('</_fname></data></xml>'),
+    ]);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1.1/${BATCH}`,
+      payload: body,
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.body).toBe('<xml><error>400</error><error_debug>the body is not valid UTF-8</error_debug><error_text>Invalid request</error_text></xml>');
+    expect(res.body).toBe(
+      '<xml><error>400</error><error_debug>the body is not valid UTF-8</error_debug><error_text>Invalid request</error_text></xml>',
+    );
   });
 
   it('valid multi-byte UTF-8 is kept intact (JSON and XML)', async () => {
@@ -374,7 +499,10 @@ describe('encoding', () => {
     expect(res.status).toBe(200);
     expect(await getProfile(h, { email })).toMatchObject({ _fname: 'Ёжик 🦔', _lname: '日本' });
     const email2 = uniq('utf');
-    const xml = await h.post(BATCH, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${email2}</email><_fname>Ёжик 🦔</_fname></data></xml>`);
+    const xml = await h.post(
+      BATCH,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><data><email>${email2}</email><_fname>Ёжик 🦔</_fname></data></xml>`,
+    );
     expect(xml.status).toBe(200);
     expect(await getProfile(h, { email: email2 })).toMatchObject({ _fname: 'Ёжик 🦔' });
   });
@@ -388,7 +516,12 @@ describe('no internals in responses', () => {
       await h.post(BATCH, { token: WRITE_TOKEN, trigger_id: { $gt: 1 }, data: [] }),
       await batch(h, { data: [{ data: { email: 'nope', phones: 'abc', _ip: '1.2.3.999', _bdate: 'yesterday' } }] }),
       await batch(h, { matching: 'custom', field_name: 'CRM_ID', data: [{ data: { CRM_ID: 'x' } }] }),
-      await h.post('profiles/get', { token: WRITE_TOKEN, db_id: 1, matching: 'profile_id', profile_id: '../../etc/passwd' }),
+      await h.post('profiles/get', {
+        token: WRITE_TOKEN,
+        db_id: 1,
+        matching: 'profile_id',
+        profile_id: '../../etc/passwd',
+      }),
       await h.post('profiles/get', Buffer.from([0xff]) as unknown as string, { contentType: 'application/json' }),
       await h.post(BATCH, `<!DOCTYPE x SYSTEM "file:///etc/passwd"><xml/>`),
     ];

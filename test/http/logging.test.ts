@@ -29,12 +29,28 @@ let app: FastifyInstance;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-logs-'));
   const provision = join(dir, 'provision.json');
-  writeFileSync(provision, JSON.stringify(deliveryProvision({ smtpUrl: `smtp://shop:${SMTP_PASSWORD}@127.0.0.1:9`, httpUrl: 'http://127.0.0.1:9', hookSecret: HOOK_SECRET })));
-  const config = loadConfig({ env: { HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_PROVISION: provision, HERALD_WORKERS: '0' } });
+  writeFileSync(
+    provision,
+    JSON.stringify(
+      deliveryProvision({
+        smtpUrl: `smtp://shop:${SMTP_PASSWORD}@127.0.0.1:9`,
+        httpUrl: 'http://127.0.0.1:9',
+        hookSecret: HOOK_SECRET,
+      }),
+    ),
+  );
+  const config = loadConfig({
+    env: { HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_PROVISION: provision, HERALD_WORKERS: '0' },
+  });
   const logger = createLogger('info', 'herald', { write: (line: string) => void lines.push(line) });
   store = new SqliteStore(join(dir, 'herald.db'));
   engine = await startEngine({ config, logger, store });
-  app = buildApp({ dispatch: engine.dispatch, logger, bodyLimit: config.bodyLimitMb * MB, fileBodyLimit: config.fileBodyLimitMb * MB });
+  app = buildApp({
+    dispatch: engine.dispatch,
+    logger,
+    bodyLimit: config.bodyLimitMb * MB,
+    fileBodyLimit: config.fileBodyLimitMb * MB,
+  });
   await app.ready();
 });
 afterAll(async () => {
@@ -44,7 +60,12 @@ afterAll(async () => {
 });
 
 const list = (opts: { body?: Record<string, unknown>; headers?: Record<string, string>; query?: string }) =>
-  app.inject({ method: 'POST', url: `/api/v1.1/databases/list${opts.query ?? ''}`, payload: JSON.stringify(opts.body ?? {}), headers: { 'content-type': 'application/json', ...opts.headers } });
+  app.inject({
+    method: 'POST',
+    url: `/api/v1.1/databases/list${opts.query ?? ''}`,
+    payload: JSON.stringify(opts.body ?? {}),
+    headers: { 'content-type': 'application/json', ...opts.headers },
+  });
 
 describe('request logs', () => {
   it('one JSON line per request, with the log id of the answer, the method and the status', async () => {
@@ -68,14 +89,21 @@ describe('request logs', () => {
   it('a 500 quotes its log id, and its log line carries the error scrubbed of credentials', async () => {
     const real = store.findToken.bind(store);
     store.findToken = async () => {
-      throw new Error(`connection to postgres://herald:${DB_PASSWORD}@db.internal/herald?password=${DB_PASSWORD} failed`);
+      throw new Error(
+        `connection to postgres://herald:${DB_PASSWORD}@db.internal/herald?password=${DB_PASSWORD} failed`,
+      );
     };
     try {
       const res = await list({ body: { token: TOKEN } });
       expect(res.statusCode).toBe(500);
       const id = String(res.headers['x-herald-log-id']);
-      expect(res.json()).toEqual({ error: 500, error_debug: `internal error, log id ${id}`, error_text: 'Internal error' });
-      const line = logs().find((l) => l.logId === id && l.msg === 'unexpected error') as { err: { message: string; stack: string } } | undefined;
+      expect(res.json()).toEqual({
+        error: 500,
+        error_debug: `internal error, log id ${id}`,
+        error_text: 'Internal error',
+      });
+      const line = logs().find((l) => l.logId === id && l.msg === 'unexpected error') as
+        { err: { message: string; stack: string } } | undefined;
       expect(line?.err.message).toBe('connection to postgres://***@db.internal/herald?password=[redacted] failed');
       expect(line?.err.stack).not.toContain(DB_PASSWORD);
     } finally {
@@ -92,20 +120,44 @@ describe('request logs', () => {
 });
 
 describe('error answers in the log', () => {
-  const lineOf = (res: { headers: Record<string, unknown> }) => logs().find((l) => l.logId === String(res.headers['x-herald-log-id']) && l.msg === 'request');
+  const lineOf = (res: { headers: Record<string, unknown> }) =>
+    logs().find((l) => l.logId === String(res.headers['x-herald-log-id']) && l.msg === 'request');
 
   it('a 400 line carries the error code, its error_debug and the account', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1.1/profiles/get', payload: { token: TOKEN, db_id: 'nope' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1.1/profiles/get',
+      payload: { token: TOKEN, db_id: 'nope' },
+    });
     expect(res.statusCode).toBe(400);
     const body = res.json<{ error_debug: string }>();
-    expect(lineOf(res)).toMatchObject({ method: 'profiles/get', status: 400, error: 400, error_debug: body.error_debug, account: 1 });
+    expect(lineOf(res)).toMatchObject({
+      method: 'profiles/get',
+      status: 400,
+      error: 400,
+      error_debug: body.error_debug,
+      account: 1,
+    });
   });
 
   it('a 404 of an unknown object names the account too; a 401 has no account (the token is unknown)', async () => {
-    const missing = await app.inject({ method: 'POST', url: '/api/v1.1/profiles/get', payload: { token: TOKEN, db_id: 1, email: 'nobody@example.com' } });
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/api/v1.1/profiles/get',
+      payload: { token: TOKEN, db_id: 1, email: 'nobody@example.com' },
+    });
     expect(missing.statusCode).toBe(404);
-    expect(lineOf(missing)).toMatchObject({ status: 404, error: 404, error_debug: missing.json<{ error_debug: string }>().error_debug, account: 1 });
-    const unknown = await app.inject({ method: 'POST', url: '/api/v1.1/profiles/get', payload: { token: 'not-a-token', db_id: 1 } });
+    expect(lineOf(missing)).toMatchObject({
+      status: 404,
+      error: 404,
+      error_debug: missing.json<{ error_debug: string }>().error_debug,
+      account: 1,
+    });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/api/v1.1/profiles/get',
+      payload: { token: 'not-a-token', db_id: 1 },
+    });
     expect(unknown.statusCode).toBe(401);
     const line = lineOf(unknown);
     expect(line).toMatchObject({ status: 401, error: 401, error_debug: 'the API token is unknown or revoked' });
@@ -128,8 +180,20 @@ describe('the logger itself', () => {
   it('redacts secret keys at any of the first levels, and scrubs error texts', () => {
     const out: string[] = [];
     const logger = createLogger('info', 'herald', { write: (line: string) => void out.push(line) });
-    logger.info({ token: 'T1', authorization: 'Bearer T2', hook: { secret: 'T3', url: 'https://x.example/h' }, sender: { auth: { user: 'u', pass: 'T4' } }, headers: { authorization: 'T5' } }, 'objects');
-    logger.error({ err: new Error('smtp://user:T6@mail.example:587 refused, see https://x.example/?token=T7&a=1') }, 'failure');
+    logger.info(
+      {
+        token: 'T1',
+        authorization: 'Bearer T2',
+        hook: { secret: 'T3', url: 'https://x.example/h' },
+        sender: { auth: { user: 'u', pass: 'T4' } },
+        headers: { authorization: 'T5' },
+      },
+      'objects',
+    );
+    logger.error(
+      { err: new Error('smtp://user:T6@mail.example:587 refused, see https://x.example/?token=T7&a=1') },
+      'failure',
+    );
     logger.warn({ err: 'Authorization: Bearer T8' }, 'text');
     const text = out.join('\n');
     for (const s of ['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8']) expect(text).not.toContain(s);
@@ -138,9 +202,15 @@ describe('the logger itself', () => {
   });
 
   it('scrubs receipt keys, token assertions and VAPID tokens from error texts', () => {
-    expect(scrubSecrets('POST https://herald.example/receipts/twilio?key=K1&x=1')).toBe('POST https://herald.example/receipts/twilio?key=[redacted]&x=1');
-    expect(scrubSecrets('grant_type=jwt-bearer&assertion=eyJhbGciOi.eyJpc3Mi.c2ln')).toBe('grant_type=jwt-bearer&assertion=[redacted]');
-    expect(scrubSecrets('Authorization: vapid t=eyJ0eXAi.eyJhdWQi.sig, k=BPub')).toBe('Authorization: vapid t=[redacted], k=BPub');
+    expect(scrubSecrets('POST https://herald.example/receipts/twilio?key=K1&x=1')).toBe(
+      'POST https://herald.example/receipts/twilio?key=[redacted]&x=1',
+    );
+    expect(scrubSecrets('grant_type=jwt-bearer&assertion=eyJhbGciOi.eyJpc3Mi.c2ln')).toBe(
+      'grant_type=jwt-bearer&assertion=[redacted]',
+    );
+    expect(scrubSecrets('Authorization: vapid t=eyJ0eXAi.eyJhdWQi.sig, k=BPub')).toBe(
+      'Authorization: vapid t=[redacted], k=BPub',
+    );
     expect(scrubSecrets('authorization: bearer eyJhbGciOiJFUzI1NiJ9.e30.sig')).toBe('authorization: bearer [redacted]');
   });
 

@@ -8,7 +8,9 @@ import { startHarness, TEST_STORE, type Harness } from '../helpers/harness.js';
 
 /** Incompressible text of `n` characters: base64 of random bytes, with a few multi-byte characters. */
 function randomText(n: number): string {
-  const base = randomBytes(n).toString('base64').replace(/[+/=,]/g, 'x');
+  const base = randomBytes(n)
+    .toString('base64')
+    .replace(/[+/=,]/g, 'x');
   let out = '';
   for (let i = 0; out.length < n; i++) out += i % 97 === 0 ? 'é' : base[i];
   return out.slice(0, n);
@@ -36,15 +38,29 @@ describe('long values', () => {
     const res = await batch(h, {
       data: [
         { data: { email: 'ok@x.test' } },
-        { data: { email: 'l@x.test', Custom_ID: long, interests: [long, 'short'], subscriptions: [{ channel: 'push', resource_id: 21, provider: 'fcm', subscription_id: token }] } },
+        {
+          data: {
+            email: 'l@x.test',
+            Custom_ID: long,
+            interests: [long, 'short'],
+            subscriptions: [{ channel: 'push', resource_id: 21, provider: 'fcm', subscription_id: token }],
+          },
+        },
       ],
     });
     expect(res.status, res.body).toBe(200);
     expect(resultIds(res)).toHaveLength(2);
-    expect(await getProfile(h, { email: 'l@x.test' })).toMatchObject({ Custom_ID: long, interests: [long, 'short'], subscriptions: [{ channel: 'push', subscription_id: token }] });
+    expect(await getProfile(h, { email: 'l@x.test' })).toMatchObject({
+      Custom_ID: long,
+      interests: [long, 'short'],
+      subscriptions: [{ channel: 'push', subscription_id: token }],
+    });
     // The index holds a bounded key, not the value.
     const widest = (table: string, column: string) =>
-      rows<{ n: number }>(h, `SELECT max(${TEST_STORE === 'postgres' ? `octet_length(${column})` : `length(CAST(${column} AS BLOB))`}) AS n FROM ${table}`)[0].n;
+      rows<{ n: number }>(
+        h,
+        `SELECT max(${TEST_STORE === 'postgres' ? `octet_length(${column})` : `length(CAST(${column} AS BLOB))`}) AS n FROM ${table}`,
+      )[0].n;
     expect(widest('profile_values', 'value')).toBeLessThanOrEqual(1_000);
     expect(widest('subscriptions', 'address')).toBeLessThanOrEqual(1_000);
   });
@@ -57,20 +73,51 @@ describe('long values', () => {
       db_id: 1,
       matching: 'custom',
       field_name: 'Custom_ID',
-      data: [{ data: { Custom_ID: id, email: 'longest@x.test', interests: [tag], subscriptions: [{ channel: 'push', resource_id: 21, provider: 'FCM', subscription_id: token }] } }],
+      data: [
+        {
+          data: {
+            Custom_ID: id,
+            email: 'longest@x.test',
+            interests: [tag],
+            subscriptions: [{ channel: 'push', resource_id: 21, provider: 'FCM', subscription_id: token }],
+          },
+        },
+      ],
     });
     expect(first.status, first.body).toBe(200);
     expect(itemErrors(first)).toEqual([]);
     const [profileId] = resultIds(first);
 
     // Matching by each long value finds the same profile (and creates none).
-    const again = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'custom', field_name: 'Custom_ID', data: [{ data: { Custom_ID: id, _fname: 'Again' } }] });
+    const again = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'custom',
+      field_name: 'Custom_ID',
+      data: [{ data: { Custom_ID: id, _fname: 'Again' } }],
+    });
     expect(resultIds(again)).toEqual([profileId]);
-    const byTag = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'custom', field_name: 'interests', field_value: tag, data: [{ data: { _lname: 'Tagged' } }] });
+    const byTag = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'custom',
+      field_name: 'interests',
+      field_value: tag,
+      data: [{ data: { _lname: 'Tagged' } }],
+    });
     expect(resultIds(byTag)).toEqual([profileId]);
-    const byToken = await call(h, 'profiles/import_batch', { db_id: 1, matching: 'push_sub', provider: 'fcm', subscription_id: token, data: [{ data: { _city: 'Pushed' } }] });
+    const byToken = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'push_sub',
+      provider: 'fcm',
+      subscription_id: token,
+      data: [{ data: { _city: 'Pushed' } }],
+    });
     expect(resultIds(byToken)).toEqual([profileId]);
-    expect(await getProfile(h, { email: 'longest@x.test' })).toMatchObject({ Custom_ID: id, _fname: 'Again', _lname: 'Tagged', _city: 'Pushed' });
+    expect(await getProfile(h, { email: 'longest@x.test' })).toMatchObject({
+      Custom_ID: id,
+      _fname: 'Again',
+      _lname: 'Tagged',
+      _city: 'Pushed',
+    });
 
     // custom_request: equality, $in, $ne and $nin compare long values by their key.
     const launched = async (query: unknown) => {
@@ -92,7 +139,13 @@ describe('long values', () => {
     // A push launch reaches the long-token subscription.
     const push = await call(h, START, { trigger_id: 99, custom_request: { Custom_ID: id } });
     expect(resultIds(push)).toEqual([profileId]);
-    expect(rows<{ n: number }>(h, "SELECT count(*) AS n FROM messages WHERE profile_id = ? AND channel = 'push' AND status = 'scheduled'", profileId)[0].n).toBe(1);
+    expect(
+      rows<{ n: number }>(
+        h,
+        "SELECT count(*) AS n FROM messages WHERE profile_id = ? AND channel = 'push' AND status = 'scheduled'",
+        profileId,
+      )[0].n,
+    ).toBe(1);
   });
 
   it('a value over its limit is an item error naming the path and the limit; the good items are imported', async () => {
@@ -104,11 +157,31 @@ describe('long values', () => {
         { data: { email: 'o2@x.test', interests: ['fine', over] } },
         { data: { email: 'o3@x.test', _fname: over } },
         { data: { email: `${'a'.repeat(243)}@example.com` } },
-        { data: { email: 'o5@x.test', subscriptions: [{ channel: 'email', resource_id: 21, email: `${'b'.repeat(243)}@example.com` }] } },
+        {
+          data: {
+            email: 'o5@x.test',
+            subscriptions: [{ channel: 'email', resource_id: 21, email: `${'b'.repeat(243)}@example.com` }],
+          },
+        },
         { data: { email: 'o6@x.test', phones: `+7${'9'.repeat(63)}` } },
-        { data: { email: 'o7@x.test', subscriptions: [{ channel: 'push', resource_id: 21, provider: 'fcm', subscription_id: randomText(4_097) }] } },
-        { data: { email: 'o8@x.test', subscriptions: [{ channel: 'push', resource_id: 21, provider: 'p'.repeat(65), subscription_id: 'tok' }] } },
-        { data: { email: 'o9@x.test', subscriptions: [{ channel: 'email', resource_id: 21, email: 'o9@x.test', cats: [over] }] } },
+        {
+          data: {
+            email: 'o7@x.test',
+            subscriptions: [{ channel: 'push', resource_id: 21, provider: 'fcm', subscription_id: randomText(4_097) }],
+          },
+        },
+        {
+          data: {
+            email: 'o8@x.test',
+            subscriptions: [{ channel: 'push', resource_id: 21, provider: 'p'.repeat(65), subscription_id: 'tok' }],
+          },
+        },
+        {
+          data: {
+            email: 'o9@x.test',
+            subscriptions: [{ channel: 'email', resource_id: 21, email: 'o9@x.test', cats: [over] }],
+          },
+        },
       ],
     });
     expect(res.status, res.body).toBe(200);
@@ -125,7 +198,8 @@ describe('long values', () => {
       [9, 400, 'data[9].data.subscriptions[0].cats[0]: invalid subscription: is longer than 16384 characters'],
     ]);
     expect(await getProfile(h, { email: 'good@x.test' })).toBeDefined();
-    for (const email of ['o1@x.test', 'o2@x.test', 'o3@x.test', 'o5@x.test', 'o7@x.test']) expect(await getProfile(h, { email })).toBeUndefined();
+    for (const email of ['o1@x.test', 'o2@x.test', 'o3@x.test', 'o5@x.test', 'o7@x.test'])
+      expect(await getProfile(h, { email })).toBeUndefined();
   });
 
   it('the same limits hold in XML', async () => {
@@ -136,12 +210,17 @@ describe('long values', () => {
       { query: 'format=json' },
     );
     expect(res.status, res.body).toBe(200);
-    expect(itemErrors(res).map((e) => e.error_debug)).toEqual(['data[1].data.Custom_ID: is longer than 16384 characters']);
+    expect(itemErrors(res).map((e) => e.error_debug)).toEqual([
+      'data[1].data.Custom_ID: is longer than 16384 characters',
+    ]);
   });
 
   it('a batch of more than 100,000 items is refused whole, naming data and the limit', async () => {
     const before = snapshot(h);
-    const res = await h.post('campaigns/triggers/import_and_start_batch', `{"token":"abcdefghijklmnqrstuvwxyz","trigger_id":96,"data":[${'1,'.repeat(100_000)}1]}`);
+    const res = await h.post(
+      'campaigns/triggers/import_and_start_batch',
+      `{"token":"abcdefghijklmnqrstuvwxyz","trigger_id":96,"data":[${'1,'.repeat(100_000)}1]}`,
+    );
     expect(res.status).toBe(400);
     expect(res.json.error_debug).toBe('data: has more than 100000 items');
     expect(snapshot(h)).toEqual(before);

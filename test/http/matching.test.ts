@@ -3,7 +3,22 @@
 import { importedAll } from '../helpers/subscriptions.js';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH, batch, call, count, getProfile, itemErrors, messagesOf, READ_TOKEN, resultIds, rows, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
+import {
+  BATCH,
+  batch,
+  call,
+  count,
+  getProfile,
+  itemErrors,
+  messagesOf,
+  READ_TOKEN,
+  resultIds,
+  rows,
+  snapshot,
+  startApi,
+  WRITE_TOKEN,
+  xmlValues,
+} from '../helpers/api.js';
 import type { Harness, Response } from '../helpers/harness.js';
 
 let h: Harness;
@@ -20,7 +35,12 @@ let crm = 500_000;
 
 /** Creates a profile in database 1 whatever its email or phones are (custom matching on a fresh CRM_ID). */
 async function seed(data: Record<string, unknown>): Promise<string> {
-  const res = await call(h, 'profiles/import', { db_id: 1, matching: 'custom', field_name: 'CRM_ID', data: { CRM_ID: ++crm, ...data } });
+  const res = await call(h, 'profiles/import', {
+    db_id: 1,
+    matching: 'custom',
+    field_name: 'CRM_ID',
+    data: { CRM_ID: ++crm, ...data },
+  });
   expect(res.status, res.body).toBe(200);
   h.clock.advance(1000);
   return res.json.profile_id as string;
@@ -28,7 +48,12 @@ async function seed(data: Record<string, unknown>): Promise<string> {
 
 const emailSub = (email: string, resource = 21) => ({ channel: 'email', resource_id: resource, email });
 const smsSub = (phoneNumber: string) => ({ channel: 'sms', resource_id: 21, phone: phoneNumber });
-const pushSub = (provider: string, token: string) => ({ channel: 'push', resource_id: 21, provider, subscription_id: token });
+const pushSub = (provider: string, token: string) => ({
+  channel: 'push',
+  resource_id: 21,
+  provider,
+  subscription_id: token,
+});
 
 /** import_batch on database 1 (no trigger launch), one item; returns the response. */
 function importOne(root: Record<string, unknown>, item: Record<string, unknown>): Promise<Response> {
@@ -40,7 +65,10 @@ function storedFields(id: string): Record<string, unknown> {
   return JSON.parse(row.fields) as Record<string, unknown>;
 }
 
-async function matchedId(root: Record<string, unknown>, item: Record<string, unknown>): Promise<{ id: string; created: boolean }> {
+async function matchedId(
+  root: Record<string, unknown>,
+  item: Record<string, unknown>,
+): Promise<{ id: string; created: boolean }> {
   const before = count(h, 'profiles');
   const res = await importOne(root, item);
   expect(res.status, res.body).toBe(200);
@@ -53,9 +81,15 @@ describe('email modes', () => {
   it('email: the profile field, case-insensitively', async () => {
     const email = uniq('Field');
     const p = await seed({ email });
-    expect(await matchedId({}, { data: { email: email.toUpperCase(), _fname: 'Upper' } })).toEqual({ id: p, created: false });
+    expect(await matchedId({}, { data: { email: email.toUpperCase(), _fname: 'Upper' } })).toEqual({
+      id: p,
+      created: false,
+    });
     // The stored address keeps the new spelling (the item set it), and matching still finds it.
-    expect(await matchedId({ email: email.toLowerCase() }, { data: { _lname: 'Lower' } })).toEqual({ id: p, created: false });
+    expect(await matchedId({ email: email.toLowerCase() }, { data: { _lname: 'Lower' } })).toEqual({
+      id: p,
+      created: false,
+    });
     expect(await getProfile(h, { email })).toMatchObject({ id: p, _fname: 'Upper', _lname: 'Lower' });
   });
 
@@ -63,9 +97,14 @@ describe('email modes', () => {
     const address = uniq('sub');
     const p = await seed({ subscriptions: [emailSub(address)] });
     expect(storedFields(p)).not.toHaveProperty('email');
-    expect(await matchedId({}, { email: address.toUpperCase(), data: { _fname: 'ViaSub' } })).toEqual({ id: p, created: false });
+    expect(await matchedId({}, { email: address.toUpperCase(), data: { _fname: 'ViaSub' } })).toEqual({
+      id: p,
+      created: false,
+    });
     expect(await matchedId({}, { data: { subscriptions: [emailSub(address)] } })).toEqual({ id: p, created: false });
-    expect(rows(h, 'SELECT count(*) AS n FROM subscriptions s JOIN profiles p ON p.seq = s.profile_seq WHERE p.id = ?', p)).toEqual([{ n: 1 }]);
+    expect(
+      rows(h, 'SELECT count(*) AS n FROM subscriptions s JOIN profiles p ON p.seq = s.profile_seq WHERE p.id = ?', p),
+    ).toEqual([{ n: 1 }]);
   });
 
   it('email with resource_id: subscriptions on that resource only', async () => {
@@ -87,7 +126,10 @@ describe('email modes', () => {
     expect(created.created).toBe(true);
     expect(created.id).not.toBe(viaSub);
     expect(storedFields(created.id)).toMatchObject({ email: address });
-    expect(await matchedId({ matching: 'email_profile' }, { email: address, data: { _fname: 'Again' } })).toEqual({ id: created.id, created: false });
+    expect(await matchedId({ matching: 'email_profile' }, { email: address, data: { _fname: 'Again' } })).toEqual({
+      id: created.id,
+      created: false,
+    });
   });
 
   it('email_sub: subscriptions only, and it writes no email field on create', async () => {
@@ -99,14 +141,29 @@ describe('email modes', () => {
     expect(storedFields(created.id)).toEqual({ _fname: 'SubOnly' });
 
     const subbed = await seed({ subscriptions: [emailSub(address, 22)] });
-    expect(await matchedId({ matching: 'email_sub', email: address }, { data: {} })).toEqual({ id: subbed, created: false });
-    expect(await matchedId({ matching: 'email_sub', email: address, resource_id: 22 }, { data: {} })).toEqual({ id: subbed, created: false });
-    expect((await matchedId({ matching: 'email_sub', email: address, resource_id: 21 }, { data: {} })).created).toBe(true);
+    expect(await matchedId({ matching: 'email_sub', email: address }, { data: {} })).toEqual({
+      id: subbed,
+      created: false,
+    });
+    expect(await matchedId({ matching: 'email_sub', email: address, resource_id: 22 }, { data: {} })).toEqual({
+      id: subbed,
+      created: false,
+    });
+    expect((await matchedId({ matching: 'email_sub', email: address, resource_id: 21 }, { data: {} })).created).toBe(
+      true,
+    );
   });
 
   it('an email that is not an address is an item error', async () => {
     const res = await importOne({}, { email: 'not-an-email', data: {} });
-    expect(itemErrors(res)).toEqual([{ index: 0, error: 400, error_text: 'Invalid request', error_debug: 'data[0]: incorrect email "not-an-email" for matching email' }]);
+    expect(itemErrors(res)).toEqual([
+      {
+        index: 0,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[0]: incorrect email "not-an-email" for matching email',
+      },
+    ]);
   });
 
   it('no matching value at all is an item error naming the mode', async () => {
@@ -129,16 +186,28 @@ describe('phone modes', () => {
     const number = phone();
     const p = await seed({ phones: [number] });
     const spaced = `${number.slice(0, 2)} (${number.slice(2, 5)}) ${number.slice(5, 8)}-${number.slice(8, 10)}-${number.slice(10)}`;
-    expect(await matchedId({ matching: 'phone' }, { phone: spaced, data: { _fname: 'Spaced' } })).toEqual({ id: p, created: false });
-    expect(await matchedId({ matching: 'phone', phone: `00${number.slice(1)}` }, { data: {} })).toEqual({ id: p, created: false });
+    expect(await matchedId({ matching: 'phone' }, { phone: spaced, data: { _fname: 'Spaced' } })).toEqual({
+      id: p,
+      created: false,
+    });
+    expect(await matchedId({ matching: 'phone', phone: `00${number.slice(1)}` }, { data: {} })).toEqual({
+      id: p,
+      created: false,
+    });
   });
 
   it('phone: SMS subscriptions too, restricted by resource_id', async () => {
     const number = phone();
     const p = await seed({ subscriptions: [smsSub(number)] });
     expect(storedFields(p)).not.toHaveProperty('phones');
-    expect(await matchedId({ matching: 'phone' }, { data: { subscriptions: [smsSub(number)] } })).toEqual({ id: p, created: false });
-    expect(await matchedId({ matching: 'phone', resource_id: 21, phone: number }, { data: {} })).toEqual({ id: p, created: false });
+    expect(await matchedId({ matching: 'phone' }, { data: { subscriptions: [smsSub(number)] } })).toEqual({
+      id: p,
+      created: false,
+    });
+    expect(await matchedId({ matching: 'phone', resource_id: 21, phone: number }, { data: {} })).toEqual({
+      id: p,
+      created: false,
+    });
     const other = await matchedId({ matching: 'phone', resource_id: 22, phone: number }, { data: {} });
     expect(other.created).toBe(true);
     // On create the phone is appended to phones.
@@ -153,12 +222,20 @@ describe('phone modes', () => {
     expect(created.id).not.toBe(viaField);
     expect(storedFields(created.id)).toEqual({ _fname: 'P' });
     const subbed = await seed({ subscriptions: [smsSub(number)] });
-    expect(await matchedId({ matching: 'phone_sub', phone: number }, { data: {} })).toEqual({ id: subbed, created: false });
+    expect(await matchedId({ matching: 'phone_sub', phone: number }, { data: {} })).toEqual({
+      id: subbed,
+      created: false,
+    });
   });
 
   it('an invalid phone for matching is an item error', async () => {
     const res = await importOne({ matching: 'phone' }, { phone: '8 900 000 00 00', data: {} });
-    expect(itemErrors(res)[0]).toEqual({ index: 0, error: 400, error_text: 'Invalid request', error_debug: 'data[0]: incorrect phone "8 900 000 00 00" for matching phone' });
+    expect(itemErrors(res)[0]).toEqual({
+      index: 0,
+      error: 400,
+      error_text: 'Invalid request',
+      error_debug: 'data[0]: incorrect phone "8 900 000 00 00" for matching phone',
+    });
   });
 });
 
@@ -169,8 +246,14 @@ describe('email_phone modes', () => {
     const older = await seed({ phones: [number] });
     const newer = await seed({ email });
     expect(await matchedId({ matching: 'email_phone', email }, { data: {} })).toEqual({ id: newer, created: false });
-    expect(await matchedId({ matching: 'email_phone' }, { email: uniq('ep2'), phone: number, data: {} })).toEqual({ id: older, created: false });
-    expect(await matchedId({ matching: 'email_phone' }, { data: { email, phones: number } })).toEqual({ id: older, created: false });
+    expect(await matchedId({ matching: 'email_phone' }, { email: uniq('ep2'), phone: number, data: {} })).toEqual({
+      id: older,
+      created: false,
+    });
+    expect(await matchedId({ matching: 'email_phone' }, { data: { email, phones: number } })).toEqual({
+      id: older,
+      created: false,
+    });
     // That update gave the older profile the email as well: it now answers both.
     expect(await matchedId({ matching: 'email_phone', email }, { data: {} })).toEqual({ id: older, created: false });
   });
@@ -188,8 +271,14 @@ describe('email_phone modes', () => {
     const email = uniq('eps');
     const bySub = await seed({ subscriptions: [emailSub(email)] });
     const bySms = await seed({ subscriptions: [smsSub(number)] });
-    expect(await matchedId({ matching: 'email_phone_sub' }, { email, phone: number, data: {} })).toEqual({ id: bySub, created: false });
-    expect(await matchedId({ matching: 'email_phone_sub' }, { phone: number, data: {} })).toEqual({ id: bySms, created: false });
+    expect(await matchedId({ matching: 'email_phone_sub' }, { email, phone: number, data: {} })).toEqual({
+      id: bySub,
+      created: false,
+    });
+    expect(await matchedId({ matching: 'email_phone_sub' }, { phone: number, data: {} })).toEqual({
+      id: bySms,
+      created: false,
+    });
     const fieldOnly = uniq('epsf');
     await seed({ email: fieldOnly });
     const created = await matchedId({ matching: 'email_phone_sub', email: fieldOnly }, { data: {} });
@@ -199,16 +288,26 @@ describe('email_phone modes', () => {
 
   it('needs at least one of the two', async () => {
     const res = await importOne({ matching: 'email_phone_sub' }, { data: { _fname: 'x' } });
-    expect(itemErrors(res)[0].error_debug).toBe('data[0]: matching email_phone_sub needs an email or a phone: give it in the item, in its data or as a root parameter');
+    expect(itemErrors(res)[0].error_debug).toBe(
+      'data[0]: matching email_phone_sub needs an email or a phone: give it in the item, in its data or as a root parameter',
+    );
   });
 });
 
 describe('profile_id', () => {
   it('updates the profile with that id, from the item, its data or the root', async () => {
     const p = await seed({ email: uniq('pid') });
-    expect(await matchedId({ matching: 'profile_id' }, { profile_id: p, data: { _fname: 'ByItem' } })).toEqual({ id: p, created: false });
-    expect(await matchedId({ matching: 'profile_id' }, { data: { profile_id: p, _lname: 'ByData' } })).toEqual({ id: p, created: false });
-    expect(await matchedId({ matching: 'profile_id', profile_id: p.toUpperCase() }, { data: { _bdate: '2000-01-02' } })).toEqual({ id: p, created: false });
+    expect(await matchedId({ matching: 'profile_id' }, { profile_id: p, data: { _fname: 'ByItem' } })).toEqual({
+      id: p,
+      created: false,
+    });
+    expect(await matchedId({ matching: 'profile_id' }, { data: { profile_id: p, _lname: 'ByData' } })).toEqual({
+      id: p,
+      created: false,
+    });
+    expect(
+      await matchedId({ matching: 'profile_id', profile_id: p.toUpperCase() }, { data: { _bdate: '2000-01-02' } }),
+    ).toEqual({ id: p, created: false });
     expect(storedFields(p)).toMatchObject({ _fname: 'ByItem', _lname: 'ByData', _bdate: '2000-01-02' });
     expect(storedFields(p)).not.toHaveProperty('profile_id');
   });
@@ -240,10 +339,19 @@ describe('profile_id', () => {
 
   it('single-profile methods answer 404 for an unknown profile id', async () => {
     const before = snapshot(h);
-    const res = await call(h, 'campaigns/triggers/import_and_start', { trigger_id: 96, matching: 'profile_id', profile_id: 'abcdefghijklmnqrstuvwxyz', data: { _fname: 'X' } });
+    const res = await call(h, 'campaigns/triggers/import_and_start', {
+      trigger_id: 96,
+      matching: 'profile_id',
+      profile_id: 'abcdefghijklmnqrstuvwxyz',
+      data: { _fname: 'X' },
+    });
     expect(res.status).toBe(404);
     expect(res.json).toEqual({ error: 404, error_debug: 'Profile not found', error_text: 'Not found' });
-    const get = await call(h, 'profiles/get', { db_id: 1, matching: 'profile_id', profile_id: '0123456789abcdef01234567' });
+    const get = await call(h, 'profiles/get', {
+      db_id: 1,
+      matching: 'profile_id',
+      profile_id: '0123456789abcdef01234567',
+    });
     expect(get.status).toBe(404);
     expect(snapshot(h)).toEqual(before);
   });
@@ -253,42 +361,86 @@ describe('push_sub', () => {
   it('finds the push subscription, providers compared case-insensitively', async () => {
     const token = `tok-${++n}`;
     const p = await seed({ subscriptions: [pushSub('Chrome', token)] });
-    expect(await matchedId({ matching: 'push_sub', provider: 'chrome', subscription_id: token }, { data: { _fname: 'Root' } })).toEqual({ id: p, created: false });
-    expect(await matchedId({ matching: 'push_sub' }, { provider: 'CHROME', subscription_id: token, data: {} })).toEqual({ id: p, created: false });
-    expect(await matchedId({ matching: 'push_sub' }, { data: { subscriptions: [pushSub('cHrOmE', token)] } })).toEqual({ id: p, created: false });
+    expect(
+      await matchedId(
+        { matching: 'push_sub', provider: 'chrome', subscription_id: token },
+        { data: { _fname: 'Root' } },
+      ),
+    ).toEqual({ id: p, created: false });
+    expect(await matchedId({ matching: 'push_sub' }, { provider: 'CHROME', subscription_id: token, data: {} })).toEqual(
+      { id: p, created: false },
+    );
+    expect(await matchedId({ matching: 'push_sub' }, { data: { subscriptions: [pushSub('cHrOmE', token)] } })).toEqual({
+      id: p,
+      created: false,
+    });
     // The same subscription was updated, not duplicated.
     const get = await getProfile(h, { matching: 'push_sub', provider: 'CHROME', subscription_id: token });
     expect(get?.id).toBe(p);
-    expect(importedAll(get?.subscriptions)).toEqual([{ channel: 'push', resource_id: 21, provider: 'cHrOmE', subscription_id: token, status: 0, priority: 0, custom_fields: {}, cats: [] }]);
+    expect(importedAll(get?.subscriptions)).toEqual([
+      {
+        channel: 'push',
+        resource_id: 21,
+        provider: 'cHrOmE',
+        subscription_id: token,
+        status: 0,
+        priority: 0,
+        custom_fields: {},
+        cats: [],
+      },
+    ]);
     // Device tokens are compared exactly.
-    expect((await matchedId({ matching: 'push_sub', provider: 'chrome', subscription_id: token.toUpperCase() }, { data: {} })).created).toBe(true);
+    expect(
+      (
+        await matchedId(
+          { matching: 'push_sub', provider: 'chrome', subscription_id: token.toUpperCase() },
+          { data: {} },
+        )
+      ).created,
+    ).toBe(true);
   });
 
   it('needs both a provider and a subscription_id', async () => {
     const res = await importOne({ matching: 'push_sub', provider: 'ios-apns' }, { data: {} });
-    expect(itemErrors(res)[0].error_debug).toBe('data[0]: matching push_sub needs a provider and a subscription_id: give it in the item, in its data or as a root parameter');
+    expect(itemErrors(res)[0].error_debug).toBe(
+      'data[0]: matching push_sub needs a provider and a subscription_id: give it in the item, in its data or as a root parameter',
+    );
   });
 });
 
 describe('custom', () => {
   it('an int field, with the value coerced from text; written on create', async () => {
-    const created = await matchedId({ matching: 'custom', field_name: 'CRM_ID', field_value: '900001' }, { data: { _fname: 'Int' } });
+    const created = await matchedId(
+      { matching: 'custom', field_name: 'CRM_ID', field_value: '900001' },
+      { data: { _fname: 'Int' } },
+    );
     expect(created.created).toBe(true);
     expect(storedFields(created.id)).toEqual({ CRM_ID: 900001, _fname: 'Int' });
-    expect(await matchedId({ matching: 'custom', field_name: 'CRM_ID' }, { field_value: 900001, data: {} })).toEqual({ id: created.id, created: false });
-    expect(await matchedId({ matching: 'custom', field_name: 'CRM_ID' }, { data: { CRM_ID: '900001', _lname: 'Data' } })).toEqual({ id: created.id, created: false });
+    expect(await matchedId({ matching: 'custom', field_name: 'CRM_ID' }, { field_value: 900001, data: {} })).toEqual({
+      id: created.id,
+      created: false,
+    });
+    expect(
+      await matchedId({ matching: 'custom', field_name: 'CRM_ID' }, { data: { CRM_ID: '900001', _lname: 'Data' } }),
+    ).toEqual({ id: created.id, created: false });
     const bad = await importOne({ matching: 'custom', field_name: 'CRM_ID', field_value: 'abc' }, { data: {} });
-    expect(itemErrors(bad)[0].error_debug).toBe('data[0]: field_value: expected an integer, got "abc" for field \'CRM_ID\'');
+    expect(itemErrors(bad)[0].error_debug).toBe(
+      'data[0]: field_value: expected an integer, got "abc" for field \'CRM_ID\'',
+    );
   });
 
   it('a string field, with numbers taken as their text', async () => {
     const created = await matchedId({ matching: 'custom', field_name: 'Custom_ID', field_value: 4242 }, { data: {} });
     expect(created.created).toBe(true);
     expect(storedFields(created.id)).toEqual({ Custom_ID: '4242' });
-    expect(await matchedId({ matching: 'custom', field_name: 'Custom_ID', field_value: '4242' }, { data: {} })).toEqual({ id: created.id, created: false });
+    expect(await matchedId({ matching: 'custom', field_name: 'Custom_ID', field_value: '4242' }, { data: {} })).toEqual(
+      { id: created.id, created: false },
+    );
     // Field values are compared exactly (case-sensitive).
     await seed({ Custom_ID: 'Alpha-1' });
-    expect((await matchedId({ matching: 'custom', field_name: 'Custom_ID', field_value: 'alpha-1' }, { data: {} })).created).toBe(true);
+    expect(
+      (await matchedId({ matching: 'custom', field_name: 'Custom_ID', field_value: 'alpha-1' }, { data: {} })).created,
+    ).toBe(true);
   });
 
   it('a tags field: "a, b" needs both tags; on create the tags are added', async () => {
@@ -340,7 +492,11 @@ describe('where the matching value comes from', () => {
       matching: 'custom',
       field_name: 'Custom_ID',
       field_value: `v${c}`,
-      data: [{ data: { Custom_ID: `v${b}` } }, { data: {} }, { field_value: `v${a}`, data: { Custom_ID: `v${b}`, _fname: 'key' } }],
+      data: [
+        { data: { Custom_ID: `v${b}` } },
+        { data: {} },
+        { field_value: `v${a}`, data: { Custom_ID: `v${b}`, _fname: 'key' } },
+      ],
     });
     expect(resultIds(res)).toEqual([pb, pc, pa]);
     expect(storedFields(pa)).toMatchObject({ Custom_ID: `v${b}`, _fname: 'key' });
@@ -383,10 +539,17 @@ describe('several matches: the oldest profile wins', () => {
 
     // Within one batch the first item creates the profile and the second updates it.
     const fresh = uniq('fresh');
-    const res = await batch(h, { data: [{ data: { email: fresh, _fname: 'One' } }, { data: { email: fresh.toUpperCase(), _lname: 'Two' } }] });
+    const res = await batch(h, {
+      data: [{ data: { email: fresh, _fname: 'One' } }, { data: { email: fresh.toUpperCase(), _lname: 'Two' } }],
+    });
     const [x, y] = resultIds(res);
     expect(y).toBe(x);
-    expect(await getProfile(h, { email: fresh })).toMatchObject({ id: x, _fname: 'One', _lname: 'Two', email: fresh.toUpperCase() });
+    expect(await getProfile(h, { email: fresh })).toMatchObject({
+      id: x,
+      _fname: 'One',
+      _lname: 'Two',
+      email: fresh.toUpperCase(),
+    });
     expect(messagesOf(h, x)).toHaveLength(2);
   });
 
@@ -406,7 +569,11 @@ describe('several matches: the oldest profile wins', () => {
     const inDb1 = await matchedId({}, { email, data: {} });
     expect(inDb1.created).toBe(true);
     expect(inDb1.id).not.toBe(inDb2.json.profile_id);
-    expect((await call(h, 'profiles/get', { db_id: 2, email })).json.data).toMatchObject({ id: inDb2.json.profile_id, db_id: 2, _fname: 'Db2' });
+    expect((await call(h, 'profiles/get', { db_id: 2, email })).json.data).toMatchObject({
+      id: inDb2.json.profile_id,
+      db_id: 2,
+      _fname: 'Db2',
+    });
   });
 });
 
@@ -426,11 +593,21 @@ describe('profiles/* methods', () => {
   it('profiles/import_batch: result and errors as the trigger batch, no messages', async () => {
     const before = snapshot(h);
     const [a, b] = [uniq('ib'), uniq('ib')];
-    const res = await call(h, 'profiles/import_batch', { db_id: 1, data: [{ data: { email: a } }, { data: { email: 'broken' } }, { data: { email: b } }] });
+    const res = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      data: [{ data: { email: a } }, { data: { email: 'broken' } }, { data: { email: b } }],
+    });
     expect(res.status).toBe(200);
     expect(Object.keys(res.json)).toEqual(['error', 'error_text', 'result', 'errors']);
     expect(resultIds(res)).toHaveLength(2);
-    expect(itemErrors(res)).toEqual([{ index: 1, error: 400, error_text: 'Invalid request', error_debug: 'data[1].data.email: incorrect email "broken"' }]);
+    expect(itemErrors(res)).toEqual([
+      {
+        index: 1,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[1].data.email: incorrect email "broken"',
+      },
+    ]);
     const after = snapshot(h);
     expect(after.profiles).toBe(before.profiles + 2);
     expect(after.messages).toBe(before.messages);
@@ -452,11 +629,28 @@ describe('profiles/* methods', () => {
 
   it('profiles/get: one flat object, read-only fields first, subscriptions last', async () => {
     const email = uniq('Get');
-    const p = await seed({ email, _fname: 'Gina', interests: ['x'], subscriptions: [emailSub(email), smsSub('+79007654321')] });
+    const p = await seed({
+      email,
+      _fname: 'Gina',
+      interests: ['x'],
+      subscriptions: [emailSub(email), smsSub('+79007654321')],
+    });
     const res = await call(h, 'profiles/get', { db_id: 1, email });
     expect(res.status).toBe(200);
     const data = res.json.data as Record<string, unknown>;
-    expect(Object.keys(data)).toEqual(['id', 'db_id', '_createtime', '_updatetime', '_md5', '_emaildomain', 'CRM_ID', 'email', '_fname', 'interests', 'subscriptions']);
+    expect(Object.keys(data)).toEqual([
+      'id',
+      'db_id',
+      '_createtime',
+      '_updatetime',
+      '_md5',
+      '_emaildomain',
+      'CRM_ID',
+      'email',
+      '_fname',
+      'interests',
+      'subscriptions',
+    ]);
     expect(data).toMatchObject({
       id: p,
       db_id: 1,
@@ -468,14 +662,40 @@ describe('profiles/* methods', () => {
     });
     expect(data._createtime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(data.subscriptions).toEqual([
-      { channel: 'email', resource_id: 21, email, email_data: { email, domain: 'example.com', md5: createHash('md5').update(email.toLowerCase()).digest('hex') }, is_delete: false, status: 0, priority: 0, custom_fields: {}, cats: [] },
-      { channel: 'sms', resource_id: 21, phone: '+79007654321', sms_data: { phone: '+79007654321' }, is_delete: false, status: 0, priority: 0, custom_fields: {}, cats: [] },
+      {
+        channel: 'email',
+        resource_id: 21,
+        email,
+        email_data: { email, domain: 'example.com', md5: createHash('md5').update(email.toLowerCase()).digest('hex') },
+        is_delete: false,
+        status: 0,
+        priority: 0,
+        custom_fields: {},
+        cats: [],
+      },
+      {
+        channel: 'sms',
+        resource_id: 21,
+        phone: '+79007654321',
+        sms_data: { phone: '+79007654321' },
+        is_delete: false,
+        status: 0,
+        priority: 0,
+        custom_fields: {},
+        cats: [],
+      },
     ]);
     const xml = await call(h, 'profiles/get', { db_id: 1, email, format: 'xml' });
-    expect(xml.body).toMatch(new RegExp(`^<xml><error>0</error><error_text>Successful operation</error_text><data><id>${p}</id><db_id>1</db_id>`));
+    expect(xml.body).toMatch(
+      new RegExp(
+        `^<xml><error>0</error><error_text>Successful operation</error_text><data><id>${p}</id><db_id>1</db_id>`,
+      ),
+    );
     expect(xml.body).toContain('<interests>x</interests>');
     expect(xml.body).toContain('<subscriptions><channel>email</channel><resource_id>21</resource_id>');
-    expect(xml.body).toContain('<status>0</status><priority>0</priority><custom_fields></custom_fields><cats/></subscriptions>');
+    expect(xml.body).toContain(
+      '<status>0</status><priority>0</priority><custom_fields></custom_fields><cats/></subscriptions>',
+    );
   });
 
   it('profiles/get: not found, and a missing matching value', async () => {
@@ -484,10 +704,17 @@ describe('profiles/* methods', () => {
     expect(res.json).toEqual({ error: 404, error_debug: 'Profile not found', error_text: 'Not found' });
     const noValue = await call(h, 'profiles/get', { db_id: 1 });
     expect(noValue.status).toBe(400);
-    expect(noValue.json.error_debug).toBe('matching email needs an email: give it in the item, in its data or as a root parameter');
-    const xml = await h.post('profiles/get', `<xml><token>${READ_TOKEN}</token><db_id>1</db_id><email>${uniq('absent')}</email></xml>`);
+    expect(noValue.json.error_debug).toBe(
+      'matching email needs an email: give it in the item, in its data or as a root parameter',
+    );
+    const xml = await h.post(
+      'profiles/get',
+      `<xml><token>${READ_TOKEN}</token><db_id>1</db_id><email>${uniq('absent')}</email></xml>`,
+    );
     expect(xml.status).toBe(404);
-    expect(xml.body).toBe('<xml><error>404</error><error_debug>Profile not found</error_debug><error_text>Not found</error_text></xml>');
+    expect(xml.body).toBe(
+      '<xml><error>404</error><error_debug>Profile not found</error_debug><error_text>Not found</error_text></xml>',
+    );
   });
 
   it('profiles/delete removes the profile and cancels its scheduled messages', async () => {
@@ -499,7 +726,9 @@ describe('profiles/* methods', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', data: { profile_id: id } });
     expect(rows(h, 'SELECT count(*) AS n FROM profiles WHERE id = ?', id)).toEqual([{ n: 0 }]);
-    expect(rows(h, "SELECT count(*) AS n FROM profile_values WHERE field = 'email' AND value = ?", email)).toEqual([{ n: 0 }]);
+    expect(rows(h, "SELECT count(*) AS n FROM profile_values WHERE field = 'email' AND value = ?", email)).toEqual([
+      { n: 0 },
+    ]);
     expect(count(h, 'subscriptions', 'address = ?', email)).toBe(0);
     expect(messagesOf(h, id).map((m) => [m.status, m.skip_reason])).toEqual([['cancelled', 'profile deleted']]);
     expect(await getProfile(h, { email })).toBeUndefined();
@@ -513,9 +742,14 @@ describe('profiles/* methods', () => {
 
   it('profiles/delete in XML, by custom matching', async () => {
     const p = await seed({ Custom_ID: 'to-delete' });
-    const res = await h.post('profiles/delete', `<xml><token>${WRITE_TOKEN}</token><db_id>1</db_id><matching>custom</matching><field_name>Custom_ID</field_name><field_value>to-delete</field_value></xml>`);
+    const res = await h.post(
+      'profiles/delete',
+      `<xml><token>${WRITE_TOKEN}</token><db_id>1</db_id><matching>custom</matching><field_name>Custom_ID</field_name><field_value>to-delete</field_value></xml>`,
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toBe(`<xml><error>0</error><error_text>Successful operation</error_text><data><profile_id>${p}</profile_id></data></xml>`);
+    expect(res.body).toBe(
+      `<xml><error>0</error><error_text>Successful operation</error_text><data><profile_id>${p}</profile_id></data></xml>`,
+    );
     expect(rows(h, 'SELECT id FROM profiles WHERE id = ?', p)).toEqual([]);
   });
 

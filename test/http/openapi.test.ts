@@ -50,7 +50,8 @@ describe('the document', () => {
   it('has one POST operation per method of the registry (and GET where the method answers it), and no other API path', () => {
     const paths = Object.keys(doc.paths).filter((p) => p.startsWith(API));
     expect(paths.sort()).toEqual([...methods.keys()].map((m) => `${API}${m}`).sort());
-    for (const p of paths) expect(Object.keys(doc.paths[p])).toEqual(methods.get(p.slice(API.length))?.get ? ['post', 'get'] : ['post']);
+    for (const p of paths)
+      expect(Object.keys(doc.paths[p])).toEqual(methods.get(p.slice(API.length))?.get ? ['post', 'get'] : ['post']);
     expect([...methods.values()].filter((m) => m.get).map((m) => m.name)).toContain('suppresses/email_check');
     const ids = paths.map((p) => doc.paths[p].post.operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -80,10 +81,13 @@ describe('the document', () => {
     for (const m of methods.values()) {
       const op = doc.paths[`${API}${m.name}`].post;
       const codes = Object.keys(op.responses).map(Number);
-      expect(codes).toEqual(m.write ? [200, 400, 401, 403, 404, 409, 429, 500, 503] : [200, 400, 401, 404, 429, 500, 503]);
+      expect(codes).toEqual(
+        m.write ? [200, 400, 401, 403, 404, 409, 429, 500, 503] : [200, 400, 401, 404, 429, 500, 503],
+      );
       expect(Object.keys(op.responses[200].content)).toEqual(['application/json', 'application/xml']);
       expect(op.responses[200].headers['X-Herald-Log-Id']).toBeDefined();
-      for (const c of codes.filter((x) => x !== 200)) expect(op.responses[c].$ref).toBe(`#/components/responses/Error${c}`);
+      for (const c of codes.filter((x) => x !== 200))
+        expect(op.responses[c].$ref).toBe(`#/components/responses/Error${c}`);
       expect(m.payload, `${m.name} declares its payload`).toBeDefined();
     }
     for (const c of [400, 401, 403, 404, 409, 429, 500, 503]) {
@@ -100,7 +104,8 @@ describe('the document', () => {
     expect(doc.components.securitySchemes.queryToken).toMatchObject({ type: 'apiKey', in: 'query', name: 'token' });
     expect(doc.security).toEqual([{ bearerToken: [] }, { queryToken: [] }]);
     expect(doc.info.description).toContain('body parameter `token`');
-    for (const p of ['/healthz', '/readyz', '/metrics', '/api/openapi.json', '/docs']) expect(doc.paths[p].get.security).toEqual([]);
+    for (const p of ['/healthz', '/readyz', '/metrics', '/api/openapi.json', '/docs'])
+      expect(doc.paths[p].get.security).toEqual([]);
   });
 
   it('compiles every schema strictly (JSON Schema 2020-12)', () => {
@@ -128,11 +133,19 @@ describe('the payload schemas match real answers', () => {
     await ok('databases/get', { id: db });
     await ok('databases/list', {});
     await ok('databases/fields_get', { id: 1 });
-    const res = (await ok('resources/add', { name: 'Docs res', db_ids: [db], channels: { email: { sender: 'outbox', from_email: 'docs@example.com' } } })).data.id;
+    const res = (
+      await ok('resources/add', {
+        name: 'Docs res',
+        db_ids: [db],
+        channels: { email: { sender: 'outbox', from_email: 'docs@example.com' } },
+      })
+    ).data.id;
     await ok('resources/update', { id: res, name: 'Docs resource' });
     await ok('resources/get', { id: res });
     await ok('resources/list', {});
-    const tpl = (await ok('templates/add', { name: 'Docs tpl', channel: 'email', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' })).data.id;
+    const tpl = (
+      await ok('templates/add', { name: 'Docs tpl', channel: 'email', subject: 'Hi', html: '<p>Hi</p>', text: 'Hi' })
+    ).data.id;
     await ok('templates/update', { id: tpl, subject: 'Hello' });
     await ok('templates/get', { id: tpl });
     await ok('templates/list', { channel: 'email' });
@@ -140,7 +153,16 @@ describe('the payload schemas match real answers', () => {
     await ok('templates/preview', { channel: 'push', title: 'Hi {lead._fname}', data: {} });
     await ok('account/get', {});
     await ok('senders/list', {});
-    const trig = (await ok('campaigns/triggers/add', { name: 'Docs trigger', trigger_type: 'api_call', send_channel: 'email', resource_id: 21, list_id: 1, content: [{ message_id: 5 }] })).data.id;
+    const trig = (
+      await ok('campaigns/triggers/add', {
+        name: 'Docs trigger',
+        trigger_type: 'api_call',
+        send_channel: 'email',
+        resource_id: 21,
+        list_id: 1,
+        content: [{ message_id: 5 }],
+      })
+    ).data.id;
     await ok('campaigns/triggers/update', { id: trig, name: 'Docs trigger 2' });
     await ok('campaigns/triggers/get', { id: trig });
     await ok('campaigns/triggers/list', {});
@@ -149,16 +171,33 @@ describe('the payload schemas match real answers', () => {
     const copy = (await ok('campaigns/triggers/clone', { id: trig })).data.saved_id;
     await ok('campaigns/triggers/delete', { id: copy });
 
-    await ok('campaigns/triggers/import_and_start_batch', { trigger_id: 96, data: [{ data: { email: 'oa1@example.com', subscriptions: [sub('oa1@example.com')] } }, { data: { email: 'broken' } }] });
-    await ok('campaigns/triggers/import_and_start', { trigger_id: 96, data: { email: 'oa2@example.com', subscriptions: [sub('oa2@example.com')] } });
+    await ok('campaigns/triggers/import_and_start_batch', {
+      trigger_id: 96,
+      data: [
+        { data: { email: 'oa1@example.com', subscriptions: [sub('oa1@example.com')] } },
+        { data: { email: 'broken' } },
+      ],
+    });
+    await ok('campaigns/triggers/import_and_start', {
+      trigger_id: 96,
+      data: { email: 'oa2@example.com', subscriptions: [sub('oa2@example.com')] },
+    });
     await ok('profiles/import', { db_id: 1, data: { email: 'oa3@example.com' } });
     await ok('profiles/import_batch', { db_id: 1, data: [{ data: { email: 'oa4@example.com' } }] });
     await ok('profiles/update', { db_id: 1, email: 'oa3@example.com', data: { _fname: 'Ann' } });
     await ok('profiles/get', { db_id: 1, email: 'oa1@example.com' });
     await ok('profiles/list', { db_id: 1, search: 'oa', limit: 2 });
     await ok('campaigns/triggers/start', { trigger_id: 96, email: 'oa1@example.com' });
-    await ok('campaigns/triggers/start_batch', { trigger_id: 96, data: [{ email: 'oa1@example.com' }, { email: 'nobody@example.com' }] });
-    const task = (await ok('campaigns/triggers/import_and_start_batch_task', { trigger_id: 96, data: [{ data: { email: 'oa5@example.com' } }] })).data.task_id;
+    await ok('campaigns/triggers/start_batch', {
+      trigger_id: 96,
+      data: [{ email: 'oa1@example.com' }, { email: 'nobody@example.com' }],
+    });
+    const task = (
+      await ok('campaigns/triggers/import_and_start_batch_task', {
+        trigger_id: 96,
+        data: [{ data: { email: 'oa5@example.com' } }],
+      })
+    ).data.task_id;
     await ok('campaigns/triggers/start_batch_task', { trigger_id: 96, data: [{ email: 'oa1@example.com' }] });
     check('tasks/status', await call(h, 'tasks/status', { token: READ_TOKEN, task_id: task }));
     await ok('campaigns/status', { id: 96 });
@@ -167,7 +206,11 @@ describe('the payload schemas match real answers', () => {
     await ok('suppresses/update', { id: list, name: 'Docs stop list 2' });
     await ok('suppresses/get', { id: list });
     await ok('suppresses/list', {});
-    for (const [one, many, value] of [['email', 'emails', 'stop@example.com'], ['domain', 'domains', 'stop.example'], ['phone', 'phones', '+12025550143']]) {
+    for (const [one, many, value] of [
+      ['email', 'emails', 'stop@example.com'],
+      ['domain', 'domains', 'stop.example'],
+      ['phone', 'phones', '+12025550143'],
+    ]) {
       await ok(`suppresses/${one}_add`, { id: list, [one]: value });
       await ok(`suppresses/${many}_add`, { id: list, [many]: [value] });
       await ok(`suppresses/${one}_check`, { id: list, [one]: value });
@@ -197,7 +240,9 @@ describe('the payload schemas match real answers', () => {
     expect(anon.status).toBe(401);
     expect(v(anon.json)).toBe(true);
     expect(anon.json.error_text).toBe('API token required');
-    expect(doc.components.responses.Error401.content['application/json'].schema.properties.error_text.enum).toContain(anon.json.error_text);
+    expect(doc.components.responses.Error401.content['application/json'].schema.properties.error_text.enum).toContain(
+      anon.json.error_text,
+    );
   });
 });
 

@@ -42,14 +42,24 @@ describe('/healthz and /readyz', () => {
   });
 
   it('readyz: 503 with the reason while a migration is pending', async () => {
-    const [last] = h.sql<{ version: number; name: string; applied_at: number }>('SELECT version, name, applied_at FROM schema_migrations ORDER BY version DESC LIMIT 1');
+    const [last] = h.sql<{ version: number; name: string; applied_at: number }>(
+      'SELECT version, name, applied_at FROM schema_migrations ORDER BY version DESC LIMIT 1',
+    );
     h.exec('DELETE FROM schema_migrations WHERE version = ?', last.version);
     try {
       const res = await h.app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toEqual({ status: 'unavailable', reason: '1 storage migration(s) pending: run herald migrate' });
+      expect(res.json()).toEqual({
+        status: 'unavailable',
+        reason: '1 storage migration(s) pending: run herald migrate',
+      });
     } finally {
-      h.exec('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', last.version, last.name, last.applied_at);
+      h.exec(
+        'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+        last.version,
+        last.name,
+        last.applied_at,
+      );
     }
     expect((await h.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
   });
@@ -60,7 +70,10 @@ describe('/healthz and /readyz', () => {
       other.sqlite?.db.close();
       const res = await other.app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/^storage unreachable: /) });
+      expect(res.json()).toMatchObject({
+        status: 'unavailable',
+        reason: expect.stringMatching(/^storage unreachable: /),
+      });
       expect((await other.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       // The engine's gauges say the storage did not answer; the counters still come.
       const metrics = samples((await other.app.inject({ method: 'GET', url: '/metrics' })).body);
@@ -77,7 +90,18 @@ describe('/metrics', () => {
     const { text } = await scrapeOk();
     const names = families(text);
     expect(new Set(names).size).toBe(names.length);
-    for (const n of ['herald_http_requests_total', 'herald_engine_up', 'herald_items_imported_total', 'herald_messages_total', 'herald_send_duration_seconds', 'herald_messages_reclaimed_total', 'herald_queue_due_messages', 'herald_queue_lag_seconds', 'herald_hook_backlog_events', 'herald_hook_dead_lettered_events']) {
+    for (const n of [
+      'herald_http_requests_total',
+      'herald_engine_up',
+      'herald_items_imported_total',
+      'herald_messages_total',
+      'herald_send_duration_seconds',
+      'herald_messages_reclaimed_total',
+      'herald_queue_due_messages',
+      'herald_queue_lag_seconds',
+      'herald_hook_backlog_events',
+      'herald_hook_dead_lettered_events',
+    ]) {
       expect(names).toContain(n);
     }
   });
@@ -97,7 +121,9 @@ describe('/metrics', () => {
     expect(grew('herald_http_requests_total{method="campaigns/triggers/import_and_start_batch",code="200"}')).toBe(1);
     expect(grew('herald_http_requests_total{method="databases/list",code="401"}')).toBe(1);
     expect(grew('herald_http_requests_total{method="unknown",code="404"}')).toBe(1);
-    expect(grew('herald_http_request_duration_seconds_count{method="campaigns/triggers/import_and_start_batch"}')).toBe(1);
+    expect(grew('herald_http_request_duration_seconds_count{method="campaigns/triggers/import_and_start_batch"}')).toBe(
+      1,
+    );
     expect(after.get('herald_engine_up')).toBe(1);
     expect(after.get('herald_storage_up')).toBe(1);
   });
@@ -121,7 +147,10 @@ describe('/metrics', () => {
     const again = await batch(h, body, { headers });
     expect(again.headers['duplicate-request']).toBe('true');
     const after = (await scrapeOk()).values;
-    expect(value(after, 'herald_items_imported_total{method="campaigns/triggers/import_and_start_batch"}') - value(before, 'herald_items_imported_total{method="campaigns/triggers/import_and_start_batch"}')).toBe(2);
+    expect(
+      value(after, 'herald_items_imported_total{method="campaigns/triggers/import_and_start_batch"}') -
+        value(before, 'herald_items_imported_total{method="campaigns/triggers/import_and_start_batch"}'),
+    ).toBe(2);
   });
 });
 

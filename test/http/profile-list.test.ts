@@ -16,14 +16,19 @@ beforeAll(async () => {
     { email: 'ann_b@example.org', CRM_ID: 103 },
     { email: 'annex@example.net', Custom_ID: 'X-9' },
   ];
-  for (const data of people) ids.push(expectOk(await call(h, 'profiles/import', { db_id: 1, data })).profile_id as string);
+  for (const data of people)
+    ids.push(expectOk(await call(h, 'profiles/import', { db_id: 1, data })).profile_id as string);
   expectOk(await call(h, 'profiles/import', { db_id: 2, data: { email: 'ann.other@example.com' } }));
 });
 afterAll(() => h.close());
 
 const list = async (body: Record<string, unknown>) => {
   const res = expectOk(await call(h, 'profiles/list', { db_id: 1, ...body }));
-  return { ids: (res.data as { id: string }[]).map((p) => p.id), total: res.total_count as number, data: res.data as Record<string, unknown>[] };
+  return {
+    ids: (res.data as { id: string }[]).map((p) => p.id),
+    total: res.total_count as number,
+    data: res.data as Record<string, unknown>[],
+  };
 };
 
 describe('profiles/list', () => {
@@ -31,7 +36,13 @@ describe('profiles/list', () => {
     const all = await list({});
     expect(all.ids).toEqual([...ids].reverse());
     expect(all.total).toBe(4);
-    expect(all.data[0]).toMatchObject({ id: ids[3], db_id: 1, email: 'annex@example.net', Custom_ID: 'X-9', subscriptions: [] });
+    expect(all.data[0]).toMatchObject({
+      id: ids[3],
+      db_id: 1,
+      email: 'annex@example.net',
+      Custom_ID: 'X-9',
+      subscriptions: [],
+    });
     expect(await list({ limit: 2, offset: 1 })).toMatchObject({ ids: [ids[2], ids[1]], total: 4 });
     expect((await list({ offset: 10 })).ids).toEqual([]);
   });

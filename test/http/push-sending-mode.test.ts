@@ -11,13 +11,28 @@ let lastTrigger: number;
 beforeAll(async () => {
   h = await startApi();
   const added = expectOk(
-    await call(h, 'campaigns/triggers/add', { name: 'Push to the last', send_channel: 'push', trigger_type: 'api_call', content: [{ message_id: 7 }], is_active: true, resource_id: 21, list_id: 1, push_sending_mode: 'last' }),
+    await call(h, 'campaigns/triggers/add', {
+      name: 'Push to the last',
+      send_channel: 'push',
+      trigger_type: 'api_call',
+      content: [{ message_id: 7 }],
+      is_active: true,
+      resource_id: 21,
+      list_id: 1,
+      push_sending_mode: 'last',
+    }),
   );
   lastTrigger = (added.data as { id: number }).id;
 });
 afterAll(() => h.close());
 
-const push = (token: string, priority = 0) => ({ channel: 'push', provider: 'android-firebase', subscription_id: token, resource_id: 21, priority });
+const push = (token: string, priority = 0) => ({
+  channel: 'push',
+  provider: 'android-firebase',
+  subscription_id: token,
+  resource_id: 21,
+  priority,
+});
 
 /** Imports the profile with these subscriptions, one second after the previous import. */
 async function importSubs(email: string, subscriptions: unknown[]): Promise<string> {

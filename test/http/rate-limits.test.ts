@@ -33,7 +33,11 @@ const send = (token: string, body: Record<string, unknown> = {}, opts?: Paramete
 function expect429(res: Response, retryAfter: string): void {
   expect(res.status, res.body).toBe(429);
   expect(res.headers['retry-after']).toBe(retryAfter);
-  expect(res.json).toEqual({ error: 429, error_debug: expect.stringMatching(/rate limit \(1 requests per second, burst 2\) is exceeded/), error_text: 'Too many requests' });
+  expect(res.json).toEqual({
+    error: 429,
+    error_debug: expect.stringMatching(/rate limit \(1 requests per second, burst 2\) is exceeded/),
+    error_text: 'Too many requests',
+  });
 }
 
 describe('rate limits', () => {
@@ -42,10 +46,15 @@ describe('rate limits', () => {
     expect((await send(LIMITED)).status).toBe(200);
     expect((await send(LIMITED)).status).toBe(200);
     expect429(await send(LIMITED), '1');
-    const xml = await h.post(START_BATCH, `<xml><token>${LIMITED}</token><trigger_id>96</trigger_id><data><email>x@example.com</email></data></xml>`);
+    const xml = await h.post(
+      START_BATCH,
+      `<xml><token>${LIMITED}</token><trigger_id>96</trigger_id><data><email>x@example.com</email></data></xml>`,
+    );
     expect(xml.status).toBe(429);
     expect(xml.headers['retry-after']).toBe('1');
-    expect(xml.body).toMatch(/^<xml><error>429<\/error><error_debug>the token's rate limit .*<\/error_debug><error_text>Too many requests<\/error_text><\/xml>$/);
+    expect(xml.body).toMatch(
+      /^<xml><error>429<\/error><error_debug>the token's rate limit .*<\/error_debug><error_text>Too many requests<\/error_text><\/xml>$/,
+    );
     h.clock.advance(1000);
     expect((await send(LIMITED)).status).toBe(200);
     expect429(await send(LIMITED), '1');
@@ -92,7 +101,11 @@ describe('check order', () => {
   it('answers 409 before parameter errors, and a body error before the token', async () => {
     h.clock.advance(10_000);
     await send(WRITE_TOKEN, {}, { headers: { 'Request-ID': 'order-2' } });
-    const conflict = await send(WRITE_TOKEN, { trigger_id: 'not a number', data: [] }, { headers: { 'Request-ID': 'order-2' } });
+    const conflict = await send(
+      WRITE_TOKEN,
+      { trigger_id: 'not a number', data: [] },
+      { headers: { 'Request-ID': 'order-2' } },
+    );
     expect(conflict.status).toBe(409);
     const parse = await h.post(START_BATCH, '{"token": "unknown", ', { headers: { 'Request-ID': 'order-2' } });
     expect(parse.status).toBe(400);
@@ -102,9 +115,11 @@ describe('check order', () => {
 
 describe('provisioning', () => {
   it('rejects a rate that is not positive, and a burst without a rate', async () => {
-    await expect(startHarness({ provisionObject: provision([{ token: 'bad-rate-token-0123456789', rate_per_second: 0 }]) })).rejects.toThrow(
-      /accounts\[0\]\.tokens\[3\]\.rate_per_second: must be above 0, got 0/,
-    );
-    await expect(startHarness({ provisionObject: provision([{ token: 'bad-burst-token-0123456789', burst: 5 }]) })).rejects.toThrow(/accounts\[0\]\.tokens\[3\]\.burst: needs rate_per_second/);
+    await expect(
+      startHarness({ provisionObject: provision([{ token: 'bad-rate-token-0123456789', rate_per_second: 0 }]) }),
+    ).rejects.toThrow(/accounts\[0\]\.tokens\[3\]\.rate_per_second: must be above 0, got 0/);
+    await expect(
+      startHarness({ provisionObject: provision([{ token: 'bad-burst-token-0123456789', burst: 5 }]) }),
+    ).rejects.toThrow(/accounts\[0\]\.tokens\[3\]\.burst: needs rate_per_second/);
   });
 });

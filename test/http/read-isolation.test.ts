@@ -42,7 +42,14 @@ describe.each(backends)('reads beside a write (%s)', (storeName, open) => {
     dir = mkdtempSync(join(tmpdir(), 'herald-reads-'));
     db = await open(dir);
     writeFileSync(join(dir, 'provision.json'), JSON.stringify(provision()));
-    const config = loadConfig({ env: { HERALD_DATABASE_URL: db.url, HERALD_PROVISION: join(dir, 'provision.json'), HERALD_LOG_LEVEL: 'silent', HERALD_WORKERS: '0' } });
+    const config = loadConfig({
+      env: {
+        HERALD_DATABASE_URL: db.url,
+        HERALD_PROVISION: join(dir, 'provision.json'),
+        HERALD_LOG_LEVEL: 'silent',
+        HERALD_WORKERS: '0',
+      },
+    });
     const logger = pino({ level: 'silent' });
     // The engine and the reader share one set of rate-limit buckets, as their threads do.
     const limiter = new RateLimiter();
@@ -57,12 +64,30 @@ describe.each(backends)('reads beside a write (%s)', (storeName, open) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, body: Record<string, unknown>, token = WRITE_TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await dispatch({ method, httpMethod: 'POST', body: Buffer.from(JSON.stringify({ token, ...body })), contentType: 'application/json', query: {}, logId: 'test' });
+  async function call(
+    method: string,
+    body: Record<string, unknown>,
+    token = WRITE_TOKEN,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await dispatch({
+      method,
+      httpMethod: 'POST',
+      body: Buffer.from(JSON.stringify({ token, ...body })),
+      contentType: 'application/json',
+      query: {},
+      logId: 'test',
+    });
     return { status: res.status, json: JSON.parse(res.body) as Record<string, unknown> };
   }
 
-  const task = (id: string) => ({ id, accountId: 1, kind: 'import_and_start_batch', request: '{}', total: 1, createdAt: clock.now() });
+  const task = (id: string) => ({
+    id,
+    accountId: 1,
+    kind: 'import_and_start_batch',
+    request: '{}',
+    total: 1,
+    createdAt: clock.now(),
+  });
 
   it('has a reader on SQLite only', () => {
     expect(reader !== undefined).toBe(storeName === 'SQLite');
@@ -93,7 +118,10 @@ describe.each(backends)('reads beside a write (%s)', (storeName, open) => {
         other.close();
       }
       // Answered now, from the committed state: the held transaction's task is not there yet.
-      expect((await call('tasks/status', { task_id: 'committed-task' }, READ_TOKEN)).json).toMatchObject({ error: 0, data: { status: 'pending' } });
+      expect((await call('tasks/status', { task_id: 'committed-task' }, READ_TOKEN)).json).toMatchObject({
+        error: 0,
+        data: { status: 'pending' },
+      });
       expect((await call('tasks/status', { task_id: 'held-task' }, READ_TOKEN)).status).toBe(404);
       // A read that runs in a transaction of its own (profiles/get) too.
       const profile = await call('profiles/get', { db_id: 1, email }, READ_TOKEN);
@@ -107,7 +135,8 @@ describe.each(backends)('reads beside a write (%s)', (storeName, open) => {
   });
 
   it('reads follow configuration changes (the catalog cache goes by config version)', async () => {
-    const get = async () => ((await call('campaigns/triggers/get', { trigger_id: 96 }, READ_TOKEN)).json.data as { name: string }).name;
+    const get = async () =>
+      ((await call('campaigns/triggers/get', { trigger_id: 96 }, READ_TOKEN)).json.data as { name: string }).name;
     const before = await get();
     expect((await call('campaigns/triggers/update', { id: 96, name: `${before} renamed` })).status).toBe(200);
     expect(await get()).toBe(`${before} renamed`);
@@ -123,7 +152,8 @@ describe.each(backends)('reads beside a write (%s)', (storeName, open) => {
 
   it('a token has one rate-limit bucket for its reads and its writes', async () => {
     clock.advance(3_600_000);
-    const write = () => call('campaigns/triggers/start_batch', { trigger_id: 96, data: [{ email: 'nobody@example.com' }] }, LIMITED);
+    const write = () =>
+      call('campaigns/triggers/start_batch', { trigger_id: 96, data: [{ email: 'nobody@example.com' }] }, LIMITED);
     const read = () => call('campaigns/triggers/get', { trigger_id: 96 }, LIMITED);
     expect((await write()).status).toBe(200);
     expect((await read()).status).toBe(200);

@@ -6,7 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/core/provisioning/tokens.js';
 import { requestHash } from '../../src/http/request-keys.js';
-import { BATCH, batch, call, count, FIXTURE, OTHER_TOKEN, READ_TOKEN, snapshot, startApi, WRITE_TOKEN } from '../helpers/api.js';
+import {
+  BATCH,
+  batch,
+  call,
+  count,
+  FIXTURE,
+  OTHER_TOKEN,
+  READ_TOKEN,
+  snapshot,
+  startApi,
+  WRITE_TOKEN,
+} from '../helpers/api.js';
 import { injectFault } from '../helpers/faults.js';
 import { startHarness, type Harness, type Response } from '../helpers/harness.js';
 
@@ -18,7 +29,12 @@ afterAll(() => h.close());
 
 let n = 0;
 const key = () => `key-${++n}`;
-const item = (tag: string) => ({ data: { email: `${tag}.${++n}@example.com`, subscriptions: [{ channel: 'email', resource_id: 21, email: `${tag}.${n}@example.com` }] } });
+const item = (tag: string) => ({
+  data: {
+    email: `${tag}.${++n}@example.com`,
+    subscriptions: [{ channel: 'email', resource_id: 21, email: `${tag}.${n}@example.com` }],
+  },
+});
 
 function expectDuplicate(first: Response, again: Response, k: string): void {
   expect(again.status).toBe(first.status);
@@ -84,8 +100,14 @@ describe('a repeated request key', () => {
     const k = key();
     await batch(h, { data: [item('first')] }, { headers: { 'Request-ID': k } });
     const before = snapshot(h);
-    expectConflict(await batch(h, { data: [item('second')] }, { headers: { 'Request-ID': k } }), /was used with another body or query/);
-    expectConflict(await batch(h, { data: [item('second')] }, { headers: { 'Request-ID': k }, query: 'format=json' }), /another body or query/);
+    expectConflict(
+      await batch(h, { data: [item('second')] }, { headers: { 'Request-ID': k } }),
+      /was used with another body or query/,
+    );
+    expectConflict(
+      await batch(h, { data: [item('second')] }, { headers: { 'Request-ID': k }, query: 'format=json' }),
+      /another body or query/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 
@@ -95,7 +117,10 @@ describe('a repeated request key', () => {
     const first = await batch(h, body, { headers: { 'Request-ID': k }, query: 'lang=en' });
     expect(first.status, first.body).toBe(200);
     const before = snapshot(h);
-    expectConflict(await batch(h, body, { headers: { 'Request-ID': k }, query: 'lang=ru' }), /was used with another body or query/);
+    expectConflict(
+      await batch(h, body, { headers: { 'Request-ID': k }, query: 'lang=ru' }),
+      /was used with another body or query/,
+    );
     expectConflict(await batch(h, body, { headers: { 'Request-ID': k } }), /was used with another body or query/);
     expect(snapshot(h)).toEqual(before);
     expectDuplicate(first, await batch(h, body, { headers: { 'Request-ID': k }, query: 'lang=en' }), k);
@@ -127,10 +152,20 @@ describe('a repeated request key', () => {
     const k = key();
     const body = { data: [item('scope')] };
     await batch(h, body, { headers: { 'Request-ID': k } });
-    const other = await call(h, BATCH, { token: OTHER_TOKEN, trigger_id: 200, ...body }, { headers: { 'Request-ID': k } });
+    const other = await call(
+      h,
+      BATCH,
+      { token: OTHER_TOKEN, trigger_id: 200, ...body },
+      { headers: { 'Request-ID': k } },
+    );
     expect(other.status, other.body).toBe(200);
     expect(other.headers['duplicate-request']).toBeUndefined();
-    const single = await call(h, 'campaigns/triggers/import_and_start', { trigger_id: 96, data: item('scope2').data }, { headers: { 'Request-ID': k } });
+    const single = await call(
+      h,
+      'campaigns/triggers/import_and_start',
+      { trigger_id: 96, data: item('scope2').data },
+      { headers: { 'Request-ID': k } },
+    );
     expect(single.status, single.body).toBe(200);
     expect(single.headers['duplicate-request']).toBeUndefined();
     h.clock.advance(24 * 3_600_000);
@@ -144,7 +179,12 @@ describe('a repeated request key', () => {
     const body = { data: [item('atomic'), item('atomic')] };
     const before = snapshot(h);
     // The statement that records the response fails (as a full disk would make it fail).
-    const heal = injectFault(h, { table: 'request_keys', op: 'UPDATE', when: `NEW.key = '${k}' AND NEW.state = 'done'`, message: 'disk full' });
+    const heal = injectFault(h, {
+      table: 'request_keys',
+      op: 'UPDATE',
+      when: `NEW.key = '${k}' AND NEW.state = 'done'`,
+      message: 'disk full',
+    });
     let failed: Response;
     try {
       failed = await batch(h, body, { headers: { 'Request-ID': k } });
@@ -163,9 +203,13 @@ describe('a repeated request key', () => {
   it('applies to every write method, returns the same task_id for a replayed task, and is ignored by read methods', async () => {
     const k = key();
     const task = { trigger_id: 96, data: [item('task')] };
-    const first = await call(h, 'campaigns/triggers/import_and_start_batch_task', task, { headers: { 'Request-ID': k } });
+    const first = await call(h, 'campaigns/triggers/import_and_start_batch_task', task, {
+      headers: { 'Request-ID': k },
+    });
     const tasks = count(h, 'tasks');
-    const again = await call(h, 'campaigns/triggers/import_and_start_batch_task', task, { headers: { 'Request-ID': k } });
+    const again = await call(h, 'campaigns/triggers/import_and_start_batch_task', task, {
+      headers: { 'Request-ID': k },
+    });
     expectDuplicate(first, again, k);
     expect(again.json.data).toEqual(first.json.data);
     expect(count(h, 'tasks')).toBe(tasks);
@@ -175,7 +219,12 @@ describe('a repeated request key', () => {
     expectDuplicate(imported, await call(h, 'profiles/import', profile, { headers: { 'Request-ID': k } }), k);
 
     const keys = count(h, 'request_keys');
-    const status = await call(h, 'tasks/status', { token: READ_TOKEN, task_id: (first.json.data as { task_id: string }).task_id }, { headers: { 'Request-ID': k } });
+    const status = await call(
+      h,
+      'tasks/status',
+      { token: READ_TOKEN, task_id: (first.json.data as { task_id: string }).task_id },
+      { headers: { 'Request-ID': k } },
+    );
     expect(status.status).toBe(200);
     expect(count(h, 'request_keys')).toBe(keys);
   });
@@ -237,7 +286,11 @@ describe('checksum deduplication (HERALD_DEDUP_CHECKSUM=true)', () => {
       const body = { token: WRITE_TOKEN, trigger_id: 96, data: [{ data: { email: 'sum@example.com' } }] };
       const first = await c.post(BATCH, body);
       const again = await c.post(BATCH, body);
-      expectDuplicate(first, again, `sha256:${requestHash({ method: BATCH, query: {}, body: Buffer.from(JSON.stringify(body)) })}`);
+      expectDuplicate(
+        first,
+        again,
+        `sha256:${requestHash({ method: BATCH, query: {}, body: Buffer.from(JSON.stringify(body)) })}`,
+      );
       const other = await c.post(BATCH, { ...body, content: { x: 1 } });
       expect(other.headers['duplicate-request']).toBeUndefined();
       expect(c.sql<{ n: number }>('SELECT count(*) AS n FROM messages')[0].n).toBe(2);

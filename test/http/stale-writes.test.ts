@@ -16,9 +16,21 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const version = () => rows<{ v: number }>(h, 'SELECT config_version AS v FROM accounts WHERE id = 1')[0].v;
-const triggerName = async (id: number) => (expectOk(await call(h, 'campaigns/triggers/get', { id })).data as { name: string }).name;
+const triggerName = async (id: number) =>
+  (expectOk(await call(h, 'campaigns/triggers/get', { id })).data as { name: string }).name;
 const newTrigger = async (name: string) =>
-  (expectOk(await call(h, 'campaigns/triggers/add', { name, send_channel: 'email', trigger_type: 'api_call', content: [{ message_id: 5 }], resource_id: 21, list_id: 1 })).data as { id: number }).id;
+  (
+    expectOk(
+      await call(h, 'campaigns/triggers/add', {
+        name,
+        send_channel: 'email',
+        trigger_type: 'api_call',
+        content: [{ message_id: 5 }],
+        resource_id: 21,
+        list_id: 1,
+      }),
+    ).data as { id: number }
+  ).id;
 
 describe('a management change racing another one', () => {
   it('is checked again on the new configuration and applied once', async () => {
@@ -26,10 +38,16 @@ describe('a management change racing another one', () => {
     expect(await triggerName(id)).toBe('Before');
     // Right after the request claims its key (after its catalog was read, before its write), the
     // account's configuration changes.
-    const stop = onRowWrite(h, { table: 'request_keys', op: 'INSERT', when: "NEW.key = 'stale-once'" }, 'UPDATE accounts SET config_version = config_version + 1 WHERE id = 1');
+    const stop = onRowWrite(
+      h,
+      { table: 'request_keys', op: 'INSERT', when: "NEW.key = 'stale-once'" },
+      'UPDATE accounts SET config_version = config_version + 1 WHERE id = 1',
+    );
     const before = version();
     try {
-      expectOk(await call(h, 'campaigns/triggers/update', { id, name: 'After' }, { headers: { 'Request-ID': 'stale-once' } }));
+      expectOk(
+        await call(h, 'campaigns/triggers/update', { id, name: 'After' }, { headers: { 'Request-ID': 'stale-once' } }),
+      );
     } finally {
       stop();
     }
@@ -44,7 +62,11 @@ describe('a management change racing another one', () => {
     // Every write of this trigger finds its row changed (as when another change keeps winning).
     const heal = injectFault(h, { table: 'triggers', op: 'UPDATE', when: `NEW.id = ${id}`, effect: 'skip' });
     try {
-      expectError(await call(h, 'campaigns/triggers/update', { id, name: 'Never' }), 503, 'the account configuration is changing concurrently, retry later');
+      expectError(
+        await call(h, 'campaigns/triggers/update', { id, name: 'Never' }),
+        503,
+        'the account configuration is changing concurrently, retry later',
+      );
     } finally {
       heal();
     }

@@ -18,12 +18,23 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 async function front(timeouts: Partial<FrontTimeouts>): Promise<{ port: number; app: FastifyInstance }> {
-  const app = buildApp({ dispatch: h.engine.dispatch, logger: pino({ level: 'silent' }), bodyLimit: 1024 * 1024, fileBodyLimit: 2 * 1024 * 1024, timeouts });
+  const app = buildApp({
+    dispatch: h.engine.dispatch,
+    logger: pino({ level: 'silent' }),
+    bodyLimit: 1024 * 1024,
+    fileBodyLimit: 2 * 1024 * 1024,
+    timeouts,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, port: (app.server.address() as AddressInfo).port };
 }
 
-const head = (length: number) => [`POST /api/v1.1/${BATCH} HTTP/1.1`, 'Host: herald.test', 'Content-Type: application/json', `Content-Length: ${length}`];
+const head = (length: number) => [
+  `POST /api/v1.1/${BATCH} HTTP/1.1`,
+  'Host: herald.test',
+  'Content-Type: application/json',
+  `Content-Length: ${length}`,
+];
 
 describe('slow clients', () => {
   it('a body that trickles below the minimum rate is cut: 408 in the envelope, then the connection closes', async () => {
@@ -36,7 +47,11 @@ describe('slow clients', () => {
       clearInterval(trickle);
       expect(a.status).toBe(408);
       expect(a.headers.connection).toBe('close');
-      expect(JSON.parse(a.body)).toMatchObject({ error: 408, error_text: 'Request timeout', error_debug: expect.stringMatching(/slower than 1000 bytes per second/) });
+      expect(JSON.parse(a.body)).toMatchObject({
+        error: 408,
+        error_text: 'Request timeout',
+        error_debug: expect.stringMatching(/slower than 1000 bytes per second/),
+      });
       await x.closed;
     } finally {
       await app.close();
@@ -78,7 +93,13 @@ describe('slow clients', () => {
     const { app, port } = await front({ bodyMs: 200, bodyMinRate: 10 });
     try {
       const email = 'paced@example.com';
-      const body = Buffer.from(JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, data: [{ data: { email, subscriptions: [{ channel: 'email', resource_id: 21, email }] } }] }));
+      const body = Buffer.from(
+        JSON.stringify({
+          token: WRITE_TOKEN,
+          trigger_id: 96,
+          data: [{ data: { email, subscriptions: [{ channel: 'email', resource_id: 21, email }] } }],
+        }),
+      );
       const x = openRequest(port, head(body.length));
       x.send(body);
       const a = await x.answer;

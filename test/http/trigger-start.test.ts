@@ -3,7 +3,18 @@
 // content, attach, custom_data and subscription_filter travel with the launch. JSON and XML,
 // and every request-level error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, count, messagesOf, OTHER_TOKEN, READ_TOKEN, rows, snapshot, startApi, WRITE_TOKEN, xmlValues } from '../helpers/api.js';
+import {
+  call,
+  count,
+  messagesOf,
+  OTHER_TOKEN,
+  READ_TOKEN,
+  rows,
+  snapshot,
+  startApi,
+  WRITE_TOKEN,
+  xmlValues,
+} from '../helpers/api.js';
 import type { Harness, Response } from '../helpers/harness.js';
 
 const START = 'campaigns/triggers/start';
@@ -19,13 +30,19 @@ const emailSub = (email: string, resource = 21) => ({ channel: 'email', resource
 
 /** A stored profile (database 1) created without launching anything. */
 async function seed(data: Record<string, unknown>): Promise<string> {
-  const res = await call(h, 'profiles/import', { db_id: 1, matching: 'custom', field_name: 'CRM_ID', data: { CRM_ID: 700_000 + ++n, ...data } });
+  const res = await call(h, 'profiles/import', {
+    db_id: 1,
+    matching: 'custom',
+    field_name: 'CRM_ID',
+    data: { CRM_ID: 700_000 + ++n, ...data },
+  });
   expect(res.status, res.body).toBe(200);
   h.clock.advance(1000);
   return res.json.profile_id as string;
 }
 
-const start = (body: Record<string, unknown>, opts?: Parameters<Harness['post']>[2]) => call(h, START, { trigger_id: 96, ...body }, opts);
+const start = (body: Record<string, unknown>, opts?: Parameters<Harness['post']>[2]) =>
+  call(h, START, { trigger_id: 96, ...body }, opts);
 const ids = (res: Response) => (res.json.result as { profile_id: string }[]).map((r) => r.profile_id);
 
 function expectError(res: Response, code: number, debug: RegExp): void {
@@ -44,7 +61,11 @@ describe('start with matching', () => {
     expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', result: [{ profile_id: p }] });
     const [m] = messagesOf(h, p);
     expect(m).toMatchObject({ trigger_id: 96, status: 'scheduled', address: email, due_at: h.clock.now() });
-    const [launch] = rows<{ content: string; custom_data: string; kind: string }>(h, 'SELECT content, custom_data, kind FROM launches WHERE id = ?', m.launch_id);
+    const [launch] = rows<{ content: string; custom_data: string; kind: string }>(
+      h,
+      'SELECT content, custom_data, kind FROM launches WHERE id = ?',
+      m.launch_id,
+    );
     expect(launch).toEqual({ content: '{"page":"promo"}', custom_data: '{"k":"v"}', kind: 'api' });
   });
 
@@ -53,7 +74,12 @@ describe('start with matching', () => {
     const cid = `cid-${n}`;
     const p = await seed({ email, Custom_ID: cid, subscriptions: [emailSub(email)] });
     const before = count(h, 'profiles');
-    for (const body of [{ email }, { matching: 'email_profile', email }, { matching: 'profile_id', profile_id: p.toUpperCase() }, { matching: 'custom', field_name: 'Custom_ID', field_value: cid }]) {
+    for (const body of [
+      { email },
+      { matching: 'email_profile', email },
+      { matching: 'profile_id', profile_id: p.toUpperCase() },
+      { matching: 'custom', field_name: 'Custom_ID', field_value: cid },
+    ]) {
       const res = await call(h, START, { id: 96, ...body });
       expect(res.status, res.body).toBe(200);
       expect(ids(res)).toEqual([p]);
@@ -94,21 +120,36 @@ describe('start with matching', () => {
   it('stores attachments once per launch', async () => {
     const email = uniq('attach');
     const p = await seed({ email, subscriptions: [emailSub(email)] });
-    const res = await start({ email, attach: { name: 'a.txt', data: `data:text/plain;base64,${Buffer.from('hello').toString('base64')}` } });
+    const res = await start({
+      email,
+      attach: { name: 'a.txt', data: `data:text/plain;base64,${Buffer.from('hello').toString('base64')}` },
+    });
     expect(res.status, res.body).toBe(200);
     const [m] = messagesOf(h, p);
-    expect(rows(h, 'SELECT name, mime FROM attachments WHERE launch_id = ?', m.launch_id)).toEqual([{ name: 'a.txt', mime: 'text/plain' }]);
+    expect(rows(h, 'SELECT name, mime FROM attachments WHERE launch_id = ?', m.launch_id)).toEqual([
+      { name: 'a.txt', mime: 'text/plain' },
+    ]);
   });
 
   it('answers in XML', async () => {
     const email = uniq('xml');
     const p = await seed({ email, subscriptions: [emailSub(email)] });
-    const res = await h.post(START, `<xml><token>${WRITE_TOKEN}</token><id>96</id><email>${email}</email><content><page>x</page></content></xml>`);
+    const res = await h.post(
+      START,
+      `<xml><token>${WRITE_TOKEN}</token><id>96</id><email>${email}</email><content><page>x</page></content></xml>`,
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toBe(`<xml><error>0</error><error_text>Successful operation</error_text><result><profile_id>${p}</profile_id></result></xml>`);
-    const missing = await h.post(START, `<xml><token>${WRITE_TOKEN}</token><id>96</id><email>${uniq('none')}</email></xml>`);
+    expect(res.body).toBe(
+      `<xml><error>0</error><error_text>Successful operation</error_text><result><profile_id>${p}</profile_id></result></xml>`,
+    );
+    const missing = await h.post(
+      START,
+      `<xml><token>${WRITE_TOKEN}</token><id>96</id><email>${uniq('none')}</email></xml>`,
+    );
     expect(missing.status).toBe(404);
-    expect(missing.body).toBe('<xml><error>404</error><error_debug>Profile not found</error_debug><error_text>Not found</error_text></xml>');
+    expect(missing.body).toBe(
+      '<xml><error>404</error><error_debug>Profile not found</error_debug><error_text>Not found</error_text></xml>',
+    );
   });
 });
 
@@ -126,11 +167,23 @@ describe('start: request-level errors', () => {
     expectError(await start({ email, matching: 'telepathy' }), 400, /^matching: unknown matching mode/);
     expectError(await start({}), 400, /matching email needs an email/);
     expectError(await start({ email: 'not an email' }), 400, /incorrect email/);
-    expectError(await start({ matching: 'custom', field_name: 'nope', field_value: 1 }), 400, /field_name: field 'nope' is not a custom field/);
-    expectError(await start({ trigger_id: 97, email, attach: { name: 'a', data: 'data:text/plain;base64,aGk=' } }), 400, /attachments are for email triggers only/);
+    expectError(
+      await start({ matching: 'custom', field_name: 'nope', field_value: 1 }),
+      400,
+      /field_name: field 'nope' is not a custom field/,
+    );
+    expectError(
+      await start({ trigger_id: 97, email, attach: { name: 'a', data: 'data:text/plain;base64,aGk=' } }),
+      400,
+      /attachments are for email triggers only/,
+    );
     expectError(await start({ email, resource_id: 999 }), 404, /resource 999 not found/);
     expectError(await start({ email, timeout: { weeks: 1 } }), 400, /^timeout: unknown key "weeks"/);
-    expectError(await start({ matching: 'email', email, custom_request: { CRM_ID: 1 } }), 400, /^custom_request: give either matching or custom_request, not both$/);
+    expectError(
+      await start({ matching: 'email', email, custom_request: { CRM_ID: 1 } }),
+      400,
+      /^custom_request: give either matching or custom_request, not both$/,
+    );
     expect(snapshot(h)).toEqual(before);
   });
 });
@@ -148,7 +201,9 @@ describe('start with custom_request', () => {
     expect(count(h, 'launches')).toBe(launches + 1);
     expect(messagesOf(h, a).map((m) => m.status)).toEqual(['scheduled']);
     // A profile with nothing to receive the message is launched too; the message records why not.
-    expect(messagesOf(h, b)).toEqual([expect.objectContaining({ status: 'skipped', skip_reason: 'no subscribed email subscription on resource 21' })]);
+    expect(messagesOf(h, b)).toEqual([
+      expect.objectContaining({ status: 'skipped', skip_reason: 'no subscribed email subscription on resource 21' }),
+    ]);
     expect(messagesOf(h, a)[0].launch_id).toBe(messagesOf(h, b)[0].launch_id);
   });
 
@@ -157,7 +212,10 @@ describe('start with custom_request', () => {
     const res = await start({ custom_request: { Custom_ID: `none-${++n}` } });
     expect(res.status, res.body).toBe(200);
     expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', result: [] });
-    const xml = await h.post(START, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request><Custom_ID>none-${n}</Custom_ID></custom_request></xml>`);
+    const xml = await h.post(
+      START,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request><Custom_ID>none-${n}</Custom_ID></custom_request></xml>`,
+    );
     expect(xml.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><result/></xml>');
     expect(snapshot(h)).toEqual(before);
   });
@@ -167,19 +225,42 @@ describe('start with custom_request', () => {
     const p = await seed({ CRM_ID: crm });
     expect(ids(await start({ custom_request: { CRM_ID: String(crm) } }))).toEqual([p]);
     expect(ids(await start({ custom_request: JSON.stringify({ CRM_ID: { $in: [crm] } }) }))).toEqual([p]);
-    const xml = await h.post(START, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request><CRM_ID>${crm}</CRM_ID></custom_request></xml>`);
+    const xml = await h.post(
+      START,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request><CRM_ID>${crm}</CRM_ID></custom_request></xml>`,
+    );
     expect(xmlValues(xml.body, 'profile_id')).toEqual([p]);
-    const xmlString = await h.post(START, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request>{"CRM_ID": {"$gte": ${crm}, "$lt": ${crm + 1}}}</custom_request></xml>`);
+    const xmlString = await h.post(
+      START,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request>{"CRM_ID": {"$gte": ${crm}, "$lt": ${crm + 1}}}</custom_request></xml>`,
+    );
     expect(xmlValues(xmlString.body, 'profile_id')).toEqual([p]);
   });
 
   it('rejects an unsupported operator with 400 naming it, in JSON and XML', async () => {
-    expectError(await start({ custom_request: { CRM_ID: { $regex: '^1' } } }), 400, /^custom_request\.CRM_ID\.\$regex: operator \$regex is not supported/);
-    expectError(await start({ custom_request: { $nor: [{ CRM_ID: 1 }] } }), 400, /^custom_request\.\$nor: operator \$nor is not supported/);
-    expectError(await start({ custom_request: { shoe_size: 42 } }), 400, /field 'shoe_size' is not defined in database 1/);
-    const xml = await h.post(START, `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request>{"CRM_ID": {"$where": 1}}</custom_request></xml>`);
+    expectError(
+      await start({ custom_request: { CRM_ID: { $regex: '^1' } } }),
+      400,
+      /^custom_request\.CRM_ID\.\$regex: operator \$regex is not supported/,
+    );
+    expectError(
+      await start({ custom_request: { $nor: [{ CRM_ID: 1 }] } }),
+      400,
+      /^custom_request\.\$nor: operator \$nor is not supported/,
+    );
+    expectError(
+      await start({ custom_request: { shoe_size: 42 } }),
+      400,
+      /field 'shoe_size' is not defined in database 1/,
+    );
+    const xml = await h.post(
+      START,
+      `<xml><token>${WRITE_TOKEN}</token><trigger_id>96</trigger_id><custom_request>{"CRM_ID": {"$where": 1}}</custom_request></xml>`,
+    );
     expect(xml.status).toBe(400);
-    expect(xml.body).toMatch(/^<xml><error>400<\/error><error_debug>custom_request\.CRM_ID\.\$where: operator \$where is not supported/);
+    expect(xml.body).toMatch(
+      /^<xml><error>400<\/error><error_debug>custom_request\.CRM_ID\.\$where: operator \$where is not supported/,
+    );
   });
 
   it('stays in the trigger database and the token account', async () => {
@@ -193,11 +274,16 @@ describe('start with custom_request', () => {
 });
 
 describe('the launch delay of start, start_batch and custom_request', () => {
-  it('schedules the messages timeout after now, added to the trigger\'s skip_minutes', async () => {
+  it("schedules the messages timeout after now, added to the trigger's skip_minutes", async () => {
     const timeout = { days: 1, hours: 2, minutes: 3 };
     const delay = 86_400_000 + 2 * 3_600_000 + 3 * 60_000;
     // Each message is due that long after the launch that wrote it.
-    const dueOf = (p: string) => rows<{ delay: number }>(h, 'SELECT due_at - created_at AS delay FROM messages WHERE profile_id = ? ORDER BY id', p).map((m) => m.delay);
+    const dueOf = (p: string) =>
+      rows<{ delay: number }>(
+        h,
+        'SELECT due_at - created_at AS delay FROM messages WHERE profile_id = ? ORDER BY id',
+        p,
+      ).map((m) => m.delay);
 
     const one = uniq('delay-start');
     const p1 = await seed({ email: one, subscriptions: [emailSub(one)] });

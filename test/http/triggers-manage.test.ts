@@ -31,11 +31,19 @@ async function add(body: Record<string, unknown>): Promise<Record<string, unknow
 /** Launches `triggerId` for a fresh profile subscribed on resource 21; returns the profile id. */
 async function launch(triggerId: number): Promise<string> {
   const email = uniq('launch');
-  const res = await call(h, SINGLE, { trigger_id: triggerId, data: { email, subscriptions: [{ channel: 'email', resource_id: 21, email }] } });
+  const res = await call(h, SINGLE, {
+    trigger_id: triggerId,
+    data: { email, subscriptions: [{ channel: 'email', resource_id: 21, email }] },
+  });
   return expectOk(res).profile_id as string;
 }
 
-const messages = (triggerId: number) => rows<{ status: string; skip_reason: string | null }>(h, 'SELECT status, skip_reason FROM messages WHERE trigger_id = ? ORDER BY id', triggerId);
+const messages = (triggerId: number) =>
+  rows<{ status: string; skip_reason: string | null }>(
+    h,
+    'SELECT status, skip_reason FROM messages WHERE trigger_id = ? ORDER BY id',
+    triggerId,
+  );
 
 describe('campaigns/triggers/add', () => {
   it('creates a trigger with the defaults, an id above every provisioned one, and answers with it', async () => {
@@ -68,8 +76,23 @@ describe('campaigns/triggers/add', () => {
   });
 
   it('an active trigger can be launched at once (the cached catalog reloads)', async () => {
-    const data = await add({ ...activeEmail, name: 'Launch me', skip_minutes: 15, ui_tags: ['a', 'b'], subid: 's1', description: 'd', content: [{ message_id: 5, subject: 'Hi {lead._fname}', from_name: 'Shop' }] });
-    expect(data).toMatchObject({ is_active: true, resource_id: 21, list_id: 1, skip_minutes: 15, ui_tags: ['a', 'b'], content: [{ message_id: 5, subject: 'Hi {lead._fname}', from_name: 'Shop' }] });
+    const data = await add({
+      ...activeEmail,
+      name: 'Launch me',
+      skip_minutes: 15,
+      ui_tags: ['a', 'b'],
+      subid: 's1',
+      description: 'd',
+      content: [{ message_id: 5, subject: 'Hi {lead._fname}', from_name: 'Shop' }],
+    });
+    expect(data).toMatchObject({
+      is_active: true,
+      resource_id: 21,
+      list_id: 1,
+      skip_minutes: 15,
+      ui_tags: ['a', 'b'],
+      content: [{ message_id: 5, subject: 'Hi {lead._fname}', from_name: 'Shop' }],
+    });
     await launch(data.id as number);
     expect(messages(data.id as number)).toEqual([{ status: 'scheduled', skip_reason: null }]);
   });
@@ -77,13 +100,21 @@ describe('campaigns/triggers/add', () => {
   it('answers in XML, with single elements standing for arrays', async () => {
     const res = await h.post(
       ADD,
-      xml('<name>Push</name><send_channel>push</send_channel><trigger_type>api_call</trigger_type><content><message_id>7</message_id></content>' +
-        '<ui_tags>promo</ui_tags><is_active>true</is_active><resource_id>21</resource_id><list_id>1</list_id><push_sending_mode>last</push_sending_mode>'),
+      xml(
+        '<name>Push</name><send_channel>push</send_channel><trigger_type>api_call</trigger_type><content><message_id>7</message_id></content>' +
+          '<ui_tags>promo</ui_tags><is_active>true</is_active><resource_id>21</resource_id><list_id>1</list_id><push_sending_mode>last</push_sending_mode>',
+      ),
     );
     expect(res.status, res.body).toBe(200);
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id><name>Push<\/name>.*<ui_tags>promo<\/ui_tags><is_active>true<\/is_active>.*<content><message_id>7<\/message_id><\/content><push_sending_mode>last<\/push_sending_mode>.*<\/data><\/xml>$/);
+    expect(res.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>\d+<\/id><name>Push<\/name>.*<ui_tags>promo<\/ui_tags><is_active>true<\/is_active>.*<content><message_id>7<\/message_id><\/content><push_sending_mode>last<\/push_sending_mode>.*<\/data><\/xml>$/,
+    );
     const id = Number(xmlValues(res.body, 'id')[0]);
-    expect(expectOk(await call(h, GET, { id })).data).toMatchObject({ send_channel: 'push', ui_tags: ['promo'], push_sending_mode: 'last' });
+    expect(expectOk(await call(h, GET, { id })).data).toMatchObject({
+      send_channel: 'push',
+      ui_tags: ['promo'],
+      push_sending_mode: 'last',
+    });
   });
 
   it('400 names the missing or ill-typed field; nothing is written', async () => {
@@ -91,31 +122,88 @@ describe('campaigns/triggers/add', () => {
     expectError(await call(h, ADD, { ...minimal, name: undefined }), 400, 'name: is required');
     expectError(await call(h, ADD, { ...minimal, content: undefined }), 400, 'content: is required');
     expectError(await call(h, ADD, { ...minimal, content: [] }), 400, 'content: must not be empty');
-    expectError(await call(h, ADD, { ...minimal, send_channel: 'fax' }), 400, /^send_channel: must be one of email, sms, push/);
+    expectError(
+      await call(h, ADD, { ...minimal, send_channel: 'fax' }),
+      400,
+      /^send_channel: must be one of email, sms, push/,
+    );
     expectError(await call(h, ADD, { ...minimal, trigger_type: 'cron' }), 400, /^trigger_type: must be one of/);
     expectError(await call(h, ADD, { ...minimal, skip_minutes: -1 }), 400, /^skip_minutes: must be at least 0/);
-    expectError(await call(h, ADD, { ...minimal, content: [{ message_id: 'x' }] }), 400, /^content\[0\]\.message_id: expected an integer/);
-    expectError(await call(h, ADD, { ...minimal, content: [{ message_id: 5, subject: '{leed.x}' }] }), 400, /^content\[0\]\.subject: .*\{leed\.x\}/);
-    expectXmlError(await h.post(ADD, xml('<name>X</name><send_channel>email</send_channel><content><message_id>5</message_id></content>')), 400, /^trigger_type: is required$/);
+    expectError(
+      await call(h, ADD, { ...minimal, content: [{ message_id: 'x' }] }),
+      400,
+      /^content\[0\]\.message_id: expected an integer/,
+    );
+    expectError(
+      await call(h, ADD, { ...minimal, content: [{ message_id: 5, subject: '{leed.x}' }] }),
+      400,
+      /^content\[0\]\.subject: .*\{leed\.x\}/,
+    );
+    expectXmlError(
+      await h.post(
+        ADD,
+        xml('<name>X</name><send_channel>email</send_channel><content><message_id>5</message_id></content>'),
+      ),
+      400,
+      /^trigger_type: is required$/,
+    );
     expect(count(h, 'triggers')).toBe(before);
   });
 
   it('checks the templates: absent or another account’s → 404, another channel → 400', async () => {
-    expectError(await call(h, ADD, { ...minimal, content: [{ message_id: 999 }] }), 404, 'content[0].message_id: template 999 does not exist');
-    expectError(await call(h, ADD, { ...minimal, content: [{ message_id: 8 }] }), 404, 'content[0].message_id: template 8 does not exist');
-    expectError(await call(h, ADD, { ...minimal, send_channel: 'sms' }), 400, 'content[0].message_id: template 5 is for email, the trigger sends sms');
+    expectError(
+      await call(h, ADD, { ...minimal, content: [{ message_id: 999 }] }),
+      404,
+      'content[0].message_id: template 999 does not exist',
+    );
+    expectError(
+      await call(h, ADD, { ...minimal, content: [{ message_id: 8 }] }),
+      404,
+      'content[0].message_id: template 8 does not exist',
+    );
+    expectError(
+      await call(h, ADD, { ...minimal, send_channel: 'sms' }),
+      400,
+      'content[0].message_id: template 5 is for email, the trigger sends sms',
+    );
   });
 
   it('checks the rules of an active trigger: list, resource linked with the channel, a from address', async () => {
-    expectError(await call(h, ADD, { ...minimal, is_active: true, resource_id: 21 }), 400, 'an active trigger needs list_id');
-    expectError(await call(h, ADD, { ...minimal, is_active: true, list_id: 1 }), 400, 'an active trigger needs resource_id');
-    expectError(await call(h, ADD, { ...activeEmail, resource_id: 23 }), 400, 'an active trigger needs resource 23 linked to database 1');
-    expectError(await call(h, ADD, { ...activeEmail, resource_id: 31 }), 404, 'resource_id: resource 31 does not exist');
+    expectError(
+      await call(h, ADD, { ...minimal, is_active: true, resource_id: 21 }),
+      400,
+      'an active trigger needs list_id',
+    );
+    expectError(
+      await call(h, ADD, { ...minimal, is_active: true, list_id: 1 }),
+      400,
+      'an active trigger needs resource_id',
+    );
+    expectError(
+      await call(h, ADD, { ...activeEmail, resource_id: 23 }),
+      400,
+      'an active trigger needs resource 23 linked to database 1',
+    );
+    expectError(
+      await call(h, ADD, { ...activeEmail, resource_id: 31 }),
+      404,
+      'resource_id: resource 31 does not exist',
+    );
     expectError(await call(h, ADD, { ...activeEmail, list_id: 3 }), 404, 'list_id: database 3 does not exist');
-    expectError(await call(h, ADD, { ...activeEmail, send_channel: 'sms', content: [{ message_id: 6 }], resource_id: 22 }), 400, 'an active trigger needs resource 22 to have a sms channel');
+    expectError(
+      await call(h, ADD, { ...activeEmail, send_channel: 'sms', content: [{ message_id: 6 }], resource_id: 22 }),
+      400,
+      'an active trigger needs resource 22 to have a sms channel',
+    );
     // A resource whose email channel has no from address: the content entry must give one.
-    const res = expectOk(await call(h, 'resources/add', { name: 'No from', db_ids: [1], channels: { email: { sender: 'outbox' } } })).data as { id: number };
-    expectError(await call(h, ADD, { ...activeEmail, resource_id: res.id }), 400, /^an active trigger needs a from address/);
+    const res = expectOk(
+      await call(h, 'resources/add', { name: 'No from', db_ids: [1], channels: { email: { sender: 'outbox' } } }),
+    ).data as { id: number };
+    expectError(
+      await call(h, ADD, { ...activeEmail, resource_id: res.id }),
+      400,
+      /^an active trigger needs a from address/,
+    );
     await add({ ...activeEmail, resource_id: res.id, content: [{ message_id: 5, from_email: 'me@example.com' }] });
     // Inactive, the same trigger is fine.
     await add({ ...minimal, resource_id: 23 });
@@ -136,8 +224,16 @@ describe('campaigns/triggers/update', () => {
   it('checks the result as add does, and writes nothing when it fails', async () => {
     const created = await add({ ...activeEmail, name: 'Checked' });
     const version = configVersion(h);
-    expectError(await call(h, UPDATE, { id: created.id, content: [{ message_id: 6 }] }), 400, 'content[0].message_id: template 6 is for sms, the trigger sends email');
-    expectError(await call(h, UPDATE, { id: created.id, resource_id: 23 }), 400, 'an active trigger needs resource 23 linked to database 1');
+    expectError(
+      await call(h, UPDATE, { id: created.id, content: [{ message_id: 6 }] }),
+      400,
+      'content[0].message_id: template 6 is for sms, the trigger sends email',
+    );
+    expectError(
+      await call(h, UPDATE, { id: created.id, resource_id: 23 }),
+      400,
+      'an active trigger needs resource 23 linked to database 1',
+    );
     expectError(await call(h, UPDATE, { id: created.id, content: [] }), 400, 'an active trigger needs content');
     expectError(await call(h, UPDATE, { id: created.id, is_active: 'maybe' }), 400, /^is_active: expected a boolean/);
     expectError(await call(h, UPDATE, { name: 'x' }), 400, 'id: is required');
@@ -154,20 +250,39 @@ describe('campaigns/triggers/update', () => {
 
   it('in XML', async () => {
     const created = await add({ ...minimal, name: 'Xml' });
-    const res = await h.post(UPDATE, xml(`<id>${created.id}</id><ui_tags>a</ui_tags><ui_tags>b</ui_tags><is_active>1</is_active><resource_id>21</resource_id><list_id>1</list_id>`));
+    const res = await h.post(
+      UPDATE,
+      xml(
+        `<id>${created.id}</id><ui_tags>a</ui_tags><ui_tags>b</ui_tags><is_active>1</is_active><resource_id>21</resource_id><list_id>1</list_id>`,
+      ),
+    );
     expect(res.status, res.body).toBe(200);
     expect(xmlValues(res.body, 'ui_tags')).toEqual(['a', 'b']);
     expect(xmlValues(res.body, 'is_active')).toEqual(['true']);
-    expectXmlError(await h.post(UPDATE, xml(`<id>${created.id}</id><list_id>2</list_id>`)), 400, /^an active trigger needs resource 21 linked to database 2$/);
+    expectXmlError(
+      await h.post(UPDATE, xml(`<id>${created.id}</id><list_id>2</list_id>`)),
+      400,
+      /^an active trigger needs resource 21 linked to database 2$/,
+    );
   });
 });
 
 describe('campaigns/triggers/get', () => {
   it('answers a provisioned trigger with the fields of spec 04, to read tokens too, in XML too', async () => {
     const data = expectOk(await h.post(GET, { token: READ_TOKEN, id: 97 })).data;
-    expect(data).toMatchObject({ id: 97, name: 'Welcome SMS', send_channel: 'sms', resource_id: 21, list_id: 1, content: [{ message_id: 6 }], is_active: true });
+    expect(data).toMatchObject({
+      id: 97,
+      name: 'Welcome SMS',
+      send_channel: 'sms',
+      resource_id: 21,
+      list_id: 1,
+      content: [{ message_id: 6 }],
+      is_active: true,
+    });
     const res = await h.post(GET, xml('<id>99</id>', READ_TOKEN));
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>99<\/id><name>Welcome push<\/name>/);
+    expect(res.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>99<\/id><name>Welcome push<\/name>/,
+    );
   });
 
   it('404 for unknown and other-account triggers; 400 without id', async () => {
@@ -217,9 +332,13 @@ describe('campaigns/triggers/list', () => {
 
   it('in XML, to read tokens', async () => {
     const res = await l.post(LIST, xml('<ui_tags>vip</ui_tags><ui_tags>news</ui_tags>', READ_TOKEN));
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>96<\/id>.*<\/data><total_count>1<\/total_count><next_from_id>97<\/next_from_id><\/xml>$/);
+    expect(res.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><id>96<\/id>.*<\/data><total_count>1<\/total_count><next_from_id>97<\/next_from_id><\/xml>$/,
+    );
     const none = await l.post(LIST, xml('<from_id>5000</from_id>'));
-    expect(none.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data/><total_count>8</total_count><next_from_id>5000</next_from_id></xml>');
+    expect(none.body).toBe(
+      '<xml><error>0</error><error_text>Successful operation</error_text><data/><total_count>8</total_count><next_from_id>5000</next_from_id></xml>',
+    );
   });
 
   it('refuses a limit of 0 or less and ill-typed filters', async () => {
@@ -238,15 +357,28 @@ describe('campaigns/triggers/clone', () => {
     expect(saved_id).toBeGreaterThan(FIXTURE_MAX_IDS.triggers);
     const original = expectOk(await call(h, GET, { id: 100 })).data as Record<string, unknown>;
     const clone = expectOk(await call(h, GET, { id: saved_id })).data as Record<string, unknown>;
-    expect(clone).toEqual({ ...original, id: saved_id, name: 'Clone of Delayed', is_active: false, created_at: clone.created_at, updated_at: clone.updated_at });
+    expect(clone).toEqual({
+      ...original,
+      id: saved_id,
+      name: 'Clone of Delayed',
+      is_active: false,
+      created_at: clone.created_at,
+      updated_at: clone.updated_at,
+    });
     expect(original.is_active).toBe(true);
   });
 
   it('takes a name; in XML; 404 for unknown or other-account triggers', async () => {
     const res = await h.post('campaigns/triggers/clone', xml('<id>97</id><name>My copy</name>'));
-    expect(res.body).toMatch(/^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><saved_id>\d+<\/saved_id><\/data><\/xml>$/);
+    expect(res.body).toMatch(
+      /^<xml><error>0<\/error><error_text>Successful operation<\/error_text><data><saved_id>\d+<\/saved_id><\/data><\/xml>$/,
+    );
     const id = Number(xmlValues(res.body, 'saved_id')[0]);
-    expect(expectOk(await call(h, GET, { id })).data).toMatchObject({ name: 'My copy', is_active: false, send_channel: 'sms' });
+    expect(expectOk(await call(h, GET, { id })).data).toMatchObject({
+      name: 'My copy',
+      is_active: false,
+      send_channel: 'sms',
+    });
     expectError(await call(h, 'campaigns/triggers/clone', { id: 200 }), 404, 'trigger 200 not found');
     expectError(await call(h, 'campaigns/triggers/clone', { id: 97, name: '' }), 400, 'name: must not be empty');
   });
@@ -309,11 +441,21 @@ describe('campaigns/activate and campaigns/deactivate', () => {
 
   it('activate checks the rules of an active trigger; both are idempotent', async () => {
     const trigger = await add({ ...minimal, name: 'Incomplete' });
-    expectError(await call(h, 'campaigns/activate', { id: trigger.id }), 400, `id: trigger ${trigger.id} cannot be activated: an active trigger needs list_id`);
-    expectXmlError(await h.post('campaigns/activate', xml(`<id>${trigger.id}</id>`)), 400, /an active trigger needs list_id/);
+    expectError(
+      await call(h, 'campaigns/activate', { id: trigger.id }),
+      400,
+      `id: trigger ${trigger.id} cannot be activated: an active trigger needs list_id`,
+    );
+    expectXmlError(
+      await h.post('campaigns/activate', xml(`<id>${trigger.id}</id>`)),
+      400,
+      /an active trigger needs list_id/,
+    );
     expectOk(await call(h, UPDATE, { id: trigger.id, list_id: 1, resource_id: 21 }));
     const version = configVersion(h);
-    expect((await h.post('campaigns/activate', xml(`<id>${trigger.id}</id>`))).body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data/></xml>');
+    expect((await h.post('campaigns/activate', xml(`<id>${trigger.id}</id>`))).body).toBe(
+      '<xml><error>0</error><error_text>Successful operation</error_text><data/></xml>',
+    );
     expect(configVersion(h)).toBe(version + 1);
     expectOk(await call(h, 'campaigns/activate', { id: trigger.id }));
     expect(configVersion(h)).toBe(version + 1);
@@ -325,7 +467,11 @@ describe('campaigns/activate and campaigns/deactivate', () => {
   it('404 for unknown and other-account triggers; 400 for an ill-typed abort_if_running', async () => {
     expectError(await call(h, 'campaigns/activate', { id: 200 }), 404, 'trigger 200 not found');
     expectError(await call(h, 'campaigns/deactivate', { id: 4242 }), 404, 'trigger 4242 not found');
-    expectError(await call(h, 'campaigns/deactivate', { id: 96, abort_if_running: 'soon' }), 400, /^abort_if_running: expected a boolean/);
+    expectError(
+      await call(h, 'campaigns/deactivate', { id: 96, abort_if_running: 'soon' }),
+      400,
+      /^abort_if_running: expected a boolean/,
+    );
   });
 });
 
@@ -337,7 +483,27 @@ describe('campaigns/status', () => {
     await launch(id);
     await call(h, SINGLE, { trigger_id: id, data: { email: uniq('nosub') } });
     const res = await h.post('campaigns/status', { token: READ_TOKEN, id });
-    expect(res.json).toEqual({ error: 0, error_text: 'Successful operation', data: { is_active: true, scheduled: 2, sent: 0, failed: 0, skipped: 1, delivered: 0, bounced_hard: 0, bounced_soft: 0, complained: 0, opened: 0, opened_unique: 0, clicked: 0, clicked_unique: 0, unsubscribed: 0, suppressed: 0 } });
+    expect(res.json).toEqual({
+      error: 0,
+      error_text: 'Successful operation',
+      data: {
+        is_active: true,
+        scheduled: 2,
+        sent: 0,
+        failed: 0,
+        skipped: 1,
+        delivered: 0,
+        bounced_hard: 0,
+        bounced_soft: 0,
+        complained: 0,
+        opened: 0,
+        opened_unique: 0,
+        clicked: 0,
+        clicked_unique: 0,
+        unsubscribed: 0,
+        suppressed: 0,
+      },
+    });
     h.exec("UPDATE messages SET status = 'sent' WHERE id = (SELECT MIN(id) FROM messages WHERE trigger_id = ?)", id);
     await call(h, 'campaigns/deactivate', { id, abort_if_running: true });
     const xmlRes = await h.post('campaigns/status', xml(`<id>${id}</id>`));

@@ -46,17 +46,105 @@ const noNul = (s: string): string => s.replace(/\u0000/g, '');
 
 /** Strings that mean something to some decoder. */
 export const INTERESTING = [
-  '', ' ', '0', '1', '-1', '96', '21', '2', '1.5', '1e3', '-0', '007', '9007199254740993', '99999999999999999999',
-  'true', 'false', 'yes', 'null', 'undefined', 'NaN', 'Infinity',
-  'subscribed', 'unsubscribed', 'invalid', 'email', 'sms', 'push', 'fax',
-  'male', 'female', 'gold', 'bronze', 'platinum', 'RU', 'US', 'XX', 'Europe/Moscow', 'Mars/Base', 'UTC',
-  '+79000000000', '8 (900) 000-00-00', '+1', '+7 900 111 22 33', '0079001112233',
-  '127.0.0.1', '8.8.8.8', '::1', 'fe80::1%eth0', '999.1.1.1', '10.0.0.1',
-  '2026-02-29', '2024-02-29', '1990-01-01', '2026-01-01T10:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01 10:00:00+03:00',
-  'x@example.com', 'X@EXAMPLE.COM', 'a@b', '@example.com', 'a@@example.com', ' pad@example.com ',
-  '{lead._fname}', '{apicontent.x}', '{unsubscribe}', '{', '}', '{{lead}}', '<b>x</b>', '<![CDATA[x]]>', ']]>', '&amp;', '&#0;',
-  '\r\nBcc: victim@evil.example', '\nX-Injected: 1', '\r', '\t', '\u2028', '\u0085', '\ufeff', '\uffff', '🦔', 'é', 'Ёжик',
-  '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '1e400', '-1e999', '1e-400', '../../etc/passwd', 'C:\\boot.ini', '%0d%0a', "' OR 1=1 --", '$gt', 'a'.repeat(300),
+  '',
+  ' ',
+  '0',
+  '1',
+  '-1',
+  '96',
+  '21',
+  '2',
+  '1.5',
+  '1e3',
+  '-0',
+  '007',
+  '9007199254740993',
+  '99999999999999999999',
+  'true',
+  'false',
+  'yes',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  'subscribed',
+  'unsubscribed',
+  'invalid',
+  'email',
+  'sms',
+  'push',
+  'fax',
+  'male',
+  'female',
+  'gold',
+  'bronze',
+  'platinum',
+  'RU',
+  'US',
+  'XX',
+  'Europe/Moscow',
+  'Mars/Base',
+  'UTC',
+  '+79000000000',
+  '8 (900) 000-00-00',
+  '+1',
+  '+7 900 111 22 33',
+  '0079001112233',
+  '127.0.0.1',
+  '8.8.8.8',
+  '::1',
+  'fe80::1%eth0',
+  '999.1.1.1',
+  '10.0.0.1',
+  '2026-02-29',
+  '2024-02-29',
+  '1990-01-01',
+  '2026-01-01T10:00:00Z',
+  '2026-13-01T00:00:00Z',
+  '2026-01-01 10:00:00+03:00',
+  'x@example.com',
+  'X@EXAMPLE.COM',
+  'a@b',
+  '@example.com',
+  'a@@example.com',
+  ' pad@example.com ',
+  '{lead._fname}',
+  '{apicontent.x}',
+  '{unsubscribe}',
+  '{',
+  '}',
+  '{{lead}}',
+  '<b>x</b>',
+  '<![CDATA[x]]>',
+  ']]>',
+  '&amp;',
+  '&#0;',
+  '\r\nBcc: victim@evil.example',
+  '\nX-Injected: 1',
+  '\r',
+  '\t',
+  '\u2028',
+  '\u0085',
+  '\ufeff',
+  '\uffff',
+  '🦔',
+  'é',
+  'Ёжик',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '1e400',
+  '-1e999',
+  '1e-400',
+  '../../etc/passwd',
+  'C:\\boot.ini',
+  '%0d%0a',
+  "' OR 1=1 --",
+  '$gt',
+  'a'.repeat(300),
 ] as const;
 
 export const interestingString = fc.constantFrom(...INTERESTING);
@@ -71,7 +159,21 @@ export const anyString: fc.Arbitrary<string> = fc.oneof(
 export const anyNumber: fc.Arbitrary<number> = fc.oneof(
   fc.integer({ min: -3, max: 100 }),
   fc.integer(),
-  fc.constantFrom(0, 1, 2, 21, 96, 2 ** 31, 2 ** 40, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e308, 5e-324, 0.1),
+  fc.constantFrom(
+    0,
+    1,
+    2,
+    21,
+    96,
+    2 ** 31,
+    2 ** 40,
+    -(2 ** 31) - 1,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 53 + 2,
+    1e308,
+    5e-324,
+    0.1,
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
 
@@ -81,12 +183,39 @@ export const anyScalar: fc.Arbitrary<Json> = fc.oneof(fc.constant(null), fc.bool
  * Keys: database fields, API words, names every object answers to (toString, …) and random text
  * (never the three prototype keys the codecs refuse: they have their own property).
  */
-export const anyKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('a', 'b', 'id', 'email', 'data', 'value', 'action', 'submatch', 'channel', '$gt', '$in', 'x y', '1st', 'é', ''),
-  fc.constantFrom('toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'toJSON', 'then', 'length', '__defineGetter__'),
-  fc.string({ maxLength: 8 }),
-  fc.string({ unit: 'binary', maxLength: 6 }).map(noNul),
-).filter((k) => k !== '__proto__' && k !== 'constructor' && k !== 'prototype');
+export const anyKey: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.constantFrom(
+      'a',
+      'b',
+      'id',
+      'email',
+      'data',
+      'value',
+      'action',
+      'submatch',
+      'channel',
+      '$gt',
+      '$in',
+      'x y',
+      '1st',
+      'é',
+      '',
+    ),
+    fc.constantFrom(
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+      'isPrototypeOf',
+      'toJSON',
+      'then',
+      'length',
+      '__defineGetter__',
+    ),
+    fc.string({ maxLength: 8 }),
+    fc.string({ unit: 'binary', maxLength: 6 }).map(noNul),
+  )
+  .filter((k) => k !== '__proto__' && k !== 'constructor' && k !== 'prototype');
 
 export const { json: anyJson } = fc.letrec<{ json: Json }>((tie) => ({
   json: fc.oneof(
@@ -103,20 +232,66 @@ export const anyObject: fc.Arbitrary<JsonObject> = fc.dictionary(anyKey, anyJson
 // Profile fields (test/fixtures/http-api.json, database 1) and their values.
 
 export const SYSTEM_FIELDS = [
-  'email', 'phones', '_fname', '_lname', '_bdate', '_sex', '_regdate', '_regip', '_ip', '_regcity', '_regcountry', '_city',
-  '_country', '_region', '_postal_code', '_tz', '_lat', '_lon', '_vendor', '_regurl', '_browser', '_os',
+  'email',
+  'phones',
+  '_fname',
+  '_lname',
+  '_bdate',
+  '_sex',
+  '_regdate',
+  '_regip',
+  '_ip',
+  '_regcity',
+  '_regcountry',
+  '_city',
+  '_country',
+  '_region',
+  '_postal_code',
+  '_tz',
+  '_lat',
+  '_lon',
+  '_vendor',
+  '_regurl',
+  '_browser',
+  '_os',
 ] as const;
-export const CUSTOM_FIELDS = ['CRM_ID', 'Custom_ID', 'custom_field', 'interests', 'score', 'vip', 'signup', 'level', 'last_ip', 'attrs', 'orders'] as const;
+export const CUSTOM_FIELDS = [
+  'CRM_ID',
+  'Custom_ID',
+  'custom_field',
+  'interests',
+  'score',
+  'vip',
+  'signup',
+  'level',
+  'last_ip',
+  'attrs',
+  'orders',
+] as const;
 export const READ_ONLY = ['id', 'db_id', '_createtime', '_updatetime', '_md5', '_emaildomain'] as const;
 
 export const fieldName: fc.Arbitrary<string> = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom<string>(...SYSTEM_FIELDS.filter((f) => f !== 'email'), ...CUSTOM_FIELDS) },
-  { weight: 1, arbitrary: fc.constantFrom<string>(...READ_ONLY, 'profile_id', 'fname', 'lname', 'crm_id', 'Email', 'shoe_size') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<string>(...READ_ONLY, 'profile_id', 'fname', 'lname', 'crm_id', 'Email', 'shoe_size'),
+  },
   { weight: 1, arbitrary: anyKey },
 );
 
 const typed: Record<string, fc.Arbitrary<Json>> = {
-  phones: fc.oneof(fc.constantFrom<Json>('+79001234567', '+1 202 555 0123', '8 900 123', 'abc', ['+79001234567', '+442071838750'], [], [1], ['+7900'])),
+  phones: fc.oneof(
+    fc.constantFrom<Json>(
+      '+79001234567',
+      '+1 202 555 0123',
+      '8 900 123',
+      'abc',
+      ['+79001234567', '+442071838750'],
+      [],
+      [1],
+      ['+7900'],
+    ),
+  ),
   _bdate: fc.constantFrom<Json>('1990-01-01', '2026-02-30', '1990-01-01T10:00:00Z', 'yesterday', 19900101),
   _sex: fc.constantFrom<Json>('male', 'female', 1, 2, '1', 0, 3, 'x'),
   _regdate: fc.constantFrom<Json>('2026-01-01T10:00:00Z', '2026-01-01', 'now'),
@@ -139,10 +314,23 @@ const typed: Record<string, fc.Arbitrary<Json>> = {
 
 /** Functional updates (spec 03), well-formed or not. */
 const operator: fc.Arbitrary<Json> = fc.oneof(
-  fc.record({ action: fc.constantFrom('set', 'unset', 'incr', 'add', 'delete', 'upsert'), value: anyJson }, { requiredKeys: ['action'] }),
-  fc.record({ action: fc.constant('upsert'), submatch: fc.oneof(fc.constantFrom('a', 'a.b', 'a..b', '.', '', '__proto__.x', 'a.constructor.prototype'), anyString), value: anyJson }),
+  fc.record(
+    { action: fc.constantFrom('set', 'unset', 'incr', 'add', 'delete', 'upsert'), value: anyJson },
+    { requiredKeys: ['action'] },
+  ),
+  fc.record({
+    action: fc.constant('upsert'),
+    submatch: fc.oneof(
+      fc.constantFrom('a', 'a.b', 'a..b', '.', '', '__proto__.x', 'a.constructor.prototype'),
+      anyString,
+    ),
+    value: anyJson,
+  }),
   fc.record({ action: fc.constant('upsert'), submatch: anyObject, value: anyObject }),
-  fc.record({ action: fc.constantFrom('incr', 'add'), value: fc.oneof(anyNumber, fc.array(anyString, { maxLength: 3 })) }),
+  fc.record({
+    action: fc.constantFrom('incr', 'add'),
+    value: fc.oneof(anyNumber, fc.array(anyString, { maxLength: 3 })),
+  }),
   fc.record({ action: anyString, value: anyJson, extra: anyJson }),
 ) as fc.Arbitrary<Json>;
 
@@ -162,23 +350,41 @@ export const randomFields: fc.Arbitrary<[string, Json][]> = fc.array(
 
 /** A subscription of random parts (valid only by chance). */
 export const randomSubscription: fc.Arbitrary<Json> = fc.oneof(
-  { weight: 6, arbitrary: fc.record(
-    {
-      channel: mostly(fc.constantFrom<Json>('email', 'sms', 'push'), fc.oneof(fc.constantFrom<Json>('fax', '', 'EMAIL', 1, null), anyJson)),
-      resource_id: mostly(fc.constantFrom<Json>(21, 22, '21'), fc.oneof(fc.constantFrom<Json>(23, 31, 999, 0, -1, 'x', 1.5, null, 2 ** 40), anyJson)),
-      email: fc.oneof(fc.constantFrom<Json>('sub@example.com', 'bad', ''), anyJson),
-      phone: fc.oneof(fc.constantFrom<Json>('+79005550000', '12', ''), anyJson),
-      provider: fc.oneof(fc.constantFrom<Json>('android-firebase', 'ios-apns', ''), anyJson),
-      subscription_id: fc.oneof(fc.constantFrom<Json>('device-token', ''), anyJson),
-      status: mostly(fc.constantFrom<Json>(0, 1, 6, 'subscribed', 'unsubscribed', 'SUSPENDED', '2'), fc.oneof(fc.constantFrom<Json>(7, -1, 'x', '', 1.5), anyJson)),
-      priority: mostly(fc.integer({ min: -2, max: 9 }), fc.oneof(fc.constantFrom<Json>(2 ** 31, 2 ** 40, -(2 ** 40), 'x', 1.5, '3'), anyJson)),
-      custom_fields: anyJson,
-      cats: fc.oneof(fc.array(anyString, { maxLength: 3 }), anyJson),
-      email_data: fc.record({ email: fc.oneof(fc.constantFrom<Json>('ed@example.com'), anyJson), domain: anyString }, { requiredKeys: [] }) as fc.Arbitrary<Json>,
-      is_test: anyJson,
-    },
-    { requiredKeys: [] },
-  ) as fc.Arbitrary<Json> },
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      {
+        channel: mostly(
+          fc.constantFrom<Json>('email', 'sms', 'push'),
+          fc.oneof(fc.constantFrom<Json>('fax', '', 'EMAIL', 1, null), anyJson),
+        ),
+        resource_id: mostly(
+          fc.constantFrom<Json>(21, 22, '21'),
+          fc.oneof(fc.constantFrom<Json>(23, 31, 999, 0, -1, 'x', 1.5, null, 2 ** 40), anyJson),
+        ),
+        email: fc.oneof(fc.constantFrom<Json>('sub@example.com', 'bad', ''), anyJson),
+        phone: fc.oneof(fc.constantFrom<Json>('+79005550000', '12', ''), anyJson),
+        provider: fc.oneof(fc.constantFrom<Json>('android-firebase', 'ios-apns', ''), anyJson),
+        subscription_id: fc.oneof(fc.constantFrom<Json>('device-token', ''), anyJson),
+        status: mostly(
+          fc.constantFrom<Json>(0, 1, 6, 'subscribed', 'unsubscribed', 'SUSPENDED', '2'),
+          fc.oneof(fc.constantFrom<Json>(7, -1, 'x', '', 1.5), anyJson),
+        ),
+        priority: mostly(
+          fc.integer({ min: -2, max: 9 }),
+          fc.oneof(fc.constantFrom<Json>(2 ** 31, 2 ** 40, -(2 ** 40), 'x', 1.5, '3'), anyJson),
+        ),
+        custom_fields: anyJson,
+        cats: fc.oneof(fc.array(anyString, { maxLength: 3 }), anyJson),
+        email_data: fc.record(
+          { email: fc.oneof(fc.constantFrom<Json>('ed@example.com'), anyJson), domain: anyString },
+          { requiredKeys: [] },
+        ) as fc.Arbitrary<Json>,
+        is_test: anyJson,
+      },
+      { requiredKeys: [] },
+    ) as fc.Arbitrary<Json>,
+  },
   { weight: 1, arbitrary: anyJson },
 );
 
@@ -190,7 +396,18 @@ export const VALID_STATUS = fc.constantFrom<Json | undefined>(undefined, 0, 1, '
 export const PRIORITY = fc.oneof(
   { weight: 4, arbitrary: fc.constant<Json | undefined>(undefined) },
   { weight: 2, arbitrary: fc.integer({ min: -3, max: 10 }) },
-  { weight: 1, arbitrary: fc.constantFrom<Json | undefined>(2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 40, Number.MAX_SAFE_INTEGER, '2147483648') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Json | undefined>(
+      2 ** 31 - 1,
+      2 ** 31,
+      -(2 ** 31),
+      -(2 ** 31) - 1,
+      2 ** 40,
+      Number.MAX_SAFE_INTEGER,
+      '2147483648',
+    ),
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -218,19 +435,38 @@ export interface ItemShape {
 }
 
 export const itemShape: fc.Arbitrary<ItemShape> = fc.record({
-  junk: fc.oneof({ weight: 20, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: anyScalar }, { weight: 1, arbitrary: fc.array(anyJson, { maxLength: 2 }) as fc.Arbitrary<Json> }),
+  junk: fc.oneof(
+    { weight: 20, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: anyScalar },
+    { weight: 1, arbitrary: fc.array(anyJson, { maxLength: 2 }) as fc.Arbitrary<Json> },
+  ),
   withEmail: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   withName: fc.boolean(),
   withCustomId: fc.boolean(),
   fields: fc.oneof({ weight: 2, arbitrary: fc.constant<[string, Json][]>([]) }, { weight: 3, arbitrary: randomFields }),
   goodSubs: fc.array(fc.record({ kind: goodSub, status: VALID_STATUS, priority: PRIORITY }), { maxLength: 2 }),
-  randomSubs: fc.oneof({ weight: 3, arbitrary: fc.constant<Json[]>([]) }, { weight: 1, arbitrary: fc.array(randomSubscription, { minLength: 1, maxLength: 2 }) }),
+  randomSubs: fc.oneof(
+    { weight: 3, arbitrary: fc.constant<Json[]>([]) },
+    { weight: 1, arbitrary: fc.array(randomSubscription, { minLength: 1, maxLength: 2 }) },
+  ),
   keys: fc.oneof(
     { weight: 4, arbitrary: fc.constant<{ key: string; value: Json }[]>([]) },
     {
       weight: 1,
       arbitrary: fc.array(
-        fc.record({ key: fc.constantFrom('email', 'phone', 'profile_id', 'field_value', 'provider', 'subscription_id', 'hash_id', 'segments'), value: anyJson }),
+        fc.record({
+          key: fc.constantFrom(
+            'email',
+            'phone',
+            'profile_id',
+            'field_value',
+            'provider',
+            'subscription_id',
+            'hash_id',
+            'segments',
+          ),
+          value: anyJson,
+        }),
         { maxLength: 2 },
       ),
     },
@@ -268,7 +504,11 @@ export interface PoolProfile {
 let phoneSeq = 0;
 
 /** A concrete item (JSON value) from a shape, its marker and what it should leave behind. */
-export function buildItem(shape: ItemShape, marker: string, pool: PoolProfile[]): { item: Json; data: JsonObject; model: ItemModel } {
+export function buildItem(
+  shape: ItemShape,
+  marker: string,
+  pool: PoolProfile[],
+): { item: Json; data: JsonObject; model: ItemModel } {
   const model: ItemModel = { marker, traces: [marker], goodFields: {}, goodSubs: [] };
   const email = `${marker}@example.com`;
   const data: JsonObject = {};
@@ -299,7 +539,12 @@ export function buildItem(shape: ItemShape, marker: string, pool: PoolProfile[])
       if (valid) model.goodSubs.push(phone);
       model.traces.push(phone);
     } else {
-      Object.assign(sub, { channel: 'push', resource_id: 21, provider: 'android-firebase', subscription_id: `t${marker}` });
+      Object.assign(sub, {
+        channel: 'push',
+        resource_id: 21,
+        provider: 'android-firebase',
+        subscription_id: `t${marker}`,
+      });
       if (valid) model.goodSubs.push(`android-firebase|t${marker}`);
     }
     if (g.status !== undefined) sub.status = g.status;
@@ -338,15 +583,56 @@ export const dbId: fc.Arbitrary<Json> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<Json>(3, 999, 0, 'x', null, [1]) },
 );
 
-export const boolish: fc.Arbitrary<Json> = mostly(fc.constantFrom<Json>(true, false, 'true', 'false', 0, 1, '1', '0'), fc.constantFrom<Json>('yes', 2, null, [], 'TRUE'));
+export const boolish: fc.Arbitrary<Json> = mostly(
+  fc.constantFrom<Json>(true, false, 'true', 'false', 0, 1, '1', '0'),
+  fc.constantFrom<Json>('yes', 2, null, [], 'TRUE'),
+);
 
 export const matching: fc.Arbitrary<JsonObject> = fc.oneof(
   { weight: 10, arbitrary: fc.constant({}) },
-  { weight: 1, arbitrary: fc.constantFrom<JsonObject>({ matching: 'email' }, { matching: 'email_profile' }, { matching: 'email_sub' }, { matching: 'phone' }, { matching: 'email_phone' }) },
-  { weight: 1, arbitrary: fc.constantFrom<JsonObject>({ matching: 'custom', field_name: 'Custom_ID' }, { matching: 'custom', field_name: 'interests' }, { matching: 'custom', field_name: 'CRM_ID' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<JsonObject>(
+      { matching: 'email' },
+      { matching: 'email_profile' },
+      { matching: 'email_sub' },
+      { matching: 'phone' },
+      { matching: 'email_phone' },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<JsonObject>(
+      { matching: 'custom', field_name: 'Custom_ID' },
+      { matching: 'custom', field_name: 'interests' },
+      { matching: 'custom', field_name: 'CRM_ID' },
+    ),
+  },
   { weight: 4, arbitrary: fc.constant<JsonObject>({ matching: 'profile_id' }) },
-  { weight: 1, arbitrary: fc.constantFrom<JsonObject>({ matching: 'push_sub' }, { matching: 'custom', field_name: 'nope' }, { matching: 'custom' }, { matching: 'custom_sub' }, { matching: 'bogus' }, { matching: 1 }) },
-  { weight: 1, arbitrary: fc.record({ matching: fc.constantFrom<Json>('email', 'phone', 'profile_id'), email: anyJson, phone: anyJson, profile_id: anyJson, resource_id: fc.constantFrom<Json>(21, 22, 23, 31, 999, 'x') }, { requiredKeys: ['matching'] }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<JsonObject>(
+      { matching: 'push_sub' },
+      { matching: 'custom', field_name: 'nope' },
+      { matching: 'custom' },
+      { matching: 'custom_sub' },
+      { matching: 'bogus' },
+      { matching: 1 },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        matching: fc.constantFrom<Json>('email', 'phone', 'profile_id'),
+        email: anyJson,
+        phone: anyJson,
+        profile_id: anyJson,
+        resource_id: fc.constantFrom<Json>(21, 22, 23, 31, 999, 'x'),
+      },
+      { requiredKeys: ['matching'] },
+    ),
+  },
 );
 
 export const timeout: fc.Arbitrary<Json> = fc.oneof(
@@ -357,14 +643,42 @@ export const timeout: fc.Arbitrary<Json> = fc.oneof(
 
 /** A data URI: valid, or malformed in one of the ways clients get it wrong. */
 export const dataUri: fc.Arbitrary<Json> = fc.oneof(
-  { weight: 3, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => `data:text/plain;base64,${Buffer.from(b).toString('base64')}`) },
-  { weight: 1, arbitrary: fc.constantFrom<Json>('data:application/pdf;name=a.pdf;base64,JVBERi0=', 'data:text/csv;base64,SEVM TE8K', 'data:TEXT/PLAIN;base64,') },
+  {
+    weight: 3,
+    arbitrary: fc
+      .uint8Array({ maxLength: 64 })
+      .map((b) => `data:text/plain;base64,${Buffer.from(b).toString('base64')}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Json>(
+      'data:application/pdf;name=a.pdf;base64,JVBERi0=',
+      'data:text/csv;base64,SEVM TE8K',
+      'data:TEXT/PLAIN;base64,',
+    ),
+  },
   {
     weight: 3,
     arbitrary: fc.constantFrom<Json>(
-      'hello', 'data:', 'data:;base64,aGk=', 'data:text/plain,hello', 'data:text/plain;base64', 'data:text/plain;base64,@@@', 'data:text/plain;base64,a',
-      'data:text/plain;base64,aGk=====', 'data:text/pl ain;base64,aGk=', 'data:text/plain;charset=utf-8;base64;x,aGk=', ' data:text/plain;base64,aGk=',
-      'data:text/plain;base64,aGk=\u0000', 'javascript:alert(1)', 'file:///etc/passwd', 'http://127.0.0.1/x', 5, null, [], {},
+      'hello',
+      'data:',
+      'data:;base64,aGk=',
+      'data:text/plain,hello',
+      'data:text/plain;base64',
+      'data:text/plain;base64,@@@',
+      'data:text/plain;base64,a',
+      'data:text/plain;base64,aGk=====',
+      'data:text/pl ain;base64,aGk=',
+      'data:text/plain;charset=utf-8;base64;x,aGk=',
+      ' data:text/plain;base64,aGk=',
+      'data:text/plain;base64,aGk=\u0000',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'http://127.0.0.1/x',
+      5,
+      null,
+      [],
+      {},
     ),
   },
   { weight: 1, arbitrary: anyString.map((s) => `data:text/plain;base64,${s}`) },
@@ -373,20 +687,45 @@ export const dataUri: fc.Arbitrary<Json> = fc.oneof(
 /** Attachment names: paths, CR/LF, header text, quotes, nothing. */
 export const attachName: fc.Arbitrary<Json> = fc.oneof(
   fc.constantFrom<Json>(
-    'a.txt', '../../etc/passwd', '/etc/shadow', 'C:\\Windows\\win.ini', '..\\..\\x.exe', 'a\r\nBcc: victim@evil.example.txt', 'a\nContent-Type: text/html',
-    '"quoted".txt', 'a;b=c.txt', '.hidden', '...', '', ' ', 'x'.repeat(400), 'ёжик.pdf', '=?utf-8?q?a=0D=0ABcc:_x?=',
+    'a.txt',
+    '../../etc/passwd',
+    '/etc/shadow',
+    'C:\\Windows\\win.ini',
+    '..\\..\\x.exe',
+    'a\r\nBcc: victim@evil.example.txt',
+    'a\nContent-Type: text/html',
+    '"quoted".txt',
+    'a;b=c.txt',
+    '.hidden',
+    '...',
+    '',
+    ' ',
+    'x'.repeat(400),
+    'ёжик.pdf',
+    '=?utf-8?q?a=0D=0ABcc:_x?=',
   ),
   anyJson,
 );
 
 export const attach: fc.Arbitrary<Json> = fc.oneof(
-  fc.array(fc.record({ name: attachName, data: dataUri }, { requiredKeys: ['data'] }), { maxLength: 3 }) as fc.Arbitrary<Json>,
+  fc.array(fc.record({ name: attachName, data: dataUri }, { requiredKeys: ['data'] }), {
+    maxLength: 3,
+  }) as fc.Arbitrary<Json>,
   fc.record({ name: attachName, data: dataUri }) as fc.Arbitrary<Json>,
   anyJson,
 );
 
 export const subscriptionFilter: fc.Arbitrary<Json> = fc.oneof(
-  fc.record({ email: fc.oneof(fc.constantFrom<Json>('x@example.com', 'bad'), anyJson), phone: anyJson, provider: anyJson, subscription_id: anyJson, not_strict: boolish }, { requiredKeys: [] }) as fc.Arbitrary<Json>,
+  fc.record(
+    {
+      email: fc.oneof(fc.constantFrom<Json>('x@example.com', 'bad'), anyJson),
+      phone: anyJson,
+      provider: anyJson,
+      subscription_id: anyJson,
+      not_strict: boolish,
+    },
+    { requiredKeys: [] },
+  ) as fc.Arbitrary<Json>,
   anyJson,
 );
 
@@ -405,7 +744,11 @@ export const rootShape: fc.Arbitrary<RootShape> = fc.record({
   trigger: triggerId,
   db: dbId,
   matching,
-  flags: fc.record({ skip_triggers: rare(boolish), skip_invalid_subscriptions: rare(boolish, 2), detect_geo: rare(boolish) }),
+  flags: fc.record({
+    skip_triggers: rare(boolish),
+    skip_invalid_subscriptions: rare(boolish, 2),
+    detect_geo: rare(boolish),
+  }),
   extras: fc.record({
     timeout: rare(timeout, 6),
     custom_data: rare(mostly(anyObject, anyJson, 4), 5),
@@ -415,8 +758,14 @@ export const rootShape: fc.Arbitrary<RootShape> = fc.record({
     add_to_segments: rare(anyJson, 8),
     x_extra: rare(anyJson, 8),
   }),
-  badData: fc.oneof({ weight: 30, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom<Json>([], {}, 'x', 5, null, [[]]) }),
-  format: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom<Json>('json', 'xml', 'csv', 'XML', 5) }),
+  badData: fc.oneof(
+    { weight: 30, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom<Json>([], {}, 'x', 5, null, [[]]) },
+  ),
+  format: fc.oneof(
+    { weight: 8, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom<Json>('json', 'xml', 'csv', 'XML', 5) },
+  ),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -445,14 +794,17 @@ export function jsonText(value: Json, seed: number, rate: number): string {
     if (v === null || typeof v === 'boolean' || typeof v === 'number') return JSON.stringify(v);
     if (typeof v === 'string') return jsonString(v, rnd, rate);
     if (Array.isArray(v)) return `[${v.map((x) => `${ws()}${write(x)}${ws()}`).join(',')}]`;
-    return `{${Object.entries(v).map(([k, x]) => `${ws()}${jsonString(k, rnd, rate)}${ws()}:${ws()}${write(x)}`).join(',')}}`;
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${ws()}${jsonString(k, rnd, rate)}${ws()}:${ws()}${write(x)}`)
+      .join(',')}}`;
   };
   return write(value);
 }
 
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 // Characters XML 1.0 cannot carry at all.
-const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const XML_INVALID =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** An XML element name for a key (most odd keys made valid, so the body still parses). */
 export function xmlName(key: string): string {
@@ -476,7 +828,11 @@ export function xmlSafe(value: Json): Json {
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** XML text of a body (root <xml>): arrays as repeated elements, sometimes array='true', CDATA. */
-export function xmlText(body: JsonObject, seed: number, opts: { flatItems?: boolean[]; /** No CDATA, comments or array='true'. */ plain?: boolean } = {}): string {
+export function xmlText(
+  body: JsonObject,
+  seed: number,
+  opts: { flatItems?: boolean[]; /** No CDATA, comments or array='true'. */ plain?: boolean } = {},
+): string {
   const random = prng(seed);
   const rnd = (): number => (opts.plain ? 1 : random());
   const text = (s: string): string => (rnd() < 0.15 && !s.includes(']]>') ? `<![CDATA[${s}]]>` : escapeXml(s));
@@ -534,8 +890,21 @@ export function xmlText(body: JsonObject, seed: number, opts: { flatItems?: bool
 
 /** Byte sequences that are never valid UTF-8. */
 export const INVALID_UTF8: readonly (readonly number[])[] = [
-  [0x80], [0xbf], [0xc0, 0xaf], [0xc1, 0xbf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80],
-  [0xf5, 0x80, 0x80, 0x80], [0xff], [0xfe, 0xff], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xc3], [0xc3, 0x28],
+  [0x80],
+  [0xbf],
+  [0xc0, 0xaf],
+  [0xc1, 0xbf],
+  [0xe0, 0x80, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf5, 0x80, 0x80, 0x80],
+  [0xff],
+  [0xfe, 0xff],
+  [0xe2, 0x82],
+  [0xf0, 0x9f, 0x98],
+  [0xc3],
+  [0xc3, 0x28],
 ];
 
 export const DOCTYPES: readonly string[] = [
@@ -560,7 +929,11 @@ export const DOCTYPES: readonly string[] = [
 /** Names Object.prototype answers to, but the three the body codecs refuse; and a few more a decoder might trip on. */
 export const PROTO_NAMES: readonly string[] = [
   ...Object.getOwnPropertyNames(Object.prototype).filter((k) => !['__proto__', 'constructor'].includes(k)),
-  'toJSON', 'then', 'length', 'call', 'apply',
+  'toJSON',
+  'then',
+  'length',
+  'call',
+  'apply',
 ];
 export const protoName = fc.constantFrom(...PROTO_NAMES);
 
@@ -616,12 +989,34 @@ export function longText(head: string, n: number, chars: LongShape['chars'], see
 }
 
 /** Object-valued places of an import request a prototype-named key is put in. */
-export const PROTO_PLACES_ALL = ['timeout', 'content', 'customData', 'itemCustomData', 'subscriptionFilter', 'field', 'attrs', 'attrsPath', 'ordersSubmatch', 'operator', 'subscription', 'attach'] as const;
+export const PROTO_PLACES_ALL = [
+  'timeout',
+  'content',
+  'customData',
+  'itemCustomData',
+  'subscriptionFilter',
+  'field',
+  'attrs',
+  'attrsPath',
+  'ordersSubmatch',
+  'operator',
+  'subscription',
+  'attach',
+] as const;
 export type ProtoPlace = (typeof PROTO_PLACES_ALL)[number];
-export const protoShape = fc.record({ name: protoName, place: fc.constantFrom(...PROTO_PLACES_ALL), value: fc.oneof(fc.constant<Json>(1), anyJson), xml: fc.boolean() });
+export const protoShape = fc.record({
+  name: protoName,
+  place: fc.constantFrom(...PROTO_PLACES_ALL),
+  value: fc.oneof(fc.constant<Json>(1), anyJson),
+  xml: fc.boolean(),
+});
 
 /** A condition of a generated custom_request, on the fields the custom_request property stores. */
-export type Cond = { field: 'CRM_ID' | 'score' | 'Custom_ID' | '_fname' | 'interests'; op: '$eq' | '$ne' | '$in' | '$nin' | '$gt' | '$gte' | '$lt' | '$lte' | 'eq'; value: Json };
+export type Cond = {
+  field: 'CRM_ID' | 'score' | 'Custom_ID' | '_fname' | 'interests';
+  op: '$eq' | '$ne' | '$in' | '$nin' | '$gt' | '$gte' | '$lt' | '$lte' | 'eq';
+  value: Json;
+};
 
 const CR_VALUES = {
   CRM_ID: fc.integer({ min: -2, max: 42 }),
@@ -632,7 +1027,10 @@ const CR_VALUES = {
 } as const;
 
 export const cond: fc.Arbitrary<Cond> = fc
-  .record({ field: fc.constantFrom<Cond['field']>('CRM_ID', 'score', 'Custom_ID', '_fname', 'interests'), op: fc.constantFrom<Cond['op']>('eq', '$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte') })
+  .record({
+    field: fc.constantFrom<Cond['field']>('CRM_ID', 'score', 'Custom_ID', '_fname', 'interests'),
+    op: fc.constantFrom<Cond['op']>('eq', '$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte'),
+  })
   .chain(({ field, op }) => {
     // Text ranges follow the database's collation: only numbers are compared by range here.
     const ranged = op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte';
@@ -655,16 +1053,39 @@ export interface QueryShape {
 }
 
 export const queryShape: fc.Arbitrary<QueryShape> = fc.record({
-  depth: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.integer({ min: 28, max: 36 }) }, { weight: 1, arbitrary: fc.constantFrom(200, 5_000) }),
+  depth: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 28, max: 36 }) },
+    { weight: 1, arbitrary: fc.constantFrom(200, 5_000) },
+  ),
   conds: fc.array(cond, { minLength: 1, maxLength: 6 }),
-  repeat: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(200, 994, 995, 1_000, 1_500, 20_000) }),
-  bigList: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(10_000, 10_001) }),
+  repeat: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.constantFrom(200, 994, 995, 1_000, 1_500, 20_000) },
+  ),
+  bigList: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.constantFrom(10_000, 10_001) },
+  ),
   ors: fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }),
   asString: fc.boolean(),
 });
 
 /** Where a number beyond a double goes, and how it is spelled. */
-export const NUMBER_PLACES = ['score', '_lat', 'CRM_ID', 'attrs', 'orders', 'content', 'customData', 'itemCustomData', 'timeout', 'priority', 'incr', 'matchValue'] as const;
+export const NUMBER_PLACES = [
+  'score',
+  '_lat',
+  'CRM_ID',
+  'attrs',
+  'orders',
+  'content',
+  'customData',
+  'itemCustomData',
+  'timeout',
+  'priority',
+  'incr',
+  'matchValue',
+] as const;
 export type NumberPlace = (typeof NUMBER_PLACES)[number];
 export const numberShape = fc.record({
   place: fc.constantFrom(...NUMBER_PLACES),

@@ -44,55 +44,132 @@ const MISSING: Record<Kind, Json> = {
 
 const item = (extra: Body = {}): Body => ({ data: { _fname: 'Iso', ...extra } });
 /** Items naming a profile by id: as the item's key, and inside its data. */
-const byProfileId = (ref: Json): Json[] => [{ profile_id: ref, data: { _fname: 'Iso' } }, { data: { profile_id: ref, _fname: 'Iso' } }];
-const subscribedTo = (resource: Json): Body => ({ data: { email: 'iso.new@example.com', subscriptions: [{ channel: 'email', resource_id: resource, email: 'iso.new@example.com' }] } });
+const byProfileId = (ref: Json): Json[] => [
+  { profile_id: ref, data: { _fname: 'Iso' } },
+  { data: { profile_id: ref, _fname: 'Iso' } },
+];
+const subscribedTo = (resource: Json): Body => ({
+  data: {
+    email: 'iso.new@example.com',
+    subscriptions: [{ channel: 'email', resource_id: resource, email: 'iso.new@example.com' }],
+  },
+});
 
 /** References in launch requests (import_and_start*, start*, their tasks). */
 function launchProbes(opts: { single?: boolean; imports: boolean }): Probe[] {
   const data = (items: Body[]): Json => (opts.single ? items[0].data : items);
   const probes: Probe[] = [
-    { covers: ['trigger_id'], kind: 'trigger', body: (r) => ({ trigger_id: r, data: data([subscribedTo(OWN.resource)]) }) },
+    {
+      covers: ['trigger_id'],
+      kind: 'trigger',
+      body: (r) => ({ trigger_id: r, data: data([subscribedTo(OWN.resource)]) }),
+    },
     { covers: ['trigger_id'], kind: 'trigger', body: (r) => ({ id: r, data: data([subscribedTo(OWN.resource)]) }) },
-    { covers: ['resource_id'], kind: 'resource', body: (r) => ({ trigger_id: OWN.trigger, resource_id: r, data: data([item({ email: 'iso.res@example.com' })]) }) },
-    { covers: ['profile_id'], kind: 'profile', body: (r) => ({ trigger_id: OWN.trigger, matching: 'profile_id', profile_id: r, data: data([item()]) }) },
+    {
+      covers: ['resource_id'],
+      kind: 'resource',
+      body: (r) => ({ trigger_id: OWN.trigger, resource_id: r, data: data([item({ email: 'iso.res@example.com' })]) }),
+    },
+    {
+      covers: ['profile_id'],
+      kind: 'profile',
+      body: (r) => ({ trigger_id: OWN.trigger, matching: 'profile_id', profile_id: r, data: data([item()]) }),
+    },
   ];
   if (opts.single) {
     probes.push(
-      { covers: ['data'], kind: 'profile', body: (r) => ({ trigger_id: OWN.trigger, matching: 'profile_id', data: { profile_id: r, _fname: 'Iso' } }) },
+      {
+        covers: ['data'],
+        kind: 'profile',
+        body: (r) => ({ trigger_id: OWN.trigger, matching: 'profile_id', data: { profile_id: r, _fname: 'Iso' } }),
+      },
       { covers: ['data'], kind: 'resource', body: (r) => ({ trigger_id: OWN.trigger, data: subscribedTo(r).data }) },
     );
   } else {
-    probes.push({ covers: ['data'], kind: 'profile', body: (r) => ({ trigger_id: OWN.trigger, matching: 'profile_id', data: byProfileId(r) }) });
-    if (opts.imports) probes.push({ covers: ['data'], kind: 'resource', body: (r) => ({ trigger_id: OWN.trigger, data: [subscribedTo(r)] }) });
-    else probes.push({ covers: ['data'], kind: 'email', body: (r) => ({ trigger_id: OWN.trigger, data: [{ email: r }] }) });
+    probes.push({
+      covers: ['data'],
+      kind: 'profile',
+      body: (r) => ({ trigger_id: OWN.trigger, matching: 'profile_id', data: byProfileId(r) }),
+    });
+    if (opts.imports)
+      probes.push({
+        covers: ['data'],
+        kind: 'resource',
+        body: (r) => ({ trigger_id: OWN.trigger, data: [subscribedTo(r)] }),
+      });
+    else
+      probes.push({
+        covers: ['data'],
+        kind: 'email',
+        body: (r) => ({ trigger_id: OWN.trigger, data: [{ email: r }] }),
+      });
   }
-  if (!opts.imports) probes.push({ covers: ['email'], kind: 'email', body: (r) => ({ trigger_id: OWN.trigger, email: r, data: data([{ custom_data: { a: 1 } }]) }) });
+  if (!opts.imports)
+    probes.push({
+      covers: ['email'],
+      kind: 'email',
+      body: (r) => ({ trigger_id: OWN.trigger, email: r, data: data([{ custom_data: { a: 1 } }]) }),
+    });
   return probes;
 }
 
 /** References in profile requests (profiles/*). */
 function profileProbes(opts: { data?: 'one' | 'many' }): Probe[] {
-  const data: Body = opts.data === 'one' ? { data: { _fname: 'Iso' } } : opts.data === 'many' ? { data: [item({ email: 'iso.p@example.com' })] } : {};
+  const data: Body =
+    opts.data === 'one'
+      ? { data: { _fname: 'Iso' } }
+      : opts.data === 'many'
+        ? { data: [item({ email: 'iso.p@example.com' })] }
+        : {};
   const probes: Probe[] = [
     { covers: ['db_id'], kind: 'database', body: (r) => ({ db_id: r, email: 'iso.p@example.com', ...data }) },
     { covers: ['db_id'], kind: 'database', body: (r) => ({ list_id: r, email: 'iso.p@example.com', ...data }) },
-    { covers: ['resource_id'], kind: 'resource', body: (r) => ({ db_id: OWN.db, resource_id: r, email: 'iso.p@example.com', ...data }) },
-    { covers: ['profile_id'], kind: 'profile', body: (r) => ({ db_id: OWN.db, matching: 'profile_id', profile_id: r, ...data }) },
+    {
+      covers: ['resource_id'],
+      kind: 'resource',
+      body: (r) => ({ db_id: OWN.db, resource_id: r, email: 'iso.p@example.com', ...data }),
+    },
+    {
+      covers: ['profile_id'],
+      kind: 'profile',
+      body: (r) => ({ db_id: OWN.db, matching: 'profile_id', profile_id: r, ...data }),
+    },
   ];
   // Looking a profile up by email (an import would create one when none matches: its own, not a leak).
-  if (opts.data === undefined) probes.push({ covers: ['email'], kind: 'email', body: (r) => ({ db_id: OWN.db, matching: 'email_profile', email: r }) });
-  if (opts.data === 'one') probes.push({ covers: ['data'], kind: 'resource', body: (r) => ({ db_id: OWN.db, data: subscribedTo(r).data }) });
+  if (opts.data === undefined)
+    probes.push({
+      covers: ['email'],
+      kind: 'email',
+      body: (r) => ({ db_id: OWN.db, matching: 'email_profile', email: r }),
+    });
+  if (opts.data === 'one')
+    probes.push({ covers: ['data'], kind: 'resource', body: (r) => ({ db_id: OWN.db, data: subscribedTo(r).data }) });
   if (opts.data === 'many') {
     probes.push(
       { covers: ['data'], kind: 'resource', body: (r) => ({ db_id: OWN.db, data: [subscribedTo(r)] }) },
-      { covers: ['data'], kind: 'profile', body: (r) => ({ db_id: OWN.db, matching: 'profile_id', data: byProfileId(r) }) },
+      {
+        covers: ['data'],
+        kind: 'profile',
+        body: (r) => ({ db_id: OWN.db, matching: 'profile_id', data: byProfileId(r) }),
+      },
     );
   }
   return probes;
 }
 
-const byId = (kind: Kind, alias = 'id', extra: Body = {}): Probe => ({ covers: ['id'], kind, body: (r) => ({ [alias]: r, ...extra }) });
-const triggerAdd: Body = { name: 'Iso', trigger_type: 'api_call', send_channel: 'email', resource_id: OWN.resource, list_id: OWN.db, content: [{ message_id: OWN.template }] };
+const byId = (kind: Kind, alias = 'id', extra: Body = {}): Probe => ({
+  covers: ['id'],
+  kind,
+  body: (r) => ({ [alias]: r, ...extra }),
+});
+const triggerAdd: Body = {
+  name: 'Iso',
+  trigger_type: 'api_call',
+  send_channel: 'email',
+  resource_id: OWN.resource,
+  list_id: OWN.db,
+  content: [{ message_id: OWN.template }],
+};
 
 /** Every method: how its references are probed ([] for a method that takes none; lists are checked apart). */
 const PROBES: Record<string, Probe[]> = {
@@ -101,14 +178,21 @@ const PROBES: Record<string, Probe[]> = {
   'campaigns/triggers/import_and_start_batch_task': launchProbes({ imports: true }),
   'campaigns/triggers/start': [
     ...launchProbes({ single: true, imports: false }).filter((p) => !p.covers.includes('data')),
-    { covers: ['custom_request'], kind: 'email', body: (r) => ({ trigger_id: OWN.trigger, custom_request: { email: r } }) },
+    {
+      covers: ['custom_request'],
+      kind: 'email',
+      body: (r) => ({ trigger_id: OWN.trigger, custom_request: { email: r } }),
+    },
   ],
   'campaigns/triggers/start_batch': launchProbes({ imports: false }),
   'campaigns/triggers/start_batch_task': launchProbes({ imports: false }),
   'tasks/status': [{ covers: ['task_id'], kind: 'task', body: (r) => ({ task_id: r }) }],
   'profiles/import': profileProbes({ data: 'one' }),
   'profiles/import_batch': profileProbes({ data: 'many' }),
-  'profiles/update': [...profileProbes({ data: 'one' }), { covers: ['email'], kind: 'email', body: (r) => ({ db_id: OWN.db, email: r, data: { _fname: 'Iso' } }) }],
+  'profiles/update': [
+    ...profileProbes({ data: 'one' }),
+    { covers: ['email'], kind: 'email', body: (r) => ({ db_id: OWN.db, email: r, data: { _fname: 'Iso' } }) },
+  ],
   'profiles/get': profileProbes({}),
   'profiles/delete': profileProbes({}),
   'messages/list': [
@@ -142,7 +226,17 @@ const PROBES: Record<string, Probe[]> = {
   'databases/list': [],
   'databases/delete': [byId('database')],
   'databases/fields_get': [byId('database'), byId('database', 'list_id')],
-  'resources/add': [{ covers: ['db_ids'], kind: 'database', body: (r) => ({ name: 'Iso', db_ids: [r], channels: { email: { sender: 'outbox', from_email: 'iso@example.com' } } }) }],
+  'resources/add': [
+    {
+      covers: ['db_ids'],
+      kind: 'database',
+      body: (r) => ({
+        name: 'Iso',
+        db_ids: [r],
+        channels: { email: { sender: 'outbox', from_email: 'iso@example.com' } },
+      }),
+    },
+  ],
   'resources/update': [
     byId('resource', 'id', { name: 'Changed' }),
     { covers: ['db_ids'], kind: 'database', body: (r) => ({ id: OWN.resource, db_ids: [OWN.db, r] }) },
@@ -159,7 +253,11 @@ const PROBES: Record<string, Probe[]> = {
     byId('template'),
     { covers: ['db_id'], kind: 'database', body: (r) => ({ id: OWN.template, db_id: r, profile_id: MISSING.profile }) },
     { covers: ['profile_id'], kind: 'profile', body: (r) => ({ id: OWN.template, db_id: OWN.db, profile_id: r }) },
-    { covers: ['resource_id', 'data'], kind: 'resource', body: (r) => ({ id: OWN.template, data: { email: 'iso.p@example.com' }, resource_id: r }) },
+    {
+      covers: ['resource_id', 'data'],
+      kind: 'resource',
+      body: (r) => ({ id: OWN.template, data: { email: 'iso.p@example.com' }, resource_id: r }),
+    },
   ],
   'profiles/list': [{ covers: ['db_id'], kind: 'database', body: (r) => ({ db_id: r }) }],
   'account/get': [],
@@ -170,8 +268,16 @@ const PROBES: Record<string, Probe[]> = {
 
 /** The stop-list methods: every one names its list by `id`. */
 function suppressionProbes(): Record<string, Probe[]> {
-  const values: Record<string, Body> = { email: { email: 'iso.s@example.com' }, domain: { domain: 'iso.example' }, phone: { phone: '+12025550143' } };
-  const many: Record<string, Body> = { email: { emails: ['iso.s@example.com'] }, domain: { domains: ['iso.example'] }, phone: { phones: ['+12025550143'] } };
+  const values: Record<string, Body> = {
+    email: { email: 'iso.s@example.com' },
+    domain: { domain: 'iso.example' },
+    phone: { phone: '+12025550143' },
+  };
+  const many: Record<string, Body> = {
+    email: { emails: ['iso.s@example.com'] },
+    domain: { domains: ['iso.example'] },
+    phone: { phones: ['+12025550143'] },
+  };
   const out: Record<string, Probe[]> = {
     'suppresses/add': [],
     'suppresses/update': [byId('suppression', 'id', { name: 'Stolen' })],
@@ -190,14 +296,28 @@ function suppressionProbes(): Record<string, Probe[]> {
 }
 
 /** Schema parameters that name an object (each must be probed where a method takes it). */
-const REFERENCES = new Set(['id', 'db_id', 'list_id', 'trigger_id', 'resource_id', 'template_id', 'profile_id', 'task_id', 'db_ids', 'data']);
+const REFERENCES = new Set([
+  'id',
+  'db_id',
+  'list_id',
+  'trigger_id',
+  'resource_id',
+  'template_id',
+  'profile_id',
+  'task_id',
+  'db_ids',
+  'data',
+]);
 
 /** The envelope, with the reference (and task ids, fresh per request) replaced by placeholders. */
 function normalized(res: Response, ref: Json): unknown {
   const refText = String(ref).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const refPattern = new RegExp(`(?<![\\w-])${refText}(?![\\w-])`, 'g');
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(refPattern, '<REF>').replace(/task_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<TASK>');
+    if (typeof v === 'string')
+      return v
+        .replace(refPattern, '<REF>')
+        .replace(/task_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<TASK>');
     if (typeof v === 'number') return v === ref ? '<REF>' : v;
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
@@ -221,7 +341,16 @@ const theirs: Record<Kind, Json[]> = {
 const theirMessages: number[] = [];
 
 const runner = () =>
-  new TaskRunner({ store: h.store, env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter }, catalogs: new CatalogCache(h.store), wires: WIRES, log: pino({ level: 'silent' }) }, { leaseMs: 60_000, pollMs: 1000, chunkSize: 1000 });
+  new TaskRunner(
+    {
+      store: h.store,
+      env: { clock: h.clock, geo: { lookup: () => undefined }, singleWriter: h.store.capabilities.singleWriter },
+      catalogs: new CatalogCache(h.store),
+      wires: WIRES,
+      log: pino({ level: 'silent' }),
+    },
+    { leaseMs: 60_000, pollMs: 1000, chunkSize: 1000 },
+  );
 
 /** Everything of account 1 that a request could change, in one row. */
 function accountOne(): Record<string, unknown> {
@@ -259,7 +388,12 @@ beforeAll(async () => {
     data: [
       {
         data: {
-          email: 'victim@example.com', _fname: 'Victim', CRM_ID: 777, Custom_ID: 'victim', interests: ['vip'], phones: '+79001234567',
+          email: 'victim@example.com',
+          _fname: 'Victim',
+          CRM_ID: 777,
+          Custom_ID: 'victim',
+          interests: ['vip'],
+          phones: '+79001234567',
           subscriptions: [
             { channel: 'email', resource_id: 21, email: 'victim@example.com' },
             { channel: 'sms', resource_id: 21, phone: '+79001234567' },
@@ -270,10 +404,24 @@ beforeAll(async () => {
     ],
   });
   expect(victim.status, victim.body).toBe(200);
-  const partner = await h.post('profiles/import', { token: WRITE_TOKEN, db_id: 2, data: { email: 'partner@example.com', subscriptions: [{ channel: 'email', resource_id: 23, email: 'partner@example.com' }] } });
+  const partner = await h.post('profiles/import', {
+    token: WRITE_TOKEN,
+    db_id: 2,
+    data: {
+      email: 'partner@example.com',
+      subscriptions: [{ channel: 'email', resource_id: 23, email: 'partner@example.com' }],
+    },
+  });
   expect(partner.status, partner.body).toBe(200);
-  theirs.profile.push((victim.json.result as { profile_id: string }[])[0].profile_id, partner.json.profile_id as string);
-  const task = await h.post('campaigns/triggers/start_batch_task', { token: WRITE_TOKEN, trigger_id: 85, data: [{ email: 'victim@example.com' }] });
+  theirs.profile.push(
+    (victim.json.result as { profile_id: string }[])[0].profile_id,
+    partner.json.profile_id as string,
+  );
+  const task = await h.post('campaigns/triggers/start_batch_task', {
+    token: WRITE_TOKEN,
+    trigger_id: 85,
+    data: [{ email: 'victim@example.com' }],
+  });
   expect(task.status, task.body).toBe(200);
   theirs.task.push((task.json.data as { task_id: string }).task_id);
   // Run account 1's task now: later task runs below must only find account 2's.
@@ -283,10 +431,29 @@ beforeAll(async () => {
   const list = await h.post('suppresses/add', { token: WRITE_TOKEN, name: 'Account 1 stop list' });
   expect(list.status, list.body).toBe(200);
   theirs.suppression.push((list.json.data as { saved_id: number }).saved_id);
-  expect((await h.post('suppresses/email_add', { token: WRITE_TOKEN, id: theirs.suppression[0], email: 'victim@example.com' })).status).toBe(200);
+  expect(
+    (
+      await h.post('suppresses/email_add', {
+        token: WRITE_TOKEN,
+        id: theirs.suppression[0],
+        email: 'victim@example.com',
+      })
+    ).status,
+  ).toBe(200);
   // Account 2 has objects of its own, so its lists are not empty.
   expect((await h.post('suppresses/add', { token: OTHER_TOKEN, name: 'Own stop list' })).status).toBe(200);
-  const own = await h.post('campaigns/triggers/import_and_start_batch', { token: OTHER_TOKEN, trigger_id: OWN.trigger, data: [{ data: { email: 'own@example.com', subscriptions: [{ channel: 'email', resource_id: OWN.resource, email: 'own@example.com' }] } }] });
+  const own = await h.post('campaigns/triggers/import_and_start_batch', {
+    token: OTHER_TOKEN,
+    trigger_id: OWN.trigger,
+    data: [
+      {
+        data: {
+          email: 'own@example.com',
+          subscriptions: [{ channel: 'email', resource_id: OWN.resource, email: 'own@example.com' }],
+        },
+      },
+    ],
+  });
   expect(own.status, own.body).toBe(200);
 });
 afterAll(() => h.close());
@@ -295,7 +462,10 @@ describe('isolation between accounts', () => {
   it('every method of the registry says how its references are probed, and probes every reference parameter', () => {
     const missing = [...methods.keys()].filter((name) => !(name in PROBES));
     expect(missing, 'methods without isolation probes: add them to PROBES').toEqual([]);
-    expect(Object.keys(PROBES).filter((name) => !methods.has(name)), 'probes for methods that no longer exist').toEqual([]);
+    expect(
+      Object.keys(PROBES).filter((name) => !methods.has(name)),
+      'probes for methods that no longer exist',
+    ).toEqual([]);
     for (const [name, method] of methods) {
       const params = Object.keys((method.params.json() as { properties?: Record<string, unknown> }).properties ?? {});
       const covered = new Set(PROBES[name].flatMap((p) => p.covers));
@@ -318,7 +488,11 @@ describe('isolation between accounts', () => {
       expect({ status: res.status, body: res.json }).toEqual({ status: nobody.status, body: nobody.json });
     }
     // A launch by a query in account 2's own database finds only account 2's profiles.
-    const start = await h.post('campaigns/triggers/start', { token: OTHER_TOKEN, trigger_id: OWN.trigger, custom_request: {} });
+    const start = await h.post('campaigns/triggers/start', {
+      token: OTHER_TOKEN,
+      trigger_id: OWN.trigger,
+      custom_request: {},
+    });
     expect(start.status, start.body).toBe(200);
     expect(accountOne()).toEqual(before);
   });
@@ -329,11 +503,16 @@ describe('isolation between accounts', () => {
     for (const [name, probes] of Object.entries(PROBES)) {
       for (const probe of probes) {
         const missing = await h.post(name, { token: OTHER_TOKEN, ...probe.body(MISSING[probe.kind]) });
-        expect(missing.status, `${name} ${JSON.stringify(probe.body(MISSING[probe.kind]))}: ${missing.body}`).not.toBe(500);
+        expect(missing.status, `${name} ${JSON.stringify(probe.body(MISSING[probe.kind]))}: ${missing.body}`).not.toBe(
+          500,
+        );
         const expected = normalized(missing, MISSING[probe.kind]);
         for (const ref of theirs[probe.kind]) {
           const res = await h.post(name, { token: OTHER_TOKEN, ...probe.body(ref) });
-          expect(normalized(res, ref), `${name} with account 1's ${probe.kind} ${String(ref)} (${probe.covers.join(', ')})`).toEqual(expected);
+          expect(
+            normalized(res, ref),
+            `${name} with account 1's ${probe.kind} ${String(ref)} (${probe.covers.join(', ')})`,
+          ).toEqual(expected);
           compared++;
         }
       }
@@ -347,15 +526,29 @@ describe('isolation between accounts', () => {
 
   it("a finished task of account 2 reports account 1's profiles exactly as missing ones", async () => {
     const submit = async (ref: Json) => {
-      const res = await h.post('campaigns/triggers/start_batch_task', { token: OTHER_TOKEN, trigger_id: OWN.trigger, matching: 'profile_id', data: [{ profile_id: ref }] });
+      const res = await h.post('campaigns/triggers/start_batch_task', {
+        token: OTHER_TOKEN,
+        trigger_id: OWN.trigger,
+        matching: 'profile_id',
+        data: [{ profile_id: ref }],
+      });
       expect(res.status, res.body).toBe(200);
       return (res.json.data as { task_id: string }).task_id;
     };
     const before = accountOne();
     const ids = [await submit(theirs.profile[0]), await submit(MISSING.profile)];
     while (await runner().tick());
-    const [theirsDone, missingDone] = await Promise.all(ids.map((id) => h.post('tasks/status', { token: OTHER_TOKEN, task_id: id })));
-    expect(theirsDone.json.data).toEqual({ status: 'completed', progress: 100, result: { result: [], errors: [{ index: 0, error: 404, error_text: 'Not found', error_debug: 'data[0]: Profile not found' }] } });
+    const [theirsDone, missingDone] = await Promise.all(
+      ids.map((id) => h.post('tasks/status', { token: OTHER_TOKEN, task_id: id })),
+    );
+    expect(theirsDone.json.data).toEqual({
+      status: 'completed',
+      progress: 100,
+      result: {
+        result: [],
+        errors: [{ index: 0, error: 404, error_text: 'Not found', error_debug: 'data[0]: Profile not found' }],
+      },
+    });
     expect(normalized(theirsDone, theirs.profile[0])).toEqual(normalized(missingDone, MISSING.profile));
     expect(accountOne()).toEqual(before);
     // And account 1 cannot see account 2's task either.
@@ -366,7 +559,15 @@ describe('isolation between accounts', () => {
   it("lists never include account 1's objects", async () => {
     // senders/list answers senders by name (both accounts may name one alike) from the caller's own catalog.
     const lists = [...methods.keys()].filter((name) => name.endsWith('/list') && name !== 'senders/list');
-    expect(lists).toEqual(expect.arrayContaining(['databases/list', 'resources/list', 'templates/list', 'campaigns/triggers/list', 'messages/list']));
+    expect(lists).toEqual(
+      expect.arrayContaining([
+        'databases/list',
+        'resources/list',
+        'templates/list',
+        'campaigns/triggers/list',
+        'messages/list',
+      ]),
+    );
     const idsOf: Record<string, Json[]> = {
       'databases/list': theirs.database,
       'resources/list': theirs.resource,
@@ -406,5 +607,4 @@ describe('isolation between accounts', () => {
     const triggers = await h.post('campaigns/triggers/list', { token: OTHER_TOKEN });
     expect(triggers.json.total_count).toBe((triggers.json.data as unknown[]).length);
   });
-
 });

@@ -38,7 +38,9 @@ export class BatchBuilder {
 
   /** Whether `row` would push the batch past its byte limit (then the batch goes first). */
   overflows(row: SourceRow): boolean {
-    return row.item !== undefined && this.sent.length > 0 && this.bytes + Buffer.byteLength(row.item) + 1 > this.maxBytes;
+    return (
+      row.item !== undefined && this.sent.length > 0 && this.bytes + Buffer.byteLength(row.item) + 1 > this.maxBytes
+    );
   }
 
   add(row: SourceRow): void {

@@ -12,7 +12,19 @@ import { jsonlRows } from './jsonl-rows.js';
 import { MAX_BATCH_BYTES, type ImportSettings } from './options.js';
 import { preflight } from './preflight.js';
 import { count, duration, ProgressDisplay } from './progress-display.js';
-import { fingerprint, freshState, identify, lockInput, mismatch, newSession, readState, removeState, writeState, type FileIdentity, type ProgressState } from './progress-file.js';
+import {
+  fingerprint,
+  freshState,
+  identify,
+  lockInput,
+  mismatch,
+  newSession,
+  readState,
+  removeState,
+  writeState,
+  type FileIdentity,
+  type ProgressState,
+} from './progress-file.js';
 import { httpTransport, localTransport, type ApiTransport } from './transport.js';
 
 export interface ImportIo {
@@ -33,7 +45,10 @@ function identifyInput(file: string) {
     return identify(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new ConfigError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : 'permission denied'}`);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+      throw new ConfigError(
+        `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : 'permission denied'}`,
+      );
     throw err;
   }
 }
@@ -44,7 +59,9 @@ function readProgress(path: string, restart: boolean): ProgressState | undefined
     return readState(path);
   } catch (err) {
     if (restart) return undefined;
-    throw new ConfigError(`${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); run with --restart to import the file from the start`);
+    throw new ConfigError(
+      `${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); run with --restart to import the file from the start`,
+    );
   }
 }
 
@@ -58,25 +75,43 @@ export async function runImport(settings: ImportSettings, config: Readonly<Confi
   }
 }
 
-async function runLocked(settings: ImportSettings, config: Readonly<Config>, io: ImportIo, identity: FileIdentity): Promise<number> {
+async function runLocked(
+  settings: ImportSettings,
+  config: Readonly<Config>,
+  io: ImportIo,
+  identity: FileIdentity,
+): Promise<number> {
   const { file } = settings;
   const statePath = `${file}.herald-progress`;
   const errorsPath = `${file}.errors.jsonl`;
   const target = settings.remote ? settings.remote.url : `local:${fingerprint(config.databaseUrl)}`;
-  const options = fingerprint({ target, method: settings.method, root: settings.root, batchSize: settings.batchSize, format: settings.format, delimiter: settings.delimiter, maxBatchBytes: MAX_BATCH_BYTES });
+  const options = fingerprint({
+    target,
+    method: settings.method,
+    root: settings.root,
+    batchSize: settings.batchSize,
+    format: settings.format,
+    delimiter: settings.delimiter,
+    maxBatchBytes: MAX_BATCH_BYTES,
+  });
 
   const stored = readProgress(statePath, settings.resume === 'restart');
   const previous: ProgressState | undefined = settings.resume === 'restart' ? undefined : stored;
   if (previous) {
     const why = mismatch(previous, identity, options);
-    if (why) throw new ConfigError(`${statePath}: ${why}. Run with --restart to import the file from the start (rows imported already are imported again).`);
+    if (why)
+      throw new ConfigError(
+        `${statePath}: ${why}. Run with --restart to import the file from the start (rows imported already are imported again).`,
+      );
   } else if (settings.resume === 'required') {
     throw new ConfigError(`nothing to resume: ${statePath} does not exist`);
   }
   const header = settings.format === 'csv' ? await readCsvHeader(file, settings.delimiter) : undefined;
   // An interrupted session (a batch may be in doubt) goes on; a clean stop or a new import opens one.
   const session = previous?.session ?? newSession();
-  const state: ProgressState = previous ? { ...previous, session } : freshState(identity, options, header?.end ?? 0, session);
+  const state: ProgressState = previous
+    ? { ...previous, session }
+    : freshState(identity, options, header?.end ?? 0, session);
   const transport: ApiTransport = settings.remote
     ? httpTransport(settings.remote.url, settings.remote.token)
     : await localTransport(config, {
@@ -104,7 +139,17 @@ async function runLocked(settings: ImportSettings, config: Readonly<Config>, io:
         ? `resuming ${file} after row ${count(state.rows)} (${mb(state.offset)} of ${mb(identity.size)}) into ${into} on ${where}\n`
         : `importing ${file} (${mb(identity.size)}, ${settings.format === 'csv' ? 'CSV' : 'JSON Lines'}) into ${into} on ${where}, ${count(settings.batchSize)} rows a batch\n`,
     );
-    return await importRows({ settings, state, statePath, errorsPath, transport, header, io, totalBytes: identity.size, resumed: previous !== undefined });
+    return await importRows({
+      settings,
+      state,
+      statePath,
+      errorsPath,
+      transport,
+      header,
+      io,
+      totalBytes: identity.size,
+      resumed: previous !== undefined,
+    });
   } finally {
     await transport.close();
   }
@@ -165,12 +210,19 @@ async function importRows(ctx: RunContext): Promise<number> {
   const flush = async () => {
     const batch = builder.take(next++);
     await inflight;
-    inflight = deliver(transport, settings.method, batch, `herald-import:${state.session}:${batch.index}`, (text) => display.note(text)).then((o) => acknowledge(batch, o));
+    inflight = deliver(transport, settings.method, batch, `herald-import:${state.session}:${batch.index}`, (text) =>
+      display.note(text),
+    ).then((o) => acknowledge(batch, o));
     inflight.catch(() => {});
   };
   const rows =
     settings.format === 'csv' && ctx.header
-      ? csvRows(settings.file, { plan: ctx.header.plan, delimiter: settings.delimiter, offset: state.offset, rowsBefore: state.rows })
+      ? csvRows(settings.file, {
+          plan: ctx.header.plan,
+          delimiter: settings.delimiter,
+          offset: state.offset,
+          rowsBefore: state.rows,
+        })
       : jsonlRows(settings.file, { offset: state.offset, rowsBefore: state.rows, linesBefore: state.lines });
 
   let failure: unknown;
@@ -200,7 +252,8 @@ async function importRows(ctx: RunContext): Promise<number> {
 
   // Known outcomes leave no batch in doubt; anything unexpected (a failed write of this file's
   // state after a commit) may have, and keeps the session for the resume to replay it.
-  const known = failure === undefined || failure instanceof SourceError || (failure instanceof ImportFailure && !failure.inDoubt);
+  const known =
+    failure === undefined || failure instanceof SourceError || (failure instanceof ImportFailure && !failure.inDoubt);
   const inDoubt = failure instanceof ImportFailure && failure.inDoubt;
   if (failure !== undefined || stopping) {
     if (known) {
@@ -215,7 +268,9 @@ async function importRows(ctx: RunContext): Promise<number> {
       return EXIT.interrupted;
     }
     if (!(failure instanceof ImportFailure || failure instanceof SourceError)) throw failure;
-    io.stderr.write(`herald: import failed: ${failure.message}\n${done}; ${statePath} keeps the place${inDoubt ? ' (the last batch may or may not have been applied: resuming answers it from its request key)' : ''}\n`);
+    io.stderr.write(
+      `herald: import failed: ${failure.message}\n${done}; ${statePath} keeps the place${inDoubt ? ' (the last batch may or may not have been applied: resuming answers it from its request key)' : ''}\n`,
+    );
     return EXIT.failed;
   }
 
@@ -224,7 +279,12 @@ async function importRows(ctx: RunContext): Promise<number> {
   if (state.rejected === 0) rmSync(ctx.errorsPath, { force: true });
   const { rowsPerSecond } = display.rates();
   const rejected = state.rejected > 0 ? `, ${count(state.rejected)} rejected (see ${ctx.errorsPath})` : '';
-  const note = unconfirmed > 0 ? `; ${count(unconfirmed)} rows were applied by an interrupted run whose answer was lost: their per-row errors are unknown` : '';
-  io.stdout.write(`imported ${settings.file}: ${count(state.rows)} rows, ${count(state.imported)} imported${rejected} in ${duration(state.seconds)} (${count(Math.round(rowsPerSecond))} rows/s)${note}\n`);
+  const note =
+    unconfirmed > 0
+      ? `; ${count(unconfirmed)} rows were applied by an interrupted run whose answer was lost: their per-row errors are unknown`
+      : '';
+  io.stdout.write(
+    `imported ${settings.file}: ${count(state.rows)} rows, ${count(state.imported)} imported${rejected} in ${duration(state.seconds)} (${count(Math.round(rowsPerSecond))} rows/s)${note}\n`,
+  );
   return state.rejected > 0 ? EXIT.rejected : EXIT.done;
 }

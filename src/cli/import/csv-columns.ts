@@ -7,7 +7,16 @@ type Channel = 'email' | 'sms' | 'push';
 const CHANNELS: readonly Channel[] = ['email', 'sms', 'push'];
 /** The key that holds a subscription's address, per channel (push also needs `provider`). */
 const ADDRESS_KEY: Record<Channel, string> = { email: 'email', sms: 'phone', push: 'subscription_id' };
-const SUB_KEYS = new Set(['status', 'priority', 'provider', 'cats', 'custom_fields', 'email', 'phone', 'subscription_id']);
+const SUB_KEYS = new Set([
+  'status',
+  'priority',
+  'provider',
+  'cats',
+  'custom_fields',
+  'email',
+  'phone',
+  'subscription_id',
+]);
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype', '']);
 
 export type Column =
@@ -36,17 +45,28 @@ export function planColumns(rawHeader: string[]): ColumnPlan {
     seen.add(name);
     const json = name.endsWith(':json');
     const base = json ? name.slice(0, -':json'.length) : name;
-    if (FORBIDDEN.has(base)) throw new ConfigError(`CSV header: column ${i + 1} ${base === '' ? 'has no name' : `may not be named ${JSON.stringify(base)}`}`);
+    if (FORBIDDEN.has(base))
+      throw new ConfigError(
+        `CSV header: column ${i + 1} ${base === '' ? 'has no name' : `may not be named ${JSON.stringify(base)}`}`,
+      );
     if (base === 'custom_data') return { kind: 'custom_data' };
     if (!base.startsWith('sub.')) return { kind: 'field', name: base, json };
     const m = /^sub\.([a-z]+)\.(\d+)(?:\.([a-z_]+))?$/.exec(base);
     const channel = m?.[1] as Channel | undefined;
     if (!m || !channel || !CHANNELS.includes(channel) || Number(m[2]) < 1) {
-      throw new ConfigError(`CSV header: ${JSON.stringify(name)}: a subscription column is sub.<email|sms|push>.<resource_id>[.<key>]`);
+      throw new ConfigError(
+        `CSV header: ${JSON.stringify(name)}: a subscription column is sub.<email|sms|push>.<resource_id>[.<key>]`,
+      );
     }
     const key = m[3] ?? ADDRESS_KEY[channel];
-    if (!SUB_KEYS.has(key) || (['email', 'phone', 'subscription_id'].includes(key) && key !== ADDRESS_KEY[channel]) || (key === 'provider' && channel !== 'push')) {
-      throw new ConfigError(`CSV header: ${JSON.stringify(name)}: ${JSON.stringify(key)} is not a key of a ${channel} subscription`);
+    if (
+      !SUB_KEYS.has(key) ||
+      (['email', 'phone', 'subscription_id'].includes(key) && key !== ADDRESS_KEY[channel]) ||
+      (key === 'provider' && channel !== 'push')
+    ) {
+      throw new ConfigError(
+        `CSV header: ${JSON.stringify(name)}: ${JSON.stringify(key)} is not a key of a ${channel} subscription`,
+      );
     }
     const resourceId = Number(m[2]);
     let group = groups.findIndex((g) => g.channel === channel && g.resourceId === resourceId);
@@ -55,7 +75,9 @@ export function planColumns(rawHeader: string[]): ColumnPlan {
   });
   for (const [i, g] of groups.entries()) {
     if (!columns.some((c) => c.kind === 'sub' && c.group === i && c.key === ADDRESS_KEY[g.channel])) {
-      throw new ConfigError(`CSV header: the ${g.channel} subscription of resource ${g.resourceId} has no address column sub.${g.channel}.${g.resourceId}`);
+      throw new ConfigError(
+        `CSV header: the ${g.channel} subscription of resource ${g.resourceId} has no address column sub.${g.channel}.${g.resourceId}`,
+      );
     }
   }
   return { header, columns, groups };
@@ -79,7 +101,8 @@ export class RowError extends Error {}
 
 /** One CSV record as an import item `{data: {...}, custom_data?}`; RowError when it cannot be one. */
 export function rowItem(plan: ColumnPlan, cells: string[]): Record<string, unknown> {
-  if (cells.length !== plan.columns.length) throw new RowError(`expected ${plan.columns.length} cells, got ${cells.length}`);
+  if (cells.length !== plan.columns.length)
+    throw new RowError(`expected ${plan.columns.length} cells, got ${cells.length}`);
   const data: Record<string, unknown> = {};
   const item: Record<string, unknown> = { data };
   const subs: Record<string, unknown>[] = plan.groups.map((g) => ({ channel: g.channel, resource_id: g.resourceId }));
@@ -94,7 +117,8 @@ export function rowItem(plan: ColumnPlan, cells: string[]): Record<string, unkno
         break;
       case 'custom_data': {
         const value = cellValue(cell, true, plan.header[i]);
-        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new RowError('column "custom_data": expected a JSON object');
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+          throw new RowError('column "custom_data": expected a JSON object');
         item.custom_data = value;
         break;
       }

@@ -60,7 +60,10 @@ export async function readCsvHeader(file: string, delimiter: string): Promise<{ 
 }
 
 /** Data rows from byte `offset` (just past the header, or past the last committed row). */
-export async function* csvRows(file: string, opts: { plan: ColumnPlan; delimiter: string; offset: number; rowsBefore: number }): AsyncGenerator<SourceRow> {
+export async function* csvRows(
+  file: string,
+  opts: { plan: ColumnPlan; delimiter: string; offset: number; rowsBefore: number },
+): AsyncGenerator<SourceRow> {
   const { plan, offset } = opts;
   const parser = open(file, offset, parserOptions(opts.delimiter));
   let row = opts.rowsBefore;
@@ -72,7 +75,8 @@ export async function* csvRows(file: string, opts: { plan: ColumnPlan; delimiter
       const out: SourceRow = {
         row,
         end: offset + info.bytes,
-        record: () => (record.length === plan.header.length ? Object.fromEntries(plan.header.map((h, i) => [h, record[i]])) : record),
+        record: () =>
+          record.length === plan.header.length ? Object.fromEntries(plan.header.map((h, i) => [h, record[i]])) : record,
       };
       try {
         out.item = itemText(rowItem(plan, record));

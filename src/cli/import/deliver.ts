@@ -6,7 +6,6 @@ import type { Batch } from './batches.js';
 import { ImportFailure } from './import-failure.js';
 import { TransportError, type ApiAnswer, type ApiTransport } from './transport.js';
 
-
 export interface BatchOutcome {
   imported: number;
   rejected: RejectedRow[];
@@ -37,7 +36,15 @@ interface ItemError {
 }
 
 function localRejects(batch: Batch): RejectedRow[] {
-  return batch.rows.filter((r) => r.error !== undefined).map((r) => ({ row: r.row, ...(r.line ? { line: r.line } : {}), error: 400, reason: r.error ?? '', record: r.record() }));
+  return batch.rows
+    .filter((r) => r.error !== undefined)
+    .map((r) => ({
+      row: r.row,
+      ...(r.line ? { line: r.line } : {}),
+      error: 400,
+      reason: r.error ?? '',
+      record: r.record(),
+    }));
 }
 
 function outcome(batch: Batch, a: ApiAnswer): BatchOutcome {
@@ -56,7 +63,13 @@ function outcome(batch: Batch, a: ApiAnswer): BatchOutcome {
 }
 
 /** `note` hears of waits worth telling the operator about. */
-export async function deliver(transport: ApiTransport, method: string, batch: Batch, requestKey: string, note: (text: string) => void = () => {}): Promise<BatchOutcome> {
+export async function deliver(
+  transport: ApiTransport,
+  method: string,
+  batch: Batch,
+  requestKey: string,
+  note: (text: string) => void = () => {},
+): Promise<BatchOutcome> {
   if (!batch.body) return { imported: 0, rejected: localRejects(batch), unconfirmed: false };
   const started = Date.now();
   let attempt = 0;
@@ -72,7 +85,8 @@ export async function deliver(transport: ApiTransport, method: string, batch: Ba
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
       doubt = true;
-      if (Date.now() - started > RETRY_BUDGET_MS) throw new ImportFailure(`batch ${batch.index + 1} (${rowsOf(batch)}): ${err.message}`, true);
+      if (Date.now() - started > RETRY_BUDGET_MS)
+        throw new ImportFailure(`batch ${batch.index + 1} (${rowsOf(batch)}): ${err.message}`, true);
       await sleep(waitMs);
       continue;
     }
@@ -80,7 +94,10 @@ export async function deliver(transport: ApiTransport, method: string, batch: Ba
     if (a.status === 200) return outcome(batch, a);
     if (a.status === 409 && /still being processed/.test(debug)) {
       // The interrupted run's claim on this key: its lease runs out, then the batch runs here.
-      if (!doubt) note(`batch ${batch.index + 1} was being applied by the interrupted run: waiting for its request key to be released (at most 30 s)`);
+      if (!doubt)
+        note(
+          `batch ${batch.index + 1} was being applied by the interrupted run: waiting for its request key to be released (at most 30 s)`,
+        );
       why = debug;
       waitMs = 2000;
       doubt = true;
@@ -91,11 +108,17 @@ export async function deliver(transport: ApiTransport, method: string, batch: Ba
       if (attempt === 1) note(`batch ${batch.index + 1}: ${why}; retrying`);
       if (a.retryAfter !== undefined) waitMs = Math.min(60_000, a.retryAfter * 1000);
     } else if (a.status === 409) {
-      throw new ImportFailure(`batch ${batch.index + 1} (${rowsOf(batch)}) differs from the one the interrupted import sent under the same key: ${debug}. Run with --restart to import the file from the start.`);
+      throw new ImportFailure(
+        `batch ${batch.index + 1} (${rowsOf(batch)}) differs from the one the interrupted import sent under the same key: ${debug}. Run with --restart to import the file from the start.`,
+      );
     } else {
       throw new ImportFailure(`batch ${batch.index + 1} (${rowsOf(batch)}) was refused: ${a.status} ${debug}`);
     }
-    if (Date.now() - started > RETRY_BUDGET_MS) throw new ImportFailure(`batch ${batch.index + 1} (${rowsOf(batch)}): still failing after ${Math.round((Date.now() - started) / 1000)} s: ${why}`, doubt);
+    if (Date.now() - started > RETRY_BUDGET_MS)
+      throw new ImportFailure(
+        `batch ${batch.index + 1} (${rowsOf(batch)}): still failing after ${Math.round((Date.now() - started) / 1000)} s: ${why}`,
+        doubt,
+      );
     await sleep(waitMs);
   }
 }

@@ -38,7 +38,18 @@ export class ErrorsFile {
   write(rows: RejectedRow[]): void {
     if (rows.length === 0) return;
     this.fd ??= openSync(this.path, 'a');
-    const text = rows.map((r) => JSON.stringify({ row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), error: r.error, reason: r.reason, record: r.record })).join('\n') + '\n';
+    const text =
+      rows
+        .map((r) =>
+          JSON.stringify({
+            row: r.row,
+            ...(r.line !== undefined ? { line: r.line } : {}),
+            error: r.error,
+            reason: r.reason,
+            record: r.record,
+          }),
+        )
+        .join('\n') + '\n';
     const buf = Buffer.from(text);
     writeSync(this.fd, buf);
     fdatasyncSync(this.fd);

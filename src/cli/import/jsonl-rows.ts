@@ -50,7 +50,10 @@ async function* lines(file: string, offset: number, linesBefore: number): AsyncG
     tooLong = false;
     return out;
   };
-  for await (const chunk of createReadStream(file, { start: offset, highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(file, {
+    start: offset,
+    highWaterMark: READ_CHUNK,
+  }) as AsyncIterable<Buffer>) {
     let from = 0;
     for (;;) {
       const nl = chunk.indexOf(LF, from);
@@ -75,7 +78,10 @@ async function* lines(file: string, offset: number, linesBefore: number): AsyncG
 }
 
 /** Data rows from byte `offset`; `linesBefore` and `rowsBefore` number the rows already read. */
-export async function* jsonlRows(file: string, opts: { offset: number; rowsBefore: number; linesBefore: number }): AsyncGenerator<SourceRow> {
+export async function* jsonlRows(
+  file: string,
+  opts: { offset: number; rowsBefore: number; linesBefore: number },
+): AsyncGenerator<SourceRow> {
   let row = opts.rowsBefore;
   for await (const l of lines(file, opts.offset, opts.linesBefore)) {
     if (!l.tooLong && l.text.trim() === '') continue;

@@ -23,7 +23,9 @@ export const importOptions = {
   'progress-every': { type: 'string' },
 } as const;
 
-export type ImportOptionValues = { [K in keyof typeof importOptions]?: (typeof importOptions)[K]['type'] extends 'boolean' ? boolean : string };
+export type ImportOptionValues = {
+  [K in keyof typeof importOptions]?: (typeof importOptions)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 export const IMPORT_USAGE =
   '  import FILE (--trigger ID | --db ID) [--matching MODE] [--batch-size N] [--url URL --token T] [--resume | --restart]\n' +
@@ -55,13 +57,15 @@ export interface ImportSettings {
 
 function positiveInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new ConfigError(`${name}: expected a positive integer, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1)
+    throw new ConfigError(`${name}: expected a positive integer, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
 function formatOf(file: string, given: string | undefined): 'csv' | 'jsonl' {
   if (given !== undefined) {
-    if (given !== 'csv' && given !== 'jsonl') throw new ConfigError(`--format: expected csv or jsonl, got ${JSON.stringify(given)}`);
+    if (given !== 'csv' && given !== 'jsonl')
+      throw new ConfigError(`--format: expected csv or jsonl, got ${JSON.stringify(given)}`);
     return given;
   }
   const ext = extname(file).toLowerCase();
@@ -78,7 +82,8 @@ function extraParams(raw: string | undefined): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError(`--params: not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('--params: expected a JSON object of root parameters');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError('--params: expected a JSON object of root parameters');
   const params = parsed as Record<string, unknown>;
   // The rows and the target have their own options (and the preflight checks that target).
   for (const reserved of ['data', 'token', 'trigger_id', 'id', 'db_id', 'list_id']) {
@@ -87,22 +92,30 @@ function extraParams(raw: string | undefined): Record<string, unknown> {
   return params;
 }
 
-export function readImportSettings(values: ImportOptionValues, file: string | undefined, env: Record<string, string | undefined>): ImportSettings {
+export function readImportSettings(
+  values: ImportOptionValues,
+  file: string | undefined,
+  env: Record<string, string | undefined>,
+): ImportSettings {
   if (!file) throw new ConfigError('import needs a FILE');
   const trigger = positiveInt('--trigger', values.trigger);
   const db = positiveInt('--db', values.db);
-  if (trigger === undefined && db === undefined) throw new ConfigError('import needs --trigger ID (import and launch) or --db ID (import only)');
+  if (trigger === undefined && db === undefined)
+    throw new ConfigError('import needs --trigger ID (import and launch) or --db ID (import only)');
   if (values.resume && values.restart) throw new ConfigError('give --resume or --restart, not both');
   const format = formatOf(file, values.format);
   const delimiter = values.delimiter ?? (extname(file).toLowerCase() === '.tsv' ? '\t' : ',');
-  if (delimiter === '' || delimiter.includes('"') || delimiter.includes('\n') || delimiter.includes('\r')) throw new ConfigError('--delimiter: expected a character other than a quote or a line break');
+  if (delimiter === '' || delimiter.includes('"') || delimiter.includes('\n') || delimiter.includes('\r'))
+    throw new ConfigError('--delimiter: expected a character other than a quote or a line break');
 
   const extra = extraParams(values.params);
   const root: Record<string, unknown> = {
     ...(trigger !== undefined ? { trigger_id: trigger } : { db_id: db }),
     matching: values.matching ?? 'email',
     ...(values['field-name'] !== undefined ? { field_name: values['field-name'] } : {}),
-    ...(values['resource-id'] !== undefined ? { resource_id: positiveInt('--resource-id', values['resource-id']) } : {}),
+    ...(values['resource-id'] !== undefined
+      ? { resource_id: positiveInt('--resource-id', values['resource-id']) }
+      : {}),
     ...(values['skip-triggers'] ? { skip_triggers: true } : {}),
     ...(values['skip-invalid-subscriptions'] ? { skip_invalid_subscriptions: true } : {}),
     ...(values['detect-geo'] ? { detect_geo: true } : {}),
@@ -118,7 +131,8 @@ export function readImportSettings(values: ImportOptionValues, file: string | un
     } catch {
       throw new ConfigError(`--url: not a URL: ${JSON.stringify(values.url)}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('--url: expected http:// or https://');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ConfigError('--url: expected http:// or https://');
     if (!token) throw new ConfigError('--url needs --token (or HERALD_TOKEN): a write token of the account');
     remote = { url: url.origin + url.pathname.replace(/\/+$/, ''), token };
   } else if (values.token !== undefined) {

@@ -2,7 +2,17 @@
 // acknowledged batch. It names the input by size, modification time and a hash of its first
 // 64 KB, and the options by a fingerprint, so a resume never continues another file or import.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { ConfigError } from '../../config.js';
 
 const HEAD_BYTES = 64 * 1024;
@@ -51,7 +61,11 @@ export function identify(file: string): FileIdentity {
       if (n === 0) break;
       got += n;
     }
-    return { size: st.size, mtimeMs: Math.trunc(st.mtimeMs), head: createHash('sha256').update(head.subarray(0, got)).digest('hex') };
+    return {
+      size: st.size,
+      mtimeMs: Math.trunc(st.mtimeMs),
+      head: createHash('sha256').update(head.subarray(0, got)).digest('hex'),
+    };
   } finally {
     closeSync(fd);
   }
@@ -64,7 +78,20 @@ export function fingerprint(parts: unknown): string {
 export const newSession = (): string => randomBytes(12).toString('hex');
 
 export function freshState(file: FileIdentity, options: string, offset: number, session: string): ProgressState {
-  return { version: 1, file, options, session, batches: 0, offset, rows: 0, lines: 0, imported: 0, rejected: 0, errorsBytes: 0, seconds: 0 };
+  return {
+    version: 1,
+    file,
+    options,
+    session,
+    batches: 0,
+    offset,
+    rows: 0,
+    lines: 0,
+    imported: 0,
+    rejected: 0,
+    errorsBytes: 0,
+    seconds: 0,
+  };
 }
 
 export function readState(path: string): ProgressState | undefined {
@@ -82,8 +109,10 @@ export function readState(path: string): ProgressState | undefined {
 
 /** Why `state` cannot be resumed for this file and these options, or undefined when it can. */
 export function mismatch(state: ProgressState, file: FileIdentity, options: string): string | undefined {
-  if (state.file.size !== file.size || state.file.mtimeMs !== file.mtimeMs || state.file.head !== file.head) return 'the file changed since the interrupted import';
-  if (state.options !== options) return 'the interrupted import used other options (target, trigger or database, matching, parameters, batch size, format)';
+  if (state.file.size !== file.size || state.file.mtimeMs !== file.mtimeMs || state.file.head !== file.head)
+    return 'the file changed since the interrupted import';
+  if (state.options !== options)
+    return 'the interrupted import used other options (target, trigger or database, matching, parameters, batch size, format)';
   return undefined;
 }
 
@@ -135,7 +164,8 @@ export function lockInput(file: string): () => void {
     } catch {
       // gone in between: try again
     }
-    if (pid > 0 && pid !== process.pid && alive(pid)) throw new ConfigError(`another herald import of ${file} is running (pid ${pid}); if it is not, remove ${lock}`);
+    if (pid > 0 && pid !== process.pid && alive(pid))
+      throw new ConfigError(`another herald import of ${file} is running (pid ${pid}); if it is not, remove ${lock}`);
     rmSync(lock, { force: true });
   }
 }

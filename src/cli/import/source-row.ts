@@ -32,12 +32,20 @@ export const MAX_ROW_BYTES = 4 * 1024 * 1024;
 export function itemText(item: unknown): string {
   const text = JSON.stringify(item);
   if (text.length > MAX_ROW_BYTES) throw new RowError(`the row is larger than ${MAX_ROW_BYTES / (1024 * 1024)} MB`);
-  if (text.includes('\\u') || text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"') || deepish(text)) {
+  if (
+    text.includes('\\u') ||
+    text.includes('"__proto__"') ||
+    text.includes('"constructor"') ||
+    text.includes('"prototype"') ||
+    deepish(text)
+  ) {
     try {
       // Wrapped as it will be sent: {"data": [item]} (the root parameters are shallow).
       parseJsonBody(Buffer.from(`{"data":[${text}]}`));
     } catch (err) {
-      throw new RowError((err instanceof Error ? err.message : String(err)).replace(/^data\[0\]\.?/, '').replace(/the body/g, 'the row'));
+      throw new RowError(
+        (err instanceof Error ? err.message : String(err)).replace(/^data\[0\]\.?/, '').replace(/the body/g, 'the row'),
+      );
     }
   }
   return text;

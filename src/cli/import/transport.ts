@@ -34,7 +34,10 @@ function answer(status: number, text: string, retryAfter: string | null | undefi
   let json: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(text);
-    json = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { error_debug: text.slice(0, 500) };
+    json =
+      parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : { error_debug: text.slice(0, 500) };
   } catch {
     json = { error: status, error_debug: text.slice(0, 500) };
   }
@@ -49,19 +52,27 @@ export function httpTransport(url: string, token: string): ApiTransport {
       try {
         res = await fetch(`${url}/api/v1.1/${method}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(requestKey ? { 'request-id': requestKey } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+            ...(requestKey ? { 'request-id': requestKey } : {}),
+          },
           body,
           signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
         });
       } catch (err) {
         const cause = (err as { cause?: { message?: string } }).cause?.message;
-        throw new TransportError(`${url}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ''}`);
+        throw new TransportError(
+          `${url}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ''}`,
+        );
       }
       let text: string;
       try {
         text = await res.text();
       } catch (err) {
-        throw new TransportError(`${url}: the answer was cut off (${err instanceof Error ? err.message : String(err)})`);
+        throw new TransportError(
+          `${url}: the answer was cut off (${err instanceof Error ? err.message : String(err)})`,
+        );
       }
       return answer(res.status, text, res.headers.get('retry-after'));
     },
@@ -91,7 +102,10 @@ export async function localTransport(
     await store.migrate();
     const owners = await store.describeOwnership();
     const account = opts.trigger !== undefined ? owners.triggers.get(opts.trigger) : owners.databases.get(opts.db ?? 0);
-    if (account === undefined) throw new ConfigError(opts.trigger !== undefined ? `trigger ${opts.trigger} does not exist` : `database ${opts.db} does not exist`);
+    if (account === undefined)
+      throw new ConfigError(
+        opts.trigger !== undefined ? `trigger ${opts.trigger} does not exist` : `database ${opts.db} does not exist`,
+      );
     const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
     const token = sessionToken(secret, opts.session);
     const hash = hashToken(token);
@@ -99,8 +113,8 @@ export async function localTransport(
     if (!found) {
       await store.createToken(hash, account, 'write', Date.now());
       created = hash;
-    }
-    else if (found.revoked || found.accountId !== account) throw new ConfigError('the import session in the progress file was closed: run again with --restart');
+    } else if (found.revoked || found.accountId !== account)
+      throw new ConfigError('the import session in the progress file was closed: run again with --restart');
     if (opts.staleSession) await store.revokeToken(hashToken(sessionToken(secret, opts.staleSession)));
 
     // The engine runs in its own thread, as under `herald serve`: it parses and commits a batch
@@ -135,7 +149,10 @@ export async function localTransport(
         };
         const res = await new Promise<RawResponse>((resolve, reject) => {
           waiting.add(reject);
-          thread.dispatch(req).then(resolve, reject).finally(() => waiting.delete(reject));
+          thread
+            .dispatch(req)
+            .then(resolve, reject)
+            .finally(() => waiting.delete(reject));
         });
         return answer(res.status, res.body, res.headers['retry-after']);
       },

@@ -75,11 +75,25 @@ export const CONFIG_CHANGE = { write: true, config: true } as const;
 
 export function defineMethod<P, Tx>(def: WriteMethodDef<P, Tx>): WriteMethod<Tx>;
 export function defineMethod<P, R>(def: ReadMethodDef<P, R>): ReadMethod<R>;
-export function defineMethod<P, Tx, R>(def: WriteMethodDef<P, Tx> | ReadMethodDef<P, R>): WriteMethod<Tx> | ReadMethod<R> {
-  const info = { name: def.name, summary: def.summary, params: def.params, payload: def.payload, imports: def.imports === true, get: def.get === true };
+export function defineMethod<P, Tx, R>(
+  def: WriteMethodDef<P, Tx> | ReadMethodDef<P, R>,
+): WriteMethod<Tx> | ReadMethod<R> {
+  const info = {
+    name: def.name,
+    summary: def.summary,
+    params: def.params,
+    payload: def.payload,
+    imports: def.imports === true,
+    get: def.get === true,
+  };
   if (def.write) {
     const handle = def.handle;
-    return { ...info, write: true, config: def.config === true, decode: (body, ctx) => bound(def.params.decode(body, ctx), handle) };
+    return {
+      ...info,
+      write: true,
+      config: def.config === true,
+      decode: (body, ctx) => bound(def.params.decode(body, ctx), handle),
+    };
   }
   const handle = def.handle;
   return { ...info, write: false, decode: (body, ctx) => bound(def.params.decode(body, ctx), handle) };

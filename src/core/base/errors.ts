@@ -111,7 +111,11 @@ export class ComposeError extends Error {}
 
 /** A template that does not parse: `token` is the offending part; `hint` says how to write it. */
 export class TemplateSyntaxError extends Error {
-  constructor(readonly token: string, reason: string, hint?: string) {
+  constructor(
+    readonly token: string,
+    reason: string,
+    hint?: string,
+  ) {
     super(`${reason}: ${token}${hint ? `; ${hint}` : ''}`);
     this.name = 'TemplateSyntaxError';
   }

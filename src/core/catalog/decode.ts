@@ -6,7 +6,21 @@ import { normalizeEmail } from '../values/formats.js';
 import { templateProblem } from '../templates/check.js';
 import { isPhoneRegion } from '../values/phone.js';
 import { describe, isPlainObject, toStr } from '../values/coerce.js';
-import { anyObject, arrayOf, bool, int, number, object, oneOf, optional, required, str, type DecodeContext, type Decoded, type Schema } from '../values/schema.js';
+import {
+  anyObject,
+  arrayOf,
+  bool,
+  int,
+  number,
+  object,
+  oneOf,
+  optional,
+  required,
+  str,
+  type DecodeContext,
+  type Decoded,
+  type Schema,
+} from '../values/schema.js';
 import { PLAIN_WIRE } from '../values/wire.js';
 import {
   CHANNELS,
@@ -32,20 +46,35 @@ const ctx: DecodeContext = { wire: PLAIN_WIRE };
 export function reservedFieldName(name: string): string | undefined {
   if (name === '') return 'must not be empty';
   if (name.startsWith('_')) return 'may not start with "_"';
-  if (['data', 'subscriptions', 'custom_data', 'profile_id', 'id', 'email', 'phones'].includes(name)) return 'is reserved';
+  if (['data', 'subscriptions', 'custom_data', 'profile_id', 'id', 'email', 'phones'].includes(name))
+    return 'is reserved';
   if (['__proto__', 'constructor', 'prototype'].includes(name)) return 'is not allowed';
   return undefined;
 }
 
 export const fieldDefSchema: Schema<FieldDef> = {
   decode(value, c) {
-    const f = object({ name: required(str({ nonEmpty: true, maxLength: LIMITS.fieldNameLength })), type: required(oneOf(FIELD_TYPES)), values: optional(arrayOf(str({ nonEmpty: true }))) }).decode(value, c);
+    const f = object({
+      name: required(str({ nonEmpty: true, maxLength: LIMITS.fieldNameLength })),
+      type: required(oneOf(FIELD_TYPES)),
+      values: optional(arrayOf(str({ nonEmpty: true }))),
+    }).decode(value, c);
     const reserved = reservedFieldName(f.name);
     if (reserved) throw new DecodeError(`field name ${describe(f.name)} ${reserved}`, ['name']);
-    if (f.type === 'enum' && (!f.values || f.values.length === 0)) throw new DecodeError('an enum field needs values', ['values']);
+    if (f.type === 'enum' && (!f.values || f.values.length === 0))
+      throw new DecodeError('an enum field needs values', ['values']);
     return { name: f.name, type: f.type, ...(f.type === 'enum' ? { values: f.values } : {}) };
   },
-  json: () => ({ title: 'FieldDef', type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: [...FIELD_TYPES] }, values: { type: 'array', items: { type: 'string' } } }, required: ['name', 'type'] }),
+  json: () => ({
+    title: 'FieldDef',
+    type: 'object',
+    properties: {
+      name: { type: 'string' },
+      type: { type: 'string', enum: [...FIELD_TYPES] },
+      values: { type: 'array', items: { type: 'string' } },
+    },
+    required: ['name', 'type'],
+  }),
 };
 
 /**
@@ -56,13 +85,17 @@ export const phoneRegionSchema: Schema<string> = {
   decode(value) {
     if (value === null) return '';
     const s = toStr(value).trim().toUpperCase();
-    if (s !== '' && !isPhoneRegion(s)) throw new DecodeError(`unknown phone region ${describe(value)}, expected an ISO 3166 alpha-2 country code such as RU`);
+    if (s !== '' && !isPhoneRegion(s))
+      throw new DecodeError(
+        `unknown phone region ${describe(value)}, expected an ISO 3166 alpha-2 country code such as RU`,
+      );
     return s;
   },
   json: () => ({
     type: 'string',
     pattern: '^([A-Za-z]{2})?$',
-    description: 'the country (ISO 3166 alpha-2) whose national phone numbers are accepted (89001234567 in RU is +79001234567); "" or absent: the server default (HERALD_PHONE_REGION)',
+    description:
+      'the country (ISO 3166 alpha-2) whose national phone numbers are accepted (89001234567 in RU is +79001234567); "" or absent: the server default (HERALD_PHONE_REGION)',
   }),
 };
 
@@ -91,7 +124,8 @@ export const mailAddressSchema: Schema<string | undefined> = {
     const given = toStr(value);
     if (given.trim() === '') return undefined;
     const email = normalizeEmail(given);
-    if (!email) throw new DecodeError(`incorrect email ${describe(given)}, expected a plain address such as name@example.com`);
+    if (!email)
+      throw new DecodeError(`incorrect email ${describe(given)}, expected a plain address such as name@example.com`);
     return email;
   },
   json: () => ({ type: 'string', description: 'a plain email address (name@example.com)' }),
@@ -108,7 +142,11 @@ const providersSchema: Schema<Record<string, string>> = {
     }
     return out;
   },
-  json: () => ({ type: 'object', additionalProperties: { type: 'string' }, description: 'push: the sender for subscriptions of each provider' }),
+  json: () => ({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'push: the sender for subscriptions of each provider',
+  }),
 };
 
 const channelSettingsSchema = object({
@@ -127,15 +165,23 @@ export const channelsSchema: Schema<Partial<Record<Channel, ChannelSettings>>> =
     if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
     const out: Partial<Record<Channel, ChannelSettings>> = {};
     for (const key of Object.keys(value)) {
-      if (!(CHANNELS as readonly string[]).includes(key)) throw new DecodeError(`unknown channel ${describe(key)}`, [key]);
+      if (!(CHANNELS as readonly string[]).includes(key))
+        throw new DecodeError(`unknown channel ${describe(key)}`, [key]);
       const s = within(key, () => channelSettingsSchema.decode(value[key], c));
       within(key, () => checkTemplateTexts(s, ['from_name', 'replyto_name']));
-      if (s.providers && key !== 'push') throw new DecodeError('only a push channel routes by provider', [key, 'providers']);
+      if (s.providers && key !== 'push')
+        throw new DecodeError('only a push channel routes by provider', [key, 'providers']);
       out[key as Channel] = stripUndefined(s) as ChannelSettings;
     }
     return out;
   },
-  json: () => ({ title: 'ChannelMap', type: 'object', properties: Object.fromEntries(CHANNELS.map((ch) => [ch, { title: 'ChannelSettings', ...channelSettingsSchema.json() }])) }),
+  json: () => ({
+    title: 'ChannelMap',
+    type: 'object',
+    properties: Object.fromEntries(
+      CHANNELS.map((ch) => [ch, { title: 'ChannelSettings', ...channelSettingsSchema.json() }]),
+    ),
+  }),
 };
 
 export const resourceSchema = object({
@@ -151,9 +197,23 @@ export const resourceSchema = object({
  * fills; Herald's own part names are accepted too. The first name of a part is the one answered.
  */
 export const TEMPLATE_FIELD_NAMES: Record<Channel, [string, TemplatePart][]> = {
-  email: [['subject', 'subject'], ['html', 'html'], ['text', 'text']],
-  sms: [['sms', 'text'], ['text', 'text']],
-  push: [['title', 'title'], ['body', 'text'], ['text', 'text'], ['click_url', 'url'], ['url', 'url'], ['image', 'image']],
+  email: [
+    ['subject', 'subject'],
+    ['html', 'html'],
+    ['text', 'text'],
+  ],
+  sms: [
+    ['sms', 'text'],
+    ['text', 'text'],
+  ],
+  push: [
+    ['title', 'title'],
+    ['body', 'text'],
+    ['text', 'text'],
+    ['click_url', 'url'],
+    ['url', 'url'],
+    ['image', 'image'],
+  ],
 };
 
 const templateChannelSchema = object({
@@ -185,8 +245,17 @@ const templateChannelsSchema: Schema<TemplateDef['channels']> = {
   json: () => ({
     type: 'array',
     minItems: 1,
-    description: "the template's content per channel, as Altcraft's Channel object: email fields subject, html, text; sms: sms; push: title, body, click_url, image",
-    items: { title: 'TemplateChannelInput', type: 'object', properties: { sid: { type: 'string', enum: [...CHANNELS] }, fields: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['sid'] },
+    description:
+      "the template's content per channel, as Altcraft's Channel object: email fields subject, html, text; sms: sms; push: title, body, click_url, image",
+    items: {
+      title: 'TemplateChannelInput',
+      type: 'object',
+      properties: {
+        sid: { type: 'string', enum: [...CHANNELS] },
+        fields: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+      required: ['sid'],
+    },
   }),
 };
 
@@ -217,10 +286,13 @@ export function shorthandParts(t: Pick<TemplateInput, TemplatePart>): TemplateCo
 }
 
 /** The content per channel a request gives: `channels`, or the shorthand (`channel` and its parts); not both. */
-export function requestedTemplateChannels(t: Omit<TemplateInput, 'id' | 'name' | 'description'>): TemplateDef['channels'] | undefined {
+export function requestedTemplateChannels(
+  t: Omit<TemplateInput, 'id' | 'name' | 'description'>,
+): TemplateDef['channels'] | undefined {
   const parts = shorthandParts(t);
   if (t.channels !== undefined) {
-    if (t.channel !== undefined || Object.keys(parts).length > 0) throw new DecodeError('send the channels, or one channel with its parts, not both', ['channels']);
+    if (t.channel !== undefined || Object.keys(parts).length > 0)
+      throw new DecodeError('send the channels, or one channel with its parts, not both', ['channels']);
     return t.channels;
   }
   if (t.channel === undefined) {
@@ -234,7 +306,10 @@ export function requestedTemplateChannels(t: Omit<TemplateInput, 'id' | 'name' |
 export function decodeTemplate(t: TemplateInput): Omit<TemplateDef, 'id' | 'accountId'> & { id?: number } {
   const channels = requestedTemplateChannels(t);
   if (channels === undefined) throw new DecodeError('is required (or channel with its parts)', ['channels']);
-  const def = stripUndefined({ id: t.id, name: t.name, description: t.description, channels }) as Omit<TemplateDef, 'id' | 'accountId'> & { id?: number };
+  const def = stripUndefined({ id: t.id, name: t.name, description: t.description, channels }) as Omit<
+    TemplateDef,
+    'id' | 'accountId'
+  > & { id?: number };
   checkTemplate(def.channels);
   return def;
 }
@@ -293,7 +368,19 @@ export const contentEntrySchema: Schema<ContentEntry> = {
     checkTemplateTexts(e, ['subject', 'from_name', 'replyto_name']);
     return stripUndefined(e) as ContentEntry;
   },
-  json: () => ({ title: 'ContentEntry', type: 'object', properties: { message_id: { type: 'integer' }, from_email: mailAddressSchema.json(), from_name: { type: 'string' }, replyto_email: mailAddressSchema.json(), replyto_name: { type: 'string' }, subject: { type: 'string' } }, required: ['message_id'] }),
+  json: () => ({
+    title: 'ContentEntry',
+    type: 'object',
+    properties: {
+      message_id: { type: 'integer' },
+      from_email: mailAddressSchema.json(),
+      from_name: { type: 'string' },
+      replyto_email: mailAddressSchema.json(),
+      replyto_name: { type: 'string' },
+      subject: { type: 'string' },
+    },
+    required: ['message_id'],
+  }),
 };
 
 /** Every trigger field; `add` requires some, `update` none (partial). */
@@ -328,7 +415,8 @@ export const senderSchema = object({
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(value)) {
         const text = within(k, () => toStr(v));
-        if (/[\r\n]/.test(k) || /[\r\n]/.test(text)) throw new DecodeError('header names and values may not contain CR or LF', [k]);
+        if (/[\r\n]/.test(k) || /[\r\n]/.test(text))
+          throw new DecodeError('header names and values may not contain CR or LF', [k]);
         // Values are request templates ({message.to}, {lead.*}, …) for the http sender.
         const problem = templateProblem(text, 'request');
         if (problem) throw new DecodeError(problem, [k]);
@@ -344,7 +432,8 @@ export const senderSchema = object({
 export type SenderInput = ReturnType<typeof senderSchema.decode>;
 
 export function checkSender(s: SenderInput): void {
-  if (s.rate_per_second !== undefined && s.rate_per_second <= 0) throw new DecodeError('must be positive', ['rate_per_second']);
+  if (s.rate_per_second !== undefined && s.rate_per_second <= 0)
+    throw new DecodeError('must be positive', ['rate_per_second']);
   if (s.type === 'file') {
     if (!s.dir) throw new DecodeError('a file sender needs dir', ['dir']);
     return;
@@ -376,7 +465,12 @@ export const hookSchema = object({
 });
 
 export function hookFilters(h: ReturnType<typeof hookSchema.decode>): HookFilters {
-  return stripUndefined({ db_ids: h.db_ids, resource_ids: h.resource_ids, trigger_ids: h.trigger_ids, events: h.events }) as HookFilters;
+  return stripUndefined({
+    db_ids: h.db_ids,
+    resource_ids: h.resource_ids,
+    trigger_ids: h.trigger_ids,
+    events: h.events,
+  }) as HookFilters;
 }
 
 export function checkHookUrl(raw: string): void {

@@ -4,7 +4,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-export const receiptKeyId = (senderName: string, key: string): string => digest(`${senderName}\u0000${key}`).toString('hex');
+export const receiptKeyId = (senderName: string, key: string): string =>
+  digest(`${senderName}\u0000${key}`).toString('hex');
 
 export function receiptKeyMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));

@@ -6,7 +6,17 @@ import { createECDH, createPrivateKey } from 'node:crypto';
 import { templateProblem } from '../templates/check.js';
 import { describe, isPlainObject, toInt, toStr } from '../values/coerce.js';
 import { pointerProblem } from '../values/json-pointer.js';
-import type { ApnsSettings, DkimSettings, FcmSettings, HttpRequestShape, JsonTemplate, ReceiptDef, SenderDef, SenderType, WebPushSettings } from './types.js';
+import type {
+  ApnsSettings,
+  DkimSettings,
+  FcmSettings,
+  HttpRequestShape,
+  JsonTemplate,
+  ReceiptDef,
+  SenderDef,
+  SenderType,
+  WebPushSettings,
+} from './types.js';
 import { DecodeError, within } from '../base/errors.js';
 
 export type SenderSettings = Pick<SenderDef, 'request' | 'webpush' | 'fcm' | 'apns' | 'receipt' | 'dkim'>;
@@ -36,7 +46,8 @@ function nonEmpty(raw: Record<string, unknown>, key: string): string {
 
 /** A secret: a non-empty string, never quoted back. */
 function secret(value: unknown, path: string[]): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new DecodeError('expected a non-empty string (a secret, not shown)', path);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new DecodeError('expected a non-empty string (a secret, not shown)', path);
   return value;
 }
 
@@ -76,7 +87,8 @@ function jsonTemplate(value: unknown, path: string[]): JsonTemplate {
   }
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
   if (Array.isArray(value)) return value.map((v, i) => jsonTemplate(v, [...path, `[${i}]`]));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonTemplate(v, [...path, k])]));
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonTemplate(v, [...path, k])]));
   throw new DecodeError(`expected a JSON value, got ${describe(value)}`, path);
 }
 
@@ -93,8 +105,12 @@ function decodeRequest(raw: Record<string, unknown>): HttpRequestShape {
   const shape: HttpRequestShape = { method };
   if (raw.auth !== undefined) {
     const auth = raw.auth;
-    if (!isPlainObject(auth) || !isPlainObject(auth.basic)) throw new DecodeError('expected {"basic": {"user", "password"}}', ['auth']);
-    shape.basicAuth = { user: within('auth', () => within('basic', () => nonEmpty(auth.basic as Record<string, unknown>, 'user'))), password: secret(auth.basic.password, ['auth', 'basic', 'password']) };
+    if (!isPlainObject(auth) || !isPlainObject(auth.basic))
+      throw new DecodeError('expected {"basic": {"user", "password"}}', ['auth']);
+    shape.basicAuth = {
+      user: within('auth', () => within('basic', () => nonEmpty(auth.basic as Record<string, unknown>, 'user'))),
+      password: secret(auth.basic.password, ['auth', 'basic', 'password']),
+    };
   }
   if (raw.query !== undefined) shape.query = stringMap(raw.query, 'query', checkRequestTemplate);
   if (raw.body !== undefined) {
@@ -104,7 +120,8 @@ function decodeRequest(raw: Record<string, unknown>): HttpRequestShape {
       throw new DecodeError('expected {"json": …}, {"form": {…}} or {"none": true}', ['body']);
     }
     if (kinds[0] === 'json') shape.body = { kind: 'json', value: jsonTemplate(body.json, ['body', 'json']) };
-    else if (kinds[0] === 'form') shape.body = { kind: 'form', fields: within('body', () => stringMap(body.form, 'form', checkRequestTemplate)) };
+    else if (kinds[0] === 'form')
+      shape.body = { kind: 'form', fields: within('body', () => stringMap(body.form, 'form', checkRequestTemplate)) };
     else shape.body = { kind: 'none' };
     if (method === 'GET' && shape.body.kind !== 'none') throw new DecodeError('a GET request has no body', ['body']);
   }
@@ -117,10 +134,17 @@ function decodeRequest(raw: Record<string, unknown>): HttpRequestShape {
       if (!isPlainObject(s)) throw new DecodeError(`expected an object, got ${describe(s)}`, ['response', 'success']);
       if (s.status !== undefined) {
         const list = Array.isArray(s.status) ? s.status : [s.status];
-        shape.successStatus = list.map((v, i) => within('response', () => within('success', () => within('status', () => within(i, () => toInt(v))))));
+        shape.successStatus = list.map((v, i) =>
+          within('response', () => within('success', () => within('status', () => within(i, () => toInt(v))))),
+        );
       }
       if (s.pointer !== undefined) {
-        if (s.equals === undefined) throw new DecodeError('a success pointer needs the value it must equal (equals)', ['response', 'success', 'equals']);
+        if (s.equals === undefined)
+          throw new DecodeError('a success pointer needs the value it must equal (equals)', [
+            'response',
+            'success',
+            'equals',
+          ]);
         shape.successPointer = { pointer: pointer(s.pointer, ['response', 'success', 'pointer']), equals: s.equals };
       }
     }
@@ -128,19 +152,30 @@ function decodeRequest(raw: Record<string, unknown>): HttpRequestShape {
   return shape;
 }
 
-const base64url = (s: string): Buffer | undefined => (/^[A-Za-z0-9_-]+={0,2}$/.test(s) ? Buffer.from(s, 'base64url') : undefined);
+const base64url = (s: string): Buffer | undefined =>
+  /^[A-Za-z0-9_-]+={0,2}$/.test(s) ? Buffer.from(s, 'base64url') : undefined;
 
 function decodeWebPush(raw: Record<string, unknown>): WebPushSettings {
   const v = raw.vapid;
-  if (!isPlainObject(v)) throw new DecodeError('a webpush sender needs vapid: {"subject", "public_key", "private_key"}', ['vapid']);
+  if (!isPlainObject(v))
+    throw new DecodeError('a webpush sender needs vapid: {"subject", "public_key", "private_key"}', ['vapid']);
   const subject = within('vapid', () => nonEmpty(v, 'subject'));
-  if (!/^(mailto:|https:\/\/)/.test(subject)) throw new DecodeError('must be a mailto: or https: URL (how the push service reaches you)', ['vapid', 'subject']);
+  if (!/^(mailto:|https:\/\/)/.test(subject))
+    throw new DecodeError('must be a mailto: or https: URL (how the push service reaches you)', ['vapid', 'subject']);
   const publicKey = within('vapid', () => nonEmpty(v, 'public_key'));
   const pub = base64url(publicKey);
-  if (!pub || pub.length !== 65 || pub[0] !== 4) throw new DecodeError('must be an uncompressed P-256 public key in URL-safe base64 (65 bytes)', ['vapid', 'public_key']);
+  if (!pub || pub.length !== 65 || pub[0] !== 4)
+    throw new DecodeError('must be an uncompressed P-256 public key in URL-safe base64 (65 bytes)', [
+      'vapid',
+      'public_key',
+    ]);
   const privateKey = secret(v.private_key, ['vapid', 'private_key']);
   const priv = base64url(privateKey);
-  if (!priv || priv.length !== 32) throw new DecodeError('must be a P-256 private key in URL-safe base64 (32 bytes; not shown)', ['vapid', 'private_key']);
+  if (!priv || priv.length !== 32)
+    throw new DecodeError('must be a P-256 private key in URL-safe base64 (32 bytes; not shown)', [
+      'vapid',
+      'private_key',
+    ]);
   let matches = false;
   try {
     const ecdh = createECDH('prime256v1');
@@ -159,17 +194,27 @@ function privateKeyOf(pem: string, path: string[], want: 'rsa' | 'p256'): string
   let ok = false;
   try {
     const key = createPrivateKey(pem);
-    ok = want === 'rsa' ? key.asymmetricKeyType === 'rsa' : key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+    ok =
+      want === 'rsa'
+        ? key.asymmetricKeyType === 'rsa'
+        : key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
   } catch {
     ok = false;
   }
-  if (!ok) throw new DecodeError(want === 'rsa' ? 'is not an RSA private key in PEM (not shown)' : 'is not a P-256 private key in PEM, as Apple issues in a .p8 file (not shown)', path);
+  if (!ok)
+    throw new DecodeError(
+      want === 'rsa'
+        ? 'is not an RSA private key in PEM (not shown)'
+        : 'is not a P-256 private key in PEM, as Apple issues in a .p8 file (not shown)',
+      path,
+    );
   return pem;
 }
 
 function decodeFcm(raw: Record<string, unknown>): FcmSettings {
   let account: unknown = raw.service_account;
-  if (account === undefined) throw new DecodeError('an fcm sender needs service_account (the key file: {"file": "…json"})', ['service_account']);
+  if (account === undefined)
+    throw new DecodeError('an fcm sender needs service_account (the key file: {"file": "…json"})', ['service_account']);
   if (typeof account === 'string') {
     try {
       account = JSON.parse(account);
@@ -183,23 +228,36 @@ function decodeFcm(raw: Record<string, unknown>): FcmSettings {
   return {
     projectId: field('project_id'),
     clientEmail: field('client_email'),
-    privateKey: privateKeyOf(secret(a.private_key, ['service_account', 'private_key']), ['service_account', 'private_key'], 'rsa'),
+    privateKey: privateKeyOf(
+      secret(a.private_key, ['service_account', 'private_key']),
+      ['service_account', 'private_key'],
+      'rsa',
+    ),
     ...(typeof a.private_key_id === 'string' && a.private_key_id ? { privateKeyId: a.private_key_id } : {}),
-    tokenUri: a.token_uri === undefined ? 'https://oauth2.googleapis.com/token' : within('service_account', () => httpUrl(a.token_uri, 'token_uri')),
+    tokenUri:
+      a.token_uri === undefined
+        ? 'https://oauth2.googleapis.com/token'
+        : within('service_account', () => httpUrl(a.token_uri, 'token_uri')),
     apiUrl: raw.api_url === undefined ? 'https://fcm.googleapis.com' : httpUrl(raw.api_url, 'api_url'),
   };
 }
 
 function decodeApns(raw: Record<string, unknown>): ApnsSettings {
   const environment = raw.environment === undefined ? 'production' : text(raw.environment, 'environment');
-  if (environment !== 'production' && environment !== 'sandbox') throw new DecodeError('must be production or sandbox', ['environment']);
+  if (environment !== 'production' && environment !== 'sandbox')
+    throw new DecodeError('must be production or sandbox', ['environment']);
   return {
     teamId: nonEmpty(raw, 'team_id'),
     keyId: nonEmpty(raw, 'key_id'),
     privateKey: privateKeyOf(secret(raw.private_key, ['private_key']), ['private_key'], 'p256'),
     topic: nonEmpty(raw, 'topic'),
     environment,
-    apiUrl: raw.api_url !== undefined ? httpUrl(raw.api_url, 'api_url') : environment === 'sandbox' ? 'https://api.sandbox.push.apple.com' : 'https://api.push.apple.com',
+    apiUrl:
+      raw.api_url !== undefined
+        ? httpUrl(raw.api_url, 'api_url')
+        : environment === 'sandbox'
+          ? 'https://api.sandbox.push.apple.com'
+          : 'https://api.push.apple.com',
   };
 }
 
@@ -209,10 +267,13 @@ const isDnsName = (s: string): boolean => s.length <= 253 && s.split('.').every(
 /** The DKIM key of an smtp sender: RSA of 1024 bits at least (receivers ignore shorter keys). */
 function decodeDkim(value: unknown, sender: string): DkimSettings {
   if (!isPlainObject(value)) throw new DecodeError('expected {"domain", "selector", "private_key"}', ['dkim']);
-  const domain = within('dkim', () => nonEmpty(value, 'domain')).toLowerCase().replace(/\.$/, '');
+  const domain = within('dkim', () => nonEmpty(value, 'domain'))
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (!isDnsName(domain) || !domain.includes('.')) throw new DecodeError('is not a domain name', ['dkim', 'domain']);
   const selector = within('dkim', () => nonEmpty(value, 'selector'));
-  if (!isDnsName(selector)) throw new DecodeError('is not a DNS label (the selector of <selector>._domainkey.<domain>)', ['dkim', 'selector']);
+  if (!isDnsName(selector))
+    throw new DecodeError('is not a DNS label (the selector of <selector>._domainkey.<domain>)', ['dkim', 'selector']);
   const pem = secret(value.private_key, ['dkim', 'private_key']);
   let bits = 0;
   try {
@@ -222,8 +283,18 @@ function decodeDkim(value: unknown, sender: string): DkimSettings {
     bits = 0;
   }
   const of = `of sender ${JSON.stringify(sender)}`;
-  if (bits === -1) throw new DecodeError(`must be an RSA key: the DKIM key ${of} is another kind (not shown)`, ['dkim', 'private_key']);
-  if (bits < 1024) throw new DecodeError(bits === 0 ? `is not a private key in PEM: the DKIM key ${of} (not shown)` : `must be an RSA key of at least 1024 bits: the DKIM key ${of} is shorter (not shown)`, ['dkim', 'private_key']);
+  if (bits === -1)
+    throw new DecodeError(`must be an RSA key: the DKIM key ${of} is another kind (not shown)`, [
+      'dkim',
+      'private_key',
+    ]);
+  if (bits < 1024)
+    throw new DecodeError(
+      bits === 0
+        ? `is not a private key in PEM: the DKIM key ${of} (not shown)`
+        : `must be an RSA key of at least 1024 bits: the DKIM key ${of} is shorter (not shown)`,
+      ['dkim', 'private_key'],
+    );
   return { domain, selector, privateKey: pem };
 }
 
@@ -236,9 +307,12 @@ function words(value: unknown, path: string[]): string[] {
 function decodeReceipt(value: unknown): ReceiptDef {
   if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`, ['receipt']);
   const key = secret(value.key, ['receipt', 'key']);
-  if (key.length < MIN_RECEIPT_KEY) throw new DecodeError(`must be at least ${MIN_RECEIPT_KEY} characters (not shown)`, ['receipt', 'key']);
-  if (value.id === undefined) throw new DecodeError('is required (where the message id is in a receipt)', ['receipt', 'id']);
-  if (value.status === undefined) throw new DecodeError('is required (where the status is in a receipt)', ['receipt', 'status']);
+  if (key.length < MIN_RECEIPT_KEY)
+    throw new DecodeError(`must be at least ${MIN_RECEIPT_KEY} characters (not shown)`, ['receipt', 'key']);
+  if (value.id === undefined)
+    throw new DecodeError('is required (where the message id is in a receipt)', ['receipt', 'id']);
+  if (value.status === undefined)
+    throw new DecodeError('is required (where the status is in a receipt)', ['receipt', 'status']);
   const receipt: ReceiptDef = {
     key,
     id: pointer(value.id, ['receipt', 'id']),
@@ -247,21 +321,24 @@ function decodeReceipt(value: unknown): ReceiptDef {
     undelivered: words(value.undelivered, ['receipt', 'undelivered']),
   };
   if (value.reason !== undefined) receipt.reason = pointer(value.reason, ['receipt', 'reason']);
-  if (receipt.delivered.length + receipt.undelivered.length === 0) throw new DecodeError('needs the statuses that mean delivered or undelivered', ['receipt', 'delivered']);
+  if (receipt.delivered.length + receipt.undelivered.length === 0)
+    throw new DecodeError('needs the statuses that mean delivered or undelivered', ['receipt', 'delivered']);
   return receipt;
 }
 
 /** The type-specific settings of a sender object (name, type and the common keys are decode.ts's). */
 export function decodeSenderSettings(type: SenderType, raw: Record<string, unknown>): SenderSettings {
   for (const key of Object.keys(raw)) {
-    if (EVERY_KEY.has(key) && !SENDER_SETTINGS[type].includes(key)) throw new DecodeError(`is not a setting of a ${type} sender`, [key]);
+    if (EVERY_KEY.has(key) && !SENDER_SETTINGS[type].includes(key))
+      throw new DecodeError(`is not a setting of a ${type} sender`, [key]);
   }
   const out: SenderSettings = {};
   if (type === 'http') out.request = decodeRequest(raw);
   if (type === 'webpush') out.webpush = decodeWebPush(raw);
   if (type === 'fcm') out.fcm = decodeFcm(raw);
   if (type === 'apns') out.apns = decodeApns(raw);
-  if (type === 'smtp' && raw.dkim !== undefined) out.dkim = decodeDkim(raw.dkim, typeof raw.name === 'string' ? raw.name : '');
+  if (type === 'smtp' && raw.dkim !== undefined)
+    out.dkim = decodeDkim(raw.dkim, typeof raw.name === 'string' ? raw.name : '');
   if (raw.receipt !== undefined) out.receipt = decodeReceipt(raw.receipt);
   return out;
 }

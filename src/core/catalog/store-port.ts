@@ -29,7 +29,12 @@ export interface CatalogTx {
    * Creates or updates a database. With `requireNoProfiles` the change is refused (`in_use`)
    * while the database holds profiles (an incompatible change to its fields).
    */
-  saveDatabase(at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number): Promise<CatalogWriteResult>;
+  saveDatabase(
+    at: CatalogVersion,
+    def: Draft<DatabaseDef>,
+    opts: { requireNoProfiles: boolean },
+    now: number,
+  ): Promise<CatalogWriteResult>;
   /** Deletes a database; refused (`in_use`) while it holds profiles. */
   deleteDatabase(at: CatalogVersion, id: number): Promise<CatalogWriteResult>;
   saveResource(at: CatalogVersion, def: Draft<ResourceDef>, now: number): Promise<CatalogWriteResult>;
@@ -42,7 +47,12 @@ export interface CatalogTx {
    * `cancelScheduled`, the trigger's `scheduled` messages become `cancelled` with that skip reason
    * (finished at `now`) in the same transaction.
    */
-  saveTrigger(at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number): Promise<CatalogWriteResult>;
+  saveTrigger(
+    at: CatalogVersion,
+    def: Draft<TriggerDef>,
+    opts: { cancelScheduled?: string },
+    now: number,
+  ): Promise<CatalogWriteResult>;
   /** Deletes a trigger and cancels its scheduled messages (skip reason `trigger deleted`, finished at `now`). */
   deleteTrigger(at: CatalogVersion, id: number, now: number): Promise<CatalogWriteResult>;
 }

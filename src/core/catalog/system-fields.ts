@@ -1,7 +1,8 @@
 // The system fields every profile has (spec 03), whatever its database: their names and kinds.
 // The catalog checks template variables against them; fields/ decodes their values.
 
-export type SystemFieldKind = 'email' | 'phones' | 'string' | 'bdate' | 'datetime' | 'sex' | 'ip' | 'number' | 'country' | 'tz' | 'int';
+export type SystemFieldKind =
+  'email' | 'phones' | 'string' | 'bdate' | 'datetime' | 'sex' | 'ip' | 'number' | 'country' | 'tz' | 'int';
 
 export const SYSTEM_FIELD_KINDS: Readonly<Record<string, SystemFieldKind>> = {
   email: 'email',
@@ -31,4 +32,11 @@ export const SYSTEM_FIELD_KINDS: Readonly<Record<string, SystemFieldKind>> = {
 };
 
 /** Fields profiles/get answers that no request writes. */
-export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', 'db_id', '_createtime', '_updatetime', '_md5', '_emaildomain']);
+export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'db_id',
+  '_createtime',
+  '_updatetime',
+  '_md5',
+  '_emaildomain',
+]);

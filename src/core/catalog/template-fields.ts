@@ -4,7 +4,15 @@
 // saved, naming the variable and the nearest field when one is close.
 import { closest, parseTemplate, type TemplatePart } from '../templates/parse.js';
 import { SYSTEM_FIELD_KINDS } from './system-fields.js';
-import { templateChannels, type Channel, type ChannelSettings, type ContentEntry, type DatabaseDef, type FieldDef, type TemplateDef } from './types.js';
+import {
+  templateChannels,
+  type Channel,
+  type ChannelSettings,
+  type ContentEntry,
+  type DatabaseDef,
+  type FieldDef,
+  type TemplateDef,
+} from './types.js';
 
 /** The parts of a template that are template texts. */
 export const TEMPLATE_TEXTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
@@ -20,7 +28,10 @@ export interface FieldScope {
 }
 
 export const databaseScope = (db: DatabaseDef): FieldScope => ({ name: `database ${db.id}`, fields: db.fields });
-export const accountScope = (databases: Iterable<DatabaseDef>): FieldScope => ({ name: 'any database of the account', fields: [...databases].flatMap((db) => db.fields) });
+export const accountScope = (databases: Iterable<DatabaseDef>): FieldScope => ({
+  name: 'any database of the account',
+  fields: [...databases].flatMap((db) => db.fields),
+});
 
 /** Every name `{lead.<name>}` may take in a template sent with `fields`. */
 export function leadNames(fields: readonly FieldDef[]): string[] {
@@ -47,7 +58,8 @@ export function leadVariableProblem(source: string, scope: FieldScope): string |
       const near = closest(name, leadNames(scope.fields));
       return `${token} is not a field of ${scope.name}${near ? ` (did you mean {lead.${near}}?)` : ''}`;
     }
-    if (deeper.length > 0 && !custom.some((f) => NESTED_TYPES.has(f.type))) return `${token}: field ${name} has no parts (only object and arr_object fields do)`;
+    if (deeper.length > 0 && !custom.some((f) => NESTED_TYPES.has(f.type)))
+      return `${token}: field ${name} has no parts (only object and arr_object fields do)`;
   }
   return undefined;
 }
@@ -56,7 +68,10 @@ export function leadVariableProblem(source: string, scope: FieldScope): string |
  * The lead variables of a template that no database of the account has: refused before any
  * trigger uses the template (a trigger then checks them against its own database).
  */
-export function templateFieldProblem(template: Partial<Record<TemplateText, string>>, databases: Iterable<DatabaseDef>): { key: TemplateText; text: string } | undefined {
+export function templateFieldProblem(
+  template: Partial<Record<TemplateText, string>>,
+  databases: Iterable<DatabaseDef>,
+): { key: TemplateText; text: string } | undefined {
   const scope = accountScope(databases);
   for (const key of TEMPLATE_TEXTS) {
     const source = template[key];
@@ -67,7 +82,10 @@ export function templateFieldProblem(template: Partial<Record<TemplateText, stri
 }
 
 /** templateFieldProblem for every channel of a template. */
-export function templateChannelsFieldProblem(channels: TemplateDef['channels'], databases: Iterable<DatabaseDef>): { key: TemplateText; text: string } | undefined {
+export function templateChannelsFieldProblem(
+  channels: TemplateDef['channels'],
+  databases: Iterable<DatabaseDef>,
+): { key: TemplateText; text: string } | undefined {
   const all = [...databases];
   for (const channel of templateChannels({ channels })) {
     const problem = templateFieldProblem(channels[channel] ?? {}, all);
@@ -80,7 +98,14 @@ export function templateChannelsFieldProblem(channels: TemplateDef['channels'], 
  * Problems of the lead variables a content entry sends from `db`: its template's texts, and the
  * subject and sender names, the entry's own or else the resource channel's (`channel`).
  */
-export function contentFieldProblems(entry: ContentEntry, template: TemplateDef, sends: Channel, db: DatabaseDef, where: string, channel?: ChannelSettings): string[] {
+export function contentFieldProblems(
+  entry: ContentEntry,
+  template: TemplateDef,
+  sends: Channel,
+  db: DatabaseDef,
+  where: string,
+  channel?: ChannelSettings,
+): string[] {
   const scope = databaseScope(db);
   const out: string[] = [];
   const content = template.channels[sends] ?? {};
@@ -94,7 +119,8 @@ export function contentFieldProblems(entry: ContentEntry, template: TemplateDef,
     const own = entry[key];
     const inherited = key === 'subject' ? undefined : channel?.[key];
     const problem = leadVariableProblem(own ?? inherited ?? '', scope);
-    if (problem) out.push(own !== undefined ? `${where}.${key}: ${problem}` : `${where}: the resource's ${key}: ${problem}`);
+    if (problem)
+      out.push(own !== undefined ? `${where}.${key}: ${problem}` : `${where}: the resource's ${key}: ${problem}`);
   }
   return out;
 }

@@ -4,7 +4,18 @@
 export const CHANNELS = ['email', 'sms', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const FIELD_TYPES = ['int', 'float', 'string', 'date', 'bool', 'enum', 'ip', 'tags', 'object', 'arr_object'] as const;
+export const FIELD_TYPES = [
+  'int',
+  'float',
+  'string',
+  'date',
+  'bool',
+  'enum',
+  'ip',
+  'tags',
+  'object',
+  'arr_object',
+] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 export interface FieldDef {
@@ -73,7 +84,8 @@ export interface TemplateDef {
 }
 
 /** The channels a template has content for, in the order of CHANNELS. */
-export const templateChannels = (t: Pick<TemplateDef, 'channels'>): Channel[] => CHANNELS.filter((c) => t.channels[c] !== undefined);
+export const templateChannels = (t: Pick<TemplateDef, 'channels'>): Channel[] =>
+  CHANNELS.filter((c) => t.channels[c] !== undefined);
 
 export interface ContentEntry {
   message_id: number;
@@ -201,7 +213,22 @@ export interface DkimSettings {
   privateKey: string;
 }
 
-export const HOOK_EVENTS = ['import_api', 'send', 'send_sms', 'send_push', 'deliv', 'undeliv', 'unsub', 'hbounce', 'sbounce', 'complain', 'uopen', 'open', 'uclick', 'click'] as const;
+export const HOOK_EVENTS = [
+  'import_api',
+  'send',
+  'send_sms',
+  'send_push',
+  'deliv',
+  'undeliv',
+  'unsub',
+  'hbounce',
+  'sbounce',
+  'complain',
+  'uopen',
+  'open',
+  'uclick',
+  'click',
+] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 export interface HookFilters {

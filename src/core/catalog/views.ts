@@ -5,11 +5,24 @@ import { arrayJson, boolJson, intJson, obj, strJson, timeJson, titled } from '..
 import { iso } from '../values/paging.js';
 import type { JsonSchema } from '../values/schema.js';
 import { channelsSchema, contentEntrySchema, fieldDefSchema, TEMPLATE_FIELD_NAMES } from './decode.js';
-import { CHANNELS, PUSH_SENDING_MODES, TRIGGER_TYPES, templateChannels, type Channel, type DatabaseDef, type ResourceDef, type TemplateContent, type TemplateDef, type TriggerDef } from './types.js';
+import {
+  CHANNELS,
+  PUSH_SENDING_MODES,
+  TRIGGER_TYPES,
+  templateChannels,
+  type Channel,
+  type DatabaseDef,
+  type ResourceDef,
+  type TemplateContent,
+  type TemplateDef,
+  type TriggerDef,
+} from './types.js';
 
 /** Altcraft's access groups: Herald has none, every object is in the account's one group. */
 const groupJson = titled('Group', obj({ id: intJson, name: strJson }, ['id', 'name']));
-export const MAIN_GROUPS: readonly { id: number; name: string }[] = Object.freeze([Object.freeze({ id: 0, name: 'main' })]);
+export const MAIN_GROUPS: readonly { id: number; name: string }[] = Object.freeze([
+  Object.freeze({ id: 0, name: 'main' }),
+]);
 
 export const channelJson: JsonSchema = { type: 'string', enum: [...CHANNELS] };
 
@@ -21,7 +34,11 @@ export const databaseJson = titled(
       name: strJson,
       description: strJson,
       fields: arrayJson(fieldDefSchema.json()),
-      phone_region: { ...strJson, description: "the database's phone region (ISO 3166 alpha-2), when it sets one; absent: the server default (HERALD_PHONE_REGION)" },
+      phone_region: {
+        ...strJson,
+        description:
+          "the database's phone region (ISO 3166 alpha-2), when it sets one; absent: the server default (HERALD_PHONE_REGION)",
+      },
     },
     ['id', 'name', 'fields'],
   ),
@@ -44,7 +61,10 @@ export const resourceJson = titled(
     name: strJson,
     channels: arrayJson(channelJson),
     dbs_ids: arrayJson(intJson),
-    channel_settings: { ...channelsSchema.json(), description: 'Herald: the settings per channel (sender, from and reply-to)' },
+    channel_settings: {
+      ...channelsSchema.json(),
+      description: 'Herald: the settings per channel (sender, from and reply-to)',
+    },
     groups: arrayJson(groupJson),
   }),
 );
@@ -52,7 +72,14 @@ export const resourceJson = titled(
 /** As Altcraft's resources/get answers (`channels` the names, `dbs_ids`), with Herald's settings per channel. */
 export function resourceView(r: ResourceDef): Record<string, unknown> {
   const names = CHANNELS.filter((c) => r.channels[c] !== undefined);
-  return { id: r.id, name: r.name, channels: names, dbs_ids: r.dbIds, channel_settings: r.channels, groups: MAIN_GROUPS };
+  return {
+    id: r.id,
+    name: r.name,
+    channels: names,
+    dbs_ids: r.dbIds,
+    channel_settings: r.channels,
+    groups: MAIN_GROUPS,
+  };
 }
 
 /** Herald's number for each channel in a template's `channels[].id` (Altcraft numbers its channels). */
@@ -60,10 +87,27 @@ export const TEMPLATE_CHANNEL_IDS: Record<Channel, number> = { email: 1, sms: 2,
 
 const templateChannelJson = titled(
   'TemplateChannel',
-  obj({ id: intJson, sid: channelJson, fields: { type: 'object', additionalProperties: strJson, description: "Altcraft's field names: email subject, html, text; sms sms; push title, body, click_url, image" } }),
+  obj({
+    id: intJson,
+    sid: channelJson,
+    fields: {
+      type: 'object',
+      additionalProperties: strJson,
+      description: "Altcraft's field names: email subject, html, text; sms sms; push title, body, click_url, image",
+    },
+  }),
 );
 
-export const templateJson = titled('Template', obj({ id: intJson, name: strJson, description: strJson, channels: arrayJson(templateChannelJson), groups: arrayJson(groupJson) }));
+export const templateJson = titled(
+  'Template',
+  obj({
+    id: intJson,
+    name: strJson,
+    description: strJson,
+    channels: arrayJson(templateChannelJson),
+    groups: arrayJson(groupJson),
+  }),
+);
 
 /** The fields of a channel under Altcraft's names (each part under the first name given for it). */
 function altcraftFields(channel: Channel, content: TemplateContent): Record<string, string> {
@@ -84,7 +128,11 @@ export function templateView(t: TemplateDef): Record<string, unknown> {
     id: t.id,
     name: t.name,
     description: t.description ?? '',
-    channels: templateChannels(t).map((ch) => ({ id: TEMPLATE_CHANNEL_IDS[ch], sid: ch, fields: altcraftFields(ch, t.channels[ch] ?? {}) })),
+    channels: templateChannels(t).map((ch) => ({
+      id: TEMPLATE_CHANNEL_IDS[ch],
+      sid: ch,
+      fields: altcraftFields(ch, t.channels[ch] ?? {}),
+    })),
     groups: MAIN_GROUPS,
   };
 }
@@ -92,29 +140,45 @@ export function templateView(t: TemplateDef): Record<string, unknown> {
 export const triggerJson = titled(
   'Trigger',
   obj(
-  {
-    id: intJson,
-    name: strJson,
-    description: strJson,
-    subid: strJson,
-    ui_tags: arrayJson(strJson),
-    is_active: boolJson,
-    trigger_type: { type: 'string', enum: [...TRIGGER_TYPES] },
-    type: { type: 'string', enum: [...TRIGGER_TYPES], description: 'the trigger type again, as Altcraft\'s list names it' },
-    for_confirm: { ...boolJson, description: 'always false: Herald sends no opt-in confirmation messages' },
-    groups: arrayJson(groupJson),
-    send_channel: channelJson,
-    resource_id: intJson,
-    list_id: intJson,
-    skip_minutes: intJson,
-    content: arrayJson(contentEntrySchema.json()),
-    push_sending_mode: { type: 'string', enum: [...PUSH_SENDING_MODES] },
-    track_opens: boolJson,
-    track_clicks: boolJson,
-    created_at: timeJson,
-    updated_at: timeJson,
-  },
-  ['id', 'name', 'is_active', 'trigger_type', 'type', 'for_confirm', 'groups', 'send_channel', 'content', 'created_at', 'updated_at'],
+    {
+      id: intJson,
+      name: strJson,
+      description: strJson,
+      subid: strJson,
+      ui_tags: arrayJson(strJson),
+      is_active: boolJson,
+      trigger_type: { type: 'string', enum: [...TRIGGER_TYPES] },
+      type: {
+        type: 'string',
+        enum: [...TRIGGER_TYPES],
+        description: "the trigger type again, as Altcraft's list names it",
+      },
+      for_confirm: { ...boolJson, description: 'always false: Herald sends no opt-in confirmation messages' },
+      groups: arrayJson(groupJson),
+      send_channel: channelJson,
+      resource_id: intJson,
+      list_id: intJson,
+      skip_minutes: intJson,
+      content: arrayJson(contentEntrySchema.json()),
+      push_sending_mode: { type: 'string', enum: [...PUSH_SENDING_MODES] },
+      track_opens: boolJson,
+      track_clicks: boolJson,
+      created_at: timeJson,
+      updated_at: timeJson,
+    },
+    [
+      'id',
+      'name',
+      'is_active',
+      'trigger_type',
+      'type',
+      'for_confirm',
+      'groups',
+      'send_channel',
+      'content',
+      'created_at',
+      'updated_at',
+    ],
   ),
 );
 

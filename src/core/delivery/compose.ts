@@ -34,7 +34,9 @@ export function leadScope(p: Pick<StoredProfile, 'id' | 'fields'>): Record<strin
 }
 
 /** A subscription's values as templates see them (`subscription`). */
-export function subscriptionScope(s: Pick<StoredSubscription, 'data' | 'channel' | 'resourceId'>): Record<SubscriptionVariable, unknown> {
+export function subscriptionScope(
+  s: Pick<StoredSubscription, 'data' | 'channel' | 'resourceId'>,
+): Record<SubscriptionVariable, unknown> {
   const email = s.data.email;
   return {
     email: email ?? '',
@@ -71,7 +73,8 @@ function templateOf(catalog: Catalog, entry: ContentEntry, trigger: TriggerDef, 
   const t = catalog.templates.get(entry.message_id);
   if (!t) throw new ComposeError(`template ${entry.message_id} of trigger ${trigger.id} does not exist`);
   const content = t.channels[channel];
-  if (!content) throw new ComposeError(`template ${entry.message_id} of trigger ${trigger.id} has no ${channel} content`);
+  if (!content)
+    throw new ComposeError(`template ${entry.message_id} of trigger ${trigger.id} has no ${channel} content`);
   return content;
 }
 
@@ -82,7 +85,9 @@ function track(input: ComposeInput, html: string, unsubscribe: string): string {
   const target = { accountId: message.accountId, triggerId: message.triggerId, messageId: message.id };
   return rewriteHtml(html, {
     keep: unsubscribe,
-    ...(trigger.trackClicks !== false ? { clickUrl: (url: string, link: number) => `${base}/t/c/${clickToken(secret, { ...target, link, url })}` } : {}),
+    ...(trigger.trackClicks !== false
+      ? { clickUrl: (url: string, link: number) => `${base}/t/c/${clickToken(secret, { ...target, link, url })}` }
+      : {}),
     ...(trigger.trackOpens !== false ? { pixelUrl: `${base}/t/o/${openToken(secret, target)}` } : {}),
   });
 }
@@ -92,7 +97,12 @@ export function compose(input: ComposeInput): OutgoingMessage {
   const entry = entryOf(trigger, message.variant);
   const template = templateOf(catalog, entry, trigger, subscription.channel);
   const unsubscribe = unsubscribeUrl(input);
-  const scope: RenderScope = { lead: leadScope(input.profile), subscription: subscriptionScope(subscription), apicontent: input.launch?.content ?? {}, unsubscribe };
+  const scope: RenderScope = {
+    lead: leadScope(input.profile),
+    subscription: subscriptionScope(subscription),
+    apicontent: input.launch?.content ?? {},
+    unsubscribe,
+  };
   const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';
 
   if (subscription.channel === 'email') {
@@ -109,7 +119,9 @@ export function compose(input: ComposeInput): OutgoingMessage {
       ref: message.id,
       messageId: `<herald.${message.id}.${message.accountId}@${fromDomain(fromEmail)}>`,
       from: { address: fromEmail, ...(fromName ? { name: render(fromName, scope, 'header') } : {}) },
-      ...(replyEmail ? { replyTo: { address: replyEmail, ...(replyName ? { name: render(replyName, scope, 'header') } : {}) } } : {}),
+      ...(replyEmail
+        ? { replyTo: { address: replyEmail, ...(replyName ? { name: render(replyName, scope, 'header') } : {}) } }
+        : {}),
       to: subscription.data.email ?? subscription.address,
       subject: render(entry.subject ?? template.subject, scope, 'header'),
       ...(html !== undefined ? { html } : {}),
@@ -122,7 +134,14 @@ export function compose(input: ComposeInput): OutgoingMessage {
   const messageId = `herald.${message.id}.${message.accountId}`;
   const vars = { lead: scope.lead, subscription: scope.subscription };
   if (subscription.channel === 'sms') {
-    return { channel: 'sms', ref: message.id, messageId, to: subscription.data.phone ?? subscription.address, text: render(template.text, scope, 'text'), vars };
+    return {
+      channel: 'sms',
+      ref: message.id,
+      messageId,
+      to: subscription.data.phone ?? subscription.address,
+      text: render(template.text, scope, 'text'),
+      vars,
+    };
   }
   return {
     channel: 'push',

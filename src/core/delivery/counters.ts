@@ -41,7 +41,12 @@ export interface CounterBump {
 }
 
 /** What new feedback on a message counts (a DSN saying delivered counts a delivery). */
-export const FEEDBACK_COUNTERS: Record<FeedbackKind, CounterName[]> = { hard: ['bounced_hard'], soft: ['bounced_soft'], complaint: ['complained'], delivered: ['delivered'] };
+export const FEEDBACK_COUNTERS: Record<FeedbackKind, CounterName[]> = {
+  hard: ['bounced_hard'],
+  soft: ['bounced_soft'],
+  complaint: ['complained'],
+  delivered: ['delivered'],
+};
 
 /** What a message written with a status counts (scheduled, or skipped at launch). */
 export function insertedCounters(status: MessageStatus, skipReason: string | null): CounterName[] {
@@ -51,7 +56,11 @@ export function insertedCounters(status: MessageStatus, skipReason: string | nul
 }
 
 /** What an applied outcome counts; `extra` are the counters it carries itself (a bounce, a complaint). */
-export function outcomeCounters(kind: string, reason: string | null, extra: readonly CounterName[] = []): CounterName[] {
+export function outcomeCounters(
+  kind: string,
+  reason: string | null,
+  extra: readonly CounterName[] = [],
+): CounterName[] {
   const own: CounterName[] =
     kind === 'sent' || kind === 'delivered' || kind === 'undelivered' || kind === 'failed'
       ? [kind]

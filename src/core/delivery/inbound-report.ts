@@ -14,7 +14,14 @@ export interface DsnRecipient {
 
 export type InboundReport =
   | { kind: 'dsn'; recipients: DsnRecipient[]; rcptTo: string[]; originalMessageId?: string; reportId?: string }
-  | { kind: 'arf'; feedbackType: string; rcptTo: string[]; originalMessageId?: string; reportId?: string; userAgent?: string }
+  | {
+      kind: 'arf';
+      feedbackType: string;
+      rcptTo: string[];
+      originalMessageId?: string;
+      reportId?: string;
+      userAgent?: string;
+    }
   | { kind: 'other'; rcptTo: string[] };
 
 /** What reading a report came to (the built-in MX counts each in a metric). */

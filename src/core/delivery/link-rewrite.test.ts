@@ -6,7 +6,10 @@ const click = (url: string, i: number) => `https://h.example/t/c/${i}?${encodeUR
 
 describe('rewriteHtml', () => {
   it('rewrites http(s) links in every quoting, decoding entities, and numbers them in order', () => {
-    const out = rewriteHtml(`<a href="https://a.example/?x=1&amp;y=2">A</a><A HREF='http://b.example'>B</A><a class=z href=https://c.example>C</a>`, { clickUrl: click });
+    const out = rewriteHtml(
+      `<a href="https://a.example/?x=1&amp;y=2">A</a><A HREF='http://b.example'>B</A><a class=z href=https://c.example>C</a>`,
+      { clickUrl: click },
+    );
     expect(out).toBe(
       `<a href="${click('https://a.example/?x=1&y=2', 0).replace(/&/g, '&amp;')}">A</a><A HREF="${click('http://b.example', 1)}">B</A><a class=z href="${click('https://c.example', 2)}">C</a>`,
     );
@@ -21,7 +24,9 @@ describe('rewriteHtml', () => {
     expect(rewriteHtml('<html><body><p>x</p></BODY></html>', { pixelUrl: 'https://h.example/t/o/p' })).toBe(
       '<html><body><p>x</p><img src="https://h.example/t/o/p" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px"></BODY></html>',
     );
-    expect(rewriteHtml('<p>x</p>', { pixelUrl: 'https://h.example/t/o/p' })).toMatch(/^<p>x<\/p><img src="https:\/\/h\.example\/t\/o\/p"/);
+    expect(rewriteHtml('<p>x</p>', { pixelUrl: 'https://h.example/t/o/p' })).toMatch(
+      /^<p>x<\/p><img src="https:\/\/h\.example\/t\/o\/p"/,
+    );
     expect(rewriteHtml('<a href="https://a.example">A</a>', {})).toBe('<a href="https://a.example">A</a>');
   });
 });
@@ -32,7 +37,11 @@ describe('tracking tokens', () => {
 
   it('open back what they sealed, and nothing readable', () => {
     const c = clickToken(secret, { ...target, link: 3, url: 'https://shop.example/p?u=ann@example.com' });
-    expect(verifyClickToken(secret, c)).toEqual({ ...target, link: 3, url: 'https://shop.example/p?u=ann@example.com' });
+    expect(verifyClickToken(secret, c)).toEqual({
+      ...target,
+      link: 3,
+      url: 'https://shop.example/p?u=ann@example.com',
+    });
     expect(Buffer.from(c, 'base64url').toString('latin1')).not.toMatch(/shop|ann/);
     expect(verifyOpenToken(secret, openToken(secret, target))).toEqual(target);
   });
@@ -50,7 +59,14 @@ describe('tracking tokens', () => {
   });
 
   it('never seal a URL that is not http(s) into a redirect', () => {
-    expect(verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'javascript:alert(1)' }))).toBeUndefined();
-    expect(verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'https://a.example/\r\nSet-Cookie: x=1' }))).toBeUndefined();
+    expect(
+      verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'javascript:alert(1)' })),
+    ).toBeUndefined();
+    expect(
+      verifyClickToken(
+        secret,
+        clickToken(secret, { ...target, link: 0, url: 'https://a.example/\r\nSet-Cookie: x=1' }),
+      ),
+    ).toBeUndefined();
   });
 });

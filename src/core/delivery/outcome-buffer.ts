@@ -30,7 +30,8 @@ export class OutcomeBuffer {
     }
     const batch = this.pending;
     this.pending = [];
-    if (batch.length > 0) this.writing = this.writing.then(async () => void (await this.store.recordOutcomes(batch, this.clock.now())));
+    if (batch.length > 0)
+      this.writing = this.writing.then(async () => void (await this.store.recordOutcomes(batch, this.clock.now())));
     return this.writing;
   }
 }

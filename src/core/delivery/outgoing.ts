@@ -68,7 +68,14 @@ export type SendResult =
    * transient: worth retrying (connection refused, timeout, SMTP 4xx, HTTP 5xx/429). bounce: a
    * permanent SMTP rejection whose enhanced status says the mailbox is bad (hard) or full (soft).
    */
-  | { ok: false; transient: boolean; error: string; retryAfterMs?: number; subscription?: SubscriptionVerdict; bounce?: BounceKind };
+  | {
+      ok: false;
+      transient: boolean;
+      error: string;
+      retryAfterMs?: number;
+      subscription?: SubscriptionVerdict;
+      bounce?: BounceKind;
+    };
 
 export type BounceKind = 'hard' | 'soft';
 

@@ -40,7 +40,8 @@ const answer = (status: number, body: Record<string, unknown>): ReceiptAnswer =>
 function parseBody(contentType: string | undefined, body: Uint8Array): unknown {
   const text = Buffer.from(body).toString('utf8');
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded' || (type === '' && !/^\s*[[{]/.test(text))) return Object.fromEntries(new URLSearchParams(text));
+  if (type === 'application/x-www-form-urlencoded' || (type === '' && !/^\s*[[{]/.test(text)))
+    return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text);
   } catch {
@@ -48,7 +49,11 @@ function parseBody(contentType: string | undefined, body: Uint8Array): unknown {
   }
 }
 
-function findSender(catalogs: Catalog[], name: string, key: string | undefined): { sender: SenderDef & { receipt: ReceiptDef }; catalog: Catalog } | 'unknown' | 'forbidden' {
+function findSender(
+  catalogs: Catalog[],
+  name: string,
+  key: string | undefined,
+): { sender: SenderDef & { receipt: ReceiptDef }; catalog: Catalog } | 'unknown' | 'forbidden' {
   const named = catalogs.flatMap((catalog) => {
     const sender = catalog.senders.get(name);
     return sender?.receipt ? [{ sender: sender as SenderDef & { receipt: ReceiptDef }, catalog }] : [];
@@ -73,8 +78,14 @@ export function subscriptionOf(m: ReceiptMessage): Record<string, unknown> {
 }
 
 /** The hook event `type` of a stored message, when some hook of the account wants it. */
-export function messageHookEvent(catalog: Catalog, m: ReceiptMessage, type: HookEvent, data: Record<string, unknown>): AccountEvent | undefined {
-  if (!anyHookWants(catalog.hooks, type, { dbId: m.dbId, resourceId: m.resourceId, triggerId: m.triggerId })) return undefined;
+export function messageHookEvent(
+  catalog: Catalog,
+  m: ReceiptMessage,
+  type: HookEvent,
+  data: Record<string, unknown>,
+): AccountEvent | undefined {
+  if (!anyHookWants(catalog.hooks, type, { dbId: m.dbId, resourceId: m.resourceId, triggerId: m.triggerId }))
+    return undefined;
   return {
     accountId: catalog.accountId,
     type,
@@ -96,9 +107,12 @@ export function messageHookEvent(catalog: Catalog, m: ReceiptMessage, type: Hook
 
 export async function recordReceipt(deps: ReceiptDeps, req: ReceiptRequest): Promise<ReceiptAnswer> {
   const found = findSender(await deps.catalogs.all(), req.senderName, req.key);
-  if (found === 'unknown') return answer(404, { error: `no sender named ${JSON.stringify(req.senderName)} takes receipts` });
-  if (found === 'forbidden') return answer(401, { error: 'a receipt needs the sender\'s receipt key (?key= or X-Herald-Receipt-Key)' });
-  if (req.body.length > MAX_RECEIPT_BYTES) return answer(413, { error: `a receipt is at most ${MAX_RECEIPT_BYTES} bytes` });
+  if (found === 'unknown')
+    return answer(404, { error: `no sender named ${JSON.stringify(req.senderName)} takes receipts` });
+  if (found === 'forbidden')
+    return answer(401, { error: "a receipt needs the sender's receipt key (?key= or X-Herald-Receipt-Key)" });
+  if (req.body.length > MAX_RECEIPT_BYTES)
+    return answer(413, { error: `a receipt is at most ${MAX_RECEIPT_BYTES} bytes` });
   const { sender, catalog } = found;
   const r = sender.receipt;
   const doc = parseBody(req.contentType, req.body);
@@ -111,17 +125,34 @@ export async function recordReceipt(deps: ReceiptDeps, req: ReceiptRequest): Pro
   const own = HERALD_ID.exec(providerId);
   const message =
     (await deps.store.findReceiptMessage(catalog.accountId, sender.id, { providerId })) ??
-    (own && Number(own[2]) === catalog.accountId ? await deps.store.findReceiptMessage(catalog.accountId, sender.id, { id: Number(own[1]) }) : undefined);
-  if (!message || !['sent', 'delivered', 'undelivered'].includes(message.status)) return answer(404, { error: `no message sent by ${sender.name} has the id ${JSON.stringify(providerId)}` });
+    (own && Number(own[2]) === catalog.accountId
+      ? await deps.store.findReceiptMessage(catalog.accountId, sender.id, { id: Number(own[1]) })
+      : undefined);
+  if (!message || !['sent', 'delivered', 'undelivered'].includes(message.status))
+    return answer(404, { error: `no message sent by ${sender.name} has the id ${JSON.stringify(providerId)}` });
 
-  const kind = r.delivered.includes(providerStatus) ? 'delivered' : r.undelivered.includes(providerStatus) ? 'undelivered' : undefined;
+  const kind = r.delivered.includes(providerStatus)
+    ? 'delivered'
+    : r.undelivered.includes(providerStatus)
+      ? 'undelivered'
+      : undefined;
   // A status on the way (queued, sent to the carrier …) is acknowledged and changes nothing.
   if (!kind) return answer(200, { status: 'ignored', message_id: String(message.id) });
   const reasonValue = r.reason === undefined ? undefined : scalarText(readPointer(doc, r.reason));
   const reason = reasonValue ? reasonValue.slice(0, 300) : null;
   const type: HookEvent = kind === 'delivered' ? 'deliv' : 'undeliv';
-  const event = messageHookEvent(catalog, message, type, { provider_id: providerId, status: providerStatus, ...(reason ? { reason } : {}) });
-  const outcome: RecordedOutcome = { kind, id: message.id, providerStatus: providerStatus.slice(0, 100), reason, ...(event ? { event } : {}) };
+  const event = messageHookEvent(catalog, message, type, {
+    provider_id: providerId,
+    status: providerStatus,
+    ...(reason ? { reason } : {}),
+  });
+  const outcome: RecordedOutcome = {
+    kind,
+    id: message.id,
+    providerStatus: providerStatus.slice(0, 100),
+    reason,
+    ...(event ? { event } : {}),
+  };
   const applied = await deps.store.recordOutcomes([outcome], deps.clock.now());
   return answer(200, { status: applied.includes(message.id) ? kind : 'unchanged', message_id: String(message.id) });
 }

@@ -44,11 +44,21 @@ export interface LogEntry {
 
 export interface ReportStore {
   listMessages(filter: MessageFilter): Promise<{ rows: MessageRecord[]; total: number }>;
-  campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number): Promise<{ entries: LogEntry[]; total: number }>;
+  campaignLog(
+    accountId: number,
+    triggerId: number,
+    fromTime: number,
+    limit: number,
+  ): Promise<{ entries: LogEntry[]; total: number }>;
   /** A trigger's report counters summed over all days (names never counted are absent). */
   counterTotals(accountId: number, triggerId: number): Promise<Partial<Record<CounterName, number>>>;
   /** A trigger's report counters per UTC day from `fromDay` to `toDay` (inclusive), days with counts only. */
-  counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number): Promise<{ day: number; counters: Partial<Record<CounterName, number>> }[]>;
+  counterDays(
+    accountId: number,
+    triggerId: number,
+    fromDay: number,
+    toDay: number,
+  ): Promise<{ day: number; counters: Partial<Record<CounterName, number>> }[]>;
   /** Messages of a trigger by status. */
   triggerCounts(accountId: number, triggerId: number): Promise<Partial<Record<MessageStatus, number>>>;
 }

@@ -12,7 +12,12 @@ export interface RetryPolicy {
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseMs: 60_000, factor: 3, capMs: 12 * 3_600_000 };
 
 /** Delay before attempt `attempts + 1` after `attempts` failed ones; `random` in [0, 1). */
-export function retryDelay(policy: RetryPolicy, attempts: number, retryAfterMs = 0, random: () => number = Math.random): number {
+export function retryDelay(
+  policy: RetryPolicy,
+  attempts: number,
+  retryAfterMs = 0,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(policy.capMs, policy.baseMs * policy.factor ** Math.max(0, attempts - 1));
   const jittered = exp * (0.8 + 0.4 * random());
   return Math.round(Math.max(jittered, retryAfterMs));

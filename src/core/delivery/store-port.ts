@@ -116,7 +116,12 @@ export interface TrackingResult {
  */
 export type FeedbackKind = 'hard' | 'soft' | 'complaint' | 'delivered';
 
-export const FEEDBACK_EVENTS: Record<FeedbackKind, string> = { hard: 'hbounce', soft: 'sbounce', complaint: 'complain', delivered: 'deliv' };
+export const FEEDBACK_EVENTS: Record<FeedbackKind, string> = {
+  hard: 'hbounce',
+  soft: 'sbounce',
+  complaint: 'complain',
+  delivered: 'deliv',
+};
 
 /** A message event: what happened to a message after its send, kept with the message. */
 export interface MessageEvent {
@@ -214,7 +219,11 @@ export interface DeliveryStore extends SuppressionCheck {
    * The message of an account that a sender sent, by the provider's id of it, or by Herald's
    * own id; undefined when there is none.
    */
-  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined>;
+  findReceiptMessage(
+    accountId: number,
+    senderId: number,
+    ref: { providerId: string } | { id: number },
+  ): Promise<ReceiptMessage | undefined>;
   /** A message of an account by Herald's id (for the events of an open or a click); undefined once purged. */
   findMessage(accountId: number, id: number): Promise<ReceiptMessage | undefined>;
   /**
@@ -238,7 +247,12 @@ export interface DeliveryStore extends SuppressionCheck {
    * Sets a subscription unsubscribed; the event (if any) is written, and `count`'s trigger counts
    * an `unsubscribed`, only when it changed.
    */
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean>;
+  unsubscribe(
+    key: SubscriptionKey,
+    event: AccountEvent | undefined,
+    now: number,
+    count?: { accountId: number; triggerId: number },
+  ): Promise<boolean>;
   /** Leases a hook that is due; undefined when it is leased elsewhere or waiting for a retry. */
   leaseHook(hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined>;
   /** Events of an account after `cursor`, oldest first. */
@@ -249,5 +263,8 @@ export interface DeliveryStore extends SuppressionCheck {
    * hook has passed; given `now`, also the tasks and request keys expired by then (they keep their own
    * windows: 7 days, 24 hours).
    */
-  purge(before: number, now?: number): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }>;
+  purge(
+    before: number,
+    now?: number,
+  ): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }>;
 }

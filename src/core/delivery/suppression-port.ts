@@ -32,7 +32,13 @@ export interface SuppressionTx extends SuppressionReader {
   /** Deletes a list and its entries; false when there was none. */
   deleteSuppressionList(accountId: number, id: number): Promise<boolean>;
   /** Adds entries; answers how many were new (the others were there already). */
-  addSuppressions(accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number): Promise<number>;
+  addSuppressions(
+    accountId: number,
+    listId: number,
+    kind: SuppressionKind,
+    values: string[],
+    now: number,
+  ): Promise<number>;
   /** Removes entries (all of the kind when `values` is undefined); answers how many went. */
   removeSuppressions(listId: number, kind: SuppressionKind, values: string[] | undefined): Promise<number>;
 }

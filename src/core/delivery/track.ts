@@ -30,7 +30,12 @@ export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAA
 const clip = (v: string | null, n: number): string | null => (v === null ? null : v.slice(0, n));
 
 /** The hook events of this open or click that some hook wants (none when the message is gone). */
-async function eventsFor(deps: TrackDeps, t: TrackingTarget, types: HookEvent[], data: Record<string, unknown>): Promise<TrackingWrite['events']> {
+async function eventsFor(
+  deps: TrackDeps,
+  t: TrackingTarget,
+  types: HookEvent[],
+  data: Record<string, unknown>,
+): Promise<TrackingWrite['events']> {
   const version = (await deps.store.accountVersions()).get(t.accountId);
   if (version === undefined) return {};
   const catalog = await deps.catalogs.get(t.accountId, version);
@@ -61,6 +66,19 @@ export async function track(deps: TrackDeps, req: TrackRequest): Promise<TrackAn
   if (!t) return { status: 404 };
   // A click is an open too when none was recorded: its events are ready in case.
   const events = await eventsFor(deps, t, ['uopen', 'open', 'uclick', 'click'], { ...base, url: t.url, link: t.link });
-  await deps.store.recordTracking({ kind: 'click', accountId: t.accountId, triggerId: t.triggerId, messageId: t.messageId, link: t.link, url: t.url, ip, userAgent, events }, deps.clock.now());
+  await deps.store.recordTracking(
+    {
+      kind: 'click',
+      accountId: t.accountId,
+      triggerId: t.triggerId,
+      messageId: t.messageId,
+      link: t.link,
+      url: t.url,
+      ip,
+      userAgent,
+      events,
+    },
+    deps.clock.now(),
+  );
   return { status: 302, location: t.url };
 }

@@ -54,7 +54,9 @@ function open(secret: string, kind: string, token: string): unknown[] | undefine
     const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), raw.subarray(1, 1 + IV));
     decipher.setAAD(Buffer.from(kind));
     decipher.setAuthTag(raw.subarray(raw.length - TAG));
-    const plain = Buffer.concat([decipher.update(raw.subarray(1 + IV, raw.length - TAG)), decipher.final()]).toString('utf8');
+    const plain = Buffer.concat([decipher.update(raw.subarray(1 + IV, raw.length - TAG)), decipher.final()]).toString(
+      'utf8',
+    );
     const fields = JSON.parse(plain) as unknown;
     return Array.isArray(fields) ? fields : undefined;
   } catch {
@@ -83,6 +85,15 @@ export function verifyOpenToken(secret: string, token: string): TrackingTarget |
 
 export function verifyClickToken(secret: string, token: string): ClickTarget | undefined {
   const f = open(secret, CLICK, token);
-  if (!f || !isId(f[0]) || !isId(f[1]) || !isId(f[2]) || !isId(f[3]) || typeof f[4] !== 'string' || !REDIRECTABLE.test(f[4])) return undefined;
+  if (
+    !f ||
+    !isId(f[0]) ||
+    !isId(f[1]) ||
+    !isId(f[2]) ||
+    !isId(f[3]) ||
+    typeof f[4] !== 'string' ||
+    !REDIRECTABLE.test(f[4])
+  )
+    return undefined;
   return { accountId: f[0], triggerId: f[1], messageId: f[2], link: f[3], url: f[4] };
 }

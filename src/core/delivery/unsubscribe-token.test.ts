@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { unsubscribeToken, verifyUnsubscribeToken, type UnsubscribeTarget } from './unsubscribe-token.js';
 
-const target: UnsubscribeTarget = { accountId: 1, dbId: 1, profileId: 'a'.repeat(24), resourceId: 21, channel: 'email', address: 'ann@example.com', messageId: 7 };
+const target: UnsubscribeTarget = {
+  accountId: 1,
+  dbId: 1,
+  profileId: 'a'.repeat(24),
+  resourceId: 21,
+  channel: 'email',
+  address: 'ann@example.com',
+  messageId: 7,
+};
 
 /** A link of the earlier, readable form for `target` with secret 's', as such links were sent. */
-const LEGACY = 'WzEsMSwiYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhIiwyMSwiZW1haWwiLCJhbm5AZXhhbXBsZS5jb20iLDdd.qez0uQvUE6UEZnsj9n5l_d2y';
+const LEGACY =
+  'WzEsMSwiYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhIiwyMSwiZW1haWwiLCJhbm5AZXhhbXBsZS5jb20iLDdd.qez0uQvUE6UEZnsj9n5l_d2y';
 
 describe('unsubscribe tokens', () => {
   it('round-trips with the right secret', () => {
@@ -33,7 +42,8 @@ describe('unsubscribe tokens', () => {
     expect(verifyUnsubscribeToken('s', token.slice(0, -1))).toBeUndefined();
     expect(verifyUnsubscribeToken('s', `${token}.`)).toBeUndefined();
     const flip = (s: string, i: number) => `${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
-    for (let i = 0; i < token.length; i += 7) expect(verifyUnsubscribeToken('s', flip(token, i)), `position ${i}`).toBeUndefined();
+    for (let i = 0; i < token.length; i += 7)
+      expect(verifyUnsubscribeToken('s', flip(token, i)), `position ${i}`).toBeUndefined();
     expect(verifyUnsubscribeToken('s', 'garbage')).toBeUndefined();
     expect(verifyUnsubscribeToken('s', '')).toBeUndefined();
     expect(verifyUnsubscribeToken('s', '.')).toBeUndefined();
@@ -43,7 +53,9 @@ describe('unsubscribe tokens', () => {
     expect(verifyUnsubscribeToken('s', LEGACY)).toEqual(target);
     expect(verifyUnsubscribeToken('other', LEGACY)).toBeUndefined();
     const [payload, sig] = LEGACY.split('.');
-    const elsewhere = Buffer.from(JSON.stringify([1, 1, 'a'.repeat(24), 21, 'email', 'bob@example.com', 7])).toString('base64url');
+    const elsewhere = Buffer.from(JSON.stringify([1, 1, 'a'.repeat(24), 21, 'email', 'bob@example.com', 7])).toString(
+      'base64url',
+    );
     expect(verifyUnsubscribeToken('s', `${elsewhere}.${sig}`)).toBeUndefined();
     expect(verifyUnsubscribeToken('s', `${payload}.${sig}x`)).toBeUndefined();
     expect(verifyUnsubscribeToken('s', `${payload}.`)).toBeUndefined();

@@ -32,7 +32,10 @@ function keyOf(secret: string, salt: Uint8Array): { key: Buffer; iv: Buffer } {
 }
 
 export function unsubscribeToken(secret: string, t: UnsubscribeTarget): string {
-  const plain = Buffer.from(JSON.stringify([t.accountId, t.dbId, t.profileId, t.resourceId, t.channel, t.address, t.messageId]), 'utf8');
+  const plain = Buffer.from(
+    JSON.stringify([t.accountId, t.dbId, t.profileId, t.resourceId, t.channel, t.address, t.messageId]),
+    'utf8',
+  );
   const salt = randomBytes(SALT);
   const { key, iv } = keyOf(secret, salt);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -56,7 +59,9 @@ function openSealed(secret: string, token: string): string | undefined {
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(Buffer.of(VERSION));
     decipher.setAuthTag(raw.subarray(raw.length - TAG));
-    return Buffer.concat([decipher.update(raw.subarray(1 + SALT, raw.length - TAG)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(raw.subarray(1 + SALT, raw.length - TAG)), decipher.final()]).toString(
+      'utf8',
+    );
   } catch {
     return undefined;
   }
@@ -69,7 +74,9 @@ function openLegacy(secret: string, token: string): string | undefined {
   const payload = token.slice(0, dot);
   // Compared as text: base64 decoding ignores trailing characters, the text does not.
   const given = Buffer.from(token.slice(dot + 1));
-  const expected = Buffer.from(createHmac('sha256', secret).update(payload).digest().subarray(0, 18).toString('base64url'));
+  const expected = Buffer.from(
+    createHmac('sha256', secret).update(payload).digest().subarray(0, 18).toString('base64url'),
+  );
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   return Buffer.from(payload, 'base64url').toString('utf8');
 }
@@ -77,8 +84,19 @@ function openLegacy(secret: string, token: string): string | undefined {
 function targetOf(plain: string): UnsubscribeTarget | undefined {
   try {
     const [accountId, dbId, profileId, resourceId, channel, address, messageId] = JSON.parse(plain) as unknown[];
-    if (typeof accountId !== 'number' || typeof dbId !== 'number' || typeof profileId !== 'string' || typeof resourceId !== 'number') return undefined;
-    if (!(CHANNELS as readonly unknown[]).includes(channel) || typeof address !== 'string' || typeof messageId !== 'number') return undefined;
+    if (
+      typeof accountId !== 'number' ||
+      typeof dbId !== 'number' ||
+      typeof profileId !== 'string' ||
+      typeof resourceId !== 'number'
+    )
+      return undefined;
+    if (
+      !(CHANNELS as readonly unknown[]).includes(channel) ||
+      typeof address !== 'string' ||
+      typeof messageId !== 'number'
+    )
+      return undefined;
     return { accountId, dbId, profileId, resourceId, channel: channel as Channel, address, messageId };
   } catch {
     return undefined;

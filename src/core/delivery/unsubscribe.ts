@@ -32,7 +32,10 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string, apply: b
   if (!apply) {
     return {
       status: 200,
-      html: page('Unsubscribe', `<p>Stop receiving these messages at <strong>${shown}</strong>?</p><form method="post"><button type="submit">Unsubscribe</button></form>`),
+      html: page(
+        'Unsubscribe',
+        `<p>Stop receiving these messages at <strong>${shown}</strong>?</p><form method="post"><button type="submit">Unsubscribe</button></form>`,
+      ),
     };
   }
   const versions = await deps.store.accountVersions();
@@ -54,7 +57,14 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string, apply: b
     resourceId: target.resourceId,
     triggerId: null,
     profileId: target.profileId,
-    payload: { list_id: target.dbId, profile_id: target.profileId, message_id: String(target.messageId), subscription, custom_data: {}, event_data: {} },
+    payload: {
+      list_id: target.dbId,
+      profile_id: target.profileId,
+      message_id: String(target.messageId),
+      subscription,
+      custom_data: {},
+      event_data: {},
+    },
   };
   const wanted = catalog !== undefined && anyHookWants(catalog.hooks, 'unsub', scope);
   // The trigger of the message the link came in counts the unsubscription (reports), while the message is kept.

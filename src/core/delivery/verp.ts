@@ -17,7 +17,8 @@ function keyOf(secret: string): Buffer {
   return key;
 }
 
-const macOf = (secret: string, id: string): string => createHmac('sha256', keyOf(secret)).update(id).digest('hex').slice(0, MAC_HEX);
+const macOf = (secret: string, id: string): string =>
+  createHmac('sha256', keyOf(secret)).update(id).digest('hex').slice(0, MAC_HEX);
 
 /** The return path of a message: `b-<id>-<mac>@<domain>`. */
 export function verpAddress(secret: string, messageId: number, domain: string): string {

@@ -10,7 +10,18 @@ import { iso, limitSchema, timeSchema } from '../values/paging.js';
 import { arrayOf, int, object, oneOf, optional, required, str, type Decoded } from '../values/schema.js';
 import type { MessageStatus } from '../triggers/store-port.js';
 
-const STATUSES = ['scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'bounced', 'complained', 'failed', 'skipped', 'cancelled'] as const satisfies readonly MessageStatus[];
+const STATUSES = [
+  'scheduled',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'bounced',
+  'complained',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const satisfies readonly MessageStatus[];
 
 const messageListParams = object({
   trigger_id: optional(int({ min: 1 })),
@@ -23,26 +34,35 @@ const messageListParams = object({
   limit: optional(limitSchema, 1000),
 });
 
-const messageJson = titled('Message', obj({
-  id: intJson,
-  trigger_id: intJson,
-  profile_id: strJson,
-  channel: channelJson,
-  resource_id: nullable(intJson),
-  address: nullable(strJson),
-  status: { type: 'string', enum: [...STATUSES] },
-  due_at: timeJson,
-  sent_at: nullable(timeJson),
-  attempts: intJson,
-  last_error: nullable(strJson),
-  skip_reason: nullable(strJson),
-  provider_id: { ...nullable(strJson), description: "the provider's id of the message (SMS gateways, push services)" },
-  receipt_status: { ...nullable(strJson), description: "the provider's status word of its delivery receipt" },
-  receipt_reason: nullable(strJson),
-  receipt_at: nullable(timeJson),
-}));
+const messageJson = titled(
+  'Message',
+  obj({
+    id: intJson,
+    trigger_id: intJson,
+    profile_id: strJson,
+    channel: channelJson,
+    resource_id: nullable(intJson),
+    address: nullable(strJson),
+    status: { type: 'string', enum: [...STATUSES] },
+    due_at: timeJson,
+    sent_at: nullable(timeJson),
+    attempts: intJson,
+    last_error: nullable(strJson),
+    skip_reason: nullable(strJson),
+    provider_id: {
+      ...nullable(strJson),
+      description: "the provider's id of the message (SMS gateways, push services)",
+    },
+    receipt_status: { ...nullable(strJson), description: "the provider's status word of its delivery receipt" },
+    receipt_reason: nullable(strJson),
+    receipt_at: nullable(timeJson),
+  }),
+);
 
-export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessages'>>, input: Decoded<typeof messageListParams>) {
+export async function listMessages(
+  call: ReadCall<Pick<ReportStore, 'listMessages'>>,
+  input: Decoded<typeof messageListParams>,
+) {
   if (input.trigger_id !== undefined) getTrigger(call.catalog, input.trigger_id);
   const { rows, total } = await call.read.listMessages({
     accountId: call.catalog.accountId,
@@ -78,10 +98,22 @@ export async function listMessages(call: ReadCall<Pick<ReportStore, 'listMessage
 }
 
 /** Altcraft's logging levels (its log_v2 page: DEBUG, INFO, WARNING, ERROR). */
-const LEVELS: Record<string, string> = { launch: 'INFO', sent: 'INFO', delivered: 'INFO', undelivered: 'ERROR', skipped: 'WARNING', failed: 'ERROR', cancelled: 'WARNING' };
+const LEVELS: Record<string, string> = {
+  launch: 'INFO',
+  sent: 'INFO',
+  delivered: 'INFO',
+  undelivered: 'ERROR',
+  skipped: 'WARNING',
+  failed: 'ERROR',
+  cancelled: 'WARNING',
+};
 const EVENTS = ['launch', 'scheduled', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled'];
 
-const campaignLogParams = object({ id: required(int({ min: 1 }), { aliases: ['trigger_id'] }), from_time: optional(timeSchema), limit: optional(limitSchema, 1000) });
+const campaignLogParams = object({
+  id: required(int({ min: 1 }), { aliases: ['trigger_id'] }),
+  from_time: optional(timeSchema),
+  limit: optional(limitSchema, 1000),
+});
 const logEntryJson = titled(
   'LogEntry',
   obj(
@@ -89,7 +121,11 @@ const logEntryJson = titled(
       time: timeJson,
       level: { type: 'string', enum: ['INFO', 'WARNING', 'ERROR'] },
       message: strJson,
-      state: { type: 'string', enum: ['start', ''], description: 'start for a launch (Altcraft: campaign start), empty for a message outcome' },
+      state: {
+        type: 'string',
+        enum: ['start', ''],
+        description: 'start for a launch (Altcraft: campaign start), empty for a message outcome',
+      },
       value: { type: 'string', description: 'a launch: the number of messages it scheduled; a message: its id' },
       event: { type: 'string', enum: EVENTS, description: 'Herald: what the entry records' },
     },
@@ -98,7 +134,8 @@ const logEntryJson = titled(
 );
 
 function logMessage(e: LogEntry): string {
-  if (e.kind === 'launch') return `launched (${e.detail === 'event' ? 'event trigger' : 'API'}) for ${e.value} message(s)`;
+  if (e.kind === 'launch')
+    return `launched (${e.detail === 'event' ? 'event trigger' : 'API'}) for ${e.value} message(s)`;
   if (e.kind === 'sent') return `sent to ${e.address}`;
   if (e.kind === 'delivered') return `delivered to ${e.address}`;
   if (e.kind === 'undelivered') return `not delivered to ${e.address}${e.detail ? `: ${e.detail}` : ''}`;
@@ -107,11 +144,26 @@ function logMessage(e: LogEntry): string {
 }
 
 /** campaigns/log_v2 in Altcraft's vocabulary: upper-case levels, `state` start for a launch, `value` a string. */
-export async function campaignLog(call: ReadCall<Pick<ReportStore, 'campaignLog'>>, input: Decoded<typeof campaignLogParams>) {
+export async function campaignLog(
+  call: ReadCall<Pick<ReportStore, 'campaignLog'>>,
+  input: Decoded<typeof campaignLogParams>,
+) {
   getTrigger(call.catalog, input.id);
-  const { entries, total } = await call.read.campaignLog(call.catalog.accountId, input.id, input.from_time ?? 0, input.limit);
+  const { entries, total } = await call.read.campaignLog(
+    call.catalog.accountId,
+    input.id,
+    input.from_time ?? 0,
+    input.limit,
+  );
   return {
-    data: entries.map((e) => ({ time: iso(e.time), level: LEVELS[e.kind] ?? 'INFO', message: logMessage(e), state: e.kind === 'launch' ? 'start' : '', value: String(e.value), event: e.kind })),
+    data: entries.map((e) => ({
+      time: iso(e.time),
+      level: LEVELS[e.kind] ?? 'INFO',
+      message: logMessage(e),
+      state: e.kind === 'launch' ? 'start' : '',
+      value: String(e.value),
+      event: e.kind,
+    })),
     total_count: total,
   };
 }

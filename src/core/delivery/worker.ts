@@ -14,7 +14,15 @@ import { findChannelSender } from '../catalog/channel-sender.js';
 import type { SendResult, SubscriptionVerdict } from './outgoing.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 import type { SenderPool } from './sender-pool.js';
-import type { AccountEvent, ClaimedMessage, DeliveryStore, FeedbackItem, LaunchData, RecordedOutcome, SubscriptionChange } from './store-port.js';
+import type {
+  AccountEvent,
+  ClaimedMessage,
+  DeliveryStore,
+  FeedbackItem,
+  LaunchData,
+  RecordedOutcome,
+  SubscriptionChange,
+} from './store-port.js';
 import type { Clock } from '../base/clock.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
@@ -63,7 +71,8 @@ const SEND_EVENTS: Record<string, HookEvent> = { email: 'send', sms: 'send_sms',
 const SUBSCRIPTION_EVENTS: Partial<Record<SubscriptionVerdict['status'], HookEvent>> = { unsubscribed: 'unsub' };
 
 /** `{key: value}` when the value is set, else nothing: optional properties stay absent. */
-const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]?: V }));
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 const MAX_CACHED_LAUNCHES = 64;
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -102,7 +111,10 @@ export class DeliveryWorker {
       if (m.reclaimed) {
         this.stats.reclaimed++;
         this.deps.metrics?.reclaimed(m.channel);
-        this.deps.log.warn({ message: m.id }, 'message reclaimed after an expired lease: it may be sent again (same Message-ID)');
+        this.deps.log.warn(
+          { message: m.id },
+          'message reclaimed after an expired lease: it may be sent again (same Message-ID)',
+        );
       }
       const catalog = await this.deps.catalogs.get(m.accountId, versions.get(m.accountId) ?? 0);
       const onList = suppressed.has(m.id);
@@ -117,7 +129,8 @@ export class DeliveryWorker {
     const missing = wanted.filter((id) => !this.launches.has(id));
     if (missing.length > 0) {
       for (const [id, l] of await this.deps.store.loadLaunches(missing)) this.launches.set(id, l);
-      while (this.launches.size > MAX_CACHED_LAUNCHES) this.launches.delete(this.launches.keys().next().value as number);
+      while (this.launches.size > MAX_CACHED_LAUNCHES)
+        this.launches.delete(this.launches.keys().next().value as number);
     }
     return new Map(wanted.flatMap((id) => (this.launches.has(id) ? [[id, this.launches.get(id) as LaunchData]] : [])));
   }
@@ -128,11 +141,20 @@ export class DeliveryWorker {
     return { kind: 'skipped', id: m.id, claimToken: m.claimToken, reason };
   }
 
-  private async deliver(m: ClaimedMessage, catalog: Catalog, profile: StoredProfile | undefined, launch: LaunchData | undefined, onList = false): Promise<RecordedOutcome> {
+  private async deliver(
+    m: ClaimedMessage,
+    catalog: Catalog,
+    profile: StoredProfile | undefined,
+    launch: LaunchData | undefined,
+    onList = false,
+  ): Promise<RecordedOutcome> {
     if (!profile) return this.skip(m, 'profile deleted');
-    const sub = profile.subscriptions.find((s) => s.resourceId === m.resourceId && s.channel === m.channel && s.address === m.address);
+    const sub = profile.subscriptions.find(
+      (s) => s.resourceId === m.resourceId && s.channel === m.channel && s.address === m.address,
+    );
     if (!sub) return this.skip(m, 'subscription removed');
-    if (sub.status !== SUBSCRIBED) return this.skip(m, `subscription is ${SUBSCRIPTION_STATUSES[sub.status] ?? sub.status}`);
+    if (sub.status !== SUBSCRIBED)
+      return this.skip(m, `subscription is ${SUBSCRIPTION_STATUSES[sub.status] ?? sub.status}`);
     if (onList) return this.skip(m, SUPPRESSED_REASON);
     const trigger = catalog.triggers.get(m.triggerId);
     if (!trigger) return this.skip(m, 'trigger deleted');
@@ -141,7 +163,17 @@ export class DeliveryWorker {
     let sendMs: number | undefined;
     let senderId: number | undefined;
     try {
-      const outgoing = compose({ message: m, profile, subscription: sub, trigger, catalog, launch, publicUrl: this.opts.publicUrl, secret: this.opts.secret, bounceDomain: this.opts.bounceDomain });
+      const outgoing = compose({
+        message: m,
+        profile,
+        subscription: sub,
+        trigger,
+        catalog,
+        launch,
+        publicUrl: this.opts.publicUrl,
+        secret: this.opts.secret,
+        bounceDomain: this.opts.bounceDomain,
+      });
       const senderDef = findChannelSender(catalog, sub.resourceId, sub.channel, sub.data.provider);
       if (!senderDef) throw new ComposeError(`resource ${sub.resourceId} has no sender for ${sub.channel}`);
       senderId = senderDef.id;
@@ -150,7 +182,11 @@ export class DeliveryWorker {
       sendMs = performance.now() - started;
     } catch (err) {
       if (!(err instanceof ComposeError)) this.deps.log.error({ message: m.id, err }, 'sending failed unexpectedly');
-      result = { ok: false, transient: !(err instanceof ComposeError), error: err instanceof Error ? err.message : String(err) };
+      result = {
+        ok: false,
+        transient: !(err instanceof ComposeError),
+        error: err instanceof Error ? err.message : String(err),
+      };
     }
 
     const event = (type: HookEvent, data: Record<string, unknown>): AccountEvent | undefined => {
@@ -180,23 +216,42 @@ export class DeliveryWorker {
       key: { profileId: profile.id, resourceId: sub.resourceId, channel: sub.channel, address: sub.address },
       status: SUBSCRIPTION_STATUSES.indexOf(verdict.status),
       reason: verdict.reason,
-      ...optional('event', SUBSCRIPTION_EVENTS[verdict.status] && event(SUBSCRIPTION_EVENTS[verdict.status] as HookEvent, { reason: verdict.reason })),
+      ...optional(
+        'event',
+        SUBSCRIPTION_EVENTS[verdict.status] &&
+          event(SUBSCRIPTION_EVENTS[verdict.status] as HookEvent, { reason: verdict.reason }),
+      ),
     };
     const base = { id: m.id, claimToken: m.claimToken, ...optional('subscription', change) };
     if (result.ok) {
       this.stats.sent++;
       this.observe(m, 'sent', sendMs);
       const e = event(SEND_EVENTS[m.channel], {});
-      return { kind: 'sent', ...base, ...optional('senderId', senderId), ...optional('providerId', result.providerId), ...optional('event', e) };
+      return {
+        kind: 'sent',
+        ...base,
+        ...optional('senderId', senderId),
+        ...optional('providerId', result.providerId),
+        ...optional('event', e),
+      };
     }
     if (result.transient && m.attempts < this.opts.retry.maxAttempts) {
       this.stats.retried++;
       this.observe(m, 'retry', sendMs);
-      return { kind: 'retry', ...base, error: result.error, dueAt: this.deps.clock.now() + retryDelay(this.opts.retry, m.attempts, result.retryAfterMs) };
+      return {
+        kind: 'retry',
+        ...base,
+        error: result.error,
+        dueAt: this.deps.clock.now() + retryDelay(this.opts.retry, m.attempts, result.retryAfterMs),
+      };
     }
     this.stats.failed++;
     this.observe(m, 'failed', sendMs);
-    const e = event('undeliv', { error: result.error, attempts: m.attempts, ...(verdict ? { subscription_status: verdict.status } : {}) });
+    const e = event('undeliv', {
+      error: result.error,
+      attempts: m.attempts,
+      ...(verdict ? { subscription_status: verdict.status } : {}),
+    });
     // A rejection that names the mailbox bad (5.1.x) or full (5.2.2) is a bounce too (spec 07).
     const bounce = !result.ok && result.bounce && m.channel === 'email' ? result.bounce : undefined;
     const feedback: FeedbackItem | undefined = bounce && {
@@ -207,7 +262,9 @@ export class DeliveryWorker {
       reason: result.error,
       data: { source: 'smtp', reason: result.error },
       subscription: { profileId: profile.id, resourceId: sub.resourceId, channel: sub.channel, address: sub.address },
-      events: [event(bounce === 'hard' ? 'hbounce' : 'sbounce', { source: 'smtp', reason: result.error })].filter((x): x is AccountEvent => x !== undefined),
+      events: [event(bounce === 'hard' ? 'hbounce' : 'sbounce', { source: 'smtp', reason: result.error })].filter(
+        (x): x is AccountEvent => x !== undefined,
+      ),
       softLimit: this.opts.softBounceLimit ?? 3,
     };
     return { kind: 'failed', ...base, error: result.error, ...optional('event', e), ...optional('feedback', feedback) };
@@ -217,7 +274,11 @@ export class DeliveryWorker {
     this.deps.metrics?.delivered(m.channel, outcome, sendMs);
   }
 
-  private readonly loop = new PollLoop(() => this.round(), (err) => this.deps.log.error({ err }, 'delivery round failed'), 1000);
+  private readonly loop = new PollLoop(
+    () => this.round(),
+    (err) => this.deps.log.error({ err }, 'delivery round failed'),
+    1000,
+  );
 
   /** A round, then how long to sleep: none while there is work, else until the next due time. */
   private async round(): Promise<number> {
@@ -254,7 +315,11 @@ export class DeliveryWorker {
 /** What of a message's address a stop list can hold: the email and its domain, or the phone. */
 function suppressibleValues(m: ClaimedMessage): SuppressionValue[] {
   if (m.address === null) return [];
-  if (m.channel === 'email') return [{ kind: 'email', value: m.address }, { kind: 'domain', value: m.address.slice(m.address.lastIndexOf('@') + 1) }];
+  if (m.channel === 'email')
+    return [
+      { kind: 'email', value: m.address },
+      { kind: 'domain', value: m.address.slice(m.address.lastIndexOf('@') + 1) },
+    ];
   if (m.channel === 'sms') return [{ kind: 'phone', value: m.address }];
   return [];
 }

@@ -31,7 +31,10 @@ export function decodeFieldOp(spec: FieldSpec, raw: unknown): FieldOp {
   const action = raw.action as string;
   switch (action) {
     case 'set':
-      return decodeFieldOp(spec, within('value', () => required(raw.value)));
+      return decodeFieldOp(
+        spec,
+        within('value', () => required(raw.value)),
+      );
     case 'unset':
       return unsetOp(spec);
     case 'incr':
@@ -41,12 +44,15 @@ export function decodeFieldOp(spec: FieldSpec, raw: unknown): FieldOp {
       return {
         field,
         action: 'incr',
-        value: within('value', () => (spec.kind === 'int' ? (decodeFieldValue(spec, required(raw.value)) as number) : toNumber(required(raw.value)))),
+        value: within('value', () =>
+          spec.kind === 'int' ? (decodeFieldValue(spec, required(raw.value)) as number) : toNumber(required(raw.value)),
+        ),
         integer: spec.kind === 'int',
       };
     case 'add':
     case 'delete': {
-      if (!ARRAY_KINDS.has(spec.kind)) throw new DecodeError(`action ${action} needs a tags or arr_object field, '${field}' is ${spec.kind}`);
+      if (!ARRAY_KINDS.has(spec.kind))
+        throw new DecodeError(`action ${action} needs a tags or arr_object field, '${field}' is ${spec.kind}`);
       const list = Array.isArray(raw.value) ? raw.value : [required(raw.value)];
       const value = list.map((v, i) => within('value', () => within(i, () => decodeElement(spec, v))));
       return { field, action, value };
@@ -58,10 +64,12 @@ export function decodeFieldOp(spec: FieldSpec, raw: unknown): FieldOp {
       const submatch = raw.submatch;
       if (spec.kind === 'object') {
         const path = within('submatch', () => toStr(required(submatch)));
-        if (!/^[^.]+(\.[^.]+)*$/.test(path) || path.split('.').some(isForbiddenKey)) throw new DecodeError(`incorrect submatch path ${describe(path)}`, ['submatch']);
+        if (!/^[^.]+(\.[^.]+)*$/.test(path) || path.split('.').some(isForbiddenKey))
+          throw new DecodeError(`incorrect submatch path ${describe(path)}`, ['submatch']);
         return { field, action: 'upsert', value: raw.value ?? null, submatch: path };
       }
-      if (!isPlainObject(submatch)) throw new DecodeError(`expected an object, got ${describe(submatch)}`, ['submatch']);
+      if (!isPlainObject(submatch))
+        throw new DecodeError(`expected an object, got ${describe(submatch)}`, ['submatch']);
       if (!isPlainObject(raw.value)) throw new DecodeError(`expected an object, got ${describe(raw.value)}`, ['value']);
       return { field, action: 'upsert', value: raw.value, submatch };
     }
@@ -102,7 +110,8 @@ function sameJson(a: unknown, b: unknown): boolean {
 function matchesSubmatch(element: unknown, submatch: Record<string, unknown>): boolean {
   if (!isPlainObject(element)) return false;
   // The submatch's keys are the client's: an element without `toString` has no such key.
-  for (const [k, v] of Object.entries(submatch)) if (!Object.hasOwn(element, k) || !sameJson(element[k], v)) return false;
+  for (const [k, v] of Object.entries(submatch))
+    if (!Object.hasOwn(element, k) || !sameJson(element[k], v)) return false;
   return true;
 }
 
@@ -129,7 +138,12 @@ export function applyFieldOp(fields: Record<string, unknown>, op: FieldOp): void
     }
     case 'delete': {
       if (!Array.isArray(current)) return;
-      fields[op.field] = current.filter((el) => !op.value.some((v) => (typeof v === 'string' ? el === v : sameJson(el, v) || matchesSubmatch(el, v as Record<string, unknown>))));
+      fields[op.field] = current.filter(
+        (el) =>
+          !op.value.some((v) =>
+            typeof v === 'string' ? el === v : sameJson(el, v) || matchesSubmatch(el, v as Record<string, unknown>),
+          ),
+      );
       return;
     }
     case 'upsert': {

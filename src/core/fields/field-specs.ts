@@ -5,7 +5,14 @@ import { READ_ONLY_FIELDS, SYSTEM_FIELD_KINDS, type SystemFieldKind } from '../c
 import { DecodeError, within } from '../base/errors.js';
 import { LIMITS, longerThan } from '../base/limits.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toStr } from '../values/coerce.js';
-import { DATE_ENCODINGS, isTimeZone, normalizeDate, normalizeDateTime, normalizeEmail, normalizeIp } from '../values/formats.js';
+import {
+  DATE_ENCODINGS,
+  isTimeZone,
+  normalizeDate,
+  normalizeDateTime,
+  normalizeEmail,
+  normalizeIp,
+} from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 
 export type FieldKind = SystemFieldKind | FieldType;
@@ -35,7 +42,8 @@ export function fieldSpecs(db: DatabaseDef): Map<string, FieldSpec> {
   if (!specs) {
     specs = new Map(SYSTEM_FIELDS);
     const region = phoneRegionOf(db);
-    if (region !== undefined) specs.set('phones', { name: 'phones', kind: 'phones', custom: false, phoneRegion: region });
+    if (region !== undefined)
+      specs.set('phones', { name: 'phones', kind: 'phones', custom: false, phoneRegion: region });
     for (const f of db.fields) specs.set(f.name, customSpec(f));
     specCache.set(db, specs);
   }
@@ -171,7 +179,8 @@ function decodeCode(kind: 'ip' | 'country' | 'tz', value: unknown): string {
     return ip;
   }
   if (kind === 'country') {
-    if (!/^[A-Za-z]{2}$/.test(s)) throw new DecodeError(`incorrect country ${describe(value)}, expected ISO 3166 alpha-2`);
+    if (!/^[A-Za-z]{2}$/.test(s))
+      throw new DecodeError(`incorrect country ${describe(value)}, expected ISO 3166 alpha-2`);
     return s.toUpperCase();
   }
   if (!isTimeZone(s)) throw new DecodeError(`incorrect time zone ${describe(value)}, expected an IANA zone`);

@@ -26,7 +26,13 @@ export interface HookOptions {
   retryWindowMs: number;
 }
 
-export const defaultHookOptions: HookOptions = { intervalMs: 1000, leaseMs: 60_000, retryBaseMs: 1000, retryCapMs: 10 * 60_000, retryWindowMs: 24 * 3_600_000 };
+export const defaultHookOptions: HookOptions = {
+  intervalMs: 1000,
+  leaseMs: 60_000,
+  retryBaseMs: 1000,
+  retryCapMs: 10 * 60_000,
+  retryWindowMs: 24 * 3_600_000,
+};
 
 const BATCH = 100;
 const SCAN = 500;
@@ -116,7 +122,10 @@ export class HookDispatcher {
   }
 
   /** The hook's next events after `cursor` (up to BATCH it wants), and how far the scan got; undefined when none are left. */
-  private async nextBatch(hook: HookDef, cursor: number): Promise<{ batch: StoredEvent[]; scanned: number } | undefined> {
+  private async nextBatch(
+    hook: HookDef,
+    cursor: number,
+  ): Promise<{ batch: StoredEvent[]; scanned: number } | undefined> {
     const events = await this.deps.store.listEvents(hook.accountId, cursor, SCAN);
     if (events.length === 0) return undefined;
     const batch: StoredEvent[] = [];
@@ -166,19 +175,36 @@ export class HookDispatcher {
     if (now - firstFailureAt >= this.opts.retryWindowMs) {
       this.deadLettered += failed.batch.length;
       this.deps.metrics?.hookEvents('dead_lettered', failed.batch.length);
-      this.deps.log.warn({ hook: hook.id, events: failed.batch.length, error: result.error }, 'hook failing for too long: events dead-lettered');
-      await store.finishHook(hook.id, token, { kind: 'dead', cursor: failed.scanned, eventIds: failed.batch.map((e) => e.id), error: result.error }, now);
+      this.deps.log.warn(
+        { hook: hook.id, events: failed.batch.length, error: result.error },
+        'hook failing for too long: events dead-lettered',
+      );
+      await store.finishHook(
+        hook.id,
+        token,
+        { kind: 'dead', cursor: failed.scanned, eventIds: failed.batch.map((e) => e.id), error: result.error },
+        now,
+      );
       return;
     }
-    const delay = Math.round(Math.max(Math.min(this.opts.retryCapMs, this.opts.retryBaseMs * 2 ** attempts) * (0.8 + 0.4 * Math.random()), result.retryAfterMs ?? 0));
-    await store.finishHook(hook.id, token, { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt }, now);
+    const delay = Math.round(
+      Math.max(
+        Math.min(this.opts.retryCapMs, this.opts.retryBaseMs * 2 ** attempts) * (0.8 + 0.4 * Math.random()),
+        result.retryAfterMs ?? 0,
+      ),
+    );
+    await store.finishHook(
+      hook.id,
+      token,
+      { kind: 'failed', error: result.error, nextAttemptAt: now + delay, firstFailureAt },
+      now,
+    );
   }
 
   private countDelivered(count: number): void {
     this.delivered += count;
     if (count > 0) this.deps.metrics?.hookEvents('delivered', count);
   }
-
 
   start(): void {
     this.loop.start();

@@ -41,7 +41,9 @@ export function applyItem(profile: ProfileState, item: DecodedItem, now: number)
 function applySubscriptions(profile: ProfileState, inputs: SubscriptionInput[], now: number): SubscriptionState[] {
   const became: SubscriptionState[] = [];
   for (const input of inputs) {
-    const existing = profile.subscriptions.find((s) => s.resourceId === input.resourceId && s.channel === input.channel && s.address === input.address);
+    const existing = profile.subscriptions.find(
+      (s) => s.resourceId === input.resourceId && s.channel === input.channel && s.address === input.address,
+    );
     if (!existing) {
       const sub = addedSubscription(input, now);
       profile.subscriptions.push(sub);
@@ -77,7 +79,10 @@ function addedSubscription(input: SubscriptionInput, now: number): SubscriptionS
 /** Sets what the entry gives on the existing subscription; true when something changed. */
 function updateSubscription(existing: SubscriptionState, input: SubscriptionInput): boolean {
   let changed = false;
-  const set = <K extends 'status' | 'priority' | 'email' | 'provider'>(key: K, value: SubscriptionState[K] | undefined) => {
+  const set = <K extends 'status' | 'priority' | 'email' | 'provider'>(
+    key: K,
+    value: SubscriptionState[K] | undefined,
+  ) => {
     if (value !== undefined && existing[key] !== value) {
       existing[key] = value;
       changed = true;
@@ -87,7 +92,10 @@ function updateSubscription(existing: SubscriptionState, input: SubscriptionInpu
   set('priority', input.priority);
   set('email', input.email);
   set('provider', input.provider);
-  if (input.customFields !== undefined && JSON.stringify(input.customFields) !== JSON.stringify(existing.customFields)) {
+  if (
+    input.customFields !== undefined &&
+    JSON.stringify(input.customFields) !== JSON.stringify(existing.customFields)
+  ) {
     existing.customFields = input.customFields;
     changed = true;
   }

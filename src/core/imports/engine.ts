@@ -33,7 +33,12 @@ export interface ImportRun {
 }
 
 /** Applies a batch in the transaction `tx`, chunk by chunk; errors come back in input order. */
-export async function runImport(tx: ImportTx, plan: ImportPlan, source: ItemSource, run: ImportRun): Promise<ImportOutcome> {
+export async function runImport(
+  tx: ImportTx,
+  plan: ImportPlan,
+  source: ItemSource,
+  run: ImportRun,
+): Promise<ImportOutcome> {
   const outcome: ImportOutcome = { profileIds: [], errors: [] };
   const launches = run.launches ?? new StoredLaunches();
   let from = 0;
@@ -48,7 +53,12 @@ export async function runImport(tx: ImportTx, plan: ImportPlan, source: ItemSour
   return outcome;
 }
 
-async function runChunk(out: ChunkSchedule, items: DecodedItem[], outcome: ImportOutcome, singleWriter: boolean): Promise<void> {
+async function runChunk(
+  out: ChunkSchedule,
+  items: DecodedItem[],
+  outcome: ImportOutcome,
+  singleWriter: boolean,
+): Promise<void> {
   const { plan, now } = out;
   const chunk = await ResolvedChunk.of(out.tx, plan, items, singleWriter);
   const specs = fieldSpecs(plan.db);
@@ -67,7 +77,8 @@ async function runChunk(out: ChunkSchedule, items: DecodedItem[], outcome: Impor
     const became = applyItem(profile, item, now);
     // Match keys change only with an indexed value or a new subscription: an update of other
     // fields (names, statuses) keeps the profile's index entries and value rows as they are.
-    if (created || profile.subscriptions.length !== subscriptionCount || item.ops.some((op) => indexed(op.field))) chunk.ws.index(profile);
+    if (created || profile.subscriptions.length !== subscriptionCount || item.ops.some((op) => indexed(op.field)))
+      chunk.ws.index(profile);
     outcome.profileIds[item.index] = profile.id;
     await scheduleItem(out, { item, profile, created, became });
   }
@@ -75,5 +86,10 @@ async function runChunk(out: ChunkSchedule, items: DecodedItem[], outcome: Impor
 }
 
 function notFound(plan: ImportPlan, item: DecodedItem): ItemError {
-  return { index: item.index, error: 404, error_text: errorTexts[404], error_debug: `${plan.shape === 'item' ? `data[${item.index}]: ` : ''}Profile not found` };
+  return {
+    index: item.index,
+    error: 404,
+    error_text: errorTexts[404],
+    error_debug: `${plan.shape === 'item' ? `data[${item.index}]: ` : ''}Profile not found`,
+  };
 }

@@ -20,15 +20,36 @@ const importAndStartParams = object({ ...importAndStartShape, data: profileData 
 export type ImportAndStartInput = Decoded<typeof importAndStartShape>;
 
 /** The plan of an import_and_start* request (request-level 400/404 before anything is written). */
-export function importAndStartPlan(call: Pick<WriteCall<unknown>, 'catalog' | 'wire'>, input: ImportAndStartInput, shape: 'item' | 'profile'): ImportPlan {
+export function importAndStartPlan(
+  call: Pick<WriteCall<unknown>, 'catalog' | 'wire'>,
+  input: ImportAndStartInput,
+  shape: 'item' | 'profile',
+): ImportPlan {
   const { spec, db } = launchSpec(call.catalog, input);
   const match = matchParams(call.catalog, db, input);
-  return importPlan({ catalog: call.catalog, db, shape, match, flags: input, wire: call.wire, createAllowed: true, launch: spec });
+  return importPlan({
+    catalog: call.catalog,
+    db,
+    shape,
+    match,
+    flags: input,
+    wire: call.wire,
+    createAllowed: true,
+    launch: spec,
+  });
 }
 
-function run(call: WriteCall<ImportTx>, input: ImportAndStartInput, raw: unknown[], shape: 'item' | 'profile'): Promise<ImportOutcome> {
+function run(
+  call: WriteCall<ImportTx>,
+  input: ImportAndStartInput,
+  raw: unknown[],
+  shape: 'item' | 'profile',
+): Promise<ImportOutcome> {
   const plan = importAndStartPlan(call, input, shape);
-  return runImport(call.tx, plan, itemSource(plan, call.env.geo, raw), { now: call.env.clock.now(), singleWriter: call.env.singleWriter });
+  return runImport(call.tx, plan, itemSource(plan, call.env.geo, raw), {
+    now: call.env.clock.now(),
+    singleWriter: call.env.singleWriter,
+  });
 }
 
 export async function importAndStartBatch(call: WriteCall<ImportTx>, input: Decoded<typeof importAndStartBatchParams>) {

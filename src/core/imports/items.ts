@@ -22,16 +22,26 @@ import { obj, titled } from '../values/json-schema.js';
  */
 const importItemJson = titled('ImportItem', {
   oneOf: [
-    titled('WrappedImportItem', obj({ data: profileDataJson, ...itemMatchJson(), custom_data: anyObject().json() }, ['data'])),
-    titled('FlatImportItem', { ...profileDataJson, description: 'a flat profile object: its fields and subscriptions, with custom_data (and matching keys that are not fields) beside them' }),
+    titled(
+      'WrappedImportItem',
+      obj({ data: profileDataJson, ...itemMatchJson(), custom_data: anyObject().json() }, ['data']),
+    ),
+    titled('FlatImportItem', {
+      ...profileDataJson,
+      description:
+        'a flat profile object: its fields and subscriptions, with custom_data (and matching keys that are not fields) beside them',
+    }),
   ],
 });
 
 /** `data` of batch import methods: the items, decoded one by one (a bad item is an entry of `errors`). */
-export const batchData = required(describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: importItemJson }), {
-  description:
-    'the items, one per profile: a flat profile object {<profile fields>, "subscriptions": [...], "custom_data": {...}}, or the wrapped form {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys beside it (matching values, custom_data); an item whose data holds an object and whose other keys name no profile field is the wrapped form. Profile fields are typed by the database (databases/fields_get)',
-});
+export const batchData = required(
+  describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: importItemJson }),
+  {
+    description:
+      'the items, one per profile: a flat profile object {<profile fields>, "subscriptions": [...], "custom_data": {...}}, or the wrapped form {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys beside it (matching values, custom_data); an item whose data holds an object and whose other keys name no profile field is the wrapped form. Profile fields are typed by the database (databases/fields_get)',
+  },
+);
 
 /** `data` of single-profile methods: the profile fields and subscriptions. */
 export const profileData = required(describedAs(anyObject(), profileDataJson), {
@@ -110,7 +120,12 @@ function splitItem(raw: Record<string, unknown>, opts: ItemDecodeOptions): Split
   const data: Record<string, unknown> = {};
   for (const key in raw) {
     if (key === 'custom_data') continue;
-    if (key !== 'email' && key !== 'profile_id' && (ITEM_MATCH_KEYS as readonly string[]).includes(key) && !fieldSpecs(opts.db).has(key)) {
+    if (
+      key !== 'email' &&
+      key !== 'profile_id' &&
+      (ITEM_MATCH_KEYS as readonly string[]).includes(key) &&
+      !fieldSpecs(opts.db).has(key)
+    ) {
       if (raw[key] !== undefined && raw[key] !== null) match[key as keyof ItemMatchValues] = raw[key];
       continue;
     }

@@ -3,21 +3,30 @@
 import { ApiError, type ItemError } from '../base/errors.js';
 import { arrayJson, obj, strJson, titled } from '../values/json-schema.js';
 
-const itemErrorJson = titled('ItemError', obj({
-  index: { type: 'integer', minimum: 0, description: 'position of the item in data' },
-  error: { type: 'integer', enum: [400, 404] },
-  error_text: strJson,
-  error_debug: strJson,
-}));
+const itemErrorJson = titled(
+  'ItemError',
+  obj({
+    index: { type: 'integer', minimum: 0, description: 'position of the item in data' },
+    error: { type: 'integer', enum: [400, 404] },
+    error_text: strJson,
+    error_debug: strJson,
+  }),
+);
 
 /** The batch payload: one entry per item that succeeded, in order; the failed ones in `errors`. */
-export const batchJson = titled('BatchResult', obj(
-  {
-    result: { ...arrayJson(titled('ProfileRef', obj({ profile_id: { type: 'string', description: 'the profile id' } }))), description: 'the profiles of the items that succeeded, in item order' },
-    errors: { ...arrayJson(itemErrorJson), description: 'the items that failed, by index; absent when none did' },
-  },
-  ['result'],
-));
+export const batchJson = titled(
+  'BatchResult',
+  obj(
+    {
+      result: {
+        ...arrayJson(titled('ProfileRef', obj({ profile_id: { type: 'string', description: 'the profile id' } }))),
+        description: 'the profiles of the items that succeeded, in item order',
+      },
+      errors: { ...arrayJson(itemErrorJson), description: 'the items that failed, by index; absent when none did' },
+    },
+    ['result'],
+  ),
+);
 
 /** Single-profile imports: the id of the profile written. */
 export const profileIdJson = obj({ profile_id: { type: 'string', description: 'the id of the imported profile' } });

@@ -63,12 +63,24 @@ describe('importPlan', () => {
   });
 
   it('takes none with skip_triggers', () => {
-    expect(importPlan(input(catalog(triggers), { flags: { skip_triggers: true, skip_invalid_subscriptions: false, detect_geo: false } })).eventTriggers).toEqual([]);
+    expect(
+      importPlan(
+        input(catalog(triggers), {
+          flags: { skip_triggers: true, skip_invalid_subscriptions: false, detect_geo: false },
+        }),
+      ).eventTriggers,
+    ).toEqual([]);
   });
 
   it("uses the launch's custom_data when it launches, the request's otherwise", () => {
     const c = catalog(triggers);
-    const launch = { trigger: trig(3, { triggerType: 'api_call' }), content: null, customData: { a: 1 }, attachments: [], delayMs: 0 } satisfies LaunchSpec;
+    const launch = {
+      trigger: trig(3, { triggerType: 'api_call' }),
+      content: null,
+      customData: { a: 1 },
+      attachments: [],
+      delayMs: 0,
+    } satisfies LaunchSpec;
     expect(importPlan(input(c, { launch, customData: { b: 2 } })).customData).toEqual({ a: 1 });
     expect(importPlan(input(c, { customData: { b: 2 } })).customData).toEqual({ b: 2 });
     expect(importPlan(input(c)).customData).toBeNull();
@@ -78,8 +90,12 @@ describe('importPlan', () => {
     const hook = (filters: HookDef['filters']): HookDef => ({ id: 1, accountId: 1, url: 'http://h.test', filters });
     expect(importPlan(input(catalog([]))).wantsImportEvents).toBe(false);
     expect(importPlan(input(catalog([], [hook({ events: ['import_api'] })]))).wantsImportEvents).toBe(true);
-    expect(importPlan(input(catalog([], [hook({ events: ['import_api'], db_ids: [1] })]))).wantsImportEvents).toBe(true);
-    expect(importPlan(input(catalog([], [hook({ events: ['import_api'], db_ids: [2] })]))).wantsImportEvents).toBe(false);
+    expect(importPlan(input(catalog([], [hook({ events: ['import_api'], db_ids: [1] })]))).wantsImportEvents).toBe(
+      true,
+    );
+    expect(importPlan(input(catalog([], [hook({ events: ['import_api'], db_ids: [2] })]))).wantsImportEvents).toBe(
+      false,
+    );
     expect(importPlan(input(catalog([], [hook({ events: ['send'] })]))).wantsImportEvents).toBe(false);
   });
 });

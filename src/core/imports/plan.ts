@@ -61,7 +61,9 @@ export function importPlan(input: ImportPlanInput): ImportPlan {
     createAllowed: input.createAllowed,
     ...(input.launch ? { launch: input.launch } : {}),
     customData: input.launch ? input.launch.customData : (input.customData ?? null),
-    eventTriggers: input.flags.skip_triggers ? [] : [...catalog.triggers.values()].filter((t) => t.isActive && t.listId === db.id && t.triggerType !== 'api_call'),
+    eventTriggers: input.flags.skip_triggers
+      ? []
+      : [...catalog.triggers.values()].filter((t) => t.isActive && t.listId === db.id && t.triggerType !== 'api_call'),
     wantsImportEvents: anyHookWants(catalog.hooks, 'import_api', { dbId: db.id }),
   };
 }

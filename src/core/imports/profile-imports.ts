@@ -17,11 +17,29 @@ const importShape = { ...dbIdField, ...matchingFields, ...importFlagFields, cust
 const profileImportParams = object({ ...importShape, data: profileData });
 const profileBatchParams = object({ ...importShape, data: batchData });
 
-function run(call: WriteCall<ImportTx>, input: Decoded<typeof importShape>, raw: unknown[], shape: 'item' | 'profile', createAllowed: boolean): Promise<ImportOutcome> {
+function run(
+  call: WriteCall<ImportTx>,
+  input: Decoded<typeof importShape>,
+  raw: unknown[],
+  shape: 'item' | 'profile',
+  createAllowed: boolean,
+): Promise<ImportOutcome> {
   const db = getDatabase(call.catalog, input.db_id);
   const match = matchParams(call.catalog, db, input);
-  const plan = importPlan({ catalog: call.catalog, db, shape, match, flags: input, wire: call.wire, createAllowed, customData: input.custom_data ?? null });
-  return runImport(call.tx, plan, itemSource(plan, call.env.geo, raw), { now: call.env.clock.now(), singleWriter: call.env.singleWriter });
+  const plan = importPlan({
+    catalog: call.catalog,
+    db,
+    shape,
+    match,
+    flags: input,
+    wire: call.wire,
+    createAllowed,
+    customData: input.custom_data ?? null,
+  });
+  return runImport(call.tx, plan, itemSource(plan, call.env.geo, raw), {
+    now: call.env.clock.now(),
+    singleWriter: call.env.singleWriter,
+  });
 }
 
 export async function importProfile(call: WriteCall<ImportTx>, input: Decoded<typeof profileImportParams>) {
@@ -39,7 +57,28 @@ export async function importProfileBatch(call: WriteCall<ImportTx>, input: Decod
 const imports = { write: true, imports: true } as const;
 
 export const profileImportMethods = [
-  defineMethod({ ...imports, name: 'profiles/import', summary: 'Import or update one profile', params: profileImportParams, payload: profileIdJson, handle: importProfile }),
-  defineMethod({ ...imports, name: 'profiles/import_batch', summary: 'Import or update several profiles', params: profileBatchParams, payload: batchJson, handle: importProfileBatch }),
-  defineMethod({ ...imports, name: 'profiles/update', summary: 'Update one existing profile (never creates)', params: profileImportParams, payload: profileIdJson, handle: updateProfile }),
+  defineMethod({
+    ...imports,
+    name: 'profiles/import',
+    summary: 'Import or update one profile',
+    params: profileImportParams,
+    payload: profileIdJson,
+    handle: importProfile,
+  }),
+  defineMethod({
+    ...imports,
+    name: 'profiles/import_batch',
+    summary: 'Import or update several profiles',
+    params: profileBatchParams,
+    payload: batchJson,
+    handle: importProfileBatch,
+  }),
+  defineMethod({
+    ...imports,
+    name: 'profiles/update',
+    summary: 'Update one existing profile (never creates)',
+    params: profileImportParams,
+    payload: profileIdJson,
+    handle: updateProfile,
+  }),
 ];

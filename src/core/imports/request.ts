@@ -50,5 +50,8 @@ export function itemSource(plan: ImportPlan, geo: GeoLookup, raw: unknown[], off
 
 /** A source over items decoded already (with the errors of those that did not decode). */
 export function decodedSource(batch: DecodedBatch): ItemSource {
-  return { total: batch.items.length, decode: (from, to) => ({ items: batch.items.slice(from, to), errors: from === 0 ? batch.errors : [] }) };
+  return {
+    total: batch.items.length,
+    decode: (from, to) => ({ items: batch.items.slice(from, to), errors: from === 0 ? batch.errors : [] }),
+  };
 }

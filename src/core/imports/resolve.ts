@@ -17,7 +17,12 @@ import { initialCandidates, keyKindsOf, WorkingSet } from './working-set.js';
  * value to commit), and those another transaction had claimed before are looked up again (it may
  * have created the profile since the first round), so one matching value never yields two profiles.
  */
-async function lookup(tx: ImportTx, plan: ImportPlan, live: DecodedItem[], singleWriter: boolean): Promise<Map<string, number[]>> {
+async function lookup(
+  tx: ImportTx,
+  plan: ImportPlan,
+  live: DecodedItem[],
+  singleWriter: boolean,
+): Promise<Map<string, number[]>> {
   const keys = new Map<string, MatchKey>();
   for (const item of live) for (const k of item.query.keys) keys.set(k.key, k);
   if (keys.size === 0) return new Map();

@@ -32,13 +32,32 @@ export interface Applied {
   became: SubscriptionState[];
 }
 
-async function schedule(out: ChunkSchedule, trigger: TriggerDef, kind: 'api' | 'event', a: Applied, receivers: Receivers, delayMs: number): Promise<void> {
+async function schedule(
+  out: ChunkSchedule,
+  trigger: TriggerDef,
+  kind: 'api' | 'event',
+  a: Applied,
+  receivers: Receivers,
+  delayMs: number,
+): Promise<void> {
   const { plan } = out;
   const launch = plan.launch;
   const row = () =>
-    kind === 'api' && launch ? launchRow(launch) : { triggerId: trigger.id, kind: 'event' as const, content: null, customData: plan.customData, attachments: [] };
+    kind === 'api' && launch
+      ? launchRow(launch)
+      : { triggerId: trigger.id, kind: 'event' as const, content: null, customData: plan.customData, attachments: [] };
   const launchId = await out.launches.idFor(out.tx, plan.catalog.accountId, trigger.id, row, out.now);
-  out.messages.push(...launchMessages({ profileId: a.profile.id, trigger, launchId, receivers, now: out.now, delayMs, customData: a.item.customData }));
+  out.messages.push(
+    ...launchMessages({
+      profileId: a.profile.id,
+      trigger,
+      launchId,
+      receivers,
+      now: out.now,
+      delayMs,
+      customData: a.item.customData,
+    }),
+  );
 }
 
 /** Schedules everything the applied item launches, and its hook event. */
@@ -48,12 +67,24 @@ export async function scheduleItem(out: ChunkSchedule, a: Applied): Promise<void
   const matched = item.query.matched;
   if (plan.launch) {
     const spec = plan.launch;
-    const receivers = receiversOf(chooseRecipients(profile.subscriptions, spec.trigger, { matched, ...(spec.filter ? { filter: spec.filter } : {}) }));
+    const receivers = receiversOf(
+      chooseRecipients(profile.subscriptions, spec.trigger, {
+        matched,
+        ...(spec.filter ? { filter: spec.filter } : {}),
+      }),
+    );
     await schedule(out, spec.trigger, 'api', a, receivers, spec.delayMs);
   }
   for (const trigger of plan.eventTriggers) {
     if (trigger.triggerType === 'api_import') {
-      await schedule(out, trigger, 'event', a, receiversOf(chooseRecipients(profile.subscriptions, trigger, { matched })), 0);
+      await schedule(
+        out,
+        trigger,
+        'event',
+        a,
+        receiversOf(chooseRecipients(profile.subscriptions, trigger, { matched })),
+        0,
+      );
     } else if (trigger.triggerType === 'subscribe') {
       const subs = a.became.filter((s) => s.resourceId === trigger.resourceId && s.channel === trigger.sendChannel);
       if (subs.length > 0) await schedule(out, trigger, 'event', a, subs, 0);
@@ -67,7 +98,12 @@ export async function scheduleItem(out: ChunkSchedule, a: Applied): Promise<void
       resourceId: null,
       triggerId: plan.launch?.trigger.id ?? null,
       profileId: profile.id,
-      payload: { list_id: plan.db.id, profile_id: profile.id, custom_data: customData ?? {}, event_data: { created: a.created } },
+      payload: {
+        list_id: plan.db.id,
+        profile_id: profile.id,
+        custom_data: customData ?? {},
+        event_data: { created: a.created },
+      },
     });
   }
 }

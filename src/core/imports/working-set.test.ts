@@ -9,10 +9,28 @@ const db: DatabaseDef = { id: 1, accountId: 1, name: 'd', description: '', field
 
 const emailK = (v: string): MatchKey => ({ kind: 'field', field: 'email', value: v, key: fieldKey('email', v) });
 const tagK = (v: string): MatchKey => ({ kind: 'field', field: 'tags', value: v, key: fieldKey('tags', v) });
-const subK = (v: string): MatchKey => ({ kind: 'sub', channel: 'email', resourceId: '*', address: v, key: subscriptionKey('email', '*', v) });
-const query = (keys: MatchKey[], all = false): MatchQuery => ({ keys, all, matched: [], createOps: [], canCreate: true, impossible: false });
+const subK = (v: string): MatchKey => ({
+  kind: 'sub',
+  channel: 'email',
+  resourceId: '*',
+  address: v,
+  key: subscriptionKey('email', '*', v),
+});
+const query = (keys: MatchKey[], all = false): MatchQuery => ({
+  keys,
+  all,
+  matched: [],
+  createOps: [],
+  canCreate: true,
+  impossible: false,
+});
 
-function profile(seq: number | undefined, order: number, fields: Record<string, unknown>, subs: string[] = []): ProfileState {
+function profile(
+  seq: number | undefined,
+  order: number,
+  fields: Record<string, unknown>,
+  subs: string[] = [],
+): ProfileState {
   return {
     seq,
     order,
@@ -22,7 +40,17 @@ function profile(seq: number | undefined, order: number, fields: Record<string, 
     createdAt: 0,
     updatedAt: 0,
     fields,
-    subscriptions: subs.map((address) => ({ resourceId: 21, channel: 'email' as const, address, status: 0, priority: 0, createdAt: 0, updatedAt: 0, stored: true, dirty: false })),
+    subscriptions: subs.map((address) => ({
+      resourceId: 21,
+      channel: 'email' as const,
+      address,
+      status: 0,
+      priority: 0,
+      createdAt: 0,
+      updatedAt: 0,
+      stored: true,
+      dirty: false,
+    })),
     stored: seq !== undefined,
     dirty: false,
     storedRows: [],

@@ -108,13 +108,15 @@ export class WorkingSet {
     let bestProfile: ProfileState | undefined;
     if (!query.all) {
       for (const k of query.keys) {
-        for (const p of holdersOf(this.byKey.get(k.key))) if (!bestProfile || p.order < bestProfile.order) bestProfile = p;
+        for (const p of holdersOf(this.byKey.get(k.key)))
+          if (!bestProfile || p.order < bestProfile.order) bestProfile = p;
       }
       return bestProfile;
     }
     const [firstKey, ...rest] = query.keys;
     for (const p of holdersOf(this.byKey.get(firstKey.key))) {
-      if (rest.every((k) => holdersHas(this.byKey.get(k.key), p)) && (!bestProfile || p.order < bestProfile.order)) bestProfile = p;
+      if (rest.every((k) => holdersHas(this.byKey.get(k.key), p)) && (!bestProfile || p.order < bestProfile.order))
+        bestProfile = p;
     }
     return bestProfile;
   }

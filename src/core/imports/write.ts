@@ -45,5 +45,12 @@ export async function writeChunk(out: ChunkSchedule, ws: WorkingSet): Promise<vo
   const { db, catalog } = out.plan;
   const profiles: ProfileWrite[] = [];
   for (const p of ws.profiles) if (p.dirty) profiles.push(profileWrite(p, db));
-  await out.tx.saveImport({ accountId: catalog.accountId, dbId: db.id, now: out.now, profiles, messages: out.messages, events: out.events });
+  await out.tx.saveImport({
+    accountId: catalog.accountId,
+    dbId: db.id,
+    now: out.now,
+    profiles,
+    messages: out.messages,
+    events: out.events,
+  });
 }

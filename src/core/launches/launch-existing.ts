@@ -32,8 +32,23 @@ export async function launchForProfiles(
   const messages: MessageWrite[] = [];
   for (const t of targets) {
     const subscriptions = fromStored(t.profile).subscriptions;
-    const receivers = receiversOf(chooseRecipients(subscriptions, spec.trigger, { matched: t.matched, ...(spec.filter ? { filter: spec.filter } : {}) }));
-    messages.push(...launchMessages({ profileId: t.profile.id, trigger: spec.trigger, launchId, receivers, now: at.now, delayMs: spec.delayMs, customData: t.customData }));
+    const receivers = receiversOf(
+      chooseRecipients(subscriptions, spec.trigger, {
+        matched: t.matched,
+        ...(spec.filter ? { filter: spec.filter } : {}),
+      }),
+    );
+    messages.push(
+      ...launchMessages({
+        profileId: t.profile.id,
+        trigger: spec.trigger,
+        launchId,
+        receivers,
+        now: at.now,
+        delayMs: spec.delayMs,
+        customData: t.customData,
+      }),
+    );
   }
   await tx.saveImport({ accountId: at.accountId, dbId: at.dbId, now: at.now, profiles: [], messages, events: [] });
 }

@@ -9,7 +9,13 @@ import { LIMITS } from '../base/limits.js';
 import type { Catalog, DatabaseDef } from '../catalog/types.js';
 import { batchJson, batchPayload, type ImportOutcome } from '../imports/outcome.js';
 import type { ImportTx } from '../imports/store-port.js';
-import { buildMatchQuery, type ItemMatchValues, type MatchKey, type MatchParams, type MatchQuery } from '../matching/modes.js';
+import {
+  buildMatchQuery,
+  type ItemMatchValues,
+  type MatchKey,
+  type MatchParams,
+  type MatchQuery,
+} from '../matching/modes.js';
 import { oldestMatch } from '../matching/oldest.js';
 import { itemMatchJson, matchingFields, matchParams, type MatchingInput } from '../matching/params.js';
 import { launchFields, launchSpec, type LaunchInput, type LaunchSpec } from '../triggers/launch-spec.js';
@@ -22,8 +28,13 @@ import { launchForProfiles, type LaunchTarget } from './launch-existing.js';
 
 /** `data` of start_batch: stored profiles, found by their matching values, decoded one by one. */
 const launchData = required(
-  describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: titled('LaunchItem', obj({ ...itemMatchJson(), custom_data: anyObject().json() }, [])) }),
-  { description: 'the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data' },
+  describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), {
+    items: titled('LaunchItem', obj({ ...itemMatchJson(), custom_data: anyObject().json() }, [])),
+  }),
+  {
+    description:
+      'the stored profiles to launch for, one per item: their matching values (email, phone, profile_id, …) and an optional custom_data',
+  },
 );
 
 export const startBatchParams = object({ ...matchingFields, ...launchFields, data: launchData });
@@ -57,7 +68,8 @@ function decodeItem(raw: unknown, index: number, match: MatchParams, wire: WireP
     const values: ItemMatchValues = {};
     for (const key of ITEM_MATCH_KEYS) if (item[key] !== undefined && item[key] !== null) values[key] = item[key];
     const cd = item.custom_data;
-    const customData = cd === undefined || cd === null || wire.isEmpty(cd) ? null : within('custom_data', () => toObject(cd));
+    const customData =
+      cd === undefined || cd === null || wire.isEmpty(cd) ? null : within('custom_data', () => toObject(cd));
     return { index, query: buildMatchQuery(values, undefined, match), customData };
   } catch (err) {
     if (err instanceof DecodeError) throw err.toApiError(`data[${index}]`);
@@ -67,7 +79,12 @@ function decodeItem(raw: unknown, index: number, match: MatchParams, wire: WireP
 }
 
 /** Items `raw` (the request's data from position `offset`): decoded, or an error by index. */
-export function decodeLaunchItems(raw: unknown[], offset: number, match: MatchParams, wire: WirePolicy): { items: LaunchItem[]; errors: ItemError[] } {
+export function decodeLaunchItems(
+  raw: unknown[],
+  offset: number,
+  match: MatchParams,
+  wire: WirePolicy,
+): { items: LaunchItem[]; errors: ItemError[] } {
   const items: LaunchItem[] = [];
   const errors: ItemError[] = [];
   raw.forEach((r, i) => {
@@ -82,7 +99,13 @@ export function decodeLaunchItems(raw: unknown[], offset: number, match: MatchPa
 }
 
 /** Finds every item's profile in one round and schedules the launch for those found, in the caller's transaction. */
-export async function launchItems(tx: ImportTx, plan: StartBatchPlan, items: LaunchItem[], now: number, launches: StoredLaunches): Promise<ImportOutcome> {
+export async function launchItems(
+  tx: ImportTx,
+  plan: StartBatchPlan,
+  items: LaunchItem[],
+  now: number,
+  launches: StoredLaunches,
+): Promise<ImportOutcome> {
   const keys = new Map<string, MatchKey>();
   for (const it of items) if (!it.query.impossible) for (const k of it.query.keys) keys.set(k.key, k);
   const hits = keys.size > 0 ? await tx.findMatches(plan.db.id, [...keys.values()]) : new Map<string, number[]>();
@@ -97,7 +120,12 @@ export async function launchItems(tx: ImportTx, plan: StartBatchPlan, items: Lau
     const seq = seqs[i];
     const profile = seq === undefined ? undefined : loaded.get(seq);
     if (!profile) {
-      errors.push({ index: it.index, error: 404, error_text: errorTexts[404], error_debug: `data[${it.index}]: Profile not found` });
+      errors.push({
+        index: it.index,
+        error: 404,
+        error_text: errorTexts[404],
+        error_debug: `data[${it.index}]: Profile not found`,
+      });
       return;
     }
     profileIds[it.index] = profile.id;
@@ -111,9 +139,19 @@ export async function startBatch(call: WriteCall<ImportTx>, input: StartBatchInp
   const plan = planStartBatch(call.catalog, input);
   const decoded = decodeLaunchItems(input.data, 0, plan.match, call.wire);
   const outcome = await launchItems(call.tx, plan, decoded.items, call.env.clock.now(), new StoredLaunches());
-  return batchPayload({ profileIds: outcome.profileIds, errors: [...decoded.errors, ...outcome.errors].sort((a, b) => a.index - b.index) });
+  return batchPayload({
+    profileIds: outcome.profileIds,
+    errors: [...decoded.errors, ...outcome.errors].sort((a, b) => a.index - b.index),
+  });
 }
 
 export const startBatchMethods = [
-  defineMethod({ name: 'campaigns/triggers/start_batch', summary: 'Launch the trigger for a list of stored profiles', write: true, params: startBatchParams, payload: batchJson, handle: startBatch }),
+  defineMethod({
+    name: 'campaigns/triggers/start_batch',
+    summary: 'Launch the trigger for a list of stored profiles',
+    write: true,
+    params: startBatchParams,
+    payload: batchJson,
+    handle: startBatch,
+  }),
 ];

@@ -26,7 +26,10 @@ const startParams = object({
   matching: optional(matchingFields.matching.schema),
   custom_request: optional(
     describedAs(unknownValue(), {
-      oneOf: [{ type: 'object', additionalProperties: true }, { type: 'string', description: 'the query as JSON text' }],
+      oneOf: [
+        { type: 'object', additionalProperties: true },
+        { type: 'string', description: 'the query as JSON text' },
+      ],
       description: 'a query on profile fields in MongoDB syntax; used only when matching is absent',
     }),
   ),
@@ -36,7 +39,10 @@ export type StartInput = Decoded<typeof startParams>;
 
 type StartPayload = { result: { profile_id: string }[] };
 
-export async function startTrigger(call: WriteCall<ImportTx & ProfileQueryTx>, input: StartInput): Promise<StartPayload> {
+export async function startTrigger(
+  call: WriteCall<ImportTx & ProfileQueryTx>,
+  input: StartInput,
+): Promise<StartPayload> {
   const { tx } = call;
   const { spec, db } = launchSpec(call.catalog, input);
   const at = { accountId: call.catalog.accountId, dbId: db.id, now: call.env.clock.now() };
@@ -48,11 +54,17 @@ export async function startTrigger(call: WriteCall<ImportTx & ProfileQueryTx>, i
     const query = compileCustomRequest(customRequest, db);
     const chunk = Math.max(1, call.env.queryChunk ?? DEFAULT_QUERY_CHUNK);
     const result: { profile_id: string }[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const seqs = await tx.queryProfiles(db.id, query, after, chunk);
       if (seqs.length > 0) {
         const profiles = (await tx.loadProfiles(db.id, seqs)).sort((a, b) => a.seq - b.seq);
-        await launchForProfiles(tx, at, spec, profiles.map((profile) => ({ profile, matched: [], customData: null })), launches);
+        await launchForProfiles(
+          tx,
+          at,
+          spec,
+          profiles.map((profile) => ({ profile, matched: [], customData: null })),
+          launches,
+        );
         for (const p of profiles) result.push({ profile_id: p.id });
       }
       if (seqs.length < chunk) return { result };
@@ -60,7 +72,11 @@ export async function startTrigger(call: WriteCall<ImportTx & ProfileQueryTx>, i
     }
   }
 
-  const query = buildMatchQuery({}, undefined, matchParams(call.catalog, db, { ...input, matching: input.matching ?? 'email' }));
+  const query = buildMatchQuery(
+    {},
+    undefined,
+    matchParams(call.catalog, db, { ...input, matching: input.matching ?? 'email' }),
+  );
   const seq = query.impossible ? undefined : oldestMatch(query, await tx.findMatches(db.id, query.keys));
   const [profile] = seq === undefined ? [] : await tx.loadProfiles(db.id, [seq]);
   if (!profile) throw notFound('Profile not found');

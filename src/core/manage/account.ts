@@ -36,18 +36,44 @@ export function senderSettings(s: SenderDef): Record<string, string> {
   if (s.request) {
     out['request.method'] = s.request.method;
     if (s.request.basicAuth) out['request.basic_auth'] = `${s.request.basicAuth.user}:${MASK}`;
-    for (const name of Object.keys(s.request.query ?? {})) out[`request.query.${name}`] = SECRET_NAME.test(name) ? MASK : (s.request.query?.[name] ?? '');
+    for (const name of Object.keys(s.request.query ?? {}))
+      out[`request.query.${name}`] = SECRET_NAME.test(name) ? MASK : (s.request.query?.[name] ?? '');
   }
   if (s.receipt) out['receipt.key'] = MASK;
-  if (s.webpush) Object.assign(out, { 'webpush.subject': s.webpush.subject, 'webpush.public_key': s.webpush.publicKey, 'webpush.private_key': MASK });
-  if (s.fcm) Object.assign(out, { 'fcm.project_id': s.fcm.projectId, 'fcm.client_email': s.fcm.clientEmail, 'fcm.private_key': MASK });
-  if (s.apns) Object.assign(out, { 'apns.team_id': s.apns.teamId, 'apns.key_id': s.apns.keyId, 'apns.topic': s.apns.topic, 'apns.environment': s.apns.environment, 'apns.private_key': MASK });
+  if (s.webpush)
+    Object.assign(out, {
+      'webpush.subject': s.webpush.subject,
+      'webpush.public_key': s.webpush.publicKey,
+      'webpush.private_key': MASK,
+    });
+  if (s.fcm)
+    Object.assign(out, {
+      'fcm.project_id': s.fcm.projectId,
+      'fcm.client_email': s.fcm.clientEmail,
+      'fcm.private_key': MASK,
+    });
+  if (s.apns)
+    Object.assign(out, {
+      'apns.team_id': s.apns.teamId,
+      'apns.key_id': s.apns.keyId,
+      'apns.topic': s.apns.topic,
+      'apns.environment': s.apns.environment,
+      'apns.private_key': MASK,
+    });
   return out;
 }
 
 const senderJson = titled(
   'Sender',
-  obj({ name: strJson, type: strJson, settings: { type: 'object', additionalProperties: strJson, description: 'the settings by name (headers.X, request.method …), every secret masked' } }),
+  obj({
+    name: strJson,
+    type: strJson,
+    settings: {
+      type: 'object',
+      additionalProperties: strJson,
+      description: 'the settings by name (headers.X, request.method …), every secret masked',
+    },
+  }),
 );
 const accountJson = titled('Account', obj({ id: intJson, name: nullable(strJson) }));
 
@@ -63,7 +89,14 @@ export async function listSenders(call: Call) {
 const none = object({});
 
 export const accountMethods = [
-  defineMethod({ name: 'account/get', summary: 'The calling account: its id and name (Herald extension)', write: false, params: none, payload: one(accountJson), handle: getAccount }),
+  defineMethod({
+    name: 'account/get',
+    summary: 'The calling account: its id and name (Herald extension)',
+    write: false,
+    params: none,
+    payload: one(accountJson),
+    handle: getAccount,
+  }),
   defineMethod({
     name: 'senders/list',
     summary: "The account's senders, by name, with their settings and every secret masked (Herald extension)",

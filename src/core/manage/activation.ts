@@ -25,7 +25,12 @@ export async function activateTrigger(call: WriteCall<CatalogTx>, input: Decoded
     const now = call.env.clock.now();
     const active = { ...current, isActive: true, updatedAt: now };
     // The request names only the trigger: a rule it breaks is told as the trigger's.
-    throwFirst(triggerProblems(active, catalog).map((p) => ({ ...p, text: `id: trigger ${current.id} cannot be activated: ${p.text}` })));
+    throwFirst(
+      triggerProblems(active, catalog).map((p) => ({
+        ...p,
+        text: `id: trigger ${current.id} cannot be activated: ${p.text}`,
+      })),
+    );
     return call.tx.saveTrigger(at, active, {}, now);
   });
   return { data: null };
@@ -38,12 +43,20 @@ export async function deactivateTrigger(call: WriteCall<CatalogTx>, input: Decod
     if (!current.isActive && !input.abort_if_running) return { status: 'done', id: current.id };
     const now = call.env.clock.now();
     const inactive = { ...current, isActive: false, updatedAt: current.isActive ? now : current.updatedAt };
-    return call.tx.saveTrigger(at, inactive, input.abort_if_running ? { cancelScheduled: DEACTIVATED_REASON } : {}, now);
+    return call.tx.saveTrigger(
+      at,
+      inactive,
+      input.abort_if_running ? { cancelScheduled: DEACTIVATED_REASON } : {},
+      now,
+    );
   });
   return { data: null };
 }
 
-export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCounts' | 'counterTotals'>>, input: Decoded<typeof triggerId>) {
+export async function triggerStatus(
+  call: ReadCall<Pick<ReportStore, 'triggerCounts' | 'counterTotals'>>,
+  input: Decoded<typeof triggerId>,
+) {
   const trigger = getTrigger(call.catalog, input.id);
   const counts = await call.read.triggerCounts(call.catalog.accountId, trigger.id);
   const c = { ...zeroCounters(), ...(await call.read.counterTotals(call.catalog.accountId, trigger.id)) };
@@ -76,16 +89,33 @@ export async function triggerStatus(call: ReadCall<Pick<ReportStore, 'triggerCou
  */
 export async function campaignStatus(call: Call, input: Decoded<typeof triggerId>) {
   const trigger = getTrigger(call.catalog, input.id);
-  return { data: { is_active: trigger.isActive, is_completed: false, status: trigger.isActive ? 'Active' : 'Inactive' } };
+  return {
+    data: { is_active: trigger.isActive, is_completed: false, status: trigger.isActive ? 'Active' : 'Inactive' },
+  };
 }
 
 const campaignStatusJson = titled(
   'CampaignStatus',
-  obj({ is_active: { type: 'boolean' }, is_completed: { type: 'boolean', description: 'always false: a trigger campaign never completes' }, status: { type: 'string', enum: ['Active', 'Inactive'] } }),
+  obj({
+    is_active: { type: 'boolean' },
+    is_completed: { type: 'boolean', description: 'always false: a trigger campaign never completes' },
+    status: { type: 'string', enum: ['Active', 'Inactive'] },
+  }),
 );
 
 const nullData = obj({ data: { type: 'null' } });
-const STATUS_COUNTERS = ['delivered', 'bounced_hard', 'bounced_soft', 'complained', 'opened', 'opened_unique', 'clicked', 'clicked_unique', 'unsubscribed', 'suppressed'] as const;
+const STATUS_COUNTERS = [
+  'delivered',
+  'bounced_hard',
+  'bounced_soft',
+  'complained',
+  'opened',
+  'opened_unique',
+  'clicked',
+  'clicked_unique',
+  'unsubscribed',
+  'suppressed',
+] as const;
 
 export const activationMethods = [
   defineMethod({
@@ -124,5 +154,12 @@ export const activationMethods = [
     ),
     handle: triggerStatus,
   }),
-  defineMethod({ name: 'campaigns/get_status', summary: 'Whether a campaign is active (Altcraft\'s campaign status)', write: false, params: triggerId, payload: one(campaignStatusJson), handle: campaignStatus }),
+  defineMethod({
+    name: 'campaigns/get_status',
+    summary: "Whether a campaign is active (Altcraft's campaign status)",
+    write: false,
+    params: triggerId,
+    payload: one(campaignStatusJson),
+    handle: campaignStatus,
+  }),
 ];

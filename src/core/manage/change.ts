@@ -19,7 +19,10 @@ export const idField = (aliases: string[]) => ({ id: required(int({ min: 1 }), {
  * The dispatcher holds the account's configuration for a change, so the catalog is current; a
  * write the store still finds stale is checked again by the dispatcher on a fresh catalog.
  */
-export async function commitChange(call: WriteCall<CatalogTx>, attempt: (catalog: Catalog, at: CatalogVersion) => Promise<CatalogWriteResult>): Promise<Written> {
+export async function commitChange(
+  call: WriteCall<CatalogTx>,
+  attempt: (catalog: Catalog, at: CatalogVersion) => Promise<CatalogWriteResult>,
+): Promise<Written> {
   const { catalog } = call;
   const result = await attempt(catalog, { accountId: catalog.accountId, version: catalog.version });
   if (result.status === 'stale') throw new CatalogChanged();
@@ -56,14 +59,19 @@ export function dependentProblems(before: Catalog, after: Catalog, skipTriggerId
     if (trigger.id === skipTriggerId) continue;
     const was = new Set(triggerProblems(before.triggers.get(trigger.id) ?? trigger, before).map((p) => p.text));
     for (const p of triggerProblems(trigger, after)) {
-      if (!was.has(p.text)) out.push({ code: 400, text: `${describeTrigger(trigger)} would become invalid: ${p.text}` });
+      if (!was.has(p.text))
+        out.push({ code: 400, text: `${describeTrigger(trigger)} would become invalid: ${p.text}` });
     }
   }
   return out;
 }
 
 /** A copy of the catalog with one map replaced: the catalog a change would leave. */
-export function withMap<K extends 'databases' | 'resources' | 'templates' | 'triggers'>(catalog: Catalog, key: K, map: Catalog[K]): Catalog {
+export function withMap<K extends 'databases' | 'resources' | 'templates' | 'triggers'>(
+  catalog: Catalog,
+  key: K,
+  map: Catalog[K],
+): Catalog {
   return { ...catalog, [key]: map };
 }
 
@@ -79,7 +87,8 @@ export function inUse(what: string, users: string[]): ApiError {
 /** The data users of an `in_use` store answer, as text. */
 export function dataUsers(result: Written): string[] {
   if (result.status !== 'in_use') return [];
-  const n = (count: number, noun: string) => `${count >= IN_USE_CAP ? `${IN_USE_CAP} or more` : count} ${noun}${count === 1 ? '' : 's'}`;
+  const n = (count: number, noun: string) =>
+    `${count >= IN_USE_CAP ? `${IN_USE_CAP} or more` : count} ${noun}${count === 1 ? '' : 's'}`;
   const out: string[] = [];
   if (result.profiles > 0) out.push(n(result.profiles, 'profile'));
   if (result.subscriptions > 0) out.push(n(result.subscriptions, 'subscription'));
@@ -93,7 +102,11 @@ export function writtenId(result: Written): number {
 }
 
 /** A page of objects by id (spec 01): from `fromId` inclusive, at most `limit`; the total ignores the cursor. */
-export function pageById<T extends { id: number }>(matches: T[], fromId: number, limit: number): { page: T[]; total: number; next: number } {
+export function pageById<T extends { id: number }>(
+  matches: T[],
+  fromId: number,
+  limit: number,
+): { page: T[]; total: number; next: number } {
   const sorted = [...matches].sort((a, b) => a.id - b.id);
   const page = sorted.filter((o) => o.id >= fromId).slice(0, limit);
   // Altcraft's `next_from_id`: the from_id of the next page (past the last id answered); an

@@ -8,7 +8,19 @@ import type { CatalogTx } from '../catalog/store-port.js';
 import { getDatabase } from '../catalog/lookup.js';
 import { invalid } from '../base/errors.js';
 import { SYSTEM_FIELDS, READ_ONLY_FIELDS } from '../fields/field-specs.js';
-import { commitChange, dataUsers, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
+import {
+  commitChange,
+  dataUsers,
+  dependentProblems,
+  describeTrigger,
+  idField,
+  inUse,
+  pageById,
+  throwFirst,
+  validated,
+  withMap,
+  writtenId,
+} from './change.js';
 import { checkFieldNames, databaseSchema, fieldDefSchema, phoneRegionSchema } from '../catalog/decode.js';
 import type { DatabaseDef, FieldDef } from '../catalog/types.js';
 import { databaseJson, databaseView } from '../catalog/views.js';
@@ -19,13 +31,27 @@ import { arrayOf, object, optional, str, type Decoded } from '../values/schema.j
 const { id: _id, ...addShape } = databaseSchema.shape;
 const databaseId = object(idField(['db_id', 'list_id']));
 const addParams = object(addShape);
-const updateParams = object({ ...databaseId.shape, name: optional(str({ nonEmpty: true })), description: optional(str()), fields: optional(arrayOf(fieldDefSchema)), phone_region: optional(phoneRegionSchema) });
+const updateParams = object({
+  ...databaseId.shape,
+  name: optional(str({ nonEmpty: true })),
+  description: optional(str()),
+  fields: optional(arrayOf(fieldDefSchema)),
+  phone_region: optional(phoneRegionSchema),
+});
 
 export async function addDatabase(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
   const fields = input.fields ?? [];
   validated(() => checkFieldNames(fields));
-  const def = { accountId: call.catalog.accountId, name: input.name, description: input.description ?? '', fields, ...(input.phone_region ? { phoneRegion: input.phone_region } : {}) };
-  const result = await commitChange(call, (_catalog, at) => call.tx.saveDatabase(at, def, { requireNoProfiles: false }, call.env.clock.now()));
+  const def = {
+    accountId: call.catalog.accountId,
+    name: input.name,
+    description: input.description ?? '',
+    fields,
+    ...(input.phone_region ? { phoneRegion: input.phone_region } : {}),
+  };
+  const result = await commitChange(call, (_catalog, at) =>
+    call.tx.saveDatabase(at, def, { requireNoProfiles: false }, call.env.clock.now()),
+  );
   return { data: databaseView({ ...def, id: writtenId(result) }) };
 }
 
@@ -37,7 +63,8 @@ export function incompatibleFields(before: FieldDef[], after: FieldDef[]): strin
     const n = next.get(f.name);
     if (!n) out.push(`field '${f.name}' would be removed`);
     else if (n.type !== f.type) out.push(`field '${f.name}' would change type from ${f.type} to ${n.type}`);
-    else if (f.type === 'enum' && (f.values ?? []).some((v) => !(n.values ?? []).includes(v))) out.push(`field '${f.name}' would lose enum values`);
+    else if (f.type === 'enum' && (f.values ?? []).some((v) => !(n.values ?? []).includes(v)))
+      out.push(`field '${f.name}' would lose enum values`);
   }
   return out;
 }
@@ -62,10 +89,13 @@ export async function updateDatabase(call: WriteCall<CatalogTx>, input: Decoded<
     };
     breaking = incompatibleFields(current.fields, saved.fields);
     // A field a trigger's template still uses may not go away.
-    throwFirst(dependentProblems(catalog, withMap(catalog, 'databases', new Map(catalog.databases).set(saved.id, saved))));
+    throwFirst(
+      dependentProblems(catalog, withMap(catalog, 'databases', new Map(catalog.databases).set(saved.id, saved))),
+    );
     return call.tx.saveDatabase(at, saved, { requireNoProfiles: breaking.length > 0 }, call.env.clock.now());
   });
-  if (result.status === 'in_use') throw invalid(`fields: database ${input.id} holds ${dataUsers(result).join(', ')}: ${breaking.join('; ')}`);
+  if (result.status === 'in_use')
+    throw invalid(`fields: database ${input.id} holds ${dataUsers(result).join(', ')}: ${breaking.join('; ')}`);
   return { data: databaseView(saved as DatabaseDef) };
 }
 
@@ -84,7 +114,9 @@ export async function deleteDatabase(call: WriteCall<CatalogTx>, input: Decoded<
     getDatabase(catalog, input.id);
     const users = [
       ...[...catalog.triggers.values()].filter((t) => t.listId === input.id).map(describeTrigger),
-      ...[...catalog.resources.values()].filter((r) => r.dbIds.includes(input.id)).map((r) => `resource ${r.id} (${r.name})`),
+      ...[...catalog.resources.values()]
+        .filter((r) => r.dbIds.includes(input.id))
+        .map((r) => `resource ${r.id} (${r.name})`),
     ];
     if (users.length > 0) throw inUse(`database ${input.id}`, users);
     return call.tx.deleteDatabase(at, input.id);
@@ -107,23 +139,62 @@ const SYSTEM_TYPES: Record<string, string> = {
   tz: 'string',
 };
 
-const READ_ONLY_TYPES: Record<string, string> = { id: 'string', db_id: 'int', _createtime: 'datetime', _updatetime: 'datetime', _md5: 'string', _emaildomain: 'string' };
+const READ_ONLY_TYPES: Record<string, string> = {
+  id: 'string',
+  db_id: 'int',
+  _createtime: 'datetime',
+  _updatetime: 'datetime',
+  _md5: 'string',
+  _emaildomain: 'string',
+};
 
 /** A database's fields: the read-only and writable system fields, then its custom fields. */
 export async function databaseFields(call: Call, input: Decoded<typeof databaseId>) {
   const db = getDatabase(call.catalog, input.id);
-  const system: Record<string, unknown>[] = [...READ_ONLY_FIELDS].map((name) => ({ name, type: READ_ONLY_TYPES[name] ?? 'string', system: true, read_only: true }));
+  const system: Record<string, unknown>[] = [...READ_ONLY_FIELDS].map((name) => ({
+    name,
+    type: READ_ONLY_TYPES[name] ?? 'string',
+    system: true,
+    read_only: true,
+  }));
   for (const spec of SYSTEM_FIELDS.values()) {
-    system.push({ name: spec.name, type: SYSTEM_TYPES[spec.kind] ?? spec.kind, system: true, read_only: false, ...(spec.kind === 'sex' ? { values: ['male', 'female'] } : {}) });
+    system.push({
+      name: spec.name,
+      type: SYSTEM_TYPES[spec.kind] ?? spec.kind,
+      system: true,
+      read_only: false,
+      ...(spec.kind === 'sex' ? { values: ['male', 'female'] } : {}),
+    });
   }
-  const custom = db.fields.map((f) => ({ name: f.name, type: f.type, system: false, read_only: false, ...(f.values ? { values: f.values } : {}) }));
+  const custom = db.fields.map((f) => ({
+    name: f.name,
+    type: f.type,
+    system: false,
+    read_only: false,
+    ...(f.values ? { values: f.values } : {}),
+  }));
   return { data: [...system, ...custom] };
 }
 
 /** A field of databases/fields_get. */
-const fieldJson = titled('DatabaseField', obj({ name: strJson, type: strJson, system: boolJson, read_only: boolJson, values: arrayJson(strJson) }, ['name', 'type', 'system', 'read_only']));
+const fieldJson = titled(
+  'DatabaseField',
+  obj({ name: strJson, type: strJson, system: boolJson, read_only: boolJson, values: arrayJson(strJson) }, [
+    'name',
+    'type',
+    'system',
+    'read_only',
+  ]),
+);
 export const databaseMethods = [
-  defineMethod({ ...CONFIG_CHANGE, name: 'databases/add', summary: 'Create a database with its custom fields', params: addParams, payload: one(databaseJson), handle: addDatabase }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'databases/add',
+    summary: 'Create a database with its custom fields',
+    params: addParams,
+    payload: one(databaseJson),
+    handle: addDatabase,
+  }),
   defineMethod({
     ...CONFIG_CHANGE,
     name: 'databases/update',
@@ -132,9 +203,30 @@ export const databaseMethods = [
     payload: one(databaseJson),
     handle: updateDatabase,
   }),
-  defineMethod({ name: 'databases/get', summary: 'One database', write: false, params: databaseId, payload: one(databaseJson), handle: readDatabase }),
-  defineMethod({ name: 'databases/list', summary: "The account's databases, by id", write: false, params: object(idPagingFields), payload: idPage(databaseJson), handle: listDatabases }),
-  defineMethod({ ...CONFIG_CHANGE, name: 'databases/delete', summary: 'Delete a database nothing uses', params: databaseId, payload: noPayload, handle: deleteDatabase }),
+  defineMethod({
+    name: 'databases/get',
+    summary: 'One database',
+    write: false,
+    params: databaseId,
+    payload: one(databaseJson),
+    handle: readDatabase,
+  }),
+  defineMethod({
+    name: 'databases/list',
+    summary: "The account's databases, by id",
+    write: false,
+    params: object(idPagingFields),
+    payload: idPage(databaseJson),
+    handle: listDatabases,
+  }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'databases/delete',
+    summary: 'Delete a database nothing uses',
+    params: databaseId,
+    payload: noPayload,
+    handle: deleteDatabase,
+  }),
   defineMethod({
     name: 'databases/fields_get',
     summary: "A database's fields, system and custom, with their types",

@@ -5,7 +5,18 @@ import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { getResource } from '../catalog/lookup.js';
-import { commitChange, dataUsers, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, withMap, writtenId } from './change.js';
+import {
+  commitChange,
+  dataUsers,
+  dependentProblems,
+  describeTrigger,
+  idField,
+  inUse,
+  pageById,
+  throwFirst,
+  withMap,
+  writtenId,
+} from './change.js';
 import { resourceSchema } from '../catalog/decode.js';
 import { invalid } from '../base/errors.js';
 import { channelsSchema } from '../catalog/decode.js';
@@ -23,10 +34,15 @@ type ChannelsInput = { settings: ChannelMap } | { names: Channel[] };
 const channelNames = arrayOf(oneOf(CHANNELS), { single: true });
 const channelsInput: Schema<ChannelsInput> = {
   decode(value, c) {
-    if (Array.isArray(value) || typeof value === 'string') return { names: [...new Set(channelNames.decode(value, c))] };
+    if (Array.isArray(value) || typeof value === 'string')
+      return { names: [...new Set(channelNames.decode(value, c))] };
     return { settings: channelsSchema.decode(value, c) };
   },
-  json: () => ({ description: 'the settings per channel (an object), or the names of the channels (an array) whose settings are in channel_settings or kept', oneOf: [channelsSchema.json(), channelNames.json()] }),
+  json: () => ({
+    description:
+      'the settings per channel (an object), or the names of the channels (an array) whose settings are in channel_settings or kept',
+    oneOf: [channelsSchema.json(), channelNames.json()],
+  }),
 };
 
 const { id: _id, ...addShape } = resourceSchema.shape;
@@ -44,8 +60,12 @@ const updateParams = object({ ...resourceId.shape, name: optional(str({ nonEmpty
  * (or an object in `channels`) gives them; a list of names keeps the current settings of those
  * channels, and a listed channel without settings is a 400.
  */
-function requestedChannels(input: { channels?: ChannelsInput; channel_settings?: ChannelMap }, current: ChannelMap): ChannelMap | undefined {
-  const given = input.channel_settings ?? (input.channels && 'settings' in input.channels ? input.channels.settings : undefined);
+function requestedChannels(
+  input: { channels?: ChannelsInput; channel_settings?: ChannelMap },
+  current: ChannelMap,
+): ChannelMap | undefined {
+  const given =
+    input.channel_settings ?? (input.channels && 'settings' in input.channels ? input.channels.settings : undefined);
   const names = input.channels && 'names' in input.channels ? input.channels.names : undefined;
   if (names === undefined) return given;
   const out: ChannelMap = {};
@@ -58,7 +78,12 @@ function requestedChannels(input: { channels?: ChannelsInput; channel_settings?:
 }
 
 export async function addResource(call: WriteCall<CatalogTx>, input: Decoded<typeof addParams>) {
-  const def = { accountId: call.catalog.accountId, name: input.name, dbIds: [...new Set(input.db_ids ?? [])], channels: requestedChannels(input, {}) ?? {} };
+  const def = {
+    accountId: call.catalog.accountId,
+    name: input.name,
+    dbIds: [...new Set(input.db_ids ?? [])],
+    channels: requestedChannels(input, {}) ?? {},
+  };
   const result = await commitChange(call, (catalog, at) => {
     throwFirst(resourceProblems({ ...def, id: 0 }, catalog));
     return call.tx.saveResource(at, def, call.env.clock.now());
@@ -78,7 +103,9 @@ export async function updateResource(call: WriteCall<CatalogTx>, input: Decoded<
       ...(channels !== undefined ? { channels } : {}),
     };
     throwFirst(resourceProblems(next, catalog));
-    throwFirst(dependentProblems(catalog, withMap(catalog, 'resources', new Map(catalog.resources).set(next.id, next))));
+    throwFirst(
+      dependentProblems(catalog, withMap(catalog, 'resources', new Map(catalog.resources).set(next.id, next))),
+    );
     saved = next;
     return call.tx.saveResource(at, next, call.env.clock.now());
   });
@@ -108,7 +135,14 @@ export async function deleteResource(call: WriteCall<CatalogTx>, input: Decoded<
 }
 
 export const resourceMethods = [
-  defineMethod({ ...CONFIG_CHANGE, name: 'resources/add', summary: 'Create a resource: linked databases and channels', params: addParams, payload: one(resourceJson), handle: addResource }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'resources/add',
+    summary: 'Create a resource: linked databases and channels',
+    params: addParams,
+    payload: one(resourceJson),
+    handle: addResource,
+  }),
   defineMethod({
     ...CONFIG_CHANGE,
     name: 'resources/update',
@@ -117,7 +151,28 @@ export const resourceMethods = [
     payload: one(resourceJson),
     handle: updateResource,
   }),
-  defineMethod({ name: 'resources/get', summary: 'One resource', write: false, params: resourceId, payload: one(resourceJson), handle: readResource }),
-  defineMethod({ name: 'resources/list', summary: "The account's resources, by id", write: false, params: object(idPagingFields), payload: idPage(resourceJson), handle: listResources }),
-  defineMethod({ ...CONFIG_CHANGE, name: 'resources/delete', summary: 'Delete a resource nothing uses', params: resourceId, payload: noPayload, handle: deleteResource }),
+  defineMethod({
+    name: 'resources/get',
+    summary: 'One resource',
+    write: false,
+    params: resourceId,
+    payload: one(resourceJson),
+    handle: readResource,
+  }),
+  defineMethod({
+    name: 'resources/list',
+    summary: "The account's resources, by id",
+    write: false,
+    params: object(idPagingFields),
+    payload: idPage(resourceJson),
+    handle: listResources,
+  }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'resources/delete',
+    summary: 'Delete a resource nothing uses',
+    params: resourceId,
+    payload: noPayload,
+    handle: deleteResource,
+  }),
 ];

@@ -5,7 +5,12 @@
 import { defineMethod } from '../api/define.js';
 import type { ReadCall, WriteCall } from '../api/method.js';
 import { ApiError, invalid, notFound } from '../base/errors.js';
-import type { SuppressionKind, SuppressionList, SuppressionReader, SuppressionTx } from '../delivery/suppression-port.js';
+import type {
+  SuppressionKind,
+  SuppressionList,
+  SuppressionReader,
+  SuppressionTx,
+} from '../delivery/suppression-port.js';
 import { emailKey, normalizeEmail } from '../values/formats.js';
 import { arrayJson, boolJson, intJson, noPayload, obj, one, strJson, timeJson, titled } from '../values/json-schema.js';
 import { idPagingFields, iso } from '../values/paging.js';
@@ -25,18 +30,43 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](
 export function entryValue(kind: SuppressionKind, raw: string): string {
   const text = raw.trim();
   const value =
-    kind === 'email' ? (normalizeEmail(text) !== undefined ? emailKey(text) : undefined) : kind === 'domain' ? (DOMAIN.test(text.toLowerCase()) ? text.toLowerCase() : undefined) : normalizePhone(text);
-  if (value === undefined) throw invalid(`${JSON.stringify(raw)} is not a valid ${kind === 'phone' ? 'phone number' : kind}`);
+    kind === 'email'
+      ? normalizeEmail(text) !== undefined
+        ? emailKey(text)
+        : undefined
+      : kind === 'domain'
+        ? DOMAIN.test(text.toLowerCase())
+          ? text.toLowerCase()
+          : undefined
+        : normalizePhone(text);
+  if (value === undefined)
+    throw invalid(`${JSON.stringify(raw)} is not a valid ${kind === 'phone' ? 'phone number' : kind}`);
   return value;
 }
 
 const listJson = titled(
   'SuppressionList',
-  obj({ id: intJson, name: strJson, created: timeJson, updated: timeJson, emails_count: intJson, domains_count: intJson, phones_count: intJson }),
+  obj({
+    id: intJson,
+    name: strJson,
+    created: timeJson,
+    updated: timeJson,
+    emails_count: intJson,
+    domains_count: intJson,
+    phones_count: intJson,
+  }),
 );
 
 function listView(l: SuppressionList): Record<string, unknown> {
-  return { id: l.id, name: l.name, created: iso(l.createdAt), updated: iso(l.updatedAt), emails_count: l.counts.email, domains_count: l.counts.domain, phones_count: l.counts.phone };
+  return {
+    id: l.id,
+    name: l.name,
+    created: iso(l.createdAt),
+    updated: iso(l.updatedAt),
+    emails_count: l.counts.email,
+    domains_count: l.counts.domain,
+    phones_count: l.counts.phone,
+  };
 }
 
 async function ownList(read: SuppressionReader, accountId: number, id: number): Promise<SuppressionList> {
@@ -46,12 +76,20 @@ async function ownList(read: SuppressionReader, accountId: number, id: number): 
 }
 
 export async function addList(call: WriteCall<SuppressionTx>, input: Decoded<typeof nameParams>) {
-  const id = (await call.tx.saveSuppressionList(call.catalog.accountId, { name: input.name }, call.env.clock.now())) as number;
+  const id = (await call.tx.saveSuppressionList(
+    call.catalog.accountId,
+    { name: input.name },
+    call.env.clock.now(),
+  )) as number;
   return { data: { saved_id: id } };
 }
 
 export async function updateList(call: WriteCall<SuppressionTx>, input: Decoded<typeof updateParams>) {
-  const id = await call.tx.saveSuppressionList(call.catalog.accountId, { id: input.id, name: input.name }, call.env.clock.now());
+  const id = await call.tx.saveSuppressionList(
+    call.catalog.accountId,
+    { id: input.id, name: input.name },
+    call.env.clock.now(),
+  );
   if (id === undefined) throw notFound(`suppression list ${input.id} not found`);
   return { data: { saved_id: id } };
 }
@@ -61,18 +99,26 @@ export async function getList(call: ReadCall<SuppressionReader>, input: Decoded<
 }
 
 export async function listLists(call: ReadCall<SuppressionReader>, input: Decoded<typeof listParams>) {
-  return { data: (await call.read.listSuppressionLists(call.catalog.accountId, input.from_id, input.limit)).map(listView) };
+  return {
+    data: (await call.read.listSuppressionLists(call.catalog.accountId, input.from_id, input.limit)).map(listView),
+  };
 }
 
 export async function deleteList(call: WriteCall<SuppressionTx>, input: Decoded<typeof listId>) {
-  if (!(await call.tx.deleteSuppressionList(call.catalog.accountId, input.id))) throw notFound(`suppression list ${input.id} not found`);
+  if (!(await call.tx.deleteSuppressionList(call.catalog.accountId, input.id)))
+    throw notFound(`suppression list ${input.id} not found`);
   return {};
 }
 
 /** The five entry methods of one kind: check, add, add many, remove, remove all. */
 function entryMethods(kind: SuppressionKind, one_: string, many: string) {
-  const single = object({ ...listId.shape, [one_]: required(str({ nonEmpty: true })) } as { id: ReturnType<typeof idField>['id'] } & Record<string, ReturnType<typeof required<string>>>);
-  const batch = object({ ...listId.shape, [many]: required(arrayOf(str({ nonEmpty: true }), { minItems: 1, maxItems: MAX_BATCH, single: true })) } as { id: ReturnType<typeof idField>['id'] } & Record<string, ReturnType<typeof required<string[]>>>);
+  const single = object({ ...listId.shape, [one_]: required(str({ nonEmpty: true })) } as {
+    id: ReturnType<typeof idField>['id'];
+  } & Record<string, ReturnType<typeof required<string>>>);
+  const batch = object({
+    ...listId.shape,
+    [many]: required(arrayOf(str({ nonEmpty: true }), { minItems: 1, maxItems: MAX_BATCH, single: true })),
+  } as { id: ReturnType<typeof idField>['id'] } & Record<string, ReturnType<typeof required<string[]>>>);
   const valueOf = (input: Record<string, unknown>) => entryValue(kind, input[one_] as string);
   const dataJson = obj({ data: { type: 'object', additionalProperties: boolJson } });
   return [
@@ -110,13 +156,29 @@ function entryMethods(kind: SuppressionKind, one_: string, many: string) {
       summary: `Add many ${many} to a suppression list (up to ${MAX_BATCH})`,
       write: true,
       params: batch,
-      payload: obj({ total_count: intJson, total_duplicated: intJson, total_imported: intJson, total_updated: intJson }),
+      payload: obj({
+        total_count: intJson,
+        total_duplicated: intJson,
+        total_imported: intJson,
+        total_updated: intJson,
+      }),
       handle: async (call: WriteCall<SuppressionTx>, input: Decoded<typeof batch>) => {
         await ownList(call.tx, call.catalog.accountId, input.id);
         const raw = input[many] as string[];
         const values = [...new Set(raw.map((v, i) => withIndex(many, i, () => entryValue(kind, v))))];
-        const imported = await call.tx.addSuppressions(call.catalog.accountId, input.id, kind, values, call.env.clock.now());
-        return { total_count: raw.length, total_duplicated: raw.length - imported, total_imported: imported, total_updated: 0 };
+        const imported = await call.tx.addSuppressions(
+          call.catalog.accountId,
+          input.id,
+          kind,
+          values,
+          call.env.clock.now(),
+        );
+        return {
+          total_count: raw.length,
+          total_duplicated: raw.length - imported,
+          total_imported: imported,
+          total_updated: 0,
+        };
       },
     }),
     defineMethod({
@@ -158,11 +220,46 @@ function withIndex<T>(field: string, index: number, fn: () => T): T {
 }
 
 export const suppressionMethods = [
-  defineMethod({ name: 'suppresses/add', summary: 'Create a suppression list', write: true, params: nameParams, payload: one(obj({ saved_id: intJson })), handle: addList }),
-  defineMethod({ name: 'suppresses/update', summary: 'Rename a suppression list', write: true, params: updateParams, payload: one(obj({ saved_id: intJson })), handle: updateList }),
-  defineMethod({ name: 'suppresses/get', summary: 'One suppression list, with its entry counts', write: false, params: listId, payload: one(listJson), handle: getList }),
-  defineMethod({ name: 'suppresses/list', summary: "The account's suppression lists, by id", write: false, params: listParams, payload: obj({ data: arrayJson(listJson) }), handle: listLists }),
-  defineMethod({ name: 'suppresses/delete', summary: 'Delete a suppression list and its entries', write: true, params: listId, payload: noPayload, handle: deleteList }),
+  defineMethod({
+    name: 'suppresses/add',
+    summary: 'Create a suppression list',
+    write: true,
+    params: nameParams,
+    payload: one(obj({ saved_id: intJson })),
+    handle: addList,
+  }),
+  defineMethod({
+    name: 'suppresses/update',
+    summary: 'Rename a suppression list',
+    write: true,
+    params: updateParams,
+    payload: one(obj({ saved_id: intJson })),
+    handle: updateList,
+  }),
+  defineMethod({
+    name: 'suppresses/get',
+    summary: 'One suppression list, with its entry counts',
+    write: false,
+    params: listId,
+    payload: one(listJson),
+    handle: getList,
+  }),
+  defineMethod({
+    name: 'suppresses/list',
+    summary: "The account's suppression lists, by id",
+    write: false,
+    params: listParams,
+    payload: obj({ data: arrayJson(listJson) }),
+    handle: listLists,
+  }),
+  defineMethod({
+    name: 'suppresses/delete',
+    summary: 'Delete a suppression list and its entries',
+    write: true,
+    params: listId,
+    payload: noPayload,
+    handle: deleteList,
+  }),
   ...entryMethods('email', 'email', 'emails'),
   ...entryMethods('domain', 'domain', 'domains'),
   ...entryMethods('phone', 'phone', 'phones'),

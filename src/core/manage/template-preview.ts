@@ -42,7 +42,15 @@ type PreviewInput = Decoded<typeof previewParams>;
 const previewJson = titled(
   'TemplatePreview',
   obj(
-    { channel: { type: 'string', enum: [...CHANNELS] }, subject: strJson, html: strJson, text: strJson, title: strJson, url: strJson, image: strJson },
+    {
+      channel: { type: 'string', enum: [...CHANNELS] },
+      subject: strJson,
+      html: strJson,
+      text: strJson,
+      title: strJson,
+      url: strJson,
+      image: strJson,
+    },
     ['channel'],
     'the rendered parts: subject, html, text (email); text (sms); title, text, url, image (push)',
   ),
@@ -55,9 +63,11 @@ function templateOf(catalog: Catalog, input: PreviewInput): { channel: Channel; 
     const saved = getTemplate(catalog, input.id);
     const present = templateChannels(saved);
     const channel = input.channel ?? (present.length === 1 ? present[0] : undefined);
-    if (channel === undefined) throw invalid(`template ${input.id} has the channels ${present.join(', ')}: name the one to preview (channel)`);
+    if (channel === undefined)
+      throw invalid(`template ${input.id} has the channels ${present.join(', ')}: name the one to preview (channel)`);
     const content = saved.channels[channel];
-    if (content === undefined) throw invalid(`template ${input.id} is of channel ${present.join(', ')}, not ${channel}`);
+    if (content === undefined)
+      throw invalid(`template ${input.id} is of channel ${present.join(', ')}, not ${channel}`);
     return { channel, content: { ...content, ...inline } };
   }
   if (input.channel === undefined) throw invalid('give a template id, or the template inline with its channel');
@@ -65,8 +75,14 @@ function templateOf(catalog: Catalog, input: PreviewInput): { channel: Channel; 
 }
 
 /** The profile's subscription a send of this channel would go to (of the resource, when given). */
-function subscriptionOf(profile: StoredProfile, channel: Channel, resourceId: number | undefined): StoredSubscription | undefined {
-  return profile.subscriptions.find((s) => s.channel === channel && (resourceId === undefined || s.resourceId === resourceId));
+function subscriptionOf(
+  profile: StoredProfile,
+  channel: Channel,
+  resourceId: number | undefined,
+): StoredSubscription | undefined {
+  return profile.subscriptions.find(
+    (s) => s.channel === channel && (resourceId === undefined || s.resourceId === resourceId),
+  );
 }
 
 async function scopeOf(call: ReadCall<ProfileReader>, input: PreviewInput, channel: Channel): Promise<RenderScope> {
@@ -75,17 +91,37 @@ async function scopeOf(call: ReadCall<ProfileReader>, input: PreviewInput, chann
   if (input.profile_id !== undefined) {
     if (input.data !== undefined) throw invalid('give either profile_id (with db_id) or data, not both');
     if (input.db_id === undefined) throw invalid('profile_id needs db_id: the database of the profile');
-    const byId = { email: undefined, phone: undefined, field_name: undefined, field_value: undefined, resource_id: undefined, provider: undefined, subscription_id: undefined };
-    const profile = await readProfile(call.read, call.catalog, { ...byId, db_id: input.db_id, matching: 'profile_id', profile_id: input.profile_id });
+    const byId = {
+      email: undefined,
+      phone: undefined,
+      field_name: undefined,
+      field_value: undefined,
+      resource_id: undefined,
+      provider: undefined,
+      subscription_id: undefined,
+    };
+    const profile = await readProfile(call.read, call.catalog, {
+      ...byId,
+      db_id: input.db_id,
+      matching: 'profile_id',
+      profile_id: input.profile_id,
+    });
     const sub = subscriptionOf(profile, channel, input.resource_id);
-    const subscription = sub ? subscriptionScope(sub) : subscriptionScope({ channel, resourceId: input.resource_id ?? 0, data: {} });
+    const subscription = sub
+      ? subscriptionScope(sub)
+      : subscriptionScope({ channel, resourceId: input.resource_id ?? 0, data: {} });
     return { lead: leadScope(profile), subscription, apicontent, unsubscribe: PREVIEW_UNSUBSCRIBE };
   }
   const fields = input.data ?? {};
   const pick = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
   const data = stripUndefined({ email: pick('email'), phone: pick('phone') });
   const subscription = subscriptionScope({ channel, resourceId: input.resource_id ?? 0, data });
-  return { lead: leadScope({ id: pick('id') ?? '', fields }), subscription, apicontent, unsubscribe: PREVIEW_UNSUBSCRIBE };
+  return {
+    lead: leadScope({ id: pick('id') ?? '', fields }),
+    subscription,
+    apicontent,
+    unsubscribe: PREVIEW_UNSUBSCRIBE,
+  };
 }
 
 export async function previewTemplate(call: ReadCall<ProfileReader>, input: PreviewInput) {
@@ -93,15 +129,32 @@ export async function previewTemplate(call: ReadCall<ProfileReader>, input: Prev
   validated(() => checkTemplate({ [channel]: content }));
   const scope = await scopeOf(call, input, channel);
   const part = (key: Part, mode: 'html' | 'text' | 'header') => render(content[key], scope, mode);
-  if (channel === 'email') return { data: { channel: 'email', subject: part('subject', 'header'), html: part('html', 'html'), text: part('text', 'text') } };
+  if (channel === 'email')
+    return {
+      data: {
+        channel: 'email',
+        subject: part('subject', 'header'),
+        html: part('html', 'html'),
+        text: part('text', 'text'),
+      },
+    };
   if (channel === 'sms') return { data: { channel: 'sms', text: part('text', 'text') } };
-  return { data: { channel: 'push', title: part('title', 'text'), text: part('text', 'text'), url: part('url', 'text'), image: part('image', 'text') } };
+  return {
+    data: {
+      channel: 'push',
+      title: part('title', 'text'),
+      text: part('text', 'text'),
+      url: part('url', 'text'),
+      image: part('image', 'text'),
+    },
+  };
 }
 
 export const templatePreviewMethods = [
   defineMethod({
     name: 'templates/preview',
-    summary: 'Render a template (saved, changed or inline) for a profile or sample fields, as a send would; nothing is written',
+    summary:
+      'Render a template (saved, changed or inline) for a profile or sample fields, as a send would; nothing is written',
     write: false,
     params: previewParams,
     payload: one(previewJson),

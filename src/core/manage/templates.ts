@@ -8,8 +8,26 @@ import { CONFIG_CHANGE, defineMethod } from '../api/define.js';
 import type { Call, WriteCall } from '../api/method.js';
 import type { CatalogTx } from '../catalog/store-port.js';
 import { getTemplate } from '../catalog/lookup.js';
-import { commitChange, dependentProblems, describeTrigger, idField, inUse, pageById, throwFirst, validated, withMap, writtenId } from './change.js';
-import { checkTemplate, decodeTemplate, requestedTemplateChannels, shorthandParts, stripUndefined, templateSchema } from '../catalog/decode.js';
+import {
+  commitChange,
+  dependentProblems,
+  describeTrigger,
+  idField,
+  inUse,
+  pageById,
+  throwFirst,
+  validated,
+  withMap,
+  writtenId,
+} from './change.js';
+import {
+  checkTemplate,
+  decodeTemplate,
+  requestedTemplateChannels,
+  shorthandParts,
+  stripUndefined,
+  templateSchema,
+} from '../catalog/decode.js';
 import { DecodeError } from '../base/errors.js';
 import { CHANNELS, templateChannels, type Catalog, type TemplateDef } from '../catalog/types.js';
 import { templateChannelsFieldProblem } from '../catalog/template-fields.js';
@@ -46,7 +64,10 @@ export async function addTemplate(call: WriteCall<CatalogTx>, input: Decoded<typ
  * on a template of one channel it is that template as before (its parts merged, `channel` may
  * change it), on a template of several it needs `channel` and merges into (or adds) that one.
  */
-function updatedChannels(current: TemplateDef['channels'], input: Decoded<typeof updateParams>): TemplateDef['channels'] {
+function updatedChannels(
+  current: TemplateDef['channels'],
+  input: Decoded<typeof updateParams>,
+): TemplateDef['channels'] {
   const patch = shorthandParts(input);
   if (input.channels !== undefined) return requestedTemplateChannels(input) ?? current;
   if (input.channel === undefined && Object.keys(patch).length === 0) return current;
@@ -55,7 +76,8 @@ function updatedChannels(current: TemplateDef['channels'], input: Decoded<typeof
     const [only] = present;
     return { [input.channel ?? only]: { ...current[only], ...patch } };
   }
-  if (input.channel === undefined) throw new DecodeError('is required: this template has several channels, name the one to change', ['channel']);
+  if (input.channel === undefined)
+    throw new DecodeError('is required: this template has several channels, name the one to change', ['channel']);
   return { ...current, [input.channel]: { ...current[input.channel], ...patch } };
 }
 
@@ -83,7 +105,9 @@ export async function readTemplate(call: Call, input: Decoded<typeof templateId>
 }
 
 export async function listTemplates(call: Call, input: Decoded<typeof listParams>) {
-  const matches = [...call.catalog.templates.values()].filter((t) => input.channel === undefined || t.channels[input.channel] !== undefined);
+  const matches = [...call.catalog.templates.values()].filter(
+    (t) => input.channel === undefined || t.channels[input.channel] !== undefined,
+  );
   const { page, total, next } = pageById(matches, input.from_id, input.limit);
   return { data: page.map(templateView), total_count: total, next_from_id: next };
 }
@@ -92,7 +116,9 @@ export async function listTemplates(call: Call, input: Decoded<typeof listParams
 export async function deleteTemplate(call: WriteCall<CatalogTx>, input: Decoded<typeof templateId>) {
   await commitChange(call, (catalog, at) => {
     getTemplate(catalog, input.id);
-    const users = [...catalog.triggers.values()].filter((t) => t.content.some((c) => c.message_id === input.id)).map(describeTrigger);
+    const users = [...catalog.triggers.values()]
+      .filter((t) => t.content.some((c) => c.message_id === input.id))
+      .map(describeTrigger);
     if (users.length > 0) throw inUse(`template ${input.id}`, users);
     return call.tx.deleteTemplate(at, input.id);
   });
@@ -108,8 +134,22 @@ export const templateMethods = [
     payload: one(templateJson),
     handle: addTemplate,
   }),
-  defineMethod({ ...CONFIG_CHANGE, name: 'templates/update', summary: 'Change a template: fields not sent are kept', params: updateParams, payload: one(templateJson), handle: updateTemplate }),
-  defineMethod({ name: 'templates/get', summary: 'One template', write: false, params: templateId, payload: one(templateJson), handle: readTemplate }),
+  defineMethod({
+    ...CONFIG_CHANGE,
+    name: 'templates/update',
+    summary: 'Change a template: fields not sent are kept',
+    params: updateParams,
+    payload: one(templateJson),
+    handle: updateTemplate,
+  }),
+  defineMethod({
+    name: 'templates/get',
+    summary: 'One template',
+    write: false,
+    params: templateId,
+    payload: one(templateJson),
+    handle: readTemplate,
+  }),
   defineMethod({
     name: 'templates/list',
     summary: "The account's templates, by id, optionally of one channel",

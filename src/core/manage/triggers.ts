@@ -29,7 +29,11 @@ const addParams = object({
   content: required(arrayOf(contentEntrySchema, { single: true, minItems: 1 })),
 });
 const updateParams = object({ ...fields, ...triggerId.shape });
-const listParams = object({ ...idPagingFields, is_active: optional(bool()), ui_tags: optional(arrayOf(str(), { single: true })) });
+const listParams = object({
+  ...idPagingFields,
+  is_active: optional(bool()),
+  ui_tags: optional(arrayOf(str(), { single: true })),
+});
 const cloneParams = object({ ...triggerId.shape, name: optional(str({ nonEmpty: true })) });
 
 /** The fields a request sent, over `base`; `send_channel` is never taken (fixed at creation). */
@@ -53,7 +57,10 @@ function patched<T extends Draft<TriggerDef>>(base: T, p: TriggerFieldsInput): T
 }
 
 /** Checks a trigger as it would be saved, writes it, and answers with it. */
-async function saveChecked(call: WriteCall<CatalogTx>, build: (current: (id: number) => TriggerDef) => Draft<TriggerDef>): Promise<TriggerDef> {
+async function saveChecked(
+  call: WriteCall<CatalogTx>,
+  build: (current: (id: number) => TriggerDef) => Draft<TriggerDef>,
+): Promise<TriggerDef> {
   let saved: Draft<TriggerDef> | undefined;
   const result = await commitChange(call, async (catalog, at) => {
     saved = build((id) => getTrigger(catalog, id));
@@ -102,7 +109,8 @@ export async function readTrigger(call: Call, input: Decoded<typeof triggerId>) 
 export async function listTriggers(call: Call, input: Decoded<typeof listParams>) {
   const tags = input.ui_tags ?? [];
   const matches = [...call.catalog.triggers.values()].filter(
-    (t) => (input.is_active === undefined || t.isActive === input.is_active) && tags.every((tag) => t.uiTags.includes(tag)),
+    (t) =>
+      (input.is_active === undefined || t.isActive === input.is_active) && tags.every((tag) => t.uiTags.includes(tag)),
   );
   const { page, total, next } = pageById(matches, input.from_id, input.limit);
   return { data: page.map(triggerView), total_count: total, next_from_id: next };
@@ -112,7 +120,13 @@ export async function cloneTrigger(call: WriteCall<CatalogTx>, input: Decoded<ty
   const now = call.env.clock.now();
   const clone = await saveChecked(call, (current) => {
     const { id: _id, ...source } = current(input.id);
-    return { ...source, name: input.name ?? `Clone of ${source.name}`, isActive: false, createdAt: now, updatedAt: now };
+    return {
+      ...source,
+      name: input.name ?? `Clone of ${source.name}`,
+      isActive: false,
+      createdAt: now,
+      updatedAt: now,
+    };
   });
   return { data: { saved_id: clone.id } };
 }
@@ -143,7 +157,14 @@ export const triggerMethods = [
     payload: one(triggerJson),
     handle: updateTrigger,
   }),
-  defineMethod({ name: 'campaigns/triggers/get', summary: 'A trigger campaign', write: false, params: triggerId, payload: one(triggerJson), handle: readTrigger }),
+  defineMethod({
+    name: 'campaigns/triggers/get',
+    summary: 'A trigger campaign',
+    write: false,
+    params: triggerId,
+    payload: one(triggerJson),
+    handle: readTrigger,
+  }),
   defineMethod({
     name: 'campaigns/triggers/list',
     summary: 'Trigger campaigns by id; is_active and ui_tags (every tag given) filter',

@@ -23,7 +23,8 @@ export function indexText(spec: FieldSpec, value: unknown): string | undefined {
 }
 
 /** The identity address of a push subscription: the key of provider (case-insensitive) and device token (long tokens by digest). */
-export const pushAddress = (provider: string, subscriptionId: string): string => indexKey(`${provider.toLowerCase()}|${subscriptionId}`);
+export const pushAddress = (provider: string, subscriptionId: string): string =>
+  indexKey(`${provider.toLowerCase()}|${subscriptionId}`);
 
 // Match keys are stored by PostgreSQL (creation claims), whose text cannot hold U+0000: the parts
 // are joined by U+001F (unit separator). The value comes last, so it may contain anything.

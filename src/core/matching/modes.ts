@@ -69,7 +69,13 @@ export interface MatchParams {
 /** What an item's data offers matching: the plain values it sets and its subscriptions. */
 export interface MatchData {
   sets: ReadonlyMap<string, unknown>;
-  subscriptions?: readonly { channel: Channel; email?: string; phone?: string; provider?: string; subscriptionId?: string }[];
+  subscriptions?: readonly {
+    channel: Channel;
+    email?: string;
+    phone?: string;
+    provider?: string;
+    subscriptionId?: string;
+  }[];
   /** `data.profile_id`. */
   profileId?: string;
 }
@@ -88,8 +94,10 @@ export interface ItemMatchValues {
 export function customFieldSpec(db: DatabaseDef, fieldName: string | undefined): FieldSpec {
   if (fieldName === undefined || fieldName === '') throw invalid('field_name is required for matching custom');
   const spec = fieldSpecs(db).get(fieldName);
-  if (!spec || !spec.custom) throw invalid(`field_name: field '${fieldName}' is not a custom field of database ${db.id}`);
-  if (spec.kind === 'object' || spec.kind === 'arr_object') throw invalid(`field_name: field '${fieldName}' of type ${spec.kind} cannot be matched`);
+  if (!spec || !spec.custom)
+    throw invalid(`field_name: field '${fieldName}' is not a custom field of database ${db.id}`);
+  if (spec.kind === 'object' || spec.kind === 'arr_object')
+    throw invalid(`field_name: field '${fieldName}' of type ${spec.kind} cannot be matched`);
   return spec;
 }
 
@@ -116,7 +124,8 @@ function emailValue(item: ItemMatchValues, data: MatchData | undefined, params: 
 
 function phoneValue(item: ItemMatchValues, data: MatchData | undefined, params: MatchParams): string | undefined {
   const phones = data?.sets.get('phones');
-  const fromData = (Array.isArray(phones) ? phones[0] : undefined) ?? data?.subscriptions?.find((s) => s.channel === 'sms')?.phone;
+  const fromData =
+    (Array.isArray(phones) ? phones[0] : undefined) ?? data?.subscriptions?.find((s) => s.channel === 'sms')?.phone;
   const raw = first(item.phone, fromData, params.phone);
   if (!present(raw)) return undefined;
   const phone = normalizePhone(toStr(raw), params.phoneRegion);
@@ -135,7 +144,14 @@ interface Source {
   params: MatchParams;
 }
 
-const emptyQuery = (): MatchQuery => ({ keys: [], all: false, matched: [], createOps: [], canCreate: true, impossible: false });
+const emptyQuery = (): MatchQuery => ({
+  keys: [],
+  all: false,
+  matched: [],
+  createOps: [],
+  canCreate: true,
+  impossible: false,
+});
 
 /** email, email_profile, email_sub: the profile's `email` field and/or email subscriptions. */
 function emailQuery({ item, data, params }: Source): MatchQuery {
@@ -146,7 +162,8 @@ function emailQuery({ item, data, params }: Source): MatchQuery {
   if (params.mode !== 'email_sub') q.keys.push(fieldMatchKey('email', key));
   if (params.mode !== 'email_profile') q.keys.push(subKey('email', params.resourceId, key));
   q.matched.push({ channel: 'email', address: key });
-  if (params.mode !== 'email_sub' && !data?.sets.has('email')) q.createOps.push({ field: 'email', action: 'set', value: email });
+  if (params.mode !== 'email_sub' && !data?.sets.has('email'))
+    q.createOps.push({ field: 'email', action: 'set', value: email });
   return q;
 }
 
@@ -158,7 +175,8 @@ function phoneQuery({ item, data, params }: Source): MatchQuery {
   if (params.mode === 'phone') q.keys.push(fieldMatchKey('phones', phone));
   q.keys.push(subKey('sms', params.resourceId, phone));
   q.matched.push({ channel: 'sms', address: phone });
-  if (params.mode === 'phone' && !data?.sets.has('phones')) q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
+  if (params.mode === 'phone' && !data?.sets.has('phones'))
+    q.createOps.push({ field: 'phones', action: 'add', value: [phone] });
   return q;
 }
 
@@ -233,7 +251,9 @@ function customQuery({ item, data, params }: Source): MatchQuery {
 
 function tagsQuery(spec: FieldSpec, raw: unknown, data: MatchData | undefined, params: MatchParams): MatchQuery {
   const q = emptyQuery();
-  const tags = (Array.isArray(raw) ? raw.map((t) => toStr(t)) : toStr(raw).split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const tags = (Array.isArray(raw) ? raw.map((t) => toStr(t)) : toStr(raw).split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   if (tags.length === 0) throw missing(params, `a value of field '${spec.name}' (field_value)`);
   const tooLong = tags.find((t) => longerThan(t, LIMITS.stringLength));
   if (tooLong !== undefined) throw invalid(`field_value: a tag is longer than ${LIMITS.stringLength} characters`);
@@ -267,7 +287,12 @@ export function buildMatchQuery(item: ItemMatchValues, data: MatchData | undefin
  */
 export function creationKey(k: MatchKey): string {
   if (k.kind === 'id') return `id:${k.id}`;
-  if (k.kind === 'sub') return k.channel === 'email' ? `email:${k.address}` : k.channel === 'sms' ? `phone:${k.address}` : `push:${k.address}`;
+  if (k.kind === 'sub')
+    return k.channel === 'email'
+      ? `email:${k.address}`
+      : k.channel === 'sms'
+        ? `phone:${k.address}`
+        : `push:${k.address}`;
   if (k.field === 'email') return `email:${k.value}`;
   if (k.field === 'phones') return `phone:${k.value}`;
   return `field:${k.field}:${k.value}`;

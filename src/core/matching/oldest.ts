@@ -3,7 +3,10 @@
 import type { MatchQuery } from './modes.js';
 
 /** The row number of the oldest profile answering `query`, given the row numbers per key (ascending). */
-export function oldestMatch(query: Pick<MatchQuery, 'keys' | 'all' | 'impossible'>, hits: Map<string, number[]>): number | undefined {
+export function oldestMatch(
+  query: Pick<MatchQuery, 'keys' | 'all' | 'impossible'>,
+  hits: Map<string, number[]>,
+): number | undefined {
   if (query.impossible || query.keys.length === 0) return undefined;
   if (query.all) {
     const sets = query.keys.map((k) => new Set(hits.get(k.key) ?? []));

@@ -28,7 +28,12 @@ export type MatchingInput = Decoded<typeof matchingFields>;
 
 /** The matching values a batch item may carry itself (spec 02), as JSON Schema properties. */
 export const itemMatchJson = (): Record<string, JsonSchema> =>
-  Object.fromEntries((['email', 'phone', 'profile_id', 'field_value', 'provider', 'subscription_id'] as const).map((k) => [k, matchingFields[k].schema.json()]));
+  Object.fromEntries(
+    (['email', 'phone', 'profile_id', 'field_value', 'provider', 'subscription_id'] as const).map((k) => [
+      k,
+      matchingFields[k].schema.json(),
+    ]),
+  );
 
 function phoneRegionParam(db: DatabaseDef): { phoneRegion?: string } {
   const region = phoneRegionOf(db);

@@ -44,7 +44,11 @@ export function decodeProfileData(raw: unknown, opts: ProfileDataOptions): Profi
     if (value === undefined) continue;
     if (key === 'subscriptions') {
       result.subscriptions = within('subscriptions', () =>
-        decodeSubscriptions(value, { catalog: opts.catalog, dbId: opts.db.id, skipInvalid: opts.skipInvalidSubscriptions }),
+        decodeSubscriptions(value, {
+          catalog: opts.catalog,
+          dbId: opts.db.id,
+          skipInvalid: opts.skipInvalidSubscriptions,
+        }),
       );
       continue;
     }

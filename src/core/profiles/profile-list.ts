@@ -21,14 +21,17 @@ export async function listProfiles(call: ReadCall<ProfileReader>, input: Decoded
   const search = input.search?.trim() || undefined;
   const { seqs, total } = await call.read.listProfiles(db.id, search, input.offset, input.limit);
   const order = new Map(seqs.map((seq, i) => [seq, i]));
-  const profiles = (await call.read.readProfiles(db.id, seqs)).sort((a, b) => (order.get(a.seq) ?? 0) - (order.get(b.seq) ?? 0));
+  const profiles = (await call.read.readProfiles(db.id, seqs)).sort(
+    (a, b) => (order.get(a.seq) ?? 0) - (order.get(b.seq) ?? 0),
+  );
   return { data: profiles.map(profileView), total_count: total };
 }
 
 export const profileListMethods = [
   defineMethod({
     name: 'profiles/list',
-    summary: "A database's profiles, newest first, optionally searched by id or the start of an email, phone or field value (Herald extension)",
+    summary:
+      "A database's profiles, newest first, optionally searched by id or the start of an email, phone or field value (Herald extension)",
     write: false,
     params: listParams,
     payload: obj({ data: arrayJson(profileJson), total_count: intJson }),

@@ -21,9 +21,26 @@ export const dbIdField = { db_id: required(int({ min: 1 }), { aliases: ['list_id
 const lookupParams = object({ ...dbIdField, ...matchingFields });
 export type ProfileLookupInput = Decoded<typeof lookupParams>;
 
-const emailDataJson = titled('EmailData', obj({ email: strJson, domain: strJson, md5: strJson }, ['email', 'domain', 'md5'], 'the address, its domain and the md5 of the lower-cased address'));
-const smsDataJson = titled('SmsData', obj({ phone: strJson }, ['phone'], 'Herald: the phone number, as email_data is for email'));
-const pushDataJson = titled('PushData', obj({ provider: strJson, subscription_id: strJson }, ['provider', 'subscription_id'], 'Herald: the push provider and subscription id, as email_data is for email'));
+const emailDataJson = titled(
+  'EmailData',
+  obj(
+    { email: strJson, domain: strJson, md5: strJson },
+    ['email', 'domain', 'md5'],
+    'the address, its domain and the md5 of the lower-cased address',
+  ),
+);
+const smsDataJson = titled(
+  'SmsData',
+  obj({ phone: strJson }, ['phone'], 'Herald: the phone number, as email_data is for email'),
+);
+const pushDataJson = titled(
+  'PushData',
+  obj(
+    { provider: strJson, subscription_id: strJson },
+    ['provider', 'subscription_id'],
+    'Herald: the push provider and subscription id, as email_data is for email',
+  ),
+);
 
 /** A subscription as profiles/get answers it (Altcraft's page): the channel's data object beside the flat fields. */
 const profileSubscriptionJson: JsonSchema = {
@@ -68,7 +85,13 @@ function subscriptionView(s: StoredProfile['subscriptions'][number]): Record<str
 export const profileJson: JsonSchema = {
   title: 'Profile',
   ...obj(
-    { id: strJson, db_id: intJson, _createtime: timeJson, _updatetime: timeJson, subscriptions: arrayJson(profileSubscriptionJson) },
+    {
+      id: strJson,
+      db_id: intJson,
+      _createtime: timeJson,
+      _updatetime: timeJson,
+      subscriptions: arrayJson(profileSubscriptionJson),
+    },
     ['id', 'db_id', '_createtime', '_updatetime', 'subscriptions'],
     'the profile: system and custom fields, then its subscriptions',
   ),
@@ -84,7 +107,12 @@ function lookupQuery(catalog: Catalog, input: ProfileLookupInput): { db: Databas
 }
 
 /** The oldest profile answering `query`, or 404. */
-async function findOldest(store: Pick<ProfileReader, 'findMatches'>, load: (seqs: number[]) => Promise<StoredProfile[]>, db: DatabaseDef, query: MatchQuery): Promise<StoredProfile> {
+async function findOldest(
+  store: Pick<ProfileReader, 'findMatches'>,
+  load: (seqs: number[]) => Promise<StoredProfile[]>,
+  db: DatabaseDef,
+  query: MatchQuery,
+): Promise<StoredProfile> {
   const seq = oldestMatch(query, await store.findMatches(db.id, query.keys));
   const [profile] = seq === undefined ? [] : await load([seq]);
   if (!profile) throw notFound('Profile not found');
@@ -92,7 +120,11 @@ async function findOldest(store: Pick<ProfileReader, 'findMatches'>, load: (seqs
 }
 
 /** The oldest profile answering a lookup, read outside a transaction (404 when none). */
-export async function readProfile(read: ProfileReader, catalog: Catalog, input: ProfileLookupInput): Promise<StoredProfile> {
+export async function readProfile(
+  read: ProfileReader,
+  catalog: Catalog,
+  input: ProfileLookupInput,
+): Promise<StoredProfile> {
   const { db, query } = lookupQuery(catalog, input);
   return findOldest(read, (seqs) => read.readProfiles(db.id, seqs), db, query);
 }
@@ -127,6 +159,20 @@ export function profileView(p: StoredProfile): Record<string, unknown> {
 }
 
 export const profileMethods = [
-  defineMethod({ name: 'profiles/get', summary: 'A profile with its subscriptions', write: false, params: lookupParams, payload: one(profileJson), handle: getProfile }),
-  defineMethod({ name: 'profiles/delete', summary: 'Delete a profile and cancel its scheduled messages', write: true, params: lookupParams, payload: one(titled('DeletedProfile', obj({ profile_id: strJson }, ['profile_id']))), handle: deleteProfile }),
+  defineMethod({
+    name: 'profiles/get',
+    summary: 'A profile with its subscriptions',
+    write: false,
+    params: lookupParams,
+    payload: one(profileJson),
+    handle: getProfile,
+  }),
+  defineMethod({
+    name: 'profiles/delete',
+    summary: 'Delete a profile and cancel its scheduled messages',
+    write: true,
+    params: lookupParams,
+    payload: one(titled('DeletedProfile', obj({ profile_id: strJson }, ['profile_id']))),
+    handle: deleteProfile,
+  }),
 ];

@@ -93,11 +93,15 @@ export interface KeyKinds {
 export function matchKeys(profile: ProfileState, rows: ValueRow[], kinds: KeyKinds): string[] {
   const keys: string[] = [];
   if (kinds.ids) keys.push(idKey(profile.id));
-  if (kinds.fields.size > 0) for (const row of rows) if (kinds.fields.has(row.field)) keys.push(fieldKey(row.field, row.value));
+  if (kinds.fields.size > 0)
+    for (const row of rows) if (kinds.fields.has(row.field)) keys.push(fieldKey(row.field, row.value));
   if (kinds.channels.size > 0) {
     for (const sub of profile.subscriptions) {
       if (!kinds.channels.has(sub.channel)) continue;
-      keys.push(subscriptionKey(sub.channel, sub.resourceId, sub.address), subscriptionKey(sub.channel, '*', sub.address));
+      keys.push(
+        subscriptionKey(sub.channel, sub.resourceId, sub.address),
+        subscriptionKey(sub.channel, '*', sub.address),
+      );
     }
   }
   return keys;

@@ -11,7 +11,8 @@ export interface WebPushSubscription {
 /** A PushSubscription is a few hundred characters; anything far longer is not one. */
 const MAX_WEB_PUSH = 4096;
 
-const base64urlBytes = (s: unknown): number => (typeof s === 'string' && /^[A-Za-z0-9_-]+={0,2}$/.test(s) ? Buffer.from(s, 'base64url').length : -1);
+const base64urlBytes = (s: unknown): number =>
+  typeof s === 'string' && /^[A-Za-z0-9_-]+={0,2}$/.test(s) ? Buffer.from(s, 'base64url').length : -1;
 
 /** The subscription, or why the text is not one. */
 export function readWebPushSubscription(text: string): WebPushSubscription | string {
@@ -35,7 +36,8 @@ export function readWebPushSubscription(text: string): WebPushSubscription | str
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'the Web Push endpoint must be an https URL';
   const p256dh = v.keys.p256dh;
   const auth = v.keys.auth;
-  if (base64urlBytes(p256dh) !== 65 || Buffer.from(String(p256dh), 'base64url')[0] !== 4) return 'keys.p256dh must be a P-256 public key in URL-safe base64';
+  if (base64urlBytes(p256dh) !== 65 || Buffer.from(String(p256dh), 'base64url')[0] !== 4)
+    return 'keys.p256dh must be a P-256 public key in URL-safe base64';
   if (base64urlBytes(auth) !== 16) return 'keys.auth must be 16 bytes in URL-safe base64';
   return { endpoint: v.endpoint, keys: { p256dh: p256dh as string, auth: auth as string } };
 }
@@ -48,6 +50,7 @@ export function pushTokenProblem(type: SenderType | undefined, subscriptionId: s
   }
   // An APNs device token is hex; checked, it can never reach the request path as anything else.
   if (type === 'apns' && !/^[0-9a-fA-F]{16,400}$/.test(subscriptionId)) return 'an APNs device token is hexadecimal';
-  if (type === 'fcm' && !/^[\x21-\x7e]{1,4096}$/.test(subscriptionId)) return 'an FCM registration token has no spaces or control characters';
+  if (type === 'fcm' && !/^[\x21-\x7e]{1,4096}$/.test(subscriptionId))
+    return 'an FCM registration token has no spaces or control characters';
   return undefined;
 }

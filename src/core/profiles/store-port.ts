@@ -82,7 +82,12 @@ export interface ProfileReader extends ProfileLookup {
    * `search`, those whose id is `search` or one of whose indexed values (email, phones, custom
    * fields, tags) starts with it, ASCII case ignored.
    */
-  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number): Promise<{ seqs: number[]; total: number }>;
+  listProfiles(
+    dbId: number,
+    search: string | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ seqs: number[]; total: number }>;
 }
 
 /** Profiles inside a transaction: what is loaded is locked until commit where writers run at once. */

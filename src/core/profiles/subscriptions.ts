@@ -14,7 +14,15 @@ import { pushTokenProblem } from './push-subscription.js';
 import { intJson, obj, strJson, titled } from '../values/json-schema.js';
 import type { JsonSchema } from '../values/schema.js';
 
-export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'complained', 'hardbounced', 'unconfirmed', 'suspended', 'invalid'] as const;
+export const SUBSCRIPTION_STATUSES = [
+  'subscribed',
+  'unsubscribed',
+  'complained',
+  'hardbounced',
+  'unconfirmed',
+  'suspended',
+  'invalid',
+] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 export const SUBSCRIBED = 0;
 export const UNSUBSCRIBED = 1;
@@ -25,28 +33,42 @@ const PRIORITY_MAX = 2 ** 31 - 1;
 const address = { email: strJson, phone: strJson, provider: strJson, subscription_id: strJson };
 
 /** A subscription entry of profile data, as JSON Schema: the address its channel needs, a status by name or number. */
-export const subscriptionInputJson = titled('SubscriptionInput', obj(
-  {
-    channel: { type: 'string', enum: [...CHANNELS] },
-    resource_id: intJson,
-    ...address,
-    status: { oneOf: [{ type: 'string', enum: [...SUBSCRIPTION_STATUSES] }, { type: 'integer', minimum: 0, maximum: SUBSCRIPTION_STATUSES.length - 1 }] },
-    priority: intJson,
-    custom_fields: { type: 'object', additionalProperties: true },
-    cats: { type: 'array', items: strJson },
-  },
-  ['channel', 'resource_id'],
-));
+export const subscriptionInputJson = titled(
+  'SubscriptionInput',
+  obj(
+    {
+      channel: { type: 'string', enum: [...CHANNELS] },
+      resource_id: intJson,
+      ...address,
+      status: {
+        oneOf: [
+          { type: 'string', enum: [...SUBSCRIPTION_STATUSES] },
+          { type: 'integer', minimum: 0, maximum: SUBSCRIPTION_STATUSES.length - 1 },
+        ],
+      },
+      priority: intJson,
+      custom_fields: { type: 'object', additionalProperties: true },
+      cats: { type: 'array', items: strJson },
+    },
+    ['channel', 'resource_id'],
+  ),
+);
 
 /** A subscription as profiles/get answers it: the status by number (an index of SUBSCRIPTION_STATUSES). */
-export const subscriptionJson = titled('Subscription', obj(
-  {
-    ...(subscriptionInputJson.properties as Record<string, JsonSchema>),
-    status: { type: 'integer', minimum: 0, maximum: SUBSCRIPTION_STATUSES.length - 1 },
-    status_reason: { ...strJson, description: 'why Herald changed the status (a push service said the subscription is gone)' },
-  },
-  ['channel', 'resource_id', 'status', 'priority'],
-));
+export const subscriptionJson = titled(
+  'Subscription',
+  obj(
+    {
+      ...(subscriptionInputJson.properties as Record<string, JsonSchema>),
+      status: { type: 'integer', minimum: 0, maximum: SUBSCRIPTION_STATUSES.length - 1 },
+      status_reason: {
+        ...strJson,
+        description: 'why Herald changed the status (a push service said the subscription is gone)',
+      },
+    },
+    ['channel', 'resource_id', 'status', 'priority'],
+  ),
+);
 
 export interface SubscriptionInput {
   channel: Channel;
@@ -62,7 +84,6 @@ export interface SubscriptionInput {
   customFields?: Record<string, unknown>;
   cats?: string[];
 }
-
 
 export function decodeStatus(value: unknown): number {
   if (typeof value === 'string') {
@@ -81,7 +102,8 @@ export function decodeStatus(value: unknown): number {
 
 function decodePriority(value: unknown): number {
   const n = toInt(value);
-  if (n < PRIORITY_MIN || n > PRIORITY_MAX) throw new DecodeError(`must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}, got ${n}`);
+  if (n < PRIORITY_MIN || n > PRIORITY_MAX)
+    throw new DecodeError(`must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}, got ${n}`);
   return n;
 }
 
@@ -112,34 +134,50 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
   if (!isPlainObject(raw)) throw new DecodeError(`expected an object, got ${describe(raw)}`);
   const channelText = within('channel', () => toStr(raw.channel ?? ''));
   if (!(CHANNELS as readonly string[]).includes(channelText)) {
-    throw new DecodeError(raw.channel === undefined ? 'channel is required' : `unknown channel ${describe(raw.channel)}`);
+    throw new DecodeError(
+      raw.channel === undefined ? 'channel is required' : `unknown channel ${describe(raw.channel)}`,
+    );
   }
   const channel = channelText as Channel;
   if (raw.resource_id === undefined || raw.resource_id === null) throw new DecodeError('resource_id is required');
   const resourceId = within('resource_id', () => toInt(raw.resource_id));
   const resource = ctx.catalog.resources.get(resourceId);
   if (!resource) throw new DecodeError(`resource ${resourceId} does not exist`);
-  if (!resource.dbIds.includes(ctx.dbId)) throw new DecodeError(`resource ${resourceId} is not linked to database ${ctx.dbId}`);
+  if (!resource.dbIds.includes(ctx.dbId))
+    throw new DecodeError(`resource ${resourceId} is not linked to database ${ctx.dbId}`);
   if (!resource.channels[channel]) throw new DecodeError(`resource ${resourceId} has no ${channel} channel`);
 
   const entry: SubscriptionInput = { channel, resourceId, address: '' };
   if (channel === 'email') {
     const given = raw.email ?? (isPlainObject(raw.email_data) ? raw.email_data.email : undefined);
-    if (given === undefined || given === null || given === '') throw new DecodeError('email is required for an email subscription');
+    if (given === undefined || given === null || given === '')
+      throw new DecodeError('email is required for an email subscription');
     const email = normalizeEmail(within('email', () => emailText(given)));
     if (!email) throw new DecodeError(`incorrect email ${describe(given)}`);
     entry.email = email;
     entry.address = emailKey(email);
   } else if (channel === 'sms') {
-    if (raw.phone === undefined || raw.phone === null || raw.phone === '') throw new DecodeError('phone is required for an sms subscription');
+    if (raw.phone === undefined || raw.phone === null || raw.phone === '')
+      throw new DecodeError('phone is required for an sms subscription');
     const db = ctx.catalog.databases.get(ctx.dbId);
-    const phone = normalizePhone(within('phone', () => boundedString(raw.phone, LIMITS.phoneLength)), db ? phoneRegionOf(db) : undefined);
+    const phone = normalizePhone(
+      within('phone', () => boundedString(raw.phone, LIMITS.phoneLength)),
+      db ? phoneRegionOf(db) : undefined,
+    );
     if (!phone) throw new DecodeError(`incorrect phone ${describe(raw.phone)}`);
     entry.phone = phone;
     entry.address = phone;
   } else {
-    const provider = raw.provider === undefined || raw.provider === null ? '' : within('provider', () => boundedString(toStr(raw.provider).trim(), LIMITS.pushProviderLength));
-    const token = raw.subscription_id === undefined || raw.subscription_id === null ? '' : within('subscription_id', () => boundedString(toStr(raw.subscription_id).trim(), LIMITS.pushSubscriptionIdLength));
+    const provider =
+      raw.provider === undefined || raw.provider === null
+        ? ''
+        : within('provider', () => boundedString(toStr(raw.provider).trim(), LIMITS.pushProviderLength));
+    const token =
+      raw.subscription_id === undefined || raw.subscription_id === null
+        ? ''
+        : within('subscription_id', () =>
+            boundedString(toStr(raw.subscription_id).trim(), LIMITS.pushSubscriptionIdLength),
+          );
     if (!provider || !token) throw new DecodeError('provider and subscription_id are required for a push subscription');
     // The sender serving this provider on the resource decides what a subscription_id is.
     const problem = pushTokenProblem(findChannelSender(ctx.catalog, resourceId, 'push', provider)?.type, token);
@@ -148,10 +186,13 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
     entry.subscriptionId = token;
     entry.address = pushAddress(provider, token);
   }
-  if (raw.status !== undefined && raw.status !== null && raw.status !== '') entry.status = within('status', () => decodeStatus(raw.status));
-  if (raw.priority !== undefined && raw.priority !== null && raw.priority !== '') entry.priority = within('priority', () => decodePriority(raw.priority));
+  if (raw.status !== undefined && raw.status !== null && raw.status !== '')
+    entry.status = within('status', () => decodeStatus(raw.status));
+  if (raw.priority !== undefined && raw.priority !== null && raw.priority !== '')
+    entry.priority = within('priority', () => decodePriority(raw.priority));
   if (raw.custom_fields !== undefined && raw.custom_fields !== null && raw.custom_fields !== '') {
-    if (!isPlainObject(raw.custom_fields)) throw new DecodeError(`expected an object, got ${describe(raw.custom_fields)}`, ['custom_fields']);
+    if (!isPlainObject(raw.custom_fields))
+      throw new DecodeError(`expected an object, got ${describe(raw.custom_fields)}`, ['custom_fields']);
     entry.customFields = raw.custom_fields;
   }
   if (raw.cats !== undefined && raw.cats !== null) {

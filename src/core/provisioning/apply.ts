@@ -14,7 +14,13 @@ export interface ApplySummary {
   hooks: number;
 }
 
-export async function applyProvisioningFile(store: ProvisioningStore, file: unknown, env: Record<string, string | undefined>, now: number, readFile?: SecretFileReader): Promise<ApplySummary> {
+export async function applyProvisioningFile(
+  store: ProvisioningStore,
+  file: unknown,
+  env: Record<string, string | undefined>,
+  now: number,
+  readFile?: SecretFileReader,
+): Promise<ApplySummary> {
   const ownership = await store.describeOwnership();
   const plan = await planProvisioning({
     file,
@@ -25,7 +31,8 @@ export async function applyProvisioningFile(store: ProvisioningStore, file: unkn
     ...(readFile ? { readFile } : {}),
   });
   await store.transaction((tx) => tx.applyProvisioning(plan, now));
-  const count = (pick: (a: (typeof plan.accounts)[number]) => unknown[]) => plan.accounts.reduce((n, a) => n + pick(a).length, 0);
+  const count = (pick: (a: (typeof plan.accounts)[number]) => unknown[]) =>
+    plan.accounts.reduce((n, a) => n + pick(a).length, 0);
   return {
     accounts: plan.accounts.length,
     tokens: count((a) => a.tokens),

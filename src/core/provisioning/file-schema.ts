@@ -2,14 +2,22 @@
 // so the published schema (/api/provisioning.schema.json, docs/provisioning.schema.json) cannot
 // drift from what `herald apply` accepts. The schema checks shapes; the rules between objects
 // (ids of other accounts, senders a resource names, template variables) are checked on apply.
-import { databaseSchema, hookSchema, resourceSchema, senderSchema, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
+import {
+  databaseSchema,
+  hookSchema,
+  resourceSchema,
+  senderSchema,
+  templateSchema,
+  triggerPatchSchema,
+} from '../catalog/decode.js';
 import { SENDER_SETTINGS } from '../catalog/sender-decode.js';
 import type { JsonSchema } from '../values/schema.js';
 import { accountSchema, tokenSchema } from './file.js';
 
 const REF = { $ref: '#/$defs/secretRef' };
 const SECRET_REF: JsonSchema = {
-  description: 'Any value may be given as {"env": "NAME"} (that environment variable) or {"file": "path"} (that file\'s text, relative to the provisioning file).',
+  description:
+    'Any value may be given as {"env": "NAME"} (that environment variable) or {"file": "path"} (that file\'s text, relative to the provisioning file).',
   oneOf: [
     { type: 'object', properties: { env: { type: 'string' } }, required: ['env'], additionalProperties: false },
     { type: 'object', properties: { file: { type: 'string' } }, required: ['file'], additionalProperties: false },
@@ -21,7 +29,9 @@ function withRefs(schema: JsonSchema): JsonSchema {
   if (Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf)) return schema;
   const out: JsonSchema = { ...schema };
   if (out.properties && typeof out.properties === 'object') {
-    out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, JsonSchema>).map(([k, v]) => [k, withRefs(v)]));
+    out.properties = Object.fromEntries(
+      Object.entries(out.properties as Record<string, JsonSchema>).map(([k, v]) => [k, withRefs(v)]),
+    );
   }
   if (out.items && typeof out.items === 'object') out.items = withRefs(out.items as JsonSchema);
   if (out.type === 'object' || out.type === 'array' || out.properties) return out;
@@ -35,7 +45,11 @@ function senderJson(): JsonSchema {
   for (const key of new Set(Object.values(SENDER_SETTINGS).flat())) {
     const usedBy = types.filter((t) => SENDER_SETTINGS[t as keyof typeof SENDER_SETTINGS].includes(key));
     properties[key] ??= {};
-    properties[key] = { ...properties[key], description: `a setting of the ${usedBy.join(', ')} sender${usedBy.length > 1 ? 's' : ''} (docs/SENDERS.md)`, 'x-sender-types': usedBy };
+    properties[key] = {
+      ...properties[key],
+      description: `a setting of the ${usedBy.join(', ')} sender${usedBy.length > 1 ? 's' : ''} (docs/SENDERS.md)`,
+      'x-sender-types': usedBy,
+    };
   }
   return {
     ...base,
@@ -49,7 +63,10 @@ function senderJson(): JsonSchema {
   };
 }
 
-const requireKeys = (schema: JsonSchema, keys: string[]): JsonSchema => ({ ...schema, required: [...new Set([...((schema.required as string[] | undefined) ?? []), ...keys])] });
+const requireKeys = (schema: JsonSchema, keys: string[]): JsonSchema => ({
+  ...schema,
+  required: [...new Set([...((schema.required as string[] | undefined) ?? []), ...keys])],
+});
 
 export function provisioningSchema(): JsonSchema {
   const account = accountSchema.json() as { properties: Record<string, JsonSchema> };
@@ -58,7 +75,8 @@ export function provisioningSchema(): JsonSchema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: '/api/provisioning.schema.json',
     title: 'Herald provisioning file',
-    description: 'Accounts with their tokens, senders, databases, resources, templates, triggers and action hooks (docs/PROVISIONING.md). JSON or YAML.',
+    description:
+      'Accounts with their tokens, senders, databases, resources, templates, triggers and action hooks (docs/PROVISIONING.md). JSON or YAML.',
     type: 'object',
     required: ['accounts'],
     properties: {
@@ -75,7 +93,10 @@ export function provisioningSchema(): JsonSchema {
             databases: arrayOf(requireKeys(databaseSchema.json(), ['id']), 'Database'),
             resources: arrayOf(requireKeys(resourceSchema.json(), ['id']), 'Resource'),
             templates: arrayOf(requireKeys(templateSchema.json(), ['id']), 'Template'),
-            triggers: arrayOf(requireKeys(triggerPatchSchema.json(), ['id', 'name', 'trigger_type', 'send_channel']), 'Trigger'),
+            triggers: arrayOf(
+              requireKeys(triggerPatchSchema.json(), ['id', 'name', 'trigger_type', 'send_channel']),
+              'Trigger',
+            ),
             action_hooks: arrayOf(hookSchema.json(), 'ActionHook'),
           },
         },

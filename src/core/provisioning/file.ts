@@ -1,9 +1,31 @@
 // The provisioning file of spec 06: decoded in full, every problem listed with its path, then
 // turned into a plan against what the store already holds. Nothing is written here.
 import { triggerProblems, resourceProblems } from '../catalog/validate.js';
-import { checkFieldNames, checkHookUrl, checkSender, databaseSchema, decodeTemplate, decodeWith, hookFilters, hookSchema, resourceSchema, senderSchema, stripUndefined, templateSchema, triggerPatchSchema } from '../catalog/decode.js';
+import {
+  checkFieldNames,
+  checkHookUrl,
+  checkSender,
+  databaseSchema,
+  decodeTemplate,
+  decodeWith,
+  hookFilters,
+  hookSchema,
+  resourceSchema,
+  senderSchema,
+  stripUndefined,
+  templateSchema,
+  triggerPatchSchema,
+} from '../catalog/decode.js';
 import { decodeSenderSettings } from '../catalog/sender-decode.js';
-import type { Catalog, DatabaseDef, HookDef, ResourceDef, SenderDef, TemplateDef, TriggerDef } from '../catalog/types.js';
+import type {
+  Catalog,
+  DatabaseDef,
+  HookDef,
+  ResourceDef,
+  SenderDef,
+  TemplateDef,
+  TriggerDef,
+} from '../catalog/types.js';
 import { receiptKeyId } from '../catalog/receipt-key.js';
 import { templateChannelsFieldProblem } from '../catalog/template-fields.js';
 import { DecodeError } from '../base/errors.js';
@@ -21,7 +43,13 @@ export type SecretFileReader = (path: string) => string;
  * Replaces `{"env": "NAME"}` anywhere in the file by that variable's value, and `{"file": "path"}`
  * by that file's text (key files: an FCM service account, an APNs .p8 key).
  */
-export function resolveEnvRefs(value: unknown, env: Record<string, string | undefined>, path: string, problems: string[], readFile?: SecretFileReader): unknown {
+export function resolveEnvRefs(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  path: string,
+  problems: string[],
+  readFile?: SecretFileReader,
+): unknown {
   if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}[${i}]`, problems, readFile));
   if (!isPlainObject(value)) return value;
   const keys = Object.keys(value);
@@ -37,7 +65,9 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
       return readFile(value.file);
     } catch (err) {
       // The reason (no such file, too large), never the contents.
-      problems.push(`${path}: file ${describe(value.file)} cannot be read: ${err instanceof Error ? err.message.split('\n')[0].slice(0, 120) : 'unknown error'}`);
+      problems.push(
+        `${path}: file ${describe(value.file)} cannot be read: ${err instanceof Error ? err.message.split('\n')[0].slice(0, 120) : 'unknown error'}`,
+      );
       return '';
     }
   }
@@ -46,7 +76,10 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
   return out;
 }
 
-const suppressionListSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true, maxLength: 255 })) });
+const suppressionListSchema = object({
+  id: required(int({ min: 1 })),
+  name: required(str({ nonEmpty: true, maxLength: 255 })),
+});
 export const accountSchema = object({ id: required(int({ min: 1 })), name: required(str({ nonEmpty: true })) });
 export const tokenSchema = object({
   token: required(str({ nonEmpty: true })),
@@ -96,7 +129,12 @@ export async function planProvisioning(input: PlanInput): Promise<ProvisionPlan>
   if (!isPlainObject(file)) throw new ProvisioningError(['the file must hold an object with "accounts"']);
   const accounts: AccountPlan[] = [];
   const seenAccounts = new Set<number>();
-  const seenIds = { databases: new Map<number, number>(), resources: new Map<number, number>(), templates: new Map<number, number>(), triggers: new Map<number, number>() };
+  const seenIds = {
+    databases: new Map<number, number>(),
+    resources: new Map<number, number>(),
+    templates: new Map<number, number>(),
+    triggers: new Map<number, number>(),
+  };
   for (const [i, rawAccount] of list(file, 'accounts', '', problems).entries()) {
     const path = `accounts[${i}]`;
     if (!isPlainObject(rawAccount)) {
@@ -135,7 +173,17 @@ async function planAccount(
     senders: new Map(base.senders),
     hooks: [...base.hooks],
   };
-  const plan: AccountPlan = { id: accountId, name: head.name, tokens: [], senders: [], databases: [], resources: [], templates: [], triggers: [], hooks: [] };
+  const plan: AccountPlan = {
+    id: accountId,
+    name: head.name,
+    tokens: [],
+    senders: [],
+    databases: [],
+    resources: [],
+    templates: [],
+    triggers: [],
+    hooks: [],
+  };
 
   const owned = (kind: keyof SeenIds, id: number | undefined, where: string): id is number => {
     if (id === undefined) {
@@ -160,14 +208,17 @@ async function planAccount(
     const where = `${path}.tokens[${i}]`;
     const tok = attempt(problems, where, () => {
       const x = decodeWith(tokenSchema, t);
-      if (x.rate_per_second !== undefined && !(x.rate_per_second > 0)) throw new DecodeError(`must be above 0, got ${x.rate_per_second}`, ['rate_per_second']);
-      if (x.burst !== undefined && x.rate_per_second === undefined) throw new DecodeError('needs rate_per_second', ['burst']);
+      if (x.rate_per_second !== undefined && !(x.rate_per_second > 0))
+        throw new DecodeError(`must be above 0, got ${x.rate_per_second}`, ['rate_per_second']);
+      if (x.burst !== undefined && x.rate_per_second === undefined)
+        throw new DecodeError('needs rate_per_second', ['burst']);
       return x;
     });
     if (!tok) continue;
     const hash = hashToken(tok.token);
     const owner = input.ownership.tokens.get(hash);
-    if (owner !== undefined && owner !== accountId) problems.push(`${where}.token: the token belongs to another account`);
+    if (owner !== undefined && owner !== accountId)
+      problems.push(`${where}.token: the token belongs to another account`);
     const tp: TokenPlan = { hash, role: tok.role, revoked: tok.revoked };
     if (tok.rate_per_second !== undefined) {
       tp.ratePerSecond = tok.rate_per_second;
@@ -196,7 +247,10 @@ async function planAccount(
     if (def.receipt) {
       // Receipts are posted to /receipts/<name>; the key tells same-named senders of two accounts apart.
       const owner = input.ownership.receiptKeys?.get(receiptKeyId(def.name, def.receipt.key));
-      if (owner !== undefined && owner !== accountId) problems.push(`${where}.receipt.key: another account's sender '${def.name}' takes receipts with this key: choose another`);
+      if (owner !== undefined && owner !== accountId)
+        problems.push(
+          `${where}.receipt.key: another account's sender '${def.name}' takes receipts with this key: choose another`,
+        );
     }
     plan.senders.push(def);
     catalog.senders.set(def.name, { ...def, id: 0 });
@@ -209,7 +263,14 @@ async function planAccount(
       return x;
     });
     if (!db || !owned('databases', db.id, where)) continue;
-    const def: DatabaseDef = { id: db.id, accountId, name: db.name, description: db.description, fields: db.fields, ...(db.phone_region ? { phoneRegion: db.phone_region } : {}) };
+    const def: DatabaseDef = {
+      id: db.id,
+      accountId,
+      name: db.name,
+      description: db.description,
+      fields: db.fields,
+      ...(db.phone_region ? { phoneRegion: db.phone_region } : {}),
+    };
     plan.databases.push(def);
     catalog.databases.set(def.id, def);
   }
@@ -232,19 +293,27 @@ async function planAccount(
     const where = `${path}.resources[${i}]`;
     const res = attempt(problems, where, () => decodeWith(resourceSchema, r));
     if (!res || !owned('resources', res.id, where)) continue;
-    const def: ResourceDef = { id: res.id, accountId, name: res.name, dbIds: [...new Set(res.db_ids)], channels: res.channels };
+    const def: ResourceDef = {
+      id: res.id,
+      accountId,
+      name: res.name,
+      dbIds: [...new Set(res.db_ids)],
+      channels: res.channels,
+    };
     plan.resources.push(def);
     catalog.resources.set(def.id, def);
     resources.push([def, where]);
   }
-  for (const [def, where] of resources) for (const p of resourceProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
+  for (const [def, where] of resources)
+    for (const p of resourceProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
 
   const triggers: [TriggerDef, string][] = [];
   for (const [i, t] of list(raw, 'triggers', path, problems).entries()) {
     const where = `${path}.triggers[${i}]`;
     const trig = attempt(problems, where, () => {
       const x = decodeWith(triggerPatchSchema, t);
-      for (const key of ['name', 'send_channel', 'trigger_type'] as const) if (x[key] === undefined) throw new DecodeError('is required', [key]);
+      for (const key of ['name', 'send_channel', 'trigger_type'] as const)
+        if (x[key] === undefined) throw new DecodeError('is required', [key]);
       return x;
     });
     if (!trig || !owned('triggers', trig.id, where)) continue;
@@ -273,7 +342,8 @@ async function planAccount(
     catalog.triggers.set(def.id, def);
     triggers.push([def, where]);
   }
-  for (const [def, where] of triggers) for (const p of triggerProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
+  for (const [def, where] of triggers)
+    for (const p of triggerProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
   problems.push(...storedTriggerProblems(base, catalog, new Set(triggers.map(([def]) => def.id)), path));
 
   for (const [i, h] of list(raw, 'action_hooks', path, problems).entries()) {
@@ -284,7 +354,12 @@ async function planAccount(
       return x;
     });
     if (!hook) continue;
-    const def: Omit<HookDef, 'id'> = { accountId, url: hook.url, filters: hookFilters(hook), ...(hook.secret ? { secret: hook.secret } : {}) };
+    const def: Omit<HookDef, 'id'> = {
+      accountId,
+      url: hook.url,
+      filters: hookFilters(hook),
+      ...(hook.secret ? { secret: hook.secret } : {}),
+    };
     plan.hooks.push(def);
   }
   const lists: { id: number; name: string }[] = [];
@@ -292,7 +367,8 @@ async function planAccount(
     const where = `${path}.suppression_lists[${i}]`;
     const decoded = attempt(problems, where, () => decodeWith(suppressionListSchema, l));
     if (!decoded) continue;
-    if (lists.some((x) => x.id === decoded.id)) problems.push(`${where}: suppression list id ${decoded.id} is declared twice`);
+    if (lists.some((x) => x.id === decoded.id))
+      problems.push(`${where}: suppression list id ${decoded.id} is declared twice`);
     else lists.push(decoded);
   }
   if (lists.length > 0) plan.suppressionLists = lists;
@@ -308,11 +384,22 @@ function storedTriggerProblems(base: Catalog, after: Catalog, inFile: Set<number
   for (const trigger of base.triggers.values()) {
     if (inFile.has(trigger.id)) continue;
     const had = new Set(triggerProblems(trigger, base).map((p) => p.text));
-    for (const p of triggerProblems(trigger, after)) if (!had.has(p.text)) out.push(`${path}: trigger ${trigger.id} (${trigger.name}) would become invalid: ${p.text}`);
+    for (const p of triggerProblems(trigger, after))
+      if (!had.has(p.text))
+        out.push(`${path}: trigger ${trigger.id} (${trigger.name}) would become invalid: ${p.text}`);
   }
   return out;
 }
 
 export function emptyCatalog(accountId: number): Catalog {
-  return { accountId, version: 0, databases: new Map(), resources: new Map(), templates: new Map(), triggers: new Map(), senders: new Map(), hooks: [] };
+  return {
+    accountId,
+    version: 0,
+    databases: new Map(),
+    resources: new Map(),
+    templates: new Map(),
+    triggers: new Map(),
+    senders: new Map(),
+    hooks: [],
+  };
 }

@@ -39,32 +39,67 @@ function rejects(q: unknown, debug: RegExp): void {
 describe('compileCustomRequest', () => {
   it('turns equality and $eq into value lookups, typed and normalised like the value table', () => {
     expect(compile({ CRM_ID: '7' })).toEqual({ kind: 'values', ...idx('CRM_ID'), values: ['7'] });
-    expect(compile({ email: { $eq: ' Ann@Example.COM ' } })).toEqual({ kind: 'values', ...idx('email'), values: ['ann@example.com'] });
-    expect(compile({ phones: '+7 (900) 111-22-33' })).toEqual({ kind: 'values', ...idx('phones'), values: ['+79001112233'] });
+    expect(compile({ email: { $eq: ' Ann@Example.COM ' } })).toEqual({
+      kind: 'values',
+      ...idx('email'),
+      values: ['ann@example.com'],
+    });
+    expect(compile({ phones: '+7 (900) 111-22-33' })).toEqual({
+      kind: 'values',
+      ...idx('phones'),
+      values: ['+79001112233'],
+    });
     expect(compile({ vip: 1 })).toEqual({ kind: 'values', ...idx('vip'), values: ['true'] });
     expect(compile({ level: 2 })).toEqual({ kind: 'values', ...idx('level'), values: ['gold'] });
     expect(compile({ tags: 'a' })).toEqual({ kind: 'values', ...idx('tags'), values: ['a'] });
-    expect(compile({ signup: '2026-01-02T03:04:05+01:00' })).toEqual({ kind: 'values', ...idx('signup'), values: ['2026-01-02T02:04:05.000Z'] });
+    expect(compile({ signup: '2026-01-02T03:04:05+01:00' })).toEqual({
+      kind: 'values',
+      ...idx('signup'),
+      values: ['2026-01-02T02:04:05.000Z'],
+    });
   });
 
   it('reads system fields other than email and phones from the profile document', () => {
-    expect(compile({ _fname: 'Ann' })).toEqual({ kind: 'values', source: 'document', field: '_fname', values: ['Ann'] });
+    expect(compile({ _fname: 'Ann' })).toEqual({
+      kind: 'values',
+      source: 'document',
+      field: '_fname',
+      values: ['Ann'],
+    });
     expect(compile({ _sex: 1 })).toEqual({ kind: 'values', source: 'document', field: '_sex', values: ['male'] });
-    expect(compile({ _lat: { $gte: '55.5' } })).toEqual({ kind: 'range', source: 'document', field: '_lat', column: 'num', lower: { value: 55.5, inclusive: true } });
+    expect(compile({ _lat: { $gte: '55.5' } })).toEqual({
+      kind: 'range',
+      source: 'document',
+      field: '_lat',
+      column: 'num',
+      lower: { value: 55.5, inclusive: true },
+    });
     expect(scansProfiles(compile({ _fname: 'Ann' }))).toBe(true);
     expect(scansProfiles(compile({ _fname: 'Ann', CRM_ID: 1 }))).toBe(false);
   });
 
   it('compiles $ne, $in, $nin, $exists and null as MongoDB means them', () => {
-    expect(compile({ CRM_ID: { $ne: 1 } })).toEqual({ kind: 'not', of: { kind: 'values', ...idx('CRM_ID'), values: ['1'] } });
+    expect(compile({ CRM_ID: { $ne: 1 } })).toEqual({
+      kind: 'not',
+      of: { kind: 'values', ...idx('CRM_ID'), values: ['1'] },
+    });
     expect(compile({ CRM_ID: { $in: [1, '2', 1] } })).toEqual({ kind: 'values', ...idx('CRM_ID'), values: ['1', '2'] });
-    expect(compile({ CRM_ID: { $nin: [] } })).toEqual({ kind: 'not', of: { kind: 'values', ...idx('CRM_ID'), values: [] } });
+    expect(compile({ CRM_ID: { $nin: [] } })).toEqual({
+      kind: 'not',
+      of: { kind: 'values', ...idx('CRM_ID'), values: [] },
+    });
     expect(compile({ CRM_ID: { $exists: true } })).toEqual({ kind: 'present', ...idx('CRM_ID') });
-    expect(compile({ CRM_ID: { $exists: 'false' } })).toEqual({ kind: 'not', of: { kind: 'present', ...idx('CRM_ID') } });
+    expect(compile({ CRM_ID: { $exists: 'false' } })).toEqual({
+      kind: 'not',
+      of: { kind: 'present', ...idx('CRM_ID') },
+    });
     expect(compile({ CRM_ID: null })).toEqual({ kind: 'not', of: { kind: 'present', ...idx('CRM_ID') } });
     expect(compile({ CRM_ID: { $in: [null, 3] } })).toEqual({
       kind: 'or',
-      of: [{ kind: 'values', ...idx('CRM_ID'), values: ['3'] }, { kind: 'not', of: { kind: 'present', ...idx('CRM_ID') } }],
+      of: [
+        { kind: 'values', ...idx('CRM_ID'), values: ['3'] },
+        { kind: 'not', of: { kind: 'present', ...idx('CRM_ID') } },
+      ],
     });
     expect(scansProfiles(compile({ CRM_ID: { $ne: 1 } }))).toBe(true);
     expect(scansProfiles(compile({ CRM_ID: { $in: [1, 2] } }))).toBe(false);
@@ -78,8 +113,18 @@ describe('compileCustomRequest', () => {
       lower: { value: 1, inclusive: false },
       upper: { value: 2.5, inclusive: true },
     });
-    expect(compile({ signup: { $lt: '2026-02-01' } })).toEqual({ kind: 'range', ...idx('signup'), column: 'num', upper: { value: Date.UTC(2026, 1, 1), inclusive: false } });
-    expect(compile({ email: { $gte: 'M' } })).toEqual({ kind: 'range', ...idx('email'), column: 'text', lower: { value: 'm', inclusive: true } });
+    expect(compile({ signup: { $lt: '2026-02-01' } })).toEqual({
+      kind: 'range',
+      ...idx('signup'),
+      column: 'num',
+      upper: { value: Date.UTC(2026, 1, 1), inclusive: false },
+    });
+    expect(compile({ email: { $gte: 'M' } })).toEqual({
+      kind: 'range',
+      ...idx('email'),
+      column: 'text',
+      lower: { value: 'm', inclusive: true },
+    });
     // Each bound of an array field may be met by another element.
     expect(compile({ tags: { $gt: 'a', $lt: 'c' } })).toEqual({
       kind: 'and',
@@ -92,18 +137,35 @@ describe('compileCustomRequest', () => {
 
   it('combines fields, $and and $or; an empty query is every profile; a JSON string is accepted', () => {
     expect(compile({})).toEqual({ kind: 'all' });
-    expect(compile({ CRM_ID: 1, tags: 'a' })).toEqual({ kind: 'and', of: [{ kind: 'values', ...idx('CRM_ID'), values: ['1'] }, { kind: 'values', ...idx('tags'), values: ['a'] }] });
+    expect(compile({ CRM_ID: 1, tags: 'a' })).toEqual({
+      kind: 'and',
+      of: [
+        { kind: 'values', ...idx('CRM_ID'), values: ['1'] },
+        { kind: 'values', ...idx('tags'), values: ['a'] },
+      ],
+    });
     expect(compile({ $or: [{ CRM_ID: 1 }, { $and: [{ tags: 'a' }] }] })).toEqual({
       kind: 'or',
-      of: [{ kind: 'values', ...idx('CRM_ID'), values: ['1'] }, { kind: 'and', of: [{ kind: 'values', ...idx('tags'), values: ['a'] }] }],
+      of: [
+        { kind: 'values', ...idx('CRM_ID'), values: ['1'] },
+        { kind: 'and', of: [{ kind: 'values', ...idx('tags'), values: ['a'] }] },
+      ],
     });
-    expect(compile('{"CRM_ID": {"$gt": 5}}')).toEqual({ kind: 'range', ...idx('CRM_ID'), column: 'num', lower: { value: 5, inclusive: false } });
+    expect(compile('{"CRM_ID": {"$gt": 5}}')).toEqual({
+      kind: 'range',
+      ...idx('CRM_ID'),
+      column: 'num',
+      lower: { value: 5, inclusive: false },
+    });
   });
 
   it('rejects other operators, naming them, and bad fields or values, naming the path', () => {
     rejects({ $nor: [{ CRM_ID: 1 }] }, /^custom_request\.\$nor: operator \$nor is not supported/);
     rejects({ CRM_ID: { $regex: '^1' } }, /^custom_request\.CRM_ID\.\$regex: operator \$regex is not supported/);
-    rejects({ $or: [{ CRM_ID: { $not: { $eq: 1 } } }] }, /^custom_request\.\$or\[0\]\.CRM_ID\.\$not: operator \$not is not supported/);
+    rejects(
+      { $or: [{ CRM_ID: { $not: { $eq: 1 } } }] },
+      /^custom_request\.\$or\[0\]\.CRM_ID\.\$not: operator \$not is not supported/,
+    );
     rejects({ $where: 'true' }, /operator \$where is not supported/);
     rejects({ $eq: 1 }, /operator \$eq is not supported/);
     rejects({ nope: 1 }, /^custom_request\.nope: field 'nope' is not defined in database 1$/);
@@ -125,11 +187,20 @@ describe('compileCustomRequest', () => {
     };
     expect(() => compile(nest(LIMITS.customRequestDepth))).not.toThrow();
     rejects(nest(LIMITS.customRequestDepth + 1), /: is nested deeper than 32 levels of \$and\/\$or$/);
-    rejects(`${'{"$or":['.repeat(10_000)}{"CRM_ID":1}${']}'.repeat(10_000)}`, /: is nested deeper than 32 levels of \$and\/\$or$/);
+    rejects(
+      `${'{"$or":['.repeat(10_000)}{"CRM_ID":1}${']}'.repeat(10_000)}`,
+      /: is nested deeper than 32 levels of \$and\/\$or$/,
+    );
     const terms = (n: number) => ({ $and: Array.from({ length: n }, (_, i) => ({ CRM_ID: { $ne: i } })) });
     expect(() => compile(terms(LIMITS.customRequestTerms))).not.toThrow();
-    rejects(terms(LIMITS.customRequestTerms + 1), /^custom_request\.\$and\[1000\]\.CRM_ID\.\$ne: the query has more than 1000 conditions$/);
-    rejects({ CRM_ID: { $nin: Array.from({ length: LIMITS.customRequestListValues + 1 }, (_, i) => i) } }, /^custom_request\.CRM_ID\.\$nin: has more than 10000 values$/);
+    rejects(
+      terms(LIMITS.customRequestTerms + 1),
+      /^custom_request\.\$and\[1000\]\.CRM_ID\.\$ne: the query has more than 1000 conditions$/,
+    );
+    rejects(
+      { CRM_ID: { $nin: Array.from({ length: LIMITS.customRequestListValues + 1 }, (_, i) => i) } },
+      /^custom_request\.CRM_ID\.\$nin: has more than 10000 values$/,
+    );
     rejects({ score: { $lt: '1e400' } }, /^custom_request\.score\.\$lt: expected a finite number/);
   });
 });

@@ -13,7 +13,19 @@ import { indexText } from '../matching/keys.js';
 import { describe, isPlainObject, toBool, toNumber, toStr } from '../values/coerce.js';
 import type { Bound, FieldSource, ProfileQuery } from './plan.js';
 
-export const QUERY_OPERATORS = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$and', '$or'] as const;
+export const QUERY_OPERATORS = [
+  '$eq',
+  '$ne',
+  '$in',
+  '$nin',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$exists',
+  '$and',
+  '$or',
+] as const;
 
 /** Kinds compared as numbers: their value rows carry `num` (dates as epoch ms); `number` is _lat/_lon in the document. */
 const NUM_KINDS = new Set(['int', 'float', 'date', 'number']);
@@ -60,8 +72,11 @@ function query(value: unknown, c: Compilation, depth: number): ProfileQuery {
   const parts: ProfileQuery[] = [];
   for (const [key, v] of Object.entries(value)) {
     if (key === '$and' || key === '$or') {
-      if (depth >= LIMITS.customRequestDepth) throw new DecodeError(`is nested deeper than ${LIMITS.customRequestDepth} levels of $and/$or`);
-      parts.push(within(key, () => ({ kind: key === '$and' ? 'and' : 'or', of: subqueries(v, c, depth + 1) }) as ProfileQuery));
+      if (depth >= LIMITS.customRequestDepth)
+        throw new DecodeError(`is nested deeper than ${LIMITS.customRequestDepth} levels of $and/$or`);
+      parts.push(
+        within(key, () => ({ kind: key === '$and' ? 'and' : 'or', of: subqueries(v, c, depth + 1) }) as ProfileQuery),
+      );
     } else if (key.startsWith('$')) {
       throw unsupported(key).at(key);
     } else {
@@ -79,13 +94,15 @@ function subqueries(v: unknown, c: Compilation, depth: number): ProfileQuery[] {
 
 /** Counts one condition on a field against LIMITS.customRequestTerms. */
 function countTerm(c: Compilation): void {
-  if (++c.terms > LIMITS.customRequestTerms) throw new DecodeError(`the query has more than ${LIMITS.customRequestTerms} conditions`);
+  if (++c.terms > LIMITS.customRequestTerms)
+    throw new DecodeError(`the query has more than ${LIMITS.customRequestTerms} conditions`);
 }
 
 function fieldRef(name: string, db: DatabaseDef): FieldRef {
   const spec = fieldSpecs(db).get(name);
   if (!spec) throw new DecodeError(`field '${name}' is not defined in database ${db.id}`);
-  if (spec.kind === 'object' || spec.kind === 'arr_object') throw new DecodeError(`field '${name}' of type ${spec.kind} cannot be queried`);
+  if (spec.kind === 'object' || spec.kind === 'arr_object')
+    throw new DecodeError(`field '${name}' of type ${spec.kind} cannot be queried`);
   return { spec, source: spec.custom || INDEXED_SYSTEM.has(name) ? 'index' : 'document' };
 }
 
@@ -95,7 +112,8 @@ function fieldQuery(f: FieldRef, v: unknown, c: Compilation): ProfileQuery {
     return equals(f, v);
   }
   const ops = Object.keys(v);
-  if (ops.length === 0 || ops.some((op) => !op.startsWith('$'))) throw new DecodeError('equality with an object is not supported; give a value or operators ($eq, $in, …)');
+  if (ops.length === 0 || ops.some((op) => !op.startsWith('$')))
+    throw new DecodeError('equality with an object is not supported; give a value or operators ($eq, $in, …)');
   const parts: ProfileQuery[] = [];
   const range: { lower?: Bound; upper?: Bound }[] = [];
   for (const op of ops) {
@@ -153,7 +171,8 @@ function rangeQueries(f: FieldRef, bounds: { lower?: Bound; upper?: Bound }[]): 
 function equals(f: FieldRef, v: unknown): ProfileQuery {
   // MongoDB: `{field: null}` matches profiles without the field.
   if (v === null) return { kind: 'not', of: { kind: 'present', source: f.source, field: f.spec.name } };
-  if (Array.isArray(v) || isPlainObject(v)) throw new DecodeError(`expected a value, got ${describe(v)}; use $in for a list`);
+  if (Array.isArray(v) || isPlainObject(v))
+    throw new DecodeError(`expected a value, got ${describe(v)}; use $in for a list`);
   const value = encode(f, v);
   if (value === undefined) return { kind: 'not', of: { kind: 'present', source: f.source, field: f.spec.name } };
   return { kind: 'values', source: f.source, field: f.spec.name, values: [value] };
@@ -161,13 +180,15 @@ function equals(f: FieldRef, v: unknown): ProfileQuery {
 
 function anyOf(f: FieldRef, v: unknown): ProfileQuery {
   if (!Array.isArray(v)) throw new DecodeError(`expected an array, got ${describe(v)}`);
-  if (v.length > LIMITS.customRequestListValues) throw new DecodeError(`has more than ${LIMITS.customRequestListValues} values`);
+  if (v.length > LIMITS.customRequestListValues)
+    throw new DecodeError(`has more than ${LIMITS.customRequestListValues} values`);
   const values = new Set<string | number>();
   let absent = false;
   v.forEach((item, i) =>
     within(i, () => {
       if (item === null) absent = true;
-      else if (Array.isArray(item) || isPlainObject(item)) throw new DecodeError(`expected a value, got ${describe(item)}`);
+      else if (Array.isArray(item) || isPlainObject(item))
+        throw new DecodeError(`expected a value, got ${describe(item)}`);
       else {
         const value = encode(f, item);
         if (value === undefined) absent = true;
@@ -185,7 +206,8 @@ function anyOf(f: FieldRef, v: unknown): ProfileQuery {
 const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkText(v: unknown): void {
-  if (typeof v === 'string' && BAD_TEXT.test(v)) throw new DecodeError('the text holds a NUL character or an unpaired surrogate (not valid text)');
+  if (typeof v === 'string' && BAD_TEXT.test(v))
+    throw new DecodeError('the text holds a NUL character or an unpaired surrogate (not valid text)');
 }
 
 /** A value as the field stores it: value-table text for indexed fields, the typed value for document fields. */
@@ -212,7 +234,14 @@ function bound(f: FieldRef, v: unknown): string | number {
   // Text bounds need not be valid values themselves (`{"email": {"$gte": "m"}}`).
   const text = toStr(v);
   if (spec.kind === 'email') return emailKey(text);
-  if (spec.kind === 'bdate' || spec.kind === 'datetime' || spec.kind === 'sex' || spec.kind === 'country' || spec.kind === 'enum' || spec.kind === 'bool') {
+  if (
+    spec.kind === 'bdate' ||
+    spec.kind === 'datetime' ||
+    spec.kind === 'sex' ||
+    spec.kind === 'country' ||
+    spec.kind === 'enum' ||
+    spec.kind === 'bool'
+  ) {
     const typed = decodeFieldValue(spec, v);
     return typed === null ? text : String(typed);
   }

@@ -64,7 +64,11 @@ const importAndStartBatch: TaskKind = {
       async runChunk(tx, from, to, launchId, now) {
         const decoded = decodeItems(plan, env.geo, input.data.slice(from, to), from);
         const launches = launchesOf(triggerId, launchId);
-        const outcome = await runImport(tx, plan, decodedSource(decoded), { now, singleWriter: env.singleWriter, launches });
+        const outcome = await runImport(tx, plan, decodedSource(decoded), {
+          now,
+          singleWriter: env.singleWriter,
+          launches,
+        });
         return { part: part(outcome.profileIds, from, to, outcome.errors), launchId: launches.ids.get(triggerId) };
       },
     };
@@ -83,13 +87,18 @@ const startBatch: TaskKind = {
         const decoded = decodeLaunchItems(input.data.slice(from, to), from, plan.match, wire);
         const launches = launchesOf(plan.spec.trigger.id, launchId);
         const outcome = await launchItems(tx, plan, decoded.items, now, launches);
-        return { part: part(outcome.profileIds, from, to, [...decoded.errors, ...outcome.errors]), launchId: launches.ids.get(plan.spec.trigger.id) };
+        return {
+          part: part(outcome.profileIds, from, to, [...decoded.errors, ...outcome.errors]),
+          launchId: launches.ids.get(plan.spec.trigger.id),
+        };
       },
     };
   },
 };
 
-export const TASK_KINDS: ReadonlyMap<string, TaskKind> = new Map([importAndStartBatch, startBatch].map((k) => [k.name, k]));
+export const TASK_KINDS: ReadonlyMap<string, TaskKind> = new Map(
+  [importAndStartBatch, startBatch].map((k) => [k.name, k]),
+);
 
 export function taskKind(name: string): TaskKind {
   const kind = TASK_KINDS.get(name);

@@ -90,8 +90,12 @@ export class TaskRunner {
   /** The request checked against the account's catalog of now; a failed check fails the task. */
   private async prepare(task: ClaimedTask, version?: number): Promise<Checked | undefined> {
     try {
-      if (task.attempts > MAX_ATTEMPTS) throw new ApiError(500, `the task failed ${MAX_ATTEMPTS} times unexpectedly and was given up`);
-      const catalog = await this.deps.catalogs.get(task.accountId, version ?? (await this.deps.store.accountVersions()).get(task.accountId) ?? 0);
+      if (task.attempts > MAX_ATTEMPTS)
+        throw new ApiError(500, `the task failed ${MAX_ATTEMPTS} times unexpectedly and was given up`);
+      const catalog = await this.deps.catalogs.get(
+        task.accountId,
+        version ?? (await this.deps.store.accountVersions()).get(task.accountId) ?? 0,
+      );
       const request = parseTaskRequest(task.request);
       const wire = this.deps.wires.get(request.wire);
       if (!wire) throw new ApiError(500, `the task's items came in an unknown wire format (${request.wire})`);
@@ -106,14 +110,24 @@ export class TaskRunner {
   private async fail(task: ClaimedTask, err: ApiError): Promise<void> {
     const now = this.deps.env.clock.now();
     const failure = { error: err.code, error_text: err.text, error_debug: err.debug };
-    await this.commit({ taskId: task.id, claimToken: task.claimToken, done: task.done, leaseUntil: now, now, finish: { status: 'failed', failure, expiresAt: now + TASK_KEEP_MS } });
+    await this.commit({
+      taskId: task.id,
+      claimToken: task.claimToken,
+      done: task.done,
+      leaseUntil: now,
+      now,
+      finish: { status: 'failed', failure, expiresAt: now + TASK_KEEP_MS },
+    });
   }
 
   /**
    * One transaction: the work (if any) and the progress that counts it; false when the claim was
    * lost. The work holds the catalog it was checked against (CatalogChanged when it moved on).
    */
-  private async commit(progress: TaskProgress, work?: { catalog: Catalog; run: (tx: TaskRunTx) => Promise<Pick<TaskProgress, 'part' | 'launchId'>> }): Promise<boolean> {
+  private async commit(
+    progress: TaskProgress,
+    work?: { catalog: Catalog; run: (tx: TaskRunTx) => Promise<Pick<TaskProgress, 'part' | 'launchId'>> },
+  ): Promise<boolean> {
     const { store } = this.deps;
     const apply = async (tx: TaskRunTx) => {
       const extra = work ? await work.run(tx) : {};
@@ -137,7 +151,14 @@ export class TaskRunner {
     const { from, to, launchId, now, finish } = at;
     let chunk: ChunkResult | undefined;
     const held = await this.commit(
-      { taskId: task.id, claimToken: task.claimToken, done: to, leaseUntil: now + this.opts.leaseMs, now, ...(finish ? { finish } : {}) },
+      {
+        taskId: task.id,
+        claimToken: task.claimToken,
+        done: to,
+        leaseUntil: now + this.opts.leaseMs,
+        now,
+        ...(finish ? { finish } : {}),
+      },
       {
         catalog,
         run: async (tx) => {
@@ -197,11 +218,11 @@ export class TaskRunner {
       done = to;
       launchId = chunk?.launchId ?? launchId;
       const chunkPart: TaskPart | undefined = chunk?.part;
-      if (chunkPart && taskKind(task.kind).imports) this.deps.metrics?.itemsImported(`${task.kind}_task`, chunkPart.result.length, chunkPart.errors.length);
+      if (chunkPart && taskKind(task.kind).imports)
+        this.deps.metrics?.itemsImported(`${task.kind}_task`, chunkPart.result.length, chunkPart.errors.length);
       if (finish) return;
     }
   }
-
 
   /** Runs until stopped: a task at once while there are any, else every pollMs or on wake(). */
   start(): void {

@@ -24,7 +24,14 @@ export async function submitTask(call: WriteCall<TaskTx>, kindName: string, para
   const request = { wire: call.wire.name, params };
   const prepared = kind.prepare(call.env, call.catalog, request, call.wire);
   const id = newTaskId();
-  await call.tx.insertTask({ id, accountId: call.catalog.accountId, kind: kind.name, request: serializeTaskRequest(request), total: prepared.total, createdAt: call.env.clock.now() });
+  await call.tx.insertTask({
+    id,
+    accountId: call.catalog.accountId,
+    kind: kind.name,
+    request: serializeTaskRequest(request),
+    total: prepared.total,
+    createdAt: call.env.clock.now(),
+  });
   return { data: { task_id: id } };
 }
 
@@ -36,7 +43,8 @@ export function taskPayload(parts: TaskPart[]): { result: { profile_id: string }
 }
 
 export function taskView(t: StoredTask): { status: string; progress: number; result: unknown } {
-  const progress = t.status === 'completed' ? 100 : t.total === 0 ? 0 : Math.min(100, Math.floor((t.done * 100) / t.total));
+  const progress =
+    t.status === 'completed' ? 100 : t.total === 0 ? 0 : Math.min(100, Math.floor((t.done * 100) / t.total));
   const result = t.status === 'completed' ? taskPayload(t.parts) : t.status === 'failed' ? t.failure : null;
   return { status: t.status, progress, result };
 }
@@ -48,16 +56,22 @@ export async function taskStatus(call: ReadCall<Pick<TaskStore, 'findTask'>>, in
 }
 
 const taskCreatedJson = one(obj({ task_id: { type: 'string', description: 'for tasks/status' } }));
-const failureJson = titled('TaskFailure', obj({ error: { type: 'integer' }, error_text: { type: 'string' }, error_debug: { type: 'string' } }));
+const failureJson = titled(
+  'TaskFailure',
+  obj({ error: { type: 'integer' }, error_text: { type: 'string' }, error_debug: { type: 'string' } }),
+);
 const taskStatusJson = one(
-  titled('TaskStatus', obj({
-    status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
-    progress: { type: 'integer', minimum: 0, maximum: 100 },
-    result: {
-      anyOf: [batchJson, failureJson, { type: 'null' }],
-      description: "completed: the synchronous method's payload (result, errors); failed: the error; otherwise null",
-    },
-  })),
+  titled(
+    'TaskStatus',
+    obj({
+      status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
+      progress: { type: 'integer', minimum: 0, maximum: 100 },
+      result: {
+        anyOf: [batchJson, failureJson, { type: 'null' }],
+        description: "completed: the synchronous method's payload (result, errors); failed: the error; otherwise null",
+      },
+    }),
+  ),
 );
 
 export const taskMethods = [

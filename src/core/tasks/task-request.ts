@@ -18,7 +18,16 @@ interface StoredAttachment {
 
 export function serializeTaskRequest(r: TaskRequest): string {
   const attach = r.params.attach as Attachment[] | undefined;
-  const params = attach ? { ...r.params, attach: attach.map((a): StoredAttachment => ({ name: a.name, mime: a.mime, base64: a.data.toString('base64') })) } : r.params;
+  const params = attach
+    ? {
+        ...r.params,
+        attach: attach.map((a): StoredAttachment => ({
+          name: a.name,
+          mime: a.mime,
+          base64: a.data.toString('base64'),
+        })),
+      }
+    : r.params;
   return JSON.stringify({ wire: r.wire, params });
 }
 
@@ -29,6 +38,15 @@ export function parseTaskRequest(text: string): TaskRequest {
   return {
     // Tasks stored before wire policies had names say `xml: true|false`.
     wire: typeof parsed.wire === 'string' ? parsed.wire : parsed.xml === true ? 'xml' : 'json',
-    params: attach ? { ...params, attach: attach.map((a): Attachment => ({ name: a.name, mime: a.mime, data: Buffer.from(a.base64, 'base64') })) } : params,
+    params: attach
+      ? {
+          ...params,
+          attach: attach.map((a): Attachment => ({
+            name: a.name,
+            mime: a.mime,
+            data: Buffer.from(a.base64, 'base64'),
+          })),
+        }
+      : params,
   };
 }

@@ -3,7 +3,15 @@
 // refused, each naming the offending text and how to write it; so is a `{subscription.*}` key
 // that no subscription has.
 import { TemplateSyntaxError } from '../base/errors.js';
-import { ALL_NAMESPACES, closest, parseTemplate, SUBSCRIPTION_VARIABLES, UNSUBSCRIBE, type Grammar, type TemplatePart } from './parse.js';
+import {
+  ALL_NAMESPACES,
+  closest,
+  parseTemplate,
+  SUBSCRIPTION_VARIABLES,
+  UNSUBSCRIBE,
+  type Grammar,
+  type TemplatePart,
+} from './parse.js';
 
 const VARIABLE_AT = /\{[\p{L}\p{N}_]+(?:\.[\p{L}\p{N}_]*)*\}/uy;
 const DOUBLED_AT = /\{\{([^{}\n]*)\}{0,2}/uy;
@@ -32,12 +40,23 @@ function braceProblem(source: string, at: number): TemplateSyntaxError | undefin
     const single = DOTTED.test(inner) && isVariableName(inner.split('.')[0]) ? `{${inner}}` : '{lead._fname}';
     return new TemplateSyntaxError(shown(m[0]), 'doubled braces', `a variable takes one pair of braces: ${single}`);
   }
-  if (next === '%') return new TemplateSyntaxError(shown(source.slice(at, source.indexOf('}', at) + 1 || source.length)), 'not a Herald variable', 'a variable is {namespace.path}, such as {lead._fname}');
+  if (next === '%')
+    return new TemplateSyntaxError(
+      shown(source.slice(at, source.indexOf('}', at) + 1 || source.length)),
+      'not a Herald variable',
+      'a variable is {namespace.path}, such as {lead._fname}',
+    );
   if (matchAt(VARIABLE_AT, source, at)) return undefined;
   const spaced = matchAt(SPACED_AT, source, at);
-  if (spaced && isVariableName(spaced[1])) return new TemplateSyntaxError(spaced[0], 'spaces inside a variable', `write {${spaced[1]}${spaced[2]}}`);
+  if (spaced && isVariableName(spaced[1]))
+    return new TemplateSyntaxError(spaced[0], 'spaces inside a variable', `write {${spaced[1]}${spaced[2]}}`);
   const opened = matchAt(OPENED_AT, source, at);
-  if (opened && isVariableName(opened[1])) return new TemplateSyntaxError(shown(opened[0]), 'unclosed variable', 'a variable is {namespace.path}: letters, digits, _ and dots, closed by }');
+  if (opened && isVariableName(opened[1]))
+    return new TemplateSyntaxError(
+      shown(opened[0]),
+      'unclosed variable',
+      'a variable is {namespace.path}: letters, digits, _ and dots, closed by }',
+    );
   return undefined;
 }
 
@@ -48,7 +67,8 @@ function checkBraces(source: string): void {
     if (problem) throw problem;
   }
   for (const m of source.matchAll(UNOPENED)) {
-    if (isVariableName(m[1])) throw new TemplateSyntaxError(shown(m[0]), 'unopened variable', `a variable starts with {: {${m[0]}`);
+    if (isVariableName(m[1]))
+      throw new TemplateSyntaxError(shown(m[0]), 'unopened variable', `a variable starts with {: {${m[0]}`);
   }
 }
 
@@ -59,7 +79,11 @@ function checkSubscriptionVariables(parts: TemplatePart[]): void {
     const token = `{subscription.${p.path.join('.')}}`;
     if (p.path.length === 1 && (SUBSCRIPTION_VARIABLES as readonly string[]).includes(p.path[0])) continue;
     const near = p.path.length === 1 ? closest(p.path[0], SUBSCRIPTION_VARIABLES) : undefined;
-    throw new TemplateSyntaxError(token, 'unknown subscription variable', near ? `did you mean {subscription.${near}}?` : `the keys are ${SUBSCRIPTION_VARIABLES.join(', ')}`);
+    throw new TemplateSyntaxError(
+      token,
+      'unknown subscription variable',
+      near ? `did you mean {subscription.${near}}?` : `the keys are ${SUBSCRIPTION_VARIABLES.join(', ')}`,
+    );
   }
 }
 

@@ -4,20 +4,30 @@ import { templateProblem } from './check.js';
 
 describe('template grammar', () => {
   it('parses variables and keeps other braces literal', () => {
-    const parts = parseTemplate('<style>p { color: red; }</style>Hi {lead._fname}, {apicontent.order.id} {"a":1} {unsubscribe}');
+    const parts = parseTemplate(
+      '<style>p { color: red; }</style>Hi {lead._fname}, {apicontent.order.id} {"a":1} {unsubscribe}',
+    );
     expect(parts.filter((p) => p.kind !== 'text')).toEqual([
       { kind: 'var', namespace: 'lead', path: ['_fname'] },
       { kind: 'var', namespace: 'apicontent', path: ['order', 'id'] },
       { kind: 'unsubscribe' },
     ]);
-    expect(parts.map((p) => (p.kind === 'text' ? p.text : '#')).join('')).toBe('<style>p { color: red; }</style>Hi #, # {"a":1} #');
+    expect(parts.map((p) => (p.kind === 'text' ? p.text : '#')).join('')).toBe(
+      '<style>p { color: red; }</style>Hi #, # {"a":1} #',
+    );
   });
 
   it('refuses unknown namespaces and empty paths, naming the token', () => {
-    expect(templateProblem('Hi {leed.name}')).toBe('unknown variable namespace: {leed.name}; did you mean {lead.name}?');
-    expect(templateProblem('Hi {foo.name}')).toBe('unknown variable namespace: {foo.name}; the namespaces are lead, subscription, apicontent');
+    expect(templateProblem('Hi {leed.name}')).toBe(
+      'unknown variable namespace: {leed.name}; did you mean {lead.name}?',
+    );
+    expect(templateProblem('Hi {foo.name}')).toBe(
+      'unknown variable namespace: {foo.name}; the namespaces are lead, subscription, apicontent',
+    );
     expect(templateProblem('{lead.to}', 'request')).toBeUndefined();
-    expect(templateProblem('{apicontent.to}', 'request')).toBe('unknown variable namespace: {apicontent.to}; the namespaces are message, subscription, lead');
+    expect(templateProblem('{apicontent.to}', 'request')).toBe(
+      'unknown variable namespace: {apicontent.to}; the namespaces are message, subscription, lead',
+    );
     expect(templateProblem('Hi {lead.}')).toBe('empty variable path: {lead.}');
     expect(templateProblem('Hi {lead}')).toBe('empty variable path: {lead}');
     expect(templateProblem('Hi {lead.a..b}')).toBe('empty variable path: {lead.a..b}');

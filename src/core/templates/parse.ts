@@ -8,9 +8,7 @@
 import { TemplateSyntaxError } from '../base/errors.js';
 
 export type TemplatePart =
-  | { kind: 'text'; text: string }
-  | { kind: 'var'; namespace: string; path: string[] }
-  | { kind: 'unsubscribe' };
+  { kind: 'text'; text: string } | { kind: 'var'; namespace: string; path: string[] } | { kind: 'unsubscribe' };
 
 const TOKEN = /\{([\p{L}\p{N}_]+)((?:\.[\p{L}\p{N}_]*)*)\}/gu;
 /** `message`: a message template; `request`: a sender's request templates (the `http` sender's body, query, headers). */
@@ -20,7 +18,15 @@ export const NAMESPACES: Record<Grammar, readonly string[]> = {
   request: ['message', 'subscription', 'lead'],
 };
 /** `{subscription.<key>}`: the receiving subscription (spec 04). */
-export const SUBSCRIPTION_VARIABLES = ['email', 'email_domain', 'phone', 'provider', 'subscription_id', 'channel', 'resource_id'] as const;
+export const SUBSCRIPTION_VARIABLES = [
+  'email',
+  'email_domain',
+  'phone',
+  'provider',
+  'subscription_id',
+  'channel',
+  'resource_id',
+] as const;
 export type SubscriptionVariable = (typeof SUBSCRIPTION_VARIABLES)[number];
 /** The one variable without a path, in message templates. */
 export const UNSUBSCRIBE = 'unsubscribe';
@@ -40,9 +46,11 @@ export function parseTemplate(source: string, grammar: Grammar | 'any' = 'messag
       parts.push({ kind: 'unsubscribe' });
       continue;
     }
-    if (!namespaces.has(namespace)) throw new TemplateSyntaxError(token, 'unknown variable namespace', namespaceHint(namespace, rest, grammar));
+    if (!namespaces.has(namespace))
+      throw new TemplateSyntaxError(token, 'unknown variable namespace', namespaceHint(namespace, rest, grammar));
     const path = rest.split('.').slice(1);
-    if (path.length === 0 || path.some((seg) => seg === '')) throw new TemplateSyntaxError(token, 'empty variable path');
+    if (path.length === 0 || path.some((seg) => seg === ''))
+      throw new TemplateSyntaxError(token, 'empty variable path');
     parts.push({ kind: 'var', namespace, path });
   }
   if (last < source.length) parts.push({ kind: 'text', text: source.slice(last) });
@@ -77,7 +85,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];

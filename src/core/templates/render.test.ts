@@ -10,13 +10,19 @@ const scope: RenderScope = {
 
 describe('render', () => {
   it('escapes values in HTML only and leaves CSS braces alone', () => {
-    expect(render('<style>p { color: red }</style><p>{lead._fname}</p>', scope, 'html')).toBe('<style>p { color: red }</style><p>&lt;b&gt;Ann&lt;/b&gt;</p>');
+    expect(render('<style>p { color: red }</style><p>{lead._fname}</p>', scope, 'html')).toBe(
+      '<style>p { color: red }</style><p>&lt;b&gt;Ann&lt;/b&gt;</p>',
+    );
     expect(render('Hi {lead._fname}', scope, 'text')).toBe('Hi <b>Ann</b>');
   });
   it('renders nested content, tags, objects, missing values and the unsubscribe link', () => {
-    expect(render('{apicontent.order.id}|{lead.interests}|{lead.obj}|{lead.nothing}|{subscription.email_domain}|{unsubscribe}', scope, 'text')).toBe(
-      '42|a, b|{"x":1}||example.com|https://h.example/u/tok',
-    );
+    expect(
+      render(
+        '{apicontent.order.id}|{lead.interests}|{lead.obj}|{lead.nothing}|{subscription.email_domain}|{unsubscribe}',
+        scope,
+        'text',
+      ),
+    ).toBe('42|a, b|{"x":1}||example.com|https://h.example/u/tok');
   });
   it('never parses a value again and strips CR/LF from headers', () => {
     expect(render('{apicontent.page}', scope, 'text')).toBe('{lead._fname}');

@@ -46,7 +46,8 @@ export function displayValue(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(', ');
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+    return value.join(', ');
   return JSON.stringify(value);
 }
 
@@ -65,7 +66,12 @@ export function render(source: string | undefined, scope: RenderScope | RequestS
     }
     const values = scope as unknown as Record<string, unknown>;
     const root = part.kind === 'unsubscribe' ? undefined : values[part.namespace];
-    const raw = part.kind === 'unsubscribe' ? String(values.unsubscribe ?? '') : displayValue(root && typeof root === 'object' ? lookup(root as Record<string, unknown>, part.path) : undefined);
+    const raw =
+      part.kind === 'unsubscribe'
+        ? String(values.unsubscribe ?? '')
+        : displayValue(
+            root && typeof root === 'object' ? lookup(root as Record<string, unknown>, part.path) : undefined,
+          );
     out += mode === 'html' ? escapeHtml(raw) : raw;
   }
   // A header (subject, names) never carries CR or LF: no header injection through values.

@@ -28,7 +28,12 @@ export function launchMessages(input: LaunchMessageInput): MessageWrite[] {
   const { trigger, now } = input;
   // Several content entries are an A/B split, stable per profile (spec 04).
   const variant = trigger.content.length > 1 ? stableHash(input.profileId) % trigger.content.length : 0;
-  const message = (resourceId: number | null, address: string | null, skipReason: string | null, dueAt: number): MessageWrite => ({
+  const message = (
+    resourceId: number | null,
+    address: string | null,
+    skipReason: string | null,
+    dueAt: number,
+  ): MessageWrite => ({
     launchId: input.launchId,
     triggerId: trigger.id,
     profileId: input.profileId,
@@ -41,7 +46,8 @@ export function launchMessages(input: LaunchMessageInput): MessageWrite[] {
     variant,
     customData: input.customData,
   });
-  if (!Array.isArray(input.receivers)) return [message(trigger.resourceId ?? null, null, input.receivers.skipReason, now)];
+  if (!Array.isArray(input.receivers))
+    return [message(trigger.resourceId ?? null, null, input.receivers.skipReason, now)];
   const dueAt = now + trigger.skipMinutes * 60_000 + input.delayMs;
   return input.receivers.map((s) => message(s.resourceId, s.address, null, dueAt));
 }

@@ -18,7 +18,8 @@ const TIMEOUT_UNITS: ReadonlyMap<string, number> = new Map([
 export const timeoutSchema: Schema<number> = {
   decode(value, ctx) {
     if (ctx.wire.isEmpty(value)) return 0;
-    if (!isPlainObject(value)) throw new DecodeError(`expected an object {days, hours, minutes}, got ${describe(value)}`);
+    if (!isPlainObject(value))
+      throw new DecodeError(`expected an object {days, hours, minutes}, got ${describe(value)}`);
     let total = 0;
     for (const key of Object.keys(value)) {
       // A Map: the keys are the client's, and `"toString"` is no unit.
@@ -33,7 +34,11 @@ export const timeoutSchema: Schema<number> = {
   },
   json: () => ({
     type: 'object',
-    properties: { days: { type: 'integer', minimum: 0 }, hours: { type: 'integer', minimum: 0 }, minutes: { type: 'integer', minimum: 0 } },
+    properties: {
+      days: { type: 'integer', minimum: 0 },
+      hours: { type: 'integer', minimum: 0 },
+      minutes: { type: 'integer', minimum: 0 },
+    },
     additionalProperties: false,
   }),
 };
@@ -50,7 +55,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A safe file name: no path, no control characters (CR/LF would inject MIME headers). */
 export function sanitizeFileName(raw: string): string {
   let name = raw.slice(Math.max(raw.lastIndexOf('/'), raw.lastIndexOf('\\')) + 1);
-  name = name.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').trim().replace(/^\.+/, '');
+  name = name
+    .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
+    .trim()
+    .replace(/^\.+/, '');
   if (name.length > 200) name = name.slice(name.length - 200);
   return name === '' ? 'attachment' : name;
 }
@@ -59,7 +67,8 @@ export function decodeDataUri(uri: string): { mime: string; data: Buffer } {
   const m = DATA_URI.exec(uri);
   if (!m) throw new DecodeError('malformed data URI: expected data:<mime type>;base64,<data>');
   const payload = uri.slice(m[0].length).replace(/\s+/g, '');
-  if (payload.length % 4 === 1 || !BASE64.test(payload)) throw new DecodeError('malformed data URI: the data is not base64');
+  if (payload.length % 4 === 1 || !BASE64.test(payload))
+    throw new DecodeError('malformed data URI: the data is not base64');
   return { mime: m[1].toLowerCase(), data: Buffer.from(payload, 'base64') };
 }
 
@@ -68,10 +77,17 @@ const attachmentSchema: Schema<Attachment> = {
     if (!isPlainObject(value)) throw new DecodeError(`expected an object {data, name}, got ${describe(value)}`);
     if (value.data === undefined || value.data === null) throw new DecodeError('is required', ['data']);
     const { mime, data } = within('data', () => decodeDataUri(toStr(value.data)));
-    const name = value.name === undefined || value.name === null ? 'attachment' : within('name', () => sanitizeFileName(toStr(value.name)));
+    const name =
+      value.name === undefined || value.name === null
+        ? 'attachment'
+        : within('name', () => sanitizeFileName(toStr(value.name)));
     return { name, mime, data };
   },
-  json: () => ({ type: 'object', properties: { data: { type: 'string', description: 'data:<mime>;base64,<data>' }, name: { type: 'string' } }, required: ['data'] }),
+  json: () => ({
+    type: 'object',
+    properties: { data: { type: 'string', description: 'data:<mime>;base64,<data>' }, name: { type: 'string' } },
+    required: ['data'],
+  }),
 };
 
 export const attachmentsSchema: Schema<Attachment[]> = {
@@ -101,7 +117,9 @@ export const subscriptionFilterSchema: Schema<SubscriptionFilter> = {
   decode(value, ctx) {
     if (ctx.wire.isEmpty(value)) return { notStrict: false };
     if (!isPlainObject(value)) throw new DecodeError(`expected an object, got ${describe(value)}`);
-    const f: SubscriptionFilter = { notStrict: value.not_strict === undefined ? false : within('not_strict', () => toBool(value.not_strict)) };
+    const f: SubscriptionFilter = {
+      notStrict: value.not_strict === undefined ? false : within('not_strict', () => toBool(value.not_strict)),
+    };
     if (value.email !== undefined && value.email !== '') {
       const email = normalizeEmail(within('email', () => toStr(value.email)));
       if (!email) throw new DecodeError(`incorrect email ${describe(value.email)}`, ['email']);
@@ -113,13 +131,22 @@ export const subscriptionFilterSchema: Schema<SubscriptionFilter> = {
       f.phone = phone;
     }
     if (value.provider !== undefined && value.subscription_id !== undefined) {
-      f.push = pushAddress(within('provider', () => toStr(value.provider)).trim(), within('subscription_id', () => toStr(value.subscription_id)).trim());
+      f.push = pushAddress(
+        within('provider', () => toStr(value.provider)).trim(),
+        within('subscription_id', () => toStr(value.subscription_id)).trim(),
+      );
     }
     return f;
   },
   json: () => ({
     type: 'object',
-    properties: { email: { type: 'string' }, phone: { type: 'string' }, provider: { type: 'string' }, subscription_id: { type: 'string' }, not_strict: { type: 'boolean' } },
+    properties: {
+      email: { type: 'string' },
+      phone: { type: 'string' },
+      provider: { type: 'string' },
+      subscription_id: { type: 'string' },
+      not_strict: { type: 'boolean' },
+    },
   }),
 };
 

@@ -5,7 +5,13 @@ import { invalid } from '../base/errors.js';
 import { getDatabase, getTrigger } from '../catalog/lookup.js';
 import type { Catalog, DatabaseDef, TriggerDef } from '../catalog/types.js';
 import { anyObject, describedAs, int, optional, required, type Decoded, type JsonSchema } from '../values/schema.js';
-import { attachmentsSchema, subscriptionFilterSchema, timeoutSchema, type Attachment, type SubscriptionFilter } from './launch-params.js';
+import {
+  attachmentsSchema,
+  subscriptionFilterSchema,
+  timeoutSchema,
+  type Attachment,
+  type SubscriptionFilter,
+} from './launch-params.js';
 import type { LaunchWrite } from './store-port.js';
 
 /** The launch parameters of every method that launches a trigger; `timeout` decodes to milliseconds. */
@@ -14,7 +20,11 @@ export const launchFields = {
   timeout: optional(describedAs(timeoutSchema, { title: 'Delay' }), 0),
   custom_data: optional(anyObject()),
   content: optional(anyObject()),
-  attach: optional(describedAs(attachmentsSchema, { items: { title: 'AttachmentInput', ...(attachmentsSchema.json().items as JsonSchema) } })),
+  attach: optional(
+    describedAs(attachmentsSchema, {
+      items: { title: 'AttachmentInput', ...(attachmentsSchema.json().items as JsonSchema) },
+    }),
+  ),
   subscription_filter: optional(describedAs(subscriptionFilterSchema, { title: 'SubscriptionFilter' })),
 };
 export type LaunchInput = Decoded<typeof launchFields>;
@@ -32,10 +42,14 @@ export interface LaunchSpec {
 export function launchSpec(catalog: Catalog, input: LaunchInput): { spec: LaunchSpec; db: DatabaseDef } {
   const trigger = getTrigger(catalog, input.trigger_id);
   if (!trigger.isActive) throw invalid(`trigger ${trigger.id} is not active`);
-  if (trigger.triggerType !== 'api_call') throw invalid(`trigger ${trigger.id} is of type ${trigger.triggerType}; the API launches only api_call triggers`);
-  if (trigger.listId === undefined || trigger.resourceId === undefined) throw invalid(`trigger ${trigger.id} has no database or resource`);
+  if (trigger.triggerType !== 'api_call')
+    throw invalid(`trigger ${trigger.id} is of type ${trigger.triggerType}; the API launches only api_call triggers`);
+  if (trigger.listId === undefined || trigger.resourceId === undefined)
+    throw invalid(`trigger ${trigger.id} has no database or resource`);
   if (input.attach && input.attach.length > 0 && trigger.sendChannel !== 'email') {
-    throw invalid(`attach: trigger ${trigger.id} sends ${trigger.sendChannel}; attachments are for email triggers only`);
+    throw invalid(
+      `attach: trigger ${trigger.id} sends ${trigger.sendChannel}; attachments are for email triggers only`,
+    );
   }
   const db = getDatabase(catalog, trigger.listId);
   return {
@@ -53,5 +67,11 @@ export function launchSpec(catalog: Catalog, input: LaunchInput): { spec: Launch
 
 /** The launch row of an API launch. */
 export function launchRow(spec: LaunchSpec): LaunchWrite {
-  return { triggerId: spec.trigger.id, kind: 'api', content: spec.content, customData: spec.customData, attachments: spec.attachments };
+  return {
+    triggerId: spec.trigger.id,
+    kind: 'api',
+    content: spec.content,
+    customData: spec.customData,
+    attachments: spec.attachments,
+  };
 }

@@ -27,7 +27,8 @@ function best(candidates: SubscriptionState[]): SubscriptionState {
 /** The most recently updated (push `last`), ties broken by address as above. */
 function latest(candidates: SubscriptionState[]): SubscriptionState {
   let winner = candidates[0];
-  for (const c of candidates) if (c.updatedAt > winner.updatedAt || (c.updatedAt === winner.updatedAt && c.address < winner.address)) winner = c;
+  for (const c of candidates)
+    if (c.updatedAt > winner.updatedAt || (c.updatedAt === winner.updatedAt && c.address < winner.address)) winner = c;
   return winner;
 }
 
@@ -37,8 +38,11 @@ export function chooseRecipients(
   opts: { filter?: SubscriptionFilter; matched?: { channel: string; address: string }[] },
 ): Recipients {
   const channel = trigger.sendChannel;
-  const candidates = subscriptions.filter((s) => s.resourceId === trigger.resourceId && s.channel === channel && s.status === SUBSCRIBED);
-  if (candidates.length === 0) return { skipReason: `no subscribed ${channel} subscription on resource ${trigger.resourceId}` };
+  const candidates = subscriptions.filter(
+    (s) => s.resourceId === trigger.resourceId && s.channel === channel && s.status === SUBSCRIBED,
+  );
+  if (candidates.length === 0)
+    return { skipReason: `no subscribed ${channel} subscription on resource ${trigger.resourceId}` };
 
   const wanted = filterAddress(opts.filter, channel);
   if (wanted !== undefined) {

@@ -20,7 +20,17 @@ export interface LaunchWrite {
 }
 
 /** `delivered` / `undelivered`: a sent message the provider's receipt reported on; `bounced` / `complained`: mail feedback (spec 07). */
-export type MessageStatus = 'scheduled' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'bounced' | 'complained' | 'failed' | 'skipped' | 'cancelled';
+export type MessageStatus =
+  | 'scheduled'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'bounced'
+  | 'complained'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
 
 export interface MessageWrite {
   /** The stored launch (LaunchTx.insertLaunch) the message belongs to. */

@@ -9,7 +9,13 @@ export class StoredLaunches {
   constructor(readonly ids: Map<number, number> = new Map()) {}
 
   /** The launch of `triggerId`: the one stored already, or `make()` stored now. */
-  async idFor(tx: LaunchTx, accountId: number, triggerId: number, make: () => LaunchWrite, now: number): Promise<number> {
+  async idFor(
+    tx: LaunchTx,
+    accountId: number,
+    triggerId: number,
+    make: () => LaunchWrite,
+    now: number,
+  ): Promise<number> {
     const known = this.ids.get(triggerId);
     if (known !== undefined) return known;
     const id = await tx.insertLaunch(accountId, make(), now);

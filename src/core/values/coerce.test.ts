@@ -17,7 +17,9 @@ describe('numbers', () => {
     expect(toNumber('1.5e308')).toBe(1.5e308);
     expect(toNumber(' -2.5 ')).toBe(-2.5);
     expect(toNumber('1e-400')).toBe(0);
-    expect(reason(() => toNumber('1e400'))).toBe('expected a finite number, got "1e400" (beyond ±1.7976931348623157e308)');
+    expect(reason(() => toNumber('1e400'))).toBe(
+      'expected a finite number, got "1e400" (beyond ±1.7976931348623157e308)',
+    );
     expect(reason(() => toNumber(`-${'9'.repeat(400)}`))).toMatch(/^expected a finite number/);
     expect(reason(() => toNumber(Infinity))).toBe('expected a number, got Infinity');
     expect(reason(() => toNumber(Number.NaN))).toBe('expected a number, got NaN');

@@ -29,7 +29,8 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 and what client libraries write besides (spec 03, Decision "date and datetime encodings"):
 // `T` or a space; seconds optional (Altcraft's pages show `2001-12-31T00:00+03:00`); any number of
 // fractional digits; an offset `Z`, `+03:00`, `+0300` (Jackson), `+03`, or none (read as UTC).
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 /** Epoch milliseconds (13 digits) or seconds (10 digits or fewer), as a number or a numeric string. */
 const EPOCH_MS = /^\d{13}$/;
 const EPOCH_S = /^\d{1,10}$/;
@@ -73,7 +74,8 @@ export function parseDateTime(input: string): number | undefined {
 
 /** A date or datetime in any accepted encoding (text or epoch, as a number or numeric string) as epoch milliseconds. */
 export function parseDateValue(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? parseEpoch(String(value)) : undefined;
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && value >= 0 ? parseEpoch(String(value)) : undefined;
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
   return /^\d+$/.test(s) ? parseEpoch(s) : parseDateTime(s);

@@ -16,7 +16,9 @@ describe('indexKey', () => {
 
   it('keys a longer value by its first characters and the SHA-256 of its UTF-8 bytes', () => {
     const long = `${'x'.repeat(300)}é${'y'.repeat(800)}`;
-    expect(indexKey(long)).toBe(`${'x'.repeat(200)}${DIGEST_MARK}${createHash('sha256').update(long, 'utf8').digest('hex')}`);
+    expect(indexKey(long)).toBe(
+      `${'x'.repeat(200)}${DIGEST_MARK}${createHash('sha256').update(long, 'utf8').digest('hex')}`,
+    );
     expect(indexKey('é'.repeat(501))).toMatch(new RegExp(`^é{200}${DIGEST_MARK}[0-9a-f]{64}$`));
   });
 
@@ -33,7 +35,11 @@ describe('indexKey', () => {
   });
 
   it('is bounded, injective on the values it keeps, and equal only for equal values', () => {
-    const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 200, maxLength: 1_500 }), fc.constantFrom('a'.repeat(1_001), `${'b'.repeat(10)}${DIGEST_MARK}`));
+    const text = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', minLength: 200, maxLength: 1_500 }),
+      fc.constantFrom('a'.repeat(1_001), `${'b'.repeat(10)}${DIGEST_MARK}`),
+    );
     fc.assert(
       fc.property(text, text, (a, b) => {
         const ka = indexKey(a);

@@ -26,7 +26,8 @@ function leadingChars(s: string, count: number): string {
 /** The index entry of a value (see the module comment). */
 export function indexKey(value: string): string {
   // At most 3 UTF-8 bytes per UTF-16 unit: most values need no byte count.
-  const short = value.length * 3 <= LIMITS.indexedValueBytes || Buffer.byteLength(value, 'utf8') <= LIMITS.indexedValueBytes;
+  const short =
+    value.length * 3 <= LIMITS.indexedValueBytes || Buffer.byteLength(value, 'utf8') <= LIMITS.indexedValueBytes;
   if (short && !value.includes(DIGEST_MARK)) return value;
   const digest = createHash('sha256').update(value, 'utf8').digest('hex');
   return `${leadingChars(value, LIMITS.indexPrefixLength)}${DIGEST_MARK}${digest}`;

@@ -2,7 +2,8 @@
 // `~0` for `~`. A form body is read as a flat object, so `/Name` is its field `Name`.
 
 export function pointerProblem(pointer: string): string | undefined {
-  if (pointer !== '' && !pointer.startsWith('/')) return 'a JSON pointer starts with / (or is empty for the whole answer)';
+  if (pointer !== '' && !pointer.startsWith('/'))
+    return 'a JSON pointer starts with / (or is empty for the whole answer)';
   if (/~[^01]|~$/.test(pointer)) return 'a JSON pointer escapes only ~0 and ~1';
   return undefined;
 }

@@ -11,7 +11,11 @@ import type { JsonSchema } from './schema.js';
 export const titled = (title: string, schema: JsonSchema): JsonSchema => ({ title, ...schema });
 
 /** An object of these properties, all required unless `required` names fewer. */
-export const obj = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties), description?: string): JsonSchema => ({
+export const obj = (
+  properties: Record<string, JsonSchema>,
+  required: string[] = Object.keys(properties),
+  description?: string,
+): JsonSchema => ({
   type: 'object',
   properties,
   ...(required.length > 0 ? { required } : {}),
@@ -30,12 +34,22 @@ export const one = (item: JsonSchema): JsonSchema => obj({ data: item });
 
 /** `data` holding a page of objects, with the count of every match. */
 export const page = (item: JsonSchema): JsonSchema =>
-  obj({ data: arrayJson(item), total_count: { type: 'integer', minimum: 0, description: 'all matches, whatever the cursor and limit' } });
+  obj({
+    data: arrayJson(item),
+    total_count: { type: 'integer', minimum: 0, description: 'all matches, whatever the cursor and limit' },
+  });
 
 /** A list paged by id: `next_from_id` is the from_id of the next page (Altcraft's databases/list). */
 export const idPage = (item: JsonSchema): JsonSchema => {
   const base = page(item);
-  const properties = { ...(base.properties as Record<string, JsonSchema>), next_from_id: { type: 'integer', minimum: 0, description: 'the from_id of the next page; an empty page answers the from_id asked for' } };
+  const properties = {
+    ...(base.properties as Record<string, JsonSchema>),
+    next_from_id: {
+      type: 'integer',
+      minimum: 0,
+      description: 'the from_id of the next page; an empty page answers the from_id asked for',
+    },
+  };
   return { ...base, properties, required: Object.keys(properties) };
 };
 

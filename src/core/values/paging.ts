@@ -13,7 +13,12 @@ export const limitSchema: Schema<number> = {
     if (n <= 0) throw new DecodeError(`must be positive, got ${n}`);
     return Math.min(n, MAX_LIMIT);
   },
-  json: () => ({ type: 'integer', minimum: 1, default: MAX_LIMIT, description: `at most ${MAX_LIMIT}; larger values are clamped` }),
+  json: () => ({
+    type: 'integer',
+    minimum: 1,
+    default: MAX_LIMIT,
+    description: `at most ${MAX_LIMIT}; larger values are clamped`,
+  }),
 };
 
 /** The cursor of list methods that page by id: from `from_id` inclusive, at most `limit`. */
@@ -28,7 +33,12 @@ export const timeSchema: Schema<number> = {
     }
     throw new DecodeError(`expected an RFC 3339 time or Unix seconds, got ${describe(value)}`);
   },
-  json: () => ({ oneOf: [{ type: 'string', format: 'date-time' }, { type: 'integer', description: 'Unix seconds' }] }),
+  json: () => ({
+    oneOf: [
+      { type: 'string', format: 'date-time' },
+      { type: 'integer', description: 'Unix seconds' },
+    ],
+  }),
 };
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

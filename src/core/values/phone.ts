@@ -6,7 +6,12 @@
 // The check reads libphonenumber's own metadata directly: a full parse costs ~4 µs a number,
 // this costs a table lookup; only numbers the table refuses go to the library, which may still
 // accept some (it strips national prefixes), so the result is always the library's.
-import { isPossiblePhoneNumber, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import {
+  isPossiblePhoneNumber,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js/min';
 import metadata from 'libphonenumber-js/metadata.min.json';
 
 interface MinMetadata {

@@ -25,7 +25,11 @@ export const int = (opts: { min?: number; max?: number } = {}): Schema<number> =
     if (opts.max !== undefined && n > opts.max) throw new DecodeError(`must be at most ${opts.max}, got ${n}`);
     return n;
   },
-  json: () => ({ type: 'integer', ...(opts.min !== undefined ? { minimum: opts.min } : {}), ...(opts.max !== undefined ? { maximum: opts.max } : {}) }),
+  json: () => ({
+    type: 'integer',
+    ...(opts.min !== undefined ? { minimum: opts.min } : {}),
+    ...(opts.max !== undefined ? { maximum: opts.max } : {}),
+  }),
 });
 
 export const number = (): Schema<number> => ({ decode: (v) => toNumber(v), json: () => ({ type: 'number' }) });
@@ -35,7 +39,8 @@ export const str = (opts: { nonEmpty?: boolean; maxLength?: number } = {}): Sche
   decode(value) {
     const s = toStr(value);
     if (opts.nonEmpty && s.trim() === '') throw new DecodeError('must not be empty');
-    if (opts.maxLength !== undefined && longerThan(s, opts.maxLength)) throw new DecodeError(`is longer than ${opts.maxLength} characters`);
+    if (opts.maxLength !== undefined && longerThan(s, opts.maxLength))
+      throw new DecodeError(`is longer than ${opts.maxLength} characters`);
     return s;
   },
   json: () => ({ type: 'string', ...(opts.maxLength ? { maxLength: opts.maxLength } : {}) }),
@@ -62,7 +67,10 @@ export const anyObject = (): Schema<Record<string, unknown>> => ({
 export const unknownValue = (): Schema<unknown> => ({ decode: (v) => v, json: () => ({}) });
 
 /** `schema`, described with more than it checks (the items of a batch are decoded later, one by one). */
-export const describedAs = <T>(schema: Schema<T>, more: JsonSchema): Schema<T> => ({ decode: (v, ctx) => schema.decode(v, ctx), json: () => ({ ...schema.json(), ...more }) });
+export const describedAs = <T>(schema: Schema<T>, more: JsonSchema): Schema<T> => ({
+  decode: (v, ctx) => schema.decode(v, ctx),
+  json: () => ({ ...schema.json(), ...more }),
+});
 
 /**
  * Marks the JSON Schema of an array that also takes a single value (arrayOf's `single`); the
@@ -70,7 +78,10 @@ export const describedAs = <T>(schema: Schema<T>, more: JsonSchema): Schema<T> =
  */
 export const ONE_OR_MANY = 'x-one-or-many';
 
-export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; maxItems?: number; single?: boolean } = {}): Schema<T[]> {
+export function arrayOf<T>(
+  item: Schema<T>,
+  opts: { minItems?: number; maxItems?: number; single?: boolean } = {},
+): Schema<T[]> {
   return {
     decode(value, ctx) {
       let list: unknown[];
@@ -81,12 +92,19 @@ export function arrayOf<T>(item: Schema<T>, opts: { minItems?: number; maxItems?
       if (opts.minItems !== undefined && list.length < opts.minItems) {
         throw new DecodeError(list.length === 0 ? 'must not be empty' : `needs at least ${opts.minItems} items`);
       }
-      if (opts.maxItems !== undefined && list.length > opts.maxItems) throw new DecodeError(`has more than ${opts.maxItems} items`);
+      if (opts.maxItems !== undefined && list.length > opts.maxItems)
+        throw new DecodeError(`has more than ${opts.maxItems} items`);
       const out = new Array<T>(list.length);
       for (let i = 0; i < list.length; i++) out[i] = within(i, () => item.decode(list[i], ctx));
       return out;
     },
-    json: () => ({ type: 'array', items: item.json(), ...(opts.minItems ? { minItems: opts.minItems } : {}), ...(opts.maxItems ? { maxItems: opts.maxItems } : {}), ...(opts.single ? { [ONE_OR_MANY]: true } : {}) }),
+    json: () => ({
+      type: 'array',
+      items: item.json(),
+      ...(opts.minItems ? { minItems: opts.minItems } : {}),
+      ...(opts.maxItems ? { maxItems: opts.maxItems } : {}),
+      ...(opts.single ? { [ONE_OR_MANY]: true } : {}),
+    }),
   };
 }
 
@@ -114,7 +132,8 @@ export function optional<T>(schema: Schema<T>, fallback?: T, opts: { aliases?: s
 
 type Shape = Record<string, Field<unknown>>;
 /** What a schema decodes to, or an object of a shape: the TypeScript type of decoded parameters. */
-export type Decoded<S extends Shape | Schema<unknown>> = S extends Schema<infer T> ? T : S extends Shape ? DecodedShape<S> : never;
+export type Decoded<S extends Shape | Schema<unknown>> =
+  S extends Schema<infer T> ? T : S extends Shape ? DecodedShape<S> : never;
 type DecodedShape<S extends Shape> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
 export interface ObjectSchema<S extends Shape> extends Schema<DecodedShape<S>> {
@@ -124,11 +143,21 @@ export interface ObjectSchema<S extends Shape> extends Schema<DecodedShape<S>> {
 /** A field's JSON Schema: its type, its default when it is a plain value, its other accepted names. */
 function fieldJson(field: Field<unknown>): JsonSchema {
   const out: JsonSchema = { ...field.schema.json() };
-  const notes = [field.description, field.aliases.length > 0 ? `also accepted as ${field.aliases.join(', ')}` : undefined].filter(Boolean);
+  const notes = [
+    field.description,
+    field.aliases.length > 0 ? `also accepted as ${field.aliases.join(', ')}` : undefined,
+  ].filter(Boolean);
   if (notes.length > 0) out.description = [out.description, ...notes].filter(Boolean).join('; ');
   // The fallback is a decoded value: it is the input's default only where both have one type.
   const f = field.fallback;
-  const type = typeof f === 'number' ? (Number.isInteger(f) ? ['integer', 'number'] : ['number']) : typeof f === 'string' || typeof f === 'boolean' ? [typeof f] : [];
+  const type =
+    typeof f === 'number'
+      ? Number.isInteger(f)
+        ? ['integer', 'number']
+        : ['number']
+      : typeof f === 'string' || typeof f === 'boolean'
+        ? [typeof f]
+        : [];
   if (out.default === undefined && f !== undefined && type.includes(String(out.type))) out.default = f;
   return out;
 }

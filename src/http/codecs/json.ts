@@ -67,7 +67,10 @@ function scanJson(buf: Uint8Array, limit: number): Scan {
 
 /** Where a number is not finite (1e400 parses as Infinity): the error text naming its path. */
 function findNonFinite(value: unknown, path: string): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path || 'the body'}: the number is beyond the range of a double (±1.7976931348623157e308)`;
+  if (typeof value === 'number')
+    return Number.isFinite(value)
+      ? undefined
+      : `${path || 'the body'}: the number is beyond the range of a double (±1.7976931348623157e308)`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const hit = findNonFinite(value[i], `${path}[${i}]`);
@@ -89,7 +92,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Where a key or string holds a lone surrogate: the error text naming its path. */
 function findLoneSurrogate(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? `${path || 'the body'}: the text holds an unpaired surrogate escape (not valid Unicode)` : undefined;
+  if (typeof value === 'string')
+    return LONE_SURROGATE.test(value)
+      ? `${path || 'the body'}: the text holds an unpaired surrogate escape (not valid Unicode)`
+      : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const hit = findLoneSurrogate(value[i], `${path}[${i}]`);
@@ -97,7 +103,10 @@ function findLoneSurrogate(value: unknown, path: string): string | undefined {
     }
   } else if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      if (LONE_SURROGATE.test(key)) return path ? `${path}: a key holds an unpaired surrogate escape (not valid Unicode)` : 'the body holds a key with an unpaired surrogate escape (not valid Unicode)';
+      if (LONE_SURROGATE.test(key))
+        return path
+          ? `${path}: a key holds an unpaired surrogate escape (not valid Unicode)`
+          : 'the body holds a key with an unpaired surrogate escape (not valid Unicode)';
       const hit = findLoneSurrogate(value[key], path ? `${path}.${key}` : key);
       if (hit) return hit;
     }
@@ -137,7 +146,12 @@ export function parseJsonBody(buf: Uint8Array): Record<string, unknown> {
   // No stored text may hold U+0000 (PostgreSQL refuses it): refused here, whatever the store.
   if (text.includes('\\u0000')) throw invalid('the body contains a NUL character (\\u0000)');
   // A key may also be spelled with escapes (`"__prot\u006f__"`): any `\u` sends the body to the full check.
-  if (text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"') || text.includes('\\u')) {
+  if (
+    text.includes('"__proto__"') ||
+    text.includes('"constructor"') ||
+    text.includes('"prototype"') ||
+    text.includes('\\u')
+  ) {
     const where = findForbiddenKey(value, '');
     if (where) throw invalid(`${where}: the key is not allowed`);
   }

@@ -49,7 +49,11 @@ function attach(parent: Frame, name: string, value: unknown, forced: boolean): v
   }
   const existing = obj[name];
   // A non-forced value is never an array, so an array here came from array="true" or repetition.
-  const list = parent.repeated?.has(name) ? (existing as unknown[]) : Array.isArray(existing) ? [...existing] : [existing];
+  const list = parent.repeated?.has(name)
+    ? (existing as unknown[])
+    : Array.isArray(existing)
+      ? [...existing]
+      : [existing];
   if (forced && Array.isArray(value)) list.push(...value);
   else list.push(value);
   obj[name] = list;
@@ -99,17 +103,20 @@ export function parseXmlBody(buf: Uint8Array): Record<string, unknown> {
     throw invalid(`invalid XML: ${(err as Error).message.replace(/^undefined:/, '').trim()}`);
   }
   if (failure) throw invalid(failure.startsWith('invalid') ? failure : `invalid XML: ${failure}`);
-  if (rootName !== 'xml') throw invalid(`invalid XML: the root element must be <xml>${rootName ? `, got <${rootName}>` : ''}`);
+  if (rootName !== 'xml')
+    throw invalid(`invalid XML: the root element must be <xml>${rootName ? `, got <${rootName}>` : ''}`);
   const body = root.obj?.xml;
   if (body === '' || body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('invalid XML: <xml> must hold parameters');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('invalid XML: <xml> must hold parameters');
   return body as Record<string, unknown>;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 // Characters XML 1.0 cannot carry at all (C0 controls but tab, LF and CR; U+FFFE, U+FFFF; lone
 // surrogates): a stored value or an echoed field name may hold them; they are written as U+FFFD.
-const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML_CHAR =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const escapeText = (s: string): string => s.replace(NOT_XML_CHAR, '\ufffd').replace(/[&<>]/g, (c) => ESCAPES[c]);
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -124,7 +131,9 @@ function isNameChar(ch: string, first: boolean): boolean {
 /** An object key as an element name: characters no XML name may hold become "_". */
 function elementName(key: string): string {
   if (PLAIN_NAME.test(key)) return key;
-  const chars = [...key].map((ch, i) => (isNameChar(ch, i === 0) ? ch : i === 0 && isNameChar(ch, false) ? `_${ch}` : '_'));
+  const chars = [...key].map((ch, i) =>
+    isNameChar(ch, i === 0) ? ch : i === 0 && isNameChar(ch, false) ? `_${ch}` : '_',
+  );
   return chars.length === 0 ? '_' : chars.join('');
 }
 

@@ -16,14 +16,24 @@ import { SqliteStore } from '../sqlite/store.js';
 import { DIGEST_MARK, indexKey } from '../../core/values/index-key.js';
 
 /** Values around every edge of the rule: short, at the limit, multi-byte, holding the mark, long. */
-const VALUES = ['short', 'a'.repeat(1_000), 'a'.repeat(1_001), 'é'.repeat(500), 'é'.repeat(501), `x${DIGEST_MARK}y`, `${'🦔'.repeat(300)}${'z'.repeat(100)}`];
+const VALUES = [
+  'short',
+  'a'.repeat(1_000),
+  'a'.repeat(1_001),
+  'é'.repeat(500),
+  'é'.repeat(501),
+  `x${DIGEST_MARK}y`,
+  `${'🦔'.repeat(300)}${'z'.repeat(100)}`,
+];
 /** Too long for a PostgreSQL B-tree entry: it could only ever be stored on SQLite. */
 const INCOMPRESSIBLE = randomBytes(3_000).toString('base64');
 
 const SQL = {
   value: 'INSERT INTO profile_values (db_id, field, value, profile_seq) VALUES ($1, $2, $3, $4)',
-  subscription: 'INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-  message: 'INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+  subscription:
+    'INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+  message:
+    'INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
 };
 
 /** The statements and parameters writing `values` as the schema before 005 held them. */
@@ -50,7 +60,9 @@ describe('migration 005 (index keys): sqlite', () => {
     const file = join(dir, 'herald.db');
     const values = [...VALUES, INCOMPRESSIBLE];
     const db = new Database(file);
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
     for (const m of sqliteMigrations().filter((m) => m.version < 5)) {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
@@ -61,7 +73,11 @@ describe('migration 005 (index keys): sqlite', () => {
     const store = new SqliteStore(file);
     await store.migrate();
     const column = (text: string) => store.db.prepare(text).pluck().all() as string[];
-    expectRekeyed(values, { values: column('SELECT value FROM profile_values'), subscriptions: column('SELECT address FROM subscriptions'), messages: column('SELECT address FROM messages') });
+    expectRekeyed(values, {
+      values: column('SELECT value FROM profile_values'),
+      subscriptions: column('SELECT address FROM subscriptions'),
+      messages: column('SELECT address FROM messages'),
+    });
     await store.close();
   });
 });
@@ -82,7 +98,9 @@ describe.skipIf(!url)('migration 005 (index keys): postgres', () => {
     await c.connect();
     await c.query(`CREATE SCHEMA ${schema}`);
     await c.query(`SET search_path TO ${schema}`);
-    await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    await c.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
     for (const m of pgMigrations().filter((m) => m.version < 5)) {
       await c.query(m.sql);
       await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);

@@ -40,7 +40,11 @@ export function defineMonitorContract(store: () => Store, plan: ProvisionPlan): 
     expect(await s.queueStats(NOW)).toEqual({ due: 0, oldestDueAt: undefined, sending: 0 });
     await s.transaction(async (tx) => {
       const id = await tx.insertLaunch(1, launch, NOW);
-      await tx.saveImport(importWrite({ messages: [message(id, 'p1', NOW - 5_000), message(id, 'p2', NOW - 1_000), message(id, 'p3', NOW + 60_000)] }));
+      await tx.saveImport(
+        importWrite({
+          messages: [message(id, 'p1', NOW - 5_000), message(id, 'p2', NOW - 1_000), message(id, 'p3', NOW + 60_000)],
+        }),
+      );
     });
     expect(await s.queueStats(NOW)).toEqual({ due: 2, oldestDueAt: NOW - 5_000, sending: 0 });
     await s.claimMessages(NOW, 1, 60_000);
@@ -59,7 +63,12 @@ export function defineMonitorContract(store: () => Store, plan: ProvisionPlan): 
     const events = await s.listEvents(1, 0, 10);
     const lease = await s.leaseHook(hook.id, NOW, 60_000);
     expect(lease).toBeDefined();
-    await s.finishHook(hook.id, lease?.token ?? '', { kind: 'dead', cursor: events[1].id, eventIds: [events[0].id, events[1].id], error: 'HTTP 500' }, NOW);
+    await s.finishHook(
+      hook.id,
+      lease?.token ?? '',
+      { kind: 'dead', cursor: events[1].id, eventIds: [events[0].id, events[1].id], error: 'HTTP 500' },
+      NOW,
+    );
     expect(await s.hookBacklog()).toEqual([{ hookId: hook.id, accountId: 1, pending: 1, deadLettered: 2 }]);
   });
 }

@@ -31,9 +31,30 @@ export const contractPlan: ProvisionPlan = {
       name: 'One',
       tokens: [{ hash: 'h1', role: 'write', revoked: false }],
       senders: [{ accountId: 1, name: 'out', type: 'file', dir: './outbox' }],
-      databases: [{ id: 1, accountId: 1, name: 'Customers', description: '', fields: [{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }] }],
-      resources: [{ id: 21, accountId: 1, name: 'Main', dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } }],
-      templates: [{ id: 5, accountId: 1, name: 'Welcome', channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } } }],
+      databases: [
+        {
+          id: 1,
+          accountId: 1,
+          name: 'Customers',
+          description: '',
+          fields: [
+            { name: 'CRM_ID', type: 'int' },
+            { name: 'tags', type: 'tags' },
+          ],
+        },
+      ],
+      resources: [
+        {
+          id: 21,
+          accountId: 1,
+          name: 'Main',
+          dbIds: [1],
+          channels: { email: { sender: 'out', from_email: 'shop@example.com' } },
+        },
+      ],
+      templates: [
+        { id: 5, accountId: 1, name: 'Welcome', channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } } },
+      ],
       triggers: [
         {
           id: 96,
@@ -56,7 +77,17 @@ export const contractPlan: ProvisionPlan = {
       ],
       hooks: [{ accountId: 1, url: 'http://127.0.0.1:9/hooks', secret: 's', filters: { events: ['send'] } }],
     },
-    { id: 2, name: 'Two', tokens: [{ hash: 'h2', role: 'read', revoked: false }], senders: [], databases: [], resources: [], templates: [], triggers: [], hooks: [] },
+    {
+      id: 2,
+      name: 'Two',
+      tokens: [{ hash: 'h2', role: 'read', revoked: false }],
+      senders: [],
+      databases: [],
+      resources: [],
+      templates: [],
+      triggers: [],
+      hooks: [],
+    },
   ],
 };
 
@@ -69,7 +100,16 @@ function newProfile(id: string, email: string, extra: Partial<ProfileWrite> = {}
     addValues: [{ field: 'email', value: email.toLowerCase(), num: null }],
     removeValues: [],
     subscriptions: [
-      { resourceId: 21, channel: 'email', address: email.toLowerCase(), status: 0, priority: 0, data: { email }, createdAt: NOW, updatedAt: NOW },
+      {
+        resourceId: 21,
+        channel: 'email',
+        address: email.toLowerCase(),
+        status: 0,
+        priority: 0,
+        data: { email },
+        createdAt: NOW,
+        updatedAt: NOW,
+      },
     ],
     ...extra,
   };
@@ -80,7 +120,13 @@ function importWrite(profiles: ProfileWrite[], extra: Partial<ImportWrite> = {})
 }
 
 const emailKey = (v: string): MatchKey => ({ kind: 'field', field: 'email', value: v, key: fieldKey('email', v) });
-const subKey = (v: string, res: number | '*'): MatchKey => ({ kind: 'sub', channel: 'email', resourceId: res, address: v, key: subscriptionKey('email', res, v) });
+const subKey = (v: string, res: number | '*'): MatchKey => ({
+  kind: 'sub',
+  channel: 'email',
+  resourceId: res,
+  address: v,
+  key: subscriptionKey('email', res, v),
+});
 
 export function defineStoreContract(name: string, factory: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
@@ -115,12 +161,27 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
     it('applies a provisioning plan and loads the catalog back', async () => {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
       const catalog = await store.loadCatalog(1);
-      expect(catalog.databases.get(1)?.fields).toEqual([{ name: 'CRM_ID', type: 'int' }, { name: 'tags', type: 'tags' }]);
-      expect(catalog.resources.get(21)).toMatchObject({ dbIds: [1], channels: { email: { sender: 'out', from_email: 'shop@example.com' } } });
-      expect(catalog.templates.get(5)).toMatchObject({ channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } } });
-      expect(catalog.triggers.get(96)).toMatchObject({ isActive: true, resourceId: 21, listId: 1, content: [{ message_id: 5 }] });
+      expect(catalog.databases.get(1)?.fields).toEqual([
+        { name: 'CRM_ID', type: 'int' },
+        { name: 'tags', type: 'tags' },
+      ]);
+      expect(catalog.resources.get(21)).toMatchObject({
+        dbIds: [1],
+        channels: { email: { sender: 'out', from_email: 'shop@example.com' } },
+      });
+      expect(catalog.templates.get(5)).toMatchObject({
+        channels: { email: { subject: 'Hi', text: 'Hello {lead._fname}' } },
+      });
+      expect(catalog.triggers.get(96)).toMatchObject({
+        isActive: true,
+        resourceId: 21,
+        listId: 1,
+        content: [{ message_id: 5 }],
+      });
       expect(catalog.senders.get('out')).toMatchObject({ type: 'file', dir: './outbox' });
-      expect(catalog.hooks).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:9/hooks', secret: 's', filters: { events: ['send'] } })]);
+      expect(catalog.hooks).toEqual([
+        expect.objectContaining({ url: 'http://127.0.0.1:9/hooks', secret: 's', filters: { events: ['send'] } }),
+      ]);
       const version = catalog.version;
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
       const again = await store.loadCatalog(1);
@@ -151,12 +212,20 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.findToken('h1')).toMatchObject({ accountId: 1, revoked: true });
       expect(await store.revokeToken('h1', NOW + 20)).toBe(true);
       const listed = await store.listTokens();
-      expect(listed.find((t) => t.hash === 'h1')).toEqual({ hash: 'h1', accountId: 1, role: 'write', createdAt: NOW, revokedAt: NOW + 5 });
+      expect(listed.find((t) => t.hash === 'h1')).toEqual({
+        hash: 'h1',
+        accountId: 1,
+        role: 'write',
+        createdAt: NOW,
+        revokedAt: NOW + 5,
+      });
       expect(listed.find((t) => t.hash === 'h2')).toEqual({ hash: 'h2', accountId: 2, role: 'read', createdAt: NOW });
     });
 
     it('a token a plan marks revoked is revoked from then on, whatever later plans say', async () => {
-      const revokedPlan: ProvisionPlan = { accounts: contractPlan.accounts.map((a) => ({ ...a, tokens: a.tokens.map((t) => ({ ...t, revoked: true })) })) };
+      const revokedPlan: ProvisionPlan = {
+        accounts: contractPlan.accounts.map((a) => ({ ...a, tokens: a.tokens.map((t) => ({ ...t, revoked: true })) })),
+      };
       await store.transaction((tx) => tx.applyProvisioning(revokedPlan, NOW));
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW + 10));
       expect(await store.findToken('h2')).toMatchObject({ revoked: true });
@@ -183,7 +252,9 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, (_, i) =>
           store.transaction(async (tx) => {
-            await tx.saveImport(importWrite([newProfile(`cccccccccccccccccccccc${String(i).padStart(2, '0')}`, email(i))]));
+            await tx.saveImport(
+              importWrite([newProfile(`cccccccccccccccccccccc${String(i).padStart(2, '0')}`, email(i))]),
+            );
             if (i % 3 === 2) throw new Error(`boom ${i}`);
             return (await tx.findMatches(1, [emailKey(email(i))])).size;
           }),
@@ -192,7 +263,12 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(
         Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? `boom ${i}` : 1)),
       );
-      const hits = await store.transaction((tx) => tx.findMatches(1, Array.from({ length: 12 }, (_, i) => emailKey(email(i)))));
+      const hits = await store.transaction((tx) =>
+        tx.findMatches(
+          1,
+          Array.from({ length: 12 }, (_, i) => emailKey(email(i))),
+        ),
+      );
       expect([...hits.keys()].sort()).toEqual(
         Array.from({ length: 12 }, (_, i) => i)
           .filter((i) => i % 3 !== 2)
@@ -204,18 +280,68 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
     it('writes an import and finds its profiles by field, subscription and id, oldest first', async () => {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
       await store.transaction(async (tx) => {
-        const launchId = await tx.insertLaunch(1, { triggerId: 96, kind: 'api', content: { page: 'x' }, customData: null, attachments: [{ name: 'a.txt', mime: 'text/plain', data: Buffer.from('hi') }] }, NOW);
+        const launchId = await tx.insertLaunch(
+          1,
+          {
+            triggerId: 96,
+            kind: 'api',
+            content: { page: 'x' },
+            customData: null,
+            attachments: [{ name: 'a.txt', mime: 'text/plain', data: Buffer.from('hi') }],
+          },
+          NOW,
+        );
         await tx.saveImport(
-          importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'A@example.com'), newProfile('aaaaaaaaaaaaaaaaaaaaaaa2', 'b@example.com', { fields: { email: 'b@example.com', CRM_ID: 7 }, addValues: [{ field: 'email', value: 'a@example.com', num: null }, { field: 'CRM_ID', value: '7', num: 7 }] })], {
-            messages: [
-              { launchId, triggerId: 96, profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1', channel: 'email', resourceId: 21, address: 'a@example.com', status: 'scheduled', skipReason: null, dueAt: NOW, variant: 0, customData: null },
+          importWrite(
+            [
+              newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'A@example.com'),
+              newProfile('aaaaaaaaaaaaaaaaaaaaaaa2', 'b@example.com', {
+                fields: { email: 'b@example.com', CRM_ID: 7 },
+                addValues: [
+                  { field: 'email', value: 'a@example.com', num: null },
+                  { field: 'CRM_ID', value: '7', num: 7 },
+                ],
+              }),
             ],
-            events: [{ type: 'import_api', dbId: 1, resourceId: null, triggerId: 96, profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1', payload: { created: true } }],
-          }),
+            {
+              messages: [
+                {
+                  launchId,
+                  triggerId: 96,
+                  profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1',
+                  channel: 'email',
+                  resourceId: 21,
+                  address: 'a@example.com',
+                  status: 'scheduled',
+                  skipReason: null,
+                  dueAt: NOW,
+                  variant: 0,
+                  customData: null,
+                },
+              ],
+              events: [
+                {
+                  type: 'import_api',
+                  dbId: 1,
+                  resourceId: null,
+                  triggerId: 96,
+                  profileId: 'aaaaaaaaaaaaaaaaaaaaaaa1',
+                  payload: { created: true },
+                },
+              ],
+            },
+          ),
         );
       });
       const hits = await store.transaction((tx) =>
-        tx.findMatches(1, [emailKey('a@example.com'), subKey('a@example.com', '*'), subKey('a@example.com', 21), subKey('a@example.com', 99), { kind: 'id', id: 'aaaaaaaaaaaaaaaaaaaaaaa2', key: idKey('aaaaaaaaaaaaaaaaaaaaaaa2') }, { kind: 'field', field: 'CRM_ID', value: '7', key: fieldKey('CRM_ID', '7') }]),
+        tx.findMatches(1, [
+          emailKey('a@example.com'),
+          subKey('a@example.com', '*'),
+          subKey('a@example.com', 21),
+          subKey('a@example.com', 99),
+          { kind: 'id', id: 'aaaaaaaaaaaaaaaaaaaaaaa2', key: idKey('aaaaaaaaaaaaaaaaaaaaaaa2') },
+          { kind: 'field', field: 'CRM_ID', value: '7', key: fieldKey('CRM_ID', '7') },
+        ]),
       );
       const byEmail = hits.get(fieldKey('email', 'a@example.com')) ?? [];
       expect(byEmail).toHaveLength(2);
@@ -228,16 +354,35 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.transaction((tx) => tx.findMatches(2, [emailKey('a@example.com')]))).toEqual(new Map());
 
       const [loaded] = await store.transaction((tx) => tx.loadProfiles(1, [byEmail[0]]));
-      expect(loaded).toMatchObject({ id: 'aaaaaaaaaaaaaaaaaaaaaaa1', accountId: 1, dbId: 1, fields: { email: 'A@example.com', _fname: 'Ann' }, createdAt: NOW });
+      expect(loaded).toMatchObject({
+        id: 'aaaaaaaaaaaaaaaaaaaaaaa1',
+        accountId: 1,
+        dbId: 1,
+        fields: { email: 'A@example.com', _fname: 'Ann' },
+        createdAt: NOW,
+      });
       expect(loaded.subscriptions).toEqual([
-        { resourceId: 21, channel: 'email', address: 'a@example.com', status: 0, priority: 0, data: { email: 'A@example.com' }, createdAt: NOW, updatedAt: NOW },
+        {
+          resourceId: 21,
+          channel: 'email',
+          address: 'a@example.com',
+          status: 0,
+          priority: 0,
+          data: { email: 'A@example.com' },
+          createdAt: NOW,
+          updatedAt: NOW,
+        },
       ]);
     });
 
     it('updates profiles: value rows added and removed, subscriptions upserted by identity', async () => {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
-      await store.transaction((tx) => tx.saveImport(importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'a@example.com')])));
-      const seq = (await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com')]))).get(fieldKey('email', 'a@example.com'))?.[0];
+      await store.transaction((tx) =>
+        tx.saveImport(importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'a@example.com')])),
+      );
+      const seq = (await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com')]))).get(
+        fieldKey('email', 'a@example.com'),
+      )?.[0];
       expect(seq).toBeDefined();
       const later = NOW + 1000;
       await store.transaction((tx) =>
@@ -252,14 +397,34 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
               addValues: [{ field: 'email', value: 'c@example.com', num: null }],
               removeValues: [{ field: 'email', value: 'a@example.com', num: null }],
               subscriptions: [
-                { resourceId: 21, channel: 'email', address: 'a@example.com', status: 1, priority: 2, data: { email: 'a@example.com' }, createdAt: NOW, updatedAt: later },
-                { resourceId: 21, channel: 'email', address: 'c@example.com', status: 0, priority: 0, data: { email: 'c@example.com' }, createdAt: later, updatedAt: later },
+                {
+                  resourceId: 21,
+                  channel: 'email',
+                  address: 'a@example.com',
+                  status: 1,
+                  priority: 2,
+                  data: { email: 'a@example.com' },
+                  createdAt: NOW,
+                  updatedAt: later,
+                },
+                {
+                  resourceId: 21,
+                  channel: 'email',
+                  address: 'c@example.com',
+                  status: 0,
+                  priority: 0,
+                  data: { email: 'c@example.com' },
+                  createdAt: later,
+                  updatedAt: later,
+                },
               ],
             },
           ]),
         ),
       );
-      const hits = await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com'), emailKey('c@example.com')]));
+      const hits = await store.transaction((tx) =>
+        tx.findMatches(1, [emailKey('a@example.com'), emailKey('c@example.com')]),
+      );
       expect(hits.has(fieldKey('email', 'a@example.com'))).toBe(false);
       expect(hits.get(fieldKey('email', 'c@example.com'))).toEqual([seq]);
       const [p] = await store.transaction((tx) => tx.loadProfiles(1, [seq as number]));
@@ -273,11 +438,19 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
 
     it('deletes a profile with its values and subscriptions', async () => {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
-      await store.transaction((tx) => tx.saveImport(importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'a@example.com')])));
-      const seq = (await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com')]))).get(fieldKey('email', 'a@example.com'))?.[0] as number;
+      await store.transaction((tx) =>
+        tx.saveImport(importWrite([newProfile('aaaaaaaaaaaaaaaaaaaaaaa1', 'a@example.com')])),
+      );
+      const seq = (await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com')]))).get(
+        fieldKey('email', 'a@example.com'),
+      )?.[0] as number;
       const [p] = await store.transaction((tx) => tx.loadProfiles(1, [seq]));
-      await store.transaction((tx) => tx.deleteProfile(p, [{ field: 'email', value: 'a@example.com', num: null }], NOW));
-      const hits = await store.transaction((tx) => tx.findMatches(1, [emailKey('a@example.com'), subKey('a@example.com', '*')]));
+      await store.transaction((tx) =>
+        tx.deleteProfile(p, [{ field: 'email', value: 'a@example.com', num: null }], NOW),
+      );
+      const hits = await store.transaction((tx) =>
+        tx.findMatches(1, [emailKey('a@example.com'), subKey('a@example.com', '*')]),
+      );
       expect(hits.size).toBe(0);
       expect(await store.transaction((tx) => tx.loadProfiles(1, [seq]))).toEqual([]);
     });

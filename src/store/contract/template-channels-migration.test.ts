@@ -15,12 +15,19 @@ import { PostgresStore } from '../postgres/store.js';
 import { migrationFiles as sqliteMigrations } from '../sqlite/open.js';
 import { SqliteStore } from '../sqlite/store.js';
 
-const INSERT = 'INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 1)';
+const INSERT =
+  'INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 1)';
 const OLD_ROWS: unknown[][] = [
   [5, 1, 'Mail', 'email', JSON.stringify({ subject: 'Hi {lead._fname}', html: '<p>x</p>' })],
   [6, 1, 'Sms', 'sms', JSON.stringify({ text: 'Code' })],
   // Already of the new form (written by a newer Herald before the migration ran): kept.
-  [7, 1, 'Both', 'email,sms', JSON.stringify({ description: 'd', channels: { email: { subject: 'S', text: 'T' }, sms: { text: 'X' } } })],
+  [
+    7,
+    1,
+    'Both',
+    'email,sms',
+    JSON.stringify({ description: 'd', channels: { email: { subject: 'S', text: 'T' }, sms: { text: 'X' } } }),
+  ],
 ];
 const BODIES = {
   5: { channels: { email: { subject: 'Hi {lead._fname}', html: '<p>x</p>' } } },
@@ -32,7 +39,13 @@ function expectTemplates(catalog: Catalog, bodies: string[]): void {
   expect(bodies.map((b) => JSON.parse(b))).toEqual([BODIES[5], BODIES[6], BODIES[7]]);
   expect(catalog.templates.get(5)).toEqual({ id: 5, accountId: 1, name: 'Mail', channels: BODIES[5].channels });
   expect(catalog.templates.get(6)).toEqual({ id: 6, accountId: 1, name: 'Sms', channels: BODIES[6].channels });
-  expect(catalog.templates.get(7)).toEqual({ id: 7, accountId: 1, name: 'Both', description: 'd', channels: BODIES[7].channels });
+  expect(catalog.templates.get(7)).toEqual({
+    id: 7,
+    accountId: 1,
+    name: 'Both',
+    description: 'd',
+    channels: BODIES[7].channels,
+  });
 }
 
 describe('migration 012 (template channels): sqlite', () => {
@@ -70,7 +83,9 @@ describe.skipIf(!url)('migration 012 (template channels): postgres', () => {
     await c.connect();
     await c.query(`CREATE SCHEMA ${schema}`);
     await c.query(`SET search_path TO ${schema}`);
-    await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    await c.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
     for (const m of pgMigrations().filter((m) => m.version < 12)) {
       await c.query(m.sql);
       await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
@@ -81,7 +96,9 @@ describe.skipIf(!url)('migration 012 (template channels): postgres', () => {
     const store = new PostgresStore({ url: url as string, schema, max: 2 });
     try {
       await store.migrate();
-      const bodies = (await store.pool.query<{ body: string }>('SELECT body FROM templates ORDER BY id')).rows.map((r) => r.body);
+      const bodies = (await store.pool.query<{ body: string }>('SELECT body FROM templates ORDER BY id')).rows.map(
+        (r) => r.body,
+      );
       expectTemplates(await store.loadCatalog(1), bodies);
     } finally {
       await store.close();

@@ -1,7 +1,13 @@
 // Bounces and complaints on PostgreSQL (see SQLite's feedback.ts): message events inserted once each in
 // one statement, then, for the new ones, one statement per kind for the messages and one for the
 // subscriptions, and the hook events — all in the caller's transaction.
-import { messageEventOf, type FeedbackItem, type FeedbackKind, type FeedbackMessage, type MessageEvent } from '../../core/delivery/store-port.js';
+import {
+  messageEventOf,
+  type FeedbackItem,
+  type FeedbackKind,
+  type FeedbackMessage,
+  type MessageEvent,
+} from '../../core/delivery/store-port.js';
 import { FEEDBACK_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
 import { insertEvents } from './events.js';
 import { bumpCounters } from './feedback.js';
@@ -43,7 +49,19 @@ export async function insertMessageEvents(db: Queryable, events: MessageEvent[],
      ins AS (INSERT INTO message_events (message_id, account_id, trigger_id, type, data, created_at)
              SELECT message_id, account_id, trigger_id, type, data, $2 FROM x ORDER BY n ON CONFLICT DO NOTHING RETURNING id, message_id, type)
      SELECT MIN(x.n) AS n FROM ins JOIN x ON x.message_id = ins.message_id AND x.type = ins.type GROUP BY ins.id`,
-    [JSON.stringify(events.map((e, n) => ({ n, message_id: e.messageId, account_id: e.accountId, trigger_id: e.triggerId, type: e.type, data: e.data }))), now],
+    [
+      JSON.stringify(
+        events.map((e, n) => ({
+          n,
+          message_id: e.messageId,
+          account_id: e.accountId,
+          trigger_id: e.triggerId,
+          type: e.type,
+          data: e.data,
+        })),
+      ),
+      now,
+    ],
   );
   return r.rows.map((row) => row.n).sort((a, b) => a - b);
 }
@@ -59,17 +77,35 @@ export async function recordFeedback(db: Queryable, items: FeedbackItem[], now: 
        FROM json_to_recordset($1::json) AS x(id bigint, reason text) WHERE m.id = x.id AND m.status = ANY($3::text[])`,
       [JSON.stringify(these.map((f) => ({ id: f.messageId, reason: f.reason.slice(0, 500) }))), now, m.from],
     );
-    const subs = these.flatMap((f) => (f.subscription ? [{ ...f.subscription, reason: f.reason.slice(0, 300), softLimit: f.softLimit }] : []));
+    const subs = these.flatMap((f) =>
+      f.subscription ? [{ ...f.subscription, reason: f.reason.slice(0, 300), softLimit: f.softLimit }] : [],
+    );
     if (subs.length === 0) continue;
     const u = SUBSCRIPTION_SET[kind];
     await db.query(
       `UPDATE subscriptions s SET ${u.set}
        FROM json_to_recordset($1::json) AS x(profile_id text, resource_id int, channel text, address text, reason text, soft_limit int), profiles p
        WHERE p.id = x.profile_id AND s.profile_seq = p.seq AND s.resource_id = x.resource_id AND s.channel = x.channel AND s.address = x.address AND ${u.where}`,
-      [JSON.stringify(subs.map((k) => ({ profile_id: k.profileId, resource_id: k.resourceId, channel: k.channel, address: k.address, reason: k.reason, soft_limit: k.softLimit }))), now],
+      [
+        JSON.stringify(
+          subs.map((k) => ({
+            profile_id: k.profileId,
+            resource_id: k.resourceId,
+            channel: k.channel,
+            address: k.address,
+            reason: k.reason,
+            soft_limit: k.softLimit,
+          })),
+        ),
+        now,
+      ],
     );
   }
-  await insertEvents(db, fresh.flatMap((f) => f.events), now);
+  await insertEvents(
+    db,
+    fresh.flatMap((f) => f.events),
+    now,
+  );
   const tally = new CounterTally();
   for (const f of fresh) tally.add(f.accountId, f.triggerId, now, FEEDBACK_COUNTERS[f.kind]);
   await bumpCounters(db, tally.bumps());
@@ -78,6 +114,9 @@ export async function recordFeedback(db: Queryable, items: FeedbackItem[], now: 
 
 export async function findFeedbackMessages(db: Queryable, ids: number[]): Promise<FeedbackMessage[]> {
   if (ids.length === 0) return [];
-  const r = await db.query<ReceiptMessageRow & { account_id: number }>(`${FEEDBACK_MESSAGE} WHERE m.id = ANY($1::bigint[])`, [ids]);
+  const r = await db.query<ReceiptMessageRow & { account_id: number }>(
+    `${FEEDBACK_MESSAGE} WHERE m.id = ANY($1::bigint[])`,
+    [ids],
+  );
   return r.rows.map((row) => ({ ...toReceiptMessage(row), accountId: row.account_id }));
 }

@@ -1,15 +1,38 @@
 // Configuration objects on PostgreSQL (see the SQLite twin): catalog, ownership, provisioning.
 import type { Catalog } from '../../core/catalog/types.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import { senderConfig, templateBody, templateChannelColumn, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
+import {
+  senderConfig,
+  templateBody,
+  templateChannelColumn,
+  toDatabase,
+  toHook,
+  toResource,
+  toSender,
+  toTemplate,
+  toTrigger,
+  triggerDefinition,
+  type DatabaseRow,
+  type HookRow,
+  type ResourceRow,
+  type SenderRow,
+  type TemplateRow,
+  type TriggerRow,
+} from '../shared/rows.js';
 import { lockConfig } from './config-lock.js';
 import type { Queryable } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
 export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
-  const all = async <R extends object>(table: string) => (await db.query<R>(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY id`, [accountId])).rows;
-  const account = (await db.query<{ name: string; config_version: number }>('SELECT name, config_version FROM accounts WHERE id = $1', [accountId])).rows[0];
+  const all = async <R extends object>(table: string) =>
+    (await db.query<R>(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY id`, [accountId])).rows;
+  const account = (
+    await db.query<{ name: string; config_version: number }>(
+      'SELECT name, config_version FROM accounts WHERE id = $1',
+      [accountId],
+    )
+  ).rows[0];
   const [databases, resources, templates, triggers, senders, hooks] = await Promise.all([
     all<DatabaseRow>('databases'),
     all<ResourceRow>('resources'),
@@ -32,14 +55,25 @@ export async function loadCatalog(db: Queryable, accountId: number): Promise<Cat
 }
 
 export async function describeOwnership(db: Queryable): Promise<Ownership> {
-  const owners = async (table: string) => new Map((await db.query<{ id: number; account_id: number }>(`SELECT id, account_id FROM ${table}`)).rows.map((r) => [r.id, r.account_id]));
+  const owners = async (table: string) =>
+    new Map(
+      (await db.query<{ id: number; account_id: number }>(`SELECT id, account_id FROM ${table}`)).rows.map((r) => [
+        r.id,
+        r.account_id,
+      ]),
+    );
   return {
     accounts: new Set((await db.query<{ id: number }>('SELECT id FROM accounts')).rows.map((r) => r.id)),
     databases: await owners('databases'),
     resources: await owners('resources'),
     templates: await owners('templates'),
     triggers: await owners('triggers'),
-    tokens: new Map((await db.query<{ hash: string; account_id: number }>('SELECT hash, account_id FROM tokens')).rows.map((r) => [r.hash, r.account_id])),
+    tokens: new Map(
+      (await db.query<{ hash: string; account_id: number }>('SELECT hash, account_id FROM tokens')).rows.map((r) => [
+        r.hash,
+        r.account_id,
+      ]),
+    ),
     receiptKeys: new Map(
       (
         await db.query<{ account_id: number; name: string; receipt_key: string }>(

@@ -20,20 +20,35 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-it.skipIf(!url)('a statement with more bind parameters than the protocol carries is an error, not an outage; the store keeps working', async () => {
-  const schema = `herald_ce_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE SCHEMA ${schema}`);
-  const store = new PostgresStore({ url: url as string, schema, max: 2 });
-  try {
-    await store.migrate();
-    // A plan no custom_request compiles to (the core limits conditions to 1,000): 40,000 leaves, two parameters each.
-    const huge: ProfileQuery = { kind: 'and', of: Array.from({ length: 40_000 }, (_, i) => ({ kind: 'not', of: { kind: 'values', source: 'index', field: `f${i}`, values: ['x'] } }) as ProfileQuery) };
-    const err = await store.transaction((tx) => tx.queryProfiles(1, huge, 0, 10)).then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(StoreUnavailable);
-    expect(await store.transaction((tx) => tx.queryProfiles(1, { kind: 'all' }, 0, 10))).toEqual([]);
-  } finally {
-    await store.close();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  }
-});
+it.skipIf(!url)(
+  'a statement with more bind parameters than the protocol carries is an error, not an outage; the store keeps working',
+  async () => {
+    const schema = `herald_ce_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE SCHEMA ${schema}`);
+    const store = new PostgresStore({ url: url as string, schema, max: 2 });
+    try {
+      await store.migrate();
+      // A plan no custom_request compiles to (the core limits conditions to 1,000): 40,000 leaves, two parameters each.
+      const huge: ProfileQuery = {
+        kind: 'and',
+        of: Array.from(
+          { length: 40_000 },
+          (_, i) =>
+            ({ kind: 'not', of: { kind: 'values', source: 'index', field: `f${i}`, values: ['x'] } }) as ProfileQuery,
+        ),
+      };
+      const err = await store
+        .transaction((tx) => tx.queryProfiles(1, huge, 0, 10))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(StoreUnavailable);
+      expect(await store.transaction((tx) => tx.queryProfiles(1, { kind: 'all' }, 0, 10))).toEqual([]);
+    } finally {
+      await store.close();
+      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+  },
+);

@@ -10,7 +10,8 @@ import type { Queryable } from './open.js';
 const CONFIG_LOCK = 72_656_982;
 
 function accountKey(accountId: number): number {
-  if (!Number.isInteger(accountId) || accountId < -2_147_483_648 || accountId > 2_147_483_647) throw new RangeError(`not an account id: ${accountId}`);
+  if (!Number.isInteger(accountId) || accountId < -2_147_483_648 || accountId > 2_147_483_647)
+    throw new RangeError(`not an account id: ${accountId}`);
   return accountId;
 }
 
@@ -20,7 +21,11 @@ function accountKey(accountId: number): number {
  * after BEGIN when `begin`), so the read's snapshot is taken once a change that held the lock has
  * committed.
  */
-export async function holdConfig(client: pg.ClientBase, accountId: number, opts: { begin?: boolean; mode?: 'shared' | 'exclusive' } = {}): Promise<number> {
+export async function holdConfig(
+  client: pg.ClientBase,
+  accountId: number,
+  opts: { begin?: boolean; mode?: 'shared' | 'exclusive' } = {},
+): Promise<number> {
   const id = accountKey(accountId);
   const lock = opts.mode === 'exclusive' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
   const results = (await client.query(

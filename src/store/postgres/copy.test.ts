@@ -26,13 +26,26 @@ it.skipIf(!url)('loads rows that read back unchanged, in several pieces, with id
     await client.query(`SET search_path = ${schema}`);
     await client.query('CREATE TABLE t (id BIGSERIAL PRIMARY KEY, s TEXT, n DOUBLE PRECISION, j JSON)');
     const tricky = ['plain', 'tab\there', 'line\nbreak', 'cr\rhere', 'back\\slash', '\\N', '\\', 'кириллица ✓', ''];
-    const rows = Array.from({ length: 30_000 }, (_, i) => ({ s: tricky[i % tricky.length], n: i % 7 === 0 ? null : i / 4, j: i % 5 === 0 ? null : { v: tricky[i % tricky.length], i } }));
+    const rows = Array.from({ length: 30_000 }, (_, i) => ({
+      s: tricky[i % tricky.length],
+      n: i % 7 === 0 ? null : i / 4,
+      j: i % 5 === 0 ? null : { v: tricky[i % tricky.length], i },
+    }));
     await client.query('BEGIN');
     const ids = await nextIds(client, 't', 'id', rows.length);
     expect(new Set(ids).size).toBe(rows.length);
-    await copyRows(client, 't', ['id', 's', 'n', 'j'], rows.map((r, i) => [ids[i], r.s, r.n, r.j]));
+    await copyRows(
+      client,
+      't',
+      ['id', 's', 'n', 'j'],
+      rows.map((r, i) => [ids[i], r.s, r.n, r.j]),
+    );
     await client.query('COMMIT');
-    const back = (await client.query<{ id: number; s: string; n: number | null; j: unknown }>('SELECT id, s, n, j FROM t ORDER BY id')).rows;
+    const back = (
+      await client.query<{ id: number; s: string; n: number | null; j: unknown }>(
+        'SELECT id, s, n, j FROM t ORDER BY id',
+      )
+    ).rows;
     expect(back.map((r) => r.id)).toEqual([...ids].sort((a, b) => a - b));
     const byId = new Map(back.map((r) => [r.id, r]));
     rows.forEach((r, i) => expect(byId.get(ids[i])).toEqual({ id: ids[i], s: r.s, n: r.n, j: r.j }));

@@ -41,7 +41,12 @@ function* pieces(rows: Iterable<CopyValue[]>): Generator<string> {
 }
 
 /** COPY `rows` into `table (columns)` on this client (inside its transaction). */
-export async function copyRows(client: PgClient, table: string, columns: readonly string[], rows: Iterable<CopyValue[]>): Promise<void> {
+export async function copyRows(
+  client: PgClient,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<CopyValue[]>,
+): Promise<void> {
   const sink = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(pieces(rows)), sink);
 }
@@ -53,6 +58,9 @@ export async function copyRows(client: PgClient, table: string, columns: readonl
  */
 export async function nextIds(db: Queryable, table: string, column: string, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const r = await db.query<{ id: number }>(`SELECT nextval('${table}_${column}_seq'::regclass) AS id FROM generate_series(1, $1)`, [count]);
+  const r = await db.query<{ id: number }>(
+    `SELECT nextval('${table}_${column}_seq'::regclass) AS id FROM generate_series(1, $1)`,
+    [count],
+  );
   return r.rows.map((row) => row.id);
 }

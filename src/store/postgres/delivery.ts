@@ -43,9 +43,15 @@ interface MessageRow {
 
 const token = (): string => randomBytes(9).toString('base64url');
 
-const CLAIM_RETURNING = 'RETURNING m.id, m.account_id, m.trigger_id, m.launch_id, m.profile_id, m.channel, m.resource_id, m.address, m.attempts, m.variant, m.custom_data, m.claim_token';
+const CLAIM_RETURNING =
+  'RETURNING m.id, m.account_id, m.trigger_id, m.launch_id, m.profile_id, m.channel, m.resource_id, m.address, m.attempts, m.variant, m.custom_data, m.claim_token';
 
-export async function claimMessages(db: Queryable, now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+export async function claimMessages(
+  db: Queryable,
+  now: number,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedMessage[]> {
   const claim = token();
   // Messages of dead workers (lease expired) first: they are the oldest due work.
   const expired = await db.query<MessageRow>(
@@ -85,16 +91,19 @@ export async function claimMessages(db: Queryable, now: number, limit: number, l
 export async function loadLaunches(db: Queryable, ids: number[]): Promise<Map<number, LaunchData>> {
   const out = new Map<number, LaunchData>();
   if (ids.length === 0) return out;
-  const launches = await db.query<{ id: number; content: Record<string, unknown> | null; custom_data: Record<string, unknown> | null }>(
-    'SELECT id, content, custom_data FROM launches WHERE id = ANY($1::bigint[])',
-    [ids],
-  );
-  for (const r of launches.rows) out.set(r.id, { id: r.id, content: r.content, customData: r.custom_data, attachments: [] });
+  const launches = await db.query<{
+    id: number;
+    content: Record<string, unknown> | null;
+    custom_data: Record<string, unknown> | null;
+  }>('SELECT id, content, custom_data FROM launches WHERE id = ANY($1::bigint[])', [ids]);
+  for (const r of launches.rows)
+    out.set(r.id, { id: r.id, content: r.content, customData: r.custom_data, attachments: [] });
   const attachments = await db.query<{ launch_id: number; name: string; mime: string; data: Buffer }>(
     'SELECT launch_id, name, mime, data FROM attachments WHERE launch_id = ANY($1::bigint[]) ORDER BY launch_id, position',
     [ids],
   );
-  for (const a of attachments.rows) out.get(a.launch_id)?.attachments.push({ name: a.name, mime: a.mime, data: a.data });
+  for (const a of attachments.rows)
+    out.get(a.launch_id)?.attachments.push({ name: a.name, mime: a.mime, data: a.data });
   return out;
 }
 
@@ -142,7 +151,12 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
        FROM json_to_recordset($1::json) AS x(id bigint, kind text, provider_status text, reason text)
        WHERE m.id = x.id AND m.status = 'sent'
        RETURNING m.id, m.account_id, m.trigger_id`,
-      [JSON.stringify(receipts.map((o) => ({ id: o.id, kind: o.kind, provider_status: o.providerStatus, reason: o.reason }))), now],
+      [
+        JSON.stringify(
+          receipts.map((o) => ({ id: o.id, kind: o.kind, provider_status: o.providerStatus, reason: o.reason })),
+        ),
+        now,
+      ],
     );
     for (const r of changed.rows) done.set(r.id, r);
   }
@@ -150,7 +164,12 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
   const tally = new CounterTally();
   for (const o of applied) {
     const row = done.get(o.id) as AppliedRow;
-    tally.add(row.account_id, row.trigger_id, now, outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters));
+    tally.add(
+      row.account_id,
+      row.trigger_id,
+      now,
+      outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters),
+    );
   }
   await bumpCounters(db, tally.bumps());
   const events = applied.flatMap((o) => (o.event ? [o.event] : []));
@@ -175,16 +194,40 @@ async function changeSubscriptions(db: Queryable, changes: SubscriptionChange[],
      FROM json_to_recordset($1::json) AS x(n int, profile_id text, resource_id int, channel text, address text, status int, reason text), profiles p
      WHERE p.id = x.profile_id AND s.profile_seq = p.seq AND s.resource_id = x.resource_id AND s.channel = x.channel AND s.address = x.address AND s.status <> x.status
      RETURNING x.n`,
-    [JSON.stringify(changes.map((c, n) => ({ n, profile_id: c.key.profileId, resource_id: c.key.resourceId, channel: c.key.channel, address: c.key.address, status: c.status, reason: c.reason }))), now],
+    [
+      JSON.stringify(
+        changes.map((c, n) => ({
+          n,
+          profile_id: c.key.profileId,
+          resource_id: c.key.resourceId,
+          channel: c.key.channel,
+          address: c.key.address,
+          status: c.status,
+          reason: c.reason,
+        })),
+      ),
+      now,
+    ],
   );
   return changed.rows.flatMap((r) => (changes[r.n].event ? [changes[r.n].event as AccountEvent] : []));
 }
 
-export async function findReceiptMessage(db: Queryable, accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {
+export async function findReceiptMessage(
+  db: Queryable,
+  accountId: number,
+  senderId: number,
+  ref: { providerId: string } | { id: number },
+): Promise<ReceiptMessage | undefined> {
   const r =
     'providerId' in ref
-      ? await db.query<ReceiptMessageRow>(`${RECEIPT_MESSAGE} WHERE m.sender_id = $1 AND m.provider_id = $2 AND m.account_id = $3 ORDER BY m.id DESC LIMIT 1`, [senderId, ref.providerId, accountId])
-      : await db.query<ReceiptMessageRow>(`${RECEIPT_MESSAGE} WHERE m.sender_id = $1 AND m.id = $2 AND m.account_id = $3`, [senderId, ref.id, accountId]);
+      ? await db.query<ReceiptMessageRow>(
+          `${RECEIPT_MESSAGE} WHERE m.sender_id = $1 AND m.provider_id = $2 AND m.account_id = $3 ORDER BY m.id DESC LIMIT 1`,
+          [senderId, ref.providerId, accountId],
+        )
+      : await db.query<ReceiptMessageRow>(
+          `${RECEIPT_MESSAGE} WHERE m.sender_id = $1 AND m.id = $2 AND m.account_id = $3`,
+          [senderId, ref.id, accountId],
+        );
   return r.rows[0] ? toReceiptMessage(r.rows[0]) : undefined;
 }
 
@@ -197,11 +240,20 @@ export async function nextDueAt(db: Queryable): Promise<number | undefined> {
 }
 
 export async function findMessage(db: Queryable, accountId: number, id: number): Promise<ReceiptMessage | undefined> {
-  const r = await db.query<ReceiptMessageRow>(`${RECEIPT_MESSAGE} WHERE m.id = $1 AND m.account_id = $2`, [id, accountId]);
+  const r = await db.query<ReceiptMessageRow>(`${RECEIPT_MESSAGE} WHERE m.id = $1 AND m.account_id = $2`, [
+    id,
+    accountId,
+  ]);
   return r.rows[0] ? toReceiptMessage(r.rows[0]) : undefined;
 }
 
-export async function unsubscribe(db: Queryable, key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean> {
+export async function unsubscribe(
+  db: Queryable,
+  key: SubscriptionKey,
+  event: AccountEvent | undefined,
+  now: number,
+  count?: { accountId: number; triggerId: number },
+): Promise<boolean> {
   const r = await db.query(
     `UPDATE subscriptions SET status = 1, updated_at = $1
      WHERE profile_seq = (SELECT seq FROM profiles WHERE id = $2) AND resource_id = $3 AND channel = $4 AND address = $5 AND status <> 1`,
@@ -213,10 +265,23 @@ export async function unsubscribe(db: Queryable, key: SubscriptionKey, event: Ac
   return changed;
 }
 
-export async function leaseHook(db: Queryable, hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined> {
+export async function leaseHook(
+  db: Queryable,
+  hookId: number,
+  now: number,
+  leaseMs: number,
+): Promise<{ state: HookState; token: string } | undefined> {
   await db.query('INSERT INTO hook_states (hook_id) VALUES ($1) ON CONFLICT (hook_id) DO NOTHING', [hookId]);
   const t = token();
-  const r = await db.query<{ hook_id: number; cursor: number; attempts: number; next_attempt_at: number; first_failure_at: number | null; delivered: number; dead_lettered: number }>(
+  const r = await db.query<{
+    hook_id: number;
+    cursor: number;
+    attempts: number;
+    next_attempt_at: number;
+    first_failure_at: number | null;
+    delivered: number;
+    dead_lettered: number;
+  }>(
     `UPDATE hook_states SET lease_until = $1, lease_token = $2
      WHERE hook_id = (SELECT hook_id FROM hook_states WHERE hook_id = $3 AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4)
                       FOR UPDATE SKIP LOCKED)
@@ -227,19 +292,53 @@ export async function leaseHook(db: Queryable, hookId: number, now: number, leas
   if (!s) return undefined;
   return {
     token: t,
-    state: { hookId: s.hook_id, cursor: s.cursor, attempts: s.attempts, nextAttemptAt: s.next_attempt_at, firstFailureAt: s.first_failure_at, delivered: s.delivered, deadLettered: s.dead_lettered },
+    state: {
+      hookId: s.hook_id,
+      cursor: s.cursor,
+      attempts: s.attempts,
+      nextAttemptAt: s.next_attempt_at,
+      firstFailureAt: s.first_failure_at,
+      delivered: s.delivered,
+      deadLettered: s.dead_lettered,
+    },
   };
 }
 
-export async function listEvents(db: Queryable, accountId: number, after: number, limit: number): Promise<StoredEvent[]> {
-  const r = await db.query<{ id: number; type: string; db_id: number | null; resource_id: number | null; trigger_id: number | null; profile_id: string | null; payload: Record<string, unknown>; created_at: number }>(
-    'SELECT * FROM events WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3',
-    [accountId, after, limit],
-  );
-  return r.rows.map((e) => ({ id: e.id, type: e.type, dbId: e.db_id, resourceId: e.resource_id, triggerId: e.trigger_id, profileId: e.profile_id, payload: e.payload, createdAt: e.created_at }));
+export async function listEvents(
+  db: Queryable,
+  accountId: number,
+  after: number,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const r = await db.query<{
+    id: number;
+    type: string;
+    db_id: number | null;
+    resource_id: number | null;
+    trigger_id: number | null;
+    profile_id: string | null;
+    payload: Record<string, unknown>;
+    created_at: number;
+  }>('SELECT * FROM events WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3', [accountId, after, limit]);
+  return r.rows.map((e) => ({
+    id: e.id,
+    type: e.type,
+    dbId: e.db_id,
+    resourceId: e.resource_id,
+    triggerId: e.trigger_id,
+    profileId: e.profile_id,
+    payload: e.payload,
+    createdAt: e.created_at,
+  }));
 }
 
-export async function finishHook(db: Queryable, hookId: number, t: string, result: HookResult, now: number): Promise<void> {
+export async function finishHook(
+  db: Queryable,
+  hookId: number,
+  t: string,
+  result: HookResult,
+  now: number,
+): Promise<void> {
   if (result.kind === 'delivered') {
     await db.query(
       `UPDATE hook_states SET cursor = $1, attempts = 0, next_attempt_at = 0, first_failure_at = NULL, last_error = NULL,
@@ -266,7 +365,8 @@ export async function finishHook(db: Queryable, hookId: number, t: string, resul
 }
 
 export async function purge(db: Queryable, before: number): Promise<{ messages: number; events: number }> {
-  const messages = (await db.query('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < $1', [before])).rowCount ?? 0;
+  const messages =
+    (await db.query('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < $1', [before])).rowCount ?? 0;
   // What happened to messages after their send is kept as long as the messages are.
   await db.query('DELETE FROM message_events WHERE created_at < $1', [before]);
   await db.query(
@@ -279,13 +379,14 @@ export async function purge(db: Queryable, before: number): Promise<{ messages: 
   );
   await db.query('DELETE FROM match_claims WHERE claimed_at < $1', [before]);
   await purgeTracking(db, before);
-  const events = (
-    await db.query(
-      `DELETE FROM events e WHERE e.created_at < $1 AND e.id <= COALESCE(
+  const events =
+    (
+      await db.query(
+        `DELETE FROM events e WHERE e.created_at < $1 AND e.id <= COALESCE(
          (SELECT MIN(COALESCE(s.cursor, 0)) FROM action_hooks h LEFT JOIN hook_states s ON s.hook_id = h.id WHERE h.account_id = e.account_id),
          e.id)`,
-      [before],
-    )
-  ).rowCount ?? 0;
+        [before],
+      )
+    ).rowCount ?? 0;
   return { messages, events };
 }

@@ -10,7 +10,18 @@ export async function insertEvents(db: Queryable, events: AccountEvent[], now: n
      SELECT x.account_id, x.type, x.db_id, x.resource_id, x.trigger_id, x.profile_id, x.payload, $2
      FROM json_to_recordset($1::json) AS x(n int, account_id int, type text, db_id int, resource_id int, trigger_id int, profile_id text, payload json) ORDER BY x.n`,
     [
-      JSON.stringify(events.map((e, n) => ({ n, account_id: e.accountId, type: e.type, db_id: e.dbId, resource_id: e.resourceId, trigger_id: e.triggerId, profile_id: e.profileId, payload: e.payload }))),
+      JSON.stringify(
+        events.map((e, n) => ({
+          n,
+          account_id: e.accountId,
+          type: e.type,
+          db_id: e.dbId,
+          resource_id: e.resourceId,
+          trigger_id: e.triggerId,
+          profile_id: e.profileId,
+          payload: e.payload,
+        })),
+      ),
       now,
     ],
   );

@@ -3,7 +3,12 @@
 // two transactions bumping the same rows wait for each other instead of deadlocking.
 import { CounterTally, type CounterBump, type CounterName } from '../../core/delivery/counters.js';
 import type { AccountEvent, TrackingResult, TrackingWrite } from '../../core/delivery/store-port.js';
-import { suppressionKey, type SuppressionKind, type SuppressionList, type SuppressionValue } from '../../core/delivery/suppression-port.js';
+import {
+  suppressionKey,
+  type SuppressionKind,
+  type SuppressionList,
+  type SuppressionValue,
+} from '../../core/delivery/suppression-port.js';
 import { counterRecord } from '../shared/counters.js';
 import { insertEvents } from './events.js';
 import type { Queryable } from './open.js';
@@ -24,21 +29,44 @@ const LIST_SELECT = `SELECT l.id, l.name, l.created_at, l.updated_at,
   (SELECT COUNT(*)::int FROM suppression_entries e WHERE e.list_id = l.id AND e.kind = 'phone') AS phones
   FROM suppression_lists l`;
 
-const toList = (r: ListRow): SuppressionList => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at, counts: { email: r.emails, domain: r.domains, phone: r.phones } });
+const toList = (r: ListRow): SuppressionList => ({
+  id: r.id,
+  name: r.name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  counts: { email: r.emails, domain: r.domains, phone: r.phones },
+});
 
 export async function bumpCounters(db: Queryable, bumps: CounterBump[]): Promise<void> {
   if (bumps.length === 0) return;
-  const rows = [...bumps].sort((a, b) => a.accountId - b.accountId || a.triggerId - b.triggerId || a.day - b.day || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const rows = [...bumps].sort(
+    (a, b) =>
+      a.accountId - b.accountId ||
+      a.triggerId - b.triggerId ||
+      a.day - b.day ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
   await db.query(
     `INSERT INTO report_counters (account_id, trigger_id, day, name, n)
      SELECT x.account_id, x.trigger_id, x.day, x.name, x.n FROM json_to_recordset($1::json) AS x(account_id int, trigger_id int, day int, name text, n bigint)
      ON CONFLICT (account_id, trigger_id, day, name) DO UPDATE SET n = report_counters.n + EXCLUDED.n`,
-    [JSON.stringify(rows.map((b) => ({ account_id: b.accountId, trigger_id: b.triggerId, day: b.day, name: b.name, n: b.n })))],
+    [
+      JSON.stringify(
+        rows.map((b) => ({ account_id: b.accountId, trigger_id: b.triggerId, day: b.day, name: b.name, n: b.n })),
+      ),
+    ],
   );
 }
 
-export async function counterTotals(db: Queryable, accountId: number, triggerId: number): Promise<Partial<Record<CounterName, number>>> {
-  const r = await db.query<{ name: string; n: number }>('SELECT name, SUM(n)::bigint AS n FROM report_counters WHERE account_id = $1 AND trigger_id = $2 GROUP BY name', [accountId, triggerId]);
+export async function counterTotals(
+  db: Queryable,
+  accountId: number,
+  triggerId: number,
+): Promise<Partial<Record<CounterName, number>>> {
+  const r = await db.query<{ name: string; n: number }>(
+    'SELECT name, SUM(n)::bigint AS n FROM report_counters WHERE account_id = $1 AND trigger_id = $2 GROUP BY name',
+    [accountId, triggerId],
+  );
   return counterRecord(r.rows);
 }
 
@@ -52,25 +80,61 @@ export async function counterDays(db: Queryable, accountId: number, triggerId: n
   return [...byDay].map(([day, rows]) => ({ day, counters: counterRecord(rows) }));
 }
 
-export async function listSuppressionLists(db: Queryable, accountId: number, fromId: number, limit: number): Promise<SuppressionList[]> {
-  return (await db.query<ListRow>(`${LIST_SELECT} WHERE l.account_id = $1 AND l.id >= $2 ORDER BY l.id LIMIT $3`, [accountId, fromId, limit])).rows.map(toList);
+export async function listSuppressionLists(
+  db: Queryable,
+  accountId: number,
+  fromId: number,
+  limit: number,
+): Promise<SuppressionList[]> {
+  return (
+    await db.query<ListRow>(`${LIST_SELECT} WHERE l.account_id = $1 AND l.id >= $2 ORDER BY l.id LIMIT $3`, [
+      accountId,
+      fromId,
+      limit,
+    ])
+  ).rows.map(toList);
 }
 
-export async function getSuppressionList(db: Queryable, accountId: number, id: number): Promise<SuppressionList | undefined> {
+export async function getSuppressionList(
+  db: Queryable,
+  accountId: number,
+  id: number,
+): Promise<SuppressionList | undefined> {
   const r = (await db.query<ListRow>(`${LIST_SELECT} WHERE l.account_id = $1 AND l.id = $2`, [accountId, id])).rows[0];
   return r ? toList(r) : undefined;
 }
 
-export async function suppressedOnList(db: Queryable, listId: number, kind: SuppressionKind, values: string[]): Promise<Set<string>> {
-  const r = await db.query<{ value: string }>('SELECT value FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])', [listId, kind, values]);
+export async function suppressedOnList(
+  db: Queryable,
+  listId: number,
+  kind: SuppressionKind,
+  values: string[],
+): Promise<Set<string>> {
+  const r = await db.query<{ value: string }>(
+    'SELECT value FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])',
+    [listId, kind, values],
+  );
   return new Set(r.rows.map((x) => x.value));
 }
 
-export async function saveSuppressionList(db: Queryable, accountId: number, list: { id?: number; name: string }, now: number): Promise<number | undefined> {
+export async function saveSuppressionList(
+  db: Queryable,
+  accountId: number,
+  list: { id?: number; name: string },
+  now: number,
+): Promise<number | undefined> {
   if (list.id === undefined) {
-    return (await db.query<{ id: number }>('INSERT INTO suppression_lists (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id', [accountId, list.name, now])).rows[0].id;
+    return (
+      await db.query<{ id: number }>(
+        'INSERT INTO suppression_lists (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id',
+        [accountId, list.name, now],
+      )
+    ).rows[0].id;
   }
-  const r = await db.query('UPDATE suppression_lists SET name = $1, updated_at = $2 WHERE id = $3 AND account_id = $4', [list.name, now, list.id, accountId]);
+  const r = await db.query(
+    'UPDATE suppression_lists SET name = $1, updated_at = $2 WHERE id = $3 AND account_id = $4',
+    [list.name, now, list.id, accountId],
+  );
   return (r.rowCount ?? 0) > 0 ? list.id : undefined;
 }
 
@@ -81,7 +145,14 @@ export async function deleteSuppressionList(db: Queryable, accountId: number, id
   return true;
 }
 
-export async function addSuppressions(db: Queryable, accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number): Promise<number> {
+export async function addSuppressions(
+  db: Queryable,
+  accountId: number,
+  listId: number,
+  kind: SuppressionKind,
+  values: string[],
+  now: number,
+): Promise<number> {
   const r = await db.query(
     `INSERT INTO suppression_entries (list_id, kind, value, account_id, created_at)
      SELECT $1, $2, v, $3, $4 FROM unnest($5::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING`,
@@ -90,15 +161,28 @@ export async function addSuppressions(db: Queryable, accountId: number, listId: 
   return r.rowCount ?? 0;
 }
 
-export async function removeSuppressions(db: Queryable, listId: number, kind: SuppressionKind, values: string[] | undefined): Promise<number> {
+export async function removeSuppressions(
+  db: Queryable,
+  listId: number,
+  kind: SuppressionKind,
+  values: string[] | undefined,
+): Promise<number> {
   const r =
     values === undefined
       ? await db.query('DELETE FROM suppression_entries WHERE list_id = $1 AND kind = $2', [listId, kind])
-      : await db.query('DELETE FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])', [listId, kind, values]);
+      : await db.query('DELETE FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])', [
+          listId,
+          kind,
+          values,
+        ]);
   return r.rowCount ?? 0;
 }
 
-export async function suppressedValues(db: Queryable, accountId: number, values: SuppressionValue[]): Promise<Set<string>> {
+export async function suppressedValues(
+  db: Queryable,
+  accountId: number,
+  values: SuppressionValue[],
+): Promise<Set<string>> {
   if (values.length === 0) return new Set();
   const r = await db.query<SuppressionValue>(
     `SELECT DISTINCT e.kind, e.value FROM suppression_entries e
@@ -110,9 +194,10 @@ export async function suppressedValues(db: Queryable, accountId: number, values:
 }
 
 export async function recordTracking(db: Queryable, t: TrackingWrite, now: number): Promise<TrackingResult> {
-  await db.query('INSERT INTO tracking_events (account_id, trigger_id, message_id, kind, link, url, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-    t.accountId, t.triggerId, t.messageId, t.kind, t.link ?? null, t.url ?? null, t.ip, t.userAgent, now,
-  ]);
+  await db.query(
+    'INSERT INTO tracking_events (account_id, trigger_id, message_id, kind, link, url, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+    [t.accountId, t.triggerId, t.messageId, t.kind, t.link ?? null, t.url ?? null, t.ip, t.userAgent, now],
+  );
   const click = t.kind === 'click';
   const marks = click ? ['c', `c${t.link ?? 0}`, 'o'] : ['o'];
   const r = await db.query<{ mark: string }>(
@@ -129,8 +214,17 @@ export async function recordTracking(db: Queryable, t: TrackingWrite, now: numbe
   if (opened) tally.add(t.accountId, t.triggerId, now, firstOpen ? ['opened', 'opened_unique'] : ['opened']);
   if (click) tally.add(t.accountId, t.triggerId, now, firstClick ? ['clicked', 'clicked_unique'] : ['clicked']);
   await bumpCounters(db, tally.bumps());
-  const events = [firstOpen ? t.events.uopen : undefined, opened ? t.events.open : undefined, firstLinkClick ? t.events.uclick : undefined, click ? t.events.click : undefined];
-  await insertEvents(db, events.filter((e): e is AccountEvent => e !== undefined), now);
+  const events = [
+    firstOpen ? t.events.uopen : undefined,
+    opened ? t.events.open : undefined,
+    firstLinkClick ? t.events.uclick : undefined,
+    click ? t.events.click : undefined,
+  ];
+  await insertEvents(
+    db,
+    events.filter((e): e is AccountEvent => e !== undefined),
+    now,
+  );
   return { firstOpen, firstClick, firstLinkClick };
 }
 

@@ -18,19 +18,24 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-it.skipIf(!url)('reports every migration pending on an empty schema, none once migrated, and fails once closed', async () => {
-  const schema = `herald_m_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE SCHEMA ${schema}`);
-  const store = new PostgresStore({ url: url as string, schema, max: 2 });
-  try {
-    expect(await store.health()).toEqual({ pendingMigrations: migrationFiles().length });
-    await store.migrate();
-    expect(await store.health()).toEqual({ pendingMigrations: 0 });
-    await store.pool.query('DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)');
-    expect(await store.health()).toEqual({ pendingMigrations: 1 });
-  } finally {
-    await store.close();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  }
-  await expect(store.health()).rejects.toThrow();
-});
+it.skipIf(!url)(
+  'reports every migration pending on an empty schema, none once migrated, and fails once closed',
+  async () => {
+    const schema = `herald_m_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE SCHEMA ${schema}`);
+    const store = new PostgresStore({ url: url as string, schema, max: 2 });
+    try {
+      expect(await store.health()).toEqual({ pendingMigrations: migrationFiles().length });
+      await store.migrate();
+      expect(await store.health()).toEqual({ pendingMigrations: 0 });
+      await store.pool.query(
+        'DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)',
+      );
+      expect(await store.health()).toEqual({ pendingMigrations: 1 });
+    } finally {
+      await store.close();
+      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+    await expect(store.health()).rejects.toThrow();
+  },
+);

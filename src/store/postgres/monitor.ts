@@ -9,9 +9,13 @@ let known: number[] | undefined;
 
 export async function health(db: Queryable): Promise<StoreHealth> {
   known ??= migrationFiles().map((m) => m.version);
-  const present = (await db.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")).rows[0].present;
+  const present = (
+    await db.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+  ).rows[0].present;
   if (!present) return { pendingMigrations: known.length };
-  const applied = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+  const applied = new Set(
+    (await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+  );
   return { pendingMigrations: known.filter((v) => !applied.has(v)).length };
 }
 
@@ -33,5 +37,10 @@ export async function hookBacklog(db: Queryable): Promise<HookBacklog[]> {
        COALESCE(s.dead_lettered, 0)::int AS dead_lettered
      FROM action_hooks h LEFT JOIN hook_states s ON s.hook_id = h.id ORDER BY h.id`,
   );
-  return r.rows.map((x) => ({ hookId: x.hook_id, accountId: x.account_id, pending: x.pending, deadLettered: x.dead_lettered }));
+  return r.rows.map((x) => ({
+    hookId: x.hook_id,
+    accountId: x.account_id,
+    pending: x.pending,
+    deadLettered: x.dead_lettered,
+  }));
 }

@@ -26,7 +26,10 @@ export class WorkChannel {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.opts.url, ...(this.opts.schema ? { options: `-c search_path=${this.opts.schema}` } : {}) });
+    const client = new pg.Client({
+      connectionString: this.opts.url,
+      ...(this.opts.schema ? { options: `-c search_path=${this.opts.schema}` } : {}),
+    });
     this.client = client;
     const retry = () => {
       if (this.client !== client || this.closed) return;

@@ -21,7 +21,8 @@ const UNION_TERMS = 250;
 
 function unions(subqueries: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < subqueries.length; i += UNION_TERMS) out.push(subqueries.slice(i, i + UNION_TERMS).join(' UNION '));
+  for (let i = 0; i < subqueries.length; i += UNION_TERMS)
+    out.push(subqueries.slice(i, i + UNION_TERMS).join(' UNION '));
   return out;
 }
 
@@ -55,7 +56,11 @@ class Compiler {
     if ((q.kind !== 'values' && q.kind !== 'range' && q.kind !== 'present') || q.source !== 'index') return undefined;
     let condition = '';
     if (q.kind === 'values') condition = ` AND value = ANY(${this.param(q.values.map(String))}::text[])`;
-    else if (q.kind === 'range') condition = q.column === 'num' ? this.bounds('num', q.lower, q.upper, '::float8') : this.bounds('value', q.lower, q.upper, '::text');
+    else if (q.kind === 'range')
+      condition =
+        q.column === 'num'
+          ? this.bounds('num', q.lower, q.upper, '::float8')
+          : this.bounds('value', q.lower, q.upper, '::text');
     return `SELECT profile_seq FROM profile_values WHERE db_id = $1 AND field = ${this.param(q.field)}${condition} AND profile_seq > $2`;
   }
 
@@ -75,13 +80,23 @@ class Compiler {
         if (q.of.length === 0) return q.kind === 'and' ? 'TRUE' : 'FALSE';
         // An OR of one operand is that operand: it stays where its parent is.
         const inner = top && (q.kind === 'and' || q.of.length === 1);
-        const subs = q.kind === 'or' && q.of.every((c) => c.kind !== 'and' && c.kind !== 'or' && c.kind !== 'not' && c.kind !== 'all' && c.source === 'index');
+        const subs =
+          q.kind === 'or' &&
+          q.of.every(
+            (c) => c.kind !== 'and' && c.kind !== 'or' && c.kind !== 'not' && c.kind !== 'all' && c.source === 'index',
+          );
         if (subs) {
           const chunks = unions(q.of.map((c) => this.subquery(c) as string));
           // Several operands become one IN (a UNION): a conjunct where the OR itself is one.
-          return balanced(chunks.map((u) => this.member(u, top && chunks.length === 1)), 'OR');
+          return balanced(
+            chunks.map((u) => this.member(u, top && chunks.length === 1)),
+            'OR',
+          );
         }
-        return balanced(q.of.map((c) => this.node(c, inner)), q.kind === 'and' ? 'AND' : 'OR');
+        return balanced(
+          q.of.map((c) => this.node(c, inner)),
+          q.kind === 'and' ? 'AND' : 'OR',
+        );
       }
       case 'not':
         return `NOT (${this.node(q.of, false)})`;
@@ -91,7 +106,8 @@ class Compiler {
       case 'range': {
         if (q.source === 'index') return this.member(this.subquery(q) as string, top);
         const field = this.param(q.field);
-        if (q.column === 'num') return `coalesce(jsonb_typeof((p.fields::jsonb) -> ${field}::text) = 'number'${this.bounds(`((p.fields::jsonb) ->> ${field}::text)::float8`, q.lower, q.upper, '::float8')}, FALSE)`;
+        if (q.column === 'num')
+          return `coalesce(jsonb_typeof((p.fields::jsonb) -> ${field}::text) = 'number'${this.bounds(`((p.fields::jsonb) ->> ${field}::text)::float8`, q.lower, q.upper, '::float8')}, FALSE)`;
         return `coalesce(jsonb_typeof((p.fields::jsonb) -> ${field}::text) = 'string'${this.bounds(`((p.fields::jsonb) ->> ${field}::text)`, q.lower, q.upper, '::text')}, FALSE)`;
       }
       case 'present':
@@ -104,12 +120,21 @@ class Compiler {
 export function compileProfileQuery(q: ProfileQuery): { sql: string; params: unknown[] } {
   const c = new Compiler();
   const where = c.node(q);
-  return { sql: `SELECT p.seq FROM profiles p WHERE p.db_id = $1 AND p.seq > $2 AND (${where}) ORDER BY p.seq LIMIT $3`, params: c.params };
+  return {
+    sql: `SELECT p.seq FROM profiles p WHERE p.db_id = $1 AND p.seq > $2 AND (${where}) ORDER BY p.seq LIMIT $3`,
+    params: c.params,
+  };
 }
 
 const compiled = new WeakMap<ProfileQuery, { sql: string; params: unknown[] }>();
 
-export async function queryProfiles(db: Queryable, dbId: number, query: ProfileQuery, afterSeq: number, limit: number): Promise<number[]> {
+export async function queryProfiles(
+  db: Queryable,
+  dbId: number,
+  query: ProfileQuery,
+  afterSeq: number,
+  limit: number,
+): Promise<number[]> {
   let c = compiled.get(query);
   if (!c) compiled.set(query, (c = compileProfileQuery(query)));
   return (await db.query<{ seq: number }>(c.sql, [dbId, afterSeq, limit, ...c.params])).rows.map((r) => r.seq);

@@ -14,8 +14,26 @@ import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-por
 import { fieldKey, idKey, subscriptionKey } from '../../core/matching/keys.js';
 import { likeEscape } from '../shared/like.js';
 
-interface ProfileRow { seq: number; id: string; account_id: number; db_id: number; fields: Record<string, unknown>; created_at: number; updated_at: number }
-interface SubscriptionRow { profile_seq: number; resource_id: number; channel: string; address: string; status: number; priority: number; data: StoredProfile['subscriptions'][number]['data']; created_at: number; updated_at: number }
+interface ProfileRow {
+  seq: number;
+  id: string;
+  account_id: number;
+  db_id: number;
+  fields: Record<string, unknown>;
+  created_at: number;
+  updated_at: number;
+}
+interface SubscriptionRow {
+  profile_seq: number;
+  resource_id: number;
+  channel: string;
+  address: string;
+  status: number;
+  priority: number;
+  data: StoredProfile['subscriptions'][number]['data'];
+  created_at: number;
+  updated_at: number;
+}
 
 function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
   const list = hits.get(key);
@@ -48,7 +66,13 @@ export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[])
   // Every lookup of the batch in one round trip: value rows, subscription addresses, profile ids.
   // One index probe per key (LATERAL … OFFSET 0 keeps the planner from hashing the whole table:
   // the cost follows the batch, not the number of stored profiles).
-  const r = await db.query<{ kind: 'f' | 's' | 'i'; name: string | null; value: string; resource_id: number | null; seq: number }>(
+  const r = await db.query<{
+    kind: 'f' | 's' | 'i';
+    name: string | null;
+    value: string;
+    resource_id: number | null;
+    seq: number;
+  }>(
     `SELECT 'f' AS kind, q.field AS name, q.value, NULL::int AS resource_id, v.profile_seq AS seq
        FROM unnest($2::text[], $3::text[]) AS q(field, value)
        CROSS JOIN LATERAL (SELECT profile_seq FROM profile_values v WHERE v.db_id = $1 AND v.field = q.field AND v.value = q.value OFFSET 0) v
@@ -66,7 +90,8 @@ export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[])
     else if (row.kind === 'i') pushHit(hits, idKey(row.value), row.seq);
     else {
       const channel = row.name as Channel;
-      if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, row.resource_id as number, row.value), row.seq);
+      if (resourceChannels.has(channel))
+        pushHit(hits, subscriptionKey(channel, row.resource_id as number, row.value), row.seq);
       if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.value), row.seq);
     }
   }
@@ -99,32 +124,65 @@ export async function claimKeys(db: Queryable, dbId: number, keys: string[], now
 }
 
 /** See ProfileReader.listProfiles; ILIKE ignores case beyond ASCII too. */
-export async function listProfiles(db: Queryable, dbId: number, search: string | undefined, offset: number, limit: number): Promise<{ seqs: number[]; total: number }> {
+export async function listProfiles(
+  db: Queryable,
+  dbId: number,
+  search: string | undefined,
+  offset: number,
+  limit: number,
+): Promise<{ seqs: number[]; total: number }> {
   if (search === undefined) {
-    const page = await db.query<{ seq: string }>('SELECT seq FROM profiles WHERE db_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3', [dbId, limit, offset]);
+    const page = await db.query<{ seq: string }>(
+      'SELECT seq FROM profiles WHERE db_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3',
+      [dbId, limit, offset],
+    );
     const total = await db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM profiles WHERE db_id = $1', [dbId]);
     return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
   }
   const matched = `SELECT seq FROM profiles WHERE db_id = $1 AND id = $2
     UNION SELECT profile_seq FROM profile_values WHERE db_id = $1 AND value ILIKE $3`;
   const params = [dbId, search.toLowerCase(), `${likeEscape(search)}%`];
-  const page = await db.query<{ seq: string }>(`SELECT seq FROM (${matched}) m ORDER BY seq DESC LIMIT $4 OFFSET $5`, [...params, limit, offset]);
+  const page = await db.query<{ seq: string }>(`SELECT seq FROM (${matched}) m ORDER BY seq DESC LIMIT $4 OFFSET $5`, [
+    ...params,
+    limit,
+    offset,
+  ]);
   const total = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM (${matched}) m`, params);
   return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
 }
 
-export async function loadProfiles(db: Queryable, seqs: number[], opts: { dbId?: number; lock: boolean }): Promise<StoredProfile[]> {
+export async function loadProfiles(
+  db: Queryable,
+  seqs: number[],
+  opts: { dbId?: number; lock: boolean },
+): Promise<StoredProfile[]> {
   if (seqs.length === 0) return [];
   const where = opts.dbId === undefined ? 'seq = ANY($1::bigint[])' : 'seq = ANY($1::bigint[]) AND db_id = $2';
   const params: unknown[] = opts.dbId === undefined ? [seqs] : [seqs, opts.dbId];
   // Locked in creation order: concurrent imports of the same profiles queue instead of losing updates.
-  const rows = (await db.query<ProfileRow>(`SELECT * FROM profiles WHERE ${where} ORDER BY seq${opts.lock ? ' FOR UPDATE' : ''}`, params)).rows;
+  const rows = (
+    await db.query<ProfileRow>(
+      `SELECT * FROM profiles WHERE ${where} ORDER BY seq${opts.lock ? ' FOR UPDATE' : ''}`,
+      params,
+    )
+  ).rows;
   const profiles = new Map<number, StoredProfile>();
   for (const r of rows) {
-    profiles.set(r.seq, { seq: r.seq, id: r.id, accountId: r.account_id, dbId: r.db_id, fields: r.fields, createdAt: r.created_at, updatedAt: r.updated_at, subscriptions: [] });
+    profiles.set(r.seq, {
+      seq: r.seq,
+      id: r.id,
+      accountId: r.account_id,
+      dbId: r.db_id,
+      fields: r.fields,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      subscriptions: [],
+    });
   }
   if (profiles.size === 0) return [];
-  const subs = await db.query<SubscriptionRow>('SELECT * FROM subscriptions WHERE profile_seq = ANY($1::bigint[])', [[...profiles.keys()]]);
+  const subs = await db.query<SubscriptionRow>('SELECT * FROM subscriptions WHERE profile_seq = ANY($1::bigint[])', [
+    [...profiles.keys()],
+  ]);
   for (const s of subs.rows) {
     profiles.get(s.profile_seq)?.subscriptions.push({
       resourceId: s.resource_id,
@@ -142,9 +200,34 @@ export async function loadProfiles(db: Queryable, seqs: number[], opts: { dbId?:
 
 const PROFILE_COLUMNS = ['seq', 'id', 'account_id', 'db_id', 'fields', 'created_at', 'updated_at'] as const;
 const VALUE_COLUMNS = ['db_id', 'field', 'value', 'profile_seq', 'num'] as const;
-const SUBSCRIPTION_COLUMNS = ['profile_seq', 'resource_id', 'channel', 'address', 'db_id', 'status', 'priority', 'data', 'created_at', 'updated_at'] as const;
+const SUBSCRIPTION_COLUMNS = [
+  'profile_seq',
+  'resource_id',
+  'channel',
+  'address',
+  'db_id',
+  'status',
+  'priority',
+  'data',
+  'created_at',
+  'updated_at',
+] as const;
 const MESSAGE_COLUMNS = [
-  'id', 'account_id', 'trigger_id', 'launch_id', 'profile_id', 'channel', 'resource_id', 'address', 'status', 'due_at', 'variant', 'custom_data', 'skip_reason', 'created_at', 'finished_at',
+  'id',
+  'account_id',
+  'trigger_id',
+  'launch_id',
+  'profile_id',
+  'channel',
+  'resource_id',
+  'address',
+  'status',
+  'due_at',
+  'variant',
+  'custom_data',
+  'skip_reason',
+  'created_at',
+  'finished_at',
 ] as const;
 
 /** Below this many rows a kind is written with one INSERT (one round trip, not two: ids, then COPY). */
@@ -162,14 +245,25 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
   if (fresh.length >= COPY_MIN) {
     const seqs = await nextIds(db, 'profiles', 'seq', fresh.length);
     fresh.forEach((p, i) => seqOf.set(p.id, seqs[i]));
-    await copyRows(db, 'profiles', PROFILE_COLUMNS, fresh.map((p, i) => [seqs[i], p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]));
+    await copyRows(
+      db,
+      'profiles',
+      PROFILE_COLUMNS,
+      fresh.map((p, i) => [seqs[i], p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]),
+    );
   } else if (fresh.length > 0) {
     const created = await db.query<{ seq: number; id: string }>(
       `INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at)
        SELECT x.id, $2, $3, x.fields, x.created_at, x.updated_at
        FROM json_to_recordset($1::json) AS x(id text, fields json, created_at bigint, updated_at bigint, n int) ORDER BY x.n
        RETURNING seq, id`,
-      [JSON.stringify(fresh.map((p, n) => ({ id: p.id, fields: p.fields, created_at: p.createdAt, updated_at: p.updatedAt, n }))), w.accountId, w.dbId],
+      [
+        JSON.stringify(
+          fresh.map((p, n) => ({ id: p.id, fields: p.fields, created_at: p.createdAt, updated_at: p.updatedAt, n })),
+        ),
+        w.accountId,
+        w.dbId,
+      ],
     );
     for (const r of created.rows) seqOf.set(r.id, r.seq);
   }
@@ -201,18 +295,43 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
   }
   // Rows of new profiles cannot conflict: many of them are copied, the rest upserted.
   const [copiedValues, upsertedValues] = split(values);
-  if (copiedValues.length > 0) await copyRows(db, 'profile_values', VALUE_COLUMNS, copiedValues.map(({ seq, row: v }) => [w.dbId, v.field, v.value, seq, v.num]));
+  if (copiedValues.length > 0)
+    await copyRows(
+      db,
+      'profile_values',
+      VALUE_COLUMNS,
+      copiedValues.map(({ seq, row: v }) => [w.dbId, v.field, v.value, seq, v.num]),
+    );
   if (upsertedValues.length > 0) {
     await db.query(
       `INSERT INTO profile_values (db_id, field, value, profile_seq, num)
        SELECT $1, x.field, x.value, x.seq, x.num FROM json_to_recordset($2::json) AS x(field text, value text, seq bigint, num double precision)
        ON CONFLICT (db_id, field, value, profile_seq) DO UPDATE SET num = EXCLUDED.num`,
-      [w.dbId, JSON.stringify(upsertedValues.map(({ seq, row: v }) => ({ field: v.field, value: v.value, seq, num: v.num })))],
+      [
+        w.dbId,
+        JSON.stringify(upsertedValues.map(({ seq, row: v }) => ({ field: v.field, value: v.value, seq, num: v.num }))),
+      ],
     );
   }
   const [copiedSubs, upsertedSubs] = split(subs);
   if (copiedSubs.length > 0) {
-    await copyRows(db, 'subscriptions', SUBSCRIPTION_COLUMNS, copiedSubs.map(({ seq, row: s }) => [seq, s.resourceId, s.channel, s.address, w.dbId, s.status, s.priority, s.data, s.createdAt, s.updatedAt]));
+    await copyRows(
+      db,
+      'subscriptions',
+      SUBSCRIPTION_COLUMNS,
+      copiedSubs.map(({ seq, row: s }) => [
+        seq,
+        s.resourceId,
+        s.channel,
+        s.address,
+        w.dbId,
+        s.status,
+        s.priority,
+        s.data,
+        s.createdAt,
+        s.updatedAt,
+      ]),
+    );
   }
   if (upsertedSubs.length > 0) {
     await db.query(
@@ -224,7 +343,17 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       [
         w.dbId,
         JSON.stringify(
-          upsertedSubs.map(({ seq, row: s }) => ({ seq, resource_id: s.resourceId, channel: s.channel, address: s.address, status: s.status, priority: s.priority, data: s.data, created_at: s.createdAt, updated_at: s.updatedAt })),
+          upsertedSubs.map(({ seq, row: s }) => ({
+            seq,
+            resource_id: s.resourceId,
+            channel: s.channel,
+            address: s.address,
+            status: s.status,
+            priority: s.priority,
+            data: s.data,
+            created_at: s.createdAt,
+            updated_at: s.updatedAt,
+          })),
         ),
       ],
     );
@@ -243,7 +372,20 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       const rows = w.messages.map((m, n): CopyValue[] => {
         widen(m.launchId, ids[n]);
         return [
-          ids[n], w.accountId, m.triggerId, m.launchId, m.profileId, m.channel, m.resourceId, m.address, m.status, m.dueAt, m.variant, m.customData, m.skipReason, w.now,
+          ids[n],
+          w.accountId,
+          m.triggerId,
+          m.launchId,
+          m.profileId,
+          m.channel,
+          m.resourceId,
+          m.address,
+          m.status,
+          m.dueAt,
+          m.variant,
+          m.customData,
+          m.skipReason,
+          w.now,
           m.status === 'skipped' ? w.now : null,
         ];
       });
@@ -279,7 +421,10 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
     await bumpCounters(db, tally.bumps());
     for (const [launchId, [first, last]] of ranges) {
       // A launch may get its messages over several writes: the range only widens.
-      await db.query('UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3', [first, last, launchId]);
+      await db.query(
+        'UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3',
+        [first, last, launchId],
+      );
     }
   }
   if (w.events.length > 0) {
@@ -287,7 +432,21 @@ export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
       `INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at)
        SELECT $1, x.type, x.db_id, x.resource_id, x.trigger_id, x.profile_id, x.payload, $3
        FROM json_to_recordset($2::json) AS x(type text, db_id int, resource_id int, trigger_id int, profile_id text, payload json, n int) ORDER BY x.n`,
-      [w.accountId, JSON.stringify(w.events.map((e, n) => ({ type: e.type, db_id: e.dbId, resource_id: e.resourceId, trigger_id: e.triggerId, profile_id: e.profileId, payload: e.payload, n }))), w.now],
+      [
+        w.accountId,
+        JSON.stringify(
+          w.events.map((e, n) => ({
+            type: e.type,
+            db_id: e.dbId,
+            resource_id: e.resourceId,
+            trigger_id: e.triggerId,
+            profile_id: e.profileId,
+            payload: e.payload,
+            n,
+          })),
+        ),
+        w.now,
+      ],
     );
   }
 }
@@ -312,11 +471,24 @@ export async function insertLaunch(db: Queryable, accountId: number, l: LaunchWr
   const { id } = (
     await db.query<{ id: number }>(
       'INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-      [accountId, l.triggerId, l.kind, l.content === null ? null : JSON.stringify(l.content), l.customData === null ? null : JSON.stringify(l.customData), now],
+      [
+        accountId,
+        l.triggerId,
+        l.kind,
+        l.content === null ? null : JSON.stringify(l.content),
+        l.customData === null ? null : JSON.stringify(l.customData),
+        now,
+      ],
     )
   ).rows[0];
   for (const [i, a] of l.attachments.entries()) {
-    await db.query('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES ($1, $2, $3, $4, $5)', [id, i, a.name, a.mime, Buffer.from(a.data)]);
+    await db.query('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      i,
+      a.name,
+      a.mime,
+      Buffer.from(a.data),
+    ]);
   }
   return id;
 }
@@ -330,5 +502,8 @@ export async function deleteProfile(db: Queryable, profile: StoredProfile, rows:
   }
   await db.query('DELETE FROM subscriptions WHERE profile_seq = $1', [profile.seq]);
   await db.query('DELETE FROM profiles WHERE seq = $1', [profile.seq]);
-  await db.query("UPDATE messages SET status = 'cancelled', skip_reason = 'profile deleted', lease_until = NULL WHERE profile_id = $1 AND status = 'scheduled'", [profile.id]);
+  await db.query(
+    "UPDATE messages SET status = 'cancelled', skip_reason = 'profile deleted', lease_until = NULL WHERE profile_id = $1 AND status = 'scheduled'",
+    [profile.id],
+  );
 }

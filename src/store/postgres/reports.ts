@@ -4,7 +4,6 @@ import { toMessageRecord, type MessageRow } from '../shared/rows.js';
 import type { Queryable } from './open.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
 
-
 export async function listMessages(db: Queryable, f: MessageFilter): Promise<{ rows: MessageRecord[]; total: number }> {
   const params: unknown[] = [f.accountId];
   const where = ['account_id = $1'];
@@ -25,14 +24,25 @@ export async function listMessages(db: Queryable, f: MessageFilter): Promise<{ r
     page += ` AND id ${f.newestFirst ? '<=' : '>='} $${pageParams.length}`;
   }
   pageParams.push(f.limit);
-  const rows = (await db.query<MessageRow>(`SELECT * FROM messages WHERE ${page} ORDER BY id ${f.newestFirst ? 'DESC' : ''} LIMIT $${pageParams.length}`, pageParams)).rows;
+  const rows = (
+    await db.query<MessageRow>(
+      `SELECT * FROM messages WHERE ${page} ORDER BY id ${f.newestFirst ? 'DESC' : ''} LIMIT $${pageParams.length}`,
+      pageParams,
+    )
+  ).rows;
   return {
     total,
     rows: rows.map(toMessageRecord),
   };
 }
 
-export async function campaignLog(db: Queryable, accountId: number, triggerId: number, fromTime: number, limit: number): Promise<{ entries: LogEntry[]; total: number }> {
+export async function campaignLog(
+  db: Queryable,
+  accountId: number,
+  triggerId: number,
+  fromTime: number,
+  limit: number,
+): Promise<{ entries: LogEntry[]; total: number }> {
   const params = [accountId, triggerId, fromTime];
   const entries = (
     await db.query<LogEntry>(
@@ -58,9 +68,16 @@ export async function campaignLog(db: Queryable, accountId: number, triggerId: n
   return { entries, total };
 }
 
-export async function triggerCounts(db: Queryable, accountId: number, triggerId: number): Promise<Partial<Record<MessageStatus, number>>> {
+export async function triggerCounts(
+  db: Queryable,
+  accountId: number,
+  triggerId: number,
+): Promise<Partial<Record<MessageStatus, number>>> {
   const out: Partial<Record<MessageStatus, number>> = {};
-  const r = await db.query<{ status: MessageStatus; n: number }>('SELECT status, COUNT(*) AS n FROM messages WHERE trigger_id = $1 AND account_id = $2 GROUP BY status', [triggerId, accountId]);
+  const r = await db.query<{ status: MessageStatus; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM messages WHERE trigger_id = $1 AND account_id = $2 GROUP BY status',
+    [triggerId, accountId],
+  );
   for (const row of r.rows) out[row.status] = row.n;
   return out;
 }

@@ -3,13 +3,28 @@
 // existing one is locked and judged; the record with the response is written in the
 // transaction of the request's effects.
 import { randomBytes } from 'node:crypto';
-import type { RecordedResponse, RequestClaim, RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
+import type {
+  RecordedResponse,
+  RequestClaim,
+  RequestClaimInput,
+  RequestScope,
+} from '../../core/requests/store-port.js';
 import type { Queryable } from './open.js';
 
 export async function claimRequestKey(db: Queryable, input: RequestClaimInput): Promise<RequestClaim> {
   const { scope, now } = input;
   const claimToken = randomBytes(9).toString('base64url');
-  const values = [scope.tokenHash, scope.method, scope.key, input.accountId, input.requestHash, claimToken, now + input.leaseMs, now, now + input.keepMs];
+  const values = [
+    scope.tokenHash,
+    scope.method,
+    scope.key,
+    input.accountId,
+    input.requestHash,
+    claimToken,
+    now + input.leaseMs,
+    now,
+    now + input.keepMs,
+  ];
   const inserted = await db.query(
     `INSERT INTO request_keys (token_hash, method, key, account_id, request_hash, state, claim_token, lease_until, response, created_at, expires_at)
      VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, NULL, $8, $9) ON CONFLICT (token_hash, method, key) DO NOTHING`,
@@ -17,7 +32,13 @@ export async function claimRequestKey(db: Queryable, input: RequestClaimInput): 
   );
   if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed', claimToken };
   const row = (
-    await db.query<{ request_hash: string; state: 'pending' | 'applied' | 'done'; lease_until: number; response: string | null; expires_at: number }>(
+    await db.query<{
+      request_hash: string;
+      state: 'pending' | 'applied' | 'done';
+      lease_until: number;
+      response: string | null;
+      expires_at: number;
+    }>(
       'SELECT request_hash, state, lease_until, response, expires_at FROM request_keys WHERE token_hash = $1 AND method = $2 AND key = $3 FOR UPDATE',
       [scope.tokenHash, scope.method, scope.key],
     )
@@ -26,7 +47,8 @@ export async function claimRequestKey(db: Queryable, input: RequestClaimInput): 
   const alive = row !== undefined && row.expires_at > now && (row.state !== 'pending' || row.lease_until > now);
   if (row && alive) {
     if (row.request_hash !== input.requestHash) return { kind: 'conflict', reason: 'different' };
-    if (row.state === 'done') return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
+    if (row.state === 'done')
+      return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
     return { kind: 'conflict', reason: row.state === 'applied' ? 'unanswered' : 'in_progress' };
   }
   await db.query(
@@ -37,21 +59,31 @@ export async function claimRequestKey(db: Queryable, input: RequestClaimInput): 
   return { kind: 'claimed', claimToken };
 }
 
-export async function completeRequestKey(db: Queryable, scope: RequestScope, claimToken: string, response: RecordedResponse | null): Promise<boolean> {
+export async function completeRequestKey(
+  db: Queryable,
+  scope: RequestScope,
+  claimToken: string,
+  response: RecordedResponse | null,
+): Promise<boolean> {
   const r = await db.query(
     "UPDATE request_keys SET state = $5, response = $6 WHERE token_hash = $1 AND method = $2 AND key = $3 AND claim_token = $4 AND state IN ('pending', 'applied')",
-    [scope.tokenHash, scope.method, scope.key, claimToken, response ? 'done' : 'applied', response ? JSON.stringify(response) : null],
+    [
+      scope.tokenHash,
+      scope.method,
+      scope.key,
+      claimToken,
+      response ? 'done' : 'applied',
+      response ? JSON.stringify(response) : null,
+    ],
   );
   return (r.rowCount ?? 0) > 0;
 }
 
 export async function releaseRequestKey(db: Queryable, scope: RequestScope, claimToken: string): Promise<void> {
-  await db.query("DELETE FROM request_keys WHERE token_hash = $1 AND method = $2 AND key = $3 AND claim_token = $4 AND state = 'pending'", [
-    scope.tokenHash,
-    scope.method,
-    scope.key,
-    claimToken,
-  ]);
+  await db.query(
+    "DELETE FROM request_keys WHERE token_hash = $1 AND method = $2 AND key = $3 AND claim_token = $4 AND state = 'pending'",
+    [scope.tokenHash, scope.method, scope.key, claimToken],
+  );
 }
 
 export async function purgeRequestKeys(db: Queryable, now: number): Promise<number> {

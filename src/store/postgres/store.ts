@@ -5,7 +5,15 @@
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
-import type { AccountEvent, FeedbackItem, FeedbackMessage, HookResult, ReceiptMessage, RecordedOutcome, SubscriptionKey } from '../../core/delivery/store-port.js';
+import type {
+  AccountEvent,
+  FeedbackItem,
+  FeedbackMessage,
+  HookResult,
+  ReceiptMessage,
+  RecordedOutcome,
+  SubscriptionKey,
+} from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
@@ -19,7 +27,15 @@ import type { SuppressionKind, SuppressionValue } from '../../core/delivery/supp
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
-import { migrate, migrationFiles, openPool, type PgClient, type PgOptions, type PgPool, type Queryable } from './open.js';
+import {
+  migrate,
+  migrationFiles,
+  openPool,
+  type PgClient,
+  type PgOptions,
+  type PgPool,
+  type Queryable,
+} from './open.js';
 import { migrationNames } from '../shared/migration-names.js';
 import * as profiles from './profiles.js';
 import * as reports from './reports.js';
@@ -91,21 +107,34 @@ export class PostgresStore implements Store {
       insertTask: (task) => tasks.insertTask(client, task),
       saveTaskProgress: (p) => tasks.saveTaskProgress(client, p),
       completeRequestKey: (scope, token, response) => requestKeys.completeRequestKey(client, scope, token, response),
-      saveDatabase: (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveDatabase(c, at, def, opts, now)),
-      deleteDatabase: (at: CatalogVersion, id: number) => this.catalogWrite(client, (c) => catalogWrites.deleteDatabase(c, at, id)),
-      saveResource: (at: CatalogVersion, def: Draft<ResourceDef>, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveResource(c, at, def, now)),
-      deleteResource: (at: CatalogVersion, id: number) => this.catalogWrite(client, (c) => catalogWrites.deleteResource(c, at, id)),
-      saveTemplate: (at: CatalogVersion, def: Draft<TemplateDef>, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveTemplate(c, at, def, now)),
-      deleteTemplate: (at: CatalogVersion, id: number) => this.catalogWrite(client, (c) => catalogWrites.deleteTemplate(c, at, id)),
-      saveTrigger: (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) => this.catalogWrite(client, (c) => catalogWrites.saveTrigger(c, at, def, opts, now)),
-      deleteTrigger: (at: CatalogVersion, id: number, now: number) => this.catalogWrite(client, (c) => catalogWrites.deleteTrigger(c, at, id, now)),
-      listSuppressionLists: (accountId: number, fromId: number, limit: number) => feedback.listSuppressionLists(client, accountId, fromId, limit),
+      saveDatabase: (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.saveDatabase(c, at, def, opts, now)),
+      deleteDatabase: (at: CatalogVersion, id: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.deleteDatabase(c, at, id)),
+      saveResource: (at: CatalogVersion, def: Draft<ResourceDef>, now: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.saveResource(c, at, def, now)),
+      deleteResource: (at: CatalogVersion, id: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.deleteResource(c, at, id)),
+      saveTemplate: (at: CatalogVersion, def: Draft<TemplateDef>, now: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.saveTemplate(c, at, def, now)),
+      deleteTemplate: (at: CatalogVersion, id: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.deleteTemplate(c, at, id)),
+      saveTrigger: (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.saveTrigger(c, at, def, opts, now)),
+      deleteTrigger: (at: CatalogVersion, id: number, now: number) =>
+        this.catalogWrite(client, (c) => catalogWrites.deleteTrigger(c, at, id, now)),
+      listSuppressionLists: (accountId: number, fromId: number, limit: number) =>
+        feedback.listSuppressionLists(client, accountId, fromId, limit),
       getSuppressionList: (accountId: number, id: number) => feedback.getSuppressionList(client, accountId, id),
-      suppressedOnList: (listId: number, kind: SuppressionKind, values: string[]) => feedback.suppressedOnList(client, listId, kind, values),
-      saveSuppressionList: (accountId: number, list: { id?: number; name: string }, now: number) => feedback.saveSuppressionList(client, accountId, list, now),
+      suppressedOnList: (listId: number, kind: SuppressionKind, values: string[]) =>
+        feedback.suppressedOnList(client, listId, kind, values),
+      saveSuppressionList: (accountId: number, list: { id?: number; name: string }, now: number) =>
+        feedback.saveSuppressionList(client, accountId, list, now),
       deleteSuppressionList: (accountId: number, id: number) => feedback.deleteSuppressionList(client, accountId, id),
-      addSuppressions: (accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number) => feedback.addSuppressions(client, accountId, listId, kind, values, now),
-      removeSuppressions: (listId: number, kind: SuppressionKind, values: string[] | undefined) => feedback.removeSuppressions(client, listId, kind, values),
+      addSuppressions: (accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number) =>
+        feedback.addSuppressions(client, accountId, listId, kind, values, now),
+      removeSuppressions: (listId: number, kind: SuppressionKind, values: string[] | undefined) =>
+        feedback.removeSuppressions(client, listId, kind, values),
     };
   }
 
@@ -130,7 +159,10 @@ export class PostgresStore implements Store {
   }
 
   /** A transaction on one client: BEGIN … COMMIT, retried on deadlock or serialization failure. */
-  private async withTransaction<T>(fn: (client: PgClient) => Promise<T>, begin: (client: PgClient) => Promise<unknown> = (c) => c.query('BEGIN')): Promise<T> {
+  private async withTransaction<T>(
+    fn: (client: PgClient) => Promise<T>,
+    begin: (client: PgClient) => Promise<unknown> = (c) => c.query('BEGIN'),
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: PgClient;
       try {
@@ -196,14 +228,30 @@ export class PostgresStore implements Store {
   findToken(hash: string): Promise<TokenRecord | undefined> {
     return this.run(async (db) => {
       const r = (
-        await db.query<{ account_id: number; role: TokenRole; revoked: boolean; rate_per_second: number | null; burst: number | null; config_version: number }>(
+        await db.query<{
+          account_id: number;
+          role: TokenRole;
+          revoked: boolean;
+          rate_per_second: number | null;
+          burst: number | null;
+          config_version: number;
+        }>(
           'SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1',
           [hash],
         )
       ).rows[0];
       if (!r) return undefined;
-      const record: TokenRecord = { accountId: r.account_id, role: r.role, revoked: r.revoked, configVersion: r.config_version };
-      if (r.rate_per_second !== null) record.rateLimit = { perSecond: r.rate_per_second, burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)) };
+      const record: TokenRecord = {
+        accountId: r.account_id,
+        role: r.role,
+        revoked: r.revoked,
+        configVersion: r.config_version,
+      };
+      if (r.rate_per_second !== null)
+        record.rateLimit = {
+          perSecond: r.rate_per_second,
+          burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
+        };
       return record;
     });
   }
@@ -213,7 +261,14 @@ export class PostgresStore implements Store {
   }
 
   accountVersions(): Promise<Map<number, number>> {
-    return this.run(async (db) => new Map((await db.query<{ id: number; config_version: number }>('SELECT id, config_version FROM accounts')).rows.map((r) => [r.id, r.config_version])));
+    return this.run(
+      async (db) =>
+        new Map(
+          (await db.query<{ id: number; config_version: number }>('SELECT id, config_version FROM accounts')).rows.map(
+            (r) => [r.id, r.config_version],
+          ),
+        ),
+    );
   }
 
   describeOwnership(): Promise<Ownership> {
@@ -229,17 +284,32 @@ export class PostgresStore implements Store {
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
     return this.run(async (db) => {
-      await db.query('INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES ($1, $2, $3, FALSE, $4)', [hash, accountId, role, now]);
+      await db.query(
+        'INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES ($1, $2, $3, FALSE, $4)',
+        [hash, accountId, role, now],
+      );
     });
   }
 
   revokeToken(hash: string, now = Date.now()): Promise<boolean> {
-    return this.run(async (db) => ((await db.query('UPDATE tokens SET revoked = TRUE, revoked_at = COALESCE(revoked_at, $2) WHERE hash = $1', [hash, now])).rowCount ?? 0) > 0);
+    return this.run(
+      async (db) =>
+        ((
+          await db.query('UPDATE tokens SET revoked = TRUE, revoked_at = COALESCE(revoked_at, $2) WHERE hash = $1', [
+            hash,
+            now,
+          ])
+        ).rowCount ?? 0) > 0,
+    );
   }
 
   listTokens(): Promise<TokenListing[]> {
     return this.run(async (db) => {
-      const rows = (await db.query<TokenRow>('SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash')).rows;
+      const rows = (
+        await db.query<TokenRow>(
+          'SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash',
+        )
+      ).rows;
       return rows.map(tokenListing);
     });
   }
@@ -252,7 +322,9 @@ export class PostgresStore implements Store {
     return this.run(async (db) => {
       const out = new Map<string, StoredProfile>();
       if (profileIds.length === 0) return out;
-      const seqs = (await db.query<{ seq: number }>('SELECT seq FROM profiles WHERE id = ANY($1::text[])', [profileIds])).rows.map((r) => r.seq);
+      const seqs = (
+        await db.query<{ seq: number }>('SELECT seq FROM profiles WHERE id = ANY($1::text[])', [profileIds])
+      ).rows.map((r) => r.seq);
       for (const p of await profiles.loadProfiles(db, seqs, { lock: false })) out.set(p.id, p);
       return out;
     });
@@ -274,7 +346,11 @@ export class PostgresStore implements Store {
     return this.run((db) => bounces.findFeedbackMessages(db, ids));
   }
 
-  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {
+  findReceiptMessage(
+    accountId: number,
+    senderId: number,
+    ref: { providerId: string } | { id: number },
+  ): Promise<ReceiptMessage | undefined> {
     return this.run((db) => delivery.findReceiptMessage(db, accountId, senderId, ref));
   }
 
@@ -282,7 +358,12 @@ export class PostgresStore implements Store {
     return this.run((db) => delivery.nextDueAt(db));
   }
 
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean> {
+  unsubscribe(
+    key: SubscriptionKey,
+    event: AccountEvent | undefined,
+    now: number,
+    count?: { accountId: number; triggerId: number },
+  ): Promise<boolean> {
     return this.withTransaction((c) => delivery.unsubscribe(c, key, event, now, count));
   }
 
@@ -301,7 +382,9 @@ export class PostgresStore implements Store {
   purge(before: number, now?: number) {
     return this.withTransaction(async (c) => ({
       ...(await delivery.purge(c, before)),
-      ...(now !== undefined ? { tasks: await tasks.purgeTasks(c, now), requestKeys: await requestKeys.purgeRequestKeys(c, now) } : {}),
+      ...(now !== undefined
+        ? { tasks: await tasks.purgeTasks(c, now), requestKeys: await requestKeys.purgeRequestKeys(c, now) }
+        : {}),
     }));
   }
 
@@ -365,7 +448,10 @@ export class PostgresStore implements Store {
    * One configuration change in the caller's transaction, inside a savepoint of its own: a row
    * gone despite a current version is `stale`, and what the change wrote before is undone.
    */
-  private async catalogWrite(client: PgClient, fn: (c: PgClient) => Promise<CatalogWriteResult>): Promise<CatalogWriteResult> {
+  private async catalogWrite(
+    client: PgClient,
+    fn: (c: PgClient) => Promise<CatalogWriteResult>,
+  ): Promise<CatalogWriteResult> {
     await client.query('SAVEPOINT herald_catalog');
     try {
       const result = await fn(client);

@@ -1,7 +1,15 @@
 // Tasks on PostgreSQL: claims with FOR UPDATE SKIP LOCKED under a lease, chunk progress guarded
 // by the claim token (written with the chunk's part of the result), expiry of finished tasks.
 import { randomBytes } from 'node:crypto';
-import type { ClaimedTask, NewTask, StoredTask, TaskFailure, TaskPart, TaskProgress, TaskStatus } from '../../core/tasks/store-port.js';
+import type {
+  ClaimedTask,
+  NewTask,
+  StoredTask,
+  TaskFailure,
+  TaskPart,
+  TaskProgress,
+  TaskStatus,
+} from '../../core/tasks/store-port.js';
 import type { Queryable } from './open.js';
 
 interface ClaimRow {
@@ -17,14 +25,10 @@ interface ClaimRow {
 }
 
 export async function insertTask(db: Queryable, t: NewTask): Promise<void> {
-  await db.query("INSERT INTO tasks (id, account_id, kind, request, status, total, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)", [
-    t.id,
-    t.accountId,
-    t.kind,
-    t.request,
-    t.total,
-    t.createdAt,
-  ]);
+  await db.query(
+    "INSERT INTO tasks (id, account_id, kind, request, status, total, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)",
+    [t.id, t.accountId, t.kind, t.request, t.total, t.createdAt],
+  );
 }
 
 export async function claimTask(db: Queryable, now: number, leaseMs: number): Promise<ClaimedTask | undefined> {
@@ -39,11 +43,24 @@ export async function claimTask(db: Queryable, now: number, leaseMs: number): Pr
     )
   ).rows[0];
   if (!r) return undefined;
-  return { id: r.id, accountId: r.account_id, kind: r.kind, request: r.request, total: r.total, done: r.done, launchId: r.launch_id, attempts: r.attempts, claimToken: r.claim_token };
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    kind: r.kind,
+    request: r.request,
+    total: r.total,
+    done: r.done,
+    launchId: r.launch_id,
+    attempts: r.attempts,
+    claimToken: r.claim_token,
+  };
 }
 
 export async function releaseTask(db: Queryable, id: string, claimToken: string): Promise<void> {
-  await db.query("UPDATE tasks SET lease_until = NULL, claim_token = NULL WHERE id = $1 AND claim_token = $2 AND status = 'running'", [id, claimToken]);
+  await db.query(
+    "UPDATE tasks SET lease_until = NULL, claim_token = NULL WHERE id = $1 AND claim_token = $2 AND status = 'running'",
+    [id, claimToken],
+  );
 }
 
 export async function saveTaskProgress(db: Queryable, p: TaskProgress): Promise<boolean> {
@@ -67,23 +84,51 @@ export async function saveTaskProgress(db: Queryable, p: TaskProgress): Promise<
     )
   ).rows[0];
   if (!row) return false;
-  if (p.part) await db.query('INSERT INTO task_parts (task_id, part_no, payload) VALUES ($1, $2, $3)', [p.taskId, row.parts - 1, JSON.stringify(p.part)]);
+  if (p.part)
+    await db.query('INSERT INTO task_parts (task_id, part_no, payload) VALUES ($1, $2, $3)', [
+      p.taskId,
+      row.parts - 1,
+      JSON.stringify(p.part),
+    ]);
   return true;
 }
 
-export async function findTask(db: Queryable, accountId: number, id: string, now: number): Promise<StoredTask | undefined> {
+export async function findTask(
+  db: Queryable,
+  accountId: number,
+  id: string,
+  now: number,
+): Promise<StoredTask | undefined> {
   const r = (
-    await db.query<{ id: string; status: TaskStatus; total: number; done: number; failure: string | null; expires_at: number | null }>(
-      'SELECT id, status, total, done, failure, expires_at FROM tasks WHERE id = $1 AND account_id = $2',
-      [id, accountId],
-    )
+    await db.query<{
+      id: string;
+      status: TaskStatus;
+      total: number;
+      done: number;
+      failure: string | null;
+      expires_at: number | null;
+    }>('SELECT id, status, total, done, failure, expires_at FROM tasks WHERE id = $1 AND account_id = $2', [
+      id,
+      accountId,
+    ])
   ).rows[0];
   if (!r || (r.expires_at !== null && r.expires_at <= now)) return undefined;
   const parts =
     r.status === 'completed'
-      ? (await db.query<{ payload: string }>('SELECT payload FROM task_parts WHERE task_id = $1 ORDER BY part_no', [id])).rows.map((p) => JSON.parse(p.payload) as TaskPart)
+      ? (
+          await db.query<{ payload: string }>('SELECT payload FROM task_parts WHERE task_id = $1 ORDER BY part_no', [
+            id,
+          ])
+        ).rows.map((p) => JSON.parse(p.payload) as TaskPart)
       : [];
-  return { id: r.id, status: r.status, total: r.total, done: r.done, failure: r.failure ? (JSON.parse(r.failure) as TaskFailure) : null, parts };
+  return {
+    id: r.id,
+    status: r.status,
+    total: r.total,
+    done: r.done,
+    failure: r.failure ? (JSON.parse(r.failure) as TaskFailure) : null,
+    parts,
+  };
 }
 
 export async function purgeTasks(db: Queryable, now: number): Promise<number> {

@@ -1,16 +1,64 @@
 // Row ↔ object mapping shared by the SQL stores: configuration objects are stored as JSON
 // documents next to the columns queries filter on.
-import { templateChannels, type Channel, type DatabaseDef, type HookDef, type ResourceDef, type SenderDef, type TemplateContent, type TemplateDef, type TriggerDef } from '../../core/catalog/types.js';
+import {
+  templateChannels,
+  type Channel,
+  type DatabaseDef,
+  type HookDef,
+  type ResourceDef,
+  type SenderDef,
+  type TemplateContent,
+  type TemplateDef,
+  type TriggerDef,
+} from '../../core/catalog/types.js';
 import type { MessageRecord } from '../../core/delivery/report-port.js';
 import type { ReceiptMessage } from '../../core/delivery/store-port.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
 
-export interface DatabaseRow { id: number; account_id: number; name: string; description: string; fields: string; phone_region?: string | null }
-export interface ResourceRow { id: number; account_id: number; name: string; db_ids: string; channels: string }
-export interface TemplateRow { id: number; account_id: number; name: string; channel: string; body: string }
-export interface TriggerRow { id: number; account_id: number; definition: string; is_active: number | boolean; created_at: number | string; updated_at: number | string }
-export interface SenderRow { id: number; account_id: number; name: string; type: string; config: string }
-export interface HookRow { id: number; account_id: number; url: string; secret: string | null; filters: string }
+export interface DatabaseRow {
+  id: number;
+  account_id: number;
+  name: string;
+  description: string;
+  fields: string;
+  phone_region?: string | null;
+}
+export interface ResourceRow {
+  id: number;
+  account_id: number;
+  name: string;
+  db_ids: string;
+  channels: string;
+}
+export interface TemplateRow {
+  id: number;
+  account_id: number;
+  name: string;
+  channel: string;
+  body: string;
+}
+export interface TriggerRow {
+  id: number;
+  account_id: number;
+  definition: string;
+  is_active: number | boolean;
+  created_at: number | string;
+  updated_at: number | string;
+}
+export interface SenderRow {
+  id: number;
+  account_id: number;
+  name: string;
+  type: string;
+  config: string;
+}
+export interface HookRow {
+  id: number;
+  account_id: number;
+  url: string;
+  secret: string | null;
+  filters: string;
+}
 
 export const toDatabase = (r: DatabaseRow): DatabaseDef => ({
   id: r.id,
@@ -37,10 +85,17 @@ export const toResource = (r: ResourceRow): ResourceDef => ({
 export const toTemplate = (r: TemplateRow): TemplateDef => {
   const body = JSON.parse(r.body) as { description?: string; channels?: TemplateDef['channels'] } & TemplateContent;
   const channels = body.channels ?? { [r.channel as Channel]: body };
-  return { id: r.id, accountId: r.account_id, name: r.name, ...(body.description !== undefined ? { description: body.description } : {}), channels };
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    name: r.name,
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    channels,
+  };
 };
 
-export const templateBody = (t: Pick<TemplateDef, 'description' | 'channels'>): string => JSON.stringify({ description: t.description, channels: t.channels });
+export const templateBody = (t: Pick<TemplateDef, 'description' | 'channels'>): string =>
+  JSON.stringify({ description: t.description, channels: t.channels });
 
 /** The `channel` column: the template's channels, comma-separated. */
 export const templateChannelColumn = (t: Pick<TemplateDef, 'channels'>): string => templateChannels(t).join(',');
@@ -59,7 +114,13 @@ export function triggerDefinition(t: TriggerDef): string {
   return JSON.stringify(rest);
 }
 
-export const toSender = (r: SenderRow): SenderDef => ({ id: r.id, accountId: r.account_id, name: r.name, type: r.type as SenderDef['type'], ...JSON.parse(r.config) });
+export const toSender = (r: SenderRow): SenderDef => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  type: r.type as SenderDef['type'],
+  ...JSON.parse(r.config),
+});
 
 /** Everything but the columns: a new setting needs no schema change. */
 export function senderConfig(s: Omit<SenderDef, 'id'>): string {
@@ -143,5 +204,6 @@ export const toReceiptMessage = (r: ReceiptMessageRow): ReceiptMessage => ({
   channel: r.channel as ReceiptMessage['channel'],
   resourceId: r.resource_id,
   address: r.address,
-  customData: typeof r.custom_data === 'string' ? (JSON.parse(r.custom_data) as Record<string, unknown>) : r.custom_data,
+  customData:
+    typeof r.custom_data === 'string' ? (JSON.parse(r.custom_data) as Record<string, unknown>) : r.custom_data,
 });

@@ -11,7 +11,12 @@ export interface TokenRow {
 }
 
 export function tokenListing(r: TokenRow): TokenListing {
-  const out: TokenListing = { hash: r.hash, accountId: Number(r.account_id), role: r.role as TokenRole, createdAt: Number(r.created_at) };
+  const out: TokenListing = {
+    hash: r.hash,
+    accountId: Number(r.account_id),
+    role: r.role as TokenRole,
+    createdAt: Number(r.created_at),
+  };
   // A token revoked before revocations were dated counts as revoked at its creation.
   if (r.revoked === true || r.revoked === 1) out.revokedAt = Number(r.revoked_at ?? r.created_at);
   return out;

@@ -1,7 +1,13 @@
 // Bounces and complaints on SQLite (spec 07): message events inserted once each (the unique index of
 // message_events makes reading a report twice a no-op), and what a new one does to its message
 // and subscription, with its hook events — all in the caller's transaction (the engine's writer).
-import { messageEventOf, type AccountEvent, type FeedbackItem, type FeedbackMessage, type MessageEvent } from '../../core/delivery/store-port.js';
+import {
+  messageEventOf,
+  type AccountEvent,
+  type FeedbackItem,
+  type FeedbackMessage,
+  type MessageEvent,
+} from '../../core/delivery/store-port.js';
 import { FEEDBACK_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './open.js';
@@ -11,11 +17,14 @@ import { CounterTally, FEEDBACK_COUNTERS, type CounterBump } from '../../core/de
 const MESSAGE_UPDATES = {
   hard: "UPDATE messages SET status = 'bounced', bounce = 'hard', feedback_reason = ?, feedback_at = ? WHERE id = ? AND status IN ('sent', 'delivered', 'undelivered', 'failed', 'bounced')",
   soft: "UPDATE messages SET status = 'bounced', bounce = 'soft', feedback_reason = ?, feedback_at = ? WHERE id = ? AND status IN ('sent', 'delivered', 'undelivered', 'failed')",
-  complaint: "UPDATE messages SET status = 'complained', feedback_reason = ?, feedback_at = ? WHERE id = ? AND status IN ('sent', 'delivered', 'undelivered', 'bounced')",
-  delivered: "UPDATE messages SET status = 'delivered', feedback_reason = ?, feedback_at = ? WHERE id = ? AND status = 'sent'",
+  complaint:
+    "UPDATE messages SET status = 'complained', feedback_reason = ?, feedback_at = ? WHERE id = ? AND status IN ('sent', 'delivered', 'undelivered', 'bounced')",
+  delivered:
+    "UPDATE messages SET status = 'delivered', feedback_reason = ?, feedback_at = ? WHERE id = ? AND status = 'sent'",
 } as const;
 
-const SUBSCRIPTION = 'profile_seq = (SELECT seq FROM profiles WHERE id = ?) AND resource_id = ? AND channel = ? AND address = ?';
+const SUBSCRIPTION =
+  'profile_seq = (SELECT seq FROM profiles WHERE id = ?) AND resource_id = ? AND channel = ? AND address = ?';
 /** Subscription statuses: 0 subscribed, 2 complained, 3 hardbounced, 5 suspended. */
 const SUBSCRIPTION_UPDATES = {
   hard: `UPDATE subscriptions SET status = 3, data = json_set(data, '$.statusReason', ?), updated_at = ? WHERE ${SUBSCRIPTION} AND status IN (0, 5)`,
@@ -39,10 +48,17 @@ export class SqliteBounces {
       insertMessageEvent: db.prepare(
         'INSERT INTO message_events (message_id, account_id, trigger_id, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id',
       ),
-      insertEvent: db.prepare('INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertEvent: db.prepare(
+        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       messages: db.prepare(`${FEEDBACK_MESSAGE} WHERE m.id IN (SELECT value FROM json_each(?))`),
-      message: Object.fromEntries(Object.entries(MESSAGE_UPDATES).map(([k, sql]) => [k, db.prepare(sql)])) as Record<keyof typeof MESSAGE_UPDATES, Statement>,
-      subscription: Object.fromEntries(Object.entries(SUBSCRIPTION_UPDATES).map(([k, sql]) => [k, db.prepare(sql)])) as Record<keyof typeof SUBSCRIPTION_UPDATES, Statement>,
+      message: Object.fromEntries(Object.entries(MESSAGE_UPDATES).map(([k, sql]) => [k, db.prepare(sql)])) as Record<
+        keyof typeof MESSAGE_UPDATES,
+        Statement
+      >,
+      subscription: Object.fromEntries(
+        Object.entries(SUBSCRIPTION_UPDATES).map(([k, sql]) => [k, db.prepare(sql)]),
+      ) as Record<keyof typeof SUBSCRIPTION_UPDATES, Statement>,
     };
   }
 
@@ -53,7 +69,8 @@ export class SqliteBounces {
   insertMessageEvents(events: MessageEvent[], now: number): number[] {
     const inserted: number[] = [];
     events.forEach((e, i) => {
-      if (this.s.insertMessageEvent.get(e.messageId, e.accountId, e.triggerId, e.type, JSON.stringify(e.data), now)) inserted.push(i);
+      if (this.s.insertMessageEvent.get(e.messageId, e.accountId, e.triggerId, e.type, JSON.stringify(e.data), now))
+        inserted.push(i);
     });
     return inserted;
   }
@@ -77,17 +94,30 @@ export class SqliteBounces {
     if (!k) return;
     const key: [string, number, string, string] = [k.profileId, k.resourceId, k.channel, k.address];
     const reason = f.reason.slice(0, 300);
-    if (f.kind === 'soft') this.s.subscription.soft.run(softLimit, softLimit, `${softLimit} soft bounces in a row: ${reason}`, now, ...key);
+    if (f.kind === 'soft')
+      this.s.subscription.soft.run(softLimit, softLimit, `${softLimit} soft bounces in a row: ${reason}`, now, ...key);
     else if (f.kind === 'delivered') this.s.subscription.delivered.run(...key);
     else this.s.subscription[f.kind].run(reason, now, ...key);
   }
 
   private insertEvent(e: AccountEvent, now: number): void {
-    this.s.insertEvent.run(e.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), now);
+    this.s.insertEvent.run(
+      e.accountId,
+      e.type,
+      e.dbId,
+      e.resourceId,
+      e.triggerId,
+      e.profileId,
+      JSON.stringify(e.payload),
+      now,
+    );
   }
 
   findFeedbackMessages(ids: number[]): FeedbackMessage[] {
     if (ids.length === 0) return [];
-    return (this.s.messages.all(JSON.stringify(ids)) as (ReceiptMessageRow & { account_id: number })[]).map((r) => ({ ...toReceiptMessage(r), accountId: r.account_id }));
+    return (this.s.messages.all(JSON.stringify(ids)) as (ReceiptMessageRow & { account_id: number })[]).map((r) => ({
+      ...toReceiptMessage(r),
+      accountId: r.account_id,
+    }));
   }
 }

@@ -15,14 +15,30 @@ export class SqliteCatalogWrites {
   constructor(db: SqliteDb) {
     this.s = {
       bump: db.prepare('UPDATE accounts SET config_version = config_version + 1 WHERE id = ? AND config_version = ?'),
-      insertDatabase: db.prepare('INSERT INTO databases (account_id, name, description, fields, phone_region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      updateDatabase: db.prepare('UPDATE databases SET name = ?, description = ?, fields = ?, phone_region = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
-      insertResource: db.prepare('INSERT INTO resources (account_id, name, db_ids, channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      updateResource: db.prepare('UPDATE resources SET name = ?, db_ids = ?, channels = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
-      insertTemplate: db.prepare('INSERT INTO templates (account_id, name, channel, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      updateTemplate: db.prepare('UPDATE templates SET name = ?, channel = ?, body = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
-      insertTrigger: db.prepare('INSERT INTO triggers (account_id, definition, is_active, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
-      updateTrigger: db.prepare('UPDATE triggers SET definition = ?, is_active = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
+      insertDatabase: db.prepare(
+        'INSERT INTO databases (account_id, name, description, fields, phone_region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      updateDatabase: db.prepare(
+        'UPDATE databases SET name = ?, description = ?, fields = ?, phone_region = ?, updated_at = ? WHERE id = ? AND account_id = ?',
+      ),
+      insertResource: db.prepare(
+        'INSERT INTO resources (account_id, name, db_ids, channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      updateResource: db.prepare(
+        'UPDATE resources SET name = ?, db_ids = ?, channels = ?, updated_at = ? WHERE id = ? AND account_id = ?',
+      ),
+      insertTemplate: db.prepare(
+        'INSERT INTO templates (account_id, name, channel, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      updateTemplate: db.prepare(
+        'UPDATE templates SET name = ?, channel = ?, body = ?, updated_at = ? WHERE id = ? AND account_id = ?',
+      ),
+      insertTrigger: db.prepare(
+        'INSERT INTO triggers (account_id, definition, is_active, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      updateTrigger: db.prepare(
+        'UPDATE triggers SET definition = ?, is_active = ?, updated_at = ? WHERE id = ? AND account_id = ?',
+      ),
       delete: {
         databases: db.prepare('DELETE FROM databases WHERE id = ? AND account_id = ?'),
         resources: db.prepare('DELETE FROM resources WHERE id = ? AND account_id = ?'),
@@ -31,8 +47,12 @@ export class SqliteCatalogWrites {
       },
       // Capped counts: the profiles index leads with db_id; subscriptions have no index on their
       // resource (imports are the hot path, deleting a resource is rare), so that one may scan.
-      profilesOfDatabase: db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM profiles WHERE db_id = ? LIMIT ${IN_USE_CAP})`),
-      subscriptionsOfResource: db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM subscriptions WHERE resource_id = ? LIMIT ${IN_USE_CAP})`),
+      profilesOfDatabase: db.prepare(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM profiles WHERE db_id = ? LIMIT ${IN_USE_CAP})`,
+      ),
+      subscriptionsOfResource: db.prepare(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM subscriptions WHERE resource_id = ? LIMIT ${IN_USE_CAP})`,
+      ),
       cancelScheduled: db.prepare(
         "UPDATE messages SET status = 'cancelled', skip_reason = ?, finished_at = ?, lease_until = NULL WHERE trigger_id = ? AND account_id = ? AND status = 'scheduled'",
       ),
@@ -48,13 +68,22 @@ export class SqliteCatalogWrites {
   }
 
   /** Runs after a successful bump: an update that finds no row leaves the transaction to roll back. */
-  private saved(id: number | undefined, inserted: () => number | bigint, updated: (id: number) => number): CatalogWriteResult {
+  private saved(
+    id: number | undefined,
+    inserted: () => number | bigint,
+    updated: (id: number) => number,
+  ): CatalogWriteResult {
     if (id === undefined) return { status: 'done', id: Number(inserted()) };
     if (updated(id) === 0) throw new StaleWrite();
     return { status: 'done', id };
   }
 
-  saveDatabase(at: CatalogVersion, d: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number): CatalogWriteResult {
+  saveDatabase(
+    at: CatalogVersion,
+    d: Draft<DatabaseDef>,
+    opts: { requireNoProfiles: boolean },
+    now: number,
+  ): CatalogWriteResult {
     if (d.id !== undefined && opts.requireNoProfiles) {
       const profiles = this.count('profilesOfDatabase', d.id);
       if (profiles > 0) return { status: 'in_use', profiles, subscriptions: 0 };
@@ -63,8 +92,11 @@ export class SqliteCatalogWrites {
     const fields = JSON.stringify(d.fields);
     return this.saved(
       d.id,
-      () => this.s.insertDatabase.run(at.accountId, d.name, d.description, fields, d.phoneRegion ?? null, now, now).lastInsertRowid,
-      (id) => this.s.updateDatabase.run(d.name, d.description, fields, d.phoneRegion ?? null, now, id, at.accountId).changes,
+      () =>
+        this.s.insertDatabase.run(at.accountId, d.name, d.description, fields, d.phoneRegion ?? null, now, now)
+          .lastInsertRowid,
+      (id) =>
+        this.s.updateDatabase.run(d.name, d.description, fields, d.phoneRegion ?? null, now, id, at.accountId).changes,
     );
   }
 
@@ -106,7 +138,12 @@ export class SqliteCatalogWrites {
     return this.remove(at, 'templates', id);
   }
 
-  saveTrigger(at: CatalogVersion, t: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number): CatalogWriteResult {
+  saveTrigger(
+    at: CatalogVersion,
+    t: Draft<TriggerDef>,
+    opts: { cancelScheduled?: string },
+    now: number,
+  ): CatalogWriteResult {
     if (!this.bump(at)) return STALE;
     const definition = triggerDefinition({ ...t, id: 0 });
     const active = t.isActive ? 1 : 0;
@@ -115,7 +152,8 @@ export class SqliteCatalogWrites {
       () => this.s.insertTrigger.run(at.accountId, definition, active, t.createdAt, t.updatedAt).lastInsertRowid,
       (id) => this.s.updateTrigger.run(definition, active, t.updatedAt, id, at.accountId).changes,
     );
-    if (opts.cancelScheduled !== undefined && result.status === 'done') this.s.cancelScheduled.run(opts.cancelScheduled, now, result.id, at.accountId);
+    if (opts.cancelScheduled !== undefined && result.status === 'done')
+      this.s.cancelScheduled.run(opts.cancelScheduled, now, result.id, at.accountId);
     return result;
   }
 
@@ -125,7 +163,11 @@ export class SqliteCatalogWrites {
     return result;
   }
 
-  private remove(at: CatalogVersion, table: 'databases' | 'resources' | 'templates' | 'triggers', id: number): CatalogWriteResult {
+  private remove(
+    at: CatalogVersion,
+    table: 'databases' | 'resources' | 'templates' | 'triggers',
+    id: number,
+  ): CatalogWriteResult {
     if (!this.bump(at)) return STALE;
     if (this.s.delete[table].run(id, at.accountId).changes === 0) throw new StaleWrite();
     return { status: 'done', id };

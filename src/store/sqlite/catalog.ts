@@ -2,14 +2,33 @@
 // checks, and applying a provisioning plan (upserts, then a config version bump).
 import type { Catalog } from '../../core/catalog/types.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import { senderConfig, templateBody, templateChannelColumn, toDatabase, toHook, toResource, toSender, toTemplate, toTrigger, triggerDefinition, type DatabaseRow, type HookRow, type ResourceRow, type SenderRow, type TemplateRow, type TriggerRow } from '../shared/rows.js';
+import {
+  senderConfig,
+  templateBody,
+  templateChannelColumn,
+  toDatabase,
+  toHook,
+  toResource,
+  toSender,
+  toTemplate,
+  toTrigger,
+  triggerDefinition,
+  type DatabaseRow,
+  type HookRow,
+  type ResourceRow,
+  type SenderRow,
+  type TemplateRow,
+  type TriggerRow,
+} from '../shared/rows.js';
 import type { SqliteDb } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
 export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
-  const account = db.prepare('SELECT name, config_version FROM accounts WHERE id = ?').get(accountId) as { name: string; config_version: number } | undefined;
-  const all = <R>(table: string) => db.prepare(`SELECT * FROM ${table} WHERE account_id = ? ORDER BY id`).all(accountId) as R[];
+  const account = db.prepare('SELECT name, config_version FROM accounts WHERE id = ?').get(accountId) as
+    { name: string; config_version: number } | undefined;
+  const all = <R>(table: string) =>
+    db.prepare(`SELECT * FROM ${table} WHERE account_id = ? ORDER BY id`).all(accountId) as R[];
   return {
     accountId,
     ...(account ? { accountName: account.name } : {}),
@@ -25,18 +44,32 @@ export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
 
 export function describeOwnership(db: SqliteDb): Ownership {
   const owners = (table: string) =>
-    new Map((db.prepare(`SELECT id, account_id FROM ${table}`).all() as { id: number; account_id: number }[]).map((r) => [r.id, r.account_id]));
+    new Map(
+      (db.prepare(`SELECT id, account_id FROM ${table}`).all() as { id: number; account_id: number }[]).map((r) => [
+        r.id,
+        r.account_id,
+      ]),
+    );
   return {
     accounts: new Set((db.prepare('SELECT id FROM accounts').all() as { id: number }[]).map((r) => r.id)),
     databases: owners('databases'),
     resources: owners('resources'),
     templates: owners('templates'),
     triggers: owners('triggers'),
-    tokens: new Map((db.prepare('SELECT hash, account_id FROM tokens').all() as { hash: string; account_id: number }[]).map((r) => [r.hash, r.account_id])),
+    tokens: new Map(
+      (db.prepare('SELECT hash, account_id FROM tokens').all() as { hash: string; account_id: number }[]).map((r) => [
+        r.hash,
+        r.account_id,
+      ]),
+    ),
     receiptKeys: new Map(
-      (db.prepare("SELECT account_id, name, json_extract(config, '$.receipt.key') AS receipt_key FROM senders WHERE json_extract(config, '$.receipt.key') IS NOT NULL").all() as { account_id: number; name: string; receipt_key: string }[]).map(
-        (r) => [receiptKeyId(r.name, r.receipt_key), r.account_id],
-      ),
+      (
+        db
+          .prepare(
+            "SELECT account_id, name, json_extract(config, '$.receipt.key') AS receipt_key FROM senders WHERE json_extract(config, '$.receipt.key') IS NOT NULL",
+          )
+          .all() as { account_id: number; name: string; receipt_key: string }[]
+      ).map((r) => [receiptKeyId(r.name, r.receipt_key), r.account_id]),
     ),
   };
 }
@@ -79,12 +112,26 @@ export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number
   );
   for (const a of plan.accounts) {
     upsertAccount.run(a.id, a.name, now);
-    for (const t of a.tokens) upsertToken.run(t.hash, a.id, t.role, t.revoked ? 1 : 0, now, t.ratePerSecond ?? null, t.burst ?? null, t.revoked ? now : null);
+    for (const t of a.tokens)
+      upsertToken.run(
+        t.hash,
+        a.id,
+        t.role,
+        t.revoked ? 1 : 0,
+        now,
+        t.ratePerSecond ?? null,
+        t.burst ?? null,
+        t.revoked ? now : null,
+      );
     for (const s of a.senders) upsertSender.run(a.id, s.name, s.type, senderConfig(s));
-    for (const d of a.databases) upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), d.phoneRegion ?? null, now, now);
-    for (const r of a.resources) upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);
-    for (const t of a.templates) upsertTemplate.run(t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now, now);
-    for (const t of a.triggers) upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
+    for (const d of a.databases)
+      upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), d.phoneRegion ?? null, now, now);
+    for (const r of a.resources)
+      upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);
+    for (const t of a.templates)
+      upsertTemplate.run(t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now, now);
+    for (const t of a.triggers)
+      upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
     for (const h of a.hooks) upsertHook.run(a.id, h.url, h.secret ?? null, JSON.stringify(h.filters));
     // A list id another account holds is left to it.
     for (const l of a.suppressionLists ?? []) upsertList.run(l.id, a.id, l.name, now, now);

@@ -61,29 +61,47 @@ export class SqliteDelivery {
   ) {
     this.bounces = new SqliteBounces(db, (bumps) => this.feedback.bump(bumps));
     this.s = {
-      dueScheduled: db.prepare("SELECT id, due_at FROM messages WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
-      expiredLeases: db.prepare("SELECT id, due_at FROM messages WHERE status = 'sending' AND lease_until < ? ORDER BY due_at, id LIMIT ?"),
+      dueScheduled: db.prepare(
+        "SELECT id, due_at FROM messages WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+      ),
+      expiredLeases: db.prepare(
+        "SELECT id, due_at FROM messages WHERE status = 'sending' AND lease_until < ? ORDER BY due_at, id LIMIT ?",
+      ),
       claim: db.prepare(
         `UPDATE messages SET status = 'sending', attempts = attempts + 1, reclaims = reclaims + ?, lease_until = ?, claim_token = ?
          WHERE id = ? RETURNING id, account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, attempts, variant, custom_data, claim_token`,
       ),
       profilesById: db.prepare('SELECT seq FROM profiles WHERE id IN (SELECT value FROM json_each(?))'),
-      launches: db.prepare('SELECT id, content, custom_data FROM launches WHERE id IN (SELECT value FROM json_each(?))'),
-      attachments: db.prepare('SELECT launch_id, name, mime, data FROM attachments WHERE launch_id IN (SELECT value FROM json_each(?)) ORDER BY launch_id, position'),
+      launches: db.prepare(
+        'SELECT id, content, custom_data FROM launches WHERE id IN (SELECT value FROM json_each(?))',
+      ),
+      attachments: db.prepare(
+        'SELECT launch_id, name, mime, data FROM attachments WHERE launch_id IN (SELECT value FROM json_each(?)) ORDER BY launch_id, position',
+      ),
       sent: db.prepare(
         "UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL, sender_id = ?, provider_id = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
       ),
-      receipt: db.prepare("UPDATE messages SET status = ?, receipt_status = ?, receipt_reason = ?, receipt_at = ? WHERE id = ? AND status = 'sent' RETURNING account_id, trigger_id"),
+      receipt: db.prepare(
+        "UPDATE messages SET status = ?, receipt_status = ?, receipt_reason = ?, receipt_at = ? WHERE id = ? AND status = 'sent' RETURNING account_id, trigger_id",
+      ),
       changeSubscription: db.prepare(
         `UPDATE subscriptions SET status = ?, data = json_set(data, '$.statusReason', ?), updated_at = ?
          WHERE profile_seq = (SELECT seq FROM profiles WHERE id = ?) AND resource_id = ? AND channel = ? AND address = ? AND status <> ?`,
       ),
-      receiptByProvider: db.prepare(`${RECEIPT_MESSAGE} WHERE m.sender_id = ? AND m.provider_id = ? AND m.account_id = ? ORDER BY m.id DESC LIMIT 1`),
+      receiptByProvider: db.prepare(
+        `${RECEIPT_MESSAGE} WHERE m.sender_id = ? AND m.provider_id = ? AND m.account_id = ? ORDER BY m.id DESC LIMIT 1`,
+      ),
       messageById: db.prepare(`${RECEIPT_MESSAGE} WHERE m.id = ? AND m.account_id = ?`),
       receiptById: db.prepare(`${RECEIPT_MESSAGE} WHERE m.sender_id = ? AND m.id = ? AND m.account_id = ?`),
-      retry: db.prepare("UPDATE messages SET status = 'scheduled', due_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id"),
-      failed: db.prepare("UPDATE messages SET status = 'failed', finished_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id"),
-      skipped: db.prepare("UPDATE messages SET status = 'skipped', finished_at = ?, lease_until = NULL, skip_reason = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id"),
+      retry: db.prepare(
+        "UPDATE messages SET status = 'scheduled', due_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
+      ),
+      failed: db.prepare(
+        "UPDATE messages SET status = 'failed', finished_at = ?, lease_until = NULL, last_error = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
+      ),
+      skipped: db.prepare(
+        "UPDATE messages SET status = 'skipped', finished_at = ?, lease_until = NULL, skip_reason = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
+      ),
       released: db.prepare(
         "UPDATE messages SET status = 'scheduled', attempts = attempts - 1, lease_until = NULL WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
       ),
@@ -114,7 +132,9 @@ export class SqliteDelivery {
         `UPDATE hook_states SET cursor = ?, attempts = 0, next_attempt_at = 0, first_failure_at = NULL, last_error = ?,
            dead_lettered = dead_lettered + ?, lease_until = NULL, lease_token = NULL WHERE hook_id = ? AND lease_token = ?`,
       ),
-      deadLetter: db.prepare('INSERT INTO hook_dead_letters (hook_id, event_id, error, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      deadLetter: db.prepare(
+        'INSERT INTO hook_dead_letters (hook_id, event_id, error, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
       purgeMessages: db.prepare('DELETE FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?'),
       purgeMessageEvents: db.prepare('DELETE FROM message_events WHERE created_at < ?'),
       oldLaunches: db.prepare('SELECT id, first_message_id, last_message_id FROM launches WHERE created_at < ?'),
@@ -170,7 +190,12 @@ export class SqliteDelivery {
     if (ids.length === 0) return out;
     const json = JSON.stringify(ids);
     for (const r of this.s.launches.all(json) as { id: number; content: string | null; custom_data: string | null }[]) {
-      out.set(r.id, { id: r.id, content: r.content ? JSON.parse(r.content) : null, customData: r.custom_data ? JSON.parse(r.custom_data) : null, attachments: [] });
+      out.set(r.id, {
+        id: r.id,
+        content: r.content ? JSON.parse(r.content) : null,
+        customData: r.custom_data ? JSON.parse(r.custom_data) : null,
+        attachments: [],
+      });
     }
     for (const a of this.s.attachments.all(json) as { launch_id: number; name: string; mime: string; data: Buffer }[]) {
       out.get(a.launch_id)?.attachments.push({ name: a.name, mime: a.mime, data: a.data });
@@ -185,7 +210,12 @@ export class SqliteDelivery {
       const row = this.applyOutcome(o, now);
       if (!row) continue;
       applied.push(o.id);
-      tally.add(row.account_id, row.trigger_id, now, outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters));
+      tally.add(
+        row.account_id,
+        row.trigger_id,
+        now,
+        outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters),
+      );
       if (o.event) this.insertEvent(o.event, now);
       if (o.subscription) this.changeSubscription(o.subscription, now);
       if (o.feedback) this.bounces.recordFeedback([o.feedback], now);
@@ -216,12 +246,22 @@ export class SqliteDelivery {
 
   private changeSubscription(c: SubscriptionChange, now: number): void {
     const k = c.key;
-    const changed = this.s.changeSubscription.run(c.status, c.reason, now, k.profileId, k.resourceId, k.channel, k.address, c.status).changes > 0;
+    const changed =
+      this.s.changeSubscription.run(c.status, c.reason, now, k.profileId, k.resourceId, k.channel, k.address, c.status)
+        .changes > 0;
     if (changed && c.event) this.insertEvent(c.event, now);
   }
 
-  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): ReceiptMessage | undefined {
-    const r = ('providerId' in ref ? this.s.receiptByProvider.get(senderId, ref.providerId, accountId) : this.s.receiptById.get(senderId, ref.id, accountId)) as ReceiptMessageRow | undefined;
+  findReceiptMessage(
+    accountId: number,
+    senderId: number,
+    ref: { providerId: string } | { id: number },
+  ): ReceiptMessage | undefined {
+    const r = (
+      'providerId' in ref
+        ? this.s.receiptByProvider.get(senderId, ref.providerId, accountId)
+        : this.s.receiptById.get(senderId, ref.id, accountId)
+    ) as ReceiptMessageRow | undefined;
     return r ? toReceiptMessage(r) : undefined;
   }
 
@@ -231,7 +271,16 @@ export class SqliteDelivery {
   }
 
   private insertEvent(e: AccountEvent, now: number): void {
-    this.s.insertEvent.run(e.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), now);
+    this.s.insertEvent.run(
+      e.accountId,
+      e.type,
+      e.dbId,
+      e.resourceId,
+      e.triggerId,
+      e.profileId,
+      JSON.stringify(e.payload),
+      now,
+    );
   }
 
   nextDueAt(): number | undefined {
@@ -241,7 +290,12 @@ export class SqliteDelivery {
     return all.length > 0 ? Math.min(...all) : undefined;
   }
 
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): boolean {
+  unsubscribe(
+    key: SubscriptionKey,
+    event: AccountEvent | undefined,
+    now: number,
+    count?: { accountId: number; triggerId: number },
+  ): boolean {
     const changed = this.s.unsubscribe.run(now, key.profileId, key.resourceId, key.channel, key.address).changes > 0;
     if (changed && event) this.insertEvent(event, now);
     if (changed && count) this.feedback.bump([{ ...count, day: dayOf(now), name: 'unsubscribed', n: 1 }]);
@@ -268,7 +322,18 @@ export class SqliteDelivery {
   }
 
   listEvents(accountId: number, after: number, limit: number): StoredEvent[] {
-    return (this.s.events.all(accountId, after, limit) as { id: number; type: string; db_id: number | null; resource_id: number | null; trigger_id: number | null; profile_id: string | null; payload: string; created_at: number }[]).map((r) => ({
+    return (
+      this.s.events.all(accountId, after, limit) as {
+        id: number;
+        type: string;
+        db_id: number | null;
+        resource_id: number | null;
+        trigger_id: number | null;
+        profile_id: string | null;
+        payload: string;
+        created_at: number;
+      }[]
+    ).map((r) => ({
       id: r.id,
       type: r.type,
       dbId: r.db_id,
@@ -282,7 +347,8 @@ export class SqliteDelivery {
 
   finishHook(hookId: number, token: string, result: HookResult, now: number): void {
     if (result.kind === 'delivered') this.s.hookDelivered.run(result.cursor, result.count, hookId, token);
-    else if (result.kind === 'failed') this.s.hookFailed.run(result.nextAttemptAt, result.firstFailureAt, result.error, hookId, token);
+    else if (result.kind === 'failed')
+      this.s.hookFailed.run(result.nextAttemptAt, result.firstFailureAt, result.error, hookId, token);
     else {
       for (const id of result.eventIds) this.s.deadLetter.run(hookId, id, result.error, now);
       this.s.hookDead.run(result.cursor, result.error, result.eventIds.length, hookId, token);
@@ -293,8 +359,13 @@ export class SqliteDelivery {
     const messages = this.s.purgeMessages.run(before).changes;
     // What happened to messages after their send is kept as long as the messages are.
     this.s.purgeMessageEvents.run(before);
-    for (const l of this.s.oldLaunches.all(before) as { id: number; first_message_id: number | null; last_message_id: number | null }[]) {
-      const used = l.first_message_id !== null && this.s.launchHasMessages.get(l.first_message_id, l.last_message_id, l.id);
+    for (const l of this.s.oldLaunches.all(before) as {
+      id: number;
+      first_message_id: number | null;
+      last_message_id: number | null;
+    }[]) {
+      const used =
+        l.first_message_id !== null && this.s.launchHasMessages.get(l.first_message_id, l.last_message_id, l.id);
       if (used) continue;
       this.s.deleteAttachments.run(l.id);
       this.s.deleteLaunch.run(l.id);

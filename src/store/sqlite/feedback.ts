@@ -4,7 +4,12 @@ import type { Statement } from 'better-sqlite3';
 import { type CounterBump, type CounterName, CounterTally } from '../../core/delivery/counters.js';
 import { counterRecord } from '../shared/counters.js';
 import type { AccountEvent, TrackingResult, TrackingWrite } from '../../core/delivery/store-port.js';
-import { suppressionKey, type SuppressionKind, type SuppressionList, type SuppressionValue } from '../../core/delivery/suppression-port.js';
+import {
+  suppressionKey,
+  type SuppressionKind,
+  type SuppressionList,
+  type SuppressionValue,
+} from '../../core/delivery/suppression-port.js';
 import type { SqliteDb } from './open.js';
 
 interface ListRow {
@@ -23,34 +28,54 @@ const LIST_SELECT = `SELECT l.id, l.name, l.created_at, l.updated_at,
   (SELECT COUNT(*) FROM suppression_entries e WHERE e.list_id = l.id AND e.kind = 'phone') AS phones
   FROM suppression_lists l`;
 
-const toList = (r: ListRow): SuppressionList => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at, counts: { email: r.emails, domain: r.domains, phone: r.phones } });
+const toList = (r: ListRow): SuppressionList => ({
+  id: r.id,
+  name: r.name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  counts: { email: r.emails, domain: r.domains, phone: r.phones },
+});
 
 export class SqliteFeedback {
   private readonly s: Record<string, Statement>;
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
-      bump: db.prepare('INSERT INTO report_counters (account_id, trigger_id, day, name, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
-      totals: db.prepare('SELECT name, SUM(n) AS n FROM report_counters WHERE account_id = ? AND trigger_id = ? GROUP BY name'),
-      days: db.prepare('SELECT day, name, n FROM report_counters WHERE account_id = ? AND trigger_id = ? AND day BETWEEN ? AND ? ORDER BY day'),
+      bump: db.prepare(
+        'INSERT INTO report_counters (account_id, trigger_id, day, name, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
+      ),
+      totals: db.prepare(
+        'SELECT name, SUM(n) AS n FROM report_counters WHERE account_id = ? AND trigger_id = ? GROUP BY name',
+      ),
+      days: db.prepare(
+        'SELECT day, name, n FROM report_counters WHERE account_id = ? AND trigger_id = ? AND day BETWEEN ? AND ? ORDER BY day',
+      ),
       lists: db.prepare(`${LIST_SELECT} WHERE l.account_id = ? AND l.id >= ? ORDER BY l.id LIMIT ?`),
       list: db.prepare(`${LIST_SELECT} WHERE l.account_id = ? AND l.id = ?`),
-      insertList: db.prepare('INSERT INTO suppression_lists (account_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+      insertList: db.prepare(
+        'INSERT INTO suppression_lists (account_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)',
+      ),
       renameList: db.prepare('UPDATE suppression_lists SET name = ?, updated_at = ? WHERE id = ? AND account_id = ?'),
       deleteList: db.prepare('DELETE FROM suppression_lists WHERE id = ? AND account_id = ?'),
       deleteEntries: db.prepare('DELETE FROM suppression_entries WHERE list_id = ?'),
       addEntries: db.prepare(
         'INSERT INTO suppression_entries (list_id, kind, value, account_id, created_at) SELECT ?, ?, value, ?, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING',
       ),
-      removeEntries: db.prepare('DELETE FROM suppression_entries WHERE list_id = ? AND kind = ? AND value IN (SELECT value FROM json_each(?))'),
+      removeEntries: db.prepare(
+        'DELETE FROM suppression_entries WHERE list_id = ? AND kind = ? AND value IN (SELECT value FROM json_each(?))',
+      ),
       clearEntries: db.prepare('DELETE FROM suppression_entries WHERE list_id = ? AND kind = ?'),
-      onList: db.prepare('SELECT value FROM suppression_entries WHERE list_id = ? AND kind = ? AND value IN (SELECT value FROM json_each(?))'),
+      onList: db.prepare(
+        'SELECT value FROM suppression_entries WHERE list_id = ? AND kind = ? AND value IN (SELECT value FROM json_each(?))',
+      ),
       suppressed: db.prepare(
         `SELECT DISTINCT e.kind, e.value FROM suppression_entries e
          JOIN (SELECT json_extract(j.value, '$[0]') AS kind, json_extract(j.value, '$[1]') AS value FROM json_each(?) j) x ON e.kind = x.kind AND e.value = x.value
          WHERE e.account_id = ?`,
       ),
-      mark: db.prepare('INSERT INTO tracking_marks (message_id, mark, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      mark: db.prepare(
+        'INSERT INTO tracking_marks (message_id, mark, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
       trackingEvent: db.prepare(
         'INSERT INTO tracking_events (account_id, trigger_id, message_id, kind, link, url, ip, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -71,9 +96,18 @@ export class SqliteFeedback {
     return counterRecord(this.s.totals.all(accountId, triggerId) as { name: string; n: number }[]);
   }
 
-  counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number): { day: number; counters: Partial<Record<CounterName, number>> }[] {
+  counterDays(
+    accountId: number,
+    triggerId: number,
+    fromDay: number,
+    toDay: number,
+  ): { day: number; counters: Partial<Record<CounterName, number>> }[] {
     const byDay = new Map<number, { name: string; n: number }[]>();
-    for (const r of this.s.days.all(accountId, triggerId, fromDay, toDay) as { day: number; name: string; n: number }[]) {
+    for (const r of this.s.days.all(accountId, triggerId, fromDay, toDay) as {
+      day: number;
+      name: string;
+      n: number;
+    }[]) {
       const rows = byDay.get(r.day) ?? [];
       rows.push(r);
       byDay.set(r.day, rows);
@@ -91,7 +125,9 @@ export class SqliteFeedback {
   }
 
   suppressedOnList(listId: number, kind: SuppressionKind, values: string[]): Set<string> {
-    return new Set((this.s.onList.all(listId, kind, JSON.stringify(values)) as { value: string }[]).map((r) => r.value));
+    return new Set(
+      (this.s.onList.all(listId, kind, JSON.stringify(values)) as { value: string }[]).map((r) => r.value),
+    );
   }
 
   saveSuppressionList(accountId: number, list: { id?: number; name: string }, now: number): number | undefined {
@@ -110,19 +146,34 @@ export class SqliteFeedback {
   }
 
   removeSuppressions(listId: number, kind: SuppressionKind, values: string[] | undefined): number {
-    return values === undefined ? this.s.clearEntries.run(listId, kind).changes : this.s.removeEntries.run(listId, kind, JSON.stringify(values)).changes;
+    return values === undefined
+      ? this.s.clearEntries.run(listId, kind).changes
+      : this.s.removeEntries.run(listId, kind, JSON.stringify(values)).changes;
   }
 
   suppressedValues(accountId: number, values: SuppressionValue[]): Set<string> {
     if (values.length === 0) return new Set();
-    const rows = this.s.suppressed.all(JSON.stringify(values.map((v) => [v.kind, v.value])), accountId) as SuppressionValue[];
+    const rows = this.s.suppressed.all(
+      JSON.stringify(values.map((v) => [v.kind, v.value])),
+      accountId,
+    ) as SuppressionValue[];
     return new Set(rows.map(suppressionKey));
   }
 
   recordTracking(t: TrackingWrite, now: number): TrackingResult {
     const s = this.s;
     const marked = (mark: string) => s.mark.run(t.messageId, mark, now).changes > 0;
-    s.trackingEvent.run(t.accountId, t.triggerId, t.messageId, t.kind, t.link ?? null, t.url ?? null, t.ip, t.userAgent, now);
+    s.trackingEvent.run(
+      t.accountId,
+      t.triggerId,
+      t.messageId,
+      t.kind,
+      t.link ?? null,
+      t.url ?? null,
+      t.ip,
+      t.userAgent,
+      now,
+    );
     const click = t.kind === 'click';
     const firstClick = click && marked('c');
     const firstLinkClick = click && marked(`c${t.link ?? 0}`);
@@ -138,7 +189,18 @@ export class SqliteFeedback {
       firstLinkClick ? t.events.uclick : undefined,
       click ? t.events.click : undefined,
     ];
-    for (const e of events) if (e) s.insertEvent.run(e.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), now);
+    for (const e of events)
+      if (e)
+        s.insertEvent.run(
+          e.accountId,
+          e.type,
+          e.dbId,
+          e.resourceId,
+          e.triggerId,
+          e.profileId,
+          JSON.stringify(e.payload),
+          now,
+        );
     return { firstOpen, firstClick, firstLinkClick };
   }
 

@@ -17,8 +17,12 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-group-'));
   store = new SqliteStore(join(dir, 'herald.db'));
   await store.migrate();
-  store.db.exec("CREATE TRIGGER fails_alone BEFORE INSERT ON tasks WHEN NEW.kind = 'constraint' BEGIN SELECT RAISE(ABORT, 'constraint failed'); END");
-  store.db.exec("CREATE TRIGGER ends_transaction BEFORE INSERT ON tasks WHEN NEW.kind = 'io' BEGIN SELECT RAISE(ROLLBACK, 'disk I/O error'); END");
+  store.db.exec(
+    "CREATE TRIGGER fails_alone BEFORE INSERT ON tasks WHEN NEW.kind = 'constraint' BEGIN SELECT RAISE(ABORT, 'constraint failed'); END",
+  );
+  store.db.exec(
+    "CREATE TRIGGER ends_transaction BEFORE INSERT ON tasks WHEN NEW.kind = 'io' BEGIN SELECT RAISE(ROLLBACK, 'disk I/O error'); END",
+  );
 });
 afterEach(async () => {
   await store.close();
@@ -54,14 +58,22 @@ async function group(kinds: [string, string][]): Promise<Outcome[]> {
 
 describe('SQLite group commit', () => {
   it('rolls a failing transaction back to its savepoint: the others of its group commit', async () => {
-    const results = await group([['a', 'ok'], ['b', 'constraint'], ['c', 'ok']]);
+    const results = await group([
+      ['a', 'ok'],
+      ['b', 'constraint'],
+      ['c', 'ok'],
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as { reason: unknown }).reason)).toMatch(/constraint failed/);
     expect(stored()).toEqual(['a', 'c']);
   });
 
   it('fails the whole group when one transaction ends the SQLite transaction, and stores none of it', async () => {
-    const results = await group([['a', 'ok'], ['b', 'io'], ['c', 'ok']]);
+    const results = await group([
+      ['a', 'ok'],
+      ['b', 'io'],
+      ['c', 'ok'],
+    ]);
     // The first committed nothing (its savepoint went with the transaction): it fails with the cause.
     expect(results[0]).toMatchObject({ status: 'rejected' });
     expect(String((results[0] as { reason: unknown }).reason)).toMatch(/disk I\/O error/);
@@ -74,7 +86,10 @@ describe('SQLite group commit', () => {
 
   it('goes on after a lost group: the next transactions commit', async () => {
     await group([['a', 'io']]);
-    const results = await group([['d', 'ok'], ['e', 'ok']]);
+    const results = await group([
+      ['d', 'ok'],
+      ['e', 'ok'],
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(stored()).toEqual(['d', 'e']);
     expect(store.db.inTransaction).toBe(false);

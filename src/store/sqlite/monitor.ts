@@ -9,7 +9,9 @@ export class SqliteMonitor {
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
-      due: db.prepare("SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM messages WHERE status = 'scheduled' AND due_at <= ?"),
+      due: db.prepare(
+        "SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM messages WHERE status = 'scheduled' AND due_at <= ?",
+      ),
       sending: db.prepare("SELECT COUNT(*) AS n FROM messages WHERE status = 'sending'"),
       hooks: db.prepare(
         `SELECT h.id AS hook_id, h.account_id,
@@ -27,7 +29,9 @@ export class SqliteMonitor {
   }
 
   hookBacklog(): HookBacklog[] {
-    return (this.s.hooks.all() as { hook_id: number; account_id: number; pending: number; dead_lettered: number }[]).map((r) => ({
+    return (
+      this.s.hooks.all() as { hook_id: number; account_id: number; pending: number; dead_lettered: number }[]
+    ).map((r) => ({
       hookId: r.hook_id,
       accountId: r.account_id,
       pending: r.pending,

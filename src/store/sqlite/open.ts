@@ -43,14 +43,22 @@ export function migrationFiles(): { version: number; name: string; sql: string }
   return readdirSync(migrationsDir)
     .filter((f) => /^\d+_.*\.sql$/.test(f))
     .sort()
-    .map((name) => ({ version: Number.parseInt(name, 10), name, sql: readFileSync(join(migrationsDir, name), 'utf8') }));
+    .map((name) => ({
+      version: Number.parseInt(name, 10),
+      name,
+      sql: readFileSync(join(migrationsDir, name), 'utf8'),
+    }));
 }
 
 export function migrate(db: SqliteDb): number[] {
   // Migration 005 re-keys long values with the core's own rule (SQLite has no SHA-256 in SQL).
   db.function('herald_index_key', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? indexKey(v) : v));
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
   const done: number[] = [];
   for (const m of migrationFiles()) {
     if (applied.has(m.version)) continue;
@@ -60,7 +68,11 @@ export function migrate(db: SqliteDb): number[] {
       const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
       if (!again) {
         db.exec(m.sql);
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          Date.now(),
+        );
         done.push(m.version);
       }
       db.exec('COMMIT');
@@ -82,6 +94,8 @@ function migrationVersions(): number[] {
 export function pendingMigrations(db: SqliteDb): number {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (!exists) return migrationVersions().length;
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
   return migrationVersions().filter((v) => !applied.has(v)).length;
 }

@@ -35,7 +35,8 @@ const UNION_TERMS = 250;
 
 function unions(subqueries: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < subqueries.length; i += UNION_TERMS) out.push(subqueries.slice(i, i + UNION_TERMS).join(' UNION '));
+  for (let i = 0; i < subqueries.length; i += UNION_TERMS)
+    out.push(subqueries.slice(i, i + UNION_TERMS).join(' UNION '));
   return out;
 }
 
@@ -54,7 +55,8 @@ class Compiler {
     if (q.kind !== 'values' && q.kind !== 'range' && q.kind !== 'present') return undefined;
     if (q.source !== 'index') return undefined;
     let condition = '';
-    if (q.kind === 'values') condition = ` AND value IN (SELECT value FROM json_each(${this.param(JSON.stringify(q.values))}))`;
+    if (q.kind === 'values')
+      condition = ` AND value IN (SELECT value FROM json_each(${this.param(JSON.stringify(q.values))}))`;
     else if (q.kind === 'range') condition = this.bounds(q.column === 'num' ? 'num' : 'value', q.lower, q.upper);
     return `SELECT profile_seq FROM profile_values WHERE db_id = @db AND field = ${this.param(q.field)}${condition} AND profile_seq > @after`;
   }
@@ -74,9 +76,20 @@ class Compiler {
       case 'or': {
         if (q.of.length === 0) return q.kind === 'and' ? '1' : '0';
         // An OR of indexed leaves stays index-driven as one union (SQLite would scan for `… OR …`).
-        const subs = q.kind === 'or' && q.of.every((c) => c.kind !== 'and' && c.kind !== 'or' && c.kind !== 'not' && c.kind !== 'all' && c.source === 'index');
-        if (subs) return balanced(unions(q.of.map((c) => this.subquery(c) as string)).map((u) => `p.seq IN (${u})`), 'OR');
-        return balanced(q.of.map((c) => this.node(c)), q.kind === 'and' ? 'AND' : 'OR');
+        const subs =
+          q.kind === 'or' &&
+          q.of.every(
+            (c) => c.kind !== 'and' && c.kind !== 'or' && c.kind !== 'not' && c.kind !== 'all' && c.source === 'index',
+          );
+        if (subs)
+          return balanced(
+            unions(q.of.map((c) => this.subquery(c) as string)).map((u) => `p.seq IN (${u})`),
+            'OR',
+          );
+        return balanced(
+          q.of.map((c) => this.node(c)),
+          q.kind === 'and' ? 'AND' : 'OR',
+        );
       }
       case 'not':
         return `NOT (${this.node(q.of)})`;
@@ -100,7 +113,10 @@ class Compiler {
 export function compileProfileQuery(q: ProfileQuery): Compiled {
   const c = new Compiler();
   const where = c.node(q);
-  return { sql: `SELECT p.seq FROM profiles p WHERE p.db_id = @db AND p.seq > @after AND (${where}) ORDER BY p.seq LIMIT @limit`, params: c.params };
+  return {
+    sql: `SELECT p.seq FROM profiles p WHERE p.db_id = @db AND p.seq > @after AND (${where}) ORDER BY p.seq LIMIT @limit`,
+    params: c.params,
+  };
 }
 
 /** Pages of a query; the statement of a plan is prepared once and reused for its pages. */

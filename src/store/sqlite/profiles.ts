@@ -13,10 +13,29 @@ import { CounterTally, insertedCounters } from '../../core/delivery/counters.js'
 import { SqliteFeedback } from './feedback.js';
 
 /** Raw rows (arrays, `.all()`): a batch reads thousands of them, objects and iterators per row are garbage. */
-type ProfileRow = [seq: number, id: string, accountId: number, dbId: number, fields: string, createdAt: number, updatedAt: number];
-type SubscriptionRow = [profileSeq: number, resourceId: number, channel: string, address: string, status: number, priority: number, data: string, createdAt: number, updatedAt: number];
+type ProfileRow = [
+  seq: number,
+  id: string,
+  accountId: number,
+  dbId: number,
+  fields: string,
+  createdAt: number,
+  updatedAt: number,
+];
+type SubscriptionRow = [
+  profileSeq: number,
+  resourceId: number,
+  channel: string,
+  address: string,
+  status: number,
+  priority: number,
+  data: string,
+  createdAt: number,
+  updatedAt: number,
+];
 const PROFILE_COLUMNS = 'seq, id, account_id, db_id, fields, created_at, updated_at';
-const SUBSCRIPTION_COLUMNS = 'profile_seq, resource_id, channel, address, status, priority, data, created_at, updated_at';
+const SUBSCRIPTION_COLUMNS =
+  'profile_seq, resource_id, channel, address, status, priority, data, created_at, updated_at';
 
 function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
   const list = hits.get(key);
@@ -32,24 +51,52 @@ export class SqliteProfiles {
   constructor(private readonly db: SqliteDb) {
     this.feedback = new SqliteFeedback(db);
     this.s = {
-      valuesByField: db.prepare('SELECT value, profile_seq FROM profile_values WHERE db_id = ? AND field = ? AND value IN (SELECT value FROM json_each(?))').raw(true),
-      subsByChannel: db.prepare('SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))').raw(true),
-      profilesById: db.prepare('SELECT id, seq FROM profiles WHERE db_id = ? AND id IN (SELECT value FROM json_each(?))').raw(true),
-      profilesBySeq: db.prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))`).raw(true),
-      profilesBySeqAnyDb: db.prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE seq IN (SELECT value FROM json_each(?))`).raw(true),
-      subsBySeq: db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE profile_seq IN (SELECT value FROM json_each(?))`).raw(true),
-      insertProfile: db.prepare('INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      valuesByField: db
+        .prepare(
+          'SELECT value, profile_seq FROM profile_values WHERE db_id = ? AND field = ? AND value IN (SELECT value FROM json_each(?))',
+        )
+        .raw(true),
+      subsByChannel: db
+        .prepare(
+          'SELECT address, resource_id, profile_seq FROM subscriptions WHERE db_id = ? AND channel = ? AND address IN (SELECT value FROM json_each(?))',
+        )
+        .raw(true),
+      profilesById: db
+        .prepare('SELECT id, seq FROM profiles WHERE db_id = ? AND id IN (SELECT value FROM json_each(?))')
+        .raw(true),
+      profilesBySeq: db
+        .prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE db_id = ? AND seq IN (SELECT value FROM json_each(?))`)
+        .raw(true),
+      profilesBySeqAnyDb: db
+        .prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE seq IN (SELECT value FROM json_each(?))`)
+        .raw(true),
+      subsBySeq: db
+        .prepare(
+          `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE profile_seq IN (SELECT value FROM json_each(?))`,
+        )
+        .raw(true),
+      insertProfile: db.prepare(
+        'INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       updateProfile: db.prepare('UPDATE profiles SET fields = ?, updated_at = ? WHERE seq = ?'),
-      insertValue: db.prepare('INSERT INTO profile_values (db_id, field, value, profile_seq, num) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET num = excluded.num'),
-      deleteValue: db.prepare('DELETE FROM profile_values WHERE db_id = ? AND field = ? AND value = ? AND profile_seq = ?'),
+      insertValue: db.prepare(
+        'INSERT INTO profile_values (db_id, field, value, profile_seq, num) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET num = excluded.num',
+      ),
+      deleteValue: db.prepare(
+        'DELETE FROM profile_values WHERE db_id = ? AND field = ? AND value = ? AND profile_seq = ?',
+      ),
       upsertSubscription: db.prepare(
         `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
            status = excluded.status, priority = excluded.priority, data = excluded.data, updated_at = excluded.updated_at`,
       ),
-      insertLaunch: db.prepare('INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      insertAttachment: db.prepare('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES (?, ?, ?, ?, ?)'),
+      insertLaunch: db.prepare(
+        'INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertAttachment: db.prepare(
+        'INSERT INTO attachments (launch_id, position, name, mime, data) VALUES (?, ?, ?, ?, ?)',
+      ),
       insertMessage: db.prepare(
         `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -90,16 +137,22 @@ export class SqliteProfiles {
     }
     const hits = new Map<string, number[]>();
     for (const [field, values] of byField) {
-      for (const r of this.s.valuesByField.all(dbId, field, JSON.stringify(values)) as [string, number][]) pushHit(hits, fieldKey(field, r[0]), r[1]);
+      for (const r of this.s.valuesByField.all(dbId, field, JSON.stringify(values)) as [string, number][])
+        pushHit(hits, fieldKey(field, r[0]), r[1]);
     }
     for (const [channel, addresses] of byChannel) {
-      for (const r of this.s.subsByChannel.all(dbId, channel, JSON.stringify([...new Set(addresses)])) as [string, number, number][]) {
+      for (const r of this.s.subsByChannel.all(dbId, channel, JSON.stringify([...new Set(addresses)])) as [
+        string,
+        number,
+        number,
+      ][]) {
         if (resourceChannels.has(channel)) pushHit(hits, subscriptionKey(channel, r[1], r[0]), r[2]);
         if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', r[0]), r[2]);
       }
     }
     if (ids.length > 0) {
-      for (const r of this.s.profilesById.all(dbId, JSON.stringify(ids)) as [string, number][]) pushHit(hits, idKey(r[0]), r[1]);
+      for (const r of this.s.profilesById.all(dbId, JSON.stringify(ids)) as [string, number][])
+        pushHit(hits, idKey(r[0]), r[1]);
     }
     for (const list of hits.values()) {
       if (list.length < 2) continue;
@@ -110,15 +163,29 @@ export class SqliteProfiles {
     return hits;
   }
 
-  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number): { seqs: number[]; total: number } {
+  listProfiles(
+    dbId: number,
+    search: string | undefined,
+    offset: number,
+    limit: number,
+  ): { seqs: number[]; total: number } {
     if (search === undefined) {
-      const seqs = (this.db.prepare('SELECT seq FROM profiles WHERE db_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?').pluck().all(dbId, limit, offset) as number[]);
-      return { seqs, total: this.db.prepare('SELECT COUNT(*) FROM profiles WHERE db_id = ?').pluck().get(dbId) as number };
+      const seqs = this.db
+        .prepare('SELECT seq FROM profiles WHERE db_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?')
+        .pluck()
+        .all(dbId, limit, offset) as number[];
+      return {
+        seqs,
+        total: this.db.prepare('SELECT COUNT(*) FROM profiles WHERE db_id = ?').pluck().get(dbId) as number,
+      };
     }
     const matched = `SELECT seq FROM profiles WHERE db_id = @db AND id = @id
       UNION SELECT profile_seq FROM profile_values WHERE db_id = @db AND value LIKE @prefix ESCAPE '\\'`;
     const params = { db: dbId, id: search.toLowerCase(), prefix: `${likeEscape(search)}%`, limit, offset };
-    const seqs = this.db.prepare(`SELECT seq FROM (${matched}) ORDER BY seq DESC LIMIT @limit OFFSET @offset`).pluck().all(params) as number[];
+    const seqs = this.db
+      .prepare(`SELECT seq FROM (${matched}) ORDER BY seq DESC LIMIT @limit OFFSET @offset`)
+      .pluck()
+      .all(params) as number[];
     return { seqs, total: this.db.prepare(`SELECT COUNT(*) FROM (${matched})`).pluck().get(params) as number };
   }
 
@@ -135,10 +202,23 @@ export class SqliteProfiles {
     if (seqs.length === 0) return [];
     const json = JSON.stringify(seqs);
     const profiles = new Map<number, StoredProfile>();
-    const rows = (dbId === undefined ? this.s.profilesBySeqAnyDb.all(json) : this.s.profilesBySeq.all(dbId, json)) as ProfileRow[];
+    const rows = (
+      dbId === undefined ? this.s.profilesBySeqAnyDb.all(json) : this.s.profilesBySeq.all(dbId, json)
+    ) as ProfileRow[];
     // Rows are read by index: destructuring an array goes through the iterator protocol (garbage per row).
-    for (const r of rows) profiles.set(r[0], { seq: r[0], id: r[1], accountId: r[2], dbId: r[3], fields: JSON.parse(r[4]), createdAt: r[5], updatedAt: r[6], subscriptions: [] });
-    for (const r of this.s.subsBySeq.all(json) as SubscriptionRow[]) profiles.get(r[0])?.subscriptions.push(toSubscription(r));
+    for (const r of rows)
+      profiles.set(r[0], {
+        seq: r[0],
+        id: r[1],
+        accountId: r[2],
+        dbId: r[3],
+        fields: JSON.parse(r[4]),
+        createdAt: r[5],
+        updatedAt: r[6],
+        subscriptions: [],
+      });
+    for (const r of this.s.subsBySeq.all(json) as SubscriptionRow[])
+      profiles.get(r[0])?.subscriptions.push(toSubscription(r));
     return [...profiles.values()];
   }
 
@@ -147,12 +227,24 @@ export class SqliteProfiles {
     for (const p of w.profiles) {
       let seq = p.seq;
       const fields = JSON.stringify(p.fields);
-      if (seq === undefined) seq = Number(s.insertProfile.run(p.id, w.accountId, w.dbId, fields, p.createdAt, p.updatedAt).lastInsertRowid);
+      if (seq === undefined)
+        seq = Number(s.insertProfile.run(p.id, w.accountId, w.dbId, fields, p.createdAt, p.updatedAt).lastInsertRowid);
       else s.updateProfile.run(fields, p.updatedAt, seq);
       for (const v of p.removeValues) s.deleteValue.run(w.dbId, v.field, v.value, seq);
       for (const v of p.addValues) s.insertValue.run(w.dbId, v.field, v.value, seq, v.num);
       for (const sub of p.subscriptions) {
-        s.upsertSubscription.run(seq, sub.resourceId, sub.channel, sub.address, w.dbId, sub.status, sub.priority, JSON.stringify(sub.data), sub.createdAt, sub.updatedAt);
+        s.upsertSubscription.run(
+          seq,
+          sub.resourceId,
+          sub.channel,
+          sub.address,
+          w.dbId,
+          sub.status,
+          sub.priority,
+          JSON.stringify(sub.data),
+          sub.createdAt,
+          sub.updatedAt,
+        );
       }
     }
     const ranges = new Map<number, [number, number]>();
@@ -160,22 +252,24 @@ export class SqliteProfiles {
     for (const m of w.messages) {
       tally.add(w.accountId, m.triggerId, w.now, insertedCounters(m.status, m.skipReason));
       const launchId = m.launchId;
-      const id = Number(s.insertMessage.run(
-        w.accountId,
-        m.triggerId,
-        launchId,
-        m.profileId,
-        m.channel,
-        m.resourceId,
-        m.address,
-        m.status,
-        m.dueAt,
-        m.variant,
-        m.customData ? JSON.stringify(m.customData) : null,
-        m.skipReason,
-        w.now,
-        m.status === 'skipped' ? w.now : null,
-      ).lastInsertRowid);
+      const id = Number(
+        s.insertMessage.run(
+          w.accountId,
+          m.triggerId,
+          launchId,
+          m.profileId,
+          m.channel,
+          m.resourceId,
+          m.address,
+          m.status,
+          m.dueAt,
+          m.variant,
+          m.customData ? JSON.stringify(m.customData) : null,
+          m.skipReason,
+          w.now,
+          m.status === 'skipped' ? w.now : null,
+        ).lastInsertRowid,
+      );
       const range = ranges.get(launchId);
       if (range) range[1] = id;
       else ranges.set(launchId, [id, id]);
@@ -183,14 +277,30 @@ export class SqliteProfiles {
     for (const [id, [first, last]] of ranges) s.setLaunchRange.run({ first, last, id });
     this.feedback.bump(tally.bumps());
     for (const e of w.events) {
-      s.insertEvent.run(w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, JSON.stringify(e.payload), w.now);
+      s.insertEvent.run(
+        w.accountId,
+        e.type,
+        e.dbId,
+        e.resourceId,
+        e.triggerId,
+        e.profileId,
+        JSON.stringify(e.payload),
+        w.now,
+      );
     }
   }
 
   /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
   insertLaunch(accountId: number, l: LaunchWrite, now: number): number {
     const id = Number(
-      this.s.insertLaunch.run(accountId, l.triggerId, l.kind, l.content ? JSON.stringify(l.content) : null, l.customData ? JSON.stringify(l.customData) : null, now).lastInsertRowid,
+      this.s.insertLaunch.run(
+        accountId,
+        l.triggerId,
+        l.kind,
+        l.content ? JSON.stringify(l.content) : null,
+        l.customData ? JSON.stringify(l.customData) : null,
+        now,
+      ).lastInsertRowid,
     );
     l.attachments.forEach((a, i) => this.s.insertAttachment.run(id, i, a.name, a.mime, a.data));
     return id;
@@ -205,5 +315,14 @@ export class SqliteProfiles {
 }
 
 function toSubscription(r: SubscriptionRow): StoredSubscription {
-  return { resourceId: r[1], channel: r[2] as Channel, address: r[3], status: r[4], priority: r[5], data: JSON.parse(r[6]), createdAt: r[7], updatedAt: r[8] };
+  return {
+    resourceId: r[1],
+    channel: r[2] as Channel,
+    address: r[3],
+    status: r[4],
+    priority: r[5],
+    data: JSON.parse(r[6]),
+    createdAt: r[7],
+    updatedAt: r[8],
+  };
 }

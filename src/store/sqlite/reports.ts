@@ -4,7 +4,6 @@ import { toMessageRecord, type MessageRow } from '../shared/rows.js';
 import type { SqliteDb } from './open.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
 
-
 export class SqliteReports {
   private readonly s;
 
@@ -25,7 +24,9 @@ export class SqliteReports {
         `SELECT (SELECT COUNT(*) FROM launches WHERE account_id = @account AND trigger_id = @trigger AND created_at >= @from)
               + (SELECT COUNT(*) FROM messages WHERE trigger_id = @trigger AND account_id = @account AND finished_at IS NOT NULL AND finished_at >= @from) AS n`,
       ),
-      counts: db.prepare('SELECT status, COUNT(*) AS n FROM messages WHERE trigger_id = ? AND account_id = ? GROUP BY status'),
+      counts: db.prepare(
+        'SELECT status, COUNT(*) AS n FROM messages WHERE trigger_id = ? AND account_id = ? GROUP BY status',
+      ),
     };
   }
 
@@ -49,17 +50,25 @@ export class SqliteReports {
       params.fromTime = f.fromTime;
     }
     const filter = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${filter}`).get(params) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${filter}`).get(params) as { n: number })
+      .n;
     const page = f.fromId !== undefined ? `${filter} AND id ${f.newestFirst ? '<=' : '>='} @fromId` : filter;
     if (f.fromId !== undefined) params.fromId = f.fromId;
-    const rows = this.db.prepare(`SELECT * FROM messages WHERE ${page} ORDER BY id ${f.newestFirst ? 'DESC' : ''} LIMIT @limit`).all(params) as MessageRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM messages WHERE ${page} ORDER BY id ${f.newestFirst ? 'DESC' : ''} LIMIT @limit`)
+      .all(params) as MessageRow[];
     return {
       total,
       rows: rows.map(toMessageRecord),
     };
   }
 
-  campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number): { entries: LogEntry[]; total: number } {
+  campaignLog(
+    accountId: number,
+    triggerId: number,
+    fromTime: number,
+    limit: number,
+  ): { entries: LogEntry[]; total: number } {
     const params = { account: accountId, trigger: triggerId, from: fromTime, limit };
     const entries = this.s.log.all(params) as LogEntry[];
     return { entries, total: (this.s.logCount.get(params) as { n: number }).n };
@@ -67,7 +76,8 @@ export class SqliteReports {
 
   triggerCounts(accountId: number, triggerId: number): Partial<Record<MessageStatus, number>> {
     const out: Partial<Record<MessageStatus, number>> = {};
-    for (const r of this.s.counts.all(triggerId, accountId) as { status: MessageStatus; n: number }[]) out[r.status] = r.n;
+    for (const r of this.s.counts.all(triggerId, accountId) as { status: MessageStatus; n: number }[])
+      out[r.status] = r.n;
     return out;
   }
 }

@@ -2,7 +2,12 @@
 // request runs, the record with its response written in the transaction of its effects, and
 // expiry after the keeping window.
 import { randomBytes } from 'node:crypto';
-import type { RecordedResponse, RequestClaim, RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
+import type {
+  RecordedResponse,
+  RequestClaim,
+  RequestClaimInput,
+  RequestScope,
+} from '../../core/requests/store-port.js';
 import type { SqliteDb } from './open.js';
 
 interface KeyRow {
@@ -18,7 +23,9 @@ export class SqliteRequestKeys {
 
   constructor(db: SqliteDb) {
     this.s = {
-      get: db.prepare('SELECT request_hash, state, lease_until, response, expires_at FROM request_keys WHERE token_hash = ? AND method = ? AND key = ?'),
+      get: db.prepare(
+        'SELECT request_hash, state, lease_until, response, expires_at FROM request_keys WHERE token_hash = ? AND method = ? AND key = ?',
+      ),
       claim: db.prepare(
         `INSERT INTO request_keys (token_hash, method, key, account_id, request_hash, state, claim_token, lease_until, response, created_at, expires_at)
          VALUES (@tokenHash, @method, @key, @accountId, @hash, 'pending', @token, @leaseUntil, NULL, @now, @expiresAt)
@@ -27,9 +34,11 @@ export class SqliteRequestKeys {
            created_at = excluded.created_at, expires_at = excluded.expires_at`,
       ),
       complete: db.prepare(
-        'UPDATE request_keys SET state = ?, response = ? WHERE token_hash = ? AND method = ? AND key = ? AND claim_token = ? AND state IN (\'pending\', \'applied\')',
+        "UPDATE request_keys SET state = ?, response = ? WHERE token_hash = ? AND method = ? AND key = ? AND claim_token = ? AND state IN ('pending', 'applied')",
       ),
-      release: db.prepare("DELETE FROM request_keys WHERE token_hash = ? AND method = ? AND key = ? AND claim_token = ? AND state = 'pending'"),
+      release: db.prepare(
+        "DELETE FROM request_keys WHERE token_hash = ? AND method = ? AND key = ? AND claim_token = ? AND state = 'pending'",
+      ),
       purge: db.prepare('DELETE FROM request_keys WHERE expires_at < ?'),
     };
   }
@@ -41,7 +50,8 @@ export class SqliteRequestKeys {
     const alive = row !== undefined && row.expires_at > now && (row.state !== 'pending' || row.lease_until > now);
     if (row && alive) {
       if (row.request_hash !== input.requestHash) return { kind: 'conflict', reason: 'different' };
-      if (row.state === 'done') return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
+      if (row.state === 'done')
+        return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
       return { kind: 'conflict', reason: row.state === 'applied' ? 'unanswered' : 'in_progress' };
     }
     const claimToken = randomBytes(9).toString('base64url');
@@ -59,7 +69,16 @@ export class SqliteRequestKeys {
 
   completeRequestKey(scope: RequestScope, claimToken: string, response: RecordedResponse | null): boolean {
     const state = response ? 'done' : 'applied';
-    return this.s.complete.run(state, response ? JSON.stringify(response) : null, scope.tokenHash, scope.method, scope.key, claimToken).changes > 0;
+    return (
+      this.s.complete.run(
+        state,
+        response ? JSON.stringify(response) : null,
+        scope.tokenHash,
+        scope.method,
+        scope.key,
+        claimToken,
+      ).changes > 0
+    );
   }
 
   releaseRequestKey(scope: RequestScope, claimToken: string): void {

@@ -3,7 +3,19 @@
 // statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
 import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
-import type { AccountEvent, ClaimedMessage, FeedbackItem, FeedbackMessage, HookResult, HookState, LaunchData, ReceiptMessage, RecordedOutcome, StoredEvent, SubscriptionKey } from '../../core/delivery/store-port.js';
+import type {
+  AccountEvent,
+  ClaimedMessage,
+  FeedbackItem,
+  FeedbackMessage,
+  HookResult,
+  HookState,
+  LaunchData,
+  ReceiptMessage,
+  RecordedOutcome,
+  StoredEvent,
+  SubscriptionKey,
+} from '../../core/delivery/store-port.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import type { Store, StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
@@ -26,7 +38,12 @@ import { SqliteProfileQueries } from './profile-query.js';
 import { SqliteRequestKeys } from './request-keys.js';
 import { SqliteTasks } from './tasks.js';
 import type { ProfileQuery } from '../../core/query/plan.js';
-import type { RecordedResponse, RequestClaim, RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
+import type {
+  RecordedResponse,
+  RequestClaim,
+  RequestClaimInput,
+  RequestScope,
+} from '../../core/requests/store-port.js';
 import type { ClaimedTask, NewTask, StoredTask, TaskProgress } from '../../core/tasks/store-port.js';
 import type { Statement } from 'better-sqlite3';
 import type { ImportWrite } from '../../core/imports/store-port.js';
@@ -45,7 +62,9 @@ interface PendingTx {
 /** SQLITE_BUSY / SQLITE_LOCKED: another process holds the database past busy_timeout. */
 function unavailable(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? new StoreUnavailable(`SQLite is busy: ${(err as Error).message}`) : err;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+    ? new StoreUnavailable(`SQLite is busy: ${(err as Error).message}`)
+    : err;
 }
 
 /** At most this many transactions, or this much work (ms), share one commit. */
@@ -90,32 +109,62 @@ export class SqliteStore implements Store {
     const db = this.db;
     this.tx = {
       lockMatchKeys: async () => new Set<string>(),
-      holdCatalog: async (accountId: number) => ((this.sql('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as { config_version: number } | undefined)?.config_version ?? 0),
+      holdCatalog: async (accountId: number) =>
+        (
+          this.sql('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as
+            { config_version: number } | undefined
+        )?.config_version ?? 0,
       findMatches: async (dbId: number, keys: MatchKey[]) => profiles().findMatches(dbId, keys),
       loadProfiles: async (dbId: number, seqs: number[]) => profiles().loadProfiles(dbId, seqs),
       saveImport: async (w: ImportWrite) => profiles().saveImport(w),
       deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => profiles().deleteProfile(p, rows),
       applyProvisioning: async (plan: ProvisionPlan, now: number) => applyProvisioning(db, plan, now),
-      queryProfiles: async (dbId: number, query: ProfileQuery, after: number, limit: number) => this.queue.queries.queryProfiles(dbId, query, after, limit),
+      queryProfiles: async (dbId: number, query: ProfileQuery, after: number, limit: number) =>
+        this.queue.queries.queryProfiles(dbId, query, after, limit),
       insertLaunch: async (accountId, launch, now) => profiles().insertLaunch(accountId, launch, now),
       insertTask: async (task: NewTask) => this.queue.tasks.insertTask(task),
       saveTaskProgress: async (p: TaskProgress) => this.queue.tasks.saveTaskProgress(p),
-      completeRequestKey: async (scope: RequestScope, token: string, response: RecordedResponse | null) => this.queue.keys.completeRequestKey(scope, token, response),
-      saveDatabase: async (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) => this.catalogWrite((w) => w.saveDatabase(at, def, opts, now)),
+      completeRequestKey: async (scope: RequestScope, token: string, response: RecordedResponse | null) =>
+        this.queue.keys.completeRequestKey(scope, token, response),
+      saveDatabase: async (
+        at: CatalogVersion,
+        def: Draft<DatabaseDef>,
+        opts: { requireNoProfiles: boolean },
+        now: number,
+      ) => this.catalogWrite((w) => w.saveDatabase(at, def, opts, now)),
       deleteDatabase: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteDatabase(at, id)),
-      saveResource: async (at: CatalogVersion, def: Draft<ResourceDef>, now: number) => this.catalogWrite((w) => w.saveResource(at, def, now)),
+      saveResource: async (at: CatalogVersion, def: Draft<ResourceDef>, now: number) =>
+        this.catalogWrite((w) => w.saveResource(at, def, now)),
       deleteResource: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteResource(at, id)),
-      saveTemplate: async (at: CatalogVersion, def: Draft<TemplateDef>, now: number) => this.catalogWrite((w) => w.saveTemplate(at, def, now)),
+      saveTemplate: async (at: CatalogVersion, def: Draft<TemplateDef>, now: number) =>
+        this.catalogWrite((w) => w.saveTemplate(at, def, now)),
       deleteTemplate: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteTemplate(at, id)),
-      saveTrigger: async (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) => this.catalogWrite((w) => w.saveTrigger(at, def, opts, now)),
-      deleteTrigger: async (at: CatalogVersion, id: number, now: number) => this.catalogWrite((w) => w.deleteTrigger(at, id, now)),
-      listSuppressionLists: async (accountId: number, fromId: number, limit: number) => this.feedback.listSuppressionLists(accountId, fromId, limit),
+      saveTrigger: async (
+        at: CatalogVersion,
+        def: Draft<TriggerDef>,
+        opts: { cancelScheduled?: string },
+        now: number,
+      ) => this.catalogWrite((w) => w.saveTrigger(at, def, opts, now)),
+      deleteTrigger: async (at: CatalogVersion, id: number, now: number) =>
+        this.catalogWrite((w) => w.deleteTrigger(at, id, now)),
+      listSuppressionLists: async (accountId: number, fromId: number, limit: number) =>
+        this.feedback.listSuppressionLists(accountId, fromId, limit),
       getSuppressionList: async (accountId: number, id: number) => this.feedback.getSuppressionList(accountId, id),
-      suppressedOnList: async (listId: number, kind: SuppressionKind, values: string[]) => this.feedback.suppressedOnList(listId, kind, values),
-      saveSuppressionList: async (accountId: number, list: { id?: number; name: string }, now: number) => this.feedback.saveSuppressionList(accountId, list, now),
-      deleteSuppressionList: async (accountId: number, id: number) => this.feedback.deleteSuppressionList(accountId, id),
-      addSuppressions: async (accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number) => this.feedback.addSuppressions(accountId, listId, kind, values, now),
-      removeSuppressions: async (listId: number, kind: SuppressionKind, values: string[] | undefined) => this.feedback.removeSuppressions(listId, kind, values),
+      suppressedOnList: async (listId: number, kind: SuppressionKind, values: string[]) =>
+        this.feedback.suppressedOnList(listId, kind, values),
+      saveSuppressionList: async (accountId: number, list: { id?: number; name: string }, now: number) =>
+        this.feedback.saveSuppressionList(accountId, list, now),
+      deleteSuppressionList: async (accountId: number, id: number) =>
+        this.feedback.deleteSuppressionList(accountId, id),
+      addSuppressions: async (
+        accountId: number,
+        listId: number,
+        kind: SuppressionKind,
+        values: string[],
+        now: number,
+      ) => this.feedback.addSuppressions(accountId, listId, kind, values, now),
+      removeSuppressions: async (listId: number, kind: SuppressionKind, values: string[] | undefined) =>
+        this.feedback.removeSuppressions(listId, kind, values),
     };
   }
 
@@ -155,7 +204,11 @@ export class SqliteStore implements Store {
 
   /** Tasks, request keys and custom_request pages (statements prepared once migrated). */
   private get queue() {
-    return (this.queues ??= { tasks: new SqliteTasks(this.db), keys: new SqliteRequestKeys(this.db), queries: new SqliteProfileQueries(this.db) });
+    return (this.queues ??= {
+      tasks: new SqliteTasks(this.db),
+      keys: new SqliteRequestKeys(this.db),
+      queries: new SqliteProfileQueries(this.db),
+    });
   }
 
   claimTask(now: number, leaseMs: number): Promise<ClaimedTask | undefined> {
@@ -205,7 +258,9 @@ export class SqliteStore implements Store {
   }
 
   listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
-    return this.read(() => (this.profilesRepo ??= new SqliteProfiles(this.db)).listProfiles(dbId, search, offset, limit));
+    return this.read(() =>
+      (this.profilesRepo ??= new SqliteProfiles(this.db)).listProfiles(dbId, search, offset, limit),
+    );
   }
 
   listMessages(filter: MessageFilter) {
@@ -276,7 +331,11 @@ export class SqliteStore implements Store {
     return this.read(() => this.delivery.bounces.findFeedbackMessages(ids));
   }
 
-  findReceiptMessage(accountId: number, senderId: number, ref: { providerId: string } | { id: number }): Promise<ReceiptMessage | undefined> {
+  findReceiptMessage(
+    accountId: number,
+    senderId: number,
+    ref: { providerId: string } | { id: number },
+  ): Promise<ReceiptMessage | undefined> {
     return this.read(() => this.delivery.findReceiptMessage(accountId, senderId, ref));
   }
 
@@ -284,7 +343,12 @@ export class SqliteStore implements Store {
     return this.read(() => this.delivery.nextDueAt());
   }
 
-  unsubscribe(key: SubscriptionKey, event: AccountEvent | undefined, now: number, count?: { accountId: number; triggerId: number }): Promise<boolean> {
+  unsubscribe(
+    key: SubscriptionKey,
+    event: AccountEvent | undefined,
+    now: number,
+    count?: { accountId: number; triggerId: number },
+  ): Promise<boolean> {
     return this.write(() => this.delivery.unsubscribe(key, event, now, count));
   }
 
@@ -300,7 +364,10 @@ export class SqliteStore implements Store {
     return this.write(() => this.delivery.finishHook(hookId, token, result, now));
   }
 
-  purge(before: number, now?: number): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }> {
+  purge(
+    before: number,
+    now?: number,
+  ): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }> {
     return this.write(() => ({
       ...this.delivery.purge(before),
       ...(now !== undefined ? { tasks: this.queue.tasks.purge(now), requestKeys: this.queue.keys.purge(now) } : {}),
@@ -380,7 +447,11 @@ export class SqliteStore implements Store {
     try {
       // A group takes what waits, up to GROUP_MAX transactions or GROUP_MS of work: a large batch
       // never waits long for the commit of the ones after it.
-      while (this.pending.length > 0 && settled.length < GROUP_MAX && (settled.length === 0 || performance.now() - started < GROUP_MS)) {
+      while (
+        this.pending.length > 0 &&
+        settled.length < GROUP_MAX &&
+        (settled.length === 0 || performance.now() - started < GROUP_MS)
+      ) {
         const entry = this.pending.shift() as PendingTx;
         this.sql('SAVEPOINT herald_tx').run();
         try {
@@ -398,7 +469,13 @@ export class SqliteStore implements Store {
       this.sql('COMMIT').run();
     } catch (err) {
       if (this.db.inTransaction) this.sql('ROLLBACK').run();
-      const lost = err instanceof GroupLost ? err : new GroupLost(err, settled.map((x) => x.entry));
+      const lost =
+        err instanceof GroupLost
+          ? err
+          : new GroupLost(
+              err,
+              settled.map((x) => x.entry),
+            );
       for (const entry of lost.entries) entry.reject(unavailable(lost.cause));
       this.scheduleGroup();
       return;
@@ -409,11 +486,30 @@ export class SqliteStore implements Store {
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
     return this.locked(() => {
-      const r = this.sql('SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?')
-        .get(hash) as { account_id: number; role: TokenRole; revoked: number; rate_per_second: number | null; burst: number | null; config_version: number } | undefined;
+      const r = this.sql(
+        'SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
+      ).get(hash) as
+        | {
+            account_id: number;
+            role: TokenRole;
+            revoked: number;
+            rate_per_second: number | null;
+            burst: number | null;
+            config_version: number;
+          }
+        | undefined;
       if (!r) return undefined;
-      const record: TokenRecord = { accountId: r.account_id, role: r.role, revoked: r.revoked === 1, configVersion: r.config_version };
-      if (r.rate_per_second !== null) record.rateLimit = { perSecond: r.rate_per_second, burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)) };
+      const record: TokenRecord = {
+        accountId: r.account_id,
+        role: r.role,
+        revoked: r.revoked === 1,
+        configVersion: r.config_version,
+      };
+      if (r.rate_per_second !== null)
+        record.rateLimit = {
+          perSecond: r.rate_per_second,
+          burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
+        };
       return record;
     });
   }
@@ -424,7 +520,12 @@ export class SqliteStore implements Store {
 
   accountVersions(): Promise<Map<number, number>> {
     return this.read(
-      () => new Map((this.sql('SELECT id, config_version FROM accounts').all() as { id: number; config_version: number }[]).map((r) => [r.id, r.config_version])),
+      () =>
+        new Map(
+          (this.sql('SELECT id, config_version FROM accounts').all() as { id: number; config_version: number }[]).map(
+            (r) => [r.id, r.config_version],
+          ),
+        ),
     );
   }
 
@@ -441,17 +542,26 @@ export class SqliteStore implements Store {
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
     return this.locked(() => {
-      this.db.prepare('INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES (?, ?, ?, 0, ?)').run(hash, accountId, role, now);
+      this.db
+        .prepare('INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES (?, ?, ?, 0, ?)')
+        .run(hash, accountId, role, now);
     });
   }
 
   revokeToken(hash: string, now = Date.now()): Promise<boolean> {
-    return this.locked(() => this.db.prepare('UPDATE tokens SET revoked = 1, revoked_at = COALESCE(revoked_at, ?) WHERE hash = ?').run(now, hash).changes > 0);
+    return this.locked(
+      () =>
+        this.db
+          .prepare('UPDATE tokens SET revoked = 1, revoked_at = COALESCE(revoked_at, ?) WHERE hash = ?')
+          .run(now, hash).changes > 0,
+    );
   }
 
   listTokens(): Promise<TokenListing[]> {
     return this.locked(() => {
-      const rows = this.db.prepare('SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash').all() as TokenRow[];
+      const rows = this.db
+        .prepare('SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash')
+        .all() as TokenRow[];
       return rows.map(tokenListing);
     });
   }

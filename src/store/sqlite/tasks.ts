@@ -2,7 +2,15 @@
 // processes never hold one task), chunk progress guarded by the claim token and written with
 // the chunk's part of the result, and expiry of finished tasks.
 import { randomBytes } from 'node:crypto';
-import type { ClaimedTask, NewTask, StoredTask, TaskFailure, TaskPart, TaskProgress, TaskStatus } from '../../core/tasks/store-port.js';
+import type {
+  ClaimedTask,
+  NewTask,
+  StoredTask,
+  TaskFailure,
+  TaskPart,
+  TaskProgress,
+  TaskStatus,
+} from '../../core/tasks/store-port.js';
 import type { SqliteDb } from './open.js';
 
 interface ClaimRow {
@@ -22,7 +30,9 @@ export class SqliteTasks {
 
   constructor(db: SqliteDb) {
     this.s = {
-      insert: db.prepare("INSERT INTO tasks (id, account_id, kind, request, status, total, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)"),
+      insert: db.prepare(
+        "INSERT INTO tasks (id, account_id, kind, request, status, total, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+      ),
       next: db.prepare(
         `SELECT id FROM tasks WHERE status IN ('pending', 'running') AND (lease_until IS NULL OR lease_until < ?)
          ORDER BY created_at, id LIMIT 1`,
@@ -31,7 +41,9 @@ export class SqliteTasks {
         `UPDATE tasks SET status = 'running', attempts = attempts + 1, claim_token = ?, lease_until = ?, updated_at = ? WHERE id = ?
          RETURNING id, account_id, kind, request, total, done, launch_id, attempts, claim_token`,
       ),
-      release: db.prepare("UPDATE tasks SET lease_until = NULL, claim_token = NULL WHERE id = ? AND claim_token = ? AND status = 'running'"),
+      release: db.prepare(
+        "UPDATE tasks SET lease_until = NULL, claim_token = NULL WHERE id = ? AND claim_token = ? AND status = 'running'",
+      ),
       progress: db.prepare(
         `UPDATE tasks SET done = @done, launch_id = coalesce(@launchId, launch_id), lease_until = @leaseUntil, updated_at = @now,
            parts = parts + @addPart, status = coalesce(@status, status), failure = @failure,
@@ -39,7 +51,9 @@ export class SqliteTasks {
          WHERE id = @id AND claim_token = @token AND status = 'running' RETURNING parts`,
       ),
       insertPart: db.prepare('INSERT INTO task_parts (task_id, part_no, payload) VALUES (?, ?, ?)'),
-      find: db.prepare('SELECT id, status, total, done, failure, expires_at FROM tasks WHERE id = ? AND account_id = ?'),
+      find: db.prepare(
+        'SELECT id, status, total, done, failure, expires_at FROM tasks WHERE id = ? AND account_id = ?',
+      ),
       parts: db.prepare('SELECT payload FROM task_parts WHERE task_id = ? ORDER BY part_no').pluck(),
       purgeParts: db.prepare('DELETE FROM task_parts WHERE task_id IN (SELECT id FROM tasks WHERE expires_at < ?)'),
       purgeTasks: db.prepare('DELETE FROM tasks WHERE expires_at < ?'),
@@ -91,7 +105,14 @@ export class SqliteTasks {
 
   findTask(accountId: number, id: string, now: number): StoredTask | undefined {
     const r = this.s.find.get(id, accountId) as
-      | { id: string; status: TaskStatus; total: number; done: number; failure: string | null; expires_at: number | null }
+      | {
+          id: string;
+          status: TaskStatus;
+          total: number;
+          done: number;
+          failure: string | null;
+          expires_at: number | null;
+        }
       | undefined;
     if (!r || (r.expires_at !== null && r.expires_at <= now)) return undefined;
     return {
