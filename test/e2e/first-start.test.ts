@@ -28,10 +28,10 @@ describe.each(backends)('the first start (%s)', (_name, open) => {
   let base: string;
 
   /** `npm start`: no HERALD_HOST, the demo file applied at start. */
-  async function start(): Promise<HeraldProcess> {
+  async function start(env: Record<string, string> = {}): Promise<HeraldProcess> {
     const proc = spawnHerald(['serve', '--provision', DEMO_PROVISION], {
       cwd: dir,
-      env: { HERALD_PORT: String(port), HERALD_DATABASE_URL: db.url, HERALD_WORKERS: '0' },
+      env: { HERALD_PORT: String(port), HERALD_DATABASE_URL: db.url, HERALD_WORKERS: '0', ...env },
     });
     await waitForHttp(`${base}/healthz`, proc);
     return proc;
@@ -115,5 +115,16 @@ describe.each(backends)('the first start (%s)', (_name, open) => {
     expect(rows).toHaveLength(1);
     expect([true, 1]).toContain(rows[0].revoked);
     expect(typeof rows[0].revoked_at).toBe('number');
+  });
+
+  it('writes readable lines with HERALD_LOG_FORMAT=pretty, from the start-up line to the last one', async () => {
+    const proc = await start({ HERALD_LOG_FORMAT: 'pretty', NO_COLOR: '1' });
+    const listening = /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(herald\): Herald is listening on /m;
+    expect(proc.output()).toMatch(listening);
+    expect(proc.output()).toMatch(/^\[[\d:.]+\] INFO \(herald-engine\): provisioning applied \{"file":/m);
+    expect(await proc.stop()).toEqual({ code: 0, signal: null });
+    expect(proc.output()).toMatch(/^\[[\d:.]+\] INFO \(herald\): Herald stopped/m);
+    expect(jsonLines(proc.output())).toEqual([]);
+    expect(proc.output()).not.toContain('\x1b[');
   });
 });
