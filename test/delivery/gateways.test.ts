@@ -215,6 +215,26 @@ function receipt(sender: string, body: string, opts: { key?: string; header?: st
   });
 }
 
+type HookEvent = { event_type: string; message_id: string; event_data: Record<string, unknown> };
+const hookEvents = () => hooks.requests.flatMap((r) => r.json as HookEvent[]);
+
+/**
+ * Proof that the hook queue had its chance: a later message's receipt is delivered to the hook
+ * receiver. Events are sent in the order they were recorded, so any event an earlier request
+ * should not have made would have arrived before this one.
+ */
+async function laterReceiptHooked(phone: string): Promise<void> {
+  await sendSms(106, phone);
+  await expect.poll(() => messageTo(phone)?.provider_id, { timeout: 10_000 }).toMatch(/^SM/);
+  const sid = String(messageTo(phone).provider_id);
+  const res = await receipt('twilio', new URLSearchParams({ MessageSid: sid, MessageStatus: 'delivered' }).toString(), {
+    key: TWILIO_KEY,
+  });
+  expect(res.statusCode).toBe(200);
+  const id = String(messageTo(phone).id);
+  await expect.poll(() => hookEvents().some((e) => e.message_id === id), { timeout: 10_000 }).toBe(true);
+}
+
 describe('a form gateway (Twilio shape)', () => {
   it('posts a form with Basic auth, query and header templates, each value encoded for its place', async () => {
     await sendSms(106, '+15551230001', { _fname: 'Ann', CRM_ID: 'crm-7\r\nX-Evil: 1' });
@@ -261,14 +281,10 @@ describe('a form gateway (Twilio shape)', () => {
     expect(late.json().status).toBe('unchanged');
     expect(messageTo('+15551230002').status).toBe('delivered');
 
-    await expect
-      .poll(() => hooks.requests.flatMap((r) => r.json as { event_type: string }[]).length, { timeout: 5000 })
-      .toBeGreaterThanOrEqual(1);
     // Hooks had their chance after the repeats: still exactly one event, with the provider's id.
-    await new Promise((r) => setTimeout(r, 300));
-    const events = hooks.requests.flatMap(
-      (r) => r.json as { event_type: string; message_id: string; event_data: Record<string, unknown> }[],
-    );
+    await laterReceiptHooked('+15551230012');
+    const mine = String(messageTo('+15551230002').id);
+    const events = hookEvents().filter((e) => e.message_id === mine);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       event_type: 'deliv',
@@ -298,8 +314,9 @@ describe('a form gateway (Twilio shape)', () => {
     expect((await receipt('twilio', 'MessageStatus=delivered', { key: TWILIO_KEY })).statusCode).toBe(400);
     expect((await h.app.inject({ method: 'GET', url: `/receipts/twilio?key=${TWILIO_KEY}` })).statusCode).toBe(405);
     expect(messageTo('+15551230003')).toMatchObject({ status: 'sent', receipt_status: null });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(hooks.requests).toHaveLength(0);
+    await laterReceiptHooked('+15551230013');
+    const refused = String(messageTo('+15551230003').id);
+    expect(hookEvents().filter((e) => e.message_id === refused)).toEqual([]);
   });
 });
 
