@@ -1,50 +1,40 @@
 // Scale-out on PostgreSQL: 2 API processes and 3 worker processes on one database. Concurrent
 // batches with overlapping emails go to both API processes; afterwards every email has exactly
 // one profile and every scheduled message reached the SMTP receiver exactly once.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_ADMIN_URL, postgresDatabase, type TestDatabase } from '../helpers/databases.js';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
 import { TOKEN } from '../helpers/harness.js';
 import { ensureBuilt, freePort, spawnHerald, waitForHttp, type HeraldProcess } from '../helpers/herald-process.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
-const adminUrl = process.env.HERALD_TEST_POSTGRES_URL;
 const BATCHES = 8;
 const ITEMS = 400;
 const POOL = 1200;
 
-describe.skipIf(!adminUrl)('several processes on one PostgreSQL', () => {
+describe.skipIf(!PG_ADMIN_URL)('several processes on one PostgreSQL', () => {
   let dir: string;
   let sink: SmtpSink;
   let url: string;
-  let database: string;
+  let database: TestDatabase;
   const procs: HeraldProcess[] = [];
 
   beforeAll(async () => {
     ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'herald-mp-'));
     sink = await startSmtpSink();
-    database = `herald_mp_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const u = new URL(adminUrl as string);
-    u.pathname = `/${database}`;
-    url = u.toString();
+    database = await postgresDatabase('mp');
+    url = database.url;
   });
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.kill()));
     await sink.close();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
