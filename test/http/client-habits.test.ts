@@ -261,6 +261,25 @@ describe("the system fields of Altcraft's Profile data object page", () => {
   });
 });
 
+// Altcraft's Russian import_batch page (and the docs.altcraft.com copy): a subscription's `status` and
+// `priority` sent as 0 are applied; to leave them as they are, leave them out or send -1.
+describe('subscription status and priority -1: left as they are', () => {
+  it('-1 (a number or text) keeps the stored status and priority; a new subscription takes the defaults', async () => {
+    const email = uniq('keep');
+    const first = await importBatch([{ email, subscriptions: [{ ...sub(email), status: 1, priority: 5 }] }]);
+    const stored = await importedProfile(first);
+    expect((stored.subscriptions as Record<string, unknown>[])[0]).toMatchObject({ status: 1, priority: 5 });
+    const again = await importBatch([{ email, subscriptions: [{ ...sub(email), status: -1, priority: '-1' }] }]);
+    const kept = await importedProfile(again);
+    expect((kept.subscriptions as Record<string, unknown>[])[0]).toMatchObject({ status: 1, priority: 5 });
+    const other = uniq('keep');
+    const created = await importedProfile(
+      await importBatch([{ email: other, subscriptions: [{ ...sub(other), status: '-1', priority: -1 }] }]),
+    );
+    expect((created.subscriptions as Record<string, unknown>[])[0]).toMatchObject({ status: 0, priority: 0 });
+  });
+});
+
 describe('dates as client libraries write them', () => {
   const accepted: [string, unknown, string][] = [
     ['RFC 3339 with Z', '2024-05-01T10:20:30Z', '2024-05-01T10:20:30.000Z'],
