@@ -208,6 +208,8 @@ export const fixtures = {
   templatesList: { token: TOKEN, limit: 2 },
   /** Get template info. */
   templatesGet: { token: TOKEN, id: 5 },
+  /** Get template info with the current page's channel filter (a channel of no template among them). */
+  templatesGetChannelSid: { token: TOKEN, id: 5, channel_sid: ['email', 'sms', 'cc_channel'], get_variable: true },
   /** Get campaign status. */
   campaignStatus: { token: TOKEN, id: 96 },
   /** Get campaign log. */

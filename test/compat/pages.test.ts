@@ -313,6 +313,32 @@ describe('templates', () => {
     });
   });
 
+  // The current Get template info page (English and Russian) adds `channel_sid`: only those channels are answered.
+  it('templates/get with channel_sid answers only the channels named', async () => {
+    const added = ok(
+      await send('templates/add', {
+        token: TOKEN,
+        name: 'Two channels',
+        channels: [
+          { sid: 'email', fields: { subject: 'Hi', text: 'Hi' } },
+          { sid: 'sms', fields: { sms: 'Hi' } },
+        ],
+      }),
+    );
+    const id = (added.data as { id: number }).id;
+    const both = ok(await send('templates/get', { ...f.templatesGetChannelSid, id }));
+    expect((both.data as { channels: { sid: string }[] }).channels.map((c) => c.sid)).toEqual(['email', 'sms']);
+    const sms = ok(await send('templates/get', { token: TOKEN, id, channel_sid: ['sms'] }));
+    expect((sms.data as { channels: { sid: string }[] }).channels.map((c) => c.sid)).toEqual(['sms']);
+    const xml = await send(
+      'templates/get',
+      `<xml><token>${TOKEN}</token><id>${id}</id><channel_sid>sms</channel_sid></xml>`,
+    );
+    expect(xml.body).toContain('<sid>sms</sid>');
+    expect(xml.body).not.toContain('<sid>email</sid>');
+    await send('templates/delete', { token: TOKEN, id });
+  });
+
   it('templates/delete answers data: the deleted template id (JSON and XML)', async () => {
     const added = ok(
       await send('templates/add', { token: TOKEN, name: 'Spare', channel: 'email', subject: 'Hi', text: 'Hi' }),
