@@ -1187,6 +1187,8 @@ export interface components {
         "templates.get.request": {
             /** @description also accepted as template_id */
             id: number;
+            channel_sid?: string[] | string;
+            get_variable?: boolean;
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */

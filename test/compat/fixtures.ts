@@ -144,6 +144,38 @@ export const fixtures = {
     email: 'zaycev@example.com',
     data: { _fname: 'Ivan', _lname: 'Zaitsev' },
   },
+  /** Import profile with the Profile data object page's example object (every system field, its example values). */
+  profileDataObject: {
+    token: TOKEN,
+    db_id: 1,
+    matching: 'email',
+    email: 'olly@example.com',
+    data: {
+      _regcountry: 'US',
+      _regcity: 'New York',
+      _regip: '94.231.119.122',
+      _regurl: 'www.example.com',
+      _regdate: '2019-03-14T22:00:00Z',
+      _bdate: '1990-02-22T21:00:00Z',
+      _browser: 'Thunderbird',
+      _city: 'Ryazan',
+      _country: 'RU',
+      _fname: 'Olly',
+      _ip: '94.231.119.122',
+      _lname: 'Lambert',
+      _postal_code: '390000',
+      _region: 'Ryazan Oblast',
+      _vendor: 'form_#31',
+      _sex: 0,
+      _status: 0,
+      _tz: 'Europe/Moscow',
+      email: 'olly@example.com',
+      phones: ['+79000000000'],
+      // The demo database declares custom_field as an int; the page's example value is a string.
+      custom_field: 5,
+      subscriptions: [{ channel: 'email', email: 'olly@example.com', priority: 0, resource_id: 21, status: 0 }],
+    },
+  },
   /** Get profile data. */
   profileGet: { token: TOKEN, db_id: 1, matching: 'email', email: 'zaycev@example.com' },
   /** Delete profile. */
@@ -176,6 +208,8 @@ export const fixtures = {
   templatesList: { token: TOKEN, limit: 2 },
   /** Get template info. */
   templatesGet: { token: TOKEN, id: 5 },
+  /** Get template info with the current page's channel filter (a channel of no template among them). */
+  templatesGetChannelSid: { token: TOKEN, id: 5, channel_sid: ['email', 'sms', 'cc_channel'], get_variable: true },
   /** Get campaign status. */
   campaignStatus: { token: TOKEN, id: 96 },
   /** Get campaign log. */

@@ -198,6 +198,27 @@ describe('profiles', () => {
     expect((body.data as { subscriptions: Record<string, unknown>[] }).subscriptions[0]).toHaveProperty('email_data');
   });
 
+  // The Profile data object page's example sent as it is, and read back typed as Altcraft's pages answer it:
+  // dates as RFC 3339 date-times (the Get profile data page's `_bdate`), `_sex` and `_postal_code` as
+  // strings (the Types of fields in the database page), `_status` an int.
+  it('profiles/get answers the Profile data object example typed as the pages document', async () => {
+    ok(await send('profiles/import', f.profileDataObject));
+    const body = ok(await send('profiles/get', { token: TOKEN, db_id: 1, email: 'olly@example.com' }));
+    const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+    expect(body.data).toMatchObject({
+      _bdate: expect.stringMatching(RFC3339),
+      _regdate: expect.stringMatching(RFC3339),
+      _createtime: expect.stringMatching(RFC3339),
+      _postal_code: '390000',
+      _status: 0,
+      _tz: 'Europe/Moscow',
+      phones: ['+79000000000'],
+    });
+    expect((body.data as { _bdate: string })._bdate).toBe('1990-02-22T21:00:00.000Z');
+    // `_sex: 0` is "not set": the field is absent, never an int.
+    expect(body.data).not.toHaveProperty('_sex');
+  });
+
   it('profiles/import_batch answers result for wrapped items', async () => {
     expect(ok(await send('profiles/import_batch', f.importBatchWrapped)).result).toEqual([{ profile_id: PROFILE_ID }]);
   });
@@ -290,6 +311,32 @@ describe('templates', () => {
         expect.objectContaining({ sid: 'email', fields: expect.objectContaining({ subject: expect.any(String) }) }),
       ],
     });
+  });
+
+  // The current Get template info page (English and Russian) adds `channel_sid`: only those channels are answered.
+  it('templates/get with channel_sid answers only the channels named', async () => {
+    const added = ok(
+      await send('templates/add', {
+        token: TOKEN,
+        name: 'Two channels',
+        channels: [
+          { sid: 'email', fields: { subject: 'Hi', text: 'Hi' } },
+          { sid: 'sms', fields: { sms: 'Hi' } },
+        ],
+      }),
+    );
+    const id = (added.data as { id: number }).id;
+    const both = ok(await send('templates/get', { ...f.templatesGetChannelSid, id }));
+    expect((both.data as { channels: { sid: string }[] }).channels.map((c) => c.sid)).toEqual(['email', 'sms']);
+    const sms = ok(await send('templates/get', { token: TOKEN, id, channel_sid: ['sms'] }));
+    expect((sms.data as { channels: { sid: string }[] }).channels.map((c) => c.sid)).toEqual(['sms']);
+    const xml = await send(
+      'templates/get',
+      `<xml><token>${TOKEN}</token><id>${id}</id><channel_sid>sms</channel_sid></xml>`,
+    );
+    expect(xml.body).toContain('<sid>sms</sid>');
+    expect(xml.body).not.toContain('<sid>email</sid>');
+    await send('templates/delete', { token: TOKEN, id });
   });
 
   it('templates/delete answers data: the deleted template id (JSON and XML)', async () => {

@@ -13,7 +13,7 @@ import { methods, type ApiMethod } from '../../src/core/methods.js';
 import { int, object, optional, required, str } from '../../src/core/values/schema.js';
 import { createDispatcher } from '../../src/http/dispatch.js';
 import { call, FIXTURE, getProfile, itemErrors, resultIds, startApi, WRITE_TOKEN } from '../helpers/api.js';
-import type { Harness, Response } from '../helpers/harness.js';
+import { rows, type Harness, type Response } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -211,7 +211,7 @@ describe("the system fields of Altcraft's Profile data object page", () => {
     expect(profile).toMatchObject({
       _status: 0,
       _regdate: '2019-03-14T22:00:00.000Z',
-      _bdate: '1990-02-22',
+      _bdate: '1990-02-22T21:00:00.000Z',
       _postal_code: '390000',
       _tz: 'Europe/Moscow',
       custom_field: 5,
@@ -225,6 +225,23 @@ describe("the system fields of Altcraft's Profile data object page", () => {
     expect((await importField('_status', 'subscribed')).error).toBe(
       'data[0]._status: expected an integer, got "subscribed"',
     );
+  });
+
+  // Altcraft's "List of gender identifications" page: the values a client may send for each gender;
+  // the "Types of fields in the database" page types `_sex` as the string `male` / `female`.
+  it('_sex: the values of the gender identifications page, answered as male or female', async () => {
+    for (const value of ['male', 'Male', 'MASCULINE', 'M', 'MAN', '♂', 'М', 'МУЖ', 'мужской', 'МУЖЧИНА', 1, '1'])
+      expect((await importField('_sex', value)).profile?._sex, String(value)).toBe('male');
+    for (const value of ['female', 'FEM', 'FEMININE', 'f', 'WOMAN', 'W', '♀', 'Ж', 'ЖЕН', 'женский', 'ЖЕНЩИНА', 2])
+      expect((await importField('_sex', value)).profile?._sex, String(value)).toBe('female');
+    expect((await importField('_sex', 0)).profile).not.toHaveProperty('_sex');
+    expect((await importField('_sex', 'x')).error).toMatch(/^data\[0\]\._sex: incorrect sex "x", expected /);
+  });
+
+  it('_postal_code: a number or text, answered as text (the Types of fields page types it string)', async () => {
+    expect((await importField('_postal_code', 390000)).profile?._postal_code).toBe('390000');
+    expect((await importField('_postal_code', '010000')).profile?._postal_code).toBe('010000');
+    expect((await importField('_postal_code', 'SW1A 1AA')).profile?._postal_code).toBe('SW1A 1AA');
   });
 
   it('lists _status in databases/fields_get as an int', async () => {
@@ -241,6 +258,25 @@ describe("the system fields of Altcraft's Profile data object page", () => {
     expect((await importField('_createtime', '2024-01-01T00:00:00Z')).error).toBe(
       "data[0]: field '_createtime' is read-only",
     );
+  });
+});
+
+// Altcraft's Russian import_batch page (and the docs.altcraft.com copy): a subscription's `status` and
+// `priority` sent as 0 are applied; to leave them as they are, leave them out or send -1.
+describe('subscription status and priority -1: left as they are', () => {
+  it('-1 (a number or text) keeps the stored status and priority; a new subscription takes the defaults', async () => {
+    const email = uniq('keep');
+    const first = await importBatch([{ email, subscriptions: [{ ...sub(email), status: 1, priority: 5 }] }]);
+    const stored = await importedProfile(first);
+    expect((stored.subscriptions as Record<string, unknown>[])[0]).toMatchObject({ status: 1, priority: 5 });
+    const again = await importBatch([{ email, subscriptions: [{ ...sub(email), status: -1, priority: '-1' }] }]);
+    const kept = await importedProfile(again);
+    expect((kept.subscriptions as Record<string, unknown>[])[0]).toMatchObject({ status: 1, priority: 5 });
+    const other = uniq('keep');
+    const created = await importedProfile(
+      await importBatch([{ email: other, subscriptions: [{ ...sub(other), status: '-1', priority: -1 }] }]),
+    );
+    expect((created.subscriptions as Record<string, unknown>[])[0]).toMatchObject({ status: 0, priority: 0 });
   });
 });
 
@@ -264,11 +300,26 @@ describe('dates as client libraries write them', () => {
     });
   }
 
-  it("_bdate keeps the date part: the date as written, an epoch's UTC date", async () => {
-    expect((await importField('_bdate', '1990-02-22T21:00:00Z')).profile?._bdate).toBe('1990-02-22');
-    expect((await importField('_bdate', '1990-02-22T00:00:00.000+0000')).profile?._bdate).toBe('1990-02-22');
-    expect((await importField('_bdate', 1000000000000)).profile?._bdate).toBe('2001-09-09');
-    expect((await importField('_bdate', 635644800)).profile?._bdate).toBe('1990-02-22');
+  // Altcraft's Get profile data page answers `_bdate` as an RFC 3339 date-time (`1990-07-06T11:15:25.526Z`),
+  // and the Profile data object page types it so: the instant sent is kept, a date alone is midnight UTC.
+  it('_bdate is answered as an RFC 3339 date-time, as the Get profile data page shows', async () => {
+    expect((await importField('_bdate', '1990-02-22T21:00:00Z')).profile?._bdate).toBe('1990-02-22T21:00:00.000Z');
+    expect((await importField('_bdate', '1990-02-22')).profile?._bdate).toBe('1990-02-22T00:00:00.000Z');
+    expect((await importField('_bdate', '2001-12-31T00:00+03:00')).profile?._bdate).toBe('2001-12-30T21:00:00.000Z');
+    expect((await importField('_bdate', '1990-02-22T00:00:00.000+0000')).profile?._bdate).toBe(
+      '1990-02-22T00:00:00.000Z',
+    );
+    expect((await importField('_bdate', 1000000000000)).profile?._bdate).toBe('2001-09-09T01:46:40.000Z');
+  });
+
+  it('a _bdate stored as a date alone (before date-times) is answered as midnight UTC', async () => {
+    const { profile } = await importField('_bdate', '1990-02-22T21:00:00Z');
+    const id = profile?.id as string;
+    const [row] = rows<{ fields: unknown }>(h, 'SELECT fields FROM profiles WHERE id = ?', id);
+    const fields = (typeof row.fields === 'string' ? JSON.parse(row.fields) : row.fields) as Record<string, unknown>;
+    h.exec('UPDATE profiles SET fields = ? WHERE id = ?', JSON.stringify({ ...fields, _bdate: '1990-02-22' }), id);
+    const again = await getProfile(h, { matching: 'profile_id', profile_id: id });
+    expect(again?._bdate).toBe('1990-02-22T00:00:00.000Z');
   });
 
   const rejected: [string, unknown][] = [

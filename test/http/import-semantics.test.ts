@@ -110,9 +110,9 @@ describe('system fields', () => {
     expect(await itemError({ _regip: 'localhost' })).toBe('data[0].data._regip: incorrect ip "localhost"');
   });
 
-  it('_bdate: YYYY-MM-DD or RFC 3339, stored as a date', async () => {
-    expect((await importOne({ _bdate: '1990-05-17' })).profile?._bdate).toBe('1990-05-17');
-    expect((await importOne({ _bdate: '1990-05-17T23:30:00+03:00' })).profile?._bdate).toBe('1990-05-17');
+  it("_bdate: YYYY-MM-DD or RFC 3339, answered as an RFC 3339 date-time (Altcraft's Get profile data page)", async () => {
+    expect((await importOne({ _bdate: '1990-05-17' })).profile?._bdate).toBe('1990-05-17T00:00:00.000Z');
+    expect((await importOne({ _bdate: '1990-05-17T23:30:00+03:00' })).profile?._bdate).toBe('1990-05-17T20:30:00.000Z');
     expect(await itemError({ _bdate: '17.05.1990' })).toBe(
       `data[0].data._bdate: incorrect date "17.05.1990", expected ${DATE_ENCODINGS}`,
     );
@@ -129,8 +129,12 @@ describe('system fields', () => {
     expect(cleared).not.toHaveProperty('_sex');
     expect((await importOne({ email, _sex: '2' })).profile?._sex).toBe('female');
     expect((await importOne({ email, _sex: '0' })).profile).not.toHaveProperty('_sex');
-    expect(await itemError({ _sex: 3 })).toBe('data[0].data._sex: incorrect sex 3, expected male, female, 1, 2 or 0');
-    expect(await itemError({ _sex: 'm' })).toMatch(/^data\[0\]\.data\._sex: incorrect sex "m"/);
+    expect(await itemError({ _sex: 3 })).toBe(
+      'data[0].data._sex: incorrect sex 3, expected male, female (or another name of them: M, F, МУЖ, ЖЕН, …), 1, 2 or 0',
+    );
+    // `m` is one of the names Altcraft's gender identifications page gives; `mx` is none.
+    expect((await importOne({ email, _sex: 'm' })).profile?._sex).toBe('male');
+    expect(await itemError({ _sex: 'mx' })).toMatch(/^data\[0\]\.data\._sex: incorrect sex "mx"/);
   });
 
   it('_regdate: RFC 3339, returned in UTC', async () => {
@@ -184,7 +188,7 @@ describe('system fields', () => {
     expect(await getProfile(h, { email })).toMatchObject({
       _fname: 'Anna',
       _lname: 'Lee',
-      _bdate: '1991-01-01',
+      _bdate: '1991-01-01T00:00:00.000Z',
       _sex: 'female',
       phones: ['+79000000021'],
     });

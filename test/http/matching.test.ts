@@ -308,7 +308,7 @@ describe('profile_id', () => {
     expect(
       await matchedId({ matching: 'profile_id', profile_id: p.toUpperCase() }, { data: { _bdate: '2000-01-02' } }),
     ).toEqual({ id: p, created: false });
-    expect(storedFields(p)).toMatchObject({ _fname: 'ByItem', _lname: 'ByData', _bdate: '2000-01-02' });
+    expect(storedFields(p)).toMatchObject({ _fname: 'ByItem', _lname: 'ByData', _bdate: '2000-01-02T00:00:00.000Z' });
     expect(storedFields(p)).not.toHaveProperty('profile_id');
   });
 

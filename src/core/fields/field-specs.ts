@@ -5,14 +5,7 @@ import { READ_ONLY_FIELDS, SYSTEM_FIELD_KINDS, type SystemFieldKind } from '../c
 import { DecodeError, within } from '../base/errors.js';
 import { LIMITS, longerThan } from '../base/limits.js';
 import { describe, isPlainObject, toBool, toInt, toNumber, toStr } from '../values/coerce.js';
-import {
-  DATE_ENCODINGS,
-  isTimeZone,
-  normalizeDate,
-  normalizeDateTime,
-  normalizeEmail,
-  normalizeIp,
-} from '../values/formats.js';
+import { DATE_ENCODINGS, isTimeZone, normalizeDateTime, normalizeEmail, normalizeIp } from '../values/formats.js';
 import { normalizePhone } from '../values/phone.js';
 
 export type FieldKind = SystemFieldKind | FieldType;
@@ -127,11 +120,8 @@ export function decodeFieldValue(spec: FieldSpec, value: unknown): unknown {
     }
     case 'string':
       return boundedString(value);
-    case 'bdate': {
-      const d = normalizeDate(value);
-      if (!d) throw new DecodeError(`incorrect date ${describe(value)}, expected ${DATE_ENCODINGS}`);
-      return d;
-    }
+    // `_bdate` is a date-time like the others: Altcraft's Get profile data page answers it so.
+    case 'bdate':
     case 'datetime':
     case 'date': {
       const d = normalizeDateTime(value);
@@ -163,12 +153,23 @@ export function decodeFieldValue(spec: FieldSpec, value: unknown): unknown {
   }
 }
 
+// Altcraft's "List of gender identifications" page: the values each gender may be written as
+// (compared without case); 1 and 2 are among them. 0 clears the field.
+const MALE = ['male', '1', 'masculine', 'm', 'man', '♂', 'м', 'муж', 'мужск', 'мужской', 'мужчина'];
+const FEMALE = ['female', '2', 'fem', 'feminine', 'f', 'woman', 'w', '♀', 'ж', 'жен', 'женск', 'женский', 'женщина'];
+const SEX_WORDS: ReadonlyMap<string, string> = new Map([
+  ...MALE.map((v) => [v, 'male'] as const),
+  ...FEMALE.map((v) => [v, 'female'] as const),
+]);
+
 function decodeSex(value: unknown): string | null {
   const s = typeof value === 'number' ? String(value) : toStr(value).trim().toLowerCase();
-  if (s === 'male' || s === '1') return 'male';
-  if (s === 'female' || s === '2') return 'female';
+  const word = SEX_WORDS.get(s);
+  if (word) return word;
   if (s === '0') return null;
-  throw new DecodeError(`incorrect sex ${describe(value)}, expected male, female, 1, 2 or 0`);
+  throw new DecodeError(
+    `incorrect sex ${describe(value)}, expected male, female (or another name of them: M, F, МУЖ, ЖЕН, …), 1, 2 or 0`,
+  );
 }
 
 function decodeCode(kind: 'ip' | 'country' | 'tz', value: unknown): string {

@@ -34,7 +34,7 @@ import { templateChannelsFieldProblem } from '../catalog/template-fields.js';
 import { templateJson, templateView } from '../catalog/views.js';
 import { intJson, one, idPage } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
-import { object, oneOf, optional, str, type Decoded } from '../values/schema.js';
+import { arrayOf, bool, object, oneOf, optional, str, type Decoded } from '../values/schema.js';
 
 type TemplateParts = Omit<TemplateDef, 'id' | 'accountId'>;
 
@@ -44,6 +44,13 @@ const addParams = object(addShape);
 // Every key optional: what is not sent is kept.
 const updateParams = object({ ...templateId.shape, ...addShape, name: optional(str({ nonEmpty: true })) });
 const listParams = object({ ...idPagingFields, channel: optional(oneOf(CHANNELS)) });
+// Altcraft's current Get template info page: `channel_sid` keeps only the channels named (names of
+// channels Herald has not, like `cc_channel`, match nothing); `get_variable` is read and ignored.
+const getParams = object({
+  ...templateId.shape,
+  channel_sid: optional(arrayOf(str(), { single: true })),
+  get_variable: optional(bool()),
+});
 
 /** The `{lead.*}` variables of every channel of a template, against the account's databases. */
 function leadFieldsChecked(channels: TemplateDef['channels'], catalog: Catalog): void {
@@ -100,8 +107,12 @@ export async function updateTemplate(call: WriteCall<CatalogTx>, input: Decoded<
   return { data: templateView(saved as TemplateDef) };
 }
 
-export async function readTemplate(call: Call, input: Decoded<typeof templateId>) {
-  return { data: templateView(getTemplate(call.catalog, input.id)) };
+export async function readTemplate(call: Call, input: Decoded<typeof getParams>) {
+  const view = templateView(getTemplate(call.catalog, input.id));
+  const only = input.channel_sid;
+  if (only === undefined || only.length === 0) return { data: view };
+  const channels = (view.channels as { sid: string }[]).filter((c) => only.includes(c.sid));
+  return { data: { ...view, channels } };
 }
 
 export async function listTemplates(call: Call, input: Decoded<typeof listParams>) {
@@ -144,9 +155,9 @@ export const templateMethods = [
   }),
   defineMethod({
     name: 'templates/get',
-    summary: 'One template',
+    summary: 'One template (channel_sid: only those channels)',
     write: false,
-    params: templateId,
+    params: getParams,
     payload: one(templateJson),
     handle: readTemplate,
   }),

@@ -154,6 +154,9 @@ export function profileView(p: StoredProfile): Record<string, unknown> {
     _emaildomain: email ? emailDomain(email) : '',
   };
   for (const [k, v] of Object.entries(p.fields)) view[k] = v;
+  // `_bdate` was once stored as a date alone: answered, like every date, as an RFC 3339 date-time.
+  if (typeof view._bdate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(view._bdate))
+    view._bdate = `${view._bdate}T00:00:00.000Z`;
   view.subscriptions = p.subscriptions.map(subscriptionView);
   return view;
 }

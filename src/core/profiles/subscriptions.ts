@@ -100,6 +100,12 @@ export function decodeStatus(value: unknown): number {
   return n;
 }
 
+/** A status or priority to apply: absent, empty and -1 (Altcraft's import_batch page: "leave it as it is") are not. */
+function given(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  return !(value === -1 || (typeof value === 'string' && value.trim() === '-1'));
+}
+
 function decodePriority(value: unknown): number {
   const n = toInt(value);
   if (n < PRIORITY_MIN || n > PRIORITY_MAX)
@@ -186,10 +192,8 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
     entry.subscriptionId = token;
     entry.address = pushAddress(provider, token);
   }
-  if (raw.status !== undefined && raw.status !== null && raw.status !== '')
-    entry.status = within('status', () => decodeStatus(raw.status));
-  if (raw.priority !== undefined && raw.priority !== null && raw.priority !== '')
-    entry.priority = within('priority', () => decodePriority(raw.priority));
+  if (given(raw.status)) entry.status = within('status', () => decodeStatus(raw.status));
+  if (given(raw.priority)) entry.priority = within('priority', () => decodePriority(raw.priority));
   if (raw.custom_fields !== undefined && raw.custom_fields !== null && raw.custom_fields !== '') {
     if (!isPlainObject(raw.custom_fields))
       throw new DecodeError(`expected an object, got ${describe(raw.custom_fields)}`, ['custom_fields']);

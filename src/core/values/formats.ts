@@ -87,19 +87,6 @@ function parseEpoch(digits: string): number | undefined {
   return undefined;
 }
 
-/** `_bdate`: any accepted encoding, stored as `YYYY-MM-DD` (the date as written; an epoch's UTC date). */
-export function normalizeDate(value: unknown): string | undefined {
-  if (typeof value === 'string') {
-    const s = value.trim();
-    const dateOnly = DATE_ONLY.exec(s);
-    if (dateOnly) return validCalendarDate(+dateOnly[1], +dateOnly[2], +dateOnly[3]) ? s : undefined;
-    const dt = DATE_TIME.exec(s);
-    if (dt) return parseDateTime(s) === undefined ? undefined : `${dt[1]}-${dt[2]}-${dt[3]}`;
-  }
-  const ms = parseDateValue(value);
-  return ms === undefined ? undefined : new Date(ms).toISOString().slice(0, 10);
-}
-
 /** A date-time in any accepted encoding, normalised to RFC 3339 UTC with milliseconds. */
 export function normalizeDateTime(value: unknown): string | undefined {
   const ms = parseDateValue(value);
