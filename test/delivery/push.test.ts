@@ -82,6 +82,7 @@ function provision(keyDir: string) {
             url: 'https://shop.example/{apicontent.path}',
             image: 'https://shop.example/i.png',
           },
+          { id: 8, name: 'Push with a way out', channel: 'push', title: 'Hi', text: 'Stop: {unsubscribe}' },
         ],
         triggers: [
           {
@@ -93,6 +94,16 @@ function provision(keyDir: string) {
             list_id: 1,
             is_active: true,
             content: [{ message_id: 7 }],
+          },
+          {
+            id: 99,
+            name: 'Push with a way out',
+            trigger_type: 'api_call',
+            send_channel: 'push',
+            resource_id: 21,
+            list_id: 1,
+            is_active: true,
+            content: [{ message_id: 8 }],
           },
         ],
         action_hooks: [{ url: `${hooks.url}/hooks`, events: ['send_push', 'undeliv', 'unsub'] }],
@@ -253,6 +264,30 @@ describe('one launch, three push services', () => {
     expect(apns.jwts.size).toBe(Math.max(before.jwts, 1));
     expect(apns.sessions).toBe(Math.max(before.sessions, 1));
     expect(fcm.tokenRequests + apns.jwts.size + apns.sessions).toBe(3);
+  });
+});
+
+describe('the unsubscribe link in a push message', () => {
+  it('is in the text where the template asks for it, and unsubscribes the device it was sent to', async () => {
+    const token = deviceToken('leaving-iphone');
+    const res = await h.post('campaigns/triggers/import_and_start_batch', {
+      token: TOKEN,
+      trigger_id: 99,
+      matching: 'push_sub',
+      data: [{ data: { _fname: 'L', subscriptions: [pushSub('ios-apns', token)] } }],
+    });
+    expect(res.status).toBe(200);
+    await expect.poll(() => apns.received.some((r) => r.token === token), { timeout: 15_000 }).toBe(true);
+    const payload = apns.received.find((r) => r.token === token)?.payload as { aps: { alert: { body: string } } };
+    const body = payload.aps.alert.body;
+    const url = new URL(body.replace(/^Stop: /, ''));
+    expect(url.pathname).toMatch(/^\/u\/[\w-]+$/);
+    const done = await h.app.inject({ method: 'POST', url: url.pathname });
+    expect(done.statusCode).toBe(200);
+    expect(subscriptionOf(`ios-apns|${token}`).status).toBe(1);
+    await expect
+      .poll(() => hookEvents().some((e) => e.event_type === 'unsub' && e.subscription.subscription_id === token))
+      .toBe(true);
   });
 });
 

@@ -96,12 +96,15 @@ export function compose(input: ComposeInput): OutgoingMessage {
   const { message, subscription, trigger, catalog } = input;
   const entry = entryOf(trigger, message.variant);
   const template = templateOf(catalog, entry, trigger, subscription.channel);
-  const unsubscribe = unsubscribeUrl(input);
+  // The link is sealed (a key derived per link): made once, and only when the message uses it.
+  let link: string | undefined;
   const scope: RenderScope = {
     lead: leadScope(input.profile),
     subscription: subscriptionScope(subscription),
     apicontent: input.launch?.content ?? {},
-    unsubscribe,
+    get unsubscribe() {
+      return (link ??= unsubscribeUrl(input));
+    },
   };
   const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';
 
@@ -112,6 +115,7 @@ export function compose(input: ComposeInput): OutgoingMessage {
     const fromName = entry.from_name ?? channel?.from_name;
     const replyEmail = entry.replyto_email ?? channel?.replyto_email;
     const replyName = entry.replyto_name ?? channel?.replyto_name;
+    const unsubscribe = scope.unsubscribe;
     const html = template.html ? track(input, render(template.html, scope, 'html'), unsubscribe) : undefined;
     const text = template.text ? render(template.text, scope, 'text') : undefined;
     return {

@@ -3,7 +3,7 @@
 // Delivery is at least once; a message is sent twice only when a worker dies between the
 // receiver's acceptance and the recorded outcome, and then with the same Message-ID.
 import type { CatalogCache } from '../catalog/cache.js';
-import type { Catalog, HookEvent } from '../catalog/types.js';
+import type { Catalog, HookEvent, TriggerDef } from '../catalog/types.js';
 import { anyHookWants } from '../catalog/hook-filters.js';
 import type { CoreMetrics, DeliveryOutcome } from '../monitoring/metrics-port.js';
 import { PollLoop } from '../base/poll-loop.js';
@@ -158,9 +158,16 @@ export class DeliveryWorker {
     if (onList) return this.skip(m, SUPPRESSED_REASON);
     const trigger = catalog.triggers.get(m.triggerId);
     if (!trigger) return this.skip(m, 'trigger deleted');
+    const ctx: SendContext = { m, catalog, profile, sub, launch };
+    const { result, sendMs, senderId } = await this.send(ctx, trigger);
+    return this.outcomeOf(ctx, result, sendMs, senderId);
+  }
 
-    let result: SendResult;
-    let sendMs: number | undefined;
+  /** Composes and sends the message: what the sender answered, how long it took, which sender. */
+  private async send(
+    { m, catalog, profile, sub, launch }: SendContext,
+    trigger: TriggerDef,
+  ): Promise<{ result: SendResult; sendMs?: number; senderId?: number }> {
     let senderId: number | undefined;
     try {
       const outgoing = compose({
@@ -178,61 +185,39 @@ export class DeliveryWorker {
       if (!senderDef) throw new ComposeError(`resource ${sub.resourceId} has no sender for ${sub.channel}`);
       senderId = senderDef.id;
       const started = performance.now();
-      result = await this.deps.senders.get(senderDef).send(outgoing);
-      sendMs = performance.now() - started;
+      const result = await this.deps.senders.get(senderDef).send(outgoing);
+      return { result, sendMs: performance.now() - started, senderId };
     } catch (err) {
       if (!(err instanceof ComposeError)) this.deps.log.error({ message: m.id, err }, 'sending failed unexpectedly');
-      result = {
+      const result: SendResult = {
         ok: false,
         transient: !(err instanceof ComposeError),
         error: err instanceof Error ? err.message : String(err),
       };
+      return senderId === undefined ? { result } : { result, senderId };
     }
+  }
 
-    const event = (type: HookEvent, data: Record<string, unknown>): AccountEvent | undefined => {
-      const scope = { dbId: profile.dbId, resourceId: sub.resourceId, triggerId: m.triggerId };
-      if (!anyHookWants(catalog.hooks, type, scope)) return undefined;
-      return {
-        accountId: m.accountId,
-        type,
-        dbId: profile.dbId,
-        resourceId: sub.resourceId,
-        triggerId: m.triggerId,
-        profileId: profile.id,
-        payload: {
-          list_id: profile.dbId,
-          profile_id: profile.id,
-          campaign_id: m.triggerId,
-          message_id: String(m.id),
-          subscription: subscriptionView(sub),
-          custom_data: m.customData ?? launch?.customData ?? {},
-          event_data: data,
-        },
-      };
-    };
+  /** The outcome to record for what the sender answered: sent, retried later or failed (with a bounce). */
+  private outcomeOf(
+    ctx: SendContext,
+    result: SendResult,
+    sendMs: number | undefined,
+    senderId: number | undefined,
+  ): RecordedOutcome {
+    const { m } = ctx;
     // What the answer says about the subscription is written with the message's outcome.
-    const verdict = result.subscription;
-    const change: SubscriptionChange | undefined = verdict && {
-      key: { profileId: profile.id, resourceId: sub.resourceId, channel: sub.channel, address: sub.address },
-      status: SUBSCRIPTION_STATUSES.indexOf(verdict.status),
-      reason: verdict.reason,
-      ...optional(
-        'event',
-        SUBSCRIPTION_EVENTS[verdict.status] &&
-          event(SUBSCRIPTION_EVENTS[verdict.status] as HookEvent, { reason: verdict.reason }),
-      ),
-    };
+    const change = subscriptionChange(ctx, result.subscription);
     const base = { id: m.id, claimToken: m.claimToken, ...optional('subscription', change) };
     if (result.ok) {
       this.stats.sent++;
       this.observe(m, 'sent', sendMs);
-      const e = event(SEND_EVENTS[m.channel], {});
       return {
         kind: 'sent',
         ...base,
         ...optional('senderId', senderId),
         ...optional('providerId', result.providerId),
-        ...optional('event', e),
+        ...optional('event', hookEvent(ctx, SEND_EVENTS[m.channel], {})),
       };
     }
     if (result.transient && m.attempts < this.opts.retry.maxAttempts) {
@@ -247,26 +232,12 @@ export class DeliveryWorker {
     }
     this.stats.failed++;
     this.observe(m, 'failed', sendMs);
-    const e = event('undeliv', {
+    const e = hookEvent(ctx, 'undeliv', {
       error: result.error,
       attempts: m.attempts,
-      ...(verdict ? { subscription_status: verdict.status } : {}),
+      ...(result.subscription ? { subscription_status: result.subscription.status } : {}),
     });
-    // A rejection that names the mailbox bad (5.1.x) or full (5.2.2) is a bounce too (spec 07).
-    const bounce = !result.ok && result.bounce && m.channel === 'email' ? result.bounce : undefined;
-    const feedback: FeedbackItem | undefined = bounce && {
-      kind: bounce,
-      messageId: m.id,
-      accountId: m.accountId,
-      triggerId: m.triggerId,
-      reason: result.error,
-      data: { source: 'smtp', reason: result.error },
-      subscription: { profileId: profile.id, resourceId: sub.resourceId, channel: sub.channel, address: sub.address },
-      events: [event(bounce === 'hard' ? 'hbounce' : 'sbounce', { source: 'smtp', reason: result.error })].filter(
-        (x): x is AccountEvent => x !== undefined,
-      ),
-      softLimit: this.opts.softBounceLimit ?? 3,
-    };
+    const feedback = bounceFeedback(ctx, result, this.opts.softBounceLimit ?? 3);
     return { kind: 'failed', ...base, error: result.error, ...optional('event', e), ...optional('feedback', feedback) };
   }
 
@@ -310,6 +281,82 @@ export class DeliveryWorker {
     this.stopping = true;
     await this.loop.stop();
   }
+}
+
+/** A message being sent with what it goes to: its catalog, profile, subscription and launch. */
+interface SendContext {
+  m: ClaimedMessage;
+  catalog: Catalog;
+  profile: StoredProfile;
+  sub: StoredSubscription;
+  launch: LaunchData | undefined;
+}
+
+const keyOf = ({ profile, sub }: SendContext) => ({
+  profileId: profile.id,
+  resourceId: sub.resourceId,
+  channel: sub.channel,
+  address: sub.address,
+});
+
+/** The hook event of the message, or undefined when no hook of the account wants it. */
+function hookEvent(ctx: SendContext, type: HookEvent, data: Record<string, unknown>): AccountEvent | undefined {
+  const { m, catalog, profile, sub, launch } = ctx;
+  if (!anyHookWants(catalog.hooks, type, { dbId: profile.dbId, resourceId: sub.resourceId, triggerId: m.triggerId }))
+    return undefined;
+  return {
+    accountId: m.accountId,
+    type,
+    dbId: profile.dbId,
+    resourceId: sub.resourceId,
+    triggerId: m.triggerId,
+    profileId: profile.id,
+    payload: {
+      list_id: profile.dbId,
+      profile_id: profile.id,
+      campaign_id: m.triggerId,
+      message_id: String(m.id),
+      subscription: subscriptionView(sub),
+      custom_data: m.customData ?? launch?.customData ?? {},
+      event_data: data,
+    },
+  };
+}
+
+/** The subscription status an answer sets (a dead device token, a refused address), with its event. */
+function subscriptionChange(
+  ctx: SendContext,
+  verdict: SubscriptionVerdict | undefined,
+): SubscriptionChange | undefined {
+  if (!verdict) return undefined;
+  const type = SUBSCRIPTION_EVENTS[verdict.status];
+  return {
+    key: keyOf(ctx),
+    status: SUBSCRIPTION_STATUSES.indexOf(verdict.status),
+    reason: verdict.reason,
+    ...optional('event', type && hookEvent(ctx, type, { reason: verdict.reason })),
+  };
+}
+
+/** A rejection that names the mailbox bad (5.1.x) or full (5.2.2) is a bounce too (spec 07). */
+function bounceFeedback(ctx: SendContext, result: SendResult, softLimit: number): FeedbackItem | undefined {
+  const { m } = ctx;
+  const bounce = !result.ok && result.bounce && m.channel === 'email' ? result.bounce : undefined;
+  if (!bounce || result.ok) return undefined;
+  const data = { source: 'smtp', reason: result.error };
+  return {
+    kind: bounce,
+    messageId: m.id,
+    accountId: m.accountId,
+    triggerId: m.triggerId,
+    reason: result.error,
+    data,
+    subscription: keyOf(ctx),
+    events: [hookEvent(ctx, bounce === 'hard' ? 'hbounce' : 'sbounce', { ...data })].filter(
+      (x): x is AccountEvent => x !== undefined,
+    ),
+    softLimit,
+  };
 }
 
 /** What of a message's address a stop list can hold: the email and its domain, or the phone. */

@@ -67,9 +67,12 @@ export class SqliteDelivery {
       expiredLeases: db.prepare(
         "SELECT id, due_at FROM messages WHERE status = 'sending' AND lease_until < ? ORDER BY due_at, id LIMIT ?",
       ),
+      // One statement per claim: the chosen ids, and among them the reclaimed ones, as JSON arrays.
       claim: db.prepare(
-        `UPDATE messages SET status = 'sending', attempts = attempts + 1, reclaims = reclaims + ?, lease_until = ?, claim_token = ?
-         WHERE id = ? RETURNING id, account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, attempts, variant, custom_data, claim_token`,
+        `UPDATE messages SET status = 'sending', attempts = attempts + 1,
+           reclaims = reclaims + (id IN (SELECT value FROM json_each(?))), lease_until = ?, claim_token = ?
+         WHERE id IN (SELECT value FROM json_each(?))
+         RETURNING id, account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, attempts, variant, custom_data, claim_token`,
       ),
       profilesById: db.prepare('SELECT seq FROM profiles WHERE id IN (SELECT value FROM json_each(?))'),
       launches: db.prepare(
@@ -78,8 +81,13 @@ export class SqliteDelivery {
       attachments: db.prepare(
         'SELECT launch_id, name, mime, data FROM attachments WHERE launch_id IN (SELECT value FROM json_each(?)) ORDER BY launch_id, position',
       ),
+      // Every sent outcome of a group in one statement: [id, claim token, sender id, provider id] rows as JSON.
       sent: db.prepare(
-        "UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL, sender_id = ?, provider_id = ? WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
+        `UPDATE messages SET status = 'sent', sent_at = ?, finished_at = ?, lease_until = NULL, last_error = NULL,
+           sender_id = x.value ->> 2, provider_id = x.value ->> 3
+         FROM json_each(?) AS x
+         WHERE messages.id = x.value ->> 0 AND messages.claim_token = x.value ->> 1 AND messages.status = 'sending'
+         RETURNING messages.id, messages.account_id, messages.trigger_id`,
       ),
       receipt: db.prepare(
         "UPDATE messages SET status = ?, receipt_status = ?, receipt_reason = ?, receipt_at = ? WHERE id = ? AND status = 'sent' RETURNING account_id, trigger_id",
@@ -154,10 +162,15 @@ export class SqliteDelivery {
     const expired = this.s.expiredLeases.all(now, limit) as { id: number; due_at: number }[];
     const reclaim = new Set(expired.map((r) => r.id));
     const chosen = [...due, ...expired].sort((a, b) => a.due_at - b.due_at || a.id - b.id).slice(0, limit);
+    if (chosen.length === 0) return [];
     const token = randomBytes(9).toString('base64url');
+    const ids = JSON.stringify(chosen.map((c) => c.id));
+    const rows = this.s.claim.all(JSON.stringify([...reclaim]), now + leaseMs, token, ids) as MessageRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
     const out: ClaimedMessage[] = [];
     for (const c of chosen) {
-      const r = this.s.claim.get(reclaim.has(c.id) ? 1 : 0, now + leaseMs, token, c.id) as MessageRow;
+      const r = byId.get(c.id);
+      if (!r) continue;
       out.push({
         id: r.id,
         accountId: r.account_id,
@@ -206,8 +219,9 @@ export class SqliteDelivery {
   recordOutcomes(outcomes: RecordedOutcome[], now: number): number[] {
     const applied: number[] = [];
     const tally = new CounterTally();
+    const sent = this.applySent(outcomes, now);
     for (const o of outcomes) {
-      const row = this.applyOutcome(o, now);
+      const row = o.kind === 'sent' ? sent.get(o.id) : this.applyOutcome(o, now);
       if (!row) continue;
       applied.push(o.id);
       tally.add(
@@ -224,12 +238,26 @@ export class SqliteDelivery {
     return applied;
   }
 
-  /** The message's account and trigger when the outcome was applied, else undefined. */
+  /** The sent outcomes of a group, written by one statement: the account and trigger of each applied one. */
+  private applySent(outcomes: RecordedOutcome[], now: number): Map<number, Applied> {
+    const rows: [number, string, number | null, string | null][] = [];
+    for (const o of outcomes)
+      if (o.kind === 'sent') rows.push([o.id, o.claimToken, o.senderId ?? null, o.providerId ?? null]);
+    if (rows.length === 0) return new Map();
+    const changed = this.s.sent.all(now, now, JSON.stringify(rows)) as {
+      id: number;
+      account_id: number;
+      trigger_id: number;
+    }[];
+    return new Map(changed.map((r) => [r.id, r]));
+  }
+
+  /** The message's account and trigger when the outcome (other than sent) was applied, else undefined. */
   private applyOutcome(o: RecordedOutcome, now: number): { account_id: number; trigger_id: number } | undefined {
     const s = this.s;
     switch (o.kind) {
       case 'sent':
-        return s.sent.get(now, now, o.senderId ?? null, o.providerId ?? null, o.id, o.claimToken) as Applied;
+        return this.applySent([o], now).get(o.id);
       case 'delivered':
       case 'undelivered':
         return s.receipt.get(o.kind, o.providerStatus, o.reason, now, o.id) as Applied;
