@@ -3,7 +3,8 @@
 // HTTP endpoint — and timed from the workers' start to the last message counted.
 // HERALD_BENCH_WORKER_ARGS adds Node options to the worker processes (e.g. --cpu-prof).
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT, round, startServer, TOKEN, post } from './lib.js';
@@ -14,6 +15,18 @@ export interface DeliveryResult {
   workers: number;
   seconds: number;
   messagesPerSecond: number;
+  /** CPU time (user + system) of the worker processes per message, from the first message sent to the last. */
+  workerCpuMsPerMessage?: number;
+}
+
+/** CPU time a process has used so far, from /proc (ticks of 10 ms), in ms: robust to a busy host. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 async function startSink(): Promise<{
@@ -36,14 +49,53 @@ async function startSink(): Promise<{
   };
 }
 
+/**
+ * The email variants of the feedback benchmark: the same email of `links` links sent plain, signed
+ * (DKIM, an RSA 2048 or Ed25519 key), tracked (links rewritten, open pixel) or both.
+ */
+export interface EmailVariant {
+  dkim?: 'rsa' | 'ed25519';
+  track: boolean;
+  links: number;
+}
+
+const dkimKeys = new Map<string, string>();
+function dkimPem(kind: 'rsa' | 'ed25519'): string {
+  let pem = dkimKeys.get(kind);
+  if (!pem) {
+    const { privateKey } =
+      kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+    pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    dkimKeys.set(kind, pem);
+  }
+  return pem;
+}
+
+function emailHtml(links: number): string {
+  const items = Array.from(
+    { length: links },
+    (_, i) =>
+      `<p>Item ${i}: <a href="https://shop.example/item/${i}?utm_source=mail&amp;utm_medium=email">see item ${i}</a></p>`,
+  ).join('');
+  return `<html><body><p>Hello {lead._fname},</p>${items}<p><a href="{unsubscribe}">unsubscribe</a></p></body></html>`;
+}
+
+export function variantName(v: EmailVariant): string {
+  const parts = [v.dkim ? `DKIM ${v.dkim === 'rsa' ? 'RSA 2048' : 'Ed25519'}` : '', v.track ? 'tracked' : ''];
+  return parts.filter(Boolean).join(' + ') || 'plain';
+}
+
 export async function deliveryBench(opts: {
   channel: 'email' | 'sms';
   messages: number;
   workerProcesses: number;
   loops: number;
   postgres?: string;
+  /** Email only: the feedback variant (without it, the short email with the pixel, as always measured). */
+  variant?: EmailVariant;
 }): Promise<DeliveryResult> {
   const sink = await startSink();
+  const v = opts.variant;
   const provision = {
     accounts: [
       {
@@ -51,7 +103,12 @@ export async function deliveryBench(opts: {
         name: 'Bench',
         tokens: [{ token: TOKEN, role: 'write' }],
         senders: [
-          { name: 'mail', type: 'smtp', url: `smtp://127.0.0.1:${sink.smtp}` },
+          {
+            name: 'mail',
+            type: 'smtp',
+            url: `smtp://127.0.0.1:${sink.smtp}`,
+            ...(v?.dkim ? { dkim: { domain: 'shop.example', selector: 'bench', private_key: dkimPem(v.dkim) } } : {}),
+          },
           { name: 'sms', type: 'http', url: `http://127.0.0.1:${sink.http}/sms` },
         ],
         databases: [{ id: 1, name: 'Customers' }],
@@ -72,7 +129,7 @@ export async function deliveryBench(opts: {
             name: 'Welcome',
             channel: 'email',
             subject: 'Welcome, {lead._fname}!',
-            html: '<p>Hello {lead._fname}, <a href="{unsubscribe}">unsubscribe</a></p>',
+            html: v ? emailHtml(v.links) : '<p>Hello {lead._fname}, <a href="{unsubscribe}">unsubscribe</a></p>',
             text: 'Hello {lead._fname}',
           },
           { id: 6, name: 'Code', channel: 'sms', text: 'Your code, {lead._fname}: {apicontent.code}' },
@@ -87,6 +144,7 @@ export async function deliveryBench(opts: {
             list_id: 1,
             is_active: true,
             content: [{ message_id: 5 }],
+            ...(v ? { track_opens: v.track, track_clicks: v.track } : {}),
           },
           {
             id: 97,
@@ -163,19 +221,28 @@ export async function deliveryBench(opts: {
       );
     }
     const key = opts.channel === 'email' ? 'mails' : 'posts';
+    // The workers' CPU from their first message on (their start-up left out), per message.
+    const workersCpu = () => workers.reduce((sum, w) => sum + cpuMs(w.pid), 0);
+    let first: { count: number; cpu: number } | undefined;
+    let cpuEnd = 0;
     for (;;) {
       const counts = await sink.count();
-      if (counts[key] >= opts.messages) break;
+      if (!first && counts[key] > 0) first = { count: counts[key], cpu: workersCpu() };
+      if (counts[key] >= opts.messages) {
+        cpuEnd = workersCpu();
+        break;
+      }
       if (performance.now() - started > 300_000) throw new Error(`delivery stalled at ${counts[key]}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - started) / 1000;
     return {
-      name: `delivery of ${opts.messages} ${opts.channel === 'email' ? 'emails to an SMTP server' : 'SMS to an HTTP provider'} in another process, ${opts.workerProcesses} worker process(es) × ${opts.loops} loop(s) (${opts.postgres ? 'PostgreSQL' : 'SQLite'})`,
+      name: `delivery of ${opts.messages} ${v ? `emails of ${v.links} links, ${variantName(v)},` : opts.channel === 'email' ? 'emails' : 'SMS'} ${opts.channel === 'email' ? 'to an SMTP server' : 'to an HTTP provider'} in another process, ${opts.workerProcesses} worker process(es) × ${opts.loops} loop(s) (${opts.postgres ? 'PostgreSQL' : 'SQLite'})`,
       messages: opts.messages,
       workers: opts.workerProcesses * opts.loops,
       seconds: round(seconds, 2),
       messagesPerSecond: Math.round(opts.messages / seconds),
+      workerCpuMsPerMessage: first ? round((cpuEnd - first.cpu) / Math.max(1, opts.messages - first.count), 3) : 0,
     };
   } finally {
     for (const w of workers) w.kill('SIGTERM');

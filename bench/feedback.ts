@@ -144,7 +144,7 @@ function composeInput(track: boolean, links: number): ComposeInput {
       ],
     ]),
     templates: new Map([
-      [1, { id: 1, accountId: 1, name: 'n', channel: 'email', subject: 'Hi {lead._fname}', html, text: 'Hi' }],
+      [1, { id: 1, accountId: 1, name: 'n', channels: { email: { subject: 'Hi {lead._fname}', html, text: 'Hi' } } }],
     ]),
     triggers: new Map([[1, trigger]]),
     senders: new Map(),

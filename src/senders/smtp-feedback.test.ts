@@ -121,6 +121,25 @@ describe('DKIM signing', () => {
     expect((await dkimVerify(Buffer.from(altered), { resolver: right })).results[0].status.result).not.toBe('pass');
   });
 
+  it('signs with an Ed25519 key (RFC 8463 ed25519-sha256) so that its public key verifies it as received', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const edPem = ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    // The DNS record of an Ed25519 key is the raw 32-byte public key (RFC 8463 4).
+    const edPublic = ed.publicKey.export({ type: 'spki', format: 'der' }).subarray(-32).toString('base64');
+    const withEd = { dkim: { domain: 'shop.example', selector: 'ed1', privateKey: edPem } };
+    expect(await sendWith(withEd, { ...mail, html: '<p>Rich  </p>\r\n\r\n' })).toEqual({ ok: true });
+    const raw = sink.mails[0].raw;
+    const resolver = dnsWith({ 'ed1._domainkey.shop.example': `v=DKIM1; k=ed25519; p=${edPublic}` });
+    const result = await dkimVerify(Buffer.from(raw), { resolver });
+    const sig = result.results[0] as (typeof result.results)[number] & { algo?: string; format?: string };
+    expect(sig.status.result).toBe('pass');
+    expect(sig.algo).toBe('ed25519-sha256');
+    expect(sig.format).toBe('relaxed/relaxed');
+    const altered = raw.replace('Rich', 'Poor');
+    expect(altered).not.toBe(raw);
+    expect((await dkimVerify(Buffer.from(altered), { resolver })).results[0].status.result).not.toBe('pass');
+  });
+
   it('a sender without a key sends unsigned mail', async () => {
     await sendWith({}, mail);
     expect(sink.mails[0].raw).not.toMatch(/^DKIM-Signature:/im);

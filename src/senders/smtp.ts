@@ -2,12 +2,14 @@
 // smtps://), optional rate limit. SMTP 5xx answers are permanent failures, everything else
 // (4xx, refused or broken connections, timeouts) is worth a retry. Every connection is opened
 // by the outbound guard (nodemailer's getSocket), so the deny list applies to the address
-// actually connected to, not to an earlier lookup of the name.
+// actually connected to, not to an earlier lookup of the name. A sender with a DKIM key signs
+// every message (./dkim.ts).
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Options as PoolOptions } from 'nodemailer/lib/smtp-pool';
 import type { SenderDef } from '../core/catalog/types.js';
 import type { BounceKind, OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
+import { dkimSigner } from './dkim.js';
 import { mailOptions } from './mail-options.js';
 import { DENIED_CODE, type OutboundGuard } from './outbound.js';
 import { RateLimiter } from './rate-limit.js';
@@ -42,13 +44,6 @@ export function classifySmtpError(err: unknown): SendResult {
   return { ok: false, transient, error: text, ...(bounce ? { bounce } : {}) };
 }
 
-/** nodemailer's DKIM options of a sender (relaxed/relaxed, RSA-SHA256, its default header list). */
-function dkimOptions(def: SenderDef) {
-  return def.dkim
-    ? { dkim: { domainName: def.dkim.domain, keySelector: def.dkim.selector, privateKey: def.dkim.privateKey } }
-    : {};
-}
-
 /** nodemailer's getSocket: every connection of the pool opened by the guard. */
 function connectThrough(guard: OutboundGuard, host: string, port: number): NonNullable<PoolOptions['getSocket']> {
   return (_options, callback) => {
@@ -78,9 +73,11 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
     connectionTimeout: Math.min(guard.timeoutMs, 10_000),
     greetingTimeout: Math.min(guard.timeoutMs, 10_000),
     socketTimeout: guard.timeoutMs,
-    ...dkimOptions(def),
   });
   const limiter = def.ratePerSecond ? new RateLimiter(def.ratePerSecond) : undefined;
+  // Signed here, on the message built whole (the key parsed once for the sender), not by
+  // nodemailer's stream signer, which parses the PEM again for every message.
+  const dkim = def.dkim ? dkimSigner(def.dkim) : undefined;
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
       if (m.channel !== 'email')
@@ -93,7 +90,8 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
         const mail = new MailComposer(mailOptions(m)).compile();
         const derived = mail.getEnvelope();
         const envelope = m.envelopeFrom ? { ...derived, from: m.envelopeFrom } : derived;
-        await transport.sendMail({ envelope, raw: await mail.build() });
+        const raw = await mail.build();
+        await transport.sendMail({ envelope, raw: dkim ? dkim.sign(raw) : raw });
         return { ok: true };
       } catch (err) {
         return classifySmtpError(err);

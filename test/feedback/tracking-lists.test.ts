@@ -200,7 +200,7 @@ describe('opens and clicks', () => {
   it('rewrites the tracked links, keeps the others, and adds the pixel', async () => {
     const html = String((await mailTo('ok@example.com')).parsed.html);
     const [a, b, mail, unsub] = hrefs(html);
-    expect(a).toMatch(new RegExp(`^${base}/t/c/[\\w-]+$`));
+    expect(a).toMatch(new RegExp(`^${base}/t/c/[\\w-]+\\.[\\w-]+$`));
     expect(b).toBe('https://shop.example/b');
     expect(mail).toBe('mailto:care@example.com');
     expect(unsub).toMatch(new RegExp(`^${base}/u/`));
@@ -260,8 +260,12 @@ describe('opens and clicks', () => {
     const before = rows(h, 'SELECT COUNT(*) AS n FROM tracking_events')[0];
     const token = link.split('/').pop() as string;
     const flipped = token.slice(0, 20) + (token[20] === 'A' ? 'B' : 'A') + token.slice(21);
+    // The link part of the click token altered (the message part is the first).
+    const at = token.length - 20;
+    const flippedLink = token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
     for (const url of [
       `${base}/t/c/${flipped}`,
+      `${base}/t/c/${flippedLink}`,
       `${base}/t/c/${pixel.split('/').pop()}`,
       `${base}/t/o/${token}`,
       `${base}/t/c/forged`,

@@ -264,7 +264,7 @@ function decodeApns(raw: Record<string, unknown>): ApnsSettings {
 const DNS_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
 const isDnsName = (s: string): boolean => s.length <= 253 && s.split('.').every((label) => DNS_LABEL.test(label));
 
-/** The DKIM key of an smtp sender: RSA of 1024 bits at least (receivers ignore shorter keys). */
+/** The DKIM key of an smtp sender: RSA of 1024 bits at least (receivers ignore shorter keys), or Ed25519. */
 function decodeDkim(value: unknown, sender: string): DkimSettings {
   if (!isPlainObject(value)) throw new DecodeError('expected {"domain", "selector", "private_key"}', ['dkim']);
   const domain = within('dkim', () => nonEmpty(value, 'domain'))
@@ -275,16 +275,18 @@ function decodeDkim(value: unknown, sender: string): DkimSettings {
   if (!isDnsName(selector))
     throw new DecodeError('is not a DNS label (the selector of <selector>._domainkey.<domain>)', ['dkim', 'selector']);
   const pem = secret(value.private_key, ['dkim', 'private_key']);
+  // -1: another kind of key; 0: no private key at all; Ed25519 has no length to check.
   let bits = 0;
   try {
     const key = createPrivateKey(pem);
-    bits = key.asymmetricKeyType === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : -1;
+    const type = key.asymmetricKeyType;
+    bits = type === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : type === 'ed25519' ? Infinity : -1;
   } catch {
     bits = 0;
   }
   const of = `of sender ${JSON.stringify(sender)}`;
   if (bits === -1)
-    throw new DecodeError(`must be an RSA key: the DKIM key ${of} is another kind (not shown)`, [
+    throw new DecodeError(`must be an RSA or Ed25519 key: the DKIM key ${of} is another kind (not shown)`, [
       'dkim',
       'private_key',
     ]);

@@ -209,7 +209,7 @@ export interface SenderDef {
 export interface DkimSettings {
   domain: string;
   selector: string;
-  /** PEM of an RSA key (RSA-SHA256 signatures). */
+  /** PEM of an RSA key (RSA-SHA256 signatures) or an Ed25519 key (Ed25519-SHA256, RFC 8463). */
   privateKey: string;
 }
 

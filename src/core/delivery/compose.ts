@@ -9,7 +9,7 @@ import type { OutgoingMessage } from './outgoing.js';
 import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
 import { rewriteHtml } from './link-rewrite.js';
-import { clickToken, openToken } from './tracking-token.js';
+import { clickTokens, openToken } from './tracking-token.js';
 import { verpAddress } from './verp.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
@@ -83,11 +83,10 @@ function track(input: ComposeInput, html: string, unsubscribe: string): string {
   const { trigger, message, secret } = input;
   const base = input.publicUrl.replace(/\/+$/, '');
   const target = { accountId: message.accountId, triggerId: message.triggerId, messageId: message.id };
+  const click = trigger.trackClicks !== false ? clickTokens(secret, target) : undefined;
   return rewriteHtml(html, {
     keep: unsubscribe,
-    ...(trigger.trackClicks !== false
-      ? { clickUrl: (url: string, link: number) => `${base}/t/c/${clickToken(secret, { ...target, link, url })}` }
-      : {}),
+    ...(click ? { clickUrl: (url: string, link: number) => `${base}/t/c/${click(link, url)}` } : {}),
     ...(trigger.trackOpens !== false ? { pixelUrl: `${base}/t/o/${openToken(secret, target)}` } : {}),
   });
 }

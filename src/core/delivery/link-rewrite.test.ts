@@ -1,6 +1,7 @@
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { rewriteHtml } from './link-rewrite.js';
-import { clickToken, openToken, verifyClickToken, verifyOpenToken } from './tracking-token.js';
+import { clickToken, clickTokens, openToken, verifyClickToken, verifyOpenToken } from './tracking-token.js';
 
 const click = (url: string, i: number) => `https://h.example/t/c/${i}?${encodeURIComponent(url)}`;
 
@@ -56,6 +57,31 @@ describe('tracking tokens', () => {
     expect(verifyOpenToken(secret, c)).toBeUndefined();
     expect(verifyOpenToken(secret, `${o}=`)).toBeUndefined();
     expect(verifyOpenToken(secret, '')).toBeUndefined();
+  });
+
+  it('share the link part among the messages of a trigger, and join it to no other trigger', () => {
+    const url = 'https://shop.example/sale';
+    const a = clickToken(secret, { ...target, link: 0, url });
+    const b = clickTokens(secret, { ...target, messageId: 43 })(0, url);
+    const [aMessage, aLink] = a.split('.');
+    expect(b.split('.')[1]).toBe(aLink);
+    expect(verifyClickToken(secret, b)).toEqual({ ...target, messageId: 43, link: 0, url });
+    const other = clickToken(secret, { ...target, triggerId: 8, link: 0, url: 'https://other.example' });
+    expect(verifyClickToken(secret, `${aMessage}.${other.split('.')[1]}`)).toBeUndefined();
+    expect(verifyClickToken(secret, `${aLink}.${aMessage}`)).toBeUndefined();
+    expect(verifyClickToken(secret, `${aMessage}.`)).toBeUndefined();
+    expect(verifyClickToken(secret, `${openToken(secret, target)}.${aLink}`)).toBeUndefined();
+  });
+
+  it('honour the click tokens of one piece that earlier versions sent', () => {
+    // The earlier form: the message, the link and its URL sealed together under the kind "c".
+    const key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'herald tracking link', 32));
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from('c'));
+    const sealed = Buffer.concat([cipher.update(JSON.stringify([1, 7, 42, 2, 'https://a.example/x'])), cipher.final()]);
+    const token = Buffer.concat([Buffer.of(1), iv, sealed, cipher.getAuthTag()]).toString('base64url');
+    expect(verifyClickToken(secret, token)).toEqual({ ...target, link: 2, url: 'https://a.example/x' });
   });
 
   it('never seal a URL that is not http(s) into a redirect', () => {

@@ -2,7 +2,13 @@
 // and for a click the link and its URL — sealed with AES-256-GCM under a key derived from the
 // server secret. A token reveals nothing (not the address, not the URL, which may carry personal
 // data), cannot be forged or altered (404), and a click token redirects only to the URL sealed in it.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+//
+// A click token is `<message part>.<link part>`: the message part names the message (sealed once per
+// email), the link part the trigger's link and its URL (sealed once per link and URL, then reused for
+// every message of the trigger). An email of twenty links so costs a few seals, not twenty-one — the
+// seal, a cipher set up for one token, is what tracking costs. Click tokens of one piece (the link
+// and the message sealed together, as earlier versions made them) are still honoured.
+import { createCipheriv, createDecipheriv, hkdfSync, randomFillSync } from 'node:crypto';
 
 export interface TrackingTarget {
   accountId: number;
@@ -23,8 +29,27 @@ const TAG = 16;
 const MAX_TOKEN = 8192;
 const OPEN = 'o';
 const CLICK = 'c';
+const CLICK_MESSAGE = 'm';
+const CLICK_LINK = 'l';
+/** Link parts kept per secret (each a few hundred bytes): the links of the triggers in use. */
+const MAX_LINKS = 20_000;
 
 const keys = new Map<string, Buffer>();
+const linkParts = new Map<string, Map<string, string>>();
+
+/** Nonces from a pool refilled 4 KB at a time: one call for the random bytes of ~340 tokens. */
+const ivPool = Buffer.alloc(IV * 340);
+let ivPos = ivPool.length;
+function nextIv(): Buffer {
+  if (ivPos + IV > ivPool.length) {
+    randomFillSync(ivPool);
+    ivPos = 0;
+  }
+  // A copy: the pool is overwritten when refilled.
+  const iv = Buffer.from(ivPool.subarray(ivPos, ivPos + IV));
+  ivPos += IV;
+  return iv;
+}
 
 /** One key per secret (derived once: a token costs one AES-GCM operation, not a key derivation). */
 function keyOf(secret: string): Buffer {
@@ -38,7 +63,7 @@ function keyOf(secret: string): Buffer {
 }
 
 function seal(secret: string, kind: string, fields: unknown[]): string {
-  const iv = randomBytes(IV);
+  const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', keyOf(secret), iv);
   // The kind is authenticated: an open token is never a click token.
   cipher.setAAD(Buffer.from(kind));
@@ -73,8 +98,36 @@ export function openToken(secret: string, t: TrackingTarget): string {
   return seal(secret, OPEN, [t.accountId, t.triggerId, t.messageId]);
 }
 
+/** The sealed link part of a click token (the same for every message of the trigger). */
+function linkPart(secret: string, t: Omit<ClickTarget, 'messageId'>): string {
+  let parts = linkParts.get(secret);
+  if (!parts) {
+    if (linkParts.size > 8) linkParts.clear();
+    parts = new Map();
+    linkParts.set(secret, parts);
+  }
+  const k = `${t.accountId} ${t.triggerId} ${t.link} ${t.url}`;
+  let part = parts.get(k);
+  if (part === undefined) {
+    part = seal(secret, CLICK_LINK, [t.accountId, t.triggerId, t.link, t.url]);
+    if (parts.size >= MAX_LINKS) parts.clear();
+    parts.set(k, part);
+  }
+  return part;
+}
+
+/** The click tokens of one message: its part sealed once, each link's part sealed once per trigger. */
+export function clickTokens(secret: string, t: TrackingTarget): (link: number, url: string) => string {
+  let message: string | undefined;
+  return (link, url) => {
+    // Sealed at the first link: an email without links costs nothing.
+    message ??= seal(secret, CLICK_MESSAGE, [t.accountId, t.triggerId, t.messageId]);
+    return `${message}.${linkPart(secret, { accountId: t.accountId, triggerId: t.triggerId, link, url })}`;
+  };
+}
+
 export function clickToken(secret: string, t: ClickTarget): string {
-  return seal(secret, CLICK, [t.accountId, t.triggerId, t.messageId, t.link, t.url]);
+  return clickTokens(secret, t)(t.link, t.url);
 }
 
 export function verifyOpenToken(secret: string, token: string): TrackingTarget | undefined {
@@ -83,8 +136,7 @@ export function verifyOpenToken(secret: string, token: string): TrackingTarget |
   return { accountId: f[0], triggerId: f[1], messageId: f[2] };
 }
 
-export function verifyClickToken(secret: string, token: string): ClickTarget | undefined {
-  const f = open(secret, CLICK, token);
+function clickTarget(f: unknown[] | undefined): ClickTarget | undefined {
   if (
     !f ||
     !isId(f[0]) ||
@@ -96,4 +148,15 @@ export function verifyClickToken(secret: string, token: string): ClickTarget | u
   )
     return undefined;
   return { accountId: f[0], triggerId: f[1], messageId: f[2], link: f[3], url: f[4] };
+}
+
+export function verifyClickToken(secret: string, token: string): ClickTarget | undefined {
+  const dot = token.indexOf('.');
+  if (dot < 0) return clickTarget(open(secret, CLICK, token));
+  if (token.length > MAX_TOKEN) return undefined;
+  const m = open(secret, CLICK_MESSAGE, token.slice(0, dot));
+  const l = open(secret, CLICK_LINK, token.slice(dot + 1));
+  // Both parts of one account and trigger: a link part goes only with the messages of its trigger.
+  if (!m || !l || m[0] !== l[0] || m[1] !== l[1]) return undefined;
+  return clickTarget([m[0], m[1], m[2], l[2], l[3]]);
 }
