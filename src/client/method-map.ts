@@ -46,6 +46,7 @@ export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } 
   'campaigns/get_status': { write: false },
   'campaigns/log_v2': { write: false },
   'campaigns/triggers/stats': { write: false },
+  'account/stats': { write: false },
   'suppresses/add': { write: true },
   'suppresses/update': { write: true },
   'suppresses/get': { write: false },

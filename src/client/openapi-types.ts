@@ -1972,6 +1972,22 @@ export interface components {
             error_text: "Successful operation";
             data: components["schemas"]["TriggerStatsDay"][];
         };
+        /** @description Parameters of account/stats. In XML, the children of <xml>. */
+        "account.stats.request": {
+            date_from?: string | number;
+            date_to?: string | number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "account.stats.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["TriggerStatsDay"][];
+        };
     };
     responses: never;
     parameters: never;

@@ -337,6 +337,25 @@ describe('reports', () => {
     );
   });
 
+  it('account/stats sums the days of every trigger campaign of the account', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const range = { token: TOKEN, date_from: yesterday, date_to: today };
+    const perTrigger = await Promise.all(
+      [TRACKED, UNTRACKED].map(async (id) => (await h.post('campaigns/triggers/stats', { ...range, id })).json),
+    );
+    const res = await h.post('account/stats', range);
+    expect(res.status).toBe(200);
+    const data = res.json.data as Record<string, number | string>[];
+    expect(data.map((d) => d.date)).toEqual([yesterday, today]);
+    const sum = (name: string) =>
+      perTrigger.reduce((n, r) => n + Number((r.data as Record<string, number>[])[1][name]), 0);
+    for (const name of ['scheduled', 'sent', 'opened', 'clicked', 'suppressed'])
+      expect(data[1][name], name).toBe(sum(name));
+    expect(data[1].sent).toBeGreaterThan(0);
+    expect((await h.post('account/stats', { ...range, date_from: today, date_to: yesterday })).status).toBe(400);
+  });
+
   it('counts an unsubscription on the trigger of the message its link came in', async () => {
     const html = String((await mailTo('ok@example.com')).parsed.html);
     const unsub = hrefs(html)[3];
