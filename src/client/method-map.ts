@@ -51,6 +51,7 @@ export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } 
   'suppresses/update': { write: true },
   'suppresses/get': { write: false },
   'suppresses/list': { write: false },
+  'suppresses/entries': { write: false },
   'suppresses/delete': { write: true },
   'suppresses/email_check': { write: false },
   'suppresses/email_add': { write: true },

@@ -207,6 +207,7 @@ describe('the payload schemas match real answers', () => {
     await ok('suppresses/update', { id: list, name: 'Docs stop list 2' });
     await ok('suppresses/get', { id: list });
     await ok('suppresses/list', {});
+    await ok('suppresses/entries', { id: list, search: 'stop' });
     for (const [one, many, value] of [
       ['email', 'emails', 'stop@example.com'],
       ['domain', 'domains', 'stop.example'],

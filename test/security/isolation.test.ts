@@ -284,6 +284,7 @@ function suppressionProbes(): Record<string, Probe[]> {
     'suppresses/update': [byId('suppression', 'id', { name: 'Stolen' })],
     'suppresses/get': [byId('suppression')],
     'suppresses/list': [],
+    'suppresses/entries': [byId('suppression')],
     'suppresses/delete': [byId('suppression')],
   };
   for (const kind of ['email', 'domain', 'phone']) {
