@@ -100,7 +100,7 @@ describe.runIf(chromiumPath !== undefined)('the stop-lists page', { timeout: 60_
     await page.fill('#entry-search', 'gone119');
     await page.click('#entry-filter button');
     await poll(() => text('#entry-count')).toBe('1–11 of 11 entries');
-    await screenshot('stoplists', 1280);
+    await screenshot('stoplist-entries', 1280);
     await page.selectOption('#entry-kind', 'domain');
     await page.fill('#entry-search', '');
     await page.click('#entry-filter button');
@@ -144,7 +144,7 @@ describe.runIf(chromiumPath !== undefined)('the stop-lists page', { timeout: 60_
     await page.goto(`${server.url}/console#/stoplists?list=${listId}`);
     await poll(() => text('#entry-count')).toContain('of 1,201 entries');
     expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(375);
-    await screenshot('stoplists', 375);
+    await screenshot('stoplist-entries', 375);
   });
 
   it('met no Content-Security-Policy violation and no script error', () => {
