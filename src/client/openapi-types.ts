@@ -1663,6 +1663,38 @@ export interface components {
             /** @constant */
             error_text: "Successful operation";
         };
+        /** @description Parameters of suppresses/entries. In XML, the children of <xml>. */
+        "suppresses.entries.request": {
+            /** @description also accepted as list_id */
+            id: number;
+            /** @enum {string} */
+            kind?: "email" | "domain" | "phone";
+            search?: string;
+            /** @default 0 */
+            offset?: number;
+            /** @default 100 */
+            limit?: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** SuppressionEntry */
+        SuppressionEntry: {
+            /** @enum {string} */
+            kind: "email" | "domain" | "phone";
+            value: string;
+            /** Format: date-time */
+            created: string;
+        };
+        "suppresses.entries.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["SuppressionEntry"][];
+            total_count: number;
+        };
         /** @description Parameters of suppresses/email_check. In XML, the children of <xml>. */
         "suppresses.email_check.request": {
             /** @description also accepted as list_id */
@@ -1968,6 +2000,22 @@ export interface components {
             unsubscribed: number;
         };
         "campaigns.triggers.stats.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["TriggerStatsDay"][];
+        };
+        /** @description Parameters of account/stats. In XML, the children of <xml>. */
+        "account.stats.request": {
+            date_from?: string | number;
+            date_to?: string | number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        "account.stats.response": {
             /** @constant */
             error: 0;
             /** @constant */

@@ -1,62 +1,58 @@
-// Sends over time, counted in fixed buckets (pure: no DOM, tested in test/console/buckets.test.ts).
-// A message counts at its sent_at; a failed one without sent_at at its due time.
+// The charts' arithmetic (pure: no DOM, tested in test/console/buckets.test.ts): the ranges of UTC
+// days a report covers, the series a chart shows (each a sum of the server's report counters),
+// and a round y axis. Nothing here counts messages: the numbers are the server's counters.
 
-export interface TimeRange {
+export interface DayRange {
   id: string;
   label: string;
-  spanMs: number;
-  bucketMs: number;
+  days: number;
 }
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-
-export const RANGES: readonly TimeRange[] = [
-  { id: '1h', label: 'Last hour, per minute', spanMs: HOUR, bucketMs: MIN },
-  { id: '24h', label: 'Last 24 hours, per hour', spanMs: 24 * HOUR, bucketMs: HOUR },
-  { id: '7d', label: 'Last 7 days, per 6 hours', spanMs: 7 * 24 * HOUR, bucketMs: 6 * HOUR },
+export const RANGES: readonly DayRange[] = [
+  { id: '7d', label: 'Last 7 days', days: 7 },
+  { id: '30d', label: 'Last 30 days', days: 30 },
+  { id: '90d', label: 'Last 90 days', days: 90 },
 ];
 
-export interface Bucket {
-  start: number;
-  sent: number;
-  failed: number;
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The report parameters of a range ending with today's UTC day. */
+export function reportRange(now: number, range: DayRange): { date_from: string; date_to: string } {
+  return { date_from: isoDay(now - (range.days - 1) * DAY_MS), date_to: isoDay(now) };
 }
 
-export interface Counted {
-  status: string;
-  sent_at: string | null;
-  due_at: string;
+/** One day of a report: its UTC date and the counters the server kept. */
+export type ReportDay = { date: string } & Record<string, number | string>;
+
+export interface Series {
+  id: string;
+  label: string;
+  /** The report counters it adds up. */
+  counters: readonly string[];
 }
 
-/** The first instant of the window that ends with the bucket holding `now`. */
-export function windowStart(now: number, range: TimeRange): number {
-  const end = Math.floor(now / range.bucketMs) * range.bucketMs + range.bucketMs;
-  return end - range.spanMs;
+export const SERIES: readonly Series[] = [
+  { id: 'sent', label: 'Sent', counters: ['sent'] },
+  { id: 'delivered', label: 'Delivered', counters: ['delivered'] },
+  { id: 'opens', label: 'Opens', counters: ['opened'] },
+  { id: 'clicks', label: 'Clicks', counters: ['clicked'] },
+  { id: 'bounces', label: 'Bounces', counters: ['bounced_hard', 'bounced_soft'] },
+  { id: 'complaints', label: 'Complaints', counters: ['complained'] },
+];
+
+/** A series' value on a day (a counter the day lacks is 0). */
+export function valueOf(day: ReportDay, series: Series): number {
+  return series.counters.reduce((n, c) => n + (typeof day[c] === 'number' ? day[c] : 0), 0);
 }
 
-export function bucketize(messages: readonly Counted[], now: number, range: TimeRange): Bucket[] {
-  const start = windowStart(now, range);
-  const buckets: Bucket[] = Array.from({ length: Math.round(range.spanMs / range.bucketMs) }, (_, i) => ({
-    start: start + i * range.bucketMs,
-    sent: 0,
-    failed: 0,
-  }));
-  for (const m of messages) {
-    // A message its provider reported on (delivered or not) was sent.
-    const kind =
-      m.status === 'failed'
-        ? 'failed'
-        : m.status === 'sent' || m.status === 'delivered' || m.status === 'undelivered'
-          ? 'sent'
-          : undefined;
-    if (!kind) continue;
-    const t = Date.parse(m.sent_at ?? m.due_at);
-    const i = Math.floor((t - start) / range.bucketMs);
-    if (!Number.isFinite(i) || i < 0 || i >= buckets.length) continue;
-    buckets[i][kind]++;
-  }
-  return buckets;
+/** A series over the range: its value per day and its sum. */
+export function seriesOf(
+  days: readonly ReportDay[],
+  series: Series,
+): { points: { date: string; value: number }[]; total: number } {
+  const points = days.map((d) => ({ date: d.date, value: valueOf(d, series) }));
+  return { points, total: points.reduce((n, p) => n + p.value, 0) };
 }
 
 /** A round upper bound for the y axis: 1, 2, 5 × 10^n at or above `max`. */

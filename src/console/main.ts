@@ -8,6 +8,7 @@ import { templatesPage } from './templates-page.js';
 import { fill, h } from './dom.js';
 import { loginPage } from './login-page.js';
 import { messagesPage } from './messages-page.js';
+import { stopListsPage } from './stop-lists-page.js';
 import { errorText, isAuthError, type Page, type PageContext } from './page.js';
 import { profilesPage } from './profiles-page.js';
 import { clientFor, forgetToken, savedToken } from './session.js';
@@ -24,6 +25,7 @@ const PAGES: { id: string; title: string; page: Page; nav?: false }[] = [
   { id: 'databases', title: 'Databases', page: databasesPage },
   { id: 'resources', title: 'Resources', page: resourcesPage },
   { id: 'senders', title: 'Senders', page: sendersPage },
+  { id: 'stoplists', title: 'Stop lists', page: stopListsPage },
   { id: 'tasks', title: 'Tasks', page: tasksPage },
   { id: 'charts', title: 'Charts', page: chartsPage },
 ];

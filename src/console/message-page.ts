@@ -18,7 +18,17 @@ function deliveryRows(m: Message): [string, Node | string][] {
     ['sent', when(m.sent_at)],
   ];
   if (m.last_error) rows.push(['last error', m.last_error]);
-  if (m.skip_reason) rows.push(['skip reason', m.skip_reason]);
+  if (m.skip_reason === 'suppressed')
+    rows.push([
+      'skip reason',
+      h(
+        'span',
+        { id: 'skip-suppressed' },
+        'suppressed: the address was on a stop list when it was due — ',
+        h('a', { href: `#/stoplists?search=${encodeURIComponent(m.address ?? '')}` }, 'Stop lists'),
+      ),
+    ]);
+  else if (m.skip_reason) rows.push(['skip reason', m.skip_reason]);
   if (m.provider_id) rows.push(["provider's id", m.provider_id]);
   if (m.receipt_status)
     rows.push([

@@ -3,7 +3,7 @@
 // log); activate / deactivate; a trigger's recent campaign log (campaigns/log_v2).
 import type { LogEntry, Trigger, TriggerCounters } from '../client/index.js';
 import { badge, confirmed, fill, h, num, table, when } from './dom.js';
-import { heading, type Page } from './page.js';
+import { heading, type Page, type PageContext } from './page.js';
 import { repeat } from './poll.js';
 
 /** How often the counters are read again. */
@@ -12,6 +12,94 @@ export const REFRESH_MS = 3_000;
 const MAX_LIVE = 200;
 const COUNTERS = ['scheduled', 'sent', 'failed', 'skipped'] as const;
 const DAY_S = 86_400;
+
+type Cells = Map<number, Record<(typeof COUNTERS)[number] | 'active', HTMLElement>>;
+
+function triggerRow(
+  t: Trigger,
+  cells: Cells,
+  actions: { toggle: (t: Trigger) => void; log: (t: Trigger) => void },
+): HTMLElement[] {
+  const cell = (c: (typeof COUNTERS)[number]) => h('td', { class: 'num', 'data-counter': c }, '…');
+  const counters = {
+    scheduled: cell('scheduled'),
+    sent: cell('sent'),
+    failed: cell('failed'),
+    skipped: cell('skipped'),
+  };
+  const active = h('td', {}, badge(t.is_active ? 'active' : 'inactive'));
+  cells.set(t.id, { ...counters, active });
+  return [
+    h('td', { class: 'num' }, t.id),
+    h('td', {}, h('strong', {}, t.name), t.description ? h('div', { class: 'muted small' }, t.description) : null),
+    h('td', {}, t.trigger_type),
+    h('td', {}, t.send_channel),
+    active,
+    ...COUNTERS.map((c) => counters[c]),
+    h(
+      'td',
+      { class: 'actions' },
+      h(
+        'button',
+        { type: 'button', class: 'small', onclick: () => actions.toggle(t) },
+        t.is_active ? 'Deactivate' : 'Activate',
+      ),
+      h('button', { type: 'button', class: 'small link', onclick: () => actions.log(t) }, 'Log'),
+    ),
+  ].map((c) => (c instanceof HTMLTableCellElement ? c : h('td', {}, c)));
+}
+
+function setCounters(cells: Cells, id: number, s: TriggerCounters): void {
+  const c = cells.get(id);
+  if (!c) return;
+  for (const k of COUNTERS) {
+    // `sent` counts the messages a provider's receipt then reported on too.
+    const statuses = k === 'sent' ? 'sent,delivered,undelivered' : k;
+    const link = h('a', { href: `#/messages?trigger_id=${id}&status=${statuses}` }, num(s[k]));
+    fill(c[k], link);
+  }
+  fill(c.active, badge(s.is_active ? 'active' : 'inactive'));
+}
+
+async function showLog(ctx: PageContext, log: HTMLElement, t: Trigger): Promise<void> {
+  try {
+    const res = await ctx.client.call('campaigns/log_v2', {
+      id: t.id,
+      from_time: Math.floor(Date.now() / 1000) - DAY_S,
+      limit: 1000,
+    });
+    const recent: LogEntry[] = res.data.slice(-50).reverse();
+    log.classList.remove('hidden');
+    fill(
+      log,
+      h('h2', {}, `Log of “${t.name}” — the last day, newest first`),
+      table(
+        ['time', 'level', 'event', 'message'],
+        recent.map((e) => [when(e.time), badge(e.level.toLowerCase()), e.event, e.message]),
+        'No log entries in the last day.',
+      ),
+    );
+  } catch (err) {
+    ctx.fail(err);
+  }
+}
+
+/** Reads the counters of the first triggers (one campaigns/status each) into their cells. */
+async function readCounters(ctx: PageContext, cells: Cells, triggers: readonly Trigger[]): Promise<void> {
+  const live = triggers.slice(0, MAX_LIVE);
+  const counts = await Promise.all(
+    live.map((t) =>
+      ctx.client.call('campaigns/status', { id: t.id }).then(
+        (r) => r.data,
+        () => undefined,
+      ),
+    ),
+  );
+  live.forEach((t, i) => {
+    const c = counts[i];
+    if (c) setCounters(cells, t.id, c);
+  });
+}
 
 export const triggersPage: Page = (root, ctx) => {
   const updated = h('span', { class: 'muted', id: 'refreshed' });
@@ -26,49 +114,8 @@ export const triggersPage: Page = (root, ctx) => {
   );
 
   let shown = '';
-  const cells = new Map<number, Record<(typeof COUNTERS)[number] | 'active', HTMLElement>>();
-
-  function row(t: Trigger): HTMLElement[] {
-    const cell = (c: (typeof COUNTERS)[number]) => h('td', { class: 'num', 'data-counter': c }, '…');
-    const counters = {
-      scheduled: cell('scheduled'),
-      sent: cell('sent'),
-      failed: cell('failed'),
-      skipped: cell('skipped'),
-    };
-    const active = h('td', {}, badge(t.is_active ? 'active' : 'inactive'));
-    cells.set(t.id, { ...counters, active });
-    return [
-      h('td', { class: 'num' }, t.id),
-      h('td', {}, h('strong', {}, t.name), t.description ? h('div', { class: 'muted small' }, t.description) : null),
-      h('td', {}, t.trigger_type),
-      h('td', {}, t.send_channel),
-      active,
-      ...COUNTERS.map((c) => counters[c]),
-      h(
-        'td',
-        { class: 'actions' },
-        h(
-          'button',
-          { type: 'button', class: 'small', onclick: () => void toggle(t) },
-          t.is_active ? 'Deactivate' : 'Activate',
-        ),
-        h('button', { type: 'button', class: 'small link', onclick: () => void showLog(t) }, 'Log'),
-      ),
-    ].map((c) => (c instanceof HTMLTableCellElement ? c : h('td', {}, c)));
-  }
-
-  function setCounters(id: number, s: TriggerCounters): void {
-    const c = cells.get(id);
-    if (!c) return;
-    for (const k of COUNTERS) {
-      // `sent` counts the messages a provider's receipt then reported on too.
-      const statuses = k === 'sent' ? 'sent,delivered,undelivered' : k;
-      const link = h('a', { href: `#/messages?trigger_id=${id}&status=${statuses}` }, num(s[k]));
-      fill(c[k], link);
-    }
-    fill(c.active, badge(s.is_active ? 'active' : 'inactive'));
-  }
+  const cells: Cells = new Map();
+  const actions = { toggle: (t: Trigger) => void toggle(t), log: (t: Trigger) => void showLog(ctx, log, t) };
 
   async function toggle(t: Trigger): Promise<void> {
     if (
@@ -82,29 +129,6 @@ export const triggersPage: Page = (root, ctx) => {
       await ctx.client.call(t.is_active ? 'campaigns/deactivate' : 'campaigns/activate', { id: t.id });
       shown = '';
       await refresh();
-    } catch (err) {
-      ctx.fail(err);
-    }
-  }
-
-  async function showLog(t: Trigger): Promise<void> {
-    try {
-      const res = await ctx.client.call('campaigns/log_v2', {
-        id: t.id,
-        from_time: Math.floor(Date.now() / 1000) - DAY_S,
-        limit: 1000,
-      });
-      const recent: LogEntry[] = res.data.slice(-50).reverse();
-      log.classList.remove('hidden');
-      fill(
-        log,
-        h('h2', {}, `Log of “${t.name}” — the last day, newest first`),
-        table(
-          ['time', 'level', 'event', 'message'],
-          recent.map((e) => [when(e.time), badge(e.level.toLowerCase()), e.event, e.message]),
-          'No log entries in the last day.',
-        ),
-      );
     } catch (err) {
       ctx.fail(err);
     }
@@ -125,7 +149,7 @@ export const triggersPage: Page = (root, ctx) => {
         list,
         table(
           ['id', 'name', 'type', 'channel', 'state', ...COUNTERS, ''],
-          triggers.map(row),
+          triggers.map((t) => triggerRow(t, cells, actions)),
           'No triggers yet: add one with campaigns/triggers/add.',
         ),
         res.total_count > triggers.length
@@ -133,19 +157,7 @@ export const triggersPage: Page = (root, ctx) => {
           : null,
       );
     }
-    const live = triggers.slice(0, MAX_LIVE);
-    const counts = await Promise.all(
-      live.map((t) =>
-        ctx.client.call('campaigns/status', { id: t.id }).then(
-          (r) => r.data,
-          () => undefined,
-        ),
-      ),
-    );
-    live.forEach((t, i) => {
-      const c = counts[i];
-      if (c) setCounters(t.id, c);
-    });
+    await readCounters(ctx, cells, triggers);
     updated.textContent = `Updated ${when(new Date().toISOString())}`;
   }
 

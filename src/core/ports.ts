@@ -5,7 +5,7 @@ import type { CatalogHoldTx, CatalogTx } from './catalog/store-port.js';
 import type { Catalog } from './catalog/types.js';
 import type { DeliveryStore } from './delivery/store-port.js';
 import type { ReportStore } from './delivery/report-port.js';
-import type { SuppressionReader, SuppressionTx } from './delivery/suppression-port.js';
+import type { SuppressionEntryReader, SuppressionReader, SuppressionTx } from './delivery/suppression-port.js';
 import type { ImportTx } from './imports/store-port.js';
 import type { MonitorStore } from './monitoring/store-port.js';
 import type { ProfileReader } from './profiles/store-port.js';
@@ -37,10 +37,22 @@ export interface StoreCapabilities {
 }
 
 /** What a read method may use: reads only, no transaction. */
-export type ReadView = ReportStore & ProfileReader & SuppressionReader & Pick<TaskStore, 'findTask'>;
+export type ReadView = ReportStore &
+  ProfileReader &
+  SuppressionReader &
+  SuppressionEntryReader &
+  Pick<TaskStore, 'findTask'>;
 
 export interface Store
-  extends DeliveryStore, ReportStore, TaskStore, RequestKeyStore, MonitorStore, ProfileReader, SuppressionReader {
+  extends
+    DeliveryStore,
+    ReportStore,
+    TaskStore,
+    RequestKeyStore,
+    MonitorStore,
+    ProfileReader,
+    SuppressionReader,
+    SuppressionEntryReader {
   readonly capabilities: StoreCapabilities;
   /** Tells other processes that new work is due (PostgreSQL NOTIFY); in-process wake-ups are the engine's. */
   notifyWork?(): Promise<void>;

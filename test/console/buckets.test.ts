@@ -1,45 +1,50 @@
-// The counting behind the console's chart (src/console/buckets.ts): windows aligned on bucket
-// boundaries, sent at sent_at, failed at sent_at or the due time, everything else and anything
-// outside the window left out; a round y axis.
+// The arithmetic behind the console's charts (src/console/buckets.ts): a range of UTC days ending
+// today, each series the sum of its report counters (a counter a day lacks is 0), and a round y axis.
 import { describe, expect, it } from 'vitest';
-import { bucketize, niceMax, RANGES, windowStart } from '../../src/console/buckets.js';
+import { niceMax, RANGES, reportRange, SERIES, seriesOf, valueOf, type ReportDay } from '../../src/console/buckets.js';
 
-const hour = RANGES.find((r) => r.id === '1h')!;
-const day = RANGES.find((r) => r.id === '24h')!;
-const now = Date.parse('2026-11-27T10:30:20Z');
-const at = (iso: string) => ({ status: 'sent', sent_at: iso, due_at: iso });
+const week = RANGES.find((r) => r.id === '7d')!;
+const series = (id: string) => SERIES.find((s) => s.id === id)!;
 
-describe('bucketize', () => {
-  it('ends the window with the bucket holding now', () => {
-    expect(new Date(windowStart(now, hour)).toISOString()).toBe('2026-11-27T09:31:00.000Z');
-    expect(new Date(windowStart(now, day)).toISOString()).toBe('2026-11-26T11:00:00.000Z');
-    const buckets = bucketize([], now, hour);
-    expect(buckets).toHaveLength(60);
-    expect(new Date(buckets.at(-1)!.start).toISOString()).toBe('2026-11-27T10:30:00.000Z');
+describe('report ranges', () => {
+  it('end with the UTC day of now and cover the range in days', () => {
+    expect(reportRange(Date.parse('2026-11-27T23:59:59Z'), week)).toEqual({
+      date_from: '2026-11-21',
+      date_to: '2026-11-27',
+    });
+    expect(reportRange(Date.parse('2026-03-01T00:00:00Z'), week)).toEqual({
+      date_from: '2026-02-23',
+      date_to: '2026-03-01',
+    });
   });
+});
 
-  it('counts sent and failed messages in their bucket, and nothing else', () => {
-    const buckets = bucketize(
-      [
-        at('2026-11-27T10:30:05Z'),
-        at('2026-11-27T10:30:59Z'),
-        at('2026-11-27T09:31:00Z'),
-        at('2026-11-27T09:30:59Z'), // before the window
-        { status: 'failed', sent_at: null, due_at: '2026-11-27T10:00:10Z' },
-        { status: 'skipped', sent_at: null, due_at: '2026-11-27T10:00:10Z' },
-        { status: 'scheduled', sent_at: null, due_at: '2026-11-27T10:10:00Z' },
-        { status: 'sent', sent_at: 'garbage', due_at: 'garbage' },
+describe('series', () => {
+  const days: ReportDay[] = [
+    { date: '2026-11-26', sent: 5, delivered: 4, bounced_hard: 1, bounced_soft: 2, opened: 3 },
+    { date: '2026-11-27', sent: 7, bounced_soft: 1 },
+  ];
+
+  it('add up their counters per day, a missing counter counting 0', () => {
+    expect(valueOf(days[0], series('bounces'))).toBe(3);
+    expect(valueOf(days[1], series('opens'))).toBe(0);
+    expect(seriesOf(days, series('sent'))).toEqual({
+      points: [
+        { date: '2026-11-26', value: 5 },
+        { date: '2026-11-27', value: 7 },
       ],
-      now,
-      hour,
-    );
-    expect(buckets[59]).toMatchObject({ sent: 2, failed: 0 });
-    expect(buckets[0]).toMatchObject({ sent: 1, failed: 0 });
-    expect(buckets[29]).toMatchObject({ sent: 0, failed: 1 });
-    expect(buckets.reduce((n, b) => n + b.sent + b.failed, 0)).toBe(4);
+      total: 12,
+    });
+    expect(seriesOf(days, series('bounces')).total).toBe(4);
   });
 
-  it('rounds the axis to 1, 2 or 5 times a power of ten', () => {
-    expect([0, 1, 3, 7, 10, 11, 39, 120, 5000].map(niceMax)).toEqual([1, 1, 5, 10, 10, 20, 50, 200, 5000]);
+  it('are the six of a report: sent, delivered, opens, clicks, bounces, complaints', () => {
+    expect(SERIES.map((s) => s.id)).toEqual(['sent', 'delivered', 'opens', 'clicks', 'bounces', 'complaints']);
+  });
+});
+
+describe('niceMax', () => {
+  it('rounds up to 1, 2 or 5 times a power of ten', () => {
+    expect([0, 1, 3, 7, 12, 20, 450, 1001].map(niceMax)).toEqual([1, 1, 5, 10, 20, 20, 500, 2000]);
   });
 });

@@ -229,12 +229,14 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
       'senders',
       'tasks',
       'charts',
+      'stoplists',
     ]) {
       await page.click(`nav a[data-page="${id}"]`);
       await page.locator(`#page-${id} .page-head`).waitFor();
       await page.waitForLoadState('networkidle');
       expect(await pageWidth(), `${id} at 375 px`).toBeLessThanOrEqual(375);
-      if (['triggers', 'templates', 'profiles', 'messages'].includes(id)) await screenshot(id, 375);
+      if (['triggers', 'templates', 'profiles', 'messages', 'charts', 'stoplists'].includes(id))
+        await screenshot(id, 375);
     }
     await page.goto(`${server.url}/console#/messages`);
     await rows('#message-table').first().locator('a.message-link').click();

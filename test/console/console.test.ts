@@ -309,23 +309,39 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     expect(JSON.parse(String(await page.evaluate('localStorage.getItem("herald.console.tasks")'))).length).toBe(3);
   });
 
-  it('charts the sends over time', async () => {
+  it('charts the report counters per day, for the account and one trigger, counting no message itself', async () => {
     await delivered(96);
     await delivered(85);
+    const calls: string[] = [];
+    const onRequest = (r: { url(): string }) => calls.push(r.url());
+    page.on('request', onRequest);
     await page.click('nav a[data-page="charts"]');
-    await page.locator('svg.chart').waitFor();
-    const sent = (await api.call('messages/list', { status: 'sent', limit: 1 })).total_count;
+    await page.locator('#chart-sent svg.chart').waitFor();
+    const today = new Date().toISOString().slice(0, 10);
+    const monthAgo = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+    const account = (await api.call('account/stats', { date_from: monthAgo, date_to: today })).data;
+    const sent = account.reduce((n, d) => n + d.sent, 0);
     expect(sent).toBeGreaterThanOrEqual(36);
-    await poll(() => text('#total-sent')).toBe(String(sent));
-    expect(await page.locator('svg.chart g.bucket').count()).toBe(60);
-    const bars = await page.locator('svg.chart rect.bar-sent').count();
-    expect(bars).toBeGreaterThan(0);
+    await poll(() => text('#total-sent')).toBe(sent.toLocaleString('en-US'));
+    // Thirty UTC days, one bar group each; today's bar is there.
+    expect(await page.locator('#chart-sent g.day').count()).toBe(30);
+    expect(await page.locator(`#chart-sent g.day[data-date="${today}"]`).getAttribute('data-value')).toBe(String(sent));
+    expect(await page.locator('#chart-sent rect.bar-sent').count()).toBeGreaterThan(0);
+    for (const id of ['delivered', 'opens', 'clicks', 'bounces', 'complaints'])
+      expect(await page.locator(`#chart-${id} svg.chart`).count(), id).toBe(1);
     await screenshot('charts');
-    // One trigger, another window.
+    // One trigger: its report, and its all-time totals from campaigns/status.
     await page.selectOption('#chart-trigger', '85');
-    await poll(() => text('#total-sent')).toBe(String((await api.call('campaigns/status', { id: 85 })).data.sent));
-    await page.selectOption('#chart-range', '24h');
-    await poll(() => page.locator('svg.chart g.bucket').count()).toBe(24);
+    const status85 = (await api.call('campaigns/status', { id: 85 })).data;
+    await poll(() => text('#all-sent')).toBe(String(status85.sent));
+    await poll(() => text('#total-sent')).toBe(String(status85.sent));
+    await screenshot('charts-trigger');
+    await page.selectOption('#chart-range', '7d');
+    await poll(() => page.locator('#chart-sent g.day').count()).toBe(7);
+    page.off('request', onRequest);
+    expect(calls.filter((u) => u.includes('/api/v1.1/messages/'))).toEqual([]);
+    expect(calls.some((u) => u.endsWith('/api/v1.1/account/stats'))).toBe(true);
+    expect(calls.some((u) => u.endsWith('/api/v1.1/campaigns/triggers/stats'))).toBe(true);
   });
 
   it('met no Content-Security-Policy violation and no script error', () => {

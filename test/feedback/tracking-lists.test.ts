@@ -169,6 +169,37 @@ describe('stop lists', () => {
     });
   });
 
+  it("lists a list's entries newest first, by kind and search, in pages", async () => {
+    const list = (await h.post('suppresses/add', { token: TOKEN, name: 'Browse' })).json.data as { saved_id: number };
+    const id = list.saved_id;
+    await h.post('suppresses/emails_add', { token: TOKEN, id, emails: ['Old.One@Example.com', 'two@example.com'] });
+    // Later entries are newer: wait until the clock has moved past the first ones.
+    const first = Date.now();
+    await expect.poll(() => Date.now()).toBeGreaterThan(first);
+    await h.post('suppresses/domain_add', { token: TOKEN, id, domain: 'spam.example' });
+    await h.post('suppresses/phone_add', { token: TOKEN, id, phone: '+12025550143' });
+    const entries = async (params: Record<string, unknown>) => {
+      const res = await h.post('suppresses/entries', { token: TOKEN, id, ...params });
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      return res.json as { data: { kind: string; value: string; created: string }[]; total_count: number };
+    };
+    const all = await entries({});
+    expect(all.total_count).toBe(4);
+    expect(all.data.slice(2).map((e) => e.value)).toEqual(['old.one@example.com', 'two@example.com']);
+    expect(new Set(all.data.slice(0, 2).map((e) => e.kind))).toEqual(new Set(['domain', 'phone']));
+    expect((await entries({ kind: 'email' })).data.map((e) => e.value)).toEqual([
+      'old.one@example.com',
+      'two@example.com',
+    ]);
+    const found = await entries({ search: 'EXAMPLE.com' });
+    expect(found.total_count).toBe(2);
+    expect((await entries({ search: '5550' })).data).toMatchObject([{ kind: 'phone', value: '+12025550143' }]);
+    const page = await entries({ limit: 1, offset: 3 });
+    expect(page).toMatchObject({ total_count: 4, data: [{ value: 'two@example.com' }] });
+    expect((await h.post('suppresses/entries', { token: TOKEN, id, kind: 'fax' })).status).toBe(400);
+    expect((await h.post('suppresses/entries', { token: TOKEN, id: 99999 })).status).toBe(404);
+  });
+
   it('skips a message to a listed address or domain with reason suppressed, and sends the others', async () => {
     await launch(TRACKED, ['ok@example.com', 'blocked@example.com', 'someone@blocked.example']);
     await mailTo('ok@example.com');
@@ -339,6 +370,25 @@ describe('reports', () => {
     expect((await h.post('campaigns/triggers/stats', { token: TOKEN, id: TRACKED, date_from: 'soon' })).status).toBe(
       400,
     );
+  });
+
+  it('account/stats sums the days of every trigger campaign of the account', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const range = { token: TOKEN, date_from: yesterday, date_to: today };
+    const perTrigger = await Promise.all(
+      [TRACKED, UNTRACKED].map(async (id) => (await h.post('campaigns/triggers/stats', { ...range, id })).json),
+    );
+    const res = await h.post('account/stats', range);
+    expect(res.status).toBe(200);
+    const data = res.json.data as Record<string, number | string>[];
+    expect(data.map((d) => d.date)).toEqual([yesterday, today]);
+    const sum = (name: string) =>
+      perTrigger.reduce((n, r) => n + Number((r.data as Record<string, number>[])[1][name]), 0);
+    for (const name of ['scheduled', 'sent', 'opened', 'clicked', 'suppressed'])
+      expect(data[1][name], name).toBe(sum(name));
+    expect(data[1].sent).toBeGreaterThan(0);
+    expect((await h.post('account/stats', { ...range, date_from: today, date_to: yesterday })).status).toBe(400);
   });
 
   it('counts an unsubscription on the trigger of the message its link came in', async () => {

@@ -202,10 +202,12 @@ describe('the payload schemas match real answers', () => {
     check('tasks/status', await call(h, 'tasks/status', { token: READ_TOKEN, task_id: task }));
     await ok('campaigns/status', { id: 96 });
     await ok('campaigns/triggers/stats', { id: 96, date_from: '2026-11-01', date_to: '2026-11-30' });
+    await ok('account/stats', { date_from: '2026-11-01', date_to: '2026-11-30' });
     const list = (await ok('suppresses/add', { name: 'Docs stop list' })).data.saved_id;
     await ok('suppresses/update', { id: list, name: 'Docs stop list 2' });
     await ok('suppresses/get', { id: list });
     await ok('suppresses/list', {});
+    await ok('suppresses/entries', { id: list, search: 'stop' });
     for (const [one, many, value] of [
       ['email', 'emails', 'stop@example.com'],
       ['domain', 'domains', 'stop.example'],

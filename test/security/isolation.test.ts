@@ -262,6 +262,7 @@ const PROBES: Record<string, Probe[]> = {
   'profiles/list': [{ covers: ['db_id'], kind: 'database', body: (r) => ({ db_id: r }) }],
   'account/get': [],
   'senders/list': [],
+  'account/stats': [],
   'campaigns/triggers/stats': [byId('trigger', 'id', { date_from: '2026-11-01', date_to: '2026-11-30' })],
   ...suppressionProbes(),
 };
@@ -283,6 +284,7 @@ function suppressionProbes(): Record<string, Probe[]> {
     'suppresses/update': [byId('suppression', 'id', { name: 'Stolen' })],
     'suppresses/get': [byId('suppression')],
     'suppresses/list': [],
+    'suppresses/entries': [byId('suppression')],
     'suppresses/delete': [byId('suppression')],
   };
   for (const kind of ['email', 'domain', 'phone']) {

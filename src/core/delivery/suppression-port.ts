@@ -43,6 +43,28 @@ export interface SuppressionTx extends SuppressionReader {
   removeSuppressions(listId: number, kind: SuppressionKind, values: string[] | undefined): Promise<number>;
 }
 
+export interface SuppressionEntry {
+  kind: SuppressionKind;
+  value: string;
+  createdAt: number;
+}
+
+export interface SuppressionEntryFilter {
+  kind?: SuppressionKind;
+  /** Entries whose stored value contains this text. */
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+/** A list's entries, newest first, in pages (the read view only: what the console's stop-list page shows). */
+export interface SuppressionEntryReader {
+  listSuppressions(
+    listId: number,
+    filter: SuppressionEntryFilter,
+  ): Promise<{ rows: SuppressionEntry[]; total: number }>;
+}
+
 /** The send-time check: which of an account's values are on any of its lists (one query for a batch). */
 export interface SuppressionCheck {
   suppressedValues(accountId: number, values: SuppressionValue[]): Promise<Set<string>>;

@@ -5,17 +5,19 @@
 import { defineMethod } from '../api/define.js';
 import type { ReadCall, WriteCall } from '../api/method.js';
 import { ApiError, invalid, notFound } from '../base/errors.js';
-import type {
-  SuppressionKind,
-  SuppressionList,
-  SuppressionReader,
-  SuppressionTx,
+import {
+  SUPPRESSION_KINDS,
+  type SuppressionEntryReader,
+  type SuppressionKind,
+  type SuppressionList,
+  type SuppressionReader,
+  type SuppressionTx,
 } from '../delivery/suppression-port.js';
 import { emailKey, normalizeEmail } from '../values/formats.js';
 import { arrayJson, boolJson, intJson, noPayload, obj, one, strJson, timeJson, titled } from '../values/json-schema.js';
 import { idPagingFields, iso } from '../values/paging.js';
 import { normalizePhone } from '../values/phone.js';
-import { arrayOf, object, required, str, type Decoded } from '../values/schema.js';
+import { arrayOf, int, object, oneOf, optional, required, str, type Decoded } from '../values/schema.js';
 import { idField } from './change.js';
 
 const MAX_BATCH = 10_000;
@@ -23,6 +25,14 @@ const listId = object(idField(['list_id']));
 const nameParams = object({ name: required(str({ nonEmpty: true, maxLength: 255 })) });
 const updateParams = object({ ...listId.shape, ...nameParams.shape });
 const listParams = object(idPagingFields);
+const MAX_ENTRIES_PAGE = 1000;
+const entriesParams = object({
+  ...listId.shape,
+  kind: optional(oneOf(SUPPRESSION_KINDS)),
+  search: optional(str({ maxLength: 320 })),
+  offset: optional(int({ min: 0 }), 0),
+  limit: optional(int({ min: 1, max: MAX_ENTRIES_PAGE }), 100),
+});
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
@@ -108,6 +118,26 @@ export async function deleteList(call: WriteCall<SuppressionTx>, input: Decoded<
   if (!(await call.tx.deleteSuppressionList(call.catalog.accountId, input.id)))
     throw notFound(`suppression list ${input.id} not found`);
   return {};
+}
+
+/** A list's entries, newest first: of one kind or all, those containing `search` (a Herald extension). */
+export async function listEntries(
+  call: ReadCall<SuppressionReader & SuppressionEntryReader>,
+  input: Decoded<typeof entriesParams>,
+) {
+  await ownList(call.read, call.catalog.accountId, input.id);
+  // Emails and domains are stored lower-cased: so is the search (phones are digits and +).
+  const search = input.search?.trim().toLowerCase() || undefined;
+  const { rows, total } = await call.read.listSuppressions(input.id, {
+    kind: input.kind,
+    search,
+    offset: input.offset,
+    limit: input.limit,
+  });
+  return {
+    data: rows.map((r) => ({ kind: r.kind, value: r.value, created: iso(r.createdAt) })),
+    total_count: total,
+  };
 }
 
 /** The five entry methods of one kind: check, add, add many, remove, remove all. */
@@ -259,6 +289,23 @@ export const suppressionMethods = [
     params: listId,
     payload: noPayload,
     handle: deleteList,
+  }),
+  defineMethod({
+    name: 'suppresses/entries',
+    summary:
+      "A suppression list's entries, newest first (Herald extension): kind, search (entries containing it), offset, limit",
+    write: false,
+    params: entriesParams,
+    payload: obj({
+      data: arrayJson(
+        titled(
+          'SuppressionEntry',
+          obj({ kind: { type: 'string', enum: [...SUPPRESSION_KINDS] }, value: strJson, created: timeJson }),
+        ),
+      ),
+      total_count: intJson,
+    }),
+    handle: listEntries,
   }),
   ...entryMethods('email', 'email', 'emails'),
   ...entryMethods('domain', 'domain', 'domains'),

@@ -5,6 +5,8 @@ import { CounterTally, type CounterBump, type CounterName } from '../../core/del
 import type { AccountEvent, TrackingResult, TrackingWrite } from '../../core/delivery/store-port.js';
 import {
   suppressionKey,
+  type SuppressionEntry,
+  type SuppressionEntryFilter,
   type SuppressionKind,
   type SuppressionList,
   type SuppressionValue,
@@ -102,6 +104,27 @@ export async function getSuppressionList(
 ): Promise<SuppressionList | undefined> {
   const r = (await db.query<ListRow>(`${LIST_SELECT} WHERE l.account_id = $1 AND l.id = $2`, [accountId, id])).rows[0];
   return r ? toList(r) : undefined;
+}
+
+export async function listSuppressions(
+  db: Queryable,
+  listId: number,
+  f: SuppressionEntryFilter,
+): Promise<{ rows: SuppressionEntry[]; total: number }> {
+  const where = 'list_id = $1 AND ($2::text IS NULL OR kind = $2) AND strpos(value, $3) > 0';
+  const args = [listId, f.kind ?? null, f.search ?? ''];
+  const rows = await db.query<{ kind: SuppressionKind; value: string; created_at: string }>(
+    `SELECT kind, value, created_at FROM suppression_entries WHERE ${where} ORDER BY created_at DESC, kind, value LIMIT $4 OFFSET $5`,
+    [...args, f.limit, f.offset],
+  );
+  const total = await db.query<{ n: number }>(
+    `SELECT COUNT(*)::int AS n FROM suppression_entries WHERE ${where}`,
+    args,
+  );
+  return {
+    rows: rows.rows.map((r) => ({ kind: r.kind, value: r.value, createdAt: Number(r.created_at) })),
+    total: total.rows[0].n,
+  };
 }
 
 export async function suppressedOnList(

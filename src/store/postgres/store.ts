@@ -23,7 +23,11 @@ import { holdConfig } from './config-lock.js';
 import * as delivery from './delivery.js';
 import * as feedback from './feedback.js';
 import * as bounces from './bounces.js';
-import type { SuppressionKind, SuppressionValue } from '../../core/delivery/suppression-port.js';
+import type {
+  SuppressionEntryFilter,
+  SuppressionKind,
+  SuppressionValue,
+} from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
@@ -422,6 +426,10 @@ export class PostgresStore implements Store {
 
   getSuppressionList(accountId: number, id: number) {
     return this.run((db) => feedback.getSuppressionList(db, accountId, id));
+  }
+
+  listSuppressions(listId: number, filter: SuppressionEntryFilter) {
+    return this.run((db) => feedback.listSuppressions(db, listId, filter));
   }
 
   suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {

@@ -6,6 +6,8 @@ import { counterObject, counterRecord } from '../shared/counters.js';
 import type { AccountEvent, TrackingResult, TrackingWrite } from '../../core/delivery/store-port.js';
 import {
   suppressionKey,
+  type SuppressionEntry,
+  type SuppressionEntryFilter,
   type SuppressionKind,
   type SuppressionList,
   type SuppressionValue,
@@ -67,6 +69,13 @@ export class SqliteFeedback {
         'DELETE FROM suppression_entries WHERE list_id = ? AND kind = ? AND value IN (SELECT value FROM json_each(?))',
       ),
       clearEntries: db.prepare('DELETE FROM suppression_entries WHERE list_id = ? AND kind = ?'),
+      entries: db.prepare(
+        `SELECT kind, value, created_at FROM suppression_entries WHERE list_id = ? AND (? IS NULL OR kind = ?) AND instr(value, ?) > 0
+         ORDER BY created_at DESC, kind, value LIMIT ? OFFSET ?`,
+      ),
+      entryCount: db.prepare(
+        'SELECT COUNT(*) AS n FROM suppression_entries WHERE list_id = ? AND (? IS NULL OR kind = ?) AND instr(value, ?) > 0',
+      ),
       onList: db.prepare(
         'SELECT value FROM suppression_entries WHERE list_id = ? AND kind = ? AND value IN (SELECT value FROM json_each(?))',
       ),
@@ -115,6 +124,17 @@ export class SqliteFeedback {
   getSuppressionList(accountId: number, id: number): SuppressionList | undefined {
     const r = this.s.list.get(accountId, id) as ListRow | undefined;
     return r ? toList(r) : undefined;
+  }
+
+  listSuppressions(listId: number, f: SuppressionEntryFilter): { rows: SuppressionEntry[]; total: number } {
+    const where = [listId, f.kind ?? null, f.kind ?? null, f.search ?? ''];
+    const rows = this.s.entries.all(...where, f.limit, f.offset) as {
+      kind: SuppressionKind;
+      value: string;
+      created_at: number;
+    }[];
+    const total = (this.s.entryCount.get(...where) as { n: number }).n;
+    return { rows: rows.map((r) => ({ kind: r.kind, value: r.value, createdAt: r.created_at })), total };
   }
 
   suppressedOnList(listId: number, kind: SuppressionKind, values: string[]): Set<string> {

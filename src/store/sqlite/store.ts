@@ -26,7 +26,11 @@ import { SqliteCatalogWrites } from './catalog-writes.js';
 import { SqliteDelivery } from './delivery.js';
 import { SqliteReports } from './reports.js';
 import type { SqliteFeedback } from './feedback.js';
-import type { SuppressionKind, SuppressionValue } from '../../core/delivery/suppression-port.js';
+import type {
+  SuppressionEntryFilter,
+  SuppressionKind,
+  SuppressionValue,
+} from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import { migrate, migrationFiles, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
@@ -289,6 +293,10 @@ export class SqliteStore implements Store {
 
   getSuppressionList(accountId: number, id: number) {
     return this.read(() => this.feedback.getSuppressionList(accountId, id));
+  }
+
+  listSuppressions(listId: number, filter: SuppressionEntryFilter) {
+    return this.read(() => this.feedback.listSuppressions(listId, filter));
   }
 
   suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
