@@ -14,15 +14,8 @@ import Fastify, {
 } from 'fastify';
 import { ApiError } from '../core/base/errors.js';
 import { PIXEL_GIF } from '../core/delivery/track.js';
-import {
-  BodyBudget,
-  bodyGuard,
-  BodyOverBudget,
-  BodyTooLarge,
-  BodyTooSlow,
-  readBody,
-  type BodyLease,
-} from './body-intake.js';
+import { BodyBudget, bodyGuard, readBody, type BodyLease } from './body-intake.js';
+import { BodyOverBudget, BodyTooLarge, BodyTooSlow, EarlyAnswer } from './errors.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import { bearer, earlyFormat, type Dispatch } from './raw-request.js';
 import { bodyTooLarge, errorResponse, type RawResponse } from './envelope.js';
@@ -92,13 +85,6 @@ function closeAfterAnswer(reply: FastifyReply): FastifyReply {
 interface Intake {
   lease: BodyLease;
   dispatching: boolean;
-}
-
-/** An answer decided before the body is read (the early token check refused the request). */
-class EarlyAnswer extends Error {
-  constructor(readonly response: RawResponse) {
-    super('answered before the body');
-  }
 }
 
 function firstValue(v: unknown): string | undefined {
