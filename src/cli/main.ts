@@ -74,6 +74,110 @@ async function withStore<T>(
   }
 }
 
+/** `herald serve`: the API front and the engine until SIGTERM or SIGINT (-1: the process keeps running). */
+async function serveCommand(): Promise<number> {
+  const cfg = config();
+  const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
+  const server = await serve(cfg, logger);
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void server.close().then(() => {
+      logger.info('Herald stopped');
+      logger.flush(() => process.exit(0));
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return -1;
+}
+
+/** `herald worker`: delivery workers only, with /metrics, /healthz and /readyz on HERALD_METRICS_PORT. */
+async function workerCommand(): Promise<number> {
+  const base = config();
+  const cfg = Object.freeze({ ...base, workers: Math.max(1, base.workers) });
+  const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
+  const engine = await startEngine({ config: cfg, logger });
+  // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
+  let operator: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  try {
+    operator = cfg.metricsPort === undefined ? undefined : await startMetricsServer(engine, cfg.metricsPort, cfg.host);
+  } catch (err) {
+    // A port it cannot listen on is a failed start: the workers stop with it.
+    await engine.close();
+    throw err;
+  }
+  logger.info(
+    { workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) },
+    'Herald delivery workers are running',
+  );
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void (operator?.close() ?? Promise.resolve())
+      .then(() => engine.close())
+      .then(() => {
+        logger.info('Herald workers stopped');
+        logger.flush(() => process.exit(0));
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return -1;
+}
+
+/** `herald apply FILE`: applies a provisioning file. */
+async function applyCommand(sub: string | undefined): Promise<number> {
+  if (!sub) throw new ConfigError('apply needs a FILE');
+  const summary = await withStore((store) =>
+    applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now(), secretFileReader(sub)),
+  );
+  console.log(
+    `applied ${sub}: ${Object.entries(summary)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+  );
+  return 0;
+}
+
+/** `herald migrate`: applies the pending storage migrations. */
+async function migrateCommand(): Promise<number> {
+  const applied = await withStore(async (_store, names) => names);
+  console.log(
+    applied.length === 0
+      ? 'storage schema is up to date: nothing to apply'
+      : `applied ${applied.length} migration(s): ${applied.join(', ')}`,
+  );
+  return 0;
+}
+
+/** `herald token create|revoke|list`. */
+async function tokenCommand(sub: string | undefined, arg: string | undefined): Promise<number> {
+  if (sub === 'create') {
+    const account = Number(values.account);
+    const role = values.role ?? 'write';
+    if (!Number.isSafeInteger(account) || account < 1) throw new ConfigError('token create needs --account ID');
+    if (role !== 'read' && role !== 'write') throw new ConfigError('--role must be read or write');
+    const token = mintToken();
+    await withStore(async (store) => {
+      const owners = await store.describeOwnership();
+      if (!owners.accounts.has(account)) throw new ConfigError(`account ${account} does not exist`);
+      await store.createToken(hashToken(token), account, role, Date.now());
+    });
+    console.log(token);
+    return 0;
+  }
+  if (sub === 'revoke') {
+    if (!arg) throw new ConfigError('token revoke needs the TOKEN');
+    const found = await withStore((store) => store.revokeToken(hashToken(arg)));
+    console.log(found ? 'token revoked' : 'no such token');
+    return found ? 0 : 1;
+  }
+  if (sub === 'list') {
+    printTokens(await withStore((store) => store.listTokens()), (line) => console.log(line));
+    return 0;
+  }
+  throw new ConfigError('token needs create, revoke or list');
+}
+
 async function main(): Promise<number> {
   const [command, sub, arg] = positionals;
   if (values.version) {
@@ -91,101 +195,16 @@ async function main(): Promise<number> {
     return values.help ? 0 : 1;
   }
   switch (command) {
-    case 'serve': {
-      const cfg = config();
-      const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
-      const server = await serve(cfg, logger);
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        void server.close().then(() => {
-          logger.info('Herald stopped');
-          logger.flush(() => process.exit(0));
-        });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      return -1;
-    }
-    case 'worker': {
-      const base = config();
-      const cfg = Object.freeze({ ...base, workers: Math.max(1, base.workers) });
-      const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
-      const engine = await startEngine({ config: cfg, logger });
-      // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
-      let operator: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
-      try {
-        operator =
-          cfg.metricsPort === undefined ? undefined : await startMetricsServer(engine, cfg.metricsPort, cfg.host);
-      } catch (err) {
-        // A port it cannot listen on is a failed start: the workers stop with it.
-        await engine.close();
-        throw err;
-      }
-      logger.info(
-        { workers: cfg.workers, ...(operator ? { metrics: `${operator.url}/metrics` } : {}) },
-        'Herald delivery workers are running',
-      );
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        void (operator?.close() ?? Promise.resolve())
-          .then(() => engine.close())
-          .then(() => {
-            logger.info('Herald workers stopped');
-            logger.flush(() => process.exit(0));
-          });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      return -1;
-    }
-    case 'apply': {
-      if (!sub) throw new ConfigError('apply needs a FILE');
-      const summary = await withStore((store) =>
-        applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now(), secretFileReader(sub)),
-      );
-      console.log(
-        `applied ${sub}: ${Object.entries(summary)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ')}`,
-      );
-      return 0;
-    }
-    case 'migrate': {
-      const applied = await withStore(async (_store, names) => names);
-      console.log(
-        applied.length === 0
-          ? 'storage schema is up to date: nothing to apply'
-          : `applied ${applied.length} migration(s): ${applied.join(', ')}`,
-      );
-      return 0;
-    }
-    case 'token': {
-      if (sub === 'create') {
-        const account = Number(values.account);
-        const role = values.role ?? 'write';
-        if (!Number.isSafeInteger(account) || account < 1) throw new ConfigError('token create needs --account ID');
-        if (role !== 'read' && role !== 'write') throw new ConfigError('--role must be read or write');
-        const token = mintToken();
-        await withStore(async (store) => {
-          const owners = await store.describeOwnership();
-          if (!owners.accounts.has(account)) throw new ConfigError(`account ${account} does not exist`);
-          await store.createToken(hashToken(token), account, role, Date.now());
-        });
-        console.log(token);
-        return 0;
-      }
-      if (sub === 'revoke') {
-        if (!arg) throw new ConfigError('token revoke needs the TOKEN');
-        const found = await withStore((store) => store.revokeToken(hashToken(arg)));
-        console.log(found ? 'token revoked' : 'no such token');
-        return found ? 0 : 1;
-      }
-      if (sub === 'list') {
-        printTokens(await withStore((store) => store.listTokens()), (line) => console.log(line));
-        return 0;
-      }
-      throw new ConfigError('token needs create, revoke or list');
-    }
+    case 'serve':
+      return serveCommand();
+    case 'worker':
+      return workerCommand();
+    case 'apply':
+      return applyCommand(sub);
+    case 'migrate':
+      return migrateCommand();
+    case 'token':
+      return tokenCommand(sub, arg);
     case 'import': {
       const settings = readImportSettings(values, sub, process.env);
       return runImport(settings, config(), { stdout: process.stdout, stderr: process.stderr, env: process.env });

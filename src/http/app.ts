@@ -14,15 +14,8 @@ import Fastify, {
 } from 'fastify';
 import { ApiError } from '../core/base/errors.js';
 import { PIXEL_GIF } from '../core/delivery/track.js';
-import {
-  BodyBudget,
-  bodyGuard,
-  BodyOverBudget,
-  BodyTooLarge,
-  BodyTooSlow,
-  readBody,
-  type BodyLease,
-} from './body-intake.js';
+import { BodyBudget, bodyGuard, readBody, type BodyLease } from './body-intake.js';
+import { BodyOverBudget, BodyTooLarge, BodyTooSlow, EarlyAnswer } from './errors.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import { bearer, earlyFormat, type Dispatch } from './raw-request.js';
 import { bodyTooLarge, errorResponse, type RawResponse } from './envelope.js';
@@ -92,13 +85,6 @@ function closeAfterAnswer(reply: FastifyReply): FastifyReply {
 interface Intake {
   lease: BodyLease;
   dispatching: boolean;
-}
-
-/** An answer decided before the body is read (the early token check refused the request). */
-class EarlyAnswer extends Error {
-  constructor(readonly response: RawResponse) {
-    super('answered before the body');
-  }
 }
 
 function firstValue(v: unknown): string | undefined {
@@ -175,7 +161,32 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const budget = new BodyBudget(opts.bodyBudget ?? DEFAULT_BUDGET);
   const intakes = new WeakMap<FastifyRequest, Intake>();
-  const app = Fastify({
+  const app = createFastify(opts, timeouts);
+
+  // Requests with Expect: 100-continue are let in like any other; the continue is sent once the
+  // checks before the body have passed (preParsing below), not at once as Node would.
+  app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
+  answerWhileClosing(app);
+
+  const metrics = opts.metrics ?? new FrontMetrics();
+  // Every API answer is counted, the front's own (body too large, shutting down) included.
+  app.addHook('onResponse', async (request, reply) => {
+    const method = methodOf(request.url);
+    if (method !== undefined) metrics.observeRequest(method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  registerOperatorRoutes(app, opts.dispatch, metrics);
+  registerConsoleRoutes(app, opts.consoleRoot);
+  guardBodies(app, opts, timeouts, budget, intakes);
+  answerErrors(app, timeouts, budget);
+  registerLinkRoutes(app, opts.dispatch);
+  registerApiRoute(app, opts.dispatch, intakes);
+  return app;
+}
+
+type Timeouts = typeof DEFAULT_TIMEOUTS;
+
+function createFastify(opts: AppOptions, timeouts: Timeouts): FastifyInstance {
+  return Fastify({
     loggerInstance: opts.logger,
     // One log line per request is written by the route itself (with the method name, not the URL,
     // which may carry a token).
@@ -198,11 +209,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       ),
     },
   });
+}
 
-  // Requests with Expect: 100-continue are let in like any other; the continue is sent once the
-  // checks before the body have passed (preParsing below), not at once as Node would.
-  app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
-
+/** A request that arrives while the server closes gets Herald's 503 envelope; every answer names its log id. */
+function answerWhileClosing(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -229,16 +239,16 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       );
     }
   });
+}
 
-  const metrics = opts.metrics ?? new FrontMetrics();
-  // Every API answer is counted, the front's own (body too large, shutting down) included.
-  app.addHook('onResponse', async (request, reply) => {
-    const method = methodOf(request.url);
-    if (method !== undefined) metrics.observeRequest(method, reply.statusCode, reply.elapsedTime / 1000);
-  });
-  registerOperatorRoutes(app, opts.dispatch, metrics);
-  registerConsoleRoutes(app, opts.consoleRoot);
-
+/** Bodies read within their limit, the memory budget and the minimum rate, once the early token check let them in. */
+function guardBodies(
+  app: FastifyInstance,
+  opts: AppOptions,
+  timeouts: Timeouts,
+  budget: BodyBudget,
+  intakes: WeakMap<FastifyRequest, Intake>,
+): void {
   app.addHook('preParsing', async (request, reply, payload: Readable) => {
     const method = methodOf(request.url);
     const limit = ATTACH_METHODS.has(method ?? '') ? opts.fileBodyLimit : opts.bodyLimit;
@@ -262,7 +272,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     if (request.headers.expect?.toLowerCase() === '100-continue') reply.raw.writeContinue();
     return payload.pipe(guard);
   });
+}
 
+/** The front's own failures (body limits, budget, rate, parse errors, unknown paths) as Altcraft envelopes. */
+function answerErrors(app: FastifyInstance, timeouts: Timeouts, budget: BodyBudget): void {
   app.setErrorHandler((err, request, reply) => {
     const format = earlyFormat(queryOf(request.query), request.headers['content-type']);
     const code = (err as { code?: string }).code;
@@ -304,14 +317,17 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       errorResponse(new ApiError(404, `no method ${request.method} ${request.url.split('?')[0]}`), format),
     );
   });
+}
 
+/** The links of sent messages (unsubscribe, open pixel, click redirect) and providers' delivery receipts. */
+function registerLinkRoutes(app: FastifyInstance, dispatch: Dispatch): void {
   // Unsubscribe links (spec 04): GET shows the confirmation page, POST (or one-click) applies.
   app.route({
     method: ['GET', 'POST'],
     url: '/u/:token',
     handler: async (request, reply) => {
       const token = (request.params as { token: string }).token;
-      const response = await opts.dispatch({
+      const response = await dispatch({
         route: 'unsubscribe',
         method: token,
         httpMethod: request.method,
@@ -329,7 +345,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     ['/t/c/:token', 'click'],
   ] as const) {
     app.get(path, async (request, reply) => {
-      const response = await opts.dispatch({
+      const response = await dispatch({
         route: 'track',
         method: kind,
         httpMethod: 'GET',
@@ -346,7 +362,11 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     });
   }
 
-  // Delivery receipts of providers: POST only, the key in ?key= or X-Herald-Receipt-Key.
+  registerReceiptRoute(app, dispatch);
+}
+
+/** Delivery receipts of providers: POST only, the key in ?key= or X-Herald-Receipt-Key. */
+function registerReceiptRoute(app: FastifyInstance, dispatch: Dispatch): void {
   app.all('/receipts/:sender', async (request, reply) => {
     if (request.method !== 'POST')
       return reply
@@ -356,7 +376,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         .send({ error: 'receipts are POSTed' });
     const query = queryOf(request.query);
     const key = firstValue(request.headers['x-herald-receipt-key']) ?? query.key;
-    const response = await opts.dispatch({
+    const response = await dispatch({
       route: 'receipt',
       method: (request.params as { sender: string }).sender,
       httpMethod: 'POST',
@@ -369,7 +389,10 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     request.log.info({ logId: request.id, route: 'receipt', status: response.status }, 'request');
     return send(reply, response);
   });
+}
 
+/** The API methods: the body handed to the engine, one log line per request. */
+function registerApiRoute(app: FastifyInstance, dispatch: Dispatch, intakes: WeakMap<FastifyRequest, Intake>): void {
   app.all('/api/v1.1/*', async (request, reply) => {
     const started = performance.now();
     const method = methodOf(request.url) ?? '';
@@ -378,24 +401,22 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     // The body's reservation outlives a client that hangs up: the engine holds the body until it answers.
     const intake = intakes.get(request);
     if (intake) intake.dispatching = true;
-    const response = await opts
-      .dispatch({
-        method,
-        httpMethod: request.method,
-        body,
-        query: queryOf(request.query),
-        logId: request.id,
-        ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
-        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-        ...(firstValue(request.headers['request-id'] ?? request.headers['x-request-id'])
-          ? { requestId: firstValue(request.headers['request-id'] ?? request.headers['x-request-id']) }
-          : {}),
-      })
-      .finally(() => {
-        if (!intake) return;
-        intake.dispatching = false;
-        intake.lease.release();
-      });
+    const response = await dispatch({
+      method,
+      httpMethod: request.method,
+      body,
+      query: queryOf(request.query),
+      logId: request.id,
+      ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+      ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+      ...(firstValue(request.headers['request-id'] ?? request.headers['x-request-id'])
+        ? { requestId: firstValue(request.headers['request-id'] ?? request.headers['x-request-id']) }
+        : {}),
+    }).finally(() => {
+      if (!intake) return;
+      intake.dispatching = false;
+      intake.lease.release();
+    });
     // An error answer's line carries its code, error_debug and the account (when the token was known).
     request.log.info(
       {
@@ -410,6 +431,4 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     );
     return send(reply, response);
   });
-
-  return app;
 }

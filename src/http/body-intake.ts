@@ -4,18 +4,7 @@
 // sent, as the parsed body lives that long), and never slower than a minimum rate (a client that
 // trickles a body holds a connection and its buffer for nothing).
 import { Transform, type TransformCallback } from 'node:stream';
-
-export class BodyTooLarge extends Error {
-  readonly code = 'HERALD_BODY_TOO_LARGE';
-}
-
-export class BodyOverBudget extends Error {
-  readonly code = 'HERALD_BODY_OVER_BUDGET';
-}
-
-export class BodyTooSlow extends Error {
-  readonly code = 'HERALD_BODY_TOO_SLOW';
-}
+import { BodyOverBudget, BodyTooLarge, BodyTooSlow } from './errors.js';
 
 /** Bytes of request bodies the process holds at once, shared by every request. */
 export class BodyBudget {

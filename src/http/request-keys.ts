@@ -10,6 +10,7 @@ import { ApiError } from '../core/base/errors.js';
 import { LIMITS } from '../core/base/limits.js';
 import type { RecordedResponse, RequestKeyStore, RequestKeyTx, RequestScope } from '../core/requests/store-port.js';
 import type { RawResponse } from './envelope.js';
+import { KeyTakenOver } from './errors.js';
 import type { RawRequest } from './raw-request.js';
 
 /** How long a crashed request blocks its key (the next try after it runs). */
@@ -40,9 +41,6 @@ export function requestKeyOf(
 }
 
 const isFinal = (status: number): boolean => status < 500 && status !== 429;
-
-/** The key was taken over by a retry of this request while it ran: its effects must not commit. */
-export class KeyTakenOver extends ApiError {}
 
 type KeyStore = RequestKeyStore & { transaction<T>(fn: (tx: RequestKeyTx) => Promise<T>): Promise<T> };
 

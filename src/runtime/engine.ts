@@ -7,10 +7,6 @@ import { MB, type Config } from '../config.js';
 import { CatalogCache } from '../core/catalog/cache.js';
 import { defaultRetryPolicy } from '../core/delivery/retry.js';
 import { SenderPool } from '../core/delivery/sender-pool.js';
-import { recordReceipt } from '../core/delivery/receipts.js';
-import { unsubscribe } from '../core/delivery/unsubscribe.js';
-import { track } from '../core/delivery/track.js';
-import { verifyClickToken } from '../core/delivery/tracking-token.js';
 import { DeliveryWorker } from '../core/delivery/worker.js';
 import { TaskRunner } from '../core/tasks/runner.js';
 import { HookDispatcher, defaultHookOptions, type HookTransport } from '../core/hooks/dispatcher.js';
@@ -29,6 +25,7 @@ import { senderFactory } from '../senders/factory.js';
 import { OutboundGuard, parseDenyList } from '../senders/outbound.js';
 import { httpHookTransport } from '../senders/hook-transport.js';
 import { EngineMetrics } from './engine-metrics.js';
+import { receiptResponse, trackResponse, unsubscribeResponse, type SideRouteDeps } from './engine-routes.js';
 import { applyInboundReport, type FeedbackDeps } from '../core/delivery/feedback.js';
 import { startInboundMx, type InboundMx } from '../senders/inbound-mx.js';
 import { scrubSecrets } from './logger.js';
@@ -73,6 +70,78 @@ export interface EngineOptions {
 export async function startEngine(opts: EngineOptions): Promise<Engine> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
+  const { store, secret } = await prepareStore(opts);
+  const demoTimer = await watchDemoToken(store, logger);
+  const catalogs = new CatalogCache(store, { ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}) });
+  const metrics = new EngineMetrics(store, clock);
+  const guard = new OutboundGuard({ deny: parseDenyList(config.outboundDeny), timeoutMs: config.outboundTimeoutMs });
+  const senders = new SenderPool(senderFactory(guard, { webPushHosts: config.webPushHosts }));
+  // Tasks run in the worker processes, beside delivery: one runner a process, a task at a time.
+  const geo = opts.geo ?? new DbipGeoLookup();
+  const env: Env = { clock, geo, queryChunk: config.queryChunk, singleWriter: store.capabilities.singleWriter };
+  const loops = createLoops(opts, { store, clock, catalogs, senders, metrics, secret, guard, env });
+  const { wake, unlisten } = wakeUp(store, loops);
+  const api = createDispatcher({
+    store,
+    env,
+    catalogs,
+    logger,
+    bodyLimit: config.bodyLimitMb * MB,
+    afterWrite: wake,
+    dedupChecksum: config.dedupChecksum,
+    metrics,
+    ...(opts.limiter ? { limiter: opts.limiter } : {}),
+  });
+  const ready = () => readiness(store);
+  const side: SideRouteDeps = { store, clock, catalogs, secret, logger, wake, wakeHooks: () => loops.hooks?.wake() };
+  const dispatch = async (req: RawRequest): Promise<RawResponse> => {
+    if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
+    if (req.route === 'metrics')
+      return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
+    if (req.route === 'token') return precheckToken(store, req);
+    if (req.route === 'receipt') return receiptResponse(side, req);
+    if (req.route === 'track') return trackResponse(side, req);
+    return req.route === 'unsubscribe' ? unsubscribeResponse(side, req) : api(req);
+  };
+  const mx = await startMx(config, { store, clock, catalogs, secret }, metrics, logger, side.wakeHooks);
+  const { workers, hooks, tasks } = loops;
+  for (const w of workers) w.start();
+  hooks?.start();
+  tasks?.start();
+  const purgeTimer = workers.length > 0 ? startPurge(store, clock, config, logger) : undefined;
+
+  return {
+    dispatch,
+    store,
+    secret,
+    workers,
+    hooks,
+    tasks,
+    metrics,
+    inboundPort: mx?.port,
+    ready,
+    close: async () => {
+      if (purgeTimer) clearInterval(purgeTimer);
+      clearInterval(demoTimer);
+      await mx?.close();
+      unlisten?.();
+      await stopLoops(loops);
+      await senders.close();
+      await guard.close();
+      await store.close();
+    },
+  };
+}
+
+async function stopLoops({ workers, hooks, tasks }: Loops): Promise<void> {
+  await Promise.all(workers.map((w) => w.stop()));
+  await hooks?.stop();
+  await tasks?.stop();
+}
+
+/** The store opened and migrated, the provisioning file applied, the shared secret made sure of. */
+async function prepareStore(opts: EngineOptions): Promise<{ store: Store; secret: string }> {
+  const { config, logger } = opts;
   const store = opts.store ?? (await openStore(config));
   await store.migrate();
   if (config.provision) {
@@ -86,6 +155,11 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     logger.info({ file: config.provision, ...summary }, 'provisioning applied');
   }
   const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
+  return { store, secret };
+}
+
+/** Warns now, and again every hour while it stays active (so a long-running server's logs show it too), of the demo token. */
+async function watchDemoToken(store: Store, logger: Logger): Promise<NodeJS.Timeout> {
   const warnDemoToken = async () => {
     const demo = await store.findToken(hashToken(DEMO_TOKEN));
     if (demo && !demo.revoked)
@@ -95,19 +169,37 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       );
   };
   await warnDemoToken();
-  // Said again every hour while it stays active, so a long-running server's logs show it too.
-  const demoTimer = setInterval(() => void warnDemoToken().catch(() => undefined), DEMO_WARNING_EVERY_MS);
-  demoTimer.unref();
-  const catalogs = new CatalogCache(store, { ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}) });
-  const metrics = new EngineMetrics(store, clock);
+  const timer = setInterval(() => void warnDemoToken().catch(() => undefined), DEMO_WARNING_EVERY_MS);
+  timer.unref();
+  return timer;
+}
 
-  const guard = new OutboundGuard({ deny: parseDenyList(config.outboundDeny), timeoutMs: config.outboundTimeoutMs });
-  const senders = new SenderPool(senderFactory(guard, { webPushHosts: config.webPushHosts }));
+interface LoopDeps {
+  store: Store;
+  clock: Clock;
+  catalogs: CatalogCache;
+  senders: SenderPool;
+  metrics: EngineMetrics;
+  secret: string;
+  guard: OutboundGuard;
+  env: Env;
+}
+
+interface Loops {
+  workers: DeliveryWorker[];
+  hooks: HookDispatcher | undefined;
+  tasks: TaskRunner | undefined;
+}
+
+/** The delivery workers, the hook dispatcher and the task runner (none with HERALD_WORKERS=0). */
+function createLoops(opts: EngineOptions, d: LoopDeps): Loops {
+  const { config, logger: log } = opts;
+  const { store, clock, catalogs, metrics } = d;
   const workers: DeliveryWorker[] = [];
   for (let i = 0; i < config.workers; i++) {
     workers.push(
       new DeliveryWorker(
-        { store, clock, catalogs, senders, log: logger, metrics },
+        { store, clock, catalogs, senders: d.senders, log, metrics },
         {
           batchSize: config.deliveryBatch,
           leaseMs: config.leaseSeconds * 1000,
@@ -115,44 +207,43 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
           concurrency: config.deliveryConcurrency,
           retry: { ...defaultRetryPolicy, maxAttempts: config.maxAttempts, baseMs: config.retryBaseMs },
           publicUrl: config.publicUrl,
-          secret,
+          secret: d.secret,
           bounceDomain: config.bounceDomain,
           softBounceLimit: config.softBounceLimit,
         },
       ),
     );
   }
-  const hooks =
-    config.workers > 0
-      ? new HookDispatcher(
-          { store, clock, catalogs, transport: opts.hookTransport ?? httpHookTransport(guard), log: logger, metrics },
-          {
-            ...defaultHookOptions,
-            intervalMs: config.hookIntervalMs,
-            retryWindowMs: config.hookRetryWindowMs,
-            leaseMs: config.leaseSeconds * 1000,
-          },
-        )
-      : undefined;
-  // Tasks run in the worker processes, beside delivery: one runner a process, a task at a time.
-  const geo = opts.geo ?? new DbipGeoLookup();
-  const env: Env = { clock, geo, queryChunk: config.queryChunk, singleWriter: store.capabilities.singleWriter };
-  const tasks =
-    config.workers > 0
-      ? new TaskRunner(
-          { store, env, catalogs, wires: WIRES, log: logger, metrics },
-          { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollMs, chunkSize: config.taskChunk },
-        )
-      : undefined;
+  if (config.workers === 0) return { workers, hooks: undefined, tasks: undefined };
+  const transport = opts.hookTransport ?? httpHookTransport(d.guard);
+  const hooks = new HookDispatcher(
+    { store, clock, catalogs, transport, log, metrics },
+    {
+      ...defaultHookOptions,
+      intervalMs: config.hookIntervalMs,
+      retryWindowMs: config.hookRetryWindowMs,
+      leaseMs: config.leaseSeconds * 1000,
+    },
+  );
+  const tasks = new TaskRunner(
+    { store, env: d.env, catalogs, wires: WIRES, log, metrics },
+    { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollMs, chunkSize: config.taskChunk },
+  );
+  return { workers, hooks, tasks };
+}
+
+/**
+ * How new work wakes the loops: this process's at once, other processes' through the store
+ * (PostgreSQL NOTIFY), one NOTIFY per short window however many writes: under load every request
+ * is a write, and a notification per request would cost a round trip each while waking no one sooner.
+ */
+function wakeUp(store: Store, loops: Loops): { wake: () => void; unlisten: (() => void) | undefined } {
   const wakeLocal = () => {
-    for (const w of workers) w.wake();
-    hooks?.wake();
-    tasks?.wake();
+    for (const w of loops.workers) w.wake();
+    loops.hooks?.wake();
+    loops.tasks?.wake();
   };
-  // Other processes' workers learn of new work through the store (PostgreSQL NOTIFY).
-  const unlisten = workers.length > 0 ? store.onWork?.(wakeLocal) : undefined;
-  // One NOTIFY per short window, however many writes: under load every request is a write, and
-  // a notification per request would cost a round trip each while waking no one sooner.
+  const unlisten = loops.workers.length > 0 ? store.onWork?.(wakeLocal) : undefined;
   let notifyTimer: NodeJS.Timeout | undefined;
   const wake = () => {
     wakeLocal();
@@ -163,167 +254,32 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     }, NOTIFY_WINDOW_MS);
     notifyTimer.unref();
   };
+  return { wake, unlisten };
+}
 
-  const api = createDispatcher({
-    store,
-    env,
-    catalogs,
-    logger,
-    bodyLimit: config.bodyLimitMb * MB,
-    afterWrite: wake,
-    dedupChecksum: config.dedupChecksum,
-    metrics,
-    ...(opts.limiter ? { limiter: opts.limiter } : {}),
-  });
-  const ready = async (): Promise<Readiness> => {
-    try {
-      const { pendingMigrations } = await store.health();
-      if (pendingMigrations > 0)
-        return { ready: false, reason: `${pendingMigrations} storage migration(s) pending: run herald migrate` };
-      return { ready: true };
-    } catch (err) {
-      return {
-        ready: false,
-        reason: `storage unreachable: ${scrubSecrets(err instanceof Error ? err.message : String(err))}`,
-      };
-    }
-  };
-  const dispatch = async (req: RawRequest): Promise<RawResponse> => {
-    if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
-    if (req.route === 'metrics')
-      return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
-    if (req.route === 'token') return precheckToken(store, req);
-    if (req.route === 'receipt') return receiptResponse(req);
-    if (req.route === 'track') return trackResponse(req);
-    if (req.route !== 'unsubscribe') return api(req);
-    const apply = req.httpMethod === 'POST';
-    if (req.httpMethod !== 'GET' && !apply)
-      return {
-        status: 405,
-        contentType: 'text/plain; charset=utf-8',
-        body: 'Method Not Allowed',
-        headers: { allow: 'GET, POST' },
-      };
-    try {
-      const page = await unsubscribe({ store, clock, catalogs, secret }, req.method, apply);
-      if (apply) wake();
-      return {
-        status: page.status,
-        contentType: 'text/html; charset=utf-8',
-        body: page.html,
-        headers: { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' },
-      };
-    } catch (err) {
-      logger.error({ logId: req.logId, err }, 'unsubscribe failed');
-      return {
-        status: 503,
-        contentType: 'text/plain; charset=utf-8',
-        body: 'Please try again later.',
-        headers: { 'x-herald-log-id': req.logId },
-      };
-    }
-  };
-
-  const trackResponse = async (req: RawRequest): Promise<RawResponse> => {
-    const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store, private' };
-    try {
-      const kind = req.method === 'click' ? 'click' : 'open';
-      const r = await track(
-        { store, clock, catalogs, secret },
-        { kind, token: req.trackToken ?? '', ip: req.clientIp ?? null, userAgent: req.userAgent ?? null },
-      );
-      if (r.status === 404)
-        return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not Found', headers };
-      hooks?.wake();
-      if (r.status === 302)
-        return {
-          status: 302,
-          contentType: 'text/plain; charset=utf-8',
-          body: '',
-          headers: { ...headers, location: r.location, 'referrer-policy': 'no-referrer' },
-        };
-      // The front writes the pixel's bytes (a response crosses threads as text).
-      return { status: 200, contentType: 'image/gif', body: '', headers };
-    } catch (err) {
-      logger.error({ logId: req.logId, err }, 'tracking failed');
-      // The visitor still reaches the link when the storage is down (the click is not recorded).
-      if (req.method === 'click') {
-        const t = verifyClickToken(secret, req.trackToken ?? '');
-        if (t)
-          return {
-            status: 302,
-            contentType: 'text/plain; charset=utf-8',
-            body: '',
-            headers: { ...headers, location: t.url },
-          };
-      }
-      return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'Please try again later.', headers };
-    }
-  };
-
-  const receiptResponse = async (req: RawRequest): Promise<RawResponse> => {
-    const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' };
-    try {
-      const r = await recordReceipt(
-        { store, clock, catalogs },
-        { senderName: req.method, key: req.receiptKey, contentType: req.contentType, body: req.body },
-      );
-      // The hook event written with it is due now.
-      if (r.status === 200) hooks?.wake();
-      return {
-        status: r.status,
-        contentType: 'application/json; charset=utf-8',
-        body: JSON.stringify(r.body),
-        headers,
-      };
-    } catch (err) {
-      logger.error({ logId: req.logId, err }, 'receipt failed');
-      return {
-        status: 503,
-        contentType: 'application/json; charset=utf-8',
-        body: JSON.stringify({ error: 'try again later' }),
-        headers,
-      };
-    }
-  };
-
-  const mx = await startMx(config, { store, clock, catalogs, secret }, metrics, logger, () => hooks?.wake());
-  for (const w of workers) w.start();
-  hooks?.start();
-  tasks?.start();
-  let purgeTimer: NodeJS.Timeout | undefined;
-  if (workers.length > 0) {
-    const purge = () =>
-      void store
-        .purge(clock.now() - config.messageRetentionDays * 86_400_000, clock.now())
-        .catch((err: unknown) => logger.warn({ err }, 'purge failed'));
-    purgeTimer = setInterval(purge, PURGE_EVERY_MS);
-    purgeTimer.unref();
+async function readiness(store: Store): Promise<Readiness> {
+  try {
+    const { pendingMigrations } = await store.health();
+    if (pendingMigrations > 0)
+      return { ready: false, reason: `${pendingMigrations} storage migration(s) pending: run herald migrate` };
+    return { ready: true };
+  } catch (err) {
+    return {
+      ready: false,
+      reason: `storage unreachable: ${scrubSecrets(err instanceof Error ? err.message : String(err))}`,
+    };
   }
+}
 
-  return {
-    dispatch,
-    store,
-    secret,
-    workers,
-    hooks,
-    tasks,
-    metrics,
-    inboundPort: mx?.port,
-    ready,
-    async close() {
-      if (purgeTimer) clearInterval(purgeTimer);
-      clearInterval(demoTimer);
-      await mx?.close();
-      unlisten?.();
-      await Promise.all(workers.map((w) => w.stop()));
-      await hooks?.stop();
-      await tasks?.stop();
-      await senders.close();
-      await guard.close();
-      await store.close();
-    },
-  };
+/** Drops the messages past the retention period, every hour. */
+function startPurge(store: Store, clock: Clock, config: Readonly<Config>, logger: Logger): NodeJS.Timeout {
+  const purge = () =>
+    void store
+      .purge(clock.now() - config.messageRetentionDays * 86_400_000, clock.now())
+      .catch((err: unknown) => logger.warn({ err }, 'purge failed'));
+  const timer = setInterval(purge, PURGE_EVERY_MS);
+  timer.unref();
+  return timer;
 }
 
 /** The built-in MX, with HERALD_INBOUND_SMTP_PORT: reports applied here, counted in a metric. */

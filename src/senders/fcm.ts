@@ -8,6 +8,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { FcmSettings, SenderDef } from '../core/catalog/types.js';
 import type { OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
+import { TokenError } from './errors.js';
 import { signJwt } from './jwt.js';
 import type { OutboundGuard } from './outbound.js';
 import { RateLimiter } from './rate-limit.js';
@@ -16,15 +17,6 @@ import { answerSnippet, guardedRequest, networkFailure, type GuardedAnswer } fro
 const SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 /** Google's tokens live an hour; one is replaced five minutes before its end, never used up to it. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
-
-class TokenError extends Error {
-  constructor(
-    message: string,
-    readonly transient: boolean,
-  ) {
-    super(message);
-  }
-}
 
 /** The access token of a service account, cached; one request at a time. */
 export class FcmTokens {

@@ -7,6 +7,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, connect as netConnect, isIP, type Socket } from 'node:net';
 import { Agent } from 'undici';
+import { DeniedAddress } from './errors.js';
 
 /**
  * IPv4: "this network" (0.0.0.0 reaches the local host), link-local (169.254.169.254 is the
@@ -29,12 +30,6 @@ export const DEFAULT_DENY = [
   'fd00:ec2::254/128',
   'ff00::/8',
 ].join(',');
-
-export const DENIED_CODE = 'HERALD_DENIED_ADDRESS';
-
-export class DeniedAddress extends Error {
-  readonly code = DENIED_CODE;
-}
 
 /** The 16 bytes of an IPv6 address (valid per isIP, no zone). */
 function ipv6Bytes(address: string): number[] {

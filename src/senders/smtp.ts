@@ -11,7 +11,8 @@ import type { SenderDef } from '../core/catalog/types.js';
 import type { BounceKind, OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
 import { dkimSigner } from './dkim.js';
 import { mailOptions } from './mail-options.js';
-import { DENIED_CODE, type OutboundGuard } from './outbound.js';
+import { DENIED_CODE } from './errors.js';
+import type { OutboundGuard } from './outbound.js';
 import { RateLimiter } from './rate-limit.js';
 
 interface SmtpError {

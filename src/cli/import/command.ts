@@ -4,9 +4,9 @@
 import { rmSync } from 'node:fs';
 import { ConfigError, type Config } from '../../config.js';
 import { BatchBuilder, type Batch } from './batches.js';
-import { csvRows, readCsvHeader, SourceError } from './csv-rows.js';
+import { csvRows, readCsvHeader } from './csv-rows.js';
 import { deliver, type BatchOutcome } from './deliver.js';
-import { ImportFailure } from './import-failure.js';
+import { ImportFailure, SourceError } from './errors.js';
 import { ErrorsFile } from './errors-file.js';
 import { jsonlRows } from './jsonl-rows.js';
 import { MAX_BATCH_BYTES, type ImportSettings } from './options.js';

@@ -1,7 +1,8 @@
 // The CSV header convention of `herald import` (README): fields, `:json` cells, custom_data and
 // sub.<channel>.<resource_id>[.<key>] subscription columns.
 import { describe, expect, it } from 'vitest';
-import { planColumns, rowItem, RowError } from './csv-columns.js';
+import { planColumns, rowItem } from './csv-columns.js';
+import { RowError } from './errors.js';
 import { BatchBuilder } from './batches.js';
 import { itemText, type SourceRow } from './source-row.js';
 

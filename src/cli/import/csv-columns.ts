@@ -2,6 +2,7 @@
 // profile field, `custom_data`, or a part of a subscription (`sub.<channel>.<resource_id>[.<key>]`);
 // a `:json` suffix reads the cell as JSON. Empty cells are left out. Pure: no I/O.
 import { ConfigError } from '../../config.js';
+import { RowError } from './errors.js';
 
 type Channel = 'email' | 'sms' | 'push';
 const CHANNELS: readonly Channel[] = ['email', 'sms', 'push'];
@@ -96,8 +97,6 @@ function cellValue(cell: string, json: boolean, column: string): unknown {
     throw new RowError(`column ${JSON.stringify(column)}: the cell is not JSON`);
   }
 }
-
-export class RowError extends Error {}
 
 /** One CSV record as an import item `{data: {...}, custom_data?}`; RowError when it cannot be one. */
 export function rowItem(plan: ColumnPlan, cells: string[]): Record<string, unknown> {

@@ -3,11 +3,9 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { CsvError, parse, type Options, type Parser } from 'csv-parse';
-import { planColumns, rowItem, RowError, type ColumnPlan } from './csv-columns.js';
+import { planColumns, rowItem, type ColumnPlan } from './csv-columns.js';
+import { RowError, SourceError } from './errors.js';
 import { itemText, MAX_ROW_BYTES, type SourceRow } from './source-row.js';
-
-/** A CSV syntax error past which the file cannot be read reliably (an unclosed quote). */
-export class SourceError extends Error {}
 
 const READ_CHUNK = 1024 * 1024;
 

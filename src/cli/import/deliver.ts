@@ -3,8 +3,8 @@
 // `errors` into rejected rows, and fails the import on a request-level refusal.
 import type { RejectedRow } from './errors-file.js';
 import type { Batch } from './batches.js';
-import { ImportFailure } from './import-failure.js';
-import { TransportError, type ApiAnswer, type ApiTransport } from './transport.js';
+import { ImportFailure, TransportError } from './errors.js';
+import type { ApiAnswer, ApiTransport } from './transport.js';
 
 export interface BatchOutcome {
   imported: number;

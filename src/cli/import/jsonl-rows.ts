@@ -2,7 +2,7 @@
 // constant memory. A line is an item of import_and_start_batch (`{"data": {...}, ...}`) or a bare
 // profile object (sent as `{"data": <line>}`); blank lines are skipped.
 import { createReadStream } from 'node:fs';
-import { RowError } from './csv-columns.js';
+import { RowError } from './errors.js';
 import { itemText, MAX_ROW_BYTES, type SourceRow } from './source-row.js';
 
 const READ_CHUNK = 1024 * 1024;

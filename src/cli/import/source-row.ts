@@ -1,7 +1,7 @@
 // A row of the input file as the import loop sees it: the item's JSON text ready for a batch, or
 // the reason it cannot be sent, and where the row ends in the file (the resume point).
 import { parseJsonBody } from '../../http/codecs/json.js';
-import { RowError } from './csv-columns.js';
+import { RowError } from './errors.js';
 
 export interface SourceRow {
   /** 1-based position among the file's data rows (a CSV header and blank lines not counted). */

@@ -9,7 +9,7 @@ import { startEngineThread, type EngineThread } from '../../runtime/engine-threa
 import type { RawRequest } from '../../http/raw-request.js';
 import type { RawResponse } from '../../http/envelope.js';
 import { openStore } from '../../runtime/open-store.js';
-import { ImportFailure } from './import-failure.js';
+import { ImportFailure, TransportError } from './errors.js';
 
 export interface ApiAnswer {
   status: number;
@@ -24,9 +24,6 @@ export interface ApiTransport {
   endSession(): Promise<void>;
   close(): Promise<void>;
 }
-
-/** The request may or may not have reached the server (a network failure): retry it with its key. */
-export class TransportError extends Error {}
 
 const HTTP_TIMEOUT_MS = 300_000;
 

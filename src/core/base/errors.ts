@@ -106,6 +106,9 @@ export class CatalogChanged extends Error {
   }
 }
 
+/** A task's lease passed to another runner while a chunk ran: the chunk's effects must not commit. */
+export class LeaseLost extends Error {}
+
 /** A message that cannot be composed (its template or content is broken): a permanent failure of that message. */
 export class ComposeError extends Error {}
 

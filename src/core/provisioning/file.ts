@@ -154,6 +154,23 @@ export async function planProvisioning(input: PlanInput): Promise<ProvisionPlan>
 
 type SeenIds = Record<'databases' | 'resources' | 'templates' | 'triggers', Map<number, number>>;
 
+/** What the sections of an account's plan share: the file's part, the catalog as planned so far, the plan. */
+interface Planning {
+  accountId: number;
+  raw: Record<string, unknown>;
+  path: string;
+  input: PlanInput;
+  problems: string[];
+  seen: SeenIds;
+  /** The account's catalog as stored. */
+  base: Catalog;
+  /** The catalog as the file makes it, section by section. */
+  catalog: Catalog;
+  plan: AccountPlan;
+  /** The id is given, of this account or a new one, and not yet used in the file (else a problem is told). */
+  owned: (kind: keyof SeenIds, id: number | undefined, where: string) => id is number;
+}
+
 async function planAccount(
   head: { id: number; name: string },
   raw: Record<string, unknown>,
@@ -204,6 +221,21 @@ async function planAccount(
     return true;
   };
 
+  const c: Planning = { accountId, raw, path, input, problems, seen, base, catalog, plan, owned };
+  planTokens(c);
+  planSenders(c);
+  planDatabases(c);
+  planTemplates(c);
+  planResources(c);
+  planTriggers(c);
+  planHooks(c);
+  planSuppressionLists(c);
+  return plan;
+}
+
+/** Tokens: hashed, with their rate limits; a token of another account is refused. */
+function planTokens(c: Planning): void {
+  const { accountId, raw, path, input, problems, plan } = c;
   for (const [i, t] of list(raw, 'tokens', path, problems).entries()) {
     const where = `${path}.tokens[${i}]`;
     const tok = attempt(problems, where, () => {
@@ -226,6 +258,11 @@ async function planAccount(
     }
     plan.tokens.push(tp);
   }
+}
+
+/** Senders, with the receipt keys that must tell same-named senders of two accounts apart. */
+function planSenders(c: Planning): void {
+  const { accountId, raw, path, input, problems, catalog, plan } = c;
   for (const [i, s] of list(raw, 'senders', path, problems).entries()) {
     const where = `${path}.senders[${i}]`;
     const sender = attempt(problems, where, () => {
@@ -255,6 +292,11 @@ async function planAccount(
     plan.senders.push(def);
     catalog.senders.set(def.name, { ...def, id: 0 });
   }
+}
+
+/** Databases, with their field names checked. */
+function planDatabases(c: Planning): void {
+  const { accountId, raw, path, problems, catalog, plan, owned } = c;
   for (const [i, d] of list(raw, 'databases', path, problems).entries()) {
     const where = `${path}.databases[${i}]`;
     const db = attempt(problems, where, () => {
@@ -274,6 +316,11 @@ async function planAccount(
     plan.databases.push(def);
     catalog.databases.set(def.id, def);
   }
+}
+
+/** Templates, their fields checked against the databases planned so far. */
+function planTemplates(c: Planning): void {
+  const { accountId, raw, path, problems, catalog, plan, owned } = c;
   for (const [i, t] of list(raw, 'templates', path, problems).entries()) {
     const where = `${path}.templates[${i}]`;
     // Either form: `channel` with its parts (one channel), or `channels` as Altcraft's templates.
@@ -288,6 +335,11 @@ async function planAccount(
     plan.templates.push(def);
     catalog.templates.set(def.id, def);
   }
+}
+
+/** Resources, checked once all of them are known. */
+function planResources(c: Planning): void {
+  const { accountId, raw, path, problems, catalog, plan, owned } = c;
   const resources: [ResourceDef, string][] = [];
   for (const [i, r] of list(raw, 'resources', path, problems).entries()) {
     const where = `${path}.resources[${i}]`;
@@ -306,7 +358,11 @@ async function planAccount(
   }
   for (const [def, where] of resources)
     for (const p of resourceProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
+}
 
+/** Triggers, checked once all of them are known, and the stored triggers the file breaks. */
+function planTriggers(c: Planning): void {
+  const { accountId, raw, path, input, problems, base, catalog, plan, owned } = c;
   const triggers: [TriggerDef, string][] = [];
   for (const [i, t] of list(raw, 'triggers', path, problems).entries()) {
     const where = `${path}.triggers[${i}]`;
@@ -345,7 +401,11 @@ async function planAccount(
   for (const [def, where] of triggers)
     for (const p of triggerProblems(def, catalog)) problems.push(`${where}: ${p.text}`);
   problems.push(...storedTriggerProblems(base, catalog, new Set(triggers.map(([def]) => def.id)), path));
+}
 
+/** Action hooks, with their URLs checked. */
+function planHooks(c: Planning): void {
+  const { accountId, raw, path, problems, plan } = c;
   for (const [i, h] of list(raw, 'action_hooks', path, problems).entries()) {
     const where = `${path}.action_hooks[${i}]`;
     const hook = attempt(problems, where, () => {
@@ -362,6 +422,11 @@ async function planAccount(
     };
     plan.hooks.push(def);
   }
+}
+
+/** Suppression lists, each id once. */
+function planSuppressionLists(c: Planning): void {
+  const { raw, path, problems, plan } = c;
   const lists: { id: number; name: string }[] = [];
   for (const [i, l] of list(raw, 'suppression_lists', path, problems).entries()) {
     const where = `${path}.suppression_lists[${i}]`;
@@ -372,7 +437,6 @@ async function planAccount(
     else lists.push(decoded);
   }
   if (lists.length > 0) plan.suppressionLists = lists;
-  return plan;
 }
 
 /**

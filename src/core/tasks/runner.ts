@@ -4,7 +4,7 @@
 // restart starts where it was and no item runs twice. The trigger's state is checked again each
 // time a runner takes the task up.
 import type { Env } from '../api/method.js';
-import { ApiError, CatalogChanged } from '../base/errors.js';
+import { ApiError, CatalogChanged, LeaseLost } from '../base/errors.js';
 import { PollLoop } from '../base/poll-loop.js';
 import type { CatalogCache } from '../catalog/cache.js';
 import { heldTransaction, type HoldingStore } from '../catalog/changed.js';
@@ -54,8 +54,6 @@ const MAX_ATTEMPTS = 5;
 
 /** Consecutive configuration changes a chunk is checked again for before it counts as failed. */
 const MAX_CATALOG_CHANGES = 3;
-
-class LeaseLost extends Error {}
 
 /** A task checked against a catalog, with that catalog. */
 interface Checked {

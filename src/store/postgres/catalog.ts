@@ -84,73 +84,36 @@ export async function describeOwnership(db: Queryable): Promise<Ownership> {
   };
 }
 
-export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now: number): Promise<void> {
-  for (const a of plan.accounts) {
-    await lockConfig(db, a.id);
-    await db.query(
-      'INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, config_version = accounts.config_version + 1',
-      [a.id, a.name, now],
-    );
-    for (const t of a.tokens) {
-      await db.query(
-        // A revoked token stays revoked: a file that still lists it cannot bring it back.
-        `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 THEN $5::bigint END)
+/** The statements of a provisioning file's application. */
+const provisionSql = {
+  upsertAccount:
+    'INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, config_version = accounts.config_version + 1',
+  // A revoked token stays revoked: a file that still lists it cannot bring it back.
+  upsertToken: `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 THEN $5::bigint END)
          ON CONFLICT (hash) DO UPDATE SET role = EXCLUDED.role, revoked = tokens.revoked OR EXCLUDED.revoked, revoked_at = COALESCE(tokens.revoked_at, EXCLUDED.revoked_at),
            rate_per_second = EXCLUDED.rate_per_second, burst = EXCLUDED.burst`,
-        [t.hash, a.id, t.role, t.revoked, now, t.ratePerSecond ?? null, t.burst ?? null],
-      );
-    }
-    for (const s of a.senders) {
-      await db.query(
-        'INSERT INTO senders (account_id, name, type, config) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, name) DO UPDATE SET type = EXCLUDED.type, config = EXCLUDED.config',
-        [a.id, s.name, s.type, senderConfig(s)],
-      );
-    }
-    for (const d of a.databases) {
-      await db.query(
-        `INSERT INTO databases (id, account_id, name, description, fields, phone_region, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $7, $6, $6)
+  upsertSender:
+    'INSERT INTO senders (account_id, name, type, config) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, name) DO UPDATE SET type = EXCLUDED.type, config = EXCLUDED.config',
+  upsertDatabase: `INSERT INTO databases (id, account_id, name, description, fields, phone_region, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $7, $6, $6)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, fields = EXCLUDED.fields, phone_region = EXCLUDED.phone_region, updated_at = EXCLUDED.updated_at`,
-        [d.id, a.id, d.name, d.description, JSON.stringify(d.fields), now, d.phoneRegion ?? null],
-      );
-    }
-    for (const r of a.resources) {
-      await db.query(
-        `INSERT INTO resources (id, account_id, name, db_ids, channels, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+  upsertResource: `INSERT INTO resources (id, account_id, name, db_ids, channels, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, db_ids = EXCLUDED.db_ids, channels = EXCLUDED.channels, updated_at = EXCLUDED.updated_at`,
-        [r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now],
-      );
-    }
-    for (const t of a.templates) {
-      await db.query(
-        `INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+  upsertTemplate: `INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, channel = EXCLUDED.channel, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at`,
-        [t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now],
-      );
-    }
-    for (const t of a.triggers) {
-      await db.query(
-        `INSERT INTO triggers (id, account_id, definition, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+  upsertTrigger: `INSERT INTO triggers (id, account_id, definition, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition, is_active = EXCLUDED.is_active, updated_at = EXCLUDED.updated_at`,
-        [t.id, a.id, triggerDefinition(t), t.isActive, t.createdAt, t.updatedAt],
-      );
-    }
-    for (const h of a.hooks) {
-      await db.query(
-        'INSERT INTO action_hooks (account_id, url, secret, filters) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, url) DO UPDATE SET secret = EXCLUDED.secret, filters = EXCLUDED.filters',
-        [a.id, h.url, h.secret ?? null, JSON.stringify(h.filters)],
-      );
-    }
-  }
-  for (const a of plan.accounts) {
-    for (const l of a.suppressionLists ?? []) {
-      // A list id another account holds is left to it.
-      await db.query(
-        `INSERT INTO suppression_lists (id, account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+  upsertHook:
+    'INSERT INTO action_hooks (account_id, url, secret, filters) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, url) DO UPDATE SET secret = EXCLUDED.secret, filters = EXCLUDED.filters',
+  // A list id another account holds is left to it.
+  upsertSuppressionList: `INSERT INTO suppression_lists (id, account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at WHERE suppression_lists.account_id = EXCLUDED.account_id`,
-        [l.id, a.id, l.name, now],
-      );
-    }
-  }
+};
+
+export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now: number): Promise<void> {
+  for (const a of plan.accounts) await applyAccount(db, a, now);
+  for (const a of plan.accounts)
+    for (const l of a.suppressionLists ?? [])
+      await db.query(provisionSql.upsertSuppressionList, [l.id, a.id, l.name, now]);
   // Ids the API hands out stay above every id a provisioning file used, and never go back below
   // one already handed out (a deleted object's id is not given again).
   for (const table of ['databases', 'resources', 'templates', 'triggers', 'suppression_lists']) {
@@ -159,4 +122,52 @@ export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now:
          COALESCE(pg_sequence_last_value(pg_get_serial_sequence('${table}', 'id')::regclass), 0), 1))`,
     );
   }
+}
+
+async function applyAccount(db: Queryable, a: ProvisionPlan['accounts'][number], now: number): Promise<void> {
+  await lockConfig(db, a.id);
+  await db.query(provisionSql.upsertAccount, [a.id, a.name, now]);
+  for (const t of a.tokens)
+    await db.query(provisionSql.upsertToken, [
+      t.hash,
+      a.id,
+      t.role,
+      t.revoked,
+      now,
+      t.ratePerSecond ?? null,
+      t.burst ?? null,
+    ]);
+  for (const s of a.senders) await db.query(provisionSql.upsertSender, [a.id, s.name, s.type, senderConfig(s)]);
+  for (const d of a.databases)
+    await db.query(provisionSql.upsertDatabase, [
+      d.id,
+      a.id,
+      d.name,
+      d.description,
+      JSON.stringify(d.fields),
+      now,
+      d.phoneRegion ?? null,
+    ]);
+  for (const r of a.resources)
+    await db.query(provisionSql.upsertResource, [
+      r.id,
+      a.id,
+      r.name,
+      JSON.stringify(r.dbIds),
+      JSON.stringify(r.channels),
+      now,
+    ]);
+  for (const t of a.templates)
+    await db.query(provisionSql.upsertTemplate, [t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now]);
+  for (const t of a.triggers)
+    await db.query(provisionSql.upsertTrigger, [
+      t.id,
+      a.id,
+      triggerDefinition(t),
+      t.isActive,
+      t.createdAt,
+      t.updatedAt,
+    ]);
+  for (const h of a.hooks)
+    await db.query(provisionSql.upsertHook, [a.id, h.url, h.secret ?? null, JSON.stringify(h.filters)]);
 }

@@ -1,12 +1,12 @@
 // Profiles on PostgreSQL: set-wise lookups (`= ANY($n)`), creation claims, rows locked in
 // creation order when loaded for an update, and the batch write of an import in a handful of
-// statements (COPY for new rows, json_to_recordset for changes: one parameter per table,
-// whatever the batch size).
+// statements, a table at a time through the bulk insert (COPY for many new rows, json_to_recordset
+// otherwise: one parameter per table, whatever the batch size).
 import { CounterTally, insertedCounters } from '../../core/delivery/counters.js';
 import { bumpCounters } from './feedback.js';
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import { copyRows, nextIds, type CopyValue } from './copy.js';
+import { bulkInsert, COPY_MIN, type BulkTable } from './bulk.js';
 import type { PgClient, Queryable } from './open.js';
 import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { LaunchWrite } from '../../core/triggers/store-port.js';
@@ -198,257 +198,207 @@ export async function loadProfiles(
   return [...profiles.values()];
 }
 
-const PROFILE_COLUMNS = ['seq', 'id', 'account_id', 'db_id', 'fields', 'created_at', 'updated_at'] as const;
-const VALUE_COLUMNS = ['db_id', 'field', 'value', 'profile_seq', 'num'] as const;
+// The tables an import writes, as the bulk insert writes them.
+const PROFILES: BulkTable = {
+  table: 'profiles',
+  key: 'seq',
+  columns: [
+    ['id', 'text'],
+    ['account_id', 'int'],
+    ['db_id', 'int'],
+    ['fields', 'json'],
+    ['created_at', 'bigint'],
+    ['updated_at', 'bigint'],
+  ],
+};
+const VALUE_COLUMNS = [
+  ['db_id', 'int'],
+  ['field', 'text'],
+  ['value', 'text'],
+  ['profile_seq', 'bigint'],
+  ['num', 'double precision'],
+] as const;
+const NEW_VALUES: BulkTable = { table: 'profile_values', columns: VALUE_COLUMNS };
+const VALUES: BulkTable = {
+  ...NEW_VALUES,
+  onConflict: 'ON CONFLICT (db_id, field, value, profile_seq) DO UPDATE SET num = EXCLUDED.num',
+};
 const SUBSCRIPTION_COLUMNS = [
-  'profile_seq',
-  'resource_id',
-  'channel',
-  'address',
-  'db_id',
-  'status',
-  'priority',
-  'data',
-  'created_at',
-  'updated_at',
+  ['profile_seq', 'bigint'],
+  ['resource_id', 'int'],
+  ['channel', 'text'],
+  ['address', 'text'],
+  ['db_id', 'int'],
+  ['status', 'int'],
+  ['priority', 'int'],
+  ['data', 'json'],
+  ['created_at', 'bigint'],
+  ['updated_at', 'bigint'],
 ] as const;
-const MESSAGE_COLUMNS = [
-  'id',
-  'account_id',
-  'trigger_id',
-  'launch_id',
-  'profile_id',
-  'channel',
-  'resource_id',
-  'address',
-  'status',
-  'due_at',
-  'variant',
-  'custom_data',
-  'skip_reason',
-  'created_at',
-  'finished_at',
-] as const;
+const NEW_SUBSCRIPTIONS: BulkTable = { table: 'subscriptions', columns: SUBSCRIPTION_COLUMNS };
+const SUBSCRIPTIONS: BulkTable = {
+  ...NEW_SUBSCRIPTIONS,
+  onConflict: `ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
+    status = EXCLUDED.status, priority = EXCLUDED.priority, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
+};
+const MESSAGES: BulkTable = {
+  table: 'messages',
+  key: 'id',
+  columns: [
+    ['account_id', 'int'],
+    ['trigger_id', 'int'],
+    ['launch_id', 'bigint'],
+    ['profile_id', 'text'],
+    ['channel', 'text'],
+    ['resource_id', 'int'],
+    ['address', 'text'],
+    ['status', 'text'],
+    ['due_at', 'bigint'],
+    ['variant', 'int'],
+    ['custom_data', 'json'],
+    ['skip_reason', 'text'],
+    ['created_at', 'bigint'],
+    ['finished_at', 'bigint'],
+  ],
+};
+const EVENTS: BulkTable = {
+  table: 'events',
+  columns: [
+    ['account_id', 'int'],
+    ['type', 'text'],
+    ['db_id', 'int'],
+    ['resource_id', 'int'],
+    ['trigger_id', 'int'],
+    ['profile_id', 'text'],
+    ['payload', 'json'],
+    ['created_at', 'bigint'],
+  ],
+};
 
-/** Below this many rows a kind is written with one INSERT (one round trip, not two: ids, then COPY). */
-const COPY_MIN = 100;
+/** The statements of an import's write other than its inserts. */
+const importSql = {
+  updateProfiles: `UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
+    FROM json_to_recordset($1::json) AS x(seq bigint, fields json, updated_at bigint) WHERE p.seq = x.seq`,
+  removeValues: `DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text, seq bigint)
+    WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = x.seq`,
+  // A launch may get its messages over several writes: the range only widens.
+  widenLaunch:
+    'UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3',
+};
+
+type ImportProfile = ImportWrite['profiles'][number];
 
 /**
- * The write of an import. Rows that are new by construction — new profiles (their seq drawn from
- * the sequence first) with their values and subscriptions, and every message — are loaded with
- * COPY when there are many of them; changes to stored profiles, and small writes, are set-wise
- * INSERT/UPDATE/upserts over json_to_recordset.
+ * The write of an import, a table at a time. Rows that are new by construction — new profiles
+ * (their seq drawn from the sequence first) with their values and subscriptions, and every
+ * message — are loaded with COPY when there are many of them; changes to stored profiles, and
+ * small writes, are set-wise INSERT/UPDATE/upserts over json_to_recordset.
  */
 export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
+  const seqOf = await writeProfiles(db, w);
+  await writeValues(db, w, seqOf);
+  await writeSubscriptions(db, w, seqOf);
+  await writeMessages(db, w);
+  await bulkInsert(
+    db,
+    EVENTS,
+    w.events.map((e) => [w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, e.payload, w.now]),
+  );
+}
+
+/** New profiles inserted, stored ones updated: the seq of every profile of the write, by id. */
+async function writeProfiles(db: PgClient, w: ImportWrite): Promise<Map<string, number>> {
   const seqOf = new Map<string, number>();
   const fresh = w.profiles.filter((p) => p.seq === undefined);
-  if (fresh.length >= COPY_MIN) {
-    const seqs = await nextIds(db, 'profiles', 'seq', fresh.length);
-    fresh.forEach((p, i) => seqOf.set(p.id, seqs[i]));
-    await copyRows(
-      db,
-      'profiles',
-      PROFILE_COLUMNS,
-      fresh.map((p, i) => [seqs[i], p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]),
-    );
-  } else if (fresh.length > 0) {
-    const created = await db.query<{ seq: number; id: string }>(
-      `INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at)
-       SELECT x.id, $2, $3, x.fields, x.created_at, x.updated_at
-       FROM json_to_recordset($1::json) AS x(id text, fields json, created_at bigint, updated_at bigint, n int) ORDER BY x.n
-       RETURNING seq, id`,
-      [
-        JSON.stringify(
-          fresh.map((p, n) => ({ id: p.id, fields: p.fields, created_at: p.createdAt, updated_at: p.updatedAt, n })),
-        ),
-        w.accountId,
-        w.dbId,
-      ],
-    );
-    for (const r of created.rows) seqOf.set(r.id, r.seq);
-  }
+  const seqs = await bulkInsert(
+    db,
+    PROFILES,
+    fresh.map((p) => [p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]),
+  );
+  fresh.forEach((p, i) => seqOf.set(p.id, seqs[i]));
   const updated = w.profiles.filter((p) => p.seq !== undefined);
   if (updated.length > 0) {
-    await db.query(
-      `UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
-       FROM json_to_recordset($1::json) AS x(seq bigint, fields json, updated_at bigint) WHERE p.seq = x.seq`,
-      [JSON.stringify(updated.map((p) => ({ seq: p.seq, fields: p.fields, updated_at: p.updatedAt })))],
-    );
+    await db.query(importSql.updateProfiles, [
+      JSON.stringify(updated.map((p) => ({ seq: p.seq, fields: p.fields, updated_at: p.updatedAt }))),
+    ]);
     for (const p of updated) seqOf.set(p.id, p.seq as number);
   }
+  return seqOf;
+}
+
+async function writeValues(db: PgClient, w: ImportWrite, seqOf: Map<string, number>): Promise<void> {
   const removes: { field: string; value: string; seq: number }[] = [];
   const values: OfProfile<ValueRowWrite>[] = [];
-  const subs: OfProfile<ImportWrite['profiles'][number]['subscriptions'][number]>[] = [];
   for (const p of w.profiles) {
     const seq = seqOf.get(p.id) as number;
     for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq });
-    const fresh = p.seq === undefined;
-    for (const row of p.addValues) values.push({ seq, fresh, row });
-    for (const row of p.subscriptions) subs.push({ seq, fresh, row });
+    for (const row of p.addValues) values.push({ seq, fresh: p.seq === undefined, row });
   }
-  if (removes.length > 0) {
-    await db.query(
-      `DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text, seq bigint)
-       WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = x.seq`,
-      [w.dbId, JSON.stringify(removes)],
-    );
+  if (removes.length > 0) await db.query(importSql.removeValues, [w.dbId, JSON.stringify(removes)]);
+  const rowOf = ({ seq, row: v }: OfProfile<ValueRowWrite>) => [w.dbId, v.field, v.value, seq, v.num];
+  const [copied, upserted] = split(values);
+  await bulkInsert(db, NEW_VALUES, copied.map(rowOf));
+  await bulkInsert(db, VALUES, upserted.map(rowOf));
+}
+
+async function writeSubscriptions(db: PgClient, w: ImportWrite, seqOf: Map<string, number>): Promise<void> {
+  const subs: OfProfile<ImportProfile['subscriptions'][number]>[] = [];
+  for (const p of w.profiles) {
+    const seq = seqOf.get(p.id) as number;
+    for (const row of p.subscriptions) subs.push({ seq, fresh: p.seq === undefined, row });
   }
-  // Rows of new profiles cannot conflict: many of them are copied, the rest upserted.
-  const [copiedValues, upsertedValues] = split(values);
-  if (copiedValues.length > 0)
-    await copyRows(
-      db,
-      'profile_values',
-      VALUE_COLUMNS,
-      copiedValues.map(({ seq, row: v }) => [w.dbId, v.field, v.value, seq, v.num]),
-    );
-  if (upsertedValues.length > 0) {
-    await db.query(
-      `INSERT INTO profile_values (db_id, field, value, profile_seq, num)
-       SELECT $1, x.field, x.value, x.seq, x.num FROM json_to_recordset($2::json) AS x(field text, value text, seq bigint, num double precision)
-       ON CONFLICT (db_id, field, value, profile_seq) DO UPDATE SET num = EXCLUDED.num`,
-      [
-        w.dbId,
-        JSON.stringify(upsertedValues.map(({ seq, row: v }) => ({ field: v.field, value: v.value, seq, num: v.num }))),
-      ],
-    );
-  }
-  const [copiedSubs, upsertedSubs] = split(subs);
-  if (copiedSubs.length > 0) {
-    await copyRows(
-      db,
-      'subscriptions',
-      SUBSCRIPTION_COLUMNS,
-      copiedSubs.map(({ seq, row: s }) => [
-        seq,
-        s.resourceId,
-        s.channel,
-        s.address,
-        w.dbId,
-        s.status,
-        s.priority,
-        s.data,
-        s.createdAt,
-        s.updatedAt,
-      ]),
-    );
-  }
-  if (upsertedSubs.length > 0) {
-    await db.query(
-      `INSERT INTO subscriptions (profile_seq, resource_id, channel, address, db_id, status, priority, data, created_at, updated_at)
-       SELECT x.seq, x.resource_id, x.channel, x.address, $1, x.status, x.priority, x.data, x.created_at, x.updated_at
-       FROM json_to_recordset($2::json) AS x(seq bigint, resource_id int, channel text, address text, status int, priority int, data json, created_at bigint, updated_at bigint)
-       ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET
-         status = EXCLUDED.status, priority = EXCLUDED.priority, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
-      [
-        w.dbId,
-        JSON.stringify(
-          upsertedSubs.map(({ seq, row: s }) => ({
-            seq,
-            resource_id: s.resourceId,
-            channel: s.channel,
-            address: s.address,
-            status: s.status,
-            priority: s.priority,
-            data: s.data,
-            created_at: s.createdAt,
-            updated_at: s.updatedAt,
-          })),
-        ),
-      ],
-    );
-  }
-  if (w.messages.length > 0) {
-    const ranges = new Map<number, [number, number]>();
-    const widen = (launchId: number, id: number) => {
-      const range = ranges.get(launchId);
-      if (range) {
-        range[0] = Math.min(range[0], id);
-        range[1] = Math.max(range[1], id);
-      } else ranges.set(launchId, [id, id]);
-    };
-    if (w.messages.length >= COPY_MIN) {
-      const ids = await nextIds(db, 'messages', 'id', w.messages.length);
-      const rows = w.messages.map((m, n): CopyValue[] => {
-        widen(m.launchId, ids[n]);
-        return [
-          ids[n],
-          w.accountId,
-          m.triggerId,
-          m.launchId,
-          m.profileId,
-          m.channel,
-          m.resourceId,
-          m.address,
-          m.status,
-          m.dueAt,
-          m.variant,
-          m.customData,
-          m.skipReason,
-          w.now,
-          m.status === 'skipped' ? w.now : null,
-        ];
-      });
-      await copyRows(db, 'messages', MESSAGE_COLUMNS, rows);
-    } else {
-      const rows = w.messages.map((m, n) => ({
-        n,
-        trigger_id: m.triggerId,
-        launch_id: m.launchId,
-        profile_id: m.profileId,
-        channel: m.channel,
-        resource_id: m.resourceId,
-        address: m.address,
-        status: m.status,
-        due_at: m.dueAt,
-        variant: m.variant,
-        custom_data: m.customData,
-        skip_reason: m.skipReason,
-        finished_at: m.status === 'skipped' ? w.now : null,
-      }));
-      const inserted = await db.query<{ id: number; launch_id: number }>(
-        `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, custom_data, skip_reason, created_at, finished_at)
-         SELECT $1, x.trigger_id, x.launch_id, x.profile_id, x.channel, x.resource_id, x.address, x.status, x.due_at, x.variant, x.custom_data, x.skip_reason, $3, x.finished_at
-         FROM json_to_recordset($2::json) AS x(n int, trigger_id int, launch_id bigint, profile_id text, channel text, resource_id int, address text, status text,
-                                               due_at bigint, variant int, custom_data json, skip_reason text, finished_at bigint)
-         ORDER BY x.n RETURNING id, launch_id`,
-        [w.accountId, JSON.stringify(rows), w.now],
-      );
-      for (const r of inserted.rows) widen(r.launch_id, r.id);
-    }
-    const tally = new CounterTally();
-    for (const m of w.messages) tally.add(w.accountId, m.triggerId, w.now, insertedCounters(m.status, m.skipReason));
-    await bumpCounters(db, tally.bumps());
-    for (const [launchId, [first, last]] of ranges) {
-      // A launch may get its messages over several writes: the range only widens.
-      await db.query(
-        'UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3',
-        [first, last, launchId],
-      );
-    }
-  }
-  if (w.events.length > 0) {
-    await db.query(
-      `INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at)
-       SELECT $1, x.type, x.db_id, x.resource_id, x.trigger_id, x.profile_id, x.payload, $3
-       FROM json_to_recordset($2::json) AS x(type text, db_id int, resource_id int, trigger_id int, profile_id text, payload json, n int) ORDER BY x.n`,
-      [
-        w.accountId,
-        JSON.stringify(
-          w.events.map((e, n) => ({
-            type: e.type,
-            db_id: e.dbId,
-            resource_id: e.resourceId,
-            trigger_id: e.triggerId,
-            profile_id: e.profileId,
-            payload: e.payload,
-            n,
-          })),
-        ),
-        w.now,
-      ],
-    );
-  }
+  const rowOf = ({ seq, row: s }: (typeof subs)[number]) => [
+    seq,
+    s.resourceId,
+    s.channel,
+    s.address,
+    w.dbId,
+    s.status,
+    s.priority,
+    s.data,
+    s.createdAt,
+    s.updatedAt,
+  ];
+  const [copied, upserted] = split(subs);
+  await bulkInsert(db, NEW_SUBSCRIPTIONS, copied.map(rowOf));
+  await bulkInsert(db, SUBSCRIPTIONS, upserted.map(rowOf));
+}
+
+/** The messages, the counters they start, and the message-id range of each launch. */
+async function writeMessages(db: PgClient, w: ImportWrite): Promise<void> {
+  if (w.messages.length === 0) return;
+  const ids = await bulkInsert(
+    db,
+    MESSAGES,
+    w.messages.map((m) => [
+      w.accountId,
+      m.triggerId,
+      m.launchId,
+      m.profileId,
+      m.channel,
+      m.resourceId,
+      m.address,
+      m.status,
+      m.dueAt,
+      m.variant,
+      m.customData,
+      m.skipReason,
+      w.now,
+      m.status === 'skipped' ? w.now : null,
+    ]),
+  );
+  const tally = new CounterTally();
+  for (const m of w.messages) tally.add(w.accountId, m.triggerId, w.now, insertedCounters(m.status, m.skipReason));
+  await bumpCounters(db, tally.bumps());
+  const ranges = new Map<number, [number, number]>();
+  w.messages.forEach((m, n) => {
+    const range = ranges.get(m.launchId);
+    if (range) {
+      range[0] = Math.min(range[0], ids[n]);
+      range[1] = Math.max(range[1], ids[n]);
+    } else ranges.set(m.launchId, [ids[n], ids[n]]);
+  });
+  for (const [launchId, [first, last]] of ranges) await db.query(importSql.widenLaunch, [first, last, launchId]);
 }
 
 /** A value row or subscription to write, with its profile's seq. */

@@ -9,3 +9,13 @@ export class StaleWrite extends Error {
     this.name = 'StaleWrite';
   }
 }
+
+/** A group commit that could not complete: every transaction in `entries` fails with `cause`. */
+export class GroupLost<Entry> extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly entries: Entry[],
+  ) {
+    super('transaction group lost');
+  }
+}

@@ -55,7 +55,7 @@ import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
 import { tokenListing, type TokenRow } from '../shared/token-rows.js';
-import { StaleWrite } from '../shared/errors.js';
+import { GroupLost, StaleWrite } from '../shared/errors.js';
 
 interface PendingTx {
   fn: (tx: StoreTx) => Promise<unknown>;
@@ -74,16 +74,6 @@ function unavailable(err: unknown): unknown {
 /** At most this many transactions, or this much work (ms), share one commit. */
 const GROUP_MAX = 64;
 const GROUP_MS = 10;
-
-/** A group commit that could not complete: every transaction in `entries` fails with `cause`. */
-class GroupLost extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly entries: PendingTx[],
-  ) {
-    super('transaction group lost');
-  }
-}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -477,9 +467,9 @@ export class SqliteStore implements Store {
       this.sql('COMMIT').run();
     } catch (err) {
       if (this.db.inTransaction) this.sql('ROLLBACK').run();
-      const lost =
+      const lost: GroupLost<PendingTx> =
         err instanceof GroupLost
-          ? err
+          ? (err as GroupLost<PendingTx>)
           : new GroupLost(
               err,
               settled.map((x) => x.entry),
