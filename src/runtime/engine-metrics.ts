@@ -24,6 +24,7 @@ export class EngineMetrics implements CoreMetrics {
   private readonly hookBacklogEvents: Gauge<'hook'>;
   private readonly hookDeadLettered: Gauge<'hook'>;
 
+  // long: one declaration per metric, in the order /metrics shows them
   constructor(
     private readonly store: MonitorStore,
     private readonly clock: Clock,

@@ -141,6 +141,7 @@ export async function listEntries(
 }
 
 /** The five entry methods of one kind: check, add, add many, remove, remove all. */
+// long: five method declarations (check, add, add many, remove, remove all) sharing one kind
 function entryMethods(kind: SuppressionKind, one_: string, many: string) {
   const single = object({ ...listId.shape, [one_]: required(str({ nonEmpty: true })) } as {
     id: ReturnType<typeof idField>['id'];

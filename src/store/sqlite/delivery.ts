@@ -54,6 +54,7 @@ export class SqliteDelivery {
   private readonly s;
   readonly bounces: SqliteBounces;
 
+  // long: the table of named statements of the delivery tables, prepared once
   constructor(
     private readonly db: SqliteDb,
     private readonly profiles: SqliteProfiles,

@@ -48,6 +48,7 @@ export class SqliteProfiles {
   /** Stop lists, tracking and the report counters a message's writing bumps. */
   readonly feedback: SqliteFeedback;
 
+  // long: the table of named statements of the profile tables, prepared once
   constructor(private readonly db: SqliteDb) {
     this.feedback = new SqliteFeedback(db);
     this.s = {

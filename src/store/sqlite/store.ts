@@ -96,6 +96,7 @@ export class SqliteStore implements Store {
   /** A connection for reads only (SqliteOptions.readOnly): its transactions are read transactions. */
   readonly readOnly: boolean;
 
+  // long: the transaction view, one delegation per method of the port
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
     this.db = openSqlite(file, opts);
     this.readOnly = opts.readOnly === true;
