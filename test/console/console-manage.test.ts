@@ -8,10 +8,10 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConsoleMessage, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient, type ImportItem } from '../../src/client/index.js';
-import { findChromium, launchChromium, type Browser } from '../helpers/browser.js';
+import { findChromium, launchChromium, signIn, watchedPage, type Browser } from '../helpers/browser.js';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.js';
 import { TOKEN } from '../helpers/harness.js';
 import { ROOT } from '../helpers/herald-process.js';
@@ -71,16 +71,8 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
       await new Promise((r) => setTimeout(r, 100));
     }
     browser = await launchChromium(chromiumPath!);
-    page = await browser.context.newPage();
-    page.on('console', (m: ConsoleMessage) => {
-      if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
-        problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`${server.url}/console`);
-    await page.fill('#token', TOKEN);
-    await page.click('form.login button');
-    await page.locator('nav a.active[data-page="triggers"]').waitFor();
+    page = await watchedPage(browser, problems);
+    await signIn(page, server.url, TOKEN);
   }, 120_000);
 
   afterAll(async () => {

@@ -7,10 +7,10 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConsoleMessage, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient, type ImportItem } from '../../src/client/index.js';
-import { browserRequired, findChromium, launchChromium, type Browser } from '../helpers/browser.js';
+import { browserRequired, findChromium, launchChromium, watchedPage, type Browser } from '../helpers/browser.js';
 import { startDemoServer, type DemoServer } from '../helpers/demo-server.js';
 import { TOKEN } from '../helpers/harness.js';
 import { ROOT } from '../helpers/herald-process.js';
@@ -110,14 +110,7 @@ describe.runIf(chromiumPath !== undefined)('the web console in headless Chromium
     await delivered(96);
     await delivered(85);
     browser = await launchChromium(chromiumPath!);
-    page = await browser.context.newPage();
-    page.on('console', (m: ConsoleMessage) => {
-      // Failed API answers (the wrong token, a profile not found) are logged by Chromium as
-      // resource errors: expected. Anything else — a CSP violation, a script error — is not.
-      if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
-        problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page = await watchedPage(browser, problems);
   }, 120_000);
 
   afterAll(async () => {

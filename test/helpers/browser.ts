@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -60,4 +60,27 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A new page whose script errors, warnings and uncaught exceptions are pushed to `problems`.
+ * Failed API answers (a wrong token, a profile not found) are logged by Chromium as resource
+ * errors: expected, so left out. Anything else — a CSP violation, a script error — is a problem.
+ */
+export async function watchedPage(browser: Browser, problems: string[]): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on('console', (m: ConsoleMessage) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
+      problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return page;
+}
+
+/** Opens the console of the server at `baseUrl` and signs in with `token`, up to the triggers page. */
+export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/console`);
+  await page.fill('#token', token);
+  await page.click('form.login button');
+  await page.locator('nav a.active[data-page="triggers"]').waitFor();
 }
