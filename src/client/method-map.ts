@@ -91,6 +91,8 @@ export const METHODS: { readonly [N in MethodName]: { readonly write: boolean } 
   'templates/list': { write: false },
   'templates/delete': { write: true },
   'templates/preview': { write: false },
+  'templates/test_send': { write: true },
+  'templates/tests': { write: false },
   'account/get': { write: false },
   'senders/list': { write: false },
   'profiles/list': { write: false },

@@ -1268,6 +1268,10 @@ export interface components {
                 [key: string]: unknown;
             };
             resource_id?: number;
+            /** @description send the rendered email once to this address (a test send: a write token is needed) */
+            test_email?: string;
+            /** @description send the rendered SMS once to this phone (a test send: a write token is needed) */
+            test_phone?: string;
             /** @description the API token (or a Bearer header, or the token query parameter) */
             token?: string;
             /** @description the answer format: json or xml (other values are ignored) */
@@ -1291,6 +1295,100 @@ export interface components {
             error_text: "Successful operation";
             /** @description the rendered parts: subject, html, text (email); text (sms); title, text, url, image (push) */
             data: components["schemas"]["TemplatePreview"];
+        };
+        /** @description Parameters of templates/test_send. In XML, the children of <xml>. */
+        "templates.test_send.request": {
+            /** @description also accepted as template_id */
+            id?: number;
+            name?: string;
+            /** @enum {string} */
+            channel?: "email" | "sms" | "push";
+            subject?: string;
+            html?: string;
+            text?: string;
+            title?: string;
+            url?: string;
+            image?: string;
+            /** @description also accepted as list_id */
+            db_id?: number;
+            profile_id?: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            content?: {
+                [key: string]: unknown;
+            };
+            resource_id?: number;
+            /** @description send the rendered email once to this address (a test send: a write token is needed) */
+            test_email?: string;
+            /** @description send the rendered SMS once to this phone (a test send: a write token is needed) */
+            test_phone?: string;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** TestSendQueued */
+        TestSendQueued: {
+            id: number;
+            status: string;
+            address: string;
+            resource_id: number;
+        };
+        /** TemplateTestSend */
+        TemplateTestSend: {
+            /** @enum {string} */
+            channel: "email" | "sms" | "push";
+            subject?: string;
+            html?: string;
+            text?: string;
+            title?: string;
+            url?: string;
+            image?: string;
+            /** @description the test send queued: templates/tests shows how it went */
+            test: components["schemas"]["TestSendQueued"];
+        };
+        "templates.test_send.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            /** @description the rendered parts: subject, html, text (email); text (sms); title, text, url, image (push) */
+            data: components["schemas"]["TemplateTestSend"];
+        };
+        /** @description Parameters of templates/tests. In XML, the children of <xml>. */
+        "templates.tests.request": {
+            /** @description also accepted as id */
+            template_id?: number;
+            /** @default 20 */
+            limit?: number;
+            /** @description the API token (or a Bearer header, or the token query parameter) */
+            token?: string;
+            /** @description the answer format: json or xml (other values are ignored) */
+            format?: string;
+        };
+        /** TestSend */
+        TestSend: {
+            id: number;
+            template_id: number | null;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            resource_id: number;
+            address: string;
+            /** @enum {string} */
+            status: "scheduled" | "sending" | "sent" | "failed";
+            error: string | null;
+            provider_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            sent_at: string | null;
+        };
+        "templates.tests.response": {
+            /** @constant */
+            error: 0;
+            /** @constant */
+            error_text: "Successful operation";
+            data: components["schemas"]["TestSend"][];
         };
         /** @description Parameters of account/get. In XML, the children of <xml>. */
         "account.get.request": {

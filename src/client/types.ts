@@ -132,6 +132,8 @@ export type Account = Schemas['Account'];
 export type Sender = Schemas['Sender'];
 export type TemplatePreviewParams = ParamsOf<'templates/preview'>;
 export type TemplatePreview = Schemas['TemplatePreview'];
+/** A test send as templates/tests lists it. */
+export type TestSend = Schemas['TestSend'];
 /** One channel of a template, as Altcraft's templates/get answers it: `{id, sid, fields}`. */
 export type TemplateChannel = Schemas['TemplateChannel'];
 

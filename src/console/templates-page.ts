@@ -1,7 +1,8 @@
 // Templates: the list (newest first) and an editor with a live preview. Every change of the
 // editor renders the template as it stands — saved or not — through templates/preview, for
 // sample profile fields or a stored profile; the grammar's refusals show in the preview at once.
-// Save is templates/add or templates/update; delete asks first.
+// Save is templates/add or templates/update; delete asks first. A test send goes beside the
+// preview (test-send.ts).
 import {
   CHANNELS,
   HeraldError,
@@ -12,6 +13,7 @@ import {
 } from '../client/index.js';
 import { confirmed, field, fill, h, num, table } from './dom.js';
 import { errorText, heading, type Page } from './page.js';
+import { testSendBox } from './test-send.js';
 
 type Part = 'subject' | 'html' | 'text' | 'title' | 'url' | 'image';
 const PARTS: Record<Channel, Part[]> = {
@@ -132,8 +134,21 @@ export const templatesPage: Page = (root, ctx) => {
 
   const parts = (): Partial<Record<Part, string>> =>
     Object.fromEntries(PARTS[channel.value as Channel].map((k) => [k, inputs[k].value]).filter(([, v]) => v !== ''));
+  /** The preview's request: the editor's template, for the sample fields or the stored profile. */
+  const previewRequest = (): TemplatePreviewParams => {
+    const params: TemplatePreviewParams = { channel: channel.value as Channel, ...parts() };
+    const c = jsonObject(content.value, 'Content');
+    if (c) params.content = c;
+    if (profileId.value.trim())
+      Object.assign(params, { db_id: Number(dbId.value) || 1, profile_id: profileId.value.trim() });
+    else params.data = jsonObject(sample.value, 'Sample fields') ?? {};
+    return params;
+  };
+  // A test send of a saved template is recorded as that template's.
+  const tests = testSendBox(ctx, () => ({ ...(editId ? { id: editId } : {}), ...previewRequest() }));
   const sync = () => {
     for (const k of ALL_PARTS) wrappers[k].hidden = !PARTS[channel.value as Channel].includes(k);
+    tests.sync(channel.value as Channel);
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -143,13 +158,7 @@ export const templatesPage: Page = (root, ctx) => {
     if (Object.keys(parts()).length === 0)
       return fill(preview, h('p', { class: 'muted' }, 'Type the template: its preview shows here as you type.'));
     try {
-      const params: TemplatePreviewParams = { channel: channel.value as Channel, ...parts() };
-      const c = jsonObject(content.value, 'Content');
-      if (c) params.content = c;
-      if (profileId.value.trim())
-        Object.assign(params, { db_id: Number(dbId.value) || 1, profile_id: profileId.value.trim() });
-      else params.data = jsonObject(sample.value, 'Sample fields') ?? {};
-      const res = await ctx.client.call('templates/preview', params);
+      const res = await ctx.client.call('templates/preview', previewRequest());
       if (ticket === asked) fill(preview, previewView(res.data));
     } catch (err) {
       if (ticket !== asked) return;
@@ -232,6 +241,7 @@ export const templatesPage: Page = (root, ctx) => {
       field('Content ({apicontent.…})', content),
     ),
     preview,
+    tests.element,
   );
 
   fill(

@@ -14,6 +14,7 @@ import { databaseMethods } from './manage/databases.js';
 import { reportMethods } from './manage/reports.js';
 import { resourceMethods } from './manage/resources.js';
 import { templatePreviewMethods } from './manage/template-preview.js';
+import { templateTestSendMethods } from './manage/template-test-send.js';
 import { suppressionMethods } from './manage/suppressions.js';
 import { templateMethods } from './manage/templates.js';
 import { triggerMethods } from './manage/triggers.js';
@@ -37,6 +38,7 @@ const all: readonly ApiMethod[] = [
   ...resourceMethods,
   ...templateMethods,
   ...templatePreviewMethods,
+  ...templateTestSendMethods,
   ...accountMethods,
   ...startMethods,
   ...startBatchMethods,

@@ -14,9 +14,19 @@ import type { TokenListing, TokenRecord, TokenRole } from './provisioning/tokens
 import type { ProfileQueryTx } from './query/store-port.js';
 import type { RequestKeyStore, RequestKeyTx } from './requests/store-port.js';
 import type { TaskStore, TaskTx } from './tasks/store-port.js';
+import type { TestSendReader, TestSendStore, TestSendTx } from './delivery/test-send-port.js';
 
 export interface StoreTx
-  extends CatalogHoldTx, CatalogTx, ImportTx, ProfileQueryTx, TaskTx, RequestKeyTx, ProvisioningTx, SuppressionTx {}
+  extends
+    CatalogHoldTx,
+    CatalogTx,
+    ImportTx,
+    ProfileQueryTx,
+    TaskTx,
+    RequestKeyTx,
+    ProvisioningTx,
+    SuppressionTx,
+    TestSendTx {}
 
 export interface TransactionOptions {
   /**
@@ -41,6 +51,7 @@ export type ReadView = ReportStore &
   ProfileReader &
   SuppressionReader &
   SuppressionEntryReader &
+  TestSendReader &
   Pick<TaskStore, 'findTask'>;
 
 export interface Store
@@ -52,7 +63,8 @@ export interface Store
     MonitorStore,
     ProfileReader,
     SuppressionReader,
-    SuppressionEntryReader {
+    SuppressionEntryReader,
+    TestSendStore {
   readonly capabilities: StoreCapabilities;
   /** Tells other processes that new work is due (PostgreSQL NOTIFY); in-process wake-ups are the engine's. */
   notifyWork?(): Promise<void>;

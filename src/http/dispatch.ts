@@ -4,7 +4,7 @@
 // unit of work: a write method runs in one transaction it opens (holding the account's
 // configuration), the response is encoded and the request key recorded in it, then it commits.
 import type { Logger } from 'pino';
-import { answersVerb, type ReadMethod, type WriteMethod } from '../core/api/define.js';
+import { answersVerb, formOf, type ReadMethod, type WriteMethod } from '../core/api/define.js';
 import type { Env, Payload, ReadCall, WriteCall } from '../core/api/method.js';
 import { ApiError, DecodeError, StoreUnavailable, CatalogChanged } from '../core/base/errors.js';
 import type { CatalogCache } from '../core/catalog/cache.js';
@@ -35,6 +35,11 @@ export interface DispatchDeps {
   store: Store;
   env: Env;
   logger: Logger;
+  /**
+   * Answers reads only (the SQLite reader): the router sends it no write, and a request whose
+   * write form shows only once parsed (a parameter name written with escapes) is refused.
+   */
+  readsOnly?: boolean;
   catalogs: CatalogCache;
   /** Called after a write method succeeded (new due work may wait for delivery). */
   afterWrite?: () => void;
@@ -181,10 +186,13 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
     let keyed: KeyedRequest | undefined;
     let account: number | undefined;
     try {
-      const method = registry.get(req.method);
-      if (!method || !answersVerb(method, req.httpMethod))
+      const named = registry.get(req.method);
+      if (!named || !answersVerb(named, req.httpMethod))
         throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
       const parsed = parse(req);
+      const method = formOf(named, parsed.body, registry);
+      if (method.write && deps.readsOnly)
+        throw new ApiError(400, `this request is ${method.name}: write its parameter names without escapes`);
       format = parsed.format;
       checkSize(req, method, parsed.body);
       const auth = await authenticate(req, method, parsed.body, (id) => (account = id));

@@ -8,6 +8,7 @@ import { CatalogCache } from '../core/catalog/cache.js';
 import { defaultRetryPolicy } from '../core/delivery/retry.js';
 import { SenderPool } from '../core/delivery/sender-pool.js';
 import { DeliveryWorker } from '../core/delivery/worker.js';
+import { TestSendRunner } from '../core/delivery/test-sends.js';
 import { TaskRunner } from '../core/tasks/runner.js';
 import { HookDispatcher, defaultHookOptions, type HookTransport } from '../core/hooks/dispatcher.js';
 import { type Store } from '../core/ports.js';
@@ -104,10 +105,11 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     return req.route === 'unsubscribe' ? unsubscribeResponse(side, req) : api(req);
   };
   const mx = await startMx(config, { store, clock, catalogs, secret }, metrics, logger, side.wakeHooks);
-  const { workers, hooks, tasks } = loops;
+  const { workers, hooks, tasks, tests } = loops;
   for (const w of workers) w.start();
   hooks?.start();
   tasks?.start();
+  tests?.start();
   const purgeTimer = workers.length > 0 ? startPurge(store, clock, config, logger) : undefined;
 
   return {
@@ -133,8 +135,9 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   };
 }
 
-async function stopLoops({ workers, hooks, tasks }: Loops): Promise<void> {
+async function stopLoops({ workers, hooks, tasks, tests }: Loops): Promise<void> {
   await Promise.all(workers.map((w) => w.stop()));
+  await tests?.stop();
   await hooks?.stop();
   await tasks?.stop();
 }
@@ -189,9 +192,11 @@ interface Loops {
   workers: DeliveryWorker[];
   hooks: HookDispatcher | undefined;
   tasks: TaskRunner | undefined;
+  /** The sending of test sends (templates/test_send). */
+  tests: TestSendRunner | undefined;
 }
 
-/** The delivery workers, the hook dispatcher and the task runner (none with HERALD_WORKERS=0). */
+/** The delivery workers, the hook dispatcher, the task runner and the test sends (none with HERALD_WORKERS=0). */
 function createLoops(opts: EngineOptions, d: LoopDeps): Loops {
   const { config, logger: log } = opts;
   const { store, clock, catalogs, metrics } = d;
@@ -214,7 +219,7 @@ function createLoops(opts: EngineOptions, d: LoopDeps): Loops {
       ),
     );
   }
-  if (config.workers === 0) return { workers, hooks: undefined, tasks: undefined };
+  if (config.workers === 0) return { workers, hooks: undefined, tasks: undefined, tests: undefined };
   const transport = opts.hookTransport ?? httpHookTransport(d.guard);
   const hooks = new HookDispatcher(
     { store, clock, catalogs, transport, log, metrics },
@@ -229,7 +234,8 @@ function createLoops(opts: EngineOptions, d: LoopDeps): Loops {
     { store, env: d.env, catalogs, wires: WIRES, log, metrics },
     { leaseMs: config.leaseSeconds * 1000, pollMs: config.pollMs, chunkSize: config.taskChunk },
   );
-  return { workers, hooks, tasks };
+  const tests = new TestSendRunner({ store, clock, catalogs, senders: d.senders, log }, config.pollMs);
+  return { workers, hooks, tasks, tests };
 }
 
 /**
@@ -242,6 +248,7 @@ function wakeUp(store: Store, loops: Loops): { wake: () => void; unlisten: (() =
     for (const w of loops.workers) w.wake();
     loops.hooks?.wake();
     loops.tasks?.wake();
+    loops.tests?.wake();
   };
   const unlisten = loops.workers.length > 0 ? store.onWork?.(wakeLocal) : undefined;
   let notifyTimer: NodeJS.Timeout | undefined;

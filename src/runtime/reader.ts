@@ -50,6 +50,7 @@ export function startReader(opts: ReaderOptions): Reader {
       singleWriter: true,
     },
     logger,
+    readsOnly: true,
     bodyLimit: config.bodyLimitMb * MB,
     ...(opts.limiter ? { limiter: opts.limiter } : {}),
   });

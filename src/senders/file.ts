@@ -23,12 +23,13 @@ export function fileSender(def: SenderDef): Sender {
   };
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
+      // A test send is named apart: its id is not a message's.
+      const base = `${m.channel !== 'push' && m.test ? 'test' : 'message'}-${m.ref}`;
       try {
-        if (m.channel === 'email')
-          write(`message-${m.ref}.eml`, await new MailComposer(mailOptions(m)).compile().build());
+        if (m.channel === 'email') write(`${base}.eml`, await new MailComposer(mailOptions(m)).compile().build());
         else
           write(
-            `message-${m.ref}.${m.channel}.json`,
+            `${base}.${m.channel}.json`,
             `${JSON.stringify({ channel: m.channel, ...providerBody(m) }, null, 2)}\n`,
           );
         return { ok: true };

@@ -1,12 +1,13 @@
 // Running Herald from the console, in real headless Chromium against a real `herald serve` (demo
 // provisioning): the account's name; a template created in the editor with its live preview
-// (a typo refused in the preview, the saved template read back through the API); a profile
+// (a typo refused in the preview, the saved template read back through the API) and a test of it
+// sent from the editor; a profile
 // found in the list by a search; a message opened with its headers, delivery and rendered
 // content; databases, resources and senders; deactivation only after confirmation; thousands
 // separators; and every page at 1280 and 375 px wide without sideways scrolling. Screenshots go
 // to .herald-test/console-shots (or HERALD_SCREENSHOT_DIR).
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +136,27 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
     const runner = (await api.call('profiles/get', { db_id: 1, email: 'run2@example.com' })).data.id;
     await page.fill('#tpl-profile', runner);
     await poll(() => text('#preview-subject')).toBe('Your order, Runner 2');
+  });
+
+  it('sends a test of the template being edited, and says how it went', async () => {
+    await page.locator('#test-send-form').waitFor();
+    await poll(() => page.locator('#test-resource option').count()).toBe(2);
+    await page.fill('#test-address', 'qa@example.org');
+    await page.click('#test-send');
+    await poll(() => text('#test-status')).toMatch(/^Test (\d+) sent to qa@example\.org\.$/);
+    const id = Number(/^Test (\d+)/.exec(await text('#test-status'))![1]);
+    const [listed] = (await api.call('templates/tests', {})).data;
+    expect(listed).toMatchObject({ id, status: 'sent', address: 'qa@example.org', channel: 'email', error: null });
+    // The demo's file sender wrote it, named as a test, rendered for the stored profile.
+    const eml = readFileSync(join(server.dir, 'data', 'outbox', `test-${id}.eml`), 'utf8');
+    expect(eml).toMatch(/^Subject: Your order, Runner 2$/m);
+    expect(eml).toMatch(/^To: qa@example\.org$/m);
+    await screenshot('template-test-send', 1280);
+    // A bad address is the API's refusal, shown where the status was.
+    await page.fill('#test-address', 'not an address');
+    await page.click('#test-send');
+    await poll(() => text('#test-status')).toMatch(/test_email: 'not an address' is not an email address/);
+    expect(await page.locator('#test-status.error').count()).toBe(1);
   });
 
   it('finds a profile in the list by a search, with counts separated by thousands', async () => {

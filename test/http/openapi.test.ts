@@ -151,6 +151,13 @@ describe('the payload schemas match real answers', () => {
     await ok('templates/list', { channel: 'email' });
     await ok('templates/preview', { id: tpl, data: { _fname: 'Ann' } });
     await ok('templates/preview', { channel: 'push', title: 'Hi {lead._fname}', data: {} });
+    await ok('templates/test_send', {
+      id: tpl,
+      data: { _fname: 'Ann' },
+      resource_id: res,
+      test_email: 'qa@example.org',
+    });
+    await ok('templates/tests', { template_id: tpl });
     await ok('account/get', {});
     await ok('senders/list', {});
     const trig = (

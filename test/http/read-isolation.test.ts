@@ -150,6 +150,47 @@ describe.each(backends)('reads beside a write (%s)', (storeName, open) => {
     expect((await call('campaigns/triggers/list', {}, token)).status).toBe(401);
   });
 
+  it('a preview with test_email is a write, answered by the engine: the test is queued', async () => {
+    const res = await call('templates/preview', {
+      id: 5,
+      data: { _fname: 'Ann' },
+      resource_id: 21,
+      test_email: 'qa@example.org',
+    });
+    expect(res.status).toBe(200);
+    const id = (res.json.data as { test: { id: number } }).test.id;
+    const listed = await call('templates/tests', {}, READ_TOKEN);
+    expect((listed.json.data as { id: number; status: string }[]).map((t) => t.id)).toContain(id);
+    // A preview that only mentions the parameter's name in its text stays a read, answered as one.
+    const mention = await call('templates/preview', { id: 5, data: {}, subject: 'test_email' }, READ_TOKEN);
+    expect(mention.status).toBe(200);
+  });
+
+  it('a write form hidden by an escaped parameter name is refused by the reader, never half-run', async () => {
+    const body = `{"token": "${WRITE_TOKEN}", "id": 5, "data": {}, "resource_id": 21, "test\\u005femail": "qa@example.org"}`;
+    const before = (await call('templates/tests', {}, READ_TOKEN)).json.data as unknown[];
+    const res = await dispatch({
+      method: 'templates/preview',
+      httpMethod: 'POST',
+      body: Buffer.from(body),
+      contentType: 'application/json',
+      query: {},
+      logId: 'test',
+    });
+    const after = (await call('templates/tests', {}, READ_TOKEN)).json.data as unknown[];
+    if (reader) {
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body).error_debug).toMatch(
+        /templates\/test_send: write its parameter names without escapes/,
+      );
+      expect(after).toHaveLength(before.length);
+    } else {
+      // PostgreSQL has no reader: the engine answers both forms.
+      expect(res.status).toBe(200);
+      expect(after).toHaveLength(before.length + 1);
+    }
+  });
+
   it('a token has one rate-limit bucket for its reads and its writes', async () => {
     clock.advance(3_600_000);
     const write = () =>

@@ -249,16 +249,10 @@ const PROBES: Record<string, Probe[]> = {
   'templates/get': [byId('template'), byId('template', 'template_id')],
   'templates/list': [],
   'templates/delete': [byId('template')],
-  'templates/preview': [
-    byId('template'),
-    { covers: ['db_id'], kind: 'database', body: (r) => ({ id: OWN.template, db_id: r, profile_id: MISSING.profile }) },
-    { covers: ['profile_id'], kind: 'profile', body: (r) => ({ id: OWN.template, db_id: OWN.db, profile_id: r }) },
-    {
-      covers: ['resource_id', 'data'],
-      kind: 'resource',
-      body: (r) => ({ id: OWN.template, data: { email: 'iso.p@example.com' }, resource_id: r }),
-    },
-  ],
+  'templates/preview': previewProbes(),
+  // A test send: the same references, and the address it would go to.
+  'templates/test_send': previewProbes({ test_email: 'iso.t@example.com' }),
+  'templates/tests': [{ covers: ['template_id'], kind: 'template', body: (r) => ({ template_id: r }) }],
   'profiles/list': [{ covers: ['db_id'], kind: 'database', body: (r) => ({ db_id: r }) }],
   'account/get': [],
   'senders/list': [],
@@ -266,6 +260,29 @@ const PROBES: Record<string, Probe[]> = {
   'campaigns/triggers/stats': [byId('trigger', 'id', { date_from: '2026-11-01', date_to: '2026-11-30' })],
   ...suppressionProbes(),
 };
+
+/** templates/preview's references (and a test send's, with its address in `more`). */
+function previewProbes(more: Record<string, unknown> = {}): Probe[] {
+  const covered = Object.keys(more);
+  return [
+    byId('template', 'id', more),
+    {
+      covers: ['db_id'],
+      kind: 'database',
+      body: (r) => ({ id: OWN.template, db_id: r, profile_id: MISSING.profile, ...more }),
+    },
+    {
+      covers: ['profile_id'],
+      kind: 'profile',
+      body: (r) => ({ id: OWN.template, db_id: OWN.db, profile_id: r, ...more }),
+    },
+    {
+      covers: ['resource_id', 'data', ...covered],
+      kind: 'resource',
+      body: (r) => ({ id: OWN.template, data: { email: 'iso.p@example.com' }, resource_id: r, ...more }),
+    },
+  ];
+}
 
 /** The stop-list methods: every one names its list by `id`. */
 function suppressionProbes(): Record<string, Probe[]> {

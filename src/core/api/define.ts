@@ -30,9 +30,20 @@ export interface WriteMethodDef<P, Tx> extends MethodCommon<P> {
   handle: (call: WriteCall<Tx>, params: P) => Promise<Payload>;
 }
 
+/**
+ * A read method's write form: a request carrying one of `params` is answered by the write method
+ * `method` (a preview with `test_email` is a test send), with its token role, request key and
+ * transaction. The router sends such a request to the writer.
+ */
+export interface WriteForm {
+  readonly params: readonly string[];
+  readonly method: string;
+}
+
 /** A read method as declared: `R` is the read view its handler uses. */
 export interface ReadMethodDef<P, R> extends MethodCommon<P> {
   write: false;
+  writeForm?: WriteForm;
   handle: (call: ReadCall<R>, params: P) => Promise<Payload>;
 }
 
@@ -60,6 +71,7 @@ export interface WriteMethod<Tx> extends MethodInfo {
 
 export interface ReadMethod<R> extends MethodInfo {
   readonly write: false;
+  readonly writeForm?: WriteForm;
   decode(body: unknown, ctx: DecodeContext): (call: ReadCall<R>) => Promise<Payload>;
 }
 
@@ -96,7 +108,12 @@ export function defineMethod<P, Tx, R>(
     };
   }
   const handle = def.handle;
-  return { ...info, write: false, decode: (body, ctx) => bound(def.params.decode(body, ctx), handle) };
+  return {
+    ...info,
+    write: false,
+    ...(def.writeForm ? { writeForm: def.writeForm } : {}),
+    decode: (body, ctx) => bound(def.params.decode(body, ctx), handle),
+  };
 }
 
 function bound<C, P>(params: P, handle: (call: C, params: P) => Promise<Payload>): (call: C) => Promise<Payload> {
@@ -111,6 +128,19 @@ export function methodsByName<M extends { readonly name: string }>(list: readonl
     map.set(m.name, m);
   }
   return map;
+}
+
+/** The method a request is answered by: a read method's write form when the body carries one of its parameters. */
+export function formOf<M extends { readonly name: string; readonly write: boolean; readonly writeForm?: WriteForm }>(
+  method: M,
+  body: Record<string, unknown>,
+  registry: ReadonlyMap<string, M>,
+): M {
+  const form = method.write ? undefined : method.writeForm;
+  if (!form || !form.params.some((p) => body[p] !== undefined)) return method;
+  const write = registry.get(form.method);
+  if (!write?.write) throw new Error(`the write form ${form.method} of ${method.name} is not a write method`);
+  return write;
 }
 
 /** Whether a method answers an HTTP verb: POST always, GET when declared so. */

@@ -10,6 +10,8 @@ export interface EmailOut {
   channel: 'email';
   /** Herald's message id: a re-send of the same message carries the same Message-ID. */
   ref: number;
+  /** A test send (templates/test_send): `ref` is the test's id, not a message's. */
+  test?: true;
   messageId: string;
   from: MailAddress;
   replyTo?: MailAddress;
@@ -32,6 +34,7 @@ export interface RequestVars {
 export interface SmsOut {
   channel: 'sms';
   ref: number;
+  test?: true;
   messageId: string;
   to: string;
   text: string;

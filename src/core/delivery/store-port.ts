@@ -261,10 +261,10 @@ export interface DeliveryStore extends SuppressionCheck {
   /**
    * Drops finished messages (and unused launches, attachments) older than `before`, and events every
    * hook has passed; given `now`, also the tasks and request keys expired by then (they keep their own
-   * windows: 7 days, 24 hours).
+   * windows: 7 days, 24 hours) and the test sends older than `before`.
    */
   purge(
     before: number,
     now?: number,
-  ): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }>;
+  ): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number; testSends?: number }>;
 }

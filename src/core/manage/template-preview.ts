@@ -1,6 +1,7 @@
 // templates/preview (spec 05): a template — saved (`id`), saved with changed fields, or given
 // whole inline — rendered for a stored profile (`db_id` + `profile_id`) or for sample profile
-// fields (`data`), with the request's `content`, as a send would render it. Nothing is written.
+// fields (`data`), with the request's `content`, as a send would render it. Nothing is written;
+// with `test_email` or `test_phone` the request is a test send (template-test-send.ts).
 import { defineMethod } from '../api/define.js';
 import type { ReadCall } from '../api/method.js';
 import { invalid } from '../base/errors.js';
@@ -12,7 +13,7 @@ import { readProfile } from '../profiles/profile-methods.js';
 import type { ProfileReader, StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { render, type RenderScope } from '../templates/render.js';
 import { obj, one, strJson, titled } from '../values/json-schema.js';
-import { anyObject, int, object, oneOf, optional, str, type Decoded } from '../values/schema.js';
+import { anyObject, describedAs, int, object, oneOf, optional, str, type Decoded } from '../values/schema.js';
 import { validated } from './change.js';
 
 /** What `{unsubscribe}` renders to in a preview: a preview is no message, so its link leads nowhere. */
@@ -21,7 +22,13 @@ export const PREVIEW_UNSUBSCRIBE = '#unsubscribe-preview';
 const PARTS = ['subject', 'html', 'text', 'title', 'url', 'image'] as const;
 type Part = (typeof PARTS)[number];
 
-const previewParams = object({
+/** The profiles a preview may read: outside a transaction (preview) or in one (a test send). */
+export type ProfileSource = Pick<ProfileReader, 'findMatches' | 'readProfiles'>;
+
+/** The parameters that make a preview a test send: the dispatcher runs it as the write method templates/test_send. */
+export const TEST_SEND_PARAMS = ['test_email', 'test_phone'] as const;
+
+export const previewParams = object({
   id: optional(int({ min: 1 }), undefined, { aliases: ['template_id'] }),
   name: optional(str()),
   channel: optional(oneOf(CHANNELS)),
@@ -36,10 +43,20 @@ const previewParams = object({
   data: optional(anyObject()),
   content: optional(anyObject()),
   resource_id: optional(int({ min: 1 })),
+  test_email: optional(
+    describedAs(str(), {
+      description: 'send the rendered email once to this address (a test send: a write token is needed)',
+    }),
+  ),
+  test_phone: optional(
+    describedAs(str(), {
+      description: 'send the rendered SMS once to this phone (a test send: a write token is needed)',
+    }),
+  ),
 });
-type PreviewInput = Decoded<typeof previewParams>;
+export type PreviewInput = Decoded<typeof previewParams>;
 
-const previewJson = titled(
+export const previewJson = titled(
   'TemplatePreview',
   obj(
     {
@@ -85,8 +102,14 @@ function subscriptionOf(
   );
 }
 
-async function scopeOf(call: ReadCall<ProfileReader>, input: PreviewInput, channel: Channel): Promise<RenderScope> {
-  if (input.resource_id !== undefined) getResource(call.catalog, input.resource_id);
+/** The scope the template is rendered in, and the stored profile's subscription of the channel (if any). */
+async function scopeOf(
+  source: ProfileSource,
+  catalog: Catalog,
+  input: PreviewInput,
+  channel: Channel,
+): Promise<{ scope: RenderScope; subscription?: StoredSubscription }> {
+  if (input.resource_id !== undefined) getResource(catalog, input.resource_id);
   const apicontent = input.content ?? {};
   if (input.profile_id !== undefined) {
     if (input.data !== undefined) throw invalid('give either profile_id (with db_id) or data, not both');
@@ -100,7 +123,7 @@ async function scopeOf(call: ReadCall<ProfileReader>, input: PreviewInput, chann
       provider: undefined,
       subscription_id: undefined,
     };
-    const profile = await readProfile(call.read, call.catalog, {
+    const profile = await readProfile(source, catalog, {
       ...byId,
       db_id: input.db_id,
       matching: 'profile_id',
@@ -110,44 +133,68 @@ async function scopeOf(call: ReadCall<ProfileReader>, input: PreviewInput, chann
     const subscription = sub
       ? subscriptionScope(sub)
       : subscriptionScope({ channel, resourceId: input.resource_id ?? 0, data: {} });
-    return { lead: leadScope(profile), subscription, apicontent, unsubscribe: PREVIEW_UNSUBSCRIBE };
+    return {
+      scope: { lead: leadScope(profile), subscription, apicontent, unsubscribe: PREVIEW_UNSUBSCRIBE },
+      ...(sub ? { subscription: sub } : {}),
+    };
   }
   const fields = input.data ?? {};
   const pick = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
   const data = stripUndefined({ email: pick('email'), phone: pick('phone') });
   const subscription = subscriptionScope({ channel, resourceId: input.resource_id ?? 0, data });
   return {
-    lead: leadScope({ id: pick('id') ?? '', fields }),
-    subscription,
-    apicontent,
-    unsubscribe: PREVIEW_UNSUBSCRIBE,
+    scope: {
+      lead: leadScope({ id: pick('id') ?? '', fields }),
+      subscription,
+      apicontent,
+      unsubscribe: PREVIEW_UNSUBSCRIBE,
+    },
   };
 }
 
-export async function previewTemplate(call: ReadCall<ProfileReader>, input: PreviewInput) {
-  const { channel, content } = templateOf(call.catalog, input);
+/** The rendered parts of each channel, as templates/preview answers them. */
+export type RenderedPreview =
+  | { channel: 'email'; subject: string; html: string; text: string }
+  | { channel: 'sms'; text: string }
+  | { channel: 'push'; title: string; text: string; url: string; image: string };
+
+export interface RenderedTemplate {
+  preview: RenderedPreview;
+  scope: RenderScope;
+  /** The stored profile's subscription of the channel, when a profile was named and has one. */
+  subscription?: StoredSubscription;
+}
+
+/** Renders the request's template (saved, changed or inline) as a send would. */
+export async function renderTemplate(
+  source: ProfileSource,
+  catalog: Catalog,
+  input: PreviewInput,
+): Promise<RenderedTemplate> {
+  const { channel, content } = templateOf(catalog, input);
   validated(() => checkTemplate({ [channel]: content }));
-  const scope = await scopeOf(call, input, channel);
+  const { scope, subscription } = await scopeOf(source, catalog, input, channel);
   const part = (key: Part, mode: 'html' | 'text' | 'header') => render(content[key], scope, mode);
-  if (channel === 'email')
-    return {
-      data: {
-        channel: 'email',
-        subject: part('subject', 'header'),
-        html: part('html', 'html'),
-        text: part('text', 'text'),
-      },
-    };
-  if (channel === 'sms') return { data: { channel: 'sms', text: part('text', 'text') } };
-  return {
-    data: {
-      channel: 'push',
-      title: part('title', 'text'),
-      text: part('text', 'text'),
-      url: part('url', 'text'),
-      image: part('image', 'text'),
-    },
-  };
+  const preview: RenderedPreview =
+    channel === 'email'
+      ? { channel, subject: part('subject', 'header'), html: part('html', 'html'), text: part('text', 'text') }
+      : channel === 'sms'
+        ? { channel, text: part('text', 'text') }
+        : {
+            channel,
+            title: part('title', 'text'),
+            text: part('text', 'text'),
+            url: part('url', 'text'),
+            image: part('image', 'text'),
+          };
+  return { preview, scope, ...(subscription ? { subscription } : {}) };
+}
+
+export async function previewTemplate(call: ReadCall<ProfileReader>, input: PreviewInput) {
+  // The dispatcher answers a request with these as templates/test_send; reaching here with one is a bug.
+  if (input.test_email !== undefined || input.test_phone !== undefined)
+    throw invalid('test_email, test_phone: a test send is answered by templates/test_send');
+  return { data: (await renderTemplate(call.read, call.catalog, input)).preview };
 }
 
 export const templatePreviewMethods = [
@@ -158,6 +205,7 @@ export const templatePreviewMethods = [
     write: false,
     params: previewParams,
     payload: one(previewJson),
+    writeForm: { params: TEST_SEND_PARAMS, method: 'templates/test_send' },
     handle: previewTemplate,
   }),
 ];

@@ -121,7 +121,7 @@ async function findOldest(
 
 /** The oldest profile answering a lookup, read outside a transaction (404 when none). */
 export async function readProfile(
-  read: ProfileReader,
+  read: Pick<ProfileReader, 'findMatches' | 'readProfiles'>,
   catalog: Catalog,
   input: ProfileLookupInput,
 ): Promise<StoredProfile> {

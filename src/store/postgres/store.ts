@@ -29,6 +29,7 @@ import type {
   SuppressionValue,
 } from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
+import type { TestSendOutcome } from '../../core/delivery/test-send-port.js';
 import * as monitor from './monitor.js';
 import { WorkChannel } from './notify.js';
 import {
@@ -46,6 +47,7 @@ import * as reports from './reports.js';
 import { queryProfiles } from './profile-query.js';
 import * as requestKeys from './request-keys.js';
 import * as tasks from './tasks.js';
+import * as testSends from './test-sends.js';
 import type { RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
 import { StoreUnavailable } from '../../core/base/errors.js';
 import type { ImportWrite } from '../../core/imports/store-port.js';
@@ -110,6 +112,8 @@ export class PostgresStore implements Store {
       insertLaunch: (accountId, launch, now) => profiles.insertLaunch(client, accountId, launch, now),
       insertTask: (task) => tasks.insertTask(client, task),
       saveTaskProgress: (p) => tasks.saveTaskProgress(client, p),
+      insertTestSend: (w) => testSends.insertTestSend(client, w),
+      countTestSends: (accountId, since) => testSends.countTestSends(client, accountId, since),
       completeRequestKey: (scope, token, response) => requestKeys.completeRequestKey(client, scope, token, response),
       saveDatabase: (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) =>
         this.catalogWrite(client, (c) => catalogWrites.saveDatabase(c, at, def, opts, now)),
@@ -152,6 +156,18 @@ export class PostgresStore implements Store {
 
   findTask(accountId: number, id: string, now: number) {
     return this.run((db) => tasks.findTask(db, accountId, id, now));
+  }
+
+  claimTestSends(limit: number) {
+    return this.run((db) => testSends.claimTestSends(db, limit));
+  }
+
+  finishTestSend(id: number, outcome: TestSendOutcome, now: number) {
+    return this.run((db) => testSends.finishTestSend(db, id, outcome, now));
+  }
+
+  listTestSends(accountId: number, opts: { templateId?: number; limit: number }) {
+    return this.run((db) => testSends.listTestSends(db, accountId, opts));
   }
 
   claimRequestKey(input: RequestClaimInput) {
@@ -387,7 +403,11 @@ export class PostgresStore implements Store {
     return this.withTransaction(async (c) => ({
       ...(await delivery.purge(c, before)),
       ...(now !== undefined
-        ? { tasks: await tasks.purgeTasks(c, now), requestKeys: await requestKeys.purgeRequestKeys(c, now) }
+        ? {
+            tasks: await tasks.purgeTasks(c, now),
+            requestKeys: await requestKeys.purgeRequestKeys(c, now),
+            testSends: await testSends.purgeTestSends(c, before),
+          }
         : {}),
     }));
   }

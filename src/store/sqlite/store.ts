@@ -41,6 +41,7 @@ import { SqliteProfiles } from './profiles.js';
 import { SqliteProfileQueries } from './profile-query.js';
 import { SqliteRequestKeys } from './request-keys.js';
 import { SqliteTasks } from './tasks.js';
+import { SqliteTestSends } from './test-sends.js';
 import type { ProfileQuery } from '../../core/query/plan.js';
 import type {
   RecordedResponse,
@@ -49,6 +50,12 @@ import type {
   RequestScope,
 } from '../../core/requests/store-port.js';
 import type { ClaimedTask, NewTask, StoredTask, TaskProgress } from '../../core/tasks/store-port.js';
+import type {
+  ClaimedTestSend,
+  StoredTestSend,
+  TestSendOutcome,
+  TestSendWrite,
+} from '../../core/delivery/test-send-port.js';
 import type { Statement } from 'better-sqlite3';
 import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
@@ -85,7 +92,8 @@ export class SqliteStore implements Store {
   private reportsRepo: SqliteReports | undefined;
   private catalogWritesRepo: SqliteCatalogWrites | undefined;
   private readonly tx: StoreTx;
-  private queues: { tasks: SqliteTasks; keys: SqliteRequestKeys; queries: SqliteProfileQueries } | undefined;
+  private queues:
+    { tasks: SqliteTasks; keys: SqliteRequestKeys; queries: SqliteProfileQueries; tests: SqliteTestSends } | undefined;
   private monitorRepo: SqliteMonitor | undefined;
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
@@ -119,6 +127,8 @@ export class SqliteStore implements Store {
       insertLaunch: async (accountId, launch, now) => profiles().insertLaunch(accountId, launch, now),
       insertTask: async (task: NewTask) => this.queue.tasks.insertTask(task),
       saveTaskProgress: async (p: TaskProgress) => this.queue.tasks.saveTaskProgress(p),
+      insertTestSend: async (w: TestSendWrite) => this.queue.tests.insertTestSend(w),
+      countTestSends: async (accountId: number, since: number) => this.queue.tests.countTestSends(accountId, since),
       completeRequestKey: async (scope: RequestScope, token: string, response: RecordedResponse | null) =>
         this.queue.keys.completeRequestKey(scope, token, response),
       saveDatabase: async (
@@ -203,7 +213,20 @@ export class SqliteStore implements Store {
       tasks: new SqliteTasks(this.db),
       keys: new SqliteRequestKeys(this.db),
       queries: new SqliteProfileQueries(this.db),
+      tests: new SqliteTestSends(this.db),
     });
+  }
+
+  claimTestSends(limit: number): Promise<ClaimedTestSend[]> {
+    return this.write(() => this.queue.tests.claimTestSends(limit));
+  }
+
+  finishTestSend(id: number, outcome: TestSendOutcome, now: number): Promise<void> {
+    return this.write(() => this.queue.tests.finishTestSend(id, outcome, now));
+  }
+
+  listTestSends(accountId: number, opts: { templateId?: number; limit: number }): Promise<StoredTestSend[]> {
+    return this.read(() => this.queue.tests.listTestSends(accountId, opts));
   }
 
   claimTask(now: number, leaseMs: number): Promise<ClaimedTask | undefined> {
@@ -366,10 +389,16 @@ export class SqliteStore implements Store {
   purge(
     before: number,
     now?: number,
-  ): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number }> {
+  ): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number; testSends?: number }> {
     return this.write(() => ({
       ...this.delivery.purge(before),
-      ...(now !== undefined ? { tasks: this.queue.tasks.purge(now), requestKeys: this.queue.keys.purge(now) } : {}),
+      ...(now !== undefined
+        ? {
+            tasks: this.queue.tasks.purge(now),
+            requestKeys: this.queue.keys.purge(now),
+            testSends: this.queue.tests.purge(before),
+          }
+        : {}),
     }));
   }
 
