@@ -262,7 +262,7 @@ const PROBES: Record<string, Probe[]> = {
 };
 
 /** templates/preview's references (and a test send's, with its address in `more`). */
-function previewProbes(more: Record<string, unknown> = {}): Probe[] {
+function previewProbes(more: Body = {}): Probe[] {
   const covered = Object.keys(more);
   return [
     byId('template', 'id', more),
