@@ -92,7 +92,7 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
         const derived = mail.getEnvelope();
         const envelope = m.envelopeFrom ? { ...derived, from: m.envelopeFrom } : derived;
         const raw = await mail.build();
-        await transport.sendMail({ envelope, raw: dkim ? dkim.sign(raw) : raw });
+        await transport.sendMail({ envelope, raw: dkim ? await dkim.sign(raw) : raw });
         return { ok: true };
       } catch (err) {
         return classifySmtpError(err);
