@@ -276,8 +276,9 @@ export const templatesPage: Page = (root, ctx) => {
           'No templates yet.',
         ),
       );
-      const current = newest.find((t) => t.id === editId);
-      if (editId && !current) throw new Error(`template ${editId} not found`);
+      if (editId && !newest.some((t) => t.id === editId)) throw new Error(`template ${editId} not found`);
+      // The edited template's fields come from templates/get (the list's items are summaries).
+      const current = editId ? (await ctx.client.call('templates/get', { id: editId })).data : undefined;
       if (current) {
         name.value = current.name;
         // The editor edits one channel: the template's first (a template of several channels is edited per channel through the API).
