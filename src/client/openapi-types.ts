@@ -1146,6 +1146,8 @@ export interface components {
             description: string;
             channels: components["schemas"]["TemplateChannel"][];
             groups: components["schemas"]["Group"][];
+            /** @description templates/get with get_variable: the variables the channels answered use (`lead._fname`, `unsubscribe`) */
+            params?: string[];
         };
         "templates.add.response": {
             /** @constant */
@@ -1217,12 +1219,20 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** TemplateListItem */
+        TemplateListItem: {
+            id: number;
+            name: string;
+            description: string;
+            channels: ("email" | "sms" | "push")[];
+            groups: components["schemas"]["Group"][];
+        };
         "templates.list.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: components["schemas"]["Template"][];
+            data: components["schemas"]["TemplateListItem"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
             /** @description the from_id of the next page; an empty page answers the from_id asked for */

@@ -6,7 +6,7 @@ import {
   CHANNELS,
   HeraldError,
   type Channel,
-  type Template,
+  type TemplateListItem,
   type TemplatePreview,
   type TemplatePreviewParams,
 } from '../client/index.js';
@@ -264,15 +264,15 @@ export const templatesPage: Page = (root, ctx) => {
   void (async () => {
     try {
       const res = await ctx.client.call('templates/list', { limit: 1000 });
-      const newest: Template[] = [...res.data].reverse();
-      const link = (t: Template) =>
+      const newest: TemplateListItem[] = [...res.data].reverse();
+      const link = (t: TemplateListItem) =>
         h('a', { href: `#/templates?id=${t.id}`, class: t.id === editId ? 'current' : '' }, t.name);
       fill(
         list,
         h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`),
         table(
           ['id', 'name', 'channels'],
-          newest.map((t) => [t.id, link(t), t.channels.map((c) => c.sid).join(', ')]),
+          newest.map((t) => [t.id, link(t), t.channels.join(', ')]),
           'No templates yet.',
         ),
       );

@@ -221,6 +221,8 @@ export const xmlFixtures = {
   databasesGet: `<?xml version="1.0" encoding="UTF-8" ?>\n<xml>\n<id>1</id>\n<token>${TOKEN}</token>\n</xml>`,
   resourcesList: `<?xml version="1.0" encoding="UTF-8" ?>\n<xml>\n<from_id>1</from_id>\n<limit>1</limit>\n<token>${TOKEN}</token>\n</xml>`,
   deactivate: `<xml>\n<token>${TOKEN}</token>\n<id>96</id>\n<abort_if_running>true</abort_if_running>\n</xml>`,
+  /** Get templates list, the XML tab. */
+  templatesList: `<xml>\n<token>${TOKEN}</token>\n<limit>2</limit>\n</xml>`,
   startBatchEmail: `<xml>\n<token>${TOKEN}</token>\n<trigger_id>96</trigger_id>\n<format>xml</format>\n<matching>email</matching>\n<data>\n<email>zaycev@example.com</email>\n</data>\n<data>\n<email>nobody@example.com</email>\n</data>\n</xml>`,
   triggerGet: `<xml>\n<token>${TOKEN}</token>\n<id>96</id>\n</xml>`,
 } as const;

@@ -298,6 +298,15 @@ describe('templates', () => {
     expect(body.total_count).toBe(1);
   });
 
+  // As the page shows it: the items' channels are names; templates/get answers their fields.
+  it('templates/list answers the channels as names (JSON and XML)', async () => {
+    const body = ok(await send('templates/list', f.templatesList));
+    expect((body.data as { channels: unknown }[])[0].channels).toEqual(['email']);
+    const xml = await send('templates/list', x.templatesList);
+    expect(xml.body).toContain('<channels>email</channels>');
+    expect(xml.body).not.toContain('<sid>');
+  });
+
   it('templates/get answers id and name', async () => {
     const body = ok(await send('templates/get', f.templatesGet));
     expect(body.data).toMatchObject({ id: 5, name: 'Welcome' });
@@ -337,6 +346,21 @@ describe('templates', () => {
     expect(xml.body).toContain('<sid>sms</sid>');
     expect(xml.body).not.toContain('<sid>email</sid>');
     await send('templates/delete', { token: TOKEN, id });
+  });
+
+  // The current page's get_variable: the answer adds `params`, the variables the template uses.
+  it('templates/get with get_variable answers params, the variables of the channels answered', async () => {
+    const body = ok(await send('templates/get', f.templatesGetChannelSid));
+    expect(body.data).toMatchObject({ params: ['lead._fname', 'lead._lname', 'apicontent.page', 'unsubscribe'] });
+    const plain = ok(await send('templates/get', f.templatesGet));
+    expect(plain.data).not.toHaveProperty('params');
+    const none = ok(await send('templates/get', { ...f.templatesGetChannelSid, channel_sid: ['sms'] }));
+    expect(none.data).toMatchObject({ channels: [], params: [] });
+    const xml = await send(
+      'templates/get',
+      `<xml><token>${TOKEN}</token><id>5</id><get_variable>true</get_variable></xml>`,
+    );
+    expect(xml.body).toContain('<params>unsubscribe</params>');
   });
 
   it('templates/delete answers data: the deleted template id (JSON and XML)', async () => {
