@@ -97,7 +97,9 @@ describe('trigger launches', () => {
   it('the *_task variants answer data.task_id, and tasks/status reports it', async () => {
     for (const [method, req] of [
       ['campaigns/triggers/start_batch_task', f.startBatchTask],
+      ['campaigns/triggers/start_batch_task', f.startBatchTaskById],
       ['campaigns/triggers/import_and_start_batch_task', f.importAndStartBatchTask],
+      ['campaigns/triggers/import_and_start_batch_task', f.importAndStartBatchTaskNoDb],
     ] as const) {
       const body = ok(await send(method, req));
       const { task_id } = body.data as { task_id: string };
@@ -170,6 +172,17 @@ describe('trigger campaigns', () => {
     expect(res.status).toBe(200);
     expect(res.body).toContain('<error>0</error>');
     expect(ok(await send('campaigns/activate', f.activate)).data).toBeNull();
+  });
+
+  // The v72 Activate campaign page also documents launch options of regular campaigns (run_now,
+  // override_source_*): sent to a trigger they are accepted and ignored, JSON and XML (`<data/>`).
+  it("campaigns/activate with the v72 page's run_now and override_source_* answers data: null", async () => {
+    expect(ok(await send('campaigns/deactivate', f.deactivate)).data).toBeNull();
+    expect(ok(await send('campaigns/activate', f.activateRunNow)).data).toBeNull();
+    const res = await send('campaigns/activate', x.activateRunNow);
+    expect(res.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data/></xml>');
+    const trigger = ok(await send('campaigns/triggers/get', f.triggerGet));
+    expect(trigger.data).toMatchObject({ is_active: true, list_id: 1 });
   });
 });
 
@@ -383,6 +396,22 @@ describe('campaign status and log', () => {
     const body = ok(await send('campaigns/log_v2', f.campaignLog));
     expect(Array.isArray(body.data)).toBe(true);
     expect(body.total_count).toEqual(expect.any(Number));
+  });
+
+  it("campaigns/log_v2 with from_time and limit answers at most limit entries of the page's shape", async () => {
+    const body = ok(await send('campaigns/log_v2', f.campaignLogFrom));
+    const entries = body.data as Record<string, unknown>[];
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.length).toBeLessThanOrEqual(2);
+    for (const e of entries)
+      expect(e).toMatchObject({
+        level: expect.stringMatching(/^(DEBUG|INFO|WARNING|ERROR)$/),
+        message: expect.any(String),
+        state: expect.any(String),
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        value: expect.any(String),
+      });
+    expect(body.total_count).toBeGreaterThanOrEqual(entries.length);
   });
 
   // As the page shows it: Altcraft's method name for a campaign's status.
