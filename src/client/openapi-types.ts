@@ -1148,6 +1148,8 @@ export interface components {
             groups: components["schemas"]["Group"][];
             /** @description templates/get with get_variable: the variables the channels answered use (`lead._fname`, `unsubscribe`) */
             params?: string[];
+            /** @description templates/add: the new template's id (`id`), as Altcraft's Add template page answers it */
+            saved_id?: number;
         };
         "templates.add.response": {
             /** @constant */

@@ -225,6 +225,33 @@ export const fixtures = {
   resourcesGet: { token: TOKEN, id: 21 },
   /** Get templates list. */
   templatesList: { token: TOKEN, limit: 2 },
+  /** Add template: one email channel with empty sender fields, and the UI settings Herald ignores. */
+  templatesAdd: {
+    token: TOKEN,
+    name: 'Order confirmation',
+    descr: 'Sent after checkout',
+    channels: [
+      {
+        sid: 'email',
+        fields: {
+          text: 'Thank you',
+          html: '<html>Thank you</html>',
+          subject: 'Your order',
+          from_email: '',
+          from_name: '',
+          replyto_email: '',
+          replyto_name: '',
+          is_not_inline: true,
+        },
+      },
+    ],
+    json_url: 'https://example.com/order.json',
+    ui_tags: ['orders'],
+    groups: [1],
+    is_draft: false,
+    is_confirm: false,
+    suppress_id: 3,
+  },
   /** Get template info. */
   templatesGet: { token: TOKEN, id: 5 },
   /** Get template info with the current page's channel filter (a channel of no template among them). */

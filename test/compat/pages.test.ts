@@ -376,6 +376,18 @@ describe('templates', () => {
     expect(xml.body).toContain('<params>unsubscribe</params>');
   });
 
+  // As the page shows it: the answer names the new template's id `saved_id`.
+  it('templates/add answers data.saved_id, the new template', async () => {
+    const body = ok(await send('templates/add', f.templatesAdd));
+    const data = body.data as { id: number; saved_id: number; description: string };
+    expect(data.saved_id).toEqual(expect.any(Number));
+    expect(data).toMatchObject({ id: data.saved_id, name: 'Order confirmation', description: 'Sent after checkout' });
+    const got = ok(await send('templates/get', { token: TOKEN, id: data.saved_id }));
+    expect(got.data).toMatchObject({ channels: [{ sid: 'email', fields: { subject: 'Your order' } }] });
+    expect(got.data).not.toHaveProperty('saved_id');
+    await send('templates/delete', { token: TOKEN, id: data.saved_id });
+  });
+
   it('templates/delete answers data: the deleted template id (JSON and XML)', async () => {
     const added = ok(
       await send('templates/add', { token: TOKEN, name: 'Spare', channel: 'email', subject: 'Hi', text: 'Hi' }),

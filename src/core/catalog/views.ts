@@ -112,6 +112,10 @@ export const templateJson = titled(
         description:
           'templates/get with get_variable: the variables the channels answered use (`lead._fname`, `unsubscribe`)',
       },
+      saved_id: {
+        ...intJson,
+        description: "templates/add: the new template's id (`id`), as Altcraft's Add template page answers it",
+      },
     },
     ['id', 'name', 'description', 'channels', 'groups'],
   ),

@@ -64,7 +64,9 @@ export async function addTemplate(call: WriteCall<CatalogTx>, input: Decoded<typ
   validated(() => leadFieldsChecked(parts.channels, call.catalog));
   const def = { ...parts, accountId: call.catalog.accountId };
   const result = await commitChange(call, (_catalog, at) => call.tx.saveTemplate(at, def, call.env.clock.now()));
-  return { data: templateView({ ...def, id: writtenId(result) }) };
+  const id = writtenId(result);
+  // Altcraft's Add template page answers `data.saved_id`; Herald's answer is the template, with it.
+  return { data: { ...templateView({ ...def, id }), saved_id: id } };
 }
 
 /**
