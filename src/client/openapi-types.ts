@@ -1146,6 +1146,10 @@ export interface components {
             description: string;
             channels: components["schemas"]["TemplateChannel"][];
             groups: components["schemas"]["Group"][];
+            /** @description templates/get with get_variable: the variables the channels answered use (`lead._fname`, `unsubscribe`) */
+            params?: string[];
+            /** @description templates/add: the new template's id (`id`), as Altcraft's Add template page answers it */
+            saved_id?: number;
         };
         "templates.add.response": {
             /** @constant */
@@ -1217,12 +1221,20 @@ export interface components {
             /** @description the answer format: json or xml (other values are ignored) */
             format?: string;
         };
+        /** TemplateListItem */
+        TemplateListItem: {
+            id: number;
+            name: string;
+            description: string;
+            channels: ("email" | "sms" | "push")[];
+            groups: components["schemas"]["Group"][];
+        };
         "templates.list.response": {
             /** @constant */
             error: 0;
             /** @constant */
             error_text: "Successful operation";
-            data: components["schemas"]["Template"][];
+            data: components["schemas"]["TemplateListItem"][];
             /** @description all matches, whatever the cursor and limit */
             total_count: number;
             /** @description the from_id of the next page; an empty page answers the from_id asked for */

@@ -128,6 +128,8 @@ export type TemplateAddParams = ParamsOf<'templates/add'>;
 export type TemplateUpdateParams = ParamsOf<'templates/update'>;
 export type TemplateListParams = ParamsOf<'templates/list'>;
 export type Template = Schemas['Template'];
+/** An item of templates/list: the template's channels as names, as Altcraft's list answers them. */
+export type TemplateListItem = Schemas['TemplateListItem'];
 export type Account = Schemas['Account'];
 export type Sender = Schemas['Sender'];
 export type TemplatePreviewParams = ParamsOf<'templates/preview'>;

@@ -7,7 +7,7 @@ import {
   CHANNELS,
   HeraldError,
   type Channel,
-  type Template,
+  type TemplateListItem,
   type TemplatePreview,
   type TemplatePreviewParams,
 } from '../client/index.js';
@@ -274,20 +274,21 @@ export const templatesPage: Page = (root, ctx) => {
   void (async () => {
     try {
       const res = await ctx.client.call('templates/list', { limit: 1000 });
-      const newest: Template[] = [...res.data].reverse();
-      const link = (t: Template) =>
+      const newest: TemplateListItem[] = [...res.data].reverse();
+      const link = (t: TemplateListItem) =>
         h('a', { href: `#/templates?id=${t.id}`, class: t.id === editId ? 'current' : '' }, t.name);
       fill(
         list,
         h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`),
         table(
           ['id', 'name', 'channels'],
-          newest.map((t) => [t.id, link(t), t.channels.map((c) => c.sid).join(', ')]),
+          newest.map((t) => [t.id, link(t), t.channels.join(', ')]),
           'No templates yet.',
         ),
       );
-      const current = newest.find((t) => t.id === editId);
-      if (editId && !current) throw new Error(`template ${editId} not found`);
+      if (editId && !newest.some((t) => t.id === editId)) throw new Error(`template ${editId} not found`);
+      // The edited template's fields come from templates/get (the list's items are summaries).
+      const current = editId ? (await ctx.client.call('templates/get', { id: editId })).data : undefined;
       if (current) {
         name.value = current.name;
         // The editor edits one channel: the template's first (a template of several channels is edited per channel through the API).

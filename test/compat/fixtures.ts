@@ -103,6 +103,15 @@ export const fixtures = {
     matching: 'email',
     data: [{ email: 'zaycev@example.com' }],
   },
+  /** Task for bulk trigger launch (current page): the campaign as `id`, content and custom_data at the root and in an item. */
+  startBatchTaskById: {
+    token: TOKEN,
+    id: 96,
+    matching: 'email',
+    content: { page: 'checkout' },
+    custom_data: { source: 'batch' },
+    data: [{ email: 'zaycev@example.com', custom_data: { source: 'item' } }],
+  },
   /** Task for bulk profiles import + trigger launch. */
   importAndStartBatchTask: {
     token: TOKEN,
@@ -110,6 +119,14 @@ export const fixtures = {
     trigger_id: 96,
     matching: 'email',
     data: [{ data: { _fname: 'Olly', email: 'profile5@example.com' } }],
+  },
+  /** Task for bulk profiles import + trigger launch, as the page writes it: no db_id (the trigger's database), phones as one string. */
+  importAndStartBatchTaskNoDb: {
+    token: TOKEN,
+    trigger_id: 96,
+    matching: 'email',
+    skip_triggers: true,
+    data: [{ data: { _fname: 'Ivy', _lname: 'Stone', email: 'profile6@example.com', phones: '+79000000006' } }],
   },
   /** Get trigger campaign information. */
   triggerGet: { token: TOKEN, id: 96 },
@@ -134,6 +151,8 @@ export const fixtures = {
   /** Deactivate campaign: id and flag as strings, as the page's example sends them. */
   deactivate: { token: TOKEN, id: '96', abort_if_running: 'true' },
   activate: { token: TOKEN, id: 96 },
+  /** Activate campaign (v72 copy on easy.altcraft.com): its regular-campaign launch options, sent to a trigger. */
+  activateRunNow: { token: TOKEN, id: 96, override_source_id: 1, override_source_type: 'list', run_now: true },
   /** Import profile. */
   profileImport: PROFILE,
   /** Update profile. */
@@ -206,6 +225,33 @@ export const fixtures = {
   resourcesGet: { token: TOKEN, id: 21 },
   /** Get templates list. */
   templatesList: { token: TOKEN, limit: 2 },
+  /** Add template: one email channel with empty sender fields, and the UI settings Herald ignores. */
+  templatesAdd: {
+    token: TOKEN,
+    name: 'Order confirmation',
+    descr: 'Sent after checkout',
+    channels: [
+      {
+        sid: 'email',
+        fields: {
+          text: 'Thank you',
+          html: '<html>Thank you</html>',
+          subject: 'Your order',
+          from_email: '',
+          from_name: '',
+          replyto_email: '',
+          replyto_name: '',
+          is_not_inline: true,
+        },
+      },
+    ],
+    json_url: 'https://example.com/order.json',
+    ui_tags: ['orders'],
+    groups: [1],
+    is_draft: false,
+    is_confirm: false,
+    suppress_id: 3,
+  },
   /** Get template info. */
   templatesGet: { token: TOKEN, id: 5 },
   /** Get template info with the current page's channel filter (a channel of no template among them). */
@@ -214,6 +260,8 @@ export const fixtures = {
   campaignStatus: { token: TOKEN, id: 96 },
   /** Get campaign log. */
   campaignLog: { token: TOKEN, id: 96 },
+  /** Get campaign log with the page's optional parameters. */
+  campaignLogFrom: { token: TOKEN, id: 96, from_time: '2018-08-10T00:00:00.000Z', limit: 2 },
 } as const;
 
 /** The same requests in XML, as the pages' XML tabs show them (a prolog on some pages). */
@@ -221,6 +269,10 @@ export const xmlFixtures = {
   databasesGet: `<?xml version="1.0" encoding="UTF-8" ?>\n<xml>\n<id>1</id>\n<token>${TOKEN}</token>\n</xml>`,
   resourcesList: `<?xml version="1.0" encoding="UTF-8" ?>\n<xml>\n<from_id>1</from_id>\n<limit>1</limit>\n<token>${TOKEN}</token>\n</xml>`,
   deactivate: `<xml>\n<token>${TOKEN}</token>\n<id>96</id>\n<abort_if_running>true</abort_if_running>\n</xml>`,
+  /** Activate campaign (easy.altcraft.com v72), the XML tab. */
+  activateRunNow: `<xml>\n<token>${TOKEN}</token>\n<id>96</id>\n<override_source_id>1</override_source_id>\n<override_source_type>list</override_source_type>\n<run_now>true</run_now>\n</xml>`,
+  /** Get templates list, the XML tab. */
+  templatesList: `<xml>\n<token>${TOKEN}</token>\n<limit>2</limit>\n</xml>`,
   startBatchEmail: `<xml>\n<token>${TOKEN}</token>\n<trigger_id>96</trigger_id>\n<format>xml</format>\n<matching>email</matching>\n<data>\n<email>zaycev@example.com</email>\n</data>\n<data>\n<email>nobody@example.com</email>\n</data>\n</xml>`,
   triggerGet: `<xml>\n<token>${TOKEN}</token>\n<id>96</id>\n</xml>`,
 } as const;

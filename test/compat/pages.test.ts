@@ -97,7 +97,9 @@ describe('trigger launches', () => {
   it('the *_task variants answer data.task_id, and tasks/status reports it', async () => {
     for (const [method, req] of [
       ['campaigns/triggers/start_batch_task', f.startBatchTask],
+      ['campaigns/triggers/start_batch_task', f.startBatchTaskById],
       ['campaigns/triggers/import_and_start_batch_task', f.importAndStartBatchTask],
+      ['campaigns/triggers/import_and_start_batch_task', f.importAndStartBatchTaskNoDb],
     ] as const) {
       const body = ok(await send(method, req));
       const { task_id } = body.data as { task_id: string };
@@ -170,6 +172,17 @@ describe('trigger campaigns', () => {
     expect(res.status).toBe(200);
     expect(res.body).toContain('<error>0</error>');
     expect(ok(await send('campaigns/activate', f.activate)).data).toBeNull();
+  });
+
+  // The v72 Activate campaign page also documents launch options of regular campaigns (run_now,
+  // override_source_*): sent to a trigger they are accepted and ignored, JSON and XML (`<data/>`).
+  it("campaigns/activate with the v72 page's run_now and override_source_* answers data: null", async () => {
+    expect(ok(await send('campaigns/deactivate', f.deactivate)).data).toBeNull();
+    expect(ok(await send('campaigns/activate', f.activateRunNow)).data).toBeNull();
+    const res = await send('campaigns/activate', x.activateRunNow);
+    expect(res.body).toBe('<xml><error>0</error><error_text>Successful operation</error_text><data/></xml>');
+    const trigger = ok(await send('campaigns/triggers/get', f.triggerGet));
+    expect(trigger.data).toMatchObject({ is_active: true, list_id: 1 });
   });
 });
 
@@ -298,6 +311,15 @@ describe('templates', () => {
     expect(body.total_count).toBe(1);
   });
 
+  // As the page shows it: the items' channels are names; templates/get answers their fields.
+  it('templates/list answers the channels as names (JSON and XML)', async () => {
+    const body = ok(await send('templates/list', f.templatesList));
+    expect((body.data as { channels: unknown }[])[0].channels).toEqual(['email']);
+    const xml = await send('templates/list', x.templatesList);
+    expect(xml.body).toContain('<channels>email</channels>');
+    expect(xml.body).not.toContain('<sid>');
+  });
+
   it('templates/get answers id and name', async () => {
     const body = ok(await send('templates/get', f.templatesGet));
     expect(body.data).toMatchObject({ id: 5, name: 'Welcome' });
@@ -339,6 +361,33 @@ describe('templates', () => {
     await send('templates/delete', { token: TOKEN, id });
   });
 
+  // The current page's get_variable: the answer adds `params`, the variables the template uses.
+  it('templates/get with get_variable answers params, the variables of the channels answered', async () => {
+    const body = ok(await send('templates/get', f.templatesGetChannelSid));
+    expect(body.data).toMatchObject({ params: ['lead._fname', 'lead._lname', 'apicontent.page', 'unsubscribe'] });
+    const plain = ok(await send('templates/get', f.templatesGet));
+    expect(plain.data).not.toHaveProperty('params');
+    const none = ok(await send('templates/get', { ...f.templatesGetChannelSid, channel_sid: ['sms'] }));
+    expect(none.data).toMatchObject({ channels: [], params: [] });
+    const xml = await send(
+      'templates/get',
+      `<xml><token>${TOKEN}</token><id>5</id><get_variable>true</get_variable></xml>`,
+    );
+    expect(xml.body).toContain('<params>unsubscribe</params>');
+  });
+
+  // As the page shows it: the answer names the new template's id `saved_id`.
+  it('templates/add answers data.saved_id, the new template', async () => {
+    const body = ok(await send('templates/add', f.templatesAdd));
+    const data = body.data as { id: number; saved_id: number; description: string };
+    expect(data.saved_id).toEqual(expect.any(Number));
+    expect(data).toMatchObject({ id: data.saved_id, name: 'Order confirmation', description: 'Sent after checkout' });
+    const got = ok(await send('templates/get', { token: TOKEN, id: data.saved_id }));
+    expect(got.data).toMatchObject({ channels: [{ sid: 'email', fields: { subject: 'Your order' } }] });
+    expect(got.data).not.toHaveProperty('saved_id');
+    await send('templates/delete', { token: TOKEN, id: data.saved_id });
+  });
+
   it('templates/delete answers data: the deleted template id (JSON and XML)', async () => {
     const added = ok(
       await send('templates/add', { token: TOKEN, name: 'Spare', channel: 'email', subject: 'Hi', text: 'Hi' }),
@@ -359,6 +408,22 @@ describe('campaign status and log', () => {
     const body = ok(await send('campaigns/log_v2', f.campaignLog));
     expect(Array.isArray(body.data)).toBe(true);
     expect(body.total_count).toEqual(expect.any(Number));
+  });
+
+  it("campaigns/log_v2 with from_time and limit answers at most limit entries of the page's shape", async () => {
+    const body = ok(await send('campaigns/log_v2', f.campaignLogFrom));
+    const entries = body.data as Record<string, unknown>[];
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.length).toBeLessThanOrEqual(2);
+    for (const e of entries)
+      expect(e).toMatchObject({
+        level: expect.stringMatching(/^(DEBUG|INFO|WARNING|ERROR)$/),
+        message: expect.any(String),
+        state: expect.any(String),
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        value: expect.any(String),
+      });
+    expect(body.total_count).toBeGreaterThanOrEqual(entries.length);
   });
 
   // As the page shows it: Altcraft's method name for a campaign's status.

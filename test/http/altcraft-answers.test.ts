@@ -264,7 +264,7 @@ describe('templates of several channels', () => {
     { sid: 'push', fields: { title: 'Push', body: 'Push for {lead._fname}', click_url: 'https://shop.example/x' } },
   ];
 
-  it('add in Altcraft’s form; get and list answer channels [{id, sid, fields}]', async () => {
+  it('add in Altcraft’s form (data.saved_id); get answers channels [{id, sid, fields}], list their names', async () => {
     const t = await data('templates/add', { name: 'Multi', descr: 'three channels', channels });
     const expected = {
       id: t.id,
@@ -289,11 +289,13 @@ describe('templates of several channels', () => {
       ],
       groups: MAIN,
     };
-    expect(t).toEqual(expected);
+    expect(t).toEqual({ ...expected, saved_id: t.id });
     expect(await data('templates/get', { id: t.id })).toEqual(expected);
     for (const channel of ['email', 'sms', 'push']) {
-      const list = (await ok('templates/list', { channel, from_id: t.id, limit: 1 })).json.data as { id: number }[];
-      expect(list.map((x) => x.id)).toEqual([t.id]);
+      const list = (await ok('templates/list', { channel, from_id: t.id, limit: 1 })).json.data;
+      expect(list).toEqual([
+        { id: t.id, name: 'Multi', description: 'three channels', channels: ['email', 'sms', 'push'], groups: MAIN },
+      ]);
     }
     // The answer sent back to update changes nothing.
     expect(await data('templates/update', { ...expected })).toEqual(expected);

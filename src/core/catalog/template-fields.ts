@@ -2,7 +2,7 @@
 // database (spec 04, Templates and variables): a variable that is not a field of that database
 // would render empty in every message, so it is refused when the template or the trigger is
 // saved, naming the variable and the nearest field when one is close.
-import { closest, parseTemplate, type TemplatePart } from '../templates/parse.js';
+import { closest, parseTemplate, UNSUBSCRIBE, type TemplatePart } from '../templates/parse.js';
 import { SYSTEM_FIELD_KINDS } from './system-fields.js';
 import {
   templateChannels,
@@ -11,6 +11,7 @@ import {
   type ContentEntry,
   type DatabaseDef,
   type FieldDef,
+  type TemplateContent,
   type TemplateDef,
 } from './types.js';
 
@@ -45,6 +46,29 @@ function variables(source: string): Extract<TemplatePart, { kind: 'var' }>[] {
     // A grammar problem is the template's own, reported when it is saved.
     return [];
   }
+}
+
+/**
+ * The variables a template's texts use, each once in the order they first appear, as written
+ * between the braces (`lead._fname`, `apicontent.order.id`, `unsubscribe`): Altcraft's
+ * templates/get answers them as `params` when asked with `get_variable`.
+ */
+export function templateVariableNames(contents: Iterable<TemplateContent>): string[] {
+  const names = new Set<string>();
+  for (const content of contents)
+    for (const part of TEMPLATE_TEXTS) {
+      const source = content[part];
+      if (source === undefined) continue;
+      try {
+        for (const p of parseTemplate(source, 'any')) {
+          if (p.kind === 'var') names.add(`${p.namespace}.${p.path.join('.')}`);
+          else if (p.kind === 'unsubscribe') names.add(UNSUBSCRIBE);
+        }
+      } catch {
+        // A grammar problem is the template's own, reported when it is saved.
+      }
+    }
+  return [...names];
 }
 
 /** The first `{lead.*}` variable of `source` that a profile with the fields of `scope` does not have, as text. */

@@ -100,14 +100,51 @@ const templateChannelJson = titled(
 
 export const templateJson = titled(
   'Template',
+  obj(
+    {
+      id: intJson,
+      name: strJson,
+      description: strJson,
+      channels: arrayJson(templateChannelJson),
+      groups: arrayJson(groupJson),
+      params: {
+        ...arrayJson(strJson),
+        description:
+          'templates/get with get_variable: the variables the channels answered use (`lead._fname`, `unsubscribe`)',
+      },
+      saved_id: {
+        ...intJson,
+        description: "templates/add: the new template's id (`id`), as Altcraft's Add template page answers it",
+      },
+    },
+    ['id', 'name', 'description', 'channels', 'groups'],
+  ),
+);
+
+/**
+ * An item of templates/list, as Altcraft's Get templates list page shows it: the template's
+ * channels as names (`["email"]`); templates/get answers each channel's fields.
+ */
+export const templateListItemJson = titled(
+  'TemplateListItem',
   obj({
     id: intJson,
     name: strJson,
     description: strJson,
-    channels: arrayJson(templateChannelJson),
+    channels: arrayJson(channelJson),
     groups: arrayJson(groupJson),
   }),
 );
+
+export function templateListItemView(t: TemplateDef): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description ?? '',
+    channels: templateChannels(t),
+    groups: MAIN_GROUPS,
+  };
+}
 
 /** The fields of a channel under Altcraft's names (each part under the first name given for it). */
 function altcraftFields(channel: Channel, content: TemplateContent): Record<string, string> {

@@ -30,8 +30,8 @@ import {
 } from '../catalog/decode.js';
 import { DecodeError } from '../base/errors.js';
 import { CHANNELS, templateChannels, type Catalog, type TemplateDef } from '../catalog/types.js';
-import { templateChannelsFieldProblem } from '../catalog/template-fields.js';
-import { templateJson, templateView } from '../catalog/views.js';
+import { templateChannelsFieldProblem, templateVariableNames } from '../catalog/template-fields.js';
+import { templateJson, templateListItemJson, templateListItemView, templateView } from '../catalog/views.js';
 import { intJson, one, idPage } from '../values/json-schema.js';
 import { idPagingFields } from '../values/paging.js';
 import { arrayOf, bool, object, oneOf, optional, str, type Decoded } from '../values/schema.js';
@@ -45,7 +45,8 @@ const addParams = object(addShape);
 const updateParams = object({ ...templateId.shape, ...addShape, name: optional(str({ nonEmpty: true })) });
 const listParams = object({ ...idPagingFields, channel: optional(oneOf(CHANNELS)) });
 // Altcraft's current Get template info page: `channel_sid` keeps only the channels named (names of
-// channels Herald has not, like `cc_channel`, match nothing); `get_variable` is read and ignored.
+// channels Herald has not, like `cc_channel`, match nothing); `get_variable` adds `params`, the
+// variables those channels use.
 const getParams = object({
   ...templateId.shape,
   channel_sid: optional(arrayOf(str(), { single: true })),
@@ -63,7 +64,9 @@ export async function addTemplate(call: WriteCall<CatalogTx>, input: Decoded<typ
   validated(() => leadFieldsChecked(parts.channels, call.catalog));
   const def = { ...parts, accountId: call.catalog.accountId };
   const result = await commitChange(call, (_catalog, at) => call.tx.saveTemplate(at, def, call.env.clock.now()));
-  return { data: templateView({ ...def, id: writtenId(result) }) };
+  const id = writtenId(result);
+  // Altcraft's Add template page answers `data.saved_id`; Herald's answer is the template, with it.
+  return { data: { ...templateView({ ...def, id }), saved_id: id } };
 }
 
 /**
@@ -108,11 +111,15 @@ export async function updateTemplate(call: WriteCall<CatalogTx>, input: Decoded<
 }
 
 export async function readTemplate(call: Call, input: Decoded<typeof getParams>) {
-  const view = templateView(getTemplate(call.catalog, input.id));
+  const template = getTemplate(call.catalog, input.id);
   const only = input.channel_sid;
-  if (only === undefined || only.length === 0) return { data: view };
-  const channels = (view.channels as { sid: string }[]).filter((c) => only.includes(c.sid));
-  return { data: { ...view, channels } };
+  const named =
+    only === undefined || only.length === 0
+      ? templateChannels(template)
+      : templateChannels(template).filter((c) => only.includes(c));
+  const view = templateView({ ...template, channels: Object.fromEntries(named.map((c) => [c, template.channels[c]])) });
+  if (input.get_variable !== true) return { data: view };
+  return { data: { ...view, params: templateVariableNames(named.map((c) => template.channels[c] ?? {})) } };
 }
 
 export async function listTemplates(call: Call, input: Decoded<typeof listParams>) {
@@ -120,7 +127,7 @@ export async function listTemplates(call: Call, input: Decoded<typeof listParams
     (t) => input.channel === undefined || t.channels[input.channel] !== undefined,
   );
   const { page, total, next } = pageById(matches, input.from_id, input.limit);
-  return { data: page.map(templateView), total_count: total, next_from_id: next };
+  return { data: page.map(templateListItemView), total_count: total, next_from_id: next };
 }
 
 /** Deletes a template that no trigger's content names; answers its id (Altcraft's `data`). */
@@ -166,7 +173,7 @@ export const templateMethods = [
     summary: "The account's templates, by id, optionally of one channel",
     write: false,
     params: listParams,
-    payload: idPage(templateJson),
+    payload: idPage(templateListItemJson),
     handle: listTemplates,
   }),
   defineMethod({
