@@ -82,150 +82,164 @@ function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: Wi
   }
 }
 
+/** The dependencies with their defaults filled in, as the pipeline's steps use them. */
+type Pipeline = DispatchDeps & { limiter: RateLimiter; registry: ReadonlyMap<string, ApiMethod> };
+
 export function createDispatcher(deps: DispatchDeps): Dispatch {
-  const limiter = deps.limiter ?? new RateLimiter();
-  const registry = deps.registry ?? methods;
-
-  /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
-  function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
-    // GET (a method declared so): the parameters are the query string's, as text (XML's coercion rules).
-    if (req.httpMethod === 'GET')
-      return { body: { ...req.query }, wire: xmlWire, format: formatParam(req.query.format) ?? 'json' };
-    const xml = bodyFormat(req) === 'xml';
-    const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body);
-    return {
-      body,
-      wire: xml ? xmlWire : jsonWire,
-      format: formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json'),
-    };
-  }
-
-  /** The size rule of methods with attachments: everything but the attachments' data fits the limit. */
-  function checkSize(req: RawRequest, method: ApiMethod, body: Record<string, unknown>): void {
-    if (req.body.length <= deps.bodyLimit) return;
-    if (!ATTACH_METHODS.has(method.name) || req.body.length - attachmentBytes(body.attach) > deps.bodyLimit)
-      throw bodyTooLarge();
-  }
-
-  /** Token → role → rate limit (spec 01 order). */
-  /** `known` learns the account as soon as the token is found (a 403 or 429 is logged with it). */
-  async function authenticate(
-    req: RawRequest,
-    method: ApiMethod,
-    body: Record<string, unknown>,
-    known: (accountId: number) => void,
-  ): Promise<{ record: TokenRecord; tokenHash: string }> {
-    const token =
-      (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ??
-      bearer(req.authorization) ??
-      (req.query.token || undefined);
-    if (!token) throw tokenRequired();
-    const tokenHash = hashToken(token);
-    const record = await deps.store.findToken(tokenHash);
-    if (!record || record.revoked) throw new ApiError(401, 'the API token is unknown or revoked');
-    known(record.accountId);
-    if (method.write && record.role !== 'write')
-      throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
-    if (record.rateLimit) {
-      const wait = limiter.take(tokenHash, record.rateLimit, deps.env.clock.now());
-      if (wait !== undefined)
-        throw new ApiError(
-          429,
-          `the token's rate limit (${record.rateLimit.perSecond} requests per second, burst ${record.rateLimit.burst}) is exceeded`,
-          { retryAfter: wait },
-        );
-    }
-    return { record, tokenHash };
-  }
-
-  /** A write method's unit of work: one transaction holding the configuration, checked again when it moved on. */
-  async function runWrite(
-    c: Checked & { write: true },
-    keyed: KeyedRequest | undefined,
-  ): Promise<{ response: RawResponse; payload: Record<string, unknown> }> {
-    let version = c.record.configVersion;
-    for (let attempt = 1; ; attempt++) {
-      const catalog = await deps.catalogs.get(c.record.accountId, version);
-      try {
-        return await heldTransaction(
-          deps.store,
-          catalog,
-          async (tx) => {
-            const payload = await c.run({ env: deps.env, catalog, wire: c.wire, tx });
-            const response = respond(200, successEnvelope(payload), c.format, c.headers);
-            await keyed?.record(tx, response);
-            return { response, payload };
-          },
-          { exclusive: c.method.config },
-        );
-      } catch (err) {
-        // The configuration changed after the request was checked: check it again (nothing was written).
-        if (!(err instanceof CatalogChanged)) throw err;
-        if (attempt >= MAX_CATALOG_ATTEMPTS)
-          throw new ApiError(503, 'the account configuration is changing concurrently, retry later');
-        version = err.version ?? (await deps.store.accountVersions()).get(c.record.accountId) ?? version;
-      }
-    }
-  }
-
-  async function run(c: Checked, keyed: KeyedRequest | undefined): Promise<RawResponse> {
-    if (!c.write) {
-      const catalog = await deps.catalogs.get(c.record.accountId, c.record.configVersion);
-      const payload = await c.run({ env: deps.env, catalog, wire: c.wire, read: deps.store });
-      return respond(200, successEnvelope(payload), c.format, c.headers);
-    }
-    const { response, payload } = await runWrite(c, keyed);
-    deps.afterWrite?.();
-    if (c.method.imports) countImported(deps, c.method.name, payload);
-    return response;
-  }
-
+  const p: Pipeline = { ...deps, limiter: deps.limiter ?? new RateLimiter(), registry: deps.registry ?? methods };
   return async function dispatch(req: RawRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
     let keyed: KeyedRequest | undefined;
     let account: number | undefined;
     try {
-      const named = registry.get(req.method);
+      const named = p.registry.get(req.method);
       if (!named || !answersVerb(named, req.httpMethod))
         throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
       const parsed = parse(req);
-      const method = formOf(named, parsed.body, registry);
-      if (method.write && deps.readsOnly)
+      const method = formOf(named, parsed.body, p.registry);
+      if (method.write && p.readsOnly)
         throw new ApiError(400, `this request is ${method.name}: write its parameter names without escapes`);
       format = parsed.format;
-      checkSize(req, method, parsed.body);
-      const auth = await authenticate(req, method, parsed.body, (id) => (account = id));
+      checkSize(p, req, method, parsed.body);
+      const auth = await authenticate(p, req, method, parsed.body, (id) => (account = id));
       if (method.write) {
-        // The body's checksum is computed only for a keyed request (or in checksum mode).
-        let hash: string | undefined;
-        const checksum = () => (hash ??= requestHash(req));
-        const key = requestKeyOf(req, checksum, deps.dedupChecksum === true);
-        if (key !== undefined) {
-          const scope = { tokenHash: auth.tokenHash, method: method.name, key };
-          const begun = await KeyedRequest.begin(deps.store, {
-            scope,
-            accountId: auth.record.accountId,
-            requestHash: checksum(),
-            now: deps.env.clock.now(),
-            logId: req.logId,
-          });
-          if ('replay' in begun) return begun.replay;
-          keyed = begun;
-        }
+        const begun = await beginKeyed(p, req, method, auth);
+        if (begun && 'replay' in begun) return begun.replay;
+        keyed = begun;
       }
       const bound = decodeParams(method, parsed.body, parsed.wire);
-      return await run({ ...bound, record: auth.record, wire: parsed.wire, format, headers }, keyed);
+      return await run(p, { ...bound, record: auth.record, wire: parsed.wire, format, headers }, keyed);
     } catch (err) {
-      const answer = errorAnswer(deps, req, err, format, headers);
+      const answer = errorAnswer(p, req, err, format, headers);
       const response = answer.log && account !== undefined ? { ...answer, log: { ...answer.log, account } } : answer;
       // Nothing of the request committed: a final answer is recorded for replays, else the key is given back.
       await keyed
         ?.failed(response, err)
-        .catch((e: unknown) => deps.logger.warn({ logId: req.logId, err: e }, 'request key not recorded'));
+        .catch((e: unknown) => p.logger.warn({ logId: req.logId, err: e }, 'request key not recorded'));
       return response;
     }
   };
+}
+
+/** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
+function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
+  // GET (a method declared so): the parameters are the query string's, as text (XML's coercion rules).
+  if (req.httpMethod === 'GET')
+    return { body: { ...req.query }, wire: xmlWire, format: formatParam(req.query.format) ?? 'json' };
+  const xml = bodyFormat(req) === 'xml';
+  const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body);
+  return {
+    body,
+    wire: xml ? xmlWire : jsonWire,
+    format: formatParam(req.query.format) ?? formatParam(body.format) ?? (xml ? 'xml' : 'json'),
+  };
+}
+
+/** The size rule of methods with attachments: everything but the attachments' data fits the limit. */
+function checkSize(p: Pipeline, req: RawRequest, method: ApiMethod, body: Record<string, unknown>): void {
+  if (req.body.length <= p.bodyLimit) return;
+  if (!ATTACH_METHODS.has(method.name) || req.body.length - attachmentBytes(body.attach) > p.bodyLimit)
+    throw bodyTooLarge();
+}
+
+/** Token → role → rate limit (spec 01 order). */
+/** `known` learns the account as soon as the token is found (a 403 or 429 is logged with it). */
+async function authenticate(
+  p: Pipeline,
+  req: RawRequest,
+  method: ApiMethod,
+  body: Record<string, unknown>,
+  known: (accountId: number) => void,
+): Promise<{ record: TokenRecord; tokenHash: string }> {
+  const token =
+    (typeof body.token === 'string' && body.token !== '' ? body.token : undefined) ??
+    bearer(req.authorization) ??
+    (req.query.token || undefined);
+  if (!token) throw tokenRequired();
+  const tokenHash = hashToken(token);
+  const record = await p.store.findToken(tokenHash);
+  if (!record || record.revoked) throw new ApiError(401, 'the API token is unknown or revoked');
+  known(record.accountId);
+  if (method.write && record.role !== 'write')
+    throw new ApiError(403, `a ${record.role} token cannot call ${method.name}`);
+  if (record.rateLimit) {
+    const wait = p.limiter.take(tokenHash, record.rateLimit, p.env.clock.now());
+    if (wait !== undefined)
+      throw new ApiError(
+        429,
+        `the token's rate limit (${record.rateLimit.perSecond} requests per second, burst ${record.rateLimit.burst}) is exceeded`,
+        { retryAfter: wait },
+      );
+  }
+  return { record, tokenHash };
+}
+
+/**
+ * A write request's key (its own or, in checksum mode, its body's checksum), begun: undefined without one,
+ * else the recorded answer to replay or the key to record this request's answer under.
+ */
+async function beginKeyed(
+  p: Pipeline,
+  req: RawRequest,
+  method: ApiMethod,
+  auth: { record: TokenRecord; tokenHash: string },
+): Promise<KeyedRequest | { replay: RawResponse } | undefined> {
+  // The body's checksum is computed only for a keyed request (or in checksum mode).
+  let hash: string | undefined;
+  const checksum = () => (hash ??= requestHash(req));
+  const key = requestKeyOf(req, checksum, p.dedupChecksum === true);
+  if (key === undefined) return undefined;
+  return KeyedRequest.begin(p.store, {
+    scope: { tokenHash: auth.tokenHash, method: method.name, key },
+    accountId: auth.record.accountId,
+    requestHash: checksum(),
+    now: p.env.clock.now(),
+    logId: req.logId,
+  });
+}
+
+/** A write method's unit of work: one transaction holding the configuration, checked again when it moved on. */
+async function runWrite(
+  p: Pipeline,
+  c: Checked & { write: true },
+  keyed: KeyedRequest | undefined,
+): Promise<{ response: RawResponse; payload: Record<string, unknown> }> {
+  let version = c.record.configVersion;
+  for (let attempt = 1; ; attempt++) {
+    const catalog = await p.catalogs.get(c.record.accountId, version);
+    try {
+      return await heldTransaction(
+        p.store,
+        catalog,
+        async (tx) => {
+          const payload = await c.run({ env: p.env, catalog, wire: c.wire, tx });
+          const response = respond(200, successEnvelope(payload), c.format, c.headers);
+          await keyed?.record(tx, response);
+          return { response, payload };
+        },
+        { exclusive: c.method.config },
+      );
+    } catch (err) {
+      // The configuration changed after the request was checked: check it again (nothing was written).
+      if (!(err instanceof CatalogChanged)) throw err;
+      if (attempt >= MAX_CATALOG_ATTEMPTS)
+        throw new ApiError(503, 'the account configuration is changing concurrently, retry later');
+      version = err.version ?? (await p.store.accountVersions()).get(c.record.accountId) ?? version;
+    }
+  }
+}
+
+async function run(p: Pipeline, c: Checked, keyed: KeyedRequest | undefined): Promise<RawResponse> {
+  if (!c.write) {
+    const catalog = await p.catalogs.get(c.record.accountId, c.record.configVersion);
+    const payload = await c.run({ env: p.env, catalog, wire: c.wire, read: p.store });
+    return respond(200, successEnvelope(payload), c.format, c.headers);
+  }
+  const { response, payload } = await runWrite(p, c, keyed);
+  p.afterWrite?.();
+  if (c.method.imports) countImported(p, c.method.name, payload);
+  return response;
 }
 
 /** Imported profiles are the ids a success answers; rejected items are its `errors`. */

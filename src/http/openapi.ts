@@ -246,6 +246,67 @@ function operatorPaths(): Record<string, unknown> {
   };
 }
 
+/** How a request gives its token. */
+const SECURITY_SCHEMES = {
+  bearerToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Authorization: Bearer <token>. The body parameter `token`, when given, wins.',
+  },
+  queryToken: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'token',
+    description: 'The token query parameter (used when neither the body nor a Bearer header gives one).',
+  },
+};
+
+/** The parameters every method takes besides its own: the answer format and the request key. */
+const COMMON_PARAMETERS = {
+  format: {
+    name: 'format',
+    in: 'query',
+    required: false,
+    schema: { type: 'string', enum: ['json', 'xml'] },
+    description: 'the answer format (the body parameter wins)',
+  },
+  RequestId: {
+    name: 'Request-ID',
+    in: 'header',
+    required: false,
+    schema: { type: 'string' },
+    description: 'request key: a repeat within 24 hours gets the first answer',
+  },
+  XRequestId: {
+    name: 'X-Request-ID',
+    in: 'header',
+    required: false,
+    schema: { type: 'string' },
+    description: 'request key (when Request-ID is absent)',
+  },
+  request_id: {
+    name: 'request_id',
+    in: 'query',
+    required: false,
+    schema: { type: 'string' },
+    description: 'request key (when no header gives one)',
+  },
+};
+
+/** The headers of the answers. */
+const ANSWER_HEADERS = {
+  LogId: {
+    description: 'the id of the log line of this request',
+    schema: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+  },
+  RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
+  DuplicateRequest: {
+    description: '`true` on the stored answer to a repeated request key (also X-Duplicate-Request)',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  DuplicateKey: { description: 'the repeated request key (also X-Duplicate-Key)', schema: { type: 'string' } },
+};
+
 export function buildOpenApi(methods: Iterable<ApiMethod>, version: string): OpenApiDocument {
   const list = [...methods];
   const errors = errorComponents();
@@ -276,61 +337,9 @@ export function buildOpenApi(methods: Iterable<ApiMethod>, version: string): Ope
     components: {
       schemas,
       responses: errors.responses,
-      securitySchemes: {
-        bearerToken: {
-          type: 'http',
-          scheme: 'bearer',
-          description: 'Authorization: Bearer <token>. The body parameter `token`, when given, wins.',
-        },
-        queryToken: {
-          type: 'apiKey',
-          in: 'query',
-          name: 'token',
-          description: 'The token query parameter (used when neither the body nor a Bearer header gives one).',
-        },
-      },
-      parameters: {
-        format: {
-          name: 'format',
-          in: 'query',
-          required: false,
-          schema: { type: 'string', enum: ['json', 'xml'] },
-          description: 'the answer format (the body parameter wins)',
-        },
-        RequestId: {
-          name: 'Request-ID',
-          in: 'header',
-          required: false,
-          schema: { type: 'string' },
-          description: 'request key: a repeat within 24 hours gets the first answer',
-        },
-        XRequestId: {
-          name: 'X-Request-ID',
-          in: 'header',
-          required: false,
-          schema: { type: 'string' },
-          description: 'request key (when Request-ID is absent)',
-        },
-        request_id: {
-          name: 'request_id',
-          in: 'query',
-          required: false,
-          schema: { type: 'string' },
-          description: 'request key (when no header gives one)',
-        },
-      },
-      headers: {
-        LogId: {
-          description: 'the id of the log line of this request',
-          schema: { type: 'string', pattern: '^[0-9a-f]{16}$' },
-        },
-        RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
-        DuplicateRequest: {
-          description: '`true` on the stored answer to a repeated request key (also X-Duplicate-Request)',
-          schema: { type: 'string', enum: ['true'] },
-        },
-        DuplicateKey: { description: 'the repeated request key (also X-Duplicate-Key)', schema: { type: 'string' } },
-      },
+      securitySchemes: SECURITY_SCHEMES,
+      parameters: COMMON_PARAMETERS,
+      headers: ANSWER_HEADERS,
     },
   };
 }

@@ -95,21 +95,10 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   });
   const ready = () => readiness(store);
   const side: SideRouteDeps = { store, clock, catalogs, secret, logger, wake, wakeHooks: () => loops.hooks?.wake() };
-  const dispatch = async (req: RawRequest): Promise<RawResponse> => {
-    if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
-    if (req.route === 'metrics')
-      return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
-    if (req.route === 'token') return precheckToken(store, req);
-    if (req.route === 'receipt') return receiptResponse(side, req);
-    if (req.route === 'track') return trackResponse(side, req);
-    return req.route === 'unsubscribe' ? unsubscribeResponse(side, req) : api(req);
-  };
+  const dispatch = routes(store, api, side, metrics, ready);
   const mx = await startMx(config, { store, clock, catalogs, secret }, metrics, logger, side.wakeHooks);
-  const { workers, hooks, tasks, tests } = loops;
-  for (const w of workers) w.start();
-  hooks?.start();
-  tasks?.start();
-  tests?.start();
+  const { workers, hooks, tasks } = loops;
+  startLoops(loops);
   const purgeTimer = workers.length > 0 ? startPurge(store, clock, config, logger) : undefined;
 
   return {
@@ -133,6 +122,32 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
       await store.close();
     },
   };
+}
+
+/** Every route the engine answers: readiness, metrics, the token precheck, the side routes and the API. */
+function routes(
+  store: Store,
+  api: Dispatch,
+  side: SideRouteDeps,
+  metrics: EngineMetrics,
+  ready: () => Promise<Readiness>,
+): Dispatch {
+  return async (req: RawRequest): Promise<RawResponse> => {
+    if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
+    if (req.route === 'metrics')
+      return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
+    if (req.route === 'token') return precheckToken(store, req);
+    if (req.route === 'receipt') return receiptResponse(side, req);
+    if (req.route === 'track') return trackResponse(side, req);
+    return req.route === 'unsubscribe' ? unsubscribeResponse(side, req) : api(req);
+  };
+}
+
+function startLoops({ workers, hooks, tasks, tests }: Loops): void {
+  for (const w of workers) w.start();
+  hooks?.start();
+  tasks?.start();
+  tests?.start();
 }
 
 async function stopLoops({ workers, hooks, tasks, tests }: Loops): Promise<void> {

@@ -3,12 +3,12 @@
 // written after every acknowledged batch. See README, "Importing files".
 import { rmSync } from 'node:fs';
 import { ConfigError, type Config } from '../../config.js';
-import { BatchBuilder, type Batch } from './batches.js';
+import { BatchFlow, StopSignals } from './batch-flow.js';
 import { csvRows, readCsvHeader } from './csv-rows.js';
-import { deliver, type BatchOutcome } from './deliver.js';
 import { ImportFailure, SourceError } from './errors.js';
 import { ErrorsFile } from './errors-file.js';
 import { jsonlRows } from './jsonl-rows.js';
+import type { SourceRow } from './source-row.js';
 import { MAX_BATCH_BYTES, type ImportSettings } from './options.js';
 import { preflight } from './preflight.js';
 import { count, duration, ProgressDisplay } from './progress-display.js';
@@ -83,44 +83,15 @@ async function runLocked(
 ): Promise<number> {
   const { file } = settings;
   const statePath = `${file}.herald-progress`;
-  const errorsPath = `${file}.errors.jsonl`;
-  const target = settings.remote ? settings.remote.url : `local:${fingerprint(config.databaseUrl)}`;
-  const options = fingerprint({
-    target,
-    method: settings.method,
-    root: settings.root,
-    batchSize: settings.batchSize,
-    format: settings.format,
-    delimiter: settings.delimiter,
-    maxBatchBytes: MAX_BATCH_BYTES,
-  });
-
-  const stored = readProgress(statePath, settings.resume === 'restart');
-  const previous: ProgressState | undefined = settings.resume === 'restart' ? undefined : stored;
-  if (previous) {
-    const why = mismatch(previous, identity, options);
-    if (why)
-      throw new ConfigError(
-        `${statePath}: ${why}. Run with --restart to import the file from the start (rows imported already are imported again).`,
-      );
-  } else if (settings.resume === 'required') {
-    throw new ConfigError(`nothing to resume: ${statePath} does not exist`);
-  }
+  const options = optionsFingerprint(settings, config);
+  const { stored, previous } = resumePoint(settings, statePath, identity, options);
   const header = settings.format === 'csv' ? await readCsvHeader(file, settings.delimiter) : undefined;
   // An interrupted session (a batch may be in doubt) goes on; a clean stop or a new import opens one.
   const session = previous?.session ?? newSession();
   const state: ProgressState = previous
     ? { ...previous, session }
     : freshState(identity, options, header?.end ?? 0, session);
-  const transport: ApiTransport = settings.remote
-    ? httpTransport(settings.remote.url, settings.remote.token)
-    : await localTransport(config, {
-        ...(settings.trigger !== undefined ? { trigger: settings.trigger } : { db: settings.db }),
-        session,
-        // A restart closes the session the old progress file left open.
-        ...(settings.resume === 'restart' && stored?.session ? { staleSession: stored.session } : {}),
-        logLevel: io.env.HERALD_LOG_LEVEL ? config.logLevel : 'error',
-      });
+  const transport = await openTransport(settings, config, io, session, stored);
   try {
     let dbId: number;
     try {
@@ -132,18 +103,12 @@ async function runLocked(
     }
     if (settings.resume === 'restart') removeState(statePath);
     writeState(statePath, state);
-    const into = settings.trigger !== undefined ? `trigger ${settings.trigger} (database ${dbId})` : `database ${dbId}`;
-    const where = settings.remote ? settings.remote.url : 'the local storage';
-    io.stderr.write(
-      previous
-        ? `resuming ${file} after row ${count(state.rows)} (${mb(state.offset)} of ${mb(identity.size)}) into ${into} on ${where}\n`
-        : `importing ${file} (${mb(identity.size)}, ${settings.format === 'csv' ? 'CSV' : 'JSON Lines'}) into ${into} on ${where}, ${count(settings.batchSize)} rows a batch\n`,
-    );
+    io.stderr.write(startLine(settings, state, identity, dbId, previous !== undefined));
     return await importRows({
       settings,
       state,
       statePath,
-      errorsPath,
+      errorsPath: `${file}.errors.jsonl`,
       transport,
       header,
       io,
@@ -153,6 +118,75 @@ async function runLocked(
   } finally {
     await transport.close();
   }
+}
+
+/** What a progress file is valid for: the target and every option that shapes the batches. */
+function optionsFingerprint(settings: ImportSettings, config: Readonly<Config>): string {
+  const target = settings.remote ? settings.remote.url : `local:${fingerprint(config.databaseUrl)}`;
+  return fingerprint({
+    target,
+    method: settings.method,
+    root: settings.root,
+    batchSize: settings.batchSize,
+    format: settings.format,
+    delimiter: settings.delimiter,
+    maxBatchBytes: MAX_BATCH_BYTES,
+  });
+}
+
+/** The progress file found (`stored`) and the one the run resumes from (`previous`; none on a restart). */
+function resumePoint(
+  settings: ImportSettings,
+  statePath: string,
+  identity: FileIdentity,
+  options: string,
+): { stored: ProgressState | undefined; previous: ProgressState | undefined } {
+  const stored = readProgress(statePath, settings.resume === 'restart');
+  const previous: ProgressState | undefined = settings.resume === 'restart' ? undefined : stored;
+  if (previous) {
+    const why = mismatch(previous, identity, options);
+    if (why)
+      throw new ConfigError(
+        `${statePath}: ${why}. Run with --restart to import the file from the start (rows imported already are imported again).`,
+      );
+  } else if (settings.resume === 'required') {
+    throw new ConfigError(`nothing to resume: ${statePath} does not exist`);
+  }
+  return { stored, previous };
+}
+
+/** The API the batches go to: a remote server, or the local storage in this process. */
+async function openTransport(
+  settings: ImportSettings,
+  config: Readonly<Config>,
+  io: ImportIo,
+  session: string,
+  stored: ProgressState | undefined,
+): Promise<ApiTransport> {
+  if (settings.remote) return httpTransport(settings.remote.url, settings.remote.token);
+  return localTransport(config, {
+    ...(settings.trigger !== undefined ? { trigger: settings.trigger } : { db: settings.db }),
+    session,
+    // A restart closes the session the old progress file left open.
+    ...(settings.resume === 'restart' && stored?.session ? { staleSession: stored.session } : {}),
+    logLevel: io.env.HERALD_LOG_LEVEL ? config.logLevel : 'error',
+  });
+}
+
+/** The line that says what is imported where (or resumed from where). */
+function startLine(
+  settings: ImportSettings,
+  state: ProgressState,
+  identity: FileIdentity,
+  dbId: number,
+  resumed: boolean,
+): string {
+  const { file } = settings;
+  const into = settings.trigger !== undefined ? `trigger ${settings.trigger} (database ${dbId})` : `database ${dbId}`;
+  const where = settings.remote ? settings.remote.url : 'the local storage';
+  return resumed
+    ? `resuming ${file} after row ${count(state.rows)} (${mb(state.offset)} of ${mb(identity.size)}) into ${into} on ${where}\n`
+    : `importing ${file} (${mb(identity.size)}, ${settings.format === 'csv' ? 'CSV' : 'JSON Lines'}) into ${into} on ${where}, ${count(settings.batchSize)} rows a batch\n`;
 }
 
 interface RunContext {
@@ -168,7 +202,7 @@ interface RunContext {
 }
 
 async function importRows(ctx: RunContext): Promise<number> {
-  const { settings, state, statePath, transport, io } = ctx;
+  const { settings, state, io } = ctx;
   const errors = new ErrorsFile(ctx.errorsPath, ctx.resumed ? state.errorsBytes : 0);
   const display = new ProgressDisplay(io.stderr, {
     tty: io.stderr.isTTY === true,
@@ -176,106 +210,84 @@ async function importRows(ctx: RunContext): Promise<number> {
     totalBytes: ctx.totalBytes,
     start: { rows: state.rows, bytes: state.offset, rejected: state.rejected },
   });
-  const secondsBefore = state.seconds;
-  const started = performance.now();
-  let unconfirmed = 0;
-  let stopping = false;
-  const onSignal = () => {
-    // A second signal stops at once: the progress file is always consistent (like a kill).
-    if (stopping) process.exit(EXIT.interrupted);
-    stopping = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const acknowledge = (b: Batch, o: BatchOutcome) => {
-    errors.write(o.rejected);
-    state.batches = b.index + 1;
-    state.offset = b.end;
-    state.rows = b.lastRow;
-    if (b.lastLine) state.lines = b.lastLine;
-    state.imported += o.imported;
-    state.rejected += o.rejected.length;
-    state.errorsBytes = errors.bytes;
-    state.seconds = secondsBefore + (performance.now() - started) / 1000;
-    if (o.unconfirmed) unconfirmed += b.sent.length;
-    writeState(statePath, state);
-    display.update({ rows: state.rows, bytes: state.offset, rejected: state.rejected });
-  };
-
-  const builder = new BatchBuilder(settings.root, settings.batchSize, MAX_BATCH_BYTES);
-  let next = state.batches;
-  let inflight: Promise<void> = Promise.resolve();
-  // One batch in flight while the next one is read; acknowledged strictly in file order.
-  const flush = async () => {
-    const batch = builder.take(next++);
-    await inflight;
-    inflight = deliver(transport, settings.method, batch, `herald-import:${state.session}:${batch.index}`, (text) =>
-      display.note(text),
-    ).then((o) => acknowledge(batch, o));
-    inflight.catch(() => {});
-  };
-  const rows =
-    settings.format === 'csv' && ctx.header
-      ? csvRows(settings.file, {
-          plan: ctx.header.plan,
-          delimiter: settings.delimiter,
-          offset: state.offset,
-          rowsBefore: state.rows,
-        })
-      : jsonlRows(settings.file, { offset: state.offset, rowsBefore: state.rows, linesBefore: state.lines });
-
+  const signals = new StopSignals(EXIT.interrupted);
+  const flow = new BatchFlow(settings, state, ctx.statePath, ctx.transport, errors, display);
   let failure: unknown;
   try {
-    try {
-      for await (const row of rows) {
-        if (builder.overflows(row)) await flush();
-        builder.add(row);
-        if (builder.full) await flush();
-        if (stopping) break;
-      }
-    } catch (err) {
-      if (!(err instanceof SourceError)) throw err;
-      failure = err;
-    }
-    // The rows read before a syntax error are imported; on a stop they are read again next time.
-    if (!stopping && builder.size > 0) await flush();
-    await inflight;
+    failure = await readRows(ctx, flow, signals);
   } catch (err) {
     failure = err;
   } finally {
     display.finish();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.release();
     errors.close();
   }
+  if (failure !== undefined || signals.stopping) return stopped(ctx, failure);
+  return finished(ctx, display, flow.unconfirmed);
+}
 
+/** The file's rows from the resume point on. */
+function rowSource(ctx: RunContext): AsyncIterable<SourceRow> {
+  const { settings, state } = ctx;
+  return settings.format === 'csv' && ctx.header
+    ? csvRows(settings.file, {
+        plan: ctx.header.plan,
+        delimiter: settings.delimiter,
+        offset: state.offset,
+        rowsBefore: state.rows,
+      })
+    : jsonlRows(settings.file, { offset: state.offset, rowsBefore: state.rows, linesBefore: state.lines });
+}
+
+/** Reads and sends the rows until the end, a stop or a syntax error of the file (returned; anything else throws). */
+async function readRows(ctx: RunContext, flow: BatchFlow, signals: StopSignals): Promise<unknown> {
+  let failure: unknown;
+  try {
+    for await (const row of rowSource(ctx)) {
+      await flow.add(row);
+      if (signals.stopping) break;
+    }
+  } catch (err) {
+    if (!(err instanceof SourceError)) throw err;
+    failure = err;
+  }
+  // The rows read before a syntax error are imported; on a stop they are read again next time.
+  if (!signals.stopping) await flow.flushRest();
+  await flow.settled();
+  return failure;
+}
+
+/** The end of a run that was stopped or failed: the place is kept for the resume. */
+async function stopped(ctx: RunContext, failure: unknown): Promise<number> {
+  const { state, statePath, io } = ctx;
   // Known outcomes leave no batch in doubt; anything unexpected (a failed write of this file's
   // state after a commit) may have, and keeps the session for the resume to replay it.
   const known =
     failure === undefined || failure instanceof SourceError || (failure instanceof ImportFailure && !failure.inDoubt);
   const inDoubt = failure instanceof ImportFailure && failure.inDoubt;
-  if (failure !== undefined || stopping) {
-    if (known) {
-      // Every batch sent was answered: the next run starts a new session.
-      await transport.endSession();
-      state.session = null;
-      writeState(statePath, state);
-    }
-    const done = `${count(state.rows)} rows committed (${count(state.imported)} imported, ${count(state.rejected)} rejected)`;
-    if (failure === undefined) {
-      io.stderr.write(`interrupted: ${done}; run the same command again to resume\n`);
-      return EXIT.interrupted;
-    }
-    if (!(failure instanceof ImportFailure || failure instanceof SourceError)) throw failure;
-    io.stderr.write(
-      `herald: import failed: ${failure.message}\n${done}; ${statePath} keeps the place${inDoubt ? ' (the last batch may or may not have been applied: resuming answers it from its request key)' : ''}\n`,
-    );
-    return EXIT.failed;
+  if (known) {
+    // Every batch sent was answered: the next run starts a new session.
+    await ctx.transport.endSession();
+    state.session = null;
+    writeState(statePath, state);
   }
+  const done = `${count(state.rows)} rows committed (${count(state.imported)} imported, ${count(state.rejected)} rejected)`;
+  if (failure === undefined) {
+    io.stderr.write(`interrupted: ${done}; run the same command again to resume\n`);
+    return EXIT.interrupted;
+  }
+  if (!(failure instanceof ImportFailure || failure instanceof SourceError)) throw failure;
+  io.stderr.write(
+    `herald: import failed: ${failure.message}\n${done}; ${statePath} keeps the place${inDoubt ? ' (the last batch may or may not have been applied: resuming answers it from its request key)' : ''}\n`,
+  );
+  return EXIT.failed;
+}
 
-  await transport.endSession();
-  removeState(statePath);
+/** The end of a run that read the whole file: the session is closed and the summary written. */
+async function finished(ctx: RunContext, display: ProgressDisplay, unconfirmed: number): Promise<number> {
+  const { settings, state } = ctx;
+  await ctx.transport.endSession();
+  removeState(ctx.statePath);
   if (state.rejected === 0) rmSync(ctx.errorsPath, { force: true });
   const { rowsPerSecond } = display.rates();
   const rejected = state.rejected > 0 ? `, ${count(state.rejected)} rejected (see ${ctx.errorsPath})` : '';
@@ -283,7 +295,7 @@ async function importRows(ctx: RunContext): Promise<number> {
     unconfirmed > 0
       ? `; ${count(unconfirmed)} rows were applied by an interrupted run whose answer was lost: their per-row errors are unknown`
       : '';
-  io.stdout.write(
+  ctx.io.stdout.write(
     `imported ${settings.file}: ${count(state.rows)} rows, ${count(state.imported)} imported${rejected} in ${duration(state.seconds)} (${count(Math.round(rowsPerSecond))} rows/s)${note}\n`,
   );
   return state.rejected > 0 ? EXIT.rejected : EXIT.done;

@@ -104,41 +104,9 @@ export function readImportSettings(
     throw new ConfigError('import needs --trigger ID (import and launch) or --db ID (import only)');
   if (values.resume && values.restart) throw new ConfigError('give --resume or --restart, not both');
   const format = formatOf(file, values.format);
-  const delimiter = values.delimiter ?? (extname(file).toLowerCase() === '.tsv' ? '\t' : ',');
-  if (delimiter === '' || delimiter.includes('"') || delimiter.includes('\n') || delimiter.includes('\r'))
-    throw new ConfigError('--delimiter: expected a character other than a quote or a line break');
-
-  const extra = extraParams(values.params);
-  const root: Record<string, unknown> = {
-    ...(trigger !== undefined ? { trigger_id: trigger } : { db_id: db }),
-    matching: values.matching ?? 'email',
-    ...(values['field-name'] !== undefined ? { field_name: values['field-name'] } : {}),
-    ...(values['resource-id'] !== undefined
-      ? { resource_id: positiveInt('--resource-id', values['resource-id']) }
-      : {}),
-    ...(values['skip-triggers'] ? { skip_triggers: true } : {}),
-    ...(values['skip-invalid-subscriptions'] ? { skip_invalid_subscriptions: true } : {}),
-    ...(values['detect-geo'] ? { detect_geo: true } : {}),
-    ...extra,
-  };
-
-  let remote: ImportSettings['remote'];
-  const token = values.token ?? env.HERALD_TOKEN;
-  if (values.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(values.url);
-    } catch {
-      throw new ConfigError(`--url: not a URL: ${JSON.stringify(values.url)}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new ConfigError('--url: expected http:// or https://');
-    if (!token) throw new ConfigError('--url needs --token (or HERALD_TOKEN): a write token of the account');
-    remote = { url: url.origin + url.pathname.replace(/\/+$/, ''), token };
-  } else if (values.token !== undefined) {
-    throw new ConfigError('--token is for --url; a local import works on the configured storage directly');
-  }
-
+  const delimiter = delimiterOf(file, values.delimiter);
+  const root = rootParams(values, trigger, db);
+  const remote = remoteOf(values, env);
   return {
     file: resolve(file),
     format,
@@ -152,4 +120,53 @@ export function readImportSettings(
     ...(remote ? { remote } : {}),
     progressEveryMs: (positiveInt('--progress-every', values['progress-every']) ?? 10) * 1000,
   };
+}
+
+/** --delimiter, else a tab for a .tsv file and a comma for any other. */
+function delimiterOf(file: string, given: string | undefined): string {
+  const delimiter = given ?? (extname(file).toLowerCase() === '.tsv' ? '\t' : ',');
+  if (delimiter === '' || delimiter.includes('"') || delimiter.includes('\n') || delimiter.includes('\r'))
+    throw new ConfigError('--delimiter: expected a character other than a quote or a line break');
+  return delimiter;
+}
+
+/** The root parameters of every batch: the target, the options that map to API parameters, --params. */
+function rootParams(
+  values: ImportOptionValues,
+  trigger: number | undefined,
+  db: number | undefined,
+): Record<string, unknown> {
+  const extra = extraParams(values.params);
+  return {
+    ...(trigger !== undefined ? { trigger_id: trigger } : { db_id: db }),
+    matching: values.matching ?? 'email',
+    ...(values['field-name'] !== undefined ? { field_name: values['field-name'] } : {}),
+    ...(values['resource-id'] !== undefined
+      ? { resource_id: positiveInt('--resource-id', values['resource-id']) }
+      : {}),
+    ...(values['skip-triggers'] ? { skip_triggers: true } : {}),
+    ...(values['skip-invalid-subscriptions'] ? { skip_invalid_subscriptions: true } : {}),
+    ...(values['detect-geo'] ? { detect_geo: true } : {}),
+    ...extra,
+  };
+}
+
+/** The server of --url with its write token; undefined for a local import. */
+function remoteOf(values: ImportOptionValues, env: Record<string, string | undefined>): ImportSettings['remote'] {
+  const token = values.token ?? env.HERALD_TOKEN;
+  if (values.url === undefined) {
+    if (values.token !== undefined)
+      throw new ConfigError('--token is for --url; a local import works on the configured storage directly');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(values.url);
+  } catch {
+    throw new ConfigError(`--url: not a URL: ${JSON.stringify(values.url)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('--url: expected http:// or https://');
+  if (!token) throw new ConfigError('--url needs --token (or HERALD_TOKEN): a write token of the account');
+  return { url: url.origin + url.pathname.replace(/\/+$/, ''), token };
 }

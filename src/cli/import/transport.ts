@@ -9,6 +9,7 @@ import { startEngineThread, type EngineThread } from '../../runtime/engine-threa
 import type { RawRequest } from '../../http/raw-request.js';
 import type { RawResponse } from '../../http/envelope.js';
 import { openStore } from '../../runtime/open-store.js';
+import type { Store } from '../../core/ports.js';
 import { ImportFailure, TransportError } from './errors.js';
 
 export interface ApiAnswer {
@@ -87,22 +88,14 @@ function sessionToken(secret: string, session: string): string {
   return `herald-import.${createHmac('sha256', secret).update(`herald import session ${session}`).digest('base64url')}`;
 }
 
-export async function localTransport(
-  config: Readonly<Config>,
-  opts: { trigger?: number; db?: number; session: string; staleSession?: string; logLevel: string },
-): Promise<ApiTransport> {
+type LocalOptions = { trigger?: number; db?: number; session: string; staleSession?: string; logLevel: string };
+
+export async function localTransport(config: Readonly<Config>, opts: LocalOptions): Promise<ApiTransport> {
   // This process's own handle on the storage, for the session token only.
   const store = await openStore(config);
-  let engine: EngineThread | undefined;
   let created: string | undefined;
   try {
-    await store.migrate();
-    const owners = await store.describeOwnership();
-    const account = opts.trigger !== undefined ? owners.triggers.get(opts.trigger) : owners.databases.get(opts.db ?? 0);
-    if (account === undefined)
-      throw new ConfigError(
-        opts.trigger !== undefined ? `trigger ${opts.trigger} does not exist` : `database ${opts.db} does not exist`,
-      );
+    const account = await importAccount(store, opts);
     const secret = config.secret ?? (await store.ensureSetting('secret', newSecret));
     const token = sessionToken(secret, opts.session);
     const hash = hashToken(token);
@@ -118,55 +111,79 @@ export async function localTransport(
     // while this thread reads the next one. No delivery loops (herald serve or herald worker send
     // what the import schedules), no provisioning: the import works on the storage as it is.
     const cfg = Object.freeze({ ...config, workers: 0, provision: undefined, logLevel: opts.logLevel });
-    // A dead engine thread may have committed the batch it held: that batch is in doubt. (No
-    // Promise.race with a never-settling promise here: each race would stay attached to it.)
-    let dead: ImportFailure | undefined;
-    const waiting = new Set<(err: Error) => void>();
-    const died = (err: Error) => {
-      dead = new ImportFailure(`the engine thread failed: ${err.message}`, true);
-      for (const fail of waiting) fail(dead);
-    };
-    const thread = await startEngineThread(cfg, (err) => died(err), { logToStderr: true });
-    engine = thread;
-    let ended = false;
-    return {
-      async call(method, body, requestKey) {
-        if (dead) throw dead;
-        const req: RawRequest = {
-          route: 'api',
-          method,
-          httpMethod: 'POST',
-          // A copy: the thread takes over the bytes it is given, and a retry sends them again.
-          body: Buffer.from(body),
-          contentType: 'application/json',
-          query: {},
-          authorization: `Bearer ${token}`,
-          ...(requestKey ? { requestId: requestKey } : {}),
-          logId: randomBytes(8).toString('hex'),
-        };
-        const res = await new Promise<RawResponse>((resolve, reject) => {
-          waiting.add(reject);
-          thread
-            .dispatch(req)
-            .then(resolve, reject)
-            .finally(() => waiting.delete(reject));
-        });
-        return answer(res.status, res.body, res.headers['retry-after']);
-      },
-      async endSession() {
-        if (ended) return;
-        ended = true;
-        await store.revokeToken(hash);
-      },
-      async close() {
-        if (!dead) await thread.close();
-        await store.close();
-      },
-    };
+    return await engineTransport(cfg, store, token, hash);
   } catch (err) {
     if (created) await store.revokeToken(created).catch(() => {});
-    await engine?.close();
     await store.close();
     throw err;
   }
+}
+
+/** The account of the trigger or database imported into (its storage migrated first). */
+async function importAccount(store: Store, opts: LocalOptions): Promise<number> {
+  await store.migrate();
+  const owners = await store.describeOwnership();
+  const account = opts.trigger !== undefined ? owners.triggers.get(opts.trigger) : owners.databases.get(opts.db ?? 0);
+  if (account === undefined)
+    throw new ConfigError(
+      opts.trigger !== undefined ? `trigger ${opts.trigger} does not exist` : `database ${opts.db} does not exist`,
+    );
+  return account;
+}
+
+/** The API of an engine thread started on `cfg`, called with the session's token (`hash` is revoked at the end). */
+async function engineTransport(
+  cfg: Readonly<Config>,
+  store: Store,
+  token: string,
+  hash: string,
+): Promise<ApiTransport> {
+  // A dead engine thread may have committed the batch it held: that batch is in doubt. (No
+  // Promise.race with a never-settling promise here: each race would stay attached to it.)
+  let dead: ImportFailure | undefined;
+  const waiting = new Set<(err: Error) => void>();
+  const died = (err: Error) => {
+    dead = new ImportFailure(`the engine thread failed: ${err.message}`, true);
+    for (const fail of waiting) fail(dead);
+  };
+  const thread: EngineThread = await startEngineThread(cfg, (err) => died(err), { logToStderr: true });
+  let ended = false;
+  return {
+    async call(method, body, requestKey) {
+      if (dead) throw dead;
+      const req = apiRequest(method, body, token, requestKey);
+      const res = await new Promise<RawResponse>((resolve, reject) => {
+        waiting.add(reject);
+        thread
+          .dispatch(req)
+          .then(resolve, reject)
+          .finally(() => waiting.delete(reject));
+      });
+      return answer(res.status, res.body, res.headers['retry-after']);
+    },
+    async endSession() {
+      if (ended) return;
+      ended = true;
+      await store.revokeToken(hash);
+    },
+    async close() {
+      if (!dead) await thread.close();
+      await store.close();
+    },
+  };
+}
+
+function apiRequest(method: string, body: Uint8Array, token: string, requestKey: string | undefined): RawRequest {
+  return {
+    route: 'api',
+    method,
+    httpMethod: 'POST',
+    // A copy: the thread takes over the bytes it is given, and a retry sends them again.
+    body: Buffer.from(body),
+    contentType: 'application/json',
+    query: {},
+    authorization: `Bearer ${token}`,
+    ...(requestKey ? { requestId: requestKey } : {}),
+    logId: randomBytes(8).toString('hex'),
+  };
 }

@@ -95,66 +95,86 @@ export function compose(input: ComposeInput): OutgoingMessage {
   const { message, subscription, trigger, catalog } = input;
   const entry = entryOf(trigger, message.variant);
   const template = templateOf(catalog, entry, trigger, subscription.channel);
+  const scope = renderScope(input);
+  if (subscription.channel === 'email') return composeEmail(input, entry, template, scope);
+  if (subscription.channel === 'sms') return composeSms(input, template, scope);
+  return composePush(input, template, scope);
+}
+
+/** What a template sees: the profile, the subscription, the launch's content and the unsubscribe link. */
+function renderScope(input: ComposeInput): RenderScope {
   // The link is sealed (a key derived per link): made once, and only when the message uses it.
   let link: string | undefined;
-  const scope: RenderScope = {
+  return {
     lead: leadScope(input.profile),
-    subscription: subscriptionScope(subscription),
+    subscription: subscriptionScope(input.subscription),
     apicontent: input.launch?.content ?? {},
     get unsubscribe() {
       return (link ??= unsubscribeUrl(input));
     },
   };
-  const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';
+}
 
-  if (subscription.channel === 'email') {
-    const channel = catalog.resources.get(subscription.resourceId)?.channels.email;
-    const fromEmail = entry.from_email ?? channel?.from_email;
-    if (!fromEmail) throw new ComposeError(`no from address for trigger ${trigger.id}`);
-    const fromName = entry.from_name ?? channel?.from_name;
-    const replyEmail = entry.replyto_email ?? channel?.replyto_email;
-    const replyName = entry.replyto_name ?? channel?.replyto_name;
-    const unsubscribe = scope.unsubscribe;
-    const html = template.html ? track(input, render(template.html, scope, 'html'), unsubscribe) : undefined;
-    const text = template.text ? render(template.text, scope, 'text') : undefined;
-    return {
-      channel: 'email',
-      ref: message.id,
-      messageId: `<herald.${message.id}.${message.accountId}@${fromDomain(fromEmail)}>`,
-      from: { address: fromEmail, ...(fromName ? { name: render(fromName, scope, 'header') } : {}) },
-      ...(replyEmail
-        ? { replyTo: { address: replyEmail, ...(replyName ? { name: render(replyName, scope, 'header') } : {}) } }
-        : {}),
-      to: subscription.data.email ?? subscription.address,
-      subject: render(entry.subject ?? template.subject, scope, 'header'),
-      ...(html !== undefined ? { html } : {}),
-      ...(text !== undefined ? { text } : {}),
-      attachments: input.launch?.attachments ?? [],
-      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      ...(input.bounceDomain ? { envelopeFrom: verpAddress(input.secret, message.id, input.bounceDomain) } : {}),
-    };
-  }
-  const messageId = `herald.${message.id}.${message.accountId}`;
-  const vars = { lead: scope.lead, subscription: scope.subscription };
-  if (subscription.channel === 'sms') {
-    return {
-      channel: 'sms',
-      ref: message.id,
-      messageId,
-      to: subscription.data.phone ?? subscription.address,
-      text: render(template.text, scope, 'text'),
-      vars,
-    };
-  }
+const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';
+
+/** An email: the addresses of the entry or else of the resource's email channel, tracked HTML, unsubscribe headers. */
+function composeEmail(
+  input: ComposeInput,
+  entry: ContentEntry,
+  template: TemplateContent,
+  scope: RenderScope,
+): OutgoingMessage {
+  const { message, subscription, trigger, catalog } = input;
+  const channel = catalog.resources.get(subscription.resourceId)?.channels.email;
+  const fromEmail = entry.from_email ?? channel?.from_email;
+  if (!fromEmail) throw new ComposeError(`no from address for trigger ${trigger.id}`);
+  const fromName = entry.from_name ?? channel?.from_name;
+  const replyEmail = entry.replyto_email ?? channel?.replyto_email;
+  const replyName = entry.replyto_name ?? channel?.replyto_name;
+  const unsubscribe = scope.unsubscribe;
+  const html = template.html ? track(input, render(template.html, scope, 'html'), unsubscribe) : undefined;
+  const text = template.text ? render(template.text, scope, 'text') : undefined;
+  return {
+    channel: 'email',
+    ref: message.id,
+    messageId: `<herald.${message.id}.${message.accountId}@${fromDomain(fromEmail)}>`,
+    from: { address: fromEmail, ...(fromName ? { name: render(fromName, scope, 'header') } : {}) },
+    ...(replyEmail
+      ? { replyTo: { address: replyEmail, ...(replyName ? { name: render(replyName, scope, 'header') } : {}) } }
+      : {}),
+    to: subscription.data.email ?? subscription.address,
+    subject: render(entry.subject ?? template.subject, scope, 'header'),
+    ...(html !== undefined ? { html } : {}),
+    ...(text !== undefined ? { text } : {}),
+    attachments: input.launch?.attachments ?? [],
+    headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    ...(input.bounceDomain ? { envelopeFrom: verpAddress(input.secret, message.id, input.bounceDomain) } : {}),
+  };
+}
+
+function composeSms(input: ComposeInput, template: TemplateContent, scope: RenderScope): OutgoingMessage {
+  const { message, subscription } = input;
+  return {
+    channel: 'sms',
+    ref: message.id,
+    messageId: `herald.${message.id}.${message.accountId}`,
+    to: subscription.data.phone ?? subscription.address,
+    text: render(template.text, scope, 'text'),
+    vars: { lead: scope.lead, subscription: scope.subscription },
+  };
+}
+
+function composePush(input: ComposeInput, template: TemplateContent, scope: RenderScope): OutgoingMessage {
+  const { message, subscription } = input;
   return {
     channel: 'push',
     ref: message.id,
-    messageId,
+    messageId: `herald.${message.id}.${message.accountId}`,
     to: { provider: subscription.data.provider ?? '', subscription_id: subscription.data.subscriptionId ?? '' },
     title: render(template.title, scope, 'text'),
     text: render(template.text, scope, 'text'),
     url: render(template.url, scope, 'text'),
     image: render(template.image, scope, 'text'),
-    vars,
+    vars: { lead: scope.lead, subscription: scope.subscription },
   };
 }

@@ -138,13 +138,28 @@ export function decodeSubscriptions(raw: unknown, ctx: SubscriptionContext): Sub
 
 function decodeSubscription(raw: unknown, ctx: SubscriptionContext): SubscriptionInput {
   if (!isPlainObject(raw)) throw new DecodeError(`expected an object, got ${describe(raw)}`);
+  const channel = decodeChannel(raw);
+  const resourceId = decodeResource(raw, channel, ctx);
+  const entry: SubscriptionInput = { channel, resourceId, address: '' };
+  if (channel === 'email') decodeEmailAddress(raw, entry);
+  else if (channel === 'sms') decodeSmsAddress(raw, ctx, entry);
+  else decodePushAddress(raw, ctx, entry);
+  decodeSettings(raw, entry);
+  return entry;
+}
+
+function decodeChannel(raw: Record<string, unknown>): Channel {
   const channelText = within('channel', () => toStr(raw.channel ?? ''));
   if (!(CHANNELS as readonly string[]).includes(channelText)) {
     throw new DecodeError(
       raw.channel === undefined ? 'channel is required' : `unknown channel ${describe(raw.channel)}`,
     );
   }
-  const channel = channelText as Channel;
+  return channelText as Channel;
+}
+
+/** The resource's id: a resource of the account, linked to the database, with the channel. */
+function decodeResource(raw: Record<string, unknown>, channel: Channel, ctx: SubscriptionContext): number {
   if (raw.resource_id === undefined || raw.resource_id === null) throw new DecodeError('resource_id is required');
   const resourceId = within('resource_id', () => toInt(raw.resource_id));
   const resource = ctx.catalog.resources.get(resourceId);
@@ -152,46 +167,55 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
   if (!resource.dbIds.includes(ctx.dbId))
     throw new DecodeError(`resource ${resourceId} is not linked to database ${ctx.dbId}`);
   if (!resource.channels[channel]) throw new DecodeError(`resource ${resourceId} has no ${channel} channel`);
+  return resourceId;
+}
 
-  const entry: SubscriptionInput = { channel, resourceId, address: '' };
-  if (channel === 'email') {
-    const given = raw.email ?? (isPlainObject(raw.email_data) ? raw.email_data.email : undefined);
-    if (given === undefined || given === null || given === '')
-      throw new DecodeError('email is required for an email subscription');
-    const email = normalizeEmail(within('email', () => emailText(given)));
-    if (!email) throw new DecodeError(`incorrect email ${describe(given)}`);
-    entry.email = email;
-    entry.address = emailKey(email);
-  } else if (channel === 'sms') {
-    if (raw.phone === undefined || raw.phone === null || raw.phone === '')
-      throw new DecodeError('phone is required for an sms subscription');
-    const db = ctx.catalog.databases.get(ctx.dbId);
-    const phone = normalizePhone(
-      within('phone', () => boundedString(raw.phone, LIMITS.phoneLength)),
-      db ? phoneRegionOf(db) : undefined,
-    );
-    if (!phone) throw new DecodeError(`incorrect phone ${describe(raw.phone)}`);
-    entry.phone = phone;
-    entry.address = phone;
-  } else {
-    const provider =
-      raw.provider === undefined || raw.provider === null
-        ? ''
-        : within('provider', () => boundedString(toStr(raw.provider).trim(), LIMITS.pushProviderLength));
-    const token =
-      raw.subscription_id === undefined || raw.subscription_id === null
-        ? ''
-        : within('subscription_id', () =>
-            boundedString(toStr(raw.subscription_id).trim(), LIMITS.pushSubscriptionIdLength),
-          );
-    if (!provider || !token) throw new DecodeError('provider and subscription_id are required for a push subscription');
-    // The sender serving this provider on the resource decides what a subscription_id is.
-    const problem = pushTokenProblem(findChannelSender(ctx.catalog, resourceId, 'push', provider)?.type, token);
-    if (problem) throw new DecodeError(problem, ['subscription_id']);
-    entry.provider = provider;
-    entry.subscriptionId = token;
-    entry.address = pushAddress(provider, token);
-  }
+function decodeEmailAddress(raw: Record<string, unknown>, entry: SubscriptionInput): void {
+  const given = raw.email ?? (isPlainObject(raw.email_data) ? raw.email_data.email : undefined);
+  if (given === undefined || given === null || given === '')
+    throw new DecodeError('email is required for an email subscription');
+  const email = normalizeEmail(within('email', () => emailText(given)));
+  if (!email) throw new DecodeError(`incorrect email ${describe(given)}`);
+  entry.email = email;
+  entry.address = emailKey(email);
+}
+
+/** The phone, normalized with the region of the subscription's database. */
+function decodeSmsAddress(raw: Record<string, unknown>, ctx: SubscriptionContext, entry: SubscriptionInput): void {
+  if (raw.phone === undefined || raw.phone === null || raw.phone === '')
+    throw new DecodeError('phone is required for an sms subscription');
+  const db = ctx.catalog.databases.get(ctx.dbId);
+  const phone = normalizePhone(
+    within('phone', () => boundedString(raw.phone, LIMITS.phoneLength)),
+    db ? phoneRegionOf(db) : undefined,
+  );
+  if (!phone) throw new DecodeError(`incorrect phone ${describe(raw.phone)}`);
+  entry.phone = phone;
+  entry.address = phone;
+}
+
+function decodePushAddress(raw: Record<string, unknown>, ctx: SubscriptionContext, entry: SubscriptionInput): void {
+  const provider =
+    raw.provider === undefined || raw.provider === null
+      ? ''
+      : within('provider', () => boundedString(toStr(raw.provider).trim(), LIMITS.pushProviderLength));
+  const token =
+    raw.subscription_id === undefined || raw.subscription_id === null
+      ? ''
+      : within('subscription_id', () =>
+          boundedString(toStr(raw.subscription_id).trim(), LIMITS.pushSubscriptionIdLength),
+        );
+  if (!provider || !token) throw new DecodeError('provider and subscription_id are required for a push subscription');
+  // The sender serving this provider on the resource decides what a subscription_id is.
+  const problem = pushTokenProblem(findChannelSender(ctx.catalog, entry.resourceId, 'push', provider)?.type, token);
+  if (problem) throw new DecodeError(problem, ['subscription_id']);
+  entry.provider = provider;
+  entry.subscriptionId = token;
+  entry.address = pushAddress(provider, token);
+}
+
+/** The optional fields: status, priority, custom fields, categories. */
+function decodeSettings(raw: Record<string, unknown>, entry: SubscriptionInput): void {
   if (given(raw.status)) entry.status = within('status', () => decodeStatus(raw.status));
   if (given(raw.priority)) entry.priority = within('priority', () => decodePriority(raw.priority));
   if (raw.custom_fields !== undefined && raw.custom_fields !== null && raw.custom_fields !== '') {
@@ -203,5 +227,4 @@ function decodeSubscription(raw: unknown, ctx: SubscriptionContext): Subscriptio
     const cats = Array.isArray(raw.cats) ? raw.cats : raw.cats === '' ? [] : [raw.cats];
     entry.cats = [...new Set(cats.map((c, i) => within('cats', () => within(i, () => boundedString(c)))))];
   }
-  return entry;
 }

@@ -112,55 +112,81 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
   const receipts: ReceiptOutcome[] = [];
   outcomes.forEach((o, n) => (isReceiptOutcome(o) ? receipts.push(o) : claims.push({ n, o })));
   const done = new Map<number, AppliedRow>();
-  if (claims.length > 0) {
-    const rows = claims.map(({ n, o }) => ({
-      n,
-      id: o.id,
-      token: o.claimToken,
-      kind: o.kind,
-      due_at: o.kind === 'retry' ? o.dueAt : null,
-      error: o.kind === 'retry' || o.kind === 'failed' ? o.error : null,
-      reason: o.kind === 'skipped' ? o.reason : null,
-      sender_id: o.kind === 'sent' ? (o.senderId ?? null) : null,
-      provider_id: o.kind === 'sent' ? (o.providerId ?? null) : null,
-    }));
-    // One statement for the whole group; only claims still held change (the token must match).
-    const changed = await db.query<AppliedRow>(
-      `UPDATE messages m SET
-         status = CASE x.kind WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' WHEN 'skipped' THEN 'skipped' ELSE 'scheduled' END,
-         sent_at = CASE WHEN x.kind = 'sent' THEN $2 ELSE m.sent_at END,
-         finished_at = CASE WHEN x.kind IN ('sent', 'failed', 'skipped') THEN $2 ELSE m.finished_at END,
-         due_at = COALESCE(x.due_at, m.due_at),
-         attempts = CASE WHEN x.kind = 'released' THEN m.attempts - 1 ELSE m.attempts END,
-         last_error = CASE WHEN x.kind = 'sent' THEN NULL ELSE COALESCE(x.error, m.last_error) END,
-         skip_reason = COALESCE(x.reason, m.skip_reason),
-         sender_id = COALESCE(x.sender_id, m.sender_id),
-         provider_id = COALESCE(x.provider_id, m.provider_id),
-         lease_until = NULL
-       FROM json_to_recordset($1::json) AS x(n int, id bigint, token text, kind text, due_at bigint, error text, reason text, sender_id int, provider_id text)
-       WHERE m.id = x.id AND m.claim_token = x.token AND m.status = 'sending'
-       RETURNING m.id, m.account_id, m.trigger_id`,
-      [JSON.stringify(rows), now],
-    );
-    for (const r of changed.rows) done.set(r.id, r);
-  }
-  if (receipts.length > 0) {
-    // A receipt moves a message that is still `sent`: the same receipt twice changes nothing.
-    const changed = await db.query<AppliedRow>(
-      `UPDATE messages m SET status = x.kind, receipt_status = x.provider_status, receipt_reason = x.reason, receipt_at = $2
-       FROM json_to_recordset($1::json) AS x(id bigint, kind text, provider_status text, reason text)
-       WHERE m.id = x.id AND m.status = 'sent'
-       RETURNING m.id, m.account_id, m.trigger_id`,
-      [
-        JSON.stringify(
-          receipts.map((o) => ({ id: o.id, kind: o.kind, provider_status: o.providerStatus, reason: o.reason })),
-        ),
-        now,
-      ],
-    );
-    for (const r of changed.rows) done.set(r.id, r);
-  }
+  if (claims.length > 0) await applyClaims(db, claims, now, done);
+  if (receipts.length > 0) await applyReceipts(db, receipts, now, done);
   const applied = outcomes.filter((o) => done.has(o.id));
+  await countApplied(db, applied, done, now);
+  await applyEffects(db, applied, now);
+  return [...done.keys()];
+}
+
+/** The outcomes of claimed messages, in one statement; only claims still held change (the token must match). */
+async function applyClaims(
+  db: Queryable,
+  claims: { n: number; o: ClaimOutcome }[],
+  now: number,
+  done: Map<number, AppliedRow>,
+): Promise<void> {
+  const rows = claims.map(({ n, o }) => ({
+    n,
+    id: o.id,
+    token: o.claimToken,
+    kind: o.kind,
+    due_at: o.kind === 'retry' ? o.dueAt : null,
+    error: o.kind === 'retry' || o.kind === 'failed' ? o.error : null,
+    reason: o.kind === 'skipped' ? o.reason : null,
+    sender_id: o.kind === 'sent' ? (o.senderId ?? null) : null,
+    provider_id: o.kind === 'sent' ? (o.providerId ?? null) : null,
+  }));
+  const changed = await db.query<AppliedRow>(
+    `UPDATE messages m SET
+       status = CASE x.kind WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed' WHEN 'skipped' THEN 'skipped' ELSE 'scheduled' END,
+       sent_at = CASE WHEN x.kind = 'sent' THEN $2 ELSE m.sent_at END,
+       finished_at = CASE WHEN x.kind IN ('sent', 'failed', 'skipped') THEN $2 ELSE m.finished_at END,
+       due_at = COALESCE(x.due_at, m.due_at),
+       attempts = CASE WHEN x.kind = 'released' THEN m.attempts - 1 ELSE m.attempts END,
+       last_error = CASE WHEN x.kind = 'sent' THEN NULL ELSE COALESCE(x.error, m.last_error) END,
+       skip_reason = COALESCE(x.reason, m.skip_reason),
+       sender_id = COALESCE(x.sender_id, m.sender_id),
+       provider_id = COALESCE(x.provider_id, m.provider_id),
+       lease_until = NULL
+     FROM json_to_recordset($1::json) AS x(n int, id bigint, token text, kind text, due_at bigint, error text, reason text, sender_id int, provider_id text)
+     WHERE m.id = x.id AND m.claim_token = x.token AND m.status = 'sending'
+     RETURNING m.id, m.account_id, m.trigger_id`,
+    [JSON.stringify(rows), now],
+  );
+  for (const r of changed.rows) done.set(r.id, r);
+}
+
+/** Delivery receipts, in one statement: a receipt moves a message that is still `sent` (the same one twice changes nothing). */
+async function applyReceipts(
+  db: Queryable,
+  receipts: ReceiptOutcome[],
+  now: number,
+  done: Map<number, AppliedRow>,
+): Promise<void> {
+  const changed = await db.query<AppliedRow>(
+    `UPDATE messages m SET status = x.kind, receipt_status = x.provider_status, receipt_reason = x.reason, receipt_at = $2
+     FROM json_to_recordset($1::json) AS x(id bigint, kind text, provider_status text, reason text)
+     WHERE m.id = x.id AND m.status = 'sent'
+     RETURNING m.id, m.account_id, m.trigger_id`,
+    [
+      JSON.stringify(
+        receipts.map((o) => ({ id: o.id, kind: o.kind, provider_status: o.providerStatus, reason: o.reason })),
+      ),
+      now,
+    ],
+  );
+  for (const r of changed.rows) done.set(r.id, r);
+}
+
+/** The counters of the applied outcomes, per account and trigger. */
+async function countApplied(
+  db: Queryable,
+  applied: RecordedOutcome[],
+  done: Map<number, AppliedRow>,
+  now: number,
+): Promise<void> {
   const tally = new CounterTally();
   for (const o of applied) {
     const row = done.get(o.id) as AppliedRow;
@@ -172,13 +198,16 @@ export async function recordOutcomes(db: Queryable, outcomes: RecordedOutcome[],
     );
   }
   await bumpCounters(db, tally.bumps());
+}
+
+/** What the applied outcomes bring along: their events, subscription changes (and the events of those) and feedback. */
+async function applyEffects(db: Queryable, applied: RecordedOutcome[], now: number): Promise<void> {
   const events = applied.flatMap((o) => (o.event ? [o.event] : []));
   const changes = applied.flatMap((o) => (o.subscription ? [o.subscription] : []));
   if (changes.length > 0) events.push(...(await changeSubscriptions(db, changes, now)));
   await insertEvents(db, events, now);
   const feedback = applied.flatMap((o) => (o.feedback ? [o.feedback] : []));
   if (feedback.length > 0) await recordFeedback(db, feedback, now);
-  return [...done.keys()];
 }
 
 interface AppliedRow {

@@ -42,37 +42,61 @@ function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
 }
 
 export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
-  const fieldNames: string[] = [];
-  const fieldValues: string[] = [];
-  const channels: string[] = [];
-  const addresses: string[] = [];
-  const starChannels = new Set<Channel>();
-  const resourceChannels = new Set<Channel>();
-  const ids: string[] = [];
+  const lookup = lookupOf(keys);
+  const hits = hitsOf(await queryMatches(db, dbId, lookup), lookup);
+  for (const list of hits.values()) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a - b);
+    for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);
+  }
+  return hits;
+}
+
+/** The keys of a batch as the arrays of its one query, and the channels looked up per resource or on any. */
+interface Lookup {
+  fieldNames: string[];
+  fieldValues: string[];
+  channels: string[];
+  addresses: string[];
+  starChannels: Set<Channel>;
+  resourceChannels: Set<Channel>;
+  ids: string[];
+}
+
+type MatchRow = { kind: 'f' | 's' | 'i'; name: string | null; value: string; resource_id: number | null; seq: number };
+
+function lookupOf(keys: MatchKey[]): Lookup {
+  const l: Lookup = {
+    fieldNames: [],
+    fieldValues: [],
+    channels: [],
+    addresses: [],
+    starChannels: new Set(),
+    resourceChannels: new Set(),
+    ids: [],
+  };
   const seenSub = new Set<string>();
   for (const k of keys) {
     if (k.kind === 'field') {
-      fieldNames.push(k.field);
-      fieldValues.push(k.value);
+      l.fieldNames.push(k.field);
+      l.fieldValues.push(k.value);
     } else if (k.kind === 'sub') {
-      (k.resourceId === '*' ? starChannels : resourceChannels).add(k.channel);
+      (k.resourceId === '*' ? l.starChannels : l.resourceChannels).add(k.channel);
       const id = `${k.channel}\u001f${k.address}`;
       if (seenSub.has(id)) continue;
       seenSub.add(id);
-      channels.push(k.channel);
-      addresses.push(k.address);
-    } else ids.push(k.id);
+      l.channels.push(k.channel);
+      l.addresses.push(k.address);
+    } else l.ids.push(k.id);
   }
+  return l;
+}
+
+async function queryMatches(db: Queryable, dbId: number, l: Lookup): Promise<MatchRow[]> {
   // Every lookup of the batch in one round trip: value rows, subscription addresses, profile ids.
   // One index probe per key (LATERAL … OFFSET 0 keeps the planner from hashing the whole table:
   // the cost follows the batch, not the number of stored profiles).
-  const r = await db.query<{
-    kind: 'f' | 's' | 'i';
-    name: string | null;
-    value: string;
-    resource_id: number | null;
-    seq: number;
-  }>(
+  const r = await db.query<MatchRow>(
     `SELECT 'f' AS kind, q.field AS name, q.value, NULL::int AS resource_id, v.profile_seq AS seq
        FROM unnest($2::text[], $3::text[]) AS q(field, value)
        CROSS JOIN LATERAL (SELECT profile_seq FROM profile_values v WHERE v.db_id = $1 AND v.field = q.field AND v.value = q.value OFFSET 0) v
@@ -82,23 +106,23 @@ export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[])
        CROSS JOIN LATERAL (SELECT resource_id, profile_seq FROM subscriptions s WHERE s.db_id = $1 AND s.channel = q.channel AND s.address = q.address OFFSET 0) s
      UNION ALL
      SELECT 'i', NULL, p.id, NULL, p.seq FROM profiles p WHERE p.db_id = $1 AND p.id = ANY($6::text[])`,
-    [dbId, fieldNames, fieldValues, channels, addresses, ids],
+    [dbId, l.fieldNames, l.fieldValues, l.channels, l.addresses, l.ids],
   );
+  return r.rows;
+}
+
+/** The profiles found per match key (a subscription row answers its resource's key and the any-resource one). */
+function hitsOf(rows: MatchRow[], l: Lookup): Map<string, number[]> {
   const hits = new Map<string, number[]>();
-  for (const row of r.rows) {
+  for (const row of rows) {
     if (row.kind === 'f') pushHit(hits, fieldKey(row.name as string, row.value), row.seq);
     else if (row.kind === 'i') pushHit(hits, idKey(row.value), row.seq);
     else {
       const channel = row.name as Channel;
-      if (resourceChannels.has(channel))
+      if (l.resourceChannels.has(channel))
         pushHit(hits, subscriptionKey(channel, row.resource_id as number, row.value), row.seq);
-      if (starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.value), row.seq);
+      if (l.starChannels.has(channel)) pushHit(hits, subscriptionKey(channel, '*', row.value), row.seq);
     }
-  }
-  for (const list of hits.values()) {
-    if (list.length < 2) continue;
-    list.sort((a, b) => a - b);
-    for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);
   }
   return hits;
 }

@@ -75,65 +75,79 @@ export function describeOwnership(db: SqliteDb): Ownership {
 }
 
 export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number): void {
-  const upsertAccount = db.prepare(
-    'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config_version = config_version + 1',
-  );
-  const upsertToken = db.prepare(
-    // A revoked token stays revoked: a file that still lists it cannot bring it back.
-    `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (hash) DO UPDATE SET role = excluded.role, revoked = MAX(tokens.revoked, excluded.revoked), revoked_at = COALESCE(tokens.revoked_at, excluded.revoked_at),
-       rate_per_second = excluded.rate_per_second, burst = excluded.burst`,
-  );
-  const upsertSender = db.prepare(
-    'INSERT INTO senders (account_id, name, type, config) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, name) DO UPDATE SET type = excluded.type, config = excluded.config',
-  );
-  const upsertDatabase = db.prepare(
-    `INSERT INTO databases (id, account_id, name, description, fields, phone_region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, fields = excluded.fields, phone_region = excluded.phone_region, updated_at = excluded.updated_at`,
-  );
-  const upsertResource = db.prepare(
-    `INSERT INTO resources (id, account_id, name, db_ids, channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, db_ids = excluded.db_ids, channels = excluded.channels, updated_at = excluded.updated_at`,
-  );
-  const upsertTemplate = db.prepare(
-    `INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, channel = excluded.channel, body = excluded.body, updated_at = excluded.updated_at`,
-  );
-  const upsertTrigger = db.prepare(
-    `INSERT INTO triggers (id, account_id, definition, is_active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, is_active = excluded.is_active, updated_at = excluded.updated_at`,
-  );
-  const upsertHook = db.prepare(
-    'INSERT INTO action_hooks (account_id, url, secret, filters) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET secret = excluded.secret, filters = excluded.filters',
-  );
-  const upsertList = db.prepare(
-    `INSERT INTO suppression_lists (id, account_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at WHERE suppression_lists.account_id = excluded.account_id`,
-  );
-  for (const a of plan.accounts) {
-    upsertAccount.run(a.id, a.name, now);
-    for (const t of a.tokens)
-      upsertToken.run(
-        t.hash,
-        a.id,
-        t.role,
-        t.revoked ? 1 : 0,
-        now,
-        t.ratePerSecond ?? null,
-        t.burst ?? null,
-        t.revoked ? now : null,
-      );
-    for (const s of a.senders) upsertSender.run(a.id, s.name, s.type, senderConfig(s));
-    for (const d of a.databases)
-      upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), d.phoneRegion ?? null, now, now);
-    for (const r of a.resources)
-      upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);
-    for (const t of a.templates)
-      upsertTemplate.run(t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now, now);
-    for (const t of a.triggers)
-      upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
-    for (const h of a.hooks) upsertHook.run(a.id, h.url, h.secret ?? null, JSON.stringify(h.filters));
-    // A list id another account holds is left to it.
-    for (const l of a.suppressionLists ?? []) upsertList.run(l.id, a.id, l.name, now, now);
-  }
+  const st = provisioningStatements(db);
+  for (const a of plan.accounts) applyAccount(st, a, now);
+}
+
+/** The upserts of a provisioning file, one per kind of object. */
+function provisioningStatements(db: SqliteDb) {
+  return {
+    upsertAccount: db.prepare(
+      'INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, config_version = config_version + 1',
+    ),
+    upsertToken: db.prepare(
+      // A revoked token stays revoked: a file that still lists it cannot bring it back.
+      `INSERT INTO tokens (hash, account_id, role, revoked, created_at, rate_per_second, burst, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (hash) DO UPDATE SET role = excluded.role, revoked = MAX(tokens.revoked, excluded.revoked), revoked_at = COALESCE(tokens.revoked_at, excluded.revoked_at),
+         rate_per_second = excluded.rate_per_second, burst = excluded.burst`,
+    ),
+    upsertSender: db.prepare(
+      'INSERT INTO senders (account_id, name, type, config) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, name) DO UPDATE SET type = excluded.type, config = excluded.config',
+    ),
+    upsertDatabase: db.prepare(
+      `INSERT INTO databases (id, account_id, name, description, fields, phone_region, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, fields = excluded.fields, phone_region = excluded.phone_region, updated_at = excluded.updated_at`,
+    ),
+    upsertResource: db.prepare(
+      `INSERT INTO resources (id, account_id, name, db_ids, channels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, db_ids = excluded.db_ids, channels = excluded.channels, updated_at = excluded.updated_at`,
+    ),
+    upsertTemplate: db.prepare(
+      `INSERT INTO templates (id, account_id, name, channel, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, channel = excluded.channel, body = excluded.body, updated_at = excluded.updated_at`,
+    ),
+    upsertTrigger: db.prepare(
+      `INSERT INTO triggers (id, account_id, definition, is_active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, is_active = excluded.is_active, updated_at = excluded.updated_at`,
+    ),
+    upsertHook: db.prepare(
+      'INSERT INTO action_hooks (account_id, url, secret, filters) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, url) DO UPDATE SET secret = excluded.secret, filters = excluded.filters',
+    ),
+    upsertList: db.prepare(
+      `INSERT INTO suppression_lists (id, account_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at WHERE suppression_lists.account_id = excluded.account_id`,
+    ),
+  };
+}
+
+/** One account of the file with everything it lists. */
+function applyAccount(
+  st: ReturnType<typeof provisioningStatements>,
+  a: ProvisionPlan['accounts'][number],
+  now: number,
+): void {
+  st.upsertAccount.run(a.id, a.name, now);
+  for (const t of a.tokens)
+    st.upsertToken.run(
+      t.hash,
+      a.id,
+      t.role,
+      t.revoked ? 1 : 0,
+      now,
+      t.ratePerSecond ?? null,
+      t.burst ?? null,
+      t.revoked ? now : null,
+    );
+  for (const s of a.senders) st.upsertSender.run(a.id, s.name, s.type, senderConfig(s));
+  for (const d of a.databases)
+    st.upsertDatabase.run(d.id, a.id, d.name, d.description, JSON.stringify(d.fields), d.phoneRegion ?? null, now, now);
+  for (const r of a.resources)
+    st.upsertResource.run(r.id, a.id, r.name, JSON.stringify(r.dbIds), JSON.stringify(r.channels), now, now);
+  for (const t of a.templates)
+    st.upsertTemplate.run(t.id, a.id, t.name, templateChannelColumn(t), templateBody(t), now, now);
+  for (const t of a.triggers)
+    st.upsertTrigger.run(t.id, a.id, triggerDefinition(t), t.isActive ? 1 : 0, t.createdAt, t.updatedAt);
+  for (const h of a.hooks) st.upsertHook.run(a.id, h.url, h.secret ?? null, JSON.stringify(h.filters));
+  // A list id another account holds is left to it.
+  for (const l of a.suppressionLists ?? []) st.upsertList.run(l.id, a.id, l.name, now, now);
 }

@@ -224,6 +224,13 @@ export class SqliteProfiles {
   }
 
   saveImport(w: ImportWrite): void {
+    this.writeProfiles(w);
+    this.writeMessages(w);
+    this.writeEvents(w);
+  }
+
+  /** The import's profiles (new or updated), their index values and subscriptions. */
+  private writeProfiles(w: ImportWrite): void {
     const s = this.s;
     for (const p of w.profiles) {
       let seq = p.seq;
@@ -248,6 +255,11 @@ export class SqliteProfiles {
         );
       }
     }
+  }
+
+  /** The import's messages, the message range of each launch and their counters. */
+  private writeMessages(w: ImportWrite): void {
+    const s = this.s;
     const ranges = new Map<number, [number, number]>();
     const tally = new CounterTally();
     for (const m of w.messages) {
@@ -277,6 +289,10 @@ export class SqliteProfiles {
     }
     for (const [id, [first, last]] of ranges) s.setLaunchRange.run({ first, last, id });
     this.feedback.bump(tally.bumps());
+  }
+
+  private writeEvents(w: ImportWrite): void {
+    const s = this.s;
     for (const e of w.events) {
       s.insertEvent.run(
         w.accountId,
