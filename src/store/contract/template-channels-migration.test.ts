@@ -53,12 +53,12 @@ describe('migration 012 (template channels): sqlite', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('rewrites the templates written before it as templates of their one channel', async () => {
-    // Migrated up to 011 by the store itself (005 needs the store's SQL functions), then the rows.
+    // Migrated by the store itself (005 needs the store's SQL functions), 012 marked not applied, then the rows.
     const store = new SqliteStore(join(dir, 'herald.db'));
     await store.migrate();
     const m012 = sqliteMigrations().find((m) => m.version === 12);
     expect(m012?.name).toBe('012_template_channels.sql');
-    store.db.prepare('DELETE FROM schema_migrations WHERE version >= 12').run();
+    store.db.prepare('DELETE FROM schema_migrations WHERE version = 12').run();
     for (const row of OLD_ROWS) store.db.prepare(INSERT.replace(/\$\d+/g, '?')).run(...row);
     await store.migrate();
     const bodies = store.db.prepare('SELECT body FROM templates ORDER BY id').pluck().all() as string[];
