@@ -16,6 +16,53 @@ export interface TestSendBox {
   sync(channel: Channel): void;
 }
 
+/** The test send once the worker has sent it or given up (undefined: still queued after POLL_FOR_MS). */
+async function settled(ctx: PageContext, id: number): Promise<TestSend | undefined> {
+  for (const until = Date.now() + POLL_FOR_MS; Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    const t = (await ctx.client.call('templates/tests', { limit: 100 })).data.find((x) => x.id === id);
+    if (t && t.status !== 'scheduled' && t.status !== 'sending') return t;
+  }
+  return undefined;
+}
+
+interface SendControls {
+  params: () => TemplatePreviewParams;
+  address: HTMLInputElement;
+  resource: HTMLSelectElement;
+  button: HTMLButtonElement;
+  status: HTMLElement;
+}
+
+/** Queues the test (templates/test_send) and tells in `status` how it went. */
+async function sendTest(ctx: PageContext, c: SendControls, to: 'test_email' | 'test_phone'): Promise<void> {
+  const { button, status } = c;
+  button.disabled = true;
+  status.className = 'muted small';
+  status.textContent = 'Sending…';
+  try {
+    const body: TemplatePreviewParams = {
+      ...c.params(),
+      [to]: c.address.value.trim(),
+      ...(c.resource.value ? { resource_id: Number(c.resource.value) } : {}),
+    };
+    const queued = (await ctx.client.call('templates/test_send', body)).data.test;
+    status.textContent = `Test ${queued.id} queued for ${queued.address} (resource ${queued.resource_id})…`;
+    const done = await settled(ctx, queued.id);
+    if (!done) status.textContent = `Test ${queued.id} is still queued: is a worker running (HERALD_WORKERS)?`;
+    else if (done.status === 'sent') status.textContent = `Test ${done.id} sent to ${done.address}.`;
+    else {
+      status.className = 'error small';
+      status.textContent = `Test ${done.id} failed: ${done.error ?? 'the sender refused it'}`;
+    }
+  } catch (err) {
+    status.className = 'error small';
+    status.textContent = errorText(err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 /** `params()` is the preview's request as the editor stands; it throws when the editor's JSON is not valid. */
 export function testSendBox(ctx: PageContext, params: () => TemplatePreviewParams): TestSendBox {
   const address = h('input', { id: 'test-address', required: true, autocomplete: 'off' });
@@ -25,42 +72,8 @@ export function testSendBox(ctx: PageContext, params: () => TemplatePreviewParam
   const noPush = h('p', { class: 'muted small', hidden: true }, 'A push template has no test send.');
   let channel: Channel = 'email';
 
-  async function settle(id: number): Promise<TestSend | undefined> {
-    for (const until = Date.now() + POLL_FOR_MS; Date.now() < until;) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      const t = (await ctx.client.call('templates/tests', { limit: 100 })).data.find((x) => x.id === id);
-      if (t && t.status !== 'scheduled' && t.status !== 'sending') return t;
-    }
-    return undefined;
-  }
-
-  async function send(): Promise<void> {
-    button.disabled = true;
-    status.className = 'muted small';
-    status.textContent = 'Sending…';
-    try {
-      const to = address.value.trim();
-      const body: TemplatePreviewParams = {
-        ...params(),
-        ...(channel === 'sms' ? { test_phone: to } : { test_email: to }),
-        ...(resource.value ? { resource_id: Number(resource.value) } : {}),
-      };
-      const queued = (await ctx.client.call('templates/test_send', body)).data.test;
-      status.textContent = `Test ${queued.id} queued for ${queued.address} (resource ${queued.resource_id})…`;
-      const done = await settle(queued.id);
-      if (!done) status.textContent = `Test ${queued.id} is still queued: is a worker running (HERALD_WORKERS)?`;
-      else if (done.status === 'sent') status.textContent = `Test ${done.id} sent to ${done.address}.`;
-      else {
-        status.className = 'error small';
-        status.textContent = `Test ${done.id} failed: ${done.error ?? 'the sender refused it'}`;
-      }
-    } catch (err) {
-      status.className = 'error small';
-      status.textContent = errorText(err);
-    } finally {
-      button.disabled = false;
-    }
-  }
+  const send = () =>
+    sendTest(ctx, { params, address, resource, button, status }, channel === 'sms' ? 'test_phone' : 'test_email');
 
   const form = h(
     'form',

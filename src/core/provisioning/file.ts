@@ -171,6 +171,33 @@ interface Planning {
   owned: (kind: keyof SeenIds, id: number | undefined, where: string) => id is number;
 }
 
+/** The check of Planning.owned for one account: an id given, not another account's, not yet used in the file. */
+function ownedCheck(
+  accountId: number,
+  input: PlanInput,
+  problems: string[],
+  seen: SeenIds,
+): (kind: keyof SeenIds, id: number | undefined, where: string) => id is number {
+  return (kind, id, where): id is number => {
+    if (id === undefined) {
+      problems.push(`${where}.id: is required`);
+      return false;
+    }
+    const owner = input.ownership[kind].get(id);
+    if (owner !== undefined && owner !== accountId) {
+      problems.push(`${where}.id: ${kind.slice(0, -1)} ${id} belongs to another account`);
+      return false;
+    }
+    const inFile = seen[kind].get(id);
+    if (inFile !== undefined) {
+      problems.push(`${where}.id: ${kind.slice(0, -1)} ${id} appears twice in the file`);
+      return false;
+    }
+    seen[kind].set(id, accountId);
+    return true;
+  };
+}
+
 async function planAccount(
   head: { id: number; name: string },
   raw: Record<string, unknown>,
@@ -202,25 +229,7 @@ async function planAccount(
     hooks: [],
   };
 
-  const owned = (kind: keyof SeenIds, id: number | undefined, where: string): id is number => {
-    if (id === undefined) {
-      problems.push(`${where}.id: is required`);
-      return false;
-    }
-    const owner = input.ownership[kind].get(id);
-    if (owner !== undefined && owner !== accountId) {
-      problems.push(`${where}.id: ${kind.slice(0, -1)} ${id} belongs to another account`);
-      return false;
-    }
-    const inFile = seen[kind].get(id);
-    if (inFile !== undefined) {
-      problems.push(`${where}.id: ${kind.slice(0, -1)} ${id} appears twice in the file`);
-      return false;
-    }
-    seen[kind].set(id, accountId);
-    return true;
-  };
-
+  const owned = ownedCheck(accountId, input, problems, seen);
   const c: Planning = { accountId, raw, path, input, problems, seen, base, catalog, plan, owned };
   planTokens(c);
   planSenders(c);
