@@ -132,7 +132,7 @@ describe.runIf(chromiumPath !== undefined)('running Herald from the console', { 
     });
     // Newest first, and the saved template is the one being edited; a stored profile previews it.
     await poll(() => rows('#template-list').first().innerText()).toContain('Order shipped');
-    expect(await page.inputValue('#tpl-name')).toBe('Order shipped');
+    await poll(() => page.inputValue('#tpl-name')).toBe('Order shipped');
     const runner = (await api.call('profiles/get', { db_id: 1, email: 'run2@example.com' })).data.id;
     await page.fill('#tpl-profile', runner);
     await poll(() => text('#preview-subject')).toBe('Your order, Runner 2');
