@@ -115,7 +115,8 @@ function renderScope(input: ComposeInput): RenderScope {
   };
 }
 
-const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';
+/** The domain of a Message-ID: the From address's. */
+export const fromDomain = (address: string) => address.slice(address.lastIndexOf('@') + 1) || 'herald.local';
 
 /** An email: the addresses of the entry or else of the resource's email channel, tracked HTML, unsubscribe headers. */
 function composeEmail(

@@ -6,6 +6,7 @@ import { PollLoop } from '../base/poll-loop.js';
 import type { Clock } from '../base/clock.js';
 import type { CatalogCache } from '../catalog/cache.js';
 import { findChannelSender } from '../catalog/channel-sender.js';
+import { fromDomain } from './compose.js';
 import type { OutgoingMessage } from './outgoing.js';
 import type { SenderPool } from './sender-pool.js';
 import type { ClaimedTestSend, TestSendOutcome, TestSendStore } from './test-send-port.js';
@@ -34,12 +35,11 @@ export function testMessage(t: ClaimedTestSend): OutgoingMessage {
       text: c.text,
       vars: c.vars,
     };
-  const domain = c.from.address.slice(c.from.address.lastIndexOf('@') + 1) || 'herald.local';
   return {
     channel: 'email',
     ref: t.id,
     test: true,
-    messageId: `<herald.test.${t.id}.${t.accountId}@${domain}>`,
+    messageId: `<herald.test.${t.id}.${t.accountId}@${fromDomain(c.from.address)}>`,
     from: c.from,
     ...(c.replyTo ? { replyTo: c.replyTo } : {}),
     to: t.address,

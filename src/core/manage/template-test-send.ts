@@ -12,7 +12,7 @@ import { getDatabase, getResource } from '../catalog/lookup.js';
 import { phoneRegionOf, type Catalog, type ResourceDef } from '../catalog/types.js';
 import type { TestContent, TestSendReader, TestSendTx } from '../delivery/test-send-port.js';
 import type { ProfileTx } from '../profiles/store-port.js';
-import { render } from '../templates/render.js';
+import { render, type RenderScope } from '../templates/render.js';
 import { normalizeEmail } from '../values/formats.js';
 import { arrayJson, intJson, nullable, obj, one, strJson, timeJson, titled } from '../values/json-schema.js';
 import { iso } from '../values/paging.js';
@@ -23,6 +23,7 @@ import {
   previewParams,
   renderTemplate,
   type PreviewInput,
+  type RenderedPreview,
   type RenderedTemplate,
 } from './template-preview.js';
 
@@ -30,12 +31,15 @@ import {
 export const TEST_SENDS_PER_HOUR = 30;
 const HOUR_MS = 3_600_000;
 
-type TestChannel = 'email' | 'sms';
+/** The preview of a template that has a test send (email, SMS). */
+type TestPreview = Exclude<RenderedPreview, { channel: 'push' }>;
+type TestChannel = TestPreview['channel'];
 
 /** The address of the test: the parameter of the template's channel, checked. */
 function addressOf(catalog: Catalog, input: PreviewInput, channel: TestChannel, resource: ResourceDef): string {
-  const [wanted, other] = channel === 'email' ? ['test_email', 'test_phone'] : ['test_phone', 'test_email'];
-  const given = input[wanted as 'test_email' | 'test_phone'];
+  const wanted = channel === 'email' ? 'test_email' : 'test_phone';
+  const other = channel === 'email' ? 'test_phone' : 'test_email';
+  const given = input[wanted];
   if (given === undefined) throw invalid(`${other}: a test send of an ${channel} template goes to ${wanted}`);
   if (channel === 'email') {
     const email = normalizeEmail(given);
@@ -63,11 +67,9 @@ function resourceOf(
   throw invalid(`resource_id: name the resource whose ${channel} sender sends the test`);
 }
 
-function contentOf(rendered: RenderedTemplate, resource: ResourceDef): TestContent {
-  const { preview, scope } = rendered;
+function contentOf(preview: TestPreview, scope: RenderScope, resource: ResourceDef): TestContent {
   if (preview.channel === 'sms')
     return { channel: 'sms', text: preview.text, vars: { lead: scope.lead, subscription: scope.subscription } };
-  if (preview.channel !== 'email') throw invalid('a push template has no test send: preview it, or launch its trigger');
   const settings = resource.channels.email;
   if (!settings?.from_email) throw invalid(`resource ${resource.id} has no from_email for the test's From`);
   const name = settings.from_name ? render(settings.from_name, scope, 'header') : '';
@@ -88,13 +90,14 @@ export async function testSend(call: WriteCall<ProfileTx & TestSendTx>, input: P
   const { tx, catalog } = call;
   const source = { findMatches: tx.findMatches.bind(tx), readProfiles: tx.loadProfiles.bind(tx) };
   const rendered = await renderTemplate(source, catalog, input);
-  const channel = rendered.preview.channel;
-  if (channel === 'push') throw invalid('a push template has no test send: preview it, or launch its trigger');
+  const preview = rendered.preview;
+  if (preview.channel === 'push') throw invalid('a push template has no test send: preview it, or launch its trigger');
+  const channel = preview.channel;
   const resource = resourceOf(catalog, input, channel, rendered);
   if (!findChannelSender(catalog, resource.id, channel))
     throw invalid(`resource ${resource.id} has no ${channel} sender to send the test`);
   const address = addressOf(catalog, input, channel, resource);
-  const content = contentOf(rendered, resource);
+  const content = contentOf(preview, rendered.scope, resource);
   const now = call.env.clock.now();
   if ((await tx.countTestSends(catalog.accountId, now - HOUR_MS)) >= TEST_SENDS_PER_HOUR)
     throw new ApiError(429, `at most ${TEST_SENDS_PER_HOUR} test sends an hour`, { retryAfter: 60 });
