@@ -17,6 +17,10 @@ export interface DeliveryResult {
   messagesPerSecond: number;
   /** CPU time (user + system) of the worker processes per message, from the first message sent to the last. */
   workerCpuMsPerMessage?: number;
+  /** Messages per second from the first message counted to the last (process start-up left out). */
+  steadyPerSecond?: number;
+  /** CPU time of the receiving server per message: where it nears 1 core per message interval, it is the limit. */
+  receiverCpuMsPerMessage?: number;
 }
 
 /** CPU time a process has used so far, from /proc (ticks of 10 ms), in ms: robust to a busy host. */
@@ -32,6 +36,7 @@ function cpuMs(pid: number | undefined): number {
 async function startSink(): Promise<{
   smtp: number;
   http: number;
+  pid: number | undefined;
   count(): Promise<{ mails: number; posts: number }>;
   stop(): void;
 }> {
@@ -43,6 +48,7 @@ async function startSink(): Promise<{
   const ports = JSON.parse(line) as { smtp: number; http: number };
   return {
     ...ports,
+    pid: child.pid,
     count: async () =>
       (await (await fetch(`http://127.0.0.1:${ports.http}/count`)).json()) as { mails: number; posts: number },
     stop: () => child.kill(),
@@ -223,19 +229,23 @@ export async function deliveryBench(opts: {
     const key = opts.channel === 'email' ? 'mails' : 'posts';
     // The workers' CPU from their first message on (their start-up left out), per message.
     const workersCpu = () => workers.reduce((sum, w) => sum + cpuMs(w.pid), 0);
-    let first: { count: number; cpu: number } | undefined;
+    let first: { count: number; cpu: number; at: number; sink: number } | undefined;
     let cpuEnd = 0;
+    let sinkEnd = 0;
     for (;;) {
       const counts = await sink.count();
-      if (!first && counts[key] > 0) first = { count: counts[key], cpu: workersCpu() };
+      if (!first && counts[key] > 0)
+        first = { count: counts[key], cpu: workersCpu(), at: performance.now(), sink: cpuMs(sink.pid) };
       if (counts[key] >= opts.messages) {
         cpuEnd = workersCpu();
+        sinkEnd = cpuMs(sink.pid);
         break;
       }
       if (performance.now() - started > 300_000) throw new Error(`delivery stalled at ${counts[key]}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const seconds = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    const seconds = (ended - started) / 1000;
     return {
       name: `delivery of ${opts.messages} ${v ? `emails of ${v.links} links, ${variantName(v)},` : opts.channel === 'email' ? 'emails' : 'SMS'} ${opts.channel === 'email' ? 'to an SMTP server' : 'to an HTTP provider'} in another process, ${opts.workerProcesses} worker process(es) × ${opts.loops} loop(s) (${opts.postgres ? 'PostgreSQL' : 'SQLite'})`,
       messages: opts.messages,
@@ -243,11 +253,82 @@ export async function deliveryBench(opts: {
       seconds: round(seconds, 2),
       messagesPerSecond: Math.round(opts.messages / seconds),
       workerCpuMsPerMessage: first ? round((cpuEnd - first.cpu) / Math.max(1, opts.messages - first.count), 3) : 0,
+      steadyPerSecond: first ? Math.round(((opts.messages - first.count) * 1000) / Math.max(1, ended - first.at)) : 0,
+      receiverCpuMsPerMessage: first ? round((sinkEnd - first.sink) / Math.max(1, opts.messages - first.count), 3) : 0,
     };
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
     await api.stop();
+    sink.stop();
+  }
+}
+
+/**
+ * The floor the email delivery is compared with: `processes` processes of nodemailer alone
+ * (bench/smtp-floor-process.ts) sending the same prebuilt message `messages` times in all to an SMTP
+ * server in another process, timed the same way (from the start of the senders to the last message counted).
+ */
+export async function smtpFloorBench(opts: {
+  messages: number;
+  processes: number;
+  inFlight: number;
+}): Promise<DeliveryResult> {
+  const sink = await startSink();
+  const senders: ReturnType<typeof spawn>[] = [];
+  try {
+    const started = performance.now();
+    const share = Math.ceil(opts.messages / opts.processes);
+    for (let i = 0; i < opts.processes; i++)
+      senders.push(
+        spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(ROOT, 'bench/smtp-floor-process.ts'),
+            String(sink.smtp),
+            String(Math.min(share, opts.messages - i * share)),
+            String(opts.inFlight),
+          ],
+          { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+        ),
+      );
+    // Each sender prints the CPU its sending took when it is done.
+    const cpus = senders.map(
+      (s) =>
+        new Promise<number>((resolve) =>
+          createInterface({ input: s.stdout! }).once('line', (l) =>
+            resolve((JSON.parse(l) as { cpuMs: number }).cpuMs),
+          ),
+        ),
+    );
+    let first: { count: number; at: number; sink: number } | undefined;
+    let sinkEnd = 0;
+    for (;;) {
+      const { mails } = await sink.count();
+      if (!first && mails > 0) first = { count: mails, at: performance.now(), sink: cpuMs(sink.pid) };
+      if (mails >= opts.messages) {
+        sinkEnd = cpuMs(sink.pid);
+        break;
+      }
+      if (performance.now() - started > 300_000) throw new Error(`floor stalled at ${mails}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const ended = performance.now();
+    const seconds = (ended - started) / 1000;
+    return {
+      name: `floor: nodemailer alone sending ${opts.messages} prebuilt emails to the same SMTP server, ${opts.processes} process(es), ${opts.inFlight} in flight each`,
+      messages: opts.messages,
+      workers: opts.processes,
+      seconds: round(seconds, 2),
+      messagesPerSecond: Math.round(opts.messages / seconds),
+      workerCpuMsPerMessage: round((await Promise.all(cpus)).reduce((a, b) => a + b, 0) / opts.messages, 3),
+      steadyPerSecond: first ? Math.round(((opts.messages - first.count) * 1000) / Math.max(1, ended - first.at)) : 0,
+      receiverCpuMsPerMessage: first ? round((sinkEnd - first.sink) / Math.max(1, opts.messages - first.count), 3) : 0,
+    };
+  } finally {
+    for (const s of senders) s.kill('SIGTERM');
     sink.stop();
   }
 }

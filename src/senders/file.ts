@@ -3,11 +3,10 @@
 // message overwrites its own file, so the outbox never holds a message twice.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { SenderDef } from '../core/catalog/types.js';
 import type { OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
 import { providerBody } from './http.js';
-import { mailOptions } from './mail-options.js';
+import { buildMail } from './mime.js';
 
 export function fileSender(def: SenderDef): Sender {
   const dir = resolve(def.dir ?? './data/outbox');
@@ -26,7 +25,7 @@ export function fileSender(def: SenderDef): Sender {
       // A test send is named apart: its id is not a message's.
       const base = `${m.channel !== 'push' && m.test ? 'test' : 'message'}-${m.ref}`;
       try {
-        if (m.channel === 'email') write(`${base}.eml`, await new MailComposer(mailOptions(m)).compile().build());
+        if (m.channel === 'email') write(`${base}.eml`, buildMail(m).raw);
         else
           write(
             `${base}.${m.channel}.json`,

@@ -1,18 +1,16 @@
-// The SMTP sender: nodemailer's pooled transport (STARTTLS when the server offers it, or
+// The SMTP sender: a pool of connections (./smtp-pool.ts; STARTTLS when the server offers it, or
 // smtps://), optional rate limit. SMTP 5xx answers are permanent failures, everything else
 // (4xx, refused or broken connections, timeouts) is worth a retry. Every connection is opened
-// by the outbound guard (nodemailer's getSocket), so the deny list applies to the address
+// by the outbound guard, so the deny list applies to the address
 // actually connected to, not to an earlier lookup of the name. A sender with a DKIM key signs
 // every message (./dkim.ts).
-import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Options as PoolOptions } from 'nodemailer/lib/smtp-pool';
 import type { SenderDef } from '../core/catalog/types.js';
 import type { BounceKind, OutgoingMessage, Sender, SendResult } from '../core/delivery/outgoing.js';
 import { dkimSigner } from './dkim.js';
-import { mailOptions } from './mail-options.js';
+import { buildMail } from './mime.js';
 import { DENIED_CODE } from './errors.js';
 import type { OutboundGuard } from './outbound.js';
+import { SmtpPool } from './smtp-pool.js';
 import { RateLimiter } from './rate-limit.js';
 
 interface SmtpError {
@@ -45,26 +43,15 @@ export function classifySmtpError(err: unknown): SendResult {
   return { ok: false, transient, error: text, ...(bounce ? { bounce } : {}) };
 }
 
-/** nodemailer's getSocket: every connection of the pool opened by the guard. */
-function connectThrough(guard: OutboundGuard, host: string, port: number): NonNullable<PoolOptions['getSocket']> {
-  return (_options, callback) => {
-    guard.connect(host, port).then(
-      (connection) => callback(null, { connection }),
-      (err: Error) => callback(err),
-    );
-  };
-}
-
 export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
   const url = new URL(def.url ?? '');
   const port = url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 25;
-  const transport = nodemailer.createTransport({
-    pool: true,
+  const pool = new SmtpPool({
     host: url.hostname,
     port,
-    // nodemailer upgrades the socket (smtps: or STARTTLS) with the host name as the TLS server name.
-    getSocket: connectThrough(guard, url.hostname, port),
+    // Upgraded (smtps: or STARTTLS) with the host name as the TLS server name.
     secure: url.protocol === 'smtps:',
+    socket: () => guard.connect(url.hostname, port),
     ...(url.username
       ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
       : {}),
@@ -85,21 +72,16 @@ export function smtpSender(def: SenderDef, guard: OutboundGuard): Sender {
         return { ok: false, transient: false, error: `an SMTP sender cannot send ${m.channel}` };
       await limiter?.take();
       try {
-        // The MIME is built in memory first and handed over whole: streamed from its parts, every
-        // header line and part became a write of its own on the socket (a quarter of a worker's CPU).
-        // The envelope is the one nodemailer derives from the headers (IDN domains in punycode).
-        const mail = new MailComposer(mailOptions(m)).compile();
-        const derived = mail.getEnvelope();
-        const envelope = m.envelopeFrom ? { ...derived, from: m.envelopeFrom } : derived;
-        const raw = await mail.build();
-        await transport.sendMail({ envelope, raw: dkim ? await dkim.sign(raw) : raw });
+        // The MIME is built whole in memory (./mime.ts) and written as one buffer.
+        const { raw, envelope } = buildMail(m);
+        await pool.send(envelope, dkim ? await dkim.sign(raw) : raw);
         return { ok: true };
       } catch (err) {
         return classifySmtpError(err);
       }
     },
     async close() {
-      transport.close();
+      await pool.close();
     },
   };
 }
