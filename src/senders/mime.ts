@@ -28,14 +28,45 @@ export interface BuiltMail {
   envelope: { from: string; to: string[] };
 }
 
-/** A header line, folded at 76 characters as nodemailer folds it. */
-const header = (key: string, value: unknown): string =>
-  foldLines(`${key}: ${encoder.encodeHeaderValue(key, value)}`, 76);
+/** A header line, folded at 76 characters as nodemailer folds it; none (empty) for a blank value. */
+function header(key: string, value: unknown): string {
+  const encoded = encoder.encodeHeaderValue(key, value);
+  return encoded.trim() ? foldLines(`${key}: ${encoded}`, 76) : '';
+}
 
-const addressValue = (a: MailAddress) => (a.name ? { name: a.name, address: a.address } : a.address);
+/**
+ * The common case without the encoder: printable ASCII needs no encoding (the encoder answers the
+ * same), and a line of 76 characters or fewer no folding.
+ */
+const PRINTABLE = /^[\x20\x21\x23-\x7e]*$/;
+function textHeader(key: string, value: string): string {
+  // A quote or what looks like an encoded word is encoded by the encoder.
+  if (!PRINTABLE.test(value) || value.includes('=?')) return header(key, value);
+  if (!value.trim()) return '';
+  const line = `${key}: ${value}`;
+  return line.length <= 76 ? line : foldLines(line, 76);
+}
+
+/** A plain address the encoder leaves as it is: a dot-atom mailbox at a lower-case ASCII domain. */
+const PLAIN =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?!.*xn--)[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
+
+/** From and Reply-To lines: one per sender address and name, kept. */
+const addressLines = new Map<string, string>();
+function addressHeader(key: 'From' | 'Reply-To', a: MailAddress): string {
+  const id = `${key}\n${a.name ?? ''}\n${a.address}`;
+  let line = addressLines.get(id);
+  if (line === undefined) {
+    line = header(key, a.name ? { name: a.name, address: a.address } : a.address);
+    if (addressLines.size >= 1000) addressLines.clear();
+    addressLines.set(id, line);
+  }
+  return line;
+}
 
 /** An address as the envelope carries it: the header's normalized form without angle brackets. */
 function envelopeAddress(address: string): string {
+  if (PLAIN.test(address)) return address;
   const v = encoder.encodeHeaderValue('To', address);
   return v.startsWith('<') && v.endsWith('>') ? v.slice(1, -1) : v;
 }
@@ -131,20 +162,20 @@ function bodyOf(m: EmailOut): Part {
 /** The whole message: headers, then the body; `date` is the Date header (now by default). */
 export function buildMail(m: EmailOut, date: Date = new Date()): BuiltMail {
   const lines = [
-    header('From', addressValue(m.from)),
-    ...(m.replyTo ? [header('Reply-To', addressValue(m.replyTo))] : []),
-    header('To', m.to),
-    header('Subject', m.subject),
+    addressHeader('From', m.from),
+    ...(m.replyTo ? [addressHeader('Reply-To', m.replyTo)] : []),
+    PLAIN.test(m.to) && m.to.length <= 72 ? `To: ${m.to}` : header('To', m.to),
+    textHeader('Subject', m.subject),
     header('Message-ID', m.messageId),
     `Date: ${date.toUTCString().replace(/GMT/, '+0000')}`,
     'MIME-Version: 1.0',
   ];
   for (const [key, value] of Object.entries(m.headers))
-    lines.push(header(key.replace(/[^\x21-\x39\x3b-\x7e]/g, ''), value));
+    lines.push(textHeader(key.replace(/[^\x21-\x39\x3b-\x7e]/g, ''), value));
   const body = bodyOf(m);
   lines.push(body.head);
   return {
-    raw: Buffer.from(`${lines.join(CRLF)}${CRLF}${CRLF}${body.body}${body.body ? CRLF : ''}`, 'utf8'),
+    raw: Buffer.from(`${lines.filter(Boolean).join(CRLF)}${CRLF}${CRLF}${body.body}${body.body ? CRLF : ''}`, 'utf8'),
     envelope: { from: envelopeAddress(m.envelopeFrom ?? m.from.address), to: [envelopeAddress(m.to)] },
   };
 }

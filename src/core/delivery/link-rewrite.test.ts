@@ -84,6 +84,28 @@ describe('tracking tokens', () => {
     expect(verifyClickToken(secret, token)).toEqual({ ...target, link: 2, url: 'https://a.example/x' });
   });
 
+  it('honour open and click tokens of version 1 (one key per secret), and make version 2', () => {
+    // Made by version 1 with the secret 's' for account 1, trigger 2, message 3 (link 0).
+    const open1 = 'AVz55vCIGZi66wB2ERrtxbLAGvlT66yVsYBwICrDyfqOM3fX';
+    const click1 =
+      'Adk3-S9eRIXWhBZR8VqXA9_ipTw-xjnWOXnnxQkvtePYaHyu.AdaOs1EvDlyNMW3pHVVN1Ap7YBtgbQOR8lmVCQuRCkAGaRu0dtd_h6lvtgeuXWS7GC3pxO6pRkSleuUFPmWGoMs';
+    const t = { accountId: 1, triggerId: 2, messageId: 3 };
+    expect(verifyOpenToken('s', open1)).toEqual(t);
+    expect(verifyClickToken('s', click1)).toEqual({ ...t, link: 0, url: 'https://shop.example/a?b=1' });
+    expect(verifyOpenToken('other', open1)).toBeUndefined();
+    // The version byte is authenticated: a version 1 token relabelled 2 (or back) opens nothing.
+    const relabel = (token: string, v: number) => {
+      const raw = Buffer.from(token, 'base64url');
+      raw[0] = v;
+      return raw.toString('base64url');
+    };
+    expect(verifyOpenToken('s', relabel(open1, 2))).toBeUndefined();
+    const open2 = openToken('s', t);
+    expect(Buffer.from(open2, 'base64url')[0]).toBe(2);
+    expect(verifyOpenToken('s', open2)).toEqual(t);
+    expect(verifyOpenToken('s', relabel(open2, 1))).toBeUndefined();
+  });
+
   it('never seal a URL that is not http(s) into a redirect', () => {
     expect(
       verifyClickToken(secret, clickToken(secret, { ...target, link: 0, url: 'javascript:alert(1)' })),

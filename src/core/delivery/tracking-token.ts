@@ -8,7 +8,11 @@
 // every message of the trigger). An email of twenty links so costs a few seals, not twenty-one — the
 // seal, a cipher set up for one token, is what tracking costs. Click tokens of one piece (the link
 // and the message sealed together, as earlier versions made them) are still honoured.
-import { createCipheriv, createDecipheriv, hkdfSync, randomFillSync } from 'node:crypto';
+//
+// Version 2 seals with ./sealer.ts (sub-keys from a salt in the token, replaced after 2^20 seals);
+// tokens of version 1 (one key per secret for every token) are still opened.
+import { createDecipheriv, hkdfSync } from 'node:crypto';
+import { SEAL_OVERHEAD, Sealer } from './sealer.js';
 
 export interface TrackingTarget {
   accountId: number;
@@ -22,7 +26,10 @@ export interface ClickTarget extends TrackingTarget {
   url: string;
 }
 
-const VERSION = 1;
+const VERSION = 2;
+const sealer = new Sealer('herald tracking link v2');
+/** Version 1: one key per secret, the nonce in the token. */
+const V1 = 1;
 const IV = 12;
 const TAG = 16;
 /** A link longer than this is no link of ours. */
@@ -37,21 +44,7 @@ const MAX_LINKS = 20_000;
 const keys = new Map<string, Buffer>();
 const linkParts = new Map<string, Map<string, string>>();
 
-/** Nonces from a pool refilled 4 KB at a time: one call for the random bytes of ~340 tokens. */
-const ivPool = Buffer.alloc(IV * 340);
-let ivPos = ivPool.length;
-function nextIv(): Buffer {
-  if (ivPos + IV > ivPool.length) {
-    randomFillSync(ivPool);
-    ivPos = 0;
-  }
-  // A copy: the pool is overwritten when refilled.
-  const iv = Buffer.from(ivPool.subarray(ivPos, ivPos + IV));
-  ivPos += IV;
-  return iv;
-}
-
-/** One key per secret (derived once: a token costs one AES-GCM operation, not a key derivation). */
+/** Version 1's key of a secret. */
 function keyOf(secret: string): Buffer {
   let key = keys.get(secret);
   if (!key) {
@@ -62,28 +55,40 @@ function keyOf(secret: string): Buffer {
   return key;
 }
 
+/** The version and the kind, authenticated: an open token is never a click token. */
+const aadOf = (version: number, kind: string) => Buffer.from(`${String.fromCharCode(version)}${kind}`, 'latin1');
+const AAD = new Map([OPEN, CLICK, CLICK_MESSAGE, CLICK_LINK].map((k) => [k, aadOf(VERSION, k)]));
+
 function seal(secret: string, kind: string, fields: unknown[]): string {
-  const iv = nextIv();
-  const cipher = createCipheriv('aes-256-gcm', keyOf(secret), iv);
-  // The kind is authenticated: an open token is never a click token.
-  cipher.setAAD(Buffer.from(kind));
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(fields), 'utf8'), cipher.final()]);
-  return Buffer.concat([Buffer.of(VERSION), iv, sealed, cipher.getAuthTag()]).toString('base64url');
+  const sealed = sealer.seal(secret, AAD.get(kind)!, JSON.stringify(fields));
+  return Buffer.concat([Buffer.of(VERSION), sealed]).toString('base64url');
 }
 
 function open(secret: string, kind: string, token: string): unknown[] | undefined {
   if (token.length > MAX_TOKEN) return undefined;
   const raw = Buffer.from(token, 'base64url');
-  if (raw.length < 1 + IV + TAG + 2 || raw[0] !== VERSION || raw.toString('base64url') !== token) return undefined;
+  // base64url decoding skips characters it does not know: only the exact encoding is ours.
+  if (raw.toString('base64url') !== token) return undefined;
+  let plain: Buffer | undefined;
+  if (raw[0] === VERSION && raw.length >= 1 + SEAL_OVERHEAD + 2)
+    plain = sealer.open(secret, AAD.get(kind) ?? aadOf(VERSION, kind), raw.subarray(1));
+  else if (raw[0] === V1) plain = openV1(secret, kind, raw);
+  if (!plain) return undefined;
+  try {
+    const fields = JSON.parse(plain.toString('utf8')) as unknown;
+    return Array.isArray(fields) ? fields : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function openV1(secret: string, kind: string, raw: Buffer): Buffer | undefined {
+  if (raw.length < 1 + IV + TAG + 2) return undefined;
   try {
     const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), raw.subarray(1, 1 + IV));
     decipher.setAAD(Buffer.from(kind));
     decipher.setAuthTag(raw.subarray(raw.length - TAG));
-    const plain = Buffer.concat([decipher.update(raw.subarray(1 + IV, raw.length - TAG)), decipher.final()]).toString(
-      'utf8',
-    );
-    const fields = JSON.parse(plain) as unknown;
-    return Array.isArray(fields) ? fields : undefined;
+    return Buffer.concat([decipher.update(raw.subarray(1 + IV, raw.length - TAG)), decipher.final()]);
   } catch {
     return undefined;
   }
