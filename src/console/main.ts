@@ -1,6 +1,7 @@
 // The web console's entry: the login screen or the shell (navigation, the current page), routed
 // by the address's hash (#/triggers, #/messages?trigger_id=96 …). Every datum comes from the
 // public API through the client.
+import type { HeraldClient } from '../client/index.js';
 import { chartsPage } from './charts-page.js';
 import { databasesPage, resourcesPage, sendersPage } from './settings-pages.js';
 import { messagePage } from './message-page.js';
@@ -57,25 +58,9 @@ function logout(notice?: string): void {
   render();
 }
 
-function render(): void {
-  dispose?.();
-  dispose = undefined;
-  const token = savedToken();
-  if (!token) {
-    document.title = 'Herald console — sign in';
-    fill(
-      app,
-      loginPage(() => render(), loginNotice),
-    );
-    loginNotice = undefined;
-    return;
-  }
-  const { id, params } = route();
-  const current = PAGES.find((p) => p.id === id)!;
-  document.title = `Herald console — ${current.title}`;
-  const errors = h('div', { class: 'errors', role: 'alert' });
-  const main = h('main', { id: `page-${id}` });
-  const nav = h(
+/** The navigation of the shell, the current page's link marked (a message's, that of the messages). */
+function navigation(id: string): HTMLElement {
+  return h(
     'nav',
     {},
     PAGES.filter((p) => p.nav !== false).map((p) =>
@@ -90,27 +75,20 @@ function render(): void {
       ),
     ),
   );
-  const account = h('span', { class: 'account', id: 'account-name' });
-  fill(
-    app,
-    h(
-      'div',
-      { class: 'topbar' },
-      h('span', { class: 'brand' }, 'Herald'),
-      account,
-      nav,
-      h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => logout() }, 'Sign out'),
-    ),
-    errors,
-    main,
-  );
-  const client = clientFor(token);
+}
+
+/** Shows the signed-in account's name in `account`, read once per sign-in. */
+function showAccount(client: HeraldClient, account: HTMLElement): void {
   accountName ??= client.call('account/get', {}).then((r) => r.data.name ?? `account ${r.data.id}`);
   accountName.then(
     (name) => (account.textContent = name),
     () => (accountName = undefined),
   );
-  const ctx: PageContext = {
+}
+
+/** What the page gets; its errors show in `errors`, and a refused token signs out. */
+function pageContext(client: HeraldClient, params: URLSearchParams, errors: HTMLElement): PageContext {
+  return {
     client,
     params,
     navigate,
@@ -128,7 +106,44 @@ function render(): void {
       );
     },
   };
-  dispose = current.page(main, ctx) ?? undefined;
+}
+
+function renderLogin(): void {
+  document.title = 'Herald console — sign in';
+  fill(
+    app,
+    loginPage(() => render(), loginNotice),
+  );
+  loginNotice = undefined;
+}
+
+function render(): void {
+  dispose?.();
+  dispose = undefined;
+  const token = savedToken();
+  if (!token) return renderLogin();
+  const { id, params } = route();
+  const current = PAGES.find((p) => p.id === id)!;
+  document.title = `Herald console — ${current.title}`;
+  const errors = h('div', { class: 'errors', role: 'alert' });
+  const main = h('main', { id: `page-${id}` });
+  const account = h('span', { class: 'account', id: 'account-name' });
+  fill(
+    app,
+    h(
+      'div',
+      { class: 'topbar' },
+      h('span', { class: 'brand' }, 'Herald'),
+      account,
+      navigation(id),
+      h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => logout() }, 'Sign out'),
+    ),
+    errors,
+    main,
+  );
+  const client = clientFor(token);
+  showAccount(client, account);
+  dispose = current.page(main, pageContext(client, params, errors)) ?? undefined;
 }
 
 window.addEventListener('hashchange', render);

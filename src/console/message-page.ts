@@ -88,86 +88,101 @@ function contentView(p: TemplatePreview): HTMLElement {
   return h('pre', { id: 'message-text' }, text);
 }
 
+/** The message's content rendered now (templates/preview), or why it cannot be (a 404: its template or profile is gone). */
+async function renderNow(
+  ctx: PageContext,
+  m: Message,
+  trigger: Trigger,
+): Promise<{ rendered?: TemplatePreview; problem: string }> {
+  const entry = trigger.content[0];
+  try {
+    const params = {
+      id: entry.message_id,
+      db_id: trigger.list_id ?? 0,
+      profile_id: m.profile_id,
+      ...(m.resource_id ? { resource_id: m.resource_id } : {}),
+      ...(entry.subject ? { subject: entry.subject } : {}),
+    };
+    return { rendered: (await ctx.client.call('templates/preview', params)).data, problem: '' };
+  } catch (err) {
+    if (!(err instanceof HeraldError) || err.code !== 404) throw err;
+    return { problem: `The content cannot be shown: ${errorText(err)}` };
+  }
+}
+
+function deliveryPanel(m: Message, trigger: Trigger, resource: Resource | undefined): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', id: 'message-delivery' },
+    h('h2', {}, 'Delivery'),
+    pairs([
+      ['trigger', h('a', { href: `#/messages?trigger_id=${m.trigger_id}` }, `${m.trigger_id} ${trigger.name}`)],
+      [
+        'profile',
+        h(
+          'a',
+          {
+            class: 'mono',
+            href: `#/profiles?db_id=${trigger.list_id ?? ''}&matching=profile_id&profile_id=${encodeURIComponent(m.profile_id)}`,
+          },
+          m.profile_id,
+        ),
+      ],
+      ['channel', m.channel],
+      ['resource', resource ? `${resource.id} ${resource.name}` : ''],
+      ...deliveryRows(m),
+    ]),
+  );
+}
+
+function contentPanel(trigger: Trigger, rendered: TemplatePreview | undefined, problem: string): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', id: 'message-content' },
+    h('h2', {}, 'Content'),
+    h(
+      'p',
+      { class: 'muted small' },
+      `Rendered now from template ${trigger.content[0].message_id} and the profile as they are${trigger.content.length > 1 ? ' (the first variant of the trigger)' : ''}; the launch's content ({apicontent.…}) is not kept with the message and shows empty.`,
+    ),
+    rendered ? contentView(rendered) : h('p', { class: 'empty' }, problem),
+  );
+}
+
+/** Reads the message, its trigger, resource and account, renders its content, and shows them in `body`. */
+async function showMessage(ctx: PageContext, body: HTMLElement, id: number): Promise<void> {
+  const m = id > 0 ? await findMessage(ctx, id) : undefined;
+  if (!m)
+    return fill(body, h('p', { class: 'empty', id: 'message-none' }, `No message ${ctx.params.get('id') ?? ''}.`));
+  const [{ data: trigger }, account] = await Promise.all([
+    ctx.client.call('campaigns/triggers/get', { id: m.trigger_id }),
+    ctx.client.call('account/get', {}),
+  ]);
+  const resource = m.resource_id ? (await ctx.client.call('resources/get', { id: m.resource_id })).data : undefined;
+  const { rendered, problem } = await renderNow(ctx, m, trigger);
+  fill(
+    body,
+    h(
+      'div',
+      { class: 'columns' },
+      deliveryPanel(m, trigger, resource),
+      h(
+        'section',
+        { class: 'panel', id: 'message-headers' },
+        h('h2', {}, 'Headers'),
+        pairs(headerRows(m, trigger, resource, rendered, account.data.id)),
+      ),
+    ),
+    contentPanel(trigger, rendered, problem),
+  );
+}
+
 export const messagePage: Page = (root, ctx) => {
   const id = Number(ctx.params.get('id'));
   const body = h('div', { id: 'message-detail' }, h('p', { class: 'muted' }, 'Loading…'));
   fill(root, heading(`Message ${id || ''}`), h('p', {}, h('a', { href: '#/messages' }, '← all messages')), body);
-
-  void (async () => {
-    try {
-      const m = id > 0 ? await findMessage(ctx, id) : undefined;
-      if (!m)
-        return fill(body, h('p', { class: 'empty', id: 'message-none' }, `No message ${ctx.params.get('id') ?? ''}.`));
-      const [{ data: trigger }, account] = await Promise.all([
-        ctx.client.call('campaigns/triggers/get', { id: m.trigger_id }),
-        ctx.client.call('account/get', {}),
-      ]);
-      const resource = m.resource_id ? (await ctx.client.call('resources/get', { id: m.resource_id })).data : undefined;
-      const entry = trigger.content[0];
-      let rendered: TemplatePreview | undefined;
-      let problem = '';
-      try {
-        const params = {
-          id: entry.message_id,
-          db_id: trigger.list_id ?? 0,
-          profile_id: m.profile_id,
-          ...(m.resource_id ? { resource_id: m.resource_id } : {}),
-          ...(entry.subject ? { subject: entry.subject } : {}),
-        };
-        rendered = (await ctx.client.call('templates/preview', params)).data;
-      } catch (err) {
-        if (!(err instanceof HeraldError) || err.code !== 404) throw err;
-        problem = `The content cannot be shown: ${errorText(err)}`;
-      }
-      fill(
-        body,
-        h(
-          'div',
-          { class: 'columns' },
-          h(
-            'section',
-            { class: 'panel', id: 'message-delivery' },
-            h('h2', {}, 'Delivery'),
-            pairs([
-              ['trigger', h('a', { href: `#/messages?trigger_id=${m.trigger_id}` }, `${m.trigger_id} ${trigger.name}`)],
-              [
-                'profile',
-                h(
-                  'a',
-                  {
-                    class: 'mono',
-                    href: `#/profiles?db_id=${trigger.list_id ?? ''}&matching=profile_id&profile_id=${encodeURIComponent(m.profile_id)}`,
-                  },
-                  m.profile_id,
-                ),
-              ],
-              ['channel', m.channel],
-              ['resource', resource ? `${resource.id} ${resource.name}` : ''],
-              ...deliveryRows(m),
-            ]),
-          ),
-          h(
-            'section',
-            { class: 'panel', id: 'message-headers' },
-            h('h2', {}, 'Headers'),
-            pairs(headerRows(m, trigger, resource, rendered, account.data.id)),
-          ),
-        ),
-        h(
-          'section',
-          { class: 'panel', id: 'message-content' },
-          h('h2', {}, 'Content'),
-          h(
-            'p',
-            { class: 'muted small' },
-            `Rendered now from template ${entry.message_id} and the profile as they are${trigger.content.length > 1 ? ' (the first variant of the trigger)' : ''}; the launch's content ({apicontent.…}) is not kept with the message and shows empty.`,
-          ),
-          rendered ? contentView(rendered) : h('p', { class: 'empty' }, problem),
-        ),
-      );
-    } catch (err) {
-      fill(body);
-      ctx.fail(err);
-    }
-  })();
+  showMessage(ctx, body, id).catch((err: unknown) => {
+    fill(body);
+    ctx.fail(err);
+  });
 };

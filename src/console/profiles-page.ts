@@ -9,6 +9,7 @@ import {
   type MatchingMode,
   type Profile,
   type ProfileLookupParams,
+  type ResultOf,
   type Subscription,
 } from '../client/index.js';
 import { badge, field, fill, h, num, table, when } from './dom.js';
@@ -109,79 +110,104 @@ function profileView(p: Profile): HTMLElement {
   );
 }
 
-/** The list: a database's profiles newest first, searched by id or the start of an email, phone or field value. */
-function profileList(ctx: PageContext, dbs: { id: number; name: string }[]): HTMLElement {
-  const p = ctx.params;
-  const db = h(
-    'select',
-    { name: 'list_db', id: 'list-db' },
-    dbs.map((d) =>
-      h(
-        'option',
-        { value: d.id, selected: String(d.id) === (p.get('list_db') ?? p.get('db_id')) },
-        `${d.id} — ${d.name}`,
+type Db = { id: number; name: string };
+
+interface ListControls {
+  db: HTMLSelectElement;
+  search: HTMLInputElement;
+  /** The first profile shown (the address's offset). */
+  offset: number;
+  box: HTMLElement;
+}
+
+function listControls(p: URLSearchParams, dbs: Db[]): ListControls {
+  return {
+    db: h(
+      'select',
+      { name: 'list_db', id: 'list-db' },
+      dbs.map((d) =>
+        h(
+          'option',
+          { value: d.id, selected: String(d.id) === (p.get('list_db') ?? p.get('db_id')) },
+          `${d.id} — ${d.name}`,
+        ),
       ),
     ),
-  );
-  const search = h('input', {
-    name: 'q',
-    id: 'list-search',
-    type: 'search',
-    value: p.get('q') ?? '',
-    placeholder: 'email, phone, id or field value',
-    size: 30,
-  });
-  const offset = Math.max(0, Number(p.get('offset')) || 0);
-  const box = h('div', { id: 'profile-list' }, h('p', { class: 'muted' }, 'Loading…'));
-  const go = (from: number) =>
-    ctx.navigate('profiles', { list_db: db.value, q: search.value.trim(), offset: from || undefined });
+    search: h('input', {
+      name: 'q',
+      id: 'list-search',
+      type: 'search',
+      value: p.get('q') ?? '',
+      placeholder: 'email, phone, id or field value',
+      size: 30,
+    }),
+    offset: Math.max(0, Number(p.get('offset')) || 0),
+    box: h('div', { id: 'profile-list' }, h('p', { class: 'muted' }, 'Loading…')),
+  };
+}
+
+/** Shows one page of the list: its count, its table and the buttons to the newer and older pages. */
+function showListPage(
+  ctx: PageContext,
+  c: ListControls,
+  res: ResultOf<'profiles/list'>,
+  go: (from: number) => void,
+): void {
+  const { offset } = c;
   const open = (id: string) =>
-    `#/profiles?list_db=${db.value}&q=${encodeURIComponent(p.get('q') ?? '')}&db_id=${db.value}&matching=profile_id&profile_id=${encodeURIComponent(id)}`;
+    `#/profiles?list_db=${c.db.value}&q=${encodeURIComponent(ctx.params.get('q') ?? '')}&db_id=${c.db.value}&matching=profile_id&profile_id=${encodeURIComponent(id)}`;
   const name = (pr: Profile) => [pr._fname, pr._lname].filter((v) => typeof v === 'string' && v).join(' ');
+  const rows = res.data.map((pr) => [
+    h('a', { href: open(pr.id), class: 'mono' }, pr.id),
+    show(pr.email),
+    name(pr),
+    show(Array.isArray(pr.phones) ? pr.phones.join(', ') : pr.phones),
+    num(pr.subscriptions.length),
+    when(pr._createtime),
+  ]);
+  fill(
+    c.box,
+    h(
+      'p',
+      { class: 'muted', id: 'profile-count' },
+      res.total_count === 0
+        ? 'No profile matches.'
+        : `${num(offset + 1)}–${num(offset + res.data.length)} of ${num(res.total_count)} profile(s), newest first.`,
+    ),
+    table(['id', 'email', 'name', 'phones', 'subscriptions', 'created'], rows, 'No profile matches.'),
+    h(
+      'div',
+      { class: 'pager' },
+      offset > 0
+        ? h('button', { type: 'button', onclick: () => go(Math.max(0, offset - LIST_PAGE)) }, '« Newer')
+        : null,
+      offset + res.data.length < res.total_count
+        ? h('button', { type: 'button', id: 'profiles-older', onclick: () => go(offset + LIST_PAGE) }, 'Older »')
+        : null,
+    ),
+  );
+}
+
+/** The list: a database's profiles newest first, searched by id or the start of an email, phone or field value. */
+function profileList(ctx: PageContext, dbs: Db[]): HTMLElement {
+  const p = ctx.params;
+  const c = listControls(p, dbs);
+  const go = (from: number) =>
+    ctx.navigate('profiles', { list_db: c.db.value, q: c.search.value.trim(), offset: from || undefined });
   if (dbs.length > 0) {
     ctx.client
       .call('profiles/list', {
-        db_id: Number(db.value),
+        db_id: Number(c.db.value),
         limit: LIST_PAGE,
-        offset,
+        offset: c.offset,
         ...(p.get('q') ? { search: p.get('q')! } : {}),
       })
-      .then((res) => {
-        const rows = res.data.map((pr) => [
-          h('a', { href: open(pr.id), class: 'mono' }, pr.id),
-          show(pr.email),
-          name(pr),
-          show(Array.isArray(pr.phones) ? pr.phones.join(', ') : pr.phones),
-          num(pr.subscriptions.length),
-          when(pr._createtime),
-        ]);
-        fill(
-          box,
-          h(
-            'p',
-            { class: 'muted', id: 'profile-count' },
-            res.total_count === 0
-              ? 'No profile matches.'
-              : `${num(offset + 1)}–${num(offset + res.data.length)} of ${num(res.total_count)} profile(s), newest first.`,
-          ),
-          table(['id', 'email', 'name', 'phones', 'subscriptions', 'created'], rows, 'No profile matches.'),
-          h(
-            'div',
-            { class: 'pager' },
-            offset > 0
-              ? h('button', { type: 'button', onclick: () => go(Math.max(0, offset - LIST_PAGE)) }, '« Newer')
-              : null,
-            offset + res.data.length < res.total_count
-              ? h('button', { type: 'button', id: 'profiles-older', onclick: () => go(offset + LIST_PAGE) }, 'Older »')
-              : null,
-          ),
-        );
-      })
+      .then((res) => showListPage(ctx, c, res, go))
       .catch((err: unknown) => {
-        fill(box);
+        fill(c.box);
         ctx.fail(err);
       });
-  } else fill(box, h('p', { class: 'empty' }, 'No databases yet.'));
+  } else fill(c.box, h('p', { class: 'empty' }, 'No databases yet.'));
   return h(
     'section',
     { class: 'panel' },
@@ -196,23 +222,24 @@ function profileList(ctx: PageContext, dbs: { id: number; name: string }[]): HTM
           go(0);
         },
       },
-      field('Database', db),
-      field('Search', search),
+      field('Database', c.db),
+      field('Search', c.search),
       h('button', { type: 'submit' }, 'Search'),
     ),
-    box,
+    c.box,
   );
 }
 
-export const profilesPage: Page = (root, ctx) => {
-  const p = ctx.params;
-  const listSlot = h('div', { id: 'profile-list-slot' });
-  const db = h('select', { name: 'db_id', id: 'lookup-db' });
-  const mode = h(
-    'select',
-    { name: 'matching', id: 'lookup-matching' },
-    MATCHING_MODES.map((m) => h('option', { value: m, selected: m === (p.get('matching') ?? 'email') }, m)),
-  );
+/** The lookup's controls: the database, the matching mode and the inputs of every mode (those of the mode shown). */
+interface Lookup {
+  db: HTMLSelectElement;
+  mode: HTMLSelectElement;
+  inputs: Record<Input, HTMLInputElement | HTMLSelectElement>;
+  wrappers: Record<Input, HTMLElement>;
+  result: HTMLElement;
+}
+
+function lookupControls(p: URLSearchParams): Lookup {
   const inputs = {} as Record<Input, HTMLInputElement | HTMLSelectElement>;
   for (const key of Object.keys(LABELS) as Input[]) {
     inputs[key] =
@@ -220,31 +247,124 @@ export const profilesPage: Page = (root, ctx) => {
         ? h('select', { name: key, id: `lookup-${key}` })
         : h('input', { name: key, id: `lookup-${key}`, value: p.get(key) ?? '', size: 28 });
   }
-  const wrappers = Object.fromEntries(
-    (Object.keys(LABELS) as Input[]).map((k) => [k, field(LABELS[k], inputs[k])]),
-  ) as Record<Input, HTMLElement>;
-  const result = h('div', { id: 'lookup-result' });
+  return {
+    db: h('select', { name: 'db_id', id: 'lookup-db' }),
+    mode: h(
+      'select',
+      { name: 'matching', id: 'lookup-matching' },
+      MATCHING_MODES.map((m) => h('option', { value: m, selected: m === (p.get('matching') ?? 'email') }, m)),
+    ),
+    inputs,
+    wrappers: Object.fromEntries(
+      (Object.keys(LABELS) as Input[]).map((k) => [k, field(LABELS[k], inputs[k])]),
+    ) as Record<Input, HTMLElement>,
+    result: h('div', { id: 'lookup-result' }),
+  };
+}
 
+/** Offers the custom fields of the chosen database (databases/fields_get) for custom matching. */
+async function loadFields(ctx: PageContext, lk: Lookup): Promise<void> {
+  const id = Number(lk.db.value);
+  if (!id) return;
+  const fields = await ctx.client.call('databases/fields_get', { id });
+  fill(
+    lk.inputs.field_name,
+    fields.data
+      .filter((f) => !f.system && f.type !== 'object' && f.type !== 'arr_object')
+      .map((f) =>
+        h('option', { value: f.name, selected: f.name === ctx.params.get('field_name') }, `${f.name} (${f.type})`),
+      ),
+  );
+}
+
+/** The lookup's form: a search moves to the address of the lookup, which shows its answer. */
+function lookupForm(ctx: PageContext, lk: Lookup): HTMLElement {
+  return h(
+    'form',
+    {
+      class: 'filters',
+      id: 'lookup-form',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const values: Record<string, string> = { db_id: lk.db.value, matching: lk.mode.value };
+        for (const k of INPUTS[lk.mode.value as MatchingMode]) values[k] = lk.inputs[k].value.trim();
+        ctx.navigate('profiles', values);
+      },
+    },
+    field('Database', lk.db),
+    field('Matching', lk.mode),
+    (Object.keys(lk.wrappers) as Input[]).map((k) => lk.wrappers[k]),
+    h('button', { type: 'submit' }, 'Find'),
+  );
+}
+
+/** Fills the lookup's choices of database and resource, and the list of the databases' profiles. */
+async function loadChoices(ctx: PageContext, lk: Lookup, listSlot: HTMLElement): Promise<void> {
+  const p = ctx.params;
+  const [dbs, resources] = await Promise.all([
+    ctx.client.call('databases/list', {}),
+    ctx.client.call('resources/list', {}),
+  ]);
+  fill(
+    lk.db,
+    dbs.data.map((d) => h('option', { value: d.id, selected: String(d.id) === p.get('db_id') }, `${d.id} — ${d.name}`)),
+  );
+  fill(listSlot, profileList(ctx, dbs.data));
+  fill(
+    lk.inputs.resource_id,
+    h('option', { value: '' }, 'any resource'),
+    resources.data.map((r) =>
+      h('option', { value: r.id, selected: String(r.id) === p.get('resource_id') }, `${r.id} — ${r.name}`),
+    ),
+  );
+}
+
+/** The lookup the address asks for (profiles/get's parameters); undefined when it asks for none. */
+function lookupInAddress(p: URLSearchParams): ProfileLookupParams | undefined {
+  const matching = p.get('matching') as MatchingMode | null;
+  if (!matching || !MATCHING_MODES.includes(matching) || !p.get('db_id')) return undefined;
+  const params: ProfileLookupParams = { db_id: Number(p.get('db_id')), matching };
+  for (const k of INPUTS[matching]) {
+    const v = p.get(k);
+    if (v === null || v === '') continue;
+    if (k === 'resource_id') params.resource_id = Number(v);
+    else params[k] = v;
+  }
+  return params;
+}
+
+/** Loads the page's choices, then makes the lookup the address asks for and shows its answer. */
+async function load(ctx: PageContext, lk: Lookup, listSlot: HTMLElement): Promise<void> {
+  const { result } = lk;
+  try {
+    await loadChoices(ctx, lk, listSlot);
+    await loadFields(ctx, lk);
+    const params = lookupInAddress(ctx.params);
+    if (!params) return;
+    fill(result, h('p', { class: 'muted' }, 'Looking up…'));
+    const found = await ctx.client.call('profiles/get', params);
+    fill(result, profileView(found.data));
+    result.scrollIntoView({ block: 'nearest' });
+  } catch (err) {
+    if (err instanceof HeraldError && err.code === 404)
+      fill(result, h('p', { class: 'empty', id: 'lookup-none' }, `No profile found: ${err.debug}`));
+    else {
+      fill(result);
+      ctx.fail(err);
+    }
+  }
+}
+
+export const profilesPage: Page = (root, ctx) => {
+  const listSlot = h('div', { id: 'profile-list-slot' });
+  const lk = lookupControls(ctx.params);
   const sync = () => {
-    const wanted = INPUTS[mode.value as MatchingMode];
-    for (const k of Object.keys(wrappers) as Input[]) wrappers[k].hidden = !wanted.includes(k);
+    const wanted = INPUTS[lk.mode.value as MatchingMode];
+    for (const k of Object.keys(lk.wrappers) as Input[]) lk.wrappers[k].hidden = !wanted.includes(k);
   };
-  mode.addEventListener('change', sync);
+  lk.mode.addEventListener('change', sync);
   sync();
-
-  const loadFields = async () => {
-    const id = Number(db.value);
-    if (!id) return;
-    const fields = await ctx.client.call('databases/fields_get', { id });
-    fill(
-      inputs.field_name,
-      fields.data
-        .filter((f) => !f.system && f.type !== 'object' && f.type !== 'arr_object')
-        .map((f) => h('option', { value: f.name, selected: f.name === p.get('field_name') }, `${f.name} (${f.type})`)),
-    );
-  };
-  db.addEventListener('change', () => void loadFields().catch(ctx.fail));
-
+  lk.db.addEventListener('change', () => void loadFields(ctx, lk).catch(ctx.fail));
   fill(
     root,
     heading(
@@ -253,67 +373,8 @@ export const profilesPage: Page = (root, ctx) => {
     ),
     listSlot,
     h('h2', {}, 'Find by matching'),
-    h(
-      'form',
-      {
-        class: 'filters',
-        id: 'lookup-form',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          const values: Record<string, string> = { db_id: db.value, matching: mode.value };
-          for (const k of INPUTS[mode.value as MatchingMode]) values[k] = inputs[k].value.trim();
-          ctx.navigate('profiles', values);
-        },
-      },
-      field('Database', db),
-      field('Matching', mode),
-      (Object.keys(wrappers) as Input[]).map((k) => wrappers[k]),
-      h('button', { type: 'submit' }, 'Find'),
-    ),
-    result,
+    lookupForm(ctx, lk),
+    lk.result,
   );
-
-  void (async () => {
-    try {
-      const [dbs, resources] = await Promise.all([
-        ctx.client.call('databases/list', {}),
-        ctx.client.call('resources/list', {}),
-      ]);
-      fill(
-        db,
-        dbs.data.map((d) =>
-          h('option', { value: d.id, selected: String(d.id) === p.get('db_id') }, `${d.id} — ${d.name}`),
-        ),
-      );
-      fill(listSlot, profileList(ctx, dbs.data));
-      fill(
-        inputs.resource_id,
-        h('option', { value: '' }, 'any resource'),
-        resources.data.map((r) =>
-          h('option', { value: r.id, selected: String(r.id) === p.get('resource_id') }, `${r.id} — ${r.name}`),
-        ),
-      );
-      await loadFields();
-      const matching = p.get('matching') as MatchingMode | null;
-      if (!matching || !MATCHING_MODES.includes(matching) || !p.get('db_id')) return;
-      const params: ProfileLookupParams = { db_id: Number(p.get('db_id')), matching };
-      for (const k of INPUTS[matching]) {
-        const v = p.get(k);
-        if (v === null || v === '') continue;
-        if (k === 'resource_id') params.resource_id = Number(v);
-        else params[k] = v;
-      }
-      fill(result, h('p', { class: 'muted' }, 'Looking up…'));
-      const found = await ctx.client.call('profiles/get', params);
-      fill(result, profileView(found.data));
-      result.scrollIntoView({ block: 'nearest' });
-    } catch (err) {
-      if (err instanceof HeraldError && err.code === 404)
-        fill(result, h('p', { class: 'empty', id: 'lookup-none' }, `No profile found: ${err.debug}`));
-      else {
-        fill(result);
-        ctx.fail(err);
-      }
-    }
-  })();
+  void load(ctx, lk, listSlot);
 };

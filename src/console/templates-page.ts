@@ -12,8 +12,8 @@ import {
   type TemplatePreviewParams,
 } from '../client/index.js';
 import { confirmed, field, fill, h, num, table } from './dom.js';
-import { errorText, heading, type Page } from './page.js';
-import { testSendBox } from './test-send.js';
+import { errorText, heading, type Page, type PageContext } from './page.js';
+import { testSendBox, type TestSendBox } from './test-send.js';
 
 type Part = 'subject' | 'html' | 'text' | 'title' | 'url' | 'image';
 const PARTS: Record<Channel, Part[]> = {
@@ -95,16 +95,25 @@ function previewView(p: TemplatePreview): HTMLElement {
   );
 }
 
-export const templatesPage: Page = (root, ctx) => {
-  const editId = Number(ctx.params.get('id')) || undefined;
-  const list = h('div', { id: 'template-list' }, h('p', { class: 'muted' }, 'Loading…'));
-  const name = h('input', { id: 'tpl-name', name: 'name', required: true, placeholder: 'Welcome' });
-  const channel = h(
-    'select',
-    { id: 'tpl-channel', name: 'channel' },
-    CHANNELS.map((c) => h('option', { value: c }, c)),
-  );
-  const inputs = Object.fromEntries(
+/** The editor's controls: the template's name, channel and parts, the preview's sample and its output. */
+interface Editor {
+  /** The template being edited; undefined for a new one. */
+  editId: number | undefined;
+  name: HTMLInputElement;
+  channel: HTMLSelectElement;
+  inputs: Record<Part, HTMLInputElement | HTMLTextAreaElement>;
+  wrappers: Record<Part, HTMLElement>;
+  sample: HTMLTextAreaElement;
+  content: HTMLTextAreaElement;
+  dbId: HTMLInputElement;
+  profileId: HTMLInputElement;
+  preview: HTMLElement;
+  note: HTMLElement;
+  saveButton: HTMLButtonElement;
+}
+
+function partInputs(): Record<Part, HTMLInputElement | HTMLTextAreaElement> {
+  return Object.fromEntries(
     ALL_PARTS.map((k) => [
       k,
       MULTILINE.has(k)
@@ -112,59 +121,76 @@ export const templatesPage: Page = (root, ctx) => {
         : h('input', { id: `tpl-${k}`, name: k, spellcheck: false }),
     ]),
   ) as Record<Part, HTMLInputElement | HTMLTextAreaElement>;
-  const wrappers = Object.fromEntries(ALL_PARTS.map((k) => [k, field(LABELS[k], inputs[k])])) as Record<
-    Part,
-    HTMLElement
-  >;
+}
+
+function editorControls(editId: number | undefined): Editor {
+  const inputs = partInputs();
   const sample = h('textarea', { id: 'tpl-sample', rows: 3, spellcheck: false });
   sample.value = SAMPLE;
-  const content = h('textarea', { id: 'tpl-content', rows: 2, spellcheck: false, placeholder: '{"page": "pricing"}' });
-  const dbId = h('input', { id: 'tpl-db', size: 4, placeholder: '1', inputmode: 'numeric' });
-  const profileId = h('input', { id: 'tpl-profile', size: 26, placeholder: 'profile id (instead of sample fields)' });
-  const preview = h(
-    'div',
-    { id: 'template-preview', class: 'preview' },
-    h('p', { class: 'muted' }, 'The preview shows here.'),
-  );
-  const note = h('p', { id: 'tpl-note', class: 'muted', role: 'status' });
-  const saveButton = h('button', { type: 'submit', id: 'tpl-save' }, editId ? 'Save changes' : 'Create template');
-  const deleteButton = editId
-    ? h('button', { type: 'button', class: 'danger', id: 'tpl-delete', onclick: () => void remove() }, 'Delete')
-    : null;
-
-  const parts = (): Partial<Record<Part, string>> =>
-    Object.fromEntries(PARTS[channel.value as Channel].map((k) => [k, inputs[k].value]).filter(([, v]) => v !== ''));
-  /** The preview's request: the editor's template, for the sample fields or the stored profile. */
-  const previewRequest = (): TemplatePreviewParams => {
-    const params: TemplatePreviewParams = { channel: channel.value as Channel, ...parts() };
-    const c = jsonObject(content.value, 'Content');
-    if (c) params.content = c;
-    if (profileId.value.trim())
-      Object.assign(params, { db_id: Number(dbId.value) || 1, profile_id: profileId.value.trim() });
-    else params.data = jsonObject(sample.value, 'Sample fields') ?? {};
-    return params;
+  return {
+    editId,
+    name: h('input', { id: 'tpl-name', name: 'name', required: true, placeholder: 'Welcome' }),
+    channel: h(
+      'select',
+      { id: 'tpl-channel', name: 'channel' },
+      CHANNELS.map((c) => h('option', { value: c }, c)),
+    ),
+    inputs,
+    wrappers: Object.fromEntries(ALL_PARTS.map((k) => [k, field(LABELS[k], inputs[k])])) as Record<Part, HTMLElement>,
+    sample,
+    content: h('textarea', { id: 'tpl-content', rows: 2, spellcheck: false, placeholder: '{"page": "pricing"}' }),
+    dbId: h('input', { id: 'tpl-db', size: 4, placeholder: '1', inputmode: 'numeric' }),
+    profileId: h('input', { id: 'tpl-profile', size: 26, placeholder: 'profile id (instead of sample fields)' }),
+    preview: h(
+      'div',
+      { id: 'template-preview', class: 'preview' },
+      h('p', { class: 'muted' }, 'The preview shows here.'),
+    ),
+    note: h('p', { id: 'tpl-note', class: 'muted', role: 'status' }),
+    saveButton: h('button', { type: 'submit', id: 'tpl-save' }, editId ? 'Save changes' : 'Create template'),
   };
-  // A test send of a saved template is recorded as that template's.
-  const tests = testSendBox(ctx, () => ({ ...(editId ? { id: editId } : {}), ...previewRequest() }));
-  const sync = () => {
-    for (const k of ALL_PARTS) wrappers[k].hidden = !PARTS[channel.value as Channel].includes(k);
-    tests.sync(channel.value as Channel);
-  };
+}
 
+const channelOf = (ed: Editor): Channel => ed.channel.value as Channel;
+
+/** The non-empty parts of the editor's channel. */
+const parts = (ed: Editor): Partial<Record<Part, string>> =>
+  Object.fromEntries(PARTS[channelOf(ed)].map((k) => [k, ed.inputs[k].value]).filter(([, v]) => v !== ''));
+
+/** The preview's request: the editor's template, for the sample fields or the stored profile. */
+function previewRequest(ed: Editor): TemplatePreviewParams {
+  const params: TemplatePreviewParams = { channel: channelOf(ed), ...parts(ed) };
+  const c = jsonObject(ed.content.value, 'Content');
+  if (c) params.content = c;
+  if (ed.profileId.value.trim())
+    Object.assign(params, { db_id: Number(ed.dbId.value) || 1, profile_id: ed.profileId.value.trim() });
+  else params.data = jsonObject(ed.sample.value, 'Sample fields') ?? {};
+  return params;
+}
+
+interface LivePreview {
+  /** Renders the editor's template now; only the latest request's answer is shown. */
+  render(): Promise<void>;
+  /** Renders once the typing pauses (PREVIEW_DELAY_MS). */
+  schedule(): void;
+  stop(): void;
+}
+
+function livePreview(ctx: PageContext, ed: Editor): LivePreview {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let asked = 0;
-  async function renderPreview(): Promise<void> {
+  async function render(): Promise<void> {
     const ticket = ++asked;
-    if (Object.keys(parts()).length === 0)
-      return fill(preview, h('p', { class: 'muted' }, 'Type the template: its preview shows here as you type.'));
+    if (Object.keys(parts(ed)).length === 0)
+      return fill(ed.preview, h('p', { class: 'muted' }, 'Type the template: its preview shows here as you type.'));
     try {
-      const res = await ctx.client.call('templates/preview', previewRequest());
-      if (ticket === asked) fill(preview, previewView(res.data));
+      const res = await ctx.client.call('templates/preview', previewRequest(ed));
+      if (ticket === asked) fill(ed.preview, previewView(res.data));
     } catch (err) {
       if (ticket !== asked) return;
       if (err instanceof HeraldError && err.code >= 500) ctx.fail(err);
       fill(
-        preview,
+        ed.preview,
         h(
           'p',
           { class: 'error', id: 'preview-error' },
@@ -173,58 +199,73 @@ export const templatesPage: Page = (root, ctx) => {
       );
     }
   }
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void renderPreview(), PREVIEW_DELAY_MS);
+  return {
+    render,
+    schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(() => void render(), PREVIEW_DELAY_MS);
+    },
+    stop: () => clearTimeout(timer),
   };
+}
 
-  async function save(): Promise<void> {
-    saveButton.disabled = true;
-    try {
-      const body = { name: name.value.trim(), channel: channel.value as Channel, ...parts() };
-      const saved = editId
-        ? await ctx.client.call('templates/update', { id: editId, ...body })
-        : await ctx.client.call('templates/add', body);
-      ctx.navigate('templates', { id: saved.data.id, saved: 1 });
-    } catch (err) {
-      note.textContent = '';
-      ctx.fail(err);
-    } finally {
-      saveButton.disabled = false;
-    }
+async function save(ctx: PageContext, ed: Editor): Promise<void> {
+  ed.saveButton.disabled = true;
+  try {
+    const body = { name: ed.name.value.trim(), channel: channelOf(ed), ...parts(ed) };
+    const saved = ed.editId
+      ? await ctx.client.call('templates/update', { id: ed.editId, ...body })
+      : await ctx.client.call('templates/add', body);
+    ctx.navigate('templates', { id: saved.data.id, saved: 1 });
+  } catch (err) {
+    ed.note.textContent = '';
+    ctx.fail(err);
+  } finally {
+    ed.saveButton.disabled = false;
   }
+}
 
-  async function remove(): Promise<void> {
-    if (!editId || !confirmed(`Delete template ${editId} “${name.value}”? This cannot be undone.`)) return;
-    try {
-      await ctx.client.call('templates/delete', { id: editId });
-      ctx.navigate('templates', {});
-    } catch (err) {
-      ctx.fail(err);
-    }
+async function remove(ctx: PageContext, ed: Editor): Promise<void> {
+  const { editId } = ed;
+  if (!editId || !confirmed(`Delete template ${editId} “${ed.name.value}”? This cannot be undone.`)) return;
+  try {
+    await ctx.client.call('templates/delete', { id: editId });
+    ctx.navigate('templates', {});
+  } catch (err) {
+    ctx.fail(err);
   }
+}
 
-  const form = h(
+/** The editor's form: a change of the channel shows its parts; any change renders the preview. */
+function editorForm(ctx: PageContext, ed: Editor, sync: () => void, live: LivePreview): HTMLElement {
+  const deleteButton = ed.editId
+    ? h('button', { type: 'button', class: 'danger', id: 'tpl-delete', onclick: () => void remove(ctx, ed) }, 'Delete')
+    : null;
+  return h(
     'form',
     {
       class: 'panel editor',
       id: 'template-form',
-      oninput: schedule,
+      oninput: live.schedule,
       onchange: () => {
         sync();
-        schedule();
+        live.schedule();
       },
       onsubmit: (e: Event) => {
         e.preventDefault();
-        void save();
+        void save(ctx, ed);
       },
     },
-    h('h2', {}, editId ? `Template ${editId}` : 'New template'),
-    h('div', { class: 'row' }, field('Name', name), field('Channel', channel)),
-    ALL_PARTS.map((k) => wrappers[k]),
-    h('div', { class: 'row actions-row' }, saveButton, deleteButton, note),
+    h('h2', {}, ed.editId ? `Template ${ed.editId}` : 'New template'),
+    h('div', { class: 'row' }, field('Name', ed.name), field('Channel', ed.channel)),
+    ALL_PARTS.map((k) => ed.wrappers[k]),
+    h('div', { class: 'row actions-row' }, ed.saveButton, deleteButton, ed.note),
   );
-  const sampleBox = h(
+}
+
+/** The preview's panel: its sample fields (or stored profile), the preview itself and the test send. */
+function previewPanel(ed: Editor, live: LivePreview, tests: TestSendBox): HTMLElement {
+  return h(
     'section',
     { class: 'panel' },
     h('h2', {}, 'Preview'),
@@ -235,15 +276,89 @@ export const templatesPage: Page = (root, ctx) => {
     ),
     h(
       'form',
-      { class: 'sample', oninput: schedule, onsubmit: (e: Event) => e.preventDefault() },
-      field('Sample fields ({lead.…})', sample),
-      h('div', { class: 'row' }, field('Database', dbId), field('Profile id', profileId)),
-      field('Content ({apicontent.…})', content),
+      { class: 'sample', oninput: live.schedule, onsubmit: (e: Event) => e.preventDefault() },
+      field('Sample fields ({lead.…})', ed.sample),
+      h('div', { class: 'row' }, field('Database', ed.dbId), field('Profile id', ed.profileId)),
+      field('Content ({apicontent.…})', ed.content),
     ),
-    preview,
+    ed.preview,
     tests.element,
   );
+}
 
+function listPanel(list: HTMLElement): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel' },
+    h(
+      'div',
+      { class: 'row spread' },
+      h('h2', {}, 'All templates'),
+      h('a', { href: '#/templates', class: 'button', id: 'tpl-new' }, 'New template'),
+    ),
+    list,
+  );
+}
+
+/** Fills the list with the templates, newest first; answers them. */
+async function loadList(ctx: PageContext, list: HTMLElement, editId: number | undefined): Promise<TemplateListItem[]> {
+  const res = await ctx.client.call('templates/list', { limit: 1000 });
+  const newest: TemplateListItem[] = [...res.data].reverse();
+  const link = (t: TemplateListItem) =>
+    h('a', { href: `#/templates?id=${t.id}`, class: t.id === editId ? 'current' : '' }, t.name);
+  fill(
+    list,
+    h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`),
+    table(
+      ['id', 'name', 'channels'],
+      newest.map((t) => [t.id, link(t), t.channels.join(', ')]),
+      'No templates yet.',
+    ),
+  );
+  return newest;
+}
+
+/** Puts the edited template's fields, from templates/get (the list's items are summaries), into the editor. */
+async function loadEdited(ctx: PageContext, ed: Editor, editId: number, sync: () => void): Promise<void> {
+  const current = (await ctx.client.call('templates/get', { id: editId })).data;
+  ed.name.value = current.name;
+  // The editor edits one channel: the template's first (a template of several channels is edited per channel through the API).
+  const first = current.channels[0];
+  ed.channel.value = first?.sid ?? 'email';
+  ed.channel.disabled = true;
+  const fields = fromAltcraftFields(first?.fields ?? {});
+  for (const k of ALL_PARTS) ed.inputs[k].value = fields[k] ?? '';
+  sync();
+}
+
+async function load(
+  ctx: PageContext,
+  ed: Editor,
+  list: HTMLElement,
+  sync: () => void,
+  live: LivePreview,
+): Promise<void> {
+  const { editId } = ed;
+  try {
+    const newest = await loadList(ctx, list, editId);
+    if (editId && !newest.some((t) => t.id === editId)) throw new Error(`template ${editId} not found`);
+    if (editId) await loadEdited(ctx, ed, editId, sync);
+    await live.render();
+  } catch (err) {
+    ctx.fail(err);
+  }
+}
+
+export const templatesPage: Page = (root, ctx) => {
+  const ed = editorControls(Number(ctx.params.get('id')) || undefined);
+  const list = h('div', { id: 'template-list' }, h('p', { class: 'muted' }, 'Loading…'));
+  // A test send of a saved template is recorded as that template's.
+  const tests = testSendBox(ctx, () => ({ ...(ed.editId ? { id: ed.editId } : {}), ...previewRequest(ed) }));
+  const sync = () => {
+    for (const k of ALL_PARTS) ed.wrappers[k].hidden = !PARTS[channelOf(ed)].includes(k);
+    tests.sync(channelOf(ed));
+  };
+  const live = livePreview(ctx, ed);
   fill(
     root,
     heading(
@@ -253,56 +368,13 @@ export const templatesPage: Page = (root, ctx) => {
     h(
       'div',
       { class: 'templates-layout' },
-      h(
-        'section',
-        { class: 'panel' },
-        h(
-          'div',
-          { class: 'row spread' },
-          h('h2', {}, 'All templates'),
-          h('a', { href: '#/templates', class: 'button', id: 'tpl-new' }, 'New template'),
-        ),
-        list,
-      ),
-      form,
-      sampleBox,
+      listPanel(list),
+      editorForm(ctx, ed, sync, live),
+      previewPanel(ed, live, tests),
     ),
   );
-  if (ctx.params.get('saved')) note.textContent = 'Saved.';
+  if (ctx.params.get('saved')) ed.note.textContent = 'Saved.';
   sync();
-
-  void (async () => {
-    try {
-      const res = await ctx.client.call('templates/list', { limit: 1000 });
-      const newest: TemplateListItem[] = [...res.data].reverse();
-      const link = (t: TemplateListItem) =>
-        h('a', { href: `#/templates?id=${t.id}`, class: t.id === editId ? 'current' : '' }, t.name);
-      fill(
-        list,
-        h('p', { class: 'muted small' }, `${num(res.total_count)} template(s).`),
-        table(
-          ['id', 'name', 'channels'],
-          newest.map((t) => [t.id, link(t), t.channels.join(', ')]),
-          'No templates yet.',
-        ),
-      );
-      if (editId && !newest.some((t) => t.id === editId)) throw new Error(`template ${editId} not found`);
-      // The edited template's fields come from templates/get (the list's items are summaries).
-      const current = editId ? (await ctx.client.call('templates/get', { id: editId })).data : undefined;
-      if (current) {
-        name.value = current.name;
-        // The editor edits one channel: the template's first (a template of several channels is edited per channel through the API).
-        const first = current.channels[0];
-        channel.value = first?.sid ?? 'email';
-        channel.disabled = true;
-        const fields = fromAltcraftFields(first?.fields ?? {});
-        for (const k of ALL_PARTS) inputs[k].value = fields[k] ?? '';
-        sync();
-      }
-      await renderPreview();
-    } catch (err) {
-      ctx.fail(err);
-    }
-  })();
-  return () => clearTimeout(timer);
+  void load(ctx, ed, list, sync, live);
+  return live.stop;
 };

@@ -15,11 +15,10 @@ const DAY_S = 86_400;
 
 type Cells = Map<number, Record<(typeof COUNTERS)[number] | 'active', HTMLElement>>;
 
-function triggerRow(
-  t: Trigger,
-  cells: Cells,
-  actions: { toggle: (t: Trigger) => void; log: (t: Trigger) => void },
-): HTMLElement[] {
+/** What a trigger's row does: (de)activate it, show its log. */
+type Actions = { toggle: (t: Trigger) => void; log: (t: Trigger) => void };
+
+function triggerRow(t: Trigger, cells: Cells, actions: Actions): HTMLElement[] {
   const cell = (c: (typeof COUNTERS)[number]) => h('td', { class: 'num', 'data-counter': c }, '…');
   const counters = {
     scheduled: cell('scheduled'),
@@ -101,6 +100,20 @@ async function readCounters(ctx: PageContext, cells: Cells, triggers: readonly T
   });
 }
 
+/** The table of the triggers (newest first); their counters' cells are kept in `cells`. */
+function drawTriggers(list: HTMLElement, triggers: Trigger[], total: number, cells: Cells, actions: Actions): void {
+  cells.clear();
+  fill(
+    list,
+    table(
+      ['id', 'name', 'type', 'channel', 'state', ...COUNTERS, ''],
+      triggers.map((t) => triggerRow(t, cells, actions)),
+      'No triggers yet: add one with campaigns/triggers/add.',
+    ),
+    total > triggers.length ? h('p', { class: 'muted' }, `${triggers.length} of ${total} triggers shown.`) : null,
+  );
+}
+
 export const triggersPage: Page = (root, ctx) => {
   const updated = h('span', { class: 'muted', id: 'refreshed' });
   const list = h('div', { id: 'trigger-table' }, h('p', { class: 'muted' }, 'Loading…'));
@@ -144,18 +157,7 @@ export const triggersPage: Page = (root, ctx) => {
     const key = JSON.stringify(triggers.map((t) => [t.id, t.name, t.is_active, t.updated_at]));
     if (key !== shown) {
       shown = key;
-      cells.clear();
-      fill(
-        list,
-        table(
-          ['id', 'name', 'type', 'channel', 'state', ...COUNTERS, ''],
-          triggers.map((t) => triggerRow(t, cells, actions)),
-          'No triggers yet: add one with campaigns/triggers/add.',
-        ),
-        res.total_count > triggers.length
-          ? h('p', { class: 'muted' }, `${triggers.length} of ${res.total_count} triggers shown.`)
-          : null,
-      );
+      drawTriggers(list, triggers, res.total_count, cells, actions);
     }
     await readCounters(ctx, cells, triggers);
     updated.textContent = `Updated ${when(new Date().toISOString())}`;

@@ -329,7 +329,7 @@ function registerLinkRoutes(app: FastifyInstance, dispatch: Dispatch): void {
       const token = (request.params as { token: string }).token;
       const response = await dispatch({
         route: 'unsubscribe',
-        method: token,
+        unsubscribeToken: token,
         httpMethod: request.method,
         body: Buffer.alloc(0),
         query: {},
@@ -347,7 +347,7 @@ function registerLinkRoutes(app: FastifyInstance, dispatch: Dispatch): void {
     app.get(path, async (request, reply) => {
       const response = await dispatch({
         route: 'track',
-        method: kind,
+        trackKind: kind,
         httpMethod: 'GET',
         body: Buffer.alloc(0),
         query: {},
@@ -378,7 +378,7 @@ function registerReceiptRoute(app: FastifyInstance, dispatch: Dispatch): void {
     const key = firstValue(request.headers['x-herald-receipt-key']) ?? query.key;
     const response = await dispatch({
       route: 'receipt',
-      method: (request.params as { sender: string }).sender,
+      senderName: (request.params as { sender: string }).sender,
       httpMethod: 'POST',
       body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       query: {},

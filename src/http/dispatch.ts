@@ -27,7 +27,7 @@ import {
   type RawResponse,
 } from './envelope.js';
 import { RateLimiter } from './rate-limiter.js';
-import { bearer, bodyFormat, formatParam, type Dispatch, type RawRequest } from './raw-request.js';
+import { bearer, bodyFormat, formatParam, type ApiDispatch, type ApiRequest } from './raw-request.js';
 import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
 import { ATTACH_METHODS } from './routes.js';
 
@@ -85,9 +85,9 @@ function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: Wi
 /** The dependencies with their defaults filled in, as the pipeline's steps use them. */
 type Pipeline = DispatchDeps & { limiter: RateLimiter; registry: ReadonlyMap<string, ApiMethod> };
 
-export function createDispatcher(deps: DispatchDeps): Dispatch {
+export function createDispatcher(deps: DispatchDeps): ApiDispatch {
   const p: Pipeline = { ...deps, limiter: deps.limiter ?? new RateLimiter(), registry: deps.registry ?? methods };
-  return async function dispatch(req: RawRequest): Promise<RawResponse> {
+  return async function dispatch(req: ApiRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
     let keyed: KeyedRequest | undefined;
@@ -123,7 +123,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatch {
 }
 
 /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
-function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
+function parse(req: ApiRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
   // GET (a method declared so): the parameters are the query string's, as text (XML's coercion rules).
   if (req.httpMethod === 'GET')
     return { body: { ...req.query }, wire: xmlWire, format: formatParam(req.query.format) ?? 'json' };
@@ -137,7 +137,7 @@ function parse(req: RawRequest): { body: Record<string, unknown>; wire: WirePoli
 }
 
 /** The size rule of methods with attachments: everything but the attachments' data fits the limit. */
-function checkSize(p: Pipeline, req: RawRequest, method: ApiMethod, body: Record<string, unknown>): void {
+function checkSize(p: Pipeline, req: ApiRequest, method: ApiMethod, body: Record<string, unknown>): void {
   if (req.body.length <= p.bodyLimit) return;
   if (!ATTACH_METHODS.has(method.name) || req.body.length - attachmentBytes(body.attach) > p.bodyLimit)
     throw bodyTooLarge();
@@ -147,7 +147,7 @@ function checkSize(p: Pipeline, req: RawRequest, method: ApiMethod, body: Record
 /** `known` learns the account as soon as the token is found (a 403 or 429 is logged with it). */
 async function authenticate(
   p: Pipeline,
-  req: RawRequest,
+  req: ApiRequest,
   method: ApiMethod,
   body: Record<string, unknown>,
   known: (accountId: number) => void,
@@ -181,7 +181,7 @@ async function authenticate(
  */
 async function beginKeyed(
   p: Pipeline,
-  req: RawRequest,
+  req: ApiRequest,
   method: ApiMethod,
   auth: { record: TokenRecord; tokenHash: string },
 ): Promise<KeyedRequest | { replay: RawResponse } | undefined> {
@@ -252,7 +252,7 @@ function countImported(deps: DispatchDeps, method: string, payload: Record<strin
 
 function errorAnswer(
   deps: DispatchDeps,
-  req: RawRequest,
+  req: ApiRequest,
   err: unknown,
   format: Format,
   headers: Record<string, string>,

@@ -24,7 +24,7 @@ async function askEngine(
   route: 'ready' | 'metrics',
   logId: string,
 ): Promise<RawResponse | undefined> {
-  const req: RawRequest = { route, method: route, httpMethod: 'GET', body: new Uint8Array(0), query: {}, logId };
+  const req: RawRequest = { route, httpMethod: 'GET', body: new Uint8Array(0), query: {}, logId };
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ENGINE_TIMEOUT_MS);

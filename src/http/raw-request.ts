@@ -2,32 +2,62 @@
 // the file importer hand it over as plain data), and how its body's format is told (spec 01).
 import type { Format, RawResponse } from './envelope.js';
 
-export interface RawRequest {
-  /**
-   * `api`: a method of /api/v1.1/; `unsubscribe`: an unsubscribe link (method = its token);
-   * `ready`: the readiness check (storage reachable, migrations current); `metrics`: the engine's
-   * Prometheus metrics as text; `token`: the early check of a header or query token before a
-   * large body is read (token-precheck.ts). The last three carry no body. `receipt`: a
-   * provider's delivery receipt (method = the sender's name, receiptKey = its key).
-   */
-  route?: 'api' | 'unsubscribe' | 'ready' | 'metrics' | 'token' | 'receipt' | 'track';
-  /** Method name: the path after /api/v1.1/, without trailing slash. */
-  method: string;
+/** What every request carries, whatever its route. */
+interface RequestBase {
   httpMethod: string;
   body: Uint8Array;
   contentType?: string;
   query: Record<string, string>;
   authorization?: string;
   requestId?: string;
-  receiptKey?: string;
-  /** `track` (an open pixel or a click, method = `open` or `click`, trackToken its token): the client's IP and User-Agent. */
-  trackToken?: string;
-  clientIp?: string;
-  userAgent?: string;
   logId: string;
 }
 
+/**
+ * A method of /api/v1.1/ (`api`, the default), or the early check of a header or query token
+ * before a large body is read (`token`, token-precheck.ts; no body).
+ */
+export interface ApiRequest extends RequestBase {
+  route?: 'api' | 'token';
+  /** Method name: the path after /api/v1.1/, without trailing slash. */
+  method: string;
+}
+
+/** An unsubscribe link (/u/<token>): GET shows the confirmation page, POST applies. */
+export interface UnsubscribeRequest extends RequestBase {
+  route: 'unsubscribe';
+  unsubscribeToken: string;
+}
+
+/** An open pixel or a click (/t/o/<token>, /t/c/<token>), with the client's IP and User-Agent. */
+export interface TrackRequest extends RequestBase {
+  route: 'track';
+  trackKind: 'open' | 'click';
+  trackToken: string;
+  clientIp?: string;
+  userAgent?: string;
+}
+
+/** A provider's delivery receipt (/receipts/<sender>), its key from the query or a header. */
+export interface ReceiptRequest extends RequestBase {
+  route: 'receipt';
+  senderName: string;
+  receiptKey?: string;
+}
+
+/** `ready`: the readiness check (storage reachable, migrations current); `metrics`: the engine's Prometheus metrics as text. No body. */
+export interface OperatorRequest extends RequestBase {
+  route: 'ready' | 'metrics';
+}
+
+export type RawRequest = ApiRequest | UnsubscribeRequest | TrackRequest | ReceiptRequest | OperatorRequest;
+
+export const isApiRequest = (req: RawRequest): req is ApiRequest =>
+  req.route === undefined || req.route === 'api' || req.route === 'token';
+
 export type Dispatch = (req: RawRequest) => Promise<RawResponse>;
+/** The API pipeline's dispatch: methods (and their token precheck) only. */
+export type ApiDispatch = (req: ApiRequest) => Promise<RawResponse>;
 
 function isXmlType(contentType: string | undefined): boolean | undefined {
   if (!contentType) return undefined;

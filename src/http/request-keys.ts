@@ -11,7 +11,7 @@ import { LIMITS } from '../core/base/limits.js';
 import type { RecordedResponse, RequestKeyStore, RequestKeyTx, RequestScope } from '../core/requests/store-port.js';
 import type { RawResponse } from './envelope.js';
 import { KeyTakenOver } from './errors.js';
-import type { RawRequest } from './raw-request.js';
+import type { ApiRequest } from './raw-request.js';
 
 /** How long a crashed request blocks its key (the next try after it runs). */
 export const KEY_LEASE_MS = 30_000;
@@ -20,7 +20,7 @@ export const KEY_KEEP_MS = 24 * 3_600_000;
 const MAX_KEY_LENGTH = LIMITS.requestIdLength;
 
 /** The checksum a repeat must match: method, query (sorted) and body. */
-export function requestHash(req: Pick<RawRequest, 'method' | 'query' | 'body'>): string {
+export function requestHash(req: Pick<ApiRequest, 'method' | 'query' | 'body'>): string {
   const h = createHash('sha256').update(req.method).update('\n');
   for (const k of Object.keys(req.query).sort()) h.update(`${k}=${req.query[k]}&`);
   return h.update('\n').update(req.body).digest('hex');
@@ -28,7 +28,7 @@ export function requestHash(req: Pick<RawRequest, 'method' | 'query' | 'body'>):
 
 /** The request's key, or undefined when it has none (and checksum mode is off). */
 export function requestKeyOf(
-  req: Pick<RawRequest, 'requestId' | 'query'>,
+  req: Pick<ApiRequest, 'requestId' | 'query'>,
   hash: () => string,
   checksum: boolean,
 ): string | undefined {

@@ -8,10 +8,10 @@ import { errorResponse, type RawResponse } from './envelope.js';
 import { answersVerb } from '../core/api/define.js';
 import { methods } from '../core/methods.js';
 import { ApiError } from '../core/base/errors.js';
-import { bearer, earlyFormat, type RawRequest } from './raw-request.js';
+import { bearer, earlyFormat, type ApiRequest } from './raw-request.js';
 
 /** 200 (read the body) or the error the request would get (404, 401, 403), in its format. */
-export async function precheckToken(store: Pick<Store, 'findToken'>, req: RawRequest): Promise<RawResponse> {
+export async function precheckToken(store: Pick<Store, 'findToken'>, req: ApiRequest): Promise<RawResponse> {
   const go: RawResponse = { status: 200, contentType: 'text/plain', body: '', headers: {} };
   const token = bearer(req.authorization) ?? (req.query.token || undefined);
   if (!token) return go;

@@ -7,7 +7,7 @@ import { track } from '../core/delivery/track.js';
 import { verifyClickToken } from '../core/delivery/tracking-token.js';
 import { unsubscribe, type UnsubscribeDeps } from '../core/delivery/unsubscribe.js';
 import type { RawResponse } from '../http/envelope.js';
-import type { RawRequest } from '../http/raw-request.js';
+import type { ReceiptRequest, TrackRequest, UnsubscribeRequest } from '../http/raw-request.js';
 
 export interface SideRouteDeps extends UnsubscribeDeps {
   logger: Logger;
@@ -20,12 +20,12 @@ export interface SideRouteDeps extends UnsubscribeDeps {
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-export async function unsubscribeResponse(d: SideRouteDeps, req: RawRequest): Promise<RawResponse> {
+export async function unsubscribeResponse(d: SideRouteDeps, req: UnsubscribeRequest): Promise<RawResponse> {
   const apply = req.httpMethod === 'POST';
   if (req.httpMethod !== 'GET' && !apply)
     return { status: 405, contentType: TEXT, body: 'Method Not Allowed', headers: { allow: 'GET, POST' } };
   try {
-    const page = await unsubscribe(d, req.method, apply);
+    const page = await unsubscribe(d, req.unsubscribeToken, apply);
     if (apply) d.wake();
     return {
       status: page.status,
@@ -44,13 +44,12 @@ export async function unsubscribeResponse(d: SideRouteDeps, req: RawRequest): Pr
   }
 }
 
-export async function trackResponse(d: SideRouteDeps, req: RawRequest): Promise<RawResponse> {
+export async function trackResponse(d: SideRouteDeps, req: TrackRequest): Promise<RawResponse> {
   const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store, private' };
   try {
-    const kind = req.method === 'click' ? 'click' : 'open';
     const r = await track(d, {
-      kind,
-      token: req.trackToken ?? '',
+      kind: req.trackKind,
+      token: req.trackToken,
       ip: req.clientIp ?? null,
       userAgent: req.userAgent ?? null,
     });
@@ -68,19 +67,19 @@ export async function trackResponse(d: SideRouteDeps, req: RawRequest): Promise<
   } catch (err) {
     d.logger.error({ logId: req.logId, err }, 'tracking failed');
     // The visitor still reaches the link when the storage is down (the click is not recorded).
-    if (req.method === 'click') {
-      const t = verifyClickToken(d.secret, req.trackToken ?? '');
+    if (req.trackKind === 'click') {
+      const t = verifyClickToken(d.secret, req.trackToken);
       if (t) return { status: 302, contentType: TEXT, body: '', headers: { ...headers, location: t.url } };
     }
     return { status: 503, contentType: TEXT, body: 'Please try again later.', headers };
   }
 }
 
-export async function receiptResponse(d: SideRouteDeps, req: RawRequest): Promise<RawResponse> {
+export async function receiptResponse(d: SideRouteDeps, req: ReceiptRequest): Promise<RawResponse> {
   const headers = { 'x-herald-log-id': req.logId, 'cache-control': 'no-store' };
   try {
     const r = await recordReceipt(d, {
-      senderName: req.method,
+      senderName: req.senderName,
       key: req.receiptKey,
       contentType: req.contentType,
       body: req.body,

@@ -4,18 +4,20 @@
 // (reader.ts, SQLite) runs in a thread of the same kind, answering the read methods.
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
-import type { Dispatch, RawRequest } from '../http/raw-request.js';
+import type { ApiRequest, RawRequest } from '../http/raw-request.js';
 import type { RawResponse } from '../http/envelope.js';
 
-export type ToEngine = { type: 'dispatch'; id: number; req: RawRequest } | { type: 'close' };
+/** A message to a thread: the engine takes every request, the reader the API's only. */
+export type ToThread<R extends RawRequest = RawRequest> = { type: 'dispatch'; id: number; req: R } | { type: 'close' };
+export type ToEngine = ToThread;
 export type FromEngine =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'response'; id: number; res: RawResponse }
   | { type: 'closed' };
 
-export interface EngineThread {
-  dispatch: Dispatch;
+export interface EngineThread<R extends RawRequest = RawRequest> {
+  dispatch(req: R): Promise<RawResponse>;
   close(): Promise<void>;
 }
 
@@ -56,16 +58,16 @@ export function startReaderThread(
   config: Readonly<Config>,
   onFatal: (err: Error) => void,
   opts: EngineThreadOptions = {},
-): Promise<EngineThread> {
+): Promise<EngineThread<ApiRequest>> {
   return startThread('reader-worker', config, onFatal, opts);
 }
 
-function startThread(
+function startThread<R extends RawRequest>(
   name: string,
   config: Readonly<Config>,
   onFatal: (err: Error) => void,
   opts: EngineThreadOptions,
-): Promise<EngineThread> {
+): Promise<EngineThread<R>> {
   const workerData: ThreadData = { config, logToStderr: opts.logToStderr === true, rateBuckets: opts.rateBuckets };
   const worker = new Worker(threadFile(name), { workerData });
   const pending = new Map<number, (res: RawResponse) => void>();
@@ -83,13 +85,13 @@ function startThread(
               return new Promise<RawResponse>((done) => {
                 const id = nextId++;
                 pending.set(id, done);
-                worker.postMessage({ type: 'dispatch', id, req } satisfies ToEngine, transferable(req.body));
+                worker.postMessage({ type: 'dispatch', id, req } satisfies ToThread<R>, transferable(req.body));
               });
             },
             close() {
               return new Promise<void>((done) => {
                 closing = done;
-                worker.postMessage({ type: 'close' } satisfies ToEngine);
+                worker.postMessage({ type: 'close' } satisfies ToThread<R>);
               });
             },
           });

@@ -18,7 +18,7 @@ import { DbipGeoLookup } from '../geo/dbip-geo.js';
 import { createDispatcher } from '../http/dispatch.js';
 import type { Env } from '../core/api/method.js';
 import { WIRES } from '../http/codecs/wires.js';
-import type { Dispatch, RawRequest } from '../http/raw-request.js';
+import type { ApiDispatch, Dispatch, RawRequest } from '../http/raw-request.js';
 import { precheckToken } from '../http/token-precheck.js';
 import type { RawResponse } from '../http/envelope.js';
 import type { RateLimiter } from '../http/rate-limiter.js';
@@ -127,19 +127,28 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
 /** Every route the engine answers: readiness, metrics, the token precheck, the side routes and the API. */
 function routes(
   store: Store,
-  api: Dispatch,
+  api: ApiDispatch,
   side: SideRouteDeps,
   metrics: EngineMetrics,
   ready: () => Promise<Readiness>,
 ): Dispatch {
   return async (req: RawRequest): Promise<RawResponse> => {
-    if (req.route === 'ready') return readinessResponse(await ready(), req.logId);
-    if (req.route === 'metrics')
-      return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
-    if (req.route === 'token') return precheckToken(store, req);
-    if (req.route === 'receipt') return receiptResponse(side, req);
-    if (req.route === 'track') return trackResponse(side, req);
-    return req.route === 'unsubscribe' ? unsubscribeResponse(side, req) : api(req);
+    switch (req.route) {
+      case 'ready':
+        return readinessResponse(await ready(), req.logId);
+      case 'metrics':
+        return { status: 200, contentType: metrics.registry.contentType, body: await metrics.text(), headers: {} };
+      case 'token':
+        return precheckToken(store, req);
+      case 'receipt':
+        return receiptResponse(side, req);
+      case 'track':
+        return trackResponse(side, req);
+      case 'unsubscribe':
+        return unsubscribeResponse(side, req);
+      default:
+        return api(req);
+    }
   };
 }
 

@@ -1,7 +1,8 @@
 // Entry point of the reader thread (see reader.ts and engine-thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RateLimiter } from '../http/rate-limiter.js';
-import type { FromEngine, ThreadData, ToEngine } from './engine-thread.js';
+import type { ApiRequest } from '../http/raw-request.js';
+import type { FromEngine, ThreadData, ToThread } from './engine-thread.js';
 import { createLogger, logDestination } from './logger.js';
 import { startReader } from './reader.js';
 
@@ -17,7 +18,7 @@ const post = (msg: FromEngine) => port.postMessage(msg);
 
 try {
   const reader = startReader({ config, logger, ...(rateBuckets ? { limiter: new RateLimiter(rateBuckets) } : {}) });
-  port.on('message', (msg: ToEngine) => {
+  port.on('message', (msg: ToThread<ApiRequest>) => {
     if (msg.type === 'dispatch') {
       void reader.dispatch(msg.req).then((res) => post({ type: 'response', id: msg.id, res }));
     } else if (msg.type === 'close') {

@@ -14,10 +14,10 @@ import type { RateLimiter } from '../http/rate-limiter.js';
 import { precheckToken } from '../http/token-precheck.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { systemClock, type Clock } from '../core/base/clock.js';
-import type { Dispatch } from '../http/raw-request.js';
+import type { ApiDispatch } from '../http/raw-request.js';
 
 export interface Reader {
-  dispatch: Dispatch;
+  dispatch: ApiDispatch;
   close(): Promise<void>;
 }
 

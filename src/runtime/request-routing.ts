@@ -3,11 +3,10 @@
 // other request — writes, a read method's write form, unsubscribe links, readiness, metrics — to
 // the engine.
 import { methods } from '../core/methods.js';
-import type { Dispatch, RawRequest } from '../http/raw-request.js';
+import { isApiRequest, type ApiDispatch, type ApiRequest, type Dispatch } from '../http/raw-request.js';
 
-export function isRead(req: RawRequest): boolean {
+export function isRead(req: ApiRequest): boolean {
   if (req.route === 'token') return true;
-  if (req.route !== undefined && req.route !== 'api') return false;
   const method = methods.get(req.method);
   if (req.httpMethod !== 'POST' || method?.write !== false) return false;
   // A request that may be the method's write form (a preview with test_email) goes to the writer,
@@ -17,7 +16,7 @@ export function isRead(req: RawRequest): boolean {
 }
 
 /** One dispatch over the engine and, when given, the reader. */
-export function routeByMethodKind(engine: Dispatch, reader: Dispatch | undefined): Dispatch {
+export function routeByMethodKind(engine: Dispatch, reader: ApiDispatch | undefined): Dispatch {
   if (!reader) return engine;
-  return (req) => (isRead(req) ? reader(req) : engine(req));
+  return (req) => (isApiRequest(req) && isRead(req) ? reader(req) : engine(req));
 }

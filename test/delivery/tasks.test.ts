@@ -418,6 +418,34 @@ describe('start_batch_task', () => {
       result: { result: sync.json.result, errors: sync.json.errors },
     });
   });
+
+  it("keeps the launch's timeout, subscription filter and attachment through the stored request", async () => {
+    const [a, b] = ['sf.a@example.com', 'sf.b@example.com'];
+    const sub = (email: string) => ({ channel: 'email', resource_id: 21, email });
+    const imported = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      data: [{ data: { email: a, subscriptions: [sub(a), { ...sub(b), priority: 1 }] } }],
+    });
+    expect(imported.status, imported.body).toBe(200);
+    const id = taskId(
+      await call(h, START_TASK, {
+        trigger_id: 96,
+        timeout: { hours: 2, minutes: 5 },
+        subscription_filter: { email: b },
+        attach: { name: 'b.txt', data: 'data:text/plain;base64,aGk=' },
+        data: [{ email: a }],
+      }),
+    );
+    expect(await runner(h).tick()).toBe(true);
+    const done = (await status(id)).json.data as { status: string; result: { result: { profile_id: string }[] } };
+    expect(done.status).toBe('completed');
+    const [m, ...more] = messagesOf(h, done.result.result[0].profile_id);
+    expect(more).toEqual([]);
+    expect(m).toMatchObject({ status: 'scheduled', address: b, due_at: h.clock.now() + 125 * MINUTE });
+    expect(rows(h, 'SELECT name, mime FROM attachments WHERE launch_id = ?', m.launch_id)).toEqual([
+      { name: 'b.txt', mime: 'text/plain' },
+    ]);
+  });
 });
 
 describe('tasks/status', () => {

@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { ConfigError, type Config } from '../../config.js';
 import { hashToken, newSecret } from '../../core/provisioning/tokens.js';
 import { startEngineThread, type EngineThread } from '../../runtime/engine-thread.js';
-import type { RawRequest } from '../../http/raw-request.js';
+import type { ApiRequest } from '../../http/raw-request.js';
 import type { RawResponse } from '../../http/envelope.js';
 import { openStore } from '../../runtime/open-store.js';
 import type { Store } from '../../core/ports.js';
@@ -173,7 +173,7 @@ async function engineTransport(
   };
 }
 
-function apiRequest(method: string, body: Uint8Array, token: string, requestKey: string | undefined): RawRequest {
+function apiRequest(method: string, body: Uint8Array, token: string, requestKey: string | undefined): ApiRequest {
   return {
     route: 'api',
     method,

@@ -7,14 +7,14 @@ import type { Env } from '../api/method.js';
 import type { ItemError } from '../base/errors.js';
 import type { Catalog } from '../catalog/types.js';
 import { runImport } from '../imports/engine.js';
-import { importAndStartPlan, type importAndStartBatchParams } from '../imports/import-and-start.js';
+import { importAndStartPlan } from '../imports/import-and-start.js';
 import { decodedSource, decodeItems } from '../imports/request.js';
 import type { ImportTx } from '../imports/store-port.js';
-import { decodeLaunchItems, launchItems, planStartBatch, type StartBatchInput } from '../launches/start-batch.js';
+import { decodeLaunchItems, launchItems, planStartBatch } from '../launches/start-batch.js';
 import { StoredLaunches } from '../triggers/stored-launches.js';
 import type { TaskPart } from './store-port.js';
+import { importAndStartBatchRequest, startBatchRequest } from './stored-params.js';
 import type { TaskRequest } from './task-request.js';
-import type { Decoded } from '../values/schema.js';
 import type { WirePolicy } from '../values/wire.js';
 
 export interface ChunkResult {
@@ -55,8 +55,7 @@ const importAndStartBatch: TaskKind = {
   name: 'campaigns/triggers/import_and_start_batch',
   imports: true,
   prepare(env, catalog, request, wire) {
-    // The stored parameters are those the method's schema decoded when the task was submitted.
-    const input = request.params as unknown as Decoded<typeof importAndStartBatchParams>;
+    const input = importAndStartBatchRequest(request);
     const plan = importAndStartPlan({ catalog, wire }, input, 'item');
     const triggerId = input.trigger_id;
     return {
@@ -79,7 +78,7 @@ const startBatch: TaskKind = {
   name: 'campaigns/triggers/start_batch',
   imports: false,
   prepare(_env, catalog, request, wire) {
-    const input = request.params as unknown as StartBatchInput;
+    const input = startBatchRequest(request);
     const plan = planStartBatch(catalog, input);
     return {
       total: input.data.length,

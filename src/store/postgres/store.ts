@@ -78,7 +78,6 @@ function unreachable(err: unknown): boolean {
 const RETRYABLE = new Set(['40P01', '40001']);
 
 export class PostgresStore implements Store {
-  readonly kind = 'postgres' as const;
   readonly capabilities = { singleWriter: false };
   readonly pool: PgPool;
   private readonly work: WorkChannel;

@@ -83,7 +83,6 @@ const GROUP_MAX = 64;
 const GROUP_MS = 10;
 
 export class SqliteStore implements Store {
-  readonly kind = 'sqlite' as const;
   readonly capabilities = { singleWriter: true };
   readonly db: SqliteDb;
   private readonly lock = new Mutex();
