@@ -1,4 +1,4 @@
-// Lint rules: typescript-eslint's recommended set, and the layering of STYLE.md made rules:
+// Lint rules: typescript-eslint's recommended set, and the layering of src/ (docs/ARCHITECTURE.md) made rules:
 // core/ imports nothing outside core/; only main.ts, runtime/ and tests pick concrete adapters;
 // the folders of src/ and of src/core/ form layers that imports only go down (eslint/layers.js);
 // and no module imports itself back through others (import-x/no-cycle).

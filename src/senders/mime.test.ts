@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { describe, expect, it } from 'vitest';
 import type { EmailOut } from '../core/delivery/outgoing.js';
-import { buildMail } from './mime.js';
+import { buildMail, quotedPrintableAscii } from './mime.js';
 
 /** The same message for nodemailer's MailComposer (the way Herald built it before it built its own MIME). */
 function mailOptions(m: EmailOut) {
@@ -133,6 +133,13 @@ const cases: [string, Partial<EmailOut>][] = [
     },
   ],
   ['an ASCII line over 998 octets', { html: `<p>${'a'.repeat(2500)}</p>`, text: 'b'.repeat(1200) }],
+  [
+    'long lines with = signs, tabs and spaces at the ends',
+    {
+      html: `${'<a href="https://x.example/?a=1&amp;b=2">x</a> '.repeat(60)}\n${'= '.repeat(600)} \n\t`,
+      text: `${'x=y\t'.repeat(300)}  \nend =`,
+    },
+  ],
   ['a line that is a lone dot, and boundary-like lines', { text: 'one\n.\n--=_herald_x\n--\ntwo' }],
   ['LF and CRLF line ends', { text: 'a\nb\r\nc\n\nd' }],
   [
@@ -198,6 +205,30 @@ describe('the MIME builder', () => {
     const b = (raw: Buffer) => /boundary="([^"]+)"/.exec(raw.toString('utf8'))?.[1];
     const seen = new Set(Array.from({ length: 600 }, () => b(buildMail(base).raw)));
     expect(seen.size).toBe(600);
+  });
+
+  it('writes quoted-printable that decodes to the text, in lines of 76 at most', () => {
+    const decode = (qp: string) =>
+      qp.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', '=', ' ', '\t', 'b', '.'), maxLength: 400, size: 'max' }), {
+          maxLength: 5,
+        }),
+        (lines) => {
+          const text = lines.join('\r\n');
+          const qp = quotedPrintableAscii(text);
+          expect(decode(qp)).toBe(text);
+          for (const line of qp.split('\r\n')) {
+            expect(line.length).toBeLessThanOrEqual(76);
+            expect(line).not.toMatch(/[ \t]$/);
+            // No escape is cut by a soft break.
+            expect(line.replace(/=$/, '')).not.toMatch(/=(?![0-9A-F]{2})/);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('reads as nodemailer reads for generated content', async () => {

@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { buildHeaderValue, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { EmailOut, MailAddress } from '../core/delivery/outgoing.js';
 
 /** The encoder of header values a MimeNode is (public since nodemailer 8; not in its typings). */
@@ -99,6 +98,29 @@ function hasLongLine(text: string, max: number): boolean {
   }
 }
 
+/**
+ * Quoted-printable (RFC 2045 6.7) of ASCII text with CRLF line ends: `=` escaped, whitespace at a
+ * line's end escaped, lines cut at 76 characters with soft breaks, never inside an escape. Text of
+ * printable ASCII and tabs only, so nothing else needs escaping (nodemailer's encoder goes byte
+ * by byte in JavaScript; this is a replace and slices).
+ */
+export function quotedPrintableAscii(text: string): string {
+  const out: string[] = [];
+  for (let line of text.split(CRLF)) {
+    line = line.replaceAll('=', '=3D');
+    const last = line.charCodeAt(line.length - 1);
+    if (last === 32 || last === 9) line = `${line.slice(0, -1)}${last === 32 ? '=20' : '=09'}`;
+    while (line.length > 76) {
+      // Every '=' in the line starts an escape: cut before one that the cut would split.
+      const cut = line[74] === '=' ? 74 : line[73] === '=' ? 73 : 75;
+      out.push(`${line.slice(0, cut)}=`);
+      line = line.slice(cut);
+    }
+    out.push(line);
+  }
+  return out.join(CRLF);
+}
+
 const base64Lines = (data: Buffer): string => data.toString('base64').replace(/.{76}(?=.)/g, `$&${CRLF}`);
 
 interface Part {
@@ -114,7 +136,7 @@ function textPart(type: 'text/plain' | 'text/html', text: string): Part {
     if (!hasLongLine(lines, 998)) return { head: `${contentType}${CRLF}Content-Transfer-Encoding: 7bit`, body: lines };
     return {
       head: `${contentType}${CRLF}Content-Transfer-Encoding: quoted-printable`,
-      body: qpWrap(qpEncode(lines), 76),
+      body: quotedPrintableAscii(lines),
     };
   }
   return {
