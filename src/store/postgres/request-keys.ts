@@ -11,81 +11,79 @@ import type {
 } from '../../core/requests/store-port.js';
 import type { Queryable } from './open.js';
 
-export async function claimRequestKey(db: Queryable, input: RequestClaimInput): Promise<RequestClaim> {
-  const { scope, now } = input;
-  const claimToken = randomBytes(9).toString('base64url');
-  const values = [
-    scope.tokenHash,
-    scope.method,
-    scope.key,
-    input.accountId,
-    input.requestHash,
-    claimToken,
-    now + input.leaseMs,
-    now,
-    now + input.keepMs,
-  ];
-  const inserted = await db.query(
-    `INSERT INTO request_keys (token_hash, method, key, account_id, request_hash, state, claim_token, lease_until, response, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, NULL, $8, $9) ON CONFLICT (token_hash, method, key) DO NOTHING`,
-    values,
-  );
-  if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed', claimToken };
-  const row = (
-    await db.query<{
-      request_hash: string;
-      state: 'pending' | 'applied' | 'done';
-      lease_until: number;
-      response: string | null;
-      expires_at: number;
-    }>(
-      'SELECT request_hash, state, lease_until, response, expires_at FROM request_keys WHERE token_hash = $1 AND method = $2 AND key = $3 FOR UPDATE',
-      [scope.tokenHash, scope.method, scope.key],
-    )
-  ).rows[0];
-  // A pending claim whose lease expired left no effects (they commit with the record): the key is free.
-  const alive = row !== undefined && row.expires_at > now && (row.state !== 'pending' || row.lease_until > now);
-  if (row && alive) {
-    if (row.request_hash !== input.requestHash) return { kind: 'conflict', reason: 'different' };
-    if (row.state === 'done')
-      return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
-    return { kind: 'conflict', reason: row.state === 'applied' ? 'unanswered' : 'in_progress' };
-  }
-  await db.query(
-    `UPDATE request_keys SET account_id = $4, request_hash = $5, state = 'pending', claim_token = $6, lease_until = $7, response = NULL, created_at = $8, expires_at = $9
-     WHERE token_hash = $1 AND method = $2 AND key = $3`,
-    values,
-  );
-  return { kind: 'claimed', claimToken };
+interface KeyRow {
+  request_hash: string;
+  state: 'pending' | 'applied' | 'done';
+  lease_until: number;
+  response: string | null;
+  expires_at: number;
 }
 
-export async function completeRequestKey(
-  db: Queryable,
-  scope: RequestScope,
-  claimToken: string,
-  response: RecordedResponse | null,
-): Promise<boolean> {
-  const r = await db.query(
+const s = {
+  insert: `INSERT INTO request_keys (token_hash, method, key, account_id, request_hash, state, claim_token, lease_until, response, created_at, expires_at)
+   VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, NULL, $8, $9) ON CONFLICT (token_hash, method, key) DO NOTHING`,
+  get: 'SELECT request_hash, state, lease_until, response, expires_at FROM request_keys WHERE token_hash = $1 AND method = $2 AND key = $3 FOR UPDATE',
+  claim: `UPDATE request_keys SET account_id = $4, request_hash = $5, state = 'pending', claim_token = $6, lease_until = $7, response = NULL, created_at = $8, expires_at = $9
+   WHERE token_hash = $1 AND method = $2 AND key = $3`,
+  complete:
     "UPDATE request_keys SET state = $5, response = $6 WHERE token_hash = $1 AND method = $2 AND key = $3 AND claim_token = $4 AND state IN ('pending', 'applied')",
-    [
+  release:
+    "DELETE FROM request_keys WHERE token_hash = $1 AND method = $2 AND key = $3 AND claim_token = $4 AND state = 'pending'",
+  purge: 'DELETE FROM request_keys WHERE expires_at < $1',
+} as const;
+
+export class PgRequestKeys {
+  async claimRequestKey(db: Queryable, input: RequestClaimInput): Promise<RequestClaim> {
+    const { scope, now } = input;
+    const claimToken = randomBytes(9).toString('base64url');
+    const values = [
+      scope.tokenHash,
+      scope.method,
+      scope.key,
+      input.accountId,
+      input.requestHash,
+      claimToken,
+      now + input.leaseMs,
+      now,
+      now + input.keepMs,
+    ];
+    const inserted = await db.query(s.insert, values);
+    if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed', claimToken };
+    const row = (await db.query<KeyRow>(s.get, [scope.tokenHash, scope.method, scope.key])).rows[0];
+    // A pending claim whose lease expired left no effects (they commit with the record): the key is free.
+    const alive = row !== undefined && row.expires_at > now && (row.state !== 'pending' || row.lease_until > now);
+    if (row && alive) {
+      if (row.request_hash !== input.requestHash) return { kind: 'conflict', reason: 'different' };
+      if (row.state === 'done')
+        return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
+      return { kind: 'conflict', reason: row.state === 'applied' ? 'unanswered' : 'in_progress' };
+    }
+    await db.query(s.claim, values);
+    return { kind: 'claimed', claimToken };
+  }
+
+  async completeRequestKey(
+    db: Queryable,
+    scope: RequestScope,
+    claimToken: string,
+    response: RecordedResponse | null,
+  ): Promise<boolean> {
+    const r = await db.query(s.complete, [
       scope.tokenHash,
       scope.method,
       scope.key,
       claimToken,
       response ? 'done' : 'applied',
       response ? JSON.stringify(response) : null,
-    ],
-  );
-  return (r.rowCount ?? 0) > 0;
-}
+    ]);
+    return (r.rowCount ?? 0) > 0;
+  }
 
-export async function releaseRequestKey(db: Queryable, scope: RequestScope, claimToken: string): Promise<void> {
-  await db.query(
-    "DELETE FROM request_keys WHERE token_hash = $1 AND method = $2 AND key = $3 AND claim_token = $4 AND state = 'pending'",
-    [scope.tokenHash, scope.method, scope.key, claimToken],
-  );
-}
+  async releaseRequestKey(db: Queryable, scope: RequestScope, claimToken: string): Promise<void> {
+    await db.query(s.release, [scope.tokenHash, scope.method, scope.key, claimToken]);
+  }
 
-export async function purgeRequestKeys(db: Queryable, now: number): Promise<number> {
-  return (await db.query('DELETE FROM request_keys WHERE expires_at < $1', [now])).rowCount ?? 0;
+  async purge(db: Queryable, now: number): Promise<number> {
+    return (await db.query(s.purge, [now])).rowCount ?? 0;
+  }
 }

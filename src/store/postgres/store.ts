@@ -45,9 +45,9 @@ import { migrationNames } from '../shared/migration-names.js';
 import * as profiles from './profiles.js';
 import * as reports from './reports.js';
 import { queryProfiles } from './profile-query.js';
-import * as requestKeys from './request-keys.js';
-import * as tasks from './tasks.js';
-import * as testSends from './test-sends.js';
+import { PgRequestKeys } from './request-keys.js';
+import { PgTasks } from './tasks.js';
+import { PgTestSends } from './test-sends.js';
 import type { RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
 import { StoreUnavailable } from '../../core/base/errors.js';
 import type { ImportWrite } from '../../core/imports/store-port.js';
@@ -81,6 +81,9 @@ export class PostgresStore implements Store {
   readonly capabilities = { singleWriter: false };
   readonly pool: PgPool;
   private readonly work: WorkChannel;
+  private readonly tasks = new PgTasks();
+  private readonly requestKeys = new PgRequestKeys();
+  private readonly testSends = new PgTestSends();
 
   constructor(opts: PgOptions) {
     this.pool = openPool(opts);
@@ -109,11 +112,12 @@ export class PostgresStore implements Store {
       applyProvisioning: (plan: ProvisionPlan, now: number) => applyProvisioning(client, plan, now),
       queryProfiles: (dbId, query, after, limit) => queryProfiles(client, dbId, query, after, limit),
       insertLaunch: (accountId, launch, now) => profiles.insertLaunch(client, accountId, launch, now),
-      insertTask: (task) => tasks.insertTask(client, task),
-      saveTaskProgress: (p) => tasks.saveTaskProgress(client, p),
-      insertTestSend: (w) => testSends.insertTestSend(client, w),
-      countTestSends: (accountId, since) => testSends.countTestSends(client, accountId, since),
-      completeRequestKey: (scope, token, response) => requestKeys.completeRequestKey(client, scope, token, response),
+      insertTask: (task) => this.tasks.insertTask(client, task),
+      saveTaskProgress: (p) => this.tasks.saveTaskProgress(client, p),
+      insertTestSend: (w) => this.testSends.insertTestSend(client, w),
+      countTestSends: (accountId, since) => this.testSends.countTestSends(client, accountId, since),
+      completeRequestKey: (scope, token, response) =>
+        this.requestKeys.completeRequestKey(client, scope, token, response),
       saveDatabase: (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) =>
         this.catalogWrite(client, (c) => catalogWrites.saveDatabase(c, at, def, opts, now)),
       deleteDatabase: (at: CatalogVersion, id: number) =>
@@ -146,35 +150,35 @@ export class PostgresStore implements Store {
   }
 
   claimTask(now: number, leaseMs: number) {
-    return this.withTransaction((c) => tasks.claimTask(c, now, leaseMs));
+    return this.withTransaction((c) => this.tasks.claimTask(c, now, leaseMs));
   }
 
   releaseTask(id: string, claimToken: string) {
-    return this.run((db) => tasks.releaseTask(db, id, claimToken));
+    return this.run((db) => this.tasks.releaseTask(db, id, claimToken));
   }
 
   findTask(accountId: number, id: string, now: number) {
-    return this.run((db) => tasks.findTask(db, accountId, id, now));
+    return this.run((db) => this.tasks.findTask(db, accountId, id, now));
   }
 
   claimTestSends(limit: number) {
-    return this.run((db) => testSends.claimTestSends(db, limit));
+    return this.run((db) => this.testSends.claimTestSends(db, limit));
   }
 
   finishTestSend(id: number, outcome: TestSendOutcome, now: number) {
-    return this.run((db) => testSends.finishTestSend(db, id, outcome, now));
+    return this.run((db) => this.testSends.finishTestSend(db, id, outcome, now));
   }
 
   listTestSends(accountId: number, opts: { templateId?: number; limit: number }) {
-    return this.run((db) => testSends.listTestSends(db, accountId, opts));
+    return this.run((db) => this.testSends.listTestSends(db, accountId, opts));
   }
 
   claimRequestKey(input: RequestClaimInput) {
-    return this.withTransaction((c) => requestKeys.claimRequestKey(c, input));
+    return this.withTransaction((c) => this.requestKeys.claimRequestKey(c, input));
   }
 
   releaseRequestKey(scope: RequestScope, claimToken: string) {
-    return this.run((db) => requestKeys.releaseRequestKey(db, scope, claimToken));
+    return this.run((db) => this.requestKeys.releaseRequestKey(db, scope, claimToken));
   }
 
   /** A transaction on one client: BEGIN … COMMIT, retried on deadlock or serialization failure. */
@@ -403,9 +407,9 @@ export class PostgresStore implements Store {
       ...(await delivery.purge(c, before)),
       ...(now !== undefined
         ? {
-            tasks: await tasks.purgeTasks(c, now),
-            requestKeys: await requestKeys.purgeRequestKeys(c, now),
-            testSends: await testSends.purgeTestSends(c, before),
+            tasks: await this.tasks.purge(c, now),
+            requestKeys: await this.requestKeys.purge(c, now),
+            testSends: await this.testSends.purge(c, before),
           }
         : {}),
     }));

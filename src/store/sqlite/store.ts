@@ -91,8 +91,13 @@ export class SqliteStore implements Store {
   private reportsRepo: SqliteReports | undefined;
   private catalogWritesRepo: SqliteCatalogWrites | undefined;
   private readonly tx: StoreTx;
-  private queues:
-    { tasks: SqliteTasks; keys: SqliteRequestKeys; queries: SqliteProfileQueries; tests: SqliteTestSends } | undefined;
+  /** The entity modules, each made on first use (its statements prepared once the schema is migrated). */
+  private readonly made: {
+    tasks?: SqliteTasks;
+    requestKeys?: SqliteRequestKeys;
+    profileQueries?: SqliteProfileQueries;
+    testSends?: SqliteTestSends;
+  } = {};
   private monitorRepo: SqliteMonitor | undefined;
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
@@ -122,14 +127,14 @@ export class SqliteStore implements Store {
       deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => profiles().deleteProfile(p, rows),
       applyProvisioning: async (plan: ProvisionPlan, now: number) => applyProvisioning(db, plan, now),
       queryProfiles: async (dbId: number, query: ProfileQuery, after: number, limit: number) =>
-        this.queue.queries.queryProfiles(dbId, query, after, limit),
+        this.profileQueries.queryProfiles(dbId, query, after, limit),
       insertLaunch: async (accountId, launch, now) => profiles().insertLaunch(accountId, launch, now),
-      insertTask: async (task: NewTask) => this.queue.tasks.insertTask(task),
-      saveTaskProgress: async (p: TaskProgress) => this.queue.tasks.saveTaskProgress(p),
-      insertTestSend: async (w: TestSendWrite) => this.queue.tests.insertTestSend(w),
-      countTestSends: async (accountId: number, since: number) => this.queue.tests.countTestSends(accountId, since),
+      insertTask: async (task: NewTask) => this.tasks.insertTask(task),
+      saveTaskProgress: async (p: TaskProgress) => this.tasks.saveTaskProgress(p),
+      insertTestSend: async (w: TestSendWrite) => this.testSends.insertTestSend(w),
+      countTestSends: async (accountId: number, since: number) => this.testSends.countTestSends(accountId, since),
       completeRequestKey: async (scope: RequestScope, token: string, response: RecordedResponse | null) =>
-        this.queue.keys.completeRequestKey(scope, token, response),
+        this.requestKeys.completeRequestKey(scope, token, response),
       saveDatabase: async (
         at: CatalogVersion,
         def: Draft<DatabaseDef>,
@@ -172,6 +177,22 @@ export class SqliteStore implements Store {
     };
   }
 
+  private get tasks(): SqliteTasks {
+    return (this.made.tasks ??= new SqliteTasks(this.db));
+  }
+
+  private get requestKeys(): SqliteRequestKeys {
+    return (this.made.requestKeys ??= new SqliteRequestKeys(this.db));
+  }
+
+  private get profileQueries(): SqliteProfileQueries {
+    return (this.made.profileQueries ??= new SqliteProfileQueries(this.db));
+  }
+
+  private get testSends(): SqliteTestSends {
+    return (this.made.testSends ??= new SqliteTestSends(this.db));
+  }
+
   private get feedback(): SqliteFeedback {
     return (this.profilesRepo ??= new SqliteProfiles(this.db)).feedback;
   }
@@ -206,46 +227,36 @@ export class SqliteStore implements Store {
     return this.locked(fn);
   }
 
-  /** Tasks, request keys and custom_request pages (statements prepared once migrated). */
-  private get queue() {
-    return (this.queues ??= {
-      tasks: new SqliteTasks(this.db),
-      keys: new SqliteRequestKeys(this.db),
-      queries: new SqliteProfileQueries(this.db),
-      tests: new SqliteTestSends(this.db),
-    });
-  }
-
   claimTestSends(limit: number): Promise<ClaimedTestSend[]> {
-    return this.write(() => this.queue.tests.claimTestSends(limit));
+    return this.write(() => this.testSends.claimTestSends(limit));
   }
 
   finishTestSend(id: number, outcome: TestSendOutcome, now: number): Promise<void> {
-    return this.write(() => this.queue.tests.finishTestSend(id, outcome, now));
+    return this.write(() => this.testSends.finishTestSend(id, outcome, now));
   }
 
   listTestSends(accountId: number, opts: { templateId?: number; limit: number }): Promise<StoredTestSend[]> {
-    return this.read(() => this.queue.tests.listTestSends(accountId, opts));
+    return this.read(() => this.testSends.listTestSends(accountId, opts));
   }
 
   claimTask(now: number, leaseMs: number): Promise<ClaimedTask | undefined> {
-    return this.write(() => this.queue.tasks.claimTask(now, leaseMs));
+    return this.write(() => this.tasks.claimTask(now, leaseMs));
   }
 
   releaseTask(id: string, claimToken: string): Promise<void> {
-    return this.write(() => this.queue.tasks.releaseTask(id, claimToken));
+    return this.write(() => this.tasks.releaseTask(id, claimToken));
   }
 
   findTask(accountId: number, id: string, now: number): Promise<StoredTask | undefined> {
-    return this.read(() => this.queue.tasks.findTask(accountId, id, now));
+    return this.read(() => this.tasks.findTask(accountId, id, now));
   }
 
   claimRequestKey(input: RequestClaimInput): Promise<RequestClaim> {
-    return this.write(() => this.queue.keys.claimRequestKey(input));
+    return this.write(() => this.requestKeys.claimRequestKey(input));
   }
 
   releaseRequestKey(scope: RequestScope, claimToken: string): Promise<void> {
-    return this.write(() => this.queue.keys.releaseRequestKey(scope, claimToken));
+    return this.write(() => this.requestKeys.releaseRequestKey(scope, claimToken));
   }
 
   private get reports(): SqliteReports {
@@ -393,9 +404,9 @@ export class SqliteStore implements Store {
       ...this.delivery.purge(before),
       ...(now !== undefined
         ? {
-            tasks: this.queue.tasks.purge(now),
-            requestKeys: this.queue.keys.purge(now),
-            testSends: this.queue.tests.purge(before),
+            tasks: this.tasks.purge(now),
+            requestKeys: this.requestKeys.purge(now),
+            testSends: this.testSends.purge(before),
           }
         : {}),
     }));
