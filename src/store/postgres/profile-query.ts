@@ -126,16 +126,19 @@ export function compileProfileQuery(q: ProfileQuery): { sql: string; params: unk
   };
 }
 
-const compiled = new WeakMap<ProfileQuery, { sql: string; params: unknown[] }>();
+/** Pages of a query; the statement of a plan is compiled once and reused for its pages. */
+export class PgProfileQueries {
+  private readonly compiled = new WeakMap<ProfileQuery, { sql: string; params: unknown[] }>();
 
-export async function queryProfiles(
-  db: Queryable,
-  dbId: number,
-  query: ProfileQuery,
-  afterSeq: number,
-  limit: number,
-): Promise<number[]> {
-  let c = compiled.get(query);
-  if (!c) compiled.set(query, (c = compileProfileQuery(query)));
-  return (await db.query<{ seq: number }>(c.sql, [dbId, afterSeq, limit, ...c.params])).rows.map((r) => r.seq);
+  async queryProfiles(
+    db: Queryable,
+    dbId: number,
+    query: ProfileQuery,
+    afterSeq: number,
+    limit: number,
+  ): Promise<number[]> {
+    let c = this.compiled.get(query);
+    if (!c) this.compiled.set(query, (c = compileProfileQuery(query)));
+    return (await db.query<{ seq: number }>(c.sql, [dbId, afterSeq, limit, ...c.params])).rows.map((r) => r.seq);
+  }
 }

@@ -30,7 +30,7 @@ import type {
 } from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import type { TestSendOutcome } from '../../core/delivery/test-send-port.js';
-import * as monitor from './monitor.js';
+import { PgMonitor } from './monitor.js';
 import { WorkChannel } from './notify.js';
 import {
   migrate,
@@ -43,8 +43,8 @@ import {
 } from './open.js';
 import { migrationNames } from '../shared/migration-names.js';
 import * as profiles from './profiles.js';
-import * as reports from './reports.js';
-import { queryProfiles } from './profile-query.js';
+import { PgReports } from './reports.js';
+import { PgProfileQueries } from './profile-query.js';
 import { PgRequestKeys } from './request-keys.js';
 import { PgTasks } from './tasks.js';
 import { PgTestSends } from './test-sends.js';
@@ -84,6 +84,9 @@ export class PostgresStore implements Store {
   private readonly tasks = new PgTasks();
   private readonly requestKeys = new PgRequestKeys();
   private readonly testSends = new PgTestSends();
+  private readonly profileQueries = new PgProfileQueries();
+  private readonly reports = new PgReports();
+  private readonly monitor = new PgMonitor();
 
   constructor(opts: PgOptions) {
     this.pool = openPool(opts);
@@ -110,7 +113,8 @@ export class PostgresStore implements Store {
       saveImport: (w: ImportWrite) => profiles.saveImport(client, w),
       deleteProfile: (p: StoredProfile, rows: ValueRowWrite[]) => profiles.deleteProfile(client, p, rows),
       applyProvisioning: (plan: ProvisionPlan, now: number) => applyProvisioning(client, plan, now),
-      queryProfiles: (dbId, query, after, limit) => queryProfiles(client, dbId, query, after, limit),
+      queryProfiles: (dbId, query, after, limit) =>
+        this.profileQueries.queryProfiles(client, dbId, query, after, limit),
       insertLaunch: (accountId, launch, now) => profiles.insertLaunch(client, accountId, launch, now),
       insertTask: (task) => this.tasks.insertTask(client, task),
       saveTaskProgress: (p) => this.tasks.saveTaskProgress(client, p),
@@ -237,15 +241,15 @@ export class PostgresStore implements Store {
   }
 
   health() {
-    return this.run((db) => monitor.health(db));
+    return this.run((db) => this.monitor.health(db));
   }
 
   queueStats(now: number) {
-    return this.run((db) => monitor.queueStats(db, now));
+    return this.run((db) => this.monitor.queueStats(db, now));
   }
 
   hookBacklog() {
-    return this.run((db) => monitor.hookBacklog(db));
+    return this.run((db) => this.monitor.hookBacklog(db));
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
@@ -428,11 +432,11 @@ export class PostgresStore implements Store {
   }
 
   listMessages(filter: MessageFilter) {
-    return this.run((db) => reports.listMessages(db, filter));
+    return this.run((db) => this.reports.listMessages(db, filter));
   }
 
   campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
-    return this.run((db) => reports.campaignLog(db, accountId, triggerId, fromTime, limit));
+    return this.run((db) => this.reports.campaignLog(db, accountId, triggerId, fromTime, limit));
   }
 
   counterTotals(accountId: number, triggerId: number) {
@@ -472,7 +476,7 @@ export class PostgresStore implements Store {
   }
 
   triggerCounts(accountId: number, triggerId: number) {
-    return this.run((db) => reports.triggerCounts(db, accountId, triggerId));
+    return this.run((db) => this.reports.triggerCounts(db, accountId, triggerId));
   }
 
   /**

@@ -4,22 +4,36 @@
 import type { HookBacklog, QueueStats, StoreHealth } from '../../core/monitoring/store-port.js';
 import { pendingMigrations, type SqliteDb } from './open.js';
 
-export class SqliteMonitor {
-  private readonly s;
+type Statements = ReturnType<typeof statements>;
 
-  constructor(private readonly db: SqliteDb) {
-    this.s = {
-      due: db.prepare(
-        "SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM messages WHERE status = 'scheduled' AND due_at <= ?",
-      ),
-      sending: db.prepare("SELECT COUNT(*) AS n FROM messages WHERE status = 'sending'"),
-      hooks: db.prepare(
-        `SELECT h.id AS hook_id, h.account_id,
+function statements(db: SqliteDb) {
+  return {
+    due: db.prepare(
+      "SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM messages WHERE status = 'scheduled' AND due_at <= ?",
+    ),
+    sending: db.prepare("SELECT COUNT(*) AS n FROM messages WHERE status = 'sending'"),
+    hooks: db.prepare(
+      `SELECT h.id AS hook_id, h.account_id,
            (SELECT COUNT(*) FROM events e WHERE e.account_id = h.account_id AND e.id > COALESCE(s.cursor, 0)) AS pending,
            COALESCE(s.dead_lettered, 0) AS dead_lettered
          FROM action_hooks h LEFT JOIN hook_states s ON s.hook_id = h.id ORDER BY h.id`,
-      ),
-    };
+    ),
+  };
+}
+
+export class SqliteMonitor {
+  /** Prepared on first use: health() runs on an unmigrated file too. */
+  private prepared: Statements | undefined;
+
+  constructor(private readonly db: SqliteDb) {}
+
+  private get s(): Statements {
+    return (this.prepared ??= statements(this.db));
+  }
+
+  /** Works on an unmigrated file too (every migration pending); throws once the connection is closed. */
+  health(): StoreHealth {
+    return { pendingMigrations: pendingMigrations(this.db) };
   }
 
   queueStats(now: number): QueueStats {
@@ -38,9 +52,4 @@ export class SqliteMonitor {
       deadLettered: r.dead_lettered,
     }));
   }
-}
-
-/** Works on an unmigrated file too (every migration pending); throws once the connection is closed. */
-export function sqliteHealth(db: SqliteDb): StoreHealth {
-  return { pendingMigrations: pendingMigrations(db) };
 }

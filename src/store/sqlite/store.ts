@@ -35,7 +35,7 @@ import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import { migrate, migrationFiles, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
 import { migrationNames } from '../shared/migration-names.js';
-import { SqliteMonitor, sqliteHealth } from './monitor.js';
+import { SqliteMonitor } from './monitor.js';
 import type { HookBacklog, QueueStats, StoreHealth } from '../../core/monitoring/store-port.js';
 import { SqliteProfiles } from './profiles.js';
 import { SqliteProfileQueries } from './profile-query.js';
@@ -88,7 +88,6 @@ export class SqliteStore implements Store {
   private readonly lock = new Mutex();
   private profilesRepo: SqliteProfiles | undefined;
   private deliveryRepo: SqliteDelivery | undefined;
-  private reportsRepo: SqliteReports | undefined;
   private catalogWritesRepo: SqliteCatalogWrites | undefined;
   private readonly tx: StoreTx;
   /** The entity modules, each made on first use (its statements prepared once the schema is migrated). */
@@ -97,8 +96,9 @@ export class SqliteStore implements Store {
     requestKeys?: SqliteRequestKeys;
     profileQueries?: SqliteProfileQueries;
     testSends?: SqliteTestSends;
+    reports?: SqliteReports;
+    monitor?: SqliteMonitor;
   } = {};
-  private monitorRepo: SqliteMonitor | undefined;
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
   private groupQueued = false;
@@ -193,6 +193,14 @@ export class SqliteStore implements Store {
     return (this.made.testSends ??= new SqliteTestSends(this.db));
   }
 
+  private get reports(): SqliteReports {
+    return (this.made.reports ??= new SqliteReports(this.db));
+  }
+
+  private get monitor(): SqliteMonitor {
+    return (this.made.monitor ??= new SqliteMonitor(this.db));
+  }
+
   private get feedback(): SqliteFeedback {
     return (this.profilesRepo ??= new SqliteProfiles(this.db)).feedback;
   }
@@ -257,10 +265,6 @@ export class SqliteStore implements Store {
 
   releaseRequestKey(scope: RequestScope, claimToken: string): Promise<void> {
     return this.write(() => this.requestKeys.releaseRequestKey(scope, claimToken));
-  }
-
-  private get reports(): SqliteReports {
-    return (this.reportsRepo ??= new SqliteReports(this.db));
   }
 
   /**
@@ -420,15 +424,15 @@ export class SqliteStore implements Store {
   }
 
   health(): Promise<StoreHealth> {
-    return this.read(() => sqliteHealth(this.db));
+    return this.read(() => this.monitor.health());
   }
 
   queueStats(now: number): Promise<QueueStats> {
-    return this.read(() => (this.monitorRepo ??= new SqliteMonitor(this.db)).queueStats(now));
+    return this.read(() => this.monitor.queueStats(now));
   }
 
   hookBacklog(): Promise<HookBacklog[]> {
-    return this.read(() => (this.monitorRepo ??= new SqliteMonitor(this.db)).hookBacklog());
+    return this.read(() => this.monitor.hookBacklog());
   }
 
   /**
