@@ -1,4 +1,5 @@
-// Configuration objects on PostgreSQL (see the SQLite twin): catalog, ownership, provisioning.
+// Configuration objects on PostgreSQL (see the SQLite twin): catalog, ownership, provisioning,
+// and the config versions of the accounts.
 import type { Catalog } from '../../core/catalog/types.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import {
@@ -24,64 +25,97 @@ import type { Queryable } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
-export async function loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
-  const all = async <R extends object>(table: string) =>
-    (await db.query<R>(`SELECT * FROM ${table} WHERE account_id = $1 ORDER BY id`, [accountId])).rows;
-  const account = (
-    await db.query<{ name: string; config_version: number }>(
-      'SELECT name, config_version FROM accounts WHERE id = $1',
-      [accountId],
-    )
-  ).rows[0];
-  const [databases, resources, templates, triggers, senders, hooks] = await Promise.all([
-    all<DatabaseRow>('databases'),
-    all<ResourceRow>('resources'),
-    all<TemplateRow>('templates'),
-    all<TriggerRow>('triggers'),
-    all<SenderRow>('senders'),
-    all<HookRow>('action_hooks'),
-  ]);
-  return {
-    accountId,
-    ...(account ? { accountName: account.name } : {}),
-    version: account?.config_version ?? 0,
-    databases: new Map(databases.map((r) => [r.id, toDatabase(r)])),
-    resources: new Map(resources.map((r) => [r.id, toResource(r)])),
-    templates: new Map(templates.map((r) => [r.id, toTemplate(r)])),
-    triggers: new Map(triggers.map((r) => [r.id, toTrigger(r)])),
-    senders: new Map(senders.map((r) => [r.name, toSender(r)])),
-    hooks: hooks.map(toHook),
-  };
-}
+const CATALOG_TABLES = ['databases', 'resources', 'templates', 'triggers', 'senders', 'action_hooks'] as const;
+const OWNED_TABLES = ['databases', 'resources', 'templates', 'triggers'] as const;
+/** The tables whose ids the API hands out from a sequence. */
+const SERIAL_TABLES = ['databases', 'resources', 'templates', 'triggers', 'suppression_lists'] as const;
 
-export async function describeOwnership(db: Queryable): Promise<Ownership> {
-  const owners = async (table: string) =>
-    new Map(
-      (await db.query<{ id: number; account_id: number }>(`SELECT id, account_id FROM ${table}`)).rows.map((r) => [
-        r.id,
-        r.account_id,
-      ]),
-    );
-  return {
-    accounts: new Set((await db.query<{ id: number }>('SELECT id FROM accounts')).rows.map((r) => r.id)),
-    databases: await owners('databases'),
-    resources: await owners('resources'),
-    templates: await owners('templates'),
-    triggers: await owners('triggers'),
-    tokens: new Map(
-      (await db.query<{ hash: string; account_id: number }>('SELECT hash, account_id FROM tokens')).rows.map((r) => [
-        r.hash,
-        r.account_id,
-      ]),
-    ),
-    receiptKeys: new Map(
-      (
-        await db.query<{ account_id: number; name: string; receipt_key: string }>(
-          "SELECT account_id, name, config::json -> 'receipt' ->> 'key' AS receipt_key FROM senders WHERE config::json -> 'receipt' ->> 'key' IS NOT NULL",
-        )
-      ).rows.map((r) => [receiptKeyId(r.name, r.receipt_key), r.account_id]),
-    ),
-  };
+const s = {
+  account: 'SELECT name, config_version FROM accounts WHERE id = $1',
+  versions: 'SELECT id, config_version FROM accounts',
+  rows: Object.fromEntries(
+    CATALOG_TABLES.map((t) => [t, `SELECT * FROM ${t} WHERE account_id = $1 ORDER BY id`]),
+  ) as Record<(typeof CATALOG_TABLES)[number], string>,
+  owners: Object.fromEntries(OWNED_TABLES.map((t) => [t, `SELECT id, account_id FROM ${t}`])) as Record<
+    (typeof OWNED_TABLES)[number],
+    string
+  >,
+  accounts: 'SELECT id FROM accounts',
+  tokenOwners: 'SELECT hash, account_id FROM tokens',
+  receiptKeys:
+    "SELECT account_id, name, config::json -> 'receipt' ->> 'key' AS receipt_key FROM senders WHERE config::json -> 'receipt' ->> 'key' IS NOT NULL",
+  // Ids the API hands out stay above every id a provisioning file used, and never go back below
+  // one already handed out (a deleted object's id is not given again).
+  raiseSequence: Object.fromEntries(
+    SERIAL_TABLES.map((t) => [
+      t,
+      `SELECT setval(pg_get_serial_sequence('${t}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM ${t}),
+         COALESCE(pg_sequence_last_value(pg_get_serial_sequence('${t}', 'id')::regclass), 0), 1))`,
+    ]),
+  ) as Record<(typeof SERIAL_TABLES)[number], string>,
+};
+
+export class PgCatalog {
+  async loadCatalog(db: Queryable, accountId: number): Promise<Catalog> {
+    const all = async <R extends object>(table: (typeof CATALOG_TABLES)[number]) =>
+      (await db.query<R>(s.rows[table], [accountId])).rows;
+    const account = (await db.query<{ name: string; config_version: number }>(s.account, [accountId])).rows[0];
+    const [databases, resources, templates, triggers, senders, hooks] = await Promise.all([
+      all<DatabaseRow>('databases'),
+      all<ResourceRow>('resources'),
+      all<TemplateRow>('templates'),
+      all<TriggerRow>('triggers'),
+      all<SenderRow>('senders'),
+      all<HookRow>('action_hooks'),
+    ]);
+    return {
+      accountId,
+      ...(account ? { accountName: account.name } : {}),
+      version: account?.config_version ?? 0,
+      databases: new Map(databases.map((r) => [r.id, toDatabase(r)])),
+      resources: new Map(resources.map((r) => [r.id, toResource(r)])),
+      templates: new Map(templates.map((r) => [r.id, toTemplate(r)])),
+      triggers: new Map(triggers.map((r) => [r.id, toTrigger(r)])),
+      senders: new Map(senders.map((r) => [r.name, toSender(r)])),
+      hooks: hooks.map(toHook),
+    };
+  }
+
+  async accountVersions(db: Queryable): Promise<Map<number, number>> {
+    const r = await db.query<{ id: number; config_version: number }>(s.versions);
+    return new Map(r.rows.map((row) => [row.id, row.config_version]));
+  }
+
+  async describeOwnership(db: Queryable): Promise<Ownership> {
+    const owners = async (table: (typeof OWNED_TABLES)[number]) =>
+      new Map(
+        (await db.query<{ id: number; account_id: number }>(s.owners[table])).rows.map((r) => [r.id, r.account_id]),
+      );
+    return {
+      accounts: new Set((await db.query<{ id: number }>(s.accounts)).rows.map((r) => r.id)),
+      databases: await owners('databases'),
+      resources: await owners('resources'),
+      templates: await owners('templates'),
+      triggers: await owners('triggers'),
+      tokens: new Map(
+        (await db.query<{ hash: string; account_id: number }>(s.tokenOwners)).rows.map((r) => [r.hash, r.account_id]),
+      ),
+      receiptKeys: new Map(
+        (await db.query<{ account_id: number; name: string; receipt_key: string }>(s.receiptKeys)).rows.map((r) => [
+          receiptKeyId(r.name, r.receipt_key),
+          r.account_id,
+        ]),
+      ),
+    };
+  }
+
+  async applyProvisioning(db: Queryable, plan: ProvisionPlan, now: number): Promise<void> {
+    for (const a of plan.accounts) await applyAccount(db, a, now);
+    for (const a of plan.accounts)
+      for (const l of a.suppressionLists ?? [])
+        await db.query(provisionSql.upsertSuppressionList, [l.id, a.id, l.name, now]);
+    for (const table of SERIAL_TABLES) await db.query(s.raiseSequence[table]);
+  }
 }
 
 /** The statements of a provisioning file's application. */
@@ -108,21 +142,6 @@ const provisionSql = {
   upsertSuppressionList: `INSERT INTO suppression_lists (id, account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at WHERE suppression_lists.account_id = EXCLUDED.account_id`,
 };
-
-export async function applyProvisioning(db: Queryable, plan: ProvisionPlan, now: number): Promise<void> {
-  for (const a of plan.accounts) await applyAccount(db, a, now);
-  for (const a of plan.accounts)
-    for (const l of a.suppressionLists ?? [])
-      await db.query(provisionSql.upsertSuppressionList, [l.id, a.id, l.name, now]);
-  // Ids the API hands out stay above every id a provisioning file used, and never go back below
-  // one already handed out (a deleted object's id is not given again).
-  for (const table of ['databases', 'resources', 'templates', 'triggers', 'suppression_lists']) {
-    await db.query(
-      `SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM ${table}),
-         COALESCE(pg_sequence_last_value(pg_get_serial_sequence('${table}', 'id')::regclass), 0), 1))`,
-    );
-  }
-}
 
 async function applyAccount(db: Queryable, a: ProvisionPlan['accounts'][number], now: number): Promise<void> {
   await lockConfig(db, a.id);

@@ -17,7 +17,7 @@ import type {
 import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
+import { PgCatalog } from './catalog.js';
 import * as catalogWrites from './catalog-writes.js';
 import { holdConfig } from './config-lock.js';
 import * as delivery from './delivery.js';
@@ -54,7 +54,8 @@ import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
-import { tokenListing, type TokenRow } from '../shared/token-rows.js';
+import { PgSettings } from './settings.js';
+import { PgTokens } from './tokens.js';
 import { StaleWrite } from '../shared/errors.js';
 
 /**
@@ -87,6 +88,9 @@ export class PostgresStore implements Store {
   private readonly profileQueries = new PgProfileQueries();
   private readonly reports = new PgReports();
   private readonly monitor = new PgMonitor();
+  private readonly catalog = new PgCatalog();
+  private readonly tokens = new PgTokens();
+  private readonly settings = new PgSettings();
 
   constructor(opts: PgOptions) {
     this.pool = openPool(opts);
@@ -112,7 +116,7 @@ export class PostgresStore implements Store {
       loadProfiles: (dbId: number, seqs: number[]) => profiles.loadProfiles(client, seqs, { dbId, lock: true }),
       saveImport: (w: ImportWrite) => profiles.saveImport(client, w),
       deleteProfile: (p: StoredProfile, rows: ValueRowWrite[]) => profiles.deleteProfile(client, p, rows),
-      applyProvisioning: (plan: ProvisionPlan, now: number) => applyProvisioning(client, plan, now),
+      applyProvisioning: (plan: ProvisionPlan, now: number) => this.catalog.applyProvisioning(client, plan, now),
       queryProfiles: (dbId, query, after, limit) =>
         this.profileQueries.queryProfiles(client, dbId, query, after, limit),
       insertLaunch: (accountId, launch, now) => profiles.insertLaunch(client, accountId, launch, now),
@@ -253,92 +257,35 @@ export class PostgresStore implements Store {
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.run(async (db) => {
-      const r = (
-        await db.query<{
-          account_id: number;
-          role: TokenRole;
-          revoked: boolean;
-          rate_per_second: number | null;
-          burst: number | null;
-          config_version: number;
-        }>(
-          'SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1',
-          [hash],
-        )
-      ).rows[0];
-      if (!r) return undefined;
-      const record: TokenRecord = {
-        accountId: r.account_id,
-        role: r.role,
-        revoked: r.revoked,
-        configVersion: r.config_version,
-      };
-      if (r.rate_per_second !== null)
-        record.rateLimit = {
-          perSecond: r.rate_per_second,
-          burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
-        };
-      return record;
-    });
+    return this.run((db) => this.tokens.findToken(db, hash));
   }
 
   loadCatalog(accountId: number): Promise<Catalog> {
-    return this.run((db) => loadCatalog(db, accountId));
+    return this.run((db) => this.catalog.loadCatalog(db, accountId));
   }
 
   accountVersions(): Promise<Map<number, number>> {
-    return this.run(
-      async (db) =>
-        new Map(
-          (await db.query<{ id: number; config_version: number }>('SELECT id, config_version FROM accounts')).rows.map(
-            (r) => [r.id, r.config_version],
-          ),
-        ),
-    );
+    return this.run((db) => this.catalog.accountVersions(db));
   }
 
   describeOwnership(): Promise<Ownership> {
-    return this.run((db) => describeOwnership(db));
+    return this.run((db) => this.catalog.describeOwnership(db));
   }
 
   ensureSetting(key: string, make: () => string): Promise<string> {
-    return this.run(async (db) => {
-      await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, make()]);
-      return (await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0].value;
-    });
+    return this.run((db) => this.settings.ensureSetting(db, key, make));
   }
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
-    return this.run(async (db) => {
-      await db.query(
-        'INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES ($1, $2, $3, FALSE, $4)',
-        [hash, accountId, role, now],
-      );
-    });
+    return this.run((db) => this.tokens.createToken(db, hash, accountId, role, now));
   }
 
   revokeToken(hash: string, now = Date.now()): Promise<boolean> {
-    return this.run(
-      async (db) =>
-        ((
-          await db.query('UPDATE tokens SET revoked = TRUE, revoked_at = COALESCE(revoked_at, $2) WHERE hash = $1', [
-            hash,
-            now,
-          ])
-        ).rowCount ?? 0) > 0,
-    );
+    return this.run((db) => this.tokens.revokeToken(db, hash, now));
   }
 
   listTokens(): Promise<TokenListing[]> {
-    return this.run(async (db) => {
-      const rows = (
-        await db.query<TokenRow>(
-          'SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash',
-        )
-      ).rows;
-      return rows.map(tokenListing);
-    });
+    return this.run((db) => this.tokens.listTokens(db));
   }
 
   claimMessages(now: number, limit: number, leaseMs: number) {

@@ -1,5 +1,6 @@
 // Configuration objects on SQLite: the catalog of an account, ownership for provisioning
-// checks, and applying a provisioning plan (upserts, then a config version bump).
+// checks, applying a provisioning plan (upserts, then a config version bump), and the config
+// versions of the accounts.
 import type { Catalog } from '../../core/catalog/types.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import {
@@ -20,63 +21,93 @@ import {
   type TemplateRow,
   type TriggerRow,
 } from '../shared/rows.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './open.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import { receiptKeyId } from '../../core/catalog/receipt-key.js';
 
-export function loadCatalog(db: SqliteDb, accountId: number): Catalog {
-  const account = db.prepare('SELECT name, config_version FROM accounts WHERE id = ?').get(accountId) as
-    { name: string; config_version: number } | undefined;
-  const all = <R>(table: string) =>
-    db.prepare(`SELECT * FROM ${table} WHERE account_id = ? ORDER BY id`).all(accountId) as R[];
-  return {
-    accountId,
-    ...(account ? { accountName: account.name } : {}),
-    version: account?.config_version ?? 0,
-    databases: new Map(all<DatabaseRow>('databases').map((r) => [r.id, toDatabase(r)])),
-    resources: new Map(all<ResourceRow>('resources').map((r) => [r.id, toResource(r)])),
-    templates: new Map(all<TemplateRow>('templates').map((r) => [r.id, toTemplate(r)])),
-    triggers: new Map(all<TriggerRow>('triggers').map((r) => [r.id, toTrigger(r)])),
-    senders: new Map(all<SenderRow>('senders').map((r) => [r.name, toSender(r)])),
-    hooks: all<HookRow>('action_hooks').map(toHook),
-  };
-}
+/** The tables of an account's configuration objects, read whole when its catalog is loaded. */
+const CATALOG_TABLES = ['databases', 'resources', 'templates', 'triggers', 'senders', 'action_hooks'] as const;
+/** The tables whose rows name their account, for ownership checks. */
+const OWNED_TABLES = ['databases', 'resources', 'templates', 'triggers'] as const;
 
-export function describeOwnership(db: SqliteDb): Ownership {
-  const owners = (table: string) =>
-    new Map(
-      (db.prepare(`SELECT id, account_id FROM ${table}`).all() as { id: number; account_id: number }[]).map((r) => [
-        r.id,
-        r.account_id,
-      ]),
+export class SqliteCatalog {
+  private readonly s;
+  /** Prepared on first use (provisioning runs in the migrated database only). */
+  private upserts: ReturnType<typeof provisioningStatements> | undefined;
+
+  constructor(private readonly db: SqliteDb) {
+    this.s = {
+      account: db.prepare('SELECT name, config_version FROM accounts WHERE id = ?'),
+      version: db.prepare('SELECT config_version FROM accounts WHERE id = ?').pluck(),
+      versions: db.prepare('SELECT id, config_version FROM accounts'),
+      rows: Object.fromEntries(
+        CATALOG_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} WHERE account_id = ? ORDER BY id`)]),
+      ) as Record<(typeof CATALOG_TABLES)[number], Statement>,
+      owners: Object.fromEntries(OWNED_TABLES.map((t) => [t, db.prepare(`SELECT id, account_id FROM ${t}`)])) as Record<
+        (typeof OWNED_TABLES)[number],
+        Statement
+      >,
+      accounts: db.prepare('SELECT id FROM accounts').pluck(),
+      tokenOwners: db.prepare('SELECT hash, account_id FROM tokens'),
+      receiptKeys: db.prepare(
+        "SELECT account_id, name, json_extract(config, '$.receipt.key') AS receipt_key FROM senders WHERE json_extract(config, '$.receipt.key') IS NOT NULL",
+      ),
+    };
+  }
+
+  loadCatalog(accountId: number): Catalog {
+    const account = this.s.account.get(accountId) as { name: string; config_version: number } | undefined;
+    const all = <R>(table: (typeof CATALOG_TABLES)[number]) => this.s.rows[table].all(accountId) as R[];
+    return {
+      accountId,
+      ...(account ? { accountName: account.name } : {}),
+      version: account?.config_version ?? 0,
+      databases: new Map(all<DatabaseRow>('databases').map((r) => [r.id, toDatabase(r)])),
+      resources: new Map(all<ResourceRow>('resources').map((r) => [r.id, toResource(r)])),
+      templates: new Map(all<TemplateRow>('templates').map((r) => [r.id, toTemplate(r)])),
+      triggers: new Map(all<TriggerRow>('triggers').map((r) => [r.id, toTrigger(r)])),
+      senders: new Map(all<SenderRow>('senders').map((r) => [r.name, toSender(r)])),
+      hooks: all<HookRow>('action_hooks').map(toHook),
+    };
+  }
+
+  /** The account's configuration version (0 for an account not stored). */
+  configVersion(accountId: number): number {
+    return (this.s.version.get(accountId) as number | undefined) ?? 0;
+  }
+
+  accountVersions(): Map<number, number> {
+    return new Map(
+      (this.s.versions.all() as { id: number; config_version: number }[]).map((r) => [r.id, r.config_version]),
     );
-  return {
-    accounts: new Set((db.prepare('SELECT id FROM accounts').all() as { id: number }[]).map((r) => r.id)),
-    databases: owners('databases'),
-    resources: owners('resources'),
-    templates: owners('templates'),
-    triggers: owners('triggers'),
-    tokens: new Map(
-      (db.prepare('SELECT hash, account_id FROM tokens').all() as { hash: string; account_id: number }[]).map((r) => [
-        r.hash,
-        r.account_id,
-      ]),
-    ),
-    receiptKeys: new Map(
-      (
-        db
-          .prepare(
-            "SELECT account_id, name, json_extract(config, '$.receipt.key') AS receipt_key FROM senders WHERE json_extract(config, '$.receipt.key') IS NOT NULL",
-          )
-          .all() as { account_id: number; name: string; receipt_key: string }[]
-      ).map((r) => [receiptKeyId(r.name, r.receipt_key), r.account_id]),
-    ),
-  };
-}
+  }
 
-export function applyProvisioning(db: SqliteDb, plan: ProvisionPlan, now: number): void {
-  const st = provisioningStatements(db);
-  for (const a of plan.accounts) applyAccount(st, a, now);
+  describeOwnership(): Ownership {
+    const owners = (table: (typeof OWNED_TABLES)[number]) =>
+      new Map((this.s.owners[table].all() as { id: number; account_id: number }[]).map((r) => [r.id, r.account_id]));
+    return {
+      accounts: new Set(this.s.accounts.all() as number[]),
+      databases: owners('databases'),
+      resources: owners('resources'),
+      templates: owners('templates'),
+      triggers: owners('triggers'),
+      tokens: new Map(
+        (this.s.tokenOwners.all() as { hash: string; account_id: number }[]).map((r) => [r.hash, r.account_id]),
+      ),
+      receiptKeys: new Map(
+        (this.s.receiptKeys.all() as { account_id: number; name: string; receipt_key: string }[]).map((r) => [
+          receiptKeyId(r.name, r.receipt_key),
+          r.account_id,
+        ]),
+      ),
+    };
+  }
+
+  applyProvisioning(plan: ProvisionPlan, now: number): void {
+    const st = (this.upserts ??= provisioningStatements(this.db));
+    for (const a of plan.accounts) applyAccount(st, a, now);
+  }
 }
 
 /** The upserts of a provisioning file, one per kind of object. */

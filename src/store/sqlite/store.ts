@@ -21,7 +21,7 @@ import type { Store, StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { Mutex } from '../shared/mutex.js';
 import { StoreUnavailable } from '../../core/base/errors.js';
-import { applyProvisioning, describeOwnership, loadCatalog } from './catalog.js';
+import { SqliteCatalog } from './catalog.js';
 import { SqliteCatalogWrites } from './catalog-writes.js';
 import { SqliteDelivery } from './delivery.js';
 import { SqliteReports } from './reports.js';
@@ -61,7 +61,8 @@ import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
-import { tokenListing, type TokenRow } from '../shared/token-rows.js';
+import { SqliteSettings } from './settings.js';
+import { SqliteTokens } from './tokens.js';
 import { GroupLost, StaleWrite } from '../shared/errors.js';
 
 interface PendingTx {
@@ -98,6 +99,9 @@ export class SqliteStore implements Store {
     testSends?: SqliteTestSends;
     reports?: SqliteReports;
     monitor?: SqliteMonitor;
+    catalog?: SqliteCatalog;
+    tokens?: SqliteTokens;
+    settings?: SqliteSettings;
   } = {};
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
@@ -113,19 +117,14 @@ export class SqliteStore implements Store {
     this.db = openSqlite(file, opts);
     this.readOnly = opts.readOnly === true;
     const profiles = () => (this.profilesRepo ??= new SqliteProfiles(this.db));
-    const db = this.db;
     this.tx = {
       lockMatchKeys: async () => new Set<string>(),
-      holdCatalog: async (accountId: number) =>
-        (
-          this.sql('SELECT config_version FROM accounts WHERE id = ?').get(accountId) as
-            { config_version: number } | undefined
-        )?.config_version ?? 0,
+      holdCatalog: async (accountId: number) => this.catalog.configVersion(accountId),
       findMatches: async (dbId: number, keys: MatchKey[]) => profiles().findMatches(dbId, keys),
       loadProfiles: async (dbId: number, seqs: number[]) => profiles().loadProfiles(dbId, seqs),
       saveImport: async (w: ImportWrite) => profiles().saveImport(w),
       deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => profiles().deleteProfile(p, rows),
-      applyProvisioning: async (plan: ProvisionPlan, now: number) => applyProvisioning(db, plan, now),
+      applyProvisioning: async (plan: ProvisionPlan, now: number) => this.catalog.applyProvisioning(plan, now),
       queryProfiles: async (dbId: number, query: ProfileQuery, after: number, limit: number) =>
         this.profileQueries.queryProfiles(dbId, query, after, limit),
       insertLaunch: async (accountId, launch, now) => profiles().insertLaunch(accountId, launch, now),
@@ -199,6 +198,18 @@ export class SqliteStore implements Store {
 
   private get monitor(): SqliteMonitor {
     return (this.made.monitor ??= new SqliteMonitor(this.db));
+  }
+
+  private get catalog(): SqliteCatalog {
+    return (this.made.catalog ??= new SqliteCatalog(this.db));
+  }
+
+  private get tokens(): SqliteTokens {
+    return (this.made.tokens ??= new SqliteTokens(this.db));
+  }
+
+  private get settings(): SqliteSettings {
+    return (this.made.settings ??= new SqliteSettings(this.db));
   }
 
   private get feedback(): SqliteFeedback {
@@ -527,85 +538,35 @@ export class SqliteStore implements Store {
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.locked(() => {
-      const r = this.sql(
-        'SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
-      ).get(hash) as
-        | {
-            account_id: number;
-            role: TokenRole;
-            revoked: number;
-            rate_per_second: number | null;
-            burst: number | null;
-            config_version: number;
-          }
-        | undefined;
-      if (!r) return undefined;
-      const record: TokenRecord = {
-        accountId: r.account_id,
-        role: r.role,
-        revoked: r.revoked === 1,
-        configVersion: r.config_version,
-      };
-      if (r.rate_per_second !== null)
-        record.rateLimit = {
-          perSecond: r.rate_per_second,
-          burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
-        };
-      return record;
-    });
+    return this.locked(() => this.tokens.findToken(hash));
   }
 
   loadCatalog(accountId: number): Promise<Catalog> {
-    return this.locked(() => loadCatalog(this.db, accountId));
+    return this.locked(() => this.catalog.loadCatalog(accountId));
   }
 
   accountVersions(): Promise<Map<number, number>> {
-    return this.read(
-      () =>
-        new Map(
-          (this.sql('SELECT id, config_version FROM accounts').all() as { id: number; config_version: number }[]).map(
-            (r) => [r.id, r.config_version],
-          ),
-        ),
-    );
+    return this.read(() => this.catalog.accountVersions());
   }
 
   describeOwnership(): Promise<Ownership> {
-    return this.locked(() => describeOwnership(this.db));
+    return this.locked(() => this.catalog.describeOwnership());
   }
 
   ensureSetting(key: string, make: () => string): Promise<string> {
-    return this.locked(() => {
-      this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, make());
-      return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
-    });
+    return this.locked(() => this.settings.ensureSetting(key, make));
   }
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
-    return this.locked(() => {
-      this.db
-        .prepare('INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES (?, ?, ?, 0, ?)')
-        .run(hash, accountId, role, now);
-    });
+    return this.locked(() => this.tokens.createToken(hash, accountId, role, now));
   }
 
   revokeToken(hash: string, now = Date.now()): Promise<boolean> {
-    return this.locked(
-      () =>
-        this.db
-          .prepare('UPDATE tokens SET revoked = 1, revoked_at = COALESCE(revoked_at, ?) WHERE hash = ?')
-          .run(now, hash).changes > 0,
-    );
+    return this.locked(() => this.tokens.revokeToken(hash, now));
   }
 
   listTokens(): Promise<TokenListing[]> {
-    return this.locked(() => {
-      const rows = this.db
-        .prepare('SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash')
-        .all() as TokenRow[];
-      return rows.map(tokenListing);
-    });
+    return this.locked(() => this.tokens.listTokens());
   }
 
   async close(): Promise<void> {
