@@ -2,7 +2,7 @@
 // on a pooled client (retried once on a deadlock or serialization failure), claims use
 // FOR UPDATE SKIP LOCKED, profile creation is serialised per matching value with claim rows,
 // and NOTIFY/LISTEN wakes the workers of every process when new work is due.
-import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
+import type { CatalogVersion, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
 import type {
@@ -18,7 +18,7 @@ import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { PgCatalog } from './catalog.js';
-import * as catalogWrites from './catalog-writes.js';
+import { PgCatalogWrites } from './catalog-writes.js';
 import { holdConfig } from './config-lock.js';
 import * as delivery from './delivery.js';
 import * as feedback from './feedback.js';
@@ -56,7 +56,6 @@ import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-por
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
 import { PgSettings } from './settings.js';
 import { PgTokens } from './tokens.js';
-import { StaleWrite } from '../shared/errors.js';
 
 /**
  * Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). A
@@ -91,6 +90,7 @@ export class PostgresStore implements Store {
   private readonly catalog = new PgCatalog();
   private readonly tokens = new PgTokens();
   private readonly settings = new PgSettings();
+  private readonly catalogWrites = new PgCatalogWrites();
 
   constructor(opts: PgOptions) {
     this.pool = openPool(opts);
@@ -127,21 +127,21 @@ export class PostgresStore implements Store {
       completeRequestKey: (scope, token, response) =>
         this.requestKeys.completeRequestKey(client, scope, token, response),
       saveDatabase: (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.saveDatabase(c, at, def, opts, now)),
+        this.catalogWrites.apply(client, (w) => w.saveDatabase(client, at, def, opts, now)),
       deleteDatabase: (at: CatalogVersion, id: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.deleteDatabase(c, at, id)),
+        this.catalogWrites.apply(client, (w) => w.deleteDatabase(client, at, id)),
       saveResource: (at: CatalogVersion, def: Draft<ResourceDef>, now: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.saveResource(c, at, def, now)),
+        this.catalogWrites.apply(client, (w) => w.saveResource(client, at, def, now)),
       deleteResource: (at: CatalogVersion, id: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.deleteResource(c, at, id)),
+        this.catalogWrites.apply(client, (w) => w.deleteResource(client, at, id)),
       saveTemplate: (at: CatalogVersion, def: Draft<TemplateDef>, now: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.saveTemplate(c, at, def, now)),
+        this.catalogWrites.apply(client, (w) => w.saveTemplate(client, at, def, now)),
       deleteTemplate: (at: CatalogVersion, id: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.deleteTemplate(c, at, id)),
+        this.catalogWrites.apply(client, (w) => w.deleteTemplate(client, at, id)),
       saveTrigger: (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.saveTrigger(c, at, def, opts, now)),
+        this.catalogWrites.apply(client, (w) => w.saveTrigger(client, at, def, opts, now)),
       deleteTrigger: (at: CatalogVersion, id: number, now: number) =>
-        this.catalogWrite(client, (c) => catalogWrites.deleteTrigger(c, at, id, now)),
+        this.catalogWrites.apply(client, (w) => w.deleteTrigger(client, at, id, now)),
       listSuppressionLists: (accountId: number, fromId: number, limit: number) =>
         feedback.listSuppressionLists(client, accountId, fromId, limit),
       getSuppressionList: (accountId: number, id: number) => feedback.getSuppressionList(client, accountId, id),
@@ -424,26 +424,6 @@ export class PostgresStore implements Store {
 
   triggerCounts(accountId: number, triggerId: number) {
     return this.run((db) => this.reports.triggerCounts(db, accountId, triggerId));
-  }
-
-  /**
-   * One configuration change in the caller's transaction, inside a savepoint of its own: a row
-   * gone despite a current version is `stale`, and what the change wrote before is undone.
-   */
-  private async catalogWrite(
-    client: PgClient,
-    fn: (c: PgClient) => Promise<CatalogWriteResult>,
-  ): Promise<CatalogWriteResult> {
-    await client.query('SAVEPOINT herald_catalog');
-    try {
-      const result = await fn(client);
-      await client.query('RELEASE herald_catalog');
-      return result;
-    } catch (err) {
-      if (!(err instanceof StaleWrite)) throw err;
-      await client.query('ROLLBACK TO herald_catalog');
-      return { status: 'stale' } as const;
-    }
   }
 
   notifyWork(): Promise<void> {

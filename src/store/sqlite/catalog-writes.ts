@@ -1,6 +1,7 @@
 // Configuration changes of the management methods on SQLite: each one checks and bumps the
 // account's config version (compare-and-swap), then writes one object. Runs inside the store's
-// BEGIN IMMEDIATE, so the checks on referring data (profiles, subscriptions) hold at commit.
+// BEGIN IMMEDIATE, so the checks on referring data (profiles, subscriptions) hold at commit;
+// each change in a savepoint of its own.
 import { IN_USE_CAP, type CatalogVersion, type CatalogWriteResult, type Draft } from '../../core/catalog/store-port.js';
 import type { DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import { templateBody, templateChannelColumn, triggerDefinition } from '../shared/rows.js';
@@ -12,7 +13,7 @@ const STALE: CatalogWriteResult = { status: 'stale' };
 export class SqliteCatalogWrites {
   private readonly s;
 
-  constructor(db: SqliteDb) {
+  constructor(private readonly db: SqliteDb) {
     this.s = {
       bump: db.prepare('UPDATE accounts SET config_version = config_version + 1 WHERE id = ? AND config_version = ?'),
       insertDatabase: db.prepare(
@@ -57,6 +58,19 @@ export class SqliteCatalogWrites {
         "UPDATE messages SET status = 'cancelled', skip_reason = ?, finished_at = ?, lease_until = NULL WHERE trigger_id = ? AND account_id = ? AND status = 'scheduled'",
       ),
     };
+  }
+
+  /**
+   * One configuration change in the caller's transaction, inside a savepoint of its own: a row
+   * gone despite a current version is `stale`, and what the change wrote before is undone.
+   */
+  apply(fn: (w: SqliteCatalogWrites) => CatalogWriteResult): CatalogWriteResult {
+    try {
+      return this.db.transaction(() => fn(this))();
+    } catch (err) {
+      if (err instanceof StaleWrite) return STALE;
+      throw err;
+    }
   }
 
   private bump(at: CatalogVersion): boolean {

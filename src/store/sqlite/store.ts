@@ -1,7 +1,7 @@
 // The embedded default store (better-sqlite3 12, WAL). better-sqlite3 is synchronous, so one
 // connection serves one owner (the engine thread) and a FIFO lock keeps a transaction's
 // statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
-import type { CatalogVersion, CatalogWriteResult, Draft } from '../../core/catalog/store-port.js';
+import type { CatalogVersion, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type {
   AccountEvent,
@@ -63,7 +63,7 @@ import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-por
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
 import { SqliteSettings } from './settings.js';
 import { SqliteTokens } from './tokens.js';
-import { GroupLost, StaleWrite } from '../shared/errors.js';
+import { GroupLost } from '../shared/errors.js';
 
 interface PendingTx {
   fn: (tx: StoreTx) => Promise<unknown>;
@@ -89,7 +89,6 @@ export class SqliteStore implements Store {
   private readonly lock = new Mutex();
   private profilesRepo: SqliteProfiles | undefined;
   private deliveryRepo: SqliteDelivery | undefined;
-  private catalogWritesRepo: SqliteCatalogWrites | undefined;
   private readonly tx: StoreTx;
   /** The entity modules, each made on first use (its statements prepared once the schema is migrated). */
   private readonly made: {
@@ -102,6 +101,7 @@ export class SqliteStore implements Store {
     catalog?: SqliteCatalog;
     tokens?: SqliteTokens;
     settings?: SqliteSettings;
+    catalogWrites?: SqliteCatalogWrites;
   } = {};
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
@@ -139,22 +139,25 @@ export class SqliteStore implements Store {
         def: Draft<DatabaseDef>,
         opts: { requireNoProfiles: boolean },
         now: number,
-      ) => this.catalogWrite((w) => w.saveDatabase(at, def, opts, now)),
-      deleteDatabase: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteDatabase(at, id)),
+      ) => this.catalogWrites.apply((w) => w.saveDatabase(at, def, opts, now)),
+      deleteDatabase: async (at: CatalogVersion, id: number) =>
+        this.catalogWrites.apply((w) => w.deleteDatabase(at, id)),
       saveResource: async (at: CatalogVersion, def: Draft<ResourceDef>, now: number) =>
-        this.catalogWrite((w) => w.saveResource(at, def, now)),
-      deleteResource: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteResource(at, id)),
+        this.catalogWrites.apply((w) => w.saveResource(at, def, now)),
+      deleteResource: async (at: CatalogVersion, id: number) =>
+        this.catalogWrites.apply((w) => w.deleteResource(at, id)),
       saveTemplate: async (at: CatalogVersion, def: Draft<TemplateDef>, now: number) =>
-        this.catalogWrite((w) => w.saveTemplate(at, def, now)),
-      deleteTemplate: async (at: CatalogVersion, id: number) => this.catalogWrite((w) => w.deleteTemplate(at, id)),
+        this.catalogWrites.apply((w) => w.saveTemplate(at, def, now)),
+      deleteTemplate: async (at: CatalogVersion, id: number) =>
+        this.catalogWrites.apply((w) => w.deleteTemplate(at, id)),
       saveTrigger: async (
         at: CatalogVersion,
         def: Draft<TriggerDef>,
         opts: { cancelScheduled?: string },
         now: number,
-      ) => this.catalogWrite((w) => w.saveTrigger(at, def, opts, now)),
+      ) => this.catalogWrites.apply((w) => w.saveTrigger(at, def, opts, now)),
       deleteTrigger: async (at: CatalogVersion, id: number, now: number) =>
-        this.catalogWrite((w) => w.deleteTrigger(at, id, now)),
+        this.catalogWrites.apply((w) => w.deleteTrigger(at, id, now)),
       listSuppressionLists: async (accountId: number, fromId: number, limit: number) =>
         this.feedback.listSuppressionLists(accountId, fromId, limit),
       getSuppressionList: async (accountId: number, id: number) => this.feedback.getSuppressionList(accountId, id),
@@ -210,6 +213,10 @@ export class SqliteStore implements Store {
 
   private get settings(): SqliteSettings {
     return (this.made.settings ??= new SqliteSettings(this.db));
+  }
+
+  private get catalogWrites(): SqliteCatalogWrites {
+    return (this.made.catalogWrites ??= new SqliteCatalogWrites(this.db));
   }
 
   private get feedback(): SqliteFeedback {
@@ -276,20 +283,6 @@ export class SqliteStore implements Store {
 
   releaseRequestKey(scope: RequestScope, claimToken: string): Promise<void> {
     return this.write(() => this.requestKeys.releaseRequestKey(scope, claimToken));
-  }
-
-  /**
-   * One configuration change in the caller's transaction, inside a savepoint of its own: a row
-   * gone despite a current version is `stale`, and what the change wrote before is undone.
-   */
-  private catalogWrite(fn: (w: SqliteCatalogWrites) => CatalogWriteResult): CatalogWriteResult {
-    const writes = (this.catalogWritesRepo ??= new SqliteCatalogWrites(this.db));
-    try {
-      return this.db.transaction(() => fn(writes))();
-    } catch (err) {
-      if (err instanceof StaleWrite) return { status: 'stale' } as const;
-      throw err;
-    }
   }
 
   findMatches(dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
