@@ -11,8 +11,10 @@ import type { Catalog, TriggerDef } from '../src/core/catalog/types.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
 import { PostgresStore } from '../src/store/postgres/store.js';
 import type { Store } from '../src/core/ports.js';
+import { SqliteEvents } from '../src/store/sqlite/events.js';
 import { SqliteFeedback } from '../src/store/sqlite/feedback.js';
-import { bumpCounters } from '../src/store/postgres/feedback.js';
+import { PgEvents } from '../src/store/postgres/events.js';
+import { PgFeedback } from '../src/store/postgres/feedback.js';
 import type { CounterBump } from '../src/core/delivery/counters.js';
 import { median, round } from './lib.js';
 
@@ -87,7 +89,7 @@ export async function reportBench(opts: { messages: number; postgres?: string })
       store.db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${opts.messages})
         INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, created_at, finished_at)
         SELECT 1, 1, 1, 'p' || i, 'email', 1, 'u' || i || '@example.com', 'sent', ${end} - i * 30, ${end} - i * 30, ${end} - i * 30 FROM n`);
-      new SqliteFeedback(store.db).bump(bumps);
+      new SqliteFeedback(store.db, new SqliteEvents(store.db)).bump(bumps);
       // The steady state of a running server: the WAL checkpointed (SQLite does so as it goes).
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       store.db.exec('ANALYZE');
@@ -101,7 +103,7 @@ export async function reportBench(opts: { messages: number; postgres?: string })
           [end, from, Math.min(opts.messages, from + 99_999)],
         );
       }
-      await bumpCounters(store.pool, bumps);
+      await new PgFeedback(new PgEvents()).bump(store.pool, bumps);
       await store.pool.query('ANALYZE');
     }
     const t = await timeReport(store, days, end);

@@ -9,8 +9,8 @@ import {
   type MessageEvent,
 } from '../../core/delivery/store-port.js';
 import { FEEDBACK_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
-import { insertEvents } from './events.js';
-import { bumpCounters } from './feedback.js';
+import type { PgEvents } from './events.js';
+import type { PgFeedback } from './feedback.js';
 import { CounterTally, FEEDBACK_COUNTERS } from '../../core/delivery/counters.js';
 import type { Queryable } from './open.js';
 
@@ -38,18 +38,42 @@ const SUBSCRIPTION_SET: Record<FeedbackKind, { set: string; where: string }> = {
   delivered: { set: 'soft_bounces = 0', where: 's.soft_bounces > 0' },
 };
 
-/**
- * The one place message events are written: inserts them in one statement and returns the
- * indexes of those that were new (an event a message can have once, already there, is not).
- */
-export async function insertMessageEvents(db: Queryable, events: MessageEvent[], now: number): Promise<number[]> {
-  if (events.length === 0) return [];
-  const r = await db.query<{ n: number }>(
-    `WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(n int, message_id bigint, account_id int, trigger_id int, type text, data jsonb)),
-     ins AS (INSERT INTO message_events (message_id, account_id, trigger_id, type, data, created_at)
-             SELECT message_id, account_id, trigger_id, type, data, $2 FROM x ORDER BY n ON CONFLICT DO NOTHING RETURNING id, message_id, type)
-     SELECT MIN(x.n) AS n FROM ins JOIN x ON x.message_id = ins.message_id AND x.type = ins.type GROUP BY ins.id`,
-    [
+const KINDS = Object.keys(MESSAGE_SET) as FeedbackKind[];
+
+const perKind = (sql: (kind: FeedbackKind) => string) =>
+  Object.fromEntries(KINDS.map((k) => [k, sql(k)])) as Record<FeedbackKind, string>;
+
+const s = {
+  insertMessageEvents: `WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(n int, message_id bigint, account_id int, trigger_id int, type text, data jsonb)),
+   ins AS (INSERT INTO message_events (message_id, account_id, trigger_id, type, data, created_at)
+           SELECT message_id, account_id, trigger_id, type, data, $2 FROM x ORDER BY n ON CONFLICT DO NOTHING RETURNING id, message_id, type)
+   SELECT MIN(x.n) AS n FROM ins JOIN x ON x.message_id = ins.message_id AND x.type = ins.type GROUP BY ins.id`,
+  message: perKind(
+    (k) => `UPDATE messages m SET ${MESSAGE_SET[k].set}, feedback_reason = x.reason, feedback_at = $2
+     FROM json_to_recordset($1::json) AS x(id bigint, reason text) WHERE m.id = x.id AND m.status = ANY($3::text[])`,
+  ),
+  subscription: perKind(
+    (k) => `UPDATE subscriptions s SET ${SUBSCRIPTION_SET[k].set}
+     FROM json_to_recordset($1::json) AS x(profile_id text, resource_id int, channel text, address text, reason text, soft_limit int), profiles p
+     WHERE p.id = x.profile_id AND s.profile_seq = p.seq AND s.resource_id = x.resource_id AND s.channel = x.channel AND s.address = x.address AND ${SUBSCRIPTION_SET[k].where}`,
+  ),
+  messages: `${FEEDBACK_MESSAGE} WHERE m.id = ANY($1::bigint[])`,
+} as const;
+
+export class PgBounces {
+  /** `feedback` bumps the report counters, `events` takes the hook events, in the same transaction. */
+  constructor(
+    private readonly feedback: PgFeedback,
+    private readonly events: PgEvents,
+  ) {}
+
+  /**
+   * The one place message events are written: inserts them in one statement and returns the
+   * indexes of those that were new (an event a message can have once, already there, is not).
+   */
+  async insertMessageEvents(db: Queryable, events: MessageEvent[], now: number): Promise<number[]> {
+    if (events.length === 0) return [];
+    const r = await db.query<{ n: number }>(s.insertMessageEvents, [
       JSON.stringify(
         events.map((e, n) => ({
           n,
@@ -61,32 +85,25 @@ export async function insertMessageEvents(db: Queryable, events: MessageEvent[],
         })),
       ),
       now,
-    ],
-  );
-  return r.rows.map((row) => row.n).sort((a, b) => a - b);
-}
+    ]);
+    return r.rows.map((row) => row.n).sort((a, b) => a - b);
+  }
 
-export async function recordFeedback(db: Queryable, items: FeedbackItem[], now: number): Promise<number[]> {
-  const fresh = (await insertMessageEvents(db, items.map(messageEventOf), now)).map((i) => items[i]);
-  for (const kind of Object.keys(MESSAGE_SET) as FeedbackKind[]) {
-    const these = fresh.filter((f) => f.kind === kind);
-    if (these.length === 0) continue;
-    const m = MESSAGE_SET[kind];
-    await db.query(
-      `UPDATE messages m SET ${m.set}, feedback_reason = x.reason, feedback_at = $2
-       FROM json_to_recordset($1::json) AS x(id bigint, reason text) WHERE m.id = x.id AND m.status = ANY($3::text[])`,
-      [JSON.stringify(these.map((f) => ({ id: f.messageId, reason: f.reason.slice(0, 500) }))), now, m.from],
-    );
-    const subs = these.flatMap((f) =>
-      f.subscription ? [{ ...f.subscription, reason: f.reason.slice(0, 300), softLimit: f.softLimit }] : [],
-    );
-    if (subs.length === 0) continue;
-    const u = SUBSCRIPTION_SET[kind];
-    await db.query(
-      `UPDATE subscriptions s SET ${u.set}
-       FROM json_to_recordset($1::json) AS x(profile_id text, resource_id int, channel text, address text, reason text, soft_limit int), profiles p
-       WHERE p.id = x.profile_id AND s.profile_seq = p.seq AND s.resource_id = x.resource_id AND s.channel = x.channel AND s.address = x.address AND ${u.where}`,
-      [
+  async recordFeedback(db: Queryable, items: FeedbackItem[], now: number): Promise<number[]> {
+    const fresh = (await this.insertMessageEvents(db, items.map(messageEventOf), now)).map((i) => items[i]);
+    for (const kind of KINDS) {
+      const these = fresh.filter((f) => f.kind === kind);
+      if (these.length === 0) continue;
+      await db.query(s.message[kind], [
+        JSON.stringify(these.map((f) => ({ id: f.messageId, reason: f.reason.slice(0, 500) }))),
+        now,
+        MESSAGE_SET[kind].from,
+      ]);
+      const subs = these.flatMap((f) =>
+        f.subscription ? [{ ...f.subscription, reason: f.reason.slice(0, 300), softLimit: f.softLimit }] : [],
+      );
+      if (subs.length === 0) continue;
+      await db.query(s.subscription[kind], [
         JSON.stringify(
           subs.map((k) => ({
             profile_id: k.profileId,
@@ -98,25 +115,22 @@ export async function recordFeedback(db: Queryable, items: FeedbackItem[], now: 
           })),
         ),
         now,
-      ],
+      ]);
+    }
+    await this.events.insertEvents(
+      db,
+      fresh.flatMap((f) => f.events),
+      now,
     );
+    const tally = new CounterTally();
+    for (const f of fresh) tally.add(f.accountId, f.triggerId, now, FEEDBACK_COUNTERS[f.kind]);
+    await this.feedback.bump(db, tally.bumps());
+    return fresh.map((f) => f.messageId);
   }
-  await insertEvents(
-    db,
-    fresh.flatMap((f) => f.events),
-    now,
-  );
-  const tally = new CounterTally();
-  for (const f of fresh) tally.add(f.accountId, f.triggerId, now, FEEDBACK_COUNTERS[f.kind]);
-  await bumpCounters(db, tally.bumps());
-  return fresh.map((f) => f.messageId);
-}
 
-export async function findFeedbackMessages(db: Queryable, ids: number[]): Promise<FeedbackMessage[]> {
-  if (ids.length === 0) return [];
-  const r = await db.query<ReceiptMessageRow & { account_id: number }>(
-    `${FEEDBACK_MESSAGE} WHERE m.id = ANY($1::bigint[])`,
-    [ids],
-  );
-  return r.rows.map((row) => ({ ...toReceiptMessage(row), accountId: row.account_id }));
+  async findFeedbackMessages(db: Queryable, ids: number[]): Promise<FeedbackMessage[]> {
+    if (ids.length === 0) return [];
+    const r = await db.query<ReceiptMessageRow & { account_id: number }>(s.messages, [ids]);
+    return r.rows.map((row) => ({ ...toReceiptMessage(row), accountId: row.account_id }));
+  }
 }

@@ -12,7 +12,7 @@ import {
   type SuppressionValue,
 } from '../../core/delivery/suppression-port.js';
 import { counterObject, counterRecord } from '../shared/counters.js';
-import { insertEvents } from './events.js';
+import type { PgEvents } from './events.js';
 import type { Queryable } from './open.js';
 
 interface ListRow {
@@ -31,6 +31,8 @@ const LIST_SELECT = `SELECT l.id, l.name, l.created_at, l.updated_at,
   (SELECT COUNT(*)::int FROM suppression_entries e WHERE e.list_id = l.id AND e.kind = 'phone') AS phones
   FROM suppression_lists l`;
 
+const ENTRY_FILTER = 'list_id = $1 AND ($2::text IS NULL OR kind = $2) AND strpos(value, $3) > 0';
+
 const toList = (r: ListRow): SuppressionList => ({
   id: r.id,
   name: r.name,
@@ -39,219 +41,218 @@ const toList = (r: ListRow): SuppressionList => ({
   counts: { email: r.emails, domain: r.domains, phone: r.phones },
 });
 
-export async function bumpCounters(db: Queryable, bumps: CounterBump[]): Promise<void> {
-  if (bumps.length === 0) return;
-  const rows = [...bumps].sort(
-    (a, b) =>
-      a.accountId - b.accountId ||
-      a.triggerId - b.triggerId ||
-      a.day - b.day ||
-      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
-  await db.query(
-    `INSERT INTO report_counters (account_id, trigger_id, day, name, n)
-     SELECT x.account_id, x.trigger_id, x.day, x.name, x.n FROM json_to_recordset($1::json) AS x(account_id int, trigger_id int, day int, name text, n bigint)
-     ON CONFLICT (account_id, trigger_id, day, name) DO UPDATE SET n = report_counters.n + EXCLUDED.n`,
-    [
+const s = {
+  bump: `INSERT INTO report_counters (account_id, trigger_id, day, name, n)
+   SELECT x.account_id, x.trigger_id, x.day, x.name, x.n FROM json_to_recordset($1::json) AS x(account_id int, trigger_id int, day int, name text, n bigint)
+   ON CONFLICT (account_id, trigger_id, day, name) DO UPDATE SET n = report_counters.n + EXCLUDED.n`,
+  totals:
+    'SELECT name, SUM(n)::bigint AS n FROM report_counters WHERE account_id = $1 AND trigger_id = $2 GROUP BY name',
+  // One row a day (its counters as one JSON object), not one a counter: a year is 365 rows, not ~4,000.
+  days: `SELECT day, json_object_agg(name, n) AS c FROM report_counters
+   WHERE account_id = $1 AND trigger_id = $2 AND day BETWEEN $3 AND $4 GROUP BY day ORDER BY day`,
+  lists: `${LIST_SELECT} WHERE l.account_id = $1 AND l.id >= $2 ORDER BY l.id LIMIT $3`,
+  list: `${LIST_SELECT} WHERE l.account_id = $1 AND l.id = $2`,
+  entries: `SELECT kind, value, created_at FROM suppression_entries WHERE ${ENTRY_FILTER} ORDER BY created_at DESC, kind, value LIMIT $4 OFFSET $5`,
+  entryCount: `SELECT COUNT(*)::int AS n FROM suppression_entries WHERE ${ENTRY_FILTER}`,
+  onList: 'SELECT value FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])',
+  insertList:
+    'INSERT INTO suppression_lists (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id',
+  renameList: 'UPDATE suppression_lists SET name = $1, updated_at = $2 WHERE id = $3 AND account_id = $4',
+  deleteList: 'DELETE FROM suppression_lists WHERE id = $1 AND account_id = $2',
+  deleteEntries: 'DELETE FROM suppression_entries WHERE list_id = $1',
+  addEntries: `INSERT INTO suppression_entries (list_id, kind, value, account_id, created_at)
+   SELECT $1, $2, v, $3, $4 FROM unnest($5::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING`,
+  clearEntries: 'DELETE FROM suppression_entries WHERE list_id = $1 AND kind = $2',
+  removeEntries: 'DELETE FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])',
+  suppressed: `SELECT DISTINCT e.kind, e.value FROM suppression_entries e
+   JOIN unnest($2::text[], $3::text[]) AS x(kind, value) ON e.kind = x.kind AND e.value = x.value
+   WHERE e.account_id = $1`,
+  trackingEvent:
+    'INSERT INTO tracking_events (account_id, trigger_id, message_id, kind, link, url, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+  marks: `INSERT INTO tracking_marks (message_id, mark, created_at) SELECT $1, m, $2 FROM unnest($3::text[]) AS m ORDER BY m
+   ON CONFLICT DO NOTHING RETURNING mark`,
+  purgeMarks: 'DELETE FROM tracking_marks WHERE created_at < $1',
+  purgeTracking: 'DELETE FROM tracking_events WHERE created_at < $1',
+} as const;
+
+export class PgFeedback {
+  /** `events`: the outbox the hook events of opens and clicks go to. */
+  constructor(private readonly events: PgEvents) {}
+
+  /** Writes a tally's increments: one statement, the rows in key order. */
+  async bump(db: Queryable, bumps: CounterBump[]): Promise<void> {
+    if (bumps.length === 0) return;
+    const rows = [...bumps].sort(
+      (a, b) =>
+        a.accountId - b.accountId ||
+        a.triggerId - b.triggerId ||
+        a.day - b.day ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+    await db.query(s.bump, [
       JSON.stringify(
         rows.map((b) => ({ account_id: b.accountId, trigger_id: b.triggerId, day: b.day, name: b.name, n: b.n })),
       ),
-    ],
-  );
-}
-
-export async function counterTotals(
-  db: Queryable,
-  accountId: number,
-  triggerId: number,
-): Promise<Partial<Record<CounterName, number>>> {
-  const r = await db.query<{ name: string; n: number }>(
-    'SELECT name, SUM(n)::bigint AS n FROM report_counters WHERE account_id = $1 AND trigger_id = $2 GROUP BY name',
-    [accountId, triggerId],
-  );
-  return counterRecord(r.rows);
-}
-
-export async function counterDays(db: Queryable, accountId: number, triggerId: number, fromDay: number, toDay: number) {
-  // One row a day (its counters as one JSON object), not one a counter: a year is 365 rows, not ~4,000.
-  const r = await db.query<{ day: number; c: Record<string, number | string> }>(
-    `SELECT day, json_object_agg(name, n) AS c FROM report_counters
-     WHERE account_id = $1 AND trigger_id = $2 AND day BETWEEN $3 AND $4 GROUP BY day ORDER BY day`,
-    [accountId, triggerId, fromDay, toDay],
-  );
-  return r.rows.map((row) => ({ day: row.day, counters: counterObject(row.c) }));
-}
-
-export async function listSuppressionLists(
-  db: Queryable,
-  accountId: number,
-  fromId: number,
-  limit: number,
-): Promise<SuppressionList[]> {
-  return (
-    await db.query<ListRow>(`${LIST_SELECT} WHERE l.account_id = $1 AND l.id >= $2 ORDER BY l.id LIMIT $3`, [
-      accountId,
-      fromId,
-      limit,
-    ])
-  ).rows.map(toList);
-}
-
-export async function getSuppressionList(
-  db: Queryable,
-  accountId: number,
-  id: number,
-): Promise<SuppressionList | undefined> {
-  const r = (await db.query<ListRow>(`${LIST_SELECT} WHERE l.account_id = $1 AND l.id = $2`, [accountId, id])).rows[0];
-  return r ? toList(r) : undefined;
-}
-
-export async function listSuppressions(
-  db: Queryable,
-  listId: number,
-  f: SuppressionEntryFilter,
-): Promise<{ rows: SuppressionEntry[]; total: number }> {
-  const where = 'list_id = $1 AND ($2::text IS NULL OR kind = $2) AND strpos(value, $3) > 0';
-  const args = [listId, f.kind ?? null, f.search ?? ''];
-  const rows = await db.query<{ kind: SuppressionKind; value: string; created_at: string }>(
-    `SELECT kind, value, created_at FROM suppression_entries WHERE ${where} ORDER BY created_at DESC, kind, value LIMIT $4 OFFSET $5`,
-    [...args, f.limit, f.offset],
-  );
-  const total = await db.query<{ n: number }>(
-    `SELECT COUNT(*)::int AS n FROM suppression_entries WHERE ${where}`,
-    args,
-  );
-  return {
-    rows: rows.rows.map((r) => ({ kind: r.kind, value: r.value, createdAt: Number(r.created_at) })),
-    total: total.rows[0].n,
-  };
-}
-
-export async function suppressedOnList(
-  db: Queryable,
-  listId: number,
-  kind: SuppressionKind,
-  values: string[],
-): Promise<Set<string>> {
-  const r = await db.query<{ value: string }>(
-    'SELECT value FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])',
-    [listId, kind, values],
-  );
-  return new Set(r.rows.map((x) => x.value));
-}
-
-export async function saveSuppressionList(
-  db: Queryable,
-  accountId: number,
-  list: { id?: number; name: string },
-  now: number,
-): Promise<number | undefined> {
-  if (list.id === undefined) {
-    return (
-      await db.query<{ id: number }>(
-        'INSERT INTO suppression_lists (account_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id',
-        [accountId, list.name, now],
-      )
-    ).rows[0].id;
+    ]);
   }
-  const r = await db.query(
-    'UPDATE suppression_lists SET name = $1, updated_at = $2 WHERE id = $3 AND account_id = $4',
-    [list.name, now, list.id, accountId],
-  );
-  return (r.rowCount ?? 0) > 0 ? list.id : undefined;
-}
 
-export async function deleteSuppressionList(db: Queryable, accountId: number, id: number): Promise<boolean> {
-  const r = await db.query('DELETE FROM suppression_lists WHERE id = $1 AND account_id = $2', [id, accountId]);
-  if ((r.rowCount ?? 0) === 0) return false;
-  await db.query('DELETE FROM suppression_entries WHERE list_id = $1', [id]);
-  return true;
-}
+  async counterTotals(
+    db: Queryable,
+    accountId: number,
+    triggerId: number,
+  ): Promise<Partial<Record<CounterName, number>>> {
+    const r = await db.query<{ name: string; n: number }>(s.totals, [accountId, triggerId]);
+    return counterRecord(r.rows);
+  }
 
-export async function addSuppressions(
-  db: Queryable,
-  accountId: number,
-  listId: number,
-  kind: SuppressionKind,
-  values: string[],
-  now: number,
-): Promise<number> {
-  const r = await db.query(
-    `INSERT INTO suppression_entries (list_id, kind, value, account_id, created_at)
-     SELECT $1, $2, v, $3, $4 FROM unnest($5::text[]) AS v ORDER BY v ON CONFLICT DO NOTHING`,
-    [listId, kind, accountId, now, values],
-  );
-  return r.rowCount ?? 0;
-}
+  async counterDays(
+    db: Queryable,
+    accountId: number,
+    triggerId: number,
+    fromDay: number,
+    toDay: number,
+  ): Promise<{ day: number; counters: Partial<Record<CounterName, number>> }[]> {
+    const r = await db.query<{ day: number; c: Record<string, number | string> }>(s.days, [
+      accountId,
+      triggerId,
+      fromDay,
+      toDay,
+    ]);
+    return r.rows.map((row) => ({ day: row.day, counters: counterObject(row.c) }));
+  }
 
-export async function removeSuppressions(
-  db: Queryable,
-  listId: number,
-  kind: SuppressionKind,
-  values: string[] | undefined,
-): Promise<number> {
-  const r =
-    values === undefined
-      ? await db.query('DELETE FROM suppression_entries WHERE list_id = $1 AND kind = $2', [listId, kind])
-      : await db.query('DELETE FROM suppression_entries WHERE list_id = $1 AND kind = $2 AND value = ANY($3::text[])', [
-          listId,
-          kind,
-          values,
-        ]);
-  return r.rowCount ?? 0;
-}
+  async listSuppressionLists(
+    db: Queryable,
+    accountId: number,
+    fromId: number,
+    limit: number,
+  ): Promise<SuppressionList[]> {
+    return (await db.query<ListRow>(s.lists, [accountId, fromId, limit])).rows.map(toList);
+  }
 
-export async function suppressedValues(
-  db: Queryable,
-  accountId: number,
-  values: SuppressionValue[],
-): Promise<Set<string>> {
-  if (values.length === 0) return new Set();
-  const r = await db.query<SuppressionValue>(
-    `SELECT DISTINCT e.kind, e.value FROM suppression_entries e
-     JOIN unnest($2::text[], $3::text[]) AS x(kind, value) ON e.kind = x.kind AND e.value = x.value
-     WHERE e.account_id = $1`,
-    [accountId, values.map((v) => v.kind), values.map((v) => v.value)],
-  );
-  return new Set(r.rows.map(suppressionKey));
-}
+  async getSuppressionList(db: Queryable, accountId: number, id: number): Promise<SuppressionList | undefined> {
+    const r = (await db.query<ListRow>(s.list, [accountId, id])).rows[0];
+    return r ? toList(r) : undefined;
+  }
 
-export async function recordTracking(db: Queryable, t: TrackingWrite, now: number): Promise<TrackingResult> {
-  await db.query(
-    'INSERT INTO tracking_events (account_id, trigger_id, message_id, kind, link, url, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-    [t.accountId, t.triggerId, t.messageId, t.kind, t.link ?? null, t.url ?? null, t.ip, t.userAgent, now],
-  );
-  const click = t.kind === 'click';
-  const marks = click ? ['c', `c${t.link ?? 0}`, 'o'] : ['o'];
-  const r = await db.query<{ mark: string }>(
-    `INSERT INTO tracking_marks (message_id, mark, created_at) SELECT $1, m, $2 FROM unnest($3::text[]) AS m ORDER BY m
-     ON CONFLICT DO NOTHING RETURNING mark`,
-    [t.messageId, now, marks],
-  );
-  const fresh = new Set(r.rows.map((x) => x.mark));
-  const firstOpen = fresh.has('o');
-  const firstClick = click && fresh.has('c');
-  const firstLinkClick = click && fresh.has(`c${t.link ?? 0}`);
-  const opened = !click || firstOpen;
-  const tally = new CounterTally();
-  if (opened) tally.add(t.accountId, t.triggerId, now, firstOpen ? ['opened', 'opened_unique'] : ['opened']);
-  if (click) tally.add(t.accountId, t.triggerId, now, firstClick ? ['clicked', 'clicked_unique'] : ['clicked']);
-  await bumpCounters(db, tally.bumps());
-  const events = [
-    firstOpen ? t.events.uopen : undefined,
-    opened ? t.events.open : undefined,
-    firstLinkClick ? t.events.uclick : undefined,
-    click ? t.events.click : undefined,
-  ];
-  await insertEvents(
-    db,
-    events.filter((e): e is AccountEvent => e !== undefined),
-    now,
-  );
-  return { firstOpen, firstClick, firstLinkClick };
-}
+  async listSuppressions(
+    db: Queryable,
+    listId: number,
+    f: SuppressionEntryFilter,
+  ): Promise<{ rows: SuppressionEntry[]; total: number }> {
+    const args = [listId, f.kind ?? null, f.search ?? ''];
+    const rows = await db.query<{ kind: SuppressionKind; value: string; created_at: string }>(s.entries, [
+      ...args,
+      f.limit,
+      f.offset,
+    ]);
+    const total = await db.query<{ n: number }>(s.entryCount, args);
+    return {
+      rows: rows.rows.map((r) => ({ kind: r.kind, value: r.value, createdAt: Number(r.created_at) })),
+      total: total.rows[0].n,
+    };
+  }
 
-export async function purgeTracking(db: Queryable, before: number): Promise<void> {
-  await db.query('DELETE FROM tracking_marks WHERE created_at < $1', [before]);
-  await db.query('DELETE FROM tracking_events WHERE created_at < $1', [before]);
+  async suppressedOnList(db: Queryable, listId: number, kind: SuppressionKind, values: string[]): Promise<Set<string>> {
+    const r = await db.query<{ value: string }>(s.onList, [listId, kind, values]);
+    return new Set(r.rows.map((x) => x.value));
+  }
+
+  async saveSuppressionList(
+    db: Queryable,
+    accountId: number,
+    list: { id?: number; name: string },
+    now: number,
+  ): Promise<number | undefined> {
+    if (list.id === undefined)
+      return (await db.query<{ id: number }>(s.insertList, [accountId, list.name, now])).rows[0].id;
+    const r = await db.query(s.renameList, [list.name, now, list.id, accountId]);
+    return (r.rowCount ?? 0) > 0 ? list.id : undefined;
+  }
+
+  async deleteSuppressionList(db: Queryable, accountId: number, id: number): Promise<boolean> {
+    const r = await db.query(s.deleteList, [id, accountId]);
+    if ((r.rowCount ?? 0) === 0) return false;
+    await db.query(s.deleteEntries, [id]);
+    return true;
+  }
+
+  async addSuppressions(
+    db: Queryable,
+    accountId: number,
+    listId: number,
+    kind: SuppressionKind,
+    values: string[],
+    now: number,
+  ): Promise<number> {
+    const r = await db.query(s.addEntries, [listId, kind, accountId, now, values]);
+    return r.rowCount ?? 0;
+  }
+
+  async removeSuppressions(
+    db: Queryable,
+    listId: number,
+    kind: SuppressionKind,
+    values: string[] | undefined,
+  ): Promise<number> {
+    const r =
+      values === undefined
+        ? await db.query(s.clearEntries, [listId, kind])
+        : await db.query(s.removeEntries, [listId, kind, values]);
+    return r.rowCount ?? 0;
+  }
+
+  async suppressedValues(db: Queryable, accountId: number, values: SuppressionValue[]): Promise<Set<string>> {
+    if (values.length === 0) return new Set();
+    const r = await db.query<SuppressionValue>(s.suppressed, [
+      accountId,
+      values.map((v) => v.kind),
+      values.map((v) => v.value),
+    ]);
+    return new Set(r.rows.map(suppressionKey));
+  }
+
+  async recordTracking(db: Queryable, t: TrackingWrite, now: number): Promise<TrackingResult> {
+    await db.query(s.trackingEvent, [
+      t.accountId,
+      t.triggerId,
+      t.messageId,
+      t.kind,
+      t.link ?? null,
+      t.url ?? null,
+      t.ip,
+      t.userAgent,
+      now,
+    ]);
+    const click = t.kind === 'click';
+    const marks = click ? ['c', `c${t.link ?? 0}`, 'o'] : ['o'];
+    const r = await db.query<{ mark: string }>(s.marks, [t.messageId, now, marks]);
+    const fresh = new Set(r.rows.map((x) => x.mark));
+    const firstOpen = fresh.has('o');
+    const firstClick = click && fresh.has('c');
+    const firstLinkClick = click && fresh.has(`c${t.link ?? 0}`);
+    const opened = !click || firstOpen;
+    const tally = new CounterTally();
+    if (opened) tally.add(t.accountId, t.triggerId, now, firstOpen ? ['opened', 'opened_unique'] : ['opened']);
+    if (click) tally.add(t.accountId, t.triggerId, now, firstClick ? ['clicked', 'clicked_unique'] : ['clicked']);
+    await this.bump(db, tally.bumps());
+    const events = [
+      firstOpen ? t.events.uopen : undefined,
+      opened ? t.events.open : undefined,
+      firstLinkClick ? t.events.uclick : undefined,
+      click ? t.events.click : undefined,
+    ];
+    await this.events.insertEvents(
+      db,
+      events.filter((e): e is AccountEvent => e !== undefined),
+      now,
+    );
+    return { firstOpen, firstClick, firstLinkClick };
+  }
+
+  /** Opens and clicks older than the messages' retention. */
+  async purge(db: Queryable, before: number): Promise<void> {
+    await db.query(s.purgeMarks, [before]);
+    await db.query(s.purgeTracking, [before]);
+  }
 }

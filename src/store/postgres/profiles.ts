@@ -3,7 +3,8 @@
 // statements, a table at a time through the bulk insert (COPY for many new rows, json_to_recordset
 // otherwise: one parameter per table, whatever the batch size).
 import { CounterTally, insertedCounters } from '../../core/delivery/counters.js';
-import { bumpCounters } from './feedback.js';
+import type { PgEvents } from './events.js';
+import type { PgFeedback } from './feedback.js';
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
 import { bulkInsert, COPY_MIN, type BulkTable } from './bulk.js';
@@ -39,17 +40,6 @@ function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
   const list = hits.get(key);
   if (list) list.push(seq);
   else hits.set(key, [seq]);
-}
-
-export async function findMatches(db: Queryable, dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
-  const lookup = lookupOf(keys);
-  const hits = hitsOf(await queryMatches(db, dbId, lookup), lookup);
-  for (const list of hits.values()) {
-    if (list.length < 2) continue;
-    list.sort((a, b) => a - b);
-    for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);
-  }
-  return hits;
 }
 
 /** The keys of a batch as the arrays of its one query, and the channels looked up per resource or on any. */
@@ -92,25 +82,6 @@ function lookupOf(keys: MatchKey[]): Lookup {
   return l;
 }
 
-async function queryMatches(db: Queryable, dbId: number, l: Lookup): Promise<MatchRow[]> {
-  // Every lookup of the batch in one round trip: value rows, subscription addresses, profile ids.
-  // One index probe per key (LATERAL … OFFSET 0 keeps the planner from hashing the whole table:
-  // the cost follows the batch, not the number of stored profiles).
-  const r = await db.query<MatchRow>(
-    `SELECT 'f' AS kind, q.field AS name, q.value, NULL::int AS resource_id, v.profile_seq AS seq
-       FROM unnest($2::text[], $3::text[]) AS q(field, value)
-       CROSS JOIN LATERAL (SELECT profile_seq FROM profile_values v WHERE v.db_id = $1 AND v.field = q.field AND v.value = q.value OFFSET 0) v
-     UNION ALL
-     SELECT 's', q.channel, q.address, s.resource_id, s.profile_seq
-       FROM unnest($4::text[], $5::text[]) AS q(channel, address)
-       CROSS JOIN LATERAL (SELECT resource_id, profile_seq FROM subscriptions s WHERE s.db_id = $1 AND s.channel = q.channel AND s.address = q.address OFFSET 0) s
-     UNION ALL
-     SELECT 'i', NULL, p.id, NULL, p.seq FROM profiles p WHERE p.db_id = $1 AND p.id = ANY($6::text[])`,
-    [dbId, l.fieldNames, l.fieldValues, l.channels, l.addresses, l.ids],
-  );
-  return r.rows;
-}
-
 /** The profiles found per match key (a subscription row answers its resource's key and the any-resource one). */
 function hitsOf(rows: MatchRow[], l: Lookup): Map<string, number[]> {
   const hits = new Map<string, number[]>();
@@ -125,101 +96,6 @@ function hitsOf(rows: MatchRow[], l: Lookup): Map<string, number[]> {
     }
   }
   return hits;
-}
-
-/**
- * Claims creation of these keys: waits for any other transaction claiming one of them. Returns
- * the keys claimed before (by a transaction now committed, which may have created a profile for
- * it): only those need looking up again. A claim row inserted now was never taken by anyone.
- */
-export async function claimKeys(db: Queryable, dbId: number, keys: string[], now: number): Promise<Set<string>> {
-  // Sorted, so two transactions claiming overlapping sets take the row locks in the same order.
-  const sorted = [...new Set(keys)].sort();
-  const r = await db.query<{ key: string }>(
-    `WITH c AS (
-       INSERT INTO match_claims (db_id, key, claimed_at)
-       SELECT $1, k, $3 FROM unnest($2::text[]) AS k ORDER BY k
-       ON CONFLICT (db_id, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-       RETURNING key, xmax = 0 AS inserted)
-     SELECT key FROM c WHERE NOT inserted`,
-    [dbId, sorted, now],
-  );
-  return new Set(r.rows.map((row) => row.key));
-}
-
-/** See ProfileReader.listProfiles; ILIKE ignores case beyond ASCII too. */
-export async function listProfiles(
-  db: Queryable,
-  dbId: number,
-  search: string | undefined,
-  offset: number,
-  limit: number,
-): Promise<{ seqs: number[]; total: number }> {
-  if (search === undefined) {
-    const page = await db.query<{ seq: string }>(
-      'SELECT seq FROM profiles WHERE db_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3',
-      [dbId, limit, offset],
-    );
-    const total = await db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM profiles WHERE db_id = $1', [dbId]);
-    return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
-  }
-  const matched = `SELECT seq FROM profiles WHERE db_id = $1 AND id = $2
-    UNION SELECT profile_seq FROM profile_values WHERE db_id = $1 AND value ILIKE $3`;
-  const params = [dbId, search.toLowerCase(), `${likeEscape(search)}%`];
-  const page = await db.query<{ seq: string }>(`SELECT seq FROM (${matched}) m ORDER BY seq DESC LIMIT $4 OFFSET $5`, [
-    ...params,
-    limit,
-    offset,
-  ]);
-  const total = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM (${matched}) m`, params);
-  return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
-}
-
-export async function loadProfiles(
-  db: Queryable,
-  seqs: number[],
-  opts: { dbId?: number; lock: boolean },
-): Promise<StoredProfile[]> {
-  if (seqs.length === 0) return [];
-  const where = opts.dbId === undefined ? 'seq = ANY($1::bigint[])' : 'seq = ANY($1::bigint[]) AND db_id = $2';
-  const params: unknown[] = opts.dbId === undefined ? [seqs] : [seqs, opts.dbId];
-  // Locked in creation order: concurrent imports of the same profiles queue instead of losing updates.
-  const rows = (
-    await db.query<ProfileRow>(
-      `SELECT * FROM profiles WHERE ${where} ORDER BY seq${opts.lock ? ' FOR UPDATE' : ''}`,
-      params,
-    )
-  ).rows;
-  const profiles = new Map<number, StoredProfile>();
-  for (const r of rows) {
-    profiles.set(r.seq, {
-      seq: r.seq,
-      id: r.id,
-      accountId: r.account_id,
-      dbId: r.db_id,
-      fields: r.fields,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      subscriptions: [],
-    });
-  }
-  if (profiles.size === 0) return [];
-  const subs = await db.query<SubscriptionRow>('SELECT * FROM subscriptions WHERE profile_seq = ANY($1::bigint[])', [
-    [...profiles.keys()],
-  ]);
-  for (const s of subs.rows) {
-    profiles.get(s.profile_seq)?.subscriptions.push({
-      resourceId: s.resource_id,
-      channel: s.channel as Channel,
-      address: s.address,
-      status: s.status,
-      priority: s.priority,
-      data: s.data,
-      createdAt: s.created_at,
-      updatedAt: s.updated_at,
-    });
-  }
-  return [...profiles.values()];
 }
 
 // The tables an import writes, as the bulk insert writes them.
@@ -285,20 +161,6 @@ const MESSAGES: BulkTable = {
     ['finished_at', 'bigint'],
   ],
 };
-const EVENTS: BulkTable = {
-  table: 'events',
-  columns: [
-    ['account_id', 'int'],
-    ['type', 'text'],
-    ['db_id', 'int'],
-    ['resource_id', 'int'],
-    ['trigger_id', 'int'],
-    ['profile_id', 'text'],
-    ['payload', 'json'],
-    ['created_at', 'bigint'],
-  ],
-};
-
 /** The statements of an import's write other than its inserts. */
 const importSql = {
   updateProfiles: `UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
@@ -310,119 +172,281 @@ const importSql = {
     'UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3',
 };
 
+/** Every lookup of a batch in one round trip: value rows, subscription addresses, profile ids. */
+const MATCHES = `SELECT 'f' AS kind, q.field AS name, q.value, NULL::int AS resource_id, v.profile_seq AS seq
+   FROM unnest($2::text[], $3::text[]) AS q(field, value)
+   CROSS JOIN LATERAL (SELECT profile_seq FROM profile_values v WHERE v.db_id = $1 AND v.field = q.field AND v.value = q.value OFFSET 0) v
+ UNION ALL
+ SELECT 's', q.channel, q.address, s.resource_id, s.profile_seq
+   FROM unnest($4::text[], $5::text[]) AS q(channel, address)
+   CROSS JOIN LATERAL (SELECT resource_id, profile_seq FROM subscriptions s WHERE s.db_id = $1 AND s.channel = q.channel AND s.address = q.address OFFSET 0) s
+ UNION ALL
+ SELECT 'i', NULL, p.id, NULL, p.seq FROM profiles p WHERE p.db_id = $1 AND p.id = ANY($6::text[])`;
+
+const SEARCHED = `SELECT seq FROM profiles WHERE db_id = $1 AND id = $2
+  UNION SELECT profile_seq FROM profile_values WHERE db_id = $1 AND value ILIKE $3`;
+
+/** Profiles by seq, in any database or in one, locked or not (locked in creation order: concurrent imports of the same profiles queue instead of losing updates). */
+const loadSql = (inDb: boolean, lock: boolean) =>
+  `SELECT * FROM profiles WHERE seq = ANY($1::bigint[])${inDb ? ' AND db_id = $2' : ''} ORDER BY seq${lock ? ' FOR UPDATE' : ''}`;
+
+const s = {
+  // One index probe per key (LATERAL … OFFSET 0 keeps the planner from hashing the whole table:
+  // the cost follows the batch, not the number of stored profiles).
+  matches: MATCHES,
+  claimKeys: `WITH c AS (
+     INSERT INTO match_claims (db_id, key, claimed_at)
+     SELECT $1, k, $3 FROM unnest($2::text[]) AS k ORDER BY k
+     ON CONFLICT (db_id, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+     RETURNING key, xmax = 0 AS inserted)
+   SELECT key FROM c WHERE NOT inserted`,
+  page: 'SELECT seq FROM profiles WHERE db_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3',
+  count: 'SELECT COUNT(*)::int AS n FROM profiles WHERE db_id = $1',
+  searchPage: `SELECT seq FROM (${SEARCHED}) m ORDER BY seq DESC LIMIT $4 OFFSET $5`,
+  searchCount: `SELECT COUNT(*)::int AS n FROM (${SEARCHED}) m`,
+  load: loadSql(false, false),
+  loadLocked: loadSql(false, true),
+  loadInDb: loadSql(true, false),
+  loadInDbLocked: loadSql(true, true),
+  subscriptions: 'SELECT * FROM subscriptions WHERE profile_seq = ANY($1::bigint[])',
+  ...importSql,
+  insertLaunch:
+    'INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+  insertAttachment: 'INSERT INTO attachments (launch_id, position, name, mime, data) VALUES ($1, $2, $3, $4, $5)',
+  deleteValues:
+    'DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text) WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = $3',
+  deleteSubscriptions: 'DELETE FROM subscriptions WHERE profile_seq = $1',
+  deleteProfile: 'DELETE FROM profiles WHERE seq = $1',
+  cancelMessages:
+    "UPDATE messages SET status = 'cancelled', skip_reason = 'profile deleted', lease_until = NULL WHERE profile_id = $1 AND status = 'scheduled'",
+} as const;
+
 type ImportProfile = ImportWrite['profiles'][number];
 
-/**
- * The write of an import, a table at a time. Rows that are new by construction — new profiles
- * (their seq drawn from the sequence first) with their values and subscriptions, and every
- * message — are loaded with COPY when there are many of them; changes to stored profiles, and
- * small writes, are set-wise INSERT/UPDATE/upserts over json_to_recordset.
- */
-export async function saveImport(db: PgClient, w: ImportWrite): Promise<void> {
-  const seqOf = await writeProfiles(db, w);
-  await writeValues(db, w, seqOf);
-  await writeSubscriptions(db, w, seqOf);
-  await writeMessages(db, w);
-  await bulkInsert(
-    db,
-    EVENTS,
-    w.events.map((e) => [w.accountId, e.type, e.dbId, e.resourceId, e.triggerId, e.profileId, e.payload, w.now]),
-  );
-}
+export class PgProfiles {
+  /** `feedback` bumps the counters of an import's messages, `events` takes its hook events. */
+  constructor(
+    private readonly feedback: PgFeedback,
+    private readonly events: PgEvents,
+  ) {}
 
-/** New profiles inserted, stored ones updated: the seq of every profile of the write, by id. */
-async function writeProfiles(db: PgClient, w: ImportWrite): Promise<Map<string, number>> {
-  const seqOf = new Map<string, number>();
-  const fresh = w.profiles.filter((p) => p.seq === undefined);
-  const seqs = await bulkInsert(
-    db,
-    PROFILES,
-    fresh.map((p) => [p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]),
-  );
-  fresh.forEach((p, i) => seqOf.set(p.id, seqs[i]));
-  const updated = w.profiles.filter((p) => p.seq !== undefined);
-  if (updated.length > 0) {
-    await db.query(importSql.updateProfiles, [
-      JSON.stringify(updated.map((p) => ({ seq: p.seq, fields: p.fields, updated_at: p.updatedAt }))),
-    ]);
-    for (const p of updated) seqOf.set(p.id, p.seq as number);
+  async findMatches(db: Queryable, dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
+    const l = lookupOf(keys);
+    const r = await db.query<MatchRow>(s.matches, [dbId, l.fieldNames, l.fieldValues, l.channels, l.addresses, l.ids]);
+    const hits = hitsOf(r.rows, l);
+    for (const list of hits.values()) {
+      if (list.length < 2) continue;
+      list.sort((a, b) => a - b);
+      for (let i = list.length - 1; i > 0; i--) if (list[i] === list[i - 1]) list.splice(i, 1);
+    }
+    return hits;
   }
-  return seqOf;
-}
 
-async function writeValues(db: PgClient, w: ImportWrite, seqOf: Map<string, number>): Promise<void> {
-  const removes: { field: string; value: string; seq: number }[] = [];
-  const values: OfProfile<ValueRowWrite>[] = [];
-  for (const p of w.profiles) {
-    const seq = seqOf.get(p.id) as number;
-    for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq });
-    for (const row of p.addValues) values.push({ seq, fresh: p.seq === undefined, row });
+  /**
+   * Claims creation of these keys: waits for any other transaction claiming one of them. Returns
+   * the keys claimed before (by a transaction now committed, which may have created a profile for
+   * it): only those need looking up again. A claim row inserted now was never taken by anyone.
+   */
+  async claimKeys(db: Queryable, dbId: number, keys: string[], now: number): Promise<Set<string>> {
+    // Sorted, so two transactions claiming overlapping sets take the row locks in the same order.
+    const sorted = [...new Set(keys)].sort();
+    const r = await db.query<{ key: string }>(s.claimKeys, [dbId, sorted, now]);
+    return new Set(r.rows.map((row) => row.key));
   }
-  if (removes.length > 0) await db.query(importSql.removeValues, [w.dbId, JSON.stringify(removes)]);
-  const rowOf = ({ seq, row: v }: OfProfile<ValueRowWrite>) => [w.dbId, v.field, v.value, seq, v.num];
-  const [copied, upserted] = split(values);
-  await bulkInsert(db, NEW_VALUES, copied.map(rowOf));
-  await bulkInsert(db, VALUES, upserted.map(rowOf));
-}
 
-async function writeSubscriptions(db: PgClient, w: ImportWrite, seqOf: Map<string, number>): Promise<void> {
-  const subs: OfProfile<ImportProfile['subscriptions'][number]>[] = [];
-  for (const p of w.profiles) {
-    const seq = seqOf.get(p.id) as number;
-    for (const row of p.subscriptions) subs.push({ seq, fresh: p.seq === undefined, row });
+  /** See ProfileReader.listProfiles; ILIKE ignores case beyond ASCII too. */
+  async listProfiles(
+    db: Queryable,
+    dbId: number,
+    search: string | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ seqs: number[]; total: number }> {
+    if (search === undefined) {
+      const page = await db.query<{ seq: string }>(s.page, [dbId, limit, offset]);
+      const total = await db.query<{ n: number }>(s.count, [dbId]);
+      return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
+    }
+    const params = [dbId, search.toLowerCase(), `${likeEscape(search)}%`];
+    const page = await db.query<{ seq: string }>(s.searchPage, [...params, limit, offset]);
+    const total = await db.query<{ n: number }>(s.searchCount, params);
+    return { seqs: page.rows.map((r) => Number(r.seq)), total: total.rows[0].n };
   }
-  const rowOf = ({ seq, row: s }: (typeof subs)[number]) => [
-    seq,
-    s.resourceId,
-    s.channel,
-    s.address,
-    w.dbId,
-    s.status,
-    s.priority,
-    s.data,
-    s.createdAt,
-    s.updatedAt,
-  ];
-  const [copied, upserted] = split(subs);
-  await bulkInsert(db, NEW_SUBSCRIPTIONS, copied.map(rowOf));
-  await bulkInsert(db, SUBSCRIPTIONS, upserted.map(rowOf));
-}
 
-/** The messages, the counters they start, and the message-id range of each launch. */
-async function writeMessages(db: PgClient, w: ImportWrite): Promise<void> {
-  if (w.messages.length === 0) return;
-  const ids = await bulkInsert(
-    db,
-    MESSAGES,
-    w.messages.map((m) => [
-      w.accountId,
-      m.triggerId,
-      m.launchId,
-      m.profileId,
-      m.channel,
-      m.resourceId,
-      m.address,
-      m.status,
-      m.dueAt,
-      m.variant,
-      m.customData,
-      m.skipReason,
-      w.now,
-      m.status === 'skipped' ? w.now : null,
-    ]),
-  );
-  const tally = new CounterTally();
-  for (const m of w.messages) tally.add(w.accountId, m.triggerId, w.now, insertedCounters(m.status, m.skipReason));
-  await bumpCounters(db, tally.bumps());
-  const ranges = new Map<number, [number, number]>();
-  w.messages.forEach((m, n) => {
-    const range = ranges.get(m.launchId);
-    if (range) {
-      range[0] = Math.min(range[0], ids[n]);
-      range[1] = Math.max(range[1], ids[n]);
-    } else ranges.set(m.launchId, [ids[n], ids[n]]);
-  });
-  for (const [launchId, [first, last]] of ranges) await db.query(importSql.widenLaunch, [first, last, launchId]);
+  async loadProfiles(db: Queryable, seqs: number[], opts: { dbId?: number; lock: boolean }): Promise<StoredProfile[]> {
+    if (seqs.length === 0) return [];
+    const rows = (
+      opts.dbId === undefined
+        ? await db.query<ProfileRow>(opts.lock ? s.loadLocked : s.load, [seqs])
+        : await db.query<ProfileRow>(opts.lock ? s.loadInDbLocked : s.loadInDb, [seqs, opts.dbId])
+    ).rows;
+    const profiles = new Map<number, StoredProfile>();
+    for (const r of rows) {
+      profiles.set(r.seq, {
+        seq: r.seq,
+        id: r.id,
+        accountId: r.account_id,
+        dbId: r.db_id,
+        fields: r.fields,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        subscriptions: [],
+      });
+    }
+    if (profiles.size === 0) return [];
+    const subs = await db.query<SubscriptionRow>(s.subscriptions, [[...profiles.keys()]]);
+    for (const r of subs.rows) {
+      profiles.get(r.profile_seq)?.subscriptions.push({
+        resourceId: r.resource_id,
+        channel: r.channel as Channel,
+        address: r.address,
+        status: r.status,
+        priority: r.priority,
+        data: r.data,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      });
+    }
+    return [...profiles.values()];
+  }
+
+  /**
+   * The write of an import, a table at a time. Rows that are new by construction — new profiles
+   * (their seq drawn from the sequence first) with their values and subscriptions, and every
+   * message — are loaded with COPY when there are many of them; changes to stored profiles, and
+   * small writes, are set-wise INSERT/UPDATE/upserts over json_to_recordset.
+   */
+  async saveImport(db: PgClient, w: ImportWrite): Promise<void> {
+    const seqOf = await this.writeProfiles(db, w);
+    await this.writeValues(db, w, seqOf);
+    await this.writeSubscriptions(db, w, seqOf);
+    await this.writeMessages(db, w);
+    await this.events.insertAccountEvents(db, w.accountId, w.events, w.now);
+  }
+
+  /** New profiles inserted, stored ones updated: the seq of every profile of the write, by id. */
+  private async writeProfiles(db: PgClient, w: ImportWrite): Promise<Map<string, number>> {
+    const seqOf = new Map<string, number>();
+    const fresh = w.profiles.filter((p) => p.seq === undefined);
+    const seqs = await bulkInsert(
+      db,
+      PROFILES,
+      fresh.map((p) => [p.id, w.accountId, w.dbId, p.fields, p.createdAt, p.updatedAt]),
+    );
+    fresh.forEach((p, i) => seqOf.set(p.id, seqs[i]));
+    const updated = w.profiles.filter((p) => p.seq !== undefined);
+    if (updated.length > 0) {
+      await db.query(s.updateProfiles, [
+        JSON.stringify(updated.map((p) => ({ seq: p.seq, fields: p.fields, updated_at: p.updatedAt }))),
+      ]);
+      for (const p of updated) seqOf.set(p.id, p.seq as number);
+    }
+    return seqOf;
+  }
+
+  private async writeValues(db: PgClient, w: ImportWrite, seqOf: Map<string, number>): Promise<void> {
+    const removes: { field: string; value: string; seq: number }[] = [];
+    const values: OfProfile<ValueRowWrite>[] = [];
+    for (const p of w.profiles) {
+      const seq = seqOf.get(p.id) as number;
+      for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq });
+      for (const row of p.addValues) values.push({ seq, fresh: p.seq === undefined, row });
+    }
+    if (removes.length > 0) await db.query(s.removeValues, [w.dbId, JSON.stringify(removes)]);
+    const rowOf = ({ seq, row: v }: OfProfile<ValueRowWrite>) => [w.dbId, v.field, v.value, seq, v.num];
+    const [copied, upserted] = split(values);
+    await bulkInsert(db, NEW_VALUES, copied.map(rowOf));
+    await bulkInsert(db, VALUES, upserted.map(rowOf));
+  }
+
+  private async writeSubscriptions(db: PgClient, w: ImportWrite, seqOf: Map<string, number>): Promise<void> {
+    const subs: OfProfile<ImportProfile['subscriptions'][number]>[] = [];
+    for (const p of w.profiles) {
+      const seq = seqOf.get(p.id) as number;
+      for (const row of p.subscriptions) subs.push({ seq, fresh: p.seq === undefined, row });
+    }
+    const rowOf = ({ seq, row: sub }: (typeof subs)[number]) => [
+      seq,
+      sub.resourceId,
+      sub.channel,
+      sub.address,
+      w.dbId,
+      sub.status,
+      sub.priority,
+      sub.data,
+      sub.createdAt,
+      sub.updatedAt,
+    ];
+    const [copied, upserted] = split(subs);
+    await bulkInsert(db, NEW_SUBSCRIPTIONS, copied.map(rowOf));
+    await bulkInsert(db, SUBSCRIPTIONS, upserted.map(rowOf));
+  }
+
+  /** The messages, the counters they start, and the message-id range of each launch. */
+  private async writeMessages(db: PgClient, w: ImportWrite): Promise<void> {
+    if (w.messages.length === 0) return;
+    const ids = await bulkInsert(
+      db,
+      MESSAGES,
+      w.messages.map((m) => [
+        w.accountId,
+        m.triggerId,
+        m.launchId,
+        m.profileId,
+        m.channel,
+        m.resourceId,
+        m.address,
+        m.status,
+        m.dueAt,
+        m.variant,
+        m.customData,
+        m.skipReason,
+        w.now,
+        m.status === 'skipped' ? w.now : null,
+      ]),
+    );
+    const tally = new CounterTally();
+    for (const m of w.messages) tally.add(w.accountId, m.triggerId, w.now, insertedCounters(m.status, m.skipReason));
+    await this.feedback.bump(db, tally.bumps());
+    const ranges = new Map<number, [number, number]>();
+    w.messages.forEach((m, n) => {
+      const range = ranges.get(m.launchId);
+      if (range) {
+        range[0] = Math.min(range[0], ids[n]);
+        range[1] = Math.max(range[1], ids[n]);
+      } else ranges.set(m.launchId, [ids[n], ids[n]]);
+    });
+    for (const [launchId, [first, last]] of ranges) await db.query(s.widenLaunch, [first, last, launchId]);
+  }
+
+  /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
+  async insertLaunch(db: Queryable, accountId: number, l: LaunchWrite, now: number): Promise<number> {
+    const { id } = (
+      await db.query<{ id: number }>(s.insertLaunch, [
+        accountId,
+        l.triggerId,
+        l.kind,
+        l.content === null ? null : JSON.stringify(l.content),
+        l.customData === null ? null : JSON.stringify(l.customData),
+        now,
+      ])
+    ).rows[0];
+    for (const [i, a] of l.attachments.entries())
+      await db.query(s.insertAttachment, [id, i, a.name, a.mime, Buffer.from(a.data)]);
+    return id;
+  }
+
+  async deleteProfile(db: Queryable, profile: StoredProfile, rows: ValueRowWrite[]): Promise<void> {
+    if (rows.length > 0)
+      await db.query(s.deleteValues, [
+        profile.dbId,
+        JSON.stringify(rows.map((r) => ({ field: r.field, value: r.value }))),
+        profile.seq,
+      ]);
+    await db.query(s.deleteSubscriptions, [profile.seq]);
+    await db.query(s.deleteProfile, [profile.seq]);
+    await db.query(s.cancelMessages, [profile.id]);
+  }
 }
 
 /** A value row or subscription to write, with its profile's seq. */
@@ -438,46 +462,4 @@ function split<T extends { fresh: boolean }>(rows: T[]): [T[], T[]] {
   const fresh = rows.filter((r) => r.fresh);
   if (fresh.length < COPY_MIN) return [[], rows];
   return [fresh, rows.filter((r) => !r.fresh)];
-}
-
-/** Stores a launch with its attachments (once per launch, whatever the number of its messages). */
-export async function insertLaunch(db: Queryable, accountId: number, l: LaunchWrite, now: number): Promise<number> {
-  const { id } = (
-    await db.query<{ id: number }>(
-      'INSERT INTO launches (account_id, trigger_id, kind, content, custom_data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-      [
-        accountId,
-        l.triggerId,
-        l.kind,
-        l.content === null ? null : JSON.stringify(l.content),
-        l.customData === null ? null : JSON.stringify(l.customData),
-        now,
-      ],
-    )
-  ).rows[0];
-  for (const [i, a] of l.attachments.entries()) {
-    await db.query('INSERT INTO attachments (launch_id, position, name, mime, data) VALUES ($1, $2, $3, $4, $5)', [
-      id,
-      i,
-      a.name,
-      a.mime,
-      Buffer.from(a.data),
-    ]);
-  }
-  return id;
-}
-
-export async function deleteProfile(db: Queryable, profile: StoredProfile, rows: ValueRowWrite[]): Promise<void> {
-  if (rows.length > 0) {
-    await db.query(
-      `DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text) WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = $3`,
-      [profile.dbId, JSON.stringify(rows.map((r) => ({ field: r.field, value: r.value }))), profile.seq],
-    );
-  }
-  await db.query('DELETE FROM subscriptions WHERE profile_seq = $1', [profile.seq]);
-  await db.query('DELETE FROM profiles WHERE seq = $1', [profile.seq]);
-  await db.query(
-    "UPDATE messages SET status = 'cancelled', skip_reason = 'profile deleted', lease_until = NULL WHERE profile_id = $1 AND status = 'scheduled'",
-    [profile.id],
-  );
 }

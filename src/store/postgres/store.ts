@@ -20,9 +20,10 @@ import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { PgCatalog } from './catalog.js';
 import { PgCatalogWrites } from './catalog-writes.js';
 import { holdConfig } from './config-lock.js';
-import * as delivery from './delivery.js';
-import * as feedback from './feedback.js';
-import * as bounces from './bounces.js';
+import { PgBounces } from './bounces.js';
+import { PgDelivery } from './delivery.js';
+import { PgEvents } from './events.js';
+import { PgFeedback } from './feedback.js';
 import type {
   SuppressionEntryFilter,
   SuppressionKind,
@@ -42,7 +43,7 @@ import {
   type Queryable,
 } from './open.js';
 import { migrationNames } from '../shared/migration-names.js';
-import * as profiles from './profiles.js';
+import { PgProfiles } from './profiles.js';
 import { PgReports } from './reports.js';
 import { PgProfileQueries } from './profile-query.js';
 import { PgRequestKeys } from './request-keys.js';
@@ -91,6 +92,11 @@ export class PostgresStore implements Store {
   private readonly tokens = new PgTokens();
   private readonly settings = new PgSettings();
   private readonly catalogWrites = new PgCatalogWrites();
+  private readonly events = new PgEvents();
+  private readonly feedback = new PgFeedback(this.events);
+  private readonly bounces = new PgBounces(this.feedback, this.events);
+  private readonly profiles = new PgProfiles(this.feedback, this.events);
+  private readonly delivery = new PgDelivery(this.profiles, this.feedback, this.bounces, this.events);
 
   constructor(opts: PgOptions) {
     this.pool = openPool(opts);
@@ -110,16 +116,16 @@ export class PostgresStore implements Store {
   /** The transaction's operations; `held`: the configuration this transaction began holding. */
   private txFor(client: PgClient, held?: { accountId: number; version: number }): StoreTx {
     return {
-      lockMatchKeys: (dbId, keys) => profiles.claimKeys(client, dbId, keys, Date.now()),
+      lockMatchKeys: (dbId, keys) => this.profiles.claimKeys(client, dbId, keys, Date.now()),
       holdCatalog: async (accountId) => (held?.accountId === accountId ? held.version : holdConfig(client, accountId)),
-      findMatches: (dbId: number, keys: MatchKey[]) => profiles.findMatches(client, dbId, keys),
-      loadProfiles: (dbId: number, seqs: number[]) => profiles.loadProfiles(client, seqs, { dbId, lock: true }),
-      saveImport: (w: ImportWrite) => profiles.saveImport(client, w),
-      deleteProfile: (p: StoredProfile, rows: ValueRowWrite[]) => profiles.deleteProfile(client, p, rows),
+      findMatches: (dbId: number, keys: MatchKey[]) => this.profiles.findMatches(client, dbId, keys),
+      loadProfiles: (dbId: number, seqs: number[]) => this.profiles.loadProfiles(client, seqs, { dbId, lock: true }),
+      saveImport: (w: ImportWrite) => this.profiles.saveImport(client, w),
+      deleteProfile: (p: StoredProfile, rows: ValueRowWrite[]) => this.profiles.deleteProfile(client, p, rows),
       applyProvisioning: (plan: ProvisionPlan, now: number) => this.catalog.applyProvisioning(client, plan, now),
       queryProfiles: (dbId, query, after, limit) =>
         this.profileQueries.queryProfiles(client, dbId, query, after, limit),
-      insertLaunch: (accountId, launch, now) => profiles.insertLaunch(client, accountId, launch, now),
+      insertLaunch: (accountId, launch, now) => this.profiles.insertLaunch(client, accountId, launch, now),
       insertTask: (task) => this.tasks.insertTask(client, task),
       saveTaskProgress: (p) => this.tasks.saveTaskProgress(client, p),
       insertTestSend: (w) => this.testSends.insertTestSend(client, w),
@@ -143,17 +149,18 @@ export class PostgresStore implements Store {
       deleteTrigger: (at: CatalogVersion, id: number, now: number) =>
         this.catalogWrites.apply(client, (w) => w.deleteTrigger(client, at, id, now)),
       listSuppressionLists: (accountId: number, fromId: number, limit: number) =>
-        feedback.listSuppressionLists(client, accountId, fromId, limit),
-      getSuppressionList: (accountId: number, id: number) => feedback.getSuppressionList(client, accountId, id),
+        this.feedback.listSuppressionLists(client, accountId, fromId, limit),
+      getSuppressionList: (accountId: number, id: number) => this.feedback.getSuppressionList(client, accountId, id),
       suppressedOnList: (listId: number, kind: SuppressionKind, values: string[]) =>
-        feedback.suppressedOnList(client, listId, kind, values),
+        this.feedback.suppressedOnList(client, listId, kind, values),
       saveSuppressionList: (accountId: number, list: { id?: number; name: string }, now: number) =>
-        feedback.saveSuppressionList(client, accountId, list, now),
-      deleteSuppressionList: (accountId: number, id: number) => feedback.deleteSuppressionList(client, accountId, id),
+        this.feedback.saveSuppressionList(client, accountId, list, now),
+      deleteSuppressionList: (accountId: number, id: number) =>
+        this.feedback.deleteSuppressionList(client, accountId, id),
       addSuppressions: (accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number) =>
-        feedback.addSuppressions(client, accountId, listId, kind, values, now),
+        this.feedback.addSuppressions(client, accountId, listId, kind, values, now),
       removeSuppressions: (listId: number, kind: SuppressionKind, values: string[] | undefined) =>
-        feedback.removeSuppressions(client, listId, kind, values),
+        this.feedback.removeSuppressions(client, listId, kind, values),
     };
   }
 
@@ -289,35 +296,27 @@ export class PostgresStore implements Store {
   }
 
   claimMessages(now: number, limit: number, leaseMs: number) {
-    return this.withTransaction((c) => delivery.claimMessages(c, now, limit, leaseMs));
+    return this.withTransaction((c) => this.delivery.claimMessages(c, now, limit, leaseMs));
   }
 
   loadRecipients(profileIds: string[]) {
-    return this.run(async (db) => {
-      const out = new Map<string, StoredProfile>();
-      if (profileIds.length === 0) return out;
-      const seqs = (
-        await db.query<{ seq: number }>('SELECT seq FROM profiles WHERE id = ANY($1::text[])', [profileIds])
-      ).rows.map((r) => r.seq);
-      for (const p of await profiles.loadProfiles(db, seqs, { lock: false })) out.set(p.id, p);
-      return out;
-    });
+    return this.run((db) => this.delivery.loadRecipients(db, profileIds));
   }
 
   loadLaunches(ids: number[]) {
-    return this.run((db) => delivery.loadLaunches(db, ids));
+    return this.run((db) => this.delivery.loadLaunches(db, ids));
   }
 
   recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
-    return this.withTransaction((c) => delivery.recordOutcomes(c, outcomes, now));
+    return this.withTransaction((c) => this.delivery.recordOutcomes(c, outcomes, now));
   }
 
   recordFeedback(items: FeedbackItem[], now: number): Promise<number[]> {
-    return this.withTransaction((c) => bounces.recordFeedback(c, items, now));
+    return this.withTransaction((c) => this.bounces.recordFeedback(c, items, now));
   }
 
   findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]> {
-    return this.run((db) => bounces.findFeedbackMessages(db, ids));
+    return this.run((db) => this.bounces.findFeedbackMessages(db, ids));
   }
 
   findReceiptMessage(
@@ -325,11 +324,11 @@ export class PostgresStore implements Store {
     senderId: number,
     ref: { providerId: string } | { id: number },
   ): Promise<ReceiptMessage | undefined> {
-    return this.run((db) => delivery.findReceiptMessage(db, accountId, senderId, ref));
+    return this.run((db) => this.delivery.findReceiptMessage(db, accountId, senderId, ref));
   }
 
   nextDueAt(): Promise<number | undefined> {
-    return this.run((db) => delivery.nextDueAt(db));
+    return this.run((db) => this.delivery.nextDueAt(db));
   }
 
   unsubscribe(
@@ -338,24 +337,24 @@ export class PostgresStore implements Store {
     now: number,
     count?: { accountId: number; triggerId: number },
   ): Promise<boolean> {
-    return this.withTransaction((c) => delivery.unsubscribe(c, key, event, now, count));
+    return this.withTransaction((c) => this.delivery.unsubscribe(c, key, event, now, count));
   }
 
   leaseHook(hookId: number, now: number, leaseMs: number) {
-    return this.withTransaction((c) => delivery.leaseHook(c, hookId, now, leaseMs));
+    return this.withTransaction((c) => this.delivery.leaseHook(c, hookId, now, leaseMs));
   }
 
   listEvents(accountId: number, after: number, limit: number) {
-    return this.run((db) => delivery.listEvents(db, accountId, after, limit));
+    return this.run((db) => this.delivery.listEvents(db, accountId, after, limit));
   }
 
   finishHook(hookId: number, token: string, result: HookResult, now: number): Promise<void> {
-    return this.withTransaction((c) => delivery.finishHook(c, hookId, token, result, now));
+    return this.withTransaction((c) => this.delivery.finishHook(c, hookId, token, result, now));
   }
 
   purge(before: number, now?: number) {
     return this.withTransaction(async (c) => ({
-      ...(await delivery.purge(c, before)),
+      ...(await this.delivery.purge(c, before)),
       ...(now !== undefined
         ? {
             tasks: await this.tasks.purge(c, now),
@@ -367,15 +366,15 @@ export class PostgresStore implements Store {
   }
 
   findMatches(dbId: number, keys: MatchKey[]) {
-    return this.run((db) => profiles.findMatches(db, dbId, keys));
+    return this.run((db) => this.profiles.findMatches(db, dbId, keys));
   }
 
   readProfiles(dbId: number, seqs: number[]) {
-    return this.run((db) => profiles.loadProfiles(db, seqs, { dbId, lock: false }));
+    return this.run((db) => this.profiles.loadProfiles(db, seqs, { dbId, lock: false }));
   }
 
   listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
-    return this.run((db) => profiles.listProfiles(db, dbId, search, offset, limit));
+    return this.run((db) => this.profiles.listProfiles(db, dbId, search, offset, limit));
   }
 
   listMessages(filter: MessageFilter) {
@@ -387,39 +386,39 @@ export class PostgresStore implements Store {
   }
 
   counterTotals(accountId: number, triggerId: number) {
-    return this.run((db) => feedback.counterTotals(db, accountId, triggerId));
+    return this.run((db) => this.feedback.counterTotals(db, accountId, triggerId));
   }
 
   counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number) {
-    return this.run((db) => feedback.counterDays(db, accountId, triggerId, fromDay, toDay));
+    return this.run((db) => this.feedback.counterDays(db, accountId, triggerId, fromDay, toDay));
   }
 
   listSuppressionLists(accountId: number, fromId: number, limit: number) {
-    return this.run((db) => feedback.listSuppressionLists(db, accountId, fromId, limit));
+    return this.run((db) => this.feedback.listSuppressionLists(db, accountId, fromId, limit));
   }
 
   getSuppressionList(accountId: number, id: number) {
-    return this.run((db) => feedback.getSuppressionList(db, accountId, id));
+    return this.run((db) => this.feedback.getSuppressionList(db, accountId, id));
   }
 
   listSuppressions(listId: number, filter: SuppressionEntryFilter) {
-    return this.run((db) => feedback.listSuppressions(db, listId, filter));
+    return this.run((db) => this.feedback.listSuppressions(db, listId, filter));
   }
 
   suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
-    return this.run((db) => feedback.suppressedOnList(db, listId, kind, values));
+    return this.run((db) => this.feedback.suppressedOnList(db, listId, kind, values));
   }
 
   suppressedValues(accountId: number, values: SuppressionValue[]) {
-    return this.run((db) => feedback.suppressedValues(db, accountId, values));
+    return this.run((db) => this.feedback.suppressedValues(db, accountId, values));
   }
 
   recordTracking(t: TrackingWrite, now: number) {
-    return this.withTransaction((c) => feedback.recordTracking(c, t, now));
+    return this.withTransaction((c) => this.feedback.recordTracking(c, t, now));
   }
 
   findMessage(accountId: number, id: number) {
-    return this.run((db) => delivery.findMessage(db, accountId, id));
+    return this.run((db) => this.delivery.findMessage(db, accountId, id));
   }
 
   triggerCounts(accountId: number, triggerId: number) {

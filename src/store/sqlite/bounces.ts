@@ -3,7 +3,6 @@
 // and subscription, with its hook events — all in the caller's transaction (the engine's writer).
 import {
   messageEventOf,
-  type AccountEvent,
   type FeedbackItem,
   type FeedbackMessage,
   type MessageEvent,
@@ -11,7 +10,9 @@ import {
 import { FEEDBACK_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './open.js';
-import { CounterTally, FEEDBACK_COUNTERS, type CounterBump } from '../../core/delivery/counters.js';
+import { CounterTally, FEEDBACK_COUNTERS } from '../../core/delivery/counters.js';
+import type { SqliteEvents } from './events.js';
+import type { SqliteFeedback } from './feedback.js';
 
 /** Message statuses each kind of feedback moves a message from (a hard bounce is never undone by a soft one). */
 const MESSAGE_UPDATES = {
@@ -39,17 +40,15 @@ const SUBSCRIPTION_UPDATES = {
 export class SqliteBounces {
   private readonly s;
 
-  /** `bump` adds report counters in the same transaction (SqliteFeedback.bump). */
+  /** `feedback` bumps the report counters, `events` takes the hook events, in the same transaction. */
   constructor(
     db: SqliteDb,
-    private readonly bump: (bumps: CounterBump[]) => void,
+    private readonly feedback: SqliteFeedback,
+    private readonly events: SqliteEvents,
   ) {
     this.s = {
       insertMessageEvent: db.prepare(
         'INSERT INTO message_events (message_id, account_id, trigger_id, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id',
-      ),
-      insertEvent: db.prepare(
-        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       messages: db.prepare(`${FEEDBACK_MESSAGE} WHERE m.id IN (SELECT value FROM json_each(?))`),
       message: Object.fromEntries(Object.entries(MESSAGE_UPDATES).map(([k, sql]) => [k, db.prepare(sql)])) as Record<
@@ -81,10 +80,10 @@ export class SqliteBounces {
     for (const f of fresh) {
       this.s.message[f.kind].run(f.reason.slice(0, 500), now, f.messageId);
       if (f.subscription) this.changeSubscription(f, now);
-      for (const e of f.events) this.insertEvent(e, now);
+      this.events.insertEvents(f.events, now);
       tally.add(f.accountId, f.triggerId, now, FEEDBACK_COUNTERS[f.kind]);
     }
-    this.bump(tally.bumps());
+    this.feedback.bump(tally.bumps());
     return fresh.map((f) => f.messageId);
   }
 
@@ -98,19 +97,6 @@ export class SqliteBounces {
       this.s.subscription.soft.run(softLimit, softLimit, `${softLimit} soft bounces in a row: ${reason}`, now, ...key);
     else if (f.kind === 'delivered') this.s.subscription.delivered.run(...key);
     else this.s.subscription[f.kind].run(reason, now, ...key);
-  }
-
-  private insertEvent(e: AccountEvent, now: number): void {
-    this.s.insertEvent.run(
-      e.accountId,
-      e.type,
-      e.dbId,
-      e.resourceId,
-      e.triggerId,
-      e.profileId,
-      JSON.stringify(e.payload),
-      now,
-    );
   }
 
   findFeedbackMessages(ids: number[]): FeedbackMessage[] {

@@ -21,7 +21,8 @@ import type { SqliteDb } from './open.js';
 import type { SqliteProfiles } from './profiles.js';
 import type { SqliteFeedback } from './feedback.js';
 import { CounterTally, dayOf, outcomeCounters } from '../../core/delivery/counters.js';
-import { SqliteBounces } from './bounces.js';
+import type { SqliteBounces } from './bounces.js';
+import type { SqliteEvents } from './events.js';
 
 interface MessageRow {
   id: number;
@@ -52,15 +53,15 @@ interface HookStateRow {
 
 export class SqliteDelivery {
   private readonly s;
-  readonly bounces: SqliteBounces;
 
   // long: the table of named statements of the delivery tables, prepared once
   constructor(
-    private readonly db: SqliteDb,
+    db: SqliteDb,
     private readonly profiles: SqliteProfiles,
     private readonly feedback: SqliteFeedback,
+    private readonly bounces: SqliteBounces,
+    private readonly events: SqliteEvents,
   ) {
-    this.bounces = new SqliteBounces(db, (bumps) => this.feedback.bump(bumps));
     this.s = {
       dueScheduled: db.prepare(
         "SELECT id, due_at FROM messages WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
@@ -113,9 +114,6 @@ export class SqliteDelivery {
       ),
       released: db.prepare(
         "UPDATE messages SET status = 'scheduled', attempts = attempts - 1, lease_until = NULL WHERE id = ? AND claim_token = ? AND status = 'sending' RETURNING account_id, trigger_id",
-      ),
-      insertEvent: db.prepare(
-        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       nextDue: db.prepare("SELECT MIN(due_at) AS due FROM messages WHERE status = 'scheduled'"),
       nextLease: db.prepare("SELECT MIN(lease_until) AS due FROM messages WHERE status = 'sending'"),
@@ -191,6 +189,7 @@ export class SqliteDelivery {
     return out;
   }
 
+  /** The profiles messages name, by id, whatever their database. */
   loadRecipients(profileIds: string[]): Map<string, StoredProfile> {
     const out = new Map<string, StoredProfile>();
     if (profileIds.length === 0) return out;
@@ -231,7 +230,7 @@ export class SqliteDelivery {
         now,
         outcomeCounters(o.kind, o.kind === 'skipped' ? o.reason : null, o.counters),
       );
-      if (o.event) this.insertEvent(o.event, now);
+      if (o.event) this.events.insertEvents([o.event], now);
       if (o.subscription) this.changeSubscription(o.subscription, now);
       if (o.feedback) this.bounces.recordFeedback([o.feedback], now);
     }
@@ -278,7 +277,7 @@ export class SqliteDelivery {
     const changed =
       this.s.changeSubscription.run(c.status, c.reason, now, k.profileId, k.resourceId, k.channel, k.address, c.status)
         .changes > 0;
-    if (changed && c.event) this.insertEvent(c.event, now);
+    if (changed && c.event) this.events.insertEvents([c.event], now);
   }
 
   findReceiptMessage(
@@ -299,19 +298,6 @@ export class SqliteDelivery {
     return r ? toReceiptMessage(r) : undefined;
   }
 
-  private insertEvent(e: AccountEvent, now: number): void {
-    this.s.insertEvent.run(
-      e.accountId,
-      e.type,
-      e.dbId,
-      e.resourceId,
-      e.triggerId,
-      e.profileId,
-      JSON.stringify(e.payload),
-      now,
-    );
-  }
-
   nextDueAt(): number | undefined {
     const due = (this.s.nextDue.get() as { due: number | null }).due;
     const lease = (this.s.nextLease.get() as { due: number | null }).due;
@@ -326,7 +312,7 @@ export class SqliteDelivery {
     count?: { accountId: number; triggerId: number },
   ): boolean {
     const changed = this.s.unsubscribe.run(now, key.profileId, key.resourceId, key.channel, key.address).changes > 0;
-    if (changed && event) this.insertEvent(event, now);
+    if (changed && event) this.events.insertEvents([event], now);
     if (changed && count) this.feedback.bump([{ ...count, day: dayOf(now), name: 'unsubscribed', n: 1 }]);
     return changed;
   }

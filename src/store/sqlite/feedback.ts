@@ -12,6 +12,7 @@ import {
   type SuppressionList,
   type SuppressionValue,
 } from '../../core/delivery/suppression-port.js';
+import type { SqliteEvents } from './events.js';
 import type { SqliteDb } from './open.js';
 
 interface ListRow {
@@ -41,7 +42,11 @@ const toList = (r: ListRow): SuppressionList => ({
 export class SqliteFeedback {
   private readonly s: Record<string, Statement>;
 
-  constructor(private readonly db: SqliteDb) {
+  /** `events`: the outbox the hook events of opens and clicks go to. */
+  constructor(
+    db: SqliteDb,
+    private readonly events: SqliteEvents,
+  ) {
     this.s = {
       bump: db.prepare(
         'INSERT INTO report_counters (account_id, trigger_id, day, name, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
@@ -89,9 +94,6 @@ export class SqliteFeedback {
       ),
       trackingEvent: db.prepare(
         'INSERT INTO tracking_events (account_id, trigger_id, message_id, kind, link, url, ip, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      insertEvent: db.prepare(
-        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       purgeMarks: db.prepare('DELETE FROM tracking_marks WHERE created_at < ?'),
       purgeTracking: db.prepare('DELETE FROM tracking_events WHERE created_at < ?'),
@@ -196,27 +198,20 @@ export class SqliteFeedback {
     if (opened) tally.add(t.accountId, t.triggerId, now, firstOpen ? ['opened', 'opened_unique'] : ['opened']);
     if (click) tally.add(t.accountId, t.triggerId, now, firstClick ? ['clicked', 'clicked_unique'] : ['clicked']);
     this.bump(tally.bumps());
-    const events: (AccountEvent | undefined)[] = [
+    const events = [
       firstOpen ? t.events.uopen : undefined,
       opened ? t.events.open : undefined,
       firstLinkClick ? t.events.uclick : undefined,
       click ? t.events.click : undefined,
     ];
-    for (const e of events)
-      if (e)
-        s.insertEvent.run(
-          e.accountId,
-          e.type,
-          e.dbId,
-          e.resourceId,
-          e.triggerId,
-          e.profileId,
-          JSON.stringify(e.payload),
-          now,
-        );
+    this.events.insertEvents(
+      events.filter((e): e is AccountEvent => e !== undefined),
+      now,
+    );
     return { firstOpen, firstClick, firstLinkClick };
   }
 
+  /** Opens and clicks older than the messages' retention. */
   purge(before: number): void {
     this.s.purgeMarks.run(before);
     this.s.purgeTracking.run(before);

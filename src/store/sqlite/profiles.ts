@@ -10,7 +10,8 @@ import type { StoredProfile, StoredSubscription, ValueRowWrite } from '../../cor
 import { idKey, fieldKey, subscriptionKey } from '../../core/matching/keys.js';
 import { likeEscape } from '../shared/like.js';
 import { CounterTally, insertedCounters } from '../../core/delivery/counters.js';
-import { SqliteFeedback } from './feedback.js';
+import type { SqliteEvents } from './events.js';
+import type { SqliteFeedback } from './feedback.js';
 
 /** Raw rows (arrays, `.all()`): a batch reads thousands of them, objects and iterators per row are garbage. */
 type ProfileRow = [
@@ -37,6 +38,10 @@ const PROFILE_COLUMNS = 'seq, id, account_id, db_id, fields, created_at, updated
 const SUBSCRIPTION_COLUMNS =
   'profile_seq, resource_id, channel, address, status, priority, data, created_at, updated_at';
 
+/** The profiles a search of the profile list finds: by id, or by the prefix of an indexed value. */
+const SEARCHED = `SELECT seq FROM profiles WHERE db_id = @db AND id = @id
+  UNION SELECT profile_seq FROM profile_values WHERE db_id = @db AND value LIKE @prefix ESCAPE '\\'`;
+
 function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
   const list = hits.get(key);
   if (list) list.push(seq);
@@ -45,12 +50,14 @@ function pushHit(hits: Map<string, number[]>, key: string, seq: number): void {
 
 export class SqliteProfiles {
   private readonly s;
-  /** Stop lists, tracking and the report counters a message's writing bumps. */
-  readonly feedback: SqliteFeedback;
 
   // long: the table of named statements of the profile tables, prepared once
-  constructor(private readonly db: SqliteDb) {
-    this.feedback = new SqliteFeedback(db);
+  /** `feedback` bumps the counters of an import's messages, `events` takes its hook events. */
+  constructor(
+    db: SqliteDb,
+    private readonly feedback: SqliteFeedback,
+    private readonly events: SqliteEvents,
+  ) {
     this.s = {
       valuesByField: db
         .prepare(
@@ -106,9 +113,10 @@ export class SqliteProfiles {
       setLaunchRange: db.prepare(
         'UPDATE launches SET first_message_id = coalesce(min(first_message_id, @first), @first), last_message_id = coalesce(max(last_message_id, @last), @last) WHERE id = @id',
       ),
-      insertEvent: db.prepare(
-        'INSERT INTO events (account_id, type, db_id, resource_id, trigger_id, profile_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      page: db.prepare('SELECT seq FROM profiles WHERE db_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?').pluck(),
+      count: db.prepare('SELECT COUNT(*) FROM profiles WHERE db_id = ?').pluck(),
+      searchPage: db.prepare(`SELECT seq FROM (${SEARCHED}) ORDER BY seq DESC LIMIT @limit OFFSET @offset`).pluck(),
+      searchCount: db.prepare(`SELECT COUNT(*) FROM (${SEARCHED})`).pluck(),
       deleteProfile: db.prepare('DELETE FROM profiles WHERE seq = ?'),
       deleteSubscriptions: db.prepare('DELETE FROM subscriptions WHERE profile_seq = ?'),
       cancelMessages: db.prepare(
@@ -170,24 +178,13 @@ export class SqliteProfiles {
     offset: number,
     limit: number,
   ): { seqs: number[]; total: number } {
-    if (search === undefined) {
-      const seqs = this.db
-        .prepare('SELECT seq FROM profiles WHERE db_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?')
-        .pluck()
-        .all(dbId, limit, offset) as number[];
+    if (search === undefined)
       return {
-        seqs,
-        total: this.db.prepare('SELECT COUNT(*) FROM profiles WHERE db_id = ?').pluck().get(dbId) as number,
+        seqs: this.s.page.all(dbId, limit, offset) as number[],
+        total: this.s.count.get(dbId) as number,
       };
-    }
-    const matched = `SELECT seq FROM profiles WHERE db_id = @db AND id = @id
-      UNION SELECT profile_seq FROM profile_values WHERE db_id = @db AND value LIKE @prefix ESCAPE '\\'`;
     const params = { db: dbId, id: search.toLowerCase(), prefix: `${likeEscape(search)}%`, limit, offset };
-    const seqs = this.db
-      .prepare(`SELECT seq FROM (${matched}) ORDER BY seq DESC LIMIT @limit OFFSET @offset`)
-      .pluck()
-      .all(params) as number[];
-    return { seqs, total: this.db.prepare(`SELECT COUNT(*) FROM (${matched})`).pluck().get(params) as number };
+    return { seqs: this.s.searchPage.all(params) as number[], total: this.s.searchCount.get(params) as number };
   }
 
   loadProfiles(dbId: number, seqs: number[]): StoredProfile[] {
@@ -226,7 +223,7 @@ export class SqliteProfiles {
   saveImport(w: ImportWrite): void {
     this.writeProfiles(w);
     this.writeMessages(w);
-    this.writeEvents(w);
+    this.events.insertAccountEvents(w.accountId, w.events, w.now);
   }
 
   /** The import's profiles (new or updated), their index values and subscriptions. */
@@ -289,22 +286,6 @@ export class SqliteProfiles {
     }
     for (const [id, [first, last]] of ranges) s.setLaunchRange.run({ first, last, id });
     this.feedback.bump(tally.bumps());
-  }
-
-  private writeEvents(w: ImportWrite): void {
-    const s = this.s;
-    for (const e of w.events) {
-      s.insertEvent.run(
-        w.accountId,
-        e.type,
-        e.dbId,
-        e.resourceId,
-        e.triggerId,
-        e.profileId,
-        JSON.stringify(e.payload),
-        w.now,
-      );
-    }
   }
 
   /** Stores a launch with its attachments (once per launch, whatever the number of its messages). */

@@ -25,7 +25,9 @@ import { SqliteCatalog } from './catalog.js';
 import { SqliteCatalogWrites } from './catalog-writes.js';
 import { SqliteDelivery } from './delivery.js';
 import { SqliteReports } from './reports.js';
-import type { SqliteFeedback } from './feedback.js';
+import { SqliteBounces } from './bounces.js';
+import { SqliteEvents } from './events.js';
+import { SqliteFeedback } from './feedback.js';
 import type {
   SuppressionEntryFilter,
   SuppressionKind,
@@ -87,8 +89,6 @@ export class SqliteStore implements Store {
   readonly capabilities = { singleWriter: true };
   readonly db: SqliteDb;
   private readonly lock = new Mutex();
-  private profilesRepo: SqliteProfiles | undefined;
-  private deliveryRepo: SqliteDelivery | undefined;
   private readonly tx: StoreTx;
   /** The entity modules, each made on first use (its statements prepared once the schema is migrated). */
   private readonly made: {
@@ -102,6 +102,11 @@ export class SqliteStore implements Store {
     tokens?: SqliteTokens;
     settings?: SqliteSettings;
     catalogWrites?: SqliteCatalogWrites;
+    events?: SqliteEvents;
+    feedback?: SqliteFeedback;
+    bounces?: SqliteBounces;
+    profiles?: SqliteProfiles;
+    delivery?: SqliteDelivery;
   } = {};
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
@@ -116,18 +121,17 @@ export class SqliteStore implements Store {
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
     this.db = openSqlite(file, opts);
     this.readOnly = opts.readOnly === true;
-    const profiles = () => (this.profilesRepo ??= new SqliteProfiles(this.db));
     this.tx = {
       lockMatchKeys: async () => new Set<string>(),
       holdCatalog: async (accountId: number) => this.catalog.configVersion(accountId),
-      findMatches: async (dbId: number, keys: MatchKey[]) => profiles().findMatches(dbId, keys),
-      loadProfiles: async (dbId: number, seqs: number[]) => profiles().loadProfiles(dbId, seqs),
-      saveImport: async (w: ImportWrite) => profiles().saveImport(w),
-      deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => profiles().deleteProfile(p, rows),
+      findMatches: async (dbId: number, keys: MatchKey[]) => this.profiles.findMatches(dbId, keys),
+      loadProfiles: async (dbId: number, seqs: number[]) => this.profiles.loadProfiles(dbId, seqs),
+      saveImport: async (w: ImportWrite) => this.profiles.saveImport(w),
+      deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => this.profiles.deleteProfile(p, rows),
       applyProvisioning: async (plan: ProvisionPlan, now: number) => this.catalog.applyProvisioning(plan, now),
       queryProfiles: async (dbId: number, query: ProfileQuery, after: number, limit: number) =>
         this.profileQueries.queryProfiles(dbId, query, after, limit),
-      insertLaunch: async (accountId, launch, now) => profiles().insertLaunch(accountId, launch, now),
+      insertLaunch: async (accountId, launch, now) => this.profiles.insertLaunch(accountId, launch, now),
       insertTask: async (task: NewTask) => this.tasks.insertTask(task),
       saveTaskProgress: async (p: TaskProgress) => this.tasks.saveTaskProgress(p),
       insertTestSend: async (w: TestSendWrite) => this.testSends.insertTestSend(w),
@@ -219,13 +223,30 @@ export class SqliteStore implements Store {
     return (this.made.catalogWrites ??= new SqliteCatalogWrites(this.db));
   }
 
+  private get events(): SqliteEvents {
+    return (this.made.events ??= new SqliteEvents(this.db));
+  }
+
   private get feedback(): SqliteFeedback {
-    return (this.profilesRepo ??= new SqliteProfiles(this.db)).feedback;
+    return (this.made.feedback ??= new SqliteFeedback(this.db, this.events));
+  }
+
+  private get bounces(): SqliteBounces {
+    return (this.made.bounces ??= new SqliteBounces(this.db, this.feedback, this.events));
+  }
+
+  private get profiles(): SqliteProfiles {
+    return (this.made.profiles ??= new SqliteProfiles(this.db, this.feedback, this.events));
   }
 
   private get delivery(): SqliteDelivery {
-    this.profilesRepo ??= new SqliteProfiles(this.db);
-    return (this.deliveryRepo ??= new SqliteDelivery(this.db, this.profilesRepo, this.profilesRepo.feedback));
+    return (this.made.delivery ??= new SqliteDelivery(
+      this.db,
+      this.profiles,
+      this.feedback,
+      this.bounces,
+      this.events,
+    ));
   }
 
   /** Runs `fn` in BEGIN IMMEDIATE … COMMIT under the lock (fn is synchronous). */
@@ -286,17 +307,15 @@ export class SqliteStore implements Store {
   }
 
   findMatches(dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
-    return this.read(() => (this.profilesRepo ??= new SqliteProfiles(this.db)).findMatches(dbId, keys));
+    return this.read(() => this.profiles.findMatches(dbId, keys));
   }
 
   readProfiles(dbId: number, seqs: number[]): Promise<StoredProfile[]> {
-    return this.read(() => (this.profilesRepo ??= new SqliteProfiles(this.db)).loadProfiles(dbId, seqs));
+    return this.read(() => this.profiles.loadProfiles(dbId, seqs));
   }
 
   listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
-    return this.read(() =>
-      (this.profilesRepo ??= new SqliteProfiles(this.db)).listProfiles(dbId, search, offset, limit),
-    );
+    return this.read(() => this.profiles.listProfiles(dbId, search, offset, limit));
   }
 
   listMessages(filter: MessageFilter) {
@@ -364,11 +383,11 @@ export class SqliteStore implements Store {
   }
 
   recordFeedback(items: FeedbackItem[], now: number): Promise<number[]> {
-    return this.write(() => this.delivery.bounces.recordFeedback(items, now));
+    return this.write(() => this.bounces.recordFeedback(items, now));
   }
 
   findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]> {
-    return this.read(() => this.delivery.bounces.findFeedbackMessages(ids));
+    return this.read(() => this.bounces.findFeedbackMessages(ids));
   }
 
   findReceiptMessage(
