@@ -1,7 +1,12 @@
 // The scale-out store: several API and worker processes over one PostgreSQL. Transactions run
 // on a pooled client (retried once on a deadlock or serialization failure), claims use
 // FOR UPDATE SKIP LOCKED, profile creation is serialised per matching value with claim rows,
-// and NOTIFY/LISTEN wakes the workers of every process when new work is due.
+// and NOTIFY/LISTEN wakes the workers of every process when new work is due. Each entity has a
+// module of the same name in both stores (a class with its named statements `s`); this facade
+// holds no SQL of its own beyond transaction control.
+// Files of this store only: bulk.ts (the bulk insert: COPY or one INSERT over json_to_recordset),
+// copy.ts (COPY … FROM STDIN), config-lock.ts (the advisory lock of an account's configuration),
+// notify.ts (LISTEN/NOTIFY wake-ups).
 import type { CatalogVersion, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
@@ -17,13 +22,7 @@ import type {
 import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
-import { PgCatalog } from './catalog.js';
-import { PgCatalogWrites } from './catalog-writes.js';
 import { holdConfig } from './config-lock.js';
-import { PgBounces } from './bounces.js';
-import { PgDelivery } from './delivery.js';
-import { PgEvents } from './events.js';
-import { PgFeedback } from './feedback.js';
 import type {
   SuppressionEntryFilter,
   SuppressionKind,
@@ -31,8 +30,8 @@ import type {
 } from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import type { TestSendOutcome } from '../../core/delivery/test-send-port.js';
-import { PgMonitor } from './monitor.js';
 import { WorkChannel } from './notify.js';
+import { PgRepos } from './repos.js';
 import {
   migrate,
   migrationFiles,
@@ -43,20 +42,12 @@ import {
   type Queryable,
 } from './open.js';
 import { migrationNames } from '../shared/migration-names.js';
-import { PgProfiles } from './profiles.js';
-import { PgReports } from './reports.js';
-import { PgProfileQueries } from './profile-query.js';
-import { PgRequestKeys } from './request-keys.js';
-import { PgTasks } from './tasks.js';
-import { PgTestSends } from './test-sends.js';
 import type { RequestClaimInput, RequestScope } from '../../core/requests/store-port.js';
 import { StoreUnavailable } from '../../core/base/errors.js';
 import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
-import { PgSettings } from './settings.js';
-import { PgTokens } from './tokens.js';
 
 /**
  * Errors that mean "the database is not reachable now" (SQLSTATE classes 08 and 57P0x). A
@@ -82,21 +73,8 @@ export class PostgresStore implements Store {
   readonly capabilities = { singleWriter: false };
   readonly pool: PgPool;
   private readonly work: WorkChannel;
-  private readonly tasks = new PgTasks();
-  private readonly requestKeys = new PgRequestKeys();
-  private readonly testSends = new PgTestSends();
-  private readonly profileQueries = new PgProfileQueries();
-  private readonly reports = new PgReports();
-  private readonly monitor = new PgMonitor();
-  private readonly catalog = new PgCatalog();
-  private readonly tokens = new PgTokens();
-  private readonly settings = new PgSettings();
-  private readonly catalogWrites = new PgCatalogWrites();
-  private readonly events = new PgEvents();
-  private readonly feedback = new PgFeedback(this.events);
-  private readonly bounces = new PgBounces(this.feedback, this.events);
-  private readonly profiles = new PgProfiles(this.feedback, this.events);
-  private readonly delivery = new PgDelivery(this.profiles, this.feedback, this.bounces, this.events);
+  /** The entity modules. */
+  private readonly repos = new PgRepos();
 
   constructor(opts: PgOptions) {
     this.pool = openPool(opts);
@@ -116,84 +94,86 @@ export class PostgresStore implements Store {
   /** The transaction's operations; `held`: the configuration this transaction began holding. */
   private txFor(client: PgClient, held?: { accountId: number; version: number }): StoreTx {
     return {
-      lockMatchKeys: (dbId, keys) => this.profiles.claimKeys(client, dbId, keys, Date.now()),
+      lockMatchKeys: (dbId, keys) => this.repos.profiles.claimKeys(client, dbId, keys, Date.now()),
       holdCatalog: async (accountId) => (held?.accountId === accountId ? held.version : holdConfig(client, accountId)),
-      findMatches: (dbId: number, keys: MatchKey[]) => this.profiles.findMatches(client, dbId, keys),
-      loadProfiles: (dbId: number, seqs: number[]) => this.profiles.loadProfiles(client, seqs, { dbId, lock: true }),
-      saveImport: (w: ImportWrite) => this.profiles.saveImport(client, w),
-      deleteProfile: (p: StoredProfile, rows: ValueRowWrite[]) => this.profiles.deleteProfile(client, p, rows),
-      applyProvisioning: (plan: ProvisionPlan, now: number) => this.catalog.applyProvisioning(client, plan, now),
+      findMatches: (dbId: number, keys: MatchKey[]) => this.repos.profiles.findMatches(client, dbId, keys),
+      loadProfiles: (dbId: number, seqs: number[]) =>
+        this.repos.profiles.loadProfiles(client, seqs, { dbId, lock: true }),
+      saveImport: (w: ImportWrite) => this.repos.profiles.saveImport(client, w),
+      deleteProfile: (p: StoredProfile, rows: ValueRowWrite[]) => this.repos.profiles.deleteProfile(client, p, rows),
+      applyProvisioning: (plan: ProvisionPlan, now: number) => this.repos.catalog.applyProvisioning(client, plan, now),
       queryProfiles: (dbId, query, after, limit) =>
-        this.profileQueries.queryProfiles(client, dbId, query, after, limit),
-      insertLaunch: (accountId, launch, now) => this.profiles.insertLaunch(client, accountId, launch, now),
-      insertTask: (task) => this.tasks.insertTask(client, task),
-      saveTaskProgress: (p) => this.tasks.saveTaskProgress(client, p),
-      insertTestSend: (w) => this.testSends.insertTestSend(client, w),
-      countTestSends: (accountId, since) => this.testSends.countTestSends(client, accountId, since),
+        this.repos.profileQueries.queryProfiles(client, dbId, query, after, limit),
+      insertLaunch: (accountId, launch, now) => this.repos.profiles.insertLaunch(client, accountId, launch, now),
+      insertTask: (task) => this.repos.tasks.insertTask(client, task),
+      saveTaskProgress: (p) => this.repos.tasks.saveTaskProgress(client, p),
+      insertTestSend: (w) => this.repos.testSends.insertTestSend(client, w),
+      countTestSends: (accountId, since) => this.repos.testSends.countTestSends(client, accountId, since),
       completeRequestKey: (scope, token, response) =>
-        this.requestKeys.completeRequestKey(client, scope, token, response),
+        this.repos.requestKeys.completeRequestKey(client, scope, token, response),
       saveDatabase: (at: CatalogVersion, def: Draft<DatabaseDef>, opts: { requireNoProfiles: boolean }, now: number) =>
-        this.catalogWrites.apply(client, (w) => w.saveDatabase(client, at, def, opts, now)),
+        this.repos.catalogWrites.apply(client, (w) => w.saveDatabase(client, at, def, opts, now)),
       deleteDatabase: (at: CatalogVersion, id: number) =>
-        this.catalogWrites.apply(client, (w) => w.deleteDatabase(client, at, id)),
+        this.repos.catalogWrites.apply(client, (w) => w.deleteDatabase(client, at, id)),
       saveResource: (at: CatalogVersion, def: Draft<ResourceDef>, now: number) =>
-        this.catalogWrites.apply(client, (w) => w.saveResource(client, at, def, now)),
+        this.repos.catalogWrites.apply(client, (w) => w.saveResource(client, at, def, now)),
       deleteResource: (at: CatalogVersion, id: number) =>
-        this.catalogWrites.apply(client, (w) => w.deleteResource(client, at, id)),
+        this.repos.catalogWrites.apply(client, (w) => w.deleteResource(client, at, id)),
       saveTemplate: (at: CatalogVersion, def: Draft<TemplateDef>, now: number) =>
-        this.catalogWrites.apply(client, (w) => w.saveTemplate(client, at, def, now)),
+        this.repos.catalogWrites.apply(client, (w) => w.saveTemplate(client, at, def, now)),
       deleteTemplate: (at: CatalogVersion, id: number) =>
-        this.catalogWrites.apply(client, (w) => w.deleteTemplate(client, at, id)),
+        this.repos.catalogWrites.apply(client, (w) => w.deleteTemplate(client, at, id)),
       saveTrigger: (at: CatalogVersion, def: Draft<TriggerDef>, opts: { cancelScheduled?: string }, now: number) =>
-        this.catalogWrites.apply(client, (w) => w.saveTrigger(client, at, def, opts, now)),
+        this.repos.catalogWrites.apply(client, (w) => w.saveTrigger(client, at, def, opts, now)),
       deleteTrigger: (at: CatalogVersion, id: number, now: number) =>
-        this.catalogWrites.apply(client, (w) => w.deleteTrigger(client, at, id, now)),
+        this.repos.catalogWrites.apply(client, (w) => w.deleteTrigger(client, at, id, now)),
       listSuppressionLists: (accountId: number, fromId: number, limit: number) =>
-        this.feedback.listSuppressionLists(client, accountId, fromId, limit),
-      getSuppressionList: (accountId: number, id: number) => this.feedback.getSuppressionList(client, accountId, id),
+        this.repos.feedback.listSuppressionLists(client, accountId, fromId, limit),
+      getSuppressionList: (accountId: number, id: number) =>
+        this.repos.feedback.getSuppressionList(client, accountId, id),
       suppressedOnList: (listId: number, kind: SuppressionKind, values: string[]) =>
-        this.feedback.suppressedOnList(client, listId, kind, values),
+        this.repos.feedback.suppressedOnList(client, listId, kind, values),
       saveSuppressionList: (accountId: number, list: { id?: number; name: string }, now: number) =>
-        this.feedback.saveSuppressionList(client, accountId, list, now),
+        this.repos.feedback.saveSuppressionList(client, accountId, list, now),
       deleteSuppressionList: (accountId: number, id: number) =>
-        this.feedback.deleteSuppressionList(client, accountId, id),
+        this.repos.feedback.deleteSuppressionList(client, accountId, id),
       addSuppressions: (accountId: number, listId: number, kind: SuppressionKind, values: string[], now: number) =>
-        this.feedback.addSuppressions(client, accountId, listId, kind, values, now),
+        this.repos.feedback.addSuppressions(client, accountId, listId, kind, values, now),
       removeSuppressions: (listId: number, kind: SuppressionKind, values: string[] | undefined) =>
-        this.feedback.removeSuppressions(client, listId, kind, values),
+        this.repos.feedback.removeSuppressions(client, listId, kind, values),
     };
   }
 
   claimTask(now: number, leaseMs: number) {
-    return this.withTransaction((c) => this.tasks.claimTask(c, now, leaseMs));
+    return this.withTransaction((c) => this.repos.tasks.claimTask(c, now, leaseMs));
   }
 
   releaseTask(id: string, claimToken: string) {
-    return this.run((db) => this.tasks.releaseTask(db, id, claimToken));
+    return this.run((db) => this.repos.tasks.releaseTask(db, id, claimToken));
   }
 
   findTask(accountId: number, id: string, now: number) {
-    return this.run((db) => this.tasks.findTask(db, accountId, id, now));
+    return this.run((db) => this.repos.tasks.findTask(db, accountId, id, now));
   }
 
   claimTestSends(limit: number) {
-    return this.run((db) => this.testSends.claimTestSends(db, limit));
+    return this.run((db) => this.repos.testSends.claimTestSends(db, limit));
   }
 
   finishTestSend(id: number, outcome: TestSendOutcome, now: number) {
-    return this.run((db) => this.testSends.finishTestSend(db, id, outcome, now));
+    return this.run((db) => this.repos.testSends.finishTestSend(db, id, outcome, now));
   }
 
   listTestSends(accountId: number, opts: { templateId?: number; limit: number }) {
-    return this.run((db) => this.testSends.listTestSends(db, accountId, opts));
+    return this.run((db) => this.repos.testSends.listTestSends(db, accountId, opts));
   }
 
   claimRequestKey(input: RequestClaimInput) {
-    return this.withTransaction((c) => this.requestKeys.claimRequestKey(c, input));
+    return this.withTransaction((c) => this.repos.requestKeys.claimRequestKey(c, input));
   }
 
   releaseRequestKey(scope: RequestScope, claimToken: string) {
-    return this.run((db) => this.requestKeys.releaseRequestKey(db, scope, claimToken));
+    return this.run((db) => this.repos.requestKeys.releaseRequestKey(db, scope, claimToken));
   }
 
   /** A transaction on one client: BEGIN … COMMIT, retried on deadlock or serialization failure. */
@@ -252,71 +232,71 @@ export class PostgresStore implements Store {
   }
 
   health() {
-    return this.run((db) => this.monitor.health(db));
+    return this.run((db) => this.repos.monitor.health(db));
   }
 
   queueStats(now: number) {
-    return this.run((db) => this.monitor.queueStats(db, now));
+    return this.run((db) => this.repos.monitor.queueStats(db, now));
   }
 
   hookBacklog() {
-    return this.run((db) => this.monitor.hookBacklog(db));
+    return this.run((db) => this.repos.monitor.hookBacklog(db));
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.run((db) => this.tokens.findToken(db, hash));
+    return this.run((db) => this.repos.tokens.findToken(db, hash));
   }
 
   loadCatalog(accountId: number): Promise<Catalog> {
-    return this.run((db) => this.catalog.loadCatalog(db, accountId));
+    return this.run((db) => this.repos.catalog.loadCatalog(db, accountId));
   }
 
   accountVersions(): Promise<Map<number, number>> {
-    return this.run((db) => this.catalog.accountVersions(db));
+    return this.run((db) => this.repos.catalog.accountVersions(db));
   }
 
   describeOwnership(): Promise<Ownership> {
-    return this.run((db) => this.catalog.describeOwnership(db));
+    return this.run((db) => this.repos.catalog.describeOwnership(db));
   }
 
   ensureSetting(key: string, make: () => string): Promise<string> {
-    return this.run((db) => this.settings.ensureSetting(db, key, make));
+    return this.run((db) => this.repos.settings.ensureSetting(db, key, make));
   }
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
-    return this.run((db) => this.tokens.createToken(db, hash, accountId, role, now));
+    return this.run((db) => this.repos.tokens.createToken(db, hash, accountId, role, now));
   }
 
   revokeToken(hash: string, now = Date.now()): Promise<boolean> {
-    return this.run((db) => this.tokens.revokeToken(db, hash, now));
+    return this.run((db) => this.repos.tokens.revokeToken(db, hash, now));
   }
 
   listTokens(): Promise<TokenListing[]> {
-    return this.run((db) => this.tokens.listTokens(db));
+    return this.run((db) => this.repos.tokens.listTokens(db));
   }
 
   claimMessages(now: number, limit: number, leaseMs: number) {
-    return this.withTransaction((c) => this.delivery.claimMessages(c, now, limit, leaseMs));
+    return this.withTransaction((c) => this.repos.delivery.claimMessages(c, now, limit, leaseMs));
   }
 
   loadRecipients(profileIds: string[]) {
-    return this.run((db) => this.delivery.loadRecipients(db, profileIds));
+    return this.run((db) => this.repos.delivery.loadRecipients(db, profileIds));
   }
 
   loadLaunches(ids: number[]) {
-    return this.run((db) => this.delivery.loadLaunches(db, ids));
+    return this.run((db) => this.repos.delivery.loadLaunches(db, ids));
   }
 
   recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
-    return this.withTransaction((c) => this.delivery.recordOutcomes(c, outcomes, now));
+    return this.withTransaction((c) => this.repos.delivery.recordOutcomes(c, outcomes, now));
   }
 
   recordFeedback(items: FeedbackItem[], now: number): Promise<number[]> {
-    return this.withTransaction((c) => this.bounces.recordFeedback(c, items, now));
+    return this.withTransaction((c) => this.repos.bounces.recordFeedback(c, items, now));
   }
 
   findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]> {
-    return this.run((db) => this.bounces.findFeedbackMessages(db, ids));
+    return this.run((db) => this.repos.bounces.findFeedbackMessages(db, ids));
   }
 
   findReceiptMessage(
@@ -324,11 +304,11 @@ export class PostgresStore implements Store {
     senderId: number,
     ref: { providerId: string } | { id: number },
   ): Promise<ReceiptMessage | undefined> {
-    return this.run((db) => this.delivery.findReceiptMessage(db, accountId, senderId, ref));
+    return this.run((db) => this.repos.delivery.findReceiptMessage(db, accountId, senderId, ref));
   }
 
   nextDueAt(): Promise<number | undefined> {
-    return this.run((db) => this.delivery.nextDueAt(db));
+    return this.run((db) => this.repos.delivery.nextDueAt(db));
   }
 
   unsubscribe(
@@ -337,92 +317,92 @@ export class PostgresStore implements Store {
     now: number,
     count?: { accountId: number; triggerId: number },
   ): Promise<boolean> {
-    return this.withTransaction((c) => this.delivery.unsubscribe(c, key, event, now, count));
+    return this.withTransaction((c) => this.repos.delivery.unsubscribe(c, key, event, now, count));
   }
 
   leaseHook(hookId: number, now: number, leaseMs: number) {
-    return this.withTransaction((c) => this.delivery.leaseHook(c, hookId, now, leaseMs));
+    return this.withTransaction((c) => this.repos.delivery.leaseHook(c, hookId, now, leaseMs));
   }
 
   listEvents(accountId: number, after: number, limit: number) {
-    return this.run((db) => this.delivery.listEvents(db, accountId, after, limit));
+    return this.run((db) => this.repos.delivery.listEvents(db, accountId, after, limit));
   }
 
   finishHook(hookId: number, token: string, result: HookResult, now: number): Promise<void> {
-    return this.withTransaction((c) => this.delivery.finishHook(c, hookId, token, result, now));
+    return this.withTransaction((c) => this.repos.delivery.finishHook(c, hookId, token, result, now));
   }
 
   purge(before: number, now?: number) {
     return this.withTransaction(async (c) => ({
-      ...(await this.delivery.purge(c, before)),
+      ...(await this.repos.delivery.purge(c, before)),
       ...(now !== undefined
         ? {
-            tasks: await this.tasks.purge(c, now),
-            requestKeys: await this.requestKeys.purge(c, now),
-            testSends: await this.testSends.purge(c, before),
+            tasks: await this.repos.tasks.purge(c, now),
+            requestKeys: await this.repos.requestKeys.purge(c, now),
+            testSends: await this.repos.testSends.purge(c, before),
           }
         : {}),
     }));
   }
 
   findMatches(dbId: number, keys: MatchKey[]) {
-    return this.run((db) => this.profiles.findMatches(db, dbId, keys));
+    return this.run((db) => this.repos.profiles.findMatches(db, dbId, keys));
   }
 
   readProfiles(dbId: number, seqs: number[]) {
-    return this.run((db) => this.profiles.loadProfiles(db, seqs, { dbId, lock: false }));
+    return this.run((db) => this.repos.profiles.loadProfiles(db, seqs, { dbId, lock: false }));
   }
 
   listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
-    return this.run((db) => this.profiles.listProfiles(db, dbId, search, offset, limit));
+    return this.run((db) => this.repos.profiles.listProfiles(db, dbId, search, offset, limit));
   }
 
   listMessages(filter: MessageFilter) {
-    return this.run((db) => this.reports.listMessages(db, filter));
+    return this.run((db) => this.repos.reports.listMessages(db, filter));
   }
 
   campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
-    return this.run((db) => this.reports.campaignLog(db, accountId, triggerId, fromTime, limit));
+    return this.run((db) => this.repos.reports.campaignLog(db, accountId, triggerId, fromTime, limit));
   }
 
   counterTotals(accountId: number, triggerId: number) {
-    return this.run((db) => this.feedback.counterTotals(db, accountId, triggerId));
+    return this.run((db) => this.repos.feedback.counterTotals(db, accountId, triggerId));
   }
 
   counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number) {
-    return this.run((db) => this.feedback.counterDays(db, accountId, triggerId, fromDay, toDay));
+    return this.run((db) => this.repos.feedback.counterDays(db, accountId, triggerId, fromDay, toDay));
   }
 
   listSuppressionLists(accountId: number, fromId: number, limit: number) {
-    return this.run((db) => this.feedback.listSuppressionLists(db, accountId, fromId, limit));
+    return this.run((db) => this.repos.feedback.listSuppressionLists(db, accountId, fromId, limit));
   }
 
   getSuppressionList(accountId: number, id: number) {
-    return this.run((db) => this.feedback.getSuppressionList(db, accountId, id));
+    return this.run((db) => this.repos.feedback.getSuppressionList(db, accountId, id));
   }
 
   listSuppressions(listId: number, filter: SuppressionEntryFilter) {
-    return this.run((db) => this.feedback.listSuppressions(db, listId, filter));
+    return this.run((db) => this.repos.feedback.listSuppressions(db, listId, filter));
   }
 
   suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
-    return this.run((db) => this.feedback.suppressedOnList(db, listId, kind, values));
+    return this.run((db) => this.repos.feedback.suppressedOnList(db, listId, kind, values));
   }
 
   suppressedValues(accountId: number, values: SuppressionValue[]) {
-    return this.run((db) => this.feedback.suppressedValues(db, accountId, values));
+    return this.run((db) => this.repos.feedback.suppressedValues(db, accountId, values));
   }
 
   recordTracking(t: TrackingWrite, now: number) {
-    return this.withTransaction((c) => this.feedback.recordTracking(c, t, now));
+    return this.withTransaction((c) => this.repos.feedback.recordTracking(c, t, now));
   }
 
   findMessage(accountId: number, id: number) {
-    return this.run((db) => this.delivery.findMessage(db, accountId, id));
+    return this.run((db) => this.repos.delivery.findMessage(db, accountId, id));
   }
 
   triggerCounts(accountId: number, triggerId: number) {
-    return this.run((db) => this.reports.triggerCounts(db, accountId, triggerId));
+    return this.run((db) => this.repos.reports.triggerCounts(db, accountId, triggerId));
   }
 
   notifyWork(): Promise<void> {

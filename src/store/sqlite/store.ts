@@ -1,6 +1,9 @@
 // The embedded default store (better-sqlite3 12, WAL). better-sqlite3 is synchronous, so one
 // connection serves one owner (the engine thread) and a FIFO lock keeps a transaction's
-// statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller.
+// statements together: BEGIN IMMEDIATE … COMMIT, never interleaved with another caller. Each
+// entity has a module of the same name in both stores (a class with its named statements `s`);
+// this facade holds no SQL of its own beyond transaction control.
+// Files of this store only: none.
 import type { CatalogVersion, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type {
@@ -21,13 +24,6 @@ import type { Store, StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { Mutex } from '../shared/mutex.js';
 import { StoreUnavailable } from '../../core/base/errors.js';
-import { SqliteCatalog } from './catalog.js';
-import { SqliteCatalogWrites } from './catalog-writes.js';
-import { SqliteDelivery } from './delivery.js';
-import { SqliteReports } from './reports.js';
-import { SqliteBounces } from './bounces.js';
-import { SqliteEvents } from './events.js';
-import { SqliteFeedback } from './feedback.js';
 import type {
   SuppressionEntryFilter,
   SuppressionKind,
@@ -35,15 +31,10 @@ import type {
 } from '../../core/delivery/suppression-port.js';
 import type { TrackingWrite } from '../../core/delivery/store-port.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
+import { SqliteRepos } from './repos.js';
 import { migrate, migrationFiles, openSqlite, type SqliteDb, type SqliteOptions } from './open.js';
 import { migrationNames } from '../shared/migration-names.js';
-import { SqliteMonitor } from './monitor.js';
 import type { HookBacklog, QueueStats, StoreHealth } from '../../core/monitoring/store-port.js';
-import { SqliteProfiles } from './profiles.js';
-import { SqliteProfileQueries } from './profile-query.js';
-import { SqliteRequestKeys } from './request-keys.js';
-import { SqliteTasks } from './tasks.js';
-import { SqliteTestSends } from './test-sends.js';
 import type { ProfileQuery } from '../../core/query/plan.js';
 import type {
   RecordedResponse,
@@ -63,8 +54,6 @@ import type { ImportWrite } from '../../core/imports/store-port.js';
 import type { Ownership } from '../../core/provisioning/store-port.js';
 import type { StoredProfile, ValueRowWrite } from '../../core/profiles/store-port.js';
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
-import { SqliteSettings } from './settings.js';
-import { SqliteTokens } from './tokens.js';
 import { GroupLost } from '../shared/errors.js';
 
 interface PendingTx {
@@ -90,24 +79,8 @@ export class SqliteStore implements Store {
   readonly db: SqliteDb;
   private readonly lock = new Mutex();
   private readonly tx: StoreTx;
-  /** The entity modules, each made on first use (its statements prepared once the schema is migrated). */
-  private readonly made: {
-    tasks?: SqliteTasks;
-    requestKeys?: SqliteRequestKeys;
-    profileQueries?: SqliteProfileQueries;
-    testSends?: SqliteTestSends;
-    reports?: SqliteReports;
-    monitor?: SqliteMonitor;
-    catalog?: SqliteCatalog;
-    tokens?: SqliteTokens;
-    settings?: SqliteSettings;
-    catalogWrites?: SqliteCatalogWrites;
-    events?: SqliteEvents;
-    feedback?: SqliteFeedback;
-    bounces?: SqliteBounces;
-    profiles?: SqliteProfiles;
-    delivery?: SqliteDelivery;
-  } = {};
+  /** The entity modules, each made on first use. */
+  private readonly repos: SqliteRepos;
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
   private groupQueued = false;
@@ -121,132 +94,68 @@ export class SqliteStore implements Store {
   constructor(file: string, opts: SqliteOptions = { synchronous: 'normal' }) {
     this.db = openSqlite(file, opts);
     this.readOnly = opts.readOnly === true;
+    this.repos = new SqliteRepos(this.db);
     this.tx = {
       lockMatchKeys: async () => new Set<string>(),
-      holdCatalog: async (accountId: number) => this.catalog.configVersion(accountId),
-      findMatches: async (dbId: number, keys: MatchKey[]) => this.profiles.findMatches(dbId, keys),
-      loadProfiles: async (dbId: number, seqs: number[]) => this.profiles.loadProfiles(dbId, seqs),
-      saveImport: async (w: ImportWrite) => this.profiles.saveImport(w),
-      deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => this.profiles.deleteProfile(p, rows),
-      applyProvisioning: async (plan: ProvisionPlan, now: number) => this.catalog.applyProvisioning(plan, now),
+      holdCatalog: async (accountId: number) => this.repos.catalog.configVersion(accountId),
+      findMatches: async (dbId: number, keys: MatchKey[]) => this.repos.profiles.findMatches(dbId, keys),
+      loadProfiles: async (dbId: number, seqs: number[]) => this.repos.profiles.loadProfiles(dbId, seqs),
+      saveImport: async (w: ImportWrite) => this.repos.profiles.saveImport(w),
+      deleteProfile: async (p: StoredProfile, rows: ValueRowWrite[]) => this.repos.profiles.deleteProfile(p, rows),
+      applyProvisioning: async (plan: ProvisionPlan, now: number) => this.repos.catalog.applyProvisioning(plan, now),
       queryProfiles: async (dbId: number, query: ProfileQuery, after: number, limit: number) =>
-        this.profileQueries.queryProfiles(dbId, query, after, limit),
-      insertLaunch: async (accountId, launch, now) => this.profiles.insertLaunch(accountId, launch, now),
-      insertTask: async (task: NewTask) => this.tasks.insertTask(task),
-      saveTaskProgress: async (p: TaskProgress) => this.tasks.saveTaskProgress(p),
-      insertTestSend: async (w: TestSendWrite) => this.testSends.insertTestSend(w),
-      countTestSends: async (accountId: number, since: number) => this.testSends.countTestSends(accountId, since),
+        this.repos.profileQueries.queryProfiles(dbId, query, after, limit),
+      insertLaunch: async (accountId, launch, now) => this.repos.profiles.insertLaunch(accountId, launch, now),
+      insertTask: async (task: NewTask) => this.repos.tasks.insertTask(task),
+      saveTaskProgress: async (p: TaskProgress) => this.repos.tasks.saveTaskProgress(p),
+      insertTestSend: async (w: TestSendWrite) => this.repos.testSends.insertTestSend(w),
+      countTestSends: async (accountId: number, since: number) => this.repos.testSends.countTestSends(accountId, since),
       completeRequestKey: async (scope: RequestScope, token: string, response: RecordedResponse | null) =>
-        this.requestKeys.completeRequestKey(scope, token, response),
+        this.repos.requestKeys.completeRequestKey(scope, token, response),
       saveDatabase: async (
         at: CatalogVersion,
         def: Draft<DatabaseDef>,
         opts: { requireNoProfiles: boolean },
         now: number,
-      ) => this.catalogWrites.apply((w) => w.saveDatabase(at, def, opts, now)),
+      ) => this.repos.catalogWrites.apply((w) => w.saveDatabase(at, def, opts, now)),
       deleteDatabase: async (at: CatalogVersion, id: number) =>
-        this.catalogWrites.apply((w) => w.deleteDatabase(at, id)),
+        this.repos.catalogWrites.apply((w) => w.deleteDatabase(at, id)),
       saveResource: async (at: CatalogVersion, def: Draft<ResourceDef>, now: number) =>
-        this.catalogWrites.apply((w) => w.saveResource(at, def, now)),
+        this.repos.catalogWrites.apply((w) => w.saveResource(at, def, now)),
       deleteResource: async (at: CatalogVersion, id: number) =>
-        this.catalogWrites.apply((w) => w.deleteResource(at, id)),
+        this.repos.catalogWrites.apply((w) => w.deleteResource(at, id)),
       saveTemplate: async (at: CatalogVersion, def: Draft<TemplateDef>, now: number) =>
-        this.catalogWrites.apply((w) => w.saveTemplate(at, def, now)),
+        this.repos.catalogWrites.apply((w) => w.saveTemplate(at, def, now)),
       deleteTemplate: async (at: CatalogVersion, id: number) =>
-        this.catalogWrites.apply((w) => w.deleteTemplate(at, id)),
+        this.repos.catalogWrites.apply((w) => w.deleteTemplate(at, id)),
       saveTrigger: async (
         at: CatalogVersion,
         def: Draft<TriggerDef>,
         opts: { cancelScheduled?: string },
         now: number,
-      ) => this.catalogWrites.apply((w) => w.saveTrigger(at, def, opts, now)),
+      ) => this.repos.catalogWrites.apply((w) => w.saveTrigger(at, def, opts, now)),
       deleteTrigger: async (at: CatalogVersion, id: number, now: number) =>
-        this.catalogWrites.apply((w) => w.deleteTrigger(at, id, now)),
+        this.repos.catalogWrites.apply((w) => w.deleteTrigger(at, id, now)),
       listSuppressionLists: async (accountId: number, fromId: number, limit: number) =>
-        this.feedback.listSuppressionLists(accountId, fromId, limit),
-      getSuppressionList: async (accountId: number, id: number) => this.feedback.getSuppressionList(accountId, id),
+        this.repos.feedback.listSuppressionLists(accountId, fromId, limit),
+      getSuppressionList: async (accountId: number, id: number) =>
+        this.repos.feedback.getSuppressionList(accountId, id),
       suppressedOnList: async (listId: number, kind: SuppressionKind, values: string[]) =>
-        this.feedback.suppressedOnList(listId, kind, values),
+        this.repos.feedback.suppressedOnList(listId, kind, values),
       saveSuppressionList: async (accountId: number, list: { id?: number; name: string }, now: number) =>
-        this.feedback.saveSuppressionList(accountId, list, now),
+        this.repos.feedback.saveSuppressionList(accountId, list, now),
       deleteSuppressionList: async (accountId: number, id: number) =>
-        this.feedback.deleteSuppressionList(accountId, id),
+        this.repos.feedback.deleteSuppressionList(accountId, id),
       addSuppressions: async (
         accountId: number,
         listId: number,
         kind: SuppressionKind,
         values: string[],
         now: number,
-      ) => this.feedback.addSuppressions(accountId, listId, kind, values, now),
+      ) => this.repos.feedback.addSuppressions(accountId, listId, kind, values, now),
       removeSuppressions: async (listId: number, kind: SuppressionKind, values: string[] | undefined) =>
-        this.feedback.removeSuppressions(listId, kind, values),
+        this.repos.feedback.removeSuppressions(listId, kind, values),
     };
-  }
-
-  private get tasks(): SqliteTasks {
-    return (this.made.tasks ??= new SqliteTasks(this.db));
-  }
-
-  private get requestKeys(): SqliteRequestKeys {
-    return (this.made.requestKeys ??= new SqliteRequestKeys(this.db));
-  }
-
-  private get profileQueries(): SqliteProfileQueries {
-    return (this.made.profileQueries ??= new SqliteProfileQueries(this.db));
-  }
-
-  private get testSends(): SqliteTestSends {
-    return (this.made.testSends ??= new SqliteTestSends(this.db));
-  }
-
-  private get reports(): SqliteReports {
-    return (this.made.reports ??= new SqliteReports(this.db));
-  }
-
-  private get monitor(): SqliteMonitor {
-    return (this.made.monitor ??= new SqliteMonitor(this.db));
-  }
-
-  private get catalog(): SqliteCatalog {
-    return (this.made.catalog ??= new SqliteCatalog(this.db));
-  }
-
-  private get tokens(): SqliteTokens {
-    return (this.made.tokens ??= new SqliteTokens(this.db));
-  }
-
-  private get settings(): SqliteSettings {
-    return (this.made.settings ??= new SqliteSettings(this.db));
-  }
-
-  private get catalogWrites(): SqliteCatalogWrites {
-    return (this.made.catalogWrites ??= new SqliteCatalogWrites(this.db));
-  }
-
-  private get events(): SqliteEvents {
-    return (this.made.events ??= new SqliteEvents(this.db));
-  }
-
-  private get feedback(): SqliteFeedback {
-    return (this.made.feedback ??= new SqliteFeedback(this.db, this.events));
-  }
-
-  private get bounces(): SqliteBounces {
-    return (this.made.bounces ??= new SqliteBounces(this.db, this.feedback, this.events));
-  }
-
-  private get profiles(): SqliteProfiles {
-    return (this.made.profiles ??= new SqliteProfiles(this.db, this.feedback, this.events));
-  }
-
-  private get delivery(): SqliteDelivery {
-    return (this.made.delivery ??= new SqliteDelivery(
-      this.db,
-      this.profiles,
-      this.feedback,
-      this.bounces,
-      this.events,
-    ));
   }
 
   /** Runs `fn` in BEGIN IMMEDIATE … COMMIT under the lock (fn is synchronous). */
@@ -275,119 +184,119 @@ export class SqliteStore implements Store {
   }
 
   claimTestSends(limit: number): Promise<ClaimedTestSend[]> {
-    return this.write(() => this.testSends.claimTestSends(limit));
+    return this.write(() => this.repos.testSends.claimTestSends(limit));
   }
 
   finishTestSend(id: number, outcome: TestSendOutcome, now: number): Promise<void> {
-    return this.write(() => this.testSends.finishTestSend(id, outcome, now));
+    return this.write(() => this.repos.testSends.finishTestSend(id, outcome, now));
   }
 
   listTestSends(accountId: number, opts: { templateId?: number; limit: number }): Promise<StoredTestSend[]> {
-    return this.read(() => this.testSends.listTestSends(accountId, opts));
+    return this.read(() => this.repos.testSends.listTestSends(accountId, opts));
   }
 
   claimTask(now: number, leaseMs: number): Promise<ClaimedTask | undefined> {
-    return this.write(() => this.tasks.claimTask(now, leaseMs));
+    return this.write(() => this.repos.tasks.claimTask(now, leaseMs));
   }
 
   releaseTask(id: string, claimToken: string): Promise<void> {
-    return this.write(() => this.tasks.releaseTask(id, claimToken));
+    return this.write(() => this.repos.tasks.releaseTask(id, claimToken));
   }
 
   findTask(accountId: number, id: string, now: number): Promise<StoredTask | undefined> {
-    return this.read(() => this.tasks.findTask(accountId, id, now));
+    return this.read(() => this.repos.tasks.findTask(accountId, id, now));
   }
 
   claimRequestKey(input: RequestClaimInput): Promise<RequestClaim> {
-    return this.write(() => this.requestKeys.claimRequestKey(input));
+    return this.write(() => this.repos.requestKeys.claimRequestKey(input));
   }
 
   releaseRequestKey(scope: RequestScope, claimToken: string): Promise<void> {
-    return this.write(() => this.requestKeys.releaseRequestKey(scope, claimToken));
+    return this.write(() => this.repos.requestKeys.releaseRequestKey(scope, claimToken));
   }
 
   findMatches(dbId: number, keys: MatchKey[]): Promise<Map<string, number[]>> {
-    return this.read(() => this.profiles.findMatches(dbId, keys));
+    return this.read(() => this.repos.profiles.findMatches(dbId, keys));
   }
 
   readProfiles(dbId: number, seqs: number[]): Promise<StoredProfile[]> {
-    return this.read(() => this.profiles.loadProfiles(dbId, seqs));
+    return this.read(() => this.repos.profiles.loadProfiles(dbId, seqs));
   }
 
   listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
-    return this.read(() => this.profiles.listProfiles(dbId, search, offset, limit));
+    return this.read(() => this.repos.profiles.listProfiles(dbId, search, offset, limit));
   }
 
   listMessages(filter: MessageFilter) {
-    return this.read(() => this.reports.listMessages(filter));
+    return this.read(() => this.repos.reports.listMessages(filter));
   }
 
   campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
-    return this.read(() => this.reports.campaignLog(accountId, triggerId, fromTime, limit));
+    return this.read(() => this.repos.reports.campaignLog(accountId, triggerId, fromTime, limit));
   }
 
   triggerCounts(accountId: number, triggerId: number) {
-    return this.read(() => this.reports.triggerCounts(accountId, triggerId));
+    return this.read(() => this.repos.reports.triggerCounts(accountId, triggerId));
   }
 
   counterTotals(accountId: number, triggerId: number) {
-    return this.read(() => this.feedback.counterTotals(accountId, triggerId));
+    return this.read(() => this.repos.feedback.counterTotals(accountId, triggerId));
   }
 
   counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number) {
-    return this.read(() => this.feedback.counterDays(accountId, triggerId, fromDay, toDay));
+    return this.read(() => this.repos.feedback.counterDays(accountId, triggerId, fromDay, toDay));
   }
 
   listSuppressionLists(accountId: number, fromId: number, limit: number) {
-    return this.read(() => this.feedback.listSuppressionLists(accountId, fromId, limit));
+    return this.read(() => this.repos.feedback.listSuppressionLists(accountId, fromId, limit));
   }
 
   getSuppressionList(accountId: number, id: number) {
-    return this.read(() => this.feedback.getSuppressionList(accountId, id));
+    return this.read(() => this.repos.feedback.getSuppressionList(accountId, id));
   }
 
   listSuppressions(listId: number, filter: SuppressionEntryFilter) {
-    return this.read(() => this.feedback.listSuppressions(listId, filter));
+    return this.read(() => this.repos.feedback.listSuppressions(listId, filter));
   }
 
   suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
-    return this.read(() => this.feedback.suppressedOnList(listId, kind, values));
+    return this.read(() => this.repos.feedback.suppressedOnList(listId, kind, values));
   }
 
   suppressedValues(accountId: number, values: SuppressionValue[]) {
-    return this.read(() => this.feedback.suppressedValues(accountId, values));
+    return this.read(() => this.repos.feedback.suppressedValues(accountId, values));
   }
 
   recordTracking(t: TrackingWrite, now: number) {
-    return this.write(() => this.feedback.recordTracking(t, now));
+    return this.write(() => this.repos.feedback.recordTracking(t, now));
   }
 
   findMessage(accountId: number, id: number) {
-    return this.read(() => this.delivery.findMessage(accountId, id));
+    return this.read(() => this.repos.delivery.findMessage(accountId, id));
   }
 
   claimMessages(now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
-    return this.write(() => this.delivery.claimMessages(now, limit, leaseMs));
+    return this.write(() => this.repos.delivery.claimMessages(now, limit, leaseMs));
   }
 
   loadRecipients(profileIds: string[]) {
-    return this.read(() => this.delivery.loadRecipients(profileIds));
+    return this.read(() => this.repos.delivery.loadRecipients(profileIds));
   }
 
   loadLaunches(ids: number[]): Promise<Map<number, LaunchData>> {
-    return this.read(() => this.delivery.loadLaunches(ids));
+    return this.read(() => this.repos.delivery.loadLaunches(ids));
   }
 
   recordOutcomes(outcomes: RecordedOutcome[], now: number): Promise<number[]> {
-    return this.write(() => this.delivery.recordOutcomes(outcomes, now));
+    return this.write(() => this.repos.delivery.recordOutcomes(outcomes, now));
   }
 
   recordFeedback(items: FeedbackItem[], now: number): Promise<number[]> {
-    return this.write(() => this.bounces.recordFeedback(items, now));
+    return this.write(() => this.repos.bounces.recordFeedback(items, now));
   }
 
   findFeedbackMessages(ids: number[]): Promise<FeedbackMessage[]> {
-    return this.read(() => this.bounces.findFeedbackMessages(ids));
+    return this.read(() => this.repos.bounces.findFeedbackMessages(ids));
   }
 
   findReceiptMessage(
@@ -395,11 +304,11 @@ export class SqliteStore implements Store {
     senderId: number,
     ref: { providerId: string } | { id: number },
   ): Promise<ReceiptMessage | undefined> {
-    return this.read(() => this.delivery.findReceiptMessage(accountId, senderId, ref));
+    return this.read(() => this.repos.delivery.findReceiptMessage(accountId, senderId, ref));
   }
 
   nextDueAt(): Promise<number | undefined> {
-    return this.read(() => this.delivery.nextDueAt());
+    return this.read(() => this.repos.delivery.nextDueAt());
   }
 
   unsubscribe(
@@ -408,19 +317,19 @@ export class SqliteStore implements Store {
     now: number,
     count?: { accountId: number; triggerId: number },
   ): Promise<boolean> {
-    return this.write(() => this.delivery.unsubscribe(key, event, now, count));
+    return this.write(() => this.repos.delivery.unsubscribe(key, event, now, count));
   }
 
   leaseHook(hookId: number, now: number, leaseMs: number): Promise<{ state: HookState; token: string } | undefined> {
-    return this.write(() => this.delivery.leaseHook(hookId, now, leaseMs));
+    return this.write(() => this.repos.delivery.leaseHook(hookId, now, leaseMs));
   }
 
   listEvents(accountId: number, after: number, limit: number): Promise<StoredEvent[]> {
-    return this.read(() => this.delivery.listEvents(accountId, after, limit));
+    return this.read(() => this.repos.delivery.listEvents(accountId, after, limit));
   }
 
   finishHook(hookId: number, token: string, result: HookResult, now: number): Promise<void> {
-    return this.write(() => this.delivery.finishHook(hookId, token, result, now));
+    return this.write(() => this.repos.delivery.finishHook(hookId, token, result, now));
   }
 
   purge(
@@ -428,12 +337,12 @@ export class SqliteStore implements Store {
     now?: number,
   ): Promise<{ messages: number; events: number; tasks?: number; requestKeys?: number; testSends?: number }> {
     return this.write(() => ({
-      ...this.delivery.purge(before),
+      ...this.repos.delivery.purge(before),
       ...(now !== undefined
         ? {
-            tasks: this.tasks.purge(now),
-            requestKeys: this.requestKeys.purge(now),
-            testSends: this.testSends.purge(before),
+            tasks: this.repos.tasks.purge(now),
+            requestKeys: this.repos.requestKeys.purge(now),
+            testSends: this.repos.testSends.purge(before),
           }
         : {}),
     }));
@@ -447,15 +356,15 @@ export class SqliteStore implements Store {
   }
 
   health(): Promise<StoreHealth> {
-    return this.read(() => this.monitor.health());
+    return this.read(() => this.repos.monitor.health());
   }
 
   queueStats(now: number): Promise<QueueStats> {
-    return this.read(() => this.monitor.queueStats(now));
+    return this.read(() => this.repos.monitor.queueStats(now));
   }
 
   hookBacklog(): Promise<HookBacklog[]> {
-    return this.read(() => this.monitor.hookBacklog());
+    return this.read(() => this.repos.monitor.hookBacklog());
   }
 
   /**
@@ -550,35 +459,35 @@ export class SqliteStore implements Store {
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.locked(() => this.tokens.findToken(hash));
+    return this.locked(() => this.repos.tokens.findToken(hash));
   }
 
   loadCatalog(accountId: number): Promise<Catalog> {
-    return this.locked(() => this.catalog.loadCatalog(accountId));
+    return this.locked(() => this.repos.catalog.loadCatalog(accountId));
   }
 
   accountVersions(): Promise<Map<number, number>> {
-    return this.read(() => this.catalog.accountVersions());
+    return this.read(() => this.repos.catalog.accountVersions());
   }
 
   describeOwnership(): Promise<Ownership> {
-    return this.locked(() => this.catalog.describeOwnership());
+    return this.locked(() => this.repos.catalog.describeOwnership());
   }
 
   ensureSetting(key: string, make: () => string): Promise<string> {
-    return this.locked(() => this.settings.ensureSetting(key, make));
+    return this.locked(() => this.repos.settings.ensureSetting(key, make));
   }
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
-    return this.locked(() => this.tokens.createToken(hash, accountId, role, now));
+    return this.locked(() => this.repos.tokens.createToken(hash, accountId, role, now));
   }
 
   revokeToken(hash: string, now = Date.now()): Promise<boolean> {
-    return this.locked(() => this.tokens.revokeToken(hash, now));
+    return this.locked(() => this.repos.tokens.revokeToken(hash, now));
   }
 
   listTokens(): Promise<TokenListing[]> {
-    return this.locked(() => this.tokens.listTokens());
+    return this.locked(() => this.repos.tokens.listTokens());
   }
 
   async close(): Promise<void> {
