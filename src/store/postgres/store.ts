@@ -144,38 +144,6 @@ export class PostgresStore implements Store {
     };
   }
 
-  claimTask(now: number, leaseMs: number) {
-    return this.withTransaction((c) => this.repos.tasks.claimTask(c, now, leaseMs));
-  }
-
-  releaseTask(id: string, claimToken: string) {
-    return this.run((db) => this.repos.tasks.releaseTask(db, id, claimToken));
-  }
-
-  findTask(accountId: number, id: string, now: number) {
-    return this.run((db) => this.repos.tasks.findTask(db, accountId, id, now));
-  }
-
-  claimTestSends(limit: number) {
-    return this.run((db) => this.repos.testSends.claimTestSends(db, limit));
-  }
-
-  finishTestSend(id: number, outcome: TestSendOutcome, now: number) {
-    return this.run((db) => this.repos.testSends.finishTestSend(db, id, outcome, now));
-  }
-
-  listTestSends(accountId: number, opts: { templateId?: number; limit: number }) {
-    return this.run((db) => this.repos.testSends.listTestSends(db, accountId, opts));
-  }
-
-  claimRequestKey(input: RequestClaimInput) {
-    return this.withTransaction((c) => this.repos.requestKeys.claimRequestKey(c, input));
-  }
-
-  releaseRequestKey(scope: RequestScope, claimToken: string) {
-    return this.run((db) => this.repos.requestKeys.releaseRequestKey(db, scope, claimToken));
-  }
-
   /** A transaction on one client: BEGIN … COMMIT, retried on deadlock or serialization failure. */
   private async withTransaction<T>(
     fn: (client: PgClient) => Promise<T>,
@@ -214,65 +182,96 @@ export class PostgresStore implements Store {
     }
   }
 
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-    const accountId = opts.holdCatalog;
-    if (accountId === undefined) return this.withTransaction((client) => fn(this.txFor(client)));
-    // BEGIN and the configuration hold in one round trip.
-    let held: { accountId: number; version: number } | undefined;
-    const mode = opts.exclusive ? 'exclusive' : 'shared';
-    return this.withTransaction(
-      (client) => fn(this.txFor(client, held)),
-      async (client) => (held = { accountId, version: await holdConfig(client, accountId, { begin: true, mode }) }),
-    );
+  claimTestSends(limit: number) {
+    return this.run((db) => this.repos.testSends.claimTestSends(db, limit));
   }
 
-  async migrate(): Promise<string[]> {
-    const versions = await this.run(() => migrate(this.pool));
-    return migrationNames(migrationFiles(), versions);
+  finishTestSend(id: number, outcome: TestSendOutcome, now: number) {
+    return this.run((db) => this.repos.testSends.finishTestSend(db, id, outcome, now));
   }
 
-  health() {
-    return this.run((db) => this.repos.monitor.health(db));
+  listTestSends(accountId: number, opts: { templateId?: number; limit: number }) {
+    return this.run((db) => this.repos.testSends.listTestSends(db, accountId, opts));
   }
 
-  queueStats(now: number) {
-    return this.run((db) => this.repos.monitor.queueStats(db, now));
+  claimTask(now: number, leaseMs: number) {
+    return this.withTransaction((c) => this.repos.tasks.claimTask(c, now, leaseMs));
   }
 
-  hookBacklog() {
-    return this.run((db) => this.repos.monitor.hookBacklog(db));
+  releaseTask(id: string, claimToken: string) {
+    return this.run((db) => this.repos.tasks.releaseTask(db, id, claimToken));
   }
 
-  findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.run((db) => this.repos.tokens.findToken(db, hash));
+  findTask(accountId: number, id: string, now: number) {
+    return this.run((db) => this.repos.tasks.findTask(db, accountId, id, now));
   }
 
-  loadCatalog(accountId: number): Promise<Catalog> {
-    return this.run((db) => this.repos.catalog.loadCatalog(db, accountId));
+  claimRequestKey(input: RequestClaimInput) {
+    return this.withTransaction((c) => this.repos.requestKeys.claimRequestKey(c, input));
   }
 
-  accountVersions(): Promise<Map<number, number>> {
-    return this.run((db) => this.repos.catalog.accountVersions(db));
+  releaseRequestKey(scope: RequestScope, claimToken: string) {
+    return this.run((db) => this.repos.requestKeys.releaseRequestKey(db, scope, claimToken));
   }
 
-  describeOwnership(): Promise<Ownership> {
-    return this.run((db) => this.repos.catalog.describeOwnership(db));
+  findMatches(dbId: number, keys: MatchKey[]) {
+    return this.run((db) => this.repos.profiles.findMatches(db, dbId, keys));
   }
 
-  ensureSetting(key: string, make: () => string): Promise<string> {
-    return this.run((db) => this.repos.settings.ensureSetting(db, key, make));
+  readProfiles(dbId: number, seqs: number[]) {
+    return this.run((db) => this.repos.profiles.loadProfiles(db, seqs, { dbId, lock: false }));
   }
 
-  createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
-    return this.run((db) => this.repos.tokens.createToken(db, hash, accountId, role, now));
+  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
+    return this.run((db) => this.repos.profiles.listProfiles(db, dbId, search, offset, limit));
   }
 
-  revokeToken(hash: string, now = Date.now()): Promise<boolean> {
-    return this.run((db) => this.repos.tokens.revokeToken(db, hash, now));
+  listMessages(filter: MessageFilter) {
+    return this.run((db) => this.repos.reports.listMessages(db, filter));
   }
 
-  listTokens(): Promise<TokenListing[]> {
-    return this.run((db) => this.repos.tokens.listTokens(db));
+  campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
+    return this.run((db) => this.repos.reports.campaignLog(db, accountId, triggerId, fromTime, limit));
+  }
+
+  triggerCounts(accountId: number, triggerId: number) {
+    return this.run((db) => this.repos.reports.triggerCounts(db, accountId, triggerId));
+  }
+
+  counterTotals(accountId: number, triggerId: number) {
+    return this.run((db) => this.repos.feedback.counterTotals(db, accountId, triggerId));
+  }
+
+  counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number) {
+    return this.run((db) => this.repos.feedback.counterDays(db, accountId, triggerId, fromDay, toDay));
+  }
+
+  listSuppressionLists(accountId: number, fromId: number, limit: number) {
+    return this.run((db) => this.repos.feedback.listSuppressionLists(db, accountId, fromId, limit));
+  }
+
+  getSuppressionList(accountId: number, id: number) {
+    return this.run((db) => this.repos.feedback.getSuppressionList(db, accountId, id));
+  }
+
+  listSuppressions(listId: number, filter: SuppressionEntryFilter) {
+    return this.run((db) => this.repos.feedback.listSuppressions(db, listId, filter));
+  }
+
+  suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
+    return this.run((db) => this.repos.feedback.suppressedOnList(db, listId, kind, values));
+  }
+
+  suppressedValues(accountId: number, values: SuppressionValue[]) {
+    return this.run((db) => this.repos.feedback.suppressedValues(db, accountId, values));
+  }
+
+  recordTracking(t: TrackingWrite, now: number) {
+    return this.withTransaction((c) => this.repos.feedback.recordTracking(c, t, now));
+  }
+
+  findMessage(accountId: number, id: number) {
+    return this.run((db) => this.repos.delivery.findMessage(db, accountId, id));
   }
 
   claimMessages(now: number, limit: number, leaseMs: number) {
@@ -345,64 +344,65 @@ export class PostgresStore implements Store {
     }));
   }
 
-  findMatches(dbId: number, keys: MatchKey[]) {
-    return this.run((db) => this.repos.profiles.findMatches(db, dbId, keys));
+  async migrate(): Promise<string[]> {
+    const versions = await this.run(() => migrate(this.pool));
+    return migrationNames(migrationFiles(), versions);
   }
 
-  readProfiles(dbId: number, seqs: number[]) {
-    return this.run((db) => this.repos.profiles.loadProfiles(db, seqs, { dbId, lock: false }));
+  health() {
+    return this.run((db) => this.repos.monitor.health(db));
   }
 
-  listProfiles(dbId: number, search: string | undefined, offset: number, limit: number) {
-    return this.run((db) => this.repos.profiles.listProfiles(db, dbId, search, offset, limit));
+  queueStats(now: number) {
+    return this.run((db) => this.repos.monitor.queueStats(db, now));
   }
 
-  listMessages(filter: MessageFilter) {
-    return this.run((db) => this.repos.reports.listMessages(db, filter));
+  hookBacklog() {
+    return this.run((db) => this.repos.monitor.hookBacklog(db));
   }
 
-  campaignLog(accountId: number, triggerId: number, fromTime: number, limit: number) {
-    return this.run((db) => this.repos.reports.campaignLog(db, accountId, triggerId, fromTime, limit));
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    const accountId = opts.holdCatalog;
+    if (accountId === undefined) return this.withTransaction((client) => fn(this.txFor(client)));
+    // BEGIN and the configuration hold in one round trip.
+    let held: { accountId: number; version: number } | undefined;
+    const mode = opts.exclusive ? 'exclusive' : 'shared';
+    return this.withTransaction(
+      (client) => fn(this.txFor(client, held)),
+      async (client) => (held = { accountId, version: await holdConfig(client, accountId, { begin: true, mode }) }),
+    );
   }
 
-  counterTotals(accountId: number, triggerId: number) {
-    return this.run((db) => this.repos.feedback.counterTotals(db, accountId, triggerId));
+  findToken(hash: string): Promise<TokenRecord | undefined> {
+    return this.run((db) => this.repos.tokens.findToken(db, hash));
   }
 
-  counterDays(accountId: number, triggerId: number, fromDay: number, toDay: number) {
-    return this.run((db) => this.repos.feedback.counterDays(db, accountId, triggerId, fromDay, toDay));
+  loadCatalog(accountId: number): Promise<Catalog> {
+    return this.run((db) => this.repos.catalog.loadCatalog(db, accountId));
   }
 
-  listSuppressionLists(accountId: number, fromId: number, limit: number) {
-    return this.run((db) => this.repos.feedback.listSuppressionLists(db, accountId, fromId, limit));
+  accountVersions(): Promise<Map<number, number>> {
+    return this.run((db) => this.repos.catalog.accountVersions(db));
   }
 
-  getSuppressionList(accountId: number, id: number) {
-    return this.run((db) => this.repos.feedback.getSuppressionList(db, accountId, id));
+  describeOwnership(): Promise<Ownership> {
+    return this.run((db) => this.repos.catalog.describeOwnership(db));
   }
 
-  listSuppressions(listId: number, filter: SuppressionEntryFilter) {
-    return this.run((db) => this.repos.feedback.listSuppressions(db, listId, filter));
+  ensureSetting(key: string, make: () => string): Promise<string> {
+    return this.run((db) => this.repos.settings.ensureSetting(db, key, make));
   }
 
-  suppressedOnList(listId: number, kind: SuppressionKind, values: string[]) {
-    return this.run((db) => this.repos.feedback.suppressedOnList(db, listId, kind, values));
+  createToken(hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
+    return this.run((db) => this.repos.tokens.createToken(db, hash, accountId, role, now));
   }
 
-  suppressedValues(accountId: number, values: SuppressionValue[]) {
-    return this.run((db) => this.repos.feedback.suppressedValues(db, accountId, values));
+  revokeToken(hash: string, now = Date.now()): Promise<boolean> {
+    return this.run((db) => this.repos.tokens.revokeToken(db, hash, now));
   }
 
-  recordTracking(t: TrackingWrite, now: number) {
-    return this.withTransaction((c) => this.repos.feedback.recordTracking(c, t, now));
-  }
-
-  findMessage(accountId: number, id: number) {
-    return this.run((db) => this.repos.delivery.findMessage(db, accountId, id));
-  }
-
-  triggerCounts(accountId: number, triggerId: number) {
-    return this.run((db) => this.repos.reports.triggerCounts(db, accountId, triggerId));
+  listTokens(): Promise<TokenListing[]> {
+    return this.run((db) => this.repos.tokens.listTokens(db));
   }
 
   notifyWork(): Promise<void> {
