@@ -84,7 +84,7 @@ export class SqliteStore implements Store {
   /** Transactions waiting for the next group commit, and whether a group is queued on the lock. */
   private readonly pending: PendingTx[] = [];
   private groupQueued = false;
-  /** Statements of the per-request paths, prepared once (preparing parses and plans the SQL). */
+  /** The transaction control statements, prepared once (preparing parses and plans the SQL). */
   private readonly statements = new Map<string, Statement>();
 
   /** A connection for reads only (SqliteOptions.readOnly): its transactions are read transactions. */
