@@ -178,25 +178,37 @@ describe('error answers in the log', () => {
 
 describe('the logger itself', () => {
   it('redacts secret keys at any of the first levels, and scrubs error texts', () => {
+    // The secrets are marked with hyphens: the error's stack holds file paths, and a path (a
+    // temporary directory's random name) could hold a short marker such as `T1`.
     const out: string[] = [];
     const logger = createLogger('info', 'herald', { write: (line: string) => void out.push(line) });
     logger.info(
       {
-        token: 'T1',
-        authorization: 'Bearer T2',
-        hook: { secret: 'T3', url: 'https://x.example/h' },
-        sender: { auth: { user: 'u', pass: 'T4' } },
-        headers: { authorization: 'T5' },
+        token: 'sec-ret-1',
+        authorization: 'Bearer sec-ret-2',
+        hook: { secret: 'sec-ret-3', url: 'https://x.example/h' },
+        sender: { auth: { user: 'u', pass: 'sec-ret-4' } },
+        headers: { authorization: 'sec-ret-5' },
       },
       'objects',
     );
     logger.error(
-      { err: new Error('smtp://user:T6@mail.example:587 refused, see https://x.example/?token=T7&a=1') },
+      { err: new Error('smtp://user:sec-ret-6@mail.example:587 refused, see https://x.example/?token=sec-ret-7&a=1') },
       'failure',
     );
-    logger.warn({ err: 'Authorization: Bearer T8' }, 'text');
+    logger.warn({ err: 'Authorization: Bearer sec-ret-8' }, 'text');
     const text = out.join('\n');
-    for (const s of ['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8']) expect(text).not.toContain(s);
+    for (const s of [
+      'sec-ret-1',
+      'sec-ret-2',
+      'sec-ret-3',
+      'sec-ret-4',
+      'sec-ret-5',
+      'sec-ret-6',
+      'sec-ret-7',
+      'sec-ret-8',
+    ])
+      expect(text).not.toContain(s);
     expect(text).toContain('https://x.example/h');
     expect(text).toContain('smtp://***@mail.example:587');
   });
