@@ -14,6 +14,10 @@ export interface Config {
   publicUrl: string;
   secret: string | undefined;
   sqliteSync: 'normal' | 'full';
+  /** SQLite: the page cache of the write connection, in MB. */
+  sqliteCacheMb: number;
+  /** SQLite: how much of the database file is memory-mapped, in MB (0 = none). */
+  sqliteMmapMb: number;
   messageRetentionDays: number;
   workers: number;
   bodyLimitMb: number;
@@ -75,6 +79,8 @@ export const CONFIG_KEYS: Record<keyof Config, { env: string; kind: Kind; fallba
   publicUrl: { env: 'HERALD_PUBLIC_URL', kind: 'string', fallback: 'http://localhost:8080' },
   secret: { env: 'HERALD_SECRET', kind: 'string', fallback: undefined },
   sqliteSync: { env: 'HERALD_SQLITE_SYNC', kind: 'sync', fallback: 'normal' },
+  sqliteCacheMb: { env: 'HERALD_SQLITE_CACHE_MB', kind: 'int', fallback: 64 },
+  sqliteMmapMb: { env: 'HERALD_SQLITE_MMAP_MB', kind: 'int', fallback: 256 },
   messageRetentionDays: { env: 'HERALD_MESSAGE_RETENTION_DAYS', kind: 'int', fallback: 30 },
   workers: { env: 'HERALD_WORKERS', kind: 'int', fallback: 1 },
   bodyLimitMb: { env: 'HERALD_BODY_LIMIT_MB', kind: 'int', fallback: 10 },

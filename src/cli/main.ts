@@ -1,17 +1,22 @@
 // The `herald` command: serve, worker, apply, migrate, token create|revoke|list, import (help: usage.ts).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { applyProvisioningFile } from '../core/provisioning/apply.js';
 import { hashToken, mintToken } from '../core/provisioning/tokens.js';
-import { serve } from '../main.js';
-import { runImport } from './import/command.js';
+import { runImportInThread } from './import/thread.js';
 import { importOptions, readImportSettings } from './import/options.js';
 import { printTokens, version } from './listing.js';
 import { commandUsage, generalUsage } from './usage.js';
-import { startEngine } from '../runtime/engine.js';
-import { startMetricsServer } from '../runtime/metrics-server.js';
-import { createLogger, logDestination } from '../runtime/logger.js';
-import { openStore, readProvisioningFile, secretFileReader } from '../runtime/open-store.js';
+import type { Store } from '../core/ports.js';
+// The servers, the engine and the stores are loaded by the commands that use them: `herald import`
+// runs in a thread of its own, and its main thread holds only what starts it (cli/import/thread.ts).
+const runtime = {
+  serve: () => import('../main.js'),
+  engine: () => import('../runtime/engine.js'),
+  metrics: () => import('../runtime/metrics-server.js'),
+  logger: () => import('../runtime/logger.js'),
+  store: () => import('../runtime/open-store.js'),
+  provisioning: () => import('../core/provisioning/apply.js'),
+};
 import { ProvisioningError } from '../core/base/errors.js';
 
 const USAGE = generalUsage();
@@ -62,9 +67,8 @@ function config(): Readonly<Config> {
 }
 
 /** Opens the configured storage, migrated (`applied`: the migrations this run applied), for `fn`. */
-async function withStore<T>(
-  fn: (store: Awaited<ReturnType<typeof openStore>>, applied: string[]) => Promise<T>,
-): Promise<T> {
+async function withStore<T>(fn: (store: Store, applied: string[]) => Promise<T>): Promise<T> {
+  const { openStore } = await runtime.store();
   const store = await openStore(config());
   try {
     const applied = await store.migrate();
@@ -77,6 +81,7 @@ async function withStore<T>(
 /** `herald serve`: the API front and the engine until SIGTERM or SIGINT (-1: the process keeps running). */
 async function serveCommand(): Promise<number> {
   const cfg = config();
+  const [{ createLogger, logDestination }, { serve }] = await Promise.all([runtime.logger(), runtime.serve()]);
   const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
   const server = await serve(cfg, logger);
   const stop = (signal: string) => {
@@ -95,6 +100,11 @@ async function serveCommand(): Promise<number> {
 async function workerCommand(): Promise<number> {
   const base = config();
   const cfg = Object.freeze({ ...base, workers: Math.max(1, base.workers) });
+  const [{ createLogger, logDestination }, { startEngine }, { startMetricsServer }] = await Promise.all([
+    runtime.logger(),
+    runtime.engine(),
+    runtime.metrics(),
+  ]);
   const logger = createLogger(cfg.logLevel, 'herald', logDestination({ pretty: cfg.logFormat === 'pretty' }));
   const engine = await startEngine({ config: cfg, logger });
   // No API front here: HERALD_METRICS_PORT gives the process /metrics, /healthz and /readyz.
@@ -127,6 +137,10 @@ async function workerCommand(): Promise<number> {
 /** `herald apply FILE`: applies a provisioning file. */
 async function applyCommand(sub: string | undefined): Promise<number> {
   if (!sub) throw new ConfigError('apply needs a FILE');
+  const [{ applyProvisioningFile }, { readProvisioningFile, secretFileReader }] = await Promise.all([
+    runtime.provisioning(),
+    runtime.store(),
+  ]);
   const summary = await withStore((store) =>
     applyProvisioningFile(store, readProvisioningFile(sub), process.env, Date.now(), secretFileReader(sub)),
   );
@@ -207,7 +221,11 @@ async function main(): Promise<number> {
       return tokenCommand(sub, arg);
     case 'import': {
       const settings = readImportSettings(values, sub, process.env);
-      return runImport(settings, config(), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      return runImportInThread(settings, config(), {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+      });
     }
     default:
       console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);

@@ -36,6 +36,14 @@ export interface EngineThreadOptions {
   logToStderr?: boolean;
   /** The API's rate-limit buckets (RateLimiter.sharedMemory()), shared with the reader thread. */
   rateBuckets?: SharedArrayBuffer;
+  /** The thread's V8 heap limits (worker resourceLimits): `herald import` bounds them by its batch size. */
+  heap?: HeapLimits;
+}
+
+/** A thread's V8 heap limits, in MB. */
+export interface HeapLimits {
+  oldMb: number;
+  youngMb: number;
 }
 
 /** What a thread of this kind gets as its workerData. */
@@ -69,7 +77,12 @@ function startThread<R extends RawRequest>(
   opts: EngineThreadOptions,
 ): Promise<EngineThread<R>> {
   const workerData: ThreadData = { config, logToStderr: opts.logToStderr === true, rateBuckets: opts.rateBuckets };
-  const worker = new Worker(threadFile(name), { workerData });
+  const worker = new Worker(threadFile(name), {
+    workerData,
+    ...(opts.heap
+      ? { resourceLimits: { maxOldGenerationSizeMb: opts.heap.oldMb, maxYoungGenerationSizeMb: opts.heap.youngMb } }
+      : {}),
+  });
   const pending = new Map<number, (res: RawResponse) => void>();
   let nextId = 1;
   let closing: (() => void) | undefined;

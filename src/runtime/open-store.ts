@@ -7,9 +7,16 @@ import type { Store } from '../core/ports.js';
 import { PostgresStore } from '../store/postgres/store.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'pgPoolSize'>): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'sqliteCacheMb' | 'sqliteMmapMb' | 'pgPoolSize'>,
+): Promise<Store> {
   const storage = storageOf(config);
-  if (storage.kind === 'sqlite') return new SqliteStore(storage.file, { synchronous: config.sqliteSync });
+  if (storage.kind === 'sqlite')
+    return new SqliteStore(storage.file, {
+      synchronous: config.sqliteSync,
+      cacheMb: config.sqliteCacheMb,
+      mmapMb: config.sqliteMmapMb,
+    });
   return new PostgresStore({ url: storage.url, max: config.pgPoolSize });
 }
 

@@ -39,7 +39,11 @@ export function startReader(opts: ReaderOptions): Reader {
   const { config, logger } = opts;
   const storage = storageOf(config);
   if (storage.kind !== 'sqlite') throw new Error('the reader is for SQLite only');
-  const store = new SqliteStore(storage.file, { synchronous: config.sqliteSync, readOnly: true });
+  const store = new SqliteStore(storage.file, {
+    synchronous: config.sqliteSync,
+    readOnly: true,
+    mmapMb: config.sqliteMmapMb,
+  });
   const api = createDispatcher({
     store,
     catalogs: new CatalogCache(store, { ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}) }),

@@ -76,22 +76,36 @@ export class BatchFlow {
   }
 }
 
+/** Calls `onSignal` at each request to stop; returns what stops listening. */
+export type SignalSource = (onSignal: () => void) => () => void;
+
+/** The process's SIGINT and SIGTERM. */
+export const processSignals: SignalSource = (onSignal) => {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+};
+
 /** SIGINT and SIGTERM while an import runs: the first stops it after the batch being read, a second at once. */
 export class StopSignals {
   stopping = false;
-  private readonly onSignal = () => {
-    // A second signal stops at once: the progress file is always consistent (like a kill).
-    if (this.stopping) process.exit(this.exitCode);
-    this.stopping = true;
-  };
+  private readonly release_: () => void;
 
-  constructor(private readonly exitCode: number) {
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+  constructor(
+    private readonly exitCode: number,
+    source: SignalSource = processSignals,
+  ) {
+    this.release_ = source(() => {
+      // A second signal stops at once: the progress file is always consistent (like a kill).
+      if (this.stopping) process.exit(this.exitCode);
+      this.stopping = true;
+    });
   }
 
   release(): void {
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
+    this.release_();
   }
 }

@@ -3,9 +3,9 @@
 // written after every acknowledged batch. See README, "Importing files".
 import { rmSync } from 'node:fs';
 import { ConfigError, type Config } from '../../config.js';
-import { BatchFlow, StopSignals } from './batch-flow.js';
+import { BatchFlow, StopSignals, type SignalSource } from './batch-flow.js';
 import { csvRows, readCsvHeader } from './csv-rows.js';
-import { ImportFailure, SourceError } from './errors.js';
+import { EXIT, ImportFailure, SourceError } from './errors.js';
 import { ErrorsFile } from './errors-file.js';
 import { jsonlRows } from './jsonl-rows.js';
 import type { SourceRow } from './source-row.js';
@@ -31,10 +31,13 @@ export interface ImportIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Record<string, string | undefined>;
+  /** Whether stderr is a terminal, when `stderr.isTTY` cannot tell (a thread's stderr is a pipe to the main thread). */
+  tty?: boolean;
+  /** The requests to stop (default: the process's SIGINT and SIGTERM). */
+  signals?: SignalSource;
 }
 
-/** Exit codes: every row imported; done, but some rows rejected (see the errors file); stopped. */
-export const EXIT = { done: 0, failed: 1, rejected: 2, interrupted: 130 } as const;
+export { EXIT };
 
 function mb(bytes: number): string {
   return bytes >= 1024 * 1024 * 1024 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
@@ -170,6 +173,7 @@ async function openTransport(
     // A restart closes the session the old progress file left open.
     ...(settings.resume === 'restart' && stored?.session ? { staleSession: stored.session } : {}),
     logLevel: io.env.HERALD_LOG_LEVEL ? config.logLevel : 'error',
+    batchSize: settings.batchSize,
   });
 }
 
@@ -205,12 +209,12 @@ async function importRows(ctx: RunContext): Promise<number> {
   const { settings, state, io } = ctx;
   const errors = new ErrorsFile(ctx.errorsPath, ctx.resumed ? state.errorsBytes : 0);
   const display = new ProgressDisplay(io.stderr, {
-    tty: io.stderr.isTTY === true,
+    tty: io.tty ?? io.stderr.isTTY === true,
     everyMs: settings.progressEveryMs,
     totalBytes: ctx.totalBytes,
     start: { rows: state.rows, bytes: state.offset, rejected: state.rejected },
   });
-  const signals = new StopSignals(EXIT.interrupted);
+  const signals = new StopSignals(EXIT.interrupted, io.signals);
   const flow = new BatchFlow(settings, state, ctx.statePath, ctx.transport, errors, display);
   let failure: unknown;
   try {

@@ -18,3 +18,6 @@ export class SourceError extends Error {}
 
 /** A row that cannot be an import item (it is reported and skipped). */
 export class RowError extends Error {}
+
+/** Exit codes: every row imported; done, but some rows rejected (see the errors file); stopped. */
+export const EXIT = { done: 0, failed: 1, rejected: 2, interrupted: 130 } as const;

@@ -5,7 +5,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { ConfigError, type Config } from '../../config.js';
 import { hashToken, newSecret } from '../../core/provisioning/tokens.js';
-import { startEngineThread, type EngineThread } from '../../runtime/engine-thread.js';
+import { startEngineThread, type EngineThread, type HeapLimits } from '../../runtime/engine-thread.js';
+import { IMPORT_SQLITE_CACHE_MB, importHeap } from './memory.js';
 import type { ApiRequest } from '../../http/raw-request.js';
 import type { RawResponse } from '../../http/envelope.js';
 import { openStore } from '../../runtime/open-store.js';
@@ -88,11 +89,25 @@ function sessionToken(secret: string, session: string): string {
   return `herald-import.${createHmac('sha256', secret).update(`herald import session ${session}`).digest('base64url')}`;
 }
 
-type LocalOptions = { trigger?: number; db?: number; session: string; staleSession?: string; logLevel: string };
+type LocalOptions = {
+  trigger?: number;
+  db?: number;
+  session: string;
+  staleSession?: string;
+  logLevel: string;
+  /** Rows a batch: the engine thread's heap is sized from it. */
+  batchSize: number;
+};
 
 export async function localTransport(config: Readonly<Config>, opts: LocalOptions): Promise<ApiTransport> {
+  // An import's SQLite connections cache less and map nothing (memory.ts).
+  const lean: Readonly<Config> = {
+    ...config,
+    sqliteCacheMb: Math.min(config.sqliteCacheMb, IMPORT_SQLITE_CACHE_MB),
+    sqliteMmapMb: 0,
+  };
   // This process's own handle on the storage, for the session token only.
-  const store = await openStore(config);
+  const store = await openStore(lean);
   let created: string | undefined;
   try {
     const account = await importAccount(store, opts);
@@ -110,8 +125,8 @@ export async function localTransport(config: Readonly<Config>, opts: LocalOption
     // The engine runs in its own thread, as under `herald serve`: it parses and commits a batch
     // while this thread reads the next one. No delivery loops (herald serve or herald worker send
     // what the import schedules), no provisioning: the import works on the storage as it is.
-    const cfg = Object.freeze({ ...config, workers: 0, provision: undefined, logLevel: opts.logLevel });
-    return await engineTransport(cfg, store, token, hash);
+    const cfg = Object.freeze({ ...lean, workers: 0, provision: undefined, logLevel: opts.logLevel });
+    return await engineTransport(cfg, store, token, hash, importHeap(opts.batchSize));
   } catch (err) {
     if (created) await store.revokeToken(created).catch(() => {});
     await store.close();
@@ -137,6 +152,7 @@ async function engineTransport(
   store: Store,
   token: string,
   hash: string,
+  heap: HeapLimits,
 ): Promise<ApiTransport> {
   // A dead engine thread may have committed the batch it held: that batch is in doubt. (No
   // Promise.race with a never-settling promise here: each race would stay attached to it.)
@@ -146,7 +162,7 @@ async function engineTransport(
     dead = new ImportFailure(`the engine thread failed: ${err.message}`, true);
     for (const fail of waiting) fail(dead);
   };
-  const thread: EngineThread = await startEngineThread(cfg, (err) => died(err), { logToStderr: true });
+  const thread: EngineThread = await startEngineThread(cfg, (err) => died(err), { logToStderr: true, heap });
   let ended = false;
   return {
     async call(method, body, requestKey) {

@@ -16,6 +16,10 @@ export interface SqliteOptions {
    * a smaller page cache. In WAL mode it reads the last committed state while a write is open.
    */
   readOnly?: boolean;
+  /** The page cache in MB (default 64; a read-only connection's is 16). */
+  cacheMb?: number;
+  /** How much of the file is memory-mapped, in MB (default 256; 0 = none). */
+  mmapMb?: number;
   /** Called with the text of every statement the connection runs (tests count statements with it). */
   trace?: (sql: string) => void;
 }
@@ -29,10 +33,12 @@ export function openSqlite(file: string, opts: SqliteOptions): SqliteDb {
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = OFF');
   db.pragma('temp_store = MEMORY');
-  // 64 MB page cache and a 256 MB memory map keep hot indexes in memory for batch lookups (the
+  // A 64 MB page cache and a 256 MB memory map keep hot indexes in memory for batch lookups (the
   // map's pages are the file's, shared with the other connection; a reader's cache is 16 MB).
-  db.pragma(opts.readOnly ? 'cache_size = -16384' : 'cache_size = -65536');
-  db.pragma('mmap_size = 268435456');
+  // Both count in the process's resident memory: `herald import` uses less (see cli/import/thread.ts).
+  const cacheMb = opts.readOnly ? 16 : (opts.cacheMb ?? 64);
+  db.pragma(`cache_size = ${-1024 * Math.max(1, Math.floor(cacheMb))}`);
+  db.pragma(`mmap_size = ${1024 * 1024 * Math.max(0, Math.floor(opts.mmapMb ?? 256))}`);
   if (opts.readOnly) db.pragma('query_only = ON');
   return db;
 }
