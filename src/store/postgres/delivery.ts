@@ -2,7 +2,6 @@
 // wait for each other nor take one message twice), outcomes with their hook events, hook
 // cursors with leases, retention. Each function runs inside a transaction given by the store.
 import { randomBytes } from 'node:crypto';
-import type { Channel } from '../../core/catalog/types.js';
 import type {
   AccountEvent,
   ClaimOutcome,
@@ -18,7 +17,13 @@ import type {
   SubscriptionKey,
 } from '../../core/delivery/store-port.js';
 import { isReceiptOutcome } from '../../core/delivery/store-port.js';
-import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
+import {
+  RECEIPT_MESSAGE,
+  toClaimedMessage,
+  toReceiptMessage,
+  type ClaimedMessageRow,
+  type ReceiptMessageRow,
+} from '../shared/rows.js';
 import type { StoredProfile } from '../../core/profiles/store-port.js';
 import type { Queryable } from './open.js';
 import { CounterTally, dayOf, outcomeCounters } from '../../core/delivery/counters.js';
@@ -27,19 +32,7 @@ import type { PgEvents } from './events.js';
 import type { PgFeedback } from './feedback.js';
 import type { PgProfiles } from './profiles.js';
 
-interface MessageRow {
-  id: number;
-  account_id: number;
-  trigger_id: number;
-  launch_id: number;
-  profile_id: string;
-  channel: string;
-  resource_id: number | null;
-  address: string | null;
-  attempts: number;
-  variant: number;
-  custom_data: Record<string, unknown> | null;
-  claim_token: string;
+interface MessageRow extends ClaimedMessageRow<Record<string, unknown> | null> {
   reclaimed: boolean;
 }
 
@@ -162,21 +155,7 @@ export class PgDelivery {
         : await db.query<MessageRow>(s.claimDue, [now, limit - expired.rows.length, now + leaseMs, claim]);
     return [...expired.rows, ...due.rows]
       .sort((a, b) => a.id - b.id)
-      .map((r) => ({
-        id: r.id,
-        accountId: r.account_id,
-        triggerId: r.trigger_id,
-        launchId: r.launch_id,
-        profileId: r.profile_id,
-        channel: r.channel as Channel,
-        resourceId: r.resource_id,
-        address: r.address,
-        attempts: r.attempts,
-        variant: r.variant,
-        customData: r.custom_data,
-        claimToken: r.claim_token,
-        reclaimed: r.reclaimed,
-      }));
+      .map((r) => toClaimedMessage(r, r.custom_data, r.reclaimed));
   }
 
   /** The profiles messages name, by id, whatever their database. */

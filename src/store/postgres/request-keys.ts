@@ -10,14 +10,7 @@ import type {
   RequestScope,
 } from '../../core/requests/store-port.js';
 import type { Queryable } from './open.js';
-
-interface KeyRow {
-  request_hash: string;
-  state: 'pending' | 'applied' | 'done';
-  lease_until: number;
-  response: string | null;
-  expires_at: number;
-}
+import { judgeKey, type KeyRow } from '../shared/request-key-rows.js';
 
 const s = {
   insert: `INSERT INTO request_keys (token_hash, method, key, account_id, request_hash, state, claim_token, lease_until, response, created_at, expires_at)
@@ -50,14 +43,8 @@ export class PgRequestKeys {
     const inserted = await db.query(s.insert, values);
     if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed', claimToken };
     const row = (await db.query<KeyRow>(s.get, [scope.tokenHash, scope.method, scope.key])).rows[0];
-    // A pending claim whose lease expired left no effects (they commit with the record): the key is free.
-    const alive = row !== undefined && row.expires_at > now && (row.state !== 'pending' || row.lease_until > now);
-    if (row && alive) {
-      if (row.request_hash !== input.requestHash) return { kind: 'conflict', reason: 'different' };
-      if (row.state === 'done')
-        return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
-      return { kind: 'conflict', reason: row.state === 'applied' ? 'unanswered' : 'in_progress' };
-    }
+    const found = judgeKey(row, input);
+    if (found) return found;
     await db.query(s.claim, values);
     return { kind: 'claimed', claimToken };
   }

@@ -1,28 +1,9 @@
 // Tasks on PostgreSQL: claims with FOR UPDATE SKIP LOCKED under a lease, chunk progress guarded
 // by the claim token (written with the chunk's part of the result), expiry of finished tasks.
 import { randomBytes } from 'node:crypto';
-import type {
-  ClaimedTask,
-  NewTask,
-  StoredTask,
-  TaskFailure,
-  TaskPart,
-  TaskProgress,
-  TaskStatus,
-} from '../../core/tasks/store-port.js';
+import type { ClaimedTask, NewTask, StoredTask, TaskProgress } from '../../core/tasks/store-port.js';
+import { expired, toClaimedTask, toStoredTask, type ClaimRow, type TaskRow } from '../shared/task-rows.js';
 import type { Queryable } from './open.js';
-
-interface ClaimRow {
-  id: string;
-  account_id: number;
-  kind: string;
-  request: string;
-  total: number;
-  done: number;
-  launch_id: number | null;
-  attempts: number;
-  claim_token: string;
-}
 
 const s = {
   insert:
@@ -52,17 +33,7 @@ export class PgTasks {
   async claimTask(db: Queryable, now: number, leaseMs: number): Promise<ClaimedTask | undefined> {
     const r = (await db.query<ClaimRow>(s.claim, [now, randomBytes(9).toString('base64url'), now + leaseMs])).rows[0];
     if (!r) return undefined;
-    return {
-      id: r.id,
-      accountId: r.account_id,
-      kind: r.kind,
-      request: r.request,
-      total: r.total,
-      done: r.done,
-      launchId: r.launch_id,
-      attempts: r.attempts,
-      claimToken: r.claim_token,
-    };
+    return toClaimedTask(r);
   }
 
   async releaseTask(db: Queryable, id: string, claimToken: string): Promise<void> {
@@ -90,29 +61,11 @@ export class PgTasks {
   }
 
   async findTask(db: Queryable, accountId: number, id: string, now: number): Promise<StoredTask | undefined> {
-    const r = (
-      await db.query<{
-        id: string;
-        status: TaskStatus;
-        total: number;
-        done: number;
-        failure: string | null;
-        expires_at: number | null;
-      }>(s.find, [id, accountId])
-    ).rows[0];
-    if (!r || (r.expires_at !== null && r.expires_at <= now)) return undefined;
+    const r = (await db.query<TaskRow>(s.find, [id, accountId])).rows[0];
+    if (!r || expired(r, now)) return undefined;
     const parts =
-      r.status === 'completed'
-        ? (await db.query<{ payload: string }>(s.parts, [id])).rows.map((p) => JSON.parse(p.payload) as TaskPart)
-        : [];
-    return {
-      id: r.id,
-      status: r.status,
-      total: r.total,
-      done: r.done,
-      failure: r.failure ? (JSON.parse(r.failure) as TaskFailure) : null,
-      parts,
-    };
+      r.status === 'completed' ? (await db.query<{ payload: string }>(s.parts, [id])).rows.map((p) => p.payload) : [];
+    return toStoredTask(r, parts);
   }
 
   async purge(db: Queryable, now: number): Promise<number> {

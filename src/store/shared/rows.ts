@@ -12,7 +12,7 @@ import {
   type TriggerDef,
 } from '../../core/catalog/types.js';
 import type { MessageRecord } from '../../core/delivery/report-port.js';
-import type { ReceiptMessage } from '../../core/delivery/store-port.js';
+import type { ClaimedMessage, ReceiptMessage } from '../../core/delivery/store-port.js';
 import type { MessageStatus } from '../../core/triggers/store-port.js';
 
 export interface DatabaseRow {
@@ -207,3 +207,41 @@ export const toReceiptMessage = (r: ReceiptMessageRow): ReceiptMessage => ({
   customData:
     typeof r.custom_data === 'string' ? (JSON.parse(r.custom_data) as Record<string, unknown>) : r.custom_data,
 });
+
+/** A claimed message's row; `C`: its custom_data as the driver gives it (SQLite: JSON text, PostgreSQL: jsonb, parsed). */
+export interface ClaimedMessageRow<C> {
+  id: number;
+  account_id: number;
+  trigger_id: number;
+  launch_id: number;
+  profile_id: string;
+  channel: string;
+  resource_id: number | null;
+  address: string | null;
+  attempts: number;
+  variant: number;
+  custom_data: C;
+  claim_token: string;
+}
+
+export function toClaimedMessage(
+  r: ClaimedMessageRow<unknown>,
+  customData: Record<string, unknown> | null,
+  reclaimed: boolean,
+): ClaimedMessage {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    triggerId: r.trigger_id,
+    launchId: r.launch_id,
+    profileId: r.profile_id,
+    channel: r.channel as Channel,
+    resourceId: r.resource_id,
+    address: r.address,
+    attempts: r.attempts,
+    variant: r.variant,
+    customData,
+    claimToken: r.claim_token,
+    reclaimed,
+  };
+}

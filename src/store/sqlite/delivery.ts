@@ -2,7 +2,6 @@
 // and claims run inside BEGIN IMMEDIATE, so several processes never claim one message), send
 // context, outcomes with their hook events, hook cursors, and retention.
 import { randomBytes } from 'node:crypto';
-import type { Channel } from '../../core/catalog/types.js';
 import type {
   AccountEvent,
   ClaimedMessage,
@@ -15,7 +14,13 @@ import type {
   SubscriptionChange,
   SubscriptionKey,
 } from '../../core/delivery/store-port.js';
-import { RECEIPT_MESSAGE, toReceiptMessage, type ReceiptMessageRow } from '../shared/rows.js';
+import {
+  RECEIPT_MESSAGE,
+  toClaimedMessage,
+  toReceiptMessage,
+  type ClaimedMessageRow,
+  type ReceiptMessageRow,
+} from '../shared/rows.js';
 import type { StoredProfile } from '../../core/profiles/store-port.js';
 import type { SqliteDb } from './open.js';
 import type { SqliteProfiles } from './profiles.js';
@@ -24,20 +29,7 @@ import { CounterTally, dayOf, outcomeCounters } from '../../core/delivery/counte
 import type { SqliteBounces } from './bounces.js';
 import type { SqliteEvents } from './events.js';
 
-interface MessageRow {
-  id: number;
-  account_id: number;
-  trigger_id: number;
-  launch_id: number;
-  profile_id: string;
-  channel: string;
-  resource_id: number | null;
-  address: string | null;
-  attempts: number;
-  variant: number;
-  custom_data: string | null;
-  claim_token: string;
-}
+type MessageRow = ClaimedMessageRow<string | null>;
 
 type Applied = { account_id: number; trigger_id: number } | undefined;
 
@@ -170,21 +162,7 @@ export class SqliteDelivery {
     for (const c of chosen) {
       const r = byId.get(c.id);
       if (!r) continue;
-      out.push({
-        id: r.id,
-        accountId: r.account_id,
-        triggerId: r.trigger_id,
-        launchId: r.launch_id,
-        profileId: r.profile_id,
-        channel: r.channel as Channel,
-        resourceId: r.resource_id,
-        address: r.address,
-        attempts: r.attempts,
-        variant: r.variant,
-        customData: r.custom_data ? JSON.parse(r.custom_data) : null,
-        claimToken: r.claim_token,
-        reclaimed: reclaim.has(c.id),
-      });
+      out.push(toClaimedMessage(r, r.custom_data ? JSON.parse(r.custom_data) : null, reclaim.has(c.id)));
     }
     return out;
   }

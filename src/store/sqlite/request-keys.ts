@@ -9,14 +9,7 @@ import type {
   RequestScope,
 } from '../../core/requests/store-port.js';
 import type { SqliteDb } from './open.js';
-
-interface KeyRow {
-  request_hash: string;
-  state: 'pending' | 'applied' | 'done';
-  lease_until: number;
-  response: string | null;
-  expires_at: number;
-}
+import { judgeKey, type KeyRow } from '../shared/request-key-rows.js';
 
 export class SqliteRequestKeys {
   private readonly s;
@@ -46,14 +39,8 @@ export class SqliteRequestKeys {
   claimRequestKey(input: RequestClaimInput): RequestClaim {
     const { scope, now } = input;
     const row = this.s.get.get(scope.tokenHash, scope.method, scope.key) as KeyRow | undefined;
-    // A pending claim whose lease expired left no effects (they commit with the record): the key is free.
-    const alive = row !== undefined && row.expires_at > now && (row.state !== 'pending' || row.lease_until > now);
-    if (row && alive) {
-      if (row.request_hash !== input.requestHash) return { kind: 'conflict', reason: 'different' };
-      if (row.state === 'done')
-        return { kind: 'replay', response: JSON.parse(row.response as string) as RecordedResponse };
-      return { kind: 'conflict', reason: row.state === 'applied' ? 'unanswered' : 'in_progress' };
-    }
+    const found = judgeKey(row, input);
+    if (found) return found;
     const claimToken = randomBytes(9).toString('base64url');
     this.s.claim.run({
       ...scope,

@@ -2,28 +2,9 @@
 // processes never hold one task), chunk progress guarded by the claim token and written with
 // the chunk's part of the result, and expiry of finished tasks.
 import { randomBytes } from 'node:crypto';
-import type {
-  ClaimedTask,
-  NewTask,
-  StoredTask,
-  TaskFailure,
-  TaskPart,
-  TaskProgress,
-  TaskStatus,
-} from '../../core/tasks/store-port.js';
+import type { ClaimedTask, NewTask, StoredTask, TaskProgress } from '../../core/tasks/store-port.js';
+import { expired, toClaimedTask, toStoredTask, type ClaimRow, type TaskRow } from '../shared/task-rows.js';
 import type { SqliteDb } from './open.js';
-
-interface ClaimRow {
-  id: string;
-  account_id: number;
-  kind: string;
-  request: string;
-  total: number;
-  done: number;
-  launch_id: number | null;
-  attempts: number;
-  claim_token: string;
-}
 
 export class SqliteTasks {
   private readonly s;
@@ -68,17 +49,7 @@ export class SqliteTasks {
     const next = this.s.next.get(now) as { id: string } | undefined;
     if (!next) return undefined;
     const r = this.s.claim.get(randomBytes(9).toString('base64url'), now + leaseMs, now, next.id) as ClaimRow;
-    return {
-      id: r.id,
-      accountId: r.account_id,
-      kind: r.kind,
-      request: r.request,
-      total: r.total,
-      done: r.done,
-      launchId: r.launch_id,
-      attempts: r.attempts,
-      claimToken: r.claim_token,
-    };
+    return toClaimedTask(r);
   }
 
   releaseTask(id: string, claimToken: string): void {
@@ -104,25 +75,9 @@ export class SqliteTasks {
   }
 
   findTask(accountId: number, id: string, now: number): StoredTask | undefined {
-    const r = this.s.find.get(id, accountId) as
-      | {
-          id: string;
-          status: TaskStatus;
-          total: number;
-          done: number;
-          failure: string | null;
-          expires_at: number | null;
-        }
-      | undefined;
-    if (!r || (r.expires_at !== null && r.expires_at <= now)) return undefined;
-    return {
-      id: r.id,
-      status: r.status,
-      total: r.total,
-      done: r.done,
-      failure: r.failure ? (JSON.parse(r.failure) as TaskFailure) : null,
-      parts: r.status === 'completed' ? (this.s.parts.all(r.id) as string[]).map((p) => JSON.parse(p) as TaskPart) : [],
-    };
+    const r = this.s.find.get(id, accountId) as TaskRow | undefined;
+    if (!r || expired(r, now)) return undefined;
+    return toStoredTask(r, r.status === 'completed' ? (this.s.parts.all(r.id) as string[]) : []);
   }
 
   purge(now: number): number {
