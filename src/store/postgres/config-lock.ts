@@ -18,18 +18,18 @@ function accountKey(accountId: number): number {
 /**
  * Holds the account's configuration (shared by default; exclusive for a change) and returns its
  * version, read after the lock is held: the lock and the read are two statements (sent together,
- * after BEGIN when `begin`), so the read's snapshot is taken once a change that held the lock has
- * committed.
+ * after the transaction control of `before` — BEGIN, a SAVEPOINT — in the same round trip), so the
+ * read's snapshot is taken once a change that held the lock has committed.
  */
 export async function holdConfig(
   client: pg.ClientBase,
   accountId: number,
-  opts: { begin?: boolean; mode?: 'shared' | 'exclusive' } = {},
+  opts: { before?: string; mode?: 'shared' | 'exclusive' } = {},
 ): Promise<number> {
   const id = accountKey(accountId);
   const lock = opts.mode === 'exclusive' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
   const results = (await client.query(
-    `${opts.begin ? 'BEGIN; ' : ''}SELECT ${lock}(${CONFIG_LOCK}, ${id}); SELECT config_version FROM accounts WHERE id = ${id}`,
+    `${opts.before ? `${opts.before}; ` : ''}SELECT ${lock}(${CONFIG_LOCK}, ${id}); SELECT config_version FROM accounts WHERE id = ${id}`,
   )) as unknown as pg.QueryResult<{ config_version: number }>[];
   return results[results.length - 1].rows[0]?.config_version ?? 0;
 }

@@ -1,12 +1,14 @@
 // The scale-out store: several API and worker processes over one PostgreSQL. Transactions run
-// on a pooled client (retried once on a deadlock or serialization failure), claims use
+// in group commits (group-commit.ts: the concurrent ones of a process share one transaction, each
+// in a savepoint); claims and configuration changes each on a pooled client of their own (retried
+// on a deadlock or serialization failure, 3 attempts in all). Claims use
 // FOR UPDATE SKIP LOCKED, profile creation is serialised per matching value with claim rows,
 // and NOTIFY/LISTEN wakes the workers of every process when new work is due. Each entity has a
 // module of the same name in both stores (a class with its named statements `s`); this facade
 // holds no SQL of its own beyond transaction control.
 // Files of this store only: bulk.ts (the bulk insert: COPY or one INSERT over json_to_recordset),
 // copy.ts (COPY … FROM STDIN), config-lock.ts (the advisory lock of an account's configuration),
-// notify.ts (LISTEN/NOTIFY wake-ups).
+// group-commit.ts (transactions run together), notify.ts (LISTEN/NOTIFY wake-ups).
 import type { CatalogVersion, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
@@ -23,6 +25,7 @@ import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
 import { holdConfig } from './config-lock.js';
+import { ATTEMPTS, GroupCommit, retryable, type GroupLimits, type Held } from './group-commit.js';
 import type {
   SuppressionEntryFilter,
   SuppressionKind,
@@ -67,7 +70,9 @@ function unreachable(err: unknown): boolean {
   );
 }
 
-const RETRYABLE = new Set(['40P01', '40001']);
+/** A group commit takes up to GROUP_MAX transactions, and none after GROUP_MS of work. */
+const GROUP_MAX = 64;
+const GROUP_MS = 10;
 
 export class PostgresStore implements Store {
   readonly capabilities = { singleWriter: false };
@@ -75,10 +80,18 @@ export class PostgresStore implements Store {
   private readonly work: WorkChannel;
   /** The entity modules. */
   private readonly repos = new PgRepos();
+  /** The transactions of `transaction`, run in groups. */
+  private readonly groups: GroupCommit;
 
-  constructor(opts: PgOptions) {
+  constructor(opts: PgOptions & { group?: Partial<GroupLimits> }) {
     this.pool = openPool(opts);
     this.work = new WorkChannel(opts);
+    // Two connections of the pool stay free of groups, for claims and reads.
+    this.groups = new GroupCommit(
+      this.pool,
+      { runners: Math.max(1, (opts.max ?? 10) - 2), members: GROUP_MAX, ms: GROUP_MS, ...opts.group },
+      unreachable,
+    );
   }
 
   /** Runs `fn` with the pool, turning unreachable-database errors into StoreUnavailable. */
@@ -92,7 +105,7 @@ export class PostgresStore implements Store {
   }
 
   /** The transaction's operations; `held`: the configuration this transaction began holding. */
-  private txFor(client: PgClient, held?: { accountId: number; version: number }): StoreTx {
+  private txFor(client: PgClient, held?: Held): StoreTx {
     return {
       lockMatchKeys: (dbId, keys) => this.repos.profiles.claimKeys(client, dbId, keys, Date.now()),
       holdCatalog: async (accountId) => (held?.accountId === accountId ? held.version : holdConfig(client, accountId)),
@@ -168,8 +181,7 @@ export class PostgresStore implements Store {
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => (broken = true));
-        const code = (err as { code?: unknown }).code;
-        if (typeof code === 'string' && RETRYABLE.has(code) && attempt < 3) continue;
+        if (retryable(err) && attempt < ATTEMPTS) continue;
         if (unreachable(err)) {
           broken = true;
           throw new StoreUnavailable(`PostgreSQL is unreachable: ${(err as Error).message}`);
@@ -363,13 +375,15 @@ export class PostgresStore implements Store {
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     const accountId = opts.holdCatalog;
+    // Concurrent transactions share one (group commit); a configuration change runs alone.
+    if (!opts.exclusive) return this.groups.run((client, held) => fn(this.txFor(client, held)), accountId);
     if (accountId === undefined) return this.withTransaction((client) => fn(this.txFor(client)));
-    // BEGIN and the configuration hold in one round trip.
-    let held: { accountId: number; version: number } | undefined;
-    const mode = opts.exclusive ? 'exclusive' : 'shared';
+    // BEGIN and the exclusive configuration hold in one round trip.
+    let held: Held | undefined;
     return this.withTransaction(
       (client) => fn(this.txFor(client, held)),
-      async (client) => (held = { accountId, version: await holdConfig(client, accountId, { begin: true, mode }) }),
+      async (client) =>
+        (held = { accountId, version: await holdConfig(client, accountId, { before: 'BEGIN', mode: 'exclusive' }) }),
     );
   }
 
