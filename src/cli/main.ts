@@ -7,6 +7,7 @@ import { importOptions, readImportSettings } from './import/options.js';
 import { printTokens, version } from './listing.js';
 import { commandUsage, generalUsage } from './usage.js';
 import type { Store } from '../core/ports.js';
+import { ProvisioningError } from '../core/base/errors.js';
 // The servers, the engine and the stores are loaded by the commands that use them: `herald import`
 // runs in a thread of its own, and its main thread holds only what starts it (cli/import/thread.ts).
 const runtime = {
@@ -17,7 +18,6 @@ const runtime = {
   store: () => import('../runtime/open-store.js'),
   provisioning: () => import('../core/provisioning/apply.js'),
 };
-import { ProvisioningError } from '../core/base/errors.js';
 
 const USAGE = generalUsage();
 

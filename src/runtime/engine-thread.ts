@@ -2,7 +2,7 @@
 // (parse, validation, a SQLite transaction that blocks its thread) never stalls the HTTP
 // front. The main thread forwards raw requests and gets encoded responses back. The reader
 // (reader.ts, SQLite) runs in a thread of the same kind, answering the read methods.
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { ApiRequest, RawRequest } from '../http/raw-request.js';
 import type { RawResponse } from '../http/envelope.js';
@@ -46,6 +46,11 @@ export interface HeapLimits {
   youngMb: number;
 }
 
+/** The Worker option that sets a thread's heap limits. */
+export function heapOption(heap: HeapLimits | undefined): { resourceLimits?: ResourceLimits } {
+  return heap ? { resourceLimits: { maxOldGenerationSizeMb: heap.oldMb, maxYoungGenerationSizeMb: heap.youngMb } } : {};
+}
+
 /** What a thread of this kind gets as its workerData. */
 export interface ThreadData {
   config: Readonly<Config>;
@@ -77,12 +82,7 @@ function startThread<R extends RawRequest>(
   opts: EngineThreadOptions,
 ): Promise<EngineThread<R>> {
   const workerData: ThreadData = { config, logToStderr: opts.logToStderr === true, rateBuckets: opts.rateBuckets };
-  const worker = new Worker(threadFile(name), {
-    workerData,
-    ...(opts.heap
-      ? { resourceLimits: { maxOldGenerationSizeMb: opts.heap.oldMb, maxYoungGenerationSizeMb: opts.heap.youngMb } }
-      : {}),
-  });
+  const worker = new Worker(threadFile(name), { workerData, ...heapOption(opts.heap) });
   const pending = new Map<number, (res: RawResponse) => void>();
   let nextId = 1;
   let closing: (() => void) | undefined;

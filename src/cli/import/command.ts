@@ -37,8 +37,6 @@ export interface ImportIo {
   signals?: SignalSource;
 }
 
-export { EXIT };
-
 function mb(bytes: number): string {
   return bytes >= 1024 * 1024 * 1024 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 }

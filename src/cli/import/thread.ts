@@ -7,6 +7,8 @@ import { ConfigError, type Config } from '../../config.js';
 import type { ImportIo } from './command.js';
 import { EXIT } from './errors.js';
 import { importHeap } from './memory.js';
+import { processSignals } from './batch-flow.js';
+import { heapOption } from '../../runtime/engine-thread.js';
 import type { ImportSettings } from './options.js';
 
 /** What the main thread gives the import thread. */
@@ -31,7 +33,7 @@ export function runImportInThread(settings: ImportSettings, config: Readonly<Con
     env: io.env,
     stdout: true,
     stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: heap.oldMb, maxYoungGenerationSizeMb: heap.youngMb },
+    ...heapOption(heap),
   });
   worker.stdout.pipe(io.stdout, { end: false });
   worker.stderr.pipe(io.stderr, { end: false });
@@ -45,8 +47,7 @@ export function runImportInThread(settings: ImportSettings, config: Readonly<Con
     signalled = true;
     worker.postMessage({ type: 'stop' });
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = processSignals(onSignal);
   return new Promise<number>((resolve, reject) => {
     let outcome: FromImport | undefined;
     let error: Error | undefined;
@@ -56,8 +57,7 @@ export function runImportInThread(settings: ImportSettings, config: Readonly<Con
       'exit',
       () =>
         void drained.then(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          release();
           if (outcome?.type === 'done') resolve(outcome.code);
           else if (outcome?.type === 'failed')
             reject(outcome.config ? new ConfigError(outcome.message) : new Error(outcome.message));

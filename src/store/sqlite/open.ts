@@ -35,7 +35,7 @@ export function openSqlite(file: string, opts: SqliteOptions): SqliteDb {
   db.pragma('temp_store = MEMORY');
   // A 64 MB page cache and a 256 MB memory map keep hot indexes in memory for batch lookups (the
   // map's pages are the file's, shared with the other connection; a reader's cache is 16 MB).
-  // Both count in the process's resident memory: `herald import` uses less (see cli/import/thread.ts).
+  // Both count in the process's resident memory: `herald import` uses less (see cli/import/memory.ts).
   const cacheMb = opts.readOnly ? 16 : (opts.cacheMb ?? 64);
   db.pragma(`cache_size = ${-1024 * Math.max(1, Math.floor(cacheMb))}`);
   db.pragma(`mmap_size = ${1024 * 1024 * Math.max(0, Math.floor(opts.mmapMb ?? 256))}`);
