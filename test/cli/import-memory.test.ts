@@ -16,7 +16,7 @@ const BIN = join(ROOT, 'bin/herald.js');
 /**
  * Whatever the file's size: three V8 isolates (the main thread, which only starts the import; the
  * reading thread and the engine thread, each with heap limits sized from the batch: 168 MB old and
- * 32 MB young generation at 5,000 rows), the engine's 32 MB SQLite page cache, no memory-mapped
+ * 32 MB young generation at 5,000 rows), the engine's 16 MB SQLite page cache, no memory-mapped
  * file. Measured: about 290 MB resident, 240 MB anonymous, at 300,000 and at 1,000,000 rows
  * (without the limits the heaps settled at 200 MB each: 520–570 MB resident).
  */

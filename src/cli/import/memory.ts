@@ -9,7 +9,7 @@ import type { HeapLimits } from '../../runtime/engine-thread.js';
 import { MAX_BATCH_BYTES } from './options.js';
 
 /** The page cache of the import engine's SQLite connection, in MB (at most HERALD_SQLITE_CACHE_MB). */
-export const IMPORT_SQLITE_CACHE_MB = 32;
+export const IMPORT_SQLITE_CACHE_MB = 16;
 
 /**
  * The old-generation limit: a base for the code and the store's caches, eight times the largest
