@@ -8,7 +8,8 @@ import type { SubscriptionVariable } from '../templates/parse.js';
 import type { OutgoingMessage } from './outgoing.js';
 import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
-import { rewriteHtml } from './link-rewrite.js';
+import { rewriteHtml, type RewriteOptions } from './link-rewrite.js';
+import { planOf, renderPlan } from './tracked-html.js';
 import { clickTokens, openToken } from './tracking-token.js';
 import { verpAddress } from './verp.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
@@ -79,16 +80,22 @@ function templateOf(catalog: Catalog, entry: ContentEntry, trigger: TriggerDef, 
 }
 
 /** The HTML part with its links rewritten and the open pixel added, as the trigger asks (spec 07). */
-function track(input: ComposeInput, html: string, unsubscribe: string): string {
+function trackedHtml(input: ComposeInput, source: string, scope: RenderScope, unsubscribe: string): string {
   const { trigger, message, secret } = input;
+  const clicks = trigger.trackClicks !== false;
+  const opens = trigger.trackOpens !== false;
+  if (!clicks && !opens) return render(source, scope, 'html');
   const base = input.publicUrl.replace(/\/+$/, '');
   const target = { accountId: message.accountId, triggerId: message.triggerId, messageId: message.id };
-  const click = trigger.trackClicks !== false ? clickTokens(secret, target) : undefined;
-  return rewriteHtml(html, {
+  const click = clicks ? clickTokens(secret, target) : undefined;
+  const opts: RewriteOptions = {
     keep: unsubscribe,
     ...(click ? { clickUrl: (url: string, link: number) => `${base}/t/c/${click(link, url)}` } : {}),
-    ...(trigger.trackOpens !== false ? { pixelUrl: `${base}/t/o/${openToken(secret, target)}` } : {}),
-  });
+    ...(opens ? { pixelUrl: `${base}/t/o/${openToken(secret, target)}` } : {}),
+  };
+  // Planned once per template where its links are in its text (./tracked-html.ts), else rewritten.
+  const plan = planOf(source);
+  return plan ? renderPlan(plan, scope, opts) : rewriteHtml(render(source, scope, 'html'), opts);
 }
 
 export function compose(input: ComposeInput): OutgoingMessage {
@@ -133,7 +140,7 @@ function composeEmail(
   const replyEmail = entry.replyto_email ?? channel?.replyto_email;
   const replyName = entry.replyto_name ?? channel?.replyto_name;
   const unsubscribe = scope.unsubscribe;
-  const html = template.html ? track(input, render(template.html, scope, 'html'), unsubscribe) : undefined;
+  const html = template.html ? trackedHtml(input, template.html, scope, unsubscribe) : undefined;
   const text = template.text ? render(template.text, scope, 'text') : undefined;
   return {
     channel: 'email',

@@ -84,15 +84,22 @@ describe('tracking tokens', () => {
     expect(verifyClickToken(secret, token)).toEqual({ ...target, link: 2, url: 'https://a.example/x' });
   });
 
-  it('honour open and click tokens of version 1 (one key per secret), and make version 2', () => {
+  it('honour open and click tokens of versions 1 and 2, and make version 3', () => {
     // Made by version 1 with the secret 's' for account 1, trigger 2, message 3 (link 0).
     const open1 = 'AVz55vCIGZi66wB2ERrtxbLAGvlT66yVsYBwICrDyfqOM3fX';
     const click1 =
       'Adk3-S9eRIXWhBZR8VqXA9_ipTw-xjnWOXnnxQkvtePYaHyu.AdaOs1EvDlyNMW3pHVVN1Ap7YBtgbQOR8lmVCQuRCkAGaRu0dtd_h6lvtgeuXWS7GC3pxO6pRkSleuUFPmWGoMs';
+    // Made by version 2 with the secret 's' for the same message (link 1).
+    const open2 = 'AgqzNSVDPCl_sADUCOKbtmiCglOAa9R-063o-b8FNJal5_W40ZfgvZWsVRfK0fXW';
+    const click2 =
+      'AgqzNSVDPCl_sADUCG6E3nzu6eAwGAbpVDHPhJWYcUryz9-cknyTs_rCrLOnEHhH.AgqzNSVDPCl_sADUCIDg5Qsdr07-9YXndc_04kfWm-YoXczREWe4MUd5VCIe8eu1CJUAmDqBerAUo1z_isnYrGHk3XRDVywywzHd9bI';
     const t = { accountId: 1, triggerId: 2, messageId: 3 };
     expect(verifyOpenToken('s', open1)).toEqual(t);
     expect(verifyClickToken('s', click1)).toEqual({ ...t, link: 0, url: 'https://shop.example/a?b=1' });
     expect(verifyOpenToken('other', open1)).toBeUndefined();
+    expect(verifyOpenToken('s', open2)).toEqual(t);
+    expect(verifyClickToken('s', click2)).toEqual({ ...t, link: 1, url: 'https://shop.example/b?c=2' });
+    expect(verifyClickToken('other', click2)).toBeUndefined();
     // The version byte is authenticated: a version 1 token relabelled 2 (or back) opens nothing.
     const relabel = (token: string, v: number) => {
       const raw = Buffer.from(token, 'base64url');
@@ -100,10 +107,67 @@ describe('tracking tokens', () => {
       return raw.toString('base64url');
     };
     expect(verifyOpenToken('s', relabel(open1, 2))).toBeUndefined();
-    const open2 = openToken('s', t);
-    expect(Buffer.from(open2, 'base64url')[0]).toBe(2);
-    expect(verifyOpenToken('s', open2)).toEqual(t);
     expect(verifyOpenToken('s', relabel(open2, 1))).toBeUndefined();
+    // Version 3: 32 characters for the message part, and a link part of 15 bytes more than its URL.
+    const open3 = openToken('s', t);
+    expect(open3).toHaveLength(32);
+    expect(verifyOpenToken('s', open3)).toEqual(t);
+    const url = 'https://shop.example/b?c=2';
+    const click3 = clickToken('s', { ...t, link: 1, url });
+    const [message3, link3] = click3.split('.');
+    expect(message3).toHaveLength(32);
+    expect(Buffer.from(link3!, 'base64url')).toHaveLength(1 + 12 + 2 + url.length);
+    expect(Buffer.from(link3!, 'base64url')[0]).toBe(3);
+    expect(verifyClickToken('s', click3)).toEqual({ ...t, link: 1, url });
+    // A link part of version 2 joins a message part of version 3 of the same trigger (Herald makes
+    // that pair for a link beyond 65,535 positions); a version 3 link part never joins a version 2
+    // message part.
+    expect(verifyClickToken('s', `${message3}.${click2.split('.')[1]}`)).toEqual({ ...t, link: 1, url });
+    expect(verifyClickToken('s', `${click2.split('.')[0]}.${link3}`)).toBeUndefined();
+  });
+
+  it('refuse a version 3 token with any one byte changed, cut or lengthened', () => {
+    const url = 'https://shop.example/p?u=ann@example.com';
+    const click = clickToken(secret, { ...target, link: 4, url });
+    const open = openToken(secret, target);
+    const variants = (token: string) => {
+      const raw = Buffer.from(token, 'base64url');
+      const out: string[] = [];
+      for (let i = 0; i < raw.length; i++) {
+        const b = Buffer.from(raw);
+        b[i] = b[i]! ^ 0x01;
+        out.push(b.toString('base64url'));
+      }
+      out.push(raw.subarray(0, raw.length - 1).toString('base64url'));
+      out.push(Buffer.concat([raw, Buffer.of(0)]).toString('base64url'));
+      return out;
+    };
+    for (const o of variants(open)) expect(verifyOpenToken(secret, o)).toBeUndefined();
+    const [m, l] = click.split('.') as [string, string];
+    for (const v of variants(m)) expect(verifyClickToken(secret, `${v}.${l}`)).toBeUndefined();
+    for (const v of variants(l)) expect(verifyClickToken(secret, `${m}.${v}`)).toBeUndefined();
+    // The URL is not readable in the token.
+    expect(Buffer.from(l, 'base64url').toString('latin1')).not.toMatch(/shop|ann/);
+  });
+
+  it('make version 2 tokens for ids beyond a block, and open them', () => {
+    const big = { accountId: 1, triggerId: 7, messageId: 2 ** 50 };
+    const open = openToken(secret, big);
+    expect(Buffer.from(open, 'base64url')[0]).toBe(2);
+    expect(verifyOpenToken(secret, open)).toEqual(big);
+    const click = clickToken(secret, { ...big, link: 0, url: 'https://a.example/big' });
+    expect(click.split('.').map((p) => Buffer.from(p, 'base64url')[0])).toEqual([2, 2]);
+    expect(verifyClickToken(secret, click)).toEqual({ ...big, link: 0, url: 'https://a.example/big' });
+    // The same trigger's link in a message of version 3 is a link part of version 3.
+    const small = clickToken(secret, { ...big, messageId: 5, link: 0, url: 'https://a.example/big' });
+    expect(Buffer.from(small.split('.')[1]!, 'base64url')[0]).toBe(3);
+    expect(verifyClickToken(secret, small)).toEqual({ ...big, messageId: 5, link: 0, url: 'https://a.example/big' });
+    // A link beyond 65,535 positions: a link part of version 2 beside a message part of version 3.
+    const far = clickToken(secret, { ...target, link: 70_000, url: 'https://a.example/far' });
+    expect(far.split('.').map((p) => p.length === 32 || Buffer.from(p, 'base64url')[0])).toEqual([true, 2]);
+    expect(verifyClickToken(secret, far)).toEqual({ ...target, link: 70_000, url: 'https://a.example/far' });
+    const otherTrigger = clickToken(secret, { ...target, triggerId: 8, link: 70_000, url: 'https://a.example/far' });
+    expect(verifyClickToken(secret, `${far.split('.')[0]}.${otherTrigger.split('.')[1]}`)).toBeUndefined();
   });
 
   it('never seal a URL that is not http(s) into a redirect', () => {

@@ -12,9 +12,9 @@ export interface RewriteOptions {
   keep?: string;
 }
 
-const ANCHOR = /<a\b[^>]*>/gi;
-const HREF = /(\shref\s*=\s*)("([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
-const NOTRACK = /\sdata-herald-notrack(\s|=|>|\/)/i;
+export const ANCHOR = /<a\b[^>]*>/gi;
+export const HREF = /(\shref\s*=\s*)("([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
+export const NOTRACK = /\sdata-herald-notrack(\s|=|>|\/)/i;
 
 /** The few character references that appear in URLs of HTML attributes. */
 function decodeAttr(v: string): string {
@@ -26,24 +26,45 @@ function decodeAttr(v: string): string {
   });
 }
 
-const encodeAttr = (v: string): string => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+export const encodeAttr = (v: string): string =>
+  v.includes('&') || v.includes('"') ? v.replace(/&/g, '&amp;').replace(/"/g, '&quot;') : v;
+
+/**
+ * The URL of an href's value, decoded, or null when no redirect can carry it (whitespace, control
+ * characters, another scheme): left as it is, untracked. Kept per value — a trigger's links come
+ * back in every email, and the value's string (with its hash) is then the only work per link.
+ */
+const urls = new Map<string, string | null>();
+export function trackable(value: string): string | null {
+  let url = urls.get(value);
+  if (url === undefined) {
+    const decoded = decodeAttr(value.trim());
+    url = REDIRECTABLE.test(decoded) ? decoded : null;
+    if (urls.size >= 20_000) urls.clear();
+    urls.set(value, url);
+  }
+  return url;
+}
 
 function rewriteAnchor(tag: string, opts: RewriteOptions, next: () => number): string {
   if (!opts.clickUrl || NOTRACK.test(tag)) return tag;
   const m = HREF.exec(tag);
   if (!m) return tag;
-  const url = decodeAttr((m[3] ?? m[4] ?? m[5] ?? '').trim());
-  // A URL no redirect can carry (whitespace, control characters) is left as it is, untracked.
-  if (!REDIRECTABLE.test(url) || url === opts.keep) return tag;
+  const url = trackable(m[3] ?? m[4] ?? m[5] ?? '');
+  if (url === null || url === opts.keep) return tag;
   const replaced = `${m[1]}"${encodeAttr(opts.clickUrl(url, next()))}"`;
   return tag.slice(0, m.index) + replaced + tag.slice(m.index + m[0].length);
 }
+
+/** The open pixel: a 1×1 image. */
+export const pixelTag = (url: string): string =>
+  `<img src="${encodeAttr(url)}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`;
 
 export function rewriteHtml(html: string, opts: RewriteOptions): string {
   let index = 0;
   let out = opts.clickUrl ? html.replace(ANCHOR, (tag) => rewriteAnchor(tag, opts, () => index++)) : html;
   if (opts.pixelUrl) {
-    const pixel = `<img src="${encodeAttr(opts.pixelUrl)}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`;
+    const pixel = pixelTag(opts.pixelUrl);
     const close = out.search(/<\/body\s*>/i);
     out = close >= 0 ? out.slice(0, close) + pixel + out.slice(close) : out + pixel;
   }

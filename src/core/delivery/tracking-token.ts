@@ -1,17 +1,20 @@
 // Open and click tokens (spec 07): what an open pixel or a rewritten link names — the message,
-// and for a click the link and its URL — sealed with AES-256-GCM under a key derived from the
+// and for a click the link and its URL — encrypted and authenticated under keys derived from the
 // server secret. A token reveals nothing (not the address, not the URL, which may carry personal
 // data), cannot be forged or altered (404), and a click token redirects only to the URL sealed in it.
 //
 // A click token is `<message part>.<link part>`: the message part names the message (sealed once per
 // email), the link part the trigger's link and its URL (sealed once per link and URL, then reused for
-// every message of the trigger). An email of twenty links so costs a few seals, not twenty-one — the
-// seal, a cipher set up for one token, is what tracking costs. Click tokens of one piece (the link
-// and the message sealed together, as earlier versions made them) are still honoured.
+// every message of the trigger). An email of twenty links so costs one message part, not twenty-one
+// seals. Click tokens of one piece (the link and the message sealed together, as earlier versions
+// made them) are still honoured.
 //
-// Version 2 seals with ./sealer.ts (sub-keys from a salt in the token, replaced after 2^20 seals);
-// tokens of version 1 (one key per secret for every token) are still opened.
+// Version 3 (./compact-token.ts) is what Herald makes: a message part of 24 bytes (one AES block and
+// a tag) and a link part of 15 bytes more than its URL. Version 2 sealed with ./sealer.ts (sub-keys
+// from a salt in the token) and is still made for ids too large for a block; tokens of versions 2
+// and 1 (one key per secret for every token) are still opened.
 import { createDecipheriv, hkdfSync } from 'node:crypto';
+import { MESSAGE_BYTES, openLink, openMessage, sealLink, sealMessage, type MessageKind } from './compact-token.js';
 import { SEAL_OVERHEAD, Sealer } from './sealer.js';
 
 export interface TrackingTarget {
@@ -38,11 +41,14 @@ const OPEN = 'o';
 const CLICK = 'c';
 const CLICK_MESSAGE = 'm';
 const CLICK_LINK = 'l';
-/** Link parts kept per secret (each a few hundred bytes): the links of the triggers in use. */
+/** The characters of a version 3 message part. */
+const MESSAGE_CHARS = Math.ceil((MESSAGE_BYTES * 4) / 3);
+/** Link parts kept (each a few hundred bytes): the links of the triggers in use. */
 const MAX_LINKS = 20_000;
 
 const keys = new Map<string, Buffer>();
-const linkParts = new Map<string, Map<string, string>>();
+/** Per secret, per account and trigger: the link parts by position and URL. */
+const linkParts = new Map<string, Map<string, TriggerLinks>>();
 
 /** Version 1's key of a secret. */
 function keyOf(secret: string): Buffer {
@@ -99,35 +105,71 @@ export const REDIRECTABLE = /^https?:\/\/[^\s\x00-\x1f\x7f]+$/i;
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-export function openToken(secret: string, t: TrackingTarget): string {
-  return seal(secret, OPEN, [t.accountId, t.triggerId, t.messageId]);
+/** The message part of kind `kind` (version 3, or 2 when an id does not fit a block). */
+function messagePart(secret: string, kind: MessageKind, legacyKind: string, t: TrackingTarget): string {
+  return (
+    sealMessage(secret, kind, t.accountId, t.triggerId, t.messageId)?.toString('base64url') ??
+    seal(secret, legacyKind, [t.accountId, t.triggerId, t.messageId])
+  );
 }
 
-/** The sealed link part of a click token (the same for every message of the trigger). */
-function linkPart(secret: string, t: Omit<ClickTarget, 'messageId'>): string {
-  let parts = linkParts.get(secret);
-  if (!parts) {
+export function openToken(secret: string, t: TrackingTarget): string {
+  return messagePart(secret, 'o', OPEN, t);
+}
+
+/**
+ * The link parts of one trigger's links, by position and URL: looked up per link of every email, so
+ * the lookup is two steps on strings the caller keeps (their hashes are computed once).
+ */
+type TriggerLinks = Map<string, string>[];
+let linksKept = 0;
+
+function triggerLinks(secret: string, accountId: number, triggerId: number): TriggerLinks {
+  let bySecret = linkParts.get(secret);
+  if (!bySecret) {
     if (linkParts.size > 8) linkParts.clear();
-    parts = new Map();
-    linkParts.set(secret, parts);
+    bySecret = new Map();
+    linkParts.set(secret, bySecret);
   }
-  const k = `${t.accountId} ${t.triggerId} ${t.link} ${t.url}`;
-  let part = parts.get(k);
+  const key = `${accountId} ${triggerId}`;
+  let links = bySecret.get(key);
+  if (!links) {
+    links = [];
+    bySecret.set(key, links);
+  }
+  return links;
+}
+
+/** The link part of a click token (the same for every message of the trigger). */
+function linkPart(secret: string, links: TriggerLinks, t: Omit<ClickTarget, 'messageId'>): string {
+  const urls = (links[t.link] ??= new Map());
+  let part = urls.get(t.url);
   if (part === undefined) {
-    part = seal(secret, CLICK_LINK, [t.accountId, t.triggerId, t.link, t.url]);
-    if (parts.size >= MAX_LINKS) parts.clear();
-    parts.set(k, part);
+    part =
+      sealLink(secret, t.accountId, t.triggerId, t.link, t.url)?.toString('base64url') ??
+      seal(secret, CLICK_LINK, [t.accountId, t.triggerId, t.link, t.url]);
+    if (++linksKept > MAX_LINKS) {
+      linkParts.clear();
+      linksKept = 0;
+    }
+    urls.set(t.url, part);
   }
   return part;
 }
 
-/** The click tokens of one message: its part sealed once, each link's part sealed once per trigger. */
+/** The click tokens of one message: its part made once, each link's part once per trigger. */
 export function clickTokens(secret: string, t: TrackingTarget): (link: number, url: string) => string {
   let message: string | undefined;
+  let links: TriggerLinks | undefined;
   return (link, url) => {
-    // Sealed at the first link: an email without links costs nothing.
-    message ??= seal(secret, CLICK_MESSAGE, [t.accountId, t.triggerId, t.messageId]);
-    return `${message}.${linkPart(secret, { accountId: t.accountId, triggerId: t.triggerId, link, url })}`;
+    // Made at the first link: an email without links costs nothing.
+    message ??= messagePart(secret, 'm', CLICK_MESSAGE, t);
+    // A message part of version 2 (ids too large for version 3) goes with link parts of version 2,
+    // sealed each time (a message id beyond 2^48 is not one a server reaches).
+    if (message.length !== MESSAGE_CHARS)
+      return `${message}.${seal(secret, CLICK_LINK, [t.accountId, t.triggerId, link, url])}`;
+    links ??= triggerLinks(secret, t.accountId, t.triggerId);
+    return `${message}.${linkPart(secret, links, { accountId: t.accountId, triggerId: t.triggerId, link, url })}`;
   };
 }
 
@@ -135,7 +177,16 @@ export function clickToken(secret: string, t: ClickTarget): string {
   return clickTokens(secret, t)(t.link, t.url);
 }
 
+/** The raw bytes of a version 3 message part, or undefined when `token` is not one. */
+function compact(token: string): Buffer | undefined {
+  if (token.length !== MESSAGE_CHARS) return undefined;
+  const raw = Buffer.from(token, 'base64url');
+  return raw.length === MESSAGE_BYTES && raw.toString('base64url') === token ? raw : undefined;
+}
+
 export function verifyOpenToken(secret: string, token: string): TrackingTarget | undefined {
+  const raw = compact(token);
+  if (raw) return openMessage(secret, 'o', raw);
   const f = open(secret, OPEN, token);
   if (!f || !isId(f[0]) || !isId(f[1]) || !isId(f[2])) return undefined;
   return { accountId: f[0], triggerId: f[1], messageId: f[2] };
@@ -159,6 +210,21 @@ export function verifyClickToken(secret: string, token: string): ClickTarget | u
   const dot = token.indexOf('.');
   if (dot < 0) return clickTarget(open(secret, CLICK, token));
   if (token.length > MAX_TOKEN) return undefined;
+  const messageRaw = compact(token.slice(0, dot));
+  if (messageRaw) {
+    const m = openMessage(secret, 'm', messageRaw);
+    const linkToken = token.slice(dot + 1);
+    const linkRaw = Buffer.from(linkToken, 'base64url');
+    if (!m || linkRaw.toString('base64url') !== linkToken) return undefined;
+    if (linkRaw[0] === VERSION) {
+      // A link beyond the 65,536 positions of version 3 has a link part of version 2.
+      const l = open(secret, CLICK_LINK, linkToken);
+      if (!l || l[0] !== m.accountId || l[1] !== m.triggerId) return undefined;
+      return clickTarget([m.accountId, m.triggerId, m.messageId, l[2], l[3]]);
+    }
+    const l = openLink(secret, m.accountId, m.triggerId, linkRaw);
+    return l ? clickTarget([m.accountId, m.triggerId, m.messageId, l.link, l.url]) : undefined;
+  }
   const m = open(secret, CLICK_MESSAGE, token.slice(0, dot));
   const l = open(secret, CLICK_LINK, token.slice(dot + 1));
   // Both parts of one account and trigger: a link part goes only with the messages of its trigger.

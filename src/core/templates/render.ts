@@ -22,7 +22,7 @@ const compiled = new Map<string, TemplatePart[]>();
 const MAX_CACHED = 5000;
 
 /** Parsed parts of a template text, cached (templates were validated when saved). */
-function partsOf(source: string): TemplatePart[] {
+export function partsOf(source: string): TemplatePart[] {
   let parts = compiled.get(source);
   if (!parts) {
     parts = parseTemplate(source, 'any');
@@ -56,24 +56,25 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HT
 
 export type RenderMode = 'html' | 'text' | 'header';
 
+/** What a variable (or the unsubscribe link) shows as, escaped in HTML. */
+export function renderValue(
+  part: Exclude<TemplatePart, { kind: 'text' }>,
+  scope: RenderScope | RequestScope,
+  mode: RenderMode,
+): string {
+  const values = scope as unknown as Record<string, unknown>;
+  const root = part.kind === 'unsubscribe' ? undefined : values[part.namespace];
+  const raw =
+    part.kind === 'unsubscribe'
+      ? String(values.unsubscribe ?? '')
+      : displayValue(root && typeof root === 'object' ? lookup(root as Record<string, unknown>, part.path) : undefined);
+  return mode === 'html' ? escapeHtml(raw) : raw;
+}
+
 export function render(source: string | undefined, scope: RenderScope | RequestScope, mode: RenderMode): string {
   if (!source) return '';
   let out = '';
-  for (const part of partsOf(source)) {
-    if (part.kind === 'text') {
-      out += part.text;
-      continue;
-    }
-    const values = scope as unknown as Record<string, unknown>;
-    const root = part.kind === 'unsubscribe' ? undefined : values[part.namespace];
-    const raw =
-      part.kind === 'unsubscribe'
-        ? String(values.unsubscribe ?? '')
-        : displayValue(
-            root && typeof root === 'object' ? lookup(root as Record<string, unknown>, part.path) : undefined,
-          );
-    out += mode === 'html' ? escapeHtml(raw) : raw;
-  }
+  for (const part of partsOf(source)) out += part.kind === 'text' ? part.text : renderValue(part, scope, mode);
   // A header (subject, names) never carries CR or LF: no header injection through values.
   return mode === 'header' ? out.replace(/[\r\n]+/g, ' ') : out;
 }
