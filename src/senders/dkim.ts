@@ -40,10 +40,13 @@ const CRLF = '\r\n';
 
 /** Relaxed header canonicalisation (3.4.2): name in lower case, value unfolded, runs of WSP one SP, trimmed. */
 const relaxedValue = (value: string): string =>
-  value
-    .replace(/\r\n/g, '')
-    .replace(/[ \t]+/g, ' ')
-    .trim();
+  // Most values are one line with single spaces: trimmed, they are their relaxed form.
+  value.includes('\r') || value.includes('\t') || value.includes('  ')
+    ? value
+        .replace(/\r\n/g, '')
+        .replace(/[ \t]+/g, ' ')
+        .trim()
+    : value.trim();
 
 /** The header fields of a header block, in order: [lower-case name, value]. */
 function fieldsOf(head: string): [string, string][] {
@@ -100,7 +103,11 @@ const signInPool = (algorithm: string | null, data: Buffer, key: KeyObject): Pro
   new Promise((resolve, reject) => sign(algorithm, data, key, (err, b) => (err ? reject(err) : resolve(b))));
 
 /** The base64 signature folded into lines of 76 characters at most. */
-const fold = (b64: string): string => b64.replace(/(.{72})(?=.)/g, `$1${CRLF} `);
+function fold(b64: string): string {
+  let out = b64.slice(0, 72);
+  for (let at = 72; at < b64.length; at += 72) out += `${CRLF} ${b64.slice(at, at + 72)}`;
+  return out;
+}
 
 export function dkimSigner(settings: DkimSettings): DkimSigner {
   const key: KeyObject = createPrivateKey(settings.privateKey);
