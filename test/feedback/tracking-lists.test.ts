@@ -16,6 +16,7 @@ let base: string;
 
 const TRACKED = 70;
 const UNTRACKED = 71;
+const PERSONAL = 72;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -42,8 +43,27 @@ beforeAll(async () => {
           html: '<html><body><p><a class="x" href="https://shop.example/a?x=1&amp;y=2">A</a> <a href=\'https://shop.example/b\' data-herald-notrack>B</a> <a href="mailto:care@example.com">Mail</a> <a href="{unsubscribe}">Unsubscribe</a></p></body></html>',
           text: 'News',
         },
+        {
+          id: 51,
+          name: 'Personal links',
+          channel: 'email',
+          subject: 'For you',
+          // A link made of a profile's value: rewritten after rendering, email by email.
+          html: '<html><body><a href="https://shop.example/p/{lead._fname}?src=mail">Yours</a> <a href="https://shop.example/all">All</a></body></html>',
+          text: 'For you',
+        },
       ],
       triggers: [
+        {
+          id: PERSONAL,
+          name: 'Personal',
+          trigger_type: 'api_call',
+          send_channel: 'email',
+          resource_id: 21,
+          list_id: 1,
+          is_active: true,
+          content: [{ message_id: 51 }],
+        },
         {
           id: TRACKED,
           name: 'Tracked',
@@ -396,5 +416,43 @@ describe('reports', () => {
     const unsub = hrefs(html)[3];
     expect((await fetch(unsub, { method: 'POST' })).status).toBe(200);
     expect(await status(TRACKED)).toMatchObject({ unsubscribed: 1 });
+  });
+});
+
+// Last: its clicks would count in the totals the tests above check.
+describe('personalised links', () => {
+  it('rewrites a link made of a profile value too, and redirects each recipient to their own URL', async () => {
+    for (const [address, name] of [
+      ['zoe@example.com', 'Zoe'],
+      ['yan@example.com', 'Yan'],
+    ]) {
+      const res = await h.post('campaigns/triggers/import_and_start_batch', {
+        token: TOKEN,
+        trigger_id: PERSONAL,
+        data: [
+          {
+            data: {
+              _fname: name,
+              email: address,
+              subscriptions: [{ channel: 'email', email: address, resource_id: 21 }],
+            },
+          },
+        ],
+      });
+      expect(res.status).toBe(200);
+    }
+    for (const [address, name] of [
+      ['zoe@example.com', 'Zoe'],
+      ['yan@example.com', 'Yan'],
+    ]) {
+      const [yours, all] = hrefs(String((await mailTo(address)).parsed.html));
+      expect(yours).toMatch(new RegExp(`^${base}/t/c/`));
+      expect(all).toMatch(new RegExp(`^${base}/t/c/`));
+      const click = await fetch(yours!, { redirect: 'manual' });
+      expect(click.status).toBe(302);
+      expect(click.headers.get('location')).toBe(`https://shop.example/p/${name}?src=mail`);
+      const other = await fetch(all!, { redirect: 'manual' });
+      expect(other.headers.get('location')).toBe('https://shop.example/all');
+    }
   });
 });
