@@ -74,8 +74,22 @@ function keysOf(secret: string): Keys {
   return k;
 }
 
+const within = (v: number, max: number) => Number.isSafeInteger(v) && v >= 0 && v <= max;
 const fits = (account: number, trigger: number, message: number) =>
-  account >= 0 && account <= MAX_U32 && trigger >= 0 && trigger <= MAX_U32 && message >= 0 && message <= MAX_U48;
+  within(account, MAX_U32) && within(trigger, MAX_U32) && within(message, MAX_U48);
+
+/**
+ * One block through a cipher kept open. Only whole blocks ever go in, so none is held back; were
+ * one ever to come out short, the cipher's state is not trusted again.
+ */
+function blockOf(secret: string, cipher: Cipher | Decipher, input: Buffer): Buffer {
+  const out = cipher.update(input);
+  if (out.length !== BLOCK) {
+    keyring.delete(secret);
+    throw new Error('a tracking cipher answered a partial block');
+  }
+  return out;
+}
 
 /** The message part of kind `kind`, or undefined when an id does not fit a block (version 2 then). */
 export function sealMessage(
@@ -93,10 +107,10 @@ export function sealMessage(
   plain.writeUInt32BE(account, 2);
   plain.writeUInt32BE(trigger, 6);
   plain.writeUIntBE(message, 10, 6);
-  const block = k.encrypt.update(plain);
+  const block = blockOf(secret, k.encrypt, plain);
   const out = Buffer.allocUnsafe(MESSAGE_BYTES);
   block.copy(out, 0);
-  k.tag.update(block).copy(out, BLOCK, 0, MAC);
+  blockOf(secret, k.tag, block).copy(out, BLOCK, 0, MAC);
   return out;
 }
 
@@ -109,9 +123,9 @@ export function openMessage(
   if (raw.length !== MESSAGE_BYTES) return undefined;
   const k = keysOf(secret);
   const block = raw.subarray(0, BLOCK);
-  if (!timingSafeEqual(k.tag.update(block).subarray(0, MAC), raw.subarray(BLOCK))) return undefined;
-  const plain = k.decrypt.update(block);
-  if (plain.length !== BLOCK || plain[0] !== kind.charCodeAt(0) || plain[1] !== VERSION) return undefined;
+  if (!timingSafeEqual(blockOf(secret, k.tag, block).subarray(0, MAC), raw.subarray(BLOCK))) return undefined;
+  const plain = blockOf(secret, k.decrypt, block);
+  if (plain[0] !== kind.charCodeAt(0) || plain[1] !== VERSION) return undefined;
   return { accountId: plain.readUInt32BE(2), triggerId: plain.readUInt32BE(6), messageId: plain.readUIntBE(10, 6) };
 }
 
@@ -132,7 +146,7 @@ export function sealLink(
   link: number,
   url: string,
 ): Buffer | undefined {
-  if (!fits(account, trigger, 0) || link < 0 || link > MAX_LINK) return undefined;
+  if (!fits(account, trigger, 0) || !within(link, MAX_LINK)) return undefined;
   const k = keysOf(secret);
   const plain = Buffer.concat([Buffer.of(link >> 8, link & 0xff), Buffer.from(url, 'utf8')]);
   const s = siv(k, account, trigger, plain);

@@ -151,6 +151,8 @@ describe('tracking tokens', () => {
   });
 
   it('make version 2 tokens for ids beyond a block, and open them', () => {
+    // An id that is no integer never goes into a block (where it would be cut to one).
+    expect(Buffer.from(openToken(secret, { ...target, messageId: 1.5 }), 'base64url')[0]).toBe(2);
     const big = { accountId: 1, triggerId: 7, messageId: 2 ** 50 };
     const open = openToken(secret, big);
     expect(Buffer.from(open, 'base64url')[0]).toBe(2);

@@ -35,11 +35,14 @@ export const encodeAttr = (v: string): string =>
  * back in every email, and the value's string (with its hash) is then the only work per link.
  */
 const urls = new Map<string, string | null>();
+const MAX_KEPT = 2048;
 export function trackable(value: string): string | null {
   let url = urls.get(value);
   if (url === undefined) {
     const decoded = decodeAttr(value.trim());
     url = REDIRECTABLE.test(decoded) ? decoded : null;
+    // Long values (personalised links can be) are not kept: the cache stays a few megabytes.
+    if (value.length > MAX_KEPT) return url;
     if (urls.size >= 20_000) urls.clear();
     urls.set(value, url);
   }

@@ -38,11 +38,30 @@ const FRAGMENTS = [
   'x > y',
   '<p>',
   '\n',
+  '<',
+  '</',
+  '>',
+  '<{lead.name}',
+  '</{lead.id}',
+  'a href="https://y.example">',
 ];
 
 const VALUES = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.constantFrom(' data-herald-notrack ', '<a href="https://evil.example">', ' ', '</body>', '"', "'", '>', '&amp;'),
+  fc.constantFrom(
+    ' data-herald-notrack ',
+    '<a href="https://evil.example">',
+    ' ',
+    '</body>',
+    '"',
+    "'",
+    '>',
+    '&amp;',
+    'a',
+    '/body',
+    'body',
+    '',
+  ),
 );
 
 const click = (url: string, i: number) => `https://h.example/t/c/${i}?${encodeURIComponent(url)}`;
@@ -76,11 +95,31 @@ describe('the plan of a tracked HTML template', () => {
           expect(renderPlan(plan, scope, opts)).toBe(rewriteHtml(render(source, scope, 'html'), opts));
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 20_000 },
     );
     // Both kinds of templates were generated.
     expect(planned).toBeGreaterThan(300);
     expect(unplanned).toBeGreaterThan(300);
+  });
+
+  it('gives the same HTML where a value follows a "<" (it could complete a tag): no plan there', () => {
+    const opts: RewriteOptions = { keep: unsubscribe, pixelUrl: 'https://h.example/t/o/p', clickUrl: click };
+    const cases: [string, Record<string, unknown>][] = [
+      ['<{lead.tag} data-herald-notrack <a href="https://x.example/">X</a>', { tag: 'a' }],
+      ['<{lead.tag}a href="https://x.example/">X</a>', {}],
+      ['<p>hi</p><{lead.close}>tail</body>', { close: '/body' }],
+      ['<p>hi</p></{lead.b}body>x', {}],
+    ];
+    for (const [source, lead] of cases) {
+      const scope: RenderScope = { lead, subscription: {}, apicontent: {}, unsubscribe };
+      expect(planOf(source), source).toBeNull();
+      const plan = planOf(source.replace(/\{lead\.\w+\}/, 'a'));
+      const fixed: RenderScope = { ...scope, lead: {} };
+      if (plan)
+        expect(renderPlan(plan, fixed, opts)).toBe(
+          rewriteHtml(render(source.replace(/\{lead\.\w+\}/, 'a'), fixed, 'html'), opts),
+        );
+    }
   });
 
   it('plans the templates whose links are in their text, and not the personalised ones', () => {

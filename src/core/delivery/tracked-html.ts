@@ -73,8 +73,9 @@ function makePlan(parts: TemplatePart[]): Segment[] | null {
     if (slots !== 1 || value.trim() !== SLOT || values[slotIndex(text, at + tag.indexOf(SLOT))]?.kind !== 'unsubscribe')
       return null;
   }
-  // A </body> a value could complete ("</body{…}>") decides where the pixel goes: no plan.
-  if (/<\/body\s*\u0000/i.test(text)) return null;
+  // A value can hold letters and spaces: after "<", "</" or the start of a tag name ("<{…}",
+  // "</bo{…}", "</body {…}") it could complete an anchor or a </body> the text does not show.
+  if (/<\/?[a-z]*\s*\u0000/i.test(text)) return null;
   const body = BODY_END.exec(text);
   const pixelAt = body ? body.index : text.length;
   // The pixel goes before the first </body>: no plan when that is inside a rewritten href.

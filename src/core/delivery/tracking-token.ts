@@ -45,6 +45,7 @@ const CLICK_LINK = 'l';
 const MESSAGE_CHARS = Math.ceil((MESSAGE_BYTES * 4) / 3);
 /** Link parts kept (each a few hundred bytes): the links of the triggers in use. */
 const MAX_LINKS = 20_000;
+const MAX_KEPT_URL = 2048;
 
 const keys = new Map<string, Buffer>();
 /** Per secret, per account and trigger: the link parts by position and URL. */
@@ -148,6 +149,8 @@ function linkPart(secret: string, links: TriggerLinks, t: Omit<ClickTarget, 'mes
     part =
       sealLink(secret, t.accountId, t.triggerId, t.link, t.url)?.toString('base64url') ??
       seal(secret, CLICK_LINK, [t.accountId, t.triggerId, t.link, t.url]);
+    // A long URL (a personalised one can be) is sealed each time: the cache stays a few megabytes.
+    if (t.url.length > MAX_KEPT_URL) return part;
     if (++linksKept > MAX_LINKS) {
       linkParts.clear();
       linksKept = 0;
