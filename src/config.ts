@@ -49,6 +49,8 @@ export interface Config {
   /** Items per transaction of a task (the *_task methods). */
   taskChunk: number;
   pgPoolSize: number;
+  /** PostgreSQL: prepare the statements run with parameters once per connection (off for poolers in transaction mode). */
+  pgPrepare: boolean;
   /** SQLite: answer the read methods on a connection and thread of their own (a large write never delays them). */
   readThread: boolean;
   outboundDeny: string;
@@ -104,6 +106,7 @@ export const CONFIG_KEYS: Record<keyof Config, { env: string; kind: Kind; fallba
   queryChunk: { env: 'HERALD_QUERY_CHUNK', kind: 'int', fallback: 5000 },
   taskChunk: { env: 'HERALD_TASK_CHUNK', kind: 'int', fallback: 1000 },
   pgPoolSize: { env: 'HERALD_PG_POOL_SIZE', kind: 'int', fallback: 10 },
+  pgPrepare: { env: 'HERALD_PG_PREPARE', kind: 'bool', fallback: true },
   readThread: { env: 'HERALD_READ_THREAD', kind: 'bool', fallback: true },
   // Link-local, metadata and reserved addresses (see src/senders/outbound.ts); loopback and private ranges stay allowed.
   outboundDeny: { env: 'HERALD_OUTBOUND_DENY', kind: 'string', fallback: DEFAULT_DENY },

@@ -8,7 +8,7 @@ import { PostgresStore } from '../store/postgres/store.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 
 export async function openStore(
-  config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'sqliteCacheMb' | 'sqliteMmapMb' | 'pgPoolSize'>,
+  config: Pick<Config, 'databaseUrl' | 'sqliteSync' | 'sqliteCacheMb' | 'sqliteMmapMb' | 'pgPoolSize' | 'pgPrepare'>,
 ): Promise<Store> {
   const storage = storageOf(config);
   if (storage.kind === 'sqlite')
@@ -17,7 +17,7 @@ export async function openStore(
       cacheMb: config.sqliteCacheMb,
       mmapMb: config.sqliteMmapMb,
     });
-  return new PostgresStore({ url: storage.url, max: config.pgPoolSize });
+  return new PostgresStore({ url: storage.url, max: config.pgPoolSize, prepare: config.pgPrepare });
 }
 
 /** Reads a provisioning file: JSON by extension, YAML otherwise (YAML also reads JSON). */

@@ -1,6 +1,7 @@
 // Connecting to PostgreSQL (pg 8): a pool with statement timeouts, BIGINT read as numbers (every
-// value Herald stores there is below 2^53), and the numbered migrations of migrations/, applied
-// in a transaction under an advisory lock so concurrent processes migrate once.
+// value Herald stores there is below 2^53), statements prepared once per connection, and the
+// numbered migrations of migrations/, applied in a transaction under an advisory lock so
+// concurrent processes migrate once.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +24,37 @@ export interface PgOptions {
   max?: number;
   /** A schema to use instead of `public` (tests run each suite in its own). */
   schema?: string;
+  /** Prepare the statements run with parameters, once per connection (default true). */
+  prepare?: boolean;
+}
+
+/** Statement names by text: at most this many texts are prepared (dynamic texts stay unnamed past it). */
+const MAX_PREPARED = 500;
+const names = new Map<string, string>();
+
+/**
+ * A client that prepares the statements Herald runs with parameters, once per connection: the
+ * server parses and plans a named statement once, not on every execution. Texts with `*` stay
+ * unnamed: a column added by a newer version's migration would change the result type of a
+ * prepared `SELECT *` under a process still running (PostgreSQL then refuses it, 0A000).
+ */
+class PreparingClient extends pg.Client {
+  override query(config: unknown, values?: unknown, callback?: unknown): never {
+    if (typeof config === 'string' && Array.isArray(values) && !config.includes('*')) {
+      let name = names.get(config);
+      if (name === undefined && names.size < MAX_PREPARED) {
+        name = `herald_${names.size}`;
+        names.set(config, name);
+      }
+      if (name !== undefined) return super.query({ name, text: config, values } as never, callback as never) as never;
+    }
+    return super.query(config as never, values as never, callback as never) as never;
+  }
 }
 
 export function openPool(opts: PgOptions): PgPool {
   const pool = new pg.Pool({
+    ...(opts.prepare !== false ? { Client: PreparingClient } : {}),
     connectionString: opts.url,
     max: opts.max ?? 10,
     types,
