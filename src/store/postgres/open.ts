@@ -28,8 +28,13 @@ export interface PgOptions {
   prepare?: boolean;
 }
 
-/** Statement names by text: at most this many texts are prepared (dynamic texts stay unnamed past it). */
-const MAX_PREPARED = 500;
+/**
+ * Statement names by text. At most this many texts are prepared, none longer than MAX_TEXT: the
+ * store's own statements are a few dozen short texts, while a compiled custom_request query can
+ * be long and new each time — kept unprepared, it cannot fill each connection's plan cache.
+ */
+const MAX_PREPARED = 300;
+const MAX_TEXT = 4096;
 const names = new Map<string, string>();
 
 /**
@@ -40,7 +45,7 @@ const names = new Map<string, string>();
  */
 class PreparingClient extends pg.Client {
   override query(config: unknown, values?: unknown, callback?: unknown): never {
-    if (typeof config === 'string' && Array.isArray(values) && !config.includes('*')) {
+    if (typeof config === 'string' && Array.isArray(values) && config.length <= MAX_TEXT && !config.includes('*')) {
       let name = names.get(config);
       if (name === undefined && names.size < MAX_PREPARED) {
         name = `herald_${names.size}`;
