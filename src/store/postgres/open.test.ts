@@ -23,7 +23,9 @@ describe.skipIf(!url)('prepared statements on PostgreSQL', () => {
     pool = openPool({ url: url as string, max: 1 });
     for (let i = 0; i < 3; i++)
       expect((await pool.query<{ x: number }>('SELECT $1::int + 1 AS x', [i])).rows).toEqual([{ x: i + 1 }]);
+    // Not prepared: a text with `*`, and a long one (a compiled query is new each time).
     await pool.query('SELECT count(*) AS n FROM pg_class WHERE relpages > $1', [0]);
+    await pool.query(`SELECT $1::int AS x${' '.repeat(5000)}`, [1]);
     expect(await prepared(pool)).toEqual(['SELECT $1::int + 1 AS x']);
   });
 
