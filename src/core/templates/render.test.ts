@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render, type RenderScope } from './render.js';
+import { displayValue, render, type RenderScope } from './render.js';
 
 const scope: RenderScope = {
   lead: { _fname: '<b>Ann</b>', interests: ['a', 'b'], obj: { x: 1 }, _id: 'p1', evil: 'x\r\nBcc: victim@example.com' },
@@ -30,5 +30,18 @@ describe('render', () => {
   });
   it('does not reach through prototypes', () => {
     expect(render('{lead.constructor}{lead.__proto__}{apicontent.toString}', scope, 'text')).toBe('');
+  });
+});
+
+describe('displayValue', () => {
+  it('joins arrays of strings and numbers, and shows any other array as JSON', () => {
+    expect(displayValue(['a', 2, 'c'])).toBe('a, 2, c');
+    expect(displayValue([1, 2])).toBe('1, 2');
+    expect(displayValue(['a', { x: 1 }])).toBe('["a",{"x":1}]');
+    expect(displayValue([true, 'a'])).toBe('[true,"a"]');
+    expect(displayValue([])).toBe('');
+    expect(displayValue({ a: 1 })).toBe('{"a":1}');
+    expect(displayValue(3.5)).toBe('3.5');
+    expect(displayValue(false)).toBe('false');
   });
 });
