@@ -119,7 +119,7 @@ export async function reportBench(opts: { messages: number; postgres?: string })
   }
 }
 
-export function composeInput(track: boolean, links: number): ComposeInput {
+function composeInput(track: boolean, links: number): ComposeInput {
   const html = `<html><body><h1>News for {lead._fname}</h1>${Array.from({ length: links }, (_, i) => `<p>Item ${i}: <a href="https://shop.example/item/${i}?utm_source=mail&amp;utm_medium=email">see item ${i}</a></p>`).join('')}<p><a href="{unsubscribe}">Unsubscribe</a></p></body></html>`;
   const trigger = {
     id: 1,

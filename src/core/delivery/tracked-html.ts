@@ -18,7 +18,7 @@ type Value = Exclude<TemplatePart, { kind: 'text' }>;
 type Segment =
   | { kind: 'text'; text: string }
   | { kind: 'value'; part: Value }
-  /** A tracked link: `<attr>` is what the href is rewritten from (its `href=` and quoted value). */
+  /** A tracked link: `original` is its `href=` and value as the template has them, `lead` the `href=` part. */
   | { kind: 'link'; link: number; url: string; lead: string; original: string }
   | { kind: 'pixel' };
 
