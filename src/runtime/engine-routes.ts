@@ -3,8 +3,8 @@
 // page, a pixel or a redirect, a JSON error), never the API's envelope.
 import type { Logger } from 'pino';
 import { recordReceipt } from '../core/delivery/receipts.js';
-import { track } from '../core/delivery/track.js';
-import { verifyClickToken } from '../core/delivery/tracking-token.js';
+import { clickFallback, track } from '../core/delivery/track.js';
+import type { LinkBook } from '../core/delivery/tracked-links.js';
 import { unsubscribe, type UnsubscribeDeps } from '../core/delivery/unsubscribe.js';
 import type { RawResponse } from '../http/envelope.js';
 import type { ReceiptRequest, TrackRequest, UnsubscribeRequest } from '../http/raw-request.js';
@@ -15,6 +15,8 @@ export interface SideRouteDeps extends UnsubscribeDeps {
   wake: () => void;
   /** A hook event was written. */
   wakeHooks: () => void;
+  /** The stored links this process knows (its delivery workers' and its clicks'). */
+  links: LinkBook;
 }
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -68,8 +70,8 @@ export async function trackResponse(d: SideRouteDeps, req: TrackRequest): Promis
     d.logger.error({ logId: req.logId, err }, 'tracking failed');
     // The visitor still reaches the link when the storage is down (the click is not recorded).
     if (req.trackKind === 'click') {
-      const t = verifyClickToken(d.secret, req.trackToken);
-      if (t) return { status: 302, contentType: TEXT, body: '', headers: { ...headers, location: t.url } };
+      const url = clickFallback(d, req.trackToken);
+      if (url) return { status: 302, contentType: TEXT, body: '', headers: { ...headers, location: url } };
     }
     return { status: 503, contentType: TEXT, body: 'Please try again later.', headers };
   }

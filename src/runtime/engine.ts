@@ -8,6 +8,7 @@ import { CatalogCache } from '../core/catalog/cache.js';
 import { defaultRetryPolicy } from '../core/delivery/retry.js';
 import { SenderPool } from '../core/delivery/sender-pool.js';
 import { DeliveryWorker } from '../core/delivery/worker.js';
+import { LinkBook } from '../core/delivery/tracked-links.js';
 import { TestSendRunner } from '../core/delivery/test-sends.js';
 import { TaskRunner } from '../core/tasks/runner.js';
 import { HookDispatcher, defaultHookOptions, type HookTransport } from '../core/hooks/dispatcher.js';
@@ -80,7 +81,9 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
   // Tasks run in the worker processes, beside delivery: one runner a process, a task at a time.
   const geo = opts.geo ?? new DbipGeoLookup();
   const env: Env = { clock, geo, queryChunk: config.queryChunk, singleWriter: store.capabilities.singleWriter };
-  const loops = createLoops(opts, { store, clock, catalogs, senders, metrics, secret, guard, env });
+  // The stored links of tracked emails: drawn by the workers, looked up by the click route.
+  const links = new LinkBook();
+  const loops = createLoops(opts, { store, clock, catalogs, senders, metrics, secret, guard, env, links });
   const { wake, unlisten } = wakeUp(store, loops);
   const api = createDispatcher({
     store,
@@ -94,7 +97,16 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     ...(opts.limiter ? { limiter: opts.limiter } : {}),
   });
   const ready = () => readiness(store);
-  const side: SideRouteDeps = { store, clock, catalogs, secret, logger, wake, wakeHooks: () => loops.hooks?.wake() };
+  const side: SideRouteDeps = {
+    store,
+    clock,
+    catalogs,
+    secret,
+    logger,
+    wake,
+    wakeHooks: () => loops.hooks?.wake(),
+    links,
+  };
   const dispatch = routes(store, api, side, metrics, ready);
   const mx = await startMx(config, { store, clock, catalogs, secret }, metrics, logger, side.wakeHooks);
   const { workers, hooks, tasks } = loops;
@@ -210,6 +222,7 @@ interface LoopDeps {
   secret: string;
   guard: OutboundGuard;
   env: Env;
+  links: LinkBook;
 }
 
 interface Loops {
@@ -228,7 +241,7 @@ function createLoops(opts: EngineOptions, d: LoopDeps): Loops {
   for (let i = 0; i < config.workers; i++) {
     workers.push(
       new DeliveryWorker(
-        { store, clock, catalogs, senders: d.senders, log, metrics },
+        { store, clock, catalogs, senders: d.senders, log, metrics, links: d.links },
         {
           batchSize: config.deliveryBatch,
           leaseMs: config.leaseSeconds * 1000,

@@ -35,9 +35,40 @@ describe.skipIf(!PG_ADMIN_URL)('bounces across processes on one PostgreSQL', () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a DSN received by one process bounces the message another process sent', async () => {
+  it('a DSN received by one process bounces the message another process sent; a link stored by one redirects at the other', async () => {
     const provision = join(dir, 'provision.json');
-    writeFileSync(provision, JSON.stringify(deliveryProvision({ smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' })));
+    const [apiPort, mxPort] = [await freePort(), await freePort()];
+    writeFileSync(
+      provision,
+      JSON.stringify(
+        deliveryProvision(
+          { smtpUrl: sink.url, httpUrl: 'http://127.0.0.1:9' },
+          {
+            templates: [
+              {
+                id: 160,
+                name: 'Offer',
+                channel: 'email',
+                subject: 'Offer',
+                html: '<p><a href="https://shop.example/offer?from=mail">Offer</a></p>',
+              },
+            ],
+            triggers: [
+              {
+                id: 197,
+                name: 'Offer',
+                trigger_type: 'api_call',
+                send_channel: 'email',
+                resource_id: 21,
+                list_id: 1,
+                is_active: true,
+                content: [{ message_id: 160 }],
+              },
+            ],
+          },
+        ),
+      ),
+    );
     const env = {
       HERALD_DATABASE_URL: url,
       HERALD_LOG_LEVEL: 'warn',
@@ -45,8 +76,8 @@ describe.skipIf(!PG_ADMIN_URL)('bounces across processes on one PostgreSQL', () 
       HERALD_PG_POOL_SIZE: '3',
       HERALD_SECRET: 'shared-secret-of-both-processes',
       HERALD_BOUNCE_DOMAIN: 'bounce.example.com',
+      HERALD_PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
     };
-    const [apiPort, mxPort] = [await freePort(), await freePort()];
     // The API process sends nothing (no workers) and runs the MX.
     const api = spawnHerald(['serve', '--workers', '0', '--provision', provision], {
       cwd: dir,
@@ -110,6 +141,33 @@ describe.skipIf(!PG_ADMIN_URL)('bounces across processes on one PostgreSQL', () 
         "SELECT status FROM subscriptions WHERE channel = 'email' AND address = 'far@example.com'",
       );
       expect(sub.rows[0].status).toBe(3);
+
+      // A link the worker process stored, clicked at the API process, which sent nothing.
+      const launch = await fetch(`http://127.0.0.1:${apiPort}/api/v1.1/campaigns/triggers/import_and_start_batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          token: TOKEN,
+          trigger_id: 197,
+          data: [
+            {
+              data: {
+                email: 'near@example.com',
+                subscriptions: [{ channel: 'email', email: 'near@example.com', resource_id: 21 }],
+              },
+            },
+          ],
+        }),
+      });
+      expect(launch.status).toBe(200);
+      const [, offer] = await sink.waitFor(2, 60_000);
+      const link = /href="([^"]+\/t\/c\/[^"]+)"/.exec(String(offer.parsed.html))?.[1] ?? '';
+      expect(link.split('.').pop()).toHaveLength(18);
+      const click = await fetch(link, { redirect: 'manual' });
+      expect(click.status).toBe(302);
+      expect(click.headers.get('location')).toBe('https://shop.example/offer?from=mail');
+      const clicks = await db.query<{ url: string }>("SELECT url FROM tracking_events WHERE kind = 'click'");
+      expect(clicks.rows).toEqual([{ url: 'https://shop.example/offer?from=mail' }]);
     } finally {
       await db.end();
     }

@@ -5,6 +5,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryProvision } from '../helpers/delivery-provision.js';
+import { injectFault } from '../helpers/faults.js';
 import { rows, startHarness, TOKEN, type Harness } from '../helpers/harness.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.js';
@@ -17,6 +18,7 @@ let base: string;
 const TRACKED = 70;
 const UNTRACKED = 71;
 const PERSONAL = 72;
+const STORED = 73;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -52,8 +54,26 @@ beforeAll(async () => {
           html: '<html><body><a href="https://shop.example/p/{lead._fname}?src=mail">Yours</a> <a href="https://shop.example/all">All</a></body></html>',
           text: 'For you',
         },
+        {
+          id: 52,
+          name: 'Stored links',
+          channel: 'email',
+          subject: 'Offer',
+          html: '<html><body><a href="https://shop.example/old">Offer</a></body></html>',
+          text: 'Offer',
+        },
       ],
       triggers: [
+        {
+          id: STORED,
+          name: 'Stored',
+          trigger_type: 'api_call',
+          send_channel: 'email',
+          resource_id: 21,
+          list_id: 1,
+          is_active: true,
+          content: [{ message_id: 52 }],
+        },
         {
           id: PERSONAL,
           name: 'Personal',
@@ -312,7 +332,7 @@ describe('opens and clicks', () => {
     const token = link.split('/').pop() as string;
     const flipped = token.slice(0, 20) + (token[20] === 'A' ? 'B' : 'A') + token.slice(21);
     // The link part of the click token altered (the message part is the first).
-    const at = token.length - 20;
+    const at = token.length - 5;
     const flippedLink = token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
     for (const url of [
       `${base}/t/c/${flipped}`,
@@ -454,5 +474,72 @@ describe('personalised links', () => {
       const other = await fetch(all!, { redirect: 'manual' });
       expect(other.headers.get('location')).toBe('https://shop.example/all');
     }
+  });
+});
+
+describe('stored links', () => {
+  const linkPart = (url: string) => (url.split('/').pop() as string).split('.')[1]!;
+  const setHtml = async (html: string) => {
+    const res = await h.post('templates/update', { token: TOKEN, id: 52, channel: 'email', html });
+    expect(res.status).toBe(200);
+  };
+
+  it('names a planned link by its stored id, and keeps redirecting to its URL after the template changes', async () => {
+    await launch(STORED, ['s1@example.com']);
+    const [first] = hrefs(String((await mailTo('s1@example.com')).parsed.html));
+    // A reference of 18 characters, however long the URL.
+    expect(linkPart(first!)).toHaveLength(18);
+    expect(rows(h, `SELECT position, url FROM tracked_links WHERE trigger_id = ${STORED}`)).toEqual([
+      { position: 0, url: 'https://shop.example/old' },
+    ]);
+    await setHtml('<html><body><a href="https://shop.example/new">Offer</a></body></html>');
+    await launch(STORED, ['s2@example.com']);
+    const [second] = hrefs(String((await mailTo('s2@example.com')).parsed.html));
+    expect(linkPart(second!)).toHaveLength(18);
+    expect(second).not.toBe(first);
+    for (const [link, url] of [
+      [first, 'https://shop.example/old'],
+      [second, 'https://shop.example/new'],
+    ]) {
+      const click = await fetch(link!, { redirect: 'manual' });
+      expect(click.status).toBe(302);
+      expect(click.headers.get('location')).toBe(url);
+    }
+    // A link part goes with the messages of its own trigger only.
+    const [other] = hrefs(String((await mailTo('ok@example.com')).parsed.html));
+    const mixed = `${(other!.split('/').pop() as string).split('.')[0]}.${linkPart(first!)}`;
+    expect((await fetch(`${base}/t/c/${mixed}`, { redirect: 'manual' })).status).toBe(404);
+  });
+
+  it('still redirects a stored link it knows while the storage fails, recording nothing', async () => {
+    const [first] = hrefs(String((await mailTo('s1@example.com')).parsed.html));
+    const before = rows(h, 'SELECT COUNT(*) AS n FROM tracking_events')[0];
+    const heal = injectFault(h, { table: 'tracking_events', op: 'INSERT', when: 'NEW.message_id > 0' });
+    try {
+      const click = await fetch(first!, { redirect: 'manual' });
+      expect(click.status).toBe(302);
+      expect(click.headers.get('location')).toBe('https://shop.example/old');
+    } finally {
+      heal();
+    }
+    expect(rows(h, 'SELECT COUNT(*) AS n FROM tracking_events')[0]).toEqual(before);
+  });
+
+  it('tracks with tokens that carry the URL when the links cannot be stored', async () => {
+    await setHtml('<html><body><a href="https://shop.example/third">Offer</a></body></html>');
+    const heal = injectFault(h, { table: 'tracked_links', op: 'INSERT', when: 'NEW.position >= 0' });
+    try {
+      await launch(STORED, ['s3@example.com']);
+      const [third] = hrefs(String((await mailTo('s3@example.com')).parsed.html));
+      expect(linkPart(third!).length).toBeGreaterThan(18);
+      const click = await fetch(third!, { redirect: 'manual' });
+      expect(click.headers.get('location')).toBe('https://shop.example/third');
+    } finally {
+      heal();
+    }
+    expect(rows(h, `SELECT url FROM tracked_links WHERE trigger_id = ${STORED} ORDER BY id`)).toEqual([
+      { url: 'https://shop.example/old' },
+      { url: 'https://shop.example/new' },
+    ]);
   });
 });

@@ -10,7 +10,8 @@ import type { ClaimedMessage, LaunchData } from './store-port.js';
 import { unsubscribeToken } from './unsubscribe-token.js';
 import { rewriteHtml, type RewriteOptions } from './link-rewrite.js';
 import { planOf, renderPlan } from './tracked-html.js';
-import { clickTokens, openToken } from './tracking-token.js';
+import { clickTokens, openToken, type LinkRefOf } from './tracking-token.js';
+import type { TrackedLink } from './tracked-links.js';
 import { verpAddress } from './verp.js';
 import type { StoredProfile, StoredSubscription } from '../profiles/store-port.js';
 import { ComposeError } from '../base/errors.js';
@@ -26,6 +27,8 @@ export interface ComposeInput {
   secret: string;
   /** HERALD_BOUNCE_DOMAIN: the envelope sender is the message's VERP address there. */
   bounceDomain?: string | undefined;
+  /** The ids of the trigger's stored links (./tracked-links.ts): their click tokens name them. */
+  linkRef?: LinkRefOf | undefined;
 }
 
 /** A profile's values as templates see them (`lead`). */
@@ -87,7 +90,7 @@ function trackedHtml(input: ComposeInput, source: string, scope: RenderScope, un
   if (!clicks && !opens) return render(source, scope, 'html');
   const base = input.publicUrl.replace(/\/+$/, '');
   const target = { accountId: message.accountId, triggerId: message.triggerId, messageId: message.id };
-  const click = clicks ? clickTokens(secret, target) : undefined;
+  const click = clicks ? clickTokens(secret, target, input.linkRef) : undefined;
   const opts: RewriteOptions = {
     keep: unsubscribe,
     ...(click ? { clickUrl: (url: string, link: number) => `${base}/t/c/${click(link, url)}` } : {}),
@@ -96,6 +99,22 @@ function trackedHtml(input: ComposeInput, source: string, scope: RenderScope, un
   // Planned once per template where its links are in its text (./tracked-html.ts), else rewritten.
   const plan = planOf(source);
   return plan ? renderPlan(plan, scope, opts) : rewriteHtml(render(source, scope, 'html'), opts);
+}
+
+/**
+ * The tracked links of the email an A/B variant of a trigger sends, where its HTML is planned
+ * (./tracked-html.ts): the links a click token may name by a stored id. None when clicks are not
+ * tracked, or the template is missing (composing then says why).
+ */
+export function plannedLinks(catalog: Catalog, trigger: TriggerDef, variant: number): TrackedLink[] {
+  if (trigger.trackClicks === false) return [];
+  const entry = trigger.content[variant] ?? trigger.content[0];
+  const html = entry && catalog.templates.get(entry.message_id)?.channels.email?.html;
+  const plan = html ? planOf(html) : null;
+  if (!plan) return [];
+  const links: TrackedLink[] = [];
+  for (const s of plan) if (s.kind === 'link') links.push({ position: s.link, url: s.url });
+  return links;
 }
 
 export function compose(input: ComposeInput): OutgoingMessage {

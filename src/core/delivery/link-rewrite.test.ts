@@ -73,6 +73,33 @@ describe('tracking tokens', () => {
     expect(verifyClickToken(secret, `${openToken(secret, target)}.${aLink}`)).toBeUndefined();
   });
 
+  it('name a stored link by its id in 18 characters, bound to its account and trigger', () => {
+    const url = 'https://shop.example/a-rather-long-path/with/segments?utm_source=mail&utm_medium=email';
+    const refOf = (link: number, u: string) => (link === 2 && u === url ? 901 : undefined);
+    const c = clickTokens(secret, target, refOf)(2, url);
+    const [message, link] = c.split('.');
+    expect(link).toHaveLength(18);
+    expect(verifyClickToken(secret, c)).toEqual({ ...target, linkId: 901 });
+    // A link without a stored id carries its URL, as before.
+    expect(verifyClickToken(secret, clickTokens(secret, target, refOf)(3, url))).toEqual({ ...target, link: 3, url });
+    // The same id under another trigger's or account's message, another secret, an altered tag or id: nothing.
+    const otherTrigger = clickTokens(secret, { ...target, triggerId: 8 }, () => 901)(0, url).split('.')[0];
+    const otherAccount = clickTokens(secret, { ...target, accountId: 2 }, () => 901)(0, url).split('.')[0];
+    expect(verifyClickToken(secret, `${otherTrigger}.${link}`)).toBeUndefined();
+    expect(verifyClickToken(secret, `${otherAccount}.${link}`)).toBeUndefined();
+    expect(verifyClickToken(`${secret}x`, c)).toBeUndefined();
+    const raw = Buffer.from(link!, 'base64url');
+    for (const at of [1, 4, 5, 12]) {
+      const altered = Buffer.from(raw);
+      altered[at]! ^= 1;
+      expect(verifyClickToken(secret, `${message}.${altered.toString('base64url')}`), String(at)).toBeUndefined();
+    }
+    expect(verifyClickToken(secret, `${message}.${raw.subarray(0, 12).toString('base64url')}`)).toBeUndefined();
+    // An id beyond 32 bits gets a link part that carries the URL.
+    const big = clickTokens(secret, target, () => 2 ** 32)(0, url);
+    expect(verifyClickToken(secret, big)).toEqual({ ...target, link: 0, url });
+  });
+
   it('honour the click tokens of one piece that earlier versions sent', () => {
     // The earlier form: the message, the link and its URL sealed together under the kind "c".
     const key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'herald tracking link', 32));

@@ -1,5 +1,6 @@
 // What delivery needs from storage: leased claims of due messages, the data to render them,
 // outcomes recorded with their hook events in one transaction, and the hook cursors.
+import type { TrackedLinkStore } from './tracked-links.js';
 import type { Channel } from '../catalog/types.js';
 import type { EventWrite } from '../triggers/store-port.js';
 import type { StoredProfile } from '../profiles/store-port.js';
@@ -203,7 +204,7 @@ export type HookResult =
   | { kind: 'failed'; error: string; nextAttemptAt: number; firstFailureAt: number }
   | { kind: 'dead'; cursor: number; eventIds: number[]; error: string };
 
-export interface DeliveryStore extends SuppressionCheck {
+export interface DeliveryStore extends SuppressionCheck, TrackedLinkStore {
   /** Claims up to `limit` due messages (and expired leases) in due order, leased until `now + leaseMs`. */
   claimMessages(now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]>;
   /** Profiles (with subscriptions) by id, as they are now; a deleted profile is absent. */

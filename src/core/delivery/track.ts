@@ -6,13 +6,56 @@ import type { HookEvent } from '../catalog/types.js';
 import type { Clock } from '../base/clock.js';
 import { messageHookEvent } from './receipts.js';
 import type { AccountEvent, DeliveryStore, TrackingWrite } from './store-port.js';
-import { verifyClickToken, verifyOpenToken, type TrackingTarget } from './tracking-token.js';
+import { LinkBook } from './tracked-links.js';
+import {
+  REDIRECTABLE,
+  verifyClickToken,
+  verifyOpenToken,
+  type ClickTarget,
+  type StoredLinkTarget,
+  type TrackingTarget,
+} from './tracking-token.js';
 
 export interface TrackDeps {
-  store: Pick<DeliveryStore, 'recordTracking' | 'findMessage'> & { accountVersions(): Promise<Map<number, number>> };
+  store: Pick<DeliveryStore, 'recordTracking' | 'findMessage' | 'findTrackedLink'> & {
+    accountVersions(): Promise<Map<number, number>>;
+  };
   clock: Clock;
   catalogs: CatalogCache;
   secret: string;
+  /** The stored links this process knows (shared with its delivery workers). */
+  links?: LinkBook;
+}
+
+/** The click a token names, its stored link looked up (the process's book first); undefined when there is none. */
+async function clickOf(deps: TrackDeps, token: string): Promise<ClickTarget | undefined> {
+  const t = verifyClickToken(deps.secret, token);
+  if (!t || !('linkId' in t)) return t;
+  const link =
+    deps.links?.known(t.accountId, t.triggerId, t.linkId) ??
+    (await deps.store.findTrackedLink(t.accountId, t.triggerId, t.linkId));
+  if (!link || !REDIRECTABLE.test(link.url)) return undefined;
+  deps.links?.remember(t.accountId, t.triggerId, t.linkId, link);
+  return withLink(t, link);
+}
+
+const withLink = (t: StoredLinkTarget, link: { position: number; url: string }): ClickTarget => ({
+  accountId: t.accountId,
+  triggerId: t.triggerId,
+  messageId: t.messageId,
+  link: link.position,
+  url: link.url,
+});
+
+/**
+ * Where a click goes when the storage cannot be reached: the URL of its token, or of its stored
+ * link when this process knows it; undefined otherwise (the visitor is asked to try again).
+ */
+export function clickFallback(deps: Pick<TrackDeps, 'secret' | 'links'>, token: string): string | undefined {
+  const t = verifyClickToken(deps.secret, token);
+  if (!t) return undefined;
+  if (!('linkId' in t)) return t.url;
+  return deps.links?.known(t.accountId, t.triggerId, t.linkId)?.url;
 }
 
 export interface TrackRequest {
@@ -62,7 +105,7 @@ export async function track(deps: TrackDeps, req: TrackRequest): Promise<TrackAn
     await deps.store.recordTracking({ kind: 'open', ...t, ip, userAgent, events }, deps.clock.now());
     return { status: 200, gif: PIXEL_GIF };
   }
-  const t = verifyClickToken(deps.secret, req.token);
+  const t = await clickOf(deps, req.token);
   if (!t) return { status: 404 };
   // A click is an open too when none was recorded: its events are ready in case.
   const events = await eventsFor(deps, t, ['uopen', 'open', 'uclick', 'click'], { ...base, url: t.url, link: t.link });

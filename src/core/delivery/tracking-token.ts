@@ -10,11 +10,23 @@
 // made them) are still honoured.
 //
 // Version 3 (./compact-token.ts) is what Herald makes: a message part of 24 bytes (one AES block and
-// a tag) and a link part of 15 bytes more than its URL. Version 2 sealed with ./sealer.ts (sub-keys
+// a tag) and, for a link the delivery worker has stored (./tracked-links.ts), a link part of 13
+// bytes naming it by id (version 4); other links (personalised ones) get a link part of 15 bytes
+// more than their URL. Version 2 sealed with ./sealer.ts (sub-keys
 // from a salt in the token) and is still made for ids too large for a block; tokens of versions 2
 // and 1 (one key per secret for every token) are still opened.
 import { createDecipheriv, hkdfSync } from 'node:crypto';
-import { MESSAGE_BYTES, openLink, openMessage, sealLink, sealMessage, type MessageKind } from './compact-token.js';
+import {
+  MESSAGE_BYTES,
+  openLink,
+  openLinkRef,
+  openMessage,
+  REF_VERSION,
+  sealLink,
+  sealLinkRef,
+  sealMessage,
+  type MessageKind,
+} from './compact-token.js';
 import { SEAL_OVERHEAD, Sealer } from './sealer.js';
 
 export interface TrackingTarget {
@@ -28,6 +40,14 @@ export interface ClickTarget extends TrackingTarget {
   link: number;
   url: string;
 }
+
+/** A click token whose link part names a stored link: its position and URL are looked up by id. */
+export interface StoredLinkTarget extends TrackingTarget {
+  linkId: number;
+}
+
+/** The stored link's id for a link at this position with this URL, when there is one. */
+export type LinkRefOf = (link: number, url: string) => number | undefined;
 
 const VERSION = 2;
 const sealer = new Sealer('herald tracking link v2');
@@ -160,10 +180,51 @@ function linkPart(secret: string, links: TriggerLinks, t: Omit<ClickTarget, 'mes
   return part;
 }
 
-/** The click tokens of one message: its part made once, each link's part once per trigger. */
-export function clickTokens(secret: string, t: TrackingTarget): (link: number, url: string) => string {
+/** Link references made, per secret, by account and trigger, then by stored link id. */
+const refParts = new Map<string, Map<string, Map<number, string>>>();
+let refsKept = 0;
+
+/** The link references of one trigger (looked up once per email, not per link). */
+function triggerRefs(secret: string, accountId: number, triggerId: number): Map<number, string> {
+  let bySecret = refParts.get(secret);
+  if (!bySecret) {
+    if (refParts.size > 8) refParts.clear();
+    bySecret = new Map();
+    refParts.set(secret, bySecret);
+  }
+  const key = `${accountId} ${triggerId}`;
+  let refs = bySecret.get(key);
+  if (!refs) bySecret.set(key, (refs = new Map()));
+  return refs;
+}
+
+/** The link part naming stored link `id` (the same for every message of the trigger). */
+function refPart(secret: string, refs: Map<number, string>, t: TrackingTarget, id: number): string | undefined {
+  let part = refs.get(id);
+  if (part === undefined) {
+    part = sealLinkRef(secret, t.accountId, t.triggerId, id)?.toString('base64url');
+    if (part === undefined) return undefined;
+    if (++refsKept > MAX_LINKS) {
+      refParts.clear();
+      refsKept = 0;
+    }
+    refs.set(id, part);
+  }
+  return part;
+}
+
+/**
+ * The click tokens of one message: its part made once, each link's part once per trigger — a
+ * reference to the stored link where `refOf` names one, else the sealed position and URL.
+ */
+export function clickTokens(
+  secret: string,
+  t: TrackingTarget,
+  refOf?: LinkRefOf,
+): (link: number, url: string) => string {
   let message: string | undefined;
   let links: TriggerLinks | undefined;
+  let refs: Map<number, string> | undefined;
   return (link, url) => {
     // Made at the first link: an email without links costs nothing.
     message ??= messagePart(secret, 'm', CLICK_MESSAGE, t);
@@ -171,6 +232,10 @@ export function clickTokens(secret: string, t: TrackingTarget): (link: number, u
     // sealed each time (a message id beyond 2^48 is not one a server reaches).
     if (message.length !== MESSAGE_CHARS)
       return `${message}.${seal(secret, CLICK_LINK, [t.accountId, t.triggerId, link, url])}`;
+    const id = refOf?.(link, url);
+    const ref =
+      id === undefined ? undefined : refPart(secret, (refs ??= triggerRefs(secret, t.accountId, t.triggerId)), t, id);
+    if (ref !== undefined) return `${message}.${ref}`;
     links ??= triggerLinks(secret, t.accountId, t.triggerId);
     return `${message}.${linkPart(secret, links, { accountId: t.accountId, triggerId: t.triggerId, link, url })}`;
   };
@@ -209,7 +274,8 @@ function clickTarget(f: unknown[] | undefined): ClickTarget | undefined {
   return { accountId: f[0], triggerId: f[1], messageId: f[2], link: f[3], url: f[4] };
 }
 
-export function verifyClickToken(secret: string, token: string): ClickTarget | undefined {
+/** What a click token names: the link with its URL, or a stored link by id; undefined when it is not ours. */
+export function verifyClickToken(secret: string, token: string): ClickTarget | StoredLinkTarget | undefined {
   const dot = token.indexOf('.');
   if (dot < 0) return clickTarget(open(secret, CLICK, token));
   if (token.length > MAX_TOKEN) return undefined;
@@ -219,6 +285,10 @@ export function verifyClickToken(secret: string, token: string): ClickTarget | u
     const linkToken = token.slice(dot + 1);
     const linkRaw = Buffer.from(linkToken, 'base64url');
     if (!m || linkRaw.toString('base64url') !== linkToken) return undefined;
+    if (linkRaw[0] === REF_VERSION) {
+      const linkId = openLinkRef(secret, m.accountId, m.triggerId, linkRaw);
+      return linkId === undefined ? undefined : { ...m, linkId };
+    }
     if (linkRaw[0] === VERSION) {
       // A link beyond the 65,536 positions of version 3 has a link part of version 2.
       const l = open(secret, CLICK_LINK, linkToken);

@@ -8,7 +8,8 @@ import { anyHookWants } from '../catalog/hook-filters.js';
 import type { CoreMetrics, DeliveryOutcome } from '../monitoring/metrics-port.js';
 import { PollLoop } from '../base/poll-loop.js';
 import { SUBSCRIPTION_STATUSES, SUBSCRIBED } from '../profiles/subscriptions.js';
-import { compose } from './compose.js';
+import { compose, plannedLinks } from './compose.js';
+import { LinkBook, type TrackedLink, type TriggerLinks } from './tracked-links.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
 import { findChannelSender } from '../catalog/channel-sender.js';
 import type { SendResult, SubscriptionVerdict } from './outgoing.js';
@@ -55,6 +56,8 @@ export interface DeliveryDeps {
   senders: SenderPool;
   log: DeliveryLog;
   metrics?: Pick<CoreMetrics, 'delivered' | 'reclaimed'>;
+  /** The stored links of this store the process knows (shared with the click route); one of its own without. */
+  links?: LinkBook;
 }
 
 export interface DeliveryStats {
@@ -87,11 +90,14 @@ export class DeliveryWorker {
   readonly stats: DeliveryStats = { sent: 0, failed: 0, retried: 0, skipped: 0, reclaimed: 0 };
   private stopping = false;
   private readonly launches = new Map<number, LaunchData>();
+  private readonly links: LinkBook;
 
   constructor(
     private readonly deps: DeliveryDeps,
     private readonly opts: DeliveryOptions,
-  ) {}
+  ) {
+    this.links = deps.links ?? new LinkBook();
+  }
 
   /** One round: claim a batch, deliver it, record the outcomes. Returns how many were claimed. */
   async tick(): Promise<number> {
@@ -102,6 +108,7 @@ export class DeliveryWorker {
     const profiles = await store.loadRecipients([...new Set(claimed.map((m) => m.profileId))]);
     const launches = await this.loadLaunches(claimed);
     const suppressed = await suppressedOf(store, claimed);
+    await this.prepareLinks(claimed, versions);
     const buffer = new OutcomeBuffer(store, clock);
     await mapLimit(claimed, this.opts.concurrency, async (m) => {
       if (this.stopping) {
@@ -133,6 +140,43 @@ export class DeliveryWorker {
         this.launches.delete(this.launches.keys().next().value as number);
     }
     return new Map(wanted.flatMap((id) => (this.launches.has(id) ? [[id, this.launches.get(id) as LaunchData]] : [])));
+  }
+
+  /**
+   * The ids of the stored links the claimed emails' click tokens name, drawn for those not known
+   * yet (one store call per trigger with new links). Without them (the store failed) the click
+   * tokens carry their URLs: a link that cannot be stored is still tracked.
+   */
+  private async prepareLinks(claimed: ClaimedMessage[], versions: Map<number, number>): Promise<void> {
+    const wanted = new Map<string, TriggerLinks & { seen: Set<string> }>();
+    const done = new Set<string>();
+    for (const m of claimed) {
+      if (m.channel !== 'email') continue;
+      const version = versions.get(m.accountId) ?? 0;
+      const key = `${m.accountId} ${m.triggerId} ${m.variant} ${version}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const catalog = await this.deps.catalogs.get(m.accountId, version);
+      const trigger = catalog.triggers.get(m.triggerId);
+      if (!trigger) continue;
+      const links: TrackedLink[] = plannedLinks(catalog, trigger, m.variant);
+      if (links.length === 0) continue;
+      const tk = `${m.accountId} ${m.triggerId}`;
+      let w = wanted.get(tk);
+      if (!w) wanted.set(tk, (w = { accountId: m.accountId, triggerId: m.triggerId, links: [], seen: new Set() }));
+      for (const l of links) {
+        const lk = `${l.position} ${l.url}`;
+        if (w.seen.has(lk)) continue;
+        w.seen.add(lk);
+        w.links.push(l);
+      }
+    }
+    if (wanted.size === 0) return;
+    try {
+      await this.links.prepare(this.deps.store, [...wanted.values()]);
+    } catch (err) {
+      this.deps.log.warn({ err }, 'tracked links could not be stored: their click tokens carry the URLs');
+    }
   }
 
   private skip(m: ClaimedMessage, reason: string): RecordedOutcome {
@@ -180,6 +224,7 @@ export class DeliveryWorker {
         publicUrl: this.opts.publicUrl,
         secret: this.opts.secret,
         bounceDomain: this.opts.bounceDomain,
+        linkRef: this.links.refOf(m.accountId, m.triggerId),
       });
       const senderDef = findChannelSender(catalog, sub.resourceId, sub.channel, sub.data.provider);
       if (!senderDef) throw new ComposeError(`resource ${sub.resourceId} has no sender for ${sub.channel}`);

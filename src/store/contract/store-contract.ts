@@ -152,6 +152,37 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.loadCatalog(1)).toEqual(catalog);
     });
 
+    it('stores tracked links once per account, trigger, position and URL, and finds them by id there only', async () => {
+      const long = `https://shop.example/${'x'.repeat(3000)}`;
+      const links = [
+        { position: 0, url: 'https://shop.example/a' },
+        { position: 1, url: long },
+        { position: 2, url: 'https://shop.example/a' },
+      ];
+      const ids = await store.trackedLinkIds(1, 7, links);
+      expect(new Set(ids).size).toBe(3);
+      // Again, in another order, with one new: the same ids, and one more.
+      const again = await store.trackedLinkIds(1, 7, [
+        links[2]!,
+        { position: 3, url: 'https://shop.example/d' },
+        links[0]!,
+      ]);
+      expect([again[0], again[2]]).toEqual([ids[2], ids[0]]);
+      expect(ids).not.toContain(again[1]);
+      // Two callers at once get the same ids.
+      const [x, y] = await Promise.all([
+        store.trackedLinkIds(1, 8, links.slice(0, 2)),
+        store.trackedLinkIds(1, 8, links.slice(0, 2)),
+      ]);
+      expect(x).toEqual(y);
+      expect(x).not.toContain(ids[0]);
+      expect(await store.trackedLinkIds(2, 7, links.slice(0, 1))).not.toEqual(ids.slice(0, 1));
+      expect(await store.findTrackedLink(1, 7, ids[1]!)).toEqual({ position: 1, url: long });
+      expect(await store.findTrackedLink(1, 8, ids[1]!)).toBeUndefined();
+      expect(await store.findTrackedLink(2, 7, ids[1]!)).toBeUndefined();
+      expect(await store.findTrackedLink(1, 7, 999_999)).toBeUndefined();
+    });
+
     it('keeps the first value of a setting', async () => {
       const a = await store.ensureSetting('secret', () => 'first');
       const b = await store.ensureSetting('secret', () => 'second');

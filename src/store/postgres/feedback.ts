@@ -12,6 +12,8 @@ import {
   type SuppressionValue,
 } from '../../core/delivery/suppression-port.js';
 import { counterObject, counterRecord } from '../shared/counters.js';
+import type { TrackedLink } from '../../core/delivery/tracked-links.js';
+import { idsInOrder, linkRows } from '../shared/links.js';
 import type { PgEvents } from './events.js';
 import type { Queryable } from './open.js';
 
@@ -42,6 +44,12 @@ const toList = (r: ListRow): SuppressionList => ({
 });
 
 const s = {
+  insertLinks: `INSERT INTO tracked_links (account_id, trigger_id, position, url_hash, url)
+   SELECT $1, $2, x.position, x.url_hash, x.url FROM json_to_recordset($3::json) AS x(position int, url_hash text, url text)
+   ON CONFLICT (account_id, trigger_id, position, url_hash) DO NOTHING`,
+  linkIds: `SELECT t.id, t.position, t.url_hash FROM json_to_recordset($3::json) AS x(position int, url_hash text)
+   JOIN tracked_links t ON t.account_id = $1 AND t.trigger_id = $2 AND t.position = x.position AND t.url_hash = x.url_hash`,
+  link: 'SELECT position, url FROM tracked_links WHERE id = $1 AND account_id = $2 AND trigger_id = $3',
   bump: `INSERT INTO report_counters (account_id, trigger_id, day, name, n)
    SELECT x.account_id, x.trigger_id, x.day, x.name, x.n FROM json_to_recordset($1::json) AS x(account_id int, trigger_id int, day int, name text, n bigint)
    ON CONFLICT (account_id, trigger_id, day, name) DO UPDATE SET n = report_counters.n + EXCLUDED.n`,
@@ -210,6 +218,27 @@ export class PgFeedback {
       values.map((v) => v.value),
     ]);
     return new Set(r.rows.map(suppressionKey));
+  }
+
+  /** The ids of a trigger's links, those not stored yet inserted (a concurrent insert of the same link is waited for). */
+  async trackedLinkIds(db: Queryable, accountId: number, triggerId: number, links: TrackedLink[]): Promise<number[]> {
+    const rows = JSON.stringify(linkRows(links).map(([position, url_hash, url]) => ({ position, url_hash, url })));
+    await db.query(s.insertLinks, [accountId, triggerId, rows]);
+    const found = await db.query<{ id: number; position: number; url_hash: string }>(s.linkIds, [
+      accountId,
+      triggerId,
+      rows,
+    ]);
+    return idsInOrder(links, found.rows);
+  }
+
+  async findTrackedLink(
+    db: Queryable,
+    accountId: number,
+    triggerId: number,
+    id: number,
+  ): Promise<TrackedLink | undefined> {
+    return (await db.query<TrackedLink>(s.link, [id, accountId, triggerId])).rows[0];
   }
 
   async recordTracking(db: Queryable, t: TrackingWrite, now: number): Promise<TrackingResult> {

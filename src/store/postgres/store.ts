@@ -9,6 +9,7 @@
 // Files of this store only: bulk.ts (the bulk insert: COPY or one INSERT over json_to_recordset),
 // copy.ts (COPY … FROM STDIN), config-lock.ts (the advisory lock of an account's configuration),
 // group-commit.ts (transactions run together), notify.ts (LISTEN/NOTIFY wake-ups).
+import type { TrackedLink } from '../../core/delivery/tracked-links.js';
 import type { CatalogVersion, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type { MessageFilter } from '../../core/delivery/report-port.js';
@@ -280,6 +281,14 @@ export class PostgresStore implements Store {
 
   recordTracking(t: TrackingWrite, now: number) {
     return this.withTransaction((c) => this.repos.feedback.recordTracking(c, t, now));
+  }
+
+  trackedLinkIds(accountId: number, triggerId: number, links: TrackedLink[]) {
+    return this.run((db) => this.repos.feedback.trackedLinkIds(db, accountId, triggerId, links));
+  }
+
+  findTrackedLink(accountId: number, triggerId: number, id: number) {
+    return this.run((db) => this.repos.feedback.findTrackedLink(db, accountId, triggerId, id));
   }
 
   findMessage(accountId: number, id: number) {

@@ -12,6 +12,8 @@ import {
   type SuppressionList,
   type SuppressionValue,
 } from '../../core/delivery/suppression-port.js';
+import type { TrackedLink } from '../../core/delivery/tracked-links.js';
+import { idsInOrder, linkRows } from '../shared/links.js';
 import type { SqliteEvents } from './events.js';
 import type { SqliteDb } from './open.js';
 
@@ -84,6 +86,15 @@ export class SqliteFeedback {
       onList: db.prepare(
         'SELECT value FROM suppression_entries WHERE list_id = ? AND kind = ? AND value IN (SELECT value FROM json_each(?))',
       ),
+      insertLinks: db.prepare(
+        `INSERT INTO tracked_links (account_id, trigger_id, position, url_hash, url)
+         SELECT ?, ?, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) j WHERE true ON CONFLICT DO NOTHING`,
+      ),
+      linkIds: db.prepare(
+        `SELECT t.id, t.position, t.url_hash FROM json_each(?) j
+         JOIN tracked_links t ON t.account_id = ? AND t.trigger_id = ? AND t.position = j.value ->> 0 AND t.url_hash = j.value ->> 1`,
+      ),
+      link: db.prepare('SELECT position, url FROM tracked_links WHERE id = ? AND account_id = ? AND trigger_id = ?'),
       suppressed: db.prepare(
         `SELECT DISTINCT e.kind, e.value FROM suppression_entries e
          JOIN (SELECT json_extract(j.value, '$[0]') AS kind, json_extract(j.value, '$[1]') AS value FROM json_each(?) j) x ON e.kind = x.kind AND e.value = x.value
@@ -173,6 +184,22 @@ export class SqliteFeedback {
       accountId,
     ) as SuppressionValue[];
     return new Set(rows.map(suppressionKey));
+  }
+
+  /** The ids of a trigger's links, those not stored yet inserted (one statement each way). */
+  trackedLinkIds(accountId: number, triggerId: number, links: TrackedLink[]): number[] {
+    const rows = JSON.stringify(linkRows(links));
+    this.s.insertLinks.run(accountId, triggerId, rows);
+    const found = this.s.linkIds.all(rows, accountId, triggerId) as {
+      id: number;
+      position: number;
+      url_hash: string;
+    }[];
+    return idsInOrder(links, found);
+  }
+
+  findTrackedLink(accountId: number, triggerId: number, id: number): TrackedLink | undefined {
+    return this.s.link.get(id, accountId, triggerId) as TrackedLink | undefined;
   }
 
   recordTracking(t: TrackingWrite, now: number): TrackingResult {

@@ -4,6 +4,7 @@
 // entity has a module of the same name in both stores (a class with its named statements `s`);
 // this facade holds no SQL of its own beyond transaction control.
 // Files of this store only: none.
+import type { TrackedLink } from '../../core/delivery/tracked-links.js';
 import type { CatalogVersion, Draft } from '../../core/catalog/store-port.js';
 import type { Catalog, DatabaseDef, ResourceDef, TemplateDef, TriggerDef } from '../../core/catalog/types.js';
 import type {
@@ -269,6 +270,14 @@ export class SqliteStore implements Store {
 
   recordTracking(t: TrackingWrite, now: number) {
     return this.write(() => this.repos.feedback.recordTracking(t, now));
+  }
+
+  trackedLinkIds(accountId: number, triggerId: number, links: TrackedLink[]) {
+    return this.write(() => this.repos.feedback.trackedLinkIds(accountId, triggerId, links));
+  }
+
+  findTrackedLink(accountId: number, triggerId: number, id: number) {
+    return this.read(() => this.repos.feedback.findTrackedLink(accountId, triggerId, id));
   }
 
   findMessage(accountId: number, id: number) {
