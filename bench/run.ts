@@ -144,7 +144,7 @@ if (want('feedback')) {
   const rewrite = rewriteBench({ emails: quick ? 2_000 : 10_000 });
   row(
     rewrite.name,
-    `${rewrite.trackedUs} µs vs ${rewrite.untrackedUs} µs per email: ×${rewrite.rateKept} of the untracked rate (composing alone)`,
+    `${rewrite.trackedUs} µs (URL tokens ${rewrite.urlTokensUs} µs) vs ${rewrite.untrackedUs} µs per email: ×${rewrite.rateKept} of the untracked rate (composing alone); HTML ${rewrite.htmlBytes.tracked} bytes (URL tokens ${rewrite.htmlBytes.urlTokens}) vs ${rewrite.htmlBytes.untracked}`,
   );
   // The cost per email of signing and tracking, end to end: the same email of 20 links delivered by
   // the workers to the SMTP server in another process, plain and with each feature, in this run.
@@ -166,7 +166,7 @@ if (want('feedback')) {
       runs[i]!.push(
         await deliveryBench({
           channel: 'email',
-          messages: quick ? 3_000 : 10_000,
+          messages: quick ? 3_000 : 20_000,
           workerProcesses: 2,
           loops: 2,
           variant,
@@ -187,14 +187,28 @@ if (want('feedback')) {
       cpus: rs.map((r) => r.workerCpuMsPerMessage ?? 0),
     };
   });
+  // Each round's variant against the plain run of the same round (run just before it): the host's
+  // speed drifts over minutes, and a ratio within a round cancels most of that drift.
+  const perRound = (i: number, f: (r: DeliveryResult) => number, invert = false) =>
+    round(
+      median(
+        runs[i]!.map((r, k) => {
+          const [a, b] = [f(r), f(runs[0]![k]!)];
+          return invert ? (a > 0 ? b / a : 0) : b > 0 ? a / b : 0;
+        }),
+      ),
+      2,
+    );
   for (const [i, s] of sends.entries()) {
     const plain = sends[0]!;
     const rateToPlain = ratio(s.messagesPerSecond, plain.messagesPerSecond);
     const cpuToPlain = ratio(plain.workerCpuMsPerMessage, s.workerCpuMsPerMessage);
-    Object.assign(s, { rateToPlain, cpuToPlain });
+    const roundRate = perRound(i, (r) => r.messagesPerSecond);
+    const roundCpu = perRound(i, (r) => r.workerCpuMsPerMessage ?? 0, true);
+    Object.assign(s, { rateToPlain, cpuToPlain, roundRateToPlain: roundRate, roundCpuToPlain: roundCpu });
     row(
       s.name,
-      `median ${s.messagesPerSecond.toLocaleString('en')} emails/s, ×${rateToPlain} of plain; worker CPU ${s.workerCpuMsPerMessage} ms per email, plain's ÷ this ×${cpuToPlain} (rounds: ${s.rates.join(', ')} emails/s)`,
+      `median ${s.messagesPerSecond.toLocaleString('en')} emails/s, ×${rateToPlain} of plain; worker CPU ${s.workerCpuMsPerMessage} ms per email, plain's ÷ this ×${cpuToPlain}; round by round ×${roundRate} of plain's rate, ×${roundCpu} of its CPU (rounds: ${s.rates.join(', ')} emails/s)`,
       variants[i]!.track || variants[i]!.dkim ? '≥ 0.9× plain' : '',
     );
   }
