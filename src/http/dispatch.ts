@@ -96,7 +96,7 @@ export function createDispatcher(deps: DispatchDeps): ApiDispatch {
       const named = p.registry.get(req.method);
       if (!named || !answersVerb(named, req.httpMethod))
         throw new ApiError(404, `no method ${req.httpMethod} /api/v1.1/${req.method}`);
-      const parsed = parse(req);
+      const parsed = parse(req, named.batchItems);
       const method = formOf(named, parsed.body, p.registry);
       if (method.write && p.readsOnly)
         throw new ApiError(400, `this request is ${method.name}: write its parameter names without escapes`);
@@ -123,12 +123,15 @@ export function createDispatcher(deps: DispatchDeps): ApiDispatch {
 }
 
 /** The body, parsed, and the format of the answer (spec 01: `format` wins over the body's). */
-function parse(req: ApiRequest): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
+function parse(
+  req: ApiRequest,
+  batchItems: boolean,
+): { body: Record<string, unknown>; wire: WirePolicy; format: Format } {
   // GET (a method declared so): the parameters are the query string's, as text (XML's coercion rules).
   if (req.httpMethod === 'GET')
     return { body: { ...req.query }, wire: xmlWire, format: formatParam(req.query.format) ?? 'json' };
   const xml = bodyFormat(req) === 'xml';
-  const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body);
+  const body = req.body.length === 0 ? {} : xml ? parseXmlBody(req.body) : parseJsonBody(req.body, { batchItems });
   return {
     body,
     wire: xml ? xmlWire : jsonWire,

@@ -3,7 +3,20 @@
 // at their own index.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_CHUNK } from '../../src/core/imports/engine.js';
-import { batch, call, count, getProfile, itemErrors, resultIds, rows, snapshot, startApi } from '../helpers/api.js';
+import { PARTED_MIN_BYTES } from '../../src/http/codecs/json.js';
+import {
+  batch,
+  BATCH,
+  call,
+  count,
+  getProfile,
+  itemErrors,
+  resultIds,
+  rows,
+  snapshot,
+  startApi,
+  WRITE_TOKEN,
+} from '../helpers/api.js';
 import type { Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -82,5 +95,51 @@ describe('a batch over several chunks', () => {
     expect(after.profiles - before.profiles).toBe(SIZE);
     expect(after.launches - before.launches).toBe(1);
     expect(count(h, 'messages', 'trigger_id = 101')).toBe(SIZE);
+  });
+});
+
+// A body from PARTED_MIN_BYTES on hands its items over a chunk at a time (src/http/codecs/json.ts):
+// the same answers, and a bad item anywhere still fails the whole request with nothing written.
+describe('a body large enough to be parsed a chunk at a time', () => {
+  const PAD = 'p'.repeat(200);
+  const bigItems = (tag: string) =>
+    items(tag).map((item) => ({ data: { ...item.data, _fname: `${String(item.data._fname)}${PAD}` } }));
+  const bodyOf = (data: unknown[]) => JSON.stringify({ token: WRITE_TOKEN, trigger_id: 96, matching: 'email', data });
+
+  it('is applied as its items one by one, its errors at their own index', async () => {
+    const data: unknown[] = bigItems('parted');
+    data[IMPORT_CHUNK + 3] = { data: { email: 'parted.5@example.com', _fname: 'Second chunk' } };
+    data[IMPORT_CHUNK * 2 + 2] = { data: { email: 'not an email' } };
+    const body = bodyOf(data);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(PARTED_MIN_BYTES);
+    const before = snapshot(h);
+    const res = await h.post(BATCH, body);
+    expect(res.status, res.body.slice(0, 300)).toBe(200);
+    const ids = resultIds(res);
+    expect(ids).toHaveLength(SIZE - 1);
+    expect(ids[IMPORT_CHUNK + 3]).toBe(ids[5]);
+    expect(itemErrors(res).map((e) => e.index)).toEqual([IMPORT_CHUNK * 2 + 2]);
+    expect(snapshot(h).profiles - before.profiles).toBe(SIZE - 2);
+    expect(await getProfile(h, { matching: 'email', email: 'parted.5@example.com' })).toMatchObject({
+      _fname: 'Second chunk',
+    });
+    expect(await getProfile(h, { matching: 'email', email: `parted.${SIZE - 1}@example.com` })).toMatchObject({
+      _fname: `First${SIZE - 1}${PAD}`,
+    });
+  });
+
+  it('fails whole, writing nothing, when an item of its last chunk is not JSON or holds a prototype key', async () => {
+    const text = bodyOf(bigItems('refused'));
+    const lastItem = text.lastIndexOf('{"data"');
+    for (const [bad, answer] of [
+      [`${text.slice(0, lastItem)}{"data": tru}]}`, new RegExp(`^invalid JSON: data\\[${SIZE - 1}\\]: `)],
+      [`${text.slice(0, lastItem)}{"data": {"__proto__": {}}}]}`, /__proto__: the key is not allowed$/],
+    ] as const) {
+      const before = snapshot(h);
+      const res = await h.post(BATCH, bad);
+      expect(res.status).toBe(400);
+      expect(String(res.json.error_debug)).toMatch(answer);
+      expect(snapshot(h)).toEqual(before);
+    }
   });
 });

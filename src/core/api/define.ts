@@ -15,6 +15,11 @@ interface MethodCommon<P> {
   /** Imports profiles: the success's profile ids are counted as imported items (metrics). */
   imports?: boolean;
   /**
+   * Its `data` is a batch of items decoded one chunk at a time (schema `itemList`): a large JSON
+   * body may hand them over parsed a chunk at a time.
+   */
+  batchItems?: boolean;
+  /**
    * Also answers GET, its parameters taken from the query string (where Altcraft's page for the
    * method says "GET, POST"). Without it a method answers POST only.
    */
@@ -54,6 +59,7 @@ interface MethodInfo {
   readonly params: Schema<unknown>;
   readonly payload: JsonSchema;
   readonly imports: boolean;
+  readonly batchItems: boolean;
   /** Answers GET too, with the parameters in the query string. */
   readonly get: boolean;
 }
@@ -96,6 +102,7 @@ export function defineMethod<P, Tx, R>(
     params: def.params,
     payload: def.payload,
     imports: def.imports === true,
+    batchItems: def.batchItems === true,
     get: def.get === true,
   };
   if (def.write) {

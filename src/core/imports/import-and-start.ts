@@ -4,7 +4,7 @@ import { defineMethod } from '../api/define.js';
 import type { WriteCall } from '../api/method.js';
 import { matchingFields, matchParams } from '../matching/params.js';
 import { launchFields, launchSpec } from '../triggers/launch-spec.js';
-import { object, type Decoded } from '../values/schema.js';
+import { object, type Decoded, type ItemList } from '../values/schema.js';
 import { runImport } from './engine.js';
 import { batchData, profileData } from './items.js';
 import { batchJson, batchPayload, profileIdJson, singleProfileId, type ImportOutcome } from './outcome.js';
@@ -42,7 +42,7 @@ export function importAndStartPlan(
 function run(
   call: WriteCall<ImportTx>,
   input: ImportAndStartInput,
-  raw: unknown[],
+  raw: ItemList,
   shape: 'item' | 'profile',
 ): Promise<ImportOutcome> {
   const plan = importAndStartPlan(call, input, shape);
@@ -66,6 +66,7 @@ export const importAndStartMethods = [
     summary: 'Import or update several profiles, then launch the trigger for each',
     write: true,
     imports: true,
+    batchItems: true,
     params: importAndStartBatchParams,
     payload: batchJson,
     handle: importAndStartBatch,

@@ -12,7 +12,7 @@ import type { FieldOp } from '../fields/field-ops.js';
 import { decodeProfileData, profileDataJson, type ProfileData } from '../profiles/profile-data.js';
 import { fieldSpecs, READ_ONLY_FIELDS, SYSTEM_FIELDS } from '../fields/field-specs.js';
 import { itemMatchJson } from '../matching/params.js';
-import { anyObject, arrayOf, describedAs, required, unknownValue } from '../values/schema.js';
+import { anyObject, describedAs, itemList, required } from '../values/schema.js';
 import { obj, titled } from '../values/json-schema.js';
 
 /**
@@ -36,7 +36,7 @@ const importItemJson = titled('ImportItem', {
 
 /** `data` of batch import methods: the items, decoded one by one (a bad item is an entry of `errors`). */
 export const batchData = required(
-  describedAs(arrayOf(unknownValue(), { minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: importItemJson }),
+  describedAs(itemList({ minItems: 1, maxItems: LIMITS.itemsPerRequest }), { items: importItemJson }),
   {
     description:
       'the items, one per profile: a flat profile object {<profile fields>, "subscriptions": [...], "custom_data": {...}}, or the wrapped form {"data": {<profile fields>, "subscriptions": [...]}} with per-item keys beside it (matching values, custom_data); an item whose data holds an object and whose other keys name no profile field is the wrapped form. Profile fields are typed by the database (databases/fields_get)',

@@ -5,7 +5,7 @@ import type { WriteCall } from '../api/method.js';
 import { getDatabase } from '../catalog/lookup.js';
 import { matchingFields, matchParams } from '../matching/params.js';
 import { dbIdField } from '../profiles/profile-methods.js';
-import { anyObject, object, optional, type Decoded } from '../values/schema.js';
+import { anyObject, object, optional, type Decoded, type ItemList } from '../values/schema.js';
 import { runImport } from './engine.js';
 import { batchData, profileData } from './items.js';
 import { batchJson, batchPayload, profileIdJson, singleProfileId, type ImportOutcome } from './outcome.js';
@@ -20,7 +20,7 @@ const profileBatchParams = object({ ...importShape, data: batchData });
 function run(
   call: WriteCall<ImportTx>,
   input: Decoded<typeof importShape>,
-  raw: unknown[],
+  raw: ItemList,
   shape: 'item' | 'profile',
   createAllowed: boolean,
 ): Promise<ImportOutcome> {
@@ -69,6 +69,7 @@ export const profileImportMethods = [
     ...imports,
     name: 'profiles/import_batch',
     summary: 'Import or update several profiles',
+    batchItems: true,
     params: profileBatchParams,
     payload: batchJson,
     handle: importProfileBatch,

@@ -5,6 +5,7 @@ import { ApiError, itemError, type ItemError } from '../base/errors.js';
 import type { GeoLookup } from '../base/geo.js';
 import { decodeItem, type DecodedItem } from './items.js';
 import type { ImportPlan } from './plan.js';
+import type { ItemList } from '../values/schema.js';
 
 export interface DecodedBatch {
   items: DecodedItem[];
@@ -43,8 +44,11 @@ export function decodeItems(plan: ImportPlan, geo: GeoLookup, raw: unknown[], of
   return { items, errors };
 }
 
-/** The request's items `raw`, decoded chunk by chunk as the engine asks for them. */
-export function itemSource(plan: ImportPlan, geo: GeoLookup, raw: unknown[], offset = 0): ItemSource {
+/**
+ * The request's items `raw`, decoded chunk by chunk as the engine asks for them (parted items of a
+ * large body are parsed then too: only the chunk's raw items are in memory at a time).
+ */
+export function itemSource(plan: ImportPlan, geo: GeoLookup, raw: ItemList, offset = 0): ItemSource {
   return { total: raw.length, decode: (from, to) => decodeItems(plan, geo, raw.slice(from, to), offset + from) };
 }
 

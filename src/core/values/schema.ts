@@ -108,6 +108,45 @@ export function arrayOf<T>(
   };
 }
 
+/**
+ * The items of a batch: an array, or items a large JSON body hands over a part at a time
+ * (`partedItems`, made by http/codecs/json.ts), so that only the part being imported is parsed.
+ */
+export interface ItemList {
+  readonly length: number;
+  slice(from: number, to: number): unknown[];
+}
+
+const PARTED = Symbol('herald parted items');
+
+/** Items parsed on demand; `slice` may throw the request's 400 (the JSON of an item is bad). */
+export interface PartedItems extends ItemList {
+  readonly [PARTED]: true;
+}
+
+export function partedItems(length: number, slice: (from: number, to: number) => unknown[]): PartedItems {
+  return { [PARTED]: true, length, slice };
+}
+
+export const isPartedItems = (value: unknown): value is PartedItems =>
+  typeof value === 'object' && value !== null && (value as Partial<PartedItems>)[PARTED] === true;
+
+/** A batch's items, kept as given (each is decoded later): an array, or parted items. */
+export function itemList(opts: { minItems?: number; maxItems?: number }): Schema<ItemList> {
+  const array = arrayOf(unknownValue(), opts);
+  return {
+    decode(value, ctx) {
+      if (!isPartedItems(value)) return array.decode(value, ctx);
+      if (opts.minItems !== undefined && value.length < opts.minItems)
+        throw new DecodeError(value.length === 0 ? 'must not be empty' : `needs at least ${opts.minItems} items`);
+      if (opts.maxItems !== undefined && value.length > opts.maxItems)
+        throw new DecodeError(`has more than ${opts.maxItems} items`);
+      return value;
+    },
+    json: () => array.json(),
+  };
+}
+
 export interface Field<T> {
   readonly schema: Schema<T>;
   readonly required: boolean;
