@@ -69,7 +69,9 @@ export function vapidKeys(): { publicKey: string; privateKey: string } {
   return {
     publicKey: ecdh.getPublicKey().toString('base64url'),
     // 32 bytes, as web-push writes it (getPrivateKey() drops leading zero bytes: one key in 256).
-    privateKey: Buffer.concat([Buffer.alloc(32), ecdh.getPrivateKey()]).subarray(-32).toString('base64url'),
+    privateKey: Buffer.concat([Buffer.alloc(32), ecdh.getPrivateKey()])
+      .subarray(-32)
+      .toString('base64url'),
   };
 }
 
