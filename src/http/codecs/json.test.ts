@@ -50,6 +50,7 @@ describe('parted batch items of a large JSON body', () => {
           expect({ ...p, data: all(p.data) }).toEqual(expected);
           const [from, to] = [Math.min(a, b, items.length), Math.min(Math.max(a, b), items.length)];
           expect((p.data as ItemList).slice(from, to)).toEqual(expected.data.slice(from, to));
+          expect((p.data as ItemList).slice(from, items.length + 5)).toEqual(expected.data.slice(from));
         },
       ),
       { numRuns: 400 },

@@ -213,7 +213,10 @@ function checkValue(value: unknown, suspects: Suspects, path: string): void {
 }
 
 /** Items [from, to) of a parted body, parsed and checked as the whole body would have been. */
-function parseItems(bytes: Buffer, ranges: ItemRanges, scan: Scan, from: number, to: number): unknown[] {
+function parseItems(bytes: Buffer, ranges: ItemRanges, scan: Scan, start: number, end: number): unknown[] {
+  // As Array.prototype.slice takes them (within the items, negative from the end is not used).
+  const from = Math.max(0, start);
+  const to = Math.min(end, ranges.starts.length);
   if (to <= from) return [];
   const text = `[${bytes.toString('utf8', ranges.starts[from], ranges.ends[to - 1])}]`;
   let items: unknown;
