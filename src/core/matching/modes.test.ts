@@ -67,7 +67,7 @@ describe('matching queries', () => {
 
   it('email_phone: either value, each matched; the _sub form looks at subscriptions only and writes no field', () => {
     const both = buildMatchQuery({ email: 'a@example.com', phone: '+79001234567' }, data({}), { mode: 'email_phone' });
-    expect(both.keys.map((k) => [k.kind, k.kind === 'field' ? k.field : k.channel])).toEqual([
+    expect(both.keys.map((k) => [k.kind, k.kind === 'field' ? k.field : k.kind === 'sub' ? k.channel : k.id])).toEqual([
       ['field', 'email'],
       ['field', 'phones'],
     ]);
@@ -187,5 +187,13 @@ describe('creation keys', () => {
     expect(all.every((k) => typeof k === 'string' && k.length > 'field:'.length)).toBe(true);
     const other = buildMatchQuery({ email: 'bob@example.com' }, data({}), { mode: 'email' }).keys.map(creationKey);
     expect(other[0]).not.toBe(field);
+    // Two profile ids, and a custom value written like a phone, are other values.
+    const id2 = buildMatchQuery({ profile_id: '0123456789abcdef01234568' }, undefined, { mode: 'profile_id' });
+    expect(creationKey(id2.keys[0]!)).not.toBe(creationKey(id.keys[0]!));
+    const phoneLike = buildMatchQuery({ field_value: '+79001234567' }, data({}), {
+      mode: 'custom',
+      fieldSpec: customFieldSpec(db, 'Custom_ID'),
+    });
+    expect(creationKey(phoneLike.keys[0]!)).not.toBe(phone[0]);
   });
 });
