@@ -89,6 +89,10 @@ describe('matching queries', () => {
       mode: 'email_phone',
     });
     expect(withPhones.createOps.map((o) => o.field)).toEqual(['email']);
+    // Without data (profiles/get, start_batch): the values come from the item or the root.
+    const bare = buildMatchQuery({ email: 'a@example.com' }, undefined, { mode: 'email_phone', phone: '+79001234567' });
+    expect(bare.keys.map((k) => (k.kind === 'field' ? k.field : k.kind))).toEqual(['email', 'phones']);
+    expect(bare.createOps.map((o) => o.field)).toEqual(['email', 'phones']);
   });
 
   it('profile_id: updates only; an id that is not 24 hex digits can match nothing', () => {
