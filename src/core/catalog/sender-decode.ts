@@ -174,12 +174,12 @@ function decodeWebPush(raw: Record<string, unknown>): WebPushSettings {
   // A key written without its leading zero bytes (as Node's ECDH getPrivateKey() gives one key in
   // 256) is the same number: padded to the 32 bytes the VAPID signer takes.
   if (priv && priv.length > 0 && priv.length < 32) priv = Buffer.concat([Buffer.alloc(32 - priv.length), priv]);
-  const privateKey = priv && priv.length === 32 ? priv.toString('base64url') : given;
   if (!priv || priv.length !== 32)
     throw new DecodeError('must be a P-256 private key in URL-safe base64 (32 bytes; not shown)', [
       'vapid',
       'private_key',
     ]);
+  const privateKey = priv.toString('base64url');
   let matches = false;
   try {
     const ecdh = createECDH('prime256v1');

@@ -145,20 +145,23 @@ export function openToken(secret: string, t: TrackingTarget): string {
 type TriggerLinks = Map<string, string>[];
 let linksKept = 0;
 
-function triggerLinks(secret: string, accountId: number, triggerId: number): TriggerLinks {
-  let bySecret = linkParts.get(secret);
+/** One trigger's entry of a per-secret cache, made when missing (the caches of 8 secrets at most). */
+function triggerEntry<T>(
+  cache: Map<string, Map<string, T>>,
+  secret: string,
+  t: Pick<TrackingTarget, 'accountId' | 'triggerId'>,
+  make: () => T,
+): T {
+  let bySecret = cache.get(secret);
   if (!bySecret) {
-    if (linkParts.size > 8) linkParts.clear();
+    if (cache.size > 8) cache.clear();
     bySecret = new Map();
-    linkParts.set(secret, bySecret);
+    cache.set(secret, bySecret);
   }
-  const key = `${accountId} ${triggerId}`;
-  let links = bySecret.get(key);
-  if (!links) {
-    links = [];
-    bySecret.set(key, links);
-  }
-  return links;
+  const key = `${t.accountId} ${t.triggerId}`;
+  let entry = bySecret.get(key);
+  if (entry === undefined) bySecret.set(key, (entry = make()));
+  return entry;
 }
 
 /** The link part of a click token (the same for every message of the trigger). */
@@ -183,20 +186,6 @@ function linkPart(secret: string, links: TriggerLinks, t: Omit<ClickTarget, 'mes
 /** Link references made, per secret, by account and trigger, then by stored link id. */
 const refParts = new Map<string, Map<string, Map<number, string>>>();
 let refsKept = 0;
-
-/** The link references of one trigger (looked up once per email, not per link). */
-function triggerRefs(secret: string, accountId: number, triggerId: number): Map<number, string> {
-  let bySecret = refParts.get(secret);
-  if (!bySecret) {
-    if (refParts.size > 8) refParts.clear();
-    bySecret = new Map();
-    refParts.set(secret, bySecret);
-  }
-  const key = `${accountId} ${triggerId}`;
-  let refs = bySecret.get(key);
-  if (!refs) bySecret.set(key, (refs = new Map()));
-  return refs;
-}
 
 /** The link part naming stored link `id` (the same for every message of the trigger). */
 function refPart(secret: string, refs: Map<number, string>, t: TrackingTarget, id: number): string | undefined {
@@ -234,9 +223,11 @@ export function clickTokens(
       return `${message}.${seal(secret, CLICK_LINK, [t.accountId, t.triggerId, link, url])}`;
     const id = refOf?.(link, url);
     const ref =
-      id === undefined ? undefined : refPart(secret, (refs ??= triggerRefs(secret, t.accountId, t.triggerId)), t, id);
+      id === undefined
+        ? undefined
+        : refPart(secret, (refs ??= triggerEntry(refParts, secret, t, () => new Map())), t, id);
     if (ref !== undefined) return `${message}.${ref}`;
-    links ??= triggerLinks(secret, t.accountId, t.triggerId);
+    links ??= triggerEntry(linkParts, secret, t, (): TriggerLinks => []);
     return `${message}.${linkPart(secret, links, { accountId: t.accountId, triggerId: t.triggerId, link, url })}`;
   };
 }
