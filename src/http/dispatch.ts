@@ -4,8 +4,8 @@
 // unit of work: a write method runs in one transaction it opens (holding the account's
 // configuration), the response is encoded and the request key recorded in it, then it commits.
 import type { Logger } from 'pino';
-import { answersVerb, formOf, type ReadMethod, type WriteMethod } from '../core/api/define.js';
-import type { Env, Payload, ReadCall, WriteCall } from '../core/api/method.js';
+import { answersVerb, formOf, type ReadMethod, type WriteMethod, type WriteRun } from '../core/api/define.js';
+import type { Env, Payload, ReadCall } from '../core/api/method.js';
 import { ApiError, DecodeError, StoreUnavailable, CatalogChanged } from '../core/base/errors.js';
 import type { CatalogCache } from '../core/catalog/cache.js';
 import { heldTransaction } from '../core/catalog/changed.js';
@@ -28,6 +28,7 @@ import {
 } from './envelope.js';
 import { RateLimiter } from './rate-limiter.js';
 import { bearer, bodyFormat, formatParam, type ApiDispatch, type ApiRequest } from './raw-request.js';
+import { Joiner, type Settled } from './joined-writes.js';
 import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
 import { ATTACH_METHODS } from './routes.js';
 
@@ -52,6 +53,8 @@ export interface DispatchDeps {
   limiter?: RateLimiter;
   /** The methods served (default: every method of the API, core/methods.ts). */
   registry?: ReadonlyMap<string, ApiMethod>;
+  /** Join concurrent requests of methods that can run together (joined-writes.ts; on by default). */
+  joinWrites?: boolean;
 }
 
 /** Times a request is checked again when the configuration changed under it before it gives up (503). */
@@ -59,7 +62,7 @@ const MAX_CATALOG_ATTEMPTS = 3;
 
 /** A method with the request's decoded parameters: what is left is to run it. */
 type Bound =
-  | { write: true; method: WriteMethod<StoreTx>; run: (call: WriteCall<StoreTx>) => Promise<Payload> }
+  | { write: true; method: WriteMethod<StoreTx>; run: WriteRun<StoreTx> }
   | { write: false; method: ReadMethod<ReadView>; run: (call: ReadCall<ReadView>) => Promise<Payload> };
 
 /** What a request is, once parsed, authenticated and decoded. */
@@ -68,7 +71,15 @@ type Checked = Bound & {
   wire: WirePolicy;
   format: Format;
   headers: Record<string, string>;
+  /** The key of the requests this one may run together with (joined-writes.ts). */
+  joinKey?: string;
 };
+
+/** A write request's answer and the payload it encodes. */
+interface Written {
+  response: RawResponse;
+  payload: Record<string, unknown>;
+}
 
 /** The request's parameters, checked by the method's schema (a DecodeError is the request's 400). */
 function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: WirePolicy): Bound {
@@ -83,10 +94,20 @@ function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: Wi
 }
 
 /** The dependencies with their defaults filled in, as the pipeline's steps use them. */
-type Pipeline = DispatchDeps & { limiter: RateLimiter; registry: ReadonlyMap<string, ApiMethod> };
+type Pipeline = DispatchDeps & {
+  limiter: RateLimiter;
+  registry: ReadonlyMap<string, ApiMethod>;
+  /** Joined write requests (none when joining is off). */
+  joiner: Joiner<Checked & { write: true }, Written> | undefined;
+};
 
 export function createDispatcher(deps: DispatchDeps): ApiDispatch {
-  const p: Pipeline = { ...deps, limiter: deps.limiter ?? new RateLimiter(), registry: deps.registry ?? methods };
+  const p: Pipeline = {
+    ...deps,
+    limiter: deps.limiter ?? new RateLimiter(),
+    registry: deps.registry ?? methods,
+    joiner: deps.joinWrites === false ? undefined : new Joiner(),
+  };
   return async function dispatch(req: ApiRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };
     let format: Format = formatParam(req.query.format) ?? bodyFormat(req);
@@ -109,7 +130,15 @@ export function createDispatcher(deps: DispatchDeps): ApiDispatch {
         keyed = begun;
       }
       const bound = decodeParams(method, parsed.body, parsed.wire);
-      return await run(p, { ...bound, record: auth.record, wire: parsed.wire, format, headers }, keyed);
+      const joinKey =
+        bound.write && bound.run.joint && !keyed && p.joiner
+          ? jointKey(method.name, auth.record, parsed.wire, parsed.body)
+          : undefined;
+      return await run(
+        p,
+        { ...bound, record: auth.record, wire: parsed.wire, format, headers, ...(joinKey ? { joinKey } : {}) },
+        keyed,
+      );
     } catch (err) {
       const answer = errorAnswer(p, req, err, format, headers);
       const response = answer.log && account !== undefined ? { ...answer, log: { ...answer.log, account } } : answer;
@@ -202,12 +231,75 @@ async function beginKeyed(
   });
 }
 
-/** A write method's unit of work: one transaction holding the configuration, checked again when it moved on. */
-async function runWrite(
+/**
+ * The key of the requests a joinable request may run with: its method, account and configuration
+ * version, its wire format, and its body but for `data` and `token` (JSON text of what the codec
+ * parsed: equal texts are equal parameters).
+ */
+function jointKey(method: string, record: TokenRecord, wire: WirePolicy, body: Record<string, unknown>): string {
+  const rest: Record<string, unknown> = { ...body };
+  delete rest.data;
+  delete rest.token;
+  return `${method}\n${record.accountId}\n${record.configVersion}\n${wire === xmlWire ? 'xml' : 'json'}\n${JSON.stringify(rest)}`;
+}
+
+/** A joinable write: run with the requests that wait under its key, or alone when none does. */
+function joinedWrite(
   p: Pipeline,
   c: Checked & { write: true },
-  keyed: KeyedRequest | undefined,
-): Promise<{ response: RawResponse; payload: Record<string, unknown> }> {
+  joiner: NonNullable<Pipeline['joiner']>,
+  key: string,
+): Promise<Written> {
+  return joiner.submit(key, c, (group) => runJoined(p, group));
+}
+
+/**
+ * Runs a group of joinable requests in one transaction holding their configuration (the method's
+ * `joined`). A group of one runs alone, as any write; so does each member of a group that failed
+ * as a whole (nothing of it was committed), one after the other. A group whose storage was lost fails each member with
+ * that error.
+ */
+async function runJoined(p: Pipeline, group: (Checked & { write: true })[]): Promise<Settled<Written>[]> {
+  // One after the other: members run together again could be lost together again (an I/O
+  // error ends a whole SQLite group).
+  const alone = async () => {
+    const settled: Settled<Written>[] = [];
+    for (const c of group)
+      settled.push(
+        await runWrite(p, c, undefined).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      );
+    return settled;
+  };
+  const first = group[0];
+  const joints = group.flatMap((c) => (c.run.joint ? [c.run.joint] : []));
+  if (!first?.run.joint || group.length === 1 || joints.length !== group.length) return alone();
+  const joint = first.run.joint;
+  let answers: (Payload | ApiError)[];
+  try {
+    const catalog = await p.catalogs.get(first.record.accountId, first.record.configVersion);
+    answers = await heldTransaction(p.store, catalog, (tx) =>
+      joint.runGroup({ env: p.env, catalog, wire: first.wire, tx }, joints),
+    );
+  } catch (err) {
+    if (err instanceof StoreUnavailable) throw err;
+    return alone();
+  }
+  return group.map((c, i): Settled<Written> => {
+    const answer = answers[i];
+    if (answer === undefined) return { ok: false, error: new Error('a joined request got no answer') };
+    if (answer instanceof ApiError) return { ok: false, error: answer };
+    return {
+      ok: true,
+      value: { response: respond(200, successEnvelope(answer), c.format, c.headers), payload: answer },
+    };
+  });
+}
+
+/** A write method's unit of work: one transaction holding the configuration, checked again when it moved on. */
+async function runWrite(p: Pipeline, c: Checked & { write: true }, keyed: KeyedRequest | undefined): Promise<Written> {
   let version = c.record.configVersion;
   for (let attempt = 1; ; attempt++) {
     const catalog = await p.catalogs.get(c.record.accountId, version);
@@ -239,7 +331,8 @@ async function run(p: Pipeline, c: Checked, keyed: KeyedRequest | undefined): Pr
     const payload = await c.run({ env: p.env, catalog, wire: c.wire, read: p.store });
     return respond(200, successEnvelope(payload), c.format, c.headers);
   }
-  const { response, payload } = await runWrite(p, c, keyed);
+  const { response, payload } =
+    c.joinKey && p.joiner ? await joinedWrite(p, c, p.joiner, c.joinKey) : await runWrite(p, c, keyed);
   p.afterWrite?.();
   if (c.method.imports) countImported(p, c.method.name, payload);
   return response;

@@ -3,6 +3,7 @@
 // requests, types the core function's input (`Decoded<typeof schema>`) and is the OpenAPI
 // parameters — its payload's JSON Schema, and the core function that handles it.
 // The dispatcher does everything else, the unit of work included.
+import type { ApiError } from '../base/errors.js';
 import type { DecodeContext, JsonSchema, Schema } from '../values/schema.js';
 import type { Payload, ReadCall, WriteCall } from './method.js';
 
@@ -33,6 +34,14 @@ export interface WriteMethodDef<P, Tx> extends MethodCommon<P> {
   /** Changes the account's configuration: its transaction holds the configuration exclusively. */
   config?: true;
   handle: (call: WriteCall<Tx>, params: P) => Promise<Payload>;
+  /**
+   * Runs several requests of this method at once, in one transaction, as if one came after the
+   * other in the order given: concurrent requests of one account whose parameters are the same
+   * but for their `data` are joined so (see the dispatcher's joined writes). Answers per request
+   * its payload, or the error it alone failed with (nothing of it applied); throws when the group
+   * as a whole cannot be applied (each request is then run alone).
+   */
+  joined?: (call: WriteCall<Tx>, params: readonly P[]) => Promise<(Payload | ApiError)[]>;
 }
 
 /**
@@ -72,7 +81,18 @@ interface MethodInfo {
 export interface WriteMethod<Tx> extends MethodInfo {
   readonly write: true;
   readonly config: boolean;
-  decode(body: unknown, ctx: DecodeContext): (call: WriteCall<Tx>) => Promise<Payload>;
+  decode(body: unknown, ctx: DecodeContext): WriteRun<Tx>;
+}
+
+/** A write request's run; `joint` when its method can run it together with others (`joined`). */
+export type WriteRun<Tx> = ((call: WriteCall<Tx>) => Promise<Payload>) & { joint?: Joint<Tx> };
+
+/**
+ * A request of a method with `joined`, ready to run with others of the same method (their
+ * parameters are kept inside: a group is run by the joint of any of its members).
+ */
+export interface Joint<Tx> {
+  runGroup(call: WriteCall<Tx>, group: readonly Joint<Tx>[]): Promise<(Payload | ApiError)[]>;
 }
 
 export interface ReadMethod<R> extends MethodInfo {
@@ -106,12 +126,16 @@ export function defineMethod<P, Tx, R>(
     get: def.get === true,
   };
   if (def.write) {
-    const handle = def.handle;
+    const { handle, joined } = def;
     return {
       ...info,
       write: true,
       config: def.config === true,
-      decode: (body, ctx) => bound(def.params.decode(body, ctx), handle),
+      decode: (body, ctx) => {
+        const params = def.params.decode(body, ctx);
+        const run = bound(params, handle);
+        return joined ? Object.assign(run, { joint: jointOf(params, joined) }) : run;
+      },
     };
   }
   const handle = def.handle;
@@ -125,6 +149,26 @@ export function defineMethod<P, Tx, R>(
 
 function bound<C, P>(params: P, handle: (call: C, params: P) => Promise<Payload>): (call: C) => Promise<Payload> {
   return (call) => handle(call, params);
+}
+
+/** The parameters of each joint, read by the joint that runs its group. */
+const jointParams = new WeakMap<object, unknown>();
+
+function jointOf<P, Tx>(
+  params: P,
+  joined: (call: WriteCall<Tx>, params: readonly P[]) => Promise<(Payload | ApiError)[]>,
+): Joint<Tx> {
+  const joint: Joint<Tx> = {
+    // Every member of a group is a request of the same method (the dispatcher groups by method
+    // name), so each one's parameters are a P.
+    runGroup: (call, group) =>
+      joined(
+        call,
+        group.map((member) => jointParams.get(member) as P),
+      ),
+  };
+  jointParams.set(joint, params);
+  return joint;
 }
 
 /** The methods by name; a name declared twice is a programming error. */
