@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, getProfile, rows, SINGLE, snapshot, startApi, WRITE_TOKEN } from '../helpers/api.js';
 import { injectFault } from '../helpers/faults.js';
-import type { Harness, Response } from '../helpers/harness.js';
+import { TEST_STORE, type Harness, type Response } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startApi();
+  h = await startApi(TEST_STORE === 'sqlite' ? { traceSql: true } : {});
 });
 afterAll(() => h.close());
 
@@ -147,5 +147,43 @@ describe('joined import_and_start requests', () => {
     expect(await getProfile(h, { email: faulty })).toBeUndefined();
     for (const [i, email] of emails.entries())
       if (i !== 5) expect((await getProfile(h, { email }))?.id).toBe(answers[i]?.json.profile_id);
+  });
+
+  it('join profiles/import and profiles/update too: one transaction for many, a missing profile its own 404', async () => {
+    const stored = uniq('stored');
+    expect((await h.post('profiles/import', { token: WRITE_TOKEN, db_id: 1, data: { email: stored } })).status).toBe(
+      200,
+    );
+    const missing = uniq('missing');
+    const alone = await h.post('profiles/update', { token: WRITE_TOKEN, db_id: 1, data: { email: missing } });
+    expect(alone.status).toBe(404);
+
+    const emails = Array.from({ length: 12 }, () => uniq('imp'));
+    const send = () =>
+      Promise.all([
+        ...emails.map((email) =>
+          h.post('profiles/import', { token: WRITE_TOKEN, db_id: 1, data: { email, _fname: 'Imp' } }),
+        ),
+        ...[stored, missing, stored].map((email, i) =>
+          h.post('profiles/update', { token: WRITE_TOKEN, db_id: 1, data: { email, _lname: `Upd${i}` } }),
+        ),
+      ]);
+    let answers: Response[];
+    if (h.sqlite) {
+      const { result, statements } = await h.recordStatements(send);
+      answers = result;
+      // Fewer transactions than requests: the requests were joined.
+      const transactions = statements.filter((s) => s.startsWith('SAVEPOINT')).length;
+      expect(transactions).toBeGreaterThan(0);
+      expect(transactions).toBeLessThan(answers.length - 2);
+    } else answers = await send();
+    answers.slice(0, emails.length).forEach((res) => expect(res.status, res.body).toBe(200));
+    const [first, lost, last] = answers.slice(emails.length);
+    expect(lost?.json).toEqual(alone.json);
+    expect(first?.json.profile_id).toBe(last?.json.profile_id);
+    expect(await getProfile(h, { email: stored })).toMatchObject({ id: first?.json.profile_id, _lname: 'Upd2' });
+    expect(await getProfile(h, { email: missing })).toBeUndefined();
+    for (const [i, email] of emails.entries())
+      expect(await getProfile(h, { email })).toMatchObject({ id: answers[i]?.json.profile_id, _fname: 'Imp' });
   });
 });

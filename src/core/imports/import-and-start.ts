@@ -2,7 +2,7 @@
 // launch the trigger for each, in the request's transaction (spec 02).
 import { defineMethod } from '../api/define.js';
 import type { Payload, WriteCall } from '../api/method.js';
-import { ApiError } from '../base/errors.js';
+import type { ApiError } from '../base/errors.js';
 import { matchingFields, matchParams } from '../matching/params.js';
 import { launchFields, launchSpec } from '../triggers/launch-spec.js';
 import { object, type Decoded, type ItemList } from '../values/schema.js';
@@ -10,8 +10,8 @@ import { runImport } from './engine.js';
 import { batchData, profileData } from './items.js';
 import { batchJson, batchPayload, profileIdJson, singleProfileId, type ImportOutcome } from './outcome.js';
 import { importFlagFields, importPlan, type ImportPlan } from './plan.js';
-import { decodedSource, decodeItems, itemSource } from './request.js';
-import type { DecodedItem } from './items.js';
+import { joinedImport } from './joined.js';
+import { itemSource } from './request.js';
 import type { ImportTx } from './store-port.js';
 
 const importAndStartShape = { ...matchingFields, ...importFlagFields, ...launchFields };
@@ -62,41 +62,18 @@ export async function importAndStart(call: WriteCall<ImportTx>, input: Decoded<t
   return { profile_id: singleProfileId(await run(call, input, [input.data], 'profile')) };
 }
 
-/**
- * Concurrent import_and_start requests with the same parameters but their profile, run as one
- * batch (one lookup, one write, one launch row): the profiles are applied in the order given, as
- * if each request came after the one before it. A profile that does not decode, or that matches
- * nothing it may create, fails its request alone with the error it would have alone.
- */
-export async function importAndStartJoined(
+/** Concurrent requests with the same parameters, run as one batch (joined.ts). */
+export function importAndStartJoined(
   call: WriteCall<ImportTx>,
   inputs: readonly Decoded<typeof importAndStartParams>[],
 ): Promise<(Payload | ApiError)[]> {
   const first = inputs[0];
-  if (!first) return [];
-  const plan = importAndStartPlan(call, first, 'profile');
-  const answers = new Map<number, ApiError>();
-  const items: DecodedItem[] = [];
-  inputs.forEach((input, i) => {
-    try {
-      items.push(...decodeItems(plan, call.env.geo, [input.data], i).items);
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      answers.set(i, err);
-    }
-  });
-  const outcome = await runImport(call.tx, plan, decodedSource({ items, errors: [] }), {
-    now: call.env.clock.now(),
-    singleWriter: call.env.singleWriter,
-  });
-  for (const err of outcome.errors) answers.set(err.index, new ApiError(err.error, err.error_debug));
-  return inputs.map((_, i) => {
-    const answer = answers.get(i);
-    if (answer) return answer;
-    const id = outcome.profileIds[i];
-    if (id === undefined) throw new Error(`the joined import produced no profile for its request ${i}`);
-    return { profile_id: id };
-  });
+  if (!first) return Promise.resolve([]);
+  return joinedImport(
+    call,
+    importAndStartPlan(call, first, 'profile'),
+    inputs.map((input) => input.data),
+  );
 }
 
 export const importAndStartMethods = [

@@ -1,7 +1,8 @@
 // profiles/import, import_batch and update (spec 05): the import engine without a launch, in the
 // request's transaction; update never creates a profile.
 import { defineMethod } from '../api/define.js';
-import type { WriteCall } from '../api/method.js';
+import type { Payload, WriteCall } from '../api/method.js';
+import type { ApiError } from '../base/errors.js';
 import { getDatabase } from '../catalog/lookup.js';
 import { matchingFields, matchParams } from '../matching/params.js';
 import { dbIdField } from '../profiles/profile-methods.js';
@@ -9,7 +10,8 @@ import { anyObject, object, optional, type Decoded, type ItemList } from '../val
 import { runImport } from './engine.js';
 import { batchData, profileData } from './items.js';
 import { batchJson, batchPayload, profileIdJson, singleProfileId, type ImportOutcome } from './outcome.js';
-import { importFlagFields, importPlan } from './plan.js';
+import { joinedImport } from './joined.js';
+import { importFlagFields, importPlan, type ImportPlan } from './plan.js';
 import { itemSource } from './request.js';
 import type { ImportTx } from './store-port.js';
 
@@ -17,16 +19,15 @@ const importShape = { ...dbIdField, ...matchingFields, ...importFlagFields, cust
 const profileImportParams = object({ ...importShape, data: profileData });
 const profileBatchParams = object({ ...importShape, data: batchData });
 
-function run(
+function planOf(
   call: WriteCall<ImportTx>,
   input: Decoded<typeof importShape>,
-  raw: ItemList,
   shape: 'item' | 'profile',
   createAllowed: boolean,
-): Promise<ImportOutcome> {
+): ImportPlan {
   const db = getDatabase(call.catalog, input.db_id);
   const match = matchParams(call.catalog, db, input);
-  const plan = importPlan({
+  return importPlan({
     catalog: call.catalog,
     db,
     shape,
@@ -36,6 +37,16 @@ function run(
     createAllowed,
     customData: input.custom_data ?? null,
   });
+}
+
+function run(
+  call: WriteCall<ImportTx>,
+  input: Decoded<typeof importShape>,
+  raw: ItemList,
+  shape: 'item' | 'profile',
+  createAllowed: boolean,
+): Promise<ImportOutcome> {
+  const plan = planOf(call, input, shape, createAllowed);
   return runImport(call.tx, plan, itemSource(plan, call.env.geo, raw), {
     now: call.env.clock.now(),
     singleWriter: call.env.singleWriter,
@@ -54,6 +65,22 @@ export async function importProfileBatch(call: WriteCall<ImportTx>, input: Decod
   return batchPayload(await run(call, input, input.data, 'item', true));
 }
 
+/** Concurrent single-profile requests with the same parameters, run as one batch (joined.ts). */
+function joined(createAllowed: boolean) {
+  return (
+    call: WriteCall<ImportTx>,
+    inputs: readonly Decoded<typeof profileImportParams>[],
+  ): Promise<(Payload | ApiError)[]> => {
+    const first = inputs[0];
+    if (!first) return Promise.resolve([]);
+    return joinedImport(
+      call,
+      planOf(call, first, 'profile', createAllowed),
+      inputs.map((input) => input.data),
+    );
+  };
+}
+
 const imports = { write: true, imports: true } as const;
 
 export const profileImportMethods = [
@@ -64,6 +91,7 @@ export const profileImportMethods = [
     params: profileImportParams,
     payload: profileIdJson,
     handle: importProfile,
+    joined: joined(true),
   }),
   defineMethod({
     ...imports,
@@ -81,5 +109,6 @@ export const profileImportMethods = [
     params: profileImportParams,
     payload: profileIdJson,
     handle: updateProfile,
+    joined: joined(false),
   }),
 ];
