@@ -8,9 +8,8 @@ import { methods } from '../src/core/methods.js';
 import { provisioningSchema } from '../src/core/provisioning/file-schema.js';
 import { buildOpenApi } from '../src/http/openapi.js';
 
-const version = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 export const GENERATED: { file: string; text: () => string }[] = [
   { file: 'docs/CLI.md', text: cliReference },
