@@ -204,3 +204,51 @@ describe('compileCustomRequest', () => {
     rejects({ score: { $lt: '1e400' } }, /^custom_request\.score\.\$lt: expected a finite number/);
   });
 });
+
+describe('range bounds, written as the field stores its values', () => {
+  const typed: DatabaseDef = {
+    ...db,
+    fields: [...db.fields, { name: 'seen', type: 'datetime' }],
+  };
+  const lower = (q: unknown) => (compileCustomRequest(q, typed) as { lower?: { value: unknown } }).lower?.value;
+  const upper = (q: unknown) => (compileCustomRequest(q, typed) as { upper?: { value: unknown } }).upper?.value;
+
+  it('normalises booleans, enums, sexes, countries, dates and date-times; other text is kept as given', () => {
+    expect(lower({ vip: { $gte: 1 } })).toBe('true');
+    expect(upper({ level: { $lt: 2 } })).toBe('gold');
+    expect(lower({ _sex: { $gte: 'M' } })).toBe('male');
+    expect(lower({ _country: { $gte: 'ru' } })).toBe('RU');
+    expect(upper({ _bdate: { $lt: '1990-01-05' } })).toBe('1990-01-05T00:00:00.000Z');
+    expect(lower({ seen: { $gte: '2024-01-01 10:00:00' } })).toBe('2024-01-01T10:00:00.000Z');
+    expect(lower({ _fname: { $gte: 'A' } })).toBe('A');
+    expect(lower({ _fname: { $gte: 5 } })).toBe('5');
+    expect(lower({ email: { $gte: 'M@Example.COM' } })).toBe('m@example.com');
+  });
+
+  it('refuses bounds that are no value, or no value of the field', () => {
+    rejects({ _fname: { $gte: null } }, /^custom_request\._fname\.\$gte: expected a value, got null$/);
+    rejects({ _fname: { $lt: ['a'] } }, /^custom_request\._fname\.\$lt: expected a value, got an array$/);
+    rejects({ _fname: { $lt: { a: 1 } } }, /^custom_request\._fname\.\$lt: expected a value, got an object$/);
+    rejects({ signup: { $gte: 'bad' } }, /^custom_request\.signup\.\$gte: incorrect date "bad", expected RFC 3339/);
+    rejects({ vip: { $gte: 'x' } }, /^custom_request\.vip\.\$gte: expected a boolean, got "x"$/);
+    rejects({ _fname: { $gte: 'x\uD800' } }, /the text holds a NUL character or an unpaired surrogate/);
+  });
+
+  it('reads $in values typed, an absent value as "no value", and refuses lists inside', () => {
+    expect(compileCustomRequest({ _sex: { $in: ['F', 1] } }, typed)).toEqual({
+      kind: 'values',
+      source: 'document',
+      field: '_sex',
+      values: ['female', 'male'],
+    });
+    expect(compileCustomRequest({ tags: { $in: ['a', null] } }, typed)).toEqual({
+      kind: 'or',
+      of: [
+        { kind: 'values', source: 'index', field: 'tags', values: ['a'] },
+        { kind: 'not', of: { kind: 'present', source: 'index', field: 'tags' } },
+      ],
+    });
+    rejects({ tags: { $in: [['x']] } }, /^custom_request\.tags\.\$in\[0\]: expected a value, got an array$/);
+    rejects({ tags: { $in: [{ a: 1 }] } }, /^custom_request\.tags\.\$in\[0\]: expected a value, got an object$/);
+  });
+});

@@ -50,4 +50,16 @@ describe('indexKey', () => {
       { numRuns: 300 },
     );
   });
+
+  it('keeps whole code points at the cut: the lowest and highest pairs, and a lone low surrogate as one', () => {
+    const tail = 'z'.repeat(3_000);
+    for (const pair of ['\u{10000}', '\u{10FFFF}', '🦔']) {
+      const key = indexKey(`${'x'.repeat(199)}${pair}${tail}`);
+      expect(key.split(DIGEST_MARK)[0]).toBe(`${'x'.repeat(199)}${pair}`);
+    }
+    const lone = indexKey(`${'x'.repeat(198)}\uDC00${tail}`);
+    expect(lone.split(DIGEST_MARK)[0]).toBe(`${'x'.repeat(198)}\uDC00z`);
+    const highLast = indexKey(`${'x'.repeat(199)}\uD800y${tail}`);
+    expect(highLast.split(DIGEST_MARK)[0]).toBe(`${'x'.repeat(199)}\uD800`);
+  });
 });

@@ -58,4 +58,16 @@ describe('normalizePhone', () => {
     }
     expect(checked).toBe(20000);
   });
+
+  it('keeps to 8–15 digits and to digits, whatever the table of possible lengths says', () => {
+    // ZA's table has 5-digit numbers: +27 12345 would be "possible", but is 7 digits.
+    expect(normalizePhone('+2712345')).toBeUndefined();
+    const fifteen = `+7${'9'.repeat(14)}`;
+    expect(isPossiblePhoneNumber(fifteen)).toBe(true);
+    expect(normalizePhone(fifteen)).toBe(fifteen);
+    expect(normalizePhone('7900123456a')).toBeUndefined();
+    expect(normalizePhone('+7900123456a')).toBeUndefined();
+    expect(normalizePhone('1', 'RU')).toBeUndefined();
+    expect(normalizePhone('12', 'GB')).toBeUndefined();
+  });
 });
