@@ -256,8 +256,8 @@ function joinedWrite(
 /**
  * Runs a group of joinable requests in one transaction holding their configuration (the method's
  * `joined`). A group of one runs alone, as any write; so does each member of a group that failed
- * as a whole (nothing of it was committed), one after the other. A group whose storage was lost fails each member with
- * that error.
+ * as a whole (nothing of it was committed), one after the other. A group whose storage was lost
+ * fails each member with that error.
  */
 async function runJoined(p: Pipeline, group: (Checked & { write: true })[]): Promise<Settled<Written>[]> {
   // One after the other: members run together again could be lost together again (an I/O
