@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describe as describeValue, toInt, toNumber, toStr } from './coerce.js';
-import { DecodeError } from '../base/errors.js';
-
-const reason = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err.reason;
-    throw err;
-  }
-  throw new Error('decoded');
-};
+import { decodeReason as reason } from '../../../test/helpers/decode-reason.js';
 
 describe('numbers', () => {
   it('are finite: number text beyond a double is refused, never Infinity', () => {

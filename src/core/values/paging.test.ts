@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../base/errors.js';
+import { decodeReason as reason } from '../../../test/helpers/decode-reason.js';
 import { PLAIN_WIRE } from './wire.js';
 import { iso, limitSchema, MAX_LIMIT, timeSchema } from './paging.js';
 
 const ctx = { wire: PLAIN_WIRE };
-const reason = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err.reason;
-    throw err;
-  }
-  throw new Error('decoded');
-};
 
 describe('paging parameters', () => {
   it('limit: positive, clamped to the maximum', () => {
