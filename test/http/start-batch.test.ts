@@ -151,6 +151,28 @@ describe('start_batch', () => {
     ]);
   });
 
+  it('reads each item as an object: others are its own 400, null keys and an empty custom_data are absent', async () => {
+    const a = uniq('shape');
+    const pa = await seed({ email: a, subscriptions: [{ channel: 'email', resource_id: 21, email: a }] });
+    const res = await startBatch({
+      data: [5, 'text', [a], { email: a, phone: null, custom_data: null }, { email: a, custom_data: 'x' }],
+    });
+    expect(res.status, res.body).toBe(200);
+    expect(resultIds(res)).toEqual([pa]);
+    expect(itemErrors(res)).toEqual([
+      { index: 0, error: 400, error_text: 'Invalid request', error_debug: 'data[0]: expected an object, got 5' },
+      { index: 1, error: 400, error_text: 'Invalid request', error_debug: 'data[1]: expected an object, got "text"' },
+      { index: 2, error: 400, error_text: 'Invalid request', error_debug: 'data[2]: expected an object, got an array' },
+      {
+        index: 4,
+        error: 400,
+        error_text: 'Invalid request',
+        error_debug: 'data[4].custom_data: expected an object, got "x"',
+      },
+    ]);
+    expect(messagesOf(h, pa).map((m) => m.custom_data)).toEqual([null]);
+  });
+
   it('answers result: [] and every error when nothing is found', async () => {
     const res = await startBatch({ data: [{ email: uniq('x') }] });
     expect(res.json).toEqual({
