@@ -69,6 +69,15 @@ describe('start with matching', () => {
     expect(launch).toEqual({ content: '{"page":"promo"}', custom_data: '{"k":"v"}', kind: 'api' });
   });
 
+  it('takes an empty custom_request as none: the profile of the matching parameters, with matching given', async () => {
+    const email = uniq('start-empty-query');
+    const p = await seed({ email, subscriptions: [emailSub(email)] });
+    const res = await start({ email, matching: 'email', custom_request: '' });
+    expect(res.status, res.body).toBe(200);
+    expect(res.json.result).toEqual([{ profile_id: p }]);
+    expect(messagesOf(h, p)).toHaveLength(1);
+  });
+
   it('accepts id for trigger_id and every matching mode; writes no profile', async () => {
     const email = uniq('modes');
     const cid = `cid-${n}`;
