@@ -53,8 +53,6 @@ export interface DispatchDeps {
   limiter?: RateLimiter;
   /** The methods served (default: every method of the API, core/methods.ts). */
   registry?: ReadonlyMap<string, ApiMethod>;
-  /** Join concurrent requests of methods that can run together (joined-writes.ts; on by default). */
-  joinWrites?: boolean;
 }
 
 /** Times a request is checked again when the configuration changed under it before it gives up (503). */
@@ -97,8 +95,8 @@ function decodeParams(method: ApiMethod, body: Record<string, unknown>, wire: Wi
 type Pipeline = DispatchDeps & {
   limiter: RateLimiter;
   registry: ReadonlyMap<string, ApiMethod>;
-  /** Joined write requests (none when joining is off). */
-  joiner: Joiner<Checked & { write: true }, Written> | undefined;
+  /** Joined write requests (joined-writes.ts). */
+  joiner: Joiner<Checked & { write: true }, Written>;
 };
 
 export function createDispatcher(deps: DispatchDeps): ApiDispatch {
@@ -106,7 +104,7 @@ export function createDispatcher(deps: DispatchDeps): ApiDispatch {
     ...deps,
     limiter: deps.limiter ?? new RateLimiter(),
     registry: deps.registry ?? methods,
-    joiner: deps.joinWrites === false ? undefined : new Joiner(),
+    joiner: new Joiner(),
   };
   return async function dispatch(req: ApiRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };
@@ -131,7 +129,7 @@ export function createDispatcher(deps: DispatchDeps): ApiDispatch {
       }
       const bound = decodeParams(method, parsed.body, parsed.wire);
       const joinKey =
-        bound.write && bound.run.joint && !keyed && p.joiner
+        bound.write && bound.run.joint && !keyed
           ? jointKey(method.name, auth.record, parsed.wire, parsed.body)
           : undefined;
       return await run(
@@ -243,16 +241,6 @@ function jointKey(method: string, record: TokenRecord, wire: WirePolicy, body: R
   return `${method}\n${record.accountId}\n${record.configVersion}\n${wire === xmlWire ? 'xml' : 'json'}\n${JSON.stringify(rest)}`;
 }
 
-/** A joinable write: run with the requests that wait under its key, or alone when none does. */
-function joinedWrite(
-  p: Pipeline,
-  c: Checked & { write: true },
-  joiner: NonNullable<Pipeline['joiner']>,
-  key: string,
-): Promise<Written> {
-  return joiner.submit(key, c, (group) => runJoined(p, group));
-}
-
 /**
  * Runs a group of joinable requests in one transaction holding their configuration (the method's
  * `joined`). A group of one runs alone, as any write; so does each member of a group that failed
@@ -273,10 +261,11 @@ async function runJoined(p: Pipeline, group: (Checked & { write: true })[]): Pro
       );
     return settled;
   };
-  const first = group[0];
+  // A request gets a join key only with a joint, so every member has one.
   const joints = group.flatMap((c) => (c.run.joint ? [c.run.joint] : []));
-  if (!first?.run.joint || group.length === 1 || joints.length !== group.length) return alone();
-  const joint = first.run.joint;
+  const [first] = group;
+  const joint = first?.run.joint;
+  if (!first || !joint || group.length === 1 || joints.length !== group.length) return alone();
   let answers: (Payload | ApiError)[];
   try {
     const catalog = await p.catalogs.get(first.record.accountId, first.record.configVersion);
@@ -332,7 +321,9 @@ async function run(p: Pipeline, c: Checked, keyed: KeyedRequest | undefined): Pr
     return respond(200, successEnvelope(payload), c.format, c.headers);
   }
   const { response, payload } =
-    c.joinKey && p.joiner ? await joinedWrite(p, c, p.joiner, c.joinKey) : await runWrite(p, c, keyed);
+    c.joinKey !== undefined
+      ? await p.joiner.submit(c.joinKey, c, (group) => runJoined(p, group))
+      : await runWrite(p, c, keyed);
   p.afterWrite?.();
   if (c.method.imports) countImported(p, c.method.name, payload);
   return response;

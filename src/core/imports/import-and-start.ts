@@ -67,13 +67,7 @@ export function importAndStartJoined(
   call: WriteCall<ImportTx>,
   inputs: readonly Decoded<typeof importAndStartParams>[],
 ): Promise<(Payload | ApiError)[]> {
-  const first = inputs[0];
-  if (!first) return Promise.resolve([]);
-  return joinedImport(
-    call,
-    importAndStartPlan(call, first, 'profile'),
-    inputs.map((input) => input.data),
-  );
+  return joinedImport(call, inputs, (first) => importAndStartPlan(call, first, 'profile'));
 }
 
 export const importAndStartMethods = [

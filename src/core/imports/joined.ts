@@ -12,11 +12,19 @@ import type { ImportPlan } from './plan.js';
 import { decodedSource, decodeItems } from './request.js';
 import type { ImportTx } from './store-port.js';
 
-export async function joinedImport(
+/**
+ * Runs the requests `inputs` (each with its profile in `data`) under the plan `planOf` makes from
+ * the first: their parameters but `data` are the same (the dispatcher joins only such requests).
+ */
+export async function joinedImport<I extends { data: unknown }>(
   call: WriteCall<ImportTx>,
-  plan: ImportPlan,
-  profiles: readonly unknown[],
+  inputs: readonly I[],
+  planOf: (first: I) => ImportPlan,
 ): Promise<(Payload | ApiError)[]> {
+  const [first] = inputs;
+  if (!first) return [];
+  const plan = planOf(first);
+  const profiles = inputs.map((input) => input.data);
   const failed = new Map<number, ApiError>();
   const items: DecodedItem[] = [];
   profiles.forEach((data, i) => {

@@ -70,15 +70,8 @@ function joined(createAllowed: boolean) {
   return (
     call: WriteCall<ImportTx>,
     inputs: readonly Decoded<typeof profileImportParams>[],
-  ): Promise<(Payload | ApiError)[]> => {
-    const first = inputs[0];
-    if (!first) return Promise.resolve([]);
-    return joinedImport(
-      call,
-      planOf(call, first, 'profile', createAllowed),
-      inputs.map((input) => input.data),
-    );
-  };
+  ): Promise<(Payload | ApiError)[]> =>
+    joinedImport(call, inputs, (first) => planOf(call, first, 'profile', createAllowed));
 }
 
 const imports = { write: true, imports: true } as const;
