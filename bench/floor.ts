@@ -1,8 +1,14 @@
 // The floor an import is compared with: JSON.parse of the same body, then one transaction
 // writing the same profile and subscription rows into Herald's own tables with Herald's storage
 // settings (on SQLite a prepared-statement insert per row). Nothing Herald does is cheaper.
+//
+// The rows floor (`rows: true`) writes, the same blind way, every row Herald writes for such an
+// item: the profile, its value rows (email and phone), its subscription, a launch per batch and a
+// message per profile, with their indexes. The distance between the two floors is what the rows
+// themselves cost; the distance from the rows floor to Herald is Herald's code.
 import { join } from 'node:path';
 import { migrate as pgMigrate, openPool, type PgPool } from '../src/store/postgres/open.js';
+import type { PoolClient as PgClient } from 'pg';
 import { migrate, openSqlite, type SqliteDb } from '../src/store/sqlite/open.js';
 import type { SeedProfile } from './lib.js';
 
@@ -16,10 +22,26 @@ export class SqliteFloor implements ImportFloor {
   private readonly db: SqliteDb;
   private readonly insertProfile;
   private readonly insertSubscription;
+  private readonly insertValue;
+  private readonly insertLaunch;
+  private readonly insertMessage;
 
-  constructor(dir: string) {
-    this.db = openSqlite(join(dir, 'floor.db'), { synchronous: 'normal' });
+  constructor(
+    dir: string,
+    private readonly rows = false,
+  ) {
+    this.db = openSqlite(join(dir, rows ? 'rows-floor.db' : 'floor.db'), { synchronous: 'normal' });
     migrate(this.db);
+    this.insertValue = this.db.prepare(
+      'INSERT INTO profile_values (db_id, field, value, profile_seq, num) VALUES (1, ?, ?, ?, NULL) ON CONFLICT DO NOTHING',
+    );
+    this.insertLaunch = this.db.prepare(
+      "INSERT INTO launches (account_id, trigger_id, kind, created_at) VALUES (1, 96, 'import', ?)",
+    );
+    this.insertMessage = this.db.prepare(
+      `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, created_at)
+       VALUES (1, 96, ?, ?, 'email', 21, ?, 'scheduled', ?, 0, ?)`,
+    );
     this.insertProfile = this.db.prepare(
       `INSERT INTO profiles (id, account_id, db_id, fields, created_at, updated_at) VALUES (?, 1, 1, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at RETURNING seq`,
@@ -36,10 +58,16 @@ export class SqliteFloor implements ImportFloor {
     const parsed = JSON.parse(body) as { data: SeedProfile[] };
     const now = Date.now();
     this.db.transaction(() => {
+      const launch = this.rows ? Number(this.insertLaunch.run(now).lastInsertRowid) : 0;
       for (const item of parsed.data) {
         const { subscriptions, ...fields } = item.data;
         const id = item.data.email.padStart(24, '0').slice(-24);
         const { seq } = this.insertProfile.get(id, JSON.stringify(fields), now, now) as { seq: number };
+        if (this.rows) {
+          this.insertValue.run('email', item.data.email.toLowerCase(), seq);
+          this.insertValue.run('phones', item.data.phones, seq);
+          this.insertMessage.run(launch, id, item.data.email.toLowerCase(), now, now);
+        }
         for (const s of subscriptions) {
           this.insertSubscription.run(
             seq,
@@ -67,12 +95,15 @@ export class SqliteFloor implements ImportFloor {
  * (the cheapest plain way to write a batch) in one transaction, on Herald's own tables.
  */
 export class PostgresFloor implements ImportFloor {
-  private constructor(private readonly pool: PgPool) {}
+  private constructor(
+    private readonly pool: PgPool,
+    private readonly rows: boolean,
+  ) {}
 
-  static async open(url: string): Promise<PostgresFloor> {
+  static async open(url: string, rows = false): Promise<PostgresFloor> {
     const pool = openPool({ url, max: 2 });
     await pgMigrate(pool);
-    return new PostgresFloor(pool);
+    return new PostgresFloor(pool, rows);
   }
 
   async run(body: string): Promise<number> {
@@ -110,11 +141,48 @@ export class PostgresFloor implements ImportFloor {
          ON CONFLICT (profile_seq, resource_id, channel, address) DO UPDATE SET status = EXCLUDED.status, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
         [JSON.stringify(subs), now],
       );
+      if (this.rows) await this.writeOtherRows(client, parsed.data, seqOf, now);
       await client.query('COMMIT');
     } finally {
       client.release();
     }
     return performance.now() - started;
+  }
+
+  /** The rows floor's value rows, launch and messages: one statement per table. */
+  private async writeOtherRows(
+    client: PgClient,
+    items: SeedProfile[],
+    seqOf: Map<string, number>,
+    now: number,
+  ): Promise<void> {
+    const values = items.flatMap((item) => {
+      const seq = seqOf.get(item.data.email.padStart(24, '0').slice(-24));
+      return [
+        { field: 'email', value: item.data.email.toLowerCase(), seq },
+        { field: 'phones', value: item.data.phones, seq },
+      ];
+    });
+    await client.query(
+      `INSERT INTO profile_values (db_id, field, value, profile_seq)
+       SELECT 1, x.field, x.value, x.seq FROM json_to_recordset($1::json) AS x(field text, value text, seq bigint)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(values)],
+    );
+    const launch = await client.query<{ id: string }>(
+      "INSERT INTO launches (account_id, trigger_id, kind, created_at) VALUES (1, 96, 'import', $1) RETURNING id",
+      [now],
+    );
+    const messages = items.map((item) => ({
+      profile: item.data.email.padStart(24, '0').slice(-24),
+      address: item.data.email.toLowerCase(),
+    }));
+    await client.query(
+      `INSERT INTO messages (account_id, trigger_id, launch_id, profile_id, channel, resource_id, address, status, due_at, variant, created_at)
+       SELECT 1, 96, $2, x.profile, 'email', 21, x.address, 'scheduled', $3, 0, $3
+       FROM json_to_recordset($1::json) AS x(profile text, address text)`,
+      [JSON.stringify(messages), launch.rows[0].id, now],
+    );
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 // The import benchmark: 10,000-profile batches of import_and_start_batch against a real server
-// process (fresh profiles, then the same profiles updated), next to the floor measured in the
-// same run.
+// process (fresh profiles, then the same profiles updated), next to the two floors (bench/floor.ts)
+// measured in the same run.
 import { PostgresFloor, SqliteFloor, type ImportFloor } from './floor.js';
 import {
   freshPostgresDatabase,
@@ -30,17 +30,23 @@ export interface Phase {
   profilesPerSecond: number;
   floorMedianMs: number;
   ratioToFloor: number;
+  /** The rows floor: the same blind writes of every row Herald writes (bench/floor.ts). */
+  rowsFloorMedianMs: number;
+  ratioToRowsFloor: number;
 }
 
-function phase(times: number[], floorTimes: number[], size: number): Phase {
+function phase(times: number[], floorTimes: number[], rowsFloorTimes: number[], size: number): Phase {
   const medianMs = median(times);
   const floorMedianMs = median(floorTimes);
+  const rowsFloorMedianMs = median(rowsFloorTimes);
   return {
     medianMs: round(medianMs),
     p99Ms: round(percentile(times, 99)),
     profilesPerSecond: Math.round(size / (medianMs / 1000)),
     floorMedianMs: round(floorMedianMs),
     ratioToFloor: round(medianMs / floorMedianMs, 2),
+    rowsFloorMedianMs: round(rowsFloorMedianMs),
+    ratioToRowsFloor: round(medianMs / rowsFloorMedianMs, 2),
   };
 }
 
@@ -52,8 +58,12 @@ export async function importBench(opts: {
 }): Promise<ImportResult> {
   const pgServer = opts.postgres ? await freshPostgresDatabase(opts.postgres, 'bench') : undefined;
   const pgFloor = opts.postgres ? await freshPostgresDatabase(opts.postgres, 'floor') : undefined;
+  const pgRowsFloor = opts.postgres ? await freshPostgresDatabase(opts.postgres, 'rowsfloor') : undefined;
   const server = await startServer(pgServer ? { HERALD_DATABASE_URL: pgServer.url } : {});
   const floor: ImportFloor = pgFloor ? await PostgresFloor.open(pgFloor.url) : new SqliteFloor(server.dir);
+  const rowsFloor: ImportFloor = pgRowsFloor
+    ? await PostgresFloor.open(pgRowsFloor.url, true)
+    : new SqliteFloor(server.dir, true);
   const encode = opts.format === 'json' ? jsonBody : xmlBody;
   const contentType = opts.format === 'json' ? 'application/json' : 'application/xml';
   try {
@@ -65,14 +75,17 @@ export async function importBench(opts: {
       contentType,
     );
     await floor.run(jsonBody(seedProfiles(opts.size, 10_000_000)));
+    await rowsFloor.run(jsonBody(seedProfiles(opts.size, 10_000_000)));
 
     const fresh: number[] = [];
     const freshFloor: number[] = [];
+    const freshRowsFloor: number[] = [];
     const update: number[] = [];
     const updateFloor: number[] = [];
-    for (const [variant, times, floorTimes] of [
-      [0, fresh, freshFloor],
-      [1, update, updateFloor],
+    const updateRowsFloor: number[] = [];
+    for (const [variant, times, floorTimes, rowsFloorTimes] of [
+      [0, fresh, freshFloor, freshRowsFloor],
+      [1, update, updateFloor, updateRowsFloor],
     ] as const) {
       for (let b = 0; b < opts.batches; b++) {
         const items = seedProfiles(opts.size, b * opts.size, variant);
@@ -82,6 +95,7 @@ export async function importBench(opts: {
           throw new Error(`import failed: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
         times.push(res.ms);
         floorTimes.push(await floor.run(jsonBody(items)));
+        rowsFloorTimes.push(await rowsFloor.run(jsonBody(items)));
       }
     }
     return {
@@ -89,14 +103,16 @@ export async function importBench(opts: {
       format: opts.format,
       batchSize: opts.size,
       batches: opts.batches,
-      fresh: phase(fresh, freshFloor, opts.size),
-      update: phase(update, updateFloor, opts.size),
+      fresh: phase(fresh, freshFloor, freshRowsFloor, opts.size),
+      update: phase(update, updateFloor, updateRowsFloor, opts.size),
       peakRssMb: round(server.peakRssMb()),
     };
   } finally {
     await floor.close();
+    await rowsFloor.close();
     await server.stop();
     await pgServer?.drop();
     await pgFloor?.drop();
+    await pgRowsFloor?.drop();
   }
 }

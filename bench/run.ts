@@ -72,7 +72,7 @@ if (want('import')) {
     ] as const) {
       row(
         `${r.name}, ${phase}`,
-        `${p.profilesPerSecond.toLocaleString('en')} profiles/s; p50 ${p.medianMs} ms, p99 ${p.p99Ms} ms; floor ${p.floorMedianMs} ms, ×${p.ratioToFloor}; peak RSS ${r.peakRssMb} MB`,
+        `${p.profilesPerSecond.toLocaleString('en')} profiles/s; p50 ${p.medianMs} ms, p99 ${p.p99Ms} ms; floor ${p.floorMedianMs} ms, ×${p.ratioToFloor}; rows floor ${p.rowsFloorMedianMs} ms, ×${p.ratioToRowsFloor}; peak RSS ${r.peakRssMb} MB`,
         run.postgres ? '≥ 20,000 profiles/s' : '≥ 50,000 profiles/s, ≤ 3× floor',
       );
     }
