@@ -28,7 +28,8 @@ import {
 } from './envelope.js';
 import { RateLimiter } from './rate-limiter.js';
 import { bearer, bodyFormat, formatParam, type ApiDispatch, type ApiRequest } from './raw-request.js';
-import { Joiner, type Settled } from './joined-writes.js';
+import { Joiner, type Settled } from '../core/base/joiner.js';
+import { JOIN_LIMITS } from './joined-writes.js';
 import { KeyedRequest, requestHash, requestKeyOf } from './request-keys.js';
 import { ATTACH_METHODS } from './routes.js';
 
@@ -104,7 +105,7 @@ export function createDispatcher(deps: DispatchDeps): ApiDispatch {
     ...deps,
     limiter: deps.limiter ?? new RateLimiter(),
     registry: deps.registry ?? methods,
-    joiner: new Joiner(),
+    joiner: new Joiner(JOIN_LIMITS),
   };
   return async function dispatch(req: ApiRequest): Promise<RawResponse> {
     const headers = { 'x-herald-log-id': req.logId };

@@ -236,6 +236,31 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.findToken('nope')).toBeUndefined();
     });
 
+    it('answers concurrent token lookups each with its own token, and a lookup asked after a revocation sees it', async () => {
+      // PostgreSQL joins concurrent lookups into one query: each must still get its own answer,
+      // and one asked while another is in flight must not be answered by the older read.
+      await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
+      for (let i = 0; i < 30; i++) await store.createToken(`c${i}`, 1 + (i % 2), i % 3 === 0 ? 'read' : 'write', NOW);
+      const hashes = [...Array.from({ length: 30 }, (_, i) => `c${i}`), 'nope', 'h1', 'c7', 'h2'];
+      const found = await Promise.all(hashes.map((h) => store.findToken(h)));
+      hashes.forEach((h, n) => {
+        if (h === 'nope') expect(found[n]).toBeUndefined();
+        else if (h.startsWith('c')) {
+          const i = Number(h.slice(1));
+          expect(found[n]).toMatchObject({
+            accountId: 1 + (i % 2),
+            role: i % 3 === 0 ? 'read' : 'write',
+            revoked: false,
+          });
+        } else expect(found[n]).toMatchObject({ accountId: h === 'h1' ? 1 : 2, revoked: false });
+      });
+      const inFlight = Promise.all(['c1', 'c2', 'c3'].map((h) => store.findToken(h)));
+      expect(await store.revokeToken('c5')).toBe(true);
+      const [after, others] = await Promise.all([store.findToken('c5'), inFlight]);
+      expect(after).toMatchObject({ revoked: true });
+      expect(others.map((r) => r?.revoked)).toEqual([false, false, false]);
+    });
+
     it('remembers a revocation: applying a plan that still lists the token leaves it revoked', async () => {
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
       expect(await store.revokeToken('h1', NOW + 5)).toBe(true);

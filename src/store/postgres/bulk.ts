@@ -15,6 +15,8 @@ export interface BulkTable {
   columns: readonly (readonly [name: string, type: string])[];
   /** The ON CONFLICT clause of rows that may exist already: such rows are never copied. */
   onConflict?: string;
+  /** Columns the INSERT returns beside the key (for a statement that uses it as a WITH item). */
+  returns?: readonly string[];
 }
 
 /** Inserts `rows` (values in the order of `t.columns`) into `t`; the new keys in row order when `t` has a key. */
@@ -30,15 +32,19 @@ export async function bulkInsert(db: PgClient, t: BulkTable, rows: CopyValue[][]
     await copyRows(db, t.table, [t.key, ...names], keyed(keys, rows));
     return keys;
   }
-  const r = await db.query<{ key: number }>(insertSql(t), [
-    JSON.stringify(rows.map((row, n) => recordOf(names, row, n))),
-  ]);
+  const r = await db.query<{ key: number }>(insertSql(t), [recordsJson(t, rows)]);
   // The keys are drawn in row order (ORDER BY x.n), whatever order RETURNING gives them in.
   return t.key === undefined ? [] : r.rows.map((row) => row.key).sort((a, b) => a - b);
 }
 
 function* keyed(keys: number[], rows: CopyValue[][]): Generator<CopyValue[]> {
   for (let i = 0; i < rows.length; i++) yield [keys[i], ...rows[i]];
+}
+
+/** The one parameter of `insertSql(t)`: the rows as JSON records, numbered in order. */
+export function recordsJson(t: BulkTable, rows: CopyValue[][]): string {
+  const names = t.columns.map(([name]) => name);
+  return JSON.stringify(rows.map((row, n) => recordOf(names, row, n)));
 }
 
 function recordOf(names: string[], row: CopyValue[], n: number): Record<string, unknown> {
@@ -49,8 +55,11 @@ function recordOf(names: string[], row: CopyValue[], n: number): Record<string, 
 
 const statements = new Map<BulkTable, string>();
 
-/** The INSERT of a table, built once. */
-function insertSql(t: BulkTable): string {
+/**
+ * The INSERT of a table over one JSON parameter (`$1`, the rows as `recordsJson` gives them), built
+ * once; it returns the new keys as `key`. A statement may use it as a WITH item.
+ */
+export function insertSql(t: BulkTable): string {
   let sql = statements.get(t);
   if (sql === undefined) {
     const names = t.columns.map(([name]) => name).join(', ');
@@ -59,7 +68,7 @@ function insertSql(t: BulkTable): string {
     sql =
       `INSERT INTO ${t.table} (${names}) SELECT ${selected} FROM json_to_recordset($1::json) AS x(n int, ${record}) ORDER BY x.n` +
       (t.onConflict ? ` ${t.onConflict}` : '') +
-      (t.key ? ` RETURNING ${t.key} AS key` : '');
+      (t.key ? ` RETURNING ${[`${t.key} AS key`, ...(t.returns ?? [])].join(', ')}` : '');
     statements.set(t, sql);
   }
   return sql;

@@ -43,6 +43,25 @@ const toList = (r: ListRow): SuppressionList => ({
   counts: { email: r.emails, domain: r.domains, phone: r.phones },
 });
 
+/** Adds counter bumps (`$1`, as `bumpsJson` gives them); a statement may use it as a WITH item. */
+export const bumpSql = `INSERT INTO report_counters (account_id, trigger_id, day, name, n)
+   SELECT x.account_id, x.trigger_id, x.day, x.name, x.n FROM json_to_recordset($1::json) AS x(account_id int, trigger_id int, day int, name text, n bigint)
+   ON CONFLICT (account_id, trigger_id, day, name) DO UPDATE SET n = report_counters.n + EXCLUDED.n`;
+
+/** The bumps as `bumpSql`'s parameter, in key order (concurrent writers lock counter rows in one order: no deadlock). */
+export function bumpsJson(bumps: CounterBump[]): string {
+  const rows = [...bumps].sort(
+    (a, b) =>
+      a.accountId - b.accountId ||
+      a.triggerId - b.triggerId ||
+      a.day - b.day ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  return JSON.stringify(
+    rows.map((b) => ({ account_id: b.accountId, trigger_id: b.triggerId, day: b.day, name: b.name, n: b.n })),
+  );
+}
+
 const s = {
   insertLinks: `INSERT INTO tracked_links (account_id, trigger_id, position, url_hash, url)
    SELECT $1, $2, x.position, x.url_hash, x.url FROM json_to_recordset($3::json) AS x(position int, url_hash text, url text)
@@ -50,9 +69,7 @@ const s = {
   linkIds: `SELECT t.id, t.position, t.url_hash FROM json_to_recordset($3::json) AS x(position int, url_hash text)
    JOIN tracked_links t ON t.account_id = $1 AND t.trigger_id = $2 AND t.position = x.position AND t.url_hash = x.url_hash`,
   link: 'SELECT position, url FROM tracked_links WHERE id = $1 AND account_id = $2 AND trigger_id = $3',
-  bump: `INSERT INTO report_counters (account_id, trigger_id, day, name, n)
-   SELECT x.account_id, x.trigger_id, x.day, x.name, x.n FROM json_to_recordset($1::json) AS x(account_id int, trigger_id int, day int, name text, n bigint)
-   ON CONFLICT (account_id, trigger_id, day, name) DO UPDATE SET n = report_counters.n + EXCLUDED.n`,
+  bump: bumpSql,
   totals:
     'SELECT name, SUM(n)::bigint AS n FROM report_counters WHERE account_id = $1 AND trigger_id = $2 GROUP BY name',
   // One row a day (its counters as one JSON object), not one a counter: a year is 365 rows, not ~4,000.
@@ -90,18 +107,7 @@ export class PgFeedback {
   /** Writes a tally's increments: one statement, the rows in key order. */
   async bump(db: Queryable, bumps: CounterBump[]): Promise<void> {
     if (bumps.length === 0) return;
-    const rows = [...bumps].sort(
-      (a, b) =>
-        a.accountId - b.accountId ||
-        a.triggerId - b.triggerId ||
-        a.day - b.day ||
-        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-    );
-    await db.query(s.bump, [
-      JSON.stringify(
-        rows.map((b) => ({ account_id: b.accountId, trigger_id: b.triggerId, day: b.day, name: b.name, n: b.n })),
-      ),
-    ]);
+    await db.query(s.bump, [bumpsJson(bumps)]);
   }
 
   async counterTotals(

@@ -25,6 +25,7 @@ import type {
 import type { MatchKey } from '../../core/matching/modes.js';
 import { type TransactionOptions, type Store, type StoreTx } from '../../core/ports.js';
 import type { ProvisionPlan } from '../../core/provisioning/plan.js';
+import { Joiner, type JoinLimits } from '../../core/base/joiner.js';
 import { holdConfig } from './config-lock.js';
 import { ATTEMPTS, GroupCommit, retryable, type GroupLimits, type Held } from './group-commit.js';
 import type {
@@ -75,6 +76,9 @@ function unreachable(err: unknown): boolean {
 const GROUP_MAX = 64;
 const GROUP_MS = 10;
 
+/** Token lookups joined: one query at a time, of at most this many hashes. */
+const TOKEN_LOOKUPS: JoinLimits = { runners: 1, members: 500 };
+
 export class PostgresStore implements Store {
   readonly capabilities = { singleWriter: false };
   readonly pool: PgPool;
@@ -83,6 +87,7 @@ export class PostgresStore implements Store {
   private readonly repos = new PgRepos();
   /** The transactions of `transaction`, run in groups. */
   private readonly groups: GroupCommit;
+  private readonly tokenLookups = new Joiner<string, TokenRecord | undefined>(TOKEN_LOOKUPS);
 
   constructor(opts: PgOptions & { group?: Partial<GroupLimits> }) {
     this.pool = openPool(opts);
@@ -396,8 +401,16 @@ export class PostgresStore implements Store {
     );
   }
 
+  /**
+   * Concurrent lookups share one query: one runs at a time and takes every hash that waited
+   * meanwhile, so each lookup is still a read begun after it was asked (a revocation committed
+   * before it is seen), at one round trip per group instead of per request.
+   */
   findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.run((db) => this.repos.tokens.findToken(db, hash));
+    return this.tokenLookups.submit('', hash, async (hashes) => {
+      const found = await this.run((db) => this.repos.tokens.findTokens(db, hashes));
+      return hashes.map((h) => ({ ok: true, value: found.get(h) }));
+    });
   }
 
   loadCatalog(accountId: number): Promise<Catalog> {

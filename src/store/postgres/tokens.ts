@@ -5,6 +5,7 @@ import { tokenListing, type TokenRow } from '../shared/token-rows.js';
 import type { Queryable } from './open.js';
 
 interface FoundRow {
+  hash: string;
   account_id: number;
   role: TokenRole;
   revoked: boolean;
@@ -14,28 +15,19 @@ interface FoundRow {
 }
 
 const s = {
-  find: 'SELECT t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1',
+  find: `SELECT t.hash, t.account_id, t.role, t.revoked, t.rate_per_second, t.burst, a.config_version
+    FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ANY($1::text[])`,
   insert: 'INSERT INTO tokens (hash, account_id, role, revoked, created_at) VALUES ($1, $2, $3, FALSE, $4)',
   revoke: 'UPDATE tokens SET revoked = TRUE, revoked_at = COALESCE(revoked_at, $2) WHERE hash = $1',
   list: 'SELECT hash, account_id, role, revoked, created_at, revoked_at FROM tokens ORDER BY created_at, hash',
 } as const;
 
 export class PgTokens {
-  async findToken(db: Queryable, hash: string): Promise<TokenRecord | undefined> {
-    const r = (await db.query<FoundRow>(s.find, [hash])).rows[0];
-    if (!r) return undefined;
-    const record: TokenRecord = {
-      accountId: r.account_id,
-      role: r.role,
-      revoked: r.revoked,
-      configVersion: r.config_version,
-    };
-    if (r.rate_per_second !== null)
-      record.rateLimit = {
-        perSecond: r.rate_per_second,
-        burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
-      };
-    return record;
+  /** The records of the tokens found among `hashes`, by hash (one query whatever their number). */
+  async findTokens(db: Queryable, hashes: string[]): Promise<Map<string, TokenRecord>> {
+    const found = new Map<string, TokenRecord>();
+    for (const r of (await db.query<FoundRow>(s.find, [hashes])).rows) found.set(r.hash, recordOf(r));
+    return found;
   }
 
   async createToken(db: Queryable, hash: string, accountId: number, role: TokenRole, now: number): Promise<void> {
@@ -49,4 +41,19 @@ export class PgTokens {
   async listTokens(db: Queryable): Promise<TokenListing[]> {
     return (await db.query<TokenRow>(s.list)).rows.map(tokenListing);
   }
+}
+
+function recordOf(r: FoundRow): TokenRecord {
+  const record: TokenRecord = {
+    accountId: r.account_id,
+    role: r.role,
+    revoked: r.revoked,
+    configVersion: r.config_version,
+  };
+  if (r.rate_per_second !== null)
+    record.rateLimit = {
+      perSecond: r.rate_per_second,
+      burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
+    };
+  return record;
 }

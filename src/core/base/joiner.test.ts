@@ -2,7 +2,7 @@
 // arrive while a key's runners are busy form the next group, in arrival order, up to the member
 // limit; each member gets its own outcome; keys never mix.
 import { describe, expect, it } from 'vitest';
-import { Joiner, type Settled } from './joined-writes.js';
+import { Joiner, type Settled } from './joiner.js';
 
 /** A group run that waits until released, recording the groups it was given. */
 function gatedRun() {
