@@ -3,7 +3,7 @@
 // refused before the body is read, a chunked body is read only up to the limit. Bodies share a
 // memory budget (body-intake.ts), must keep a minimum rate, and a large one whose request names
 // a token in its header or query is read only once that token proved valid.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import Fastify, {
   LogController,
@@ -126,7 +126,17 @@ function sendLogged(reply: FastifyReply, r: RawResponse): FastifyReply {
   return send(reply, r);
 }
 
-const newLogId = (): string => randomBytes(8).toString('hex');
+// Log ids are drawn 512 at a time: one system call per id showed as 7 % of the HTTP thread.
+const logIdPool = Buffer.alloc(8 * 512);
+let logIdAt = logIdPool.length;
+function newLogId(): string {
+  if (logIdAt === logIdPool.length) {
+    randomFillSync(logIdPool);
+    logIdAt = 0;
+  }
+  logIdAt += 8;
+  return logIdPool.toString('hex', logIdAt - 8, logIdAt);
+}
 
 function declaredLength(request: FastifyRequest): number | undefined {
   const raw = request.headers['content-length'];
