@@ -1,17 +1,11 @@
 // API tokens on PostgreSQL (see the SQLite file of the same name): looked up by hash with their
 // account's config version, created, revoked (once: a revocation keeps its first date) and listed.
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
-import { tokenListing, type TokenRow } from '../shared/token-rows.js';
+import { tokenListing, tokenRecord, type FoundTokenRow, type TokenRow } from '../shared/token-rows.js';
 import type { Queryable } from './open.js';
 
-interface FoundRow {
+interface FoundRow extends FoundTokenRow {
   hash: string;
-  account_id: number;
-  role: TokenRole;
-  revoked: boolean;
-  rate_per_second: number | null;
-  burst: number | null;
-  config_version: number;
 }
 
 const s = {
@@ -26,7 +20,7 @@ export class PgTokens {
   /** The records of the tokens found among `hashes`, by hash (one query whatever their number). */
   async findTokens(db: Queryable, hashes: string[]): Promise<Map<string, TokenRecord>> {
     const found = new Map<string, TokenRecord>();
-    for (const r of (await db.query<FoundRow>(s.find, [hashes])).rows) found.set(r.hash, recordOf(r));
+    for (const r of (await db.query<FoundRow>(s.find, [hashes])).rows) found.set(r.hash, tokenRecord(r));
     return found;
   }
 
@@ -41,19 +35,4 @@ export class PgTokens {
   async listTokens(db: Queryable): Promise<TokenListing[]> {
     return (await db.query<TokenRow>(s.list)).rows.map(tokenListing);
   }
-}
-
-function recordOf(r: FoundRow): TokenRecord {
-  const record: TokenRecord = {
-    accountId: r.account_id,
-    role: r.role,
-    revoked: r.revoked,
-    configVersion: r.config_version,
-  };
-  if (r.rate_per_second !== null)
-    record.rateLimit = {
-      perSecond: r.rate_per_second,
-      burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
-    };
-  return record;
 }

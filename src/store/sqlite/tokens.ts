@@ -1,17 +1,8 @@
 // API tokens on SQLite: looked up by hash with their account's config version, created,
 // revoked (once: a revocation keeps its first date) and listed.
 import type { TokenListing, TokenRecord, TokenRole } from '../../core/provisioning/tokens.js';
-import { tokenListing, type TokenRow } from '../shared/token-rows.js';
+import { tokenListing, tokenRecord, type FoundTokenRow, type TokenRow } from '../shared/token-rows.js';
 import type { SqliteDb } from './open.js';
-
-interface FoundRow {
-  account_id: number;
-  role: TokenRole;
-  revoked: number;
-  rate_per_second: number | null;
-  burst: number | null;
-  config_version: number;
-}
 
 export class SqliteTokens {
   private readonly s;
@@ -30,20 +21,8 @@ export class SqliteTokens {
   }
 
   findToken(hash: string): TokenRecord | undefined {
-    const r = this.s.find.get(hash) as FoundRow | undefined;
-    if (!r) return undefined;
-    const record: TokenRecord = {
-      accountId: r.account_id,
-      role: r.role,
-      revoked: r.revoked === 1,
-      configVersion: r.config_version,
-    };
-    if (r.rate_per_second !== null)
-      record.rateLimit = {
-        perSecond: r.rate_per_second,
-        burst: r.burst ?? Math.max(1, Math.ceil(r.rate_per_second)),
-      };
-    return record;
+    const r = this.s.find.get(hash) as FoundTokenRow | undefined;
+    return r && tokenRecord(r);
   }
 
   createToken(hash: string, accountId: number, role: TokenRole, now: number): void {
