@@ -237,8 +237,9 @@ export function defineStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it('answers concurrent token lookups each with its own token, and a lookup asked after a revocation sees it', async () => {
-      // PostgreSQL joins concurrent lookups into one query: each must still get its own answer,
-      // and one asked while another is in flight must not be answered by the older read.
+      // PostgreSQL joins concurrent lookups into one query: each must still get its own answer.
+      // (That a lookup asked while a query runs waits for the next one is the joiner's own rule,
+      // src/core/base/joiner.test.ts; here a lookup asked after a revocation, beside others.)
       await store.transaction((tx) => tx.applyProvisioning(contractPlan, NOW));
       for (let i = 0; i < 30; i++) await store.createToken(`c${i}`, 1 + (i % 2), i % 3 === 0 ? 'read' : 'write', NOW);
       const hashes = [...Array.from({ length: 30 }, (_, i) => `c${i}`), 'nope', 'h1', 'c7', 'h2'];

@@ -170,7 +170,7 @@ const importSql = {
    * launches, in one statement: one round trip, not three (a joined group of single requests
    * writes this way). `$1` the messages as `recordsJson` gives them, `$2` the counter bumps.
    */
-  messagesCountersAndRanges: `WITH m AS (${insertSql(MESSAGES)}), c AS (${bumpSql.replace('$1', '$2')})
+  messagesCountersAndRanges: `WITH m AS (${insertSql(MESSAGES)}), c AS (${bumpSql.replace(/\$1\b/g, '$2')})
     UPDATE launches l SET first_message_id = LEAST(l.first_message_id, r.first), last_message_id = GREATEST(l.last_message_id, r.last)
     FROM (SELECT launch_id, min(key) AS first, max(key) AS last FROM m GROUP BY launch_id) r WHERE l.id = r.launch_id`,
   /**
@@ -357,8 +357,9 @@ export class PgProfiles {
    * small writes, are set-wise INSERT/UPDATE/upserts over json_to_recordset.
    */
   async saveImport(db: PgClient, w: ImportWrite): Promise<void> {
-    if (isSmall(w)) await db.query(s.smallProfileWrite, smallProfileParams(w));
-    else {
+    // No profile changed (items that matched nothing or changed nothing): no statement.
+    if (w.profiles.length > 0 && isSmall(w)) await db.query(s.smallProfileWrite, smallProfileParams(w));
+    else if (w.profiles.length > 0) {
       const seqOf = await this.writeProfiles(db, w);
       await this.writeValues(db, w, seqOf);
       await this.writeSubscriptions(db, w, seqOf);
