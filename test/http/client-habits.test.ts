@@ -102,6 +102,54 @@ describe('batch items: flat profile objects and the wrapped form', () => {
     expect(itemErrors(nullData).map((e) => e.error_debug)).toEqual(['data[0].data: is required']);
   });
 
+  it('which keys beside data make an item flat: a custom field or subscriptions do, an unknown key does not', async () => {
+    const email = uniq('beside');
+    const notData = "data[0]: field 'data' is not defined in database 1";
+    const custom = await importBatch([{ data: { email }, CRM_ID: 5 }]);
+    expect(itemErrors(custom).map((e) => e.error_debug)).toEqual([notData]);
+    const subs = await importBatch([{ data: { email }, subscriptions: [sub(email)] }]);
+    expect(itemErrors(subs).map((e) => e.error_debug)).toEqual([notData]);
+    // A key that is no profile field leaves the item wrapped (and is not stored).
+    const unknown = await importBatch([{ data: { email, _fname: 'Wrapped' }, note: 'x' }]);
+    expect(await importedProfile(unknown)).toMatchObject({ email, _fname: 'Wrapped' });
+    expect(await importedProfile(unknown)).not.toHaveProperty('note');
+  });
+
+  it("an item's null matching keys are absent, and its custom_data's errors are named", async () => {
+    const phone = '+79005550177';
+    const created = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'phone',
+      data: [{ phones: [phone], _fname: 'NullKeys' }],
+    });
+    const [id] = resultIds(created);
+    const flatNull = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'phone',
+      data: [{ phones: [phone], phone: null, _lname: 'Flat' }],
+    });
+    expect(itemErrors(flatNull)).toEqual([]);
+    expect(resultIds(flatNull)).toEqual([id]);
+    const wrappedNull = await call(h, 'profiles/import_batch', {
+      db_id: 1,
+      matching: 'phone',
+      data: [{ data: { phones: [phone], _lname: 'Wrapped' }, phone: null }],
+    });
+    expect(itemErrors(wrappedNull)).toEqual([]);
+    expect(resultIds(wrappedNull)).toEqual([id]);
+    const badCustomData = await call(h, 'campaigns/triggers/import_and_start_batch', {
+      trigger_id: 96,
+      data: [
+        { email: uniq('cd'), custom_data: 'x' },
+        { data: { email: uniq('cd') }, custom_data: 7 },
+      ],
+    });
+    expect(itemErrors(badCustomData).map((e) => e.error_debug)).toEqual([
+      'data[0].custom_data: expected an object, got "x"',
+      'data[1].custom_data: expected an object, got 7',
+    ]);
+  });
+
   it('a flat item carries its own custom_data and its matching keys that are not fields (phone)', async () => {
     const phone = '+79005550101';
     const created = await call(h, 'profiles/import_batch', {
