@@ -9,7 +9,8 @@ import type { WorkingSet } from './working-set.js';
 
 const sameRow = (a: ValueRow, b: ValueRow): boolean => a.field === b.field && a.value === b.value;
 
-function profileWrite(p: ProfileState, db: DatabaseDef): ProfileWrite {
+/** What a profile of the chunk writes: itself, the difference of its value rows, its changed subscriptions. */
+export function profileWrite(p: ProfileState, db: DatabaseDef): ProfileWrite {
   const rows = p.rows ?? valueRows(p.fields, db);
   let addValues = rows;
   let removeValues: ValueRow[] = [];
