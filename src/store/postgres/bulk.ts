@@ -73,3 +73,11 @@ export function insertSql(t: BulkTable): string {
   }
   return sql;
 }
+
+/**
+ * A statement's parameters renumbered, `$1` to `to[0]`, `$2` to `to[1]`, …: one statement's text
+ * used as a part (a WITH item) of another whose parameters are numbered otherwise.
+ */
+export function renumbered(sql: string, ...to: number[]): string {
+  return sql.replace(/\$(\d+)\b/g, (_, n: string) => `$${to[Number(n) - 1]}`);
+}

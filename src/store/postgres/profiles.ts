@@ -7,7 +7,7 @@ import type { PgEvents } from './events.js';
 import type { PgFeedback } from './feedback.js';
 import type { Channel } from '../../core/catalog/types.js';
 import type { MatchKey } from '../../core/matching/modes.js';
-import { bulkInsert, COPY_MIN, insertSql, recordsJson, type BulkTable } from './bulk.js';
+import { bulkInsert, COPY_MIN, insertSql, recordsJson, renumbered, type BulkTable } from './bulk.js';
 import { bumpSql, bumpsJson } from './feedback.js';
 import type { PgClient, Queryable } from './open.js';
 import type { ImportWrite } from '../../core/imports/store-port.js';
@@ -163,6 +163,13 @@ const MESSAGES: BulkTable = {
     ['finished_at', 'bigint'],
   ],
 };
+/** Stored profiles' documents updated: `$1` the profiles (seq, fields, updated_at). */
+const UPDATE_PROFILES = `UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
+    FROM json_to_recordset($1::json) AS x(seq bigint, fields json, updated_at bigint) WHERE p.seq = x.seq`;
+/** Value rows removed: `$1` the database, `$2` the rows (field, value, seq). */
+const REMOVE_VALUES = `DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text, seq bigint)
+    WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = x.seq`;
+
 /** The statements of an import's write other than its inserts. */
 const importSql = {
   /**
@@ -170,14 +177,14 @@ const importSql = {
    * launches, in one statement: one round trip, not three (a joined group of single requests
    * writes this way). `$1` the messages as `recordsJson` gives them, `$2` the counter bumps.
    */
-  messagesCountersAndRanges: `WITH m AS (${insertSql(MESSAGES)}), c AS (${bumpSql.replace(/\$1\b/g, '$2')})
+  messagesCountersAndRanges: `WITH m AS (${insertSql(MESSAGES)}), c AS (${renumbered(bumpSql, 2)})
     UPDATE launches l SET first_message_id = LEAST(l.first_message_id, r.first), last_message_id = GREATEST(l.last_message_id, r.last)
     FROM (SELECT launch_id, min(key) AS first, max(key) AS last FROM m GROUP BY launch_id) r WHERE l.id = r.launch_id`,
   /**
    * A small write's profiles, value rows and subscriptions in one statement (one round trip, not up
    * to five): `$1` new profiles, `$2` updated ones, `$3` value rows removed, `$4` value rows and
    * `$5` subscriptions written — each row of these two names its profile by `seq` when it is
-   * stored, else by the `id` of the new profile. (The removed and written value rows never share a
+   * stored, else by the `id` of the new profile —, `$6` the database. (The removed and written value rows never share a
    * key, so the statement's parts touch disjoint rows.)
    */
   smallProfileWrite: `WITH p AS (
@@ -185,12 +192,8 @@ const importSql = {
       SELECT x.id, x.account_id, x.db_id, x.fields, x.created_at, x.updated_at
       FROM json_to_recordset($1::json) AS x(n int, id text, account_id int, db_id int, fields json, created_at bigint, updated_at bigint)
       ORDER BY x.n RETURNING seq, id
-    ), u AS (
-      UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
-      FROM json_to_recordset($2::json) AS x(seq bigint, fields json, updated_at bigint) WHERE p.seq = x.seq
-    ), d AS (
-      DELETE FROM profile_values v USING json_to_recordset($3::json) AS x(db_id int, field text, value text, seq bigint)
-      WHERE v.db_id = x.db_id AND v.field = x.field AND v.value = x.value AND v.profile_seq = x.seq
+    ), u AS (${renumbered(UPDATE_PROFILES, 2)}
+    ), d AS (${renumbered(REMOVE_VALUES, 6, 3)}
     ), v AS (
       INSERT INTO profile_values (db_id, field, value, profile_seq, num)
       SELECT x.db_id, x.field, x.value, coalesce(x.seq, p.seq), x.num
@@ -203,10 +206,8 @@ const importSql = {
     FROM json_to_recordset($5::json) AS x(n int, seq bigint, id text, resource_id int, channel text, address text, db_id int, status int, priority int, data json, created_at bigint, updated_at bigint)
     LEFT JOIN p ON p.id = x.id ORDER BY x.n
     ${SUBSCRIPTIONS.onConflict ?? ''}`,
-  updateProfiles: `UPDATE profiles p SET fields = x.fields, updated_at = x.updated_at
-    FROM json_to_recordset($1::json) AS x(seq bigint, fields json, updated_at bigint) WHERE p.seq = x.seq`,
-  removeValues: `DELETE FROM profile_values v USING json_to_recordset($2::json) AS x(field text, value text, seq bigint)
-    WHERE v.db_id = $1 AND v.field = x.field AND v.value = x.value AND v.profile_seq = x.seq`,
+  updateProfiles: UPDATE_PROFILES,
+  removeValues: REMOVE_VALUES,
   // A launch may get its messages over several writes: the range only widens.
   widenLaunch:
     'UPDATE launches SET first_message_id = LEAST(first_message_id, $1), last_message_id = GREATEST(last_message_id, $2) WHERE id = $3',
@@ -358,14 +359,20 @@ export class PgProfiles {
    */
   async saveImport(db: PgClient, w: ImportWrite): Promise<void> {
     // No profile changed (items that matched nothing or changed nothing): no statement.
-    if (w.profiles.length > 0 && isSmall(w)) await db.query(s.smallProfileWrite, smallProfileParams(w));
-    else if (w.profiles.length > 0) {
-      const seqOf = await this.writeProfiles(db, w);
-      await this.writeValues(db, w, seqOf);
-      await this.writeSubscriptions(db, w, seqOf);
-    }
+    if (w.profiles.length > 0) await this.writeProfileRows(db, w);
     await this.writeMessages(db, w);
     await this.events.insertAccountEvents(db, w.accountId, w.events, w.now);
+  }
+
+  /** The profiles with their value rows and subscriptions: one statement when small, else a table at a time. */
+  private async writeProfileRows(db: PgClient, w: ImportWrite): Promise<void> {
+    if (isSmall(w)) {
+      await db.query(s.smallProfileWrite, smallProfileParams(w));
+      return;
+    }
+    const seqOf = await this.writeProfiles(db, w);
+    await this.writeValues(db, w, seqOf);
+    await this.writeSubscriptions(db, w, seqOf);
   }
 
   /** New profiles inserted, stored ones updated: the seq of every profile of the write, by id. */
@@ -522,8 +529,8 @@ function isSmall(w: ImportWrite): boolean {
   return fresh < COPY_MIN && values < COPY_MIN && subscriptions < COPY_MIN;
 }
 
-/** The five parameters of `smallProfileWrite`. */
-function smallProfileParams(w: ImportWrite): string[] {
+/** The six parameters of `smallProfileWrite`. */
+function smallProfileParams(w: ImportWrite): (string | number)[] {
   const fresh: object[] = [];
   const updated: object[] = [];
   const removes: object[] = [];
@@ -544,7 +551,7 @@ function smallProfileParams(w: ImportWrite): string[] {
       });
     else {
       updated.push({ seq: p.seq, fields: p.fields, updated_at: p.updatedAt });
-      for (const v of p.removeValues) removes.push({ db_id: w.dbId, field: v.field, value: v.value, seq: p.seq });
+      for (const v of p.removeValues) removes.push({ field: v.field, value: v.value, seq: p.seq });
     }
     for (const v of p.addValues)
       values.push({ n: values.length, ...owner, db_id: w.dbId, field: v.field, value: v.value, num: v.num });
@@ -563,5 +570,5 @@ function smallProfileParams(w: ImportWrite): string[] {
         updated_at: sub.updatedAt,
       });
   }
-  return [fresh, updated, removes, values, subs].map((rows) => JSON.stringify(rows));
+  return [...[fresh, updated, removes, values, subs].map((rows) => JSON.stringify(rows)), w.dbId];
 }
