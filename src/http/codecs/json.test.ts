@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../core/base/errors.js';
 import { isPartedItems, type ItemList } from '../../core/values/schema.js';
-import { parseJsonBody, PARTED_MIN_BYTES } from './json.js';
+import { MAX_DEPTH, parseJsonBody, PARTED_MIN_BYTES } from './json.js';
 
 const parted = (text: string) => parseJsonBody(Buffer.from(text), { batchItems: true, partedMinBytes: 0 });
 const whole = (text: string) => parseJsonBody(Buffer.from(text));
@@ -104,5 +104,119 @@ describe('parted batch items of a large JSON body', () => {
     const big = JSON.stringify({ data: Array.from({ length: PARTED_MIN_BYTES / 8 }, (_, i) => ({ i })) });
     expect(isPartedItems(parseJsonBody(Buffer.from(big), { batchItems: true }).data)).toBe(true);
     expect(Array.isArray(parseJsonBody(Buffer.from(big)).data)).toBe(true);
+  });
+});
+
+describe('a JSON body parsed whole', () => {
+  const nested = (depth: number) => `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+  it('nesting up to the limit is taken, one level more refused; brackets inside strings do not count', () => {
+    expect(whole(nested(MAX_DEPTH))).toBeTypeOf('object');
+    expect(refusal(() => whole(nested(MAX_DEPTH + 1)))).toBe(`the body is nested deeper than ${MAX_DEPTH} levels`);
+    const inString = JSON.stringify({ s: '['.repeat(MAX_DEPTH * 2), t: 'a\\"[[[[' });
+    expect(whole(inString)).toEqual(JSON.parse(inString));
+    // Depth is the deepest point, not the count of brackets: siblings at a shallow level are fine.
+    const wide = `{"a":[${Array.from({ length: MAX_DEPTH * 2 }, () => '[]').join(',')}]}`;
+    expect(whole(wide)).toEqual(JSON.parse(wide));
+  });
+
+  it('a number beyond a double is refused, named by its path; long but finite numbers are kept', () => {
+    const digits = (n: number) => '9'.repeat(n);
+    expect(whole(`{"n": ${digits(99)}}`).n).toBe(Number(digits(99)));
+    expect(whole(`{"n": ${digits(300)}}`).n).toBe(Number(digits(300)));
+    expect(refusal(() => whole(`{"n": ${digits(309)}}`))).toBe(
+      'n: the number is beyond the range of a double (±1.7976931348623157e308)',
+    );
+    expect(whole('{"n": 1e99, "m": 1E+99, "k": -1e-99}')).toEqual({ n: 1e99, m: 1e99, k: -1e-99 });
+    expect(whole('{"n": 1e308}').n).toBe(1e308);
+    expect(refusal(() => whole('{"n": 1e309}'))).toMatch(/^n: the number is beyond/);
+    expect(refusal(() => whole('{"n": -1E+400}'))).toMatch(/^n: the number is beyond/);
+    expect(refusal(() => whole('{"a": [0, {"b": 1e999}]}'))).toMatch(/^a\[1\]\.b: the number is beyond/);
+    // The e of true and false, or in a string, is no exponent.
+    expect(whole('{"t": true, "f": false, "s": "1e999"}')).toEqual({ t: true, f: false, s: '1e999' });
+  });
+
+  it('prototype keys are refused wherever they are, spelled plainly or with escapes, named by their path', () => {
+    expect(refusal(() => whole('{"__proto__": {"x": 1}}'))).toBe('__proto__: the key is not allowed');
+    expect(refusal(() => whole('{"a": {"constructor": 1}}'))).toBe('a.constructor: the key is not allowed');
+    expect(refusal(() => whole('{"a": [1, {"prototype": 1}]}'))).toBe('a[1].prototype: the key is not allowed');
+    expect(refusal(() => whole('{"a": {"__prot\\u006f__": 1}}'))).toBe('a.__proto__: the key is not allowed');
+    // As values, the same words are text.
+    expect(whole('{"a": "__proto__", "b": ["constructor"]}')).toEqual({ a: '__proto__', b: ['constructor'] });
+  });
+
+  it('a lone surrogate escape in a value or a key is refused, named; a pair is a character', () => {
+    expect(whole('{"s": "\\ud83d\\ude00"}').s).toBe('😀');
+    expect(whole('{"s": "\\uD83D\\uDE00"}').s).toBe('😀');
+    expect(refusal(() => whole('{"s": "\\ud800"}'))).toBe(
+      's: the text holds an unpaired surrogate escape (not valid Unicode)',
+    );
+    expect(refusal(() => whole('{"s": ["ok", "x\\uDC00"]}'))).toMatch(/^s\[1\]: the text holds an unpaired/);
+    expect(refusal(() => whole('{"s": "\\ude00\\ud83d"}'))).toMatch(/^s: the text holds an unpaired/);
+    expect(refusal(() => whole('{"\\ud800": 1}'))).toBe(
+      'the body holds a key with an unpaired surrogate escape (not valid Unicode)',
+    );
+    expect(refusal(() => whole('{"o": {"\\udfff": 1}}'))).toBe(
+      'o: a key holds an unpaired surrogate escape (not valid Unicode)',
+    );
+  });
+
+  it('what the body must be: UTF-8, an object, no NUL; a byte order mark is skipped', () => {
+    expect(refusal(() => parseJsonBody(Buffer.from([0x7b, 0xc3, 0x28, 0x7d])))).toBe('the body is not valid UTF-8');
+    for (const text of ['[1]', '"x"', '1', 'null'])
+      expect(
+        refusal(() => whole(text)),
+        text,
+      ).toBe('the body must be a JSON object');
+    expect(refusal(() => whole('{"a": "x\\u0000y"}'))).toBe('the body contains a NUL character (\\u0000)');
+    expect(refusal(() => whole('{"a": 1'))).toMatch(/^invalid JSON: /);
+    expect(whole('\ufeff{"a": 1}')).toEqual({ a: 1 });
+    const view = Buffer.from('xx{"a": 2}yy');
+    expect(parseJsonBody(view.subarray(2, view.length - 2))).toEqual({ a: 2 });
+  });
+});
+
+describe('where the items of a large body are found', () => {
+  const partedOrWhole = (text: string) => {
+    const p = parted(text);
+    return { parted: isPartedItems(p.data), body: { ...p, data: isPartedItems(p.data) ? all(p.data) : p.data } };
+  };
+
+  it('items of every kind, strings with "data" in them, data keys deeper or as values, an empty array', () => {
+    for (const text of [
+      '{"data": []}',
+      '{"data":["a","b,c","d\\"]"]}',
+      '{"data":[[1],[2,[3]],{"a":[4]}]}',
+      '{"data":[1,-2.5e3,true,false,null]}',
+      '{"x":"data","data":[3]}',
+      '{"x":{"data":[9]},"data":[3],"y":[{"data":[8]}]}',
+      ' \n{ "data" : [ 1 , 2 ] } \n',
+      '{"data":[{"data":[1]}]}',
+      '{"list":[1,2],"data":[{}],"more":[[]]}',
+    ]) {
+      const r = partedOrWhole(text);
+      expect(r.parted, text).toBe(true);
+      expect(r.body, text).toEqual(JSON.parse(text));
+    }
+    expect(all(parted('{"data": []}').data)).toEqual([]);
+  });
+
+  it('what is not plainly such a body is parsed whole, and refused as the whole parse refuses it', () => {
+    for (const text of [
+      '{"data":[1,]}',
+      '{"data":[,]}',
+      '{:1,"data":[1]}',
+      '{"data":[1]}}',
+      '{"data":[1]} x',
+      '{"data":[1]',
+      '{"data":["a]}',
+    ])
+      expect(
+        refusal(() => parted(text)),
+        text,
+      ).toMatch(/^invalid JSON: /);
+    expect(refusal(() => parted('[{"data":[1]}]'))).toBe('the body must be a JSON object');
+    for (const text of ['{"data":{"a":[1]}}', '{"data":"[1]"}', '{"a":1}', '{"data\\n":[1]}'])
+      expect(partedOrWhole(text), text).toEqual({ parted: false, body: JSON.parse(text) });
   });
 });

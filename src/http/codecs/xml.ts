@@ -106,7 +106,8 @@ export function parseXmlBody(buf: Uint8Array): Record<string, unknown> {
   if (rootName !== 'xml')
     throw invalid(`invalid XML: the root element must be <xml>${rootName ? `, got <${rootName}>` : ''}`);
   const body = root.obj?.xml;
-  if (body === '' || body === undefined) return {};
+  // `<xml/>`, or a root holding only whitespace (a pretty-printed empty body): no parameters.
+  if (body === undefined || (typeof body === 'string' && body.trim() === '')) return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw invalid('invalid XML: <xml> must hold parameters');
   return body as Record<string, unknown>;
