@@ -104,6 +104,9 @@ describe('parted batch items of a large JSON body', () => {
     const big = JSON.stringify({ data: Array.from({ length: PARTED_MIN_BYTES / 8 }, (_, i) => ({ i })) });
     expect(isPartedItems(parseJsonBody(Buffer.from(big), { batchItems: true }).data)).toBe(true);
     expect(Array.isArray(parseJsonBody(Buffer.from(big)).data)).toBe(true);
+    const at = (min: number) => parseJsonBody(Buffer.from(small), { batchItems: true, partedMinBytes: min }).data;
+    expect(isPartedItems(at(small.length))).toBe(true);
+    expect(isPartedItems(at(small.length + 1))).toBe(false);
   });
 });
 
@@ -116,6 +119,9 @@ describe('a JSON body parsed whole', () => {
     const inString = JSON.stringify({ s: '['.repeat(MAX_DEPTH * 2), t: 'a\\"[[[[' });
     expect(whole(inString)).toEqual(JSON.parse(inString));
     // Depth is the deepest point, not the count of brackets: siblings at a shallow level are fine.
+    // An escaped quote does not end a string: the brackets after it are text.
+    const escaped = `{"s":"\\"${'['.repeat(MAX_DEPTH + 5)}"}`;
+    expect(whole(escaped)).toEqual(JSON.parse(escaped));
     const wide = `{"a":[${Array.from({ length: MAX_DEPTH * 2 }, () => '[]').join(',')}]}`;
     expect(whole(wide)).toEqual(JSON.parse(wide));
   });

@@ -153,6 +153,9 @@ describe('XML responses, the edges', () => {
     expect(names('a\u00b7')).toBe('a_'); // U+00B7 (below U+00C0) is not taken
     expect(names('a😀')).toBe('a_'); // one "_" for a character outside the BMP
     expect(names('½')).toBe('_'); // U+00BD: below U+00C0
+    expect(names('À')).toBe('À'); // U+00C0, the first taken
+    expect(names('aª')).toBe('a_'); // U+00AA is a letter, but below U+00C0
+    expect(names('a1 b')).toBe('a1_b');
   });
 
   it('text XML cannot carry is written as U+FFFD; tab, LF and CR are kept', () => {

@@ -102,12 +102,12 @@ export function parseXmlBody(buf: Uint8Array): Record<string, unknown> {
     if (failure) throw invalid(`invalid XML: ${failure}`);
     throw invalid(`invalid XML: ${(err as Error).message.replace(/^undefined:/, '').trim()}`);
   }
-  if (failure) throw invalid(failure.startsWith('invalid') ? failure : `invalid XML: ${failure}`);
+  if (failure) throw invalid(`invalid XML: ${failure}`);
   if (rootName !== 'xml')
     throw invalid(`invalid XML: the root element must be <xml>${rootName ? `, got <${rootName}>` : ''}`);
   const body = root.obj?.xml;
   // `<xml/>`, or a root holding only whitespace (a pretty-printed empty body): no parameters.
-  if (body === undefined || (typeof body === 'string' && body.trim() === '')) return {};
+  if (typeof body === 'string' && body.trim() === '') return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw invalid('invalid XML: <xml> must hold parameters');
   return body as Record<string, unknown>;
