@@ -1,6 +1,6 @@
 // The body budget shared by all requests, the guard a body passes through, and how it is read.
 import { PassThrough, Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BodyBudget, bodyGuard, readBody } from './body-intake.js';
 import { BodyOverBudget, BodyTooLarge, BodyTooSlow } from './errors.js';
 
@@ -52,6 +52,11 @@ async function through(
   return { out: Buffer.concat(out), error, held: lease.held, inUse: budget.inUse };
 }
 
+/** Lets what a destroyed stream emits on the next ticks happen (the timers are fake, the ticks are not). */
+const ticks = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => process.nextTick(resolve));
+};
+
 describe('the body guard', () => {
   it('passes a body up to its limit through, reserving its bytes as they arrive', async () => {
     const r = await through([Buffer.alloc(60, 1), Buffer.alloc(40, 2)], { limit: 100 });
@@ -82,26 +87,56 @@ describe('the body guard', () => {
   });
 
   it('cuts a body that brings less than the minimum rate within a window, not one that keeps it', async () => {
-    const slow = bodyGuard({ limit: 1_000, lease: new BodyBudget(1_000).lease(), windowMs: 20, minRate: 1_000 });
-    const failed = new Promise<Error>((resolve) => slow.once('error', resolve));
-    slow.write(Buffer.alloc(5)); // 20 bytes are needed per window of 20 ms at 1,000 bytes/s
-    const error = await failed;
-    expect(error).toBeInstanceOf(BodyTooSlow);
-    expect(error.message).toBe('the body arrived slower than 1000 bytes per second');
+    // The subject is time: Node's timers are faked, each window passed by hand.
+    vi.useFakeTimers();
+    try {
+      // 20 bytes are needed per window of 20 ms at 1,000 bytes/s.
+      const slow = bodyGuard({ limit: 1_000, lease: new BodyBudget(1_000).lease(), windowMs: 20, minRate: 1_000 });
+      const errors: Error[] = [];
+      slow.on('error', (e) => errors.push(e));
+      slow.resume();
+      slow.write(Buffer.alloc(20));
+      vi.advanceTimersByTime(20);
+      await ticks();
+      expect(errors).toEqual([]);
+      slow.write(Buffer.alloc(19));
+      vi.advanceTimersByTime(20);
+      await ticks();
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(BodyTooSlow);
+      expect(errors[0].message).toBe('the body arrived slower than 1000 bytes per second');
 
-    const steady = bodyGuard({ limit: 10_000, lease: new BodyBudget(10_000).lease(), windowMs: 20, minRate: 1 });
-    let error2: Error | undefined;
-    steady.once('error', (e) => (error2 = e));
-    steady.resume();
-    // One byte a window is the least it needs (at least one byte, however low the rate).
-    for (let i = 0; i < 5; i++) {
-      steady.write(Buffer.alloc(1));
-      await new Promise((r) => setTimeout(r, 5));
+      // However low the rate, a window must bring at least one byte.
+      const steady = bodyGuard({ limit: 10_000, lease: new BodyBudget(10_000).lease(), windowMs: 20, minRate: 1 });
+      const errors2: Error[] = [];
+      steady.on('error', (e) => errors2.push(e));
+      steady.resume();
+      for (let i = 0; i < 5; i++) {
+        steady.write(Buffer.alloc(1));
+        vi.advanceTimersByTime(20);
+      }
+      await ticks();
+      expect(errors2).toEqual([]);
+      vi.advanceTimersByTime(20);
+      await ticks();
+      expect(errors2).toHaveLength(1);
+
+      // No check at all with a window of 0, and none once the body has ended.
+      const unchecked = bodyGuard({ limit: 10, lease: new BodyBudget(10).lease(), windowMs: 0, minRate: 1_000 });
+      const ended = bodyGuard({ limit: 10, lease: new BodyBudget(10).lease(), windowMs: 20, minRate: 1_000 });
+      const errors3: Error[] = [];
+      for (const g of [unchecked, ended]) {
+        g.on('error', (e) => errors3.push(e));
+        g.resume();
+      }
+      ended.end();
+      vi.advanceTimersByTime(100);
+      await ticks();
+      expect(errors3).toEqual([]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
     }
-    const ended = new Promise((resolve) => steady.once('end', resolve));
-    steady.end();
-    await ended;
-    expect(error2).toBeUndefined();
   });
 });
 
