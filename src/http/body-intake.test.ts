@@ -68,6 +68,7 @@ describe('the body guard', () => {
   it('fails a body one byte over its limit', async () => {
     const r = await through([Buffer.alloc(60), Buffer.alloc(41)], { limit: 100 });
     expect(r.error).toBeInstanceOf(BodyTooLarge);
+    expect(r.error?.message).toBe('body too large');
     expect(r.out.length).toBe(60);
   });
 
@@ -83,6 +84,7 @@ describe('the body guard', () => {
     const lease2 = budget.lease();
     const past = await through([Buffer.alloc(10), Buffer.alloc(1)], { lease: lease2, limit: 1_000 });
     expect(past.error).toBeInstanceOf(BodyOverBudget);
+    expect(past.error?.message).toBe('body over the memory budget');
     expect(lease2.held).toBe(10);
   });
 
@@ -133,6 +135,14 @@ describe('the body guard', () => {
       vi.advanceTimersByTime(100);
       await ticks();
       expect(errors3).toEqual([]);
+      expect(vi.getTimerCount()).toBe(0);
+
+      // A body whose stream is destroyed before its end (the client went away) stops its timer too.
+      const dropped = bodyGuard({ limit: 10, lease: new BodyBudget(10).lease(), windowMs: 20, minRate: 1 });
+      dropped.on('error', () => undefined);
+      expect(vi.getTimerCount()).toBe(1);
+      dropped.destroy();
+      await ticks();
       expect(vi.getTimerCount()).toBe(0);
     } finally {
       vi.useRealTimers();
